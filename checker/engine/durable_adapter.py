@@ -1,0 +1,239 @@
+"""The only module that talks to durable-rules (its C engine, `durable_rules_engine`).
+
+Each measure becomes one ruleset: for every criterion a `met` rule and a `not_met` rule,
+each a single pattern over the profile fact, plus a catch-all rule so that every fact
+matches something. A check asserts the measure's fact in a fresh session, collects the
+rules that fired, and deletes the session, so no state outlives a check.
+
+Learned limits of durable-rules 2.0.28, enforced here:
+- facts, not events: an event is consumed by the first rule that matches it;
+- at most 1024 live sessions per ruleset: sessions are deleted after each check;
+- a string compared with a number compares as text, and absent fields compare oddly:
+  numbers are normalised and every field a comparison reads is tested for existence;
+- floats in exponent form are rejected: numbers are written in plain decimal notation;
+- more than 64 rules matching under one node fails at assert time, and a pattern holds
+  at most 32 expression slots: both are checked when the ruleset is built;
+- the stock Host starts timer threads that crash with concurrent session churn: no Host
+  is used, and calls are serialised by a lock (the C engine holds the GIL anyway).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from decimal import Decimal
+from typing import Any
+
+import durable_rules_engine as _engine
+
+from checker.engine import values as v
+from checker.engine.plan import BoolAtom, MeasurePlan, NumAtom, Operand, Slot, TextAtom, Tree
+
+MAX_SLOTS = 32
+MAX_DEPTH = 15
+MAX_RULES_MATCHING = 63
+DISCRIMINATOR = {"kind": "profile"}
+_LOCK = threading.Lock()
+_NAMES = itertools.count()
+
+
+class EngineLimitError(ValueError):
+    """A measure exceeds what durable-rules can evaluate correctly."""
+
+
+Cond = dict[str, Any]
+
+
+def _all(conds: list[Cond]) -> Cond:
+    return conds[0] if len(conds) == 1 else {"$and": conds}
+
+
+def _any(conds: list[Cond]) -> Cond:
+    return conds[0] if len(conds) == 1 else {"$or": conds}
+
+
+def _exists(key: str) -> Cond:
+    return {"$ex": {key: 1}}
+
+
+def _side(operand: Operand, bound: str) -> tuple[Any, list[Cond]]:
+    """The term for an operand's lower or upper bound, and the existence tests it needs."""
+    if isinstance(operand, Slot):
+        key = f"{operand.key}_{bound}"
+        return {"$m": key}, [_exists(key)]
+    return operand, []
+
+
+def _cmp(op: str, left: Operand, lbound: str, right: Operand, rbound: str) -> Cond:
+    lterm, lneeds = _side(left, lbound)
+    rterm, rneeds = _side(right, rbound)
+    if isinstance(left, Slot):
+        return _all(lneeds + rneeds + [{op: {f"{left.key}_{lbound}": rterm}}])
+    flipped = {"$gte": "$lte", "$gt": "$lt", "$lte": "$gte", "$lt": "$gt"}[op]
+    return _all(rneeds + [{flipped: {f"{right.key}_{rbound}": lterm}}])  # type: ignore[union-attr]
+
+
+def _defined(*operands: Operand) -> list[Cond]:
+    return [{f"{o.key}_u": 0} for o in operands if isinstance(o, Slot)]
+
+
+def _undefined(*operands: Operand) -> list[Cond]:
+    return [{f"{o.key}_u": 2} for o in operands if isinstance(o, Slot)]
+
+
+def _num(atom: NumAtom, want: bool) -> Cond:
+    """Pattern that holds when the comparison is surely true (want) or surely false."""
+    a, b = atom.left, atom.right
+    ge = _cmp("$gte", a, "lo", b, "hi")  # a.lo >= b.hi
+    le = _cmp("$lte", a, "hi", b, "lo")  # a.hi <= b.lo
+    gt = _cmp("$gt", a, "lo", b, "hi")  # a.lo > b.hi
+    lt = _cmp("$lt", a, "hi", b, "lo")  # a.hi < b.lo
+    sure = {">=": (ge, lt), ">": (gt, le), "<=": (le, gt), "<": (lt, ge),
+            "==": (_all([ge, le]), _any([gt, lt])), "!=": (_any([gt, lt]), _all([ge, le]))}[atom.op]
+    if want:
+        return _all(_defined(a, b) + [sure[0]])
+    return _any([sure[1]] + _undefined(a, b))
+
+
+def _text(atom: TextAtom, want: bool) -> Cond:
+    equal = _any([{atom.field: value} for value in atom.values])
+    differ = _all([_exists(atom.field)] + [{"$neq": {atom.field: value}} for value in atom.values])
+    return equal if want != atom.negated else differ
+
+
+def condition(tree: Tree, want: bool) -> Cond:
+    """Pattern under which a boolean tree is surely true (want=True) or surely false."""
+    kind = tree[0]
+    if kind == "not":
+        return condition(tree[1], not want)
+    if kind in ("and", "or"):
+        parts = [condition(child, want) for child in tree[1]]
+        return _all(parts) if (kind == "and") == want else _any(parts)
+    atom = tree[1]
+    if isinstance(atom, NumAtom):
+        return _num(atom, want)
+    if isinstance(atom, TextAtom):
+        return _text(atom, want)
+    return {atom.key: want}
+
+
+def _size(cond: Any, depth: int = 0) -> tuple[int, int]:
+    """(expression slots, nesting depth) of a pattern."""
+    if isinstance(cond, dict) and len(cond) == 1:
+        (key, value), = cond.items()
+        if key in ("$and", "$or"):
+            sizes = [_size(c, depth + 1) for c in value]
+            return sum(s for s, _ in sizes), max(d for _, d in sizes)
+    return 1, depth
+
+
+def ruleset_definition(plan: MeasurePlan) -> dict[str, Any]:
+    """The durable-rules ruleset of one measure, checked against the engine's limits."""
+    rules: dict[str, Any] = {"catch_all": {"all": [{"m": DISCRIMINATOR}]}}
+    for cid, tree in plan.criteria.items():
+        for want, suffix in ((True, "met"), (False, "not_met")):
+            pattern = _all([DISCRIMINATOR, condition(tree, want)])
+            slots, depth = _size(pattern)
+            if slots > MAX_SLOTS or depth > MAX_DEPTH:
+                raise EngineLimitError(
+                    f"{plan.measure}: criterion {cid!r} needs {slots} expression slots at depth {depth}; "
+                    f"durable-rules allows {MAX_SLOTS} at depth {MAX_DEPTH}: split it into smaller criteria")
+            rules[f"{cid}|{suffix}"] = {"all": [{"m": pattern}]}
+    if len(plan.criteria) + 1 > MAX_RULES_MATCHING:
+        raise EngineLimitError(f"{plan.measure}: more than {MAX_RULES_MATCHING - 1} criteria in one measure")
+    return rules
+
+
+def _encode(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        text = format(Decimal(repr(float(value))), "f")
+        return text if "." in text else text + ".0"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def dump(value: Any) -> str:
+    """JSON for the engine, numbers in plain decimal notation."""
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(k, ensure_ascii=False)}:{dump(x)}" for k, x in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(dump(x) for x in value) + "]"
+    return _encode(value)
+
+
+def encode_fact(sid: str, fact: dict[str, Any]) -> str:
+    """Serialise a flat fact for the engine: no exponent floats, NaN or infinities."""
+    parts = [f'"sid":"{sid}"', '"id":"p"', '"kind":"profile"']
+    parts += [f"{json.dumps(k)}:{_encode(val)}" for k, val in fact.items()]
+    return "{" + ",".join(parts) + "}"
+
+
+class DurableRules:
+    """The compiled rule pack inside the engine: one ruleset per measure."""
+
+    def __init__(self, plans: list[MeasurePlan]) -> None:
+        self.tag = f"pack{next(_NAMES)}"
+        self.handles: dict[str, int] = {}
+        self._sids = itertools.count(1)
+        with _LOCK:
+            try:
+                for plan in plans:
+                    definition = dump(ruleset_definition(plan))
+                    self.handles[plan.measure] = _engine.create_ruleset(f"{self.tag}:{plan.measure}", definition)
+            except BaseException:
+                self._delete()
+                raise
+
+    def decide(self, measure: str, fact: dict[str, Any]) -> dict[str, v.Tri]:
+        """Which criteria of a measure are surely met (True), surely not (False), or open."""
+        handle = self.handles[measure]
+        with _LOCK:
+            sid = str(next(self._sids))
+            fired = _run_session(handle, sid, encode_fact(sid, fact))
+        decided: dict[str, v.Tri] = {}
+        for name in fired:
+            cid, _, suffix = name.partition("|")
+            if suffix:
+                decided[cid] = suffix == "met"
+        return decided
+
+    def close(self) -> None:
+        """Free the engine's rulesets (they are never freed otherwise)."""
+        with _LOCK:
+            self._delete()
+
+    def _delete(self) -> None:
+        for handle in self.handles.values():
+            _engine.delete_ruleset(handle)
+        self.handles = {}
+
+
+def _run_session(handle: int, sid: str, fact_json: str) -> set[str]:
+    fired: set[str] = set()
+    try:
+        result = _engine.assert_fact(handle, fact_json)
+        state = result[1]
+        action = _engine.start_action_for_state(handle, state)
+        message = json.loads(action[1]) if action else None
+        while message:
+            fired.update(message)
+            following = _engine.complete_and_start_action(handle, state)
+            message = json.loads(following) if following else None
+    finally:
+        _engine.delete_state(handle, sid)
+    return fired
+
+
+def live_sessions(rules: DurableRules, measure: str, sids: range) -> int:
+    """How many of these session ids still hold state in a measure's ruleset (for tests)."""
+    count = 0
+    with _LOCK:
+        for sid in sids:
+            try:
+                state = json.loads(_engine.get_state(rules.handles[measure], str(sid)))
+            except _engine.error:
+                continue
+            count += bool(state)
+    return count

@@ -1,0 +1,143 @@
+"""Engine-neutral plan of a measure: criteria as boolean trees over simple atoms.
+
+Arithmetic (ratios, tiers, date shifts) is computed first, in Python, into numbered
+operand slots of the fact (layer 1, shared with derived values); every comparison and
+every and/or/not over them is then left to the rule engine. A slot's interval is carried
+as ``Zn_lo``/``Zn_hi`` (absent when unbounded) and ``Zn_u`` (0 defined, 1 perhaps
+undefined, 2 undefined).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from checker.engine import values as v
+from checker.engine.reference import Scope, evaluate
+from checker.rules.expr import BoolOp, Compare, Const, InSet, Name, Node, Not
+from checker.rules.pack import Measure, RulePack
+from checker.rules.typecheck import BOOL, NUMBER, TEXT, check
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A numeric operand computed in layer 1."""
+
+    key: str
+
+
+Operand = Union[float, Slot]
+
+
+@dataclass(frozen=True)
+class NumAtom:
+    op: str
+    left: Operand
+    right: Operand
+
+
+@dataclass(frozen=True)
+class TextAtom:
+    field: str
+    values: tuple[str, ...]
+    negated: bool
+
+
+@dataclass(frozen=True)
+class BoolAtom:
+    key: str
+
+
+Atom = Union[NumAtom, TextAtom, BoolAtom]
+Tree = tuple  # ("atom", Atom) | ("and", (Tree, ...)) | ("or", (Tree, ...)) | ("not", Tree)
+
+
+@dataclass
+class MeasurePlan:
+    """What the engine must decide for one measure, and what layer 1 must compute."""
+
+    measure: str
+    criteria: dict[str, Tree] = field(default_factory=dict)
+    num_slots: dict[Node, str] = field(default_factory=dict)
+    bool_slots: dict[Node, str] = field(default_factory=dict)
+    names: set[str] = field(default_factory=set)
+
+    def fact(self, scope: Scope) -> dict[str, Any]:
+        """Layer 1: the flat fact this measure's rules read, for one profile."""
+        fact: dict[str, Any] = {}
+        for name in sorted(self.names):
+            value = scope.get(name)
+            if value is not None:
+                fact[name] = value
+        for node, key in self.num_slots.items():
+            _put_num(fact, key, evaluate(node, scope))  # type: ignore[arg-type]
+        for node, key in self.bool_slots.items():
+            value = evaluate(node, scope)
+            if value is not None:
+                fact[key] = value
+        return fact
+
+
+def _put_num(fact: dict[str, Any], key: str, num: v.Num) -> None:
+    fact[f"{key}_u"] = num.undef
+    if num.undef < 2 and num.lo != -v.INF:
+        fact[f"{key}_lo"] = num.lo
+    if num.undef < 2 and num.hi != v.INF:
+        fact[f"{key}_hi"] = num.hi
+
+
+class _Planner:
+    def __init__(self, pack: RulePack, plan: MeasurePlan) -> None:
+        self.pack = pack
+        self.plan = plan
+
+    def tree(self, node: Node) -> Tree:
+        if isinstance(node, BoolOp):
+            return (node.op, tuple(self.tree(o) for o in node.operands))
+        if isinstance(node, Not):
+            return ("not", self.tree(node.operand))
+        if isinstance(node, Name):
+            self.plan.names.add(node.name)
+            return ("atom", BoolAtom(node.name))
+        if isinstance(node, Compare) and check(node.left, self.pack.types) == NUMBER or _is_date_compare(node, self.pack):
+            left = self.operand(node.left, force=isinstance(node.right, Const))  # type: ignore[union-attr]
+            return ("atom", NumAtom(node.op, left, self.operand(node.right)))  # type: ignore[union-attr]
+        text = self.text_atom(node)
+        return ("atom", text) if text else ("atom", BoolAtom(self.bool_slot(node)))
+
+    def operand(self, node: Node, force: bool = False) -> Operand:
+        if not force and isinstance(node, Const) and isinstance(node.value, float):
+            return node.value
+        slots = self.plan.num_slots
+        slots.setdefault(node, f"Z{len(slots)}")
+        return Slot(slots[node])
+
+    def bool_slot(self, node: Node) -> str:
+        slots = self.plan.bool_slots
+        slots.setdefault(node, f"B{len(slots)}")
+        return slots[node]
+
+    def text_atom(self, node: Node) -> Union[TextAtom, None]:
+        if isinstance(node, InSet) and isinstance(node.operand, Name) and check(node.operand, self.pack.types) == TEXT:
+            self.plan.names.add(node.operand.name)
+            return TextAtom(node.operand.name, tuple(str(x) for x in node.values), node.negated)
+        if not isinstance(node, Compare) or node.op not in ("==", "!="):
+            return None
+        name, const = (node.left, node.right) if isinstance(node.left, Name) else (node.right, node.left)
+        if isinstance(name, Name) and isinstance(const, Const) and isinstance(const.value, str):
+            self.plan.names.add(name.name)
+            return TextAtom(name.name, (const.value,), node.op == "!=")
+        return None
+
+
+def _is_date_compare(node: Node, pack: RulePack) -> bool:
+    return isinstance(node, Compare) and check(node.left, pack.types) not in (BOOL, TEXT, NUMBER)
+
+
+def plan_measure(pack: RulePack, measure: Measure) -> MeasurePlan:
+    """Plan every criterion of a measure for the rule engine."""
+    plan = MeasurePlan(measure.id)
+    planner = _Planner(pack, plan)
+    for criterion in measure.criteria:
+        plan.criteria[criterion.id] = planner.tree(criterion.test)
+    return plan

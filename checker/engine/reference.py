@@ -1,0 +1,108 @@
+"""The plain reference evaluator: walks expression trees over three-valued values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable
+
+from checker.engine import values as v
+from checker.rules.expr import BinOp, BoolOp, Call, Compare, Const, InSet, Name, Neg, Node, Not
+from checker.rules.pack import RulePack
+
+_ARITH: dict[str, Callable[[v.Num, v.Num], v.Num]] = {"+": v.add, "-": v.sub, "*": v.mul, "/": v.div}
+
+
+class Scope:
+    """The values an expression can read: profile answers, derived values and as_of."""
+
+    def __init__(self, pack: RulePack, profile: dict[str, Any], as_of: dt.date) -> None:
+        self.pack = pack
+        self.profile = profile
+        self.cache: dict[str, v.Value] = {"as_of": v.Num.of(v.to_ordinal(as_of))}
+
+    def get(self, name: str) -> v.Value:
+        """The runtime value of a name, computing derived values once."""
+        if name not in self.cache:
+            self.cache[name] = self._resolve(name)
+        return self.cache[name]
+
+    def _resolve(self, name: str) -> v.Value:
+        if name in self.pack.derived:
+            return evaluate(self.pack.derived[name].expr, self)
+        return runtime_value(self.pack, name, self.profile.get(name))
+
+
+def runtime_value(pack: RulePack, name: str, raw: Any) -> v.Value:
+    """Turn a parsed profile answer (or None) into the evaluators' value."""
+    kind = pack.fields[name].type
+    if kind in ("bool", "enum", "text"):
+        return raw
+    if kind == "date":
+        return v.Num.of(v.to_ordinal(raw)) if raw is not None else v.Num(-v.INF, v.INF)
+    if raw is None:
+        return v.Num.span(*pack.domain(name))
+    return v.Num.of(float(raw))
+
+
+def evaluate(node: Node, scope: Scope) -> v.Value:
+    """Evaluate an expression tree to a Num, a three-valued bool or a text."""
+    if isinstance(node, Const):
+        return v.Num.of(node.value) if isinstance(node.value, float) else node.value
+    if isinstance(node, Name):
+        return scope.get(node.name)
+    if isinstance(node, BinOp):
+        return _ARITH[node.op](evaluate(node.left, scope), evaluate(node.right, scope))  # type: ignore[arg-type]
+    if isinstance(node, Neg):
+        return v.neg(evaluate(node.operand, scope))  # type: ignore[arg-type]
+    if isinstance(node, Compare):
+        return compare(node.op, evaluate(node.left, scope), evaluate(node.right, scope))
+    if isinstance(node, InSet):
+        return in_set(evaluate(node.operand, scope), node.values, node.negated)
+    if isinstance(node, BoolOp):
+        items = [evaluate(o, scope) for o in node.operands]
+        return v.tri_and(items) if node.op == "and" else v.tri_or(items)  # type: ignore[arg-type]
+    if isinstance(node, Not):
+        return v.tri_not(evaluate(node.operand, scope))  # type: ignore[arg-type]
+    return _call(node, scope)
+
+
+def compare(op: str, left: v.Value, right: v.Value) -> v.Tri:
+    """Three-valued comparison of any two values of one type."""
+    if isinstance(left, v.Num) and isinstance(right, v.Num):
+        return v.compare(op, left, right)
+    if left is None or right is None:
+        return None
+    return (left == right) if op == "==" else (left != right)
+
+
+def in_set(value: v.Value, options: tuple, negated: bool) -> v.Tri:
+    """Three-valued membership of a value in a list of literals."""
+    if isinstance(value, v.Num):
+        if value.undef == 2:
+            return False
+        inside = any(value.lo <= o <= value.hi for o in options)
+        member: v.Tri = True if value.exact and inside else (False if not inside else None)
+        result = v.tri_not(member) if negated else member
+        return None if result is True and value.undef == 1 else result
+    if value is None:
+        return None
+    return (value in options) != negated
+
+
+def _call(node: Call, scope: Scope) -> v.Value:
+    args = node.args
+    if node.func == "date":
+        return v.Num.of(v.to_ordinal(dt.date.fromisoformat(args[0].value)))  # type: ignore[union-attr, arg-type]
+    if node.func == "starts_with":
+        text = evaluate(args[0], scope)
+        return None if text is None else any(text.startswith(a.value) for a in args[1:])  # type: ignore[union-attr]
+    first = evaluate(args[0], scope)
+    if node.func in ("min", "max"):
+        nums = [first] + [evaluate(a, scope) for a in args[1:]]
+        return v.minimum(nums) if node.func == "min" else v.maximum(nums)  # type: ignore[arg-type]
+    if node.func in ("tier", "upto"):
+        consts = [a.value for a in args[1:]]  # type: ignore[union-attr]
+        band = v.tier if node.func == "tier" else v.upto
+        return band(first, list(zip(consts[0:-1:2], consts[1:-1:2])), consts[-1])  # type: ignore[arg-type]
+    shift = v.add_years if node.func == "add_years" else v.add_days
+    return shift(first, args[1].value)  # type: ignore[arg-type, union-attr]

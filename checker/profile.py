@@ -1,0 +1,151 @@
+"""Parse and validate company profiles against the field declarations in rules/."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, Mapping
+
+from checker.rules.schema import FieldDecl
+
+UNKNOWN_WORDS = {"", "不清楚", "不知道", "unknown", "don't know", "dont know", "n/a", "null", "none?"}
+TRUE_WORDS = {"true", "是", "1", "yes", "y", "t"}
+FALSE_WORDS = {"false", "否", "0", "no", "n", "f"}
+META_KEYS = {"id"}
+MAX_MAGNITUDE = 1e12
+CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+@dataclass
+class FieldProblem:
+    """One rejected answer: which field and why."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+class ProfileError(ValueError):
+    """A profile failed validation; `problems` names every bad field."""
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def credit_code_valid(code: str) -> bool:
+    """Whether an 18-character 统一社会信用代码 carries the right GB 32100-2015 check digit."""
+    if len(code) != 18 or any(c not in CREDIT_CHARS for c in code):
+        return False
+    total = sum(CREDIT_CHARS.index(c) * w for c, w in zip(code[:17], CREDIT_WEIGHTS))
+    return CREDIT_CHARS[(31 - total % 31) % 31] == code[17]
+
+
+def _is_unknown(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and raw.strip().lower() in UNKNOWN_WORDS)
+
+
+def _number(raw: Any, integer: bool) -> float | int:
+    if isinstance(raw, bool):
+        raise ValueError("expected a number, not true/false")
+    if isinstance(raw, str):
+        try:
+            value = Decimal(raw.strip().replace(",", "").replace("，", ""))
+        except InvalidOperation:
+            raise ValueError(f"{raw!r} is not a number") from None
+        if not value.is_finite():
+            raise ValueError("must be a finite number")
+        raw = int(value) if integer and value == value.to_integral_value() else float(value)
+    if not isinstance(raw, (int, float)) or (isinstance(raw, float) and not math.isfinite(raw)):
+        raise ValueError("must be a finite number")
+    if abs(raw) > MAX_MAGNITUDE:
+        raise ValueError(f"must be at most {MAX_MAGNITUDE:.0e} in size")
+    if integer:
+        if raw != int(raw):
+            raise ValueError("must be a whole number")
+        return int(raw)
+    return float(raw)
+
+
+def _bool(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise ValueError(f"{raw!r} is not true/false (是/否, yes/no, 1/0)")
+
+
+def _date(raw: Any) -> dt.date:
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    try:
+        return dt.date.fromisoformat(str(raw).strip())
+    except ValueError:
+        raise ValueError(f"{raw!r} is not a date YYYY-MM-DD") from None
+
+
+def parse_value(decl: FieldDecl, raw: Any) -> Any:
+    """Convert one raw answer to its typed value, or raise ValueError saying why."""
+    if decl.type in ("int", "decimal"):
+        value = _number(raw, decl.type == "int")
+        if decl.min is not None and value < decl.min:
+            raise ValueError(f"must be at least {decl.min:g}")
+        if decl.max is not None and value > decl.max:
+            raise ValueError(f"must be at most {decl.max:g}")
+        return value
+    if decl.type == "bool":
+        return _bool(raw)
+    if decl.type == "date":
+        return _date(raw)
+    text = str(raw).strip() if not isinstance(raw, (dict, list)) else None
+    if text is None:
+        raise ValueError("expected a single value")
+    return _text(decl, text)
+
+
+def _text(decl: FieldDecl, text: str) -> str:
+    if decl.type == "enum":
+        allowed = [c.value for c in decl.values or ()]
+        if text not in allowed:
+            raise ValueError(f"{text!r} is not one of {', '.join(allowed)}")
+        return text
+    if len(text) > 200:
+        raise ValueError("longer than 200 characters")
+    if decl.id == "credit_code":
+        text = text.upper()
+        if not credit_code_valid(text):
+            raise ValueError("not a valid 18-character code: the GB 32100-2015 check digit does not match")
+    elif decl.pattern and not re.fullmatch(decl.pattern, text):
+        raise ValueError(f"{text!r} does not have the expected form")
+    return text
+
+
+def parse_profile(raw: Mapping[str, Any], fields: Mapping[str, FieldDecl]) -> tuple[dict[str, Any], list[FieldProblem]]:
+    """Typed answers of a raw profile, and every problem found (unknown fields included)."""
+    if not isinstance(raw, Mapping):
+        return {}, [FieldProblem("profile", "must be an object of field names to answers")]
+    values: dict[str, Any] = {}
+    problems: list[FieldProblem] = []
+    for key, answer in raw.items():
+        if key in META_KEYS:
+            continue
+        decl = fields.get(str(key))
+        if decl is None:
+            problems.append(FieldProblem(str(key), "unknown field"))
+        elif not _is_unknown(answer):
+            try:
+                values[decl.id] = parse_value(decl, answer)
+            except ValueError as exc:
+                problems.append(FieldProblem(decl.id, str(exc)))
+    return values, problems

@@ -1,0 +1,96 @@
+"""Embedded examples of measures: lint them on load, run them as tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from checker.profile import parse_profile
+from checker.rules.pack import Measure, RulePack
+from checker.rules.schema import Example
+from checker.rules.yamlsrc import RuleError
+
+if TYPE_CHECKING:
+    from checker.engine import Checker
+
+DEFAULT_AS_OF = dt.date(2026, 6, 1)
+
+
+@dataclass
+class ExampleOutcome:
+    """The result of running one embedded example."""
+
+    measure: str
+    file: str
+    index: int
+    name: str
+    failures: list[str]
+
+    @property
+    def passed(self) -> bool:
+        """True when every expectation held."""
+        return not self.failures
+
+
+def example_profile(measure: Measure, example: Example) -> dict[str, Any]:
+    """The raw profile of an example: the measure's base with the example's changes."""
+    merged = dict(measure.spec.example_base)
+    merged.update(example.profile)
+    return {k: v for k, v in merged.items() if v is not None}
+
+
+def example_as_of(measure: Measure, example: Example) -> dt.date:
+    """The check date of an example."""
+    return example.as_of or measure.spec.example_as_of or DEFAULT_AS_OF
+
+
+def lint_examples(pack: RulePack) -> list[RuleError]:
+    """Errors in examples: unknown or badly typed answers, unknown criteria, one-sided examples."""
+    errors = []
+    for measure in pack.measures:
+        ids = {c.id for c in measure.criteria} | {"in_force"}
+        statuses = set()
+        for i, example in enumerate(measure.spec.examples):
+            statuses.add(example.expect.status)
+            _, problems = parse_profile(example_profile(measure, example), pack.fields)
+            errors += [RuleError(measure.file, 1, f"examples[{i}].profile.{p.field}", p.message) for p in problems]
+            errors += [RuleError(measure.file, 1, f"examples[{i}].expect.criteria", f"unknown criterion {cid!r}")
+                       for cid in example.expect.criteria if cid not in ids]
+        for side in ("eligible", "ineligible"):
+            if side not in statuses:
+                errors.append(RuleError(measure.file, 1, "examples", f"needs at least one {side} example"))
+    return errors
+
+
+def run_example(checker: "Checker", measure: Measure, index: int) -> ExampleOutcome:
+    """Check an example's profile and compare the verdict with what it expects."""
+    from checker.intake import read_profile
+
+    example = measure.spec.examples[index]
+    as_of = example_as_of(measure, example)
+    profile = read_profile(checker.pack, example_profile(measure, example), as_of)
+    result = next(r for r in checker.check(profile, as_of).results if r.measure == measure.id)
+    return ExampleOutcome(measure.id, measure.file, index, example.name, _compare(example, result))
+
+
+def _compare(example: Example, result: Any) -> list[str]:
+    expect, failures = example.expect, []
+    if result.status != expect.status:
+        failures.append(f"status: expected {expect.status}, got {result.status}")
+    got = {c.id: c.status for c in result.criteria}
+    for cid, status in expect.criteria.items():
+        if got.get(cid) != status:
+            failures.append(f"criterion {cid}: expected {status}, got {got.get(cid)}")
+    if expect.missing is not None and sorted(expect.missing) != result.missing:
+        failures.append(f"missing: expected {sorted(expect.missing)}, got {result.missing}")
+    if expect.amount_wan is not None and (result.amount_wan is None or abs(result.amount_wan - expect.amount_wan) > 1e-6):
+        failures.append(f"amount_wan: expected {expect.amount_wan}, got {result.amount_wan}")
+    if expect.no_amount and result.amount_wan is not None:
+        failures.append(f"amount_wan: expected none, got {result.amount_wan}")
+    return failures
+
+
+def run_all(checker: "Checker") -> list[ExampleOutcome]:
+    """Run every example of every measure."""
+    return [run_example(checker, m, i) for m in checker.pack.measures for i in range(len(m.spec.examples))]

@@ -1,0 +1,260 @@
+"""Load rules/ into a RulePack, collecting every error with its file, line and key."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Optional, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from checker.rules import expr as ex
+from checker.rules.pack import (
+    Check, Criterion, DerivedValue, Measure, RulePack, build_logic, logic_refs,
+)
+from checker.rules.schema import DerivedFile, FieldsFile, IndexFile, MeasureFile
+from checker.rules.typecheck import BOOL, DATE, NUMBER, TEXT, NameType, check
+from checker.rules.yamlsrc import Document, Loc, RuleError, load_file
+
+M = TypeVar("M", bound=BaseModel)
+TYPE_OF_FIELD = {"int": NUMBER, "decimal": NUMBER, "bool": BOOL, "enum": TEXT, "text": TEXT, "date": DATE}
+
+
+class RulePackError(Exception):
+    """The rule pack did not load; `errors` lists every problem found."""
+
+    def __init__(self, errors: list[RuleError]) -> None:
+        super().__init__(f"{len(errors)} error(s) in the rule pack")
+        self.errors = errors
+
+
+def _validate(doc: Document, model: type[M], errors: list[RuleError]) -> Optional[M]:
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            errors.append(_pydantic_error(doc, err))
+        return None
+
+
+def _pydantic_error(doc: Document, err: Any) -> RuleError:
+    loc = tuple(part for part in err["loc"] if _is_key(part))
+    if err["type"] == "extra_forbidden":
+        return doc.error(loc, f"unknown key {loc[-1]!r}")
+    if err["type"] == "missing":
+        return doc.error(loc[:-1], f"missing key {loc[-1]!r}")
+    return doc.error(loc, err["msg"])
+
+
+def _is_key(part: Any) -> bool:
+    return isinstance(part, int) or (isinstance(part, str) and part[:1].islower() or part == "not")
+
+
+class _Loader:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.errors: list[RuleError] = []
+        self.digest = hashlib.sha256()
+
+    def doc(self, path: Path) -> Optional[Document]:
+        self.digest.update(str(path.relative_to(self.root)).encode() + b"\0" + path.read_bytes())
+        loaded = load_file(path, self.root)
+        if isinstance(loaded, RuleError):
+            self.errors.append(loaded)
+            return None
+        return loaded
+
+    def expr(self, doc: Document, loc: Loc, text: Any, env: dict[str, NameType], want: str) -> Optional[ex.Node]:
+        if not isinstance(text, str):
+            self.errors.append(doc.error(loc, "an expression must be a text"))
+            return None
+        try:
+            node = ex.parse(text)
+            check(node, env, want)
+            return node
+        except ex.ExprError as err:
+            self.errors.append(doc.error(loc, f"{err.message} (in {text!r}, column {err.column + 1})"))
+            return None
+
+
+def load_pack(root: Path) -> RulePack:
+    """Load and lint every rule file under root; raise RulePackError listing all errors."""
+    loader = _Loader(root)
+    fields, sections, field_docs = _load_fields(loader)
+    if loader.errors:  # every expression reads fields: report these first
+        raise RulePackError(loader.errors)
+    env = {name: NameType(TYPE_OF_FIELD[d.type], tuple(c.value for c in d.values or ())) for name, d in fields.items()}
+    env["as_of"] = NameType(DATE)
+    derived = _load_derived(loader, env)
+    checks = _load_checks(loader, field_docs, env)
+    pack = RulePack(fields, sections, derived, checks, [], "", types=env)
+    measures, folders = _load_measures(loader, env)
+    pack.measures, pack.folders = measures, folders
+    _check_relations(loader, measures)
+    if not loader.errors:
+        from checker.rules.examples import lint_examples
+
+        loader.errors.extend(lint_examples(pack))
+    if loader.errors:
+        raise RulePackError(loader.errors)
+    pack.version = loader.digest.hexdigest()[:12]
+    return pack
+
+
+def _load_fields(loader: _Loader) -> tuple[dict, list, list]:
+    fields: dict = {}
+    sections: list = []
+    docs: list = []
+    for path in sorted((loader.root / "fields").glob("*.yaml")):
+        doc = loader.doc(path)
+        parsed = doc and _validate(doc, FieldsFile, loader.errors)
+        if not parsed:
+            continue
+        docs.append((doc, parsed))
+        sections.extend(parsed.sections)
+        for i, decl in enumerate(parsed.fields):
+            if decl.id in fields:
+                loader.errors.append(doc.error(("fields", i, "id"), f"field {decl.id!r} declared twice"))
+            fields[decl.id] = decl
+    known_sections = {s.id for s in sections}
+    for doc, parsed in docs:
+        for i, decl in enumerate(parsed.fields):
+            if decl.section not in known_sections:
+                loader.errors.append(doc.error(("fields", i, "section"), f"unknown section {decl.section!r}"))
+    if not fields and not loader.errors:
+        loader.errors.append(RuleError(str(loader.root / "fields"), 1, "", "no field declarations found"))
+    return fields, sorted(sections, key=lambda s: s.order), docs
+
+
+def _load_derived(loader: _Loader, env: dict[str, NameType]) -> dict[str, DerivedValue]:
+    path = loader.root / "derived.yaml"
+    doc = loader.doc(path) if path.exists() else None
+    parsed = doc and _validate(doc, DerivedFile, loader.errors)
+    derived: dict[str, DerivedValue] = {}
+    if not parsed:
+        return derived
+    for i, item in enumerate(parsed.derived):  # in file order: each may use those above it
+        if item.id in env:
+            loader.errors.append(doc.error(("derived", i, "id"), f"{item.id!r} is already a field or derived value"))
+            continue
+        node = loader.expr(doc, ("derived", i, "expr"), item.expr, env, item.type)
+        if node is not None:
+            derived[item.id] = DerivedValue(item, node)
+            env[item.id] = NameType(item.type)
+    return derived
+
+
+def _load_checks(loader: _Loader, docs: list, env: dict[str, NameType]) -> list[Check]:
+    checks = []
+    for doc, parsed in docs:
+        for i, item in enumerate(parsed.checks):
+            node = loader.expr(doc, ("checks", i, "test"), item.test, env, BOOL)
+            unknown = [f for f in item.fields if f not in env]
+            if unknown:
+                loader.errors.append(doc.error(("checks", i, "fields"), f"unknown fields {unknown}"))
+            if node is not None:
+                checks.append(Check(item, node))
+    return checks
+
+
+def _load_measures(loader: _Loader, env: dict[str, NameType]) -> tuple[list[Measure], dict]:
+    measures: list[Measure] = []
+    folders: dict[str, dict] = {}
+    seen: dict[str, str] = {}
+    base = loader.root / "measures"
+    for folder in sorted(p for p in base.rglob("*") if p.is_dir()) if base.exists() else []:
+        files = sorted(p for p in folder.glob("*.yaml") if p.name != "index.yaml")
+        index = _load_index(loader, folder, files)
+        if index is not None:
+            folders[str(folder.relative_to(base))] = {"title": index.title, "description": index.description,
+                                                      "measures": index.measures}
+        for path in files:
+            measure = _load_measure(loader, path, env)
+            if measure is None:
+                continue
+            if measure.id in seen:
+                loader.errors.append(RuleError(measure.file, 1, "id", f"measure {measure.id!r} also in {seen[measure.id]}"))
+            seen[measure.id] = measure.file
+            measures.append(measure)
+    if not measures and not loader.errors:
+        loader.errors.append(RuleError(str(base), 1, "", "no measures found"))
+    return measures, folders
+
+
+def _load_index(loader: _Loader, folder: Path, files: list[Path]) -> Optional[IndexFile]:
+    path = folder / "index.yaml"
+    if not path.exists():
+        if files:
+            loader.errors.append(RuleError(str(path.relative_to(loader.root.parent)), 1, "", "folder has no index.yaml"))
+        return None
+    doc = loader.doc(path)
+    index = doc and _validate(doc, IndexFile, loader.errors)
+    if index:
+        stems = [p.stem for p in files]
+        if sorted(index.measures) != sorted(stems):
+            loader.errors.append(doc.error(("measures",), f"must list exactly the measures in the folder: {stems}"))
+    return index
+
+
+def _load_measure(loader: _Loader, path: Path, env: dict[str, NameType]) -> Optional[Measure]:
+    doc = loader.doc(path)
+    spec = doc and _validate(doc, MeasureFile, loader.errors)
+    if not spec:
+        return None
+    before = len(loader.errors)
+    if spec.id != path.stem:
+        loader.errors.append(doc.error(("id",), f"id {spec.id!r} must match the file name {path.stem!r}"))
+    criteria = _criteria(loader, doc, spec, env)
+    logic = build_logic(spec.logic, [c.id for c in spec.criteria])
+    _check_logic(loader, doc, spec, logic)
+    _check_seeds(loader, doc, spec)
+    amount = None
+    if spec.benefit.amount is not None:
+        amount = loader.expr(doc, ("benefit", "amount"), spec.benefit.amount, env, NUMBER)
+    if len(loader.errors) > before:
+        return None
+    reads = frozenset(n for c in criteria for n in ex.names(c.test)) | (ex.names(amount) if amount else set())
+    return Measure(spec, doc.file, tuple(criteria), logic, amount, reads)
+
+
+def _criteria(loader: _Loader, doc: Document, spec: MeasureFile, env: dict[str, NameType]) -> list[Criterion]:
+    out, ids = [], set()
+    for i, item in enumerate(spec.criteria):
+        loc = ("criteria", i)
+        if item.id in ids or item.id == "in_force":
+            loader.errors.append(doc.error(loc + ("id",), f"criterion id {item.id!r} is duplicated or reserved"))
+        ids.add(item.id)
+        test = loader.expr(doc, loc + ("test",), item.test, env, BOOL)
+        show = None
+        if item.show is not None:
+            show = loader.expr(doc, loc + ("show",), item.show, env, NUMBER)
+        if test is not None:
+            out.append(Criterion(item.id, item.text, test, show, item.clause, item.assumption, doc.line(loc)))
+    return out
+
+
+def _check_logic(loader: _Loader, doc: Document, spec: MeasureFile, logic: tuple) -> None:
+    ids = [c.id for c in spec.criteria]
+    refs = logic_refs(logic)
+    for ref in refs:
+        if ref not in ids:
+            loader.errors.append(doc.error(("logic",), f"unknown criterion {ref!r} (criteria: {', '.join(ids)})"))
+    for i, cid in enumerate(ids):
+        if cid not in refs:
+            loader.errors.append(doc.error(("criteria", i, "id"), f"criterion {cid!r} is not used in 'logic'"))
+
+
+def _check_seeds(loader: _Loader, doc: Document, spec: MeasureFile) -> None:
+    seeds = loader.root.parent / "seeds"
+    for i, source in enumerate(spec.source):
+        if source.seed and not list(seeds.glob(f"{source.seed}_*.txt")):
+            loader.errors.append(doc.error(("source", i, "seed"), f"no seed file {source.seed}_*.txt in seeds/"))
+
+
+def _check_relations(loader: _Loader, measures: list[Measure]) -> None:
+    ids = {m.id for m in measures}
+    for measure in measures:
+        for i, rel in enumerate(measure.spec.relations):
+            if rel.measure not in ids:
+                loader.errors.append(RuleError(measure.file, 1, f"relations[{i}].measure",
+                                               f"unknown measure {rel.measure!r}"))

@@ -1,0 +1,122 @@
+"""Engine-neutral, typed objects of a loaded rule pack."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Optional, Union
+
+from checker.rules.expr import Node
+from checker.rules.schema import CrossCheck, Derived, FieldDecl, MeasureFile, Section, Text
+from checker.rules.typecheck import NameType
+
+# ("ref", id) | ("all", (...)) | ("any", (...)) | ("not", tree)
+LogicTree = tuple
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One named condition of a measure, with its parsed test."""
+
+    id: str
+    text: Text
+    test: Node
+    show: Optional[Node]
+    clause: Optional[str]
+    assumption: Optional[Text]
+    line: int
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A support measure ready for the engines."""
+
+    spec: MeasureFile
+    file: str
+    criteria: tuple[Criterion, ...]
+    logic: LogicTree
+    amount: Optional[Node]
+    reads: frozenset[str]
+
+    @property
+    def id(self) -> str:
+        """The measure id."""
+        return self.spec.id
+
+    def in_force(self, as_of: dt.date) -> bool:
+        """Whether as_of falls within the measure's period of force."""
+        period = self.spec.period
+        if period is None:
+            return True
+        if period.start and as_of < period.start:
+            return False
+        return not (period.end and as_of > period.end)
+
+
+@dataclass(frozen=True)
+class DerivedValue:
+    """A shared derived value and its parsed expression."""
+
+    spec: Derived
+    expr: Node
+
+
+@dataclass(frozen=True)
+class Check:
+    """A cross-field consistency check on profiles."""
+
+    spec: CrossCheck
+    test: Node
+
+
+@dataclass
+class RulePack:
+    """Everything loaded from rules/: fields, derived values, checks and measures."""
+
+    fields: dict[str, FieldDecl]
+    sections: list[Section]
+    derived: dict[str, DerivedValue]
+    checks: list[Check]
+    measures: list[Measure]
+    version: str
+    folders: dict[str, dict] = field(default_factory=dict)
+    types: dict[str, NameType] = field(default_factory=dict)
+
+    def measure(self, measure_id: str) -> Measure:
+        """The measure with this id (KeyError if none)."""
+        for measure in self.measures:
+            if measure.id == measure_id:
+                return measure
+        raise KeyError(measure_id)
+
+    def domain(self, name: str) -> tuple[float, float]:
+        """The range a numeric field can take when it is not answered."""
+        decl = self.fields.get(name)
+        if decl is None or decl.type == "date":
+            return (-math.inf, math.inf)
+        low = decl.min if decl.min is not None else -math.inf
+        high = decl.max if decl.max is not None else math.inf
+        return (low, high)
+
+
+def logic_refs(tree: LogicTree) -> list[str]:
+    """Every criterion id a logic tree names, in order."""
+    if tree[0] == "ref":
+        return [tree[1]]
+    if tree[0] == "not":
+        return logic_refs(tree[1])
+    return [ref for child in tree[1] for ref in logic_refs(child)]
+
+
+def build_logic(raw: Union[str, object, None], criteria: list[str]) -> LogicTree:
+    """Normalise a schema logic object (default: all criteria) into a tuple tree."""
+    if raw is None:
+        return ("all", tuple(("ref", c) for c in criteria))
+    if isinstance(raw, str):
+        return ("ref", raw)
+    if hasattr(raw, "all"):
+        return ("all", tuple(build_logic(c, criteria) for c in raw.all))  # type: ignore[attr-defined]
+    if hasattr(raw, "any"):
+        return ("any", tuple(build_logic(c, criteria) for c in raw.any))  # type: ignore[attr-defined]
+    return ("not", build_logic(raw.not_, criteria))  # type: ignore[attr-defined]

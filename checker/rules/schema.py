@@ -1,0 +1,209 @@
+"""The shape of every rule file, as strict pydantic models (unknown keys are errors)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+ENTITY_TYPES = (
+    "enterprise", "incubator", "maker_space", "research_institute",
+    "university", "service_agency", "industry_association",
+)
+KINDS = ("subsidy", "tax", "financing", "recognition", "service", "talent", "space")
+FIELD_TYPES = ("int", "decimal", "bool", "enum", "date", "text")
+ID_PATTERN = r"^[a-z][a-z0-9_-]*$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Strict):
+    """A text in Chinese and English."""
+
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class Section(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    label: Text
+    order: int = 100
+
+
+class Choice(Strict):
+    value: str
+    label: Text
+
+
+class FieldDecl(Strict):
+    """A profile field: what the form asks and the batch columns carry."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    type: Literal["int", "decimal", "bool", "enum", "date", "text"]
+    label: Text
+    help: Optional[Text] = None
+    unit: Optional[Text] = None
+    section: str
+    entities: Optional[list[Literal[ENTITY_TYPES]]] = None  # type: ignore[valid-type]
+    values: Optional[list[Choice]] = None
+    min: Optional[float] = None
+    max: Optional[float] = None
+    asked_when: Optional[str] = None
+    pattern: Optional[str] = None
+    spec: bool = False  # named in shared/spec/profile.md: never rename or re-unit
+
+    @model_validator(mode="after")
+    def _enum_has_values(self) -> "FieldDecl":
+        if (self.type == "enum") != bool(self.values):
+            raise ValueError("an enum field needs 'values'; other types must not have them")
+        return self
+
+
+class CrossCheck(Strict):
+    """A consistency check between answers, e.g. tech staff ≤ employees."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    test: str
+    fields: list[str]
+    message: Text
+
+
+class FieldsFile(Strict):
+    sections: list[Section] = []
+    fields: list[FieldDecl] = []
+    checks: list[CrossCheck] = []
+
+
+class Derived(Strict):
+    """A value computed once from the profile and shared by measures."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    type: Literal["number", "bool"]
+    label: Text
+    expr: str
+    unit: Optional[Text] = None
+    source: Optional[str] = None
+
+
+class DerivedFile(Strict):
+    derived: list[Derived]
+
+
+class Source(Strict):
+    """Where a measure comes from: a seed clause and/or an official document."""
+
+    seed: Optional[str] = None
+    clause: Optional[str] = None
+    quote: Optional[str] = None
+    document: Optional[str] = None
+    article: Optional[str] = None
+
+    @model_validator(mode="after")
+    def _cited(self) -> "Source":
+        if self.seed and not (self.clause and self.quote):
+            raise ValueError("a seed source needs 'clause' and 'quote'")
+        if not self.seed and not (self.document and self.article):
+            raise ValueError("a source needs 'seed' with clause and quote, or 'document' with article")
+        return self
+
+
+class Period(Strict):
+    start: Optional[dt.date] = Field(default=None, alias="from")
+    end: Optional[dt.date] = Field(default=None, alias="to")
+    note: Optional[Text] = None
+
+
+class Criterion(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    text: Text
+    test: str
+    show: Optional[str] = None
+    clause: Optional[str] = None
+    assumption: Optional[Text] = None
+
+
+Logic = Union[str, "AllOf", "AnyOf", "NotOf"]
+
+
+class AllOf(Strict):
+    all: list[Logic] = Field(min_length=1)
+
+
+class AnyOf(Strict):
+    any: list[Logic] = Field(min_length=1)
+
+
+class NotOf(Strict):
+    not_: Logic = Field(alias="not")
+
+
+class Benefit(Strict):
+    text: Text
+    amount: Optional[str] = None
+    assumption: Optional[Text] = None
+
+
+class Relation(Strict):
+    """How this measure bears on another: exclusion, unlocking, overlap."""
+
+    type: Literal["excludes", "unlocks", "requires", "overlaps"]
+    measure: str
+    note: Text
+
+
+class Expect(Strict):
+    status: Literal["eligible", "ineligible", "undetermined"]
+    criteria: dict[str, Literal["met", "not_met", "unknown"]] = {}
+    missing: Optional[list[str]] = None
+    amount_wan: Optional[float] = None
+    no_amount: bool = False
+
+
+class Example(Strict):
+    """An embedded test: a profile (over the base) and what the check must say."""
+
+    name: str = Field(min_length=3)
+    as_of: Optional[dt.date] = None
+    profile: dict[str, Any] = {}
+    expect: Expect
+
+
+class MeasureFile(Strict):
+    """One support measure."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: Text
+    summary: Text
+    kind: Literal[KINDS]  # type: ignore[valid-type]
+    issuer: Text
+    entities: list[Literal[ENTITY_TYPES]] = Field(min_length=1)  # type: ignore[valid-type]
+    source: list[Source] = Field(min_length=1)
+    period: Optional[Period] = None
+    criteria: list[Criterion] = Field(min_length=1)
+    logic: Optional[Logic] = None
+    benefit: Benefit
+    materials: list[Text] = []
+    manual_checks: list[Text] = []
+    implementing_rules: list[Text] = []
+    assumptions: list[Text] = []
+    apply: Text
+    relations: list[Relation] = []
+    tags: list[str] = []
+    example_as_of: Optional[dt.date] = None
+    example_base: dict[str, Any] = {}
+    examples: list[Example] = Field(min_length=2)
+
+
+class IndexFile(Strict):
+    """A folder of measures: what it holds, in order."""
+
+    title: Text
+    description: Text
+    measures: list[str]
+
+
+for _model in (AllOf, AnyOf, NotOf, MeasureFile):
+    _model.model_rebuild()
