@@ -28,7 +28,7 @@ from typing import Any
 import durable_rules_engine as _engine
 
 from checker.engine import values as v
-from checker.engine.plan import BoolAtom, MeasurePlan, NumAtom, Operand, Slot, TextAtom, Tree
+from checker.engine.plan import MeasurePlan, NumAtom, Operand, Slot, TextAtom, Tree
 
 MAX_SLOTS = 32
 MAX_DEPTH = 15

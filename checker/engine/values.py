@@ -40,12 +40,12 @@ class Num:
     undef: int = 0
 
     @staticmethod
-    def of(x: float) -> "Num":
+    def of(x: float) -> Num:
         """An exact number."""
         return Num(_snap(x), _snap(x))
 
     @staticmethod
-    def span(lo: float, hi: float, undef: int = 0) -> "Num":
+    def span(lo: float, hi: float, undef: int = 0) -> Num:
         """An interval, normalised (snapped bounds)."""
         lo = -INF if math.isnan(lo) else _snap(lo)
         hi = INF if math.isnan(hi) else _snap(hi)

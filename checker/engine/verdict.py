@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from checker.engine import values as v
 from checker.engine.reference import Scope, evaluate
@@ -33,7 +33,7 @@ class MeasureResult:
     status: str
     criteria: list[CriterionResult]
     missing: list[str]
-    amount_wan: Optional[float]
+    amount_wan: float | None
     benefit_text: str = ""
     values: dict[str, Any] = field(default_factory=dict)
 
@@ -94,7 +94,7 @@ def _period(measure: Measure) -> str:
     return f"{start}..{end}"
 
 
-def _criterion(pack: RulePack, cid: str, test: Node, show: Optional[Node], status: v.Tri, scope: Scope) -> CriterionResult:
+def _criterion(pack: RulePack, cid: str, test: Node, show: Node | None, status: v.Tri, scope: Scope) -> CriterionResult:
     value = threshold = None
     if show is not None:
         value = display(evaluate(show, scope))
@@ -102,6 +102,8 @@ def _criterion(pack: RulePack, cid: str, test: Node, show: Optional[Node], statu
         value, threshold = display(evaluate(test.left, scope)), display(evaluate(test.right, scope))
         if _is_date(pack, test.left):
             value, threshold = _as_date(value), _as_date(threshold)
+        elif not isinstance(threshold, float):
+            threshold = None  # a text or yes/no test has a value, not a threshold
     if isinstance(test, Compare) and show is not None:
         threshold = display(evaluate(test.right, scope))
     missing = unanswered(pack, test, scope) if status is None else []
@@ -139,7 +141,7 @@ def unanswered(pack: RulePack, node: Node, scope: Scope) -> list[str]:
     return sorted(found)
 
 
-def _amount(measure: Measure, scope: Scope) -> Optional[float]:
+def _amount(measure: Measure, scope: Scope) -> float | None:
     if measure.amount is None:
         return None
     value = evaluate(measure.amount, scope)

@@ -63,7 +63,7 @@ def lint_examples(pack: RulePack) -> list[RuleError]:
     return errors
 
 
-def run_example(checker: "Checker", measure: Measure, index: int) -> ExampleOutcome:
+def run_example(checker: Checker, measure: Measure, index: int) -> ExampleOutcome:
     """Check an example's profile and compare the verdict with what it expects."""
     from checker.intake import read_profile
 
@@ -91,6 +91,6 @@ def _compare(example: Example, result: Any) -> list[str]:
     return failures
 
 
-def run_all(checker: "Checker") -> list[ExampleOutcome]:
+def run_all(checker: Checker) -> list[ExampleOutcome]:
     """Run every example of every measure."""
     return [run_example(checker, m, i) for m in checker.pack.measures for i in range(len(m.spec.examples))]

@@ -42,31 +42,31 @@ class Name:
 @dataclass(frozen=True)
 class Call:
     func: str
-    args: tuple["Node", ...]
+    args: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class BinOp:
     op: str
-    left: "Node"
-    right: "Node"
+    left: Node
+    right: Node
 
 
 @dataclass(frozen=True)
 class Neg:
-    operand: "Node"
+    operand: Node
 
 
 @dataclass(frozen=True)
 class Compare:
     op: str
-    left: "Node"
-    right: "Node"
+    left: Node
+    right: Node
 
 
 @dataclass(frozen=True)
 class InSet:
-    operand: "Node"
+    operand: Node
     values: tuple[Union[float, str], ...]
     negated: bool = False
 
@@ -74,12 +74,12 @@ class InSet:
 @dataclass(frozen=True)
 class BoolOp:
     op: str  # "and" | "or"
-    operands: tuple["Node", ...]
+    operands: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class Not:
-    operand: "Node"
+    operand: Node
 
 
 Node = Union[Const, Name, Call, BinOp, Neg, Compare, InSet, BoolOp, Not]

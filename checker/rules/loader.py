@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any, Optional, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from checker.rules import expr as ex
 from checker.rules.pack import (
-    Check, Criterion, DerivedValue, Measure, RulePack, build_logic, logic_refs,
+    Check,
+    Criterion,
+    DerivedValue,
+    Measure,
+    RulePack,
+    build_logic,
+    logic_refs,
 )
 from checker.rules.schema import DerivedFile, FieldsFile, IndexFile, MeasureFile
 from checker.rules.typecheck import BOOL, DATE, NUMBER, TEXT, NameType, check
@@ -28,7 +34,7 @@ class RulePackError(Exception):
         self.errors = errors
 
 
-def _validate(doc: Document, model: type[M], errors: list[RuleError]) -> Optional[M]:
+def _validate(doc: Document, model: type[M], errors: list[RuleError]) -> M | None:
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
@@ -56,7 +62,7 @@ class _Loader:
         self.errors: list[RuleError] = []
         self.digest = hashlib.sha256()
 
-    def doc(self, path: Path) -> Optional[Document]:
+    def doc(self, path: Path) -> Document | None:
         self.digest.update(str(path.relative_to(self.root)).encode() + b"\0" + path.read_bytes())
         loaded = load_file(path, self.root)
         if isinstance(loaded, RuleError):
@@ -64,7 +70,7 @@ class _Loader:
             return None
         return loaded
 
-    def expr(self, doc: Document, loc: Loc, text: Any, env: dict[str, NameType], want: str) -> Optional[ex.Node]:
+    def expr(self, doc: Document, loc: Loc, text: Any, env: dict[str, NameType], want: str) -> ex.Node | None:
         if not isinstance(text, str):
             self.errors.append(doc.error(loc, "an expression must be a text"))
             return None
@@ -181,7 +187,7 @@ def _load_measures(loader: _Loader, env: dict[str, NameType]) -> tuple[list[Meas
     return measures, folders
 
 
-def _load_index(loader: _Loader, folder: Path, files: list[Path]) -> Optional[IndexFile]:
+def _load_index(loader: _Loader, folder: Path, files: list[Path]) -> IndexFile | None:
     path = folder / "index.yaml"
     if not path.exists():
         if files:
@@ -196,7 +202,7 @@ def _load_index(loader: _Loader, folder: Path, files: list[Path]) -> Optional[In
     return index
 
 
-def _load_measure(loader: _Loader, path: Path, env: dict[str, NameType]) -> Optional[Measure]:
+def _load_measure(loader: _Loader, path: Path, env: dict[str, NameType]) -> Measure | None:
     doc = loader.doc(path)
     spec = doc and _validate(doc, MeasureFile, loader.errors)
     if not spec:

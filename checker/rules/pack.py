@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import Union
 
 from checker.rules.expr import Node
 from checker.rules.schema import CrossCheck, Derived, FieldDecl, MeasureFile, Section, Text
@@ -22,9 +22,9 @@ class Criterion:
     id: str
     text: Text
     test: Node
-    show: Optional[Node]
-    clause: Optional[str]
-    assumption: Optional[Text]
+    show: Node | None
+    clause: str | None
+    assumption: Text | None
     line: int
 
 
@@ -36,7 +36,7 @@ class Measure:
     file: str
     criteria: tuple[Criterion, ...]
     logic: LogicTree
-    amount: Optional[Node]
+    amount: Node | None
     reads: frozenset[str]
 
     @property

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal, Optional, Union
+from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -44,19 +44,19 @@ class FieldDecl(Strict):
     id: str = Field(pattern=ID_PATTERN)
     type: Literal["int", "decimal", "bool", "enum", "date", "text"]
     label: Text
-    help: Optional[Text] = None
-    unit: Optional[Text] = None
+    help: Text | None = None
+    unit: Text | None = None
     section: str
-    entities: Optional[list[Literal[ENTITY_TYPES]]] = None  # type: ignore[valid-type]
-    values: Optional[list[Choice]] = None
-    min: Optional[float] = None
-    max: Optional[float] = None
-    asked_when: Optional[str] = None
-    pattern: Optional[str] = None
+    entities: list[Literal[ENTITY_TYPES]] | None = None  # type: ignore[valid-type]
+    values: list[Choice] | None = None
+    min: float | None = None
+    max: float | None = None
+    asked_when: str | None = None
+    pattern: str | None = None
     spec: bool = False  # named in shared/spec/profile.md: never rename or re-unit
 
     @model_validator(mode="after")
-    def _enum_has_values(self) -> "FieldDecl":
+    def _enum_has_values(self) -> FieldDecl:
         if (self.type == "enum") != bool(self.values):
             raise ValueError("an enum field needs 'values'; other types must not have them")
         return self
@@ -84,8 +84,8 @@ class Derived(Strict):
     type: Literal["number", "bool"]
     label: Text
     expr: str
-    unit: Optional[Text] = None
-    source: Optional[str] = None
+    unit: Text | None = None
+    source: str | None = None
 
 
 class DerivedFile(Strict):
@@ -95,14 +95,14 @@ class DerivedFile(Strict):
 class Source(Strict):
     """Where a measure comes from: a seed clause and/or an official document."""
 
-    seed: Optional[str] = None
-    clause: Optional[str] = None
-    quote: Optional[str] = None
-    document: Optional[str] = None
-    article: Optional[str] = None
+    seed: str | None = None
+    clause: str | None = None
+    quote: str | None = None
+    document: str | None = None
+    article: str | None = None
 
     @model_validator(mode="after")
-    def _cited(self) -> "Source":
+    def _cited(self) -> Source:
         if self.seed and not (self.clause and self.quote):
             raise ValueError("a seed source needs 'clause' and 'quote'")
         if not self.seed and not (self.document and self.article):
@@ -111,18 +111,18 @@ class Source(Strict):
 
 
 class Period(Strict):
-    start: Optional[dt.date] = Field(default=None, alias="from")
-    end: Optional[dt.date] = Field(default=None, alias="to")
-    note: Optional[Text] = None
+    start: dt.date | None = Field(default=None, alias="from")
+    end: dt.date | None = Field(default=None, alias="to")
+    note: Text | None = None
 
 
 class Criterion(Strict):
     id: str = Field(pattern=ID_PATTERN)
     text: Text
     test: str
-    show: Optional[str] = None
-    clause: Optional[str] = None
-    assumption: Optional[Text] = None
+    show: str | None = None
+    clause: str | None = None
+    assumption: Text | None = None
 
 
 Logic = Union[str, "AllOf", "AnyOf", "NotOf"]
@@ -142,8 +142,8 @@ class NotOf(Strict):
 
 class Benefit(Strict):
     text: Text
-    amount: Optional[str] = None
-    assumption: Optional[Text] = None
+    amount: str | None = None
+    assumption: Text | None = None
 
 
 class Relation(Strict):
@@ -157,8 +157,8 @@ class Relation(Strict):
 class Expect(Strict):
     status: Literal["eligible", "ineligible", "undetermined"]
     criteria: dict[str, Literal["met", "not_met", "unknown"]] = {}
-    missing: Optional[list[str]] = None
-    amount_wan: Optional[float] = None
+    missing: list[str] | None = None
+    amount_wan: float | None = None
     no_amount: bool = False
 
 
@@ -166,7 +166,7 @@ class Example(Strict):
     """An embedded test: a profile (over the base) and what the check must say."""
 
     name: str = Field(min_length=3)
-    as_of: Optional[dt.date] = None
+    as_of: dt.date | None = None
     profile: dict[str, Any] = {}
     expect: Expect
 
@@ -181,9 +181,9 @@ class MeasureFile(Strict):
     issuer: Text
     entities: list[Literal[ENTITY_TYPES]] = Field(min_length=1)  # type: ignore[valid-type]
     source: list[Source] = Field(min_length=1)
-    period: Optional[Period] = None
+    period: Period | None = None
     criteria: list[Criterion] = Field(min_length=1)
-    logic: Optional[Logic] = None
+    logic: Logic | None = None
     benefit: Benefit
     materials: list[Text] = []
     manual_checks: list[Text] = []
@@ -192,7 +192,7 @@ class MeasureFile(Strict):
     apply: Text
     relations: list[Relation] = []
     tags: list[str] = []
-    example_as_of: Optional[dt.date] = None
+    example_as_of: dt.date | None = None
     example_base: dict[str, Any] = {}
     examples: list[Example] = Field(min_length=2)
 

@@ -1,0 +1,213 @@
+"""Read profiles from JSONL, CSV or XLSX and write verdicts to the same formats.
+
+Every row is read and validated independently: a bad row becomes a RowProblem
+(row, field, reason) and the good rows are still checked.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from checker.engine import Checker
+from checker.intake import read_profile
+from checker.profile import ProfileError
+
+FORMATS = (".jsonl", ".csv", ".xlsx")
+MAX_ROWS = 1_000_000
+MAX_CELL = 1000
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class Row:
+    """One raw input row: its 1-based number and its raw answers (or a read error)."""
+
+    number: int
+    raw: dict[str, Any]
+    error: str | None = None
+
+
+@dataclass
+class RowProblem:
+    """One rejected row: which row, which field, why."""
+
+    row: int
+    field: str
+    message: str
+    id: Any = None
+
+    def __str__(self) -> str:
+        return f"row {self.row}: {self.field}: {self.message}"
+
+
+@dataclass
+class BatchReport:
+    """What a batch produced: checked rows and every problem."""
+
+    checked: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+
+
+class BatchFormatError(ValueError):
+    """The input or output file is not a format the batch reads or writes."""
+
+
+def _decode(data: bytes) -> str:
+    """Text of a CSV file: UTF-8 (with or without BOM), else GB18030 as Excel in China writes it."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise BatchFormatError("the CSV file is neither UTF-8 nor GBK/GB18030 text")
+
+
+def read_rows(path: Path) -> Iterator[Row]:
+    """Rows of an input file, by suffix."""
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        return _jsonl_rows(path.open("rb"))
+    if suffix == ".csv":
+        return _csv_rows(_decode(path.read_bytes()))
+    if suffix == ".xlsx":
+        return _xlsx_rows(path)
+    raise BatchFormatError(f"cannot read {path.name}: use one of {', '.join(FORMATS)}")
+
+
+def _jsonl_rows(stream: Iterable[bytes]) -> Iterator[Row]:
+    for number, line in enumerate(stream, 1):
+        if number > MAX_ROWS:
+            raise BatchFormatError(f"more than {MAX_ROWS} rows")
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line, parse_constant=_reject_constant)
+        except (ValueError, RecursionError) as exc:
+            yield Row(number, {}, f"not valid JSON: {exc}")
+            continue
+        yield Row(number, raw) if isinstance(raw, dict) else Row(number, {}, "each line must be a JSON object")
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number")
+
+
+def _csv_rows(text: str) -> Iterator[Row]:
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip() for h in next(reader, [])]
+    for number, cells in enumerate(reader, 1):
+        if number > MAX_ROWS:
+            raise BatchFormatError(f"more than {MAX_ROWS} rows")
+        if not any(c.strip() for c in cells):
+            continue
+        yield _row(number, header, cells)
+
+
+def _row(number: int, header: list[str], cells: list[Any]) -> Row:
+    if len(cells) > len(header) and any(str(c).strip() for c in cells[len(header):]):
+        return Row(number, {}, f"{len(cells)} cells but only {len(header)} headers")
+    raw = {}
+    for name, cell in zip(header, cells):
+        if not name or cell is None or (isinstance(cell, str) and not cell.strip()):
+            continue
+        if isinstance(cell, str) and len(cell) > MAX_CELL:
+            return Row(number, {}, f"column {name}: cell longer than {MAX_CELL} characters")
+        raw[name] = cell
+    return Row(number, raw)
+
+
+def _xlsx_rows(path: Path) -> Iterator[Row]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a bad file
+        raise BatchFormatError(f"cannot open {path.name} as XLSX: {exc}") from None
+    try:
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+        for number, cells in enumerate(rows, 1):
+            if number > MAX_ROWS:
+                raise BatchFormatError(f"more than {MAX_ROWS} rows")
+            if any(c is not None and str(c).strip() for c in cells):
+                yield _row(number, header, list(cells))
+    finally:
+        book.close()
+
+
+def check_rows(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: BatchReport) -> Iterator[dict[str, Any]]:
+    """Check each good row, recording every bad one in the report."""
+    for row in rows:
+        row_id = row.raw.get("id", row.number)
+        if row.error:
+            report.problems.append(RowProblem(row.number, "row", row.error, row_id))
+            continue
+        try:
+            profile = read_profile(checker.pack, row.raw, as_of)
+        except ProfileError as exc:
+            report.problems += [RowProblem(row.number, p.field, p.message, row_id) for p in exc.problems]
+            continue
+        report.checked += 1
+        yield {"id": row_id, **checker.check(profile, as_of).to_json()}
+
+
+def neutralise(value: Any) -> Any:
+    """Stop spreadsheet programs from reading a text cell as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def flat_row(result: dict[str, Any]) -> dict[str, Any]:
+    """One CSV/XLSX row of a result: status and amount of every measure."""
+    row: dict[str, Any] = {"id": result["id"], "rulepack": result["rulepack"], "as_of": result["as_of"]}
+    for item in result["results"]:
+        row[f"{item['measure']}:status"] = item["status"]
+        row[f"{item['measure']}:amount_wan"] = item["benefit"]["amount_wan"]
+        row[f"{item['measure']}:missing"] = " ".join(item["missing"])
+    return row
+
+
+def write_results(path: Path, results: Iterable[dict[str, Any]]) -> None:
+    """Write results by the output's suffix: JSONL lines, or one flat row per profile."""
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise BatchFormatError(f"cannot write {path.name}: use one of {', '.join(FORMATS)}")
+    if suffix == ".jsonl":
+        with path.open("w", encoding="utf-8") as out:
+            for result in results:
+                out.write(json.dumps(result, ensure_ascii=False) + "\n")
+        return
+    rows = (flat_row(r) for r in results)
+    (_write_csv if suffix == ".csv" else _write_xlsx)(path, rows)
+
+
+def _write_csv(path: Path, rows: Iterator[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = None
+        for row in rows:
+            if writer is None:
+                writer = csv.DictWriter(out, fieldnames=list(row))
+                writer.writeheader()
+            writer.writerow({k: neutralise(v) for k, v in row.items()})
+
+
+def _write_xlsx(path: Path, rows: Iterator[dict[str, Any]]) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("results")
+    header = None
+    for row in rows:
+        if header is None:
+            header = list(row)
+            sheet.append(header)
+        sheet.append([neutralise(row.get(k)) for k in header])
+    book.save(path)

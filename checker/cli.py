@@ -1,0 +1,211 @@
+"""The `checker` command: check profiles, run batches, lint and test the rule pack, serve the web app.
+
+Exit codes: 0 success; 1 the rule pack is broken or an example failed; 2 bad usage;
+3 the profile is invalid; 4 a batch finished but some rows were rejected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from checker import config
+from checker.rules.loader import RulePackError, load_pack
+from checker.rules.pack import RulePack
+
+EXIT_RULES, EXIT_PROFILE, EXIT_ROWS = 1, 3, 4
+
+
+class Context:
+    """What every subcommand shares: where the rules are, and the loaded pack."""
+
+    def __init__(self, rules: Path) -> None:
+        self.rules = rules
+        self._pack: RulePack | None = None
+
+    def pack(self) -> RulePack:
+        """Load the pack once, turning rule errors into a clean exit."""
+        if self._pack is None:
+            try:
+                self._pack = load_pack(self.rules)
+            except RulePackError as exc:
+                for error in exc.errors:
+                    click.echo(str(error), err=True)
+                click.echo(f"{len(exc.errors)} error(s) in the rule pack", err=True)
+                sys.exit(EXIT_RULES)
+        return self._pack
+
+
+def _as_of(_ctx: Any, _param: Any, value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+AS_OF = click.option("--as-of", callback=_as_of, help="Check date YYYY-MM-DD (default: today).")
+ENGINE = click.option("--engine", type=click.Choice(["durable", "reference"]), default=None,
+                      help="Engine to use (default: $CHECKER_ENGINE or durable).")
+
+
+@click.group()
+@click.option("--rules", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Rule pack folder (default: $CHECKER_RULES or the project's rules/).")
+@click.pass_context
+def main(ctx: click.Context, rules: Path | None) -> None:
+    """Check which support measures a company may qualify for."""
+    ctx.obj = Context(rules or config.rules_dir())
+
+
+def _checker(obj: Context, engine: str | None):  # type: ignore[no-untyped-def]
+    from checker.engine import Checker
+
+    return Checker(obj.pack(), engine or config.engine_name())  # type: ignore[arg-type]
+
+
+def _load_profile(path: Path) -> Any:
+    from checker.rules.yamlsrc import load_text
+
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() == ".json":
+        try:
+            return json.loads(text, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(f"{c} is not a number")))
+        except (ValueError, RecursionError) as exc:
+            raise click.ClickException(f"{path}: not valid JSON: {exc}") from None
+    doc = load_text(text, str(path))
+    if not hasattr(doc, "data"):
+        raise click.ClickException(str(doc))
+    return doc.data  # type: ignore[union-attr]
+
+
+@main.command()
+@click.argument("profile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@AS_OF
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", help="Output format.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", help="Language of the text report.")
+@ENGINE
+@click.pass_obj
+def check(obj: Context, profile: Path, as_of: dt.date, fmt: str, lang: str, engine: str | None) -> None:
+    """Check one profile (.json or .yaml) against every measure."""
+    from checker.intake import read_profile
+    from checker.profile import ProfileError
+    from checker.report import render_text
+
+    raw = _load_profile(profile)
+    try:
+        values = read_profile(obj.pack(), raw, as_of)
+    except ProfileError as exc:
+        for problem in exc.problems:
+            click.echo(f"{profile}: {problem}", err=True)
+        sys.exit(EXIT_PROFILE)
+    result = _checker(obj, engine).check(values, as_of, lang)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_text(obj.pack(), result, lang), nl=False)
+
+
+@main.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Output file: .jsonl, .csv or .xlsx.")
+@AS_OF
+@ENGINE
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
+@click.pass_obj
+def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: str | None, progress: bool | None) -> None:
+    """Check every profile of SOURCE (.jsonl, .csv or .xlsx) and write OUTPUT."""
+    from checker.batch import BatchFormatError, BatchReport, check_rows, read_rows, write_results
+
+    report = BatchReport()
+    checker = _checker(obj, engine)
+    try:
+        rows = list(read_rows(source))
+        show = sys.stderr.isatty() if progress is None else progress
+        with click.progressbar(rows, label="checking", file=sys.stderr if show else None) as bar:
+            write_results(output, check_rows(checker, bar, as_of, report))
+    except BatchFormatError as exc:
+        raise click.ClickException(str(exc)) from None
+    for problem in report.problems:
+        click.echo(f"{source}: {problem}", err=True)
+    click.echo(f"{report.checked} checked, {len({p.row for p in report.problems})} rejected -> {output}", err=True)
+    if report.problems:
+        sys.exit(EXIT_ROWS)
+
+
+@main.group()
+def rules() -> None:
+    """Lint, test and list the rule pack."""
+
+
+@rules.command()
+@click.pass_obj
+def lint(obj: Context) -> None:
+    """Validate every rule file; list every error with file:line."""
+    pack = obj.pack()
+    from checker.engine import Checker
+
+    Checker(pack, "durable").close()  # compiling also checks the engine's limits
+    click.echo(f"ok: {len(pack.measures)} measures, {len(pack.fields)} fields, rule pack {pack.version}")
+
+
+@rules.command("test")
+@ENGINE
+@click.option("-v", "--verbose", is_flag=True, help="List every example, not only failures.")
+@click.pass_obj
+def test_examples(obj: Context, engine: str | None, verbose: bool) -> None:
+    """Run every embedded example of every measure."""
+    from checker.rules.examples import run_all
+
+    outcomes = run_all(_checker(obj, engine))
+    for outcome in outcomes:
+        if verbose or not outcome.passed:
+            mark = "PASS" if outcome.passed else "FAIL"
+            click.echo(f"{mark} {outcome.file} examples[{outcome.index}] {outcome.name}")
+            for failure in outcome.failures:
+                click.echo(f"     {failure}")
+    failed = sum(not o.passed for o in outcomes)
+    click.echo(f"{len(outcomes) - failed} passed, {failed} failed")
+    if failed:
+        sys.exit(EXIT_RULES)
+
+
+@rules.command("list")
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", help="Output format.")
+@click.pass_obj
+def list_measures(obj: Context, fmt: str) -> None:
+    """List every measure with its title, kind and source."""
+    pack = obj.pack()
+    items = [{"id": m.id, "title": m.spec.title.model_dump(), "kind": m.spec.kind,
+              "issuer": m.spec.issuer.model_dump(), "file": m.file,
+              "source": [s.model_dump(exclude_none=True) for s in m.spec.source]} for m in pack.measures]
+    if fmt == "json":
+        click.echo(json.dumps(items, ensure_ascii=False, indent=2))
+        return
+    for item in items:
+        click.echo(f"{item['id']:32} {item['kind']:12} {item['title']['zh']}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", help="Address to listen on.")
+@click.option("--port", default=8000, type=int, help="Port to listen on.")
+@click.option("--dev", is_flag=True, help="Flask's development server with reload.")
+def serve(host: str, port: int, dev: bool) -> None:
+    """Serve the web app (waitress; --dev for Flask's reloader)."""
+    from checker.web import create_app
+
+    app = create_app()
+    if dev:
+        app.run(host=host, port=port, debug=True)
+        return
+    from waitress import serve as waitress_serve
+
+    click.echo(f"serving on http://{host}:{port}/", err=True)
+    waitress_serve(app, host=host, port=port, threads=8)

@@ -1,0 +1,21 @@
+"""Settings read from the environment, in one place."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def rules_dir() -> Path:
+    """Where the rule pack lives: $CHECKER_RULES, else rules/ of the project."""
+    return Path(os.environ.get("CHECKER_RULES", PROJECT_ROOT / "rules"))
+
+
+def engine_name() -> str:
+    """Which engine checks profiles: $CHECKER_ENGINE (durable | reference), default durable."""
+    name = os.environ.get("CHECKER_ENGINE", "durable")
+    if name not in ("durable", "reference"):
+        raise ValueError(f"CHECKER_ENGINE must be durable or reference, not {name!r}")
+    return name
