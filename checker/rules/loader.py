@@ -61,6 +61,7 @@ class _Loader:
         self.root = root
         self.errors: list[RuleError] = []
         self.digest = hashlib.sha256()
+        self.seeds: dict[str, Optional[str]] = {}
 
     def doc(self, path: Path) -> Document | None:
         self.digest.update(str(path.relative_to(self.root)).encode() + b"\0" + path.read_bytes())
@@ -69,6 +70,12 @@ class _Loader:
             self.errors.append(loaded)
             return None
         return loaded
+
+    def seed_text(self, seed: str) -> Optional[str]:
+        if seed not in self.seeds:
+            found = sorted((self.root.parent / "seeds").glob(f"{seed}_*.txt"))
+            self.seeds[seed] = _squash(found[0].read_text(encoding="utf-8")) if found else None
+        return self.seeds[seed]
 
     def expr(self, doc: Document, loc: Loc, text: Any, env: dict[str, NameType], want: str) -> ex.Node | None:
         if not isinstance(text, str):
@@ -251,10 +258,18 @@ def _check_logic(loader: _Loader, doc: Document, spec: MeasureFile, logic: tuple
 
 
 def _check_seeds(loader: _Loader, doc: Document, spec: MeasureFile) -> None:
-    seeds = loader.root.parent / "seeds"
     for i, source in enumerate(spec.source):
-        if source.seed and not list(seeds.glob(f"{source.seed}_*.txt")):
+        if not source.seed:
+            continue
+        text = loader.seed_text(source.seed)
+        if text is None:
             loader.errors.append(doc.error(("source", i, "seed"), f"no seed file {source.seed}_*.txt in seeds/"))
+        elif _squash(source.quote or "") not in text:
+            loader.errors.append(doc.error(("source", i, "quote"), f"quote is not found verbatim in seed {source.seed}"))
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
 
 
 def _check_relations(loader: _Loader, measures: list[Measure]) -> None:
