@@ -122,7 +122,7 @@ def div(a: Num, b: Num) -> Num:
     # the denominator may be zero: the ratio may be undefined
     if b.lo == 0 and a.lo >= 0:
         low = 0.0 if math.isinf(b.hi) else a.lo / b.hi
-        return Num.span(low, INF, 1)
+        return Num.span(low, 0.0 if a.hi == 0 else INF, 1)
     return Num(-INF, INF, 1)
 
 

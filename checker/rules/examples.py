@@ -54,12 +54,13 @@ def lint_examples(pack: RulePack) -> list[RuleError]:
         for i, example in enumerate(measure.spec.examples):
             statuses.add(example.expect.status)
             _, problems = parse_profile(example_profile(measure, example), pack.fields)
-            errors += [RuleError(measure.file, 1, f"examples[{i}].profile.{p.field}", p.message) for p in problems]
-            errors += [RuleError(measure.file, 1, f"examples[{i}].expect.criteria", f"unknown criterion {cid!r}")
+            line = measure.line("examples", i)
+            errors += [RuleError(measure.file, line, f"examples[{i}].profile.{p.field}", p.message) for p in problems]
+            errors += [RuleError(measure.file, line, f"examples[{i}].expect.criteria", f"unknown criterion {cid!r}")
                        for cid in example.expect.criteria if cid not in ids]
         for side in ("eligible", "ineligible"):
             if side not in statuses:
-                errors.append(RuleError(measure.file, 1, "examples", f"needs at least one {side} example"))
+                errors.append(RuleError(measure.file, measure.line("examples"), "examples", f"needs at least one {side} example"))
     return errors
 
 

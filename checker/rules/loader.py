@@ -227,7 +227,7 @@ def _load_measure(loader: _Loader, path: Path, env: dict[str, NameType]) -> Meas
     if len(loader.errors) > before:
         return None
     reads = frozenset(n for c in criteria for n in ex.names(c.test)) | (ex.names(amount) if amount else set())
-    return Measure(spec, doc.file, tuple(criteria), logic, amount, reads)
+    return Measure(spec, doc.file, tuple(criteria), logic, amount, reads, doc.lines)
 
 
 def _criteria(loader: _Loader, doc: Document, spec: MeasureFile, env: dict[str, NameType]) -> list[Criterion]:
@@ -277,5 +277,5 @@ def _check_relations(loader: _Loader, measures: list[Measure]) -> None:
     for measure in measures:
         for i, rel in enumerate(measure.spec.relations):
             if rel.measure not in ids:
-                loader.errors.append(RuleError(measure.file, 1, f"relations[{i}].measure",
+                loader.errors.append(RuleError(measure.file, measure.line("relations", i), f"relations[{i}].measure",
                                                f"unknown measure {rel.measure!r}"))

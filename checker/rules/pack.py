@@ -38,6 +38,14 @@ class Measure:
     logic: LogicTree
     amount: Node | None
     reads: frozenset[str]
+    lines: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def line(self, *loc: object) -> int:
+        """The line in the rule file of a key path such as ('examples', 2)."""
+        for cut in range(len(loc), -1, -1):
+            if tuple(loc[:cut]) in self.lines:
+                return self.lines[tuple(loc[:cut])]
+        return 1
 
     @property
     def id(self) -> str:

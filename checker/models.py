@@ -1,0 +1,58 @@
+"""Saved assessments: a company's answers and the results of checking them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def _now() -> dt.datetime:
+    """The current UTC time, without tzinfo (SQLite stores naive datetimes)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def new_token() -> str:
+    """An unguessable link token."""
+    return secrets.token_urlsafe(24)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the web app's tables."""
+
+
+class Assessment(Base):
+    """One company's saved profile, reachable only through its secret token."""
+
+    __tablename__ = "assessment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True, index=True, default=new_token)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+    results: Mapped[list[StoredResult]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", order_by="StoredResult.id")
+
+    @property
+    def latest(self) -> StoredResult | None:
+        """The most recent check of this assessment."""
+        return self.results[-1] if self.results else None
+
+
+class StoredResult(Base):
+    """One check of an assessment: the rule-pack version, the date checked and the JSON result."""
+
+    __tablename__ = "stored_result"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
+    rulepack: Mapped[str] = mapped_column(String(64))
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    assessment: Mapped[Assessment] = relationship(back_populates="results")

@@ -1,0 +1,103 @@
+"""The self-assessment form, generated from the rule pack's field declarations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from flask_wtf import FlaskForm
+from wtforms import Field, RadioField, SelectField, StringField
+
+from checker.rules.pack import RulePack
+from checker.rules.schema import FieldDecl
+from checker.web.i18n import pick, t
+
+PREFIX = "q_"
+
+
+@dataclass
+class Question:
+    """One question of the form: its declaration and its WTForms field."""
+
+    decl: FieldDecl
+    field: Field
+
+    @property
+    def anchor(self) -> str:
+        """The id of the question's block, for links from the results page."""
+        return f"f-{self.decl.id}"
+
+
+@dataclass
+class SectionGroup:
+    """The questions of one section, in declaration order."""
+
+    id: str
+    label: str
+    questions: list[Question]
+
+
+class ProfileForm(FlaskForm):
+    """Base of the generated forms: the check date; questions are added per pack."""
+
+    as_of = StringField(render_kw={"type": "date"})
+
+
+def _field(decl: FieldDecl) -> Field:
+    """The WTForms field asking one declared question; '' always means don't know."""
+    label = pick(decl.label)
+    if decl.type == "bool":
+        choices = [("true", t("yes")), ("false", t("no")), ("", t("unknown"))]
+        return RadioField(label, choices=choices, default="", validate_choice=False)
+    if decl.type == "enum":
+        choices = [("", f"— {t('unknown')} —")] + [(c.value, pick(c.label)) for c in decl.values or ()]
+        return SelectField(label, choices=choices, default="", validate_choice=False)
+    kw: dict[str, Any] = {}
+    if decl.type in ("int", "decimal"):
+        kw = {"inputmode": "numeric" if decl.type == "int" else "decimal", "placeholder": t("unknown_blank")}
+    elif decl.type == "date":
+        kw = {"type": "date"}
+    return StringField(label, render_kw=kw)
+
+
+def form_class(pack: RulePack) -> type[ProfileForm]:
+    """A form class with one field per declared profile field."""
+    attrs = {PREFIX + fid: _field(decl) for fid, decl in pack.fields.items()}
+    return type("GeneratedProfileForm", (ProfileForm,), attrs)
+
+
+def make_form(pack: RulePack, answers: Mapping[str, Any] | None = None, as_of: dt.date | None = None) -> ProfileForm:
+    """A bound form: from the request, or prefilled with saved answers."""
+    cls = form_class(pack)
+    if answers is None:
+        return cls(data={"as_of": (as_of or dt.date.today()).isoformat()})
+    data = {PREFIX + k: _as_input(v) for k, v in answers.items() if k in pack.fields}
+    data["as_of"] = (as_of or dt.date.today()).isoformat()
+    return cls(formdata=None, data=data)
+
+
+def _as_input(value: Any) -> str:
+    """A saved answer as the form shows it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def questions(form: ProfileForm, pack: RulePack) -> list[SectionGroup]:
+    """The form's questions grouped by section, sections in order."""
+    groups = {s.id: SectionGroup(s.id, pick(s.label), []) for s in sorted(pack.sections, key=lambda s: s.order)}
+    for fid, decl in pack.fields.items():
+        group = groups.setdefault(decl.section, SectionGroup(decl.section, decl.section, []))
+        group.questions.append(Question(decl, form[PREFIX + fid]))
+    return [g for g in groups.values() if g.questions]
+
+
+def raw_answers(form: ProfileForm, pack: RulePack) -> dict[str, str]:
+    """The submitted answers, by field id, without blanks (blank = don't know)."""
+    raw = {}
+    for fid in pack.fields:
+        value = (form[PREFIX + fid].data or "").strip()
+        if value:
+            raw[fid] = value
+    return raw

@@ -1,0 +1,33 @@
+"""Shared fixtures: the project's rule pack and a checker per engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from checker.engine import Checker
+from checker.rules.loader import load_pack
+from checker.rules.pack import RulePack
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def pack() -> RulePack:
+    """The project's rule pack, loaded once."""
+    return load_pack(ROOT / "rules")
+
+
+@pytest.fixture(scope="session")
+def durable(pack: RulePack):
+    """A checker on the durable-rules engine."""
+    checker = Checker(pack, "durable")
+    yield checker
+    checker.close()
+
+
+@pytest.fixture(scope="session")
+def reference(pack: RulePack) -> Checker:
+    """A checker on the plain reference evaluator."""
+    return Checker(pack, "reference")

@@ -1,0 +1,104 @@
+"""The durable-rules engine: its limits, learned and enforced, and its agreement with the reference."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import durable_rules_engine as engine
+import pytest
+
+from checker.engine.durable_adapter import (
+    DurableRules, EngineLimitError, encode_fact, live_sessions, ruleset_definition,
+)
+from checker.engine.plan import MeasurePlan, NumAtom, Slot
+from checker.intake import read_profile
+
+AS_OF = dt.date(2026, 6, 1)
+TWO_RULES = json.dumps({"r1": {"all": [{"m": {"kind": "p"}}]}, "r2": {"all": [{"m": {"kind": "p"}}]}})
+
+
+def fired_rules(handle, state) -> list[str]:
+    fired, action = [], engine.start_action_for_state(handle, state)
+    message = json.loads(action[1]) if action else None
+    while message:
+        fired += list(message)
+        following = engine.complete_and_start_action(handle, state)
+        message = json.loads(following) if following else None
+    return fired
+
+
+def test_an_event_is_consumed_by_the_first_matching_rule_but_a_fact_fires_every_rule():
+    handle = engine.create_ruleset("limit-events", TWO_RULES)
+    try:
+        event = engine.assert_event(handle, json.dumps({"sid": "1", "id": "e", "kind": "p"}))
+        assert len(fired_rules(handle, event[1])) == 1
+        fact = engine.assert_fact(handle, json.dumps({"sid": "2", "id": "f", "kind": "p"}))
+        assert sorted(fired_rules(handle, fact[1])) == ["r1", "r2"]
+    finally:
+        engine.delete_ruleset(handle)
+
+
+def test_the_engine_refuses_a_1025th_live_session_per_ruleset():
+    handle = engine.create_ruleset("limit-sessions", TWO_RULES)
+    try:
+        for sid in range(1, 1025):
+            engine.assert_fact(handle, json.dumps({"sid": str(sid), "id": "x", "kind": "p"}))
+        with pytest.raises(MemoryError):  # the engine's way of saying "no more sessions"
+            engine.assert_fact(handle, json.dumps({"sid": "1025", "id": "x", "kind": "p"}))
+
+    finally:
+        engine.delete_ruleset(handle)
+
+
+def test_the_engine_rejects_exponent_floats_so_facts_are_written_in_plain_decimals():
+    handle = engine.create_ruleset("limit-floats", TWO_RULES)
+    try:
+        with pytest.raises(engine.error):
+            engine.assert_fact(handle, json.dumps({"sid": "1", "id": "x", "kind": "p", "a": 1e-05}))
+        text = encode_fact("2", {"a": 1e-05, "b": 3e20})
+        assert "e-" not in text and "e+" not in text
+        engine.assert_fact(handle, text)
+        engine.delete_state(handle, "2")
+    finally:
+        engine.delete_ruleset(handle)
+
+
+def test_more_than_1024_checks_in_one_process_leave_no_session_behind(pack, durable):
+    profile = read_profile(pack, json.loads((pack_root(pack) / "examples/haidian-software.json").read_text()), AS_OF)
+    first = durable.check(profile, AS_OF).to_json()
+    for _ in range(1100):
+        assert durable.check(profile, AS_OF).to_json() == first
+    rules = durable._rules
+    for measure in rules.handles:
+        assert live_sessions(rules, measure, range(1, 200_000)) == 0
+
+
+def pack_root(pack):
+    from tests.conftest import ROOT
+
+    return ROOT
+
+
+def test_a_criterion_too_big_for_one_pattern_is_refused_at_compile_time():
+    atoms = tuple(("atom", NumAtom(">=", Slot(f"Z{i}"), float(i))) for i in range(40))
+    plan = MeasurePlan("huge", criteria={"c": ("and", atoms)})
+    with pytest.raises(EngineLimitError, match="expression slots"):
+        ruleset_definition(plan)
+
+
+def test_closing_frees_the_rulesets(pack):
+    from checker.engine import Checker
+
+    checker = Checker(pack, "durable")
+    handles = list(checker._rules.handles.values())
+    checker.close()
+    with pytest.raises(engine.error):
+        engine.assert_fact(handles[0], json.dumps({"sid": "1", "id": "x", "kind": "profile"}))
+
+
+def test_two_packs_can_live_side_by_side(pack):
+    first, second = DurableRules([]), DurableRules([])
+    assert first.tag != second.tag
+    first.close()
+    second.close()
