@@ -73,12 +73,17 @@ def read_rows(path: Path) -> Iterator[Row]:
     """Rows of an input file, by suffix."""
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
-        return _jsonl_rows(path.open("rb"))
+        return _jsonl_file(path)
     if suffix == ".csv":
         return _csv_rows(_decode(path.read_bytes()))
     if suffix == ".xlsx":
         return _xlsx_rows(path)
     raise BatchFormatError(f"cannot read {path.name}: use one of {', '.join(FORMATS)}")
+
+
+def _jsonl_file(path: Path) -> Iterator[Row]:
+    with path.open("rb") as stream:
+        yield from _jsonl_rows(stream)
 
 
 def _jsonl_rows(stream: Iterable[bytes]) -> Iterator[Row]:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from checker import config
 from checker.engine import Checker
 from checker.rules.loader import load_pack
 from checker.rules.pack import RulePack
@@ -16,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
 def pack() -> RulePack:
     """The project's rule pack, loaded once."""
-    return load_pack(ROOT / "rules")
+    return load_pack(config.rules_dir())
 
 
 @pytest.fixture(scope="session")

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from checker import config
 from checker.rules.examples import run_example
 from checker.rules.loader import load_pack
 
-ROOT = Path(__file__).resolve().parents[2]
-_PACK = load_pack(ROOT / "rules")
+_PACK = load_pack(config.rules_dir())
 CASES = [(m.id, i, e.name) for m in _PACK.measures for i, e in enumerate(m.spec.examples)]
 
 

@@ -1,0 +1,50 @@
+"""Property: durable-rules and the reference evaluator agree on every generated profile."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from checker import config
+from checker.rules.loader import load_pack
+from checker.rules.pack import RulePack
+from checker.rules.schema import FieldDecl
+
+PACK: RulePack = load_pack(config.rules_dir())
+# Thresholds in the pack, so generated numbers often land exactly on a boundary.
+EDGES = [0, 1, 2, 3, 4, 9, 10, 60, 70, 71, 99.9, 100, 300, 500, 1000, 2000, 5000, 5000.01, 6000, 20000, 20000.01]
+
+
+def answer(decl: FieldDecl) -> st.SearchStrategy:
+    """Answers a company could give to one field, including 'not answered'."""
+    if decl.type == "bool":
+        value = st.booleans()
+    elif decl.type == "enum":
+        value = st.sampled_from([c.value for c in decl.values or ()])
+    elif decl.type == "date":
+        value = st.dates(dt.date(2015, 1, 1), dt.date(2027, 12, 31))
+    elif decl.type == "text":
+        value = st.sampled_from(["I6513", "C1610", "C1711", "F52", "H6110", "K7010", "L7211", "R9011", "M7320"])
+    else:
+        low = decl.min if decl.min is not None else -1000
+        high = decl.max if decl.max is not None else 50000
+        numbers = st.one_of(st.sampled_from([e for e in EDGES if low <= e <= high]),
+                            st.integers(int(low), int(high)))
+        value = numbers if decl.type == "int" else st.one_of(numbers, st.floats(low, high, allow_nan=False))
+    return st.one_of(st.none(), value)
+
+
+FIELDS = {name: decl for name, decl in PACK.fields.items() if name not in ("name", "credit_code")}
+PROFILES = st.fixed_dictionaries({name: answer(decl) for name, decl in FIELDS.items()})
+DATES = st.dates(dt.date(2022, 6, 1), dt.date(2028, 6, 1))
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raw=PROFILES, as_of=DATES)
+def test_durable_rules_agree_with_the_reference_evaluator(durable, reference, raw, as_of):
+    profile = {k: v for k, v in raw.items() if v is not None}
+    left = durable.check(profile, as_of).to_json()
+    right = reference.check(profile, as_of).to_json()
+    assert left == right

@@ -1,0 +1,150 @@
+"""The checker command, driven through click's CliRunner as a script would."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import Workbook, load_workbook
+
+from checker.cli import main
+from tests.conftest import ROOT
+
+EXAMPLE = ROOT / "examples/haidian-software.json"
+
+
+@pytest.fixture
+def run():
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(main, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def test_check_prints_the_json_shape_of_the_spec_with_every_measure(run, pack):
+    result = run("check", str(EXAMPLE), "--as-of", "2026-06-01", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["as_of"] == "2026-06-01" and data["rulepack"] == pack.version
+    assert sorted(r["measure"] for r in data["results"]) == sorted(m.id for m in pack.measures)
+    hte = next(r for r in data["results"] if r["measure"] == "hte-recognition")
+    assert hte["status"] == "eligible"
+    ratio = next(c for c in hte["criteria"] if c["id"] == "tech-staff-ratio")
+    assert ratio == {"id": "tech-staff-ratio", "status": "met", "value": 0.4, "threshold": 0.1, "missing": []}
+    tax = next(r for r in data["results"] if r["measure"] == "hte-tax-rate")
+    assert tax["benefit"]["amount_wan"] == 26
+
+
+def test_check_text_report_in_chinese_and_english(run):
+    zh = run("check", str(EXAMPLE), "--as-of", "2026-06-01")
+    en = run("check", str(EXAMPLE), "--as-of", "2026-06-01", "--lang", "en")
+    assert "[可申报] 高新技术企业认定" in zh.output
+    assert "[eligible] High-tech enterprise (HTE) recognition" in en.output
+
+
+def test_a_bad_profile_names_the_field_and_exits_3(run, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"employees": -3, "tech_staff": "many", "colour": "red"}), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(bad)])
+    assert result.exit_code == 3
+    assert "employees: must be at least 0" in result.output
+    assert "tech_staff: 'many' is not a number" in result.output
+    assert "colour: unknown field" in result.output
+
+
+def test_a_yaml_profile_is_read_too(run, tmp_path):
+    profile = tmp_path / "p.yaml"
+    profile.write_text("entity_type: enterprise\nemployees: 10\n", encoding="utf-8")
+    result = run("check", str(profile), "--as-of", "2026-06-01", "--format", "json")
+    statuses = {r["measure"]: r["status"] for r in json.loads(result.output)["results"]}
+    assert statuses["hte-recognition"] == "undetermined"
+
+
+def test_cross_field_checks_reject_inconsistent_answers(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"employees": 10, "tech_staff": 11}), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(bad)])
+    assert result.exit_code == 3 and "tech_staff: Tech staff cannot exceed employees" in result.output
+
+
+def test_batch_checks_good_rows_and_reports_every_bad_one(tmp_path):
+    source = tmp_path / "in.jsonl"
+    good = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    lines = [json.dumps({**good, "id": "A"}), "{not json", json.dumps({"employees": "x"}), json.dumps({**good, "id": "B"})]
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(main, ["batch", str(source), "-o", str(out), "--as-of", "2026-06-01"])
+    assert result.exit_code == 4
+    assert "row 2: row: not valid JSON" in result.output and "row 3: employees" in result.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["A", "B"]
+    assert "2 checked, 2 rejected" in result.output
+
+
+def test_batch_reads_gbk_csv_from_excel_and_writes_xlsx(tmp_path):
+    source = tmp_path / "in.csv"
+    text = "id,name,entity_type,employees,hte_certified\n1,北京示例科技有限公司,enterprise,20,是\n"
+    source.write_bytes(text.encode("gbk"))
+    out = tmp_path / "out.xlsx"
+    result = CliRunner().invoke(main, ["batch", str(source), "-o", str(out), "--as-of", "2026-06-01"])
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(out).active
+    header = [c.value for c in sheet[1]]
+    assert header[:3] == ["id", "rulepack", "as_of"] and "hte-recognition:status" in header
+    assert sheet.max_row == 2
+
+
+def test_batch_reads_xlsx(tmp_path):
+    book = Workbook()
+    book.active.append(["id", "entity_type", "employees", "registered_on"])
+    book.active.append(["X1", "enterprise", 12, "2020-01-02"])
+    book.active.append(["X2", "enterprise", -1, None])
+    source = tmp_path / "in.xlsx"
+    book.save(source)
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(main, ["batch", str(source), "-o", str(out), "--as-of", "2026-06-01"])
+    assert result.exit_code == 4 and "row 2: employees: must be at least 0" in result.output
+    assert [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()] == ["X1"]
+
+
+def test_batch_csv_output_neutralises_formula_cells(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "=1+1", "entity_type": "enterprise"}) + "\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(main, ["batch", str(source), "-o", str(out), "--as-of", "2026-06-01"])
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows[0]["id"] == "'=1+1"
+
+
+def test_rules_list_json_names_every_measure_with_its_source(run, pack):
+    items = json.loads(run("rules", "list", "--format", "json").output)
+    assert [i["id"] for i in items] == [m.id for m in pack.measures]
+    assert all(i["source"] and i["title"]["zh"] and i["kind"] for i in items)
+
+
+def test_rules_lint_and_test_pass_on_the_project_pack(run):
+    assert run("rules", "lint").exit_code == 0
+    result = run("rules", "test")
+    assert result.exit_code == 0 and result.output.strip().endswith("0 failed")
+
+
+def test_rules_lint_on_a_broken_pack_exits_1_with_file_line(tmp_path):
+    from tests.rules.test_lint_fixtures import make_pack
+
+    rules = make_pack(tmp_path)
+    path = rules / "measures/demo/demo-measure.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("kind: subsidy", "kind: subsidy\ncolour: red"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["--rules", str(rules), "rules", "lint"])
+    assert result.exit_code == 1
+    assert "measures/demo/demo-measure.yaml:5: colour: unknown key 'colour'" in result.output
+
+
+def test_bad_as_of_is_a_usage_error(run):
+    result = CliRunner().invoke(main, ["check", str(EXAMPLE), "--as-of", "June"])
+    assert result.exit_code == 2 and "not a date" in result.output
