@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from flask_wtf import FlaskForm
-from wtforms import Field, RadioField, SelectField, StringField
+from wtforms import Field, RadioField, SelectChoice, SelectField, StringField
 
 from checker.rules.pack import RulePack
 from checker.rules.schema import FieldDecl
@@ -38,6 +38,10 @@ class SectionGroup:
     questions: list[Question]
 
 
+class CsrfForm(FlaskForm):
+    """A form with only the CSRF token, for buttons that change data."""
+
+
 class ProfileForm(FlaskForm):
     """Base of the generated forms: the check date; questions are added per pack."""
 
@@ -48,10 +52,10 @@ def _field(decl: FieldDecl) -> Field:
     """The WTForms field asking one declared question; '' always means don't know."""
     label = pick(decl.label)
     if decl.type == "bool":
-        choices = [("true", t("yes")), ("false", t("no")), ("", t("unknown"))]
+        choices = [SelectChoice("true", t("yes")), SelectChoice("false", t("no")), SelectChoice("", t("unknown"))]
         return RadioField(label, choices=choices, default="", validate_choice=False)
     if decl.type == "enum":
-        choices = [("", f"— {t('unknown')} —")] + [(c.value, pick(c.label)) for c in decl.values or ()]
+        choices = [SelectChoice("", f"— {t('unknown')} —")] + [SelectChoice(c.value, pick(c.label)) for c in decl.values or ()]
         return SelectField(label, choices=choices, default="", validate_choice=False)
     kw: dict[str, Any] = {}
     if decl.type in ("int", "decimal"):

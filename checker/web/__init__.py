@@ -1,0 +1,60 @@
+"""The company self-assessment web app (application factory)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template, request, session, url_for
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from checker.config import PROJECT_ROOT
+from checker.web.i18n import LANGS, current_lang, pick, t
+from checker.web.security import init_security
+from checker.web.services import init_services
+from checker.web.settings import settings
+
+csrf = CSRFProtect()
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings, services, blueprints, language and security hooks."""
+    app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"), static_folder="static",
+                instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(settings(Path(app.instance_path), test_config))
+    csrf.init_app(app)
+    Babel(app, locale_selector=current_lang)
+    init_security(app)
+    init_services(app)
+    _register(app)
+    return app
+
+
+def _register(app: Flask) -> None:
+    """Blueprints, the language hook, template helpers and error pages."""
+    from checker.web.assess import bp as assess_bp
+    from checker.web.measures import bp as measures_bp
+
+    app.register_blueprint(assess_bp)
+    app.register_blueprint(measures_bp)
+    app.before_request(_remember_lang)
+    app.context_processor(lambda: {"t": t, "pick": pick, "lang": current_lang(), "lang_url": lang_url})
+    app.register_error_handler(404, lambda e: (render_template("errors/404.html"), 404))
+    app.register_error_handler(CSRFError, lambda e: (render_template("errors/400.html", message=t("csrf")), 400))
+
+
+def _remember_lang() -> None:
+    """Keep ?lang= in the session so every page stays in the chosen language."""
+    lang = request.args.get("lang")
+    if lang in LANGS:
+        session["lang"] = lang
+
+
+def lang_url(lang: str) -> str:
+    """This page's URL in another language (GET pages), else the home page."""
+    if request.method != "GET" or request.endpoint is None:
+        return url_for("assess.new", lang=lang)
+    args = {**request.args.to_dict(), **(request.view_args or {}), "lang": lang}
+    return url_for(request.endpoint, **args)

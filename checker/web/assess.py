@@ -1,0 +1,160 @@
+"""The self-assessment: the form, saved assessments and their results."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
+from sqlalchemy import select
+
+from checker.models import Assessment, StoredResult
+from checker.web import forms, results
+from checker.web.i18n import current_lang, pick, problem_message, t
+from checker.web.services import db, pack, services
+from checker.web.validate import check_answers, parse_as_of, relevant
+
+bp = Blueprint("assess", __name__)
+
+
+def _load(token: str) -> Assessment:
+    """The assessment with this token, or 404."""
+    found = db().scalars(select(Assessment).where(Assessment.token == token)).first()
+    if found is None:
+        abort(404)
+    return found
+
+
+def _message(text: str) -> str:
+    """A validation message in the current language (cross-checks carry their own texts)."""
+    if text.startswith("check:"):
+        for check in pack().checks:
+            if check.spec.id == text[6:]:
+                return pick(check.spec.message)
+    return problem_message(text)
+
+
+def _submitted(form: forms.ProfileForm) -> tuple[dict[str, str], dt.date, dict | None]:
+    """Validate a posted form; return the relevant raw answers, the date and the values (None if invalid)."""
+    valid = form.validate()
+    as_of = parse_as_of(form.as_of.data)
+    if as_of is None:
+        form.as_of.errors = [t("bad_date")]
+        valid = False
+    as_of = as_of or dt.date.today()
+    raw = relevant(pack(), forms.raw_answers(form, pack()), as_of)
+    values, errors = check_answers(pack(), raw, as_of)
+    for fid, messages in errors.items():
+        target = form[forms.PREFIX + fid] if fid in pack().fields else form.as_of
+        target.errors = list(target.errors) + [_message(m) for m in messages]
+    return raw, as_of, values if valid and not errors else None
+
+
+def _render_form(form: forms.ProfileForm, assessment: Assessment | None = None, status: int = 200):
+    """The form page."""
+    groups = forms.questions(form, pack())
+    has_errors = bool(form.errors) or any(q.field.errors for g in groups for q in g.questions)
+    return render_template("assess/form.html", form=form, groups=groups, assessment=assessment,
+                           has_errors=has_errors, pack=pack()), status
+
+
+def _store(assessment: Assessment, raw: dict[str, str], values: dict, as_of: dt.date) -> None:
+    """Check the answers and add the result to the assessment."""
+    result = services().checker.check(values, as_of, current_lang())
+    assessment.answers = raw
+    assessment.name = str(raw.get("name", ""))[:200]
+    assessment.results.append(StoredResult(rulepack=result.rulepack, as_of=as_of, result=_jsonable(result.to_json())))
+
+
+def _jsonable(data: object) -> dict:
+    """The result as plain JSON types (dates as ISO text)."""
+    return json.loads(json.dumps(data, default=str, ensure_ascii=False))
+
+
+@bp.get("/")
+def new():
+    """An empty form."""
+    return _render_form(forms.make_form(pack()))
+
+
+@bp.post("/")
+def create():
+    """Check a new profile; save it and show its results."""
+    form = forms.form_class(pack())()
+    raw, as_of, values = _submitted(form)
+    if values is None:
+        return _render_form(form, status=400)
+    assessment = Assessment()
+    _store(assessment, raw, values, as_of)
+    db().add(assessment)
+    db().commit()
+    return redirect(url_for("assess.show", token=assessment.token))
+
+
+@bp.get("/a/<token>")
+def show(token: str):
+    """The latest result of a saved assessment."""
+    assessment = _load(token)
+    stored = assessment.latest
+    if stored is None:
+        return redirect(url_for("assess.edit", token=token))
+    view = results.build(pack(), stored.result)
+    return render_template("assess/results.html", assessment=assessment, stored=stored, view=view,
+                           outdated=stored.rulepack != pack().version)
+
+
+@bp.get("/a/<token>/result.json")
+def show_json(token: str):
+    """The latest result in the JSON shape of `checker check --format json`."""
+    stored = _load(token).latest
+    if stored is None:
+        abort(404)
+    return jsonify(stored.result)
+
+
+@bp.get("/a/<token>/edit")
+def edit(token: str):
+    """The form, prefilled with the saved answers."""
+    assessment = _load(token)
+    as_of = assessment.latest.as_of if assessment.latest else None
+    return _render_form(forms.make_form(pack(), assessment.answers, as_of), assessment)
+
+
+@bp.post("/a/<token>/edit")
+def update(token: str):
+    """Save changed answers and re-check them."""
+    assessment = _load(token)
+    form = forms.form_class(pack())()
+    raw, as_of, values = _submitted(form)
+    if values is None:
+        return _render_form(form, assessment, status=400)
+    _store(assessment, raw, values, as_of)
+    db().commit()
+    return redirect(url_for("assess.show", token=token))
+
+
+@bp.post("/a/<token>/recheck")
+def recheck(token: str):
+    """Re-check the saved answers with the current rule pack, on the same date."""
+    assessment = _load(token)
+    if not forms.CsrfForm().validate():
+        abort(400)
+    as_of = assessment.latest.as_of if assessment.latest else dt.date.today()
+    values, errors = check_answers(pack(), relevant(pack(), assessment.answers, as_of), as_of)
+    if errors:
+        return redirect(url_for("assess.edit", token=token))
+    _store(assessment, assessment.answers, values, as_of)
+    db().commit()
+    return redirect(url_for("assess.show", token=token))
+
+
+@bp.post("/a/<token>/delete")
+def delete(token: str):
+    """Delete a saved assessment and all its results."""
+    assessment = _load(token)
+    if not forms.CsrfForm().validate():
+        abort(400)
+    db().delete(assessment)
+    db().commit()
+    flash(t("deleted"))
+    return redirect(url_for("assess.new"))

@@ -1,0 +1,156 @@
+"""Turn a check result (the JSON of CheckResult.to_json) into what the results page shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker.rules.expr import BinOp, Compare, Name, Node
+from checker.rules.pack import Measure, RulePack
+from checker.rules.schema import Text
+from checker.web.i18n import pick, t
+
+GROUPS = ("eligible", "undetermined", "ineligible")
+
+
+@dataclass
+class CriterionView:
+    """One criterion line: text, status and figures."""
+
+    id: str
+    text: str
+    status: str
+    value: str | None
+    threshold: str | None
+    clause: str | None = None
+    assumption: str | None = None
+
+
+@dataclass
+class RelationView:
+    """A relation of the measure to another, with the other's status in this result."""
+
+    type: str
+    measure: str
+    title: str
+    note: str
+    status: str | None
+    conflict: bool
+
+
+@dataclass
+class MeasureView:
+    """Everything the results page shows for one measure."""
+
+    id: str
+    title: str
+    status: str
+    benefit: str
+    amount: float | None
+    criteria: list[CriterionView]
+    missing: list[tuple[str, str]]
+    spec: Any
+    relations: list[RelationView] = field(default_factory=list)
+
+
+@dataclass
+class ResultView:
+    """The whole result: measures grouped by status and the total of eligible amounts."""
+
+    rulepack: str
+    as_of: str
+    groups: dict[str, list[MeasureView]]
+    total: float
+
+    @property
+    def conflicts(self) -> list[tuple[MeasureView, RelationView]]:
+        """Pairs of eligible measures that exclude each other."""
+        return [(m, r) for m in self.groups["eligible"] for r in m.relations if r.conflict]
+
+
+def build(pack: RulePack, result: dict[str, Any]) -> ResultView:
+    """The view of a stored or fresh result against the current pack."""
+    known = {m.id for m in pack.measures}
+    items = [r for r in result.get("results", []) if r.get("measure") in known]
+    statuses = {r["measure"]: r["status"] for r in items}
+    groups: dict[str, list[MeasureView]] = {g: [] for g in GROUPS}
+    for item in items:
+        groups.setdefault(item["status"], []).append(_measure(pack, pack.measure(item["measure"]), item, statuses))
+    total = sum(m.amount for m in groups["eligible"] if m.amount is not None)
+    return ResultView(result.get("rulepack", ""), result.get("as_of", ""), groups, round(total, 4))
+
+
+def _measure(pack: RulePack, measure: Measure, item: dict[str, Any], statuses: dict[str, str]) -> MeasureView:
+    """The view of one measure's result."""
+    crits = {c.id: c for c in measure.criteria}
+    criteria = [_criterion(pack, crits.get(c["id"]), c) for c in item.get("criteria", [])]
+    missing = [(f, pick(pack.fields[f].label) if f in pack.fields else f) for f in item.get("missing", [])]
+    relations = [_relation(pack, item["status"], r, statuses) for r in measure.spec.relations]
+    benefit = item.get("benefit") or {}
+    return MeasureView(measure.id, pick(measure.spec.title), item["status"], pick(measure.spec.benefit.text),
+                       benefit.get("amount_wan"), criteria, missing, measure.spec, relations)
+
+
+def _relation(pack: RulePack, status: str, rel: Any, statuses: dict[str, str]) -> RelationView:
+    """One relation, flagged as a conflict when both measures are eligible and exclude each other."""
+    other = statuses.get(rel.measure)
+    try:
+        title = pick(pack.measure(rel.measure).spec.title)
+    except KeyError:
+        title = rel.measure
+    conflict = rel.type == "excludes" and status == "eligible" and other == "eligible"
+    return RelationView(rel.type, rel.measure, title, pick(rel.note), other, conflict)
+
+
+def _criterion(pack: RulePack, crit: Any, data: dict[str, Any]) -> CriterionView:
+    """One criterion line, with value and threshold formatted for people."""
+    if crit is None:
+        text = t("in_force") if data["id"] == "in_force" else data["id"]
+        return CriterionView(data["id"], text, data["status"], _plain(data.get("value")), _plain(data.get("threshold")))
+    node = crit.show if crit.show is not None else crit.test
+    left = node.left if isinstance(node, Compare) else node
+    value, threshold = _format(pack, left, data.get("value")), _format(pack, left, data.get("threshold"))
+    return CriterionView(crit.id, pick(crit.text), data["status"], value, threshold, crit.clause,
+                         pick(crit.assumption) if crit.assumption else None)
+
+
+def is_ratio(pack: RulePack, node: Node) -> bool:
+    """Whether an expression is a share: a derived value computed as a division."""
+    if isinstance(node, BinOp):
+        return node.op == "/"
+    return isinstance(node, Name) and node.name in pack.derived and is_ratio(pack, pack.derived[node.name].expr)
+
+
+def _format(pack: RulePack, node: Node, value: Any) -> str | None:
+    """A value as people read it: percentages for shares, labels for choices, units for fields."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and is_ratio(pack, node):
+        return f"{value * 100:.4g}%"
+    decl = pack.fields.get(node.name) if isinstance(node, Name) else None
+    if decl is not None and decl.type == "enum":
+        labels = {c.value: pick(c.label) for c in decl.values or ()}
+        return labels.get(str(value), str(value))
+    unit = _unit(pack, node)
+    return f"{_plain(value)} {unit}".strip()
+
+
+def _unit(pack: RulePack, node: Node) -> str:
+    """The unit of a field or derived value, if declared."""
+    if isinstance(node, Name):
+        decl = pack.fields.get(node.name)
+        derived = pack.derived.get(node.name)
+        unit: Text | None = decl.unit if decl else (derived.spec.unit if derived else None)
+        return pick(unit)
+    return ""
+
+
+def _plain(value: Any) -> str | None:
+    """A number without trailing zeros, booleans in words, other values as text."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return t("yes") if value else t("no")
+    if isinstance(value, float):
+        return f"{value:,.6g}" if abs(value) < 1e15 else str(value)
+    return str(value)
