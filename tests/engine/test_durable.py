@@ -9,7 +9,11 @@ import durable_rules_engine as engine
 import pytest
 
 from checker.engine.durable_adapter import (
-    DurableRules, EngineLimitError, encode_fact, live_sessions, ruleset_definition,
+    DurableRules,
+    EngineLimitError,
+    encode_fact,
+    live_sessions,
+    ruleset_definition,
 )
 from checker.engine.plan import MeasurePlan, NumAtom, Slot
 from checker.intake import read_profile

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from checker.rules.examples import example_as_of, example_profile
 from checker.intake import read_profile
+from checker.rules.examples import example_as_of, example_profile
 
 
 def test_examples_exercise_both_sides_of_every_criterion(pack, reference):
