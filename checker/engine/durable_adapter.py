@@ -1,8 +1,8 @@
 """The only module that talks to durable-rules (its C engine, `durable_rules_engine`).
 
-Each measure becomes one ruleset: for every criterion a `met` rule and a `not_met` rule,
-each a single pattern over the profile fact, plus a catch-all rule so that every fact
-matches something. A check asserts the measure's fact in a fresh session, collects the
+Measures are compiled into a few rulesets: for every criterion a `met` rule and a `not_met`
+rule, each a single pattern over the profile fact, plus a catch-all rule so that every fact
+matches something. A check asserts one fact per ruleset in a fresh session, collects the
 rules that fired, and deletes the session, so no state outlives a check.
 
 Learned limits of durable-rules 2.0.28, enforced here:
@@ -11,8 +11,9 @@ Learned limits of durable-rules 2.0.28, enforced here:
 - a string compared with a number compares as text, and absent fields compare oddly:
   numbers are normalised and every field a comparison reads is tested for existence;
 - floats in exponent form are rejected: numbers are written in plain decimal notation;
-- more than 64 rules matching under one node fails at assert time, and a pattern holds
-  at most 32 expression slots: both are checked when the ruleset is built;
+- more than 64 rules matching under one node fails at assert time, a fact holds at most
+  251 fields and a pattern at most 32 expression slots: measures are grouped into rulesets
+  that stay under these limits, and each pattern is checked when the ruleset is built;
 - the stock Host starts timer threads that crash with concurrent session churn: no Host
   is used, and calls are serialised by a lock (the C engine holds the GIL anyway).
 """
@@ -33,6 +34,7 @@ from checker.engine.plan import MeasurePlan, NumAtom, Operand, Slot, TextAtom, T
 MAX_SLOTS = 32
 MAX_DEPTH = 15
 MAX_RULES_MATCHING = 63
+MAX_FACT_FIELDS = 240
 DISCRIMINATOR = {"kind": "profile"}
 _LOCK = threading.Lock()
 _NAMES = itertools.count()
@@ -128,9 +130,9 @@ def _size(cond: Any, depth: int = 0) -> tuple[int, int]:
     return 1, depth
 
 
-def ruleset_definition(plan: MeasurePlan) -> dict[str, Any]:
-    """The durable-rules ruleset of one measure, checked against the engine's limits."""
-    rules: dict[str, Any] = {"catch_all": {"all": [{"m": DISCRIMINATOR}]}}
+def measure_rules(plan: MeasurePlan) -> dict[str, Any]:
+    """The met / not_met rules of one measure's criteria, checked against the engine's limits."""
+    rules: dict[str, Any] = {}
     for cid, tree in plan.criteria.items():
         for want, suffix in ((True, "met"), (False, "not_met")):
             pattern = _all([DISCRIMINATOR, condition(tree, want)])
@@ -139,17 +141,41 @@ def ruleset_definition(plan: MeasurePlan) -> dict[str, Any]:
                 raise EngineLimitError(
                     f"{plan.measure}: criterion {cid!r} needs {slots} expression slots at depth {depth}; "
                     f"durable-rules allows {MAX_SLOTS} at depth {MAX_DEPTH}: split it into smaller criteria")
-            rules[f"{cid}|{suffix}"] = {"all": [{"m": pattern}]}
-    if len(plan.criteria) + 1 > MAX_RULES_MATCHING:
-        raise EngineLimitError(f"{plan.measure}: more than {MAX_RULES_MATCHING - 1} criteria in one measure")
+            rules[f"{plan.measure}|{cid}|{suffix}"] = {"all": [{"m": pattern}]}
     return rules
 
 
+def ruleset_definition(plans: list[MeasurePlan]) -> dict[str, Any]:
+    """One ruleset for a group of measures, with the catch-all rule every fact needs."""
+    rules: dict[str, Any] = {"catch_all": {"all": [{"m": DISCRIMINATOR}]}}
+    for plan in plans:
+        rules.update(measure_rules(plan))
+    return rules
+
+
+def group_plans(plans: list[MeasurePlan]) -> list[list[MeasurePlan]]:
+    """Split measures into rulesets that stay under the engine's per-fact limits."""
+    groups: list[list[MeasurePlan]] = [[]]
+    criteria = width = 0
+    for plan in plans:
+        if len(plan.criteria) + 1 > MAX_RULES_MATCHING or plan.width > MAX_FACT_FIELDS:
+            raise EngineLimitError(f"{plan.measure}: too many criteria or operands for one durable-rules fact")
+        if groups[-1] and (criteria + len(plan.criteria) + 1 > MAX_RULES_MATCHING or width + plan.width > MAX_FACT_FIELDS):
+            groups.append([])
+            criteria = width = 0
+        groups[-1].append(plan)
+        criteria += len(plan.criteria)
+        width += plan.width
+    return [g for g in groups if g]
+
+
 def _encode(value: Any) -> str:
-    if isinstance(value, bool):
+    if value is True or value is False:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
-        text = format(Decimal(repr(float(value))), "f")
+        text = repr(float(value))
+        if "e" in text:
+            text = format(Decimal(text), "f")
         return text if "." in text else text + ".0"
     return json.dumps(value, ensure_ascii=False)
 
@@ -171,32 +197,37 @@ def encode_fact(sid: str, fact: dict[str, Any]) -> str:
 
 
 class DurableRules:
-    """The compiled rule pack inside the engine: one ruleset per measure."""
+    """The compiled rule pack inside the engine: measures grouped into rulesets."""
 
     def __init__(self, plans: list[MeasurePlan]) -> None:
         self.tag = f"pack{next(_NAMES)}"
-        self.handles: dict[str, int] = {}
+        self.groups: list[tuple[int, list[MeasurePlan]]] = []
         self._sids = itertools.count(1)
         with _LOCK:
             try:
-                for plan in plans:
-                    definition = dump(ruleset_definition(plan))
-                    self.handles[plan.measure] = _engine.create_ruleset(f"{self.tag}:{plan.measure}", definition)
+                for i, group in enumerate(group_plans(plans)):
+                    handle = _engine.create_ruleset(f"{self.tag}:{i}", dump(ruleset_definition(group)))
+                    self.groups.append((handle, group))
             except BaseException:
                 self._delete()
                 raise
 
-    def decide(self, measure: str, fact: dict[str, Any]) -> dict[str, v.Tri]:
-        """Which criteria of a measure are surely met (True), surely not (False), or open."""
-        handle = self.handles[measure]
+    @property
+    def handles(self) -> list[int]:
+        """The engine handles of the rulesets."""
+        return [handle for handle, _ in self.groups]
+
+    def decide(self, facts: list[dict[str, Any]]) -> dict[str, dict[str, v.Tri]]:
+        """For each measure, its criteria surely met (True) or surely not (False); open ones are absent."""
+        decided: dict[str, dict[str, v.Tri]] = {plan.measure: {} for _, group in self.groups for plan in group}
         with _LOCK:
-            sid = str(next(self._sids))
-            fired = _run_session(handle, sid, encode_fact(sid, fact))
-        decided: dict[str, v.Tri] = {}
-        for name in fired:
-            cid, _, suffix = name.partition("|")
-            if suffix:
-                decided[cid] = suffix == "met"
+            for (handle, _), fact in zip(self.groups, facts):
+                sid = str(next(self._sids))
+                for name in _run_session(handle, sid, encode_fact(sid, fact)):
+                    measure, _, rest = name.partition("|")
+                    if rest:
+                        cid, _, suffix = rest.partition("|")
+                        decided[measure][cid] = suffix == "met"
         return decided
 
     def close(self) -> None:
@@ -205,35 +236,40 @@ class DurableRules:
             self._delete()
 
     def _delete(self) -> None:
-        for handle in self.handles.values():
+        for handle, _ in self.groups:
             _engine.delete_ruleset(handle)
-        self.handles = {}
+        self.groups = []
 
 
-def _run_session(handle: int, sid: str, fact_json: str) -> set[str]:
-    fired: set[str] = set()
+def _rule_name(message: str) -> str:
+    """The rule name of an action message '{"<name>": {...}}' without parsing the fact in it."""
+    return message[2:message.index('"', 2)]
+
+
+def _run_session(handle: int, sid: str, fact_json: str) -> list[str]:
+    fired: list[str] = []
     try:
         result = _engine.assert_fact(handle, fact_json)
         state = result[1]
         action = _engine.start_action_for_state(handle, state)
-        message = json.loads(action[1]) if action else None
+        message = action[1] if action else None
         while message:
-            fired.update(message)
-            following = _engine.complete_and_start_action(handle, state)
-            message = json.loads(following) if following else None
+            fired.append(_rule_name(message))
+            message = _engine.complete_and_start_action(handle, state)
     finally:
         _engine.delete_state(handle, sid)
     return fired
 
 
-def live_sessions(rules: DurableRules, measure: str, sids: range) -> int:
-    """How many of these session ids still hold state in a measure's ruleset (for tests)."""
+def live_sessions(rules: DurableRules, sids: range) -> int:
+    """How many of these session ids still hold state in any ruleset (for tests)."""
     count = 0
     with _LOCK:
-        for sid in sids:
-            try:
-                state = json.loads(_engine.get_state(rules.handles[measure], str(sid)))
-            except _engine.error:
-                continue
-            count += bool(state)
+        for handle in rules.handles:
+            for sid in sids:
+                try:
+                    state = json.loads(_engine.get_state(handle, str(sid)))
+                except _engine.error:
+                    continue
+                count += bool(state)
     return count

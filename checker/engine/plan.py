@@ -15,7 +15,7 @@ from typing import Any, Union
 from checker.engine import values as v
 from checker.engine.reference import Scope, evaluate
 from checker.rules.expr import BoolOp, Compare, Const, InSet, Name, Node, Not
-from checker.rules.pack import Measure, RulePack
+from checker.rules.pack import RulePack
 from checker.rules.typecheck import BOOL, NUMBER, TEXT, check
 
 
@@ -62,20 +62,25 @@ class MeasurePlan:
     bool_slots: dict[Node, str] = field(default_factory=dict)
     names: set[str] = field(default_factory=set)
 
-    def fact(self, scope: Scope) -> dict[str, Any]:
-        """Layer 1: the flat fact this measure's rules read, for one profile."""
-        fact: dict[str, Any] = {}
-        for name in sorted(self.names):
+    @property
+    def width(self) -> int:
+        """At most how many fields this measure adds to a fact."""
+        return len(self.names) + 3 * len(self.num_slots) + len(self.bool_slots)
+
+    def fill(self, fact: dict[str, Any], scope: Scope) -> None:
+        """Layer 1: add to a flat fact what this measure's rules read, for one profile."""
+        for name in self.names:
             value = scope.get(name)
             if value is not None:
                 fact[name] = value
         for node, key in self.num_slots.items():
-            _put_num(fact, key, evaluate(node, scope))  # type: ignore[arg-type]
+            if f"{key}_u" not in fact:
+                _put_num(fact, key, evaluate(node, scope))  # type: ignore[arg-type]
         for node, key in self.bool_slots.items():
-            value = evaluate(node, scope)
-            if value is not None:
-                fact[key] = value
-        return fact
+            if key not in fact:
+                value = evaluate(node, scope)
+                if value is not None:
+                    fact[key] = value
 
 
 def _put_num(fact: dict[str, Any], key: str, num: v.Num) -> None:
@@ -87,9 +92,13 @@ def _put_num(fact: dict[str, Any], key: str, num: v.Num) -> None:
 
 
 class _Planner:
-    def __init__(self, pack: RulePack, plan: MeasurePlan) -> None:
+    """Plans criteria; identical operands share one slot key across the whole pack."""
+
+    def __init__(self, pack: RulePack) -> None:
         self.pack = pack
-        self.plan = plan
+        self.plan = MeasurePlan("")
+        self.num_keys: dict[Node, str] = {}
+        self.bool_keys: dict[Node, str] = {}
 
     def tree(self, node: Node) -> Tree:
         if isinstance(node, BoolOp):
@@ -108,14 +117,14 @@ class _Planner:
     def operand(self, node: Node, force: bool = False) -> Operand:
         if not force and isinstance(node, Const) and isinstance(node.value, float):
             return node.value
-        slots = self.plan.num_slots
-        slots.setdefault(node, f"Z{len(slots)}")
-        return Slot(slots[node])
+        key = self.num_keys.setdefault(node, f"Z{len(self.num_keys)}")
+        self.plan.num_slots[node] = key
+        return Slot(key)
 
     def bool_slot(self, node: Node) -> str:
-        slots = self.plan.bool_slots
-        slots.setdefault(node, f"B{len(slots)}")
-        return slots[node]
+        key = self.bool_keys.setdefault(node, f"B{len(self.bool_keys)}")
+        self.plan.bool_slots[node] = key
+        return key
 
     def text_atom(self, node: Node) -> Union[TextAtom, None]:
         if isinstance(node, InSet) and isinstance(node.operand, Name) and check(node.operand, self.pack.types) == TEXT:
@@ -134,10 +143,13 @@ def _is_date_compare(node: Node, pack: RulePack) -> bool:
     return isinstance(node, Compare) and check(node.left, pack.types) not in (BOOL, TEXT, NUMBER)
 
 
-def plan_measure(pack: RulePack, measure: Measure) -> MeasurePlan:
-    """Plan every criterion of a measure for the rule engine."""
-    plan = MeasurePlan(measure.id)
-    planner = _Planner(pack, plan)
-    for criterion in measure.criteria:
-        plan.criteria[criterion.id] = planner.tree(criterion.test)
-    return plan
+def plan_pack(pack: RulePack) -> list[MeasurePlan]:
+    """Plan every criterion of every measure for the rule engine."""
+    planner = _Planner(pack)
+    plans = []
+    for measure in pack.measures:
+        planner.plan = MeasurePlan(measure.id)
+        for criterion in measure.criteria:
+            planner.plan.criteria[criterion.id] = planner.tree(criterion.test)
+        plans.append(planner.plan)
+    return plans

@@ -8,8 +8,7 @@ from typing import Any
 
 from checker.engine import values as v
 from checker.engine.reference import Scope, evaluate
-from checker.rules.expr import Call, Compare, Name, Node, names
-from checker.rules.pack import LogicTree, Measure, RulePack
+from checker.rules.pack import Criterion, LogicTree, Measure, RulePack
 
 STATUS = {True: "met", False: "not_met", None: "unknown"}
 
@@ -74,7 +73,7 @@ def combine(tree: LogicTree, decided: dict[str, v.Tri]) -> v.Tri:
 def explain(pack: RulePack, measure: Measure, scope: Scope, decided: dict[str, v.Tri], lang: str = "zh") -> MeasureResult:
     """Build the full result of a measure from the engine's decision of each criterion."""
     as_of = v.from_ordinal(scope.get("as_of").lo)  # type: ignore[union-attr]
-    criteria = [_criterion(pack, c.id, c.test, c.show, decided[c.id], scope) for c in measure.criteria]
+    criteria = [_criterion(c, decided[c.id], scope) for c in measure.criteria]
     status = {True: "eligible", False: "ineligible", None: "undetermined"}[combine(measure.logic, decided)]
     if measure.spec.period is not None:
         in_force = measure.in_force(as_of)
@@ -82,7 +81,7 @@ def explain(pack: RulePack, measure: Measure, scope: Scope, decided: dict[str, v
         status = status if in_force else "ineligible"
     missing = sorted({f for c in criteria if c.status == "unknown" for f in c.missing}) if status == "undetermined" else []
     amount = _amount(measure, scope) if status != "ineligible" else None
-    values = {n: display(scope.get(n)) for n in sorted(measure.reads) if n in pack.derived}
+    values = {n: display(scope.get(n)) for n in measure.derived_reads}
     return MeasureResult(measure.id, status, criteria, missing, amount,
                          getattr(measure.spec.benefit.text, lang), values)
 
@@ -94,27 +93,19 @@ def _period(measure: Measure) -> str:
     return f"{start}..{end}"
 
 
-def _criterion(pack: RulePack, cid: str, test: Node, show: Node | None, status: v.Tri, scope: Scope) -> CriterionResult:
+def _criterion(crit: Criterion, status: v.Tri, scope: Scope) -> CriterionResult:
     value = threshold = None
-    if show is not None:
-        value = display(evaluate(show, scope))
-    elif isinstance(test, Compare):
-        value, threshold = display(evaluate(test.left, scope)), display(evaluate(test.right, scope))
-        if _is_date(pack, test.left):
-            value, threshold = _as_date(value), _as_date(threshold)
-        elif not isinstance(threshold, float):
-            threshold = None  # a text or yes/no test has a value, not a threshold
-    if isinstance(test, Compare) and show is not None:
-        threshold = display(evaluate(test.right, scope))
-    missing = unanswered(pack, test, scope) if status is None else []
-    return CriterionResult(cid, STATUS[status], value, threshold, missing)
-
-
-def _is_date(pack: RulePack, node: Node) -> bool:
-    if isinstance(node, Name):
-        decl = pack.fields.get(node.name)
-        return node.name == "as_of" or (decl is not None and decl.type == "date")
-    return isinstance(node, Call) and node.func in ("add_years", "add_days", "date")
+    test = crit.test
+    if crit.show is not None:
+        value = display(evaluate(crit.show, scope))
+    elif crit.display != "none":
+        value = display(evaluate(test.left, scope))  # type: ignore[union-attr]
+    if crit.display in ("number", "date"):
+        threshold = display(evaluate(test.right, scope))  # type: ignore[union-attr]
+    if crit.display == "date":
+        value, threshold = _as_date(value), _as_date(threshold)
+    missing = [f for f in crit.fields if scope.profile.get(f) is None] if status is None else []
+    return CriterionResult(crit.id, STATUS[status], value, threshold, missing)
 
 
 def _as_date(value: Any) -> Any:
@@ -126,19 +117,6 @@ def display(value: v.Value) -> Any:
     if isinstance(value, v.Num):
         return round(value.lo, 6) if value.exact else None
     return value
-
-
-def unanswered(pack: RulePack, node: Node, scope: Scope) -> list[str]:
-    """The unanswered profile fields an expression reads, through derived values."""
-    found: set[str] = set()
-    todo = list(names(node))
-    while todo:
-        name = todo.pop()
-        if name in pack.derived:
-            todo.extend(names(pack.derived[name].expr))
-        elif name in pack.fields and scope.profile.get(name) is None:
-            found.add(name)
-    return sorted(found)
 
 
 def _amount(measure: Measure, scope: Scope) -> float | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -61,7 +62,7 @@ class _Loader:
         self.root = root
         self.errors: list[RuleError] = []
         self.digest = hashlib.sha256()
-        self.seeds: dict[str, Optional[str]] = {}
+        self.seeds: dict[str, str | None] = {}
 
     def doc(self, path: Path) -> Document | None:
         self.digest.update(str(path.relative_to(self.root)).encode() + b"\0" + path.read_bytes())
@@ -71,7 +72,7 @@ class _Loader:
             return None
         return loaded
 
-    def seed_text(self, seed: str) -> Optional[str]:
+    def seed_text(self, seed: str) -> str | None:
         if seed not in self.seeds:
             found = sorted((self.root.parent / "seeds").glob(f"{seed}_*.txt"))
             self.seeds[seed] = _squash(found[0].read_text(encoding="utf-8")) if found else None
@@ -102,7 +103,8 @@ def load_pack(root: Path) -> RulePack:
     checks = _load_checks(loader, field_docs, env)
     pack = RulePack(fields, sections, derived, checks, [], "", types=env)
     measures, folders = _load_measures(loader, env)
-    pack.measures, pack.folders = measures, folders
+    pack.measures, pack.folders = [_annotate(pack, m) for m in measures], folders
+    pack.index = {m.id: m for m in pack.measures}
     _check_relations(loader, measures)
     if not loader.errors:
         from checker.rules.examples import lint_examples
@@ -112,6 +114,32 @@ def load_pack(root: Path) -> RulePack:
         raise RulePackError(loader.errors)
     pack.version = loader.digest.hexdigest()[:12]
     return pack
+
+
+def field_closure(pack: RulePack, node: ex.Node) -> tuple[str, ...]:
+    """The profile fields an expression reads, directly or through derived values."""
+    found: set[str] = set()
+    todo = list(ex.names(node))
+    while todo:
+        name = todo.pop()
+        if name in pack.derived:
+            todo.extend(ex.names(pack.derived[name].expr))
+        elif name in pack.fields:
+            found.add(name)
+    return tuple(sorted(found))
+
+
+def _display(pack: RulePack, test: ex.Node) -> str:
+    if not isinstance(test, ex.Compare):
+        return "none"
+    kind = check(test.left, pack.types)
+    return {NUMBER: "number", DATE: "date"}.get(kind, "value")
+
+
+def _annotate(pack: RulePack, measure: Measure) -> Measure:
+    criteria = tuple(replace(c, fields=field_closure(pack, c.test), display=_display(pack, c.test)) for c in measure.criteria)
+    derived = tuple(sorted(n for n in measure.reads if n in pack.derived))
+    return replace(measure, criteria=criteria, derived_reads=derived)
 
 
 def _load_fields(loader: _Loader) -> tuple[dict, list, list]:

@@ -26,6 +26,8 @@ class Criterion:
     clause: str | None
     assumption: Text | None
     line: int
+    fields: tuple[str, ...] = ()  # profile fields the test reads, through derived values
+    display: str = "none"  # how to show value/threshold: number | date | value | none
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Measure:
     amount: Node | None
     reads: frozenset[str]
     lines: dict = field(default_factory=dict, compare=False, repr=False)
+    derived_reads: tuple[str, ...] = ()
 
     def line(self, *loc: object) -> int:
         """The line in the rule file of a key path such as ('examples', 2)."""
@@ -90,13 +93,13 @@ class RulePack:
     version: str
     folders: dict[str, dict] = field(default_factory=dict)
     types: dict[str, NameType] = field(default_factory=dict)
+    index: dict[str, Measure] = field(default_factory=dict)
 
     def measure(self, measure_id: str) -> Measure:
         """The measure with this id (KeyError if none)."""
-        for measure in self.measures:
-            if measure.id == measure_id:
-                return measure
-        raise KeyError(measure_id)
+        if measure_id not in self.index:
+            self.index = {m.id: m for m in self.measures}
+        return self.index[measure_id]
 
     def domain(self, name: str) -> tuple[float, float]:
         """The range a numeric field can take when it is not answered."""
