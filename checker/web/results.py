@@ -106,7 +106,10 @@ def _criterion(pack: RulePack, crit: Any, data: dict[str, Any]) -> CriterionView
     """One criterion line, with value and threshold formatted for people."""
     if crit is None:
         text = t("in_force") if data["id"] == "in_force" else data["id"]
-        return CriterionView(data["id"], text, data["status"], _plain(data.get("value")), _plain(data.get("threshold")))
+        threshold = _plain(data.get("threshold"))
+        if data["id"] == "in_force" and threshold:
+            threshold = threshold.replace("..", " – ")
+        return CriterionView(data["id"], text, data["status"], _plain(data.get("value")), threshold)
     node = crit.show if crit.show is not None else crit.test
     left = node.left if isinstance(node, Compare) else node
     value, threshold = _format(pack, left, data.get("value")), _format(pack, left, data.get("threshold"))

@@ -1,0 +1,122 @@
+"""Saving, reopening, editing, re-checking and deleting assessments; the JSON view."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy import select
+
+from checker.intake import read_profile
+from checker.models import Assessment, StoredResult
+from checker.web.services import services
+from tests.web.util import AS_OF, as_form, example_profile, token_of
+
+
+def _create(client, profile=None):
+    response = client.post("/", data=as_form(profile or example_profile()))
+    assert response.status_code == 302
+    return response.headers["Location"]
+
+
+def test_results_page_of_the_example(client):
+    page = client.get(_create(client)).get_data(as_text=True)
+    assert "可申报" in page and "待完善" in page and "不符合" in page
+    assert "高新技术企业认定" in page
+    assert "估算金额" in page and "万元" in page
+    assert "北京示例软件有限公司" in page
+
+
+def test_token_is_unguessable(client):
+    token = token_of(_create(client))
+    assert len(token) >= 30
+    assert token != token_of(_create(client))
+
+
+def test_json_view_matches_the_checker(app, client):
+    location = _create(client)
+    data = client.get(location + "/result.json").get_json()
+    with app.app_context():
+        svc = services()
+        values = read_profile(svc.pack, example_profile(), dt.date.fromisoformat(AS_OF))
+        expected = json.loads(json.dumps(svc.checker.check(values, dt.date.fromisoformat(AS_OF)).to_json(), default=str))
+    assert data == expected
+    assert set(data) == {"rulepack", "as_of", "results"}
+    first = data["results"][0]
+    assert set(first) == {"measure", "status", "criteria", "missing", "benefit", "values"}
+    assert set(first["benefit"]) == {"amount_wan", "text"}
+
+
+def test_total_is_the_sum_of_eligible_amounts(client):
+    location = _create(client)
+    data = client.get(location + "/result.json").get_json()
+    total = sum(r["benefit"]["amount_wan"] or 0 for r in data["results"] if r["status"] == "eligible")
+    page = client.get(location).get_data(as_text=True)
+    assert f'<span class="figure" id="total">{total:,.6g}</span>' in page
+
+
+def test_stored_result_records_rulepack_and_date(app, client):
+    token = token_of(_create(client))
+    with app.app_context(), services().sessions() as session:
+        assessment = session.scalars(select(Assessment).where(Assessment.token == token)).one()
+        stored = assessment.latest
+        assert stored.rulepack == services().pack.version
+        assert stored.as_of == dt.date(2026, 6, 1)
+        assert assessment.answers["employees"] == "120"
+
+
+def test_reopen_shows_saved_answers(client):
+    location = _create(client)
+    html = client.get(location + "/edit").get_data(as_text=True)
+    assert 'value="4200"' in html and 'value="2026-06-01"' in html
+    assert "保存修改并重新检查" in html
+
+
+def test_edit_rechecks_and_keeps_history(app, client):
+    location = _create(client)
+    changed = example_profile() | {"innovation_score": 60}
+    response = client.post(location + "/edit", data=as_form(changed))
+    assert response.status_code == 302 and response.headers["Location"] == location
+    data = client.get(location + "/result.json").get_json()
+    hte = next(r for r in data["results"] if r["measure"] == "hte-recognition")
+    assert hte["status"] == "ineligible"
+    with app.app_context(), services().sessions() as session:
+        stored = session.scalars(select(StoredResult)).all()
+        assert len(stored) == 2
+
+
+def test_edit_with_errors_keeps_the_old_result(client):
+    location = _create(client)
+    response = client.post(location + "/edit", data=as_form(example_profile() | {"tech_staff": 999}))
+    assert response.status_code == 400
+    data = client.get(location + "/result.json").get_json()
+    assert any(r["measure"] == "hte-recognition" and r["status"] == "eligible" for r in data["results"])
+
+
+def test_outdated_result_offers_a_recheck(app, client):
+    location = _create(client)
+    with app.app_context(), services().sessions() as session:
+        stored = session.scalars(select(StoredResult)).one()
+        stored.rulepack = "old-pack"
+        session.commit()
+    page = client.get(location).get_data(as_text=True)
+    assert "规则包已更新" in page
+    response = client.post(location + "/recheck")
+    assert response.status_code == 302
+    assert "规则包已更新" not in client.get(location).get_data(as_text=True)
+
+
+def test_delete_removes_the_assessment(client):
+    location = _create(client)
+    response = client.post(location + "/delete", follow_redirects=True)
+    assert "已删除" in response.get_data(as_text=True)
+    assert client.get(location).status_code == 404
+
+
+def test_unknown_assessment_is_404(client):
+    assert client.get("/a/not-a-real-token").status_code == 404
+    assert client.get("/a/not-a-real-token/edit").status_code == 404
+    assert client.get("/a/not-a-real-token/result.json").status_code == 404
+    assert client.post("/a/not-a-real-token/edit", data={}).status_code == 404
+    assert client.post("/a/not-a-real-token/recheck").status_code == 404
+    assert client.post("/a/not-a-real-token/delete").status_code == 404
