@@ -1,0 +1,92 @@
+"""End to end in a real browser: Debian's chromium driven by Playwright against waitress."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+from waitress.server import create_server
+
+from checker.rules.pack import RulePack
+from checker.web.services import pack as current_pack
+from tests.web.util import AS_OF, ROOT, example_profile
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture
+def server(app) -> Iterator[str]:
+    """The app served by waitress on a free local port, in a background thread."""
+    srv = create_server(app, host="127.0.0.1", port=0, threads=2)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{srv.effective_port}"
+    finally:
+        srv.close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def page() -> Iterator[Page]:
+    """A fresh chromium page."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_page(viewport={"width": 1200, "height": 900})
+        finally:
+            browser.close()
+
+
+def _answer(page: Page, pack: RulePack, fid: str, value: object) -> None:
+    """Answer one question the way a person would."""
+    decl = pack.fields[fid]
+    if decl.type == "bool":
+        page.check(f'input[name="q_{fid}"][value="{"true" if value else "false"}"]')
+    elif decl.type == "enum":
+        page.select_option(f'select[name="q_{fid}"]', str(value))
+    else:
+        page.fill(f'input[name="q_{fid}"]', str(value))
+
+
+def test_new_user_checks_a_haidian_software_company(app, server, page):
+    with app.app_context():
+        pack = current_pack()
+    profile = example_profile()
+    csp_errors: list[str] = []
+    page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+
+    page.goto(server + "/")
+    assert page.locator("h1").inner_text() == "开始自评"
+    _answer(page, pack, "entity_type", profile.pop("entity_type"))
+    other = [f for f, d in pack.fields.items() if d.entities and "enterprise" not in d.entities]
+    for fid in other:
+        assert not page.locator(f"#f-{fid}").is_visible(), fid
+    for fid, value in profile.items():
+        _answer(page, pack, fid, value)
+    page.fill('input[name="as_of"]', AS_OF)
+    page.click("#submit")
+    page.wait_for_url("**/a/*")
+
+    eligible = page.locator("#g-eligible")
+    assert "可申报" in eligible.locator("h2").inner_text()
+    assert "高新技术企业认定" in eligible.inner_text()
+    assert "估算金额" in eligible.inner_text()
+    assert float(page.locator("#total").inner_text().replace(",", "")) > 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "results.png"), full_page=True)
+    assert Path(ARTIFACTS / "results.png").stat().st_size > 10_000
+
+    page.click("#lang-switch")
+    page.wait_for_load_state()
+    eligible = page.locator("#g-eligible")
+    assert "Eligible" in eligible.locator("h2").inner_text()
+    assert "High-tech enterprise (HTE) recognition" in eligible.inner_text()
+    assert "Estimated amount" in eligible.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "results-en.png"), full_page=True)
+    assert csp_errors == []
