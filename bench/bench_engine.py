@@ -82,7 +82,7 @@ def main() -> None:
     profiles = generate(pack, args.n)
     print(f"rule pack {pack.version}: {len(pack.measures)} measures, "
           f"{sum(len(m.criteria) for m in pack.measures)} criteria; {args.n} profiles; as_of {AS_OF}")
-    for name in ("durable", "reference"):
+    for name in ("durable", "fast", "reference"):
         checker = Checker(pack, name)  # type: ignore[arg-type]
         figures = run(checker, profiles, args.latency_sample)
         checker.close()

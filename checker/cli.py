@@ -51,8 +51,8 @@ def _as_of(_ctx: Any, _param: Any, value: str | None) -> dt.date:
 
 
 AS_OF = click.option("--as-of", callback=_as_of, help="Check date YYYY-MM-DD (default: today).")
-ENGINE = click.option("--engine", type=click.Choice(["durable", "reference"]), default=None,
-                      help="Engine to use (default: $CHECKER_ENGINE or durable).")
+ENGINE = click.option("--engine", type=click.Choice(["durable", "reference", "fast"]), default=None,
+                      help="Engine to use (default: $CHECKER_ENGINE or durable; fast is cross-checked with durable).")
 
 
 @click.group()
@@ -159,12 +159,16 @@ def lint(obj: Context) -> None:
 @rules.command("test")
 @ENGINE
 @click.option("-v", "--verbose", is_flag=True, help="List every example, not only failures.")
+@click.option("--coverage", is_flag=True, help="Report which criterion sides (met / not met) the examples reach.")
+@click.option("--min-coverage", type=click.FloatRange(0, 100), default=100.0, show_default=True,
+              help="With --coverage: fail when fewer than this percent of criterion sides are reached.")
 @click.pass_obj
-def test_examples(obj: Context, engine: str | None, verbose: bool) -> None:
+def test_examples(obj: Context, engine: str | None, verbose: bool, coverage: bool, min_coverage: float) -> None:
     """Run every embedded example of every measure."""
     from checker.rules.examples import run_all
 
-    outcomes = run_all(_checker(obj, engine))
+    checker = _checker(obj, engine)
+    outcomes = run_all(checker)
     for outcome in outcomes:
         if verbose or not outcome.passed:
             mark = "PASS" if outcome.passed else "FAIL"
@@ -172,9 +176,24 @@ def test_examples(obj: Context, engine: str | None, verbose: bool) -> None:
             for failure in outcome.failures:
                 click.echo(f"     {failure}")
     failed = sum(not o.passed for o in outcomes)
+    low = coverage and not _coverage_report(checker, min_coverage)
     click.echo(f"{len(outcomes) - failed} passed, {failed} failed")
-    if failed:
+    if failed or low:
         sys.exit(EXIT_RULES)
+
+
+def _coverage_report(checker, min_coverage: float) -> bool:  # type: ignore[no-untyped-def]
+    """Print criterion-side coverage; True when it reaches min_coverage percent."""
+    from checker.rules.examples import coverage_gaps, criterion_sides
+
+    sides = criterion_sides(checker)
+    total = 2 * sum(len(crits) for crits in sides.values())
+    gaps = coverage_gaps(sides)
+    for measure, cid, side in gaps:
+        click.echo(f"uncovered: {measure} criterion {cid} never {side}")
+    percent = 100.0 * (total - len(gaps)) / total if total else 100.0
+    click.echo(f"criterion coverage: {total - len(gaps)}/{total} sides reached ({percent:.1f}%), minimum {min_coverage:g}%")
+    return percent >= min_coverage
 
 
 @rules.command("list")

@@ -14,8 +14,8 @@ def rules_dir() -> Path:
 
 
 def engine_name() -> str:
-    """Which engine checks profiles: $CHECKER_ENGINE (durable | reference), default durable."""
+    """Which engine checks profiles: $CHECKER_ENGINE (durable | reference | fast), default durable."""
     name = os.environ.get("CHECKER_ENGINE", "durable")
-    if name not in ("durable", "reference"):
-        raise ValueError(f"CHECKER_ENGINE must be durable or reference, not {name!r}")
+    if name not in ("durable", "reference", "fast"):
+        raise ValueError(f"CHECKER_ENGINE must be durable, reference or fast, not {name!r}")
     return name

@@ -32,3 +32,11 @@ def durable(pack: RulePack):
 def reference(pack: RulePack) -> Checker:
     """A checker on the plain reference evaluator."""
     return Checker(pack, "reference")
+
+
+@pytest.fixture(scope="session")
+def fast(pack: RulePack):
+    """A checker on compiled closures, cross-checked with durable-rules on every profile."""
+    checker = Checker(pack, "fast", verify_every=1)
+    yield checker
+    checker.close()

@@ -148,3 +148,19 @@ def test_rules_lint_on_a_broken_pack_exits_1_with_file_line(tmp_path):
 def test_bad_as_of_is_a_usage_error(run):
     result = CliRunner().invoke(main, ["check", str(EXAMPLE), "--as-of", "June"])
     assert result.exit_code == 2 and "not a date" in result.output
+
+
+def test_rules_test_coverage_reports_and_enforces_its_minimum(tmp_path):
+    from tests.rules.test_lint_fixtures import make_pack
+
+    rules = make_pack(tmp_path)
+    low = CliRunner().invoke(main, ["--rules", str(rules), "rules", "test", "--coverage"])
+    assert low.exit_code == 1 and "uncovered: demo-measure criterion c1 never not_met" in low.output
+    assert "criterion coverage: 3/4 sides reached (75.0%), minimum 100%" in low.output
+    relaxed = CliRunner().invoke(main, ["--rules", str(rules), "rules", "test", "--coverage", "--min-coverage", "70"])
+    assert relaxed.exit_code == 0
+    path = rules / "measures/demo/demo-measure.yaml"
+    extra = "  - name: 高校不符合\n    profile: {entity_type: university}\n    expect: {status: ineligible}\n"
+    path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    full = CliRunner().invoke(main, ["--rules", str(rules), "rules", "test", "--coverage"])
+    assert full.exit_code == 0 and "4/4 sides reached (100.0%)" in full.output

@@ -1,7 +1,10 @@
 """Evaluate a profile against every measure of a rule pack.
 
-Two engines share one result shape: `durable` (the product engine, durable-rules decides
-every criterion) and `reference` (a plain tree-walking evaluator kept to cross-check it).
+Three engines share one result shape:
+- `durable`: the product engine; durable-rules decides every criterion.
+- `reference`: a plain tree-walking evaluator kept to cross-check it (property tests).
+- `fast`: compiled closures decide, for large batches; every `verify_every`-th profile is
+  also decided by durable-rules and any disagreement raises EngineMismatch.
 """
 
 from __future__ import annotations
@@ -9,39 +12,59 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
+from checker.engine.compiled import Compiled
 from checker.engine.plan import MeasurePlan, plan_pack
-from checker.engine.reference import Scope, evaluate
+from checker.engine.reference import Scope
 from checker.engine.verdict import CheckResult, CriterionResult, MeasureResult, explain
 from checker.rules.pack import RulePack
 
-__all__ = ["Checker", "CheckResult", "CriterionResult", "MeasureResult"]
-EngineName = Literal["durable", "reference"]
+__all__ = ["Checker", "CheckResult", "CriterionResult", "EngineMismatch", "MeasureResult"]
+EngineName = Literal["durable", "reference", "fast"]
+ENGINES = ("durable", "reference", "fast")
+
+
+class EngineMismatch(RuntimeError):
+    """The fast path and durable-rules disagreed on a profile: a bug, never silently ignored."""
 
 
 class Checker:
     """Checks profiles against a rule pack with the chosen engine."""
 
-    def __init__(self, pack: RulePack, engine: EngineName = "durable") -> None:
+    def __init__(self, pack: RulePack, engine: EngineName = "durable", verify_every: int = 50) -> None:
+        if engine not in ENGINES:
+            raise ValueError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
         self.pack = pack
         self.engine = engine
+        self.verify_every = verify_every
+        self.checked = 0
+        self.compiled = Compiled() if engine != "reference" else None
         self.plans: list[MeasurePlan] = plan_pack(pack)
         self._rules = None
-        if engine == "durable":
+        if engine != "reference":
             from checker.engine.durable_adapter import DurableRules
 
             self._rules = DurableRules(self.plans)
 
     def check(self, profile: dict[str, Any], as_of: dt.date, lang: str = "zh") -> CheckResult:
         """Verdicts on every measure for one parsed profile."""
-        scope = Scope(self.pack, profile, as_of)
+        scope = Scope(self.pack, profile, as_of, self.compiled)
         decided = self.decide(scope)
         results = [explain(self.pack, m, scope, decided[m.id], lang) for m in self.pack.measures]
         return CheckResult(self.pack.version, as_of, results)
 
     def decide(self, scope: Scope) -> dict[str, dict[str, Any]]:
         """Each criterion of each measure: True met, False not met, None unknown."""
-        if self._rules is None:
-            return {m.id: {c.id: evaluate(c.test, scope) for c in m.criteria} for m in self.pack.measures}
+        self.checked += 1
+        if self.engine == "durable":
+            return self._durable(scope)
+        decided = {m.id: {c.id: scope.eval(c.test) for c in m.criteria} for m in self.pack.measures}
+        sample = self.engine == "fast" and self.checked % self.verify_every == 1 % self.verify_every
+        if sample and self._durable(scope) != decided:
+            raise EngineMismatch(f"fast path and durable-rules disagree on profile {scope.profile!r}")
+        return decided
+
+    def _durable(self, scope: Scope) -> dict[str, dict[str, Any]]:
+        assert self._rules is not None
         facts = []
         for _, group in self._rules.groups:
             fact: dict[str, Any] = {}

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Union
 
 from checker.engine import values as v
-from checker.engine.reference import Scope, evaluate
+from checker.engine.reference import Scope
 from checker.rules.expr import BoolOp, Compare, Const, InSet, Name, Node, Not
 from checker.rules.pack import RulePack
 from checker.rules.typecheck import BOOL, NUMBER, TEXT, check
@@ -75,10 +75,10 @@ class MeasurePlan:
                 fact[name] = value
         for node, key in self.num_slots.items():
             if f"{key}_u" not in fact:
-                _put_num(fact, key, evaluate(node, scope))  # type: ignore[arg-type]
+                _put_num(fact, key, scope.eval(node))  # type: ignore[arg-type]
         for node, key in self.bool_slots.items():
             if key not in fact:
-                value = evaluate(node, scope)
+                value = scope.eval(node)
                 if value is not None:
                     fact[key] = value
 

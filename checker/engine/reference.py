@@ -15,10 +15,17 @@ _ARITH: dict[str, Callable[[v.Num, v.Num], v.Num]] = {"+": v.add, "-": v.sub, "*
 class Scope:
     """The values an expression can read: profile answers, derived values and as_of."""
 
-    def __init__(self, pack: RulePack, profile: dict[str, Any], as_of: dt.date) -> None:
+    def __init__(self, pack: RulePack, profile: dict[str, Any], as_of: dt.date, compiled: Any = None) -> None:
         self.pack = pack
         self.profile = profile
+        self.compiled = compiled
         self.cache: dict[str, v.Value] = {"as_of": v.Num.of(v.to_ordinal(as_of))}
+
+    def eval(self, node: Node) -> v.Value:
+        """Evaluate a tree in this scope: compiled closures when given, else the tree walk."""
+        if self.compiled is not None:
+            return self.compiled.fn(node)(self)
+        return evaluate(node, self)
 
     def get(self, name: str) -> v.Value:
         """The runtime value of a name, computing derived values once."""
@@ -28,7 +35,7 @@ class Scope:
 
     def _resolve(self, name: str) -> v.Value:
         if name in self.pack.derived:
-            return evaluate(self.pack.derived[name].expr, self)
+            return self.eval(self.pack.derived[name].expr)
         return runtime_value(self.pack, name, self.profile.get(name))
 
 

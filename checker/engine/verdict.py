@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from checker.engine import values as v
-from checker.engine.reference import Scope, evaluate
+from checker.engine.reference import Scope
 from checker.rules.pack import Criterion, LogicTree, Measure, RulePack
 
 STATUS = {True: "met", False: "not_met", None: "unknown"}
@@ -97,11 +97,11 @@ def _criterion(crit: Criterion, status: v.Tri, scope: Scope) -> CriterionResult:
     value = threshold = None
     test = crit.test
     if crit.show is not None:
-        value = display(evaluate(crit.show, scope))
+        value = display(scope.eval(crit.show))
     elif crit.display != "none":
-        value = display(evaluate(test.left, scope))  # type: ignore[union-attr]
+        value = display(scope.eval(test.left))  # type: ignore[union-attr]
     if crit.display in ("number", "date"):
-        threshold = display(evaluate(test.right, scope))  # type: ignore[union-attr]
+        threshold = display(scope.eval(test.right))  # type: ignore[union-attr]
     if crit.display == "date":
         value, threshold = _as_date(value), _as_date(threshold)
     missing = [f for f in crit.fields if scope.profile.get(f) is None] if status is None else []
@@ -122,5 +122,5 @@ def display(value: v.Value) -> Any:
 def _amount(measure: Measure, scope: Scope) -> float | None:
     if measure.amount is None:
         return None
-    value = evaluate(measure.amount, scope)
+    value = scope.eval(measure.amount)
     return round(value.lo, 4) if isinstance(value, v.Num) and value.exact else None

@@ -75,6 +75,30 @@ def run_example(checker: Checker, measure: Measure, index: int) -> ExampleOutcom
     return ExampleOutcome(measure.id, measure.file, index, example.name, _compare(example, result))
 
 
+def criterion_sides(checker: Checker) -> dict[str, dict[str, set[str]]]:
+    """For each measure and criterion, the statuses its examples reach (met, not_met, unknown)."""
+    from checker.intake import read_profile
+
+    sides: dict[str, dict[str, set[str]]] = {}
+    for measure in checker.pack.measures:
+        seen: dict[str, set[str]] = {c.id: set() for c in measure.criteria}
+        for example in measure.spec.examples:
+            as_of = example_as_of(measure, example)
+            profile = read_profile(checker.pack, example_profile(measure, example), as_of)
+            result = next(r for r in checker.check(profile, as_of).results if r.measure == measure.id)
+            for crit in result.criteria:
+                if crit.id in seen:
+                    seen[crit.id].add(crit.status)
+        sides[measure.id] = seen
+    return sides
+
+
+def coverage_gaps(sides: dict[str, dict[str, set[str]]]) -> list[tuple[str, str, str]]:
+    """(measure, criterion, side) for every criterion side no example reaches."""
+    return [(m, cid, side) for m, crits in sides.items() for cid, seen in crits.items()
+            for side in ("met", "not_met") if side not in seen]
+
+
 def _compare(example: Example, result: Any) -> list[str]:
     expect, failures = example.expect, []
     if result.status != expect.status:

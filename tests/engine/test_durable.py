@@ -110,3 +110,19 @@ def test_two_packs_can_live_side_by_side(pack):
     assert first.tag != second.tag
     first.close()
     second.close()
+
+
+def test_the_fast_path_raises_when_it_disagrees_with_durable_rules(pack, monkeypatch):
+    from checker.engine import Checker, EngineMismatch
+    from checker.engine.reference import Scope
+
+    checker = Checker(pack, "fast", verify_every=1)
+    try:
+        real_eval = Scope.eval
+        monkeypatch.setattr(Scope, "eval", lambda self, node: not real_eval(self, node) if node in {
+            c.test for m in pack.measures for c in m.criteria} else real_eval(self, node))
+        profile = read_profile(pack, {"entity_type": "enterprise", "employees": 10}, AS_OF)
+        with pytest.raises(EngineMismatch):
+            checker.check(profile, AS_OF)
+    finally:
+        checker.close()
