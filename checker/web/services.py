@@ -31,8 +31,8 @@ class Services:
 
 
 def init_services(app: Flask) -> Services:
-    """Load the pack, build the checker, open the database (migrating the embedded one)."""
-    pack = load_pack(Path(app.config["CHECKER_RULES"]))
+    """Load the pack (or take a preloaded CHECKER_PACK), build the checker, open the database (migrating SQLite)."""
+    pack = app.config.get("CHECKER_PACK") or load_pack(Path(app.config["CHECKER_RULES"]))
     engine = make_engine(app.config["DATABASE_URL"])
     if app.config["AUTO_MIGRATE"]:
         upgrade(engine)

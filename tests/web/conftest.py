@@ -8,6 +8,7 @@ from typing import Any, Iterator
 import pytest
 from flask import Flask
 
+from checker.rules.pack import RulePack
 from checker.web import create_app
 from tests.web.util import MINI_RULES
 
@@ -20,9 +21,9 @@ def _make(tmp_path: Path, **extra: Any) -> Flask:
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[Flask]:
-    """The app on the project's rule pack (CHECKER_RULES), CSRF off for posting forms directly."""
-    application = _make(tmp_path)
+def app(tmp_path: Path, pack: RulePack) -> Iterator[Flask]:
+    """The app on the project's rule pack (CHECKER_RULES, loaded once), CSRF off for posting forms directly."""
+    application = _make(tmp_path, CHECKER_PACK=pack)
     yield application
     application.extensions["checker"].close()
 

@@ -1,0 +1,79 @@
+"""Shared pieces of the agency views: the job runner, the signed-in user, owned lookups."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from flask import Flask, abort, current_app
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from checker.agency.accounts import owned
+from checker.agency.jobs import fail_job, process_job
+from checker.agency.models import User
+from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
+from checker.web.services import Services, db
+
+M = TypeVar("M")
+DEFAULTS = {"AGENCY_MAX_UPLOAD": 20 * 1024 * 1024, "AGENCY_MAX_ROWS": 100_000,
+            "AGENCY_MAX_UNCOMPRESSED": 200 * 1024 * 1024, "AGENCY_RUNNER": "thread", "AGENCY_CHUNK": 100}
+
+
+@dataclass
+class AgencyState:
+    """What the agency blueprints share: the job runner."""
+
+    runner: JobRunner
+
+
+def setting(name: str) -> Any:
+    """An agency setting: the app config, else the default."""
+    return current_app.config.get(name, DEFAULTS[name])
+
+
+def make_runner(app: Flask, services: Services) -> JobRunner:
+    """The configured runner ('thread' by default, 'inline' runs jobs during the request)."""
+    chunk = app.config.get("AGENCY_CHUNK", DEFAULTS["AGENCY_CHUNK"])
+
+    def work(job_id: int, stop: Callable[[], bool] = lambda: False) -> None:
+        try:
+            process_job(services.sessions, services.checker, job_id, chunk, stop)
+        except Exception as exc:
+            fail_job(services.sessions, job_id, f"{type(exc).__name__}: {exc}")
+            raise
+
+    if app.config.get("AGENCY_RUNNER", DEFAULTS["AGENCY_RUNNER"]) == "inline":
+        return InlineRunner(work)
+    return ThreadRunner(work)
+
+
+def state() -> AgencyState:
+    """The current app's agency state."""
+    return current_app.extensions["agency"]
+
+
+def user() -> User:
+    """The signed-in user."""
+    return current_user._get_current_object()  # type: ignore[attr-defined]
+
+
+def agency_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Only signed-in users of an agency may see the view."""
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if user().role != "agency" or user().agency_id is None:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return login_required(wrapped)
+
+
+def get_owned(model: type[M], ident: int, who: User | None = None) -> M:
+    """The record of this id if it belongs to the user's agency, else 404."""
+    found = db().scalars(owned(select(model).where(model.id == ident), who or user())).first()  # type: ignore[attr-defined]
+    if found is None:
+        abort(404)
+    return found

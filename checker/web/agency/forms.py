@@ -1,0 +1,38 @@
+"""Forms of the agency pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import DateField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+
+class LoginForm(FlaskForm):
+    """Email and password."""
+
+    email = EmailField("email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("password", validators=[DataRequired(), Length(max=200)])
+
+
+class UploadForm(FlaskForm):
+    """A client file and the date to check on."""
+
+    file = FileField("file", validators=[FileRequired(), FileAllowed(["csv", "xlsx", "jsonl"])])
+    as_of = DateField("as_of", validators=[Optional()], default=dt.date.today)
+
+
+class RecheckForm(FlaskForm):
+    """A button (with CSRF token) re-checking the portfolio."""
+
+
+class CancelForm(FlaskForm):
+    """A button (with CSRF token) cancelling a job."""
+
+
+class TokenForm(FlaskForm):
+    """A label for a new API token."""
+
+    label = StringField("label", validators=[Optional(), Length(max=100)])

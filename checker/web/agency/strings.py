@@ -1,0 +1,70 @@
+"""UI strings of the agency pages, Chinese first, English second."""
+
+from __future__ import annotations
+
+from checker.web.i18n import current_lang
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "agency": ("服务机构", "Service agency"),
+    "login": ("登录", "Sign in"), "logout": ("退出", "Sign out"),
+    "email": ("邮箱", "Email"), "password": ("密码", "Password"),
+    "bad_login": ("邮箱或密码不正确。", "Wrong email or password."),
+    "need_login": ("请先登录。", "Please sign in."),
+    "dashboard": ("批量检查", "Batch checks"),
+    "upload": ("上传客户名单", "Upload client profiles"),
+    "upload_help": ("支持 CSV（UTF-8 或 GBK）、XLSX、JSONL。每行一个客户，第一行为字段编号（或中文/英文标签）。",
+                    "CSV (UTF-8 or GBK), XLSX or JSONL. One client per row; the first row holds field ids "
+                    "(or their Chinese/English labels)."),
+    "limits": ("文件上限", "Limits"), "rows": ("行", "rows"),
+    "file": ("文件", "File"), "as_of": ("检查日期", "Check date"),
+    "start": ("上传并检查", "Upload and check"),
+    "template": ("下载模板（XLSX）", "Download the template (XLSX)"),
+    "jobs": ("批次", "Batches"), "job": ("批次", "Batch"),
+    "status": ("状态", "Status"), "created": ("创建时间", "Created"),
+    "progress": ("进度", "Progress"),
+    "st_queued": ("排队中", "queued"), "st_running": ("检查中", "running"), "st_done": ("已完成", "done"),
+    "st_cancelled": ("已取消", "cancelled"), "st_failed": ("失败", "failed"),
+    "cancel": ("取消批次", "Cancel the batch"),
+    "cancelled": ("批次已取消。", "The batch was cancelled."),
+    "checked": ("已检查", "checked"), "bad_rows": ("有问题的行", "Rows with problems"),
+    "row": ("行", "Row"), "column": ("列", "Column"), "reason": ("原因", "Reason"),
+    "row_note": ("行号为数据行序号（不含表头）。", "Row numbers count data rows, not the header."),
+    "no_problems": ("所有行均通过校验。", "Every row passed validation."),
+    "summary": ("汇总", "Summary"), "measure": ("政策", "Measure"),
+    "eligible": ("可申报", "Eligible"), "undetermined": ("待完善", "Needs answers"), "ineligible": ("不符合", "Not eligible"),
+    "amount": ("估算金额（万元）", "Estimated amount (10k CNY)"),
+    "total": ("可申报估算金额合计（万元）", "Total estimated amount of eligible measures (10k CNY)"),
+    "clients": ("客户", "Clients"), "client": ("客户", "Client"), "name": ("名称", "Name"),
+    "matrix": ("客户 × 政策", "Clients × measures"),
+    "matrix_note": ("页面仅显示前 {n} 个客户，完整结果请下载。", "Only the first {n} clients are shown; download for all."),
+    "download": ("下载结果", "Download results"),
+    "portfolio": ("客户库", "Portfolio"),
+    "portfolio_help": ("上传过的客户均保存在客户库中，可按当前规则包重新检查并查看变化。",
+                       "Uploaded clients are kept here; re-check them against the current rule pack to see what changed."),
+    "recheck": ("按当前规则重新检查", "Re-check with the current rules"),
+    "changes": ("变化", "Changes"),
+    "newly_eligible": ("新增可申报", "Newly eligible"),
+    "no_longer_eligible": ("不再可申报", "No longer eligible"),
+    "newly_undetermined": ("新增待完善", "Newly undetermined"),
+    "newly_ineligible": ("变为不符合", "Now ineligible"),
+    "no_changes": ("没有变化。", "Nothing changed."),
+    "before": ("之前", "Before"), "after": ("现在", "Now"),
+    "rulepack": ("规则包版本", "Rule pack"), "latest": ("最近结果", "Latest result"),
+    "answers": ("回答", "Answers"), "history": ("检查记录", "Checks"),
+    "tokens": ("API 令牌", "API tokens"),
+    "new_token": ("生成新令牌", "Create a token"),
+    "token_once": ("请立即复制此令牌，它只显示这一次：", "Copy this token now; it is shown only once:"),
+    "label": ("备注", "Label"),
+    "no_file": ("请选择文件。", "Choose a file."),
+    "bad_file": ("无法读取文件：", "Cannot read the file: "),
+    "too_large": ("文件过大。", "The file is too large."),
+    "failed_criteria": ("未满足条件", "Criteria failed"), "open_questions": ("尚需回答", "Open questions"),
+    "none": ("无", "none"),
+}
+
+
+def tr(key: str, **values: object) -> str:
+    """An agency UI string in the current language."""
+    zh, en = STRINGS[key]
+    text = en if current_lang() == "en" else zh
+    return text.format(**values) if values else text

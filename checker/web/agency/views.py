@@ -1,0 +1,232 @@
+"""Agency pages: sign in, upload client files, follow and download batch jobs, the portfolio."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import login_user, logout_user
+from sqlalchemy import select
+
+from checker.agency.accounts import authenticate, issue_token, owned
+from checker.agency.export import summarise, titles, to_csv, to_xlsx
+from checker.agency.jobs import cancel_job, create_job
+from checker.agency.models import ApiToken, Client, ClientResult, Job
+from checker.agency.portfolio import KINDS, Portfolio, recheck
+from checker.agency.results import job_items, job_problems, job_tables, portfolio_items
+from checker.agency.template import template_xlsx
+from checker.agency.uploads import UploadError, read_upload
+from checker.web.agency import forms
+from checker.web.agency.common import agency_required, get_owned, setting, state, user
+from checker.web.agency.strings import tr
+from checker.web.i18n import current_lang
+from checker.web.services import db, pack, services
+
+bp = Blueprint("agency", __name__, url_prefix="/agency")
+SHOWN = 200
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.url_value_preprocessor
+def _limits(_endpoint: str | None, _values: dict | None) -> None:
+    """Allow larger request bodies on the upload page (runs before the CSRF check reads the form)."""
+    if request.endpoint == "agency.upload":
+        request.max_content_length = setting("AGENCY_MAX_UPLOAD")
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    """The agency strings helper in templates."""
+    return {"tr": tr}
+
+
+def _safe_next(target: str | None) -> str:
+    """A local redirect target, else the dashboard."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("agency.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """The sign-in form."""
+    form = forms.LoginForm()
+    if form.validate_on_submit():
+        found = authenticate(db(), form.email.data or "", form.password.data or "")
+        if found is not None:
+            login_user(found)
+            return redirect(_safe_next(request.args.get("next")))
+        flash(tr("bad_login"))
+        return render_template("agency/login.html", form=form), 401
+    return render_template("agency/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out."""
+    logout_user()
+    return redirect(url_for("agency.login"))
+
+
+def _dashboard(form: forms.UploadForm, status: int = 200):
+    """The upload form and the agency's jobs."""
+    jobs = db().scalars(owned(select(Job), user()).order_by(Job.id.desc()).limit(100)).all()
+    return render_template("agency/dashboard.html", form=form, jobs=jobs, max_rows=setting("AGENCY_MAX_ROWS"),
+                           max_mb=setting("AGENCY_MAX_UPLOAD") // (1024 * 1024)), status
+
+
+@bp.get("/")
+@agency_required
+def dashboard():
+    """The agency's home page."""
+    return _dashboard(forms.UploadForm())
+
+
+@bp.get("/template.xlsx")
+@agency_required
+def template():
+    """The upload template of the current rule pack."""
+    return Response(template_xlsx(pack()), mimetype=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="clients-template-{pack().version}.xlsx"'})
+
+
+@bp.post("/upload")
+@agency_required
+def upload():
+    """Store every row of an uploaded file as a queued job and hand it to the runner."""
+    form = forms.UploadForm()
+    if not form.validate_on_submit():
+        return _dashboard(form, 400)
+    upload_file = form.file.data
+    suffix = Path(upload_file.filename or "").suffix.lower()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"upload{suffix}"
+        upload_file.save(path)
+        try:
+            rows = read_upload(path, pack(), setting("AGENCY_MAX_ROWS"), setting("AGENCY_MAX_UNCOMPRESSED"))
+            job = create_job(db(), user(), upload_file.filename or "", rows, form.as_of.data or dt.date.today(),
+                             current_lang(), pack().version)
+        except UploadError as exc:
+            db().rollback()
+            form.file.errors = [tr("bad_file") + str(exc)]
+            return _dashboard(form, 400)
+    db().commit()
+    state().runner.submit(job.id)
+    return redirect(url_for("agency.job", job_id=job.id))
+
+
+@bp.get("/jobs/<int:job_id>")
+@agency_required
+def job(job_id: int):
+    """A job's progress, its rejected rows, and its results so far."""
+    found = get_owned(Job, job_id)
+    names = titles(pack(), current_lang())
+    summary = summarise(job_items(db(), job_id), names)
+    return render_template("agency/job.html", job=found, problems=list(job_problems(db(), job_id, 1000)),
+                           items=list(job_items(db(), job_id, SHOWN)), names=names, summary=summary,
+                           shown=SHOWN, cancel_form=forms.CancelForm())
+
+
+def progress_of(found: Job) -> dict:
+    """A job's progress as JSON."""
+    percent = round(100 * found.done / found.total, 1) if found.total else 100.0
+    return {"id": found.id, "status": found.status, "total": found.total, "done": found.done, "errors": found.errors,
+            "checked": found.done - found.errors, "percent": percent, "finished": found.finished,
+            "rulepack": found.rulepack, "as_of": found.as_of.isoformat(), "message": found.message}
+
+
+@bp.get("/jobs/<int:job_id>/progress")
+@agency_required
+def progress(job_id: int):
+    """The progress the page's script polls."""
+    return jsonify(progress_of(get_owned(Job, job_id)))
+
+
+@bp.post("/jobs/<int:job_id>/cancel")
+@agency_required
+def cancel(job_id: int):
+    """Cancel a job that has not finished."""
+    found = get_owned(Job, job_id)
+    if forms.CancelForm().validate_on_submit() and cancel_job(db(), found):
+        db().commit()
+        flash(tr("cancelled"))
+    return redirect(url_for("agency.job", job_id=job_id))
+
+
+def _download(tables: dict, fmt: str, sheet: str, stem: str) -> Response:
+    """A CSV of one table or an XLSX of all."""
+    if fmt == "xlsx":
+        body, mimetype = to_xlsx(tables), XLSX
+        name = f"{stem}.xlsx"
+    else:
+        body, mimetype = to_csv(tables.get(sheet) or tables["matrix"]), "text/csv; charset=utf-8"
+        name = f"{stem}-{sheet if sheet in tables else 'matrix'}.csv"
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/jobs/<int:job_id>/results.<any(csv, xlsx):fmt>")
+@agency_required
+def download(job_id: int, fmt: str):
+    """A job's results: matrix, detail and problems (XLSX sheets, or one CSV chosen by ?sheet=)."""
+    get_owned(Job, job_id)
+    tables = job_tables(db(), job_id, titles(pack(), current_lang()))
+    return _download(tables, fmt, request.args.get("sheet", "matrix"), f"job-{job_id}")
+
+
+@bp.get("/portfolio")
+@agency_required
+def portfolio():
+    """The agency's clients with their latest results and a summary."""
+    folio = Portfolio(db(), user().agency_id)
+    names = titles(pack(), current_lang())
+    items = list(portfolio_items(folio))
+    return render_template("agency/portfolio.html", items=items[:SHOWN], total=len(items), names=names,
+                           summary=summarise(items, names), form=forms.RecheckForm(), shown=SHOWN)
+
+
+@bp.get("/portfolio/results.<any(csv, xlsx):fmt>")
+@agency_required
+def portfolio_download(fmt: str):
+    """The portfolio's latest results as a download."""
+    from checker.agency.export import detail, matrix
+
+    folio = Portfolio(db(), user().agency_id)
+    names = titles(pack(), current_lang())
+    tables = {"matrix": matrix(portfolio_items(folio), names), "detail": detail(portfolio_items(folio), names)}
+    return _download(tables, fmt, request.args.get("sheet", "matrix"), "portfolio")
+
+
+@bp.post("/portfolio/recheck")
+@agency_required
+def portfolio_recheck():
+    """Re-check every client against the current pack and show what changed."""
+    if not forms.RecheckForm().validate_on_submit():
+        return redirect(url_for("agency.portfolio"))
+    report = recheck(Portfolio(db(), user().agency_id), services().checker, lang=current_lang())
+    db().commit()
+    return render_template("agency/recheck.html", report=report, kinds=KINDS, names=titles(pack(), current_lang()))
+
+
+@bp.get("/clients/<int:client_id>")
+@agency_required
+def client(client_id: int):
+    """One client: its answers and every stored check."""
+    found = get_owned(Client, client_id)
+    history = db().scalars(owned(select(ClientResult), user()).where(ClientResult.client_id == found.id)
+                           .order_by(ClientResult.id.desc())).all()
+    return render_template("agency/client.html", client=found, history=history, names=titles(pack(), current_lang()))
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@agency_required
+def tokens():
+    """The user's API tokens; a new one is shown once."""
+    form = forms.TokenForm()
+    new = None
+    if form.validate_on_submit():
+        new = issue_token(db(), user(), form.label.data or "")
+        db().commit()
+    mine = db().scalars(select(ApiToken).where(ApiToken.user_id == user().id).order_by(ApiToken.id)).all()
+    return render_template("agency/tokens.html", form=form, new=new, tokens=mine)
