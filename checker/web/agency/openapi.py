@@ -4,83 +4,95 @@ from __future__ import annotations
 
 from typing import Any
 
-ERROR = {"type": "object", "required": ["error", "message"],
-         "properties": {"error": {"type": "string"}, "message": {"type": "string"},
-                        "problems": {"type": "array", "items": {"$ref": "#/components/schemas/Problem"}}}}
-PROBLEM = {"type": "object", "required": ["field", "message"],
-           "properties": {"row": {"type": "integer"}, "field": {"type": "string"}, "message": {"type": "string"}}}
-CRITERION = {"type": "object", "properties": {"id": {"type": "string"}, "status": {"type": "string", "enum": ["met", "not_met", "unknown"]},
-                                              "value": {}, "threshold": {}, "missing": {"type": "array", "items": {"type": "string"}}}}
-MEASURE_RESULT = {
-    "type": "object", "required": ["measure", "status", "criteria", "missing", "benefit"],
-    "properties": {
-        "measure": {"type": "string"},
-        "status": {"type": "string", "enum": ["eligible", "undetermined", "ineligible"]},
-        "criteria": {"type": "array", "items": {"$ref": "#/components/schemas/Criterion"}},
-        "missing": {"type": "array", "items": {"type": "string"}},
-        "benefit": {"type": "object", "properties": {"amount_wan": {"type": "number", "nullable": True}, "text": {"type": "string"}}},
-        "values": {"type": "object", "additionalProperties": True},
-    }}
-CHECK_RESULT = {"type": "object", "required": ["rulepack", "as_of", "results"],
-                "properties": {"rulepack": {"type": "string"}, "as_of": {"type": "string", "format": "date"},
-                               "results": {"type": "array", "items": {"$ref": "#/components/schemas/MeasureResult"}}}}
-PROGRESS = {"type": "object", "required": ["id", "status", "total", "done", "errors"],
-            "properties": {"id": {"type": "integer"},
-                           "status": {"type": "string", "enum": ["queued", "running", "done", "cancelled", "failed"]},
-                           "total": {"type": "integer"}, "done": {"type": "integer"}, "errors": {"type": "integer"},
-                           "checked": {"type": "integer"}, "percent": {"type": "number"}, "finished": {"type": "boolean"},
-                           "rulepack": {"type": "string"}, "as_of": {"type": "string", "format": "date"},
-                           "message": {"type": "string"}, "url": {"type": "string"}}}
-BATCH = {"allOf": [{"$ref": "#/components/schemas/Progress"}, {"type": "object", "properties": {
-    "problems": {"type": "array", "items": {"$ref": "#/components/schemas/Problem"}},
-    "results": {"type": "array", "items": {"allOf": [{"$ref": "#/components/schemas/CheckResult"}, {"type": "object", "properties": {
-        "row": {"type": "integer"}, "client": {"type": "string"}}}]}},
-    "offset": {"type": "integer"}, "limit": {"type": "integer"}}}]}
+STR: dict[str, Any] = {"type": "string"}
+INT: dict[str, Any] = {"type": "integer"}
+DATE: dict[str, Any] = {"type": "string", "format": "date"}
+ANY_OBJECT: dict[str, Any] = {"type": "object", "additionalProperties": True}
 
 
-def _json(schema: str, description: str) -> dict[str, Any]:
-    """A JSON response of a component schema."""
-    return {"description": description, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+def ref(name: str) -> dict[str, Any]:
+    """A reference to a component schema."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def arr(items: dict[str, Any]) -> dict[str, Any]:
+    """An array schema."""
+    return {"type": "array", "items": items}
+
+
+def obj(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    """An object schema."""
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def enum(*values: str) -> dict[str, Any]:
+    """A string enumeration."""
+    return {"type": "string", "enum": list(values)}
+
+
+def schemas() -> dict[str, Any]:
+    """The component schemas."""
+    benefit = obj({"amount_wan": {"type": "number", "nullable": True}, "text": STR})
+    return {
+        "Error": obj({"error": STR, "message": STR, "problems": arr(ref("Problem"))}, ["error", "message"]),
+        "Problem": obj({"row": INT, "field": STR, "message": STR}, ["field", "message"]),
+        "Criterion": obj({"id": STR, "status": enum("met", "not_met", "unknown"), "value": {}, "threshold": {},
+                          "missing": arr(STR)}),
+        "MeasureResult": obj({"measure": STR, "status": enum("eligible", "undetermined", "ineligible"),
+                              "criteria": arr(ref("Criterion")), "missing": arr(STR), "benefit": benefit,
+                              "values": ANY_OBJECT}, ["measure", "status", "criteria", "missing", "benefit"]),
+        "CheckResult": obj({"rulepack": STR, "as_of": DATE, "results": arr(ref("MeasureResult"))},
+                           ["rulepack", "as_of", "results"]),
+        "Progress": obj({"id": INT, "status": enum("queued", "running", "done", "cancelled", "failed"), "total": INT,
+                         "done": INT, "errors": INT, "checked": INT, "percent": {"type": "number"},
+                         "finished": {"type": "boolean"}, "rulepack": STR, "as_of": DATE, "message": STR, "url": STR},
+                        ["id", "status", "total", "done", "errors"]),
+        "Batch": {"allOf": [ref("Progress"), obj({
+            "problems": arr(ref("Problem")),
+            "results": arr({"allOf": [ref("CheckResult"), obj({"row": INT, "client": STR})]}),
+            "offset": INT, "limit": INT})]},
+    }
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    """A JSON response or body of a schema."""
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
 def _errors(*codes: str) -> dict[str, Any]:
     """Error responses."""
-    return {code: _json("Error", "error") for code in codes}
+    return {code: _json(ref("Error"), "error") for code in codes}
 
 
 def _paths() -> dict[str, Any]:
     """Every operation of the API."""
-    job_id = {"name": "job_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-    profile_body = {"required": True, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": True}}}}
-    batch_body = {"required": True, "content": {"application/json": {"schema": {
-        "type": "object", "required": ["rows"],
-        "properties": {"rows": {"type": "array", "items": {"type": "object", "additionalProperties": True}},
-                       "as_of": {"type": "string", "format": "date"}, "lang": {"type": "string", "enum": ["zh", "en"]},
-                       "name": {"type": "string"}}}}}}
+    job_id = {"name": "job_id", "in": "path", "required": True, "schema": INT}
+    query = [{"name": "as_of", "in": "query", "schema": DATE}, {"name": "lang", "in": "query", "schema": enum("zh", "en")}]
+    page = [{"name": "offset", "in": "query", "schema": INT}, {"name": "limit", "in": "query", "schema": INT}]
+    batch_body = obj({"rows": arr(ANY_OBJECT), "as_of": DATE, "lang": enum("zh", "en"), "name": STR}, ["rows"])
+    measures = obj({"rulepack": STR, "measures": arr({"type": "object"})})
     return {
         "/measures": {"get": {"operationId": "listMeasures", "summary": "Measures of the current rule pack",
-                              "responses": {"200": {"description": "measures", "content": {"application/json": {"schema": {
-                                  "type": "object", "properties": {"rulepack": {"type": "string"},
-                                                                   "measures": {"type": "array", "items": {"type": "object"}}}}}}},
-                                            **_errors("401")}}},
+                              "responses": {"200": _json(measures, "measures"), **_errors("401")}}},
         "/check": {"post": {"operationId": "checkProfile", "summary": "Check one profile (the CLI's check JSON)",
-                            "parameters": [{"name": "as_of", "in": "query", "schema": {"type": "string", "format": "date"}},
-                                           {"name": "lang", "in": "query", "schema": {"type": "string", "enum": ["zh", "en"]}}],
-                            "requestBody": profile_body,
-                            "responses": {"200": _json("CheckResult", "verdicts"), **_errors("400", "401")}}},
+                            "parameters": query,
+                            "requestBody": {"required": True, "content": {"application/json": {"schema": ANY_OBJECT}}},
+                            "responses": {"200": _json(ref("CheckResult"), "verdicts"), **_errors("400", "401")}}},
         "/batches": {
-            "post": {"operationId": "submitBatch", "summary": "Queue a batch of profiles", "requestBody": batch_body,
-                     "responses": {"202": _json("Progress", "queued"), **_errors("400", "401", "413")}},
+            "post": {"operationId": "submitBatch", "summary": "Queue a batch of profiles",
+                     "requestBody": {"required": True, "content": {"application/json": {"schema": batch_body}}},
+                     "responses": {"202": _json(ref("Progress"), "queued"), **_errors("400", "401", "413")}},
             "get": {"operationId": "listBatches", "summary": "The agency's batches",
-                    "responses": {"200": {"description": "batches", "content": {"application/json": {"schema": {
-                        "type": "object", "properties": {"batches": {"type": "array", "items": {"$ref": "#/components/schemas/Progress"}}}}}}},
-                        **_errors("401")}}},
+                    "responses": {"200": _json(obj({"batches": arr(ref("Progress"))}), "batches"), **_errors("401")}}},
         "/batches/{job_id}": {"get": {"operationId": "getBatch", "summary": "Progress, problems and results of a batch",
-                                      "parameters": [job_id, {"name": "offset", "in": "query", "schema": {"type": "integer"}},
-                                                     {"name": "limit", "in": "query", "schema": {"type": "integer"}}],
-                                      "responses": {"200": _json("Batch", "the batch"), **_errors("401", "404")}}},
-        "/batches/{job_id}/cancel": {"post": {"operationId": "cancelBatch", "summary": "Cancel a batch", "parameters": [job_id],
-                                              "responses": {"200": _json("Progress", "cancelled"), **_errors("401", "404")}}},
+                                      "parameters": [job_id, *page],
+                                      "responses": {"200": _json(ref("Batch"), "the batch"), **_errors("401", "404")}}},
+        "/batches/{job_id}/cancel": {"post": {
+            "operationId": "cancelBatch", "summary": "Cancel a batch", "parameters": [job_id],
+            "responses": {"200": _json(ref("Progress"), "cancelled"), **_errors("401", "404")}}},
     }
 
 
@@ -93,9 +105,5 @@ def openapi_document(base: str = "/api/v1") -> dict[str, Any]:
         "servers": [{"url": base}],
         "security": [{"bearer": []}],
         "paths": _paths(),
-        "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Error": ERROR, "Problem": PROBLEM, "Criterion": CRITERION, "MeasureResult": MEASURE_RESULT,
-                        "CheckResult": CHECK_RESULT, "Progress": PROGRESS, "Batch": BATCH},
-        },
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": schemas()},
     }

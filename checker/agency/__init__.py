@@ -1,0 +1,1 @@
+"""Service agencies: accounts, client portfolios, batch jobs and their results."""

@@ -1,0 +1,154 @@
+"""Batch jobs: rows stored on upload, each row's result committed with its done mark, resumable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from checker.agency.models import Client, ClientResult, Job, JobRow, User
+from checker.batch import Row
+from checker.engine import Checker
+from checker.intake import read_profile
+from checker.models import _now
+from checker.profile import ProfileError
+
+log = logging.getLogger(__name__)
+CHUNK = 100
+
+
+def jsonable(data: Any) -> Any:
+    """Data as plain JSON types (dates as ISO text)."""
+    return json.loads(json.dumps(data, default=str, ensure_ascii=False))
+
+
+def create_job(session: Session, user: User, filename: str, rows: Iterable[Row], as_of: dt.date,
+               lang: str = "zh", rulepack: str = "") -> Job:
+    """A queued job holding every uploaded row; rows unreadable as a whole are marked bad at once. Caller commits."""
+    job = Job(agency_id=user.agency_id, user_id=user.id, filename=filename[:255], as_of=as_of, lang=lang,
+              rulepack=rulepack, status="queued", total=0, done=0, errors=0, message="")
+    session.add(job)
+    session.flush()
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        job.total += 1
+        state, problems = ("error", [{"field": "row", "message": row.error}]) if row.error else ("pending", [])
+        job.errors += state == "error"
+        job.done += state == "error"
+        batch.append({"job_id": job.id, "number": row.number, "raw": row.raw, "state": state, "problems": problems})
+        if len(batch) >= 1000:
+            session.execute(JobRow.__table__.insert(), batch)
+            batch = []
+    if batch:
+        session.execute(JobRow.__table__.insert(), batch)
+    return job
+
+
+def cancel_job(session: Session, job: Job) -> bool:
+    """Stop a job that has not finished; its unchecked rows stay pending. Caller commits."""
+    if job.finished:
+        return False
+    job.status, job.finished_at, job.message = "cancelled", _now(), "cancelled by user"
+    return True
+
+
+def resumable(session: Session) -> list[int]:
+    """Jobs a worker should (re)start: queued, or left running by a stopped server."""
+    return list(session.scalars(select(Job.id).where(Job.status.in_(("queued", "running"))).order_by(Job.id)))
+
+
+def client_key(row: JobRow) -> str:
+    """How a row names its client: id, else credit code, else name, else its job and row number."""
+    for name in ("id", "credit_code", "name"):
+        value = row.raw.get(name)
+        if value not in (None, ""):
+            return str(value).strip()[:200]
+    return f"job{row.job_id}-row{row.number}"
+
+
+def _clients(session: Session, agency_id: int, rows: list[JobRow]) -> dict[str, Client]:
+    """The agency's existing clients named by these rows."""
+    keys = {client_key(r) for r in rows}
+    found = session.scalars(select(Client).where(Client.agency_id == agency_id, Client.key.in_(keys)))
+    return {c.key: c for c in found}
+
+
+def _check_row(session: Session, checker: Checker, job: Job, row: JobRow, clients: dict[str, Client]) -> bool:
+    """Check one pending row: store its problems, or its client and result; True if it was good."""
+    try:
+        values = read_profile(checker.pack, row.raw, job.as_of)
+    except ProfileError as exc:
+        row.state, row.problems = "error", [{"field": p.field, "message": p.message} for p in exc.problems]
+        return False
+    result = jsonable(checker.check(values, job.as_of, job.lang).to_json())
+    key = client_key(row)
+    client = clients.get(key)
+    if client is None:
+        client = clients[key] = Client(agency_id=job.agency_id, key=key)
+        session.add(client)
+    client.name, client.answers = str(row.raw.get("name") or key)[:200], row.raw
+    session.flush()
+    row.state, row.client_id = "done", client.id
+    session.add(ClientResult(agency_id=job.agency_id, client_id=client.id, job_id=job.id, row_number=row.number,
+                             rulepack=result["rulepack"], as_of=job.as_of, result=result))
+    return True
+
+
+def _start(session: Session, job_id: int, rulepack: str) -> bool:
+    """Mark a queued or interrupted job running; False if there is nothing to do."""
+    job = session.get(Job, job_id)
+    if job is None or job.finished:
+        return False
+    job.status, job.rulepack = "running", rulepack
+    session.commit()
+    return True
+
+
+def _chunk(session: Session, checker: Checker, job_id: int, size: int) -> bool:
+    """Check the next pending rows of a running job in one transaction; False when the job is over."""
+    job = session.get(Job, job_id)
+    if job is None or job.status != "running":
+        return False
+    rows = list(session.scalars(select(JobRow).where(JobRow.job_id == job_id, JobRow.state == "pending")
+                                .order_by(JobRow.number).limit(size)))
+    if not rows:
+        job.status, job.finished_at = "done", _now()
+        session.commit()
+        return False
+    clients = _clients(session, job.agency_id, rows)
+    bad = sum(not _check_row(session, checker, job, row, clients) for row in rows)
+    session.execute(update(Job).where(Job.id == job_id).values(done=Job.done + len(rows), errors=Job.errors + bad))
+    session.commit()
+    return True
+
+
+def process_job(sessions: sessionmaker[Session], checker: Checker, job_id: int, size: int = CHUNK,
+                stop: Callable[[], bool] = lambda: False) -> None:
+    """Run a job to the end, a chunk per transaction, stopping early if cancelled or asked to stop."""
+    with sessions() as session:
+        if not _start(session, job_id, checker.pack.version):
+            return
+    while not stop():
+        with sessions() as session:
+            if not _chunk(session, checker, job_id, size):
+                return
+
+
+def fail_job(sessions: sessionmaker[Session], job_id: int, message: str) -> None:
+    """Mark a job failed after an unexpected error."""
+    with sessions() as session:
+        job = session.get(Job, job_id)
+        if job is not None and not job.finished:
+            job.status, job.finished_at, job.message = "failed", _now(), message[:500]
+            session.commit()
+
+
+def recount(session: Session, job_id: int) -> dict[str, int]:
+    """Rows of a job by state, counted from the rows themselves."""
+    counts = session.execute(select(JobRow.state, func.count()).where(JobRow.job_id == job_id).group_by(JobRow.state))
+    return {state: n for state, n in counts}

@@ -1,0 +1,146 @@
+"""Tables of the agency features: agencies, users, API tokens, clients, batch jobs and results."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from checker.models import Base, _now
+
+ROLES = ("agency", "staff")
+JOB_STATES = ("queued", "running", "done", "cancelled", "failed")
+ROW_STATES = ("pending", "done", "error")
+
+
+class Agency(Base):
+    """A service agency; its users see only its own clients, jobs and results."""
+
+    __tablename__ = "agency"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class User(Base):
+    """A person who signs in: an agency's staff member ('agency') or a policy officer ('staff')."""
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default="agency")
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"), index=True, nullable=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    agency: Mapped[Agency | None] = relationship()
+
+    # Flask-Login's user interface
+    @property
+    def is_active(self) -> bool:
+        """Whether the account may sign in."""
+        return bool(self.active)
+
+    @property
+    def is_authenticated(self) -> bool:
+        """Always true for a loaded user."""
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        """Never anonymous."""
+        return False
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session."""
+        return str(self.id)
+
+
+class ApiToken(Base):
+    """An agency's API token; only its SHA-256 digest is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    user: Mapped[User] = relationship()
+
+
+class Client(Base):
+    """A client company of an agency, with its latest answers (the agency's portfolio)."""
+
+    __tablename__ = "agency_client"
+    __table_args__ = (UniqueConstraint("agency_id", "key", name="uq_agency_client_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+
+
+class Job(Base):
+    """A batch upload: its rows are stored on upload and checked in the background."""
+
+    __tablename__ = "agency_job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"), nullable=True)
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    lang: Mapped[str] = mapped_column(String(8), default="zh")
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    rulepack: Mapped[str] = mapped_column(String(64), default="")
+    message: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+    @property
+    def finished(self) -> bool:
+        """Whether the job will make no more progress."""
+        return self.status in ("done", "cancelled", "failed")
+
+
+class JobRow(Base):
+    """One uploaded row of a job: its raw answers, then its problems or its client's result."""
+
+    __tablename__ = "agency_job_row"
+    __table_args__ = (UniqueConstraint("job_id", "number", name="uq_agency_job_row_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("agency_job.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    raw: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("agency_client.id", ondelete="SET NULL"), nullable=True)
+
+
+class ClientResult(Base):
+    """One check of a client: rule-pack version, as_of and the JSON result (job-row result or a recheck)."""
+
+    __tablename__ = "agency_result"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"), index=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("agency_client.id", ondelete="CASCADE"), index=True)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("agency_job.id", ondelete="CASCADE"), index=True, nullable=True)
+    row_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rulepack: Mapped[str] = mapped_column(String(64))
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    client: Mapped[Client] = relationship()

@@ -1,0 +1,87 @@
+"""Fixtures of the agency tests: apps with the agency features wired in, two agencies, signed-in clients."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from flask import Flask
+
+from checker.agency.accounts import create_user, issue_token
+from checker.web import create_app
+from checker.web.agency import close_app, init_app
+from tests.web.util import MINI_RULES
+
+PASSWORD = "correct horse battery"
+
+
+def make_app(tmp_path: Path, **extra: Any) -> Flask:
+    """An app on the mini pack with its own database, the agency features wired in."""
+    settings = {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite'}", "CHECKER_RULES": str(MINI_RULES),
+                "CHECKER_ENGINE": "reference", "AGENCY_RUNNER": "inline", **extra}
+    application = create_app(settings)
+    init_app(application)
+    return application
+
+
+def shut(application: Flask) -> None:
+    """Stop the runner and release the app's services."""
+    close_app(application)
+    application.extensions["checker"].close()
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    """The app with jobs run inline during the request."""
+    application = make_app(tmp_path)
+    yield application
+    shut(application)
+
+
+def add_user(app: Flask, email: str, agency: str | None, role: str = "agency") -> int:
+    """Create a user directly in the database; return its id."""
+    with app.extensions["checker"].sessions() as session:
+        user = create_user(session, email, PASSWORD, agency, role)
+        session.commit()
+        return user.id
+
+
+def add_token(app: Flask, user_id: int) -> str:
+    """Issue an API token for a user."""
+    from checker.agency.models import User
+
+    with app.extensions["checker"].sessions() as session:
+        token = issue_token(session, session.get(User, user_id), "test")
+        session.commit()
+        return token
+
+
+def sign_in(client, email: str) -> None:
+    """Sign a test client in."""
+    response = client.post("/agency/login", data={"email": email, "password": PASSWORD})
+    assert response.status_code == 302, response.data[:500]
+
+
+@pytest.fixture
+def users(app: Flask) -> dict[str, int]:
+    """Two agencies with one user each, and a policy-staff user."""
+    return {"a": add_user(app, "a@example.com", "Agency A"), "b": add_user(app, "b@example.com", "Agency B"),
+            "staff": add_user(app, "staff@example.com", None, "staff")}
+
+
+@pytest.fixture
+def alice(app: Flask, users):
+    """A test client signed in as agency A."""
+    with app.test_client() as client:
+        sign_in(client, "a@example.com")
+        yield client
+
+
+@pytest.fixture
+def bob(app: Flask, users):
+    """A test client signed in as agency B."""
+    with app.test_client() as client:
+        sign_in(client, "b@example.com")
+        yield client
