@@ -9,6 +9,7 @@ from typing import Any, Mapping
 from flask_wtf import FlaskForm
 from wtforms import Field, RadioField, SelectChoice, SelectField, StringField
 
+from checker.rules.expr import Compare, Const, ExprError, Name, parse
 from checker.rules.pack import RulePack
 from checker.rules.schema import FieldDecl
 from checker.web.i18n import pick, t
@@ -22,6 +23,7 @@ class Question:
 
     decl: FieldDecl
     field: Field
+    condition: str = ""
 
     @property
     def anchor(self) -> str:
@@ -93,8 +95,26 @@ def questions(form: ProfileForm, pack: RulePack) -> list[SectionGroup]:
     groups = {s.id: SectionGroup(s.id, pick(s.label), []) for s in sorted(pack.sections, key=lambda s: s.order)}
     for fid, decl in pack.fields.items():
         group = groups.setdefault(decl.section, SectionGroup(decl.section, decl.section, []))
-        group.questions.append(Question(decl, form[PREFIX + fid]))
+        group.questions.append(Question(decl, form[PREFIX + fid], condition_text(pack, decl.asked_when)))
     return [g for g in groups.values() if g.questions]
+
+
+def condition_text(pack: RulePack, expr: str | None) -> str:
+    """An asked_when condition in words: 'field: yes' or 'field: choice', else the expression itself."""
+    if not expr:
+        return ""
+    try:
+        node = parse(expr)
+    except ExprError:
+        return expr
+    if isinstance(node, Name) and node.name in pack.fields:
+        return f"{pick(pack.fields[node.name].label)} = {t('yes')}"
+    if isinstance(node, Compare) and node.op == "==" and isinstance(node.left, Name) and isinstance(node.right, Const):
+        decl = pack.fields.get(node.left.name)
+        if decl is not None:
+            labels = {c.value: pick(c.label) for c in decl.values or ()}
+            return f"{pick(decl.label)} = {labels.get(str(node.right.value), node.right.value)}"
+    return expr
 
 
 def raw_answers(form: ProfileForm, pack: RulePack) -> dict[str, str]:

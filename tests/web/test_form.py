@@ -44,6 +44,12 @@ def test_entity_limited_questions_are_marked(mini):
     assert 'data-entities="incubator"' in part
     assert "仅适用于" in part and "科技企业孵化器" in part
     assert 'data-asked-when="has_cert"' in block(html, "f-cert_on")
+    assert "仅在以下情况回答：持有证书 = 是" in block(html, "f-cert_on")
+
+
+def test_conditions_are_in_words(client):
+    html = client.get("/?lang=en").get_data(as_text=True)
+    assert "Only if: Province of registration = Beijing" in block(html, "f-district")
 
 
 def test_enum_questions_default_to_dont_know(mini):
