@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import json
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from checker.profile import ProfileError
 FORMATS = (".jsonl", ".csv", ".xlsx")
 MAX_ROWS = 1_000_000
 MAX_CELL = 1000
+MAX_XLSX_BYTES = 200 * 2**20
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -105,14 +107,16 @@ def _reject_constant(name: str) -> None:
 
 
 def _csv_rows(text: str) -> Iterator[Row]:
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip() for h in next(reader, [])]
-    for number, cells in enumerate(reader, 1):
-        if number > MAX_ROWS:
-            raise BatchFormatError(f"more than {MAX_ROWS} rows")
-        if not any(c.strip() for c in cells):
-            continue
-        yield _row(number, header, cells)
+    reader = csv.reader(io.StringIO(text.replace("\0", ""), newline=""))
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        for number, cells in enumerate(reader, 1):
+            if number > MAX_ROWS:
+                raise BatchFormatError(f"more than {MAX_ROWS} rows")
+            if any(c.strip() for c in cells):
+                yield _row(number, header, cells)
+    except csv.Error as exc:
+        raise BatchFormatError(f"the CSV file is malformed near line {reader.line_num}: {exc}") from None
 
 
 def _row(number: int, header: list[str], cells: list[Any]) -> Row:
@@ -128,9 +132,21 @@ def _row(number: int, header: list[str], cells: list[Any]) -> Row:
     return Row(number, raw)
 
 
+def check_zip(path: Path, limit: int = MAX_XLSX_BYTES) -> None:
+    """Refuse an XLSX (a zip) whose members would inflate beyond limit bytes: a zip bomb."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise BatchFormatError(f"cannot open {path.name} as XLSX: {exc}") from None
+    if total > limit:
+        raise BatchFormatError(f"{path.name} would inflate to {total // 2**20} MiB uncompressed (limit {limit // 2**20} MiB)")
+
+
 def _xlsx_rows(path: Path) -> Iterator[Row]:
     from openpyxl import load_workbook
 
+    check_zip(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a bad file

@@ -71,13 +71,13 @@ def _plain(node: Any, loc: Loc, lines: dict[Loc, int]) -> Any:
     if isinstance(node, CommentedMap):
         out = {}
         for key, value in node.items():
-            lines[loc + (key,)] = node.lc.key(key)[0] + 1
+            lines[loc + (key,)] = _line(lambda: node.lc.key(key), lines, loc)
             out[key] = _plain(value, loc + (key,), lines)
         return out
     if isinstance(node, CommentedSeq):
         items = []
         for i, value in enumerate(node):
-            lines[loc + (i,)] = node.lc.item(i)[0] + 1
+            lines[loc + (i,)] = _line(lambda: node.lc.item(i), lines, loc)
             items.append(_plain(value, loc + (i,), lines))
         return items
     if isinstance(node, (str, bool, int, float, dt.date)) or node is None:
@@ -85,10 +85,19 @@ def _plain(node: Any, loc: Loc, lines: dict[Loc, int]) -> Any:
     raise YamlTagError(loc, f"unsupported YAML value {type(node).__name__}")
 
 
+CORE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
+
+
 def _custom_tag(node: Any) -> bool:
-    tag = getattr(node, "tag", None)
-    value = getattr(tag, "value", None)
-    return bool(value) and not str(value).startswith("tag:yaml.org,2002:")
+    value = getattr(getattr(node, "tag", None), "value", None)
+    return bool(value) and str(value) not in CORE_TAGS
+
+
+def _line(position: Any, lines: dict[Loc, int], loc: Loc) -> int:
+    try:
+        return position()[0] + 1  # type: ignore[no-any-return]
+    except (TypeError, KeyError, IndexError):
+        return lines.get(loc, 1)
 
 
 def load_text(text: str, file: str) -> Document | RuleError:
