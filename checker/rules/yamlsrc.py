@@ -71,13 +71,13 @@ def _plain(node: Any, loc: Loc, lines: dict[Loc, int]) -> Any:
     if isinstance(node, CommentedMap):
         out = {}
         for key, value in node.items():
-            lines[loc + (key,)] = _line(lambda: node.lc.key(key), lines, loc)
+            lines[loc + (key,)] = _line(node.lc.key, key, lines, loc)
             out[key] = _plain(value, loc + (key,), lines)
         return out
     if isinstance(node, CommentedSeq):
         items = []
         for i, value in enumerate(node):
-            lines[loc + (i,)] = _line(lambda: node.lc.item(i), lines, loc)
+            lines[loc + (i,)] = _line(node.lc.item, i, lines, loc)
             items.append(_plain(value, loc + (i,), lines))
         return items
     if isinstance(node, (str, bool, int, float, dt.date)) or node is None:
@@ -93,9 +93,9 @@ def _custom_tag(node: Any) -> bool:
     return bool(value) and str(value) not in CORE_TAGS
 
 
-def _line(position: Any, lines: dict[Loc, int], loc: Loc) -> int:
+def _line(position: Any, key: Any, lines: dict[Loc, int], loc: Loc) -> int:
     try:
-        return position()[0] + 1  # type: ignore[no-any-return]
+        return position(key)[0] + 1  # type: ignore[no-any-return]
     except (TypeError, KeyError, IndexError):
         return lines.get(loc, 1)
 
