@@ -22,7 +22,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "unknown_blank_note": ("（留空表示不清楚）", " (leave blank if you don't know)"),
     "only_for": ("仅适用于：", "Only for: "),
     "asked_when": ("仅在以下情况回答：", "Only if: "),
-    "sep": ("、", ", "),
+    "sep": ("、", ", "), "colon": ("：", ": "), "lp": ("（", " ("), "rp": ("）", ")"), "lb": ("【", "["), "rb": ("】", "] "),
     "as_of": ("检查日期", "Check date"),
     "as_of_help": ("按此日期判断政策是否在有效期内、证书是否有效", "Decides which measures are in force and certificates valid"),
     "submit": ("检查并保存", "Check and save"),

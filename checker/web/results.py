@@ -107,14 +107,21 @@ def _criterion(pack: RulePack, crit: Any, data: dict[str, Any]) -> CriterionView
     if crit is None:
         text = t("in_force") if data["id"] == "in_force" else data["id"]
         threshold = _plain(data.get("threshold"))
-        if data["id"] == "in_force" and threshold:
-            threshold = threshold.replace("..", " – ")
+        if data["id"] == "in_force":
+            threshold = _period_text(threshold)
         return CriterionView(data["id"], text, data["status"], _plain(data.get("value")), threshold)
     node = crit.show if crit.show is not None else crit.test
     left = node.left if isinstance(node, Compare) else node
     value, threshold = _format(pack, left, data.get("value")), _format(pack, left, data.get("threshold"))
     return CriterionView(crit.id, pick(crit.text), data["status"], value, threshold, crit.clause,
                          pick(crit.assumption) if crit.assumption else None)
+
+
+def _period_text(period: str | None) -> str | None:
+    """A period 'start..end' as 'start – end', None when it has neither end."""
+    if not period or not period.strip("."):
+        return None
+    return period.replace("..", " – ")
 
 
 def is_ratio(pack: RulePack, node: Node) -> bool:
