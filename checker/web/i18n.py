@@ -45,6 +45,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "apply": ("申报方式", "How to apply"),
     "source": ("政策依据", "Source"),
     "relations": ("政策关系", "Related measures"),
+    "chains": ("申报路径", "Paths between measures"),
+    "chains_note": ("取得前一项后可申请或享受后一项。", "Obtaining a measure opens the next one."),
     "excludes": ("互斥", "excludes"), "unlocks": ("解锁", "unlocks"),
     "requires": ("前置", "requires"), "overlaps": ("重叠", "overlaps"),
     "conflict": ("冲突：两项均可申报但不能同时享受", "Conflict: both are eligible but cannot be combined"),

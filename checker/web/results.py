@@ -61,6 +61,7 @@ class ResultView:
     as_of: str
     groups: dict[str, list[MeasureView]]
     total: float
+    chains: list[list[tuple[str, str, str]]] = field(default_factory=list)
 
     @property
     def conflicts(self) -> list[tuple[MeasureView, RelationView]]:
@@ -77,7 +78,43 @@ def build(pack: RulePack, result: dict[str, Any]) -> ResultView:
     for item in items:
         groups.setdefault(item["status"], []).append(_measure(pack, pack.measure(item["measure"]), item, statuses))
     total = sum(m.amount for m in groups["eligible"] if m.amount is not None)
-    return ResultView(result.get("rulepack", ""), result.get("as_of", ""), groups, round(total, 4))
+    chains = [[(mid, pick(pack.measure(mid).spec.title), statuses[mid]) for mid in path]
+              for path in unlock_chains(pack, statuses)]
+    return ResultView(result.get("rulepack", ""), result.get("as_of", ""), groups, round(total, 4), chains)
+
+
+def unlock_edges(pack: RulePack, present: set[str]) -> dict[str, list[str]]:
+    """Which measure leads to which: 'A unlocks B' and 'B requires A' both give A → B."""
+    edges: dict[str, list[str]] = {}
+    for measure in pack.measures:
+        for rel in measure.spec.relations:
+            if rel.type == "unlocks":
+                pair = (measure.id, rel.measure)
+            elif rel.type == "requires":
+                pair = (rel.measure, measure.id)
+            else:
+                continue
+            if set(pair) <= present and pair[1] not in edges.setdefault(pair[0], []):
+                edges[pair[0]].append(pair[1])
+    return edges
+
+
+def unlock_chains(pack: RulePack, statuses: dict[str, str], limit: int = 6) -> list[list[str]]:
+    """Longest paths of the unlock graph from measures nothing leads to, skipping all-ineligible ones."""
+    edges = unlock_edges(pack, set(statuses))
+    targets = {b for bs in edges.values() for b in bs}
+    chains: list[list[str]] = []
+
+    def walk(path: list[str]) -> None:
+        nexts = [n for n in edges.get(path[-1], []) if n not in path]
+        if not nexts or len(path) >= limit:
+            chains.append(path)
+        for nxt in nexts if len(path) < limit else []:
+            walk(path + [nxt])
+
+    for start in (m for m in edges if m not in targets):
+        walk([start])
+    return [c for c in chains if len(c) > 1 and any(statuses[m] != "ineligible" for m in c)]
 
 
 def _measure(pack: RulePack, measure: Measure, item: dict[str, Any], statuses: dict[str, str]) -> MeasureView:

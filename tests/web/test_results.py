@@ -58,6 +58,15 @@ def test_no_conflict_when_only_one_is_eligible(mini):
     assert '<section class="conflicts">' not in html
 
 
+def test_unlocking_measures_are_shown_as_chains(mini):
+    html = _page(mini)
+    start = html.index('<section class="chains">')
+    chains = html[start:html.index("</section>", start)]
+    expected = '税收减免乙</a> <span class="badge badge-eligible">可申报</span> → <a href="#m-space-c">孵化空间支持丙'
+    assert expected in chains
+    assert "解锁" in html and "享受乙后可申请丙" in html
+
+
 def test_open_questions_link_back_to_the_form(mini):
     response = mini.post("/", data={"q_entity_type": "enterprise", "as_of": "2026-06-01"})
     location = response.headers["Location"]
