@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from checker.agency.models import ROLES, Agency, ApiToken, User
 
 MIN_PASSWORD = 10
+HASH_METHOD = "scrypt"  # werkzeug's default; tests lower the cost
 # Verifying against this keeps the time of a failed sign-in the same whether or not the email exists.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
@@ -48,7 +49,7 @@ def create_user(session: Session, email: str, password: str, agency_name: str | 
     if "@" not in email or session.scalars(select(User).where(User.email == email)).first():
         raise AccountError("the email is invalid or already registered")
     agency = get_agency(session, agency_name) if agency_name else None
-    user = User(email=email, password_hash=generate_password_hash(password), role=role, agency=agency, active=True)
+    user = User(email=email, password_hash=generate_password_hash(password, HASH_METHOD), role=role, agency=agency, active=True)
     session.add(user)
     session.flush()
     return user

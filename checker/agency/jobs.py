@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from checker.agency.models import Client, ClientResult, Job, JobRow, User
@@ -78,25 +78,34 @@ def _clients(session: Session, agency_id: int, rows: list[JobRow]) -> dict[str, 
     return {c.key: c for c in found}
 
 
-def _check_row(session: Session, checker: Checker, job: Job, row: JobRow, clients: dict[str, Client]) -> bool:
-    """Check one pending row: store its problems, or its client and result; True if it was good."""
+def _verdict(checker: Checker, job: Job, row: JobRow) -> dict[str, Any] | None:
+    """The JSON result of one pending row, or None after recording its problems on the row."""
     try:
         values = read_profile(checker.pack, row.raw, job.as_of)
     except ProfileError as exc:
         row.state, row.problems = "error", [{"field": p.field, "message": p.message} for p in exc.problems]
-        return False
-    result = jsonable(checker.check(values, job.as_of, job.lang).to_json())
-    key = client_key(row)
-    client = clients.get(key)
-    if client is None:
-        client = clients[key] = Client(agency_id=job.agency_id, key=key)
-        session.add(client)
-    client.name, client.answers = str(row.raw.get("name") or key)[:200], row.raw
+        return None
+    return jsonable(checker.check(values, job.as_of, job.lang).to_json())
+
+
+def _store(session: Session, job: Job, checked: list[tuple[JobRow, dict[str, Any]]]) -> None:
+    """Save the clients and results of the good rows and mark them done (one flush, one bulk insert)."""
+    clients = _clients(session, job.agency_id, [row for row, _ in checked])
+    for row, _ in checked:
+        key = client_key(row)
+        client = clients.get(key)
+        if client is None:
+            client = clients[key] = Client(agency_id=job.agency_id, key=key)
+            session.add(client)
+        client.name, client.answers = str(row.raw.get("name") or key)[:200], row.raw
     session.flush()
-    row.state, row.client_id = "done", client.id
-    session.add(ClientResult(agency_id=job.agency_id, client_id=client.id, job_id=job.id, row_number=row.number,
-                             rulepack=result["rulepack"], as_of=job.as_of, result=result))
-    return True
+    results = []
+    for row, result in checked:
+        row.state, row.client_id = "done", clients[client_key(row)].id
+        results.append({"agency_id": job.agency_id, "client_id": row.client_id, "job_id": job.id, "row_number": row.number,
+                        "rulepack": result["rulepack"], "as_of": job.as_of, "result": result, "created_at": _now()})
+    if results:
+        session.execute(insert(ClientResult), results)
 
 
 def _start(session: Session, job_id: int, rulepack: str) -> bool:
@@ -120,8 +129,10 @@ def _chunk(session: Session, checker: Checker, job_id: int, size: int) -> bool:
         job.status, job.finished_at = "done", _now()
         session.commit()
         return False
-    clients = _clients(session, job.agency_id, rows)
-    bad = sum(not _check_row(session, checker, job, row, clients) for row in rows)
+    verdicts = [(row, _verdict(checker, job, row)) for row in rows]
+    checked = [(row, result) for row, result in verdicts if result is not None]
+    _store(session, job, checked)
+    bad = len(rows) - len(checked)
     session.execute(update(Job).where(Job.id == job_id).values(done=Job.done + len(rows), errors=Job.errors + bad))
     session.commit()
     return True

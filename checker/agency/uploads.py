@@ -14,6 +14,7 @@ from checker.rules.pack import RulePack
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_MEMBERS = 1000
 MAX_RATIO = 200
+ID_ALIASES = ("id", "编号", "客户编号", "client", "client id")
 
 
 class UploadError(ValueError):
@@ -37,7 +38,7 @@ def check_zip(path: Path, max_uncompressed: int = MAX_UNCOMPRESSED) -> None:
 
 def aliases(pack: RulePack) -> dict[str, str]:
     """Header names accepted for each field: its id, its Chinese and its English label."""
-    names: dict[str, str] = {}
+    names: dict[str, str] = {name: "id" for name in ID_ALIASES}
     for fid, decl in pack.fields.items():
         for name in (decl.label.zh, decl.label.en, fid):
             names[name.strip().lower()] = fid

@@ -16,6 +16,12 @@ from tests.web.util import MINI_RULES
 PASSWORD = "correct horse battery"
 
 
+@pytest.fixture(autouse=True)
+def cheap_hashes(monkeypatch) -> None:
+    """Fast password hashes in tests (production keeps scrypt)."""
+    monkeypatch.setattr("checker.agency.accounts.HASH_METHOD", "pbkdf2:sha256:1000")
+
+
 def make_app(tmp_path: Path, **extra: Any) -> Flask:
     """An app on the mini pack with its own database, the agency features wired in."""
     settings = {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
@@ -74,14 +80,14 @@ def users(app: Flask) -> dict[str, int]:
 @pytest.fixture
 def alice(app: Flask, users):
     """A test client signed in as agency A."""
-    with app.test_client() as client:
-        sign_in(client, "a@example.com")
-        yield client
+    client = app.test_client()
+    sign_in(client, "a@example.com")
+    return client
 
 
 @pytest.fixture
 def bob(app: Flask, users):
     """A test client signed in as agency B."""
-    with app.test_client() as client:
-        sign_in(client, "b@example.com")
-        yield client
+    client = app.test_client()
+    sign_in(client, "b@example.com")
+    return client

@@ -1,0 +1,128 @@
+"""Uploads: every row validated, bad rows listed with row/column/reason, good rows checked, limits enforced."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from checker.agency.models import ClientResult, JobRow
+from checker.agency.uploads import UploadError, check_zip
+from tests.agency.conftest import make_app, shut, sign_in
+from tests.agency.util import GOOD, csv_bytes, job_id_of, jsonl_bytes, upload
+
+MIXED = [
+    GOOD,
+    {**GOOD, "id": "c2", "rd_expense_wan": "lots"},
+    {**GOOD, "id": "c3", "tech_staff": 50},
+    {**GOOD, "id": "c4", "entity_type": "spaceship"},
+    {**GOOD, "id": "c5", "rd_expense_wan": 50},
+]
+
+
+def _rows(app, job_id: int) -> dict[int, JobRow]:
+    with app.extensions["checker"].sessions() as session:
+        return {r.number: r for r in session.scalars(select(JobRow).where(JobRow.job_id == job_id))}
+
+
+def test_bad_rows_are_listed_and_good_rows_checked(app, alice):
+    job = job_id_of(upload(alice, "clients.csv", csv_bytes(MIXED)))
+    rows = _rows(app, job)
+    assert {n: r.state for n, r in rows.items()} == {1: "done", 2: "error", 3: "error", 4: "error", 5: "done"}
+    assert rows[2].problems == [{"field": "rd_expense_wan", "message": "'lots' is not a number"}]
+    assert rows[3].problems[0]["field"] == "tech_staff"
+    assert rows[4].problems[0]["field"] == "entity_type"
+    page = alice.get(f"/agency/jobs/{job}").get_data(as_text=True)
+    assert "<td>2</td><td>rd_expense_wan</td><td>&#39;lots&#39; is not a number</td>" in page
+    assert "<td>4</td><td>entity_type</td>" in page
+    progress = alice.get(f"/agency/jobs/{job}/progress").json
+    assert progress | {"total": 5, "done": 5, "errors": 3, "checked": 2, "status": "done"} == progress
+    problems = alice.get(f"/agency/jobs/{job}/results.csv?sheet=problems").data.decode("utf-8-sig").splitlines()
+    assert problems[0] == "row,column,reason" and len(problems) == 4
+
+
+def test_nothing_is_dropped(app, alice):
+    rows = [{**GOOD, "id": f"c{i}", "rd_expense_wan": i * 10 if i % 3 else "x"} for i in range(1, 31)]
+    job = job_id_of(upload(alice, "many.jsonl", jsonl_bytes(rows)))
+    stored = _rows(app, job)
+    assert sorted(stored) == list(range(1, 31))
+    assert sum(r.state == "error" for r in stored.values()) == 10
+    with app.extensions["checker"].sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ClientResult).where(ClientResult.job_id == job)) == 20
+
+
+def test_gbk_csv_with_chinese_headers(app, alice):
+    text = "编号,主体类型,研发费用,职工总数,科技人员数\n甲公司,enterprise,150,30,6\n乙公司,enterprise,不知道,30,6\n"
+    job = job_id_of(upload(alice, "客户.csv", text.encode("gbk")))
+    rows = _rows(app, job)
+    assert rows[1].raw["id"] == "甲公司" and rows[1].raw["rd_expense_wan"] == "150"
+    assert rows[1].state == "done" and rows[2].state == "done"
+    page = alice.get(f"/agency/jobs/{job}").get_data(as_text=True)
+    assert "甲公司" in page and "乙公司" in page
+
+
+def test_xlsx_upload_with_a_bad_row(app, alice):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["id", "entity_type", "rd_expense_wan", "employees", "tech_staff"])
+    sheet.append(["x1", "enterprise", 120, 10, 2])
+    sheet.append(["x2", "enterprise", -5, 10, 2])
+    data = io.BytesIO()
+    book.save(data)
+    job = job_id_of(upload(alice, "clients.xlsx", data.getvalue()))
+    rows = _rows(app, job)
+    assert rows[1].state == "done"
+    assert rows[2].state == "error" and rows[2].problems[0]["field"] == "rd_expense_wan"
+
+
+def test_unreadable_files_are_refused_whole(app, alice):
+    response = upload(alice, "clients.xlsx", b"not a zip at all")
+    assert response.status_code == 400 and "XLSX" in response.get_data(as_text=True)
+    assert upload(alice, "clients.txt", b"a,b\n").status_code == 400
+    assert upload(alice, "clients.csv", "\ufffe".encode("utf-16") + b"\xff\xfe\x00").status_code == 400
+
+
+def _bomb(size: int) -> bytes:
+    """A tiny zip holding one huge, highly compressible member."""
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * size)
+    return data.getvalue()
+
+
+def test_zip_bomb_is_refused_before_opening(tmp_path, app, alice):
+    path = tmp_path / "bomb.xlsx"
+    path.write_bytes(_bomb(30 * 1024 * 1024))
+    assert path.stat().st_size < 100_000
+    with pytest.raises(UploadError, match="unpack"):
+        check_zip(path, max_uncompressed=10 * 1024 * 1024)
+    response = upload(alice, "bomb.xlsx", path.read_bytes())
+    assert response.status_code == 400 and "unpack" in response.get_data(as_text=True)
+
+
+def test_row_and_size_limits(tmp_path):
+    application = make_app(tmp_path, AGENCY_MAX_ROWS=3, AGENCY_MAX_UPLOAD=2000)
+    try:
+        from tests.agency.conftest import add_user
+
+        add_user(application, "a@example.com", "A")
+        client = application.test_client()
+        sign_in(client, "a@example.com")
+        rows = [{**GOOD, "id": f"c{i}"} for i in range(5)]
+        response = upload(client, "many.csv", csv_bytes(rows))
+        assert response.status_code == 400 and "more than 3 rows" in response.get_data(as_text=True)
+        big = csv_bytes([{**GOOD, "id": "x" * 100}] * 2) + b"#" * 3000
+        assert upload(client, "big.csv", big).status_code == 413
+    finally:
+        shut(application)
+
+
+def test_uploads_beyond_the_apps_form_limit_are_accepted(app, alice):
+    rows = [{**GOOD, "id": f"client-{i:05d}-" + "x" * 100} for i in range(2500)]
+    data = csv_bytes(rows)
+    assert len(data) > app.config["MAX_CONTENT_LENGTH"]
+    job = job_id_of(upload(alice, "big.csv", data))
+    assert alice.get(f"/agency/jobs/{job}/progress").json["checked"] == 2500
