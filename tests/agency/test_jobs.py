@@ -1,0 +1,137 @@
+"""Batch jobs: progress, cancelling, and resuming after a restart without losing or duplicating rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from sqlalchemy import select
+
+from checker.agency.jobs import create_job, process_job, recount
+from checker.agency.models import Client, ClientResult, Job, JobRow, User
+from checker.agency.runner import ThreadRunner
+from checker.batch import Row
+from tests.agency.conftest import add_user, make_app, shut, sign_in
+from tests.agency.util import GOOD, csv_bytes, job_id_of, upload
+
+AS_OF = dt.date(2026, 6, 1)
+
+
+def queued_job(app, user_id: int, n: int, bad: tuple[int, ...] = ()) -> int:
+    """A job of n rows stored but not started; rows in bad have an invalid answer."""
+    rows = [Row(i, {**GOOD, "id": f"c{i}", "rd_expense_wan": "x" if i in bad else 100 + i}) for i in range(1, n + 1)]
+    services = app.extensions["checker"]
+    with services.sessions() as session:
+        job = create_job(session, session.get(User, user_id), "queued.csv", rows, AS_OF, "zh", services.pack.version)
+        session.commit()
+        return job.id
+
+
+def after(chunks: int):
+    """A stop signal that fires after the given number of checks."""
+    calls = iter(range(chunks + 1))
+    return lambda: next(calls, chunks) >= chunks
+
+
+def test_progress_of_a_half_done_job(app, users, alice):
+    job = queued_job(app, users["a"], 10, bad=(2,))
+    services = app.extensions["checker"]
+    process_job(services.sessions, services.checker, job, size=4, stop=after(1))
+    progress = alice.get(f"/agency/jobs/{job}/progress").json
+    assert progress | {"status": "running", "total": 10, "done": 4, "errors": 1, "checked": 3, "percent": 40.0} == progress
+    page = alice.get(f"/agency/jobs/{job}").get_data(as_text=True)
+    assert '<progress id="job-bar" max="10" value="4">' in page
+    assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page
+    assert 'src="/static/agency/jobs.js"' in page and "<script>" not in page
+    assert 'id="cancel"' in page
+
+
+def test_cancel_stops_a_job_and_keeps_its_rows(app, users, alice):
+    job = queued_job(app, users["a"], 6)
+    services = app.extensions["checker"]
+    process_job(services.sessions, services.checker, job, size=2, stop=after(1))
+    assert alice.post(f"/agency/jobs/{job}/cancel").status_code == 302
+    process_job(services.sessions, services.checker, job, size=2)
+    with services.sessions() as session:
+        assert session.get(Job, job).status == "cancelled"
+        assert recount(session, job) == {"done": 2, "pending": 4}
+    page = alice.get(f"/agency/jobs/{job}").get_data(as_text=True)
+    assert "已取消" in page and 'id="cancel"' not in page and "http-equiv" not in page
+    assert alice.post(f"/agency/jobs/{job}/cancel").status_code == 302
+    assert alice.get(f"/agency/jobs/{job}/progress").json["status"] == "cancelled"
+
+
+class Crashing:
+    """A checker that dies on one row, as a server killed mid-chunk would."""
+
+    def __init__(self, checker, crash_on: str) -> None:
+        self.checker, self.pack, self.crash_on = checker, checker.pack, crash_on
+
+    def check(self, values, as_of, lang="zh"):
+        if values.get("rd_expense_wan") == 100 + int(self.crash_on[1:]):
+            raise SystemExit("killed")
+        return self.checker.check(values, as_of, lang)
+
+
+def test_a_restarted_server_resumes_without_losing_or_duplicating_rows(tmp_path):
+    first = make_app(tmp_path)
+    user = add_user(first, "a@example.com", "A")
+    job = queued_job(first, user, 10, bad=(3,))
+    services = first.extensions["checker"]
+    process_job(services.sessions, services.checker, job, size=4, stop=after(1))
+    with pytest.raises(SystemExit):
+        process_job(services.sessions, Crashing(services.checker, "c7"), job, size=4)
+    with services.sessions() as session:
+        assert session.get(Job, job).status == "running"
+        assert recount(session, job) == {"done": 3, "error": 1, "pending": 6}
+    shut(first)
+
+    second = make_app(tmp_path, AGENCY_RUNNER="thread")
+    try:
+        assert second.extensions["agency"].runner.idle(timeout=20)
+        with second.extensions["checker"].sessions() as session:
+            found = session.get(Job, job)
+            assert (found.status, found.done, found.errors, found.total) == ("done", 10, 1, 10)
+            assert recount(session, job) == {"done": 9, "error": 1}
+            numbers = list(session.scalars(select(ClientResult.row_number).where(ClientResult.job_id == job)
+                                           .order_by(ClientResult.row_number)))
+            assert numbers == [1, 2, 4, 5, 6, 7, 8, 9, 10]
+            assert session.scalars(select(JobRow.problems).where(JobRow.number == 3)).one()[0]["field"] == "rd_expense_wan"
+            assert len(session.scalars(select(Client)).all()) == 9
+    finally:
+        shut(second)
+
+
+def test_the_thread_runner_checks_an_upload_in_the_background(tmp_path):
+    application = make_app(tmp_path, AGENCY_RUNNER="thread", AGENCY_CHUNK=7)
+    try:
+        add_user(application, "a@example.com", "A")
+        client = application.test_client()
+        sign_in(client, "a@example.com")
+        rows = [{**GOOD, "id": f"c{i}"} for i in range(50)]
+        job = job_id_of(upload(client, "bg.csv", csv_bytes(rows)))
+        assert application.extensions["agency"].runner.idle(timeout=20)
+        assert client.get(f"/agency/jobs/{job}/progress").json | {"status": "done", "checked": 50} == \
+            client.get(f"/agency/jobs/{job}/progress").json
+    finally:
+        shut(application)
+
+
+def test_thread_runner_runs_a_job_once_and_survives_failures():
+    seen: list[int] = []
+    gate = threading.Event()
+
+    def work(job_id: int, stop) -> None:
+        gate.wait(5)
+        seen.append(job_id)
+        if job_id == 2:
+            raise RuntimeError("bad job")
+
+    runner = ThreadRunner(work)
+    for job_id in (1, 1, 2, 3, 3):
+        runner.submit(job_id)
+    gate.set()
+    assert runner.idle(timeout=5)
+    runner.stop()
+    assert seen == [1, 2, 3]

@@ -1,0 +1,113 @@
+"""Portfolios: clients are kept, and a recheck against a changed rule pack reports what moved."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from checker.agency.models import Client, ClientResult
+from checker.agency.portfolio import Portfolio, kind_of, recheck
+from checker.engine import Checker
+from checker.rules.loader import load_pack
+from tests.agency.conftest import add_user, make_app, shut, sign_in
+from tests.agency.util import GOOD, job_id_of, jsonl_bytes, upload
+from tests.web.util import MINI_RULES
+
+CLIENTS = [
+    {**GOOD, "id": "low", "rd_expense_wan": 120},
+    {**GOOD, "id": "cert40", "rd_expense_wan": 40, "has_cert": True},
+    {**GOOD, "id": "nocert40", "rd_expense_wan": 40},
+    {**GOOD, "id": "high", "rd_expense_wan": 300, "has_cert": True},
+]
+
+
+def changed_pack(tmp_path: Path) -> Path:
+    """A copy of the mini pack with grant-a's R&D threshold raised to 250 and relief-b's lowered to 30."""
+    rules = tmp_path / "changed" / "rules"
+    shutil.copytree(MINI_RULES, rules)
+    for name, old, new in (("grant-a", "rd_expense_wan >= 100", "rd_expense_wan >= 250"),
+                           ("relief-b", "rd_expense_wan >= 50", "rd_expense_wan >= 30")):
+        path = rules / "measures" / "demo" / f"{name}.yaml"
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new), encoding="utf-8")
+    return rules
+
+
+def _changes(report) -> set[tuple[str, str, str | None, str, str]]:
+    return {(c.client, c.measure, c.before, c.after, c.kind) for c in report.changes}
+
+
+EXPECTED = {("low", "grant-a", "eligible", "ineligible", "no_longer_eligible"),
+            ("cert40", "relief-b", "ineligible", "eligible", "newly_eligible"),
+            ("nocert40", "relief-b", "ineligible", "undetermined", "newly_undetermined")}
+
+
+def test_kinds_of_change():
+    assert kind_of("ineligible", "eligible") == "newly_eligible"
+    assert kind_of("undetermined", "eligible") == "newly_eligible"
+    assert kind_of("eligible", "undetermined") == "no_longer_eligible"
+    assert kind_of("ineligible", "undetermined") == "newly_undetermined"
+    assert kind_of("undetermined", "ineligible") == "newly_ineligible"
+    assert kind_of("eligible", "eligible") is None
+
+
+def test_recheck_against_a_changed_pack(tmp_path, app, users, alice):
+    job_id_of(upload(alice, "clients.jsonl", jsonl_bytes(CLIENTS)))
+    pack = load_pack(changed_pack(tmp_path))
+    sessions = app.extensions["checker"].sessions
+    with sessions() as session:
+        agency = session.scalar(select(Client.agency_id))
+        same = recheck(Portfolio(session, agency), app.extensions["checker"].checker)
+        assert same.checked == 4 and same.changes == []
+        report = recheck(Portfolio(session, agency), Checker(pack, "reference"))
+        session.commit()
+        assert report.checked == 4 and _changes(report) == EXPECTED
+        assert len(report.by_kind()["newly_undetermined"]) == 1
+        versions = set(session.scalars(select(ClientResult.rulepack)))
+        assert versions == {app.extensions["checker"].pack.version, pack.version}
+        assert session.scalar(select(func.count()).select_from(ClientResult)) == 12
+        again = recheck(Portfolio(session, agency), Checker(pack, "reference"))
+        assert again.changes == []
+
+
+def test_recheck_in_the_web_app_after_a_rule_change(tmp_path):
+    first = make_app(tmp_path)
+    add_user(first, "a@example.com", "A")
+    add_user(first, "b@example.com", "B")
+    client = first.test_client()
+    sign_in(client, "a@example.com")
+    job_id_of(upload(client, "clients.jsonl", jsonl_bytes(CLIENTS)))
+    shut(first)
+
+    second = make_app(tmp_path, CHECKER_RULES=str(changed_pack(tmp_path)))
+    try:
+        client = second.test_client()
+        sign_in(client, "a@example.com")
+        page = client.get("/agency/portfolio").get_data(as_text=True)
+        assert "nocert40" in page and "Portfolio" in client.get("/agency/portfolio?lang=en").get_data(as_text=True)
+        page = client.post("/agency/portfolio/recheck").get_data(as_text=True)
+        assert '<strong id="rechecked">4</strong>' in page
+        for kind in ("no_longer_eligible", "newly_eligible", "newly_undetermined"):
+            assert f'id="k-{kind}"' in page
+        assert "Newly eligible (1)" in page and "cert40" in page
+        other = second.test_client()
+        sign_in(other, "b@example.com")
+        assert '<strong id="rechecked">0</strong>' in other.post("/agency/portfolio/recheck").get_data(as_text=True)
+        client_id = int(page.split('href="/agency/clients/')[1].split('"')[0])
+        history = client.get(f"/agency/clients/{client_id}").get_data(as_text=True)
+        assert history.count("<h3>") == 2
+        assert other.get(f"/agency/clients/{client_id}").status_code == 404
+    finally:
+        shut(second)
+
+
+def test_a_client_uploaded_twice_is_one_client_with_two_results(app, alice):
+    job_id_of(upload(alice, "a.jsonl", jsonl_bytes(CLIENTS[:1])))
+    job_id_of(upload(alice, "b.jsonl", jsonl_bytes([{**CLIENTS[0], "rd_expense_wan": 90}])))
+    with app.extensions["checker"].sessions() as session:
+        found = session.scalars(select(Client)).one()
+        assert found.answers["rd_expense_wan"] == 90
+        assert session.scalar(select(func.count()).select_from(ClientResult)) == 2
