@@ -106,3 +106,20 @@ def test_static_script_is_served(client):
     response = client.get("/static/app.js")
     assert response.status_code == 200 and "data-entities" in response.get_data(as_text=True)
     response.close()
+
+
+def test_migrations_downgrade_to_nothing(tmp_path: Path):
+    from alembic import command
+
+    from checker.db import alembic_config
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'd.sqlite'}")
+    try:
+        upgrade(engine)
+        with engine.begin() as connection:
+            cfg = alembic_config(str(engine.url))
+            cfg.attributes["connection"] = connection
+            command.downgrade(cfg, "base")
+        assert "assessment" not in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
