@@ -1,0 +1,94 @@
+"""End to end in chromium: an agency signs in, downloads the template, uploads clients, follows the job, downloads results."""
+
+from __future__ import annotations
+
+import io
+import threading
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from flask import Flask
+from openpyxl import load_workbook
+from playwright.sync_api import Page, sync_playwright
+from waitress.server import create_server
+
+from tests.agency.conftest import PASSWORD, add_user, make_app, shut
+from tests.agency.util import GOOD, csv_bytes
+from tests.web.test_browser import ARTIFACTS, CHROMIUM_ARGS
+
+
+@pytest.fixture
+def live_app(tmp_path: Path) -> Iterator[Flask]:
+    """The app with the background worker thread, as in production."""
+    application = make_app(tmp_path, AGENCY_RUNNER="thread", AGENCY_CHUNK=25)
+    add_user(application, "agent@example.com", "Agency A")
+    yield application
+    shut(application)
+
+
+@pytest.fixture
+def server(live_app: Flask) -> Iterator[str]:
+    """The app served by waitress on a free local port."""
+    srv = create_server(live_app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{srv.effective_port}"
+    finally:
+        srv.close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def page() -> Iterator[Page]:
+    """A fresh chromium page that accepts downloads."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_context(accept_downloads=True, viewport={"width": 1200, "height": 900}).new_page()
+        finally:
+            browser.close()
+
+
+def _download(page: Page, selector: str) -> bytes:
+    """Click a download link and return the file's bytes."""
+    with page.expect_download() as info:
+        page.click(selector)
+    return Path(info.value.path()).read_bytes()
+
+
+def test_agency_uploads_clients_and_downloads_results(server, page):
+    csp_errors: list[str] = []
+    page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.goto(server + "/agency/")
+    page.fill("#email", "agent@example.com")
+    page.fill("#password", PASSWORD)
+    page.click("#login")
+    page.wait_for_url("**/agency/")
+    assert page.locator("h1").inner_text() == "批量检查"
+
+    template = load_workbook(io.BytesIO(_download(page, "#template")))
+    assert template["clients"]["A1"].value == "id" and template["clients"].data_validations.dataValidation
+
+    rows = [{**GOOD, "id": "=1+1"}, {**GOOD, "id": "broken", "employees": "lots"}]
+    rows += [{**GOOD, "id": f"c{i:03d}"} for i in range(300)]
+    page.set_input_files("#file", files=[{"name": "clients.csv", "mimeType": "text/csv", "buffer": csv_bytes(rows)}])
+    page.fill("#as_of", "2026-06-01")
+    page.click("#start")
+    page.wait_for_url("**/agency/jobs/*")
+    page.wait_for_selector('#job-status[data-status="done"]', timeout=30_000)
+    assert page.locator("#job-bar").get_attribute("value") == "302"
+    assert page.locator("#job-errors").inner_text() == "1"
+    problem = page.locator("#problems tbody tr").first.inner_text()
+    assert "2" in problem and "employees" in problem and "not a number" in problem
+    assert page.locator("#summary-clients").inner_text() == "301"
+    assert "可申报" in page.locator("#matrix").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "agency-job.png"), full_page=True)
+
+    book = load_workbook(io.BytesIO(_download(page, "#dl-xlsx")))
+    assert book["matrix"]["B2"].value == "'=1+1" and book["matrix"].max_row == 302
+    csv_text = _download(page, "#dl-csv").decode("utf-8-sig")
+    assert "'=1+1" in csv_text
+    assert csp_errors == []
