@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from ruamel.yaml import YAML
+import yaml
 
 from checker import config
 
@@ -22,7 +22,7 @@ def seed_ids() -> list[str]:
 
 def coverage(seed: str) -> list[dict]:
     path = SEEDS / "coverage" / f"{seed}.yaml"
-    data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert data["seed"] == seed
     return data["clauses"]
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+import yaml
 
 Loc = tuple[Any, ...]
 MAX_BYTES = 1_000_000
@@ -58,46 +57,75 @@ def key_path(loc: Loc) -> str:
 
 
 class YamlTagError(ValueError):
-    """A YAML tag asked to construct an object; rule files hold plain data only."""
+    """A YAML construct rule files do not allow: tags, duplicate keys, recursive aliases."""
 
-    def __init__(self, loc: Loc, message: str) -> None:
+    def __init__(self, loc: Loc, message: str, line: int = 0) -> None:
         super().__init__(message)
         self.loc = loc
+        self.line = line
 
 
-def _plain(node: Any, loc: Loc, lines: dict[Loc, int]) -> Any:
-    if isinstance(node, TaggedScalar) or getattr(node, "tag", None) and _custom_tag(node):
-        raise YamlTagError(loc, "YAML tags are not allowed: rule files hold plain data")
-    if isinstance(node, CommentedMap):
-        out = {}
-        for key, value in node.items():
-            lines[loc + (key,)] = _line(node.lc.key, key, lines, loc)
-            out[key] = _plain(value, loc + (key,), lines)
-        return out
-    if isinstance(node, CommentedSeq):
-        items = []
-        for i, value in enumerate(node):
-            lines[loc + (i,)] = _line(node.lc.item, i, lines, loc)
-            items.append(_plain(value, loc + (i,), lines))
-        return items
-    if isinstance(node, (str, bool, int, float, dt.date)) or node is None:
-        return node if not isinstance(node, str) else str(node)
-    raise YamlTagError(loc, f"unsupported YAML value {type(node).__name__}")
+class _Loader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader):  # type: ignore[misc]
+    """libyaml's parser with YAML 1.2 booleans: only true/false (no yes/no/on/off)."""
 
 
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 CORE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
+MAX_NODES = 200_000
 
 
-def _custom_tag(node: Any) -> bool:
-    value = getattr(getattr(node, "tag", None), "value", None)
-    return bool(value) and str(value) not in CORE_TAGS
+class _Builder:
+    """Turns a composed node tree into plain data, recording the line of every path."""
 
+    def __init__(self) -> None:
+        self.lines: dict[Loc, int] = {(): 1}
+        self.constructor = yaml.constructor.SafeConstructor()
+        self.visited = 0
+        self.path: set[int] = set()
 
-def _line(position: Any, key: Any, lines: dict[Loc, int], loc: Loc) -> int:
-    try:
-        return position(key)[0] + 1  # type: ignore[no-any-return]
-    except (TypeError, KeyError, IndexError):
-        return lines.get(loc, 1)
+    def build(self, node: yaml.Node, loc: Loc) -> Any:
+        self.visited += 1
+        if self.visited > MAX_NODES:
+            raise YamlTagError(loc, f"more than {MAX_NODES} YAML nodes (alias expansion?)", node.start_mark.line + 1)
+        if node.tag not in CORE_TAGS:
+            raise YamlTagError(loc, "YAML tags are not allowed: rule files hold plain data", node.start_mark.line + 1)
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node)
+        if id(node) in self.path:
+            raise YamlTagError(loc, "recursive YAML alias", node.start_mark.line + 1)
+        self.path.add(id(node))
+        try:
+            return self._mapping(node, loc) if isinstance(node, yaml.MappingNode) else self._sequence(node, loc)
+        finally:
+            self.path.discard(id(node))
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        value = self.constructor.construct_object(node)
+        return value.date() if isinstance(value, dt.datetime) else value
+
+    def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise YamlTagError(loc, "a key must be a plain value", line)
+            key = self._scalar(key_node)
+            if key in out:
+                raise YamlTagError((), f'found duplicate key "{key}"', line)
+            self.lines[loc + (key,)] = line
+            out[key] = self.build(value_node, loc + (key,))
+        return out
+
+    def _sequence(self, node: yaml.SequenceNode, loc: Loc) -> list[Any]:
+        items = []
+        for i, item in enumerate(node.value):
+            self.lines[loc + (i,)] = item.start_mark.line + 1
+            items.append(self.build(item, loc + (i,)))
+        return items
 
 
 def load_text(text: str, file: str) -> Document | RuleError:
@@ -105,18 +133,21 @@ def load_text(text: str, file: str) -> Document | RuleError:
     if len(text.encode("utf-8")) > MAX_BYTES:
         return RuleError(file, 1, "", f"file larger than {MAX_BYTES} bytes")
     try:
-        node = YAML(typ="rt").load(text)
-    except MarkedYAMLError as exc:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        return RuleError(file, line, "", (exc.problem or str(exc)).strip())
-    except YAMLError as exc:
+        return RuleError(file, mark.line + 1 if mark else 1, "", (exc.problem or str(exc)).strip())
+    except yaml.YAMLError as exc:
         return RuleError(file, 1, "", str(exc).strip().splitlines()[0])
-    lines: dict[Loc, int] = {(): 1}
+    builder = _Builder()
     try:
-        return Document(file, _plain(node, (), lines), lines)
+        data = builder.build(node, ()) if node is not None else None
     except YamlTagError as exc:
-        return Document(file, None, lines).error(exc.loc, str(exc))
+        key = key_path(exc.loc)
+        return RuleError(file, exc.line or 1, key, str(exc))
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
+        return RuleError(file, 1, "", f"unreadable YAML value: {exc}")
+    return Document(file, data, builder.lines)
 
 
 def load_file(path: Path, root: Path) -> Document | RuleError:
