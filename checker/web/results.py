@@ -106,6 +106,7 @@ def unlock_chains(pack: RulePack, statuses: dict[str, str], limit: int = 6) -> l
     chains: list[list[str]] = []
 
     def walk(path: list[str]) -> None:
+        """Extend a path along every edge, recording it where it ends."""
         nexts = [n for n in edges.get(path[-1], []) if n not in path]
         if not nexts or len(path) >= limit:
             chains.append(path)

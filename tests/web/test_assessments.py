@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 from sqlalchemy import select
 
@@ -69,6 +70,8 @@ def test_reopen_shows_saved_answers(client):
     location = _create(client)
     html = client.get(location + "/edit").get_data(as_text=True)
     assert 'value="4200"' in html and 'value="2026-06-01"' in html
+    assert re.search(r'<input checked id="q_hte_certified-0" name="q_hte_certified" type="radio" value="true">', html)
+    assert re.search(r'<option selected value="haidian">', html)
     assert "保存修改并重新检查" in html
 
 
