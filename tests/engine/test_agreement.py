@@ -41,7 +41,7 @@ PROFILES = st.fixed_dictionaries({name: answer(decl) for name, decl in FIELDS.it
 DATES = st.dates(dt.date(2022, 6, 1), dt.date(2028, 6, 1))
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(raw=PROFILES, as_of=DATES)
 def test_durable_rules_agree_with_the_reference_evaluator(durable, reference, fast, raw, as_of):
     profile = {k: v for k, v in raw.items() if v is not None}
