@@ -45,6 +45,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "apply": ("申报方式", "How to apply"),
     "source": ("政策依据", "Source"),
     "relations": ("政策关系", "Related measures"),
+    "top_questions": ("回答这些问题可确定更多政策", "Answer these to decide more measures"),
+    "holds_up": ("涉及待完善政策数：", "measures waiting: "),
     "chains": ("申报路径", "Paths between measures"),
     "chains_note": ("取得前一项后可申请或享受后一项。", "Obtaining a measure opens the next one."),
     "excludes": ("互斥", "excludes"), "unlocks": ("解锁", "unlocks"),

@@ -64,6 +64,16 @@ class ResultView:
     chains: list[list[tuple[str, str, str]]] = field(default_factory=list)
 
     @property
+    def top_questions(self) -> list[tuple[str, str, int]]:
+        """Open questions by how many undecided measures they hold up, most first."""
+        counts: dict[tuple[str, str], int] = {}
+        for measure in self.groups["undetermined"]:
+            for key in measure.missing:
+                counts[key] = counts.get(key, 0) + 1
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0]))
+        return [(fid, label, n) for (fid, label), n in ranked]
+
+    @property
     def conflicts(self) -> list[tuple[MeasureView, RelationView]]:
         """Pairs of eligible measures that exclude each other."""
         return [(m, r) for m in self.groups["eligible"] for r in m.relations if r.conflict]
@@ -77,6 +87,7 @@ def build(pack: RulePack, result: dict[str, Any]) -> ResultView:
     groups: dict[str, list[MeasureView]] = {g: [] for g in GROUPS}
     for item in items:
         groups.setdefault(item["status"], []).append(_measure(pack, pack.measure(item["measure"]), item, statuses))
+    groups["eligible"].sort(key=lambda m: -(m.amount or 0))
     total = sum(m.amount for m in groups["eligible"] if m.amount is not None)
     chains = [[(mid, pick(pack.measure(mid).spec.title), statuses[mid]) for mid in path]
               for path in unlock_chains(pack, statuses)]

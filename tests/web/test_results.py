@@ -78,6 +78,23 @@ def test_open_questions_link_back_to_the_form(mini):
     assert 'id="f-rd_expense_wan"' in edit
 
 
+def test_top_open_questions_are_ranked(mini):
+    response = mini.post("/", data={"q_entity_type": "enterprise", "as_of": "2026-06-01"})
+    html = mini.get(response.headers["Location"]).get_data(as_text=True)
+    start = html.index('<section class="top-questions')
+    part = html[start:html.index("</section>", start)]
+    # R&D expense holds up both enterprise measures; the certificate only one
+    assert part.index("#f-rd_expense_wan") < part.index("#f-has_cert")
+    assert "涉及待完善政策数：2" in part
+
+
+def test_eligible_measures_with_larger_amounts_come_first(mini):
+    html = _group(_page(mini), "eligible")
+    assert html.index('id="m-grant-a"') < html.index('id="m-relief-b"')
+    html = _group(_page(mini, q_rd_expense_wan="60", q_employees="", q_tech_staff=""), "eligible")
+    assert 'id="m-relief-b"' in html and 'id="m-grant-a"' not in html
+
+
 def test_source_manual_checks_materials_and_apply(mini):
     html = _page(mini)
     part = html[html.index('id="m-grant-a"'):html.index('id="m-relief-b"')]
