@@ -8,6 +8,8 @@ from typing import Any
 
 from checker.engine import values as v
 from checker.engine.reference import Scope
+from checker.rules.expr import BoolOp, Name, Node, Not
+from checker.rules.loader import field_closure
 from checker.rules.pack import Criterion, LogicTree, Measure, RulePack
 
 STATUS = {True: "met", False: "not_met", None: "unknown"}
@@ -104,8 +106,25 @@ def _criterion(crit: Criterion, status: v.Tri, scope: Scope) -> CriterionResult:
         threshold = display(scope.eval(test.right))  # type: ignore[union-attr]
     if crit.display == "date":
         value, threshold = _as_date(value), _as_date(threshold)
-    missing = [f for f in crit.fields if scope.profile.get(f) is None] if status is None else []
+    missing = relevant_unanswered(crit.test, scope) if status is None else []
     return CriterionResult(crit.id, STATUS[status], value, threshold, missing)
+
+
+def relevant_unanswered(node: Node, scope: Scope) -> list[str]:
+    """Unanswered fields that could still decide an open test: decided and/or branches need none."""
+    found: set[str] = set()
+    todo = [node]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, BoolOp):
+            todo.extend(o for o in item.operands if scope.eval(o) is None)
+        elif isinstance(item, Not):
+            todo.append(item.operand)
+        elif isinstance(item, Name) and item.name in scope.pack.derived and scope.pack.derived[item.name].spec.type == "bool":
+            todo.append(scope.pack.derived[item.name].expr)
+        else:
+            found.update(f for f in field_closure(scope.pack, item) if scope.profile.get(f) is None)
+    return sorted(found)
 
 
 def _as_date(value: Any) -> Any:

@@ -90,3 +90,13 @@ def test_parser_rejects_anything_outside_the_language(text):
         tree = parse(text)
         from checker.rules.typecheck import check
         check(tree, {})
+
+
+def test_missing_names_only_fields_that_could_still_decide(pack, reference):
+    from checker.engine.reference import Scope
+    from checker.engine.verdict import relevant_unanswered
+
+    scope = Scope(pack, {"entity_type": "university"}, AS_OF)
+    test = parse("(entity_type == 'enterprise' and core_ip) or (entity_type == 'university' and hpi_industry)")
+    assert relevant_unanswered(test, scope) == ["hpi_industry"]
+    assert relevant_unanswered(parse("revenue_wan / employees >= 5"), Scope(pack, {"employees": 3}, AS_OF)) == ["revenue_wan"]
