@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from checker.models import Assessment, StoredResult
@@ -50,12 +50,12 @@ def _submitted(form: forms.ProfileForm) -> tuple[dict[str, str], dt.date, dict |
     return raw, as_of, values if valid and not errors else None
 
 
-def _render_form(form: forms.ProfileForm, assessment: Assessment | None = None, status: int = 200):
-    """The form page."""
-    groups = forms.questions(form, pack())
+def _render_form(form: forms.ProfileForm, assessment: Assessment | None = None, status: int = 200, entity: str = ""):
+    """The form page; with `entity`, only the questions for that entity type."""
+    groups = forms.questions(form, pack(), entity)
     has_errors = bool(form.errors) or any(q.field.errors for g in groups for q in g.questions)
-    return render_template("assess/form.html", form=form, groups=groups, assessment=assessment,
-                           has_errors=has_errors, pack=pack()), status
+    return render_template("assess/form.html", form=form, groups=groups, assessment=assessment, entity=entity,
+                           entities=forms.entity_choices(pack()), has_errors=has_errors), status
 
 
 def _store(assessment: Assessment, raw: dict[str, str], values: dict, as_of: dt.date) -> None:
@@ -73,8 +73,11 @@ def _jsonable(data: object) -> dict:
 
 @bp.get("/")
 def new():
-    """An empty form."""
-    return _render_form(forms.make_form(pack()))
+    """An empty form; ?entity_type= keeps only that entity's questions (the no-JavaScript way)."""
+    entity = request.args.get("entity_type", "")
+    if entity not in dict(forms.entity_choices(pack())):
+        return _render_form(forms.make_form(pack()))
+    return _render_form(forms.make_form(pack(), {"entity_type": entity}), entity=entity)
 
 
 @bp.post("/")

@@ -90,10 +90,18 @@ def _as_input(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def questions(form: ProfileForm, pack: RulePack) -> list[SectionGroup]:
-    """The form's questions grouped by section, sections in order."""
+def entity_choices(pack: RulePack) -> list[tuple[str, str]]:
+    """The entity types the pack asks about, as (value, label)."""
+    decl = pack.fields.get("entity_type")
+    return [(c.value, pick(c.label)) for c in (decl.values or ())] if decl is not None else []
+
+
+def questions(form: ProfileForm, pack: RulePack, entity: str | None = None) -> list[SectionGroup]:
+    """The form's questions grouped by section, sections in order; only those for `entity` when given."""
     groups = {s.id: SectionGroup(s.id, pick(s.label), []) for s in sorted(pack.sections, key=lambda s: s.order)}
     for fid, decl in pack.fields.items():
+        if entity and decl.entities is not None and entity not in decl.entities:
+            continue
         group = groups.setdefault(decl.section, SectionGroup(decl.section, decl.section, []))
         group.questions.append(Question(decl, form[PREFIX + fid], condition_text(pack, decl.asked_when)))
     return [g for g in groups.values() if g.questions]

@@ -20,6 +20,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "yes": ("是", "Yes"), "no": ("否", "No"), "unknown": ("不清楚", "Don't know"),
     "unknown_blank": ("留空表示不清楚", "Leave blank if you don't know"),
     "unknown_blank_note": ("（留空表示不清楚）", " (leave blank if you don't know)"),
+    "pick_entity": ("只看与本单位类型相关的问题：", "Show only the questions for: "),
+    "all_questions": ("全部问题", "all questions"),
     "only_for": ("仅适用于：", "Only for: "),
     "asked_when": ("仅在以下情况回答：", "Only if: "),
     "sep": ("、", ", "), "colon": ("：", ": "), "lp": ("（", " ("), "rp": ("）", ")"), "lb": ("【", "["), "rb": ("】", "] "),

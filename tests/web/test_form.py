@@ -124,3 +124,14 @@ def test_questions_for_other_entity_types_are_ignored(mini):
     edit = mini.get(location + "/edit").get_data(as_text=True)
     assert 'value="5000"' not in edit  # incubator-only answer dropped
     assert 'value="2020-01-01"' not in edit  # asked only when has_cert
+
+
+def test_entity_picker_shows_only_that_entitys_questions(mini):
+    html = mini.get("/").get_data(as_text=True)
+    assert 'href="/?entity_type=incubator"' in html
+    enterprise = mini.get("/?entity_type=enterprise").get_data(as_text=True)
+    assert 'id="f-incubator_area_m2"' not in enterprise and 'id="f-rd_expense_wan"' in enterprise
+    assert '<option selected value="enterprise">' in enterprise
+    incubator = mini.get("/?entity_type=incubator").get_data(as_text=True)
+    assert 'id="f-incubator_area_m2"' in incubator
+    assert 'id="f-incubator_area_m2"' in mini.get("/?entity_type=bogus").get_data(as_text=True)
