@@ -12,6 +12,7 @@ from checker.batch import neutralise
 from checker.rules.pack import RulePack
 
 STATUSES = ("eligible", "undetermined", "ineligible")
+XLSX_ROWS = 1_048_576  # Excel's limit per sheet, header included
 Table = tuple[list[str], Iterable[list[Any]]]
 
 
@@ -51,7 +52,7 @@ def titles(pack: RulePack, lang: str) -> dict[str, str]:
 
 def eligible_amount(result: dict[str, Any]) -> float:
     """The sum of estimated amounts of the eligible measures of one result."""
-    return round(sum(r["benefit"]["amount_wan"] or 0 for r in result["results"] if r["status"] == "eligible"), 4)
+    return round(sum(r["amount_wan"] or 0 for r in result["results"] if r["status"] == "eligible"), 4)
 
 
 def summarise(items: Iterable[ClientVerdicts], names: dict[str, str]) -> Summary:
@@ -64,7 +65,7 @@ def summarise(items: Iterable[ClientVerdicts], names: dict[str, str]) -> Summary
             entry = per.setdefault(r["measure"], MeasureSummary(r["measure"], r["measure"]))
             entry.counts[r["status"]] = entry.counts.get(r["status"], 0) + 1
             if r["status"] == "eligible":
-                entry.amount_wan = round(entry.amount_wan + (r["benefit"]["amount_wan"] or 0), 4)
+                entry.amount_wan = round(entry.amount_wan + (r["amount_wan"] or 0), 4)
     measures = list(per.values())
     return Summary(clients, measures, round(sum(m.amount_wan for m in measures), 4))
 
@@ -82,22 +83,28 @@ def matrix(items: Iterable[ClientVerdicts], names: dict[str, str]) -> Table:
             line = [item.row, item.key, item.name, item.result["rulepack"], item.result["as_of"]]
             for mid in names:
                 r = by_id.get(mid)
-                line += [r["status"], r["benefit"]["amount_wan"]] if r else ["", None]
+                line += [r["status"], r["amount_wan"]] if r else ["", None]
             yield line + [eligible_amount(item.result)]
 
     return header, rows()
 
 
+def worth_detail(r: dict[str, Any]) -> bool:
+    """Eligible and undetermined measures, and near misses (ineligible on exactly one criterion, in force)."""
+    failed = r.get("failed", [])
+    return r["status"] != "ineligible" or (len(failed) == 1 and failed[0] != "in_force")
+
+
 def detail(items: Iterable[ClientVerdicts], names: dict[str, str]) -> Table:
-    """One row per client and measure that is not plainly ineligible-and-out-of-force: failed criteria, open questions."""
+    """One row per client and measure worth a look (see worth_detail): status, amount, failed criteria, open questions."""
     header = ["row", "client", "name", "measure", "title", "status", "amount_wan", "criteria_failed", "open_questions"]
 
     def rows() -> Iterator[list[Any]]:
         for item in items:
             for r in item.result["results"]:
-                failed = " ".join(c["id"] for c in r["criteria"] if c["status"] == "not_met")
-                yield [item.row, item.key, item.name, r["measure"], names.get(r["measure"], r["measure"]), r["status"],
-                       r["benefit"]["amount_wan"], failed, " ".join(r["missing"])]
+                if worth_detail(r):
+                    yield [item.row, item.key, item.name, r["measure"], names.get(r["measure"], r["measure"]), r["status"],
+                           r["amount_wan"], " ".join(r.get("failed", [])), " ".join(r.get("missing", []))]
 
     return header, rows()
 
@@ -118,16 +125,21 @@ def to_csv(table: Table) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx(sheets: dict[str, Table]) -> bytes:
-    """An XLSX workbook, one sheet per table, written in streaming mode with every cell neutralised."""
+def to_xlsx(sheets: dict[str, Table], limit: int = XLSX_ROWS) -> bytes:
+    """An XLSX workbook, a sheet per table (continued on 'name-2'… past Excel's row limit), streamed, cells neutralised."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     for title, (header, rows) in sheets.items():
-        sheet = book.create_sheet(title[:31])
+        part, sheet, count = 1, book.create_sheet(title[:31]), 1
         sheet.append([neutralise(h) for h in header])
         for row in rows:
+            if count >= limit:
+                part += 1
+                sheet, count = book.create_sheet(f"{title[:27]}-{part}"), 1
+                sheet.append([neutralise(h) for h in header])
             sheet.append([neutralise(c) for c in row])
+            count += 1
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

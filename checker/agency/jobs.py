@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from checker.agency.models import Client, ClientResult, Job, JobRow, User
 from checker.batch import Row
-from checker.engine import Checker
+from checker.engine import Checker, CheckResult
 from checker.intake import read_profile
 from checker.models import _now
 from checker.profile import ProfileError
@@ -25,6 +25,24 @@ CHUNK = 100
 def jsonable(data: Any) -> Any:
     """Data as plain JSON types (dates as ISO text)."""
     return json.loads(json.dumps(data, default=str, ensure_ascii=False))
+
+
+def compact(result: CheckResult) -> dict[str, Any]:
+    """The stored form of a check: per measure its status, amount, failed criteria and open questions.
+
+    The full CLI JSON is ~70 KB per client on the project pack (criteria values, benefit texts);
+    this keeps what the matrix, the detail sheet and the recheck diff need, ~7 KB.
+    """
+    items = []
+    for m in result.results:
+        item: dict[str, Any] = {"measure": m.measure, "status": m.status, "amount_wan": m.amount_wan}
+        failed = [c.id for c in m.criteria if c.status == "not_met"]
+        if failed:
+            item["failed"] = failed
+        if m.missing:
+            item["missing"] = list(m.missing)
+        items.append(item)
+    return {"rulepack": result.rulepack, "as_of": result.as_of.isoformat(), "results": items}
 
 
 def create_job(session: Session, user: User, filename: str, rows: Iterable[Row], as_of: dt.date,
@@ -85,7 +103,7 @@ def _verdict(checker: Checker, job: Job, row: JobRow) -> dict[str, Any] | None:
     except ProfileError as exc:
         row.state, row.problems = "error", [{"field": p.field, "message": p.message} for p in exc.problems]
         return None
-    return jsonable(checker.check(values, job.as_of, job.lang).to_json())
+    return compact(checker.check(values, job.as_of, job.lang))
 
 
 def _store(session: Session, job: Job, checked: list[tuple[JobRow, dict[str, Any]]]) -> None:

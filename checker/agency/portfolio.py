@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from checker.agency.jobs import jsonable
+from checker.agency.jobs import compact
 from checker.agency.models import Client, ClientResult
 from checker.engine import Checker
 from checker.intake import read_profile
@@ -98,7 +98,7 @@ def recheck(portfolio: Portfolio, checker: Checker, as_of: dt.date | None = None
         except ProfileError as exc:
             report.problems += [(client.key, p.field, p.message) for p in exc.problems]
             continue
-        result = jsonable(checker.check(values, when, lang).to_json())
+        result = compact(checker.check(values, when, lang))
         portfolio.session.add(ClientResult(agency_id=portfolio.agency_id, client_id=client.id, rulepack=result["rulepack"],
                                            as_of=when, result=result))
         report.checked += 1

@@ -7,7 +7,8 @@ import io
 
 from openpyxl import load_workbook
 
-from checker.agency.export import ClientVerdicts, summarise
+from checker.agency.export import ClientVerdicts, detail, summarise, to_xlsx, worth_detail
+from checker.agency.jobs import compact
 from tests.agency.util import GOOD, csv_bytes, job_id_of, jsonl_bytes, upload
 
 CLIENTS = [
@@ -68,7 +69,7 @@ def test_summary_counts_clients_per_measure_and_total_benefit(alice):
 
 def test_summarise_handles_measures_missing_from_old_results():
     item = ClientVerdicts("k", "n", {"rulepack": "x", "as_of": "2026-01-01", "results": [
-        {"measure": "gone", "status": "eligible", "benefit": {"amount_wan": 3}, "criteria": [], "missing": []}]})
+        {"measure": "gone", "status": "eligible", "amount_wan": 3}]})
     summary = summarise([item], {"grant-a": "A"})
     assert summary.amount_wan == 3 and [m.measure for m in summary.measures] == ["grant-a", "gone"]
 
@@ -84,3 +85,40 @@ def test_portfolio_download_and_english_labels(alice):
 def test_csv_upload_cells_with_formulas_are_stored_as_text(alice):
     job = job_id_of(upload(alice, "f.csv", csv_bytes([{**GOOD, "id": "+1-2"}])))
     assert "'+1-2" in alice.get(f"/agency/jobs/{job}/results.csv").data.decode("utf-8-sig")
+
+
+def test_compact_result_keeps_what_the_cli_json_says(durable, pack):
+    import datetime as dt
+    import json
+
+    from checker.intake import read_profile
+    from tests.web.util import example_profile
+
+    as_of = dt.date(2026, 6, 1)
+    result = durable.check(read_profile(pack, example_profile(), as_of), as_of)
+    full, small = result.to_json(), compact(result)
+    assert (small["rulepack"], small["as_of"]) == (full["rulepack"], full["as_of"])
+    for f, s in zip(full["results"], small["results"], strict=True):
+        assert (s["measure"], s["status"], s["amount_wan"]) == (f["measure"], f["status"], f["benefit"]["amount_wan"])
+        assert s.get("failed", []) == [c["id"] for c in f["criteria"] if c["status"] == "not_met"]
+        assert s.get("missing", []) == f["missing"]
+    assert len(json.dumps(small, ensure_ascii=False)) * 5 < len(json.dumps(full, ensure_ascii=False))
+
+
+def test_detail_keeps_actionable_measures_and_near_misses():
+    assert worth_detail({"status": "undetermined"}) and worth_detail({"status": "eligible"})
+    assert worth_detail({"status": "ineligible", "failed": ["rd"]})
+    assert not worth_detail({"status": "ineligible", "failed": ["rd", "staff"]})
+    assert not worth_detail({"status": "ineligible", "failed": ["in_force"]})
+    item = ClientVerdicts("k", "n", {"rulepack": "x", "as_of": "2026-01-01", "results": [
+        {"measure": "a", "status": "ineligible", "amount_wan": None, "failed": ["x", "y"]},
+        {"measure": "b", "status": "undetermined", "amount_wan": 2, "missing": ["q"]}]})
+    _, rows = detail([item], {})
+    assert [r[3] for r in rows] == ["b"]
+
+
+def test_xlsx_continues_on_a_new_sheet_past_the_row_limit():
+    table = (["n"], ([i] for i in range(5)))
+    book = load_workbook(io.BytesIO(to_xlsx({"matrix": table}, limit=3)))
+    assert book.sheetnames == ["matrix", "matrix-2", "matrix-3"]
+    assert [[c.value for c in r] for r in book["matrix-2"].iter_rows()] == [["n"], [2], [3]]

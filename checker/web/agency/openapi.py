@@ -50,9 +50,13 @@ def schemas() -> dict[str, Any]:
                          "done": INT, "errors": INT, "checked": INT, "percent": {"type": "number"},
                          "finished": {"type": "boolean"}, "rulepack": STR, "as_of": DATE, "message": STR, "url": STR},
                         ["id", "status", "total", "done", "errors"]),
+        "StoredResult": obj({"row": INT, "client": STR, "rulepack": STR, "as_of": DATE, "results": arr(obj({
+            "measure": STR, "status": enum("eligible", "undetermined", "ineligible"),
+            "amount_wan": {"type": "number", "nullable": True}, "failed": arr(STR), "missing": arr(STR)},
+            ["measure", "status", "amount_wan"]))}, ["rulepack", "as_of", "results"]),
         "Batch": {"allOf": [ref("Progress"), obj({
             "problems": arr(ref("Problem")),
-            "results": arr({"allOf": [ref("CheckResult"), obj({"row": INT, "client": STR})]}),
+            "results": arr(ref("StoredResult")),
             "offset": INT, "limit": INT})]},
     }
 

@@ -1,0 +1,135 @@
+"""Benchmark: an agency upload end to end (parse, validate, check, store, write XLSX) beside the CLI batch.
+
+Run by hand:  .venv/bin/python bench/bench_upload.py [--n 100000] [--engine durable|reference]
+Generates n client rows over every field of the rule pack (1% deliberately bad), writes them as CSV,
+then runs each pipeline in its own process and prints wall time, rows/s and peak RSS:
+- baseline: the CLI batch path (checker.batch read_rows -> check_rows -> write_results .xlsx), no database;
+- agency:   the web upload path (read_upload -> create_job stores every row in SQLite -> process_job
+            checks and stores every result chunk by chunk -> job_tables -> to_xlsx matrix/detail/problems).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_engine import generate  # noqa: E402
+
+from checker import config  # noqa: E402
+from checker.rules.loader import load_pack  # noqa: E402
+
+AS_OF = dt.date(2026, 6, 1)
+
+
+def write_csv(path: Path, n: int) -> None:
+    """n generated client rows as CSV, every hundredth with a non-numeric answer."""
+    pack = load_pack(config.rules_dir())
+    profiles = generate(pack, n)
+    header = ["id", *pack.fields]
+    rng = random.Random(3)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        for i, profile in enumerate(profiles):
+            row = {"id": f"client-{i:06d}", **{k: v.isoformat() if isinstance(v, dt.date) else v for k, v in profile.items()}}
+            if i % 100 == 99:
+                row["employees"] = rng.choice(["many", "-5", "1e99"])
+            writer.writerow(["" if row.get(h) is None else row[h] for h in header])
+
+
+def baseline(src: Path, out: Path, engine: str) -> dict:
+    """The CLI batch pipeline."""
+    from checker.batch import BatchReport, check_rows, read_rows, write_results
+    from checker.engine import Checker
+
+    checker = Checker(load_pack(config.rules_dir()), engine)
+    report = BatchReport()
+    write_results(out / "baseline.xlsx", check_rows(checker, read_rows(src), AS_OF, report))
+    checker.close()
+    return {"checked": report.checked, "problems": len({p.row for p in report.problems})}
+
+
+def agency(src: Path, out: Path, engine: str) -> dict:
+    """The agency upload pipeline on an SQLite file."""
+    from sqlalchemy import select
+
+    from checker.agency.accounts import create_user
+    from checker.agency.export import titles, to_xlsx
+    from checker.agency.jobs import create_job, process_job
+    from checker.agency.models import Job
+    from checker.agency.results import job_tables
+    from checker.agency.uploads import read_upload
+    from checker.db import make_engine, make_sessions, upgrade
+    from checker.engine import Checker
+
+    pack = load_pack(config.rules_dir())
+    checker = Checker(pack, engine)
+    db = make_engine(f"sqlite:///{out / 'bench.sqlite'}")
+    upgrade(db)
+    sessions = make_sessions(db)
+    with sessions() as session:
+        user = create_user(session, "bench@example.com", "benchmark-password", "Bench")
+        job = create_job(session, user, src.name, read_upload(src, pack, 10**7), AS_OF, "zh", pack.version)
+        session.commit()
+        job_id = job.id
+    process_job(sessions, checker, job_id, size=500)
+    with sessions() as session:
+        (out / "agency.xlsx").write_bytes(to_xlsx(job_tables(session, job_id, titles(pack, "zh"))))
+        found = session.scalars(select(Job).where(Job.id == job_id)).one()
+        result = {"checked": found.done - found.errors, "problems": found.errors, "status": found.status}
+    checker.close()
+    db.dispose()
+    return result
+
+
+def child(which: str, src: Path, out: Path, engine: str) -> None:
+    """Run one pipeline and print its figures as JSON."""
+    start = time.perf_counter()
+    result = (baseline if which == "baseline" else agency)(src, out, engine)
+    result["seconds"] = round(time.perf_counter() - start, 2)
+    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    print(json.dumps(result))
+
+
+def main() -> None:
+    """Generate the rows, run both pipelines in fresh processes, print the comparison."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--engine", default=config.engine_name(), choices=["durable", "reference"])
+    parser.add_argument("--child", choices=["baseline", "agency"])
+    parser.add_argument("--src")
+    parser.add_argument("--out")
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, Path(args.src), Path(args.out), args.engine)
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder)
+        src = out / "clients.csv"
+        start = time.perf_counter()
+        write_csv(src, args.n)
+        print(f"generated {args.n} rows ({src.stat().st_size / 1e6:.1f} MB CSV) in {time.perf_counter() - start:.1f}s; "
+              f"engine {args.engine}")
+        for which in ("baseline", "agency"):
+            cmd = [sys.executable, __file__, "--child", which, "--src", str(src), "--out", str(out), "--engine", args.engine]
+            figures = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+            rate = args.n / figures["seconds"] if figures["seconds"] else 0
+            print(f"{which:8s}: {figures['seconds']:8.1f}s  {rate:8.0f} rows/s  "
+                  f"peak RSS {figures['peak_rss_mb']:7.1f} MB  {figures}")
+
+
+if __name__ == "__main__":
+    main()
