@@ -165,17 +165,7 @@ def _xlsx_rows(path: Path) -> Iterator[Row]:
 
 def check_rows(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: BatchReport) -> Iterator[dict[str, Any]]:
     """Check each good row, recording every bad one in the report."""
-    for row in rows:
-        row_id = row.raw.get("id", row.number)
-        if row.error:
-            report.problems.append(RowProblem(row.number, "row", row.error, row_id))
-            continue
-        try:
-            profile = read_profile(checker.pack, row.raw, as_of)
-        except ProfileError as exc:
-            report.problems += [RowProblem(row.number, p.field, p.message, row_id) for p in exc.problems]
-            continue
-        report.checked += 1
+    for row_id, profile in _valid(checker, rows, as_of, report):
         yield {"id": row_id, **checker.check(profile, as_of).to_json()}
 
 
@@ -198,16 +188,70 @@ def flat_row(result: dict[str, Any]) -> dict[str, Any]:
 
 def write_results(path: Path, results: Iterable[dict[str, Any]]) -> None:
     """Write results by the output's suffix: JSONL lines, or one flat row per profile."""
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise BatchFormatError(f"cannot write {path.name}: use one of {', '.join(FORMATS)}")
+    suffix = _out_suffix(path)
     if suffix == ".jsonl":
         with path.open("w", encoding="utf-8") as out:
             for result in results:
                 out.write(json.dumps(result, ensure_ascii=False) + "\n")
         return
-    rows = (flat_row(r) for r in results)
-    (_write_csv if suffix == ".csv" else _write_xlsx)(path, rows)
+    write_rows(path, (flat_row(r) for r in results))
+
+
+def write_rows(path: Path, rows: Iterable[dict[str, Any]]) -> None:
+    """Write flat matrix rows to a .csv or .xlsx file."""
+    suffix = _out_suffix(path)
+    if suffix == ".jsonl":
+        raise BatchFormatError("the matrix has no JSONL form: write .csv or .xlsx, or use full results")
+    (_write_csv if suffix == ".csv" else _write_xlsx)(path, iter(rows))
+
+
+def _out_suffix(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise BatchFormatError(f"cannot write {path.name}: use one of {', '.join(FORMATS)}")
+    return suffix
+
+
+def matrix_rows(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: BatchReport,
+                chunk: int = 5000, verify_every: int = 25) -> Iterator[dict[str, Any]]:
+    """Flat rows by the vectorised evaluator, every verify_every-th re-checked with the checker's engine."""
+    from checker.engine import EngineMismatch
+    from checker.engine.vector import matrix_rows as vector_rows
+
+    profiles: list[tuple[Any, dict[str, Any]]] = []
+    for row_id, profile in _valid(checker, rows, as_of, report):
+        profiles.append((row_id, profile))
+        if len(profiles) == chunk:
+            yield from _matrix_chunk(checker, profiles, as_of, verify_every, vector_rows, EngineMismatch)
+            profiles = []
+    if profiles:
+        yield from _matrix_chunk(checker, profiles, as_of, verify_every, vector_rows, EngineMismatch)
+
+
+def _matrix_chunk(checker, profiles, as_of, verify_every, vector_rows, mismatch):  # type: ignore[no-untyped-def]
+    flat = vector_rows(checker.pack, [p for _, p in profiles], [i for i, _ in profiles], as_of)
+    for index in range(0, len(profiles), verify_every):
+        row_id, profile = profiles[index]
+        expected = flat_row({"id": row_id, **checker.check(profile, as_of).to_json()})
+        if flat[index] != expected:
+            raise mismatch(f"vectorised batch and {checker.engine} disagree on row id {row_id!r}")
+    yield from flat
+
+
+def _valid(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: BatchReport) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """(id, typed profile) of each good row; every bad one goes to the report."""
+    for row in rows:
+        row_id = row.raw.get("id", row.number)
+        if row.error:
+            report.problems.append(RowProblem(row.number, "row", row.error, row_id))
+            continue
+        try:
+            profile = read_profile(checker.pack, row.raw, as_of)
+        except ProfileError as exc:
+            report.problems += [RowProblem(row.number, p.field, p.message, row_id) for p in exc.problems]
+            continue
+        report.checked += 1
+        yield row_id, profile
 
 
 def _write_csv(path: Path, rows: Iterator[dict[str, Any]]) -> None:

@@ -115,23 +115,31 @@ def check(obj: Context, profile: Path, as_of: dt.date, fmt: str, lang: str, engi
 @main.command()
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Output file: .jsonl, .csv or .xlsx.")
+              help="Output file: .jsonl (full results), .csv or .xlsx (the measure matrix).")
 @AS_OF
 @ENGINE
+@click.option("--vector/--no-vector", default=None,
+              help="Matrix by the vectorised evaluator, a sample re-checked by the engine (default: on for .csv/.xlsx).")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
 @click.pass_obj
-def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: str | None, progress: bool | None) -> None:
+def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: str | None,
+          vector: bool | None, progress: bool | None) -> None:
     """Check every profile of SOURCE (.jsonl, .csv or .xlsx) and write OUTPUT."""
-    from checker.batch import BatchFormatError, BatchReport, check_rows, read_rows, write_results
+    from checker.batch import BatchFormatError, BatchReport, check_rows, matrix_rows, read_rows, write_results, write_rows
+    from checker.engine import EngineMismatch
 
     report = BatchReport()
     checker = _checker(obj, engine)
+    use_vector = output.suffix.lower() in (".csv", ".xlsx") if vector is None else vector
     try:
         rows = list(read_rows(source))
         show = sys.stderr.isatty() if progress is None else progress
         with click.progressbar(rows, label="checking", file=sys.stderr if show else None) as bar:
-            write_results(output, check_rows(checker, bar, as_of, report))
-    except BatchFormatError as exc:
+            if use_vector:
+                write_rows(output, matrix_rows(checker, bar, as_of, report))
+            else:
+                write_results(output, check_rows(checker, bar, as_of, report))
+    except (BatchFormatError, EngineMismatch) as exc:
         raise click.ClickException(str(exc)) from None
     for problem in report.problems:
         click.echo(f"{source}: {problem}", err=True)
@@ -215,16 +223,27 @@ def list_measures(obj: Context, fmt: str) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", help="Address to listen on.")
 @click.option("--port", default=8000, type=int, help="Port to listen on.")
+@click.option("--threads", default=8, type=int, help="Worker threads (waitress).")
 @click.option("--dev", is_flag=True, help="Flask's development server with reload.")
-def serve(host: str, port: int, dev: bool) -> None:
-    """Serve the web app (waitress; --dev for Flask's reloader)."""
+@click.pass_obj
+def serve(obj: Context, host: str, port: int, threads: int, dev: bool) -> None:
+    """Serve the web app (waitress; --dev for Flask's reloader). A broken rule pack stops it."""
+    import os
+
     from checker.web import create_app
 
-    app = create_app()
+    os.environ["CHECKER_RULES"] = str(obj.rules)
+    try:
+        app = create_app()
+    except RulePackError as exc:
+        for error in exc.errors:
+            click.echo(str(error), err=True)
+        click.echo(f"not serving: {len(exc.errors)} error(s) in the rule pack {obj.rules}", err=True)
+        sys.exit(EXIT_RULES)
     if dev:
         app.run(host=host, port=port, debug=True)
         return
     from waitress import serve as waitress_serve
 
-    click.echo(f"serving on http://{host}:{port}/", err=True)
-    waitress_serve(app, host=host, port=port, threads=8)
+    click.echo(f"serving on http://{host}:{port}/ (rule pack {app.extensions['checker'].pack.version})", err=True)
+    waitress_serve(app, host=host, port=port, threads=threads)

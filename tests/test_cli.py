@@ -164,3 +164,32 @@ def test_rules_test_coverage_reports_and_enforces_its_minimum(tmp_path):
     path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
     full = CliRunner().invoke(main, ["--rules", str(rules), "rules", "test", "--coverage"])
     assert full.exit_code == 0 and "4/4 sides reached (100.0%)" in full.output
+
+
+def test_batch_matrix_by_the_vectorised_path_equals_the_full_results(tmp_path):
+    good = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    lines = [json.dumps({**good, "id": f"C{i}", "employees": 100 + i, "tech_staff": 5 + i}) for i in range(60)]
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fast, slow = tmp_path / "fast.csv", tmp_path / "slow.csv"
+    for out, flag in ((fast, "--vector"), (slow, "--no-vector")):
+        result = CliRunner().invoke(main, ["batch", str(source), "-o", str(out), "--as-of", "2026-06-01", flag])
+        assert result.exit_code == 0, result.output
+    assert fast.read_text(encoding="utf-8-sig") == slow.read_text(encoding="utf-8-sig")
+
+
+def test_batch_stops_when_the_vectorised_path_disagrees_with_durable_rules(tmp_path, monkeypatch):
+    import checker.engine.vector as vector
+
+    real = vector.matrix_rows
+
+    def broken(*args, **kwargs):
+        rows = real(*args, **kwargs)
+        rows[0]["hte-recognition:status"] = "eligible" if rows[0]["hte-recognition:status"] != "eligible" else "ineligible"
+        return rows
+
+    monkeypatch.setattr(vector, "matrix_rows", broken)
+    source = tmp_path / "in.jsonl"
+    source.write_text(EXAMPLE.read_text(encoding="utf-8").replace("\n", "") + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["batch", str(source), "-o", str(tmp_path / "out.csv"), "--as-of", "2026-06-01"])
+    assert result.exit_code == 1 and "disagree on row id 1" in result.output

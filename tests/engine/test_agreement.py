@@ -48,3 +48,15 @@ def test_durable_rules_agree_with_the_reference_evaluator(durable, reference, fa
     expected = reference.check(profile, as_of).to_json()
     assert durable.check(profile, as_of).to_json() == expected
     assert fast.check(profile, as_of).to_json() == expected
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(raws=st.lists(PROFILES, min_size=1, max_size=6), as_of=DATES)
+def test_the_vectorised_matrix_agrees_with_the_reference_evaluator(reference, raws, as_of):
+    from checker.batch import flat_row
+    from checker.engine.vector import matrix_rows
+
+    profiles = [{k: v for k, v in raw.items() if v is not None} for raw in raws]
+    rows = matrix_rows(PACK, profiles, list(range(len(profiles))), as_of)
+    expected = [flat_row({"id": i, **reference.check(p, as_of).to_json()}) for i, p in enumerate(profiles)]
+    assert rows == expected

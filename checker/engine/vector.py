@@ -1,0 +1,330 @@
+"""A vectorised evaluator for large batches: every expression over all profiles at once (numpy).
+
+Same three-valued semantics as `values.py`, column-wise: numbers are interval arrays
+(lo, hi, undef), booleans Kleene codes (0 false, 1 unknown, 2 true, so and = min,
+or = max, not = 2 - x), texts object arrays with None for "not answered". It yields the
+batch matrix (status, amount, missing per measure); `checker.batch` cross-checks a sample
+of every batch against durable-rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+from checker.engine import values as v
+from checker.rules.expr import BinOp, BoolOp, Call, Compare, Const, InSet, Name, Neg, Node, Not
+from checker.rules.pack import LogicTree, Measure, RulePack
+from checker.rules.typecheck import BOOL, DATE, NUMBER, check
+
+F, U, T = 0, 1, 2
+STATUS = {F: "ineligible", U: "undetermined", T: "eligible"}
+
+
+@dataclass
+class VNum:
+    """Intervals of n numbers."""
+
+    lo: np.ndarray
+    hi: np.ndarray
+    undef: np.ndarray
+
+
+def _snap(x: np.ndarray) -> np.ndarray:
+    x = np.where(np.isnan(x), 0.0, x)
+    x = np.where(np.abs(x) < v.TINY, 0.0, x)
+    return np.where(x > v.HUGE, np.inf, np.where(x < -v.HUGE, -np.inf, x))
+
+
+def span(lo: np.ndarray, hi: np.ndarray, undef: np.ndarray) -> VNum:
+    """Normalised intervals, as Num.span."""
+    return VNum(np.where(np.isnan(lo), -np.inf, _snap(lo)), np.where(np.isnan(hi), np.inf, _snap(hi)), undef)
+
+
+def exact(values: np.ndarray) -> VNum:
+    """Known numbers, as Num.of."""
+    snapped = _snap(values.astype(float))
+    return VNum(snapped, snapped.copy(), np.zeros(len(values), dtype=np.int8))
+
+
+def _mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return np.where((a == 0) | (b == 0), 0.0, a * b)
+
+
+def _div(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        both_inf = np.isinf(x) & np.isinf(y)
+        return np.where(both_inf, np.copysign(np.inf, x * y), x / np.where(y == 0, 1.0, y))
+
+
+def arith(op: str, a: VNum, b: VNum) -> VNum:
+    """Interval + - * / over columns."""
+    undef = np.maximum(a.undef, b.undef)
+    with np.errstate(invalid="ignore"):
+        if op == "+":
+            return span(a.lo + b.lo, a.hi + b.hi, undef)
+        if op == "-":
+            return span(a.lo - b.hi, a.hi - b.lo, undef)
+    if op == "*":
+        products = [_mul(x, y) for x in (a.lo, a.hi) for y in (b.lo, b.hi)]
+        return span(np.minimum.reduce(products), np.maximum.reduce(products), undef)
+    return _ratio(a, b, undef)
+
+
+def _ratio(a: VNum, b: VNum, undef: np.ndarray) -> VNum:
+    n = len(undef)
+    lo, hi, out_undef = np.full(n, -np.inf), np.full(n, np.inf), np.ones(n, dtype=np.int8)
+    undefined = (undef == 2) | ((b.lo == 0) & (b.hi == 0))
+    apart = ~undefined & ((b.lo > 0) | (b.hi < 0))
+    quotients = [_div(x, y) for x in (a.lo, a.hi) for y in (b.lo, b.hi)]
+    lo = np.where(apart, np.minimum.reduce(quotients), lo)
+    hi = np.where(apart, np.maximum.reduce(quotients), hi)
+    out_undef = np.where(apart, undef, out_undef)
+    maybe = ~undefined & ~apart & (b.lo == 0) & (a.lo >= 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low = np.where(np.isinf(b.hi), 0.0, a.lo / np.where(b.hi == 0, 1.0, b.hi))
+    lo = np.where(maybe, low, lo)
+    hi = np.where(maybe, np.where(a.hi == 0, 0.0, np.inf), hi)
+    out_undef = np.where(undefined, 2, out_undef).astype(np.int8)
+    result = span(lo, hi, out_undef)
+    plain = ~undefined & ~apart & ~maybe  # Num(-inf, inf, 1): not snapped
+    return VNum(np.where(plain | undefined, -np.inf, result.lo), np.where(plain | undefined, np.inf, result.hi), out_undef)
+
+
+def band(x: VNum, pairs: list[tuple[float, float]], default: float, kind: str) -> VNum:
+    """tier() / upto() over columns."""
+
+    def at(col: np.ndarray) -> np.ndarray:
+        conds = [col >= t for t, _ in pairs] if kind == "tier" else [col <= t for t, _ in pairs]
+        return np.select(conds, [float(val) for _, val in pairs], default=float(default))
+
+    if kind == "tier":
+        low = np.where(x.undef > 0, default, at(x.lo))
+        high = np.where(x.undef == 2, default, at(x.hi))
+    else:
+        low = np.where(x.undef == 2, default, np.where(x.undef > 0, default, at(x.hi)))
+        high = np.where(x.undef == 2, default, at(x.lo))
+    return span(low.astype(float), high.astype(float), np.zeros(len(low), dtype=np.int8))
+
+
+def shift(d: VNum, func: Callable[[v.Num, float], v.Num], amount: float) -> VNum:
+    """add_years / add_days over columns, computed once per distinct date."""
+    def move(col: np.ndarray, side: str) -> np.ndarray:
+        uniq, inverse = np.unique(col, return_inverse=True)
+        moved = np.array([x if np.isinf(x) else getattr(func(v.Num(float(x), float(x)), amount), side) for x in uniq])
+        return moved[inverse]
+
+    return span(move(d.lo, "lo"), move(d.hi, "hi"), d.undef)
+
+
+def compare_num(op: str, a: VNum, b: VNum) -> np.ndarray:
+    """Kleene codes of an interval comparison (as values.compare)."""
+    undef = np.maximum(a.undef, b.undef)
+    equal = (a.lo >= b.hi) & (a.hi <= b.lo)
+    up, down = a.lo > b.hi, a.hi < b.lo
+    true, false = {
+        ">=": (a.lo >= b.hi, down), ">": (up, a.hi <= b.lo), "<=": (a.hi <= b.lo, up),
+        "<": (down, a.lo >= b.hi), "==": (equal, up | down), "!=": (up | down, equal),
+    }[op]
+    code = np.where(true & (undef == 0), T, U)
+    return np.where(false | (undef == 2), F, code).astype(np.int8)
+
+
+def _known_eq(a: np.ndarray, b: np.ndarray, op: str) -> np.ndarray:
+    known = np.array([x is not None and y is not None for x, y in zip(a, b)])
+    same = np.array([x == y for x, y in zip(a, b)])
+    hit = same if op == "==" else ~same
+    return np.where(known, np.where(hit, T, F), U).astype(np.int8)
+
+
+class Columns:
+    """Every name's column for a batch of parsed profiles, derived values computed once."""
+
+    def __init__(self, pack: RulePack, profiles: list[dict[str, Any]], as_of: dt.date) -> None:
+        self.pack = pack
+        self.profiles = profiles
+        self.n = len(profiles)
+        self.cache: dict[str, Any] = {"as_of": exact(np.full(self.n, v.to_ordinal(as_of)))}
+        self.node_cache: dict[int, tuple[Node, Any]] = {}
+
+    def get(self, name: str) -> Any:
+        """The column of a field, derived value or as_of."""
+        if name not in self.cache:
+            if name in self.pack.derived:
+                self.cache[name] = self.eval(self.pack.derived[name].expr)
+            else:
+                self.cache[name] = self._field(name)
+        return self.cache[name]
+
+    def answered(self, name: str) -> np.ndarray:
+        """Which rows answered a field."""
+        key = f"answered:{name}"
+        if key not in self.cache:
+            self.cache[key] = np.array([p.get(name) is not None for p in self.profiles], dtype=bool)
+        return self.cache[key]  # type: ignore[no-any-return]
+
+    def _field(self, name: str) -> Any:
+        kind = self.pack.fields[name].type
+        raw = [p.get(name) for p in self.profiles]
+        if kind in ("enum", "text"):
+            return np.array(raw, dtype=object)
+        if kind == "bool":
+            return np.array([U if x is None else (T if x else F) for x in raw], dtype=np.int8)
+        known = np.array([x is not None for x in raw], dtype=bool)
+        if kind == "date":
+            vals = np.array([v.to_ordinal(x) if x is not None else 0.0 for x in raw])
+            low, high = -np.inf, np.inf
+        else:
+            vals = np.array([float(x) if x is not None else 0.0 for x in raw])
+            low, high = self.pack.domain(name)
+        fixed = exact(vals)
+        unknown = span(np.full(self.n, low), np.full(self.n, high), np.zeros(self.n, dtype=np.int8))
+        return VNum(np.where(known, fixed.lo, unknown.lo), np.where(known, fixed.hi, unknown.hi), fixed.undef)
+
+    def eval(self, node: Node) -> Any:
+        """The column of an expression, cached per node."""
+        hit = self.node_cache.get(id(node))
+        if hit is None or hit[0] is not node:
+            hit = (node, self._eval(node))
+            self.node_cache[id(node)] = hit
+        return hit[1]
+
+    def _eval(self, node: Node) -> Any:
+        if isinstance(node, Const):
+            if isinstance(node.value, bool):
+                return np.full(self.n, T if node.value else F, dtype=np.int8)
+            if isinstance(node.value, str):
+                return np.full(self.n, node.value, dtype=object)
+            return exact(np.full(self.n, node.value))
+        if isinstance(node, Name):
+            return self.get(node.name)
+        if isinstance(node, BinOp):
+            return arith(node.op, self.eval(node.left), self.eval(node.right))
+        if isinstance(node, Neg):
+            x = self.eval(node.operand)
+            return span(-x.hi, -x.lo, x.undef)
+        if isinstance(node, Compare):
+            return self._compare(node)
+        if isinstance(node, InSet):
+            return self._in_set(node)
+        if isinstance(node, BoolOp):
+            codes = [self.eval(o) for o in node.operands]
+            return (np.minimum.reduce(codes) if node.op == "and" else np.maximum.reduce(codes)).astype(np.int8)
+        if isinstance(node, Not):
+            return (T - self.eval(node.operand)).astype(np.int8)
+        return self._call(node)
+
+    def _compare(self, node: Compare) -> np.ndarray:
+        kind = check(node.left, self.pack.types)
+        left, right = self.eval(node.left), self.eval(node.right)
+        if kind in (NUMBER, DATE):
+            return compare_num(node.op, left, right)
+        if kind == BOOL:
+            known = (left != U) & (right != U)
+            hit = (left == right) if node.op == "==" else (left != right)
+            return np.where(known, np.where(hit, T, F), U).astype(np.int8)
+        return _known_eq(left, right, node.op)
+
+    def _in_set(self, node: InSet) -> np.ndarray:
+        value = self.eval(node.operand)
+        if isinstance(value, VNum):
+            from checker.engine.reference import in_set
+
+            return np.array([_code(in_set(v.Num(lo, hi, int(u)), node.values, node.negated))
+                             for lo, hi, u in zip(value.lo, value.hi, value.undef)], dtype=np.int8)
+        options = set(node.values)
+        return np.array([U if x is None else (T if (x in options) != node.negated else F) for x in value], dtype=np.int8)
+
+    def _call(self, node: Call) -> Any:
+        args = node.args
+        if node.func == "date":
+            return exact(np.full(self.n, v.to_ordinal(dt.date.fromisoformat(args[0].value))))  # type: ignore[union-attr, arg-type]
+        if node.func == "starts_with":
+            prefixes = tuple(a.value for a in args[1:])  # type: ignore[union-attr]
+            texts = self.eval(args[0])
+            return np.array([U if x is None else (T if x.startswith(prefixes) else F) for x in texts], dtype=np.int8)
+        if node.func in ("min", "max"):
+            cols = [self.eval(a) for a in args]
+            pick = np.minimum.reduce if node.func == "min" else np.maximum.reduce
+            return span(pick([c.lo for c in cols]), pick([c.hi for c in cols]), np.maximum.reduce([c.undef for c in cols]))
+        if node.func in ("tier", "upto"):
+            consts = [a.value for a in args[1:]]  # type: ignore[union-attr]
+            pairs = list(zip(consts[0:-1:2], consts[1:-1:2]))
+            return band(self.eval(args[0]), pairs, consts[-1], node.func)  # type: ignore[arg-type]
+        func = v.add_years if node.func == "add_years" else v.add_days
+        return shift(self.eval(args[0]), func, args[1].value)  # type: ignore[arg-type, union-attr]
+
+
+def _code(value: v.Tri) -> int:
+    return U if value is None else (T if value else F)
+
+
+def combine(tree: LogicTree, codes: dict[str, np.ndarray]) -> np.ndarray:
+    """Kleene all/any/not over criterion code columns."""
+    if tree[0] == "ref":
+        return codes[tree[1]]
+    if tree[0] == "not":
+        return (T - combine(tree[1], codes)).astype(np.int8)
+    parts = [combine(child, codes) for child in tree[1]]
+    return (np.minimum.reduce(parts) if tree[0] == "all" else np.maximum.reduce(parts)).astype(np.int8)
+
+
+def _relevant(cols: Columns, node: Node, mask: np.ndarray, out: dict[str, np.ndarray]) -> None:
+    """Mark, per row in mask, the unanswered fields that could still decide an open test."""
+    from checker.rules.loader import field_closure
+
+    if not mask.any():
+        return
+    if isinstance(node, BoolOp):
+        for operand in node.operands:
+            _relevant(cols, operand, mask & (cols.eval(operand) == U), out)
+    elif isinstance(node, Not):
+        _relevant(cols, node.operand, mask, out)
+    elif isinstance(node, Name) and node.name in cols.pack.derived and cols.pack.derived[node.name].spec.type == "bool":
+        _relevant(cols, cols.pack.derived[node.name].expr, mask, out)
+    else:
+        for name in field_closure(cols.pack, node):
+            hit = mask & ~cols.answered(name)
+            out[name] = out[name] | hit if name in out else hit
+
+
+def measure_matrix(cols: Columns, measure: Measure, as_of: dt.date) -> dict[str, list[Any]]:
+    """The status, amount and missing columns of one measure."""
+    codes = {c.id: cols.eval(c.test) for c in measure.criteria}
+    status = combine(measure.logic, codes)
+    if not measure.in_force(as_of):
+        status = np.full(cols.n, F, dtype=np.int8)
+    amounts: list[Any] = [None] * cols.n
+    if measure.amount is not None:
+        value = cols.eval(measure.amount)
+        ok = (value.lo == value.hi) & (value.undef == 0) & (status != F)
+        amounts = [round(x, 4) if good else None for x, good in zip(value.lo.tolist(), ok.tolist())]
+    missing: dict[str, np.ndarray] = {}
+    open_rows = status == U
+    for crit in measure.criteria:
+        _relevant(cols, crit.test, open_rows & (codes[crit.id] == U), missing)
+    lists = [""] * cols.n
+    names = sorted(missing)
+    if names:
+        hits = np.stack([missing[n] for n in names])
+        for row in np.nonzero(hits.any(axis=0))[0]:
+            lists[row] = " ".join(n for n, hit in zip(names, hits[:, row]) if hit)
+    labels = np.array([STATUS[F], STATUS[U], STATUS[T]], dtype=object)
+    return {"status": labels[status].tolist(), "amount_wan": amounts, "missing": lists}
+
+
+def matrix_rows(pack: RulePack, profiles: list[dict[str, Any]], ids: list[Any], as_of: dt.date) -> list[dict[str, Any]]:
+    """Flat batch rows, the same as batch.flat_row of each profile's full result."""
+    cols = Columns(pack, profiles, as_of)
+    keys: list[str] = ["id", "rulepack", "as_of"]
+    columns: list[list[Any]] = [list(ids), [pack.version] * cols.n, [as_of.isoformat()] * cols.n]
+    for measure in pack.measures:
+        matrix = measure_matrix(cols, measure, as_of)
+        for part in ("status", "amount_wan", "missing"):
+            keys.append(f"{measure.id}:{part}")
+            columns.append(matrix[part])
+    return [dict(zip(keys, values)) for values in zip(*columns)]
