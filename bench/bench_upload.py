@@ -1,7 +1,7 @@
 """Benchmark: an agency upload end to end (parse, validate, check, store, write XLSX) beside the CLI batch.
 
 Run by hand:  .venv/bin/python bench/bench_upload.py [--n 100000] [--engine durable|reference]
-Generates n client rows over every field of the rule pack (1% deliberately bad), writes them as CSV,
+Generates n variations of examples/haidian-software.json (1% deliberately bad), writes them as CSV,
 then runs each pipeline in its own process and prints wall time, rows/s and peak RSS:
 - baseline: the CLI batch path (checker.batch read_rows -> check_rows -> write_results .xlsx), no database;
 - agency:   the web upload path (read_upload -> create_job stores every row in SQLite -> process_job
@@ -26,12 +26,30 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_engine import generate  # noqa: E402
-
 from checker import config  # noqa: E402
 from checker.rules.loader import load_pack  # noqa: E402
 
 AS_OF = dt.date(2026, 6, 1)
+
+
+def generate(pack, n: int, seed: int = 7) -> list[dict]:
+    """n variations of the example Haidian company: figures scaled together, a tenth of answers dropped."""
+    base = json.loads((ROOT / "examples" / "haidian-software.json").read_text(encoding="utf-8"))
+    rng = random.Random(seed)
+    profiles = []
+    for _ in range(n):
+        factor = rng.uniform(0.05, 3)
+        profile = {}
+        for name, value in base.items():
+            if name != "entity_type" and rng.random() < 0.1:
+                continue
+            decl = pack.fields[name]
+            if decl.type in ("int", "decimal") and not isinstance(value, bool):
+                value = round(value * factor) if decl.type == "int" else round(value * factor, 2)
+                value = min(value, decl.max) if decl.max is not None else value
+            profile[name] = value
+        profiles.append(profile)
+    return profiles
 
 
 def write_csv(path: Path, n: int) -> None:
