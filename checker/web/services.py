@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,18 +15,41 @@ from checker.rules.loader import load_pack
 from checker.rules.pack import RulePack
 
 
-@dataclass
 class Services:
-    """What every request shares."""
+    """What every request shares; once a LivePack is attached, the pack and checker come from it."""
 
-    pack: RulePack
-    checker: Checker
-    engine: Engine
-    sessions: sessionmaker[Session]
+    def __init__(self, pack: RulePack, checker: Checker, engine: Engine, sessions: sessionmaker[Session]) -> None:
+        self._pack = pack
+        self._checker = checker
+        self.engine = engine
+        self.sessions = sessions
+        self.live: Any = None  # a checker.staff.live.LivePack, attached by the staff features
+
+    def snapshot(self) -> Any:
+        """The live snapshot this request pinned (or the newest one), None without a LivePack."""
+        if self.live is None:
+            return None
+        if has_app_context() and "live_snapshot" in g:
+            return g.live_snapshot
+        return self.live.current()
+
+    @property
+    def pack(self) -> RulePack:
+        """The rule pack checks use now."""
+        snap = self.snapshot()
+        return snap.pack if snap is not None else self._pack
+
+    @property
+    def checker(self) -> Checker:
+        """The checker of the live pack."""
+        snap = self.snapshot()
+        return snap.checker if snap is not None else self._checker
 
     def close(self) -> None:
         """Release the engine's rulesets and the database pool."""
-        self.checker.close()
+        if self.live is not None:
+            self.live.close()
+        self._checker.close()
         self.engine.dispose()
 
 

@@ -1,0 +1,1 @@
+"""Policy-staff features: published rule-pack versions, drafts, impact previews, the audit log."""

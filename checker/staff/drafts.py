@@ -1,0 +1,131 @@
+"""Drafts: the live pack's files plus edited files, linted and with their examples run; publishing and rollback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from checker.engine import Checker
+from checker.rules.examples import ExampleOutcome, run_example
+from checker.rules.loader import RulePackError
+from checker.rules.pack import RulePack
+from checker.rules.yamlsrc import RuleError
+from checker.staff import store
+from checker.staff.models import Draft, PackVersion
+
+
+class PublishRefused(Exception):
+    """A draft or rollback cannot be published; `reasons` says why."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
+
+
+@dataclass
+class DraftCheck:
+    """The outcome of linting a draft and running the examples of what it changes."""
+
+    files: store.Files
+    pack: RulePack | None = None
+    errors: list[RuleError] = field(default_factory=list)
+    examples: list[ExampleOutcome] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+
+    @property
+    def failing(self) -> list[ExampleOutcome]:
+        """The examples that did not hold."""
+        return [o for o in self.examples if not o.passed]
+
+    @property
+    def ok(self) -> bool:
+        """Loads without errors and every example run holds."""
+        return self.pack is not None and not self.errors and not self.failing
+
+
+def compose(live: store.Files, changes: store.Files) -> store.Files:
+    """The draft's full set of files: the live ones with the changed ones replaced or added."""
+    return {**live, **changes}
+
+
+def measure_path(files: store.Files, measure_id: str) -> str | None:
+    """The path of a measure's file in a pack."""
+    return next((p for p in files if p.startswith("measures/") and store.measure_of(p) == measure_id), None)
+
+
+def check_files(live: store.Files, files: store.Files, seeds: Path, engine: str = "reference") -> DraftCheck:
+    """Lint the files as a pack; when it loads, run the examples of the changed measures (all, if shared files changed)."""
+    result = DraftCheck(files, changed=store.changed(live, files))
+    try:
+        result.pack = store.load_files(files, seeds)
+    except RulePackError as exc:
+        result.errors = exc.errors
+        return result
+    ids = {m.id for m in result.pack.measures}
+    shared = any(name not in ids for name in result.changed)
+    measures = [m for m in result.pack.measures if shared or m.id in result.changed]
+    checker = Checker(result.pack, engine)  # type: ignore[arg-type]
+    try:
+        result.examples = [run_example(checker, m, i) for m in measures for i in range(len(m.spec.examples))]
+    finally:
+        checker.close()
+    return result
+
+
+def start_draft(session: Session, live: store.Files, path: str, text: str, author: str) -> Draft:
+    """A new draft changing one file; the caller commits."""
+    draft = Draft(author=author, measure=store.measure_of(path), changes={path: text}, bases={path: live.get(path)})
+    session.add(draft)
+    session.flush()
+    return draft
+
+
+def conflicts(live: store.Files, draft: Draft) -> list[str]:
+    """Files of the draft that were changed in the live pack since the draft began."""
+    return [p for p in draft.changes if live.get(p) != draft.bases.get(p)]
+
+
+def publish(session: Session, live: store.Files, draft: Draft, seeds: Path, author: str, comment: str,
+            engine: str = "reference") -> PackVersion:
+    """Publish a draft as the next version if it loads, its examples hold and a reason is given; the caller commits."""
+    reasons = [] if comment.strip() else ["a comment saying why is required"]
+    if draft.status != "open":
+        reasons.append(f"the draft is {draft.status}")
+    reasons += [f"{p} was changed in the live pack since this draft began" for p in conflicts(live, draft)]
+    checked = check_files(live, compose(live, draft.changes), seeds, engine)
+    reasons += [f"lint: {e}" for e in checked.errors]
+    reasons += [f"example fails: {o.measure} #{o.index + 1} {o.name}: {'; '.join(o.failures)}" for o in checked.failing]
+    if checked.pack is not None and not checked.changed:
+        reasons.append("the draft changes nothing")
+    if reasons:
+        raise PublishRefused(reasons)
+    assert checked.pack is not None
+    version = _record(session, checked.files, checked.pack.version, "publish", author, comment)
+    draft.status = "published"
+    return version
+
+
+def rollback(session: Session, seq: int, seeds: Path, author: str, comment: str) -> PackVersion:
+    """Publish an earlier version's files again as the next version; the caller commits."""
+    target = store.by_seq(session, seq)
+    if target is None:
+        raise PublishRefused([f"no version {seq}"])
+    if not comment.strip():
+        raise PublishRefused(["a comment saying why is required"])
+    try:
+        pack = store.load_files(dict(target.files), seeds)
+    except RulePackError as exc:
+        raise PublishRefused([f"version {seq} no longer loads: {e}" for e in exc.errors]) from exc
+    return _record(session, dict(target.files), pack.version, "rollback", author, f"back to v{seq}: {comment}")
+
+
+def _record(session: Session, files: store.Files, digest: str, action: str, author: str, comment: str) -> PackVersion:
+    """Add the version, turning a lost race for the sequence number into a refusal."""
+    try:
+        return store.add_version(session, files, digest, action, author, comment.strip())
+    except IntegrityError as exc:
+        session.rollback()
+        raise PublishRefused(["another version was published at the same moment; try again"]) from exc

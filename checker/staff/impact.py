@@ -1,0 +1,95 @@
+"""Impact preview: re-check stored profiles against the live and the draft pack and count changed verdicts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from checker.agency.models import Agency, Client
+from checker.engine import Checker
+from checker.intake import read_profile
+from checker.models import Assessment
+from checker.profile import ProfileError
+
+
+@dataclass(frozen=True)
+class Change:
+    """One measure's verdict on one stored profile that the draft changes."""
+
+    company: str
+    measure: str
+    before: str | None
+    after: str | None
+
+    @property
+    def kind(self) -> str:
+        """newly_eligible, no_longer_eligible or other."""
+        if self.after == "eligible":
+            return "newly_eligible"
+        if self.before == "eligible":
+            return "no_longer_eligible"
+        return "other"
+
+
+@dataclass
+class Impact:
+    """What publishing the draft would change on the stored profiles."""
+
+    profiles: int = 0
+    unreadable: int = 0
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def companies(self) -> list[str]:
+        """The companies with at least one changed verdict."""
+        return sorted({c.company for c in self.changes})
+
+    def by_measure(self) -> dict[str, Counter]:
+        """For each measure, how many verdicts change in each kind."""
+        out: dict[str, Counter] = {}
+        for change in self.changes:
+            out.setdefault(change.measure, Counter())[change.kind] += 1
+        return dict(sorted(out.items()))
+
+    def count(self, kind: str) -> int:
+        """How many changes are of this kind."""
+        return sum(1 for c in self.changes if c.kind == kind)
+
+
+def stored_profiles(session: Session, limit: int = 20_000) -> list[tuple[str, dict[str, Any]]]:
+    """(company, answers) of saved assessments and agency clients."""
+    out = [(f"#{a.id} {a.name}".strip(), dict(a.answers or {}))
+           for a in session.scalars(select(Assessment).order_by(Assessment.id).limit(limit))]
+    query = select(Client, Agency.name).join(Agency, Agency.id == Client.agency_id).order_by(Client.id).limit(limit)
+    rows = session.execute(query)
+    out += [(f"{agency} / {client.name or client.key}", dict(client.answers or {})) for client, agency in rows]
+    return out
+
+
+def verdicts(checker: Checker, answers: dict[str, Any], as_of: dt.date) -> dict[str, str] | None:
+    """Each measure's status for raw answers, None if they do not read under this pack."""
+    try:
+        values = read_profile(checker.pack, answers, as_of)
+    except ProfileError:
+        return None
+    return {r.measure: r.status for r in checker.check(values, as_of).results}
+
+
+def impact(live: Checker, draft: Checker, profiles: Iterable[tuple[str, dict[str, Any]]], as_of: dt.date) -> Impact:
+    """Compare the verdicts of both packs on every profile."""
+    report = Impact()
+    for company, answers in profiles:
+        report.profiles += 1
+        before, after = verdicts(live, answers, as_of), verdicts(draft, answers, as_of)
+        if before is None or after is None:
+            report.unreadable += 1
+            continue
+        for measure in sorted(before.keys() | after.keys()):
+            if before.get(measure) != after.get(measure):
+                report.changes.append(Change(company, measure, before.get(measure), after.get(measure)))
+    return report

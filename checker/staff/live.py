@@ -1,0 +1,116 @@
+"""The live rule pack every request consults: the newest published version, converging across worker processes."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from checker.engine import Checker
+from checker.rules.loader import RulePackError
+from checker.rules.pack import RulePack
+from checker.staff import store
+
+log = logging.getLogger(__name__)
+GRACE = 30.0  # seconds a replaced checker stays open for requests that still hold it
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One published pack ready to check with: its sequence number, files, pack and checker."""
+
+    seq: int
+    files: store.Files
+    pack: RulePack
+    checker: Checker
+
+
+class LivePack:
+    """Holds the live Snapshot; `refresh()` polls the newest seq (at most once per interval) and swaps on change."""
+
+    def __init__(self, sessions: sessionmaker[Session], seeds: Path, engine: str, interval: float = 1.0) -> None:
+        self.sessions = sessions
+        self.seeds = seeds
+        self.engine = engine
+        self.interval = interval
+        self.lock = threading.Lock()
+        self.snapshot: Snapshot | None = None
+        self.checked_at = 0.0
+        self.retired: list[tuple[float, Checker]] = []
+
+    def start(self, rules: Path, pack: RulePack, checker: Checker) -> None:
+        """Import rules/ as a new version when its content is not yet published, then go live."""
+        files = store.read_tree(rules)
+        with self.sessions() as session:
+            if store.by_hash(session, pack.version) is None:
+                try:
+                    store.add_version(session, files, pack.version, "import", "system", f"imported from {rules}")
+                    session.commit()
+                except IntegrityError:  # another worker imported at the same moment
+                    session.rollback()
+            newest = store.newest(session)
+        if newest is not None and newest.hash == pack.version:
+            self.snapshot = Snapshot(newest.seq, newest.files, pack, checker)
+        else:
+            self.retired.append((0.0, checker))
+        self.refresh(force=True)
+
+    def current(self) -> Snapshot:
+        """The live snapshot."""
+        assert self.snapshot is not None, "LivePack.start() was not called"
+        return self.snapshot
+
+    def refresh(self, force: bool = False) -> Snapshot:
+        """Swap in the newest published version if it changed (polling at most once per interval)."""
+        now = time.monotonic()
+        if not force and now - self.checked_at < self.interval and self.snapshot is not None:
+            return self.snapshot
+        self.checked_at = now
+        with self.sessions() as session:
+            seq = store.newest_seq(session)
+        if self.snapshot is not None and seq == self.snapshot.seq:
+            return self.snapshot
+        with self.lock:
+            if self.snapshot is None or self.snapshot.seq != seq:
+                self._swap(seq)
+            self._close_retired()
+        return self.current()
+
+    def _swap(self, seq: int) -> None:
+        """Load version seq and make it live; a version that fails to load leaves the live pack as it was."""
+        with self.sessions() as session:
+            version = store.by_seq(session, seq)
+            files = dict(version.files) if version else None
+        if files is None:
+            return
+        try:
+            pack = store.load_files(files, self.seeds)
+        except (RulePackError, ValueError, OSError) as exc:
+            log.error("rule pack version %s does not load, keeping the live one: %s", seq, exc)
+            return
+        old = self.snapshot
+        self.snapshot = Snapshot(seq, files, pack, Checker(pack, self.engine))  # type: ignore[arg-type]
+        if old is not None:
+            self.retired.append((time.monotonic(), old.checker))
+
+    def _close_retired(self, everything: bool = False) -> None:
+        """Close replaced checkers once no request can still be using them."""
+        keep = []
+        for when, checker in self.retired:
+            if everything or time.monotonic() - when > GRACE:
+                checker.close()
+            else:
+                keep.append((when, checker))
+        self.retired = keep
+
+    def close(self) -> None:
+        """Close every checker this holder owns."""
+        with self.lock:
+            self._close_retired(everything=True)
+            if self.snapshot is not None:
+                self.snapshot.checker.close()

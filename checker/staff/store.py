@@ -1,0 +1,92 @@
+"""Rule packs as data: read a rules/ tree into {path: text}, load such files, keep versions in the database."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path, PurePosixPath
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from checker.rules.loader import load_pack
+from checker.rules.pack import RulePack
+from checker.staff.models import AuditEntry, PackVersion
+
+Files = dict[str, str]
+
+
+def read_tree(root: Path) -> Files:
+    """Every YAML rule file under root, by its path relative to root."""
+    return {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in sorted(root.rglob("*.yaml"))}
+
+
+def safe_path(path: str) -> bool:
+    """Whether a rule-file path stays inside the pack (relative, no '..', a .yaml file)."""
+    parts = PurePosixPath(path).parts
+    return bool(parts) and not path.startswith("/") and ".." not in parts and "\\" not in path and path.endswith(".yaml")
+
+
+def materialise(files: Files, seeds: Path, dest: Path) -> Path:
+    """Write the files to dest/rules with dest/seeds linking to the seeds; return the rules folder."""
+    root = dest / "rules"
+    for path, text in files.items():
+        if not safe_path(path):
+            raise ValueError(f"unsafe rule-file path {path!r}")
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    root.mkdir(parents=True, exist_ok=True)
+    (dest / "seeds").symlink_to(seeds.resolve(), target_is_directory=True)
+    return root
+
+
+def load_files(files: Files, seeds: Path) -> RulePack:
+    """Load a pack from file texts (raises RulePackError like load_pack)."""
+    with tempfile.TemporaryDirectory(prefix="pack-") as tmp:
+        return load_pack(materialise(files, seeds, Path(tmp)))
+
+
+def newest_seq(session: Session) -> int:
+    """The sequence number of the newest published version, 0 if none."""
+    return session.scalar(select(func.max(PackVersion.seq))) or 0
+
+
+def newest(session: Session) -> PackVersion | None:
+    """The newest published version."""
+    return session.scalars(select(PackVersion).order_by(PackVersion.seq.desc()).limit(1)).first()
+
+
+def by_seq(session: Session, seq: int) -> PackVersion | None:
+    """The version with this sequence number."""
+    return session.scalars(select(PackVersion).where(PackVersion.seq == seq)).first()
+
+
+def by_hash(session: Session, digest: str) -> PackVersion | None:
+    """The earliest version with this content hash (the version stored results record)."""
+    return session.scalars(select(PackVersion).where(PackVersion.hash == digest).order_by(PackVersion.seq).limit(1)).first()
+
+
+def measure_of(path: str) -> str:
+    """The measure id of a measure file's path, else the path itself."""
+    pure = PurePosixPath(path)
+    if pure.parts[:1] == ("measures",) and pure.name != "index.yaml":
+        return pure.stem
+    return path
+
+
+def changed(old: Files, new: Files) -> list[str]:
+    """Measures (or other rule files) whose text differs between two packs."""
+    paths = {p for p in old.keys() | new.keys() if old.get(p) != new.get(p)}
+    return sorted({measure_of(p) for p in paths})
+
+
+def add_version(session: Session, files: Files, digest: str, action: str, author: str, comment: str) -> PackVersion:
+    """Record a published version and an audit entry per changed measure; the caller commits."""
+    previous = newest(session)
+    version = PackVersion(seq=(previous.seq if previous else 0) + 1, hash=digest, files=files, action=action,
+                          author=author, comment=comment)
+    session.add(version)
+    for name in changed(previous.files if previous else {}, files) if previous else [""]:
+        session.add(AuditEntry(author=author, action=action, seq=version.seq, measure=name, comment=comment))
+    session.flush()
+    return version
