@@ -1,0 +1,100 @@
+"""Observability: one JSON log line per request, an X-Request-ID on every response, and /health."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+
+from flask import Flask, Response, current_app, g, jsonify, request
+from sqlalchemy import text
+
+log = logging.getLogger("checker.access")
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+HEADER = "X-Request-ID"
+
+
+class JsonLines(logging.Formatter):
+    """Each record as one JSON object: time, level, logger, message and the record's `fields`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as a JSON line."""
+        data = {"ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
+                "level": record.levelname.lower(), "logger": record.name, "message": record.getMessage()}
+        data.update(getattr(record, "fields", {}))
+        return json.dumps(data, ensure_ascii=False, default=str)
+
+
+class StderrHandler(logging.StreamHandler):
+    """Writes to the current sys.stderr (not the one at start-up, which test runners swap)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Write the record to today's stderr."""
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+def _install_handler() -> None:
+    """Send access logs as JSON lines to stderr, once per process."""
+    if not any(isinstance(h, StderrHandler) for h in log.handlers):
+        handler = StderrHandler()
+        handler.setFormatter(JsonLines())
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+
+
+def request_id() -> str:
+    """The current request's id."""
+    return g.get("request_id", "")
+
+
+def _start() -> None:
+    """Take a well-formed incoming X-Request-ID or make one; start the clock."""
+    incoming = request.headers.get(HEADER, "")
+    g.request_id = incoming if REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    g.request_started = time.perf_counter()
+
+
+def _finish(response: Response) -> Response:
+    """Return the request id and write the access line."""
+    rid = g.get("request_id") or uuid.uuid4().hex
+    response.headers[HEADER] = rid
+    started = g.get("request_started")
+    duration = round((time.perf_counter() - started) * 1000, 2) if started else None
+    fields = {"request_id": rid, "method": request.method, "path": request.path, "status": response.status_code,
+              "duration_ms": duration, "remote": request.remote_addr}
+    log.info("request", extra={"fields": fields})
+    return response
+
+
+def health():
+    """The database answers SELECT 1 and which rule pack is loaded; 503 when the database is down."""
+    services = current_app.extensions["checker"]
+    body = {"status": "ok", "database": "ok", "rulepack": services.pack.version, "measures": len(services.pack.measures)}
+    try:
+        with services.engine.connect() as connection:
+            connection.execute(text("SELECT 1")).scalar_one()
+    except Exception as exc:  # any failure to reach the database makes the instance unhealthy
+        log.warning("health check failed", extra={"fields": {"request_id": request_id(), "error": type(exc).__name__}})
+        body.update(status="unavailable", database=f"error: {type(exc).__name__}")
+        return jsonify(body), 503
+    return jsonify(body)
+
+
+def init_app(app: Flask) -> None:
+    """Register the request-id and access-log hooks and the /health endpoint. Idempotent."""
+    if app.extensions.get("observe"):
+        return
+    app.extensions["observe"] = True
+    _install_handler()
+    app.before_request_funcs.setdefault(None, []).insert(0, _start)
+    app.after_request(_finish)
+    app.add_url_rule("/health", "health", health, methods=["GET"])
+    limiter = app.extensions.get("checker_limiter")
+    if limiter is not None:
+        limiter.exempt(health)

@@ -1,0 +1,96 @@
+"""Fixtures of the hardening tests: fully wired apps (agency, hardening, limits, observe), users, tokens, live servers."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from waitress.server import create_server
+
+from checker.agency.accounts import create_user, issue_token
+from checker.agency.models import User
+from checker.web import create_app, hardening, limits, observe
+from checker.web.agency import close_app
+from checker.web.agency import init_app as init_agency
+from tests.web.util import MINI_RULES
+
+PASSWORD = "correct horse battery"
+
+
+def wire(app: Flask) -> Flask:
+    """What create_app is to call: hardening, limits, observability; then the agency features."""
+    hardening.init_app(app)
+    limits.init_app(app)
+    observe.init_app(app)
+    init_agency(app)
+    return app
+
+
+def make_app(tmp_path: Path, **extra: Any) -> Flask:
+    """A wired app on the mini pack (reference engine) with its own SQLite file; jobs run inline."""
+    settings = {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite'}", "CHECKER_RULES": str(MINI_RULES),
+                "CHECKER_ENGINE": "reference", "AGENCY_RUNNER": "inline", **extra}
+    return wire(create_app(settings))
+
+
+def shut(app: Flask) -> None:
+    """Stop the job runner and release the app's services."""
+    close_app(app)
+    app.extensions["checker"].close()
+
+
+def add_user(app: Flask, email: str, agency: str = "Agency A", password: str = PASSWORD) -> int:
+    """Create an agency user directly in the database; its id."""
+    with app.extensions["checker"].sessions() as session:
+        user = create_user(session, email, password, agency)
+        session.commit()
+        return user.id
+
+
+def add_token(app: Flask, user_id: int) -> str:
+    """A new API token of the user."""
+    with app.extensions["checker"].sessions() as session:
+        token = issue_token(session, session.get(User, user_id), "test")
+        session.commit()
+        return token
+
+
+@pytest.fixture
+def cheap_hashes(monkeypatch) -> None:
+    """Fast password hashes (production keeps scrypt)."""
+    monkeypatch.setattr("checker.agency.accounts.HASH_METHOD", "pbkdf2:sha256:1000")
+
+
+@pytest.fixture
+def app(tmp_path: Path, cheap_hashes) -> Iterator[Flask]:
+    """A wired app on the mini pack, CSRF off."""
+    application = make_app(tmp_path)
+    yield application
+    shut(application)
+
+
+@pytest.fixture
+def csrf_app(tmp_path: Path, cheap_hashes) -> Iterator[Flask]:
+    """A wired app with CSRF protection on, as in production."""
+    application = make_app(tmp_path, TESTING=False, WTF_CSRF_ENABLED=True)
+    yield application
+    shut(application)
+
+
+def serve(app: Flask, threads: int = 8) -> tuple[str, Any, threading.Thread]:
+    """Serve the app with waitress on a free loopback port in a daemon thread; (base URL, server, thread)."""
+    server = create_server(app, host="127.0.0.1", port=0, threads=threads)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    return f"http://127.0.0.1:{server.effective_port}", server, thread
+
+
+def stop(server: Any, thread: threading.Thread) -> None:
+    """Close a waitress server and wait for its thread."""
+    server.close()
+    thread.join(timeout=10)
