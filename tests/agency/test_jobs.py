@@ -44,7 +44,7 @@ def test_progress_of_a_half_done_job(app, users, alice):
     assert '<progress id="job-bar" max="10" value="4">' in page
     assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page
     assert 'src="/static/agency/jobs.js"' in page and "<script>" not in page
-    assert 'id="cancel"' in page
+    assert 'id="cancel"' in page and 'id="summary"' not in page
 
 
 def test_cancel_stops_a_job_and_keeps_its_rows(app, users, alice):

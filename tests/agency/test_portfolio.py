@@ -111,3 +111,41 @@ def test_a_client_uploaded_twice_is_one_client_with_two_results(app, alice):
         found = session.scalars(select(Client)).one()
         assert found.answers["rd_expense_wan"] == 90
         assert session.scalar(select(func.count()).select_from(ClientResult)) == 2
+
+
+def test_recheck_the_example_company_after_editing_the_project_pack(tmp_path, pack):
+    import datetime as dt
+
+    from checker.agency.accounts import create_user
+    from checker.agency.jobs import create_job, process_job
+    from checker.batch import Row
+    from checker.config import PROJECT_ROOT, rules_dir
+    from checker.db import make_engine, make_sessions, upgrade
+    from tests.web.util import example_profile
+
+    copy = tmp_path / "project"
+    shutil.copytree(rules_dir(), copy / "rules")
+    shutil.copytree(PROJECT_ROOT / "seeds", copy / "seeds")
+    hte = copy / "rules" / "measures" / "national" / "hte-recognition.yaml"
+    text = hte.read_text(encoding="utf-8")
+    assert 'test: "tech_staff_ratio >= 10%"' in text
+    hte.write_text(text.replace('test: "tech_staff_ratio >= 10%"', 'test: "tech_staff_ratio >= 50%"'), encoding="utf-8")
+    changed = load_pack(copy / "rules")
+    assert changed.version != pack.version
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'p.sqlite'}")
+    upgrade(engine)
+    sessions = make_sessions(engine)
+    rows = [Row(1, {"id": "example", **example_profile()}), Row(2, {"id": "big-team", **example_profile(), "tech_staff": 70})]
+    with sessions() as session:
+        user = create_user(session, "a@example.com", "long enough password", "A")
+        job = create_job(session, user, "example.csv", rows, dt.date(2026, 6, 1))
+        session.commit()
+        job_id, agency = job.id, user.agency_id
+    process_job(sessions, Checker(pack, "reference"), job_id)
+    with sessions() as session:
+        report = recheck(Portfolio(session, agency), Checker(changed, "reference"))
+        session.commit()
+    assert report.checked == 2 and report.problems == []
+    assert _changes(report) == {("example", "hte-recognition", "eligible", "ineligible", "no_longer_eligible")}
+    engine.dispose()

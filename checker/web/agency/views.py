@@ -123,10 +123,11 @@ def job(job_id: int):
     """A job's progress, its rejected rows, and its results so far."""
     found = get_owned(Job, job_id)
     names = titles(pack(), current_lang())
-    summary = summarise(job_items(db(), job_id), names)
+    # While the job runs the page reloads often: only progress and problems then, the results once it is over.
+    summary = summarise(job_items(db(), job_id), names) if found.finished else None
+    items = list(job_items(db(), job_id, SHOWN)) if found.finished else []
     return render_template("agency/job.html", job=found, problems=list(job_problems(db(), job_id, 1000)),
-                           items=list(job_items(db(), job_id, SHOWN)), names=names, summary=summary,
-                           shown=SHOWN, cancel_form=forms.CancelForm())
+                           items=items, names=names, summary=summary, shown=SHOWN, cancel_form=forms.CancelForm())
 
 
 def progress_of(found: Job) -> dict:
