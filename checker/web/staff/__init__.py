@@ -1,0 +1,43 @@
+"""Policy-staff rules area (/staff/): the pack, drafts, impact previews, publishing, history and the audit log.
+
+Wire into the app with `init_app(app)` after `create_app`; calling it twice does nothing more.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, g
+
+from checker.staff.live import LivePack
+
+
+def init_app(app: Flask) -> LivePack:
+    """Register the staff pages (and the shared sign-in) and make the pack come from the database's newest version."""
+    if "staff" in app.extensions:
+        return app.extensions["staff"]
+    from checker.web.agency import init_app as init_agency
+    from checker.web.staff.strings import st
+    from checker.web.staff.views import bp
+
+    init_agency(app)  # staff sign in through the agency login
+    services = app.extensions["checker"]
+    rules = Path(app.config["CHECKER_RULES"])
+    seeds = Path(app.config.get("STAFF_SEEDS") or rules.parent / "seeds")
+    live = LivePack(services.sessions, seeds, app.config["CHECKER_ENGINE"], app.config.get("STAFF_POLL_SECONDS", 1.0))
+    live.start(rules, services._pack, services._checker)
+    services.live = live
+    app.extensions["staff"] = live
+    app.before_request(_pin_snapshot)
+    app.register_blueprint(bp)
+    app.jinja_env.globals.setdefault("st", st)
+    return live
+
+
+def _pin_snapshot() -> None:
+    """Give the request one live pack and checker throughout, refreshed from the database at most once a second."""
+    from checker.web.services import services
+
+    live = services().live
+    if live is not None:
+        g.live_snapshot = live.refresh()

@@ -1,0 +1,134 @@
+"""Staff pages that change the pack: edit a measure into a draft, lint it, preview its impact, publish it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from checker.engine import Checker
+from checker.staff import drafts, impact
+from checker.staff.models import Draft
+from checker.web.services import db
+from checker.web.staff.common import author, bp, seeds, snapshot, staff_required
+from checker.web.staff.forms import ButtonForm, CommentForm, EditForm
+from checker.web.staff.strings import st
+
+
+def _submitted_text(form: EditForm) -> str | None:
+    """The uploaded file's text if one was sent, else the textarea's."""
+    upload = form.upload.data
+    if upload is not None and getattr(upload, "filename", ""):
+        try:
+            return upload.read().decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    return form.text.data
+
+
+def _get_draft(draft_id: int) -> Draft:
+    """The draft of this id, else 404."""
+    draft = db().get(Draft, draft_id)
+    if draft is None:
+        abort(404)
+    return draft
+
+
+@bp.route("/measures/<measure_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit(measure_id: str):
+    """Edit a measure's YAML (textarea or upload); saving starts a draft."""
+    snap = snapshot()
+    path = drafts.measure_path(snap.files, measure_id)
+    if path is None:
+        abort(404)
+    form = EditForm()
+    if form.validate_on_submit():
+        text = _submitted_text(form)
+        if text is not None:
+            draft = drafts.start_draft(db(), snap.files, path, text.replace("\r\n", "\n"), author())
+            db().commit()
+            return redirect(url_for("staff.draft", draft_id=draft.id))
+        flash("the file is not UTF-8 text")
+    if not form.is_submitted():
+        form.text.data = snap.files[path]
+    return render_template("staff/edit.html", form=form, measure_id=measure_id, path=path)
+
+
+@bp.route("/drafts/<int:draft_id>", methods=["GET", "POST"])
+@staff_required
+def draft(draft_id: int):
+    """A draft beside its lint errors and example runs; POST saves a new text."""
+    found = _get_draft(draft_id)
+    form = EditForm()
+    if request.method == "POST" and found.status == "open" and form.validate_on_submit():
+        text = _submitted_text(form)
+        if text is not None:
+            path = next(iter(found.changes))
+            found.changes = {**found.changes, path: text.replace("\r\n", "\n")}
+            db().commit()
+            return redirect(url_for("staff.draft", draft_id=draft_id))
+    return _render_draft(found, form)
+
+
+def _render_draft(found: Draft, form: EditForm | None = None, publish: CommentForm | None = None, status: int = 200,
+                  reasons: list[str] | None = None):
+    """The draft page."""
+    snap = snapshot()
+    path = next(iter(found.changes))
+    checked = drafts.check_files(snap.files, drafts.compose(snap.files, found.changes), seeds())
+    form = form or EditForm()
+    if not form.is_submitted() or form.errors:
+        form.text.data = found.changes[path]
+    return render_template("staff/draft.html", draft=found, path=path, form=form, checked=checked,
+                           publish=publish or CommentForm(), discard=ButtonForm(), reasons=reasons or [],
+                           conflicts=drafts.conflicts(snap.files, found)), status
+
+
+@bp.get("/drafts/<int:draft_id>/impact")
+@staff_required
+def draft_impact(draft_id: int):
+    """How the draft would change verdicts on stored profiles (assessments and agency clients)."""
+    found = _get_draft(draft_id)
+    snap = snapshot()
+    try:
+        as_of = dt.date.fromisoformat(request.args.get("as_of", ""))
+    except ValueError:
+        as_of = dt.date.today()
+    checked = drafts.check_files(snap.files, drafts.compose(snap.files, found.changes), seeds())
+    report = None
+    if checked.pack is not None:
+        before, after = Checker(snap.pack, "reference"), Checker(checked.pack, "reference")
+        report = impact.impact(before, after, impact.stored_profiles(db()), as_of)
+    return render_template("staff/impact.html", draft=found, checked=checked, report=report, as_of=as_of)
+
+
+@bp.post("/drafts/<int:draft_id>/publish")
+@staff_required
+def publish(draft_id: int):
+    """Publish the draft as the next live version, or show why not."""
+    found = _get_draft(draft_id)
+    form = CommentForm()
+    form.validate_on_submit()
+    try:
+        version = drafts.publish(db(), snapshot().files, found, seeds(), author(), form.comment.data or "")
+    except drafts.PublishRefused as exc:
+        db().rollback()
+        return _render_draft(found, publish=form, status=409, reasons=exc.reasons)
+    db().commit()
+    from checker.web.staff.common import live
+
+    live().refresh(force=True)
+    flash(st("published", label=version.label))
+    return redirect(url_for("staff.index"))
+
+
+@bp.post("/drafts/<int:draft_id>/discard")
+@staff_required
+def discard(draft_id: int):
+    """Drop an open draft."""
+    found = _get_draft(draft_id)
+    if ButtonForm().validate_on_submit() and found.status == "open":
+        found.status = "discarded"
+        db().commit()
+    return redirect(url_for("staff.index"))

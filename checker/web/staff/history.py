@@ -1,0 +1,82 @@
+"""Staff pages of the past: published versions with rollback, the audit log, earlier results with their own pack."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from sqlalchemy import select
+
+from checker.agency.models import ClientResult
+from checker.models import StoredResult
+from checker.rules.loader import RulePackError
+from checker.rules.pack import RulePack
+from checker.staff import drafts, store
+from checker.staff.models import AuditEntry, PackVersion
+from checker.web.services import db
+from checker.web.staff.common import author, bp, live, seeds, snapshot, staff_required
+from checker.web.staff.forms import CommentForm
+from checker.web.staff.strings import st
+
+_PACKS: dict[str, RulePack] = {}
+
+
+@bp.get("/versions")
+@staff_required
+def versions():
+    """Every published version, newest first, each with a rollback form."""
+    rows = db().scalars(select(PackVersion).order_by(PackVersion.seq.desc()).limit(200)).all()
+    return render_template("staff/versions.html", versions=rows, live_seq=snapshot().seq, form=CommentForm())
+
+
+@bp.post("/versions/<int:seq>/rollback")
+@staff_required
+def rollback(seq: int):
+    """Make an earlier version live again (as a new version), with a required reason."""
+    form = CommentForm()
+    form.validate_on_submit()
+    try:
+        version = drafts.rollback(db(), seq, seeds(), author(), form.comment.data or "")
+    except drafts.PublishRefused as exc:
+        db().rollback()
+        for reason in exc.reasons:
+            flash(reason)
+        return redirect(url_for("staff.versions")), 303
+    db().commit()
+    live().refresh(force=True)
+    flash(st("rolled_back", label=version.label))
+    return redirect(url_for("staff.versions"))
+
+
+@bp.get("/audit")
+@staff_required
+def audit():
+    """Who changed which measure, when and why."""
+    entries = db().scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(500)).all()
+    return render_template("staff/audit.html", entries=entries)
+
+
+def pack_of(digest: str) -> RulePack | None:
+    """The pack a result was checked with, loaded from its stored version's files (cached)."""
+    if digest not in _PACKS:
+        version = store.by_hash(db(), digest)
+        if version is None:
+            return None
+        try:
+            _PACKS[digest] = store.load_files(dict(version.files), seeds())
+        except RulePackError:
+            return None
+    return _PACKS[digest]
+
+
+@bp.get("/results/<kind>/<int:result_id>")
+@staff_required
+def old_result(kind: str, result_id: int):
+    """An earlier stored result (assessment or agency client), shown with the pack version it came from."""
+    model = {"assessment": StoredResult, "client": ClientResult}.get(kind)
+    found = db().get(model, result_id) if model is not None else None
+    if found is None:
+        abort(404)
+    pack = pack_of(found.rulepack)
+    version = store.by_hash(db(), found.rulepack)
+    titles = {m.id: m.spec.title for m in pack.measures} if pack else {}
+    return render_template("staff/result.html", stored=found, pack=pack, version=version, titles=titles,
+                           live_hash=snapshot().pack.version)

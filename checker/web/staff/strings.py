@@ -1,0 +1,44 @@
+"""UI strings of the staff pages, Chinese first, English second."""
+
+from __future__ import annotations
+
+from checker.web.i18n import current_lang
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "staff": ("规则管理", "Rules area"), "pack": ("规则包", "Rule pack"), "fields": ("字段目录", "Fields"),
+    "versions": ("版本历史", "Versions"), "audit": ("审计日志", "Audit log"), "drafts": ("草稿", "Drafts"),
+    "live": ("当前生效版本", "Live version"), "measure": ("政策措施", "Measure"), "state": ("状态", "State"),
+    "valid": ("校验通过", "valid"), "period": ("有效期", "Period of force"),
+    "in_force": ("有效", "in force"), "expired": ("已失效", "expired"), "not_yet": ("尚未生效", "not yet in force"),
+    "examples": ("示例", "Examples"), "passed": ("通过", "passed"), "failed": ("失败", "failed"),
+    "reads": ("读取字段", "Reads"), "coverage": ("条件覆盖", "Criterion coverage"),
+    "gaps": ("示例未覆盖的条件一侧", "Criterion sides no example reaches"), "none": ("无", "none"),
+    "edit": ("编辑", "Edit"), "upload": ("或上传 YAML 文件", "or upload a YAML file"),
+    "save": ("保存草稿并校验", "Save the draft and check it"), "lint": ("校验结果", "Lint"),
+    "no_errors": ("没有错误。", "No errors."), "line": ("行", "Line"), "key": ("键", "Key"),
+    "message": ("说明", "Message"), "impact": ("影响预览", "Impact preview"),
+    "publish": ("发布", "Publish"), "comment": ("修改原因（必填）", "Why (required)"),
+    "refused": ("存在校验错误或示例失败时不能发布。", "Publishing is refused while there are lint errors or failing examples."),
+    "published": ("已发布版本 {label}。", "Published version {label}."),
+    "rolled_back": ("已回滚，当前版本 {label}。", "Rolled back; the live version is now {label}."),
+    "rollback": ("回滚到此版本", "Roll back to this version"), "discard": ("放弃草稿", "Discard the draft"),
+    "profiles": ("已存档企业资料", "Stored profiles"), "changes": ("结论变化", "Changed verdicts"),
+    "newly_eligible": ("新增符合", "Newly eligible"), "no_longer_eligible": ("不再符合", "No longer eligible"),
+    "other": ("其他变化", "Other changes"), "companies": ("涉及企业", "Companies"),
+    "unreadable": ("无法按草稿读取的资料", "Profiles that do not read under a pack"),
+    "as_of": ("检查日期", "Check date"), "before": ("之前", "Before"), "after": ("之后", "After"),
+    "when": ("时间", "When"), "who": ("操作人", "Who"), "action": ("操作", "Action"), "why": ("原因", "Why"),
+    "version": ("版本", "Version"), "field": ("字段", "Field"), "used_by": ("使用位置", "Used by"),
+    "unused": ("未被任何措施使用", "not used by any measure"), "criterion": ("条件", "Criterion"),
+    "text": ("规则文件", "Rule file"),
+    "old_result": ("历史结果（按当时的规则包显示）", "Earlier result (shown with its own pack)"),
+    "unknown_version": ("该结果的规则包版本未存档。", "The pack version of this result is not stored."),
+    "status": ("结论", "Status"), "draft_of": ("草稿", "Draft"), "open_drafts": ("未发布的草稿", "Open drafts"),
+}
+
+
+def st(key: str, **values: object) -> str:
+    """A staff UI string in the current language."""
+    zh, en = STRINGS[key]
+    text = en if current_lang() == "en" else zh
+    return text.format(**values) if values else text

@@ -1,0 +1,53 @@
+"""Staff pages that show the live pack: measures with their state, one measure, the fields catalogue."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import abort, render_template
+from sqlalchemy import select
+
+from checker.staff.drafts import measure_path
+from checker.staff.models import Draft
+from checker.staff.overview import examples_and_gaps, field_uses, measure_rows, period_state
+from checker.web.services import db
+from checker.web.staff import drafts as _drafts  # noqa: F401  (registers the draft routes)
+from checker.web.staff import history as _history  # noqa: F401  (registers the history routes)
+from checker.web.staff.common import bp, snapshot, staff_required
+
+__all__ = ["bp"]
+
+
+@bp.get("/")
+@staff_required
+def index():
+    """Every measure: validation state, period of force, examples, fields read; and criterion coverage."""
+    snap = snapshot()
+    today = dt.date.today()
+    rows = measure_rows(snap.pack, today)
+    open_drafts = db().scalars(select(Draft).where(Draft.status == "open").order_by(Draft.id.desc())).all()
+    return render_template("staff/index.html", snap=snap, rows=rows, today=today, drafts=open_drafts,
+                           gaps=examples_and_gaps(snap.pack)[1])
+
+
+@bp.get("/fields")
+@staff_required
+def fields():
+    """The fields catalogue: each profile field and the measures and criteria that read it."""
+    pack = snapshot().pack
+    return render_template("staff/fields.html", pack=pack, uses=field_uses(pack))
+
+
+@bp.get("/measures/<measure_id>")
+@staff_required
+def measure(measure_id: str):
+    """One measure: its rule file, criteria with the fields they read, and its examples."""
+    snap = snapshot()
+    try:
+        found = snap.pack.measure(measure_id)
+    except KeyError:
+        abort(404)
+    outcomes = [o for o in examples_and_gaps(snap.pack)[0] if o.measure == measure_id]
+    path = measure_path(snap.files, measure_id)
+    return render_template("staff/measure.html", m=found, outcomes=outcomes, text=snap.files.get(path or "", ""),
+                           path=path, state=period_state(found, dt.date.today()))

@@ -1,0 +1,78 @@
+"""Fixtures of the staff tests: apps with the staff features wired in, staff and agency users, signed-in clients."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from flask import Flask
+
+from checker.agency.accounts import create_user
+from checker.rules.pack import RulePack
+from checker.web import create_app
+from checker.web.agency import close_app
+from checker.web.staff import init_app
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashes(monkeypatch) -> None:
+    """Fast password hashes in tests (production keeps scrypt)."""
+    monkeypatch.setattr("checker.agency.accounts.HASH_METHOD", "pbkdf2:sha256:1000")
+
+
+def make_app(tmp_path: Path, pack: RulePack | None = None, **extra: Any) -> Flask:
+    """An app on the project's pack with its own database, the staff features wired in."""
+    settings = {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite'}", "AGENCY_RUNNER": "inline",
+                "STAFF_POLL_SECONDS": 0.0, **extra}
+    if pack is not None:
+        settings["CHECKER_PACK"] = pack
+    application = create_app(settings)
+    init_app(application)
+    return application
+
+
+def shut(application: Flask) -> None:
+    """Stop the runner and release the app's services."""
+    close_app(application)
+    application.extensions["checker"].close()
+
+
+@pytest.fixture
+def app(tmp_path: Path, pack: RulePack) -> Iterator[Flask]:
+    """The app on the project's rule pack."""
+    application = make_app(tmp_path, pack)
+    yield application
+    shut(application)
+
+
+def add_user(app: Flask, email: str, agency: str | None, role: str) -> int:
+    """Create a user directly in the database; return its id."""
+    with app.extensions["checker"].sessions() as session:
+        user = create_user(session, email, PASSWORD, agency, role)
+        session.commit()
+        return user.id
+
+
+def sign_in(client, email: str) -> None:
+    """Sign a test client in through the shared login."""
+    response = client.post("/agency/login", data={"email": email, "password": PASSWORD})
+    assert response.status_code == 302, response.data[:500]
+
+
+@pytest.fixture
+def users(app: Flask) -> dict[str, int]:
+    """A policy-staff user and an agency user."""
+    return {"staff": add_user(app, "staff@example.com", None, "staff"),
+            "agency": add_user(app, "a@example.com", "Agency A", "agency")}
+
+
+@pytest.fixture
+def staff(app: Flask, users):
+    """A test client signed in as staff."""
+    client = app.test_client()
+    sign_in(client, "staff@example.com")
+    return client

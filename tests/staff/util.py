@@ -1,0 +1,48 @@
+"""Helpers of the staff tests: the R&D-ratio edit of specialised-sme and a profile it flips."""
+
+from __future__ import annotations
+
+import re
+
+from tests.web.util import AS_OF, as_form
+
+MEASURE = "specialised-sme"
+# R&D 100 of revenue 3,000 (3.33%): eligible at 3%, not at 4%.
+BORDERLINE = {"entity_type": "enterprise", "niche_market_years": 3, "rd_expense_wan": 100, "revenue_wan": 3000,
+              "equity_financing_2y_wan": 0, "specialised_score": 70}
+
+
+def raise_threshold(text: str) -> str:
+    """The measure's YAML with the R&D-ratio threshold raised from 3% to 4% (examples untouched)."""
+    assert 'test: "rd_ratio_1y >= 3%"' in text
+    return text.replace('test: "rd_ratio_1y >= 3%"', 'test: "rd_ratio_1y >= 4%"')
+
+
+def fix_examples(text: str) -> str:
+    """The examples of the 4% threshold: exactly 4% passes, 3.99% fails, R&D 100 needs revenue 2,500."""
+    swaps = [("profile: {rd_expense_wan: 100}\n", "profile: {rd_expense_wan: 100, revenue_wan: 2500}\n"),
+             ("profile: {revenue_wan: 5000}", "profile: {revenue_wan: 3750}"),
+             ("profile: {revenue_wan: 5020}", "profile: {revenue_wan: 3760}"),
+             ("研发占比恰为3%符合", "研发占比恰为4%符合"), ("研发占比2.99%不符合", "研发占比3.99%不符合"),
+             ("研发费用恰为100万元且占比3.33%符合", "研发费用恰为100万元且占比4%符合")]
+    for old, new in swaps:
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
+
+def textarea(html: str) -> str:
+    """The unescaped text of the page's textarea."""
+    import html as html_mod
+
+    match = re.search(r"<textarea[^>]*>\n?(.*?)</textarea>", html, re.S)
+    assert match, html[:500]
+    return html_mod.unescape(match.group(1))
+
+
+def check_status(client, profile: dict, measure: str = MEASURE) -> str:
+    """Check a profile through the public form as a new assessment; the measure's status."""
+    response = client.post("/", data=as_form(profile, AS_OF))
+    assert response.status_code == 302, response.data[:300]
+    data = client.get(response.headers["Location"] + "/result.json").get_json()
+    return next(r["status"] for r in data["results"] if r["measure"] == measure)
