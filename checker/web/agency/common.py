@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app
@@ -15,6 +15,7 @@ from checker.agency.accounts import owned
 from checker.agency.jobs import fail_job, process_job
 from checker.agency.models import User
 from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
+from checker.agency.throttle import Throttle
 from checker.web.services import Services, db
 
 M = TypeVar("M")
@@ -24,9 +25,10 @@ DEFAULTS = {"AGENCY_MAX_UPLOAD": 20 * 1024 * 1024, "AGENCY_MAX_ROWS": 100_000,
 
 @dataclass
 class AgencyState:
-    """What the agency blueprints share: the job runner."""
+    """What the agency blueprints share: the job runner and the sign-in throttle."""
 
     runner: JobRunner
+    throttle: Throttle = field(default_factory=Throttle)
 
 
 def setting(name: str) -> Any:

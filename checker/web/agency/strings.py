@@ -9,6 +9,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "login": ("登录", "Sign in"), "logout": ("退出", "Sign out"),
     "email": ("邮箱", "Email"), "password": ("密码", "Password"),
     "bad_login": ("邮箱或密码不正确。", "Wrong email or password."),
+    "throttled": ("登录失败次数过多，请稍后再试。", "Too many failed sign-ins; try again later."),
     "need_login": ("请先登录。", "Please sign in."),
     "dashboard": ("批量检查", "Batch checks"),
     "upload": ("上传客户名单", "Upload client profiles"),

@@ -54,10 +54,16 @@ def login():
     """The sign-in form."""
     form = forms.LoginForm()
     if form.validate_on_submit():
+        keys = ("email:" + (form.email.data or "").strip().lower(), "ip:" + (request.remote_addr or ""))
+        if state().throttle.blocked(*keys):
+            flash(tr("throttled"))
+            return render_template("agency/login.html", form=form), 429
         found = authenticate(db(), form.email.data or "", form.password.data or "")
         if found is not None:
+            state().throttle.clear(keys[0])
             login_user(found)
             return redirect(_safe_next(request.args.get("next")))
+        state().throttle.fail(*keys)
         flash(tr("bad_login"))
         return render_template("agency/login.html", form=form), 401
     return render_template("agency/login.html", form=form)
