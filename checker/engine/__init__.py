@@ -38,12 +38,12 @@ class Checker:
         self.verify_every = verify_every
         self.checked = 0
         self.compiled = Compiled() if engine != "reference" else None
-        self.plans: list[MeasurePlan] = plan_pack(pack)
+        self.stages: list[list[MeasurePlan]] = plan_pack(pack)
         self._rules = None
         if engine != "reference":
             from checker.engine.durable_adapter import DurableRules
 
-            self._rules = DurableRules(self.plans)
+            self._rules = DurableRules(self.stages)
 
     def check(self, profile: dict[str, Any], as_of: dt.date, lang: str = "zh") -> CheckResult:
         """Verdicts on every measure for one parsed profile."""
@@ -59,19 +59,25 @@ class Checker:
             return self._durable(scope)
         decided = {m.id: {c.id: scope.eval(c.test) for c in m.criteria} for m in self.pack.measures}
         sample = self.engine == "fast" and self.checked % self.verify_every == 1 % self.verify_every
-        if sample and self._durable(scope) != decided:
+        if sample and self._durable(Scope(self.pack, scope.profile, scope.as_of, self.compiled)) != decided:
             raise EngineMismatch(f"fast path and durable-rules disagree on profile {scope.profile!r}")
         return decided
 
     def _durable(self, scope: Scope) -> dict[str, dict[str, Any]]:
+        """Run the stages: derived booleans first (written into the scope), then every measure."""
         assert self._rules is not None
-        facts = []
-        for _, group in self._rules.groups:
-            fact: dict[str, Any] = {}
-            for plan in group:
-                plan.fill(fact, scope)
-            facts.append(fact)
-        fired = self._rules.decide(facts)
+        last = len(self._rules.stages) - 1
+        for index, stage in enumerate(self._rules.stages):
+            facts = []
+            for _, group in stage:
+                fact: dict[str, Any] = {}
+                for plan in group:
+                    plan.fill(fact, scope)
+                facts.append(fact)
+            fired = self._rules.decide(index, facts)
+            if index < last:
+                for plan in (p for _, group in stage for p in group):
+                    scope.cache.update({name: fired[plan.measure].get(name) for name in plan.criteria})
         return {m.id: {c.id: fired[m.id].get(c.id) for c in m.criteria} for m in self.pack.measures}
 
     def close(self) -> None:

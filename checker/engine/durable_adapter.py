@@ -2,7 +2,8 @@
 
 Measures are compiled into a few rulesets: for every criterion a `met` rule and a `not_met`
 rule, each a single pattern over the profile fact, plus a catch-all rule so that every fact
-matches something. A check asserts one fact per ruleset in a fresh session, collects the
+matches something. Boolean derived values (a valid 高企 certificate) are decided the same way
+in earlier stages, and their results are written into the facts of the later stages. A check asserts one fact per ruleset in a fresh session, collects the
 rules that fired, and deletes the session, so no state outlives a check.
 
 Learned limits of durable-rules 2.0.28, enforced here:
@@ -197,31 +198,39 @@ def encode_fact(sid: str, fact: dict[str, Any]) -> str:
 
 
 class DurableRules:
-    """The compiled rule pack inside the engine: measures grouped into rulesets."""
+    """The compiled rule pack inside the engine: stages of rulesets, run in order."""
 
-    def __init__(self, plans: list[MeasurePlan]) -> None:
+    def __init__(self, stages: list[list[MeasurePlan]]) -> None:
         self.tag = f"pack{next(_NAMES)}"
-        self.groups: list[tuple[int, list[MeasurePlan]]] = []
+        self.stages: list[list[tuple[int, list[MeasurePlan]]]] = []
         self._sids = itertools.count(1)
         with _LOCK:
             try:
-                for i, group in enumerate(group_plans(plans)):
-                    handle = _engine.create_ruleset(f"{self.tag}:{i}", dump(ruleset_definition(group)))
-                    self.groups.append((handle, group))
+                for s, plans in enumerate(stages):
+                    self.stages.append([])
+                    for i, group in enumerate(group_plans(plans)):
+                        handle = _engine.create_ruleset(f"{self.tag}:{s}:{i}", dump(ruleset_definition(group)))
+                        self.stages[-1].append((handle, group))
             except BaseException:
                 self._delete()
                 raise
 
     @property
     def handles(self) -> list[int]:
-        """The engine handles of the rulesets."""
-        return [handle for handle, _ in self.groups]
+        """The engine handles of every ruleset."""
+        return [handle for stage in self.stages for handle, _ in stage]
 
-    def decide(self, facts: list[dict[str, Any]]) -> dict[str, dict[str, v.Tri]]:
-        """For each measure, its criteria surely met (True) or surely not (False); open ones are absent."""
-        decided: dict[str, dict[str, v.Tri]] = {plan.measure: {} for _, group in self.groups for plan in group}
+    @property
+    def groups(self) -> list[tuple[int, list[MeasurePlan]]]:
+        """Every (handle, plans) ruleset, all stages."""
+        return [group for stage in self.stages for group in stage]
+
+    def decide(self, stage: int, facts: list[dict[str, Any]]) -> dict[str, dict[str, v.Tri]]:
+        """For each plan of a stage, its criteria surely met (True) or surely not (False); open ones absent."""
+        groups = self.stages[stage]
+        decided: dict[str, dict[str, v.Tri]] = {plan.measure: {} for _, group in groups for plan in group}
         with _LOCK:
-            for (handle, _), fact in zip(self.groups, facts):
+            for (handle, _), fact in zip(groups, facts):
                 sid = str(next(self._sids))
                 for name in _run_session(handle, sid, encode_fact(sid, fact)):
                     measure, _, rest = name.partition("|")
@@ -236,9 +245,9 @@ class DurableRules:
             self._delete()
 
     def _delete(self) -> None:
-        for handle, _ in self.groups:
+        for handle in self.handles:
             _engine.delete_ruleset(handle)
-        self.groups = []
+        self.stages = []
 
 
 def _rule_name(message: str) -> str:

@@ -14,7 +14,7 @@ from typing import Any, Union
 
 from checker.engine import values as v
 from checker.engine.reference import Scope
-from checker.rules.expr import BoolOp, Compare, Const, InSet, Name, Node, Not
+from checker.rules.expr import BoolOp, Compare, Const, InSet, Name, Node, Not, names
 from checker.rules.pack import RulePack
 from checker.rules.typecheck import BOOL, NUMBER, TEXT, check
 
@@ -143,13 +143,33 @@ def _is_date_compare(node: Node, pack: RulePack) -> bool:
     return isinstance(node, Compare) and check(node.left, pack.types) not in (BOOL, TEXT, NUMBER)
 
 
-def plan_pack(pack: RulePack) -> list[MeasurePlan]:
-    """Plan every criterion of every measure for the rule engine."""
+DERIVED = "@derived"
+
+
+def derived_layers(pack: RulePack) -> list[list[str]]:
+    """Boolean derived values in dependency layers: each layer reads only earlier ones."""
+    bools = [d for d, value in pack.derived.items() if value.spec.type == "bool"]
+    layer: dict[str, int] = {}
+    for name in bools:  # the file lists each after what it uses
+        used = [layer[n] for n in names(pack.derived[name].expr) if n in layer]
+        layer[name] = 1 + max(used, default=-1)
+    depth = max(layer.values(), default=-1) + 1
+    return [[n for n in bools if layer[n] == i] for i in range(depth)]
+
+
+def plan_pack(pack: RulePack) -> list[list[MeasurePlan]]:
+    """Stages for the rule engine: boolean derived values layer by layer, then every measure."""
     planner = _Planner(pack)
-    plans = []
+    stages: list[list[MeasurePlan]] = []
+    for i, layer in enumerate(derived_layers(pack)):
+        planner.plan = MeasurePlan(f"{DERIVED}{i}")
+        for name in layer:
+            planner.plan.criteria[name] = planner.tree(pack.derived[name].expr)
+        stages.append([planner.plan])
+    measures = []
     for measure in pack.measures:
         planner.plan = MeasurePlan(measure.id)
         for criterion in measure.criteria:
             planner.plan.criteria[criterion.id] = planner.tree(criterion.test)
-        plans.append(planner.plan)
-    return plans
+        measures.append(planner.plan)
+    return stages + [measures]

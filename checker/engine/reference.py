@@ -18,6 +18,7 @@ class Scope:
     def __init__(self, pack: RulePack, profile: dict[str, Any], as_of: dt.date, compiled: Any = None) -> None:
         self.pack = pack
         self.profile = profile
+        self.as_of = as_of
         self.compiled = compiled
         self.cache: dict[str, v.Value] = {"as_of": v.Num.of(v.to_ordinal(as_of))}
 

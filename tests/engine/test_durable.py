@@ -126,3 +126,20 @@ def test_the_fast_path_raises_when_it_disagrees_with_durable_rules(pack, monkeyp
             checker.check(profile, AS_OF)
     finally:
         checker.close()
+
+
+def test_derived_booleans_are_decided_by_durable_rules_in_a_first_stage(pack, durable):
+    from checker.engine.reference import Scope
+
+    first = durable._rules.stages[0]
+    assert [p.measure for _, group in first for p in group] == ["@derived0"]
+    assert "hte_valid" in first[0][1][0].criteria
+    for certified_on, expected in ((dt.date(2024, 1, 10), True), (dt.date(2023, 1, 10), False)):
+        scope = Scope(pack, {"hte_certified": True, "hte_certified_on": certified_on}, AS_OF)
+        fact: dict = {}
+        first[0][1][0].fill(fact, scope)
+        assert durable._rules.decide(0, [fact])["@derived0"]["hte_valid"] is expected
+    # and the decision feeds the tech-SME fast track in the next stage
+    profile = read_profile(pack, {"entity_type": "enterprise", "hte_certified": True, "hte_certified_on": "2024-01-10"}, AS_OF)
+    tech = next(r for r in durable.check(profile, AS_OF).results if r.measure == "tech-sme")
+    assert next(c for c in tech.criteria if c.id == "fast-track").status == "met"
