@@ -145,3 +145,12 @@ def test_signed_in_session_does_not_authenticate_the_api(app, users):
     client = app.test_client()
     sign_in(client, "a@example.com")
     assert client.get("/api/v1/measures").status_code == 401
+
+
+def test_init_app_on_an_unmigrated_database_starts(tmp_path, caplog):
+    application = make_app(tmp_path, AUTO_MIGRATE=False)
+    try:
+        assert "agency" in application.extensions
+        assert "agency tables missing" in caplog.text
+    finally:
+        shut(application)

@@ -5,16 +5,20 @@ Wire into the app with `init_app(app)` after `create_app`; calling it twice does
 
 from __future__ import annotations
 
+import logging
 import os
 
 from flask import Flask
 from flask_login import LoginManager
+from sqlalchemy.exc import DBAPIError
 
 from checker.agency.accounts import seed_admin
 from checker.agency.jobs import resumable
 from checker.agency.models import User
 from checker.web.agency.common import AgencyState, make_runner
 from checker.web.agency.strings import tr
+
+log = logging.getLogger(__name__)
 
 
 def _login_manager(app: Flask) -> LoginManager:
@@ -53,9 +57,13 @@ def init_app(app: Flask) -> AgencyState:
     state = AgencyState(make_runner(app, services))
     app.extensions["agency"] = state
     app.jinja_env.globals.setdefault("tr", tr)
-    with services.sessions() as session:
-        seed_admin(session, dict(os.environ))
-        pending = resumable(session)
+    try:
+        with services.sessions() as session:
+            seed_admin(session, dict(os.environ))
+            pending = resumable(session)
+    except DBAPIError:  # the database is not migrated yet: nothing to seed or resume
+        log.warning("agency tables missing; run the migrations", exc_info=True)
+        pending = []
     if app.config.get("AGENCY_RESUME", True):
         for job_id in pending:
             state.runner.submit(job_id)
