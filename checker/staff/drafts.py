@@ -8,13 +8,13 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from checker.engine import Checker
 from checker.rules.examples import ExampleOutcome, run_example
 from checker.rules.loader import RulePackError
 from checker.rules.pack import RulePack
 from checker.rules.yamlsrc import RuleError
 from checker.staff import store
 from checker.staff.models import Draft, PackVersion
+from checker.staff.overview import measure_checker
 
 
 class PublishRefused(Exception):
@@ -56,7 +56,7 @@ def measure_path(files: store.Files, measure_id: str) -> str | None:
     return next((p for p in files if p.startswith("measures/") and store.measure_of(p) == measure_id), None)
 
 
-def check_files(live: store.Files, files: store.Files, seeds: Path, engine: str = "reference") -> DraftCheck:
+def check_files(live: store.Files, files: store.Files, seeds: Path) -> DraftCheck:
     """Lint the files as a pack; when it loads, run the examples of the changed measures (all, if shared files changed)."""
     result = DraftCheck(files, changed=store.changed(live, files))
     try:
@@ -67,11 +67,7 @@ def check_files(live: store.Files, files: store.Files, seeds: Path, engine: str 
     ids = {m.id for m in result.pack.measures}
     shared = any(name not in ids for name in result.changed)
     measures = [m for m in result.pack.measures if shared or m.id in result.changed]
-    checker = Checker(result.pack, engine)  # type: ignore[arg-type]
-    try:
-        result.examples = [run_example(checker, m, i) for m in measures for i in range(len(m.spec.examples))]
-    finally:
-        checker.close()
+    result.examples = [run_example(measure_checker(result.pack, m), m, i) for m in measures for i in range(len(m.spec.examples))]
     return result
 
 
@@ -88,14 +84,13 @@ def conflicts(live: store.Files, draft: Draft) -> list[str]:
     return [p for p in draft.changes if live.get(p) != draft.bases.get(p)]
 
 
-def publish(session: Session, live: store.Files, draft: Draft, seeds: Path, author: str, comment: str,
-            engine: str = "reference") -> PackVersion:
+def publish(session: Session, live: store.Files, draft: Draft, seeds: Path, author: str, comment: str) -> PackVersion:
     """Publish a draft as the next version if it loads, its examples hold and a reason is given; the caller commits."""
     reasons = [] if comment.strip() else ["a comment saying why is required"]
     if draft.status != "open":
         reasons.append(f"the draft is {draft.status}")
     reasons += [f"{p} was changed in the live pack since this draft began" for p in conflicts(live, draft)]
-    checked = check_files(live, compose(live, draft.changes), seeds, engine)
+    checked = check_files(live, compose(live, draft.changes), seeds)
     reasons += [f"lint: {e}" for e in checked.errors]
     reasons += [f"example fails: {o.measure} #{o.index + 1} {o.name}: {'; '.join(o.failures)}" for o in checked.failing]
     if checked.pack is not None and not checked.changed:
