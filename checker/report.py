@@ -10,12 +10,13 @@ LABELS = {
            "met": "✓", "not_met": "✗", "unknown": "?", "value": "值", "threshold": "门槛",
            "missing": "尚需回答", "benefit": "支持", "amount": "估算金额", "source": "依据",
            "in_force": "在政策有效期内", "assumed": "【假设，非官方】", "title": "政策匹配结果",
-           "rulepack": "规则包版本", "as_of": "检查日期", "wan": "万元"},
+           "rulepack": "规则包版本", "as_of": "检查日期", "wan": "万元", "conflict": "不可同时享受"},
     "en": {"eligible": "eligible", "ineligible": "not eligible", "undetermined": "undetermined",
            "met": "✓", "not_met": "✗", "unknown": "?", "value": "value", "threshold": "threshold",
            "missing": "still to answer", "benefit": "benefit", "amount": "estimated amount", "source": "source",
            "in_force": "within the period of force", "assumed": "[assumption, not official]",
-           "title": "Eligibility report", "rulepack": "rule pack", "as_of": "as of", "wan": "10k CNY"},
+           "title": "Eligibility report", "rulepack": "rule pack", "as_of": "as of", "wan": "10k CNY",
+           "conflict": "cannot both be claimed"},
 }
 ORDER = ("eligible", "undetermined", "ineligible")
 
@@ -27,6 +28,9 @@ def render_text(pack: RulePack, result: CheckResult, lang: str = "zh") -> str:
     for status in ORDER:
         for item in (r for r in result.results if r.status == status):
             lines += _measure_block(pack, item, lang)
+    for conflict in result.conflicts:
+        a, b = (getattr(pack.measure(m).spec.title, lang) for m in conflict["measures"])
+        lines.append(f"{words['conflict']}: {a} / {b} — {conflict['note']}")
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -193,3 +193,14 @@ def test_batch_stops_when_the_vectorised_path_disagrees_with_durable_rules(tmp_p
     source.write_text(EXAMPLE.read_text(encoding="utf-8").replace("\n", "") + "\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["batch", str(source), "-o", str(tmp_path / "out.csv"), "--as-of", "2026-06-01"])
     assert result.exit_code == 1 and "disagree on row id 1" in result.output
+
+
+def test_mutually_exclusive_measures_that_both_apply_are_reported_as_a_conflict(run, tmp_path):
+    small = tmp_path / "small.json"
+    small.write_text(json.dumps({**json.loads(EXAMPLE.read_text(encoding="utf-8")), "total_assets_wan": 4000}), encoding="utf-8")
+    data = json.loads(run("check", str(small), "--as-of", "2026-06-01", "--format", "json").output)
+    pairs = [c["measures"] for c in data["conflicts"]]
+    assert ["hte-tax-rate", "small-low-profit"] in pairs
+    assert ["hte-recognition", "tech-sme"] not in pairs  # unlocking is not a conflict
+    text = run("check", str(small), "--as-of", "2026-06-01").output
+    assert "不可同时享受: 高新技术企业减按15%税率征收企业所得税 / 小型微利企业所得税优惠" in text

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from checker.engine.compiled import Compiled
 from checker.engine.plan import MeasurePlan, plan_pack
 from checker.engine.reference import Scope
-from checker.engine.verdict import CheckResult, CriterionResult, MeasureResult, explain
+from checker.engine.verdict import CheckResult, CriterionResult, MeasureResult, conflicts, explain
 from checker.rules.pack import RulePack
 
 __all__ = ["Checker", "CheckResult", "CriterionResult", "EngineMismatch", "MeasureResult"]
@@ -50,7 +50,7 @@ class Checker:
         scope = Scope(self.pack, profile, as_of, self.compiled)
         decided = self.decide(scope)
         results = [explain(self.pack, m, scope, decided[m.id], lang) for m in self.pack.measures]
-        return CheckResult(self.pack.version, as_of, results)
+        return CheckResult(self.pack.version, as_of, results, conflicts(self.pack, results, lang))
 
     def decide(self, scope: Scope) -> dict[str, dict[str, Any]]:
         """Each criterion of each measure: True met, False not met, None unknown."""

@@ -3,8 +3,9 @@
 Measures are compiled into a few rulesets: for every criterion a `met` rule and a `not_met`
 rule, each a single pattern over the profile fact, plus a catch-all rule so that every fact
 matches something. Boolean derived values (a valid 高企 certificate) are decided the same way
-in earlier stages, and their results are written into the facts of the later stages. A check asserts one fact per ruleset in a fresh session, collects the
-rules that fired, and deletes the session, so no state outlives a check.
+in earlier stages, and their results are written into the facts of the later stages. A check
+asserts one fact per ruleset in a fresh session, collects the rules that fired, and deletes
+the session, so no state outlives a check.
 
 Learned limits of durable-rules 2.0.28, enforced here:
 - facts, not events: an event is consumed by the first rule that matches it;

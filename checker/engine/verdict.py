@@ -55,11 +55,24 @@ class CheckResult:
     rulepack: str
     as_of: dt.date
     results: list[MeasureResult]
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object `checker check` prints."""
         return {"rulepack": self.rulepack, "as_of": self.as_of.isoformat(),
-                "results": [r.to_json() for r in self.results]}
+                "results": [r.to_json() for r in self.results], "conflicts": self.conflicts}
+
+
+def conflicts(pack: RulePack, results: list[MeasureResult], lang: str = "zh") -> list[dict[str, Any]]:
+    """Pairs of measures that may both apply but exclude each other (no double support)."""
+    live = {r.measure for r in results if r.status != "ineligible"}
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for measure in pack.measures:
+        for rel in measure.spec.relations:
+            pair = tuple(sorted((measure.id, rel.measure)))
+            if rel.type == "excludes" and measure.id in live and rel.measure in live and pair not in found:
+                found[pair] = {"measures": list(pair), "type": "excludes", "note": getattr(rel.note, lang)}  # type: ignore[index]
+    return list(found.values())
 
 
 def combine(tree: LogicTree, decided: dict[str, v.Tri]) -> v.Tri:

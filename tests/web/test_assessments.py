@@ -42,7 +42,7 @@ def test_json_view_matches_the_checker(app, client):
         values = read_profile(svc.pack, example_profile(), dt.date.fromisoformat(AS_OF))
         expected = json.loads(json.dumps(svc.checker.check(values, dt.date.fromisoformat(AS_OF)).to_json(), default=str))
     assert data == expected
-    assert set(data) == {"rulepack", "as_of", "results"}
+    assert set(data) == {"rulepack", "as_of", "results", "conflicts"}
     first = data["results"][0]
     assert set(first) == {"measure", "status", "criteria", "missing", "benefit", "values"}
     assert set(first["benefit"]) == {"amount_wan", "text"}
