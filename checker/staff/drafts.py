@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,6 +78,16 @@ def start_draft(session: Session, live: store.Files, path: str, text: str, autho
     session.add(draft)
     session.flush()
     return draft
+
+
+def diff(live: store.Files, changes: store.Files) -> str:
+    """A unified diff of the changed files against the live pack."""
+    out: list[str] = []
+    for path, text in sorted(changes.items()):
+        old = live.get(path) or ""
+        out += difflib.unified_diff(old.splitlines(keepends=True), text.splitlines(keepends=True),
+                                    f"live/{path}", f"draft/{path}")
+    return "".join(out)
 
 
 def conflicts(live: store.Files, draft: Draft) -> list[str]:

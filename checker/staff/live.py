@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -17,7 +18,8 @@ from checker.rules.pack import RulePack
 from checker.staff import store
 
 log = logging.getLogger(__name__)
-GRACE = 30.0  # seconds a replaced checker stays open for requests that still hold it
+GRACE = 30.0  # seconds a replaced checker stays open at least, for requests that still hold it
+MAX_AGE = 24 * 3600.0  # a replaced checker something still holds (a long batch job) is closed after this anyway
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ class LivePack:
         with self.sessions() as session:
             seq = store.newest_seq(session)
         if self.snapshot is not None and seq == self.snapshot.seq:
+            if self.retired:
+                self.collect()
             return self.snapshot
         with self.lock:
             if self.snapshot is None or self.snapshot.seq != seq:
@@ -102,11 +106,17 @@ class LivePack:
         """Close replaced checkers once no request can still be using them."""
         keep = []
         for when, checker in self.retired:
-            if everything or time.monotonic() - when > GRACE:
+            age = time.monotonic() - when
+            if everything or age > MAX_AGE or (age > GRACE and _unused(checker)):
                 checker.close()
             else:
                 keep.append((when, checker))
         self.retired = keep
+
+    def collect(self) -> None:
+        """Close the replaced checkers nothing uses any more."""
+        with self.lock:
+            self._close_retired()
 
     def close(self) -> None:
         """Close every checker this holder owns."""
@@ -114,3 +124,11 @@ class LivePack:
             self._close_retired(everything=True)
             if self.snapshot is not None:
                 self.snapshot.checker.close()
+
+
+def _unused(checker: Checker) -> bool:
+    """Whether only the retired list (and this call) still refer to the checker (a running batch job keeps it)."""
+    return sys.getrefcount(checker) <= UNUSED_REFS
+
+
+UNUSED_REFS = 4  # the retired list's tuple, the loop variable, the argument here and getrefcount's own

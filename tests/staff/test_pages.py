@@ -113,3 +113,45 @@ def test_restart_keeps_the_published_version(tmp_path, mini_app, mini):
             assert len(session.scalars(select(PackVersion)).all()) == 2
     finally:
         shut(again)
+
+
+def test_init_is_idempotent_and_pages_render_in_english(mini_app, mini):
+    from checker.web.staff import init_app
+
+    assert init_app(mini_app) is mini_app.extensions["staff"]
+    page = mini.get("/staff/?lang=en").get_data(as_text=True)
+    assert "Rule pack" in page and "Criterion coverage" in page
+    for url in ("/staff/fields", "/staff/versions", "/staff/audit", "/staff/results", "/staff/static/staff.js"):
+        response = mini.get(url)
+        assert response.status_code == 200, url
+        response.close()
+
+
+def test_draft_shows_a_diff_and_can_be_discarded(mini_app, mini):
+    text = textarea(mini.get("/staff/measures/grant-a/edit").get_data(as_text=True))
+    location = mini.post("/staff/measures/grant-a/edit", data={"text": text + "# note\n"}).headers["Location"]
+    page = mini.get(location).get_data(as_text=True)
+    assert "+# note" in page and "live/measures/demo/grant-a.yaml" in page
+    assert "grant-a" in mini.get("/staff/").get_data(as_text=True).split('id="drafts"')[1][:300]
+    assert mini.post(location + "/discard").status_code == 302
+    assert 'id="drafts"' not in mini.get("/staff/").get_data(as_text=True)
+    assert mini.post(location + "/publish", data={"comment": "late"}).status_code == 409
+
+
+def test_stored_results_list_links_their_version(mini_app, mini):
+    import datetime as dt
+
+    from checker.models import Assessment, StoredResult
+
+    digest = mini_app.extensions["staff"].current().pack.version
+    with mini_app.extensions["checker"].sessions() as session:
+        result = {"results": [{"measure": "grant-a", "status": "eligible"}]}
+        session.add(Assessment(name="Old Co", answers={}, results=[StoredResult(rulepack=digest, as_of=dt.date(2026, 6, 1),
+                                                                                   result=result)]))
+        session.commit()
+    page = mini.get("/staff/results").get_data(as_text=True)
+    assert f"v1 ({digest})" in page
+    link = re.search(r'href="(/staff/results/assessment/\d+)"', page).group(1)
+    shown = mini.get(link).get_data(as_text=True)
+    assert f"v1 ({digest})" in shown and "eligible" in shown
+    assert mini.get("/staff/results/nothing/1").status_code == 404

@@ -82,7 +82,7 @@ def _render_draft(found: Draft, form: EditForm | None = None, publish: CommentFo
         form.text.data = found.changes[path]
     return render_template("staff/draft.html", draft=found, path=path, form=form, checked=checked,
                            publish=publish or CommentForm(), discard=ButtonForm(), reasons=reasons or [],
-                           conflicts=drafts.conflicts(snap.files, found)), status
+                           conflicts=drafts.conflicts(snap.files, found), diff=drafts.diff(snap.files, found.changes)), status
 
 
 @bp.get("/drafts/<int:draft_id>/impact")
@@ -99,7 +99,11 @@ def draft_impact(draft_id: int):
     report = None
     if checked.pack is not None:
         before, after = Checker(snap.pack, "reference"), Checker(checked.pack, "reference")
-        report = impact.impact(before, after, impact.stored_profiles(db()), as_of)
+        try:
+            report = impact.impact(before, after, impact.stored_profiles(db()), as_of)
+        finally:
+            before.close()
+            after.close()
     return render_template("staff/impact.html", draft=found, checked=checked, report=report, as_of=as_of)
 
 

@@ -61,10 +61,27 @@ def pack_of(digest: str) -> RulePack | None:
         if version is None:
             return None
         try:
-            _PACKS[digest] = store.load_files(dict(version.files), seeds())
+            pack = store.load_files(dict(version.files), seeds())
         except RulePackError:
             return None
+        if len(_PACKS) >= 8:
+            _PACKS.pop(next(iter(_PACKS)))
+        _PACKS[digest] = pack
     return _PACKS[digest]
+
+
+@bp.get("/results")
+@staff_required
+def results():
+    """Recent stored results of assessments and agency clients, each with the version that produced it."""
+    recent = [("assessment", r) for r in db().scalars(select(StoredResult).order_by(StoredResult.id.desc()).limit(50))]
+    recent += [("client", r) for r in db().scalars(select(ClientResult).order_by(ClientResult.id.desc()).limit(50))]
+    hashes = {r.rulepack for _, r in recent}
+    seqs: dict[str, list[int]] = {}
+    for seq, digest in db().execute(select(PackVersion.seq, PackVersion.hash).where(PackVersion.hash.in_(hashes))):
+        seqs.setdefault(digest, []).append(seq)
+    recent.sort(key=lambda item: item[1].created_at, reverse=True)
+    return render_template("staff/results.html", recent=recent, seqs=seqs, live_hash=snapshot().pack.version)
 
 
 @bp.get("/results/<kind>/<int:result_id>")

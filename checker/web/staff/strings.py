@@ -33,6 +33,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "text": ("规则文件", "Rule file"),
     "old_result": ("历史结果（按当时的规则包显示）", "Earlier result (shown with its own pack)"),
     "unknown_version": ("该结果的规则包版本未存档。", "The pack version of this result is not stored."),
+    "results": ("历史结果", "Stored results"),
     "status": ("结论", "Status"), "draft_of": ("草稿", "Draft"), "open_drafts": ("未发布的草稿", "Open drafts"),
 }
 
