@@ -95,8 +95,10 @@ def conflicts(live: store.Files, draft: Draft) -> list[str]:
     return [p for p in draft.changes if live.get(p) != draft.bases.get(p)]
 
 
-def publish(session: Session, live: store.Files, draft: Draft, seeds: Path, author: str, comment: str) -> PackVersion:
-    """Publish a draft as the next version if it loads, its examples hold and a reason is given; the caller commits."""
+def publish(session: Session, draft: Draft, seeds: Path, author: str, comment: str) -> PackVersion:
+    """Publish a draft on top of the newest version if it loads, its examples hold and a reason is given; caller commits."""
+    newest = store.newest(session)
+    live = dict(newest.files) if newest else {}
     reasons = [] if comment.strip() else ["a comment saying why is required"]
     if draft.status != "open":
         reasons.append(f"the draft is {draft.status}")

@@ -45,22 +45,39 @@ class LivePack:
         self.checked_at = 0.0
         self.retired: list[tuple[float, Checker]] = []
 
-    def start(self, rules: Path, pack: RulePack, checker: Checker) -> None:
-        """Import rules/ as a new version when its content is not yet published, then go live."""
-        files = store.read_tree(rules)
+    def start(self, rules: Path, pack: RulePack, checker: Checker, import_new: bool = False) -> None:
+        """Go live with the newest published version; import rules/ from disk first when no version exists yet
+        (or, with import_new, when the disk's content was never published)."""
         with self.sessions() as session:
-            if store.by_hash(session, pack.version) is None:
-                try:
-                    store.add_version(session, files, pack.version, "import", "system", f"imported from {rules}")
-                    session.commit()
-                except IntegrityError:  # another worker imported at the same moment
-                    session.rollback()
+            newest = store.newest(session)
+            known = newest is not None and (newest.hash == pack.version or store.by_hash(session, pack.version) is not None)
+        if newest is None or (import_new and not known):
+            self._import(rules, pack)
+        with self.sessions() as session:
             newest = store.newest(session)
         if newest is not None and newest.hash == pack.version:
-            self.snapshot = Snapshot(newest.seq, newest.files, pack, checker)
+            self.snapshot = Snapshot(newest.seq, dict(newest.files), pack, checker)
         else:
+            if newest is not None and not import_new:
+                log.warning("rules on disk (%s) differ from the live published version v%s (%s)", pack.version, newest.seq,
+                            newest.hash)
             self.retired.append((0.0, checker))
         self.refresh(force=True)
+
+    def _import(self, rules: Path, pack: RulePack) -> None:
+        """Record the rule files on disk as a new version (if they load: their hash is the pack's)."""
+        files = store.read_tree(rules)
+        try:
+            digest = store.load_files(files, self.seeds).version
+        except (RulePackError, ValueError, OSError) as exc:
+            log.error("rules on disk do not load, not importing them: %s", exc)
+            return
+        with self.sessions() as session:
+            try:
+                store.add_version(session, files, digest, "import", "system", f"imported from {rules}")
+                session.commit()
+            except IntegrityError:  # another worker imported at the same moment
+                session.rollback()
 
     def current(self) -> Snapshot:
         """The live snapshot."""

@@ -155,3 +155,28 @@ def test_stored_results_list_links_their_version(mini_app, mini):
     shown = mini.get(link).get_data(as_text=True)
     assert f"v1 ({digest})" in shown and "eligible" in shown
     assert mini.get("/staff/results/nothing/1").status_code == 404
+
+
+def test_rules_changed_on_disk_are_imported_only_when_asked(tmp_path, mini_app):
+    import shutil
+
+    rules = tmp_path / "copy" / "rules"
+    shutil.copytree(MINI_RULES, rules)
+    settings = {"CHECKER_RULES": str(rules), "CHECKER_ENGINE": "reference", "DATABASE_URL": f"sqlite:///{tmp_path / 'd.sqlite'}"}
+    first = make_app(tmp_path / "a", **settings)
+    v1 = first.extensions["staff"].current().pack.version
+    shut(first)
+    path = rules / "measures" / "demo" / "grant-a.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "# deployed\n", encoding="utf-8")
+    again = make_app(tmp_path / "b", **settings)
+    try:
+        assert again.extensions["staff"].current().seq == 1
+        assert again.extensions["checker"].pack.version == v1
+    finally:
+        shut(again)
+    imported = make_app(tmp_path / "c", STAFF_IMPORT_NEW_RULES=True, **settings)
+    try:
+        assert imported.extensions["staff"].current().seq == 2
+        assert imported.extensions["checker"].pack.version != v1
+    finally:
+        shut(imported)

@@ -25,7 +25,7 @@ def init_app(app: Flask) -> LivePack:
     rules = Path(app.config["CHECKER_RULES"])
     seeds = Path(app.config.get("STAFF_SEEDS") or rules.parent / "seeds")
     live = LivePack(services.sessions, seeds, app.config["CHECKER_ENGINE"], app.config.get("STAFF_POLL_SECONDS", 1.0))
-    live.start(rules, services._pack, services._checker)
+    live.start(rules, services._pack, services._checker, bool(app.config.get("STAFF_IMPORT_NEW_RULES", False)))
     services.live = live
     app.extensions["staff"] = live
     app.before_request(_pin_snapshot)

@@ -115,7 +115,7 @@ def publish(draft_id: int):
     form = CommentForm()
     form.validate_on_submit()
     try:
-        version = drafts.publish(db(), snapshot().files, found, seeds(), author(), form.comment.data or "")
+        version = drafts.publish(db(), found, seeds(), author(), form.comment.data or "")
     except drafts.PublishRefused as exc:
         db().rollback()
         return _render_draft(found, publish=form, status=409, reasons=exc.reasons)
