@@ -1,12 +1,14 @@
-"""Deployment hardening: secure cookies and proxy headers behind TLS, strict cookie flags, HSTS."""
+"""Deployment hardening: strict cookie flags; behind TLS secure cookies, proxy headers and HSTS; rollback of failed requests."""
 
 from __future__ import annotations
 
+import logging
 import os
 
-from flask import Flask, Response
+from flask import Flask, Response, g
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+log = logging.getLogger(__name__)
 HSTS = "max-age=31536000; includeSubDomains"
 
 
@@ -21,6 +23,20 @@ def _hsts(response: Response) -> Response:
     """Tell browsers to keep to HTTPS (only sent when served behind TLS)."""
     response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response
+
+
+def rollback_on_error(exc: BaseException | None) -> None:
+    """After a failed request, roll its database session back (see below)."""
+    # Closing a session whose COMMIT failed returns the connection to the pool with the half-written
+    # transaction still open (SQLAlchemy 2.1 + pysqlite); the next request to commit on it would save it.
+    session = g.get("db")
+    if exc is None or session is None:
+        return
+    try:
+        session.rollback()
+    except Exception:  # the connection may be gone; dropping it is the safe outcome
+        log.exception("rollback after a failed request failed; invalidating the connection")
+        session.invalidate()
 
 
 def init_app(app: Flask) -> None:
@@ -38,3 +54,4 @@ def init_app(app: Flask) -> None:
         app.config["PREFERRED_URL_SCHEME"] = "https"
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)  # type: ignore[method-assign]
         app.after_request(_hsts)
+    app.teardown_request(rollback_on_error)

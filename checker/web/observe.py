@@ -1,4 +1,4 @@
-"""Observability: one JSON log line per request, an X-Request-ID on every response, and /health."""
+"""Observability: one JSON log line per request, an X-Request-ID on every response, /health, and 500s naming the request."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import time
 import uuid
 
 from flask import Flask, Response, current_app, g, jsonify, request
+from markupsafe import escape
 from sqlalchemy import text
+from werkzeug.exceptions import InternalServerError
 
 log = logging.getLogger("checker.access")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
@@ -86,6 +88,18 @@ def health():
     return jsonify(body)
 
 
+def server_error(exc: InternalServerError):
+    """A 500 that names the request id (JSON under /api/), logged as one JSON line."""
+    original = getattr(exc, "original_exception", None) or exc
+    rid = request_id()
+    log.error("unhandled error", extra={"fields": {"request_id": rid, "path": request.path, "error": type(original).__name__}})
+    if request.path.startswith("/api/"):
+        return jsonify({"error": "server_error", "message": "the request failed; nothing was saved", "request_id": rid}), 500
+    body = (f"<!doctype html><title>500</title><h1>500</h1><p class=\"error\">The request failed and nothing was saved. "
+            f"Please try again. Reference: <code>{escape(rid)}</code></p>")
+    return body, 500
+
+
 def init_app(app: Flask) -> None:
     """Register the request-id and access-log hooks and the /health endpoint. Idempotent."""
     if app.extensions.get("observe"):
@@ -95,6 +109,7 @@ def init_app(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, _start)
     app.after_request(_finish)
     app.add_url_rule("/health", "health", health, methods=["GET"])
+    app.register_error_handler(InternalServerError, server_error)
     limiter = app.extensions.get("checker_limiter")
     if limiter is not None:
         limiter.exempt(health)
