@@ -77,15 +77,16 @@ def baseline(src: Path, out: Path, engine: str) -> dict:
     report = BatchReport()
     write_results(out / "baseline.xlsx", check_rows(checker, read_rows(src), AS_OF, report))
     checker.close()
-    return {"checked": report.checked, "problems": len({p.row for p in report.problems})}
+    return {"checked": report.checked, "problems": len({p.row for p in report.problems}),
+            "xlsx_mb": round((out / "baseline.xlsx").stat().st_size / 1e6, 1)}
 
 
 def agency(src: Path, out: Path, engine: str) -> dict:
-    """The agency upload pipeline on an SQLite file."""
+    """The agency upload pipeline on an SQLite file, timed by phase."""
     from sqlalchemy import select
 
     from checker.agency.accounts import create_user
-    from checker.agency.export import titles, to_xlsx
+    from checker.agency.export import titles, write_xlsx
     from checker.agency.jobs import create_job, process_job
     from checker.agency.models import Job
     from checker.agency.results import job_tables
@@ -98,19 +99,28 @@ def agency(src: Path, out: Path, engine: str) -> dict:
     db = make_engine(f"sqlite:///{out / 'bench.sqlite'}")
     upgrade(db)
     sessions = make_sessions(db)
+    phases = {}
+    start = time.perf_counter()
     with sessions() as session:
         user = create_user(session, "bench@example.com", "benchmark-password", "Bench")
         job = create_job(session, user, src.name, read_upload(src, pack, 10**7), AS_OF, "zh", pack.version)
         session.commit()
         job_id = job.id
+    phases["parse_store_s"] = round(time.perf_counter() - start, 1)
+    start = time.perf_counter()
     process_job(sessions, checker, job_id, size=500)
+    phases["validate_check_s"] = round(time.perf_counter() - start, 1)
+    start = time.perf_counter()
     with sessions() as session:
-        (out / "agency.xlsx").write_bytes(to_xlsx(job_tables(session, job_id, titles(pack, "zh"))))
+        write_xlsx(job_tables(session, job_id, titles(pack, "zh")), out / "agency.xlsx")
         found = session.scalars(select(Job).where(Job.id == job_id)).one()
         result = {"checked": found.done - found.errors, "problems": found.errors, "status": found.status}
+    phases["xlsx_s"] = round(time.perf_counter() - start, 1)
+    phases["xlsx_mb"] = round((out / "agency.xlsx").stat().st_size / 1e6, 1)
+    phases["db_mb"] = round((out / "bench.sqlite").stat().st_size / 1e6, 1)
     checker.close()
     db.dispose()
-    return result
+    return {**result, **phases}
 
 
 def child(which: str, src: Path, out: Path, engine: str) -> None:

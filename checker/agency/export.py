@@ -114,19 +114,30 @@ def problems_table(problems: Iterable[tuple[int, str, str]]) -> Table:
     return ["row", "column", "reason"], ([row, col, msg] for row, col, msg in problems)
 
 
-def to_csv(table: Table) -> bytes:
-    """A CSV file (UTF-8 with BOM so Excel reads Chinese) with every cell neutralised."""
+def iter_csv(table: Table, rows_per_chunk: int = 1000) -> Iterator[bytes]:
+    """A CSV file in chunks (UTF-8 with BOM so Excel reads Chinese), every cell neutralised."""
     out = io.StringIO()
     writer = csv.writer(out)
     header, rows = table
+    out.write("\ufeff")
     writer.writerow([neutralise(h) for h in header])
-    for row in rows:
+    for count, row in enumerate(rows, 1):
         writer.writerow([neutralise(c) for c in row])
-    return out.getvalue().encode("utf-8-sig")
+        if count % rows_per_chunk == 0:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue().encode("utf-8")
 
 
-def to_xlsx(sheets: dict[str, Table], limit: int = XLSX_ROWS) -> bytes:
-    """An XLSX workbook, a sheet per table (continued on 'name-2'… past Excel's row limit), streamed, cells neutralised."""
+def to_csv(table: Table) -> bytes:
+    """The whole CSV file of iter_csv."""
+    return b"".join(iter_csv(table))
+
+
+def write_xlsx(sheets: dict[str, Table], target: Any, limit: int = XLSX_ROWS) -> None:
+    """Write an XLSX workbook to a path or binary file: a sheet per table (continued on 'name-2'… past
+    Excel's row limit), streamed row by row, every cell neutralised."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
@@ -140,6 +151,11 @@ def to_xlsx(sheets: dict[str, Table], limit: int = XLSX_ROWS) -> bytes:
                 sheet.append([neutralise(h) for h in header])
             sheet.append([neutralise(c) for c in row])
             count += 1
+    book.save(target)
+
+
+def to_xlsx(sheets: dict[str, Table], limit: int = XLSX_ROWS) -> bytes:
+    """The XLSX workbook of write_xlsx as bytes (small exports and tests)."""
     out = io.BytesIO()
-    book.save(out)
+    write_xlsx(sheets, out, limit)
     return out.getvalue()

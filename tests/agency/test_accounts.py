@@ -8,7 +8,7 @@ from sqlalchemy import select
 from checker.agency.accounts import AccountError, authenticate, create_user, owned, seed_admin
 from checker.agency.models import Job, User
 from tests.agency.conftest import PASSWORD, add_token, add_user, sign_in
-from tests.agency.util import GOOD, csv_bytes, job_id_of, upload
+from tests.agency.util import GOOD, csv_bytes, fetch, job_id_of, upload
 
 
 def test_passwords_are_hashed_and_checked(app, users):
@@ -84,8 +84,8 @@ def test_an_agency_cannot_reach_another_agencys_records(app, users, alice, bob):
         client_id = session.scalars(select(Client.id)).one()
     for url in (f"/agency/jobs/{job}", f"/agency/jobs/{job}/progress", f"/agency/jobs/{job}/results.csv",
                 f"/agency/jobs/{job}/results.xlsx", f"/agency/clients/{client_id}"):
-        assert alice.get(url).status_code == 200, url
-        assert bob.get(url).status_code == 404, url
+        assert fetch(alice, url)[0] == 200, url
+        assert fetch(bob, url)[0] == 404, url
     assert bob.post(f"/agency/jobs/{job}/cancel").status_code == 404
     assert "Alice Client" not in bob.get("/agency/portfolio").get_data(as_text=True)
     assert "a.csv" not in bob.get("/agency/").get_data(as_text=True)

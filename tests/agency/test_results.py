@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from checker.agency.export import ClientVerdicts, detail, summarise, to_xlsx, worth_detail
 from checker.agency.jobs import compact
-from tests.agency.util import GOOD, csv_bytes, job_id_of, jsonl_bytes, upload
+from tests.agency.util import GOOD, csv_bytes, fetch, job_id_of, jsonl_bytes, upload
 
 CLIENTS = [
     {**GOOD, "id": "=HYPERLINK(\"http://evil.example\")"},
@@ -49,8 +49,8 @@ def test_detail_lists_failed_criteria_and_open_questions(alice):
 
 def test_xlsx_has_matrix_detail_and_problems_without_formulas(alice):
     job = _job(alice)
-    response = alice.get(f"/agency/jobs/{job}/results.xlsx")
-    book = load_workbook(io.BytesIO(response.data))
+    status, data = fetch(alice, f"/agency/jobs/{job}/results.xlsx")
+    book = load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["matrix", "detail", "problems"]
     cell = book["matrix"]["B2"]
     assert cell.value == "'=HYPERLINK(\"http://evil.example\")" and cell.data_type == "s"
@@ -78,7 +78,7 @@ def test_portfolio_download_and_english_labels(alice):
     _job(alice)
     text = alice.get("/agency/portfolio/results.csv?lang=en").data.decode("utf-8-sig")
     assert "grant-a R&D grant A" in text.splitlines()[0] and "'@SUM(1)" in text
-    book = load_workbook(io.BytesIO(alice.get("/agency/portfolio/results.xlsx").data))
+    book = load_workbook(io.BytesIO(fetch(alice, "/agency/portfolio/results.xlsx")[1]))
     assert book.sheetnames == ["matrix", "detail"]
 
 

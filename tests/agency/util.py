@@ -34,3 +34,11 @@ def job_id_of(response) -> int:
     """The job id of the upload's redirect."""
     assert response.status_code == 302, response.data[:1000]
     return int(response.headers["Location"].rstrip("/").split("/")[-1])
+
+
+def fetch(client, url: str):
+    """GET a download, read it and close the response (file-backed downloads hold a temporary file)."""
+    response = client.get(url)
+    data = response.get_data()
+    response.close()
+    return response.status_code, data

@@ -6,12 +6,12 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, send_file, stream_with_context, url_for
 from flask_login import login_user, logout_user
 from sqlalchemy import select
 
 from checker.agency.accounts import authenticate, issue_token, owned
-from checker.agency.export import summarise, titles, to_csv, to_xlsx
+from checker.agency.export import iter_csv, summarise, titles, write_xlsx
 from checker.agency.jobs import cancel_job, create_job
 from checker.agency.models import ApiToken, Client, ClientResult, Job
 from checker.agency.portfolio import KINDS, Portfolio, recheck
@@ -165,12 +165,13 @@ def cancel(job_id: int):
 def _download(tables: dict, fmt: str, sheet: str, stem: str) -> Response:
     """A CSV of one table or an XLSX of all."""
     if fmt == "xlsx":
-        body, mimetype = to_xlsx(tables), XLSX
-        name = f"{stem}.xlsx"
-    else:
-        body, mimetype = to_csv(tables.get(sheet) or tables["matrix"]), "text/csv; charset=utf-8"
-        name = f"{stem}-{sheet if sheet in tables else 'matrix'}.csv"
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        spool = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it once sent
+        write_xlsx(tables, spool)
+        spool.seek(0)
+        return send_file(spool, mimetype=XLSX, as_attachment=True, download_name=f"{stem}.xlsx")
+    name = f"{stem}-{sheet if sheet in tables else 'matrix'}.csv"
+    body = stream_with_context(iter_csv(tables.get(sheet) or tables["matrix"]))
+    return Response(body, mimetype="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.get("/jobs/<int:job_id>/results.<any(csv, xlsx):fmt>")
