@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from checker.engine import Checker
@@ -45,9 +45,9 @@ class LivePack:
         self.checked_at = 0.0
         self.retired: list[tuple[float, Checker]] = []
 
-    def start(self, rules: Path, pack: RulePack, checker: Checker, import_new: bool = False) -> None:
+    def start(self, rules: Path, pack: RulePack, checker: Checker, import_new: bool = True) -> None:
         """Go live with the newest published version; import rules/ from disk first when no version exists yet
-        (or, with import_new, when the disk's content was never published)."""
+        or (import_new) when the disk's content was never published, e.g. a deploy: history and audit show it."""
         with self.sessions() as session:
             newest = store.newest(session)
             known = newest is not None and (newest.hash == pack.version or store.by_hash(session, pack.version) is not None)
@@ -90,8 +90,12 @@ class LivePack:
         if not force and now - self.checked_at < self.interval and self.snapshot is not None:
             return self.snapshot
         self.checked_at = now
-        with self.sessions() as session:
-            seq = store.newest_seq(session)
+        try:
+            with self.sessions() as session:
+                seq = store.newest_seq(session)
+        except SQLAlchemyError as exc:  # the database is unreachable: keep checking with the live pack
+            log.error("cannot read the newest rule-pack version: %s", exc)
+            return self.current()
         if self.snapshot is not None and seq == self.snapshot.seq:
             if self.retired:
                 self.collect()

@@ -157,7 +157,7 @@ def test_stored_results_list_links_their_version(mini_app, mini):
     assert mini.get("/staff/results/nothing/1").status_code == 404
 
 
-def test_rules_changed_on_disk_are_imported_only_when_asked(tmp_path, mini_app):
+def test_rules_changed_on_disk_are_imported_unless_frozen(tmp_path, mini_app):
     import shutil
 
     rules = tmp_path / "copy" / "rules"
@@ -168,15 +168,24 @@ def test_rules_changed_on_disk_are_imported_only_when_asked(tmp_path, mini_app):
     shut(first)
     path = rules / "measures" / "demo" / "grant-a.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "# deployed\n", encoding="utf-8")
-    again = make_app(tmp_path / "b", **settings)
+    again = make_app(tmp_path / "b", STAFF_IMPORT_NEW_RULES=False, **settings)
     try:
         assert again.extensions["staff"].current().seq == 1
         assert again.extensions["checker"].pack.version == v1
     finally:
         shut(again)
-    imported = make_app(tmp_path / "c", STAFF_IMPORT_NEW_RULES=True, **settings)
+    imported = make_app(tmp_path / "c", **settings)
     try:
         assert imported.extensions["staff"].current().seq == 2
         assert imported.extensions["checker"].pack.version != v1
     finally:
         shut(imported)
+
+
+def test_unmigrated_database_keeps_the_disk_pack(tmp_path, caplog):
+    application = make_app(tmp_path, CHECKER_RULES=str(MINI_RULES), CHECKER_ENGINE="reference", AUTO_MIGRATE=False)
+    try:
+        assert "staff tables missing" in caplog.text
+        assert application.extensions["checker"].live is None
+    finally:
+        shut(application)

@@ -5,11 +5,15 @@ Wire into the app with `init_app(app)` after `create_app`; calling it twice does
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from flask import Flask, g
+from sqlalchemy.exc import SQLAlchemyError
 
 from checker.staff.live import LivePack
+
+log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> LivePack:
@@ -25,9 +29,12 @@ def init_app(app: Flask) -> LivePack:
     rules = Path(app.config["CHECKER_RULES"])
     seeds = Path(app.config.get("STAFF_SEEDS") or rules.parent / "seeds")
     live = LivePack(services.sessions, seeds, app.config["CHECKER_ENGINE"], app.config.get("STAFF_POLL_SECONDS", 1.0))
-    live.start(rules, services._pack, services._checker, bool(app.config.get("STAFF_IMPORT_NEW_RULES", False)))
-    services.live = live
     app.extensions["staff"] = live
+    try:
+        live.start(rules, services._pack, services._checker, bool(app.config.get("STAFF_IMPORT_NEW_RULES", True)))
+        services.live = live
+    except SQLAlchemyError as exc:  # e.g. AUTO_MIGRATE off and migration 0003 not applied yet
+        log.error("staff tables missing (run the migrations); the pack stays the one on disk: %s", exc)
     app.before_request(_pin_snapshot)
     app.register_blueprint(bp)
     app.jinja_env.globals.setdefault("st", st)

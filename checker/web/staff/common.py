@@ -22,6 +22,8 @@ def staff_required(view: Callable[..., Any]) -> Callable[..., Any]:
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if getattr(current_user, "role", None) != "staff":
             abort(403)
+        if services().live is None:
+            abort(503)
         return view(*args, **kwargs)
 
     return login_required(wrapped)
