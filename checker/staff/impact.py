@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from checker.engine import Checker
 from checker.intake import read_profile
 from checker.models import Assessment
 from checker.profile import ProfileError
+from checker.rules.pack import RulePack
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,14 @@ class Impact:
     def count(self, kind: str) -> int:
         """How many changes are of this kind."""
         return sum(1 for c in self.changes if c.kind == kind)
+
+
+def narrow(pack: RulePack, changed: list[str]) -> RulePack:
+    """The pack cut to the changed measures when only measure files changed (others cannot change verdicts)."""
+    if any(name.endswith(".yaml") and not name.endswith("index.yaml") for name in changed):  # fields or derived values
+        return pack
+    keep = [m for m in pack.measures if m.id in changed]
+    return replace(pack, measures=keep, index={m.id: m for m in keep})
 
 
 def stored_profiles(session: Session, limit: int = 20_000) -> list[tuple[str, dict[str, Any]]]:

@@ -98,7 +98,8 @@ def draft_impact(draft_id: int):
     checked = drafts.check_files(snap.files, drafts.compose(snap.files, found.changes), seeds())
     report = None
     if checked.pack is not None:
-        before, after = Checker(snap.pack, "reference"), Checker(checked.pack, "reference")
+        before = Checker(impact.narrow(snap.pack, checked.changed), "reference")
+        after = Checker(impact.narrow(checked.pack, checked.changed), "reference")
         try:
             report = impact.impact(before, after, impact.stored_profiles(db()), as_of)
         finally:
