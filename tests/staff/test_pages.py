@@ -77,6 +77,10 @@ def test_upload_a_file_and_expired_measures_show_their_end(mini_app, mini):
     location = mini.post("/staff/measures/grant-a/edit", data=data, content_type="multipart/form-data").headers["Location"]
     assert 'id="no-errors"' in mini.get(location).get_data(as_text=True)
     assert mini.post(location + "/publish", data={"comment": "the programme ended"}).status_code == 302
+    detail = mini.get("/staff/versions/2").get_data(as_text=True)
+    assert "+period: {from: 2020-01-01, to: 2026-06-30}" in detail and "the programme ended" in detail
+    assert "v1 (" in mini.get("/staff/versions/1").get_data(as_text=True)
+    assert mini.get("/staff/versions/9").status_code == 404
     row = re.search(r'<tr id="m-grant-a".*?</tr>', mini.get("/staff/").get_data(as_text=True), re.S).group(0)
     assert "state-expired" in row and "2026-06-30" in row
 

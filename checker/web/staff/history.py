@@ -27,6 +27,22 @@ def versions():
     return render_template("staff/versions.html", versions=rows, live_seq=snapshot().seq, form=CommentForm())
 
 
+@bp.get("/versions/<int:seq>")
+@staff_required
+def version(seq: int):
+    """One version: who published it and why, and its changes against the version before."""
+    found = store.by_seq(db(), seq)
+    if found is None:
+        abort(404)
+    previous = store.by_seq(db(), seq - 1)
+    old = dict(previous.files) if previous else {}
+    new = dict(found.files)
+    paths = sorted(p for p in old.keys() | new.keys() if old.get(p) != new.get(p))
+    changes = drafts.diff(old, {p: new.get(p, "") for p in paths})
+    return render_template("staff/version.html", version=found, changes=changes, paths=paths, files=sorted(new),
+                           live_seq=snapshot().seq, form=CommentForm())
+
+
 @bp.post("/versions/<int:seq>/rollback")
 @staff_required
 def rollback(seq: int):
