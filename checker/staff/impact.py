@@ -72,7 +72,7 @@ def narrow(pack: RulePack, changed: list[str]) -> RulePack:
 
 def stored_profiles(session: Session, limit: int = 20_000) -> list[tuple[str, dict[str, Any]]]:
     """(company, answers) of saved assessments and agency clients."""
-    out = [(f"#{a.id} {a.name}".strip(), dict(a.answers or {}))
+    out = [(f"assessment #{a.id} {a.name}".strip(), dict(a.answers or {}))
            for a in session.scalars(select(Assessment).order_by(Assessment.id).limit(limit))]
     query = select(Client, Agency.name).join(Agency, Agency.id == Client.agency_id).order_by(Client.id).limit(limit)
     rows = session.execute(query)
