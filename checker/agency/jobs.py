@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from checker.agency.models import Client, ClientResult, Job, JobRow, User
@@ -106,16 +107,30 @@ def _verdict(checker: Checker, job: Job, row: JobRow) -> dict[str, Any] | None:
     return compact(checker.check(values, job.as_of, job.lang))
 
 
+def _insert_missing(session: Session, agency_id: int, keys: list[str]) -> None:
+    """Add clients for these keys, skipping any another job added meanwhile (no UNIQUE violation)."""
+    now = _now()
+    values = [{"agency_id": agency_id, "key": k, "name": k, "answers": {}, "created_at": now, "updated_at": now} for k in keys]
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        module = sqlite if dialect == "sqlite" else postgresql
+        statement = module.insert(Client.__table__).on_conflict_do_nothing(index_elements=["agency_id", "key"])
+        session.execute(statement, values)
+    else:
+        session.execute(insert(Client.__table__), values)
+
+
 def _store(session: Session, job: Job, checked: list[tuple[JobRow, dict[str, Any]]]) -> None:
-    """Save the clients and results of the good rows and mark them done (one flush, one bulk insert)."""
-    clients = _clients(session, job.agency_id, [row for row, _ in checked])
-    for row, _ in checked:
+    """Save the clients and results of the good rows and mark them done (a few statements per chunk)."""
+    rows = [row for row, _ in checked]
+    clients = _clients(session, job.agency_id, rows)
+    missing = sorted({client_key(r) for r in rows} - set(clients))
+    if missing:
+        _insert_missing(session, job.agency_id, missing)
+        clients = _clients(session, job.agency_id, rows)
+    for row in rows:
         key = client_key(row)
-        client = clients.get(key)
-        if client is None:
-            client = clients[key] = Client(agency_id=job.agency_id, key=key)
-            session.add(client)
-        client.name, client.answers = str(row.raw.get("name") or key)[:200], row.raw
+        clients[key].name, clients[key].answers = str(row.raw.get("name") or key)[:200], row.raw
     session.flush()
     results = []
     for row, result in checked:

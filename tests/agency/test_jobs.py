@@ -135,3 +135,23 @@ def test_thread_runner_runs_a_job_once_and_survives_failures():
     assert runner.idle(timeout=5)
     runner.stop()
     assert seen == [1, 2, 3]
+
+
+def test_two_jobs_adding_the_same_new_client_both_finish(app, users, monkeypatch):
+    import checker.agency.jobs as jobs
+
+    first, second = queued_job(app, users["a"], 1), queued_job(app, users["a"], 1)
+    services = app.extensions["checker"]
+    process_job(services.sessions, services.checker, first)
+    real, calls = jobs._clients, []
+
+    def stale_once(*args):  # the second job read the clients before the first one committed
+        calls.append(1)
+        return {} if len(calls) == 1 else real(*args)
+
+    monkeypatch.setattr(jobs, "_clients", stale_once)
+    process_job(services.sessions, services.checker, second)
+    with services.sessions() as session:
+        assert [session.get(Job, i).status for i in (first, second)] == ["done", "done"]
+        assert len(session.scalars(select(Client)).all()) == 1
+        assert len(session.scalars(select(ClientResult)).all()) == 2

@@ -122,3 +122,13 @@ def test_xlsx_continues_on_a_new_sheet_past_the_row_limit():
     book = load_workbook(io.BytesIO(to_xlsx({"matrix": table}, limit=3)))
     assert book.sheetnames == ["matrix", "matrix-2", "matrix-3"]
     assert [[c.value for c in r] for r in book["matrix-2"].iter_rows()] == [["n"], [2], [3]]
+
+
+def test_downloads_return_their_database_connections(app, alice):
+    job = _job(alice)
+    pool = app.extensions["checker"].engine.pool
+    for url in (f"/agency/jobs/{job}/results.csv", f"/agency/jobs/{job}/results.csv?sheet=detail",
+                "/agency/portfolio/results.csv", f"/agency/jobs/{job}/results.xlsx"):
+        with alice.get(url) as response:
+            assert response.status_code == 200 and response.data
+        assert pool.checkedout() == 0, url

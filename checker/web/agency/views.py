@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, send_file, stream_with_context, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import login_user, logout_user
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from checker.agency.accounts import authenticate, issue_token, owned
-from checker.agency.export import iter_csv, summarise, titles, write_xlsx
+from checker.agency.export import detail, iter_csv, matrix, summarise, titles, write_xlsx
 from checker.agency.jobs import cancel_job, create_job
 from checker.agency.models import ApiToken, Client, ClientResult, Job
 from checker.agency.portfolio import KINDS, Portfolio, recheck
@@ -162,16 +164,29 @@ def cancel(job_id: int):
     return redirect(url_for("agency.job", job_id=job_id))
 
 
-def _download(tables: dict, fmt: str, sheet: str, stem: str) -> Response:
-    """A CSV of one table or an XLSX of all."""
-    if fmt == "xlsx":
-        spool = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it once sent
-        write_xlsx(tables, spool)
-        spool.seek(0)
-        return send_file(spool, mimetype=XLSX, as_attachment=True, download_name=f"{stem}.xlsx")
-    name = f"{stem}-{sheet if sheet in tables else 'matrix'}.csv"
-    body = stream_with_context(iter_csv(tables.get(sheet) or tables["matrix"]))
-    return Response(body, mimetype="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+def _xlsx(tables: dict, stem: str) -> Response:
+    """All tables as one XLSX file, spooled to a temporary file that send_file closes once sent."""
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it
+    write_xlsx(tables, spool)
+    spool.seek(0)
+    return send_file(spool, mimetype=XLSX, as_attachment=True, download_name=f"{stem}.xlsx")
+
+
+def _csv(build: Callable[[Session], dict], sheet: str, stem: str) -> Response:
+    """One table as a streamed CSV, read through its own session, closed when the stream ends or is dropped."""
+    sessions = services().sessions
+
+    def chunks() -> Iterator[bytes]:
+        session = sessions()
+        try:
+            tables = build(session)
+            yield from iter_csv(tables.get(sheet) or tables["matrix"])
+        finally:
+            session.close()
+
+    name = f"{stem}-{sheet if sheet in ('matrix', 'detail', 'problems') else 'matrix'}.csv"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(chunks(), mimetype="text/csv; charset=utf-8", headers=headers)
 
 
 @bp.get("/jobs/<int:job_id>/results.<any(csv, xlsx):fmt>")
@@ -179,8 +194,10 @@ def _download(tables: dict, fmt: str, sheet: str, stem: str) -> Response:
 def download(job_id: int, fmt: str):
     """A job's results: matrix, detail and problems (XLSX sheets, or one CSV chosen by ?sheet=)."""
     get_owned(Job, job_id)
-    tables = job_tables(db(), job_id, titles(pack(), current_lang()))
-    return _download(tables, fmt, request.args.get("sheet", "matrix"), f"job-{job_id}")
+    names = titles(pack(), current_lang())
+    if fmt == "xlsx":
+        return _xlsx(job_tables(db(), job_id, names), f"job-{job_id}")
+    return _csv(lambda session: job_tables(session, job_id, names), request.args.get("sheet", "matrix"), f"job-{job_id}")
 
 
 @bp.get("/portfolio")
@@ -198,12 +215,16 @@ def portfolio():
 @agency_required
 def portfolio_download(fmt: str):
     """The portfolio's latest results as a download."""
-    from checker.agency.export import detail, matrix
-
-    folio = Portfolio(db(), user().agency_id)
+    agency_id = user().agency_id
     names = titles(pack(), current_lang())
-    tables = {"matrix": matrix(portfolio_items(folio), names), "detail": detail(portfolio_items(folio), names)}
-    return _download(tables, fmt, request.args.get("sheet", "matrix"), "portfolio")
+
+    def build(session: Session) -> dict:
+        folio = Portfolio(session, agency_id)
+        return {"matrix": matrix(portfolio_items(folio), names), "detail": detail(portfolio_items(folio), names)}
+
+    if fmt == "xlsx":
+        return _xlsx(build(db()), "portfolio")
+    return _csv(build, request.args.get("sheet", "matrix"), "portfolio")
 
 
 @bp.post("/portfolio/recheck")
