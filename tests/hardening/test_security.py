@@ -142,8 +142,10 @@ def test_api_posts_need_a_token_not_a_csrf_field(csrf_app):
 
 def test_headers_on_error_pages_health_and_static(app):
     client = app.test_client()
-    for url in ("/no/such/page", "/health", "/api/v1/measures", "/api/v1/openapi.json", "/measures/no-such-measure"):
-        assert_secure_headers(client.get(url), url)
+    for url in ("/no/such/page", "/health", "/api/v1/measures", "/api/v1/openapi.json", "/measures/no-such-measure",
+                "/static/app.js", "/static/style.css"):
+        with client.get(url) as response:
+            assert_secure_headers(response, url)
 
 
 def test_session_cookie_is_httponly_and_lax_and_not_secure_over_plain_http(app):
