@@ -193,9 +193,8 @@ def test_a_failed_commit_of_an_upload_or_api_batch_leaves_no_job_behind(fragile)
     assert [_count(fragile, m) for m in (Job, JobRow, Client, ClientResult)] == [1, 2, 2, 2]
 
 
-@pytest.mark.xfail(strict=True, reason="checker/agency/jobs.py _store: two jobs of one agency adding the same new client "
-                   "at once -> UNIQUE(agency_id, key) IntegrityError fails the second job (seen with two server processes)")
 def test_two_jobs_adding_the_same_new_client_at_once_both_finish(app, monkeypatch):
+    """Regression: the second job's insert of the client met UNIQUE(agency_id, key) and the job failed."""
     services = app.extensions["checker"]
     user_id = add_user(app, "race@example.com")
     with services.sessions() as session:
@@ -213,13 +212,13 @@ def test_two_jobs_adding_the_same_new_client_at_once_both_finish(app, monkeypatc
     monkeypatch.setattr(jobs, "_clients", stale_once)
     process_job(services.sessions, checker, ids[1])
     assert [_counts(services.sessions, i)["status"] for i in ids] == ["done", "done"]
+    with services.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Client)) == 1
+        assert session.scalar(select(func.count()).select_from(ClientResult)) == 2
 
 
-@pytest.mark.xfail(strict=True, reason="checker/web/agency/views.py download: the streamed CSV iterates job_tables() built on "
-                   "the "
-                   "request's session, which teardown has already closed; iterating reopens it on a new connection that "
-                   "nobody closes (held until garbage collection; 'idle in transaction' on PostgreSQL)")
 def test_a_streamed_csv_download_returns_its_database_connection(app):
+    """Regression: the stream reopened the request's closed session on a connection nobody returned."""
     add_user(app, "dl@example.com")
     client = app.test_client()
     assert client.post("/agency/login", data={"email": "dl@example.com", "password": PASSWORD}).status_code == 302

@@ -44,7 +44,7 @@ def pg_url() -> Iterator[str]:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
         yield make_url(url).set(database=name).render_as_string(hide_password=False)
     finally:
-        gc.collect()  # return connections only garbage holds (streamed downloads, see test_faults) before dropping
+        gc.collect()  # return any connection only garbage still holds before dropping the database
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
