@@ -97,14 +97,30 @@ def _clients(session: Session, agency_id: int, rows: list[JobRow]) -> dict[str, 
     return {c.key: c for c in found}
 
 
-def _verdict(checker: Checker, job: Job, row: JobRow) -> dict[str, Any] | None:
-    """The JSON result of one pending row, or None after recording its problems on the row."""
+Verdict = tuple[dict[str, Any] | None, list[dict[str, str]]]
+
+
+def _verdict(checker: Checker, job: Job, row: JobRow) -> Verdict:
+    """One pending row's JSON result, or None and its problems (the row itself is left untouched)."""
     try:
         values = read_profile(checker.pack, row.raw, job.as_of)
     except ProfileError as exc:
-        row.state, row.problems = "error", [{"field": p.field, "message": p.message} for p in exc.problems]
-        return None
-    return compact(checker.check(values, job.as_of, job.lang))
+        return None, [{"field": p.field, "message": p.message} for p in exc.problems]
+    return compact(checker.check(values, job.as_of, job.lang)), []
+
+
+def _claim(session: Session, rows: list[JobRow]) -> list[JobRow]:
+    """The rows still pending, now marked claimed in this transaction; rows another worker finished meanwhile drop out.
+
+    The conditional UPDATE takes the write lock (SQLite) or the row locks (PostgreSQL), so two workers
+    resuming the same job never both store a row; a rollback returns the claimed rows to pending.
+    """
+    ids = [r.id for r in rows]
+    statement = (update(JobRow).where(JobRow.id.in_(ids), JobRow.state == "pending").values(state="claimed")
+                 .execution_options(synchronize_session=False))
+    session.execute(statement)
+    claimed = set(session.scalars(select(JobRow.id).where(JobRow.id.in_(ids), JobRow.state == "claimed")))
+    return [r for r in rows if r.id in claimed]
 
 
 def _insert_missing(session: Session, agency_id: int, keys: list[str]) -> None:
@@ -162,8 +178,12 @@ def _chunk(session: Session, checker: Checker, job_id: int, size: int) -> bool:
         job.status, job.finished_at = "done", _now()
         session.commit()
         return False
-    verdicts = [(row, _verdict(checker, job, row)) for row in rows]
-    checked = [(row, result) for row, result in verdicts if result is not None]
+    verdicts = {row.id: _verdict(checker, job, row) for row in rows}
+    rows = _claim(session, rows)
+    for row in rows:
+        if verdicts[row.id][0] is None:
+            row.state, row.problems = "error", verdicts[row.id][1]
+    checked = [(row, verdicts[row.id][0]) for row in rows if verdicts[row.id][0] is not None]
     _store(session, job, checked)
     bad = len(rows) - len(checked)
     session.execute(update(Job).where(Job.id == job_id).values(done=Job.done + len(rows), errors=Job.errors + bad))

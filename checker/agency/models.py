@@ -12,7 +12,7 @@ from checker.models import Base, _now
 
 ROLES = ("agency", "staff")
 JOB_STATES = ("queued", "running", "done", "cancelled", "failed")
-ROW_STATES = ("pending", "done", "error")
+ROW_STATES = ("pending", "claimed", "done", "error")  # claimed only inside a worker's transaction
 
 
 class Agency(Base):

@@ -155,3 +155,26 @@ def test_two_jobs_adding_the_same_new_client_both_finish(app, users, monkeypatch
         assert [session.get(Job, i).status for i in (first, second)] == ["done", "done"]
         assert len(session.scalars(select(Client)).all()) == 1
         assert len(session.scalars(select(ClientResult)).all()) == 2
+
+
+def test_two_workers_on_one_job_store_each_row_once(app, users, monkeypatch):
+    import checker.agency.jobs as jobs
+
+    job = queued_job(app, users["a"], 6, bad=(2,))
+    services = app.extensions["checker"]
+    real, raced = jobs._verdict, []
+
+    def racing(checker, found, row):  # while this worker checks its chunk, another one runs the whole job
+        if not raced:
+            raced.append(1)
+            process_job(services.sessions, services.checker, job)
+        return real(checker, found, row)
+
+    monkeypatch.setattr(jobs, "_verdict", racing)
+    process_job(services.sessions, services.checker, job, size=10)
+    with services.sessions() as session:
+        found = session.get(Job, job)
+        assert (found.status, found.done, found.errors) == ("done", 6, 1)
+        assert recount(session, job) == {"done": 5, "error": 1}
+        numbers = list(session.scalars(select(ClientResult.row_number).where(ClientResult.job_id == job)))
+        assert sorted(numbers) == [1, 3, 4, 5, 6]
