@@ -29,7 +29,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_security(app)
     init_services(app)
     _register(app)
+    _features(app)
     return app
+
+
+def _features(app: Flask) -> None:
+    """Staff (which brings the agency area and its sign-in) and hardening: observability, limits, TLS."""
+    from checker.web import hardening, limits, observe
+    from checker.web.staff import init_app as init_staff
+
+    init_staff(app)
+    observe.init_app(app)
+    limits.init_app(app)
+    hardening.init_app(app)
 
 
 def _register(app: Flask) -> None:
