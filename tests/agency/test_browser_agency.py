@@ -81,7 +81,7 @@ def test_agency_uploads_clients_and_downloads_results(server, page):
     assert page.locator("#job-bar").get_attribute("value") == "302"
     assert page.locator("#job-errors").inner_text() == "1"
     problem = page.locator("#problems tbody tr").first.inner_text()
-    assert "2" in problem and "employees" in problem and "not a number" in problem
+    assert "2" in problem and "employees" in problem and "不是数字" in problem
     assert page.locator("#summary-clients").inner_text() == "301"
     assert "可申报" in page.locator("#matrix").inner_text()
     ARTIFACTS.mkdir(exist_ok=True)

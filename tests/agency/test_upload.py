@@ -36,7 +36,9 @@ def test_bad_rows_are_listed_and_good_rows_checked(app, alice):
     assert rows[3].problems[0]["field"] == "tech_staff"
     assert rows[4].problems[0]["field"] == "entity_type"
     page = alice.get(f"/agency/jobs/{job}").get_data(as_text=True)
-    assert "<td>2</td><td>rd_expense_wan</td><td>&#39;lots&#39; is not a number</td>" in page
+    assert "<td>2</td><td>rd_expense_wan</td><td>“lots”不是数字</td>" in page
+    english = alice.get(f"/agency/jobs/{job}?lang=en").get_data(as_text=True)
+    assert "<td>2</td><td>rd_expense_wan</td><td>&#39;lots&#39; is not a number</td>" in english
     assert "<td>4</td><td>entity_type</td>" in page
     progress = alice.get(f"/agency/jobs/{job}/progress").json
     assert progress | {"total": 5, "done": 5, "errors": 3, "checked": 2, "status": "done"} == progress

@@ -23,7 +23,7 @@ from checker.agency.uploads import UploadError, read_upload
 from checker.web.agency import forms
 from checker.web.agency.common import agency_required, get_owned, setting, state, user
 from checker.web.agency.strings import tr
-from checker.web.i18n import current_lang
+from checker.web.i18n import current_lang, problem_message
 from checker.web.services import db, pack, services
 
 bp = Blueprint("agency", __name__, url_prefix="/agency")
@@ -41,7 +41,7 @@ def _limits(_endpoint: str | None, _values: dict | None) -> None:
 @bp.context_processor
 def _helpers() -> dict:
     """The agency strings helper in templates."""
-    return {"tr": tr}
+    return {"tr": tr, "problem_message": problem_message}
 
 
 def _safe_next(target: str | None) -> str:
