@@ -31,7 +31,10 @@ def wire(app: Flask) -> Flask:
 
 
 def make_app(tmp_path: Path, **extra: Any) -> Flask:
-    """A wired app on the mini pack (reference engine) with its own SQLite file; jobs run inline."""
+    """A wired app on the mini pack (reference engine) with its own SQLite file; jobs run inline.
+
+    A preloaded CHECKER_PACK needs its CHECKER_RULES too: the staff features import that folder as the live pack.
+    """
     settings = {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
                 "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite'}", "CHECKER_RULES": str(MINI_RULES),
                 "CHECKER_ENGINE": "reference", "AGENCY_RUNNER": "inline", **extra}

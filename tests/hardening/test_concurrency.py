@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from checker import config
 from checker.engine import Checker
 from checker.engine.durable_adapter import live_sessions
 from checker.intake import read_profile
@@ -175,9 +176,10 @@ def full_cases(pack: RulePack) -> tuple[list[dict[str, Any]], dict]:
     return found, verdicts
 
 
-def _hammer_one_server(tmp_path: Path, pack: RulePack, cases: tuple[list, dict], per_thread: int) -> None:
+def _hammer_one_server(tmp_path: Path, pack: RulePack, rules: Path, cases: tuple[list, dict], per_thread: int) -> None:
     """A live waitress server (8 threads) on the durable engine; 8 clients at once; every verdict and session checked."""
-    app = make_app(tmp_path, CHECKER_PACK=pack, CHECKER_ENGINE="durable", API_RATE_LIMIT="1000000 per minute")
+    app = make_app(tmp_path, CHECKER_PACK=pack, CHECKER_RULES=str(rules), CHECKER_ENGINE="durable",
+                   API_RATE_LIMIT="1000000 per minute")
     try:
         token = add_token(app, add_user(app, "load@example.com"))
         rules = app.extensions["checker"].checker._rules
@@ -198,11 +200,11 @@ def _hammer_one_server(tmp_path: Path, pack: RulePack, cases: tuple[list, dict],
 
 def test_2000_checks_from_eight_clients_at_once_match_the_single_threaded_verdicts(tmp_path, mini_pack, mini_cases,
                                                                                    cheap_hashes):
-    _hammer_one_server(tmp_path, mini_pack, mini_cases, PER_THREAD)
+    _hammer_one_server(tmp_path, mini_pack, MINI_RULES, mini_cases, PER_THREAD)
 
 
 def test_the_full_pack_under_eight_concurrent_clients_matches_too(tmp_path, pack, full_cases, cheap_hashes):
-    _hammer_one_server(tmp_path, pack, full_cases, FULL_PER_THREAD)
+    _hammer_one_server(tmp_path, pack, config.rules_dir(), full_cases, FULL_PER_THREAD)
 
 
 SERVER = """
@@ -246,7 +248,7 @@ def test_two_server_processes_on_one_sqlite_file_agree_with_the_local_checker(tm
     profiles, expected = mini_cases
     root = Path(__file__).resolve().parents[2]
     url = f"sqlite:///{tmp_path / 'shared.sqlite'}"
-    setup = make_app(tmp_path, DATABASE_URL=url, CHECKER_PACK=mini_pack)  # migrates once
+    setup = make_app(tmp_path, DATABASE_URL=url, CHECKER_PACK=mini_pack, CHECKER_RULES=str(MINI_RULES))  # migrates once
     token = add_token(setup, add_user(setup, "two@example.com"))
     shut(setup)
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "two-servers-secret", "PYTHONPATH": str(root),
