@@ -154,3 +154,17 @@ def test_init_app_on_an_unmigrated_database_starts(tmp_path, caplog):
         assert "agency tables missing" in caplog.text
     finally:
         shut(application)
+
+
+def test_submit_a_batch_as_a_file(api):
+    import io
+
+    client, headers = api
+    data = {"file": (io.BytesIO(csv_bytes([GOOD, {**GOOD, "id": "c2", "employees": "x"}])), "c.csv"), "as_of": "2026-06-01"}
+    response = client.post("/api/v1/batches", headers=headers, data=data, content_type="multipart/form-data")
+    assert response.status_code == 202
+    batch = client.get(response.json["url"], headers=headers).json
+    assert (batch["status"], batch["checked"], batch["errors"]) == ("done", 1, 1)
+    bad = client.post("/api/v1/batches", headers=headers, content_type="multipart/form-data",
+                      data={"file": (io.BytesIO(b"not a zip"), "c.xlsx")})
+    assert bad.status_code == 400 and bad.json["error"] == "bad_file"

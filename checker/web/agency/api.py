@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, g, jsonify, request, url_for
@@ -12,6 +14,7 @@ from checker.agency.accounts import owned, token_user
 from checker.agency.jobs import cancel_job, create_job
 from checker.agency.models import Job
 from checker.agency.results import job_items, job_problems
+from checker.agency.uploads import UploadError, read_upload
 from checker.batch import Row
 from checker.intake import read_profile
 from checker.profile import ProfileError
@@ -116,9 +119,40 @@ def _rows(items: list[Any]) -> list[Row]:
             for i, item in enumerate(items, 1)]
 
 
+def _file_batch():
+    """Queue a batch from an uploaded CSV/XLSX/JSONL file (multipart field 'file'; form fields as_of, lang)."""
+    upload = request.files["file"]
+    as_of = _as_of(request.form.get("as_of"))
+    if as_of is None:
+        return error(400, "bad_request", "as_of must be YYYY-MM-DD")
+    suffix = Path(upload.filename or "").suffix.lower()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"upload{suffix}"
+        upload.save(path)
+        try:
+            rows = read_upload(path, pack(), setting("AGENCY_MAX_ROWS"), setting("AGENCY_MAX_UNCOMPRESSED"))
+            job = create_job(db(), g.api_user, upload.filename or "upload", rows, as_of, _lang(request.form.get("lang")),
+                             pack().version)
+        except UploadError as exc:
+            db().rollback()
+            return error(400, "bad_file", str(exc))
+    return _queued(job)
+
+
+def _queued(job: Job):
+    """Commit a new job, hand it to the runner and answer 202 with its URL."""
+    db().commit()
+    state().runner.submit(job.id)
+    db().refresh(job)
+    url = url_for("agency_api.batch", job_id=job.id)
+    return jsonify({**progress_of(job), "url": url}), 202, {"Location": url}
+
+
 @bp.post("/batches")
 def submit_batch():
-    """Queue a batch: {"rows": [profile, ...], "as_of": ..., "lang": ..., "name": ...}."""
+    """Queue a batch: JSON {"rows": [profile, ...], "as_of": ..., "lang": ..., "name": ...}, or a multipart 'file'."""
+    if "file" in request.files:
+        return _file_batch()
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("rows"), list):
         return error(400, "bad_request", 'the body must be {"rows": [...]}')
@@ -129,11 +163,7 @@ def submit_batch():
         return error(400, "bad_request", "as_of must be YYYY-MM-DD")
     job = create_job(db(), g.api_user, str(body.get("name") or "api"), _rows(body["rows"]), as_of,
                      _lang(body.get("lang")), pack().version)
-    db().commit()
-    state().runner.submit(job.id)
-    db().refresh(job)
-    url = url_for("agency_api.batch", job_id=job.id)
-    return jsonify({**progress_of(job), "url": url}), 202, {"Location": url}
+    return _queued(job)
 
 
 @bp.get("/batches")

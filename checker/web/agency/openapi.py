@@ -87,7 +87,10 @@ def _paths() -> dict[str, Any]:
                             "responses": {"200": _json(ref("CheckResult"), "verdicts"), **_errors("400", "401")}}},
         "/batches": {
             "post": {"operationId": "submitBatch", "summary": "Queue a batch of profiles",
-                     "requestBody": {"required": True, "content": {"application/json": {"schema": batch_body}}},
+                     "requestBody": {"required": True, "content": {
+                         "application/json": {"schema": batch_body},
+                         "multipart/form-data": {"schema": obj({"file": {"type": "string", "format": "binary"}, "as_of": DATE,
+                                                                "lang": enum("zh", "en")}, ["file"])}}},
                      "responses": {"202": _json(ref("Progress"), "queued"), **_errors("400", "401", "413")}},
             "get": {"operationId": "listBatches", "summary": "The agency's batches",
                     "responses": {"200": _json(obj({"batches": arr(ref("Progress"))}), "batches"), **_errors("401")}}},
