@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from checker.agency.models import Client, ClientResult, Job, JobRow, User
 from checker.batch import Row
-from checker.engine import Checker, CheckResult
+from checker.engine import Checker, CheckResult, EngineMismatch
+from checker.engine.vector import compact_results
 from checker.intake import read_profile
 from checker.models import _now
 from checker.profile import ProfileError
@@ -100,13 +101,24 @@ def _clients(session: Session, agency_id: int, rows: list[JobRow]) -> dict[str, 
 Verdict = tuple[dict[str, Any] | None, list[dict[str, str]]]
 
 
-def _verdict(checker: Checker, job: Job, row: JobRow) -> Verdict:
-    """One pending row's JSON result, or None and its problems (the row itself is left untouched)."""
-    try:
-        values = read_profile(checker.pack, row.raw, job.as_of)
-    except ProfileError as exc:
-        return None, [{"field": p.field, "message": p.message} for p in exc.problems]
-    return compact(checker.check(values, job.as_of, job.lang)), []
+def _verdicts(checker: Checker, job: Job, rows: list[JobRow]) -> dict[int, Verdict]:
+    """Each pending row's stored result, or None and its problems (the rows themselves are left untouched).
+
+    The chunk is checked column-wise by the vectorised evaluator; its first good row is also checked by
+    the job's engine (durable-rules) and any disagreement fails the job rather than storing a wrong verdict.
+    """
+    verdicts: dict[int, Verdict] = {}
+    good: list[tuple[JobRow, dict[str, Any]]] = []
+    for row in rows:
+        try:
+            good.append((row, read_profile(checker.pack, row.raw, job.as_of)))
+        except ProfileError as exc:
+            verdicts[row.id] = None, [{"field": p.field, "message": p.message} for p in exc.problems]
+    results = compact_results(checker.pack, [values for _, values in good], job.as_of)
+    if good and compact(checker.check(good[0][1], job.as_of, job.lang)) != results[0]:
+        raise EngineMismatch(f"vectorised check and {checker.engine} disagree on row {good[0][0].number}")
+    verdicts.update({row.id: (result, []) for (row, _), result in zip(good, results)})
+    return verdicts
 
 
 def _claim(session: Session, rows: list[JobRow]) -> list[JobRow]:
@@ -178,7 +190,7 @@ def _chunk(session: Session, checker: Checker, job_id: int, size: int) -> bool:
         job.status, job.finished_at = "done", _now()
         session.commit()
         return False
-    verdicts = {row.id: _verdict(checker, job, row) for row in rows}
+    verdicts = _verdicts(checker, job, rows)
     rows = _claim(session, rows)
     for row in rows:
         if verdicts[row.id][0] is None:

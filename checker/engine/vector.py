@@ -293,10 +293,11 @@ def _relevant(cols: Columns, node: Node, mask: np.ndarray, out: dict[str, np.nda
 
 
 def measure_matrix(cols: Columns, measure: Measure, as_of: dt.date) -> dict[str, list[Any]]:
-    """The status, amount and missing columns of one measure."""
+    """The status, amount, missing and failed-criteria columns of one measure."""
     codes = {c.id: cols.eval(c.test) for c in measure.criteria}
     status = combine(measure.logic, codes)
-    if not measure.in_force(as_of):
+    in_force = measure.in_force(as_of)
+    if not in_force:
         status = np.full(cols.n, F, dtype=np.int8)
     amounts: list[Any] = [None] * cols.n
     if measure.amount is not None:
@@ -314,7 +315,36 @@ def measure_matrix(cols: Columns, measure: Measure, as_of: dt.date) -> dict[str,
         for row in np.nonzero(hits.any(axis=0))[0]:
             lists[row] = " ".join(n for n, hit in zip(names, hits[:, row]) if hit)
     labels = np.array([STATUS[F], STATUS[U], STATUS[T]], dtype=object)
-    return {"status": labels[status].tolist(), "amount_wan": amounts, "missing": lists}
+    return {"status": labels[status].tolist(), "amount_wan": amounts, "missing": lists,
+            "failed": _failed(measure, codes, in_force, cols.n)}
+
+
+def _failed(measure: Measure, codes: dict[str, np.ndarray], in_force: bool, n: int) -> list[list[str]]:
+    """Per row, the ids of criteria surely not met (in_force first when the period is over)."""
+    failed: list[list[str]] = [[] for _ in range(n)]
+    if measure.spec.period is not None and not in_force:
+        for row in failed:
+            row.append("in_force")
+    for crit in measure.criteria:
+        for row in np.nonzero(codes[crit.id] == F)[0]:
+            failed[row].append(crit.id)
+    return failed
+
+
+def compact_results(pack: RulePack, profiles: list[dict[str, Any]], as_of: dt.date) -> list[dict[str, Any]]:
+    """Per profile, each measure's status, amount, failed criteria and missing answers (agency storage)."""
+    cols = Columns(pack, profiles, as_of)
+    items: list[list[dict[str, Any]]] = [[] for _ in profiles]
+    for measure in pack.measures:
+        matrix = measure_matrix(cols, measure, as_of)
+        for i, row in enumerate(items):
+            item: dict[str, Any] = {"measure": measure.id, "status": matrix["status"][i], "amount_wan": matrix["amount_wan"][i]}
+            if matrix["failed"][i]:
+                item["failed"] = matrix["failed"][i]
+            if matrix["missing"][i]:
+                item["missing"] = matrix["missing"][i].split(" ")
+            row.append(item)
+    return [{"rulepack": pack.version, "as_of": as_of.isoformat(), "results": row} for row in items]
 
 
 def matrix_rows(pack: RulePack, profiles: list[dict[str, Any]], ids: list[Any], as_of: dt.date) -> list[dict[str, Any]]:
@@ -324,7 +354,7 @@ def matrix_rows(pack: RulePack, profiles: list[dict[str, Any]], ids: list[Any], 
     columns: list[list[Any]] = [list(ids), [pack.version] * cols.n, [as_of.isoformat()] * cols.n]
     for measure in pack.measures:
         matrix = measure_matrix(cols, measure, as_of)
-        for part in ("status", "amount_wan", "missing"):
+        for part in ("status", "amount_wan", "missing"):  # "failed" is not a matrix column
             keys.append(f"{measure.id}:{part}")
             columns.append(matrix[part])
     return [dict(zip(keys, values)) for values in zip(*columns)]

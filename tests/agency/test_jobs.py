@@ -8,6 +8,7 @@ import threading
 import pytest
 from sqlalchemy import select
 
+from checker.agency import jobs
 from checker.agency.jobs import create_job, process_job, recount
 from checker.agency.models import Client, ClientResult, Job, JobRow, User
 from checker.agency.runner import ThreadRunner
@@ -62,26 +63,28 @@ def test_cancel_stops_a_job_and_keeps_its_rows(app, users, alice):
     assert alice.get(f"/agency/jobs/{job}/progress").json["status"] == "cancelled"
 
 
-class Crashing:
-    """A checker that dies on one row, as a server killed mid-chunk would."""
+def crash_on(monkeypatch, row: str) -> None:
+    """Die while checking the chunk holding one row, as a server killed mid-chunk would."""
+    real = jobs.compact_results
 
-    def __init__(self, checker, crash_on: str) -> None:
-        self.checker, self.pack, self.crash_on = checker, checker.pack, crash_on
-
-    def check(self, values, as_of, lang="zh"):
-        if values.get("rd_expense_wan") == 100 + int(self.crash_on[1:]):
+    def crashing(pack, profiles, as_of):
+        if any(p.get("rd_expense_wan") == 100 + int(row[1:]) for p in profiles):
             raise SystemExit("killed")
-        return self.checker.check(values, as_of, lang)
+        return real(pack, profiles, as_of)
+
+    monkeypatch.setattr(jobs, "compact_results", crashing)
 
 
-def test_a_restarted_server_resumes_without_losing_or_duplicating_rows(tmp_path):
+def test_a_restarted_server_resumes_without_losing_or_duplicating_rows(tmp_path, monkeypatch):
     first = make_app(tmp_path)
     user = add_user(first, "a@example.com", "A")
     job = queued_job(first, user, 10, bad=(3,))
     services = first.extensions["checker"]
     process_job(services.sessions, services.checker, job, size=4, stop=after(1))
+    crash_on(monkeypatch, "c7")
     with pytest.raises(SystemExit):
-        process_job(services.sessions, Crashing(services.checker, "c7"), job, size=4)
+        process_job(services.sessions, services.checker, job, size=4)
+    monkeypatch.undo()
     with services.sessions() as session:
         assert session.get(Job, job).status == "running"
         assert recount(session, job) == {"done": 3, "error": 1, "pending": 6}
@@ -162,15 +165,15 @@ def test_two_workers_on_one_job_store_each_row_once(app, users, monkeypatch):
 
     job = queued_job(app, users["a"], 6, bad=(2,))
     services = app.extensions["checker"]
-    real, raced = jobs._verdict, []
+    real, raced = jobs._verdicts, []
 
-    def racing(checker, found, row):  # while this worker checks its chunk, another one runs the whole job
+    def racing(checker, found, rows):  # while this worker checks its chunk, another one runs the whole job
         if not raced:
             raced.append(1)
             process_job(services.sessions, services.checker, job)
-        return real(checker, found, row)
+        return real(checker, found, rows)
 
-    monkeypatch.setattr(jobs, "_verdict", racing)
+    monkeypatch.setattr(jobs, "_verdicts", racing)
     process_job(services.sessions, services.checker, job, size=10)
     with services.sessions() as session:
         found = session.get(Job, job)
@@ -178,3 +181,27 @@ def test_two_workers_on_one_job_store_each_row_once(app, users, monkeypatch):
         assert recount(session, job) == {"done": 5, "error": 1}
         numbers = list(session.scalars(select(ClientResult.row_number).where(ClientResult.job_id == job)))
         assert sorted(numbers) == [1, 3, 4, 5, 6]
+
+
+def test_a_chunk_whose_vectorised_verdicts_disagree_with_the_engine_is_never_stored(tmp_path, monkeypatch):
+    from checker.engine import EngineMismatch
+
+    app = make_app(tmp_path)
+    user = add_user(app, "v@example.com", "V")
+    job = queued_job(app, user, 4)
+    real = jobs.compact_results
+
+    def wrong(pack, profiles, as_of):
+        results = real(pack, profiles, as_of)
+        first = results[0]["results"][0]
+        first["status"] = "eligible" if first["status"] != "eligible" else "ineligible"
+        return results
+
+    monkeypatch.setattr(jobs, "compact_results", wrong)
+    services = app.extensions["checker"]
+    with pytest.raises(EngineMismatch):
+        process_job(services.sessions, services.checker, job, size=4)
+    with services.sessions() as session:
+        assert recount(session, job) == {"pending": 4}
+        assert not list(session.scalars(select(ClientResult.id).where(ClientResult.job_id == job)))
+    shut(app)
