@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set everything up (venv, packages, Debian's chromium for the browser test), lint, then run every test.
+# Set everything up (venv, packages, chromium and PostgreSQL from Debian), lint, then run every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -12,6 +12,11 @@ if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+# A throwaway PostgreSQL on loopback for the database tests (besides the SQLite default).
+if [ -z "${TEST_POSTGRES_URL:-}" ] && [ "${CHECKER_SKIP_POSTGRES:-}" != 1 ]; then
+  eval "$(bash scripts/pg.sh)"
+  trap 'bash scripts/pg.sh stop "$CHECKER_PG_DIR" >/dev/null 2>&1 || true' EXIT
 fi
 .venv/bin/ruff check checker tests
 .venv/bin/checker rules lint
