@@ -13,6 +13,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "app_title": ("政策申报自评", "Policy self-assessment"),
     "nav_assess": ("开始自评", "Self-assessment"),
     "nav_measures": ("政策目录", "Measures"),
+    "nav_agency": ("服务机构", "Agencies"),
+    "nav_staff": ("规则管理", "Rule pack"),
     "switch_lang": ("English", "中文"),
     "intro": ("回答下列问题，系统将根据规则包判断贵单位可能符合的北京、中关村、海淀支持政策。不清楚的问题请选“不清楚”或留空。",
               "Answer the questions below to see which Beijing, Zhongguancun and Haidian measures you may qualify for. "
