@@ -15,10 +15,9 @@ def test_staff_users_see_the_rule_pack_area(app, client):
     from checker.agency.accounts import create_user
     from checker.web.services import services
 
-    with app.app_context():
-        with services().sessions() as session:
-            create_user(session, "staff@example.com", "a-long-staff-password", None, "staff")
-            session.commit()
+    with app.app_context(), services().sessions() as session:
+        create_user(session, "staff@example.com", "a-long-staff-password", None, "staff")
+        session.commit()
     page = client.get("/agency/login").get_data(as_text=True)
     found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
     token = found.group(1) if found else ""
