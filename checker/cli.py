@@ -247,3 +247,32 @@ def serve(obj: Context, host: str, port: int, threads: int, dev: bool) -> None:
 
     click.echo(f"serving on http://{host}:{port}/ (rule pack {app.extensions['checker'].pack.version})", err=True)
     waitress_serve(app, host=host, port=port, threads=threads)
+
+
+@main.group()
+def users() -> None:
+    """Agency and staff accounts of the web app."""
+
+
+@users.command("add")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["agency", "staff"]), default="agency", show_default=True, help="Account role.")
+@click.option("--agency", "agency_name", default=None, help="The agency the user belongs to (agency users).")
+@click.password_option(help="The password (asked twice when not given).")
+@click.pass_obj
+def add_user(obj: Context, email: str, role: str, agency_name: str | None, password: str) -> None:
+    """Create a sign-in for an agency user or a policy-staff member (database from $DATABASE_URL)."""
+    import os
+
+    from checker.agency.accounts import AccountError, create_user
+    from checker.web import create_app
+
+    os.environ["CHECKER_RULES"] = str(obj.rules)
+    app = create_app()
+    with app.app_context(), app.extensions["checker"].sessions() as session:
+        try:
+            create_user(session, email, password, agency_name, role)
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from None
+        session.commit()
+    click.echo(f"created {role} user {email}", err=True)

@@ -204,3 +204,14 @@ def test_mutually_exclusive_measures_that_both_apply_are_reported_as_a_conflict(
     assert ["hte-recognition", "tech-sme"] not in pairs  # unlocking is not a conflict
     text = run("check", str(small), "--as-of", "2026-06-01").output
     assert "不可同时享受: 高新技术企业减按15%税率征收企业所得税 / 小型微利企业所得税优惠" in text
+
+
+def test_users_add_creates_a_staff_sign_in_and_refuses_a_short_password(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.sqlite'}")
+    monkeypatch.setenv("SECRET_KEY", "test-secret")
+    ok = CliRunner().invoke(main, ["users", "add", "s@example.com", "--role", "staff", "--password", "long-enough-pass"])
+    assert ok.exit_code == 0, ok.output
+    short = CliRunner().invoke(main, ["users", "add", "t@example.com", "--agency", "A", "--password", "x"])
+    assert short.exit_code == 1 and "password" in short.output
+    again = CliRunner().invoke(main, ["users", "add", "s@example.com", "--role", "staff", "--password", "long-enough-pass"])
+    assert again.exit_code == 1 and "already registered" in again.output
