@@ -37,11 +37,11 @@ import os, sys, time
 import checker.agency.jobs as jobs
 delay = float(os.environ.get("SLOW_ROW_S", "0"))
 if delay:
-    verdict = jobs._verdict
-    def slow(*args):
-        time.sleep(delay)
-        return verdict(*args)
-    jobs._verdict = slow
+    verdicts = jobs._verdicts
+    def slow(checker, job, rows):  # a slow check: delay per row of the chunk
+        time.sleep(delay * len(rows))
+        return verdicts(checker, job, rows)
+    jobs._verdicts = slow
 from checker.web import create_app
 from tests.hardening.conftest import wire
 app = wire(create_app({"AGENCY_RUNNER": "thread", "AGENCY_CHUNK": int(os.environ["CHUNK"])}))
