@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import io
-import threading
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 from flask import Flask
 from openpyxl import load_workbook
-from playwright.sync_api import Page, sync_playwright
-from waitress.server import create_server
+from playwright.sync_api import Page
 
 from tests.agency.conftest import PASSWORD, add_user, make_app, shut
 from tests.agency.util import GOOD, csv_bytes
-from tests.web.test_browser import ARTIFACTS, CHROMIUM_ARGS
+from tests.browser import ARTIFACTS, chromium_page, served
 
 
 @pytest.fixture
@@ -30,25 +28,15 @@ def live_app(tmp_path: Path) -> Iterator[Flask]:
 @pytest.fixture
 def server(live_app: Flask) -> Iterator[str]:
     """The app served by waitress on a free local port."""
-    srv = create_server(live_app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{srv.effective_port}"
-    finally:
-        srv.close()
-        thread.join(timeout=5)
+    with served(live_app, threads=4) as url:
+        yield url
 
 
 @pytest.fixture
 def page() -> Iterator[Page]:
     """A fresh chromium page that accepts downloads."""
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            yield browser.new_context(accept_downloads=True, viewport={"width": 1200, "height": 900}).new_page()
-        finally:
-            browser.close()
+    with chromium_page(downloads=True) as page:
+        yield page
 
 
 def _download(page: Page, selector: str) -> bytes:

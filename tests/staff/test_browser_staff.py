@@ -3,16 +3,14 @@ publishing refused, previews the impact, fixes the examples, publishes, sees it 
 
 from __future__ import annotations
 
-import threading
 from typing import Iterator
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
-from waitress.server import create_server
+from playwright.sync_api import Page, expect
 
+from tests.browser import ARTIFACTS, chromium_page, served
 from tests.staff.conftest import PASSWORD, add_user, make_app, shut
 from tests.staff.util import BORDERLINE, MEASURE, check_status, fix_examples, raise_threshold
-from tests.web.test_browser import ARTIFACTS, CHROMIUM_ARGS
 
 
 @pytest.fixture
@@ -27,25 +25,15 @@ def csrf_app(tmp_path, pack):
 @pytest.fixture
 def server(csrf_app) -> Iterator[str]:
     """The app served by waitress on a free local port, in a background thread."""
-    srv = create_server(csrf_app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{srv.effective_port}"
-    finally:
-        srv.close()
-        thread.join(timeout=5)
+    with served(csrf_app, threads=2) as url:
+        yield url
 
 
 @pytest.fixture
 def page() -> Iterator[Page]:
     """A fresh chromium page."""
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            yield browser.new_page(viewport={"width": 1400, "height": 1000})
-        finally:
-            browser.close()
+    with chromium_page(1400, 1000) as page:
+        yield page
 
 
 def _public_status(app) -> str:

@@ -2,45 +2,30 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Iterator
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
-from waitress.server import create_server
+from playwright.sync_api import Page
 
 from checker.rules.pack import RulePack
 from checker.web.services import pack as current_pack
-from tests.web.util import AS_OF, ROOT, example_profile
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-ARTIFACTS = ROOT / "test-artifacts"
+from tests.browser import ARTIFACTS, chromium_page, served
+from tests.web.util import AS_OF, example_profile
 
 
 @pytest.fixture
 def server(app) -> Iterator[str]:
     """The app served by waitress on a free local port, in a background thread."""
-    srv = create_server(app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{srv.effective_port}"
-    finally:
-        srv.close()
-        thread.join(timeout=5)
+    with served(app, threads=2) as url:
+        yield url
 
 
 @pytest.fixture
 def page() -> Iterator[Page]:
     """A fresh chromium page."""
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            yield browser.new_page(viewport={"width": 1200, "height": 900})
-        finally:
-            browser.close()
+    with chromium_page() as page:
+        yield page
 
 
 def _answer(page: Page, pack: RulePack, fid: str, value: object) -> None:

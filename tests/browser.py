@@ -1,0 +1,40 @@
+"""What every browser test shares: the app served on loopback, and a page of Debian's chromium."""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from flask import Flask
+from playwright.sync_api import Page, sync_playwright
+from waitress.server import create_server
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@contextmanager
+def served(app: Flask, threads: int = 2) -> Iterator[str]:
+    """The app served by waitress on a free local port in a background thread; its base URL."""
+    srv = create_server(app, host="127.0.0.1", port=0, threads=threads)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{srv.effective_port}"
+    finally:
+        srv.close()
+        thread.join(timeout=5)
+
+
+@contextmanager
+def chromium_page(width: int = 1200, height: int = 900, downloads: bool = False) -> Iterator[Page]:
+    """A fresh page of Debian's chromium, driven by Playwright."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_context(accept_downloads=downloads, viewport={"width": width, "height": height}).new_page()
+        finally:
+            browser.close()
