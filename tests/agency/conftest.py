@@ -8,12 +8,10 @@ from typing import Any, Iterator
 import pytest
 from flask import Flask
 
-from checker.agency.accounts import create_user, issue_token
 from checker.web import create_app
-from checker.web.agency import close_app, init_app
+from checker.web.agency import init_app
+from tests.accounts import PASSWORD, add_token, add_user, shut  # noqa: F401
 from tests.web.util import MINI_RULES
-
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(autouse=True)
@@ -32,11 +30,6 @@ def make_app(tmp_path: Path, **extra: Any) -> Flask:
     return application
 
 
-def shut(application: Flask) -> None:
-    """Stop the runner and release the app's services."""
-    close_app(application)
-    application.extensions["checker"].close()
-
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Flask]:
@@ -46,22 +39,6 @@ def app(tmp_path: Path) -> Iterator[Flask]:
     shut(application)
 
 
-def add_user(app: Flask, email: str, agency: str | None, role: str = "agency") -> int:
-    """Create a user directly in the database; return its id."""
-    with app.extensions["checker"].sessions() as session:
-        user = create_user(session, email, PASSWORD, agency, role)
-        session.commit()
-        return user.id
-
-
-def add_token(app: Flask, user_id: int) -> str:
-    """Issue an API token for a user."""
-    from checker.agency.models import User
-
-    with app.extensions["checker"].sessions() as session:
-        token = issue_token(session, session.get(User, user_id), "test")
-        session.commit()
-        return token
 
 
 def sign_in(client, email: str) -> None:

@@ -11,14 +11,10 @@ import pytest
 from flask import Flask
 from waitress.server import create_server
 
-from checker.agency.accounts import create_user, issue_token
-from checker.agency.models import User
 from checker.web import create_app, hardening, limits, observe
-from checker.web.agency import close_app
 from checker.web.agency import init_app as init_agency
+from tests.accounts import PASSWORD, add_token, add_user, shut  # noqa: F401
 from tests.web.util import MINI_RULES
-
-PASSWORD = "correct horse battery"
 
 
 def wire(app: Flask) -> Flask:
@@ -41,26 +37,7 @@ def make_app(tmp_path: Path, **extra: Any) -> Flask:
     return wire(create_app(settings))
 
 
-def shut(app: Flask) -> None:
-    """Stop the job runner and release the app's services."""
-    close_app(app)
-    app.extensions["checker"].close()
 
-
-def add_user(app: Flask, email: str, agency: str = "Agency A", password: str = PASSWORD) -> int:
-    """Create an agency user directly in the database; its id."""
-    with app.extensions["checker"].sessions() as session:
-        user = create_user(session, email, password, agency)
-        session.commit()
-        return user.id
-
-
-def add_token(app: Flask, user_id: int) -> str:
-    """A new API token of the user."""
-    with app.extensions["checker"].sessions() as session:
-        token = issue_token(session, session.get(User, user_id), "test")
-        session.commit()
-        return token
 
 
 @pytest.fixture

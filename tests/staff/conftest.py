@@ -8,13 +8,10 @@ from typing import Any, Iterator
 import pytest
 from flask import Flask
 
-from checker.agency.accounts import create_user
 from checker.rules.pack import RulePack
 from checker.web import create_app
-from checker.web.agency import close_app
 from checker.web.staff import init_app
-
-PASSWORD = "correct horse battery"
+from tests.accounts import PASSWORD, add_user, shut  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
@@ -35,11 +32,6 @@ def make_app(tmp_path: Path, pack: RulePack | None = None, **extra: Any) -> Flas
     return application
 
 
-def shut(application: Flask) -> None:
-    """Stop the runner and release the app's services."""
-    close_app(application)
-    application.extensions["checker"].close()
-
 
 @pytest.fixture
 def app(tmp_path: Path, pack: RulePack) -> Iterator[Flask]:
@@ -48,13 +40,6 @@ def app(tmp_path: Path, pack: RulePack) -> Iterator[Flask]:
     yield application
     shut(application)
 
-
-def add_user(app: Flask, email: str, agency: str | None, role: str) -> int:
-    """Create a user directly in the database; return its id."""
-    with app.extensions["checker"].sessions() as session:
-        user = create_user(session, email, PASSWORD, agency, role)
-        session.commit()
-        return user.id
 
 
 def sign_in(client, email: str) -> None:
