@@ -204,6 +204,15 @@ def _coverage_report(checker, min_coverage: float) -> bool:  # type: ignore[no-u
     return percent >= min_coverage
 
 
+@rules.command("coverage")
+@click.pass_obj
+def coverage_map(obj: Context) -> None:
+    """Print the seed coverage map (seeds/COVERAGE.md) from seeds/coverage/*.yaml."""
+    from checker.rules.coverage import render_markdown
+
+    click.echo(render_markdown(obj.pack(), obj.rules.parent / "seeds"), nl=False)
+
+
 @rules.command("list")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", help="Output format.")
 @click.pass_obj

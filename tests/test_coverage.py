@@ -75,3 +75,11 @@ def test_every_measure_citing_a_seed_appears_in_that_seeds_coverage(pack):
         for source in measure.spec.source:
             if source.seed and source.seed in mapped and measure.id not in mapped[source.seed]:
                 pytest.fail(f"{measure.id} cites seed {source.seed} {source.clause} but the coverage map omits it")
+
+
+def test_coverage_md_is_generated_from_the_maps_and_up_to_date(pack):
+    from checker.rules.coverage import render_markdown
+
+    current = (SEEDS / "COVERAGE.md").read_text(encoding="utf-8")
+    assert current == render_markdown(pack, SEEDS), "run: checker rules coverage > seeds/COVERAGE.md"
+    assert "| 三、10 |" in current and "`zgc-ip-pledge-subsidy`" in current
