@@ -3,7 +3,7 @@
 Run by hand:  .venv/bin/python bench/bench_upload.py [--n 100000] [--engine durable|reference]
 Generates n variations of examples/haidian-software.json (1% deliberately bad), writes them as CSV,
 then runs each pipeline in its own process and prints wall time, rows/s and peak RSS:
-- baseline: the CLI batch path (checker.batch read_rows -> check_rows -> write_results .xlsx), no database;
+- baseline: the CLI batch path to an XLSX matrix (read_rows -> vectorised matrix_rows -> write_rows), no database;
 - agency:   the web upload path (read_upload -> create_job stores every row in SQLite -> process_job
             checks and stores every result chunk by chunk -> job_tables -> to_xlsx matrix/detail/problems).
 """
@@ -69,13 +69,13 @@ def write_csv(path: Path, n: int) -> None:
 
 
 def baseline(src: Path, out: Path, engine: str) -> dict:
-    """The CLI batch pipeline."""
-    from checker.batch import BatchReport, check_rows, read_rows, write_results
+    """The CLI batch pipeline to an XLSX matrix (`checker batch IN -o OUT.xlsx`: vectorised, sample re-checked)."""
+    from checker.batch import BatchReport, matrix_rows, read_rows, write_rows
     from checker.engine import Checker
 
     checker = Checker(load_pack(config.rules_dir()), engine)
     report = BatchReport()
-    write_results(out / "baseline.xlsx", check_rows(checker, read_rows(src), AS_OF, report))
+    write_rows(out / "baseline.xlsx", matrix_rows(checker, read_rows(src), AS_OF, report))
     checker.close()
     return {"checked": report.checked, "problems": len({p.row for p in report.problems}),
             "xlsx_mb": round((out / "baseline.xlsx").stat().st_size / 1e6, 1)}
