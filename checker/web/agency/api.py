@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, g, jsonify, request, url_for
@@ -14,11 +12,11 @@ from checker.agency.accounts import owned, token_user
 from checker.agency.jobs import cancel_job, create_job
 from checker.agency.models import Job
 from checker.agency.results import job_items, job_problems
-from checker.agency.uploads import UploadError, read_upload
+from checker.agency.uploads import UploadError
 from checker.batch import Row
 from checker.intake import read_profile
 from checker.profile import ProfileError
-from checker.web.agency.common import get_owned, setting, state
+from checker.web.agency.common import get_owned, job_from_file, setting, state
 from checker.web.agency.openapi import openapi_document
 from checker.web.agency.views import progress_of
 from checker.web.services import db, pack, services
@@ -125,17 +123,11 @@ def _file_batch():
     as_of = _as_of(request.form.get("as_of"))
     if as_of is None:
         return error(400, "bad_request", "as_of must be YYYY-MM-DD")
-    suffix = Path(upload.filename or "").suffix.lower()
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"upload{suffix}"
-        upload.save(path)
-        try:
-            rows = read_upload(path, pack(), setting("AGENCY_MAX_ROWS"), setting("AGENCY_MAX_UNCOMPRESSED"))
-            job = create_job(db(), g.api_user, upload.filename or "upload", rows, as_of, _lang(request.form.get("lang")),
-                             pack().version)
-        except UploadError as exc:
-            db().rollback()
-            return error(400, "bad_file", str(exc))
+    try:
+        job = job_from_file(upload, g.api_user, as_of, _lang(request.form.get("lang")))
+    except UploadError as exc:
+        db().rollback()
+        return error(400, "bad_file", str(exc))
     return _queued(job)
 
 

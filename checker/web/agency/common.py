@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app
@@ -12,11 +15,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from checker.agency.accounts import owned
-from checker.agency.jobs import fail_job, process_job
-from checker.agency.models import User
+from checker.agency.jobs import create_job, fail_job, process_job
+from checker.agency.models import Job, User
 from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
 from checker.agency.throttle import Throttle
-from checker.web.services import Services, db
+from checker.agency.uploads import read_upload
+from checker.web.services import Services, db, pack
 
 M = TypeVar("M")
 DEFAULTS = {"AGENCY_MAX_UPLOAD": 20 * 1024 * 1024, "AGENCY_MAX_ROWS": 100_000,
@@ -79,3 +83,13 @@ def get_owned(model: type[M], ident: int, who: User | None = None) -> M:
     if found is None:
         abort(404)
     return found
+
+
+def job_from_file(upload: Any, owner: User, as_of: dt.date, lang: str) -> Job:
+    """Save an uploaded file aside, read every row and store them as a queued job (UploadError on a bad file)."""
+    suffix = Path(upload.filename or "").suffix.lower()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"upload{suffix}"
+        upload.save(path)
+        rows = read_upload(path, pack(), setting("AGENCY_MAX_ROWS"), setting("AGENCY_MAX_UNCOMPRESSED"))
+        return create_job(db(), owner, upload.filename or "upload", rows, as_of, lang, pack().version)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import login_user, logout_user
@@ -14,14 +13,14 @@ from sqlalchemy.orm import Session
 
 from checker.agency.accounts import authenticate, issue_token, owned
 from checker.agency.export import detail, iter_csv, matrix, summarise, titles, write_xlsx
-from checker.agency.jobs import cancel_job, create_job
+from checker.agency.jobs import cancel_job
 from checker.agency.models import ApiToken, Client, ClientResult, Job
 from checker.agency.portfolio import KINDS, Portfolio, recheck
 from checker.agency.results import job_items, job_problems, job_tables, portfolio_items
 from checker.agency.template import template_xlsx
-from checker.agency.uploads import UploadError, read_upload
+from checker.agency.uploads import UploadError
 from checker.web.agency import forms
-from checker.web.agency.common import agency_required, get_owned, setting, state, user
+from checker.web.agency.common import agency_required, get_owned, job_from_file, setting, state, user
 from checker.web.agency.strings import tr
 from checker.web.i18n import current_lang, problem_message
 from checker.web.services import db, pack, services
@@ -107,19 +106,12 @@ def upload():
     form = forms.UploadForm()
     if not form.validate_on_submit():
         return _dashboard(form, 400)
-    upload_file = form.file.data
-    suffix = Path(upload_file.filename or "").suffix.lower()
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"upload{suffix}"
-        upload_file.save(path)
-        try:
-            rows = read_upload(path, pack(), setting("AGENCY_MAX_ROWS"), setting("AGENCY_MAX_UNCOMPRESSED"))
-            job = create_job(db(), user(), upload_file.filename or "", rows, form.as_of.data or dt.date.today(),
-                             current_lang(), pack().version)
-        except UploadError as exc:
-            db().rollback()
-            form.file.errors = [tr("bad_file") + str(exc)]
-            return _dashboard(form, 400)
+    try:
+        job = job_from_file(form.file.data, user(), form.as_of.data or dt.date.today(), current_lang())
+    except UploadError as exc:
+        db().rollback()
+        form.file.errors = [tr("bad_file") + str(exc)]
+        return _dashboard(form, 400)
     db().commit()
     state().runner.submit(job.id)
     return redirect(url_for("agency.job", job_id=job.id))
