@@ -26,6 +26,12 @@ def add_user(app: Flask, email: str, agency: str | None = "Agency A", role: str 
         return user.id
 
 
+def sign_in(client, email: str) -> None:
+    """Sign a test client in through the agency login (staff share it)."""
+    response = client.post("/agency/login", data={"email": email, "password": PASSWORD})
+    assert response.status_code == 302, response.data[:500]
+
+
 def add_token(app: Flask, user_id: int) -> str:
     """Issue an API token for a user."""
     with app.extensions["checker"].sessions() as session:

@@ -10,7 +10,7 @@ from flask import Flask
 
 from checker.web import create_app
 from checker.web.agency import init_app
-from tests.accounts import PASSWORD, add_token, add_user, shut  # noqa: F401
+from tests.accounts import PASSWORD, add_token, add_user, shut, sign_in  # noqa: F401
 from tests.web.util import MINI_RULES
 
 
@@ -30,21 +30,12 @@ def make_app(tmp_path: Path, **extra: Any) -> Flask:
     return application
 
 
-
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Flask]:
     """The app with jobs run inline during the request."""
     application = make_app(tmp_path)
     yield application
     shut(application)
-
-
-
-
-def sign_in(client, email: str) -> None:
-    """Sign a test client in."""
-    response = client.post("/agency/login", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 302, response.data[:500]
 
 
 @pytest.fixture

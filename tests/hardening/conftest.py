@@ -13,7 +13,7 @@ from waitress.server import create_server
 
 from checker.web import create_app, hardening, limits, observe
 from checker.web.agency import init_app as init_agency
-from tests.accounts import PASSWORD, add_token, add_user, shut  # noqa: F401
+from tests.accounts import PASSWORD, add_token, add_user, shut, sign_in  # noqa: F401
 from tests.web.util import MINI_RULES
 
 
@@ -35,9 +35,6 @@ def make_app(tmp_path: Path, **extra: Any) -> Flask:
                 "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite'}", "CHECKER_RULES": str(MINI_RULES),
                 "CHECKER_ENGINE": "reference", "AGENCY_RUNNER": "inline", **extra}
     return wire(create_app(settings))
-
-
-
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from flask import Flask
 from checker.rules.pack import RulePack
 from checker.web import create_app
 from checker.web.staff import init_app
-from tests.accounts import PASSWORD, add_user, shut  # noqa: F401
+from tests.accounts import PASSWORD, add_user, shut, sign_in  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
@@ -32,20 +32,12 @@ def make_app(tmp_path: Path, pack: RulePack | None = None, **extra: Any) -> Flas
     return application
 
 
-
 @pytest.fixture
 def app(tmp_path: Path, pack: RulePack) -> Iterator[Flask]:
     """The app on the project's rule pack."""
     application = make_app(tmp_path, pack)
     yield application
     shut(application)
-
-
-
-def sign_in(client, email: str) -> None:
-    """Sign a test client in through the shared login."""
-    response = client.post("/agency/login", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 302, response.data[:500]
 
 
 @pytest.fixture
