@@ -16,7 +16,7 @@ from checker.engine import values as v
 from checker.engine.reference import Scope
 from checker.rules.expr import BoolOp, Compare, Const, InSet, Name, Node, Not, names
 from checker.rules.pack import RulePack
-from checker.rules.typecheck import BOOL, NUMBER, TEXT, check
+from checker.rules.typecheck import DATE, NUMBER, TEXT, check
 
 
 @dataclass(frozen=True)
@@ -108,9 +108,9 @@ class _Planner:
         if isinstance(node, Name):
             self.plan.names.add(node.name)
             return ("atom", BoolAtom(node.name))
-        if isinstance(node, Compare) and check(node.left, self.pack.types) == NUMBER or _is_date_compare(node, self.pack):
-            left = self.operand(node.left, force=isinstance(node.right, Const))  # type: ignore[union-attr]
-            return ("atom", NumAtom(node.op, left, self.operand(node.right)))  # type: ignore[union-attr]
+        if isinstance(node, Compare) and check(node.left, self.pack.types) in (NUMBER, DATE):
+            left = self.operand(node.left, force=isinstance(node.right, Const))
+            return ("atom", NumAtom(node.op, left, self.operand(node.right)))
         text = self.text_atom(node)
         return ("atom", text) if text else ("atom", BoolAtom(self.bool_slot(node)))
 
@@ -137,10 +137,6 @@ class _Planner:
             self.plan.names.add(name.name)
             return TextAtom(name.name, (const.value,), node.op == "!=")
         return None
-
-
-def _is_date_compare(node: Node, pack: RulePack) -> bool:
-    return isinstance(node, Compare) and check(node.left, pack.types) not in (BOOL, TEXT, NUMBER)
 
 
 DERIVED = "@derived"
