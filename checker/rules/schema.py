@@ -11,6 +11,9 @@ ENTITY_TYPES = (
     "enterprise", "incubator", "maker_space", "research_institute",
     "university", "service_agency", "industry_association",
 )
+APPLICANTS = ("company", "staff", "institution")
+NATURES = ("programme", "intention")
+MONEY_TYPES = ("cash", "tax_saving", "deduction", "financing")
 KINDS = ("subsidy", "tax", "financing", "recognition", "service", "talent", "space")
 FIELD_TYPES = ("int", "decimal", "bool", "enum", "date", "text")
 ID_PATTERN = r"^[a-z][a-z0-9_-]*$"
@@ -100,6 +103,7 @@ class Source(Strict):
     quote: str | None = None
     document: str | None = None
     article: str | None = None
+    url: str | None = None
 
     @model_validator(mode="after")
     def _cited(self) -> Source:
@@ -111,9 +115,19 @@ class Source(Strict):
 
 
 class Period(Strict):
+    """When a measure applies; `confirmed_on` + `confirmed_by` when a later document says it still does."""
+
     start: dt.date | None = Field(default=None, alias="from")
     end: dt.date | None = Field(default=None, alias="to")
     note: Text | None = None
+    confirmed_on: dt.date | None = None
+    confirmed_by: Source | None = None
+
+    @model_validator(mode="after")
+    def _confirmation_cited(self) -> Period:
+        if (self.confirmed_on is None) != (self.confirmed_by is None):
+            raise ValueError("'confirmed_on' and 'confirmed_by' go together")
+        return self
 
 
 class Criterion(Strict):
@@ -142,6 +156,7 @@ class NotOf(Strict):
 
 class Benefit(Strict):
     text: Text
+    type: Literal[MONEY_TYPES] | None = None  # type: ignore[valid-type]
     amount: str | None = None
     assumption: Text | None = None
 
@@ -171,6 +186,14 @@ class Example(Strict):
     expect: Expect
 
 
+class Held(Strict):
+    """When the profile shows the recognition is already held: a test and its dates."""
+
+    test: str
+    since: str
+    until: str
+
+
 class MeasureFile(Strict):
     """One support measure."""
 
@@ -178,10 +201,13 @@ class MeasureFile(Strict):
     title: Text
     summary: Text
     kind: Literal[KINDS]  # type: ignore[valid-type]
+    nature: Literal[NATURES] = "programme"  # type: ignore[valid-type]
+    applicant: Literal[APPLICANTS] = "company"  # type: ignore[valid-type]
     issuer: Text
     entities: list[Literal[ENTITY_TYPES]] = Field(min_length=1)  # type: ignore[valid-type]
     source: list[Source] = Field(min_length=1)
     period: Period | None = None
+    held: Held | None = None
     criteria: list[Criterion] = Field(min_length=1)
     logic: Logic | None = None
     benefit: Benefit
