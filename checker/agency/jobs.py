@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from checker.agency.models import Client, ClientResult, Job, JobRow, User
@@ -70,11 +72,15 @@ def create_job(session: Session, user: User, filename: str, rows: Iterable[Row],
 
 
 def cancel_job(session: Session, job: Job) -> bool:
-    """Stop a job that has not finished; its unchecked rows stay pending. Caller commits."""
-    if job.finished:
-        return False
-    job.status, job.finished_at, job.message = "cancelled", _now(), "cancelled by user"
-    return True
+    """Stop a job that has not finished; its unchecked rows stay pending and `done` stays the true count. Caller commits.
+
+    A chunk still in flight commits nothing once the job is cancelled (see `_chunk`).
+    """
+    stopped = session.execute(update(Job).where(Job.id == job.id, Job.status.in_(("queued", "running")))
+                              .values(status="cancelled", finished_at=_now(), message="cancelled by user")
+                              .execution_options(synchronize_session=False))
+    session.expire(job)
+    return stopped.rowcount == 1
 
 
 def resumable(session: Session) -> list[int]:
@@ -114,6 +120,8 @@ def _verdicts(checker: Checker, job: Job, rows: list[JobRow]) -> dict[int, Verdi
             good.append((row, read_profile(checker.pack, row.raw, job.as_of)))
         except ProfileError as exc:
             verdicts[row.id] = None, [{"field": p.field, "message": p.message} for p in exc.problems]
+    if not good:  # a chunk of bad rows only: nothing to check, every row reported
+        return verdicts
     results = compact_results(checker.pack, [values for _, values in good], job.as_of)
     if good and compact(checker.check(good[0][1], job.as_of, job.lang)) != results[0]:
         raise EngineMismatch(f"vectorised check and {checker.engine} disagree on row {good[0][0].number}")
@@ -170,19 +178,56 @@ def _store(session: Session, job: Job, checked: list[tuple[JobRow, dict[str, Any
 
 
 def _start(session: Session, job_id: int, rulepack: str) -> bool:
-    """Mark a queued or interrupted job running; False if there is nothing to do."""
+    """Mark a queued or interrupted job running on this rule pack; False if there is nothing to do.
+
+    A job that already stored results under another pack (interrupted, then the rules were published)
+    is re-run from its first row on this pack, and its message says so: one job, one rule version.
+    """
     job = session.get(Job, job_id)
     if job is None or job.finished:
         return False
+    if job.rulepack and job.rulepack != rulepack and _has_work(session, job_id):
+        _rerun(session, job, rulepack)
     job.status, job.rulepack = "running", rulepack
     session.commit()
     return True
 
 
+def _has_work(session: Session, job_id: int) -> bool:
+    """Whether any row of the job was already checked (stored or found invalid by a worker)."""
+    return session.scalar(select(func.count()).select_from(ClientResult).where(ClientResult.job_id == job_id)) > 0 or \
+        bool(_checked_errors(session, job_id))
+
+
+def _checked_errors(session: Session, job_id: int) -> list[int]:
+    """Rows a worker found invalid (not the rows unreadable on upload, which no rule pack changes)."""
+    rows = session.execute(select(JobRow.id, JobRow.problems).where(JobRow.job_id == job_id, JobRow.state == "error"))
+    return [ident for ident, problems in rows if not (problems and problems[0].get("field") == "row")]
+
+
+def _rerun(session: Session, job: Job, rulepack: str) -> None:
+    """Forget what the job stored under its old pack and make every checked row pending again."""
+    old = job.rulepack
+    session.execute(delete(ClientResult).where(ClientResult.job_id == job.id))
+    errors = _checked_errors(session, job.id)
+    reset = update(JobRow).values(state="pending", problems=[], client_id=None).execution_options(synchronize_session=False)
+    session.execute(reset.where(JobRow.job_id == job.id, JobRow.state.in_(("done", "claimed"))))
+    if errors:
+        session.execute(reset.where(JobRow.id.in_(errors)))
+    counts = recount(session, job.id)
+    job.done, job.errors = counts.get("done", 0) + counts.get("error", 0), counts.get("error", 0)
+    job.message = f"re-run from the first row on rule pack {rulepack[:12]}: {old[:12]} is no longer the live version"[:500]
+    log.warning("job %s: %s", job.id, job.message)
+
+
 def _chunk(session: Session, checker: Checker, job_id: int, size: int) -> bool:
-    """Check the next pending rows of a running job in one transaction; False when the job is over."""
+    """Check the next pending rows of a running job in one transaction; False when the job is over.
+
+    The job's counters move only while it is still running on this checker's pack, in the same
+    transaction as the rows: a chunk in flight when the job is cancelled stores nothing.
+    """
     job = session.get(Job, job_id)
-    if job is None or job.status != "running":
+    if job is None or job.status != "running" or job.rulepack != checker.pack.version:
         return False
     rows = list(session.scalars(select(JobRow).where(JobRow.job_id == job_id, JobRow.state == "pending")
                                 .order_by(JobRow.number).limit(size)))
@@ -192,13 +237,17 @@ def _chunk(session: Session, checker: Checker, job_id: int, size: int) -> bool:
         return False
     verdicts = _verdicts(checker, job, rows)
     rows = _claim(session, rows)
+    bad = sum(verdicts[row.id][0] is None for row in rows)
+    moved = session.execute(update(Job).where(Job.id == job_id, Job.status == "running", Job.rulepack == checker.pack.version)
+                            .values(done=Job.done + len(rows), errors=Job.errors + bad)
+                            .execution_options(synchronize_session=False))
+    if moved.rowcount != 1:  # cancelled (or re-run on another pack) meanwhile: this chunk stores nothing
+        session.rollback()
+        return False
     for row in rows:
         if verdicts[row.id][0] is None:
             row.state, row.problems = "error", verdicts[row.id][1]
-    checked = [(row, verdicts[row.id][0]) for row in rows if verdicts[row.id][0] is not None]
-    _store(session, job, checked)
-    bad = len(rows) - len(checked)
-    session.execute(update(Job).where(Job.id == job_id).values(done=Job.done + len(rows), errors=Job.errors + bad))
+    _store(session, job, [(row, verdicts[row.id][0]) for row in rows if verdicts[row.id][0] is not None])
     session.commit()
     return True
 
@@ -215,13 +264,21 @@ def process_job(sessions: sessionmaker[Session], checker: Checker, job_id: int, 
                 return
 
 
-def fail_job(sessions: sessionmaker[Session], job_id: int, message: str) -> None:
-    """Mark a job failed after an unexpected error."""
-    with sessions() as session:
-        job = session.get(Job, job_id)
-        if job is not None and not job.finished:
-            job.status, job.finished_at, job.message = "failed", _now(), message[:500]
-            session.commit()
+def fail_job(sessions: sessionmaker[Session], job_id: int, message: str, attempts: int = 4,
+             backoff: float = 0.5) -> bool:
+    """Mark a job failed after an unexpected error, retrying while the database refuses writes; True once recorded."""
+    for attempt in range(attempts):
+        try:
+            with sessions() as session:
+                job = session.get(Job, job_id)
+                if job is not None and not job.finished:
+                    job.status, job.finished_at, job.message = "failed", _now(), message[:500]
+                    session.commit()
+                return True
+        except SQLAlchemyError as exc:
+            log.error("job %s: cannot record its failure (attempt %s of %s): %s", job_id, attempt + 1, attempts, exc)
+            time.sleep(backoff * 2**attempt)
+    return False
 
 
 def recount(session: Session, job_id: int) -> dict[str, int]:

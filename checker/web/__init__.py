@@ -39,6 +39,9 @@ def _features(app: Flask) -> None:
     from checker.web.staff import init_app as init_staff
 
     init_staff(app)
+    from checker.web.agency import resume_jobs
+
+    resume_jobs(app)  # only now is the live (published) rule pack known
     observe.init_app(app)
     limits.init_app(app)
     hardening.init_app(app)

@@ -12,7 +12,7 @@ import uuid
 
 from flask import Flask, Response, current_app, g, jsonify, request
 from markupsafe import escape
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from werkzeug.exceptions import InternalServerError
 
 log = logging.getLogger("checker.access")
@@ -74,18 +74,31 @@ def _finish(response: Response) -> Response:
     return response
 
 
+def _probe(engine) -> None:
+    """Read, then write and roll back one row (the migration marker): raises when the database refuses either."""
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1")).scalar_one()
+        if inspect(connection).has_table("alembic_version"):
+            connection.execute(text("INSERT INTO alembic_version (version_num) VALUES ('health-probe')"))
+        connection.rollback()
+
+
 def health():
-    """The database answers SELECT 1 and which rule pack is loaded; 503 when the database is down."""
+    """The database answers and accepts writes, and which rule pack is loaded; 503 when it does not."""
     services = current_app.extensions["checker"]
     body = {"status": "ok", "database": "ok", "rulepack": services.pack.version, "measures": len(services.pack.measures)}
     try:
-        with services.engine.connect() as connection:
-            connection.execute(text("SELECT 1")).scalar_one()
-    except Exception as exc:  # any failure to reach the database makes the instance unhealthy
+        _probe(services.engine)
+    except Exception as exc:  # any failure to reach or write the database makes the instance unhealthy
         log.warning("health check failed", extra={"fields": {"request_id": request_id(), "error": type(exc).__name__}})
-        body.update(status="unavailable", database=f"error: {type(exc).__name__}")
+        body.update(status="unavailable", database=f"error: {type(exc).__name__}: {_first_line(exc)}")
         return jsonify(body), 503
     return jsonify(body)
+
+
+def _first_line(exc: Exception) -> str:
+    """The first line of an error's text, short (driver messages carry the statement after it)."""
+    return str(getattr(exc, "orig", None) or exc).splitlines()[0][:200] if str(exc) else ""
 
 
 def server_error(exc: InternalServerError):

@@ -42,7 +42,7 @@ def _load_user(user_id: str) -> User | None:
 
 
 def init_app(app: Flask) -> AgencyState:
-    """Register the agency blueprints, sign-in and the job runner; resume unfinished jobs."""
+    """Register the agency blueprints, sign-in and the job runner (unfinished jobs resume with `resume_jobs`)."""
     if "agency" in app.extensions:
         return app.extensions["agency"]
     from checker.web.agency import api, views
@@ -60,14 +60,26 @@ def init_app(app: Flask) -> AgencyState:
     try:
         with services.sessions() as session:
             seed_admin(session, dict(os.environ))
-            pending = resumable(session)
-    except DBAPIError:  # the database is not migrated yet: nothing to seed or resume
+    except DBAPIError:  # the database is not migrated yet: nothing to seed
         log.warning("agency tables missing; run the migrations", exc_info=True)
-        pending = []
-    if app.config.get("AGENCY_RESUME", True):
-        for job_id in pending:
-            state.runner.submit(job_id)
     return state
+
+
+def resume_jobs(app: Flask) -> list[int]:
+    """Hand unfinished jobs to the runner; call once the live rule pack is known (after the staff features start)."""
+    state = app.extensions.get("agency")
+    if state is None or not app.config.get("AGENCY_RESUME", True) or app.extensions.get("agency_resumed"):
+        return []
+    app.extensions["agency_resumed"] = True
+    try:
+        with app.extensions["checker"].sessions() as session:
+            pending = resumable(session)
+    except DBAPIError:  # the database is not migrated yet: nothing to resume
+        log.warning("agency tables missing; run the migrations", exc_info=True)
+        return []
+    for job_id in pending:
+        state.runner.submit(job_id)
+    return pending
 
 
 def close_app(app: Flask) -> None:

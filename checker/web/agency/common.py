@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,8 +21,10 @@ from checker.agency.models import Job, User
 from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
 from checker.agency.throttle import Throttle
 from checker.agency.uploads import read_upload
+from checker.engine import Checker
 from checker.web.services import Services, db, pack
 
+log = logging.getLogger(__name__)
 M = TypeVar("M")
 DEFAULTS = {"AGENCY_MAX_UPLOAD": 20 * 1024 * 1024, "AGENCY_MAX_ROWS": 100_000,
             "AGENCY_MAX_UNCOMPRESSED": 200 * 1024 * 1024, "AGENCY_RUNNER": "thread", "AGENCY_CHUNK": 100}
@@ -46,14 +49,22 @@ def make_runner(app: Flask, services: Services) -> JobRunner:
 
     def work(job_id: int, stop: Callable[[], bool] = lambda: False) -> None:
         try:
-            process_job(services.sessions, services.checker, job_id, chunk, stop)
+            process_job(services.sessions, live_checker(services), job_id, chunk, stop)
         except Exception as exc:
-            fail_job(services.sessions, job_id, f"{type(exc).__name__}: {exc}")
+            if not fail_job(services.sessions, job_id, f"{type(exc).__name__}: {exc}"):
+                log.error("job %s is left running: the database refuses writes; it resumes on the next start", job_id)
             raise
 
     if app.config.get("AGENCY_RUNNER", DEFAULTS["AGENCY_RUNNER"]) == "inline":
         return InlineRunner(work)
     return ThreadRunner(work)
+
+
+def live_checker(services: Services) -> Checker:
+    """The checker of the newest published rule pack (asked of the database now), held by a job from start to end."""
+    if services.live is not None:
+        return services.live.refresh(force=True).checker
+    return services.checker
 
 
 def state() -> AgencyState:
