@@ -6,24 +6,25 @@ Every row is read and validated independently: a bad row becomes a RowProblem
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
-import io
 import json
-import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from checker.engine import Checker
+from checker.guard import DEFAULT as DEFAULT_LIMITS
+from checker.guard import InputRefused, Limits, bounded_lines, check_columns, check_file
 from checker.intake import read_profile
 from checker.profile import ProfileError
 
 FORMATS = (".jsonl", ".csv", ".xlsx")
 MAX_ROWS = 1_000_000
 MAX_CELL = 1000
-MAX_XLSX_BYTES = 200 * 2**20
+MIB = 2**20
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -55,32 +56,62 @@ class BatchReport:
 
     checked: int = 0
     problems: list[RowProblem] = field(default_factory=list)
+    rejected: int = 0
+    sink: Callable[[RowProblem], None] | None = None  # set: problems go there as they occur, none are kept
+
+    def reject(self, problems: list[RowProblem]) -> None:
+        """Record one rejected row's problems (kept, or handed to the sink so memory stays bounded)."""
+        self.rejected += 1
+        if self.sink is None:
+            self.problems += problems
+        else:
+            for problem in problems:
+                self.sink(problem)
 
 
 class BatchFormatError(ValueError):
     """The input or output file is not a format the batch reads or writes."""
 
 
-def _decode(data: bytes) -> str:
-    """Text of a CSV file: UTF-8 (with or without BOM), else GB18030 as Excel in China writes it."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise BatchFormatError("the CSV file is neither UTF-8 nor GBK/GB18030 text")
+def detect_encoding(path: Path, block: int = MIB) -> str:
+    """How a CSV file is encoded: UTF-8 (with or without BOM), else GB18030 as Excel in China writes it.
+
+    The file is decoded once in blocks (bounded memory); a file that is neither is refused.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as stream:
+            while data := stream.read(block):
+                decoder.decode(data)
+            decoder.decode(b"", final=True)
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    decoder = codecs.getincrementaldecoder("gb18030")()
+    try:
+        with path.open("rb") as stream:
+            while data := stream.read(block):
+                decoder.decode(data)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise BatchFormatError("the CSV file is neither UTF-8 nor GBK/GB18030 text") from None
+    return "gb18030"
 
 
-def read_rows(path: Path) -> Iterator[Row]:
-    """Rows of an input file, by suffix."""
+def read_rows(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Row]:
+    """Rows of an input file, by suffix, streamed; the file passes the input guard first (BatchFormatError if not)."""
     suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise BatchFormatError(f"cannot read {path.name}: use one of {', '.join(FORMATS)}")
+    try:
+        check_file(path, limits)
+    except InputRefused as exc:
+        raise BatchFormatError(str(exc)) from None
     if suffix == ".jsonl":
         return _jsonl_file(path)
     if suffix == ".csv":
-        return _csv_rows(_decode(path.read_bytes()))
-    if suffix == ".xlsx":
-        return _xlsx_rows(path)
-    raise BatchFormatError(f"cannot read {path.name}: use one of {', '.join(FORMATS)}")
+        return _csv_file(path, detect_encoding(path), limits)
+    return _xlsx_rows(path, limits)
 
 
 def _jsonl_file(path: Path) -> Iterator[Row]:
@@ -106,10 +137,21 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not a number")
 
 
-def _csv_rows(text: str) -> Iterator[Row]:
-    reader = csv.reader(io.StringIO(text.replace("\0", ""), newline=""))
+def _csv_file(path: Path, encoding: str, limits: Limits) -> Iterator[Row]:
+    with path.open(encoding=encoding, newline="") as stream:
+        yield from _csv_rows(_no_nul(bounded_lines(stream, limits)), limits)
+
+
+def _no_nul(lines: Iterable[str]) -> Iterator[str]:
+    for line in lines:
+        yield line.replace("\0", "")
+
+
+def _csv_rows(lines: Iterable[str], limits: Limits = DEFAULT_LIMITS) -> Iterator[Row]:
+    reader = csv.reader(lines)
     try:
         header = [h.strip() for h in next(reader, [])]
+        _check_header(header, limits)
         for number, cells in enumerate(reader, 1):
             if number > MAX_ROWS:
                 raise BatchFormatError(f"more than {MAX_ROWS} rows")
@@ -117,10 +159,20 @@ def _csv_rows(text: str) -> Iterator[Row]:
                 yield _row(number, header, cells)
     except csv.Error as exc:
         raise BatchFormatError(f"the CSV file is malformed near line {reader.line_num}: {exc}") from None
+    except InputRefused as exc:
+        raise BatchFormatError(str(exc)) from None
+
+
+def _check_header(header: list[str], limits: Limits) -> None:
+    """Refuse a header of too many columns (BatchFormatError)."""
+    try:
+        check_columns(len(header), limits)
+    except InputRefused as exc:
+        raise BatchFormatError(str(exc)) from None
 
 
 def _row(number: int, header: list[str], cells: list[Any]) -> Row:
-    if len(cells) > len(header) and any(str(c).strip() for c in cells[len(header):]):
+    if len(cells) > len(header) and any(str(c).strip() for c in cells[len(header):] if c is not None):
         return Row(number, {}, f"{len(cells)} cells but only {len(header)} headers")
     raw = {}
     for name, cell in zip(header, cells):
@@ -132,35 +184,31 @@ def _row(number: int, header: list[str], cells: list[Any]) -> Row:
     return Row(number, raw)
 
 
-def check_zip(path: Path, limit: int = MAX_XLSX_BYTES) -> None:
-    """Refuse an XLSX (a zip) whose members would inflate beyond limit bytes: a zip bomb."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            total = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise BatchFormatError(f"cannot open {path.name} as XLSX: {exc}") from None
-    if total > limit:
-        raise BatchFormatError(f"{path.name} would inflate to {total // 2**20} MiB uncompressed (limit {limit // 2**20} MiB)")
-
-
-def _xlsx_rows(path: Path) -> Iterator[Row]:
+def _xlsx_rows(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Row]:
     from openpyxl import load_workbook
 
-    check_zip(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a bad file
         raise BatchFormatError(f"cannot open {path.name} as XLSX: {exc}") from None
     try:
-        rows = book.worksheets[0].iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-        for number, cells in enumerate(rows, 1):
-            if number > MAX_ROWS:
-                raise BatchFormatError(f"more than {MAX_ROWS} rows")
-            if any(c is not None and str(c).strip() for c in cells):
-                yield _row(number, header, list(cells))
+        yield from _sheet_rows(path, book.worksheets[0].iter_rows(values_only=True), limits)
+    except (SyntaxError, ValueError, KeyError, TypeError) as exc:  # the sheet's XML is broken part-way (ParseError)
+        if isinstance(exc, BatchFormatError):
+            raise
+        raise BatchFormatError(f"cannot read {path.name} as XLSX: {type(exc).__name__}: {exc}") from None
     finally:
         book.close()
+
+
+def _sheet_rows(path: Path, rows: Iterator[tuple[Any, ...]], limits: Limits) -> Iterator[Row]:
+    header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+    _check_header(header, limits)
+    for number, cells in enumerate(rows, 1):
+        if number > MAX_ROWS:
+            raise BatchFormatError(f"more than {MAX_ROWS} rows")
+        if any(c is not None and str(c).strip() for c in cells):
+            yield _row(number, header, list(cells))
 
 
 def check_rows(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: BatchReport) -> Iterator[dict[str, Any]]:
@@ -243,12 +291,12 @@ def _valid(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: BatchR
     for row in rows:
         row_id = row.raw.get("id", row.number)
         if row.error:
-            report.problems.append(RowProblem(row.number, "row", row.error, row_id))
+            report.reject([RowProblem(row.number, "row", row.error, row_id)])
             continue
         try:
             profile = read_profile(checker.pack, row.raw, as_of)
         except ProfileError as exc:
-            report.problems += [RowProblem(row.number, p.field, p.message, row_id) for p in exc.problems]
+            report.reject([RowProblem(row.number, p.field, p.message, row_id) for p in exc.problems])
             continue
         report.checked += 1
         yield row_id, profile

@@ -128,11 +128,11 @@ def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: str 
     from checker.batch import BatchFormatError, BatchReport, check_rows, matrix_rows, read_rows, write_results, write_rows
     from checker.engine import EngineMismatch
 
-    report = BatchReport()
+    report = BatchReport(sink=lambda problem: click.echo(f"{source}: {problem}", err=True))
     checker = _checker(obj, engine)
     use_vector = output.suffix.lower() in (".csv", ".xlsx") if vector is None else vector
     try:
-        rows = list(read_rows(source))
+        rows = read_rows(source)  # streamed: rows are read, checked and written a chunk at a time
         show = sys.stderr.isatty() if progress is None else progress
         with click.progressbar(rows, label="checking", file=sys.stderr if show else None) as bar:
             if use_vector:
@@ -141,10 +141,8 @@ def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: str 
                 write_results(output, check_rows(checker, bar, as_of, report))
     except (BatchFormatError, EngineMismatch) as exc:
         raise click.ClickException(str(exc)) from None
-    for problem in report.problems:
-        click.echo(f"{source}: {problem}", err=True)
-    click.echo(f"{report.checked} checked, {len({p.row for p in report.problems})} rejected -> {output}", err=True)
-    if report.problems:
+    click.echo(f"{report.checked} checked, {report.rejected} rejected -> {output}", err=True)
+    if report.rejected:
         sys.exit(EXIT_ROWS)
 
 

@@ -71,5 +71,6 @@ def lang_url(lang: str) -> str:
     """This page's URL in another language (GET pages), else the home page."""
     if request.method != "GET" or request.endpoint is None:
         return url_for("assess.new", lang=lang)
-    args = {**request.args.to_dict(), **(request.view_args or {}), "lang": lang}
+    query = {k: v for k, v in request.args.items() if not k.startswith("_")}  # _method, _external... are url_for's own
+    args = {**query, **(request.view_args or {}), "lang": lang}
     return url_for(request.endpoint, **args)

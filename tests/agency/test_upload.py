@@ -10,7 +10,8 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from checker.agency.models import ClientResult, JobRow
-from checker.agency.uploads import UploadError, check_zip
+from checker.batch import BatchFormatError, read_rows
+from checker.guard import Limits
 from tests.agency.conftest import make_app, shut, sign_in
 from tests.agency.util import GOOD, csv_bytes, job_id_of, jsonl_bytes, upload
 
@@ -99,8 +100,8 @@ def test_zip_bomb_is_refused_before_opening(tmp_path, app, alice):
     path = tmp_path / "bomb.xlsx"
     path.write_bytes(_bomb(30 * 1024 * 1024))
     assert path.stat().st_size < 100_000
-    with pytest.raises(UploadError, match="unpack"):
-        check_zip(path, max_uncompressed=10 * 1024 * 1024)
+    with pytest.raises(BatchFormatError, match="unpack"):
+        read_rows(path, Limits(max_uncompressed=10 * 1024 * 1024))
     response = upload(alice, "bomb.xlsx", path.read_bytes())
     assert response.status_code == 400 and "unpack" in response.get_data(as_text=True)
 
@@ -128,3 +129,28 @@ def test_uploads_beyond_the_apps_form_limit_are_accepted(app, alice):
     assert len(data) > app.config["MAX_CONTENT_LENGTH"]
     job = job_id_of(upload(alice, "big.csv", data))
     assert alice.get(f"/agency/jobs/{job}/progress").json["checked"] == 2500
+
+
+def test_an_xlsx_with_a_dtd_or_a_wide_csv_is_a_400_bad_file(tmp_path, app, users):
+    from werkzeug.test import EnvironBuilder
+
+    from tests.agency.conftest import add_token
+    from tests.test_guard import xlsx_with
+
+    dtd = xlsx_with(tmp_path, "dtd.xlsx", {"xl/worksheets/sheet1.xml": b'<?xml version="1.0"?><!DOCTYPE x []><worksheet/>'})
+    wide = (",".join(f"c{i}" for i in range(1_000_000)) + "\n").encode()
+    headers = {"Authorization": f"Bearer {add_token(app, users['a'])}"}
+    client = app.test_client()
+    for name, data, message in (("dtd.xlsx", dtd.read_bytes(), "declares a DTD"), ("wide.csv", wide, "header line is longer")):
+        builder = EnvironBuilder(path="/api/v1/batches", method="POST", headers=headers,
+                                 data={"file": (io.BytesIO(data), name), "as_of": "2026-06-01"})
+        try:  # a body this big is spooled to a temporary file by the test client: close it
+            response = client.open(builder)
+        finally:
+            builder.close()
+        assert response.status_code == 400 and response.json["error"] == "bad_file" and message in response.json["message"]
+
+
+def test_a_query_argument_named_like_url_fors_own_is_no_500(app):
+    response = app.test_client().get("/?_method=POST&_external=1&lang=en")
+    assert response.status_code == 200

@@ -102,5 +102,6 @@ def job_from_file(upload: Any, owner: User, as_of: dt.date, lang: str) -> Job:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{suffix}"
         upload.save(path)
+        upload.close()  # the form's spooled copy is not needed once saved aside
         rows = read_upload(path, pack(), setting("AGENCY_MAX_ROWS"), setting("AGENCY_MAX_UNCOMPRESSED"))
         return create_job(db(), owner, upload.filename or "upload", rows, as_of, lang, pack().version)

@@ -1,0 +1,136 @@
+"""The one guard every input file passes before it is parsed (CLI batch and web uploads alike).
+
+It answers fast and in bounded memory: an XLSX's parts are sized from the zip directory and their
+XML prologs scanned for DTDs; a CSV's header line is read with a byte cap and its columns counted.
+Readers then enforce the per-row limits (columns, cells, line length) while streaming.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+MIB = 2**20
+DIMENSION = re.compile(rb'<dimension ref="([A-Za-z]{1,3})(\d{1,7}):([A-Za-z]{1,3})(\d{1,7})"')
+DTD_MARKS = tuple(mark.encode(enc) for mark in ("<!DOCTYPE", "<!ENTITY") for enc in ("utf-8", "utf-16-le", "utf-16-be"))
+
+
+class InputRefused(ValueError):
+    """The file as a whole breaks a limit; nothing of it was parsed."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one input file may hold."""
+
+    max_columns: int = 500
+    max_cells: int = 200_000_000
+    max_line_bytes: int = 1 * MIB
+    max_uncompressed: int = 200 * MIB
+    max_shared_strings: int = 32 * MIB
+    max_part: int = 150 * MIB
+    max_parts: int = 1000
+    max_ratio: int = 200
+    prolog_bytes: int = 64 * 1024
+
+
+DEFAULT = Limits()
+
+
+def check_file(path: Path, limits: Limits = DEFAULT) -> None:
+    """Refuse a file that breaks a limit before any parser sees it (InputRefused names the limit)."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        check_xlsx(path, limits)
+    elif suffix == ".csv":
+        check_csv_header(path, limits)
+
+
+def check_xlsx(path: Path, limits: Limits = DEFAULT) -> None:
+    """Sizes of every part from the zip directory (total, each, sharedStrings, ratio) and no DTD in any XML part."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            _sizes(members, limits)
+            for member in members:
+                if member.filename.endswith((".xml", ".rels", ".vml")):
+                    _no_dtd(archive, member, limits)
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
+        raise InputRefused(f"cannot open {path.name} as XLSX: {exc}") from None
+
+
+def _sizes(members: list[zipfile.ZipInfo], limits: Limits) -> None:
+    if len(members) > limits.max_parts:
+        raise InputRefused(f"the XLSX file has more than {limits.max_parts} parts")
+    for member in members:
+        cap = limits.max_shared_strings if member.filename.lower().endswith("sharedstrings.xml") else limits.max_part
+        if member.file_size > cap:
+            raise InputRefused(f"the XLSX part {member.filename} would unpack to {member.file_size // MIB} MiB uncompressed "
+                               f"(limit {cap // MIB} MiB)")
+    total = sum(m.file_size for m in members)
+    packed = sum(m.compress_size for m in members) or 1
+    if total > limits.max_uncompressed or (total / packed > limits.max_ratio and total > 10 * MIB):
+        raise InputRefused(f"the XLSX file would unpack to {total // MIB} MiB uncompressed, more than allowed "
+                           f"({limits.max_uncompressed // MIB} MiB)")
+
+
+def _no_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: Limits) -> None:
+    with archive.open(member) as stream:
+        head = stream.read(limits.prolog_bytes)
+    if any(mark in head for mark in DTD_MARKS):
+        raise InputRefused(f"the XLSX part {member.filename} declares a DTD or entities, which spreadsheets never need")
+    if "worksheets/" in member.filename and _dimension_cells(head) > limits.max_cells:
+        raise InputRefused(f"the sheet {member.filename} spans {_dimension_cells(head)} cells (at most {limits.max_cells})")
+
+
+def check_csv_header(path: Path, limits: Limits = DEFAULT) -> None:
+    """The header line ends within max_line_bytes and names at most max_columns columns."""
+    with path.open("rb") as stream:
+        line = stream.readline(limits.max_line_bytes + 1)
+    if len(line) > limits.max_line_bytes:
+        raise InputRefused(f"the CSV header line is longer than {limits.max_line_bytes // 1024} KiB")
+    text = line.decode("utf-8", errors="replace") if line else ""
+    try:
+        count = len(next(csv.reader([text.rstrip("\r\n")]), []))
+    except csv.Error:  # a stray carriage return: count the separators instead (the reader reports the real error)
+        count = text.count(",") + 1
+    if count > limits.max_columns:
+        raise InputRefused(f"the CSV header has {count} columns (at most {limits.max_columns})")
+
+
+def check_columns(count: int, limits: Limits = DEFAULT) -> None:
+    """Refuse a header (of any format) naming more than max_columns columns."""
+    if count > limits.max_columns:
+        raise InputRefused(f"the header has {count} columns (at most {limits.max_columns})")
+
+
+def bounded_lines(stream: TextIO, limits: Limits = DEFAULT) -> Iterator[str]:
+    """The lines of a text stream, read with a cap: the file is refused at the first line longer than max_line_bytes."""
+    number = 0
+    while line := stream.readline(limits.max_line_bytes + 1):
+        number += 1
+        if len(line) > limits.max_line_bytes:
+            raise InputRefused(f"line {number} is longer than {limits.max_line_bytes // 1024} KiB")
+        yield line
+
+
+def _dimension_cells(head: bytes) -> int:
+    """Cells a worksheet claims in its <dimension ref="A1:Z100">, 0 when it does not say."""
+    found = DIMENSION.search(head)
+    if not found:
+        return 0
+    first_col, first_row, last_col, last_row = found.groups()
+    return (_column(last_col) - _column(first_col) + 1) * (int(last_row) - int(first_row) + 1)
+
+
+def _column(letters: bytes) -> int:
+    """1-based number of a column name (A=1, AA=27)."""
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number
