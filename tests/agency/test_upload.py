@@ -132,7 +132,8 @@ def test_uploads_beyond_the_apps_form_limit_are_accepted(app, alice):
 
 
 def test_an_xlsx_with_a_dtd_or_a_wide_csv_is_a_400_bad_file(tmp_path, app, users):
-    from werkzeug.test import EnvironBuilder
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import encode_multipart
 
     from tests.agency.conftest import add_token
     from tests.test_guard import xlsx_with
@@ -142,12 +143,9 @@ def test_an_xlsx_with_a_dtd_or_a_wide_csv_is_a_400_bad_file(tmp_path, app, users
     headers = {"Authorization": f"Bearer {add_token(app, users['a'])}"}
     client = app.test_client()
     for name, data, message in (("dtd.xlsx", dtd.read_bytes(), "declares a DTD"), ("wide.csv", wide, "header line is longer")):
-        builder = EnvironBuilder(path="/api/v1/batches", method="POST", headers=headers,
-                                 data={"file": (io.BytesIO(data), name), "as_of": "2026-06-01"})
-        try:  # a body this big is spooled to a temporary file by the test client: close it
-            response = client.open(builder)
-        finally:
-            builder.close()
+        boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(data), name), "as_of": "2026-06-01"})
+        response = client.post("/api/v1/batches", headers=headers, data=body,  # in memory, not the client's spool file
+                               content_type=f"multipart/form-data; boundary={boundary}")
         assert response.status_code == 400 and response.json["error"] == "bad_file" and message in response.json["message"]
 
 
