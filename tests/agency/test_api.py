@@ -168,3 +168,64 @@ def test_submit_a_batch_as_a_file(api):
     bad = client.post("/api/v1/batches", headers=headers, content_type="multipart/form-data",
                       data={"file": (io.BytesIO(b"not a zip"), "c.xlsx")})
     assert bad.status_code == 400 and bad.json["error"] == "bad_file"
+
+
+def test_every_api_answer_is_json_with_a_documented_status(api):
+    client, headers = api
+    assert client.post("/api/v1/batches", headers=headers, json={"rows": [GOOD]}).json["id"] == 1
+    cases = [("get", "/api/v1/batches/1?offset=99999999999999999999999", 400, "bad_request"),
+             ("get", "/api/v1/batches/1?offset=true", 400, "bad_request"),
+             ("get", "/api/v1/batches/1?limit=5001", 400, "bad_request"),
+             ("get", "/api/v1/batches/null,null", 404, "not_found"),
+             ("get", "/api/v1/batches/99999999999999999999", 404, "not_found"),
+             ("get", "/api/v1/nothing/here", 404, "not_found"),
+             ("get", "/api/v1/batches/1/cancel", 405, "method_not_allowed"),
+             ("delete", "/api/v1/measures", 405, "method_not_allowed")]
+    for method, url, status, code in cases:
+        response = getattr(client, method)(url, headers=headers)
+        assert (response.status_code, response.mimetype, response.json["error"]) == (status, "application/json", code), url
+    assert client.get("/api/v1/batches/1/cancel", headers=headers).headers["Allow"] == "POST, OPTIONS"
+    assert app_page_404_is_still_html(client)
+
+
+def app_page_404_is_still_html(client) -> bool:
+    """Pages outside the API keep their HTML error page."""
+    response = client.get("/no/such/page")
+    return response.status_code == 404 and response.mimetype == "text/html"
+
+
+def test_requests_outside_the_document_are_refused(api):
+    client, headers = api
+    post = lambda url, body, **kw: client.post(url, headers=headers, json=body, **kw)  # noqa: E731
+    assert post("/api/v1/batches", {"rows": []}).json["message"].startswith("rows: from 1 to")
+    assert post("/api/v1/batches", {"rows": [GOOD], "as_of": "6939-06-13"}).status_code == 400
+    assert post("/api/v1/batches", {"rows": [GOOD], "as_of": None}).status_code == 400
+    assert post("/api/v1/batches", {"rows": [GOOD], "colour": "red"}).status_code == 400
+    assert post("/api/v1/check?lang=null", {}).json["problems"] == [{"field": "lang", "message": "lang: must be zh or en"}]
+    assert post("/api/v1/check?as_of=", GOOD).status_code == 400
+    assert post("/api/v1/check", {"profile": GOOD, "extra": 1}).json["message"].endswith("unknown keys: extra")
+    assert post("/api/v1/check", {"profile": GOOD, "as_of": "2026-06-01", "lang": "en"}).status_code == 200
+    assert post("/api/v1/check", {**GOOD, "colour": "red"}).json["problems"] == [{"field": "colour", "message": "unknown field"}]
+
+
+def test_a_multipart_batch_without_a_file_suffix_names_its_format(api):
+    import io
+
+    client, headers = api
+    data = {"file": (io.BytesIO(csv_bytes([GOOD])), "clients"), "format": "csv", "as_of": "2026-06-01"}
+    response = client.post("/api/v1/batches", headers=headers, data=data, content_type="multipart/form-data")
+    assert response.status_code == 202 and client.get(response.json["url"], headers=headers).json["checked"] == 1
+    data = {"file": (io.BytesIO(b"x"), "clients"), "format": "pdf"}
+    response = client.post("/api/v1/batches", headers=headers, data=data, content_type="multipart/form-data")
+    assert response.status_code == 400 and response.json["problems"][0]["field"] == "format"
+
+
+def test_the_served_document_names_the_pack_fields_and_the_row_limit(app):
+    document = app.test_client().get("/api/v1/openapi.json").json
+    validate(document)
+    check = document["paths"]["/check"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    profile = check["oneOf"][1]
+    assert profile["additionalProperties"] is False
+    assert set(profile["properties"]) == {"id", *app.extensions["checker"].pack.fields}
+    rows = document["paths"]["/batches"]["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]["rows"]
+    assert (rows["minItems"], rows["maxItems"]) == (1, 100_000)

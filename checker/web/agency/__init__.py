@@ -50,6 +50,7 @@ def init_app(app: Flask) -> AgencyState:
     _login_manager(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    api.json_errors(app)
     csrf = app.extensions.get("csrf")
     if csrf is not None:
         csrf.exempt(api.bp)

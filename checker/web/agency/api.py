@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, g, jsonify, request, url_for
+from flask import Blueprint, Flask, g, jsonify, request, url_for
 from sqlalchemy import select
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from checker.agency.accounts import owned, token_user
 from checker.agency.jobs import cancel_job, create_job
@@ -16,6 +17,7 @@ from checker.agency.uploads import UploadError
 from checker.batch import Row
 from checker.intake import read_profile
 from checker.profile import ProfileError
+from checker.web.agency import apiargs
 from checker.web.agency.common import get_owned, job_from_file, setting, state
 from checker.web.agency.openapi import openapi_document
 from checker.web.agency.views import progress_of
@@ -23,6 +25,9 @@ from checker.web.services import db, pack, services
 
 bp = Blueprint("agency_api", __name__, url_prefix="/api/v1")
 PUBLIC = {"agency_api.openapi"}
+BATCH_KEYS = {"rows", "as_of", "lang", "name"}
+FILE_FORMATS = ("csv", "xlsx", "jsonl")
+CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 
 
 def error(status: int, code: str, message: str, **extra: Any):
@@ -63,25 +68,33 @@ def _too_large(_exc):
     return error(413, "too_large", "the request body is too large")
 
 
-def _as_of(text: Any) -> dt.date | None:
-    """An ISO date, today when absent, None when malformed."""
-    if text in (None, ""):
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(str(text))
-    except ValueError:
-        return None
+def bad_argument(exc: apiargs.BadArgument):
+    """A 400 naming the argument."""
+    return error(400, "bad_request", str(exc), problems=[{"field": exc.name, "message": str(exc)}])
 
 
-def _lang(text: Any) -> str:
-    """zh or en."""
-    return "en" if text == "en" else "zh"
+def json_errors(app: Flask) -> None:
+    """Answer every error under /api/ as JSON (unknown routes, wrong methods...), other paths as before."""
+    for code in (400, 404, 405, 413):
+        previous = app.error_handler_spec.get(None, {}).get(code, {})
+        fallback = next(iter(previous.values()), None)
+
+        def handle(exc: HTTPException, fallback: Any = fallback):
+            if request.path.startswith("/api/"):
+                response = error(exc.code or 500, CODES.get(exc.code or 500, "error"), exc.description or exc.name)
+                if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+                    response[0].headers["Allow"] = ", ".join(exc.valid_methods)
+                return response
+            return fallback(exc) if fallback is not None else exc
+
+        app.register_error_handler(code, handle)
 
 
 @bp.get("/openapi.json")
 def openapi():
     """The OpenAPI 3 description of this API."""
-    return jsonify(openapi_document(url_for("agency_api.openapi", _external=False).rsplit("/", 1)[0]))
+    base = url_for("agency_api.openapi", _external=False).rsplit("/", 1)[0]
+    return jsonify(openapi_document(base, pack(), setting("AGENCY_MAX_ROWS")))
 
 
 @bp.get("/measures")
@@ -98,11 +111,18 @@ def check():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return error(400, "bad_request", "the body must be a JSON object")
-    profile = body["profile"] if isinstance(body.get("profile"), dict) else body
-    as_of = _as_of(body.get("as_of") if profile is not body else request.args.get("as_of"))
-    if as_of is None:
-        return error(400, "invalid_profile", "as_of must be YYYY-MM-DD", problems=[{"field": "as_of", "message": "not a date"}])
-    lang = _lang(body.get("lang") if profile is not body else request.args.get("lang"))
+    try:
+        as_of, lang = apiargs.as_of(apiargs.get(request.args, "as_of")), apiargs.lang(apiargs.get(request.args, "lang"))
+        if "profile" in body:
+            extra = sorted(set(body) - {"profile", "as_of", "lang"})
+            if extra or not isinstance(body["profile"], dict):
+                return error(400, "bad_request", 'the body is {"profile": {...}, "as_of": ..., "lang": ...}'
+                             + (f"; unknown keys: {', '.join(extra)}" if extra else ""))
+            as_of = apiargs.as_of(body["as_of"]) if "as_of" in body else as_of
+            lang = apiargs.lang(body["lang"]) if "lang" in body else lang
+    except apiargs.BadArgument as exc:
+        return bad_argument(exc)
+    profile = body.get("profile", body)
     try:
         values = read_profile(pack(), profile, as_of)
     except ProfileError as exc:
@@ -118,13 +138,19 @@ def _rows(items: list[Any]) -> list[Row]:
 
 
 def _file_batch():
-    """Queue a batch from an uploaded CSV/XLSX/JSONL file (multipart field 'file'; form fields as_of, lang)."""
+    """Queue a batch from an uploaded CSV/XLSX/JSONL file (multipart field 'file'; form fields as_of, lang, format)."""
     upload = request.files["file"]
-    as_of = _as_of(request.form.get("as_of"))
-    if as_of is None:
-        return error(400, "bad_request", "as_of must be YYYY-MM-DD")
     try:
-        job = job_from_file(upload, g.api_user, as_of, _lang(request.form.get("lang")))
+        as_of, lang = apiargs.as_of(apiargs.get(request.form, "as_of")), apiargs.lang(apiargs.get(request.form, "lang"))
+        kind = request.form.get("format")
+        if kind is not None and kind not in FILE_FORMATS:
+            raise apiargs.BadArgument("format", f"must be one of {', '.join(FILE_FORMATS)}")
+    except apiargs.BadArgument as exc:
+        return bad_argument(exc)
+    if kind and Path(upload.filename or "").suffix.lower() != f".{kind}":
+        upload.filename = f"{Path(upload.filename or 'upload').stem or 'upload'}.{kind}"
+    try:
+        job = job_from_file(upload, g.api_user, as_of, lang)
     except UploadError as exc:
         db().rollback()
         return error(400, "bad_file", str(exc))
@@ -146,15 +172,19 @@ def submit_batch():
     if "file" in request.files:
         return _file_batch()
     body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("rows"), list):
-        return error(400, "bad_request", 'the body must be {"rows": [...]}')
-    if len(body["rows"]) > setting("AGENCY_MAX_ROWS"):
-        return error(400, "too_many_rows", f"at most {setting('AGENCY_MAX_ROWS')} rows")
-    as_of = _as_of(body.get("as_of"))
-    if as_of is None:
-        return error(400, "bad_request", "as_of must be YYYY-MM-DD")
-    job = create_job(db(), g.api_user, str(body.get("name") or "api"), _rows(body["rows"]), as_of,
-                     _lang(body.get("lang")), pack().version)
+    if not isinstance(body, dict) or not isinstance(body.get("rows"), list) or set(body) - BATCH_KEYS:
+        return error(400, "bad_request", 'the body must be {"rows": [...], "as_of": ..., "lang": ..., "name": ...}')
+    if not body["rows"] or len(body["rows"]) > setting("AGENCY_MAX_ROWS"):
+        return error(400, "too_many_rows" if body["rows"] else "bad_request",
+                     f"rows: from 1 to {setting('AGENCY_MAX_ROWS')} rows")
+    name = body.get("name", "api")
+    if not isinstance(name, str) or len(name) > 255:
+        return error(400, "bad_request", "name: a text of at most 255 characters")
+    try:
+        as_of, lang = apiargs.as_of(apiargs.get(body, "as_of")), apiargs.lang(apiargs.get(body, "lang"))
+    except apiargs.BadArgument as exc:
+        return bad_argument(exc)
+    job = create_job(db(), g.api_user, name or "api", _rows(body["rows"]), as_of, lang, pack().version)
     return _queued(job)
 
 
@@ -169,8 +199,11 @@ def batches():
 def batch(job_id: int):
     """A batch's progress, rejected rows and (paged by offset/limit) results."""
     job = get_owned(Job, job_id, g.api_user)
-    offset = max(request.args.get("offset", 0, type=int), 0)
-    limit = min(max(request.args.get("limit", 1000, type=int), 0), 5000)
+    try:
+        offset = apiargs.count(apiargs.get(request.args, "offset"), "offset", 0, apiargs.MAX_OFFSET)
+        limit = apiargs.count(apiargs.get(request.args, "limit"), "limit", 1000, apiargs.MAX_LIMIT)
+    except apiargs.BadArgument as exc:
+        return bad_argument(exc)
     items = list(job_items(db(), job_id, limit, offset))
     results = [{"row": i.row, "client": i.key, **i.result} for i in items]
     problems = [{"row": r, "field": f, "message": m} for r, f, m in job_problems(db(), job_id)]

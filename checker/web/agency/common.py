@@ -26,6 +26,7 @@ from checker.web.services import Services, db, pack
 
 log = logging.getLogger(__name__)
 M = TypeVar("M")
+MAX_ID = 2**31 - 1
 DEFAULTS = {"AGENCY_MAX_UPLOAD": 20 * 1024 * 1024, "AGENCY_MAX_ROWS": 100_000,
             "AGENCY_MAX_UNCOMPRESSED": 200 * 1024 * 1024, "AGENCY_RUNNER": "thread", "AGENCY_CHUNK": 100}
 
@@ -90,6 +91,8 @@ def agency_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 def get_owned(model: type[M], ident: int, who: User | None = None) -> M:
     """The record of this id if it belongs to the user's agency, else 404."""
+    if not 0 <= ident <= MAX_ID:  # no such record, and beyond what the database's integer holds
+        abort(404)
     found = db().scalars(owned(select(model).where(model.id == ident), who or user())).first()  # type: ignore[attr-defined]
     if found is None:
         abort(404)

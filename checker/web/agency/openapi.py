@@ -8,6 +8,9 @@ STR: dict[str, Any] = {"type": "string"}
 INT: dict[str, Any] = {"type": "integer"}
 DATE: dict[str, Any] = {"type": "string", "format": "date"}
 ANY_OBJECT: dict[str, Any] = {"type": "object", "additionalProperties": True}
+AS_OF: dict[str, Any] = {"type": "string", "format": "date", "pattern": r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$",
+                         "description": "a date from 2000-01-01 to 2099-12-31 (default today)"}
+LANG: dict[str, Any] = {"type": "string", "enum": ["zh", "en"]}
 
 
 def ref(name: str) -> dict[str, Any]:
@@ -71,46 +74,74 @@ def _errors(*codes: str) -> dict[str, Any]:
     return {code: _json(ref("Error"), "error") for code in codes}
 
 
-def _paths() -> dict[str, Any]:
+def answer(decl: Any) -> dict[str, Any]:
+    """What one field's answer may be: its typed value, text the checker parses, or null (unknown).
+
+    Answers are parsed leniently ("1,200", "是", "不清楚"), so any scalar is accepted by the document;
+    an answer the field cannot take is a 400 invalid_profile naming it.
+    """
+    return {"description": f"{decl.label.zh} / {decl.label.en} ({decl.type})", "nullable": True,
+            "oneOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}]}
+
+
+def profile_schema(pack: Any) -> dict[str, Any]:
+    """A profile: answers keyed by the pack's field ids (and the client's id); no other keys."""
+    if pack is None:
+        return ANY_OBJECT
+    properties = {"id": {"description": "the client's own reference, any value"}}
+    properties.update({fid: answer(decl) for fid, decl in pack.fields.items()})
+    return {"type": "object", "properties": properties, "additionalProperties": False}
+
+
+def _paths(pack: Any = None, max_rows: int = 100_000) -> dict[str, Any]:
     """Every operation of the API."""
-    job_id = {"name": "job_id", "in": "path", "required": True, "schema": INT}
-    query = [{"name": "as_of", "in": "query", "schema": DATE}, {"name": "lang", "in": "query", "schema": enum("zh", "en")}]
-    page = [{"name": "offset", "in": "query", "schema": INT}, {"name": "limit", "in": "query", "schema": INT}]
-    batch_body = obj({"rows": arr(ANY_OBJECT), "as_of": DATE, "lang": enum("zh", "en"), "name": STR}, ["rows"])
+    job_id = {"name": "job_id", "in": "path", "required": True, "schema": {**INT, "minimum": 0, "maximum": 2**31 - 1}}
+    query = [{"name": "as_of", "in": "query", "schema": AS_OF}, {"name": "lang", "in": "query", "schema": LANG}]
+    page = [{"name": "offset", "in": "query", "schema": {**INT, "minimum": 0, "maximum": 2**31 - 1}},
+            {"name": "limit", "in": "query", "schema": {**INT, "minimum": 0, "maximum": 5000}}]
+    rows = {"type": "array", "minItems": 1, "maxItems": max_rows,
+            "items": {"description": "a profile object; anything else is stored as a rejected row"}}
+    batch_body = {**obj({"rows": rows, "as_of": AS_OF, "lang": LANG, "name": {**STR, "maxLength": 255}}, ["rows"]),
+                  "additionalProperties": False}
+    profile = profile_schema(pack)
+    envelope = {**obj({"profile": profile, "as_of": AS_OF, "lang": LANG}, ["profile"]), "additionalProperties": False}
+    check_body = {"oneOf": [envelope, profile]} if pack is not None else ANY_OBJECT
+    upload = obj({"file": {"type": "string", "format": "binary"}, "as_of": AS_OF, "lang": LANG,
+                  "format": {**enum("csv", "xlsx", "jsonl"), "description": "the file's format when its name has no suffix"}},
+                 ["file"])
     measures = obj({"rulepack": STR, "measures": arr({"type": "object"})})
     return {
         "/measures": {"get": {"operationId": "listMeasures", "summary": "Measures of the current rule pack",
                               "responses": {"200": _json(measures, "measures"), **_errors("401")}}},
         "/check": {"post": {"operationId": "checkProfile", "summary": "Check one profile (the CLI's check JSON)",
                             "parameters": query,
-                            "requestBody": {"required": True, "content": {"application/json": {"schema": ANY_OBJECT}}},
+                            "requestBody": {"required": True, "content": {"application/json": {"schema": check_body}}},
                             "responses": {"200": _json(ref("CheckResult"), "verdicts"), **_errors("400", "401")}}},
         "/batches": {
             "post": {"operationId": "submitBatch", "summary": "Queue a batch of profiles",
                      "requestBody": {"required": True, "content": {
                          "application/json": {"schema": batch_body},
-                         "multipart/form-data": {"schema": obj({"file": {"type": "string", "format": "binary"}, "as_of": DATE,
-                                                                "lang": enum("zh", "en")}, ["file"])}}},
+                         "multipart/form-data": {"schema": upload}}},
                      "responses": {"202": _json(ref("Progress"), "queued"), **_errors("400", "401", "413")}},
             "get": {"operationId": "listBatches", "summary": "The agency's batches",
                     "responses": {"200": _json(obj({"batches": arr(ref("Progress"))}), "batches"), **_errors("401")}}},
         "/batches/{job_id}": {"get": {"operationId": "getBatch", "summary": "Progress, problems and results of a batch",
                                       "parameters": [job_id, *page],
-                                      "responses": {"200": _json(ref("Batch"), "the batch"), **_errors("401", "404")}}},
+                                      "responses": {"200": _json(ref("Batch"), "the batch"), **_errors("400", "401", "404")}}},
         "/batches/{job_id}/cancel": {"post": {
             "operationId": "cancelBatch", "summary": "Cancel a batch", "parameters": [job_id],
             "responses": {"200": _json(ref("Progress"), "cancelled"), **_errors("401", "404")}}},
     }
 
 
-def openapi_document(base: str = "/api/v1") -> dict[str, Any]:
-    """The OpenAPI 3.0 document; base is the server URL prefix."""
+def openapi_document(base: str = "/api/v1", pack: Any = None, max_rows: int = 100_000) -> dict[str, Any]:
+    """The OpenAPI 3.0 document; base is the server URL prefix; with a pack, profiles name its fields exactly."""
     return {
         "openapi": "3.0.3",
         "info": {"title": "Policy checker agency API", "version": "1.0.0",
                  "description": "Check company profiles against the Beijing / Zhongguancun / Haidian rule pack."},
         "servers": [{"url": base}],
         "security": [{"bearer": []}],
-        "paths": _paths(),
+        "paths": _paths(pack, max_rows),
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": schemas()},
     }
