@@ -146,6 +146,22 @@ def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: str 
         sys.exit(EXIT_ROWS)
 
 
+@main.command()
+@click.option("--concurrency", type=int, default=1, show_default=True, help="Worker processes (one chunk each at a time).")
+@click.option("--name", default="checker@%h", show_default=True, help="Node name (shown beside every chunk it checks).")
+def worker(concurrency: int, name: str) -> None:
+    """Check job chunks from CHECKER_BROKER_URL, with the same DATABASE_URL and CHECKER_RULES as the web app."""
+    import os
+
+    from checker.agency.distributed import make_celery
+
+    broker = os.environ.get("CHECKER_BROKER_URL")
+    if not broker:
+        raise click.UsageError("set CHECKER_BROKER_URL (e.g. redis://127.0.0.1:6379/0) and DATABASE_URL first")
+    make_celery(broker).worker_main(["worker", "--loglevel=INFO", f"--concurrency={concurrency}", "-n", name,
+                                     "--pool=prefork", "--without-gossip", "--without-mingle"])
+
+
 @main.group()
 def rules() -> None:
     """Lint, test and list the rule pack."""

@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from checker.agency.models import Client, ClientResult, Job, JobRow, User
+from checker.agency.models import Client, ClientResult, Job, JobChunk, JobRow, User
 from checker.batch import Row
 from checker.engine import Checker, CheckResult, EngineMismatch
 from checker.engine.vector import compact_results
@@ -209,6 +209,7 @@ def _rerun(session: Session, job: Job, rulepack: str) -> None:
     """Forget what the job stored under its old pack and make every checked row pending again."""
     old = job.rulepack
     session.execute(delete(ClientResult).where(ClientResult.job_id == job.id))
+    session.execute(delete(JobChunk).where(JobChunk.job_id == job.id))
     errors = _checked_errors(session, job.id)
     reset = update(JobRow).values(state="pending", problems=[], client_id=None).execution_options(synchronize_session=False)
     session.execute(reset.where(JobRow.job_id == job.id, JobRow.state.in_(("done", "claimed"))))
@@ -220,23 +221,31 @@ def _rerun(session: Session, job: Job, rulepack: str) -> None:
     log.warning("job %s: %s", job.id, job.message)
 
 
-def _chunk(session: Session, checker: Checker, job_id: int, size: int) -> bool:
-    """Check the next pending rows of a running job in one transaction; False when the job is over.
+def _chunk(session: Session, checker: Checker, job_id: int, size: int, worker: str = "embedded",
+           numbers: tuple[int, int] | None = None) -> bool:
+    """Check the next pending rows of a running job (or those numbered first..last) in one transaction.
 
     The job's counters move only while it is still running on this checker's pack, in the same
-    transaction as the rows: a chunk in flight when the job is cancelled stores nothing.
+    transaction as the rows and the chunk's record (which names the worker): a chunk in flight when
+    the job is cancelled stores nothing, and a chunk whose rows are already done stores nothing again.
+    False when there is nothing (more) to do.
     """
     job = session.get(Job, job_id)
     if job is None or job.status != "running" or job.rulepack != checker.pack.version:
         return False
-    rows = list(session.scalars(select(JobRow).where(JobRow.job_id == job_id, JobRow.state == "pending")
-                                .order_by(JobRow.number).limit(size)))
+    query = select(JobRow).where(JobRow.job_id == job_id, JobRow.state == "pending").order_by(JobRow.number)
+    if numbers is not None:
+        query = query.where(JobRow.number.between(*numbers))
+    rows = list(session.scalars(query.limit(size)))
     if not rows:
-        job.status, job.finished_at = "done", _now()
-        session.commit()
+        session.rollback()
+        finish_if_done(session, job_id)
         return False
     verdicts = _verdicts(checker, job, rows)
     rows = _claim(session, rows)
+    if not rows:  # another worker took these rows meanwhile: go on with the next ones
+        session.rollback()
+        return True
     bad = sum(verdicts[row.id][0] is None for row in rows)
     moved = session.execute(update(Job).where(Job.id == job_id, Job.status == "running", Job.rulepack == checker.pack.version)
                             .values(done=Job.done + len(rows), errors=Job.errors + bad)
@@ -248,19 +257,49 @@ def _chunk(session: Session, checker: Checker, job_id: int, size: int) -> bool:
         if verdicts[row.id][0] is None:
             row.state, row.problems = "error", verdicts[row.id][1]
     _store(session, job, [(row, verdicts[row.id][0]) for row in rows if verdicts[row.id][0] is not None])
+    session.add(JobChunk(job_id=job_id, first_row=rows[0].number, last_row=rows[-1].number, rows=len(rows),
+                         worker=worker[:200], rulepack=checker.pack.version, checked_at=_now()))
     session.commit()
     return True
 
 
-def process_job(sessions: sessionmaker[Session], checker: Checker, job_id: int, size: int = CHUNK,
-                stop: Callable[[], bool] = lambda: False) -> None:
-    """Run a job to the end, a chunk per transaction, stopping early if cancelled or asked to stop."""
+def finish_if_done(session: Session, job_id: int) -> bool:
+    """Mark a running job done once no row of it is left pending or claimed; True if this call finished it."""
+    left = select(JobRow.id).where(JobRow.job_id == job_id, JobRow.state.in_(("pending", "claimed"))).exists()
+    done = session.execute(update(Job).where(Job.id == job_id, Job.status == "running", ~left)
+                           .values(status="done", finished_at=_now()).execution_options(synchronize_session=False))
+    session.commit()
+    return done.rowcount == 1
+
+
+def workers(session: Session, job_id: int) -> list[dict[str, Any]]:
+    """Who checked a job: per worker its chunks and rows, in order of first appearance."""
+    found = session.execute(select(JobChunk.worker, func.count(), func.sum(JobChunk.rows), func.min(JobChunk.id))
+                            .where(JobChunk.job_id == job_id).group_by(JobChunk.worker).order_by(func.min(JobChunk.id)))
+    return [{"worker": name, "chunks": chunks, "rows": int(rows or 0)} for name, chunks, rows, _ in found]
+
+
+def start_job(sessions: sessionmaker[Session], job_id: int, rulepack: str) -> bool:
+    """Mark a job running on this rule pack (re-run if it began on another); False if it has finished."""
     with sessions() as session:
-        if not _start(session, job_id, checker.pack.version):
-            return
+        return _start(session, job_id, rulepack)
+
+
+def pending_ranges(session: Session, job_id: int, size: int) -> list[tuple[int, int]]:
+    """The row numbers of a job's pending rows cut into chunks of `size` rows: (first, last) each."""
+    numbers = list(session.scalars(select(JobRow.number).where(JobRow.job_id == job_id, JobRow.state == "pending")
+                                   .order_by(JobRow.number)))
+    return [(numbers[i], numbers[min(i + size, len(numbers)) - 1]) for i in range(0, len(numbers), size)]
+
+
+def process_job(sessions: sessionmaker[Session], checker: Checker, job_id: int, size: int = CHUNK,
+                stop: Callable[[], bool] = lambda: False, worker: str = "embedded") -> None:
+    """Run a job to the end, a chunk per transaction, stopping early if cancelled or asked to stop."""
+    if not start_job(sessions, job_id, checker.pack.version):
+        return
     while not stop():
         with sessions() as session:
-            if not _chunk(session, checker, job_id, size):
+            if not _chunk(session, checker, job_id, size, worker):
                 return
 
 

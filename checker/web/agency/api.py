@@ -10,7 +10,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from checker.agency.accounts import owned, token_user
-from checker.agency.jobs import cancel_job, create_job
+from checker.agency.jobs import cancel_job, create_job, workers
 from checker.agency.models import Job
 from checker.agency.results import job_items, job_problems
 from checker.agency.uploads import UploadError
@@ -207,7 +207,8 @@ def batch(job_id: int):
     items = list(job_items(db(), job_id, limit, offset))
     results = [{"row": i.row, "client": i.key, **i.result} for i in items]
     problems = [{"row": r, "field": f, "message": m} for r, f, m in job_problems(db(), job_id)]
-    return jsonify({**progress_of(job), "problems": problems, "results": results, "offset": offset, "limit": limit})
+    return jsonify({**progress_of(job), "problems": problems, "results": results, "offset": offset, "limit": limit,
+                    "workers": workers(db(), job_id)})
 
 
 @bp.post("/batches/<int:job_id>/cancel")

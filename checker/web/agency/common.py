@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,7 +46,7 @@ def setting(name: str) -> Any:
 
 
 def make_runner(app: Flask, services: Services) -> JobRunner:
-    """The configured runner ('thread' by default, 'inline' runs jobs during the request)."""
+    """The configured runner: Celery when CHECKER_BROKER_URL is set, else 'thread' (default) or 'inline' (during the request)."""
     chunk = app.config.get("AGENCY_CHUNK", DEFAULTS["AGENCY_CHUNK"])
 
     def work(job_id: int, stop: Callable[[], bool] = lambda: False) -> None:
@@ -56,6 +57,11 @@ def make_runner(app: Flask, services: Services) -> JobRunner:
                 log.error("job %s is left running: the database refuses writes; it resumes on the next start", job_id)
             raise
 
+    broker = app.config.get("CHECKER_BROKER_URL") or os.environ.get("CHECKER_BROKER_URL")
+    if broker:  # more than one machine: chunk tasks for `checker worker` processes
+        from checker.agency.distributed import CeleryRunner, make_celery
+
+        return CeleryRunner(make_celery(broker), services.sessions, lambda: live_checker(services).pack.version, chunk)
     if app.config.get("AGENCY_RUNNER", DEFAULTS["AGENCY_RUNNER"]) == "inline":
         return InlineRunner(work)
     return ThreadRunner(work)

@@ -60,7 +60,8 @@ def schemas() -> dict[str, Any]:
         "Batch": {"allOf": [ref("Progress"), obj({
             "problems": arr(ref("Problem")),
             "results": arr(ref("StoredResult")),
-            "offset": INT, "limit": INT})]},
+            "offset": INT, "limit": INT,
+            "workers": arr(obj({"worker": STR, "chunks": INT, "rows": INT}, ["worker", "chunks", "rows"]))})]},
     }
 
 

@@ -1,0 +1,138 @@
+"""Scale-out on Celery: a job is cut into chunk tasks (Redis broker, one shared SQL database).
+
+Set CHECKER_BROKER_URL (e.g. redis://127.0.0.1:6379/0) and the web app hands jobs to `CeleryRunner`;
+`checker worker` runs the tasks with the same DATABASE_URL and CHECKER_RULES. Tasks are acknowledged
+late and rejected when their worker dies, so a killed worker's chunk is delivered again; the chunk's
+writes are conditional (rows claimed while pending, counters moved only while the job runs on its
+pack), so a chunk checked twice is stored once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from celery import Celery
+from sqlalchemy.orm import Session, sessionmaker
+
+from checker import config
+from checker.agency.jobs import CHUNK, _chunk, fail_job, finish_if_done, pending_ranges, start_job
+from checker.agency.models import Job
+from checker.engine import Checker
+
+log = logging.getLogger(__name__)
+TASK = "checker.check_chunk"
+QUEUE = "checker-chunks"
+
+
+def make_celery(broker: str) -> Celery:
+    """The Celery app of the checker: late acks, one task prefetched per process, no result backend."""
+    app = Celery("checker", broker=broker)
+    visibility = int(os.environ.get("CHECKER_BROKER_VISIBILITY", "600"))
+    app.conf.update(task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
+                    task_ignore_result=True, task_default_queue=QUEUE, broker_connection_retry_on_startup=True,
+                    broker_transport_options={"visibility_timeout": visibility}, worker_hijack_root_logger=False)
+    app.task(name=TASK, bind=True)(check_chunk)
+    return app
+
+
+@dataclass
+class WorkerState:
+    """What a worker process holds: database sessions and one checker per rule-pack version it was asked for."""
+
+    sessions: sessionmaker[Session]
+    rules: Path
+    engine: str
+    checkers: dict[str, Checker] = field(default_factory=dict)
+
+    def checker_for(self, version: str) -> Checker | None:
+        """The checker of this pack version: the rules on disk, else the published version of that hash."""
+        if version not in self.checkers:
+            pack = self._load(version)
+            if pack is None:
+                return None
+            self.checkers[version] = Checker(pack, self.engine)
+        return self.checkers[version]
+
+    def _load(self, version: str) -> Any:
+        from checker.rules.loader import load_pack
+        from checker.staff import store
+
+        pack = load_pack(self.rules)
+        if pack.version == version:
+            return pack
+        with self.sessions() as session:
+            found = store.by_hash(session, version)
+            files = dict(found.files) if found is not None else None
+        seeds = Path(os.environ.get("STAFF_SEEDS") or self.rules.parent / "seeds")
+        return store.load_files(files, seeds) if files is not None else None
+
+
+_STATE: WorkerState | None = None
+
+
+def worker_state() -> WorkerState:
+    """This process's state, built from the environment on first use (DATABASE_URL, CHECKER_RULES, CHECKER_ENGINE)."""
+    global _STATE
+    if _STATE is None:
+        from checker.db import make_engine, make_sessions
+
+        url = os.environ.get("DATABASE_URL") or f"sqlite:///{config.PROJECT_ROOT / 'instance' / 'checker.sqlite'}"
+        _STATE = WorkerState(make_sessions(make_engine(url)), config.rules_dir(), config.engine_name())
+    return _STATE
+
+
+def worker_name(hostname: str | None) -> str:
+    """How stored chunks name the worker: Celery's node name and the process id."""
+    return f"{hostname or socket.gethostname()}/{os.getpid()}"
+
+
+def check_chunk(task: Any, job_id: int, first: int, last: int) -> None:
+    """Check the pending rows first..last of a job on the job's own rule pack; fail the job on a broken pack."""
+    state = worker_state()
+    with state.sessions() as session:
+        job = session.get(Job, job_id)
+        version = job.rulepack if job is not None and not job.finished else None
+    if version is None:
+        return
+    checker = state.checker_for(version)
+    if checker is None:
+        fail_job(state.sessions, job_id, f"rule pack {version[:12]} is not available to worker {worker_name(None)}")
+        return
+    try:
+        with state.sessions() as session:
+            _chunk(session, checker, job_id, last - first + 1, worker_name(task.request.hostname), (first, last))
+    except Exception as exc:  # an engine disagreement or a broken row: the job fails with the reason
+        fail_job(state.sessions, job_id, f"{type(exc).__name__}: {exc}")
+        raise
+    with state.sessions() as session:
+        finish_if_done(session, job_id)
+
+
+class CeleryRunner:
+    """Starts a job on the live pack, then sends one chunk task per `size` pending rows to the workers."""
+
+    def __init__(self, celery: Celery, sessions: sessionmaker[Session], version: Callable[[], str], size: int = CHUNK) -> None:
+        self.celery = celery
+        self.sessions = sessions
+        self.version = version
+        self.size = size
+
+    def submit(self, job_id: int) -> None:
+        """Queue the job's pending rows as chunk tasks (again after a restart: stored rows are skipped)."""
+        if not start_job(self.sessions, job_id, self.version()):
+            return
+        with self.sessions() as session:
+            ranges = pending_ranges(session, job_id, self.size)
+            if not ranges:
+                finish_if_done(session, job_id)
+        for first, last in ranges:
+            self.celery.send_task(TASK, args=(job_id, first, last), queue=QUEUE)
+
+    def stop(self) -> None:
+        """Nothing runs here; the workers go on."""

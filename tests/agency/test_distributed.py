@@ -1,0 +1,171 @@
+"""Scale-out: a job split into chunk tasks across two `checker worker` processes (Redis broker), and a worker killed mid-chunk."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from checker.agency.distributed import CeleryRunner
+from checker.agency.models import ClientResult, JobChunk
+from tests.agency.conftest import add_token, add_user, make_app, shut
+from tests.agency.util import GOOD
+from tests.web.util import MINI_RULES, ROOT
+
+REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def listening(port: int) -> bool:
+    """Whether something accepts connections on the loopback port."""
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def wait_for(test, seconds: float, what: str) -> None:
+    """Poll until test() is true, else fail naming what was awaited."""
+    deadline = time.monotonic() + seconds
+    while not test():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def broker(tmp_path):
+    """A throwaway redis-server on loopback (Debian's package; scripts/test.sh installs it when missing)."""
+    port = free_port()
+    server = subprocess.Popen([REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                               "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: listening(port), 10, "redis-server")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+class Workers:
+    """`checker worker` processes sharing the app's database and rules, each in its own process group."""
+
+    def __init__(self, tmp_path: Path, broker: str, database: str, delay: float) -> None:
+        self.env = {**os.environ, "PYTHONPATH": str(ROOT), "CHECKER_BROKER_URL": broker, "DATABASE_URL": database,
+                    "CHECKER_RULES": str(MINI_RULES), "CHECKER_ENGINE": "reference", "CHECKER_BROKER_VISIBILITY": "3",
+                    "CHECKER_TEST_CHUNK_DELAY": str(delay)}
+        self.tmp_path = tmp_path
+        self.procs: dict[str, subprocess.Popen] = {}
+
+    def start(self, name: str) -> None:
+        """Start one worker and wait until it says it is ready."""
+        log = self.tmp_path / f"{name}.log"
+        with log.open("wb") as out:
+            self.procs[name] = subprocess.Popen([sys.executable, "-m", "tests.agency.worker_main", f"{name}@test"],
+                                                env=self.env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                                start_new_session=True)
+        wait_for(lambda: b" ready." in log.read_bytes() or self.procs[name].poll() is not None, 60, f"worker {name}")
+        assert self.procs[name].poll() is None, log.read_text(errors="replace")[-2000:]
+
+    def kill(self, name: str) -> None:
+        """kill -9 the worker and its pool processes."""
+        os.killpg(self.procs[name].pid, signal.SIGKILL)
+        self.procs[name].wait(10)
+
+    def stop(self) -> None:
+        """End every worker still running."""
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                try:
+                    proc.wait(15)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def cluster(tmp_path, broker):
+    """The web app on Celery (jobs in chunks of 5 rows) and a factory of workers."""
+    app = make_app(tmp_path, CHECKER_BROKER_URL=broker, AGENCY_CHUNK=5)
+    assert isinstance(app.extensions["agency"].runner, CeleryRunner)
+    token = add_token(app, add_user(app, "a@example.com", "A"))
+    made: list[Workers] = []
+
+    def workers(delay: float) -> Workers:
+        made.append(Workers(tmp_path, broker, app.config["DATABASE_URL"], delay))
+        return made[-1]
+
+    yield app, {"Authorization": f"Bearer {token}"}, workers
+    for group in made:
+        group.stop()
+    shut(app)
+
+
+def submit(app, headers, n: int) -> str:
+    """Post a batch of n good rows; its URL."""
+    rows = [{**GOOD, "id": f"c{i}", "rd_expense_wan": 100 + i} for i in range(1, n + 1)]
+    response = app.test_client().post("/api/v1/batches", headers=headers, json={"rows": rows, "as_of": "2026-06-01"})
+    assert response.status_code == 202 and response.json["status"] == "running"
+    return response.json["url"]
+
+
+def finished(app, headers, url: str, seconds: float) -> dict:
+    """The batch once done (polling the API)."""
+    client, state = app.test_client(), {}
+
+    def done() -> bool:
+        state["batch"] = client.get(url + "?limit=5000", headers=headers).json
+        return state["batch"]["status"] == "done"
+
+    wait_for(done, seconds, "the batch to finish")
+    return state["batch"]
+
+
+def stored(app, job_id: int) -> tuple[list[int], int]:
+    """The row numbers stored for a job, and the rows its chunks account for."""
+    with app.extensions["checker"].sessions() as session:
+        numbers = list(session.scalars(select(ClientResult.row_number).where(ClientResult.job_id == job_id)))
+        chunk_rows = session.scalar(select(func.sum(JobChunk.rows)).where(JobChunk.job_id == job_id))
+    return sorted(numbers), int(chunk_rows or 0)
+
+
+def test_a_job_runs_across_two_workers_and_lists_them(cluster):
+    app, headers, workers = cluster
+    group = workers(delay=0.3)
+    group.start("w1")
+    group.start("w2")
+    batch = finished(app, headers, submit(app, headers, 60), 90)
+    assert (batch["done"], batch["errors"], batch["checked"]) == (60, 0, 60)
+    assert stored(app, batch["id"]) == (list(range(1, 61)), 60)
+    names = {w["worker"].split("/")[0] for w in batch["workers"]}
+    assert names == {"w1@test", "w2@test"} and sum(w["rows"] for w in batch["workers"]) == 60
+    assert all(w["chunks"] >= 1 and w["rows"] == 5 * w["chunks"] for w in batch["workers"])
+
+
+def test_a_worker_killed_mid_chunk_loses_and_duplicates_nothing(cluster):
+    app, headers, workers = cluster
+    group = workers(delay=1.5)
+    group.start("w1")
+    url = submit(app, headers, 30)
+    job_id = int(url.rsplit("/", 1)[1])
+    wait_for(lambda: stored(app, job_id)[1] >= 5, 30, "w1's first chunk")
+    time.sleep(0.5)  # w1 is now inside its next chunk (each takes 1.5 s)
+    group.kill("w1")
+    killed_at = stored(app, job_id)
+    assert killed_at[1] < 30
+    group.start("w2")
+    batch = finished(app, headers, url, 90)
+    assert (batch["done"], batch["checked"]) == (30, 30)
+    assert stored(app, job_id) == (list(range(1, 31)), 30)
+    assert {w["worker"].split("/")[0] for w in batch["workers"]} == {"w1@test", "w2@test"}
