@@ -184,7 +184,7 @@ def test_every_api_answer_is_json_with_a_documented_status(api):
     for method, url, status, code in cases:
         response = getattr(client, method)(url, headers=headers)
         assert (response.status_code, response.mimetype, response.json["error"]) == (status, "application/json", code), url
-    assert client.get("/api/v1/batches/1/cancel", headers=headers).headers["Allow"] == "POST, OPTIONS"
+    assert client.get("/api/v1/batches/1/cancel", headers=headers).headers["Allow"] == "OPTIONS, POST"
     assert app_page_404_is_still_html(client)
 
 

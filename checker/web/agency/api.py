@@ -83,7 +83,7 @@ def json_errors(app: Flask) -> None:
             if request.path.startswith("/api/"):
                 response = error(exc.code or 500, CODES.get(exc.code or 500, "error"), exc.description or exc.name)
                 if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
-                    response[0].headers["Allow"] = ", ".join(exc.valid_methods)
+                    response[0].headers["Allow"] = ", ".join(sorted(exc.valid_methods))
                 return response
             return fallback(exc) if fallback is not None else exc
 

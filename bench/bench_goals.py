@@ -1,0 +1,110 @@
+"""Benchmark: each "Fast and bounded" goal of issue 15 beside its figure and a plain csv read+write of the same file.
+
+Run by hand:  .venv/bin/python bench/bench_goals.py [--n 20000] [--small 5000]
+Every figure is measured in its own process in this one run (wall time and peak RSS of that process):
+- baseline: csv.reader -> csv.writer over the generated file (no checking);
+- `checker batch IN.csv -o OUT.csv` and `-o OUT.xlsx` (the CLI matrix, as a user runs it);
+- the agency upload (bench_upload.py's pipeline: parse, store, check, write the workbook), timed at n rows and
+  extrapolated linearly to 100k clients (said so in the output; the machine is shared, runs are kept short);
+- streaming: the CLI's peak RSS at --small and at n rows; flat memory is what lets 1,000,000 rows run bounded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_upload import write_csv  # noqa: E402
+
+CHECKER = [sys.executable, "-c", "from checker.cli import main; main()"]
+
+
+def measured(cmd: list[str]) -> tuple[float, float, str]:
+    """Run a command; its wall seconds, peak RSS in MB and stdout."""
+    start = time.perf_counter()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL, env=env, cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - start
+        out.seek(0)
+        text = out.read().decode()
+    if proc.returncode not in (0, 4):  # 4: the batch finished and reported its deliberately bad rows
+        raise SystemExit(f"{cmd} failed with {proc.returncode}: {text[-500:]}")
+    return seconds, usage.ru_maxrss / 1024, text
+
+
+def plain_copy(src: Path, dst: Path) -> None:
+    """The baseline: read every row of the CSV and write it out again."""
+    with src.open(encoding="utf-8", newline="") as inp, dst.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows(csv.reader(inp))
+
+
+def cli(src: Path, out: Path) -> tuple[float, float]:
+    """`checker batch` of src to out (the format by suffix)."""
+    seconds, rss, _ = measured([*CHECKER, "batch", str(src), "-o", str(out), "--as-of", "2026-06-01", "--no-progress"])
+    return seconds, rss
+
+
+def agency(src: Path, folder: Path) -> dict:
+    """The agency upload pipeline of bench_upload.py, in its own process."""
+    seconds, rss, text = measured([sys.executable, str(ROOT / "bench" / "bench_upload.py"), "--child", "agency",
+                                   "--src", str(src), "--out", str(folder)])
+    return {**json.loads(text.strip().splitlines()[-1]), "wall_s": seconds, "rss_mb": rss}
+
+
+def line(goal: str, figure: str, beside: str, met: bool | None) -> None:
+    """One row of the report."""
+    verdict = "—" if met is None else ("met" if met else "NOT met")
+    print(f"{goal:46s} | {figure:34s} | {beside:34s} | {verdict}")
+
+
+def main() -> None:
+    """Generate the files, measure every pipeline, print each goal beside its figure."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=20_000)
+    parser.add_argument("--small", type=int, default=5_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        src, small = folder / "clients.csv", folder / "small.csv"
+        write_csv(src, args.n)
+        write_csv(small, args.small)
+        start = time.perf_counter()
+        plain_copy(src, folder / "copy.csv")
+        base = time.perf_counter() - start
+        csv_s, csv_rss = cli(src, folder / "matrix.csv")
+        xlsx_s, xlsx_rss = cli(src, folder / "matrix.xlsx")
+        _, small_rss = cli(small, folder / "small.csv.out.csv")
+        upload = agency(src, folder)
+    scale = 100_000 / args.n
+    print(f"{args.n} generated clients ({src.stat().st_size / 1e6:.1f} MB CSV, 1% bad rows); same machine, same run")
+    print(f"{'goal':46s} | {'figure':34s} | {'beside':34s} | verdict")
+    line("CLI CSV->CSV matrix <= 3x csv read+write", f"{csv_s:.2f}s ({csv_s / base:.0f}x), RSS {csv_rss:.0f} MB",
+         f"csv read+write {base:.2f}s", csv_s <= 3 * base)
+    line("XLSX matrix <= 2x the CSV matrix", f"{xlsx_s:.2f}s ({xlsx_s / csv_s:.1f}x), RSS {xlsx_rss:.0f} MB",
+         f"CSV matrix {csv_s:.2f}s", xlsx_s <= 2 * csv_s)
+    projected = upload["wall_s"] * scale
+    line("agency upload of 100k -> workbook <= 180 s", f"{projected:.0f}s (extrapolated x{scale:g})",
+         f"{args.n} rows: {upload['wall_s']:.1f}s", projected <= 180)
+    line("agency server RSS <= 500 MB", f"{upload['rss_mb']:.0f} MB at {args.n} rows", "flat with rows (chunks)",
+         upload["rss_mb"] <= 500)
+    line("checker batch streamed in bounded memory", f"RSS {csv_rss:.0f} MB at {args.n} rows",
+         f"RSS {small_rss:.0f} MB at {args.small} rows", csv_rss <= small_rss * 1.25)
+    print(f"agency phases at {args.n}: {json.dumps({k: v for k, v in upload.items() if k.endswith(('_s', '_mb'))})}")
+
+
+if __name__ == "__main__":
+    main()
