@@ -75,7 +75,7 @@ def main() -> None:
     """Generate the files, measure every pipeline, print each goal beside its figure as soon as it is measured."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=20_000)
-    parser.add_argument("--small", type=int, default=5_000)
+    parser.add_argument("--small", type=int, default=5_000, help="rows of the memory comparison (>= one 5,000-row chunk)")
     parser.add_argument("--agency-n", type=int, default=None, help="rows for the agency upload (default --n)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -12,7 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
 
 from checker.agency.distributed import CeleryRunner
 from checker.agency.models import ClientResult, JobChunk
@@ -95,9 +98,30 @@ class Workers:
 
 
 @pytest.fixture
-def cluster(tmp_path, broker):
-    """The web app on Celery (jobs in chunks of 5 rows) and a factory of workers."""
-    app = make_app(tmp_path, CHECKER_BROKER_URL=broker, AGENCY_CHUNK=5)
+def shared_db(tmp_path):
+    """The database web app and workers share: a fresh PostgreSQL database when TEST_POSTGRES_URL is set
+    (scripts/test.sh starts one), else an SQLite file."""
+    url = os.environ.get("TEST_POSTGRES_URL", "")
+    if not url:
+        yield f"sqlite:///{tmp_path / 'shared.sqlite'}"
+        return
+    name = f"checker_dist_{secrets.token_hex(4)}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        yield make_url(url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        gc.collect()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def cluster(tmp_path, broker, shared_db):
+    """The web app on Celery (jobs in chunks of 5 rows) and a factory of workers, all on the shared database."""
+    app = make_app(tmp_path, CHECKER_BROKER_URL=broker, AGENCY_CHUNK=5, DATABASE_URL=shared_db, AUTO_MIGRATE=True)
     assert isinstance(app.extensions["agency"].runner, CeleryRunner)
     token = add_token(app, add_user(app, "a@example.com", "A"))
     made: list[Workers] = []
