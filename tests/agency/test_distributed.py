@@ -193,3 +193,24 @@ def test_a_worker_killed_mid_chunk_loses_and_duplicates_nothing(cluster):
     assert (batch["done"], batch["checked"]) == (30, 30)
     assert stored(app, job_id) == (list(range(1, 31)), 30)
     assert {w["worker"].split("/")[0] for w in batch["workers"]} == {"w1@test", "w2@test"}
+
+
+def test_checker_worker_needs_a_broker(monkeypatch):
+    from click.testing import CliRunner
+
+    from checker.cli import main
+
+    monkeypatch.delenv("CHECKER_BROKER_URL", raising=False)
+    result = CliRunner().invoke(main, ["worker"])
+    assert result.exit_code == 2 and "set CHECKER_BROKER_URL" in result.output
+
+
+def test_without_a_broker_the_app_keeps_its_embedded_runner(tmp_path, monkeypatch):
+    from checker.agency.runner import ThreadRunner
+
+    monkeypatch.delenv("CHECKER_BROKER_URL", raising=False)
+    app = make_app(tmp_path, AGENCY_RUNNER="thread")
+    try:
+        assert isinstance(app.extensions["agency"].runner, ThreadRunner)
+    finally:
+        shut(app)
