@@ -184,3 +184,34 @@ def test_cancel_reports_the_true_count_when_a_chunk_is_in_flight(app, users, mon
         assert recount(session, job) == {"done": 2, "pending": 4}
         assert len(session.scalars(select(JobRow).where(JobRow.job_id == job, JobRow.client_id.is_not(None))).all()) == 2
         assert cancel_job(session, found) is False
+
+
+def test_a_job_resumed_after_a_restart_runs_on_the_published_version_not_the_rules_on_disk(tmp_path):
+    from pathlib import Path
+
+    from checker.staff import store
+    from tests.agency.conftest import make_app, shut
+
+    first = make_app(tmp_path)
+    job = queued_job(first, add_user(first, "a@example.com", "A"), 10, bad=(4,))
+    services = first.extensions["checker"]
+    disk = services.checker.pack.version
+    process_job(services.sessions, services.checker, job, size=3, stop=after(1))
+    seeds = Path(first.config.get("STAFF_SEEDS") or MINI_RULES.parent / "seeds")
+    files = store.read_tree(other_pack(tmp_path) and tmp_path / "rules2")
+    published = store.load_files(files, seeds).version
+    with services.sessions() as session:  # another process publishes while this server is down
+        store.add_version(session, files, published, "publish", "staff@example.com", "new rules")
+        session.commit()
+    shut(first)
+
+    second = make_app(tmp_path, AGENCY_RUNNER="thread")
+    try:
+        assert second.extensions["agency"].runner.idle(timeout=30)
+        with second.extensions["checker"].sessions() as session:
+            found = session.get(Job, job)
+            assert published != disk and (found.status, found.rulepack, found.done) == ("done", published, 10)
+            versions = session.scalars(select(ClientResult.rulepack).where(ClientResult.job_id == job)).all()
+            assert len(versions) == 9 and set(versions) == {published}
+    finally:
+        shut(second)
