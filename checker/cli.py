@@ -6,9 +6,11 @@ Exit codes: 0 success; 1 the rule pack is broken or an example failed; 2 bad usa
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -285,3 +287,38 @@ def add_user(obj: Context, email: str, role: str, agency_name: str | None, passw
             raise click.ClickException(str(exc)) from None
         session.commit()
     click.echo(f"created {role} user {email}", err=True)
+
+
+@users.command("deactivate")
+@click.argument("email")
+@click.pass_obj
+def deactivate_user(obj: Context, email: str) -> None:
+    """Stop a user signing in: their open browser sessions end and their API tokens stop working."""
+    from checker.agency.accounts import AccountError
+    from checker.agency.accounts import deactivate_user as deactivate
+
+    with _app_session(obj) as session:
+        try:
+            deactivate(session, email)
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from None
+        session.commit()
+    click.echo(f"deactivated {email}; their sessions are ended", err=True)
+
+
+@contextlib.contextmanager
+def _app_session(obj: Context) -> Iterator[Any]:
+    """A database session of the web app's database ($DATABASE_URL, else instance/), migrated like the app."""
+    import os
+
+    from checker.web import create_app
+    from checker.web.agency import close_app
+
+    os.environ["CHECKER_RULES"] = str(obj.rules)
+    app = create_app({"AGENCY_RESUME": False})  # a command must not pick up the server's unfinished jobs
+    try:
+        with app.app_context(), app.extensions["checker"].sessions() as session:
+            yield session
+    finally:
+        close_app(app)
+        app.extensions["checker"].close()

@@ -64,6 +64,18 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user if check_password_hash(user.password_hash, password) and user.active else None
 
 
+def deactivate_user(session: Session, email: str) -> User:
+    """Mark the user inactive and end all their sessions (API tokens stop with the account); the caller commits."""
+    from checker.agency.sessions import end_all
+
+    user = session.scalars(select(User).where(User.email == normal_email(email))).first()
+    if user is None:
+        raise AccountError(f"no user with the email {normal_email(email)}")
+    user.active = False
+    end_all(session, user.id)
+    return user
+
+
 def _digest(token: str) -> str:
     """The stored form of an API token (tokens are long random strings, so a plain hash suffices)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()

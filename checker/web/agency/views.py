@@ -6,11 +6,12 @@ import datetime as dt
 import tempfile
 from collections.abc import Callable, Iterator
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, send_file, session, url_for
 from flask_login import login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from checker.agency import sessions
 from checker.agency.accounts import authenticate, issue_token, owned
 from checker.agency.export import detail, iter_csv, matrix, summarise, titles, write_xlsx
 from checker.agency.jobs import cancel_job
@@ -19,7 +20,7 @@ from checker.agency.portfolio import KINDS, Portfolio, recheck
 from checker.agency.results import job_items, job_problems, job_tables, portfolio_items
 from checker.agency.template import template_xlsx
 from checker.agency.uploads import UploadError
-from checker.web.agency import forms
+from checker.web.agency import forms, session_limits
 from checker.web.agency.common import agency_required, get_owned, job_from_file, setting, state, user
 from checker.web.agency.strings import tr
 from checker.web.i18n import current_lang, problem_message
@@ -62,7 +63,7 @@ def login():
         found = authenticate(db(), form.email.data or "", form.password.data or "")
         if found is not None:
             state().throttle.clear(keys[0])
-            login_user(found)
+            _begin_session(found)
             return redirect(_safe_next(request.args.get("next")))
         state().throttle.fail(*keys)
         flash(tr("bad_login"))
@@ -70,9 +71,19 @@ def login():
     return render_template("agency/login.html", form=form)
 
 
+def _begin_session(found) -> None:
+    """End any session the cookie held, then start a new server-side one for the user."""
+    sessions.end(db(), str(session.pop("sid", "")))
+    session["sid"] = sessions.start(db(), found, session_limits())
+    db().commit()
+    login_user(found)
+
+
 @bp.post("/logout")
 def logout():
-    """Sign out."""
+    """Sign out: the server-side session ends, so a copy of the cookie no longer signs anyone in."""
+    sessions.end(db(), str(session.pop("sid", "")))
+    db().commit()
     logout_user()
     return redirect(url_for("agency.login"))
 
