@@ -24,6 +24,7 @@ from checker.web.agency import forms, session_limits
 from checker.web.agency.common import agency_required, get_owned, job_from_file, setting, state, user
 from checker.web.agency.strings import tr
 from checker.web.i18n import current_lang, problem_message
+from checker.web.redirects import safe_next
 from checker.web.services import db, pack, services
 
 bp = Blueprint("agency", __name__, url_prefix="/agency")
@@ -44,13 +45,6 @@ def _helpers() -> dict:
     return {"tr": tr, "problem_message": problem_message}
 
 
-def _safe_next(target: str | None) -> str:
-    """A local redirect target, else the dashboard."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("agency.dashboard")
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """The sign-in form."""
@@ -64,7 +58,8 @@ def login():
         if found is not None:
             state().throttle.clear(keys[0])
             _begin_session(found)
-            return redirect(_safe_next(request.args.get("next")))
+            home = url_for("staff.index") if found.role == "staff" else url_for("agency.dashboard")
+            return redirect(safe_next(request.args.get("next"), home))
         state().throttle.fail(*keys)
         flash(tr("bad_login"))
         return render_template("agency/login.html", form=form), 401
