@@ -17,6 +17,7 @@ from checker.agency.accounts import seed_admin
 from checker.agency.jobs import resumable
 from checker.agency.models import User
 from checker.agency.sessions import Limits, resume
+from checker.agency.throttle import Policy, Throttle
 from checker.web.agency.common import AgencyState, make_runner
 from checker.web.agency.strings import tr
 
@@ -77,7 +78,7 @@ def init_app(app: Flask) -> AgencyState:
     if csrf is not None:
         csrf.exempt(api.bp)
     services = app.extensions["checker"]
-    state = AgencyState(make_runner(app, services))
+    state = AgencyState(make_runner(app, services), Throttle(Policy.from_config(app.config)))
     app.extensions["agency"] = state
     app.jinja_env.globals.setdefault("tr", tr)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import tempfile
 from collections.abc import Callable, Iterator
 
@@ -50,17 +51,18 @@ def login():
     """The sign-in form."""
     form = forms.LoginForm()
     if form.validate_on_submit():
-        keys = ("email:" + (form.email.data or "").strip().lower(), "ip:" + (request.remote_addr or ""))
-        if state().throttle.blocked(*keys):
+        account, address = (form.email.data or "").strip().lower(), request.remote_addr or ""
+        wait = state().throttle.wait(account, address)
+        if wait > 0:
             flash(tr("throttled"))
-            return render_template("agency/login.html", form=form), 429
+            return render_template("agency/login.html", form=form), 429, {"Retry-After": str(math.ceil(wait))}
         found = authenticate(db(), form.email.data or "", form.password.data or "")
         if found is not None:
-            state().throttle.clear(keys[0])
+            state().throttle.succeed(account)
             _begin_session(found)
             home = url_for("staff.index") if found.role == "staff" else url_for("agency.dashboard")
             return redirect(safe_next(request.args.get("next"), home))
-        state().throttle.fail(*keys)
+        state().throttle.fail(account, address)
         flash(tr("bad_login"))
         return render_template("agency/login.html", form=form), 401
     return render_template("agency/login.html", form=form)
