@@ -322,3 +322,79 @@ def _app_session(obj: Context) -> Iterator[Any]:
     finally:
         close_app(app)
         app.extensions["checker"].close()
+
+
+@main.group()
+def tokens() -> None:
+    """Agency API tokens: list, create (named, with an expiry) and revoke."""
+
+
+@tokens.command("list")
+@click.option("--email", default=None, help="Only this user's tokens.")
+@click.pass_obj
+def list_tokens(obj: Context, email: str | None) -> None:
+    """Every token: id, owner, name, created, expires, last used and state (tab-separated)."""
+    from checker.agency.accounts import user_tokens
+    from checker.models import _now
+
+    with _app_session(obj) as session:
+        owner = _user_by_email(session, email) if email else None
+        now = _now()
+        click.echo("id\temail\tname\tcreated\texpires\tlast_used\tstate")
+        for tok in user_tokens(session, owner):
+            stamps = [_stamp(tok.created_at), _stamp(tok.expires_at), _stamp(tok.last_used_at)]
+            click.echo("\t".join([str(tok.id), tok.user.email, tok.label, *stamps, tok.state(now)]))
+
+
+@tokens.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="What the token is for (shown in lists).")
+@click.option("--days", type=click.IntRange(1, 366), default=90, show_default=True, help="Days until it expires.")
+@click.pass_obj
+def create_token(obj: Context, email: str, name: str, days: int) -> None:
+    """Issue a token for an agency user and print it once on stdout (only its hash is stored)."""
+    from checker.agency.accounts import issue_token
+
+    with _app_session(obj) as session:
+        owner = _user_by_email(session, email)
+        if owner.role != "agency":
+            raise click.ClickException(f"{owner.email} is a {owner.role} user; API tokens are for agency users")
+        token = issue_token(session, owner, name, days)
+        session.commit()
+    click.echo(token)
+    click.echo(f"token {name!r} for {owner.email} expires in {days} days; it is shown only this once", err=True)
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=int)
+@click.pass_obj
+def revoke_token(obj: Context, token_id: int) -> None:
+    """Revoke a token by its id (see `checker tokens list`): it stops working at once."""
+    from checker.agency.accounts import AccountError
+    from checker.agency.accounts import revoke_token as revoke
+
+    with _app_session(obj) as session:
+        try:
+            found = revoke(session, token_id)
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from None
+        session.commit()
+        click.echo(f"revoked token #{found.id} {found.label!r} of {found.user.email}", err=True)
+
+
+def _user_by_email(session: Any, email: str) -> Any:
+    """The user with this email, else a usage error naming it."""
+    from sqlalchemy import select
+
+    from checker.agency.accounts import normal_email
+    from checker.agency.models import User
+
+    found = session.scalars(select(User).where(User.email == normal_email(email))).first()
+    if found is None:
+        raise click.ClickException(f"no user with the email {normal_email(email)}")
+    return found
+
+
+def _stamp(moment: dt.datetime | None) -> str:
+    """A UTC time as YYYY-MM-DD HH:MM, or '-'."""
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else "-"

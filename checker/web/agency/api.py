@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, g, jsonify, request, url_for
 from sqlalchemy import select
 
-from checker.agency.accounts import owned, token_user
+from checker.agency.accounts import owned, token_check
 from checker.agency.jobs import cancel_job, create_job
 from checker.agency.models import Job
 from checker.agency.results import job_items, job_problems
@@ -23,6 +23,8 @@ from checker.web.services import db, pack, services
 
 bp = Blueprint("agency_api", __name__, url_prefix="/api/v1")
 PUBLIC = {"agency_api.openapi"}
+TOKEN_REFUSALS = {"expired": "this API token has expired; create a new one on the tokens page",
+                  "revoked": "this API token was revoked; create a new one on the tokens page"}
 
 
 def error(status: int, code: str, message: str, **extra: Any):
@@ -44,9 +46,10 @@ def _authenticate():
         return None
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else ""
-    found = token_user(db(), token)
+    found, why = token_check(db(), token)
     if found is None or found.role != "agency" or found.agency_id is None:
-        response, status = error(401, "unauthorized", "a valid agency API token is required")
+        reason = TOKEN_REFUSALS.get(why, "a valid agency API token is required")
+        response, status = error(401, "unauthorized", reason)
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
         return response, status
     g.api_user = found

@@ -7,20 +7,21 @@ import math
 import tempfile
 from collections.abc import Callable, Iterator
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, send_file, session, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, send_file, session, url_for
 from flask_login import login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checker.agency import sessions
-from checker.agency.accounts import authenticate, issue_token, owned
+from checker.agency.accounts import AccountError, authenticate, issue_token, owned, revoke_token, user_tokens
 from checker.agency.export import detail, iter_csv, matrix, summarise, titles, write_xlsx
 from checker.agency.jobs import cancel_job
-from checker.agency.models import ApiToken, Client, ClientResult, Job
+from checker.agency.models import Client, ClientResult, Job
 from checker.agency.portfolio import KINDS, Portfolio, recheck
 from checker.agency.results import job_items, job_problems, job_tables, portfolio_items
 from checker.agency.template import template_xlsx
 from checker.agency.uploads import UploadError
+from checker.models import _now
 from checker.web.agency import forms, session_limits
 from checker.web.agency.common import agency_required, get_owned, job_from_file, setting, state, user
 from checker.web.agency.strings import tr
@@ -251,11 +252,27 @@ def client(client_id: int):
 @bp.route("/tokens", methods=["GET", "POST"])
 @agency_required
 def tokens():
-    """The user's API tokens; a new one is shown once."""
+    """The user's API tokens with name, expiry, last use and state; a new one is shown once."""
     form = forms.TokenForm()
-    new = None
+    new, status = None, 200
     if form.validate_on_submit():
-        new = issue_token(db(), user(), form.label.data or "")
+        new = issue_token(db(), user(), form.label.data or "", int(form.days.data))
         db().commit()
-    mine = db().scalars(select(ApiToken).where(ApiToken.user_id == user().id).order_by(ApiToken.id)).all()
-    return render_template("agency/tokens.html", form=form, new=new, tokens=mine)
+    elif request.method == "POST":
+        status = 400
+    mine = user_tokens(db(), user())
+    return render_template("agency/tokens.html", form=form, new=new, tokens=mine, now=_now()), status
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@agency_required
+def revoke(token_id: int):
+    """Revoke one of the user's API tokens: it stops working at once."""
+    if forms.RevokeForm().validate_on_submit():
+        try:
+            found = revoke_token(db(), token_id, user())
+        except AccountError:
+            abort(404)
+        db().commit()
+        flash(tr("token_revoked_flash", name=found.label or f"#{found.id}"))
+    return redirect(url_for("agency.tokens"))
