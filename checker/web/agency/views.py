@@ -258,6 +258,7 @@ def tokens():
     if form.validate_on_submit():
         new = issue_token(db(), user(), form.label.data or "", int(form.days.data))
         db().commit()
+        form = forms.TokenForm(formdata=None)  # an empty form, so a reload does not make a second token by accident
     elif request.method == "POST":
         status = 400
     mine = user_tokens(db(), user())
