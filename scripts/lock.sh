@@ -13,6 +13,13 @@ if [ "$("$TOOLS/bin/uv" --version 2>/dev/null | cut -d' ' -f2)" != "$UV_VERSION"
   [ -x "$TOOLS/bin/python" ] || "$PY" -m venv "$TOOLS"
   "$TOOLS/bin/python" -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION"
 fi
+# After a merge, a conflicted lock keeps the pins both sides agree on; packages pinned differently are resolved anew.
+if grep -qE '^(<<<<<<<|=======|>>>>>>>)' requirements.lock 2>/dev/null; then
+  grep -oE '^[A-Za-z0-9._-]+==[^ ;\\]+' requirements.lock | sort -u \
+    | awk -F'==' '{seen[$1]++; pin[$1]=$0} END {for (n in pin) if (seen[n] == 1) print pin[n]}' | sort > requirements.lock.tmp
+  mv requirements.lock.tmp requirements.lock
+  echo "requirements.lock had merge conflicts: kept $(wc -l < requirements.lock) agreed pins, re-resolving the rest" >&2
+fi
 args=(pip compile pyproject.toml --extra dev --generate-hashes --python-version "$LOCK_PYTHON"
       --output-file requirements.lock --quiet
       --custom-compile-command "bash scripts/lock.sh")
