@@ -70,3 +70,14 @@ def test_one_throttle_only_flask_limiter_no_longer_counts_sign_ins(app, users, c
     client = app.test_client()
     for n in range(12):  # twelve accounts, one failure each: under the address limit, so never 429
         assert _login(client, f"user{n}@example.com", "wrong").status_code == 401
+
+
+def test_the_policy_can_come_from_the_environment(tmp_path, monkeypatch):
+    from tests.agency.conftest import make_app, shut
+
+    monkeypatch.setenv("LOGIN_ACCOUNT_FREE", "2")
+    tuned = make_app(tmp_path)
+    try:
+        assert tuned.extensions["agency"].throttle.policy.account_free == 2
+    finally:
+        shut(tuned)

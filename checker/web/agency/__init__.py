@@ -78,7 +78,8 @@ def init_app(app: Flask) -> AgencyState:
     if csrf is not None:
         csrf.exempt(api.bp)
     services = app.extensions["checker"]
-    state = AgencyState(make_runner(app, services), Throttle(Policy.from_config(app.config)))
+    login_env = {k: v for k, v in os.environ.items() if k.startswith("LOGIN_")}
+    state = AgencyState(make_runner(app, services), Throttle(Policy.from_config({**login_env, **app.config})))
     app.extensions["agency"] = state
     app.jinja_env.globals.setdefault("tr", tr)
     try:
