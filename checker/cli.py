@@ -273,14 +273,9 @@ def users() -> None:
 @click.pass_obj
 def add_user(obj: Context, email: str, role: str, agency_name: str | None, password: str) -> None:
     """Create a sign-in for an agency user or a policy-staff member (database from $DATABASE_URL)."""
-    import os
-
     from checker.agency.accounts import AccountError, create_user
-    from checker.web import create_app
 
-    os.environ["CHECKER_RULES"] = str(obj.rules)
-    app = create_app()
-    with app.app_context(), app.extensions["checker"].sessions() as session:
+    with _app_session(obj) as session:
         try:
             create_user(session, email, password, agency_name, role)
         except AccountError as exc:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
-PRIVATE_BLUEPRINTS = frozenset({"agency", "agency_api", "staff"})  # signed-in areas and the token API
+PRIVATE_BLUEPRINTS = frozenset({"agency", "agency_api"})  # the agency area (clients, tokens) and the token API
+# Staff pages hold no secrets of their own and are often left by Back after a refused POST, which no-store turns
+# into a "resubmit the form?" error: kept from shared caches and revalidated instead.
+REVALIDATE_BLUEPRINTS = frozenset({"staff"})
 SECRET_ARGS = frozenset({"token"})  # a saved assessment's link (/a/<token>, its JSON, its edit page)
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -20,6 +23,8 @@ def add_headers(response: Response) -> Response:
     if private(response):
         response.headers["Cache-Control"] = "no-store"
         response.headers["Pragma"] = "no-cache"
+    elif request.blueprint in REVALIDATE_BLUEPRINTS and not (request.endpoint or "").endswith("static"):
+        response.headers["Cache-Control"] = "private, no-cache"
     return response
 
 

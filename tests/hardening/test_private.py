@@ -56,6 +56,15 @@ def test_private_pages_links_json_and_downloads_are_not_stored(signed_in):
     assert api.status_code == 200 and api.headers["Cache-Control"] == "no-store"
 
 
+def test_staff_pages_are_kept_from_shared_caches_but_back_still_works(app):
+    add_user(app, "s@example.com", None, "staff")
+    client = app.test_client()
+    assert client.post("/agency/login", data={"email": "s@example.com", "password": PASSWORD}).status_code == 302
+    for url in ("/staff/", "/staff/audit"):
+        response = _get(client, url)
+        assert response.status_code == 200 and response.headers["Cache-Control"] == "private, no-cache", url
+
+
 def test_public_pages_and_static_files_stay_cacheable(app):
     client = app.test_client()
     for url in ("/", "/measures/"):

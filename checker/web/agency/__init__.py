@@ -9,7 +9,7 @@ import datetime as dt
 import logging
 import os
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, request, session
 from flask_login import LoginManager, current_user
 from sqlalchemy.exc import DBAPIError
 
@@ -58,7 +58,7 @@ def _load_user(user_id: str) -> User | None:
 
 def _load_early() -> None:
     """Resolve the signed-in user before the view runs, so touching the session never interleaves with its writes."""
-    if "_user_id" in session:
+    if "_user_id" in session and not (request.endpoint or "").endswith("static"):
         current_user._get_current_object()  # type: ignore[attr-defined]
 
 
