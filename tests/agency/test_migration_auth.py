@@ -40,3 +40,18 @@ def test_old_tokens_get_an_expiry_and_the_migration_runs_down_and_up(tmp_path):
     upgrade(engine)
     assert "revoked_at" in {c["name"] for c in inspect(engine).get_columns("api_token")}
     engine.dispose()
+
+
+def test_the_migrated_session_and_token_tables_match_the_models(tmp_path):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from checker.agency import models  # noqa: F401  (registers the tables)
+    from checker.models import Base
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.sqlite'}")
+    upgrade(engine)
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert [d for d in diff if "user_session" in repr(d) or "api_token" in repr(d)] == []
+    engine.dispose()
