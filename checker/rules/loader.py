@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from checker.rules import expr as ex
+from checker.rules.numbers import unquoted_numbers
 from checker.rules.pack import (
     Check,
     Criterion,
@@ -249,6 +250,7 @@ def _load_measure(loader: _Loader, path: Path, env: dict[str, NameType]) -> Meas
     logic = build_logic(spec.logic, [c.id for c in spec.criteria])
     _check_logic(loader, doc, spec, logic)
     _check_seeds(loader, doc, spec)
+    loader.errors.extend(unquoted_numbers(doc, spec))
     amount = None
     if spec.benefit.amount is not None:
         amount = loader.expr(doc, ("benefit", "amount"), spec.benefit.amount, env, NUMBER)

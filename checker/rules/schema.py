@@ -109,8 +109,8 @@ class Source(Strict):
     def _cited(self) -> Source:
         if self.seed and not (self.clause and self.quote):
             raise ValueError("a seed source needs 'clause' and 'quote'")
-        if not self.seed and not (self.document and self.article):
-            raise ValueError("a source needs 'seed' with clause and quote, or 'document' with article")
+        if not self.seed and not (self.document and self.article and self.quote):
+            raise ValueError("a source needs 'seed' with clause and quote, or 'document' with article and quote")
         return self
 
 
