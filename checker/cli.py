@@ -239,13 +239,10 @@ def list_measures(obj: Context, fmt: str) -> None:
 @click.pass_obj
 def serve(obj: Context, host: str, port: int, threads: int, dev: bool) -> None:
     """Serve the web app (waitress; --dev for Flask's reloader). A broken rule pack stops it."""
-    import os
-
     from checker.web import create_app
 
-    os.environ["CHECKER_RULES"] = str(obj.rules)
     try:
-        app = create_app()
+        app = create_app({"CHECKER_RULES": str(obj.rules)})
     except RulePackError as exc:
         for error in exc.errors:
             click.echo(str(error), err=True)
@@ -304,13 +301,10 @@ def deactivate_user(obj: Context, email: str) -> None:
 @contextlib.contextmanager
 def _app_session(obj: Context) -> Iterator[Any]:
     """A database session of the web app's database ($DATABASE_URL, else instance/), migrated like the app."""
-    import os
-
     from checker.web import create_app
     from checker.web.agency import close_app
 
-    os.environ["CHECKER_RULES"] = str(obj.rules)
-    app = create_app({"AGENCY_RESUME": False})  # a command must not pick up the server's unfinished jobs
+    app = create_app({"CHECKER_RULES": str(obj.rules), "AGENCY_RESUME": False})  # not the server's unfinished jobs
     try:
         with app.app_context(), app.extensions["checker"].sessions() as session:
             yield session

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from checker.rules import expr as ex
+from checker.rules.numbers import unquoted_numbers
 from checker.rules.pack import (
     Check,
     Criterion,
@@ -116,19 +117,6 @@ def load_pack(root: Path) -> RulePack:
     return pack
 
 
-def field_closure(pack: RulePack, node: ex.Node) -> tuple[str, ...]:
-    """The profile fields an expression reads, directly or through derived values."""
-    found: set[str] = set()
-    todo = list(ex.names(node))
-    while todo:
-        name = todo.pop()
-        if name in pack.derived:
-            todo.extend(ex.names(pack.derived[name].expr))
-        elif name in pack.fields:
-            found.add(name)
-    return tuple(sorted(found))
-
-
 def _display(pack: RulePack, test: ex.Node) -> str:
     if not isinstance(test, ex.Compare):
         return "none"
@@ -137,7 +125,7 @@ def _display(pack: RulePack, test: ex.Node) -> str:
 
 
 def _annotate(pack: RulePack, measure: Measure) -> Measure:
-    criteria = tuple(replace(c, fields=field_closure(pack, c.test), display=_display(pack, c.test)) for c in measure.criteria)
+    criteria = tuple(replace(c, fields=pack.field_closure(c.test), display=_display(pack, c.test)) for c in measure.criteria)
     derived = tuple(sorted(n for n in measure.reads if n in pack.derived))
     return replace(measure, criteria=criteria, derived_reads=derived)
 
@@ -249,6 +237,7 @@ def _load_measure(loader: _Loader, path: Path, env: dict[str, NameType]) -> Meas
     logic = build_logic(spec.logic, [c.id for c in spec.criteria])
     _check_logic(loader, doc, spec, logic)
     _check_seeds(loader, doc, spec)
+    loader.errors.extend(unquoted_numbers(doc, spec))
     amount = None
     if spec.benefit.amount is not None:
         amount = loader.expr(doc, ("benefit", "amount"), spec.benefit.amount, env, NUMBER)

@@ -15,7 +15,6 @@ APPLICANTS = ("company", "staff", "institution")
 NATURES = ("programme", "intention")
 MONEY_TYPES = ("cash", "tax_saving", "deduction", "financing")
 KINDS = ("subsidy", "tax", "financing", "recognition", "service", "talent", "space")
-FIELD_TYPES = ("int", "decimal", "bool", "enum", "date", "text")
 ID_PATTERN = r"^[a-z][a-z0-9_-]*$"
 
 
@@ -109,8 +108,8 @@ class Source(Strict):
     def _cited(self) -> Source:
         if self.seed and not (self.clause and self.quote):
             raise ValueError("a seed source needs 'clause' and 'quote'")
-        if not self.seed and not (self.document and self.article):
-            raise ValueError("a source needs 'seed' with clause and quote, or 'document' with article")
+        if not self.seed and not (self.document and self.article and self.quote):
+            raise ValueError("a source needs 'seed' with clause and quote, or 'document' with article and quote")
         return self
 
 
