@@ -71,3 +71,26 @@ def test_the_lock_pins_every_package_with_hashes_and_the_range_of_each_runtime_d
         assert "==" in requirement or (">=" in requirement and "<" in requirement), requirement
         name = requirement.split("[")[0].split(">")[0].split("=")[0].strip().lower()
         assert f"\n{name}==" in "\n" + lock, f"{name} missing from requirements.lock"
+
+
+def _check_lock():
+    """scripts/check_lock.py as a module."""
+    spec_ = importlib.util.spec_from_file_location("check_lock_script", ROOT / "scripts" / "check_lock.py")
+    module = importlib.util.module_from_spec(spec_)
+    spec_.loader.exec_module(module)
+    return module
+
+
+def test_the_project_lock_satisfies_pyproject():
+    check = _check_lock()
+    assert check.problems((ROOT / "pyproject.toml").read_text(encoding="utf-8"),
+                          (ROOT / "requirements.lock").read_text(encoding="utf-8")) == []
+
+
+def test_a_package_added_without_relocking_is_named():
+    check = _check_lock()
+    pyproject = ('[project]\ndependencies = ["flask>=3.0,<4", "XlsxWriter>=3.1"]\n'
+                 '[project.optional-dependencies]\ndev = ["pytest>=9"]\n')
+    lock = "flask==3.1.3 \\\n    --hash=sha256:ab\npytest==8.4.0 \\\n    --hash=sha256:cd\n"
+    assert check.problems(pyproject, lock) == ["XlsxWriter: in pyproject.toml, not in requirements.lock",
+                                               "pytest: requirements.lock pins 8.4.0, pyproject.toml asks >=9"]
