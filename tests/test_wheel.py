@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -15,6 +16,9 @@ from pathlib import Path
 import pytest
 
 from checker.config import PROJECT_ROOT
+
+# The fresh venv must see only its own copy of checker, never a checkout on PYTHONPATH.
+CLEAN = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +35,7 @@ def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv holding only the wheel; its dependencies come from this venv's site-packages."""
     root = tmp_path_factory.mktemp("venv")
     subprocess.run([sys.executable, "-m", "venv", str(root)], check=True)
-    subprocess.run([root / "bin" / "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)], check=True)
+    subprocess.run([root / "bin" / "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)], check=True, env=CLEAN)
     site = next((root / "lib").glob("python3*/site-packages"))
     (site / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     return root
@@ -52,7 +56,7 @@ def test_the_installed_checker_lints_a_rules_folder_given_by_path(venv: Path, tm
     shutil.copytree(PROJECT_ROOT / "rules", tmp_path / "rules")
     shutil.copytree(PROJECT_ROOT / "seeds", tmp_path / "seeds")
     done = subprocess.run([venv / "bin" / "checker", "--rules", str(tmp_path / "rules"), "rules", "lint"],
-                          cwd=tmp_path, capture_output=True, text=True)
+                          cwd=tmp_path, capture_output=True, text=True, env=CLEAN)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("ok: ")
     assert _imported_from(venv, tmp_path).startswith(str(venv))
@@ -63,7 +67,7 @@ def test_the_installed_app_serves_the_form_from_its_own_templates(venv: Path, tm
     shutil.copytree(PROJECT_ROOT / "seeds", tmp_path / "seeds")
     port = _free_port()
     command = [venv / "bin" / "checker", "--rules", str(tmp_path / "rules"), "serve", "--port", str(port)]
-    with subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as server:
+    with subprocess.Popen(command, cwd=tmp_path, env=CLEAN, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as server:
         try:
             page = _get(f"http://127.0.0.1:{port}/", server)
             css = _get(f"http://127.0.0.1:{port}/static/style.css", server)
@@ -76,7 +80,7 @@ def test_the_installed_app_serves_the_form_from_its_own_templates(venv: Path, tm
 def _imported_from(venv: Path, cwd: Path) -> str:
     """Where the venv's python imports checker from, run away from the checkout."""
     done = subprocess.run([venv / "bin" / "python", "-c", "import checker; print(checker.__file__)"],
-                          cwd=cwd, capture_output=True, text=True, check=True)
+                          cwd=cwd, capture_output=True, text=True, check=True, env=CLEAN)
     return done.stdout.strip()
 
 
