@@ -101,6 +101,7 @@ def load_pack(root: Path) -> RulePack:
     env["as_of"] = NameType(DATE)
     derived = _load_derived(loader, env)
     checks = _load_checks(loader, field_docs, env)
+    _check_asked_when(loader, field_docs, env)
     pack = RulePack(fields, sections, derived, checks, [], "", types=env)
     measures, folders = _load_measures(loader, env)
     pack.measures, pack.folders = [_annotate(pack, m) for m in measures], folders
@@ -196,6 +197,13 @@ def _load_checks(loader: _Loader, docs: list, env: dict[str, NameType]) -> list[
             if node is not None:
                 checks.append(Check(item, node))
     return checks
+
+
+def _check_asked_when(loader: _Loader, docs: list, env: dict[str, NameType]) -> None:
+    for doc, parsed in docs:
+        for i, decl in enumerate(parsed.fields):
+            if decl.asked_when is not None:
+                loader.expr(doc, ("fields", i, "asked_when"), decl.asked_when, env, BOOL)
 
 
 def _load_measures(loader: _Loader, env: dict[str, NameType]) -> tuple[list[Measure], dict]:

@@ -12,6 +12,7 @@ from checker.rules.pack import RulePack
 from checker.web import create_app
 from checker.web.staff import init_app
 from tests.accounts import PASSWORD, add_user, shut, sign_in  # noqa: F401
+from tests.web.util import MINI_RULES
 
 
 @pytest.fixture(autouse=True)
@@ -51,5 +52,23 @@ def users(app: Flask) -> dict[str, int]:
 def staff(app: Flask, users):
     """A test client signed in as staff."""
     client = app.test_client()
+    sign_in(client, "staff@example.com")
+    return client
+
+
+@pytest.fixture
+def mini_app(tmp_path):
+    """The staff features on the fixture pack (reference engine)."""
+    application = make_app(tmp_path, CHECKER_RULES=str(MINI_RULES), CHECKER_ENGINE="reference")
+    add_user(application, "staff@example.com", None, "staff")
+    add_user(application, "a@example.com", "Agency A", "agency")
+    yield application
+    shut(application)
+
+
+@pytest.fixture
+def mini(mini_app):
+    """A staff client of the fixture-pack app."""
+    client = mini_app.test_client()
     sign_in(client, "staff@example.com")
     return client

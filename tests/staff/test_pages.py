@@ -5,32 +5,13 @@ from __future__ import annotations
 import io
 import re
 
-import pytest
 from sqlalchemy import select
 
 from checker.staff import store
 from checker.staff.models import PackVersion
-from tests.staff.conftest import add_user, make_app, shut, sign_in
+from tests.staff.conftest import make_app, shut, sign_in
 from tests.staff.util import textarea
 from tests.web.util import MINI_RULES
-
-
-@pytest.fixture
-def mini_app(tmp_path):
-    """The staff features on the fixture pack (reference engine)."""
-    application = make_app(tmp_path, CHECKER_RULES=str(MINI_RULES), CHECKER_ENGINE="reference")
-    add_user(application, "staff@example.com", None, "staff")
-    add_user(application, "a@example.com", "Agency A", "agency")
-    yield application
-    shut(application)
-
-
-@pytest.fixture
-def mini(mini_app):
-    """A staff client of the fixture-pack app."""
-    client = mini_app.test_client()
-    sign_in(client, "staff@example.com")
-    return client
 
 
 def test_staff_only(mini_app):

@@ -45,11 +45,11 @@ def edit(measure_id: str):
     form = EditForm()
     if form.validate_on_submit():
         text = _submitted_text(form)
-        if text is not None:
+        if text is not None and text.strip():
             draft = drafts.start_draft(db(), snap.files, path, text.replace("\r\n", "\n"), author())
             db().commit()
             return redirect(url_for("staff.draft", draft_id=draft.id))
-        flash("the file is not UTF-8 text")
+        flash(st("not_utf8") if text is None else st("empty_text"))
     if not form.is_submitted():
         form.text.data = snap.files[path]
     return render_template("staff/edit.html", form=form, measure_id=measure_id, path=path)
@@ -63,12 +63,14 @@ def draft(draft_id: int):
     form = EditForm()
     if request.method == "POST" and found.status == "open" and form.validate_on_submit():
         text = _submitted_text(form)
-        if text is not None:
+        if text is not None and text.strip():
             path = next(iter(found.changes))
             found.changes = {**found.changes, path: text.replace("\r\n", "\n")}
             db().commit()
             return redirect(url_for("staff.draft", draft_id=draft_id))
-    return _render_draft(found, form)
+        reason = st("not_utf8") if text is None else st("empty_text")
+        return _render_draft(found, status=400, reasons=[reason])
+    return _render_draft(found, form if form.errors else None)
 
 
 def _render_draft(found: Draft, form: EditForm | None = None, publish: CommentForm | None = None, status: int = 200,
@@ -77,8 +79,8 @@ def _render_draft(found: Draft, form: EditForm | None = None, publish: CommentFo
     snap = snapshot()
     path = next(iter(found.changes))
     checked = drafts.check_files(snap.files, drafts.compose(snap.files, found.changes), seeds())
-    form = form or EditForm()
-    if not form.is_submitted() or form.errors:
+    form = form or EditForm(formdata=None)
+    if not form.text.data:  # the saved text, so a refusal never empties the editor
         form.text.data = found.changes[path]
     return render_template("staff/draft.html", draft=found, path=path, form=form, checked=checked,
                            publish=publish or CommentForm(), discard=ButtonForm(), reasons=reasons or [],

@@ -34,6 +34,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "old_result": ("历史结果（按当时的规则包显示）", "Earlier result (shown with its own pack)"),
     "unknown_version": ("该结果的规则包版本未存档。", "The pack version of this result is not stored."),
     "results": ("历史结果", "Stored results"),
+    "empty_text": ("规则文件不能为空，草稿未修改。", "A rule file cannot be empty; the draft is unchanged."),
+    "not_utf8": ("文件不是 UTF-8 文本，草稿未修改。", "The file is not UTF-8 text; the draft is unchanged."),
     "status": ("结论", "Status"), "draft_of": ("草稿", "Draft"), "open_drafts": ("未发布的草稿", "Open drafts"),
 }
 

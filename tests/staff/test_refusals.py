@@ -1,0 +1,39 @@
+"""A refused publish keeps the draft's text; saving never stores an empty file (issue 12 item 14)."""
+
+from __future__ import annotations
+
+import pytest
+
+from checker.staff.models import Draft
+from tests.staff.util import textarea
+
+
+def _editor(html: str) -> str:
+    """The editor's text as the browser submits it (WTForms opens a textarea with a newline)."""
+    return textarea(html).replace("\r\n", "\n").lstrip("\n")
+
+
+def _draft_text(app, location: str) -> str:
+    with app.extensions["checker"].sessions() as session:
+        found = session.get(Draft, int(location.rstrip("/").rsplit("/", 1)[1]))
+        return next(iter(found.changes.values()))
+
+
+@pytest.mark.parametrize("comment, broken", [("try it", True), ("", False)], ids=["lint-error", "empty-reason"])
+def test_refused_publish_keeps_the_text_in_the_editor(mini_app, mini, comment, broken):
+    text = _editor(mini.get("/staff/measures/grant-a/edit").get_data(as_text=True))
+    edited = text + ("bogus: 1\n" if broken else "# reviewed\n")
+    location = mini.post("/staff/measures/grant-a/edit", data={"text": edited}).headers["Location"]
+    refused = mini.post(location + "/publish", data={"comment": comment})
+    assert refused.status_code == 409
+    assert _editor(refused.get_data(as_text=True)) == edited
+    assert _draft_text(mini_app, location) == edited
+
+
+def test_saving_an_empty_text_is_refused_and_keeps_the_draft(mini_app, mini):
+    text = _editor(mini.get("/staff/measures/grant-a/edit").get_data(as_text=True))
+    location = mini.post("/staff/measures/grant-a/edit", data={"text": text + "# a\n"}).headers["Location"]
+    response = mini.post(location, data={"text": "  \n"})
+    assert response.status_code == 400
+    assert _draft_text(mini_app, location) == text + "# a\n"
+    assert _editor(response.get_data(as_text=True)) == text + "# a\n"
