@@ -142,12 +142,13 @@ def test_stored_results_list_links_their_version(mini_app, mini):
     assert mini.get("/staff/results/nothing/1").status_code == 404
 
 
-def test_rules_changed_on_disk_are_imported_unless_frozen(tmp_path, mini_app):
+def test_without_git_rules_changed_on_disk_are_imported_unless_frozen(tmp_path, mini_app):
     import shutil
 
     rules = tmp_path / "copy" / "rules"
     shutil.copytree(MINI_RULES, rules)
-    settings = {"CHECKER_RULES": str(rules), "CHECKER_ENGINE": "reference", "DATABASE_URL": f"sqlite:///{tmp_path / 'd.sqlite'}"}
+    settings = {"CHECKER_RULES": str(rules), "CHECKER_ENGINE": "reference", "DATABASE_URL": f"sqlite:///{tmp_path / 'd.sqlite'}",
+                "STAFF_RULES_GIT": False}
     first = make_app(tmp_path / "a", **settings)
     v1 = first.extensions["staff"].current().pack.version
     shut(first)

@@ -11,6 +11,7 @@ from pathlib import Path
 from flask import Flask, g
 from sqlalchemy.exc import SQLAlchemyError
 
+from checker.staff.gitrepo import GitError, RulesRepo
 from checker.staff.live import LivePack
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,8 @@ def init_app(app: Flask) -> LivePack:
     services = app.extensions["checker"]
     rules = Path(app.config["CHECKER_RULES"])
     seeds = Path(app.config.get("STAFF_SEEDS") or rules.parent / "seeds")
-    live = LivePack(services.sessions, seeds, app.config["CHECKER_ENGINE"], app.config.get("STAFF_POLL_SECONDS", 1.0))
+    live = LivePack(services.sessions, seeds, app.config["CHECKER_ENGINE"], app.config.get("STAFF_POLL_SECONDS", 1.0),
+                    _rules_repo(app, rules), app.config.get("STAFF_GIT_POLL_SECONDS", 2.0))
     app.extensions["staff"] = live
     try:
         live.start(rules, services._pack, services._checker, bool(app.config.get("STAFF_IMPORT_NEW_RULES", True)))
@@ -39,6 +41,21 @@ def init_app(app: Flask) -> LivePack:
     app.register_blueprint(bp)
     app.jinja_env.globals.setdefault("st", st)
     return live
+
+
+def _rules_repo(app: Flask, rules: Path) -> RulesRepo | None:
+    """The git repository of the rules folder (initialised when it is in none), unless STAFF_RULES_GIT is off."""
+    if not app.config.get("STAFF_RULES_GIT", True):
+        return None
+    try:
+        repo = RulesRepo.open(rules)
+    except (GitError, OSError) as exc:
+        log.error("the rules folder %s cannot be used as a git repository, publishing stays in the database: %s",
+                  rules, exc)
+        return None
+    if repo is None:
+        log.warning("git is not installed: browser publishes are kept in the database only, not in %s", rules)
+    return repo
 
 
 def _pin_snapshot() -> None:

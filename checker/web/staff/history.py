@@ -50,9 +50,12 @@ def rollback(seq: int):
     form = CommentForm()
     form.validate_on_submit()
     try:
-        version = drafts.rollback(db(), seq, seeds(), author(), form.comment.data or "")
+        live().refresh(force=True)
+        version = drafts.rollback(db(), seq, seeds(), author(), form.comment.data or "", live().repo)
     except drafts.PublishRefused as exc:
         db().rollback()
+        store.audit(db(), "refused", author(), "", f"rollback to v{seq} refused: " + "; ".join(exc.reasons))
+        db().commit()
         for reason in exc.reasons:
             flash(reason)
         return redirect(url_for("staff.versions")), 303

@@ -36,6 +36,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "results": ("历史结果", "Stored results"),
     "empty_text": ("规则文件不能为空，草稿未修改。", "A rule file cannot be empty; the draft is unchanged."),
     "not_utf8": ("文件不是 UTF-8 文本，草稿未修改。", "The file is not UTF-8 text; the draft is unchanged."),
+    "conflict": ("草稿开始后，他人已修改同一文件（左：草稿起点，右：现在）",
+                 "Changed by someone else since this draft began (left: where the draft began, right: now)"),
     "status": ("结论", "Status"), "draft_of": ("草稿", "Draft"), "open_drafts": ("未发布的草稿", "Open drafts"),
 }
 
