@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -10,6 +11,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from checker.rules import expr as ex
+from checker.rules.messages import did_you_mean, schema_keys, yaml_trap
 from checker.rules.pack import (
     Check,
     Criterion,
@@ -24,6 +26,7 @@ from checker.rules.typecheck import BOOL, DATE, NUMBER, TEXT, NameType, check
 from checker.rules.yamlsrc import Document, Loc, RuleError, load_file
 
 M = TypeVar("M", bound=BaseModel)
+KNOWN_KEYS = schema_keys(DerivedFile, FieldsFile, IndexFile, MeasureFile)
 TYPE_OF_FIELD = {"int": NUMBER, "decimal": NUMBER, "bool": BOOL, "enum": TEXT, "text": TEXT, "date": DATE}
 
 
@@ -47,10 +50,21 @@ def _validate(doc: Document, model: type[M], errors: list[RuleError]) -> M | Non
 def _pydantic_error(doc: Document, err: Any) -> RuleError:
     loc = tuple(part for part in err["loc"] if _is_key(part))
     if err["type"] == "extra_forbidden":
-        return doc.error(loc, f"unknown key {loc[-1]!r}")
+        return doc.error(loc, _unknown_key(doc, loc, err["loc"][-1]))
+    if err["loc"][-1:] == ("[key]",):  # a number where a key should be: 5,000 split inside { }
+        return doc.error(loc, _unknown_key(doc, loc, err.get("input")))
     if err["type"] == "missing":
         return doc.error(loc[:-1], f"missing key {loc[-1]!r}")
     return doc.error(loc, err["msg"])
+
+
+def _unknown_key(doc: Document, loc: tuple, raw: Any) -> str:
+    """An unknown key in words: a value split by a comma inside { } (a number's thousands separator or a text's
+    comma), else the closest known key."""
+    key = str(raw)
+    if not re.fullmatch(r"[A-Za-z_][\w\-]*", key):
+        return yaml_trap(doc.text, doc.line(loc))[1] if doc.text else f"unknown key {key!r}"
+    return f"unknown key {key!r}{did_you_mean(key, KNOWN_KEYS)}"
 
 
 def _is_key(part: Any) -> bool:
@@ -106,7 +120,7 @@ def load_pack(root: Path) -> RulePack:
     measures, folders = _load_measures(loader, env)
     pack.measures, pack.folders = [_annotate(pack, m) for m in measures], folders
     pack.index = {m.id: m for m in pack.measures}
-    _check_relations(loader, measures)
+    _check_relations(loader, measures, _measure_files(root))
     if not loader.errors:
         from checker.rules.examples import lint_examples
 
@@ -287,7 +301,8 @@ def _check_logic(loader: _Loader, doc: Document, spec: MeasureFile, logic: tuple
     refs = logic_refs(logic)
     for ref in refs:
         if ref not in ids:
-            loader.errors.append(doc.error(("logic",), f"unknown criterion {ref!r} (criteria: {', '.join(ids)})"))
+            hint = did_you_mean(ref, ids)
+            loader.errors.append(doc.error(("logic",), f"unknown criterion {ref!r}{hint} (criteria: {', '.join(ids)})"))
     for i, cid in enumerate(ids):
         if cid not in refs:
             loader.errors.append(doc.error(("criteria", i, "id"), f"criterion {cid!r} is not used in 'logic'"))
@@ -308,10 +323,16 @@ def _squash(text: str) -> str:
     return "".join(text.split())
 
 
-def _check_relations(loader: _Loader, measures: list[Measure]) -> None:
-    ids = {m.id for m in measures}
+def _measure_files(root: Path) -> set[str]:
+    base = root / "measures"
+    return {p.stem for p in base.rglob("*.yaml") if p.name != "index.yaml"} if base.exists() else set()
+
+
+def _check_relations(loader: _Loader, measures: list[Measure], files: set[str]) -> None:
+    """Relations name existing measures; a measure whose file has errors still exists (no cascade of errors)."""
+    ids = {m.id for m in measures} | files
     for measure in measures:
         for i, rel in enumerate(measure.spec.relations):
             if rel.measure not in ids:
                 loader.errors.append(RuleError(measure.file, measure.line("relations", i), f"relations[{i}].measure",
-                                               f"unknown measure {rel.measure!r}"))
+                                               f"unknown measure {rel.measure!r}{did_you_mean(rel.measure, ids)}"))

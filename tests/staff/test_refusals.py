@@ -37,3 +37,14 @@ def test_saving_an_empty_text_is_refused_and_keeps_the_draft(mini_app, mini):
     assert response.status_code == 400
     assert _draft_text(mini_app, location) == text + "# a\n"
     assert _editor(response.get_data(as_text=True)) == text + "# a\n"
+
+
+def test_lint_errors_are_in_the_pages_language_with_did_you_mean(mini):
+    text = _editor(mini.get("/staff/measures/grant-a/edit").get_data(as_text=True))
+    assert "rd_expense_wan >= 100" in text
+    typo = text.replace("rd_expense_wan >= 100", "rd_expens_wan >= 100", 1)
+    location = mini.post("/staff/measures/grant-a/edit", data={"text": typo}).headers["Location"]
+    page = mini.get(location).get_data(as_text=True)
+    assert "未知字段 &#39;rd_expens_wan&#39;，是否想写 &#39;rd_expense_wan&#39;？" in page
+    english = mini.get(location + "?lang=en").get_data(as_text=True)
+    assert "unknown field &#39;rd_expens_wan&#39;; did you mean &#39;rd_expense_wan&#39;?" in english

@@ -22,7 +22,7 @@ def init_app(app: Flask) -> LivePack:
     if "staff" in app.extensions:
         return app.extensions["staff"]
     from checker.web.agency import init_app as init_agency
-    from checker.web.staff.strings import st
+    from checker.web.staff.strings import lint_message, st
     from checker.web.staff.views import bp
 
     init_agency(app)  # staff sign in through the agency login
@@ -40,6 +40,7 @@ def init_app(app: Flask) -> LivePack:
     app.before_request(_pin_snapshot)
     app.register_blueprint(bp)
     app.jinja_env.globals.setdefault("st", st)
+    app.jinja_env.globals.setdefault("lint_message", lint_message)
     return live
 
 

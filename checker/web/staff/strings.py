@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from checker.rules.messages import in_language
 from checker.web.i18n import current_lang
 
 STRINGS: dict[str, tuple[str, str]] = {
@@ -47,3 +48,8 @@ def st(key: str, **values: object) -> str:
     zh, en = STRINGS[key]
     text = en if current_lang() == "en" else zh
     return text.format(**values) if values else text
+
+
+def lint_message(message: str) -> str:
+    """A lint message in the page's language."""
+    return in_language(message, current_lang())
