@@ -21,12 +21,13 @@ from checker.rules.pack import (
     build_logic,
     logic_refs,
 )
+from checker.rules.parameters import Parameter, ParametersFile
 from checker.rules.schema import DerivedFile, FieldsFile, IndexFile, MeasureFile
 from checker.rules.typecheck import BOOL, DATE, NUMBER, TEXT, NameType, check
 from checker.rules.yamlsrc import Document, Loc, RuleError, load_file
 
 M = TypeVar("M", bound=BaseModel)
-KNOWN_KEYS = schema_keys(DerivedFile, FieldsFile, IndexFile, MeasureFile)
+KNOWN_KEYS = schema_keys(DerivedFile, FieldsFile, IndexFile, MeasureFile, ParametersFile)
 TYPE_OF_FIELD = {"int": NUMBER, "decimal": NUMBER, "bool": BOOL, "enum": TEXT, "text": TEXT, "date": DATE}
 
 
@@ -113,10 +114,11 @@ def load_pack(root: Path) -> RulePack:
         raise RulePackError(loader.errors)
     env = {name: NameType(TYPE_OF_FIELD[d.type], tuple(c.value for c in d.values or ())) for name, d in fields.items()}
     env["as_of"] = NameType(DATE)
+    parameters = _load_parameters(loader, env)
     derived = _load_derived(loader, env)
     checks = _load_checks(loader, field_docs, env)
     _check_asked_when(loader, field_docs, env)
-    pack = RulePack(fields, sections, derived, checks, [], "", types=env)
+    pack = RulePack(fields, sections, derived, checks, [], "", types=env, parameters=parameters)
     measures, folders = _load_measures(loader, env)
     pack.measures, pack.folders = [_annotate(pack, m) for m in measures], folders
     pack.index = {m.id: m for m in pack.measures}
@@ -180,6 +182,23 @@ def _load_fields(loader: _Loader) -> tuple[dict, list, list]:
     if not fields and not loader.errors:
         loader.errors.append(RuleError(str(loader.root / "fields"), 1, "", "no field declarations found"))
     return fields, sorted(sections, key=lambda s: s.order), docs
+
+
+def _load_parameters(loader: _Loader, env: dict[str, NameType]) -> dict[str, Parameter]:
+    """rules/parameters/*.yaml: each parameter a number that expressions read by name."""
+    found: dict[str, Parameter] = {}
+    for path in sorted((loader.root / "parameters").glob("*.yaml")):
+        doc = loader.doc(path)
+        parsed = doc and _validate(doc, ParametersFile, loader.errors)
+        if not parsed:
+            continue
+        for i, decl in enumerate(parsed.parameters):
+            if decl.id in env or decl.id in found:
+                loader.errors.append(doc.error(("parameters", i, "id"), f"{decl.id!r} is already a field or parameter"))
+                continue
+            found[decl.id] = Parameter(decl, doc.file, doc.line(("parameters", i)))
+            env[decl.id] = NameType(NUMBER)
+    return found
 
 
 def _load_derived(loader: _Loader, env: dict[str, NameType]) -> dict[str, DerivedValue]:

@@ -94,6 +94,7 @@ class RulePack:
     folders: dict[str, dict] = field(default_factory=dict)
     types: dict[str, NameType] = field(default_factory=dict)
     index: dict[str, Measure] = field(default_factory=dict)
+    parameters: dict = field(default_factory=dict)  # name -> checker.rules.parameters.Parameter
 
     def measure(self, measure_id: str) -> Measure:
         """The measure with this id (KeyError if none)."""
