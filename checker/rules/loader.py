@@ -24,10 +24,11 @@ from checker.rules.pack import (
 from checker.rules.parameters import Parameter, ParametersFile
 from checker.rules.schema import DerivedFile, FieldsFile, IndexFile, MeasureFile
 from checker.rules.typecheck import BOOL, DATE, NUMBER, TEXT, NameType, check
+from checker.rules.windows import Window, WindowsFile
 from checker.rules.yamlsrc import Document, Loc, RuleError, load_file
 
 M = TypeVar("M", bound=BaseModel)
-KNOWN_KEYS = schema_keys(DerivedFile, FieldsFile, IndexFile, MeasureFile, ParametersFile)
+KNOWN_KEYS = schema_keys(DerivedFile, FieldsFile, IndexFile, MeasureFile, ParametersFile, WindowsFile)
 TYPE_OF_FIELD = {"int": NUMBER, "decimal": NUMBER, "bool": BOOL, "enum": TEXT, "text": TEXT, "date": DATE}
 
 
@@ -123,6 +124,7 @@ def load_pack(root: Path) -> RulePack:
     pack.measures, pack.folders = [_annotate(pack, m) for m in measures], folders
     pack.index = {m.id: m for m in pack.measures}
     _check_relations(loader, measures, _measure_files(root))
+    pack.windows = _load_windows(loader, _measure_files(root))
     if not loader.errors:
         from checker.rules.examples import lint_examples
 
@@ -340,6 +342,20 @@ def _check_seeds(loader: _Loader, doc: Document, spec: MeasureFile) -> None:
 
 def _squash(text: str) -> str:
     return "".join(text.split())
+
+
+def _load_windows(loader: _Loader, ids: set[str]) -> dict[str, tuple[Window, ...]]:
+    """rules/windows.yaml: application windows by measure."""
+    path = loader.root / "windows.yaml"
+    doc = loader.doc(path) if path.exists() else None
+    parsed = doc and _validate(doc, WindowsFile, loader.errors)
+    found: dict[str, list[Window]] = {}
+    for i, decl in enumerate(parsed.windows if parsed else []):
+        if decl.measure not in ids:
+            hint = did_you_mean(decl.measure, ids)
+            loader.errors.append(doc.error(("windows", i, "measure"), f"unknown measure {decl.measure!r}{hint}"))
+        found.setdefault(decl.measure, []).append(Window(decl, doc.line(("windows", i))))
+    return {k: tuple(v) for k, v in found.items()}
 
 
 def _measure_files(root: Path) -> set[str]:

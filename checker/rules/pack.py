@@ -95,6 +95,7 @@ class RulePack:
     types: dict[str, NameType] = field(default_factory=dict)
     index: dict[str, Measure] = field(default_factory=dict)
     parameters: dict = field(default_factory=dict)  # name -> checker.rules.parameters.Parameter
+    windows: dict = field(default_factory=dict)  # measure id -> tuple of checker.rules.windows.Window
 
     def measure(self, measure_id: str) -> Measure:
         """The measure with this id (KeyError if none)."""
