@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from checker.rules.examples import ExampleOutcome, run_example
+from checker.rules.examples import ExampleOutcome, coverage_gaps, criterion_sides, run_example
 from checker.rules.loader import RulePackError
 from checker.rules.pack import RulePack
 from checker.rules.yamlsrc import RuleError
@@ -37,6 +37,8 @@ class DraftCheck:
     errors: list[RuleError] = field(default_factory=list)
     examples: list[ExampleOutcome] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
+    gaps: list[tuple[str, str, str]] = field(default_factory=list)  # (measure, criterion, side) no example reaches
+    new_gaps: list[tuple[str, str, str]] = field(default_factory=list)  # of those, the ones the live pack had not
 
     @property
     def failing(self) -> list[ExampleOutcome]:
@@ -46,7 +48,7 @@ class DraftCheck:
     @property
     def ok(self) -> bool:
         """Loads without errors and every example run holds."""
-        return self.pack is not None and not self.errors and not self.failing
+        return self.pack is not None and not self.errors and not self.failing and not self.new_gaps
 
 
 def compose(live: store.Files, changes: store.Files) -> store.Files:
@@ -71,12 +73,32 @@ def check_files(live: store.Files, files: store.Files, seeds: Path) -> DraftChec
     shared = any(name not in ids for name in result.changed)
     measures = [m for m in result.pack.measures if shared or m.id in result.changed]
     result.examples = [run_example(measure_checker(result.pack, m), m, i) for m in measures for i in range(len(m.spec.examples))]
+    result.gaps = [gap for m in measures for gap in coverage_gaps(criterion_sides(measure_checker(result.pack, m)))]
+    if result.gaps:
+        result.new_gaps = [g for g in result.gaps if g not in _live_gaps(live, seeds, {g[0] for g in result.gaps})]
     return result
+
+
+def _live_gaps(live: store.Files, seeds: Path, ids: set[str]) -> set[tuple[str, str, str]]:
+    """The coverage gaps the live pack already has in these measures (a draft is held only to new ones)."""
+    try:
+        pack = store.load_files(live, seeds)
+    except RulePackError:
+        return set()
+    return {gap for m in pack.measures if m.id in ids for gap in coverage_gaps(criterion_sides(measure_checker(pack, m)))}
 
 
 def start_draft(session: Session, live: store.Files, path: str, text: str, author: str) -> Draft:
     """A new draft changing one file; the caller commits."""
     draft = Draft(author=author, measure=store.measure_of(path), changes={path: text}, bases={path: live.get(path)})
+    session.add(draft)
+    session.flush()
+    return draft
+
+
+def start_files(session: Session, live: store.Files, changes: store.Files, author: str, label: str) -> Draft:
+    """A new draft changing or adding several files (a new measure and its folder's index); the caller commits."""
+    draft = Draft(author=author, measure=label, changes=dict(changes), bases={p: live.get(p) for p in changes})
     session.add(draft)
     session.flush()
     return draft
@@ -120,6 +142,7 @@ def _publish(session: Session, draft: Draft, seeds: Path, author: str, comment: 
     checked = check_files(live, compose(live, draft.changes), seeds)
     reasons += [f"lint: {e}" for e in checked.errors]
     reasons += [f"example fails: {o.measure} #{o.index + 1} {o.name}: {'; '.join(o.failures)}" for o in checked.failing]
+    reasons += [f"coverage: no example reaches {m} · {c} · {side}" for m, c, side in checked.new_gaps]
     if checked.pack is not None and not checked.changed:
         reasons.append("the draft changes nothing")
     if reasons:

@@ -26,6 +26,11 @@ def _submitted_text(form: EditForm) -> str | None:
     return form.text.data
 
 
+def _draft_path(found: Draft, wanted: str | None) -> str:
+    """The draft's file being edited: the one asked for if the draft changes it, else its first."""
+    return wanted if wanted in found.changes else next(iter(found.changes))
+
+
 def _get_draft(draft_id: int) -> Draft:
     """The draft of this id, else 404."""
     draft = db().get(Draft, draft_id)
@@ -65,11 +70,11 @@ def draft(draft_id: int):
     if request.method == "POST" and found.status == "open" and form.validate_on_submit():
         text = _submitted_text(form)
         if text is not None and text.strip():
-            path = next(iter(found.changes))
+            path = _draft_path(found, form.path.data)
             found.changes = {**found.changes, path: text.replace("\r\n", "\n")}
             store.audit(db(), "draft_saved", author(), found.measure, f"draft #{found.id} saved")
             db().commit()
-            return redirect(url_for("staff.draft", draft_id=draft_id))
+            return redirect(url_for("staff.draft", draft_id=draft_id, file=path))
         reason = st("not_utf8") if text is None else st("empty_text")
         store.audit(db(), "refused", author(), found.measure, f"draft #{found.id} save refused: {reason}")
         db().commit()
@@ -81,12 +86,13 @@ def _render_draft(found: Draft, form: EditForm | None = None, publish: CommentFo
                   reasons: list[str] | None = None, conflict: str = ""):
     """The draft page."""
     snap = snapshot()
-    path = next(iter(found.changes))
+    path = _draft_path(found, form.path.data if form is not None and form.path.data else request.args.get("file"))
     checked = drafts.check_files(snap.files, drafts.compose(snap.files, found.changes), seeds())
     form = form or EditForm(formdata=None)
     if not form.text.data:  # the saved text, so a refusal never empties the editor
         form.text.data = found.changes[path]
-    return render_template("staff/draft.html", draft=found, path=path, form=form, checked=checked,
+    form.path.data = path
+    return render_template("staff/draft.html", draft=found, path=path, form=form, checked=checked, paths=list(found.changes),
                            publish=publish or CommentForm(), discard=ButtonForm(), reasons=reasons or [], conflict=conflict,
                            conflicts=drafts.conflicts(snap.files, found), diff=drafts.diff(snap.files, found.changes)), status
 

@@ -39,6 +39,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "not_utf8": ("文件不是 UTF-8 文本，草稿未修改。", "The file is not UTF-8 text; the draft is unchanged."),
     "conflict": ("草稿开始后，他人已修改同一文件（左：草稿起点，右：现在）",
                  "Changed by someone else since this draft began (left: where the draft began, right: now)"),
+    "new_field": ("新增字段", "New field"), "new_parameter": ("新增参数（分日期取值）", "New dated parameter"),
+    "new_measure": ("新增政策措施", "New measure"), "window": ("申报时间", "Application window"),
+    "exists": ("该编号已存在", "This id already exists"), "create": ("生成草稿", "Create the draft"),
+    "parameters": ("参数", "Parameters"), "windows": ("申报时间", "Application windows"),
+    "edit_file": ("编辑此文件", "Edit this file"), "add_window": ("添加申报时间", "Add an application window"),
+    "decision_table": ("判定表（只读）", "Decision table (read-only)"), "operator": ("运算", "Operator"),
+    "threshold": ("门槛", "Threshold"), "source": ("依据", "Source"), "parameter": ("参数", "Parameter"),
+    "window_open": ("正在申报，截止 {closes}", "Open now until {closes}"),
+    "window_upcoming": ("将于 {opens} 开始申报", "Opens {opens}"),
+    "window_closed": ("已截止（{closes}）", "Closed on {closes}"), "window_none": ("尚未发布申报时间", "No window published"),
+    "notice": ("申报通知", "Notice"),
     "status": ("结论", "Status"), "draft_of": ("草稿", "Draft"), "open_drafts": ("未发布的草稿", "Open drafts"),
 }
 

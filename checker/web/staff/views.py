@@ -7,13 +7,17 @@ import datetime as dt
 from flask import abort, render_template
 from sqlalchemy import select
 
+from checker.engine.verdict import application_window
 from checker.staff.drafts import measure_path
 from checker.staff.models import Draft
 from checker.staff.overview import examples_and_gaps, field_uses, measure_rows, period_state
+from checker.staff.table import decision_table
 from checker.web.services import db
+from checker.web.staff import create as _create  # noqa: F401  (registers the creation routes)
 from checker.web.staff import drafts as _drafts  # noqa: F401  (registers the draft routes)
 from checker.web.staff import history as _history  # noqa: F401  (registers the history routes)
 from checker.web.staff.common import bp, snapshot, staff_required
+from checker.web.staff.forms import ButtonForm
 
 __all__ = ["bp"]
 
@@ -34,8 +38,9 @@ def index():
 @staff_required
 def fields():
     """The fields catalogue: each profile field and the measures and criteria that read it."""
-    pack = snapshot().pack
-    return render_template("staff/fields.html", pack=pack, uses=field_uses(pack))
+    snap = snapshot()
+    files = sorted(p for p in snap.files if not p.startswith("measures/"))
+    return render_template("staff/fields.html", pack=snap.pack, uses=field_uses(snap.pack), files=files, button=ButtonForm())
 
 
 @bp.get("/measures/<measure_id>")
@@ -49,5 +54,7 @@ def measure(measure_id: str):
         abort(404)
     outcomes = [o for o in examples_and_gaps(snap.pack)[0] if o.measure == measure_id]
     path = measure_path(snap.files, measure_id)
+    today = dt.date.today()
     return render_template("staff/measure.html", m=found, outcomes=outcomes, text=snap.files.get(path or "", ""),
-                           path=path, state=period_state(found, dt.date.today()))
+                           path=path, state=period_state(found, today), table=decision_table(snap.pack, found, today),
+                           window=application_window(snap.pack, found, today))
