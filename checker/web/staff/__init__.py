@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, g
+from flask import Flask, g, render_template
 from sqlalchemy.exc import SQLAlchemyError
 
 from checker.staff.gitrepo import GitError, RulesRepo
@@ -39,6 +39,7 @@ def init_app(app: Flask) -> LivePack:
         log.error("staff tables missing (run the migrations); the pack stays the one on disk: %s", exc)
     app.before_request(_pin_snapshot)
     app.register_blueprint(bp)
+    app.register_error_handler(403, lambda e: (render_template("errors/403.html"), 403))
     app.jinja_env.globals.setdefault("st", st)
     app.jinja_env.globals.setdefault("lint_message", lint_message)
     return live

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+import datetime as dt
+
+from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from checker.agency.models import ClientResult
+from checker.engine import Checker
 from checker.models import StoredResult
 from checker.rules.loader import RulePackError
 from checker.rules.pack import RulePack
-from checker.staff import drafts, store
+from checker.staff import drafts, impact, store
 from checker.staff.models import AuditEntry, PackVersion
 from checker.web.services import db
 from checker.web.staff.common import author, bp, live, seeds, snapshot, staff_required
@@ -41,6 +44,43 @@ def version(seq: int):
     changes = drafts.diff(old, {p: new.get(p, "") for p in paths})
     return render_template("staff/version.html", version=found, changes=changes, paths=paths, files=sorted(new),
                            live_seq=snapshot().seq, form=CommentForm())
+
+
+@bp.get("/versions/<int:seq>/rollback")
+@staff_required
+def rollback_preview(seq: int):
+    """What rolling back to this version would change: verdicts on stored profiles and the files, before confirming."""
+    found = store.by_seq(db(), seq)
+    if found is None:
+        abort(404)
+    snap = snapshot()
+    target = dict(found.files)
+    paths = sorted(p for p in snap.files.keys() | target.keys() if snap.files.get(p) != target.get(p))
+    changes = drafts.diff(snap.files, {p: target.get(p, "") for p in paths})
+    as_of = _as_of(request.args.get("as_of"))
+    report = None
+    try:
+        pack = store.load_files(target, seeds())
+    except RulePackError:
+        pack = None
+    if pack is not None:
+        changed = store.changed(snap.files, target)
+        before = Checker(impact.narrow(snap.pack, changed), "reference")
+        after = Checker(impact.narrow(pack, changed), "reference")
+        try:
+            report = impact.impact(before, after, impact.stored_profiles(db()), as_of)
+        finally:
+            before.close()
+            after.close()
+    return render_template("staff/rollback.html", version=found, live_seq=snap.seq, report=report, as_of=as_of,
+                           changes=changes, form=CommentForm())
+
+
+def _as_of(raw: str | None) -> dt.date:
+    try:
+        return dt.date.fromisoformat(raw or "")
+    except ValueError:
+        return dt.date.today()
 
 
 @bp.post("/versions/<int:seq>/rollback")

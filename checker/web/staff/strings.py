@@ -50,6 +50,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "window_upcoming": ("将于 {opens} 开始申报", "Opens {opens}"),
     "window_closed": ("已截止（{closes}）", "Closed on {closes}"), "window_none": ("尚未发布申报时间", "No window published"),
     "notice": ("申报通知", "Notice"),
+    "forbidden": ("无权访问此页面", "You may not see this page"),
+    "forbidden_why": ("此页面只对另一类账户开放（机构用户或政策工作人员）。请用相应账户登录。",
+                      "This page is for another kind of account (agency users or policy staff). Sign in with that account."),
+    "sign_out": ("退出登录", "Sign out"),
+    "search": ("搜索编号、名称、发文单位或字段", "Search id, title, issuer or field"),
+    "all_folders": ("全部目录", "All folders"),
+    "all_states": ("全部状态", "All states"), "with_problems": ("仅看有问题的", "Only with problems"),
+    "filter": ("筛选", "Filter"),
+    "rollback_preview": ("回滚前先看影响：已存档企业的结论变化和文件差异。确认后才会发布。",
+                         "Before rolling back, see its impact: changed verdicts of stored profiles and the files. "
+                         "Nothing changes until you confirm."),
+    "rollback_confirm": ("确认回滚", "Confirm the rollback"),
     "status": ("结论", "Status"), "draft_of": ("草稿", "Draft"), "open_drafts": ("未发布的草稿", "Open drafts"),
 }
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, render_template
+from flask import abort, render_template, request
 from sqlalchemy import select
 
 from checker.engine.verdict import application_window
 from checker.staff.drafts import measure_path
 from checker.staff.models import Draft
-from checker.staff.overview import examples_and_gaps, field_uses, measure_rows, period_state
+from checker.staff.overview import examples_and_gaps, field_uses, filter_rows, measure_rows, period_state
 from checker.staff.table import decision_table
 from checker.web.services import db
 from checker.web.staff import create as _create  # noqa: F401  (registers the creation routes)
@@ -28,9 +28,12 @@ def index():
     """Every measure: validation state, period of force, examples, fields read; and criterion coverage."""
     snap = snapshot()
     today = dt.date.today()
-    rows = measure_rows(snap.pack, today)
+    every = measure_rows(snap.pack, today)
+    rows = filter_rows(every, request.args.get("q", ""), request.args.get("folder", ""), request.args.get("state", ""),
+                       request.args.get("problems") == "1")
     open_drafts = db().scalars(select(Draft).where(Draft.status == "open").order_by(Draft.id.desc())).all()
-    return render_template("staff/index.html", snap=snap, rows=rows, today=today, drafts=open_drafts,
+    return render_template("staff/index.html", snap=snap, rows=rows, today=today, drafts=open_drafts, total=len(every),
+                           folders=sorted({r.folder for r in every}), args=request.args,
                            gaps=examples_and_gaps(snap.pack)[1])
 
 
