@@ -27,6 +27,8 @@ def test_refused_publish_keeps_the_text_in_the_editor(mini_app, mini, comment, b
     refused = mini.post(location + "/publish", data={"comment": comment})
     assert refused.status_code == 409
     assert _editor(refused.get_data(as_text=True)) == edited
+    said = "校验错误 rules/measures/demo/grant-a.yaml" if broken else "必须填写修改原因"
+    assert said in refused.get_data(as_text=True)
     assert _draft_text(mini_app, location) == edited
 
 
