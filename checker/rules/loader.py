@@ -193,6 +193,7 @@ def _load_parameters(loader: _Loader, env: dict[str, NameType]) -> dict[str, Par
         doc = loader.doc(path)
         parsed = doc and _validate(doc, ParametersFile, loader.errors)
         if not parsed:
+            _declare_anyway(doc, env)
             continue
         for i, decl in enumerate(parsed.parameters):
             if decl.id in env or decl.id in found:
@@ -201,6 +202,14 @@ def _load_parameters(loader: _Loader, env: dict[str, NameType]) -> dict[str, Par
             found[decl.id] = Parameter(decl, doc.file, doc.line(("parameters", i)))
             env[decl.id] = NameType(NUMBER)
     return found
+
+
+def _declare_anyway(doc: Document | None, env: dict[str, NameType]) -> None:
+    """The ids of a parameters file with errors still name numbers, so measures reading them get no cascade errors."""
+    items = doc.data.get("parameters") if doc is not None and isinstance(doc.data, dict) else None
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"] not in env:
+            env[item["id"]] = NameType(NUMBER)
 
 
 def _load_derived(loader: _Loader, env: dict[str, NameType]) -> dict[str, DerivedValue]:
@@ -217,7 +226,7 @@ def _load_derived(loader: _Loader, env: dict[str, NameType]) -> dict[str, Derive
         node = loader.expr(doc, ("derived", i, "expr"), item.expr, env, item.type)
         if node is not None:
             derived[item.id] = DerivedValue(item, node)
-            env[item.id] = NameType(item.type)
+        env[item.id] = NameType(item.type)  # declared even when its expression is wrong: no cascade into measures
     return derived
 
 

@@ -68,3 +68,23 @@ def test_a_broken_measure_causes_no_errors_in_files_that_relate_to_it(tmp_path):
     with pytest.raises(RulePackError) as caught:
         load_pack(rules)
     assert {e.file for e in caught.value.errors} == {f"rules/{MEASURE}"}
+
+
+def test_a_broken_derived_value_or_parameter_file_causes_no_errors_in_measures(tmp_path):
+    from tests.rules.test_parameters import LIMITS, dated_pack
+
+    rules = dated_pack(tmp_path / "p", LIMITS.replace("value: 150", "value: 1,50"))
+    with pytest.raises(RulePackError) as caught:
+        load_pack(rules)
+    assert {e.file for e in caught.value.errors} == {"rules/parameters/limits.yaml"}, caught.value.errors
+    rules = make_pack(tmp_path / "d")
+    derived = rules / "derived.yaml"
+    text = derived.read_text(encoding="utf-8")
+    assert "expr:" in text
+    derived.write_text(text.replace("expr: ", "expr: nosuchfield + ", 1), encoding="utf-8")
+    measure = rules / MEASURE
+    measure.write_text(measure.read_text(encoding="utf-8").replace('"rd_expense_wan >= 100"', '"rd_doubled >= 200"'),
+                       encoding="utf-8")
+    with pytest.raises(RulePackError) as caught:
+        load_pack(rules)
+    assert {e.file for e in caught.value.errors} == {"rules/derived.yaml"}, caught.value.errors
