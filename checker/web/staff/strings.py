@@ -104,3 +104,30 @@ def refusal_message(reason: str) -> str:
         if found:
             return render(found, lang)
     return ""
+
+
+FORM_LABELS: dict[str, tuple[str, str]] = {
+    "id": ("编号（英文小写）", "Id (lower case)"), "type": ("类型", "Type"), "section": ("所在分组", "Section"),
+    "label_zh": ("名称（中文）", "Label (Chinese)"), "label_en": ("名称（英文）", "Label (English)"),
+    "unit_zh": ("单位（中文）", "Unit (Chinese)"), "unit_en": ("单位（英文）", "Unit (English)"),
+    "minimum": ("最小值", "Minimum"), "entities": ("适用主体类型", "Entity types asked"),
+    "from_1": ("取值一：起始日期", "Value 1: from"), "value_1": ("取值一：数值", "Value 1: value"),
+    "document_1": ("取值一：依据文件", "Value 1: document"), "article_1": ("取值一：条款", "Value 1: article"),
+    "url_1": ("取值一：原文链接", "Value 1: link"), "from_2": ("取值二：起始日期（可选）", "Value 2: from (optional)"),
+    "value_2": ("取值二：数值", "Value 2: value"), "document_2": ("取值二：依据文件", "Value 2: document"),
+    "article_2": ("取值二：条款", "Value 2: article"), "url_2": ("取值二：原文链接", "Value 2: link"),
+    "folder": ("所在目录", "Folder"), "title_zh": ("措施名称（中文）", "Title (Chinese)"),
+    "title_en": ("措施名称（英文）", "Title (English)"), "kind": ("类别", "Kind"), "issuer_zh": ("发文单位", "Issuer"),
+    "document": ("依据文件", "Document"), "article": ("条款", "Article"), "field": ("判断字段", "Field tested"),
+    "op": ("比较", "Comparison"), "threshold": ("门槛（数字或参数编号）", "Threshold (a number or a parameter id)"),
+    "example_value": ("符合的示例值", "An example value that qualifies"),
+    "failing_value": ("不符合的示例值", "An example value that does not"),
+    "opens": ("开始日期", "Opens"), "closes": ("截止日期", "Closes"), "url": ("申报通知链接", "Notice link"),
+    "note_zh": ("备注（如“2026年度第一批”）", "Note (e.g. 2026 first round)"),
+}
+
+
+def form_label(name: str) -> str:
+    """A creation form's field label in the page's language."""
+    zh, en = FORM_LABELS.get(name, (name, name))
+    return en if current_lang() == "en" else zh
