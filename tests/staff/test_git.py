@@ -136,3 +136,17 @@ def test_a_rules_folder_outside_any_repository_becomes_one(tmp_path):
         assert versions(application)[0].commit == git(rules, "rev-parse", "HEAD").strip()
     finally:
         shut(application)
+
+
+def test_uncommitted_edits_are_never_live_even_after_a_restart(tmp_path, mini_app, mini):
+    rules = rules_of(mini_app)
+    live = mini_app.extensions["staff"].current()
+    (rules / PATH).write_text((rules / PATH).read_text(encoding="utf-8") + "# half-done edit\n", encoding="utf-8")
+    mini.get("/staff/")
+    assert mini_app.extensions["staff"].current().seq == live.seq
+    again = make_app(tmp_path, CHECKER_RULES=str(rules), CHECKER_ENGINE="reference")
+    try:
+        assert again.extensions["staff"].current().seq == live.seq
+        assert again.extensions["checker"].pack.version == live.pack.version
+    finally:
+        shut(again)

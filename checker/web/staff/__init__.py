@@ -6,6 +6,7 @@ Wire into the app with `init_app(app)` after `create_app`; calling it twice does
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from flask import Flask, g, render_template
@@ -49,7 +50,7 @@ def init_app(app: Flask) -> LivePack:
 
 def _rules_repo(app: Flask, rules: Path) -> RulesRepo | None:
     """The git repository of the rules folder (initialised when it is in none), unless STAFF_RULES_GIT is off."""
-    if not app.config.get("STAFF_RULES_GIT", True):
+    if not app.config.get("STAFF_RULES_GIT", os.environ.get("STAFF_RULES_GIT", "1") != "0"):
         return None
     try:
         repo = RulesRepo.open(rules)
