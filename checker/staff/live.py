@@ -57,6 +57,10 @@ class LivePack:
         version exists yet or (import_new) when the disk's content was never published, e.g. a deploy."""
         if self.repo is not None:
             self.sync_git()
+            with self.sessions() as session:
+                empty = store.newest(session) is None
+            if empty:  # the committed files do not load and nothing was ever published: serve the folder as it is
+                self._import(rules, pack)
         else:
             with self.sessions() as session:
                 newest = store.newest(session)

@@ -150,3 +150,25 @@ def test_uncommitted_edits_are_never_live_even_after_a_restart(tmp_path, mini_ap
         assert again.extensions["checker"].pack.version == live.pack.version
     finally:
         shut(again)
+
+
+def test_a_broken_head_on_a_fresh_database_serves_the_folder_as_it_is(tmp_path):
+    import shutil
+
+    from tests.web.util import MINI_RULES
+
+    rules = tmp_path / "fresh" / "rules"
+    shutil.copytree(MINI_RULES, rules)
+    git(rules, "init", "-q")
+    good = (rules / PATH).read_text(encoding="utf-8")
+    (rules / PATH).write_text("id: [\n", encoding="utf-8")
+    git(rules, "add", "-A")
+    git(rules, "commit", "-qm", "broken")
+    (rules / PATH).write_text(good, encoding="utf-8")  # fixed on disk, not yet committed
+    application = make_app(tmp_path, CHECKER_RULES=str(rules), CHECKER_ENGINE="reference")
+    try:
+        live = application.extensions["staff"].current()
+        assert live.seq == 1 and live.files[PATH] == good
+        assert application.test_client().get("/").status_code == 200
+    finally:
+        shut(application)
