@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -179,6 +180,9 @@ def rollback(session: Session, seq: int, seeds: Path, author: str, comment: str,
     if not comment.strip():
         raise PublishRefused(["a comment saying why is required"])
     files = dict(target.files)
+    if repo is not None and target.commit:  # git's copy of that version is the reference
+        with contextlib.suppress(GitError):
+            files = repo.files(target.commit)
     try:
         pack = store.load_files(files, seeds)
     except RulePackError as exc:

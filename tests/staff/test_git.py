@@ -172,3 +172,15 @@ def test_a_broken_head_on_a_fresh_database_serves_the_folder_as_it_is(tmp_path):
         assert application.test_client().get("/").status_code == 200
     finally:
         shut(application)
+
+
+def test_version_pages_read_the_files_from_git(mini_app, mini):
+    rules = rules_of(mini_app)
+    assert publish(mini, editor(mini, "/staff/measures/grant-a/edit") + "# v2\n", "v2").status_code == 302
+    sha = git(rules, "rev-parse", "HEAD").strip()
+    with mini_app.extensions["checker"].sessions() as session:  # the stored copy differs: the page must show git's
+        version = store.by_seq(session, 2)
+        version.files = {**version.files, PATH: version.files[PATH] + "# stored copy only\n"}
+        session.commit()
+    page = mini.get("/staff/versions/2").get_data(as_text=True)
+    assert "+# v2" in page and "stored copy only" not in page and sha[:10] in page

@@ -13,6 +13,7 @@ from checker.models import StoredResult
 from checker.rules.loader import RulePackError
 from checker.rules.pack import RulePack
 from checker.staff import drafts, impact, store
+from checker.staff.gitrepo import GitError
 from checker.staff.models import AuditEntry, PackVersion
 from checker.web.services import db
 from checker.web.staff.common import author, bp, live, seeds, snapshot, staff_required
@@ -30,6 +31,17 @@ def versions():
     return render_template("staff/versions.html", versions=rows, live_seq=snapshot().seq, form=CommentForm())
 
 
+def files_of(version: PackVersion) -> store.Files:
+    """A version's files, read from its git commit when it has one (else as stored)."""
+    repo = live().repo
+    if repo is not None and version.commit:
+        try:
+            return repo.files(version.commit)
+        except GitError:  # the commit is gone (history rewritten): the stored copy still holds
+            pass
+    return dict(version.files)
+
+
 @bp.get("/versions/<int:seq>")
 @staff_required
 def version(seq: int):
@@ -38,8 +50,8 @@ def version(seq: int):
     if found is None:
         abort(404)
     previous = store.by_seq(db(), seq - 1)
-    old = dict(previous.files) if previous else {}
-    new = dict(found.files)
+    old = files_of(previous) if previous else {}
+    new = files_of(found)
     paths = sorted(p for p in old.keys() | new.keys() if old.get(p) != new.get(p))
     changes = drafts.diff(old, {p: new.get(p, "") for p in paths})
     return render_template("staff/version.html", version=found, changes=changes, paths=paths, files=sorted(new),
@@ -54,7 +66,7 @@ def rollback_preview(seq: int):
     if found is None:
         abort(404)
     snap = snapshot()
-    target = dict(found.files)
+    target = files_of(found)
     paths = sorted(p for p in snap.files.keys() | target.keys() if snap.files.get(p) != target.get(p))
     changes = drafts.diff(snap.files, {p: target.get(p, "") for p in paths})
     as_of = _as_of(request.args.get("as_of"))
