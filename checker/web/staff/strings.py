@@ -131,3 +131,13 @@ def form_label(name: str) -> str:
     """A creation form's field label in the page's language."""
     zh, en = FORM_LABELS.get(name, (name, name))
     return en if current_lang() == "en" else zh
+
+
+ACTIONS = {"import": ("导入", "import"), "publish": ("发布", "publish"), "rollback": ("回滚", "rollback"),
+           "refused": ("被拒绝", "refused"), "draft_saved": ("保存草稿", "draft saved")}
+
+
+def action_name(action: str) -> str:
+    """An audit action in the page's language (English keeps the code only)."""
+    zh, _ = ACTIONS.get(action, (action, action))
+    return "" if current_lang() == "en" else zh
