@@ -138,12 +138,16 @@ class RulesRepo:
         return Commit(sha.strip(), email.strip(), message.strip())
 
     @contextlib.contextmanager
-    def locked(self) -> Iterator[None]:
-        """Serialise publishes across processes (one writer of the rules folder at a time)."""
+    def locked(self, wait: bool = True) -> Iterator[bool]:
+        """Serialise writers of the rules folder across processes; without wait, yield False when another holds it."""
         gitdir = Path(_run(self.top, "rev-parse", "--absolute-git-dir").stdout.decode().strip())
         with open(gitdir / "checker-publish.lock", "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
             try:
-                yield
+                fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)

@@ -56,7 +56,7 @@ class LivePack:
         published (a commit not yet recorded is imported first); without one, rules/ is imported from disk when no
         version exists yet or (import_new) when the disk's content was never published, e.g. a deploy."""
         if self.repo is not None:
-            self.sync_git()
+            self.sync_git(wait=True)
             with self.sessions() as session:
                 empty = store.newest(session) is None
             if empty:  # the committed files do not load and nothing was ever published: serve the folder as it is
@@ -98,9 +98,16 @@ class LivePack:
             except IntegrityError:
                 session.rollback()
 
-    def sync_git(self) -> None:
+    def sync_git(self, wait: bool = False) -> None:
         """Record the rules repository's HEAD as the newest version when it holds other files than the newest one
-        (an officer's commit); a commit that does not load is refused, audited, and the live pack kept."""
+        (an officer's commit); a commit that does not load is refused, audited, and the live pack kept. While a
+        browser publish holds the repository (its commit not yet recorded), a poll that does not wait skips."""
+        assert self.repo is not None
+        with self.repo.locked(wait) as held:
+            if held:
+                self._sync_git()
+
+    def _sync_git(self) -> None:
         assert self.repo is not None
         head = self.repo.head()
         self.git_checked_at = time.monotonic()

@@ -184,3 +184,16 @@ def test_version_pages_read_the_files_from_git(mini_app, mini):
         session.commit()
     page = mini.get("/staff/versions/2").get_data(as_text=True)
     assert "+# v2" in page and "stored copy only" not in page and sha[:10] in page
+
+
+def test_a_poll_during_a_publish_leaves_the_commit_to_the_publisher(mini_app, mini):
+    rules = rules_of(mini_app)
+    holder = mini_app.extensions["staff"]
+    target = rules / PATH
+    target.write_text(target.read_text(encoding="utf-8") + "# committed, being recorded\n", encoding="utf-8")
+    git(rules, "commit", "-qam", "in flight")
+    with holder.repo.locked():  # another worker is publishing this commit
+        holder.sync_git()
+        assert len(versions(mini_app)) == 1
+    holder.sync_git()
+    assert len(versions(mini_app)) == 2
