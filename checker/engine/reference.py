@@ -21,6 +21,7 @@ class Scope:
         self.as_of = as_of
         self.compiled = compiled
         self.cache: dict[str, v.Value] = {"as_of": v.Num.of(v.to_ordinal(as_of))}
+        self.cache.update((name, v.Num.of(p.value_on(as_of))) for name, p in pack.parameters.items())  # dated values
 
     def eval(self, node: Node) -> v.Value:
         """Evaluate a tree in this scope: compiled closures when given, else the tree walk."""

@@ -149,6 +149,7 @@ class Columns:
         self.profiles = profiles
         self.n = len(profiles)
         self.cache: dict[str, Any] = {"as_of": exact(np.full(self.n, v.to_ordinal(as_of)))}
+        self.cache.update((name, exact(np.full(self.n, p.value_on(as_of)))) for name, p in pack.parameters.items())
         self.node_cache: dict[int, tuple[Node, Any]] = {}
 
     def get(self, name: str) -> Any:

@@ -10,6 +10,7 @@ from checker.engine import values as v
 from checker.engine.reference import Scope
 from checker.rules.expr import BoolOp, Name, Node, Not
 from checker.rules.pack import Criterion, LogicTree, Measure, RulePack
+from checker.rules.windows import NO_WINDOW, window_status
 
 STATUS = {True: "met", False: "not_met", None: "unknown"}
 
@@ -36,6 +37,7 @@ class MeasureResult:
     amount_wan: float | None
     benefit_text: str = ""
     values: dict[str, Any] = field(default_factory=dict)
+    window: dict[str, Any] = field(default_factory=lambda: dict(NO_WINDOW))
 
     def to_json(self) -> dict[str, Any]:
         """The result object of profile.md."""
@@ -44,6 +46,7 @@ class MeasureResult:
             "criteria": [asdict(c) for c in self.criteria], "missing": self.missing,
             "benefit": {"amount_wan": self.amount_wan, "text": self.benefit_text},
             "values": self.values,
+            "window": self.window,
         }
 
 
@@ -97,7 +100,12 @@ def explain(pack: RulePack, measure: Measure, scope: Scope, decided: dict[str, v
     amount = _amount(measure, scope) if status != "ineligible" else None
     values = {n: display(scope.get(n)) for n in measure.derived_reads}
     return MeasureResult(measure.id, status, criteria, missing, amount,
-                         getattr(measure.spec.benefit.text, lang), values)
+                         getattr(measure.spec.benefit.text, lang), values, application_window(pack, measure, as_of))
+
+
+def application_window(pack: RulePack, measure: Measure, as_of: dt.date) -> dict[str, Any]:
+    """The measure's application window (申报时间) as of the check date: open, upcoming, closed or none."""
+    return window_status(pack.windows.get(measure.id, ()), as_of)
 
 
 def _period(measure: Measure) -> str:

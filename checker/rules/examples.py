@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from checker.profile import parse_profile
+from checker.rules.messages import THOUSANDS, did_you_mean
 from checker.rules.pack import Measure, RulePack
 from checker.rules.schema import Example
 from checker.rules.yamlsrc import RuleError
@@ -55,13 +56,23 @@ def lint_examples(pack: RulePack) -> list[RuleError]:
             statuses.add(example.expect.status)
             _, problems = parse_profile(example_profile(measure, example), pack.fields)
             line = measure.line("examples", i)
-            errors += [RuleError(measure.file, line, f"examples[{i}].profile.{p.field}", p.message) for p in problems]
+            errors += [RuleError(measure.file, line, f"examples[{i}].profile.{p.field}", _explain(p.field, p.message, pack))
+                       for p in problems]
             errors += [RuleError(measure.file, line, f"examples[{i}].expect.criteria", f"unknown criterion {cid!r}")
                        for cid in example.expect.criteria if cid not in ids]
         for side in ("eligible", "ineligible"):
             if side not in statuses:
                 errors.append(RuleError(measure.file, measure.line("examples"), "examples", f"needs at least one {side} example"))
     return errors
+
+
+def _explain(name: str, message: str, pack: RulePack) -> str:
+    """An example answer's problem in words: a split 5,000 or a misspelt field name."""
+    if message != "unknown field":
+        return message
+    if name.isdigit():
+        return THOUSANDS
+    return f"unknown field {name!r}{did_you_mean(name, pack.fields)}"
 
 
 def run_example(checker: Checker, measure: Measure, index: int) -> ExampleOutcome:

@@ -94,6 +94,8 @@ class RulePack:
     folders: dict[str, dict] = field(default_factory=dict)
     types: dict[str, NameType] = field(default_factory=dict)
     index: dict[str, Measure] = field(default_factory=dict)
+    parameters: dict = field(default_factory=dict)  # name -> checker.rules.parameters.Parameter
+    windows: dict = field(default_factory=dict)  # measure id -> tuple of checker.rules.windows.Window
 
     def measure(self, measure_id: str) -> Measure:
         """The measure with this id (KeyError if none)."""

@@ -18,6 +18,7 @@ from checker.rules.expr import (
     Node,
     Not,
 )
+from checker.rules.messages import did_you_mean
 
 NUMBER, BOOL, TEXT, DATE = "number", "bool", "text", "date"
 FUNCTIONS = ("min", "max", "tier", "upto", "add_years", "add_days", "starts_with", "date")
@@ -44,7 +45,7 @@ def _type(node: Node, env: dict[str, NameType]) -> str:
         return _const_type(node.value)
     if isinstance(node, Name):
         if node.name not in env:
-            raise ExprError(f"unknown field {node.name!r}")
+            raise ExprError(f"unknown field {node.name!r}{did_you_mean(node.name, env)}")
         return env[node.name].type
     if isinstance(node, BinOp):
         return _arith(node, env)

@@ -44,7 +44,7 @@ def test_json_view_matches_the_checker(app, client):
     assert data == expected
     assert set(data) == {"rulepack", "as_of", "results", "conflicts"}
     first = data["results"][0]
-    assert set(first) == {"measure", "status", "criteria", "missing", "benefit", "values"}
+    assert set(first) == {"measure", "status", "criteria", "missing", "benefit", "values", "window"}
     assert set(first["benefit"]) == {"amount_wan", "text"}
 
 
