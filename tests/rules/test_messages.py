@@ -25,10 +25,10 @@ def lint(tmp_path, old: str, new: str) -> list:
 
 TRAPS = [
     ("full-width colon", "kind: subsidy", "kind：subsidy", 4, "full-width colon", "全角冒号"),
-    ("tab", "    test: \"rd_expense_wan >= 100\"", "\ttest: \"rd_expense_wan >= 100\"", 17, "a tab character", "制表符"),
-    ("comma in a flow mapping", "text: {zh: 奖励, en: A reward}", "text: {zh: 奖励, 按年度, en: A reward}", 19,
+    ("tab", "    test: \"rd_expense_wan >= 100\"", "\ttest: \"rd_expense_wan >= 100\"", 20, "a tab character", "制表符"),
+    ("comma in a flow mapping", "text: {zh: 奖励, en: A reward}", "text: {zh: 奖励, 按年度, en: A reward}", 22,
      "a comma inside { … }", "含逗号的文字请加引号"),
-    ("unquoted 5,000", "profile: {rd_expense_wan: 99}", "profile: {rd_expense_wan: 5,000}", 26, "without thousands", "千分位"),
+    ("unquoted 5,000", "profile: {rd_expense_wan: 99}", "profile: {rd_expense_wan: 5,000}", 29, "without thousands", "千分位"),
 ]
 
 
@@ -44,7 +44,7 @@ def test_yaml_traps_are_explained_in_words(tmp_path, old, new, line, words, zh):
 
 def test_unknown_names_suggest_the_closest(tmp_path):
     errors = [str(e) for e in lint(tmp_path, "rd_expense_wan >= 100", "rd_expens_wan >= 100")]
-    assert errors == [f"rules/{MEASURE}:17: criteria[1].test: unknown field 'rd_expens_wan'; did you mean 'rd_expense_wan'? "
+    assert errors == [f"rules/{MEASURE}:20: criteria[1].test: unknown field 'rd_expens_wan'; did you mean 'rd_expense_wan'? "
                       "(in 'rd_expens_wan >= 100', column 1)"]
     message = errors[0].split("criteria[1].test: ")[1]
     zh = "表达式 rd_expens_wan >= 100 第 1 列：未知字段 'rd_expens_wan'，是否想写 'rd_expense_wan'？"
@@ -83,7 +83,7 @@ def test_a_broken_derived_value_or_parameter_file_causes_no_errors_in_measures(t
     assert "expr:" in text
     derived.write_text(text.replace("expr: ", "expr: nosuchfield + ", 1), encoding="utf-8")
     measure = rules / MEASURE
-    measure.write_text(measure.read_text(encoding="utf-8").replace('"rd_expense_wan >= 100"', '"rd_doubled >= 200"'),
+    measure.write_text(measure.read_text(encoding="utf-8").replace('"rd_expense_wan >= 100"', '"rd_doubled >= 100"'),
                        encoding="utf-8")
     with pytest.raises(RulePackError) as caught:
         load_pack(rules)
