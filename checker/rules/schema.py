@@ -14,6 +14,7 @@ ENTITY_TYPES = (
 APPLICANTS = ("company", "staff", "institution")
 NATURES = ("programme", "intention")
 MONEY_TYPES = ("cash", "tax_saving", "deduction", "financing")
+FIELD_TYPES = ("int", "decimal", "bool", "enum", "date", "text")
 KINDS = ("subsidy", "tax", "financing", "recognition", "service", "talent", "space")
 ID_PATTERN = r"^[a-z][a-z0-9_-]*$"
 
@@ -44,7 +45,7 @@ class FieldDecl(Strict):
     """A profile field: what the form asks and the batch columns carry."""
 
     id: str = Field(pattern=ID_PATTERN)
-    type: Literal["int", "decimal", "bool", "enum", "date", "text"]
+    type: Literal[FIELD_TYPES]  # type: ignore[valid-type]
     label: Text
     help: Text | None = None
     unit: Text | None = None

@@ -78,6 +78,7 @@ class DatedValue:
     value: float
     document: str
     article: str
+    quote: str
     url: str = ""
 
 
@@ -89,7 +90,8 @@ def add_parameter(files: Files, pid: str, label_zh: str, label_en: str, unit_zh:
         lines.append(f"    unit: {text(unit_zh, unit_en)}")
     lines.append("    values:")
     for item in sorted(values, key=lambda v: v.start):
-        source = f"{{document: {q(item.document)}, article: {q(item.article)}" + (f", url: {q(item.url)}" if item.url else "")
+        source = (f"{{document: {q(item.document)}, article: {q(item.article)}, quote: {q(item.quote)}"
+                  + (f", url: {q(item.url)}" if item.url else ""))
         lines += [f"      - from: {item.start}", f"        value: {q(item.value)}", f"        source: {source}}}"]
     return {STAFF_PARAMETERS: append_items(files.get(STAFF_PARAMETERS), "parameters", "\n".join(lines) + "\n")}
 
@@ -117,6 +119,7 @@ class NewMeasure:
     entities: list[str]
     document: str
     article: str
+    quote: str
     field: str
     op: str
     threshold: str  # a number or a parameter's name
@@ -136,6 +139,7 @@ entities: [{', '.join(new.entities)}]
 source:
   - document: {q(new.document)}
     article: {q(new.article)}
+    quote: {q(new.quote)}
 criteria:
   - id: main
     text: {text(test, test)}

@@ -9,12 +9,15 @@ from tests.web.util import as_form
 
 PARAMETER = {"id": "demo_floor", "label_zh": "示例门槛", "label_en": "Demo floor", "unit_zh": "分", "unit_en": "points",
              "from_1": "2020-01-01", "value_1": "100", "document_1": "《示例办法》", "article_1": "第三条",
+             "quote_1": "评分达到100分的企业给予支持",
              "from_2": "2026-01-01", "value_2": "150", "document_2": "《示例办法（2026年修订）》", "article_2": "第三条",
+             "quote_2": "评分达到150分的企业给予支持",
              "url_2": "https://example.gov.cn/notice"}
 FIELD = {"id": "demo_score", "type": "int", "section": "basic", "label_zh": "示例评分", "label_en": "Demo score",
          "minimum": "0", "entities": ["enterprise"]}
 MEASURE = {"id": "demo-new", "folder": "demo", "title_zh": "示例新措施", "title_en": "A new demo measure", "kind": "subsidy",
            "issuer_zh": "示例局", "entities": ["enterprise"], "document": "《示例办法》", "article": "第三条",
+           "quote": "评分达到规定门槛的企业给予支持",
            "field": "demo_score", "op": ">=", "threshold": "demo_floor", "example_value": "150", "failing_value": "149"}
 
 
@@ -61,7 +64,8 @@ def test_add_a_parameter_a_field_and_a_measure_and_check_on_two_dates(mini_app, 
 
 
 def test_a_new_measure_whose_examples_miss_a_side_is_held(mini_app, mini):
-    data = {**MEASURE, "field": "rd_expense_wan", "threshold": "100", "example_value": "100", "failing_value": "120"}
+    data = {**MEASURE, "field": "rd_expense_wan", "threshold": "100", "quote": "研发费用达到100万元的企业给予支持",
+            "example_value": "100", "failing_value": "120"}
     # both examples meet the criterion: its not_met side is never reached
     draft = mini.post("/staff/new/measure", data=data).headers["Location"]
     page = mini.get(draft).get_data(as_text=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, SelectField, SelectMultipleField, StringField
+from wtforms import DateField, DecimalField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
 
 from checker.rules.schema import ENTITY_TYPES, FIELD_TYPES, KINDS
@@ -49,11 +49,13 @@ class ParameterForm(FlaskForm):
     value_1 = DecimalField("value_1", validators=[DataRequired()])
     document_1 = StringField("document_1", validators=TEXT)
     article_1 = StringField("article_1", validators=TEXT)
+    quote_1 = TextAreaField("quote_1", validators=[DataRequired(), Length(max=2000)])
     url_1 = StringField("url_1", validators=[Optional(), URL()])
     from_2 = DateField("from_2", validators=[Optional()])
     value_2 = DecimalField("value_2", validators=[Optional()])
     document_2 = StringField("document_2", validators=[Optional(), Length(max=300)])
     article_2 = StringField("article_2", validators=[Optional(), Length(max=300)])
+    quote_2 = TextAreaField("quote_2", validators=[Optional(), Length(max=2000)])
     url_2 = StringField("url_2", validators=[Optional(), URL()])
 
 
@@ -69,6 +71,7 @@ class MeasureForm(FlaskForm):
     entities = SelectMultipleField("entities", choices=list(ENTITY_TYPES), validators=[DataRequired()])
     document = StringField("document", validators=TEXT)
     article = StringField("article", validators=TEXT)
+    quote = TextAreaField("quote", validators=[DataRequired(), Length(max=2000)])
     field = SelectField("field")
     op = SelectField("op", choices=OPS)
     threshold = StringField("threshold", validators=[DataRequired(), Regexp(r"^([a-z][a-z0-9_]*|-?\d+(\.\d+)?%?)$")])
@@ -120,11 +123,12 @@ def new_parameter():
     if not form.validate_on_submit():
         return _page(form, st("new_parameter"), 400 if form.is_submitted() else 200)
     values = [create.DatedValue(form.from_1.data.isoformat(), float(form.value_1.data), form.document_1.data,
-                                form.article_1.data, form.url_1.data or "")]
+                                form.article_1.data, form.quote_1.data, form.url_1.data or "")]
     if form.from_2.data and form.value_2.data is not None:
         values.append(create.DatedValue(form.from_2.data.isoformat(), float(form.value_2.data),
                                         form.document_2.data or form.document_1.data,
-                                        form.article_2.data or form.article_1.data, form.url_2.data or ""))
+                                        form.article_2.data or form.article_1.data,
+                                        form.quote_2.data or form.quote_1.data, form.url_2.data or ""))
     changes = create.add_parameter(snapshot().files, form.id.data, form.label_zh.data, form.label_en.data,
                                    form.unit_zh.data or "", form.unit_en.data or "", values)
     return _draft(changes, create.STAFF_PARAMETERS)
@@ -144,8 +148,8 @@ def new_measure():
     elif form.validate_on_submit():
         new = create.NewMeasure(form.id.data, form.folder.data, form.title_zh.data, form.title_en.data, form.kind.data,
                                 form.issuer_zh.data, list(form.entities.data), form.document.data, form.article.data,
-                                form.field.data, form.op.data, form.threshold.data, float(form.example_value.data),
-                                float(form.failing_value.data))
+                                form.quote.data, form.field.data, form.op.data, form.threshold.data,
+                                float(form.example_value.data), float(form.failing_value.data))
         return _draft(create.new_measure(snapshot().files, new), form.id.data)
     return _page(form, st("new_measure"), 400 if form.is_submitted() else 200)
 
