@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from checker.engine import answer
 from checker.engine import values as v
 from checker.rules.expr import BinOp, BoolOp, Call, Compare, Const, InSet, Name, Neg, Node, Not
 from checker.rules.pack import LogicTree, Measure, RulePack
@@ -316,7 +317,42 @@ def measure_matrix(cols: Columns, measure: Measure, as_of: dt.date) -> dict[str,
             lists[row] = " ".join(n for n, hit in zip(names, hits[:, row]) if hit)
     labels = np.array([STATUS[F], STATUS[U], STATUS[T]], dtype=object)
     return {"status": labels[status].tolist(), "amount_wan": amounts, "missing": lists,
-            "failed": _failed(measure, codes, in_force, cols.n)}
+            "failed": _failed(measure, codes, in_force, cols.n), "held": _held(cols, measure)}
+
+
+def _held(cols: Columns, measure: Measure) -> list[dict[str, str] | None]:
+    """Per row, {since, until} where the profile surely shows the recognition is held."""
+    if measure.held is None:
+        return [None] * cols.n
+    test, since, until = (cols.eval(node) for node in measure.held)
+    out: list[dict[str, str] | None] = [None] * cols.n
+    for row in np.nonzero(test == T)[0]:
+        dates = [(d.lo[row], d.hi[row], d.undef[row]) for d in (since, until)]
+        if all(lo == hi and not undef and np.isfinite(lo) for lo, hi, undef in dates):
+            out[row] = {"since": v.from_ordinal(dates[0][0]).isoformat(), "until": v.from_ordinal(dates[1][0]).isoformat()}
+    return out
+
+
+def answer_rows(pack: RulePack, profiles: list[dict[str, Any]], as_of: dt.date) -> list[list[dict[str, Any]]]:
+    """Per profile, each programme's result items (version 2 fields included), as the engines give them."""
+    cols = Columns(pack, profiles, as_of)
+    items: list[list[dict[str, Any]]] = [[] for _ in profiles]
+    for measure in (m for m in pack.measures if not m.intention):
+        matrix = measure_matrix(cols, measure, as_of)
+        kind, applicant, money = answer.currency(measure, as_of), measure.spec.applicant, measure.spec.benefit.type
+        for i, row in enumerate(items):
+            row.append({"measure": measure.id, "status": matrix["status"][i], "missing": matrix["missing"][i],
+                        "failed": matrix["failed"][i], "held": matrix["held"][i], "currency": kind,
+                        "applicant": applicant, "benefit": {"amount_wan": matrix["amount_wan"][i], "type": money,
+                                                            "tax_saving_wan": None}})
+    hte = cols.get(answer.HTE_VALID).tolist() if answer.HTE_VALID in pack.derived else [F] * cols.n
+    for i, row in enumerate(items):
+        small = next((r["status"] for r in row if r["measure"] == answer.SMALL_LOW_PROFIT), None)
+        rate = answer.tax_rate({F: False, U: None, T: True}[hte[i]], small)
+        for item in (r for r in row if r["benefit"]["type"] == "deduction"):
+            item["benefit"]["tax_saving_wan"] = answer.tax_saving(item["benefit"]["amount_wan"],
+                                                                  profiles[i].get("taxable_income_wan"), rate)
+    return items
 
 
 def _failed(measure: Measure, codes: dict[str, np.ndarray], in_force: bool, n: int) -> list[list[str]]:
@@ -333,28 +369,47 @@ def _failed(measure: Measure, codes: dict[str, np.ndarray], in_force: bool, n: i
 
 def compact_results(pack: RulePack, profiles: list[dict[str, Any]], as_of: dt.date) -> list[dict[str, Any]]:
     """Per profile, each measure's status, amount, failed criteria and missing answers (agency storage)."""
-    cols = Columns(pack, profiles, as_of)
-    items: list[list[dict[str, Any]]] = [[] for _ in profiles]
-    for measure in pack.measures:
-        matrix = measure_matrix(cols, measure, as_of)
-        for i, row in enumerate(items):
-            item: dict[str, Any] = {"measure": measure.id, "status": matrix["status"][i], "amount_wan": matrix["amount_wan"][i]}
-            if matrix["failed"][i]:
-                item["failed"] = matrix["failed"][i]
-            if matrix["missing"][i]:
-                item["missing"] = matrix["missing"][i].split(" ")
-            row.append(item)
-    return [{"rulepack": pack.version, "as_of": as_of.isoformat(), "results": row} for row in items]
+    out = []
+    for row in answer_rows(pack, profiles, as_of):
+        results = []
+        for full in row:
+            item: dict[str, Any] = {"measure": full["measure"], "status": full["status"],
+                                    "amount_wan": full["benefit"]["amount_wan"]}
+            if full["failed"]:
+                item["failed"] = full["failed"]
+            if full["missing"]:
+                item["missing"] = full["missing"].split(" ")
+            results.append(item)
+        out.append({"rulepack": pack.version, "as_of": as_of.isoformat(), "results": results})
+    return out
+
+
+def compact_answers(pack: RulePack, profiles: list[dict[str, Any]], ids: list[Any], as_of: dt.date) -> list[dict[str, Any]]:
+    """The compact batch JSONL objects (answer version 2), the same as answer.compact of each full result."""
+    out = []
+    for row_id, row in zip(ids, answer_rows(pack, profiles, as_of)):
+        results = [answer.compact_item({**item, "missing": item["missing"].split(" ") if item["missing"] else []})
+                   for item in row]
+        out.append({"id": row_id, "rulepack": pack.version, "as_of": as_of.isoformat(), "results": results,
+                    "totals": answer.totals(pack, row)})
+    return out
 
 
 def matrix_rows(pack: RulePack, profiles: list[dict[str, Any]], ids: list[Any], as_of: dt.date) -> list[dict[str, Any]]:
     """Flat batch rows, the same as batch.flat_row of each profile's full result."""
-    cols = Columns(pack, profiles, as_of)
-    keys: list[str] = ["id", "rulepack", "as_of"]
-    columns: list[list[Any]] = [list(ids), [pack.version] * cols.n, [as_of.isoformat()] * cols.n]
-    for measure in pack.measures:
-        matrix = measure_matrix(cols, measure, as_of)
-        for part in ("status", "amount_wan", "missing"):  # "failed" is not a matrix column
-            keys.append(f"{measure.id}:{part}")
-            columns.append(matrix[part])
-    return [dict(zip(keys, values)) for values in zip(*columns)]
+    out = []
+    for row_id, row in zip(ids, answer_rows(pack, profiles, as_of)):
+        flat: dict[str, Any] = {"id": row_id, "rulepack": pack.version, "as_of": as_of.isoformat()}
+        for item in row:
+            flat.update(flat_item(item, item["missing"]))
+        flat.update(answer.totals(pack, row))
+        out.append(flat)
+    return out
+
+
+def flat_item(item: dict[str, Any], missing: str) -> dict[str, Any]:
+    """The flat columns of one result item (version 1 columns first)."""
+    mid, benefit = item["measure"], item["benefit"]
+    return {f"{mid}:status": item["status"], f"{mid}:amount_wan": benefit["amount_wan"], f"{mid}:missing": missing,
+            f"{mid}:held_until": item["held"]["until"] if item.get("held") else None,
+            f"{mid}:currency": item["currency"], f"{mid}:tax_saving_wan": benefit.get("tax_saving_wan")}

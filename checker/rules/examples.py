@@ -71,7 +71,7 @@ def run_example(checker: Checker, measure: Measure, index: int) -> ExampleOutcom
     example = measure.spec.examples[index]
     as_of = example_as_of(measure, example)
     profile = read_profile(checker.pack, example_profile(measure, example), as_of)
-    result = next(r for r in checker.check(profile, as_of).results if r.measure == measure.id)
+    result = checker.check(profile, as_of).verdict(measure.id)
     return ExampleOutcome(measure.id, measure.file, index, example.name, _compare(example, result))
 
 
@@ -85,7 +85,7 @@ def criterion_sides(checker: Checker) -> dict[str, dict[str, set[str]]]:
         for example in measure.spec.examples:
             as_of = example_as_of(measure, example)
             profile = read_profile(checker.pack, example_profile(measure, example), as_of)
-            result = next(r for r in checker.check(profile, as_of).results if r.measure == measure.id)
+            result = checker.check(profile, as_of).verdict(measure.id)
             for crit in result.criteria:
                 if crit.id in seen:
                     seen[crit.id].add(crit.status)
