@@ -256,8 +256,8 @@ class Columns:
             consts = [a.value for a in args[1:]]  # type: ignore[union-attr]
             pairs = list(zip(consts[0:-1:2], consts[1:-1:2]))
             return band(self.eval(args[0]), pairs, consts[-1], node.func)  # type: ignore[arg-type]
-        func = v.add_years if node.func == "add_years" else v.add_days
-        return shift(self.eval(args[0]), func, args[1].value)  # type: ignore[arg-type, union-attr]
+        amount = args[1].value if len(args) > 1 else 0  # type: ignore[union-attr]
+        return shift(self.eval(args[0]), v.SHIFTS[node.func], amount)  # type: ignore[arg-type]
 
 
 def _code(value: v.Tri) -> int:
