@@ -238,13 +238,10 @@ def list_measures(obj: Context, fmt: str) -> None:
 @click.pass_obj
 def serve(obj: Context, host: str, port: int, threads: int, dev: bool) -> None:
     """Serve the web app (waitress; --dev for Flask's reloader). A broken rule pack stops it."""
-    import os
-
     from checker.web import create_app
 
-    os.environ["CHECKER_RULES"] = str(obj.rules)
     try:
-        app = create_app()
+        app = create_app({"CHECKER_RULES": str(obj.rules)})
     except RulePackError as exc:
         for error in exc.errors:
             click.echo(str(error), err=True)

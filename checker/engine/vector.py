@@ -276,8 +276,6 @@ def combine(tree: LogicTree, codes: dict[str, np.ndarray]) -> np.ndarray:
 
 def _relevant(cols: Columns, node: Node, mask: np.ndarray, out: dict[str, np.ndarray]) -> None:
     """Mark, per row in mask, the unanswered fields that could still decide an open test."""
-    from checker.rules.loader import field_closure
-
     if not mask.any():
         return
     if isinstance(node, BoolOp):
@@ -288,7 +286,7 @@ def _relevant(cols: Columns, node: Node, mask: np.ndarray, out: dict[str, np.nda
     elif isinstance(node, Name) and node.name in cols.pack.derived and cols.pack.derived[node.name].spec.type == "bool":
         _relevant(cols, cols.pack.derived[node.name].expr, mask, out)
     else:
-        for name in field_closure(cols.pack, node):
+        for name in cols.pack.field_closure(node):
             hit = mask & ~cols.answered(name)
             out[name] = out[name] | hit if name in out else hit
 

@@ -10,7 +10,6 @@ from checker.engine import answer
 from checker.engine import values as v
 from checker.engine.reference import Scope
 from checker.rules.expr import BoolOp, Name, Node, Not
-from checker.rules.loader import field_closure
 from checker.rules.pack import Criterion, LogicTree, Measure, RulePack
 
 STATUS = {True: "met", False: "not_met", None: "unknown"}
@@ -173,7 +172,7 @@ def relevant_unanswered(node: Node, scope: Scope) -> list[str]:
         elif isinstance(item, Name) and item.name in scope.pack.derived and scope.pack.derived[item.name].spec.type == "bool":
             todo.append(scope.pack.derived[item.name].expr)
         else:
-            found.update(f for f in field_closure(scope.pack, item) if scope.profile.get(f) is None)
+            found.update(f for f in scope.pack.field_closure(item) if scope.profile.get(f) is None)
     return sorted(found)
 
 

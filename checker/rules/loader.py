@@ -116,19 +116,6 @@ def load_pack(root: Path) -> RulePack:
     return pack
 
 
-def field_closure(pack: RulePack, node: ex.Node) -> tuple[str, ...]:
-    """The profile fields an expression reads, directly or through derived values."""
-    found: set[str] = set()
-    todo = list(ex.names(node))
-    while todo:
-        name = todo.pop()
-        if name in pack.derived:
-            todo.extend(ex.names(pack.derived[name].expr))
-        elif name in pack.fields:
-            found.add(name)
-    return tuple(sorted(found))
-
-
 def _display(pack: RulePack, test: ex.Node) -> str:
     if not isinstance(test, ex.Compare):
         return "none"
@@ -137,7 +124,7 @@ def _display(pack: RulePack, test: ex.Node) -> str:
 
 
 def _annotate(pack: RulePack, measure: Measure) -> Measure:
-    criteria = tuple(replace(c, fields=field_closure(pack, c.test), display=_display(pack, c.test)) for c in measure.criteria)
+    criteria = tuple(replace(c, fields=pack.field_closure(c.test), display=_display(pack, c.test)) for c in measure.criteria)
     derived = tuple(sorted(n for n in measure.reads if n in pack.derived))
     return replace(measure, criteria=criteria, derived_reads=derived)
 

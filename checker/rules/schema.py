@@ -15,7 +15,6 @@ APPLICANTS = ("company", "staff", "institution")
 NATURES = ("programme", "intention")
 MONEY_TYPES = ("cash", "tax_saving", "deduction", "financing")
 KINDS = ("subsidy", "tax", "financing", "recognition", "service", "talent", "space")
-FIELD_TYPES = ("int", "decimal", "bool", "enum", "date", "text")
 ID_PATTERN = r"^[a-z][a-z0-9_-]*$"
 
 
