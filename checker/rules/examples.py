@@ -113,7 +113,16 @@ def _compare(example: Example, result: Any) -> list[str]:
         failures.append(f"amount_wan: expected {expect.amount_wan}, got {result.amount_wan}")
     if expect.no_amount and result.amount_wan is not None:
         failures.append(f"amount_wan: expected none, got {result.amount_wan}")
-    return failures
+    return failures + _compare_held(example, result)
+
+
+def _compare_held(example: Example, result: Any) -> list[str]:
+    expect, until = example.expect, (result.held or {}).get("until")
+    if expect.held_until is not None and until != expect.held_until.isoformat():
+        return [f"held: expected until {expect.held_until.isoformat()}, got {result.held}"]
+    if expect.not_held and result.held is not None:
+        return [f"held: expected none, got {result.held}"]
+    return []
 
 
 def run_all(checker: Checker) -> list[ExampleOutcome]:
