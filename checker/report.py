@@ -15,7 +15,8 @@ LABELS = {
            "verify": "向主管部门核实：未见确认该政策仍在执行的正式文件", "notices": "政策意向（不是可申报项目）",
            "totals": "合计（可申报且确认有效）", "cash_wan": "资金支持", "tax_saving_wan": "少缴税款",
            "financing_wan": "融资额度", "deduction": "加计扣除额 {amount:g} 万元，约少缴税 {saving} 万元",
-           "staff": "面向员工个人申请，不计入企业可申报", "institution": "面向机构申请"},
+           "staff": "面向员工个人申请，不计入企业可申报", "institution": "面向机构申请",
+           "eligible:staff": "员工可申报", "eligible:institution": "机构可申报"},
     "en": {"eligible": "eligible", "ineligible": "not eligible", "undetermined": "undetermined",
            "met": "✓", "not_met": "✗", "unknown": "?", "value": "value", "threshold": "threshold",
            "missing": "still to answer", "benefit": "benefit", "amount": "estimated amount", "source": "source",
@@ -28,9 +29,11 @@ LABELS = {
            "totals": "Totals (eligible and confirmed in force)", "cash_wan": "cash", "tax_saving_wan": "tax saved",
            "financing_wan": "financing", "deduction": "extra deduction {amount:g} (10k CNY), saving about {saving} in tax",
            "staff": "for your staff to apply for as individuals; not counted for the company",
-           "institution": "for institutions to apply for"},
+           "institution": "for institutions to apply for",
+           "eligible:staff": "for your staff", "eligible:institution": "for institutions"},
 }
 ORDER = ("eligible", "undetermined", "ineligible")
+ORDER_GROUPS = [("eligible", True), ("eligible", False)] + [(s, own) for s in ORDER[1:] for own in (True, False)]
 
 
 def render_text(pack: RulePack, result: CheckResult, lang: str = "zh") -> str:
@@ -39,8 +42,8 @@ def render_text(pack: RulePack, result: CheckResult, lang: str = "zh") -> str:
     lines = [f"{words['title']} — {words['as_of']} {result.as_of.isoformat()}, {words['rulepack']} {result.rulepack}", ""]
     for item in (r for r in result.results if r.held):
         lines += _measure_block(pack, item, lang)
-    for status in ORDER:
-        for item in (r for r in result.results if r.status == status and not r.held):
+    for status, own in ORDER_GROUPS:
+        for item in (r for r in result.results if r.status == status and not r.held and (r.applicant == "company") == own):
             lines += _measure_block(pack, item, lang)
     for conflict in result.conflicts:
         a, b = (getattr(pack.measure(m).spec.title, lang) for m in conflict["measures"])
@@ -67,6 +70,8 @@ def _measure_block(pack: RulePack, item: MeasureResult, lang: str) -> list[str]:
     words = LABELS[lang]
     spec = pack.measure(item.measure).spec
     label = words["held"] if item.held else words[item.status]
+    if item.status == "eligible" and item.applicant != "company":
+        label = words[f"eligible:{item.applicant}"]
     lines = [f"[{label}] {getattr(spec.title, lang)} ({item.measure})"]
     if item.held:
         lines.append("  " + words["held_until"].format(**item.held))

@@ -198,3 +198,9 @@ def test_the_text_report_shows_held_verification_notices_and_totals_by_type(tmp_
     for word in words:
         assert word in text, word
     assert text.index("[已获得]" if lang == "zh" else "[already held]") < text.index("cash-ok")
+
+
+def test_the_text_report_puts_staff_programmes_apart_from_the_company_list(tmp_path):
+    text = run("check", str(write_holder(tmp_path)), "--as-of", "2026-06-01").output
+    assert "[员工可申报] staff-prog" in text and "[可申报] staff-prog" not in text
+    assert text.index("[可申报] cash-ok") < text.index("[员工可申报] staff-prog")
