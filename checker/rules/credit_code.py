@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+from checker.profile import CREDIT_CHARS, CREDIT_WEIGHTS, credit_code_valid
+
+CHARS, WEIGHTS = CREDIT_CHARS, CREDIT_WEIGHTS  # the check-digit alphabet and weights (GB 32100-2015)
 
 # Characters 1-2: 登记管理部门码 + 机构类别码.
 LEGAL_FORMS = {
@@ -40,10 +41,7 @@ class CreditCodeFacts:
 
 def valid(code: str) -> bool:
     """Whether an 18-character code carries the right GB 32100-2015 check digit."""
-    if len(code) != 18 or any(c not in CHARS for c in code):
-        return False
-    total = sum(CHARS.index(c) * w for c, w in zip(code[:17], WEIGHTS))
-    return CHARS[(31 - total % 31) % 31] == code[17]
+    return credit_code_valid(code)
 
 
 def parse(code: str) -> CreditCodeFacts:
