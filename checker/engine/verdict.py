@@ -112,8 +112,9 @@ def explain(pack: RulePack, measure: Measure, scope: Scope, decided: dict[str, v
     amount = _amount(measure, scope) if status != "ineligible" else None
     values = {n: display(scope.get(n)) for n in measure.derived_reads}
     return MeasureResult(measure.id, status, criteria, missing, amount,
-                         getattr(measure.spec.benefit.text, lang), values, held_dates(measure, scope),
-                         answer.currency(measure, as_of), measure.spec.applicant, measure.spec.benefit.type)
+                         getattr(measure.spec.benefit.text, lang), values, held=held_dates(measure, scope),
+                         currency=answer.currency(measure, as_of), applicant=measure.spec.applicant,
+                         benefit_type=measure.spec.benefit.type)
 
 
 def held_dates(measure: Measure, scope: Scope) -> dict[str, str] | None:
