@@ -74,7 +74,7 @@ def test_intentions_are_notices_and_never_results(engine):
     data, by_id = answer(engine)
     assert "idea" not in by_id
     assert [n["measure"] for n in data["notices"]] == ["idea"]
-    assert data["notices"][0]["quote"] == "测试条款" and data["notices"][0]["clause"] == "第一条"
+    assert data["notices"][0]["quote"].startswith("测试条款") and data["notices"][0]["clause"] == "第一条"
 
 
 def test_every_result_says_who_applies_and_its_money_type(engine):
