@@ -42,10 +42,10 @@ def test_json_view_matches_the_checker(app, client):
         values = read_profile(svc.pack, example_profile(), dt.date.fromisoformat(AS_OF))
         expected = json.loads(json.dumps(svc.checker.check(values, dt.date.fromisoformat(AS_OF)).to_json(), default=str))
     assert data == expected
-    assert set(data) == {"rulepack", "as_of", "results", "conflicts"}
+    assert {"rulepack", "as_of", "results", "conflicts"} <= set(data)
     first = data["results"][0]
-    assert set(first) == {"measure", "status", "criteria", "missing", "benefit", "values"}
-    assert set(first["benefit"]) == {"amount_wan", "text"}
+    assert {"measure", "status", "criteria", "missing", "benefit", "values"} <= set(first)
+    assert {"amount_wan", "text"} <= set(first["benefit"])
 
 
 def test_total_is_the_sum_of_eligible_amounts(client):
