@@ -117,15 +117,16 @@ def check(obj: Context, profile: Path, as_of: dt.date, fmt: str, lang: str, engi
 @main.command()
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Output file: .jsonl (full results), .csv or .xlsx (the measure matrix).")
+              help="Output file: .jsonl (compact results; --full for whole objects), .csv or .xlsx (the measure matrix).")
 @AS_OF
 @ENGINE
 @click.option("--vector/--no-vector", default=None,
               help="Matrix by the vectorised evaluator, a sample re-checked by the engine (default: on for .csv/.xlsx).")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
+@click.option("--full", is_flag=True, help="JSONL: write the whole object `check` prints (default: compact results).")
 @click.pass_obj
 def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: str | None,
-          vector: bool | None, progress: bool | None) -> None:
+          vector: bool | None, progress: bool | None, full: bool) -> None:
     """Check every profile of SOURCE (.jsonl, .csv or .xlsx) and write OUTPUT."""
     from checker.batch import BatchFormatError, BatchReport, check_rows, matrix_rows, read_rows, write_results, write_rows
     from checker.engine import EngineMismatch
@@ -140,7 +141,7 @@ def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: str 
             if use_vector:
                 write_rows(output, matrix_rows(checker, bar, as_of, report))
             else:
-                write_results(output, check_rows(checker, bar, as_of, report))
+                write_results(output, check_rows(checker, bar, as_of, report), full)
     except (BatchFormatError, EngineMismatch) as exc:
         raise click.ClickException(str(exc)) from None
     for problem in report.problems:

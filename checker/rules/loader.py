@@ -293,10 +293,21 @@ def _load_measure(loader: _Loader, path: Path, env: dict[str, NameType]) -> Meas
     amount = None
     if spec.benefit.amount is not None:
         amount = loader.expr(doc, ("benefit", "amount"), spec.benefit.amount, env, NUMBER)
+    held = _held(loader, doc, spec, env)
     if len(loader.errors) > before:
         return None
     reads = frozenset(n for c in criteria for n in ex.names(c.test)) | (ex.names(amount) if amount else set())
-    return Measure(spec, doc.file, tuple(criteria), logic, amount, reads, doc.lines)
+    return Measure(spec, doc.file, tuple(criteria), logic, amount, reads, doc.lines, held=held)
+
+
+def _held(loader: _Loader, doc: Document, spec: MeasureFile, env: dict[str, NameType]) -> tuple | None:
+    """The parsed (test, since, until) of a measure's `held`, or None."""
+    if spec.held is None:
+        return None
+    parts = (loader.expr(doc, ("held", key), getattr(spec.held, key), env, want)
+             for key, want in (("test", BOOL), ("since", DATE), ("until", DATE)))
+    held = tuple(parts)
+    return held if all(p is not None for p in held) else None
 
 
 def _criteria(loader: _Loader, doc: Document, spec: MeasureFile, env: dict[str, NameType]) -> list[Criterion]:

@@ -42,6 +42,12 @@ class Measure:
     reads: frozenset[str]
     lines: dict = field(default_factory=dict, compare=False, repr=False)
     derived_reads: tuple[str, ...] = ()
+    held: tuple[Node, Node, Node] | None = None  # (test, since, until) when the profile shows it is held
+
+    @property
+    def intention(self) -> bool:
+        """A policy intention: a notice beside the results, never a measure to apply for."""
+        return self.spec.nature == "intention"
 
     def line(self, *loc: object) -> int:
         """The line in the rule file of a key path such as ('examples', 2)."""

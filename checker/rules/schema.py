@@ -175,6 +175,8 @@ class Expect(Strict):
     missing: list[str] | None = None
     amount_wan: float | None = None
     no_amount: bool = False
+    held_until: dt.date | None = None  # the result says 已获得, valid until this date
+    not_held: bool = False  # the result says nothing is held
 
 
 class Example(Strict):
