@@ -6,9 +6,11 @@ Exit codes: 0 success; 1 the rule pack is broken or an example failed; 2 bad usa
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -115,15 +117,16 @@ def check(obj: Context, profile: Path, as_of: dt.date, fmt: str, lang: str, engi
 @main.command()
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Output file: .jsonl (full results), .csv or .xlsx (the measure matrix).")
+              help="Output file: .jsonl (compact results; --full for whole objects), .csv or .xlsx (the measure matrix).")
 @AS_OF
 @ENGINE
 @click.option("--vector/--no-vector", default=None,
               help="Matrix by the vectorised evaluator, a sample re-checked by the engine (default: on for .csv/.xlsx).")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
+@click.option("--full", is_flag=True, help="JSONL: write the whole object `check` prints (default: compact results).")
 @click.pass_obj
 def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: str | None,
-          vector: bool | None, progress: bool | None) -> None:
+          vector: bool | None, progress: bool | None, full: bool) -> None:
     """Check every profile of SOURCE (.jsonl, .csv or .xlsx) and write OUTPUT."""
     from checker.batch import BatchFormatError, BatchReport, check_rows, matrix_rows, read_rows, write_results, write_rows
     from checker.engine import EngineMismatch
@@ -138,7 +141,7 @@ def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: str 
             if use_vector:
                 write_rows(output, matrix_rows(checker, bar, as_of, report))
             else:
-                write_results(output, check_rows(checker, bar, as_of, report))
+                write_results(output, check_rows(checker, bar, as_of, report), full)
     except (BatchFormatError, EngineMismatch) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{report.checked} checked, {report.rejected} rejected -> {output}", err=True)
@@ -251,13 +254,10 @@ def list_measures(obj: Context, fmt: str) -> None:
 @click.pass_obj
 def serve(obj: Context, host: str, port: int, threads: int, dev: bool) -> None:
     """Serve the web app (waitress; --dev for Flask's reloader). A broken rule pack stops it."""
-    import os
-
     from checker.web import create_app
 
-    os.environ["CHECKER_RULES"] = str(obj.rules)
     try:
-        app = create_app()
+        app = create_app({"CHECKER_RULES": str(obj.rules)})
     except RulePackError as exc:
         for error in exc.errors:
             click.echo(str(error), err=True)
@@ -285,17 +285,120 @@ def users() -> None:
 @click.pass_obj
 def add_user(obj: Context, email: str, role: str, agency_name: str | None, password: str) -> None:
     """Create a sign-in for an agency user or a policy-staff member (database from $DATABASE_URL)."""
-    import os
-
     from checker.agency.accounts import AccountError, create_user
-    from checker.web import create_app
 
-    os.environ["CHECKER_RULES"] = str(obj.rules)
-    app = create_app()
-    with app.app_context(), app.extensions["checker"].sessions() as session:
+    with _app_session(obj) as session:
         try:
             create_user(session, email, password, agency_name, role)
         except AccountError as exc:
             raise click.ClickException(str(exc)) from None
         session.commit()
     click.echo(f"created {role} user {email}", err=True)
+
+
+@users.command("deactivate")
+@click.argument("email")
+@click.pass_obj
+def deactivate_user(obj: Context, email: str) -> None:
+    """Stop a user signing in: their open browser sessions end and their API tokens stop working."""
+    from checker.agency.accounts import AccountError
+    from checker.agency.accounts import deactivate_user as deactivate
+
+    with _app_session(obj) as session:
+        try:
+            deactivate(session, email)
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from None
+        session.commit()
+    click.echo(f"deactivated {email}; their sessions are ended", err=True)
+
+
+@contextlib.contextmanager
+def _app_session(obj: Context) -> Iterator[Any]:
+    """A database session of the web app's database ($DATABASE_URL, else instance/), migrated like the app."""
+    from checker.web import create_app
+    from checker.web.agency import close_app
+
+    app = create_app({"CHECKER_RULES": str(obj.rules), "AGENCY_RESUME": False})  # not the server's unfinished jobs
+    try:
+        with app.app_context(), app.extensions["checker"].sessions() as session:
+            yield session
+    finally:
+        close_app(app)
+        app.extensions["checker"].close()
+
+
+@main.group()
+def tokens() -> None:
+    """Agency API tokens: list, create (named, with an expiry) and revoke."""
+
+
+@tokens.command("list")
+@click.option("--email", default=None, help="Only this user's tokens.")
+@click.pass_obj
+def list_tokens(obj: Context, email: str | None) -> None:
+    """Every token: id, owner, name, created, expires, last used and state (tab-separated)."""
+    from checker.agency.accounts import user_tokens
+    from checker.models import _now
+
+    with _app_session(obj) as session:
+        owner = _user_by_email(session, email) if email else None
+        now = _now()
+        click.echo("id\temail\tname\tcreated\texpires\tlast_used\tstate")
+        for tok in user_tokens(session, owner):
+            stamps = [_stamp(tok.created_at), _stamp(tok.expires_at), _stamp(tok.last_used_at)]
+            click.echo("\t".join([str(tok.id), tok.user.email, tok.label, *stamps, tok.state(now)]))
+
+
+@tokens.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="What the token is for (shown in lists).")
+@click.option("--days", type=click.IntRange(1, 366), default=90, show_default=True, help="Days until it expires.")
+@click.pass_obj
+def create_token(obj: Context, email: str, name: str, days: int) -> None:
+    """Issue a token for an agency user and print it once on stdout (only its hash is stored)."""
+    from checker.agency.accounts import issue_token
+
+    with _app_session(obj) as session:
+        owner = _user_by_email(session, email)
+        if owner.role != "agency":
+            raise click.ClickException(f"{owner.email} is a {owner.role} user; API tokens are for agency users")
+        token = issue_token(session, owner, name, days)
+        session.commit()
+    click.echo(token)
+    click.echo(f"token {name!r} for {owner.email} expires in {days} days; it is shown only this once", err=True)
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=int)
+@click.pass_obj
+def revoke_token(obj: Context, token_id: int) -> None:
+    """Revoke a token by its id (see `checker tokens list`): it stops working at once."""
+    from checker.agency.accounts import AccountError
+    from checker.agency.accounts import revoke_token as revoke
+
+    with _app_session(obj) as session:
+        try:
+            found = revoke(session, token_id)
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from None
+        session.commit()
+        click.echo(f"revoked token #{found.id} {found.label!r} of {found.user.email}", err=True)
+
+
+def _user_by_email(session: Any, email: str) -> Any:
+    """The user with this email, else a usage error naming it."""
+    from sqlalchemy import select
+
+    from checker.agency.accounts import normal_email
+    from checker.agency.models import User
+
+    found = session.scalars(select(User).where(User.email == normal_email(email))).first()
+    if found is None:
+        raise click.ClickException(f"no user with the email {normal_email(email)}")
+    return found
+
+
+def _stamp(moment: dt.datetime | None) -> str:
+    """A UTC time as YYYY-MM-DD HH:MM, or '-'."""
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else "-"

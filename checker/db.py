@@ -2,22 +2,49 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from checker.config import PROJECT_ROOT
+from checker.config import resource_dir
 
-MIGRATIONS = PROJECT_ROOT / "migrations"
+MIGRATIONS = resource_dir("migrations")
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for the URL; SQLite may be used from waitress's worker threads."""
+    """An engine for the URL; SQLite may be used from waitress's worker threads, its file readable by us alone."""
     args = {"check_same_thread": False} if url.startswith("sqlite") else {}
+    if url.startswith("sqlite"):
+        private_sqlite_file(url)
     return create_engine(url, connect_args=args)
+
+
+def private_folder(folder: Path) -> None:
+    """Create the folder 0700 if missing, and take group and other access away if it has any."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if folder.stat().st_mode & 0o077:
+        folder.chmod(0o700)
+
+
+def private_sqlite_file(url: str) -> None:
+    """Create a SQLite database file 0600 before SQLite does (it would follow the umask, e.g. 0644); tighten an old one.
+
+    SQLite gives its -journal, -wal and -shm files the database file's permissions.
+    """
+    database = make_url(url).database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.parent.exists():
+        private_folder(path.parent)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    elif path.stat().st_mode & 0o077:
+        path.chmod(0o600)
 
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:
@@ -27,7 +54,7 @@ def make_sessions(engine: Engine) -> sessionmaker[Session]:
 
 def alembic_config(url: str) -> Config:
     """Alembic configuration pointing at migrations/ and the given database."""
-    cfg = Config(str(PROJECT_ROOT / "alembic.ini")) if (PROJECT_ROOT / "alembic.ini").exists() else Config()
+    cfg = Config(str(MIGRATIONS / "alembic.ini"))
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     cfg.attributes["configure_logging"] = False

@@ -60,8 +60,21 @@ class User(Base):
         return str(self.id)
 
 
+class UserSession(Base):
+    """A signed-in browser session; the cookie holds a random key, the table only its SHA-256 digest."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
 class ApiToken(Base):
-    """An agency's API token; only its SHA-256 digest is stored."""
+    """An agency's API token: a name, an expiry, revocable; only its SHA-256 digest is stored."""
 
     __tablename__ = "api_token"
 
@@ -70,7 +83,18 @@ class ApiToken(Base):
     digest: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     label: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     user: Mapped[User] = relationship()
+
+    def state(self, now: dt.datetime) -> str:
+        """'active', 'expired' or 'revoked' at this (naive UTC) time."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= now:
+            return "expired"
+        return "active"
 
 
 class Client(Base):

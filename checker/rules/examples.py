@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from checker.profile import parse_profile
+from checker.rules.messages import THOUSANDS, did_you_mean
 from checker.rules.pack import Measure, RulePack
 from checker.rules.schema import Example
 from checker.rules.yamlsrc import RuleError
@@ -55,13 +56,23 @@ def lint_examples(pack: RulePack) -> list[RuleError]:
             statuses.add(example.expect.status)
             _, problems = parse_profile(example_profile(measure, example), pack.fields)
             line = measure.line("examples", i)
-            errors += [RuleError(measure.file, line, f"examples[{i}].profile.{p.field}", p.message) for p in problems]
+            errors += [RuleError(measure.file, line, f"examples[{i}].profile.{p.field}", _explain(p.field, p.message, pack))
+                       for p in problems]
             errors += [RuleError(measure.file, line, f"examples[{i}].expect.criteria", f"unknown criterion {cid!r}")
                        for cid in example.expect.criteria if cid not in ids]
         for side in ("eligible", "ineligible"):
             if side not in statuses:
                 errors.append(RuleError(measure.file, measure.line("examples"), "examples", f"needs at least one {side} example"))
     return errors
+
+
+def _explain(name: str, message: str, pack: RulePack) -> str:
+    """An example answer's problem in words: a split 5,000 or a misspelt field name."""
+    if message != "unknown field":
+        return message
+    if name.isdigit():
+        return THOUSANDS
+    return f"unknown field {name!r}{did_you_mean(name, pack.fields)}"
 
 
 def run_example(checker: Checker, measure: Measure, index: int) -> ExampleOutcome:
@@ -71,7 +82,7 @@ def run_example(checker: Checker, measure: Measure, index: int) -> ExampleOutcom
     example = measure.spec.examples[index]
     as_of = example_as_of(measure, example)
     profile = read_profile(checker.pack, example_profile(measure, example), as_of)
-    result = next(r for r in checker.check(profile, as_of).results if r.measure == measure.id)
+    result = checker.check(profile, as_of).verdict(measure.id)
     return ExampleOutcome(measure.id, measure.file, index, example.name, _compare(example, result))
 
 
@@ -85,7 +96,7 @@ def criterion_sides(checker: Checker) -> dict[str, dict[str, set[str]]]:
         for example in measure.spec.examples:
             as_of = example_as_of(measure, example)
             profile = read_profile(checker.pack, example_profile(measure, example), as_of)
-            result = next(r for r in checker.check(profile, as_of).results if r.measure == measure.id)
+            result = checker.check(profile, as_of).verdict(measure.id)
             for crit in result.criteria:
                 if crit.id in seen:
                     seen[crit.id].add(crit.status)
@@ -113,7 +124,16 @@ def _compare(example: Example, result: Any) -> list[str]:
         failures.append(f"amount_wan: expected {expect.amount_wan}, got {result.amount_wan}")
     if expect.no_amount and result.amount_wan is not None:
         failures.append(f"amount_wan: expected none, got {result.amount_wan}")
-    return failures
+    return failures + _compare_held(example, result)
+
+
+def _compare_held(example: Example, result: Any) -> list[str]:
+    expect, until = example.expect, (result.held or {}).get("until")
+    if expect.held_until is not None and until != expect.held_until.isoformat():
+        return [f"held: expected until {expect.held_until.isoformat()}, got {result.held}"]
+    if expect.not_held and result.held is not None:
+        return [f"held: expected none, got {result.held}"]
+    return []
 
 
 def run_all(checker: Checker) -> list[ExampleOutcome]:

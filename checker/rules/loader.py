@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -10,6 +11,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from checker.rules import expr as ex
+from checker.rules.messages import did_you_mean, schema_keys, yaml_trap
+from checker.rules.numbers import unquoted_numbers
 from checker.rules.pack import (
     Check,
     Criterion,
@@ -19,11 +22,14 @@ from checker.rules.pack import (
     build_logic,
     logic_refs,
 )
+from checker.rules.parameters import Parameter, ParametersFile
 from checker.rules.schema import DerivedFile, FieldsFile, IndexFile, MeasureFile
 from checker.rules.typecheck import BOOL, DATE, NUMBER, TEXT, NameType, check
+from checker.rules.windows import Window, WindowsFile
 from checker.rules.yamlsrc import Document, Loc, RuleError, load_file
 
 M = TypeVar("M", bound=BaseModel)
+KNOWN_KEYS = schema_keys(DerivedFile, FieldsFile, IndexFile, MeasureFile, ParametersFile, WindowsFile)
 TYPE_OF_FIELD = {"int": NUMBER, "decimal": NUMBER, "bool": BOOL, "enum": TEXT, "text": TEXT, "date": DATE}
 
 
@@ -47,10 +53,21 @@ def _validate(doc: Document, model: type[M], errors: list[RuleError]) -> M | Non
 def _pydantic_error(doc: Document, err: Any) -> RuleError:
     loc = tuple(part for part in err["loc"] if _is_key(part))
     if err["type"] == "extra_forbidden":
-        return doc.error(loc, f"unknown key {loc[-1]!r}")
+        return doc.error(loc, _unknown_key(doc, loc, err["loc"][-1]))
+    if err["loc"][-1:] == ("[key]",):  # a number where a key should be: 5,000 split inside { }
+        return doc.error(loc, _unknown_key(doc, loc, err.get("input")))
     if err["type"] == "missing":
         return doc.error(loc[:-1], f"missing key {loc[-1]!r}")
     return doc.error(loc, err["msg"])
+
+
+def _unknown_key(doc: Document, loc: tuple, raw: Any) -> str:
+    """An unknown key in words: a value split by a comma inside { } (a number's thousands separator or a text's
+    comma), else the closest known key."""
+    key = str(raw)
+    if not re.fullmatch(r"[A-Za-z_][\w\-]*", key):
+        return yaml_trap(doc.text, doc.line(loc))[1] if doc.text else f"unknown key {key!r}"
+    return f"unknown key {key!r}{did_you_mean(key, KNOWN_KEYS)}"
 
 
 def _is_key(part: Any) -> bool:
@@ -99,13 +116,16 @@ def load_pack(root: Path) -> RulePack:
         raise RulePackError(loader.errors)
     env = {name: NameType(TYPE_OF_FIELD[d.type], tuple(c.value for c in d.values or ())) for name, d in fields.items()}
     env["as_of"] = NameType(DATE)
+    parameters = _load_parameters(loader, env)
     derived = _load_derived(loader, env)
     checks = _load_checks(loader, field_docs, env)
-    pack = RulePack(fields, sections, derived, checks, [], "", types=env)
+    _check_asked_when(loader, field_docs, env)
+    pack = RulePack(fields, sections, derived, checks, [], "", types=env, parameters=parameters)
     measures, folders = _load_measures(loader, env)
     pack.measures, pack.folders = [_annotate(pack, m) for m in measures], folders
     pack.index = {m.id: m for m in pack.measures}
-    _check_relations(loader, measures)
+    _check_relations(loader, measures, _measure_files(root))
+    pack.windows = _load_windows(loader, _measure_files(root))
     if not loader.errors:
         from checker.rules.examples import lint_examples
 
@@ -116,19 +136,6 @@ def load_pack(root: Path) -> RulePack:
     return pack
 
 
-def field_closure(pack: RulePack, node: ex.Node) -> tuple[str, ...]:
-    """The profile fields an expression reads, directly or through derived values."""
-    found: set[str] = set()
-    todo = list(ex.names(node))
-    while todo:
-        name = todo.pop()
-        if name in pack.derived:
-            todo.extend(ex.names(pack.derived[name].expr))
-        elif name in pack.fields:
-            found.add(name)
-    return tuple(sorted(found))
-
-
 def _display(pack: RulePack, test: ex.Node) -> str:
     if not isinstance(test, ex.Compare):
         return "none"
@@ -137,7 +144,7 @@ def _display(pack: RulePack, test: ex.Node) -> str:
 
 
 def _annotate(pack: RulePack, measure: Measure) -> Measure:
-    criteria = tuple(replace(c, fields=field_closure(pack, c.test), display=_display(pack, c.test)) for c in measure.criteria)
+    criteria = tuple(replace(c, fields=pack.field_closure(c.test), display=_display(pack, c.test)) for c in measure.criteria)
     derived = tuple(sorted(n for n in measure.reads if n in pack.derived))
     return replace(measure, criteria=criteria, derived_reads=derived)
 
@@ -167,6 +174,32 @@ def _load_fields(loader: _Loader) -> tuple[dict, list, list]:
     return fields, sorted(sections, key=lambda s: s.order), docs
 
 
+def _load_parameters(loader: _Loader, env: dict[str, NameType]) -> dict[str, Parameter]:
+    """rules/parameters/*.yaml: each parameter a number that expressions read by name."""
+    found: dict[str, Parameter] = {}
+    for path in sorted((loader.root / "parameters").glob("*.yaml")):
+        doc = loader.doc(path)
+        parsed = doc and _validate(doc, ParametersFile, loader.errors)
+        if not parsed:
+            _declare_anyway(doc, env)
+            continue
+        for i, decl in enumerate(parsed.parameters):
+            if decl.id in env or decl.id in found:
+                loader.errors.append(doc.error(("parameters", i, "id"), f"{decl.id!r} is already a field or parameter"))
+                continue
+            found[decl.id] = Parameter(decl, doc.file, doc.line(("parameters", i)))
+            env[decl.id] = NameType(NUMBER)
+    return found
+
+
+def _declare_anyway(doc: Document | None, env: dict[str, NameType]) -> None:
+    """The ids of a parameters file with errors still name numbers, so measures reading them get no cascade errors."""
+    items = doc.data.get("parameters") if doc is not None and isinstance(doc.data, dict) else None
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"] not in env:
+            env[item["id"]] = NameType(NUMBER)
+
+
 def _load_derived(loader: _Loader, env: dict[str, NameType]) -> dict[str, DerivedValue]:
     path = loader.root / "derived.yaml"
     doc = loader.doc(path) if path.exists() else None
@@ -181,7 +214,7 @@ def _load_derived(loader: _Loader, env: dict[str, NameType]) -> dict[str, Derive
         node = loader.expr(doc, ("derived", i, "expr"), item.expr, env, item.type)
         if node is not None:
             derived[item.id] = DerivedValue(item, node)
-            env[item.id] = NameType(item.type)
+        env[item.id] = NameType(item.type)  # declared even when its expression is wrong: no cascade into measures
     return derived
 
 
@@ -196,6 +229,13 @@ def _load_checks(loader: _Loader, docs: list, env: dict[str, NameType]) -> list[
             if node is not None:
                 checks.append(Check(item, node))
     return checks
+
+
+def _check_asked_when(loader: _Loader, docs: list, env: dict[str, NameType]) -> None:
+    for doc, parsed in docs:
+        for i, decl in enumerate(parsed.fields):
+            if decl.asked_when is not None:
+                loader.expr(doc, ("fields", i, "asked_when"), decl.asked_when, env, BOOL)
 
 
 def _load_measures(loader: _Loader, env: dict[str, NameType]) -> tuple[list[Measure], dict]:
@@ -249,13 +289,25 @@ def _load_measure(loader: _Loader, path: Path, env: dict[str, NameType]) -> Meas
     logic = build_logic(spec.logic, [c.id for c in spec.criteria])
     _check_logic(loader, doc, spec, logic)
     _check_seeds(loader, doc, spec)
+    loader.errors.extend(unquoted_numbers(doc, spec))
     amount = None
     if spec.benefit.amount is not None:
         amount = loader.expr(doc, ("benefit", "amount"), spec.benefit.amount, env, NUMBER)
+    held = _held(loader, doc, spec, env)
     if len(loader.errors) > before:
         return None
     reads = frozenset(n for c in criteria for n in ex.names(c.test)) | (ex.names(amount) if amount else set())
-    return Measure(spec, doc.file, tuple(criteria), logic, amount, reads, doc.lines)
+    return Measure(spec, doc.file, tuple(criteria), logic, amount, reads, doc.lines, held=held)
+
+
+def _held(loader: _Loader, doc: Document, spec: MeasureFile, env: dict[str, NameType]) -> tuple | None:
+    """The parsed (test, since, until) of a measure's `held`, or None."""
+    if spec.held is None:
+        return None
+    parts = (loader.expr(doc, ("held", key), getattr(spec.held, key), env, want)
+             for key, want in (("test", BOOL), ("since", DATE), ("until", DATE)))
+    held = tuple(parts)
+    return held if all(p is not None for p in held) else None
 
 
 def _criteria(loader: _Loader, doc: Document, spec: MeasureFile, env: dict[str, NameType]) -> list[Criterion]:
@@ -279,7 +331,8 @@ def _check_logic(loader: _Loader, doc: Document, spec: MeasureFile, logic: tuple
     refs = logic_refs(logic)
     for ref in refs:
         if ref not in ids:
-            loader.errors.append(doc.error(("logic",), f"unknown criterion {ref!r} (criteria: {', '.join(ids)})"))
+            hint = did_you_mean(ref, ids)
+            loader.errors.append(doc.error(("logic",), f"unknown criterion {ref!r}{hint} (criteria: {', '.join(ids)})"))
     for i, cid in enumerate(ids):
         if cid not in refs:
             loader.errors.append(doc.error(("criteria", i, "id"), f"criterion {cid!r} is not used in 'logic'"))
@@ -300,10 +353,30 @@ def _squash(text: str) -> str:
     return "".join(text.split())
 
 
-def _check_relations(loader: _Loader, measures: list[Measure]) -> None:
-    ids = {m.id for m in measures}
+def _load_windows(loader: _Loader, ids: set[str]) -> dict[str, tuple[Window, ...]]:
+    """rules/windows.yaml: application windows by measure."""
+    path = loader.root / "windows.yaml"
+    doc = loader.doc(path) if path.exists() else None
+    parsed = doc and _validate(doc, WindowsFile, loader.errors)
+    found: dict[str, list[Window]] = {}
+    for i, decl in enumerate(parsed.windows if parsed else []):
+        if decl.measure not in ids:
+            hint = did_you_mean(decl.measure, ids)
+            loader.errors.append(doc.error(("windows", i, "measure"), f"unknown measure {decl.measure!r}{hint}"))
+        found.setdefault(decl.measure, []).append(Window(decl, doc.line(("windows", i))))
+    return {k: tuple(v) for k, v in found.items()}
+
+
+def _measure_files(root: Path) -> set[str]:
+    base = root / "measures"
+    return {p.stem for p in base.rglob("*.yaml") if p.name != "index.yaml"} if base.exists() else set()
+
+
+def _check_relations(loader: _Loader, measures: list[Measure], files: set[str]) -> None:
+    """Relations name existing measures; a measure whose file has errors still exists (no cascade of errors)."""
+    ids = {m.id for m in measures} | files
     for measure in measures:
         for i, rel in enumerate(measure.spec.relations):
             if rel.measure not in ids:
                 loader.errors.append(RuleError(measure.file, measure.line("relations", i), f"relations[{i}].measure",
-                                               f"unknown measure {rel.measure!r}"))
+                                               f"unknown measure {rel.measure!r}{did_you_mean(rel.measure, ids)}"))

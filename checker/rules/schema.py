@@ -14,8 +14,8 @@ ENTITY_TYPES = (
 APPLICANTS = ("company", "staff", "institution")
 NATURES = ("programme", "intention")
 MONEY_TYPES = ("cash", "tax_saving", "deduction", "financing")
-KINDS = ("subsidy", "tax", "financing", "recognition", "service", "talent", "space")
 FIELD_TYPES = ("int", "decimal", "bool", "enum", "date", "text")
+KINDS = ("subsidy", "tax", "financing", "recognition", "service", "talent", "space")
 ID_PATTERN = r"^[a-z][a-z0-9_-]*$"
 
 
@@ -45,7 +45,7 @@ class FieldDecl(Strict):
     """A profile field: what the form asks and the batch columns carry."""
 
     id: str = Field(pattern=ID_PATTERN)
-    type: Literal["int", "decimal", "bool", "enum", "date", "text"]
+    type: Literal[FIELD_TYPES]  # type: ignore[valid-type]
     label: Text
     help: Text | None = None
     unit: Text | None = None
@@ -109,8 +109,8 @@ class Source(Strict):
     def _cited(self) -> Source:
         if self.seed and not (self.clause and self.quote):
             raise ValueError("a seed source needs 'clause' and 'quote'")
-        if not self.seed and not (self.document and self.article):
-            raise ValueError("a source needs 'seed' with clause and quote, or 'document' with article")
+        if not self.seed and not (self.document and self.article and self.quote):
+            raise ValueError("a source needs 'seed' with clause and quote, or 'document' with article and quote")
         return self
 
 
@@ -175,6 +175,8 @@ class Expect(Strict):
     missing: list[str] | None = None
     amount_wan: float | None = None
     no_amount: bool = False
+    held_until: dt.date | None = None  # the result says 已获得, valid until this date
+    not_held: bool = False  # the result says nothing is held
 
 
 class Example(Strict):

@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from checker.rules.messages import yaml_trap
+
 Loc = tuple[Any, ...]
 MAX_BYTES = 1_000_000
 
@@ -35,6 +37,7 @@ class Document:
     file: str
     data: Any
     lines: dict[Loc, int] = field(default_factory=dict)
+    text: str = ""
 
     def line(self, loc: Loc) -> int:
         """The line of the deepest known path on the way to loc."""
@@ -128,6 +131,11 @@ class _Builder:
         return items
 
 
+def _trap(text: str, line: int) -> tuple[int, str, str]:
+    at, message = yaml_trap(text, line)
+    return at, "", message
+
+
 def load_text(text: str, file: str) -> Document | RuleError:
     """Parse YAML text; return a Document or the first error with its line."""
     if len(text.encode("utf-8")) > MAX_BYTES:
@@ -136,7 +144,7 @@ def load_text(text: str, file: str) -> Document | RuleError:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        return RuleError(file, mark.line + 1 if mark else 1, "", (exc.problem or str(exc)).strip())
+        return RuleError(file, *_trap(text, mark.line + 1 if mark else 1))
     except yaml.YAMLError as exc:
         return RuleError(file, 1, "", str(exc).strip().splitlines()[0])
     builder = _Builder()
@@ -147,7 +155,7 @@ def load_text(text: str, file: str) -> Document | RuleError:
         return RuleError(file, exc.line or 1, key, str(exc))
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
         return RuleError(file, 1, "", f"unreadable YAML value: {exc}")
-    return Document(file, data, builder.lines)
+    return Document(file, data, builder.lines, text)
 
 
 def load_file(path: Path, root: Path) -> Document | RuleError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,21 +10,23 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from checker.rules.examples import ExampleOutcome, run_example
+from checker.rules.examples import ExampleOutcome, coverage_gaps, criterion_sides, run_example
 from checker.rules.loader import RulePackError
 from checker.rules.pack import RulePack
 from checker.rules.yamlsrc import RuleError
 from checker.staff import store
+from checker.staff.gitrepo import GitError, RulesRepo
 from checker.staff.models import Draft, PackVersion
 from checker.staff.overview import measure_checker
 
 
 class PublishRefused(Exception):
-    """A draft or rollback cannot be published; `reasons` says why."""
+    """A draft or rollback cannot be published; `reasons` says why, `diff` shows a conflicting change."""
 
-    def __init__(self, reasons: list[str]) -> None:
+    def __init__(self, reasons: list[str], diff: str = "") -> None:
         super().__init__("; ".join(reasons))
         self.reasons = reasons
+        self.diff = diff
 
 
 @dataclass
@@ -35,6 +38,8 @@ class DraftCheck:
     errors: list[RuleError] = field(default_factory=list)
     examples: list[ExampleOutcome] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
+    gaps: list[tuple[str, str, str]] = field(default_factory=list)  # (measure, criterion, side) no example reaches
+    new_gaps: list[tuple[str, str, str]] = field(default_factory=list)  # of those, the ones the live pack had not
 
     @property
     def failing(self) -> list[ExampleOutcome]:
@@ -44,7 +49,7 @@ class DraftCheck:
     @property
     def ok(self) -> bool:
         """Loads without errors and every example run holds."""
-        return self.pack is not None and not self.errors and not self.failing
+        return self.pack is not None and not self.errors and not self.failing and not self.new_gaps
 
 
 def compose(live: store.Files, changes: store.Files) -> store.Files:
@@ -69,12 +74,32 @@ def check_files(live: store.Files, files: store.Files, seeds: Path) -> DraftChec
     shared = any(name not in ids for name in result.changed)
     measures = [m for m in result.pack.measures if shared or m.id in result.changed]
     result.examples = [run_example(measure_checker(result.pack, m), m, i) for m in measures for i in range(len(m.spec.examples))]
+    result.gaps = [gap for m in measures for gap in coverage_gaps(criterion_sides(measure_checker(result.pack, m)))]
+    if result.gaps:
+        result.new_gaps = [g for g in result.gaps if g not in _live_gaps(live, seeds, {g[0] for g in result.gaps})]
     return result
+
+
+def _live_gaps(live: store.Files, seeds: Path, ids: set[str]) -> set[tuple[str, str, str]]:
+    """The coverage gaps the live pack already has in these measures (a draft is held only to new ones)."""
+    try:
+        pack = store.load_files(live, seeds)
+    except RulePackError:
+        return set()
+    return {gap for m in pack.measures if m.id in ids for gap in coverage_gaps(criterion_sides(measure_checker(pack, m)))}
 
 
 def start_draft(session: Session, live: store.Files, path: str, text: str, author: str) -> Draft:
     """A new draft changing one file; the caller commits."""
     draft = Draft(author=author, measure=store.measure_of(path), changes={path: text}, bases={path: live.get(path)})
+    session.add(draft)
+    session.flush()
+    return draft
+
+
+def start_files(session: Session, live: store.Files, changes: store.Files, author: str, label: str) -> Draft:
+    """A new draft changing or adding several files (a new measure and its folder's index); the caller commits."""
+    draft = Draft(author=author, measure=label, changes=dict(changes), bases={p: live.get(p) for p in changes})
     session.add(draft)
     session.flush()
     return draft
@@ -95,45 +120,96 @@ def conflicts(live: store.Files, draft: Draft) -> list[str]:
     return [p for p in draft.changes if live.get(p) != draft.bases.get(p)]
 
 
-def publish(session: Session, draft: Draft, seeds: Path, author: str, comment: str) -> PackVersion:
-    """Publish a draft on top of the newest version if it loads, its examples hold and a reason is given; caller commits."""
+def publish(session: Session, draft: Draft, seeds: Path, author: str, comment: str,
+            repo: RulesRepo | None = None) -> PackVersion:
+    """Publish a draft on top of the newest version if it loads, its examples hold, a reason is given and nobody
+    changed its files meanwhile; with a rules repository the files are written and committed. The caller commits."""
+    if repo is None:
+        return _publish(session, draft, seeds, author, comment, None)
+    with repo.locked():
+        return _publish(session, draft, seeds, author, comment, repo)
+
+
+def _publish(session: Session, draft: Draft, seeds: Path, author: str, comment: str, repo: RulesRepo | None) -> PackVersion:
     newest = store.newest(session)
-    live = dict(newest.files) if newest else {}
+    live = repo.files() if repo is not None else (dict(newest.files) if newest else {})
     reasons = [] if comment.strip() else ["a comment saying why is required"]
     if draft.status != "open":
         reasons.append(f"the draft is {draft.status}")
     reasons += [f"{p} was changed in the live pack since this draft began" for p in conflicts(live, draft)]
+    moved = disk_conflicts(repo, draft) if repo is not None else {}
+    reasons += [f"{p} was changed on disk since this draft began (see the diff)" for p in moved
+                if p not in conflicts(live, draft)]
     checked = check_files(live, compose(live, draft.changes), seeds)
     reasons += [f"lint: {e}" for e in checked.errors]
     reasons += [f"example fails: {o.measure} #{o.index + 1} {o.name}: {'; '.join(o.failures)}" for o in checked.failing]
+    reasons += [f"coverage: no example reaches {m} · {c} · {side}" for m, c, side in checked.new_gaps]
     if checked.pack is not None and not checked.changed:
         reasons.append("the draft changes nothing")
     if reasons:
-        raise PublishRefused(reasons)
+        raise PublishRefused(reasons, conflict_diff(draft, {**moved, **{p: live.get(p) for p in conflicts(live, draft)}}))
     assert checked.pack is not None
-    version = _record(session, checked.files, checked.pack.version, "publish", author, comment)
+    sha = _commit(repo, dict(draft.changes), author, comment.strip()) if repo is not None else None
+    version = _record(session, checked.files, checked.pack.version, "publish", author, comment, sha)
     draft.status = "published"
     return version
 
 
-def rollback(session: Session, seq: int, seeds: Path, author: str, comment: str) -> PackVersion:
-    """Publish an earlier version's files again as the next version; the caller commits."""
+def disk_conflicts(repo: RulesRepo, draft: Draft) -> dict[str, str | None]:
+    """The draft's files whose text on disk is no longer the one the draft began from (an edit in a text editor)."""
+    disk = repo.on_disk(list(draft.changes))
+    return {p: text for p, text in disk.items() if text != draft.bases.get(p)}
+
+
+def conflict_diff(draft: Draft, theirs: dict[str, str | None]) -> str:
+    """What changed elsewhere since the draft began: the draft's base against the other text, per file."""
+    out: list[str] = []
+    for path, text in sorted(theirs.items()):
+        base = draft.bases.get(path) or ""
+        out += difflib.unified_diff(base.splitlines(keepends=True), (text or "").splitlines(keepends=True),
+                                    f"draft-began-from/{path}", f"now/{path}")
+    return "".join(out)
+
+
+def rollback(session: Session, seq: int, seeds: Path, author: str, comment: str, repo: RulesRepo | None = None) -> PackVersion:
+    """Publish an earlier version's files again as the next version (committed to the rules repository if any);
+    the caller commits."""
     target = store.by_seq(session, seq)
     if target is None:
         raise PublishRefused([f"no version {seq}"])
     if not comment.strip():
         raise PublishRefused(["a comment saying why is required"])
+    files = dict(target.files)
+    if repo is not None and target.commit:  # git's copy of that version is the reference
+        with contextlib.suppress(GitError):
+            files = repo.files(target.commit)
     try:
-        pack = store.load_files(dict(target.files), seeds)
+        pack = store.load_files(files, seeds)
     except RulePackError as exc:
         raise PublishRefused([f"version {seq} no longer loads: {e}" for e in exc.errors]) from exc
-    return _record(session, dict(target.files), pack.version, "rollback", author, f"back to v{seq}: {comment}")
+    message = f"back to v{seq}: {comment.strip()}"
+    sha = None
+    if repo is not None:
+        with repo.locked():
+            head = repo.files()
+            changes = {p: files.get(p) for p in head.keys() | files.keys() if head.get(p) != files.get(p)}
+            sha = _commit(repo, changes, author, message)
+    return _record(session, files, pack.version, "rollback", author, message, sha)
 
 
-def _record(session: Session, files: store.Files, digest: str, action: str, author: str, comment: str) -> PackVersion:
+def _commit(repo: RulesRepo, changes: dict[str, str | None], author: str, message: str) -> str:
+    """Commit the files, turning a git failure into a refusal (the database keeps the live version)."""
+    try:
+        return repo.commit(changes, author, message)
+    except GitError as exc:
+        raise PublishRefused([f"the rules repository refused the commit: {exc}"]) from exc
+
+
+def _record(session: Session, files: store.Files, digest: str, action: str, author: str, comment: str,
+            commit: str | None = None) -> PackVersion:
     """Add the version, turning a lost race for the sequence number into a refusal."""
     try:
-        return store.add_version(session, files, digest, action, author, comment.strip())
+        return store.add_version(session, files, digest, action, author, comment.strip(), commit)
     except IntegrityError as exc:
         session.rollback()
         raise PublishRefused(["another version was published at the same moment; try again"]) from exc

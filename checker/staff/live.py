@@ -16,6 +16,7 @@ from checker.engine import Checker
 from checker.rules.loader import RulePackError
 from checker.rules.pack import RulePack
 from checker.staff import store
+from checker.staff.gitrepo import GitError, RulesRepo
 
 log = logging.getLogger(__name__)
 GRACE = 30.0  # seconds a replaced checker stays open at least, for requests that still hold it
@@ -35,7 +36,8 @@ class Snapshot:
 class LivePack:
     """Holds the live Snapshot; `refresh()` polls the newest seq (at most once per interval) and swaps on change."""
 
-    def __init__(self, sessions: sessionmaker[Session], seeds: Path, engine: str, interval: float = 1.0) -> None:
+    def __init__(self, sessions: sessionmaker[Session], seeds: Path, engine: str, interval: float = 1.0,
+                 repo: RulesRepo | None = None, git_interval: float = 2.0) -> None:
         self.sessions = sessions
         self.seeds = seeds
         self.engine = engine
@@ -44,15 +46,28 @@ class LivePack:
         self.snapshot: Snapshot | None = None
         self.checked_at = 0.0
         self.retired: list[tuple[float, Checker]] = []
+        self.repo = repo
+        self.git_interval = git_interval
+        self.git_checked_at = 0.0
+        self.seen_head = ""
 
     def start(self, rules: Path, pack: RulePack, checker: Checker, import_new: bool = True) -> None:
-        """Go live with the newest published version; import rules/ from disk first when no version exists yet
-        or (import_new) when the disk's content was never published, e.g. a deploy: history and audit show it."""
-        with self.sessions() as session:
-            newest = store.newest(session)
-            known = newest is not None and (newest.hash == pack.version or store.by_hash(session, pack.version) is not None)
-        if newest is None or (import_new and not known):
-            self._import(rules, pack)
+        """Go live with the newest published version. With a rules repository, its committed files are what is
+        published (a commit not yet recorded is imported first); without one, rules/ is imported from disk when no
+        version exists yet or (import_new) when the disk's content was never published, e.g. a deploy."""
+        if self.repo is not None:
+            self.sync_git(wait=True)
+            with self.sessions() as session:
+                empty = store.newest(session) is None
+            if empty:  # the committed files do not load and nothing was ever published: serve the folder as it is
+                self._import(rules, pack)
+        else:
+            with self.sessions() as session:
+                newest = store.newest(session)
+                known = newest is not None and (newest.hash == pack.version
+                                                or store.by_hash(session, pack.version) is not None)
+            if newest is None or (import_new and not known):
+                self._import(rules, pack)
         with self.sessions() as session:
             newest = store.newest(session)
         if newest is not None and newest.hash == pack.version:
@@ -72,12 +87,57 @@ class LivePack:
         except (RulePackError, ValueError, OSError) as exc:
             log.error("rules on disk do not load, not importing them: %s", exc)
             return
+        self._record(files, digest, "system", f"imported from {rules}", None)
+
+    def _record(self, files: store.Files, digest: str, author: str, comment: str, commit: str | None) -> None:
+        """Add an imported version; losing the race to another worker importing the same is fine."""
         with self.sessions() as session:
             try:
-                store.add_version(session, files, digest, "import", "system", f"imported from {rules}")
+                store.add_version(session, files, digest, "import", author, comment, commit)
                 session.commit()
-            except IntegrityError:  # another worker imported at the same moment
+            except IntegrityError:
                 session.rollback()
+
+    def sync_git(self, wait: bool = False) -> None:
+        """Record the rules repository's HEAD as the newest version when it holds other files than the newest one
+        (an officer's commit); a commit that does not load is refused, audited, and the live pack kept. While a
+        browser publish holds the repository (its commit not yet recorded), a poll that does not wait skips."""
+        assert self.repo is not None
+        with self.repo.locked(wait) as held:
+            if held:
+                self._sync_git()
+
+    def _sync_git(self) -> None:
+        assert self.repo is not None
+        head = self.repo.head()
+        self.git_checked_at = time.monotonic()
+        if not head or head == self.seen_head:
+            return
+        files = self.repo.files(head)
+        with self.sessions() as session:
+            newest = store.newest(session)
+            if (newest is not None and dict(newest.files) == files) or store.by_commit(session, head) is not None:
+                self.seen_head = head
+                return
+        try:
+            digest = store.load_files(files, self.seeds).version
+        except (RulePackError, ValueError, OSError) as exc:
+            self._refuse(head, exc)
+            return
+        commit = self.repo.describe(head)
+        self._record(files, digest, commit.email or "git", commit.message or f"commit {head[:10]}", head)
+        self.seen_head = head
+
+    def _refuse(self, head: str, exc: Exception) -> None:
+        """Keep the live pack and say in the log and the audit why the commit was not loaded."""
+        errors = getattr(exc, "errors", [exc])
+        log.error("rules commit %s does not load, keeping the live pack: %s", head[:10], errors[:5])
+        with self.sessions() as session:
+            summary = "; ".join(str(e) for e in errors[:5])
+            store.audit(session, "refused", self.repo.describe(head).email if self.repo else "git", "",
+                        f"commit {head[:10]} not loaded ({len(errors)} error(s)): {summary}")
+            session.commit()
+        self.seen_head = head
 
     def current(self) -> Snapshot:
         """The live snapshot."""
@@ -91,8 +151,13 @@ class LivePack:
             return self.snapshot
         self.checked_at = now
         try:
+            if self.repo is not None and (force or now - self.git_checked_at >= self.git_interval):
+                self.sync_git()
             with self.sessions() as session:
                 seq = store.newest_seq(session)
+        except GitError as exc:
+            log.error("cannot read the rules repository: %s", exc)
+            return self.current()
         except SQLAlchemyError as exc:  # the database is unreachable: keep checking with the live pack
             log.error("cannot read the newest rule-pack version: %s", exc)
             return self.current()

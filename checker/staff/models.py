@@ -23,6 +23,7 @@ class PackVersion(Base):
     action: Mapped[str] = mapped_column(String(16), default="publish")  # import | publish | rollback
     author: Mapped[str] = mapped_column(String(254), default="")
     comment: Mapped[str] = mapped_column(Text, default="")
+    commit: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)  # the rules repository's commit
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
 
     @property
@@ -54,7 +55,7 @@ class AuditEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, index=True)
     author: Mapped[str] = mapped_column(String(254), default="")
-    action: Mapped[str] = mapped_column(String(16))  # import | publish | rollback
+    action: Mapped[str] = mapped_column(String(16))  # import | publish | rollback | refused | draft_saved
     seq: Mapped[int] = mapped_column(Integer)
     measure: Mapped[str] = mapped_column(String(200), default="")
     comment: Mapped[str] = mapped_column(Text, default="")

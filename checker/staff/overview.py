@@ -88,3 +88,16 @@ def field_uses(pack: RulePack) -> dict[str, list[tuple[str, str]]]:
             if name in pack.fields and not any(u[0] == m.id for u in uses[name]):
                 uses[name].append((m.id, ""))
     return uses
+
+
+def filter_rows(rows: list[MeasureRow], query: str, folder: str, state: str, problems: bool) -> list[MeasureRow]:
+    """The rows matching a search (id, title, issuer or field read) and the folder, state and problem filters."""
+    words = query.strip().lower().split()
+
+    def matches(row: MeasureRow) -> bool:
+        spec = row.measure.spec
+        hay = " ".join([row.measure.id, spec.title.zh, spec.title.en, spec.issuer.zh, spec.issuer.en, *row.reads]).lower()
+        return (all(w in hay for w in words) and (not folder or row.folder == folder) and (not state or row.state == state)
+                and (not problems or bool(row.failed or row.gaps)))
+
+    return [r for r in rows if matches(r)]

@@ -66,6 +66,16 @@ def by_hash(session: Session, digest: str) -> PackVersion | None:
     return session.scalars(select(PackVersion).where(PackVersion.hash == digest).order_by(PackVersion.seq).limit(1)).first()
 
 
+def by_commit(session: Session, sha: str) -> PackVersion | None:
+    """The version recorded for this commit of the rules repository."""
+    return session.scalars(select(PackVersion).where(PackVersion.commit == sha).limit(1)).first()
+
+
+def audit(session: Session, action: str, author: str, measure: str, comment: str) -> None:
+    """Record an action that published nothing (a refused publish or reload, a saved draft); the caller commits."""
+    session.add(AuditEntry(author=author, action=action, seq=newest_seq(session), measure=measure, comment=comment[:4000]))
+
+
 def measure_of(path: str) -> str:
     """The measure id of a measure file's path, else the path itself."""
     pure = PurePosixPath(path)
@@ -80,11 +90,13 @@ def changed(old: Files, new: Files) -> list[str]:
     return sorted({measure_of(p) for p in paths})
 
 
-def add_version(session: Session, files: Files, digest: str, action: str, author: str, comment: str) -> PackVersion:
-    """Record a published version and an audit entry per changed measure; the caller commits."""
+def add_version(session: Session, files: Files, digest: str, action: str, author: str, comment: str,
+                commit: str | None = None) -> PackVersion:
+    """Record a published version (and the rules repository's commit) and an audit entry per changed measure;
+    the caller commits."""
     previous = newest(session)
     version = PackVersion(seq=(previous.seq if previous else 0) + 1, hash=digest, files=files, action=action,
-                          author=author, comment=comment)
+                          author=author, comment=comment, commit=commit)
     session.add(version)
     for name in changed(previous.files if previous else {}, files) if previous else [""]:
         session.add(AuditEntry(author=author, action=action, seq=version.seq, measure=name, comment=comment))

@@ -1,4 +1,4 @@
-"""Rate limits (Flask-Limiter): failed sign-ins per client address, API calls per token, by endpoint name.
+"""Rate limits (Flask-Limiter): API calls per token. Failed sign-ins have their own throttle (checker/agency/throttle.py).
 
 Storage is in memory per app unless RATELIMIT_STORAGE_URI (config or environment) names a shared one,
 e.g. redis://127.0.0.1:6379 when several server processes must share counters.
@@ -14,9 +14,8 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import TooManyRequests
 
-LOGIN_ENDPOINTS = frozenset({"agency.login"})
 API_BLUEPRINT = "agency_api"
-DEFAULTS = {"LOGIN_RATE_LIMIT": "10 per minute", "API_RATE_LIMIT": "600 per minute"}
+DEFAULTS = {"API_RATE_LIMIT": "600 per minute"}
 
 
 def api_key() -> str:
@@ -25,11 +24,6 @@ def api_key() -> str:
     if header.lower().startswith("bearer ") and header[7:].strip():
         return "token:" + hashlib.sha256(header[7:].strip().encode("utf-8")).hexdigest()[:32]
     return "addr:" + get_remote_address()
-
-
-def _failed_login(response: Response) -> bool:
-    """Only failed sign-ins count against the login limit."""
-    return response.status_code in (400, 401)
 
 
 def _too_many(exc: TooManyRequests) -> tuple[Response | str, int]:
@@ -42,7 +36,7 @@ def _too_many(exc: TooManyRequests) -> tuple[Response | str, int]:
 
 
 def init_app(app: Flask) -> Limiter:
-    """A Limiter for this app with the login and API limits; works whether or not the agency blueprints are wired yet."""
+    """A Limiter for this app with the API limit; works whether or not the agency blueprints are wired yet."""
     if "checker_limiter" in app.extensions:
         return app.extensions["checker_limiter"]
     for name, value in DEFAULTS.items():
@@ -50,10 +44,8 @@ def init_app(app: Flask) -> Limiter:
     app.config.setdefault("RATELIMIT_STORAGE_URI", os.environ.get("RATELIMIT_STORAGE_URI", "memory://"))
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter = Limiter(get_remote_address, app=app)
-    # Limits are attached by blueprint name and filtered by endpoint, so they apply even when the agency
-    # blueprints are registered after this call (checker.web.agency.init_app).
-    limiter.limit(lambda: app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed_login,
-                  exempt_when=lambda: request.endpoint not in LOGIN_ENDPOINTS)(Blueprint("agency", __name__))
+    # The limit is attached by blueprint name, so it applies even when the API blueprint is registered after
+    # this call (checker.web.agency.init_app).
     limiter.limit(lambda: app.config["API_RATE_LIMIT"], key_func=api_key,
                   exempt_when=lambda: request.endpoint == "agency_api.openapi")(Blueprint(API_BLUEPRINT, __name__))
     app.register_error_handler(429, _too_many)

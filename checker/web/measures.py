@@ -6,7 +6,9 @@ import datetime as dt
 
 from flask import Blueprint, abort, render_template, request
 
+from checker.engine.verdict import application_window
 from checker.rules.schema import ENTITY_TYPES, KINDS
+from checker.staff.table import decision_table
 from checker.web import catalogue
 from checker.web.i18n import t
 from checker.web.services import pack
@@ -47,5 +49,7 @@ def detail(measure_id: str):
     except KeyError:
         abort(404)
     others = {m.id: m.spec.title for m in pack().measures}
+    today = dt.date.today()
     return render_template("measures/detail.html", measure=measure, spec=measure.spec, others=others,
-                           fields=pack().fields)
+                           fields=pack().fields, table=decision_table(pack(), measure, today),
+                           window=application_window(pack(), measure, today))

@@ -8,7 +8,7 @@ from typing import Any
 from checker.engine.reference import Scope, evaluate
 from checker.intake import read_profile
 from checker.profile import ProfileError, parse_value
-from checker.rules.expr import ExprError, parse
+from checker.rules.expr import parse
 from checker.rules.pack import RulePack
 from checker.rules.schema import FieldDecl
 
@@ -30,10 +30,7 @@ def asked(pack: RulePack, decl: FieldDecl, values: dict[str, Any], as_of: dt.dat
     """Whether a question's asked_when condition is not known to be false."""
     if not decl.asked_when:
         return True
-    try:
-        return evaluate(parse(decl.asked_when), Scope(pack, values, as_of)) is not False
-    except (ExprError, KeyError):
-        return True
+    return evaluate(parse(decl.asked_when), Scope(pack, values, as_of)) is not False  # linted when the pack loads
 
 
 def relevant(pack: RulePack, raw: dict[str, str], as_of: dt.date) -> dict[str, str]:

@@ -5,32 +5,13 @@ from __future__ import annotations
 import io
 import re
 
-import pytest
 from sqlalchemy import select
 
 from checker.staff import store
 from checker.staff.models import PackVersion
-from tests.staff.conftest import add_user, make_app, shut, sign_in
+from tests.staff.conftest import make_app, shut, sign_in
 from tests.staff.util import textarea
 from tests.web.util import MINI_RULES
-
-
-@pytest.fixture
-def mini_app(tmp_path):
-    """The staff features on the fixture pack (reference engine)."""
-    application = make_app(tmp_path, CHECKER_RULES=str(MINI_RULES), CHECKER_ENGINE="reference")
-    add_user(application, "staff@example.com", None, "staff")
-    add_user(application, "a@example.com", "Agency A", "agency")
-    yield application
-    shut(application)
-
-
-@pytest.fixture
-def mini(mini_app):
-    """A staff client of the fixture-pack app."""
-    client = mini_app.test_client()
-    sign_in(client, "staff@example.com")
-    return client
 
 
 def test_staff_only(mini_app):
@@ -161,12 +142,13 @@ def test_stored_results_list_links_their_version(mini_app, mini):
     assert mini.get("/staff/results/nothing/1").status_code == 404
 
 
-def test_rules_changed_on_disk_are_imported_unless_frozen(tmp_path, mini_app):
+def test_without_git_rules_changed_on_disk_are_imported_unless_frozen(tmp_path, mini_app):
     import shutil
 
     rules = tmp_path / "copy" / "rules"
     shutil.copytree(MINI_RULES, rules)
-    settings = {"CHECKER_RULES": str(rules), "CHECKER_ENGINE": "reference", "DATABASE_URL": f"sqlite:///{tmp_path / 'd.sqlite'}"}
+    settings = {"CHECKER_RULES": str(rules), "CHECKER_ENGINE": "reference", "DATABASE_URL": f"sqlite:///{tmp_path / 'd.sqlite'}",
+                "STAFF_RULES_GIT": False}
     first = make_app(tmp_path / "a", **settings)
     v1 = first.extensions["staff"].current().pack.version
     shut(first)

@@ -5,16 +5,19 @@ Wire into the app with `init_app(app)` after `create_app`; calling it twice does
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 
-from flask import Flask
-from flask_login import LoginManager
+from flask import Flask, current_app, request, session
+from flask_login import LoginManager, current_user
 from sqlalchemy.exc import DBAPIError
 
 from checker.agency.accounts import seed_admin
 from checker.agency.jobs import resumable
 from checker.agency.models import User
+from checker.agency.sessions import Limits, resume
+from checker.agency.throttle import Policy, Throttle
 from checker.web.agency.common import AgencyState, make_runner
 from checker.web.agency.strings import tr
 
@@ -34,11 +37,29 @@ def _login_manager(app: Flask) -> LoginManager:
     return manager
 
 
+SESSION_DEFAULTS = {"SESSION_IDLE_MINUTES": 8 * 60, "SESSION_MAX_HOURS": 7 * 24}
+
+
+def session_limits() -> Limits:
+    """The idle and absolute session limits of the current app."""
+    config = current_app.config
+    return Limits(idle=dt.timedelta(minutes=float(config["SESSION_IDLE_MINUTES"])),
+                  absolute=dt.timedelta(hours=float(config["SESSION_MAX_HOURS"])))
+
+
 def _load_user(user_id: str) -> User | None:
-    """The signed-in user of the session."""
+    """The signed-in user, only while the server-side session of the cookie is live and the user active."""
     from checker.web.services import db
 
-    return db().get(User, int(user_id)) if user_id.isdigit() else None
+    if not user_id.isdigit():
+        return None
+    return resume(db(), int(user_id), str(session.get("sid", "")), session_limits())
+
+
+def _load_early() -> None:
+    """Resolve the signed-in user before the view runs, so touching the session never interleaves with its writes."""
+    if "_user_id" in session and not (request.endpoint or "").endswith("static"):
+        current_user._get_current_object()  # type: ignore[attr-defined]
 
 
 def init_app(app: Flask) -> AgencyState:
@@ -47,7 +68,10 @@ def init_app(app: Flask) -> AgencyState:
         return app.extensions["agency"]
     from checker.web.agency import api, views
 
+    for name, value in SESSION_DEFAULTS.items():
+        app.config.setdefault(name, float(os.environ.get(name, value)))
     _login_manager(app)
+    app.before_request(_load_early)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     api.json_errors(app)
@@ -55,7 +79,8 @@ def init_app(app: Flask) -> AgencyState:
     if csrf is not None:
         csrf.exempt(api.bp)
     services = app.extensions["checker"]
-    state = AgencyState(make_runner(app, services))
+    login_env = {k: v for k, v in os.environ.items() if k.startswith("LOGIN_")}
+    state = AgencyState(make_runner(app, services), Throttle(Policy.from_config({**login_env, **app.config})))
     app.extensions["agency"] = state
     app.jinja_env.globals.setdefault("tr", tr)
     try:

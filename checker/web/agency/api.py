@@ -9,7 +9,7 @@ from flask import Blueprint, Flask, g, jsonify, request, url_for
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from checker.agency.accounts import owned, token_user
+from checker.agency.accounts import owned, token_check
 from checker.agency.jobs import cancel_job, create_job, workers
 from checker.agency.models import Job
 from checker.agency.results import job_items, job_problems
@@ -28,6 +28,8 @@ PUBLIC = {"agency_api.openapi"}
 BATCH_KEYS = {"rows", "as_of", "lang", "name"}
 FILE_FORMATS = ("csv", "xlsx", "jsonl")
 CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+TOKEN_REFUSALS = {"expired": "this API token has expired; create a new one on the tokens page",
+                  "revoked": "this API token was revoked; create a new one on the tokens page"}
 
 
 def error(status: int, code: str, message: str, **extra: Any):
@@ -49,9 +51,10 @@ def _authenticate():
         return None
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else ""
-    found = token_user(db(), token)
+    found, why = token_check(db(), token)
     if found is None or found.role != "agency" or found.agency_id is None:
-        response, status = error(401, "unauthorized", "a valid agency API token is required")
+        reason = TOKEN_REFUSALS.get(why, "a valid agency API token is required")
+        response, status = error(401, "unauthorized", reason)
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
         return response, status
     g.api_user = found

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app
+from flask import Flask, abort, current_app, redirect, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -88,6 +88,8 @@ def agency_required(view: Callable[..., Any]) -> Callable[..., Any]:
     """Only signed-in users of an agency may see the view."""
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if user().role == "staff":  # staff sign in through the same form: their area is /staff/
+            return redirect(url_for("staff.index"))
         if user().role != "agency" or user().agency_id is None:
             abort(403)
         return view(*args, **kwargs)

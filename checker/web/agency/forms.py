@@ -6,7 +6,7 @@ import datetime as dt
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import DateField, EmailField, PasswordField, StringField
+from wtforms import DateField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 
@@ -32,7 +32,15 @@ class CancelForm(FlaskForm):
     """A button (with CSRF token) cancelling a job."""
 
 
-class TokenForm(FlaskForm):
-    """A label for a new API token."""
+TOKEN_DAYS = (30, 90, 180, 365)
 
-    label = StringField("label", validators=[Optional(), Length(max=100)])
+
+class TokenForm(FlaskForm):
+    """The name and life of a new API token."""
+
+    label = StringField("label", validators=[DataRequired(), Length(max=100)])
+    days = SelectField("days", choices=[str(d) for d in TOKEN_DAYS], default="90")
+
+
+class RevokeForm(FlaskForm):
+    """A button (with CSRF token) revoking an API token."""

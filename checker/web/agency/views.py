@@ -3,26 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import tempfile
 from collections.abc import Callable, Iterator
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, send_file, session, url_for
 from flask_login import login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from checker.agency.accounts import authenticate, issue_token, owned
+from checker.agency import sessions
+from checker.agency.accounts import AccountError, authenticate, issue_token, owned, revoke_token, user_tokens
 from checker.agency.export import detail, iter_csv, matrix, summarise, titles, write_xlsx
 from checker.agency.jobs import cancel_job
-from checker.agency.models import ApiToken, Client, ClientResult, Job
+from checker.agency.models import Client, ClientResult, Job
 from checker.agency.portfolio import KINDS, Portfolio, recheck
 from checker.agency.results import job_items, job_problems, job_tables, portfolio_items
 from checker.agency.template import template_xlsx
 from checker.agency.uploads import UploadError
-from checker.web.agency import forms
+from checker.models import _now
+from checker.web.agency import forms, session_limits
 from checker.web.agency.common import agency_required, get_owned, job_from_file, setting, state, user
 from checker.web.agency.strings import tr
 from checker.web.i18n import current_lang, problem_message
+from checker.web.redirects import safe_next
 from checker.web.services import db, pack, services
 
 bp = Blueprint("agency", __name__, url_prefix="/agency")
@@ -43,36 +47,41 @@ def _helpers() -> dict:
     return {"tr": tr, "problem_message": problem_message}
 
 
-def _safe_next(target: str | None) -> str:
-    """A local redirect target, else the dashboard."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("agency.dashboard")
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """The sign-in form."""
     form = forms.LoginForm()
     if form.validate_on_submit():
-        keys = ("email:" + (form.email.data or "").strip().lower(), "ip:" + (request.remote_addr or ""))
-        if state().throttle.blocked(*keys):
+        account, address = (form.email.data or "").strip().lower(), request.remote_addr or ""
+        wait = state().throttle.wait(account, address)
+        if wait > 0:
             flash(tr("throttled"))
-            return render_template("agency/login.html", form=form), 429
+            return render_template("agency/login.html", form=form), 429, {"Retry-After": str(math.ceil(wait))}
         found = authenticate(db(), form.email.data or "", form.password.data or "")
         if found is not None:
-            state().throttle.clear(keys[0])
-            login_user(found)
-            return redirect(_safe_next(request.args.get("next")))
-        state().throttle.fail(*keys)
+            state().throttle.succeed(account)
+            _begin_session(found)
+            home = url_for("staff.index") if found.role == "staff" else url_for("agency.dashboard")
+            return redirect(safe_next(request.args.get("next"), home))
+        state().throttle.fail(account, address)
         flash(tr("bad_login"))
         return render_template("agency/login.html", form=form), 401
     return render_template("agency/login.html", form=form)
 
 
+def _begin_session(found) -> None:
+    """End any session the cookie held, then start a new server-side one for the user."""
+    sessions.end(db(), str(session.pop("sid", "")))
+    session["sid"] = sessions.start(db(), found, session_limits())
+    db().commit()
+    login_user(found)
+
+
 @bp.post("/logout")
 def logout():
-    """Sign out."""
+    """Sign out: the server-side session ends, so a copy of the cookie no longer signs anyone in."""
+    sessions.end(db(), str(session.pop("sid", "")))
+    db().commit()
     logout_user()
     return redirect(url_for("agency.login"))
 
@@ -243,11 +252,28 @@ def client(client_id: int):
 @bp.route("/tokens", methods=["GET", "POST"])
 @agency_required
 def tokens():
-    """The user's API tokens; a new one is shown once."""
+    """The user's API tokens with name, expiry, last use and state; a new one is shown once."""
     form = forms.TokenForm()
-    new = None
+    new, status = None, 200
     if form.validate_on_submit():
-        new = issue_token(db(), user(), form.label.data or "")
+        new = issue_token(db(), user(), form.label.data or "", int(form.days.data))
         db().commit()
-    mine = db().scalars(select(ApiToken).where(ApiToken.user_id == user().id).order_by(ApiToken.id)).all()
-    return render_template("agency/tokens.html", form=form, new=new, tokens=mine)
+        form = forms.TokenForm(formdata=None)  # an empty form, so a reload does not make a second token by accident
+    elif request.method == "POST":
+        status = 400
+    mine = user_tokens(db(), user())
+    return render_template("agency/tokens.html", form=form, new=new, tokens=mine, now=_now()), status
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@agency_required
+def revoke(token_id: int):
+    """Revoke one of the user's API tokens: it stops working at once."""
+    if forms.RevokeForm().validate_on_submit():
+        try:
+            found = revoke_token(db(), token_id, user())
+        except AccountError:
+            abort(404)
+        db().commit()
+        flash(tr("token_revoked_flash", name=found.label or f"#{found.id}"))
+    return redirect(url_for("agency.tokens"))

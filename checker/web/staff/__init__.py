@@ -6,11 +6,13 @@ Wire into the app with `init_app(app)` after `create_app`; calling it twice does
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
-from flask import Flask, g
+from flask import Flask, g, render_template
 from sqlalchemy.exc import SQLAlchemyError
 
+from checker.staff.gitrepo import GitError, RulesRepo
 from checker.staff.live import LivePack
 
 log = logging.getLogger(__name__)
@@ -21,14 +23,15 @@ def init_app(app: Flask) -> LivePack:
     if "staff" in app.extensions:
         return app.extensions["staff"]
     from checker.web.agency import init_app as init_agency
-    from checker.web.staff.strings import st
+    from checker.web.staff.strings import action_name, form_label, lint_message, refusal_message, st
     from checker.web.staff.views import bp
 
     init_agency(app)  # staff sign in through the agency login
     services = app.extensions["checker"]
     rules = Path(app.config["CHECKER_RULES"])
     seeds = Path(app.config.get("STAFF_SEEDS") or rules.parent / "seeds")
-    live = LivePack(services.sessions, seeds, app.config["CHECKER_ENGINE"], app.config.get("STAFF_POLL_SECONDS", 1.0))
+    live = LivePack(services.sessions, seeds, app.config["CHECKER_ENGINE"], app.config.get("STAFF_POLL_SECONDS", 1.0),
+                    _rules_repo(app, rules), app.config.get("STAFF_GIT_POLL_SECONDS", 2.0))
     app.extensions["staff"] = live
     try:
         live.start(rules, services._pack, services._checker, bool(app.config.get("STAFF_IMPORT_NEW_RULES", True)))
@@ -37,8 +40,28 @@ def init_app(app: Flask) -> LivePack:
         log.error("staff tables missing (run the migrations); the pack stays the one on disk: %s", exc)
     app.before_request(_pin_snapshot)
     app.register_blueprint(bp)
+    app.register_error_handler(403, lambda e: (render_template("errors/403.html"), 403))
     app.jinja_env.globals.setdefault("st", st)
+    app.jinja_env.globals.setdefault("lint_message", lint_message)
+    app.jinja_env.globals.setdefault("refusal_message", refusal_message)
+    app.jinja_env.globals.setdefault("form_label", form_label)
+    app.jinja_env.globals.setdefault("action_name", action_name)
     return live
+
+
+def _rules_repo(app: Flask, rules: Path) -> RulesRepo | None:
+    """The git repository of the rules folder (initialised when it is in none), unless STAFF_RULES_GIT is off."""
+    if not app.config.get("STAFF_RULES_GIT", os.environ.get("STAFF_RULES_GIT", "1") != "0"):
+        return None
+    try:
+        repo = RulesRepo.open(rules)
+    except (GitError, OSError) as exc:
+        log.error("the rules folder %s cannot be used as a git repository, publishing stays in the database: %s",
+                  rules, exc)
+        return None
+    if repo is None:
+        log.warning("git is not installed: browser publishes are kept in the database only, not in %s", rules)
+    return repo
 
 
 def _pin_snapshot() -> None:

@@ -7,10 +7,10 @@ import datetime as dt
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from checker.engine import Checker
-from checker.staff import drafts, impact
+from checker.staff import drafts, impact, store
 from checker.staff.models import Draft
 from checker.web.services import db
-from checker.web.staff.common import author, bp, seeds, snapshot, staff_required
+from checker.web.staff.common import author, bp, live, seeds, snapshot, staff_required
 from checker.web.staff.forms import ButtonForm, CommentForm, EditForm
 from checker.web.staff.strings import st
 
@@ -24,6 +24,11 @@ def _submitted_text(form: EditForm) -> str | None:
         except UnicodeDecodeError:
             return None
     return form.text.data
+
+
+def _draft_path(found: Draft, wanted: str | None) -> str:
+    """The draft's file being edited: the one asked for if the draft changes it, else its first."""
+    return wanted if wanted in found.changes else next(iter(found.changes))
 
 
 def _get_draft(draft_id: int) -> Draft:
@@ -45,11 +50,12 @@ def edit(measure_id: str):
     form = EditForm()
     if form.validate_on_submit():
         text = _submitted_text(form)
-        if text is not None:
+        if text is not None and text.strip():
             draft = drafts.start_draft(db(), snap.files, path, text.replace("\r\n", "\n"), author())
+            store.audit(db(), "draft_saved", author(), draft.measure, f"draft #{draft.id} started")
             db().commit()
             return redirect(url_for("staff.draft", draft_id=draft.id))
-        flash("the file is not UTF-8 text")
+        flash(st("not_utf8") if text is None else st("empty_text"))
     if not form.is_submitted():
         form.text.data = snap.files[path]
     return render_template("staff/edit.html", form=form, measure_id=measure_id, path=path)
@@ -63,25 +69,31 @@ def draft(draft_id: int):
     form = EditForm()
     if request.method == "POST" and found.status == "open" and form.validate_on_submit():
         text = _submitted_text(form)
-        if text is not None:
-            path = next(iter(found.changes))
+        if text is not None and text.strip():
+            path = _draft_path(found, form.path.data)
             found.changes = {**found.changes, path: text.replace("\r\n", "\n")}
+            store.audit(db(), "draft_saved", author(), found.measure, f"draft #{found.id} saved")
             db().commit()
-            return redirect(url_for("staff.draft", draft_id=draft_id))
-    return _render_draft(found, form)
+            return redirect(url_for("staff.draft", draft_id=draft_id, file=path))
+        reason = st("not_utf8") if text is None else st("empty_text")
+        store.audit(db(), "refused", author(), found.measure, f"draft #{found.id} save refused: {reason}")
+        db().commit()
+        return _render_draft(found, status=400, reasons=[reason])
+    return _render_draft(found, form if form.errors else None)
 
 
 def _render_draft(found: Draft, form: EditForm | None = None, publish: CommentForm | None = None, status: int = 200,
-                  reasons: list[str] | None = None):
+                  reasons: list[str] | None = None, conflict: str = ""):
     """The draft page."""
     snap = snapshot()
-    path = next(iter(found.changes))
+    path = _draft_path(found, form.path.data if form is not None and form.path.data else request.args.get("file"))
     checked = drafts.check_files(snap.files, drafts.compose(snap.files, found.changes), seeds())
-    form = form or EditForm()
-    if not form.is_submitted() or form.errors:
+    form = form or EditForm(formdata=None)
+    if not form.text.data:  # the saved text, so a refusal never empties the editor
         form.text.data = found.changes[path]
-    return render_template("staff/draft.html", draft=found, path=path, form=form, checked=checked,
-                           publish=publish or CommentForm(), discard=ButtonForm(), reasons=reasons or [],
+    form.path.data = path
+    return render_template("staff/draft.html", draft=found, path=path, form=form, checked=checked, paths=list(found.changes),
+                           publish=publish or CommentForm(), discard=ButtonForm(), reasons=reasons or [], conflict=conflict,
                            conflicts=drafts.conflicts(snap.files, found), diff=drafts.diff(snap.files, found.changes)), status
 
 
@@ -115,14 +127,15 @@ def publish(draft_id: int):
     found = _get_draft(draft_id)
     form = CommentForm()
     form.validate_on_submit()
+    live().refresh(force=True)  # an officer's commit not yet recorded is recorded first, under its own author
     try:
-        version = drafts.publish(db(), found, seeds(), author(), form.comment.data or "")
+        version = drafts.publish(db(), found, seeds(), author(), form.comment.data or "", live().repo)
     except drafts.PublishRefused as exc:
         db().rollback()
-        return _render_draft(found, publish=form, status=409, reasons=exc.reasons)
+        store.audit(db(), "refused", author(), found.measure, "publish refused: " + "; ".join(exc.reasons))
+        db().commit()
+        return _render_draft(found, publish=form, status=409, reasons=exc.reasons, conflict=exc.diff)
     db().commit()
-    from checker.web.staff.common import live
-
     live().refresh(force=True)
     flash(st("published", label=version.label))
     return redirect(url_for("staff.index"))

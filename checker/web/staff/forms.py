@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
-from wtforms import StringField, TextAreaField
+from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 
@@ -12,6 +12,7 @@ class EditForm(FlaskForm):
     """A rule file's text, or an uploaded file replacing it."""
 
     text = TextAreaField("text", validators=[Length(max=1_000_000)])
+    path = HiddenField("path")
     upload = FileField("upload", validators=[FileAllowed(["yaml", "yml"])])
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+import datetime as dt
+
+from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from checker.agency.models import ClientResult
+from checker.engine import Checker
 from checker.models import StoredResult
 from checker.rules.loader import RulePackError
 from checker.rules.pack import RulePack
-from checker.staff import drafts, store
+from checker.staff import drafts, impact, store
+from checker.staff.gitrepo import GitError
 from checker.staff.models import AuditEntry, PackVersion
 from checker.web.services import db
 from checker.web.staff.common import author, bp, live, seeds, snapshot, staff_required
@@ -27,6 +31,17 @@ def versions():
     return render_template("staff/versions.html", versions=rows, live_seq=snapshot().seq, form=CommentForm())
 
 
+def files_of(version: PackVersion) -> store.Files:
+    """A version's files, read from its git commit when it has one (else as stored)."""
+    repo = live().repo
+    if repo is not None and version.commit:
+        try:
+            return repo.files(version.commit)
+        except GitError:  # the commit is gone (history rewritten): the stored copy still holds
+            pass
+    return dict(version.files)
+
+
 @bp.get("/versions/<int:seq>")
 @staff_required
 def version(seq: int):
@@ -35,12 +50,49 @@ def version(seq: int):
     if found is None:
         abort(404)
     previous = store.by_seq(db(), seq - 1)
-    old = dict(previous.files) if previous else {}
-    new = dict(found.files)
+    old = files_of(previous) if previous else {}
+    new = files_of(found)
     paths = sorted(p for p in old.keys() | new.keys() if old.get(p) != new.get(p))
     changes = drafts.diff(old, {p: new.get(p, "") for p in paths})
     return render_template("staff/version.html", version=found, changes=changes, paths=paths, files=sorted(new),
                            live_seq=snapshot().seq, form=CommentForm())
+
+
+@bp.get("/versions/<int:seq>/rollback")
+@staff_required
+def rollback_preview(seq: int):
+    """What rolling back to this version would change: verdicts on stored profiles and the files, before confirming."""
+    found = store.by_seq(db(), seq)
+    if found is None:
+        abort(404)
+    snap = snapshot()
+    target = files_of(found)
+    paths = sorted(p for p in snap.files.keys() | target.keys() if snap.files.get(p) != target.get(p))
+    changes = drafts.diff(snap.files, {p: target.get(p, "") for p in paths})
+    as_of = _as_of(request.args.get("as_of"))
+    report = None
+    try:
+        pack = store.load_files(target, seeds())
+    except RulePackError:
+        pack = None
+    if pack is not None:
+        changed = store.changed(snap.files, target)
+        before = Checker(impact.narrow(snap.pack, changed), "reference")
+        after = Checker(impact.narrow(pack, changed), "reference")
+        try:
+            report = impact.impact(before, after, impact.stored_profiles(db()), as_of)
+        finally:
+            before.close()
+            after.close()
+    return render_template("staff/rollback.html", version=found, live_seq=snap.seq, report=report, as_of=as_of,
+                           changes=changes, form=CommentForm())
+
+
+def _as_of(raw: str | None) -> dt.date:
+    try:
+        return dt.date.fromisoformat(raw or "")
+    except ValueError:
+        return dt.date.today()
 
 
 @bp.post("/versions/<int:seq>/rollback")
@@ -50,9 +102,12 @@ def rollback(seq: int):
     form = CommentForm()
     form.validate_on_submit()
     try:
-        version = drafts.rollback(db(), seq, seeds(), author(), form.comment.data or "")
+        live().refresh(force=True)
+        version = drafts.rollback(db(), seq, seeds(), author(), form.comment.data or "", live().repo)
     except drafts.PublishRefused as exc:
         db().rollback()
+        store.audit(db(), "refused", author(), "", f"rollback to v{seq} refused: " + "; ".join(exc.reasons))
+        db().commit()
         for reason in exc.reasons:
             flash(reason)
         return redirect(url_for("staff.versions")), 303

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, render_template
+from flask import abort, render_template, request
 from sqlalchemy import select
 
+from checker.engine.verdict import application_window
 from checker.staff.drafts import measure_path
 from checker.staff.models import Draft
-from checker.staff.overview import examples_and_gaps, field_uses, measure_rows, period_state
+from checker.staff.overview import examples_and_gaps, field_uses, filter_rows, measure_rows, period_state
+from checker.staff.table import decision_table
 from checker.web.services import db
+from checker.web.staff import create as _create  # noqa: F401  (registers the creation routes)
 from checker.web.staff import drafts as _drafts  # noqa: F401  (registers the draft routes)
 from checker.web.staff import history as _history  # noqa: F401  (registers the history routes)
 from checker.web.staff.common import bp, snapshot, staff_required
+from checker.web.staff.forms import ButtonForm
 
 __all__ = ["bp"]
 
@@ -24,9 +28,12 @@ def index():
     """Every measure: validation state, period of force, examples, fields read; and criterion coverage."""
     snap = snapshot()
     today = dt.date.today()
-    rows = measure_rows(snap.pack, today)
+    every = measure_rows(snap.pack, today)
+    rows = filter_rows(every, request.args.get("q", ""), request.args.get("folder", ""), request.args.get("state", ""),
+                       request.args.get("problems") == "1")
     open_drafts = db().scalars(select(Draft).where(Draft.status == "open").order_by(Draft.id.desc())).all()
-    return render_template("staff/index.html", snap=snap, rows=rows, today=today, drafts=open_drafts,
+    return render_template("staff/index.html", snap=snap, rows=rows, today=today, drafts=open_drafts, total=len(every),
+                           folders=sorted({r.folder for r in every}), args=request.args,
                            gaps=examples_and_gaps(snap.pack)[1])
 
 
@@ -34,8 +41,9 @@ def index():
 @staff_required
 def fields():
     """The fields catalogue: each profile field and the measures and criteria that read it."""
-    pack = snapshot().pack
-    return render_template("staff/fields.html", pack=pack, uses=field_uses(pack))
+    snap = snapshot()
+    files = sorted(p for p in snap.files if not p.startswith("measures/"))
+    return render_template("staff/fields.html", pack=snap.pack, uses=field_uses(snap.pack), files=files, button=ButtonForm())
 
 
 @bp.get("/measures/<measure_id>")
@@ -49,5 +57,7 @@ def measure(measure_id: str):
         abort(404)
     outcomes = [o for o in examples_and_gaps(snap.pack)[0] if o.measure == measure_id]
     path = measure_path(snap.files, measure_id)
+    today = dt.date.today()
     return render_template("staff/measure.html", m=found, outcomes=outcomes, text=snap.files.get(path or "", ""),
-                           path=path, state=period_state(found, dt.date.today()))
+                           path=path, state=period_state(found, today), table=decision_table(snap.pack, found, today),
+                           window=application_window(snap.pack, found, today))

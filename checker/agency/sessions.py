@@ -1,0 +1,80 @@
+"""Server-side sign-in sessions: a random key in the signed cookie, its digest and last use in the database.
+
+Signing out ends one session, deactivating a user ends all of theirs, and a session unused for longer than
+the idle limit (or older than the absolute limit) is refused, so a copied or replayed cookie stops working.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from checker.agency.models import User, UserSession
+from checker.models import _now
+
+TOUCH_EVERY = dt.timedelta(seconds=60)  # last_seen is written at most this often per session
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How long a session lives: unused (idle) and in all (absolute)."""
+
+    idle: dt.timedelta = dt.timedelta(hours=8)
+    absolute: dt.timedelta = dt.timedelta(days=7)
+
+
+def digest(key: str) -> str:
+    """The stored form of a session key."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def start(session: Session, user: User, limits: Limits = Limits()) -> str:
+    """A new session for the user (its key goes in the cookie); prunes the user's dead sessions; the caller commits."""
+    now = _now()
+    session.execute(delete(UserSession).where(UserSession.user_id == user.id, or_(
+        UserSession.ended_at.is_not(None), UserSession.last_seen < now - limits.idle,
+        UserSession.created_at < now - limits.absolute)))
+    key = secrets.token_urlsafe(32)
+    session.add(UserSession(digest=digest(key), user_id=user.id, created_at=now, last_seen=now))
+    session.flush()
+    return key
+
+
+def resume(session: Session, user_id: int, key: str, limits: Limits = Limits()) -> User | None:
+    """The active user of a live session with this key, touching its last use; None when ended, idle or expired."""
+    if not key:
+        return None
+    found = session.scalars(select(UserSession).where(UserSession.digest == digest(key))).first()
+    now = _now()
+    if found is None or found.user_id != user_id or found.ended_at is not None:
+        return None
+    if found.last_seen < now - limits.idle or found.created_at < now - limits.absolute:
+        found.ended_at = now
+        session.commit()
+        return None
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        return None
+    if now - found.last_seen >= TOUCH_EVERY:
+        found.last_seen = now
+        session.commit()
+    return user
+
+
+def end(session: Session, key: str) -> None:
+    """End the session with this key (sign-out); the caller commits."""
+    if key:
+        session.execute(update(UserSession).where(UserSession.digest == digest(key), UserSession.ended_at.is_(None))
+                        .values(ended_at=_now()))
+
+
+def end_all(session: Session, user_id: int) -> int:
+    """End every open session of the user (deactivation, password change); how many; the caller commits."""
+    result = session.execute(update(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+                             .values(ended_at=_now()))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,0 +1,186 @@
+"""Staff pages that create rule files: a new measure, field or dated parameter, an application window, any file's edit.
+
+Each form becomes a draft (linted, examples and criterion coverage run) that is published like any other.
+"""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import DateField, DecimalField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
+
+from checker.rules.schema import ENTITY_TYPES, FIELD_TYPES, KINDS
+from checker.staff import create, drafts, store
+from checker.web.services import db
+from checker.web.staff.common import author, bp, snapshot, staff_required
+from checker.web.staff.forms import ButtonForm
+from checker.web.staff.strings import st
+
+ID = [DataRequired(), Regexp(r"^[a-z][a-z0-9_]*$", message="a-z, 0-9 and _ , starting with a letter")]
+MEASURE_ID = [DataRequired(), Regexp(r"^[a-z][a-z0-9-]*$", message="a-z, 0-9 and - , starting with a letter")]
+TEXT = [DataRequired(), Length(max=300)]
+OPS = ["<=", "<", ">=", ">", "=="]
+
+
+class FieldForm(FlaskForm):
+    """A new profile field."""
+
+    id = StringField("id", validators=ID)
+    type = SelectField("type", choices=[t for t in FIELD_TYPES if t not in ("enum", "text")])
+    section = SelectField("section")
+    label_zh = StringField("label_zh", validators=TEXT)
+    label_en = StringField("label_en", validators=TEXT)
+    unit_zh = StringField("unit_zh", validators=[Optional(), Length(max=40)])
+    unit_en = StringField("unit_en", validators=[Optional(), Length(max=40)])
+    minimum = DecimalField("minimum", validators=[Optional()])
+    entities = SelectMultipleField("entities", choices=list(ENTITY_TYPES), validators=[Optional()])
+
+
+class ParameterForm(FlaskForm):
+    """A new dated parameter with one or two values."""
+
+    id = StringField("id", validators=ID)
+    label_zh = StringField("label_zh", validators=TEXT)
+    label_en = StringField("label_en", validators=TEXT)
+    unit_zh = StringField("unit_zh", validators=[Optional(), Length(max=40)])
+    unit_en = StringField("unit_en", validators=[Optional(), Length(max=40)])
+    from_1 = DateField("from_1", validators=[DataRequired()])
+    value_1 = DecimalField("value_1", validators=[DataRequired()])
+    document_1 = StringField("document_1", validators=TEXT)
+    article_1 = StringField("article_1", validators=TEXT)
+    quote_1 = TextAreaField("quote_1", validators=[DataRequired(), Length(max=2000)])
+    url_1 = StringField("url_1", validators=[Optional(), URL()])
+    from_2 = DateField("from_2", validators=[Optional()])
+    value_2 = DecimalField("value_2", validators=[Optional()])
+    document_2 = StringField("document_2", validators=[Optional(), Length(max=300)])
+    article_2 = StringField("article_2", validators=[Optional(), Length(max=300)])
+    quote_2 = TextAreaField("quote_2", validators=[Optional(), Length(max=2000)])
+    url_2 = StringField("url_2", validators=[Optional(), URL()])
+
+
+class MeasureForm(FlaskForm):
+    """A new measure from the template: one criterion and the two examples around its threshold."""
+
+    id = StringField("id", validators=MEASURE_ID)
+    folder = SelectField("folder")
+    title_zh = StringField("title_zh", validators=TEXT)
+    title_en = StringField("title_en", validators=TEXT)
+    kind = SelectField("kind", choices=list(KINDS))
+    issuer_zh = StringField("issuer_zh", validators=TEXT)
+    entities = SelectMultipleField("entities", choices=list(ENTITY_TYPES), validators=[DataRequired()])
+    document = StringField("document", validators=TEXT)
+    article = StringField("article", validators=TEXT)
+    quote = TextAreaField("quote", validators=[DataRequired(), Length(max=2000)])
+    field = SelectField("field")
+    op = SelectField("op", choices=OPS)
+    threshold = StringField("threshold", validators=[DataRequired(), Regexp(r"^([a-z][a-z0-9_]*|-?\d+(\.\d+)?%?)$")])
+    example_value = DecimalField("example_value", validators=[DataRequired()])
+    failing_value = DecimalField("failing_value", validators=[DataRequired()])
+
+
+class WindowForm(FlaskForm):
+    """A call for applications of a measure."""
+
+    opens = DateField("opens", validators=[DataRequired()])
+    closes = DateField("closes", validators=[DataRequired()])
+    url = StringField("url", validators=[Optional(), URL()])
+    note_zh = StringField("note_zh", validators=[Optional(), Length(max=100)])
+
+
+def _draft(changes: store.Files, label: str):
+    """Start the draft of these files and show it."""
+    draft = drafts.start_files(db(), snapshot().files, changes, author(), label)
+    store.audit(db(), "draft_saved", author(), label, f"draft #{draft.id} started: new {', '.join(changes)}")
+    db().commit()
+    return redirect(url_for("staff.draft", draft_id=draft.id))
+
+
+def _page(form: FlaskForm, title: str, status: int = 200):
+    return render_template("staff/new.html", form=form, title=title), status
+
+
+@bp.route("/new/field", methods=["GET", "POST"])
+@staff_required
+def new_field():
+    """Declare a new profile field (fields/staff.yaml)."""
+    pack = snapshot().pack
+    form = FieldForm()
+    form.section.choices = [(s.id, f"{s.id} · {s.label.zh}") for s in pack.sections]
+    if not form.validate_on_submit():
+        return _page(form, st("new_field"), 400 if form.is_submitted() else 200)
+    new = create.NewField(form.id.data, form.type.data, form.section.data, form.label_zh.data, form.label_en.data,
+                          form.unit_zh.data or "", form.unit_en.data or "", list(form.entities.data or []),
+                          float(form.minimum.data) if form.minimum.data is not None else None)
+    return _draft(create.add_field(snapshot().files, new), create.STAFF_FIELDS)
+
+
+@bp.route("/new/parameter", methods=["GET", "POST"])
+@staff_required
+def new_parameter():
+    """Declare a new dated parameter (parameters/staff.yaml)."""
+    form = ParameterForm()
+    if not form.validate_on_submit():
+        return _page(form, st("new_parameter"), 400 if form.is_submitted() else 200)
+    values = [create.DatedValue(form.from_1.data.isoformat(), float(form.value_1.data), form.document_1.data,
+                                form.article_1.data, form.quote_1.data, form.url_1.data or "")]
+    if form.from_2.data and form.value_2.data is not None:
+        values.append(create.DatedValue(form.from_2.data.isoformat(), float(form.value_2.data),
+                                        form.document_2.data or form.document_1.data,
+                                        form.article_2.data or form.article_1.data,
+                                        form.quote_2.data or form.quote_1.data, form.url_2.data or ""))
+    changes = create.add_parameter(snapshot().files, form.id.data, form.label_zh.data, form.label_en.data,
+                                   form.unit_zh.data or "", form.unit_en.data or "", values)
+    return _draft(changes, create.STAFF_PARAMETERS)
+
+
+@bp.route("/new/measure", methods=["GET", "POST"])
+@staff_required
+def new_measure():
+    """A new measure from the template, listed in its folder's index."""
+    pack = snapshot().pack
+    form = MeasureForm()
+    form.folder.choices = sorted(pack.folders)
+    numeric = sorted(n for n, d in pack.fields.items() if d.type in ("int", "decimal"))
+    form.field.choices = numeric
+    if form.validate_on_submit() and form.id.data in pack.index:
+        form.id.errors = [st("exists")]
+    elif form.validate_on_submit():
+        new = create.NewMeasure(form.id.data, form.folder.data, form.title_zh.data, form.title_en.data, form.kind.data,
+                                form.issuer_zh.data, list(form.entities.data), form.document.data, form.article.data,
+                                form.quote.data, form.field.data, form.op.data, form.threshold.data,
+                                float(form.example_value.data), float(form.failing_value.data))
+        return _draft(create.new_measure(snapshot().files, new), form.id.data)
+    return _page(form, st("new_measure"), 400 if form.is_submitted() else 200)
+
+
+@bp.route("/measures/<measure_id>/window", methods=["GET", "POST"])
+@staff_required
+def new_window(measure_id: str):
+    """Add an application window (申报时间) of a measure (windows.yaml)."""
+    if measure_id not in snapshot().pack.index:
+        abort(404)
+    form = WindowForm()
+    if form.validate_on_submit() and form.closes.data >= form.opens.data:
+        changes = create.add_window(snapshot().files, measure_id, form.opens.data.isoformat(), form.closes.data.isoformat(),
+                                    form.url.data or "", form.note_zh.data or "")
+        return _draft(changes, measure_id)
+    if form.is_submitted() and not form.errors:
+        form.closes.errors = ["closes before opens"]
+    return _page(form, f"{st('window')} · {measure_id}", 400 if form.is_submitted() else 200)
+
+
+@bp.post("/files/edit")
+@staff_required
+def edit_file():
+    """Start a draft of any rule file (fields, parameters, windows, derived values): path= in the form."""
+    files = snapshot().files
+    path = request.form.get("path", "")
+    if path not in files:
+        abort(404)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    draft = drafts.start_files(db(), files, {path: files[path]}, author(), path)
+    store.audit(db(), "draft_saved", author(), path, f"draft #{draft.id} started")
+    db().commit()
+    return redirect(url_for("staff.draft", draft_id=draft.id))

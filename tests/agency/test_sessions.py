@@ -1,0 +1,136 @@
+"""Issue 12 item 6: signing out and deactivation end sessions; idle sessions expire; replayed cookies are refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from checker.agency import sessions
+from checker.agency.accounts import deactivate_user
+from checker.agency.models import UserSession
+from checker.models import _now
+from tests.agency.conftest import make_app, shut, sign_in
+
+
+def _cookie(client) -> str:
+    """The value of the client's session cookie."""
+    return client.get_cookie("session").value
+
+
+def _replay(app, cookie: str):
+    """GET the agency home page from a fresh client presenting an old session cookie."""
+    other = app.test_client()
+    other.set_cookie("session", cookie)
+    return other.get("/agency/")
+
+
+def _to_login(response) -> bool:
+    """Whether the response sends the browser to the sign-in page."""
+    return response.status_code == 302 and "/agency/login" in response.headers["Location"]
+
+
+def test_replaying_the_cookie_after_logout_is_sent_to_login(app, users, alice):
+    cookie = _cookie(alice)
+    assert _replay(app, cookie).status_code == 200  # a copy of a live session works, as in a second tab
+    alice.post("/agency/logout")
+    assert _to_login(_replay(app, cookie))
+    assert _to_login(alice.get("/agency/"))
+
+
+def test_logout_ends_only_that_session(app, users, alice):
+    second = app.test_client()
+    sign_in(second, "a@example.com")
+    alice.post("/agency/logout")
+    assert second.get("/agency/").status_code == 200
+
+
+def test_a_deactivated_users_open_session_is_sent_to_login(app, users, alice):
+    assert alice.get("/agency/").status_code == 200
+    with app.extensions["checker"].sessions() as session:
+        deactivate_user(session, "a@example.com")
+        session.commit()
+        assert session.scalars(select(UserSession).where(UserSession.ended_at.is_(None))).all() == []
+    assert _to_login(alice.get("/agency/"))
+    refused = app.test_client().post("/agency/login", data={"email": "a@example.com", "password": "correct horse battery"})
+    assert refused.status_code == 401
+
+
+def test_only_a_digest_of_the_session_key_is_stored(app, users, alice):
+    with app.extensions["checker"].sessions() as session:
+        stored = session.scalars(select(UserSession.digest)).all()
+    assert len(stored) == 1 and len(stored[0]) == 64
+    assert stored[0] not in _cookie(alice)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """A settable clock for the session module."""
+    now = [_now()]
+    monkeypatch.setattr("checker.agency.sessions._now", lambda: now[0])
+    return now
+
+
+def test_a_session_idle_longer_than_the_limit_is_sent_to_login(tmp_path, clock):
+    idle_app = make_app(tmp_path, SESSION_IDLE_MINUTES=30)
+    try:
+        from tests.accounts import add_user
+
+        add_user(idle_app, "a@example.com")
+        client = idle_app.test_client()
+        sign_in(client, "a@example.com")
+        clock[0] += dt.timedelta(minutes=29)
+        assert client.get("/agency/").status_code == 200  # use keeps it alive
+        clock[0] += dt.timedelta(minutes=29)
+        assert client.get("/agency/").status_code == 200
+        clock[0] += dt.timedelta(minutes=31)
+        assert _to_login(client.get("/agency/"))
+    finally:
+        shut(idle_app)
+
+
+def test_the_default_idle_limit_is_eight_hours_and_the_absolute_limit_holds_under_use(app, users, alice, clock):
+    assert app.config["SESSION_IDLE_MINUTES"] == 480
+    for _ in range(7 * 24 // 7):
+        clock[0] += dt.timedelta(hours=7)
+        if alice.get("/agency/").status_code != 200:
+            break
+    assert _to_login(alice.get("/agency/"))
+    assert clock[0] - _now() >= dt.timedelta(days=6)  # it lasted until the absolute limit, not the idle one
+
+
+def test_start_prunes_the_users_dead_sessions(app, users):
+    with app.extensions["checker"].sessions() as session:
+        from checker.agency.models import User
+
+        user = session.get(User, users["a"])
+        old = sessions.start(session, user)
+        sessions.end(session, old)
+        session.commit()
+        sessions.start(session, user)
+        session.commit()
+        assert len(session.scalars(select(UserSession)).all()) == 1
+
+
+def test_cli_users_deactivate_ends_sessions_and_names_an_unknown_email(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from checker.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.sqlite'}")
+    monkeypatch.setenv("SECRET_KEY", "test-secret")
+    monkeypatch.setattr("checker.agency.accounts.HASH_METHOD", "pbkdf2:sha256:1000")
+    added = CliRunner().invoke(main, ["users", "add", "d@example.com", "--agency", "A", "--password", "long-enough-pass"])
+    assert added.exit_code == 0, added.output
+    web = make_app(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'app.sqlite'}")
+    try:
+        client = web.test_client()
+        assert client.post("/agency/login", data={"email": "d@example.com", "password": "long-enough-pass"}).status_code == 302
+        done = CliRunner().invoke(main, ["users", "deactivate", "D@example.com"])
+        assert done.exit_code == 0, done.output
+        assert _to_login(client.get("/agency/"))
+        unknown = CliRunner().invoke(main, ["users", "deactivate", "nobody@example.com"])
+        assert unknown.exit_code == 1 and "nobody@example.com" in unknown.output
+    finally:
+        shut(web)

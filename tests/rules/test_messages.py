@@ -1,0 +1,90 @@
+"""Lint messages for non-programmers: YAML traps in words, 'did you mean', Chinese, no cascade errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from checker.rules.loader import RulePackError, load_pack
+from checker.rules.messages import in_language
+from tests.rules.test_lint_fixtures import make_pack
+
+MEASURE = "measures/demo/demo-measure.yaml"
+
+
+def lint(tmp_path, old: str, new: str) -> list:
+    """The errors of the base pack with one replacement in the demo measure."""
+    rules = make_pack(tmp_path)
+    path = rules / MEASURE
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(RulePackError) as caught:
+        load_pack(rules)
+    return caught.value.errors
+
+
+TRAPS = [
+    ("full-width colon", "kind: subsidy", "kind：subsidy", 4, "full-width colon", "全角冒号"),
+    ("tab", "    test: \"rd_expense_wan >= 100\"", "\ttest: \"rd_expense_wan >= 100\"", 20, "a tab character", "制表符"),
+    ("comma in a flow mapping", "text: {zh: 奖励, en: A reward}", "text: {zh: 奖励, 按年度, en: A reward}", 22,
+     "a comma inside { … }", "含逗号的文字请加引号"),
+    ("unquoted 5,000", "profile: {rd_expense_wan: 99}", "profile: {rd_expense_wan: 5,000}", 29, "without thousands", "千分位"),
+]
+
+
+@pytest.mark.parametrize("old, new, line, words, zh", [t[1:] for t in TRAPS], ids=[t[0] for t in TRAPS])
+def test_yaml_traps_are_explained_in_words(tmp_path, old, new, line, words, zh):
+    errors = lint(tmp_path, old, new)
+    assert len(errors) == 1, errors
+    assert (errors[0].file, errors[0].line) == (f"rules/{MEASURE}", line)
+    assert words in errors[0].message
+    assert "could not find" not in errors[0].message and "valid string" not in errors[0].message  # not the parser's text
+    assert zh in in_language(errors[0].message, "zh")
+
+
+def test_unknown_names_suggest_the_closest(tmp_path):
+    errors = [str(e) for e in lint(tmp_path, "rd_expense_wan >= 100", "rd_expens_wan >= 100")]
+    assert errors == [f"rules/{MEASURE}:20: criteria[1].test: unknown field 'rd_expens_wan'; did you mean 'rd_expense_wan'? "
+                      "(in 'rd_expens_wan >= 100', column 1)"]
+    message = errors[0].split("criteria[1].test: ")[1]
+    zh = "表达式 rd_expens_wan >= 100 第 1 列：未知字段 'rd_expens_wan'，是否想写 'rd_expense_wan'？"
+    assert in_language(message, "zh") == zh
+    assert in_language(message, "en") == message
+    keys = [str(e) for e in lint(tmp_path / "b", "summary:", "sumary:")]
+    assert any("unknown key 'sumary'; did you mean 'summary'?" in e for e in keys), keys
+
+
+def test_a_broken_measure_causes_no_errors_in_files_that_relate_to_it(tmp_path):
+    rules = make_pack(tmp_path)
+    other = (rules / MEASURE).read_text(encoding="utf-8").replace("id: demo-measure", "id: other-measure")
+    other += "relations:\n  - {type: overlaps, measure: demo-measure, note: {zh: 重叠, en: overlaps}}\n"
+    (rules / "measures/demo/other-measure.yaml").write_text(other, encoding="utf-8")
+    index = rules / "measures/demo/index.yaml"
+    index.write_text(index.read_text(encoding="utf-8").replace("[demo-measure]", "[demo-measure, other-measure]"),
+                     encoding="utf-8")
+    load_pack(rules)  # both load
+    path = rules / MEASURE
+    path.write_text(path.read_text(encoding="utf-8").replace("kind: subsidy", "kind: gift"), encoding="utf-8")
+    with pytest.raises(RulePackError) as caught:
+        load_pack(rules)
+    assert {e.file for e in caught.value.errors} == {f"rules/{MEASURE}"}
+
+
+def test_a_broken_derived_value_or_parameter_file_causes_no_errors_in_measures(tmp_path):
+    from tests.rules.test_parameters import LIMITS, dated_pack
+
+    rules = dated_pack(tmp_path / "p", LIMITS.replace("value: 150", "value: 1,50"))
+    with pytest.raises(RulePackError) as caught:
+        load_pack(rules)
+    assert {e.file for e in caught.value.errors} == {"rules/parameters/limits.yaml"}, caught.value.errors
+    rules = make_pack(tmp_path / "d")
+    derived = rules / "derived.yaml"
+    text = derived.read_text(encoding="utf-8")
+    assert "expr:" in text
+    derived.write_text(text.replace("expr: ", "expr: nosuchfield + ", 1), encoding="utf-8")
+    measure = rules / MEASURE
+    measure.write_text(measure.read_text(encoding="utf-8").replace('"rd_expense_wan >= 100"', '"rd_doubled >= 100"'),
+                       encoding="utf-8")
+    with pytest.raises(RulePackError) as caught:
+        load_pack(rules)
+    assert {e.file for e in caught.value.errors} == {"rules/derived.yaml"}, caught.value.errors

@@ -1,0 +1,98 @@
+"""Create in the browser: a dated parameter, a field and a measure using both; a profile checked on two dates."""
+
+from __future__ import annotations
+
+import re
+
+from tests.staff.test_git import git, rules_of
+from tests.web.util import as_form
+
+PARAMETER = {"id": "demo_floor", "label_zh": "示例门槛", "label_en": "Demo floor", "unit_zh": "分", "unit_en": "points",
+             "from_1": "2020-01-01", "value_1": "100", "document_1": "《示例办法》", "article_1": "第三条",
+             "quote_1": "评分达到100分的企业给予支持",
+             "from_2": "2026-01-01", "value_2": "150", "document_2": "《示例办法（2026年修订）》", "article_2": "第三条",
+             "quote_2": "评分达到150分的企业给予支持",
+             "url_2": "https://example.gov.cn/notice"}
+FIELD = {"id": "demo_score", "type": "int", "section": "basic", "label_zh": "示例评分", "label_en": "Demo score",
+         "minimum": "0", "entities": ["enterprise"]}
+MEASURE = {"id": "demo-new", "folder": "demo", "title_zh": "示例新措施", "title_en": "A new demo measure", "kind": "subsidy",
+           "issuer_zh": "示例局", "entities": ["enterprise"], "document": "《示例办法》", "article": "第三条",
+           "quote": "评分达到规定门槛的企业给予支持",
+           "field": "demo_score", "op": ">=", "threshold": "demo_floor", "example_value": "150", "failing_value": "149"}
+
+
+def _publish_form(client, url: str, data: dict, comment: str) -> str:
+    """Submit a creation form, check its draft is clean, publish it; the draft's URL."""
+    response = client.post(url, data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    draft = response.headers["Location"]
+    page = client.get(draft).get_data(as_text=True)
+    assert 'id="no-errors"' in page and 'id="publish-blocked"' not in page, re.findall(r'<tr class="error">.*?</tr>', page)
+    published = client.post(draft + "/publish", data={"comment": comment})
+    assert published.status_code == 302, re.findall(r'<ul id="refused".*?</ul>', published.get_data(as_text=True), re.S)
+    return draft
+
+
+def _status(client, profile: dict, day: str) -> str:
+    response = client.post("/", data=as_form(profile, day))
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    data = client.get(response.headers["Location"] + "/result.json").get_json()
+    return next(r["status"] for r in data["results"] if r["measure"] == "demo-new")
+
+
+def test_add_a_parameter_a_field_and_a_measure_and_check_on_two_dates(mini_app, mini):
+    _publish_form(mini, "/staff/new/parameter", PARAMETER, "demo floor from the 2026 revision")
+    _publish_form(mini, "/staff/new/field", FIELD, "the score the demo measure asks")
+    _publish_form(mini, "/staff/new/measure", MEASURE, "new demo measure")
+    rules = rules_of(mini_app)
+    assert (rules / "measures/demo/demo-new.yaml").is_file() and "demo-new" in (rules / "measures/demo/index.yaml").read_text()
+    assert "demo_score" in (rules / "fields/staff.yaml").read_text()
+    assert "demo_floor" in (rules / "parameters/staff.yaml").read_text()
+    assert git(rules, "log", "--format=%s", "-3").split("\n")[:3] == [
+        "new demo measure", "the score the demo measure asks", "demo floor from the 2026 revision"]
+    assert mini_app.extensions["staff"].current().seq == 4
+
+    public = mini_app.test_client()
+    profile = {"entity_type": "enterprise", "demo_score": 120}
+    assert _status(public, profile, "2025-06-01") == "eligible"
+    assert _status(public, profile, "2026-06-01") == "ineligible"
+    page = mini.get("/staff/measures/demo-new").get_data(as_text=True)
+    row = re.search(r'<tr id="dt-main">.*?</tr>', page, re.S).group(0)
+    assert "demo_score" in row and "&gt;=" in row and "150" in row and "demo_floor (from 2026-01-01)" in row
+    fields = mini.get("/staff/fields").get_data(as_text=True)
+    assert "2026-01-01: <strong>150</strong>" in fields and "demo_score" in fields
+
+
+def test_a_new_measure_whose_examples_miss_a_side_is_held(mini_app, mini):
+    data = {**MEASURE, "field": "rd_expense_wan", "threshold": "100", "quote": "研发费用达到100万元的企业给予支持",
+            "example_value": "100", "failing_value": "120"}
+    # both examples meet the criterion: its not_met side is never reached
+    draft = mini.post("/staff/new/measure", data=data).headers["Location"]
+    page = mini.get(draft).get_data(as_text=True)
+    assert 'id="publish-blocked"' in page
+    refused = mini.post(draft + "/publish", data={"comment": "try"})
+    assert refused.status_code == 409
+    assert "coverage: no example reaches demo-new · main · not_met" in refused.get_data(as_text=True)
+
+
+def test_forms_refuse_bad_input_and_keep_it(mini):
+    response = mini.post("/staff/new/field", data={**FIELD, "id": "Bad Id"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert 'value="示例评分"' in page and "field-error" in page
+    assert mini.post("/staff/new/measure", data={**MEASURE, "id": "grant-a"}).status_code == 400
+    window = mini.post("/staff/measures/grant-a/window", data={"opens": "2026-05-01", "closes": "2026-04-01"})
+    assert window.status_code == 400
+
+
+def test_a_window_added_in_the_browser_shows_on_the_measure_and_in_results(mini_app, mini):
+    data = {"opens": "2026-05-01", "closes": "2026-06-30", "url": "https://example.gov.cn/call-2026", "note_zh": "2026年度"}
+    _publish_form(mini, "/staff/measures/grant-a/window", data, "2026 call published")
+    page = mini.get("/staff/measures/grant-a").get_data(as_text=True)
+    assert 'id="window"' in page and "https://example.gov.cn/call-2026" in page
+    response = mini_app.test_client().post("/", data=as_form({"entity_type": "enterprise"}, "2026-06-01"))
+    data = mini_app.test_client().get(response.headers["Location"] + "/result.json").get_json()
+    window = next(r["window"] for r in data["results"] if r["measure"] == "grant-a")
+    assert window == {"status": "open", "opens": "2026-05-01", "closes": "2026-06-30", "url": "https://example.gov.cn/call-2026"}
+    catalogue = mini_app.test_client().get("/measures/grant-a").get_data(as_text=True)
+    assert 'id="decision-table"' in catalogue and 'id="window"' in catalogue
