@@ -187,18 +187,19 @@ def _row(number: int, header: list[str], cells: list[Any]) -> Row:
 def _xlsx_rows(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Row]:
     from openpyxl import load_workbook
 
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a bad file
-        raise BatchFormatError(f"cannot open {path.name} as XLSX: {exc}") from None
-    try:
-        yield from _sheet_rows(path, book.worksheets[0].iter_rows(values_only=True), limits)
-    except (SyntaxError, ValueError, KeyError, TypeError) as exc:  # the sheet's XML is broken part-way (ParseError)
-        if isinstance(exc, BatchFormatError):
-            raise
-        raise BatchFormatError(f"cannot read {path.name} as XLSX: {type(exc).__name__}: {exc}") from None
-    finally:
-        book.close()
+    with path.open("rb") as stream:  # ours to close, whatever openpyxl raises half-way through opening
+        try:
+            book = load_workbook(stream, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types for a bad file
+            raise BatchFormatError(f"cannot open {path.name} as XLSX: {exc}") from None
+        try:
+            yield from _sheet_rows(path, book.worksheets[0].iter_rows(values_only=True), limits)
+        except (SyntaxError, ValueError, KeyError, TypeError) as exc:  # the sheet's XML is broken part-way (ParseError)
+            if isinstance(exc, BatchFormatError):
+                raise
+            raise BatchFormatError(f"cannot read {path.name} as XLSX: {type(exc).__name__}: {exc}") from None
+        finally:
+            book.close()
 
 
 def _sheet_rows(path: Path, rows: Iterator[tuple[Any, ...]], limits: Limits) -> Iterator[Row]:

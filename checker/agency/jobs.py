@@ -24,6 +24,7 @@ from checker.profile import ProfileError
 
 log = logging.getLogger(__name__)
 CHUNK = 100
+backoff_wait: Callable[[float], None] = time.sleep  # how fail_job waits between attempts (tests replace it)
 
 
 def jsonable(data: Any) -> Any:
@@ -316,7 +317,7 @@ def fail_job(sessions: sessionmaker[Session], job_id: int, message: str, attempt
                 return True
         except SQLAlchemyError as exc:
             log.error("job %s: cannot record its failure (attempt %s of %s): %s", job_id, attempt + 1, attempts, exc)
-            time.sleep(backoff * 2**attempt)
+            backoff_wait(backoff * 2**attempt)
     return False
 
 
