@@ -36,9 +36,16 @@ def make_celery(broker: str) -> Celery:
     visibility = int(os.environ.get("CHECKER_BROKER_VISIBILITY", "600"))
     app.conf.update(task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
                     task_ignore_result=True, task_default_queue=QUEUE, broker_connection_retry_on_startup=True,
-                    broker_transport_options={"visibility_timeout": visibility}, worker_hijack_root_logger=False)
+                    broker_transport_options=_transport(visibility), worker_hijack_root_logger=False)
     app.task(name=TASK, bind=True)(check_chunk)
     return app
+
+
+def _transport(visibility: int) -> dict[str, int]:
+    """Redis options: a task taken by a vanished worker is handed out again once `visibility` seconds old,
+    looked for every few seconds (kombu's default looks only every tenth tick of ten seconds)."""
+    return {"visibility_timeout": visibility, "unacked_restore_throttle": 1,
+            "unacked_restore_interval": max(1, min(10, visibility // 2))}
 
 
 @dataclass
