@@ -9,12 +9,18 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from sqlalchemy import select
 
 from checker.models import Assessment, StoredResult
-from checker.web import forms, results
+from checker.web import company_text, forms, results
 from checker.web.i18n import current_lang, pick, problem_message, t
 from checker.web.services import db, pack, services
 from checker.web.validate import check_answers, parse_as_of, relevant
 
 bp = Blueprint("assess", __name__)
+
+
+@bp.app_context_processor
+def _helpers() -> dict:
+    """Template helpers of the company pages."""
+    return {"money": company_text.money, "unit": company_text.unit}
 
 
 def _load(token: str) -> Assessment:
@@ -101,9 +107,9 @@ def show(token: str):
     stored = assessment.latest
     if stored is None:
         return redirect(url_for("assess.edit", token=token))
-    view = results.build(pack(), stored.result)
+    view = results.build(pack(), stored.result, assessment.answers)
     return render_template("assess/results.html", assessment=assessment, stored=stored, view=view,
-                           outdated=stored.rulepack != pack().version)
+                           outdated=stored.rulepack != pack().version, open_cards=request.args.get("detail") == "1")
 
 
 @bp.get("/a/<token>/result.json")

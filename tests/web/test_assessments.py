@@ -48,12 +48,30 @@ def test_json_view_matches_the_checker(app, client):
     assert set(first["benefit"]) == {"amount_wan", "text"}
 
 
-def test_total_is_the_sum_of_eligible_amounts(client):
+def test_totals_are_sums_per_money_type(app, client):
     location = _create(client)
     data = client.get(location + "/result.json").get_json()
-    total = sum(r["benefit"]["amount_wan"] or 0 for r in data["results"] if r["status"] == "eligible")
     page = client.get(location).get_data(as_text=True)
-    assert f'<span class="figure" id="total">{total:,.6g}</span>' in page
+    totals = page[page.index('id="totals"'):page.index("</section>", page.index('id="totals"'))]
+    with app.app_context():
+        pack = services().pack
+        sums: dict[str, float] = {}
+        for r in data["results"]:
+            if r["status"] == "eligible" and r["benefit"]["amount_wan"] is not None and not r.get("held"):
+                kind = r["benefit"].get("type") or pack.measure(r["measure"]).spec.benefit.type or "other"
+                sums[kind] = sums.get(kind, 0) + r["benefit"]["amount_wan"]
+    assert sums, "the example has eligible amounts"
+    for kind, amount in sums.items():
+        assert f'class="total-{kind}"' in totals and f"{round(amount, 4):,.6g} 万元" in totals
+    assert f"{sum(sums.values()):,.6g} 万元" not in totals or len(sums) == 1
+
+
+def test_results_page_of_the_example_is_small(client):
+    html = client.get(_create(client)).get_data()
+    assert len(html) < 120_000, len(html)
+    text = html.decode("utf-8")
+    assert text.count('<details class="card') == text[text.index('id="g-eligible"'):].count('<details class="card')
+    assert '<details class="group group-ineligible fold"' in text
 
 
 def test_stored_result_records_rulepack_and_date(app, client):

@@ -1,0 +1,68 @@
+"""UI strings of the company pages (results, interview, saved versions), added to the shared table."""
+
+from __future__ import annotations
+
+from checker.web.i18n import STRINGS, current_lang
+
+TEXTS: dict[str, tuple[str, str]] = {
+    "verify": ("需向主管部门核实", "Check with the authority first"),
+    "verify_note": ("向主管部门核实：该政策未规定截止日期，也没有后续文件确认仍在执行，不计入合计。",
+                    "Check with the authority: no end date and no later document confirms it still applies; "
+                    "not counted in the totals."),
+    "held": ("已获得", "Already held"),
+    "held_until": ("有效期至", "valid until"),
+    "renew_by": ("请在{}前重新申报", "re-apply before {}"),
+    "staff": ("面向员工个人的项目", "Programmes for individual staff"),
+    "staff_note": ("由员工个人申请，不计入本单位的可申报数量和金额。",
+                   "Individuals apply for these; they are not counted in your eligible measures or totals."),
+    "folded_note": ("点击展开", "click to expand"),
+    "notices": ("政策动向（不是可申报项目）", "Policy intentions (nothing to apply for yet)"),
+    "money_cash": ("现金补贴", "cash paid to you"),
+    "money_tax_saving": ("节税", "tax saved"),
+    "money_deduction": ("加计扣除额（不是节税额）", "extra deductible expense (not a tax saving)"),
+    "money_financing": ("融资额度", "loan or guarantee amount"),
+    "money_other": ("金额类型未注明", "amount of unstated kind"),
+    "totals": ("估算合计（按金额类型分列，不相加）", "Estimated totals by kind of money (never added together)"),
+    "no_totals": ("暂无可估算的金额。", "No amount can be estimated yet."),
+    "deadline": ("截止", "closes"),
+    "window": ("申报窗口", "Application window"),
+    "window_open": ("正在申报", "open now"),
+    "window_upcoming": ("即将开始", "opens soon"),
+    "window_closed": ("本轮已截止", "closed for this round"),
+    "window_none": ("未公布申报时间", "no dates announced"),
+    "opens": ("开始", "opens"),
+    "notice_link": ("申报通知", "call for applications"),
+    "period_from": ("起", "from"),
+    "period_to": ("至", "until"),
+    "no_end": ("未规定截止日期", "no end date"),
+    "settle_with": ("回答即可确定：", "Answer to decide: "),
+    "more_open": ("另有{}项待答", "{} more to answer"),
+    "fails": ("不符合：", "fails: "),
+    "details": ("详细条件与材料", "Full criteria and materials"),
+    "doc_number": ("文号", "document no."),
+    "official_link": ("官方原文", "official text"),
+    "hidden_other": ("另有{}项面向其他类型申报主体（高校、协会等）的政策未列出。",
+                     "{} measures for other kinds of applicant (universities, associations…) are not listed."),
+    "print_detail": ("打印详细版", "Print with details"),
+    "print_summary": ("打印摘要", "Print summary"),
+    "counted_note": ("可申报数量不含已获得、需核实和面向员工个人的项目。",
+                     "The eligible count leaves out measures already held, those to check and staff programmes."),
+}
+STRINGS.update(TEXTS)
+
+
+def money(amount: float | None) -> str:
+    """An amount in 万元 as people read it: '20 万元', or 'CNY 200k' / 'CNY 5.2 million' in English."""
+    if amount is None:
+        return ""
+    if current_lang() != "en":
+        return f"{amount:,.6g} 万元"
+    yuan = amount * 10_000
+    if abs(yuan) >= 1_000_000:
+        return f"CNY {yuan / 1_000_000:,.4g} million"
+    return f"CNY {yuan / 1_000:,.4g}k"
+
+
+def unit(text: str) -> str:
+    """A unit as shown: the English '10k CNY' becomes '万元 (CNY 10k)'."""
+    return "万元 (CNY 10k)" if text.strip() == "10k CNY" else text
