@@ -7,7 +7,7 @@ from checker.web.answer import seed_titles, source_view
 
 
 def test_seed_clauses_are_named_by_the_seed_title():
-    view = source_view(Source(seed="001", clause="三(三)2"))
+    view = source_view(Source(seed="001", clause="三(三)2", quote="x"))
     assert view.title == "关于进一步加快核心区自主创新和战略性新兴产业发展的意见（海淀，2014）"
     assert view.clause == "三(三)2" and view.number == ""
     assert len(seed_titles()) == 5
