@@ -1,4 +1,4 @@
-"""Turn a raw profile into checked answers: field parsing plus cross-field checks."""
+"""Turn a raw profile into checked answers: field parsing, facts from the credit code, cross-field checks."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any, Mapping
 
 from checker.engine.reference import Scope, evaluate
 from checker.profile import FieldProblem, ProfileError, parse_profile
+from checker.rules import credit_code
 from checker.rules.pack import RulePack
 
 
@@ -17,9 +18,31 @@ def cross_check(pack: RulePack, values: dict[str, Any], as_of: dt.date) -> list[
             for c in pack.checks if evaluate(c.test, scope) is False]
 
 
+def derive_from_credit_code(pack: RulePack, values: dict[str, Any]) -> list[FieldProblem]:
+    """Fill legal_form (and province/district when unanswered) from a valid credit code, in place."""
+    code = values.get("credit_code")
+    if not code or not credit_code.valid(code):
+        return []
+    facts = credit_code.parse(code)
+    problems = []
+    if "legal_form" in pack.fields:
+        answered = values.get("legal_form")
+        if answered is not None and answered != facts.legal_form:
+            problems.append(FieldProblem("legal_form", f"answered {answered!r} but credit_code {code} says "
+                                         f"{facts.legal_form!r} (统一社会信用代码前两位)"))
+        values["legal_form"] = answered or facts.legal_form
+    if "province" in pack.fields and values.get("province") is None:
+        values["province"] = facts.province
+    if ("district" in pack.fields and values.get("district") is None and facts.district
+            and values.get("province") == facts.province == "beijing"):
+        values["district"] = facts.district
+    return problems
+
+
 def read_profile(pack: RulePack, raw: Mapping[str, Any], as_of: dt.date) -> dict[str, Any]:
     """Typed, consistent answers of a raw profile; raise ProfileError naming every bad field."""
     values, problems = parse_profile(raw, pack.fields)
+    problems += derive_from_credit_code(pack, values)
     problems += cross_check(pack, values, as_of)
     if problems:
         raise ProfileError(problems)

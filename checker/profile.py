@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
+from checker.rules import credit_code
 from checker.rules.schema import FieldDecl
 
 UNKNOWN_WORDS = {"", "不清楚", "不知道", "unknown", "don't know", "dont know", "n/a", "null", "none?"}
@@ -16,8 +17,6 @@ TRUE_WORDS = {"true", "是", "1", "yes", "y", "t"}
 FALSE_WORDS = {"false", "否", "0", "no", "n", "f"}
 META_KEYS = {"id"}
 MAX_MAGNITUDE = 1e12
-CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
 @dataclass
@@ -41,10 +40,7 @@ class ProfileError(ValueError):
 
 def credit_code_valid(code: str) -> bool:
     """Whether an 18-character 统一社会信用代码 carries the right GB 32100-2015 check digit."""
-    if len(code) != 18 or any(c not in CREDIT_CHARS for c in code):
-        return False
-    total = sum(CREDIT_CHARS.index(c) * w for c, w in zip(code[:17], CREDIT_WEIGHTS))
-    return CREDIT_CHARS[(31 - total % 31) % 31] == code[17]
+    return credit_code.valid(code)
 
 
 def _is_unknown(raw: Any) -> bool:

@@ -1,0 +1,97 @@
+"""Credit-code facts (GB 32100-2015) and their use at intake on every path."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from checker.intake import read_profile
+from checker.profile import ProfileError
+from checker.rules import credit_code
+
+AS_OF = dt.date(2026, 6, 1)
+
+
+def code(prefix: str, region: str, body: str = "MA01A2B3C") -> str:
+    """A valid 18-character code: prefix (2) + region (6) + body (9) + the computed check digit."""
+    head = prefix + region + body
+    total = sum(credit_code.CHARS.index(c) * w for c, w in zip(head, credit_code.WEIGHTS))
+    return head + credit_code.CHARS[(31 - total % 31) % 31]
+
+
+def test_the_example_code_is_valid_and_a_haidian_enterprise():
+    facts = credit_code.parse("91110108MA01A2B3CF")
+    assert facts == credit_code.CreditCodeFacts("enterprise", "beijing", "haidian")
+
+
+@pytest.mark.parametrize(("prefix", "form"), [
+    ("91", "enterprise"), ("92", "enterprise"), ("93", "enterprise"), ("11", "government"),
+    ("12", "public_institution"), ("51", "social_organisation"), ("52", "private_non_enterprise"),
+    ("53", "other"), ("59", "other"), ("31", "other"), ("Y1", "other"),
+])
+def test_legal_form_is_read_from_the_first_two_characters(prefix, form):
+    assert credit_code.parse(code(prefix, "110108")).legal_form == form
+
+
+@pytest.mark.parametrize(("region", "district"), sorted(credit_code.BEIJING_DISTRICTS.items()))
+def test_every_beijing_district_code_gives_its_district(region, district):
+    assert credit_code.parse(code("91", region)) == credit_code.CreditCodeFacts("enterprise", "beijing", district)
+
+
+@pytest.mark.parametrize(("region", "province"), [
+    ("120101", "tianjin"), ("130102", "hebei"), ("310101", "other"), ("440305", "other")])
+def test_province_outside_beijing_has_no_district(region, province):
+    facts = credit_code.parse(code("91", region))
+    assert (facts.province, facts.district) == (province, None)
+
+
+def test_an_unlisted_beijing_region_gives_beijing_without_a_district():
+    assert credit_code.parse(code("91", "110100")) == credit_code.CreditCodeFacts("enterprise", "beijing", None)
+
+
+@pytest.mark.parametrize("bad", ["91110108MA01A2B3C0", "91110108MA01A2B3C", "91110108MA01A2B3CFX", "9111010IMA01A2B3CF"])
+def test_an_invalid_code_is_refused(bad):
+    assert not credit_code.valid(bad)
+    with pytest.raises(ValueError, match="GB 32100"):
+        credit_code.parse(bad)
+
+
+def test_lower_case_input_is_read():
+    assert credit_code.parse(" 91110108ma01a2b3cf ").district == "haidian"
+
+
+def test_intake_derives_legal_form_province_and_district(pack):
+    values = read_profile(pack, {"credit_code": "91110108MA01A2B3CF"}, AS_OF)
+    assert (values["legal_form"], values["province"], values["district"]) == ("enterprise", "beijing", "haidian")
+
+
+def test_intake_keeps_an_answered_province_and_district(pack):
+    values = read_profile(pack, {"credit_code": "91110108MA01A2B3CF", "province": "beijing",
+                                 "district": "chaoyang"}, AS_OF)
+    assert values["district"] == "chaoyang"
+    moved = read_profile(pack, {"credit_code": "91110108MA01A2B3CF", "province": "hebei"}, AS_OF)
+    assert moved["province"] == "hebei" and "district" not in moved
+
+
+def test_intake_refuses_a_legal_form_that_contradicts_the_code(pack):
+    with pytest.raises(ProfileError) as info:
+        read_profile(pack, {"credit_code": "91110108MA01A2B3CF", "legal_form": "public_institution"}, AS_OF)
+    (problem,) = info.value.problems
+    assert problem.field == "legal_form"
+    assert "public_institution" in problem.message and "91110108MA01A2B3CF" in problem.message
+
+
+def test_intake_accepts_a_matching_legal_form(pack):
+    values = read_profile(pack, {"credit_code": code("12", "110108"), "legal_form": "public_institution"}, AS_OF)
+    assert values["legal_form"] == "public_institution"
+
+
+def test_without_a_code_nothing_is_derived(pack):
+    assert "legal_form" not in read_profile(pack, {"entity_type": "incubator"}, AS_OF)
+
+
+def test_a_company_run_incubator_is_an_enterprise_by_its_code(pack):
+    from checker.engine.reference import Scope, evaluate
+    values = read_profile(pack, {"credit_code": "91110108MA01A2B3CF", "entity_type": "incubator"}, AS_OF)
+    assert evaluate(pack.derived["is_enterprise"].expr, Scope(pack, values, AS_OF)) is True
