@@ -167,3 +167,6 @@ def delete(token: str):
     db().commit()
     flash(t("deleted"))
     return redirect(url_for("assess.new"))
+
+
+from checker.web import guided  # noqa: E402,F401  (registers the interview routes on this blueprint)

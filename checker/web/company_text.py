@@ -47,6 +47,23 @@ TEXTS: dict[str, tuple[str, str]] = {
     "print_summary": ("打印摘要", "Print summary"),
     "counted_note": ("可申报数量不含已获得、需核实和面向员工个人的项目。",
                      "The eligible count leaves out measures already held, those to check and staff programmes."),
+    "interview_title": ("逐步问答", "Step-by-step questions"),
+    "interview_intro": ("每一步只问仍可能改变结论的问题，按能确定的政策数量排序。不清楚就选“不清楚”。",
+                        "Each step asks only questions that can still change a verdict, the most decisive first. "
+                        "Choose “don't know” when unsure."),
+    "step_of": ("第 {} 步", "Step {}"),
+    "answered_n": ("已回答 {} 题", "{} answered"),
+    "open_n": ("还有 {} 个问题可能改变结论", "{} questions could still change a verdict"),
+    "next": ("下一步", "Next"),
+    "back_step": ("上一步", "Back"),
+    "finish_now": ("现在就看结果", "Show me the answer now"),
+    "restart": ("重新开始", "Start again"),
+    "full_form": ("改用完整表单（全部问题在一页）", "Use the full form instead (every question on one page)"),
+    "guided_start": ("推荐：逐步问答，通常 15–25 个问题即可得到结论", "Recommended: step-by-step, usually 15–25 questions"),
+    "prefill_note": ("已从统一社会信用代码读出（可修改）：", "Read from the credit code (you can change it): "),
+    "change": ("修改", "change"),
+    "interview_done": ("已根据您回答的 {} 个问题得出结论并保存。", "Checked and saved from your {} answers."),
+    "error_summary": ("请更正以下 {} 处问题：", "Please correct these {} problems:"),
 }
 STRINGS.update(TEXTS)
 

@@ -44,6 +44,8 @@
       form.addEventListener("change", function () { refresh(form); });
       refresh(form);
     }
+    var summary = document.getElementById("error-summary");
+    if (summary) { summary.focus(); }
     document.querySelectorAll("[data-print]").forEach(function (button) {
       button.hidden = false;
       button.addEventListener("click", function () { window.print(); });

@@ -1,0 +1,117 @@
+"""The guided interview: basic facts first, only questions that can still change a verdict, back and forward."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from checker.web import interview
+from checker.web.services import services
+from tests.web.conftest import _make
+from tests.web.interview_walk import step_fields, walk
+from tests.web.util import ROOT, as_form, example_profile
+
+
+def test_first_step_asks_the_basic_facts(client):
+    html = client.get("/interview?as_of=2026-06-01").get_data(as_text=True)
+    assert step_fields(html) == ["credit_code", "entity_type"]
+    assert "第 1 步" in html and "<progress" in html
+    assert 'value="finish"' in html and 'href="/"' in html  # show the answer now; the full form stays
+
+
+def test_every_step_offers_dont_know(client):
+    client.get("/interview?as_of=2026-06-01")
+    client.post("/interview", data={"step": "0", "q_credit_code": "91110108MA01A2B3CF", "q_entity_type": "enterprise"})
+    html = client.get("/interview").get_data(as_text=True)
+    fields = step_fields(html)
+    assert len(fields) == 5
+    for fid in fields:
+        block = html[html.index(f'data-field="{fid}"'):]
+        block = block[:block.index('<p class="help"')]
+        assert "不清楚" in block, fid
+
+
+def test_the_credit_code_answers_province_district_and_legal_form(client):
+    client.get("/interview?as_of=2026-06-01")
+    client.post("/interview", data={"step": "0", "q_credit_code": "91110108MA01A2B3CF", "q_entity_type": "enterprise"})
+    html = client.get("/interview").get_data(as_text=True)
+    assert not {"province", "district", "legal_form"} & set(step_fields(html))
+    facts = html[html.index('<span id="facts">'):]
+    assert facts.startswith('<span id="facts">企业（含个体工商户、农民专业合作社）、北京、海淀区</span>')
+    assert 'name="q_district"' in html  # editable in the facts box
+
+
+def test_back_and_forward_keep_the_answers(client):
+    client.get("/interview?as_of=2026-06-01")
+    client.post("/interview", data={"step": "0", "q_credit_code": "91110108MA01A2B3CF", "q_entity_type": "enterprise"})
+    second = step_fields(client.get("/interview").get_data(as_text=True))
+    client.post("/interview", data={"step": "1", "action": "back"})
+    html = client.get("/interview").get_data(as_text=True)
+    assert step_fields(html) == ["credit_code", "entity_type"] and 'value="91110108MA01A2B3CF"' in html
+    client.post("/interview", data={"step": "0", "q_credit_code": "91110108MA01A2B3CF", "q_entity_type": "enterprise"})
+    assert step_fields(client.get("/interview").get_data(as_text=True)) == second
+
+
+def test_an_invalid_answer_keeps_every_answer_of_the_step(client):
+    client.get("/interview?as_of=2026-06-01")
+    response = client.post("/interview", data={"step": "0", "q_credit_code": "91110108MA01A2B3CX",
+                                               "q_entity_type": "enterprise"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'id="error-summary"' in html and 'href="#f-credit_code"' in html
+    assert 'value="91110108MA01A2B3CX"' in html and '<option selected value="enterprise">' in html
+
+
+def test_show_me_the_answer_now_saves_what_is_known(client):
+    client.get("/interview?as_of=2026-06-01")
+    response = client.post("/interview", data={"step": "0", "q_credit_code": "91110108MA01A2B3CF",
+                                               "q_entity_type": "enterprise", "action": "finish"})
+    assert re.search(r"/a/[\w-]+$", response.headers["Location"])
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "待完善" in page
+
+
+HELD = 'held: {test: "hte_valid", since: "hte_certified_on", until: "add_years(hte_certified_on, 3)"}\n'
+
+
+@pytest.fixture
+def held_app(tmp_path: Path):
+    """The app on the project's rules, hte-recognition declaring `held` (profile.md v2) if it does not yet."""
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    hte = tmp_path / "rules" / "measures" / "national" / "hte-recognition.yaml"
+    text = hte.read_text(encoding="utf-8")
+    if "\nheld:" not in text:
+        hte.write_text(text.replace("\ncriteria:", "\n" + HELD + "criteria:", 1), encoding="utf-8")
+    application = _make(tmp_path, CHECKER_RULES=str(tmp_path / "rules"), CHECKER_ENGINE="fast")
+    yield application
+    application.extensions["checker"].close()
+
+
+def test_the_example_company_is_settled_in_at_most_25_answers(held_app):
+    as_of = dt.date(2026, 6, 1)
+    client = held_app.test_client()
+    full = client.get(client.post("/", data=as_form(example_profile())).headers["Location"] + "/result.json").get_json()
+    could = {r["measure"] for r in full["results"] if r["status"] == "eligible"}
+    with held_app.app_context():
+        pack, checker = services().pack, services().checker
+
+    def settled(answers: dict[str, str]) -> bool:
+        """Whether every measure the full profile qualifies for is decided or already held."""
+        values = interview.values_of(pack, answers, as_of)
+        for item in checker.check(values, as_of).to_json()["results"]:
+            if item["measure"] in could and item["status"] == "undetermined" and not interview.held(
+                    pack, pack.measure(item["measure"]), item, values, as_of):
+                return False
+        return True
+
+    walked = walk(client, example_profile(), stop=settled)
+    assert len(walked["given"]) <= 25, (len(walked["given"]), walked["given"])
+    data = client.get(walked["result"] + "/result.json").get_json()
+    statuses = {r["measure"]: r["status"] for r in data["results"]}
+    assert {m for m in could if statuses[m] == "eligible"} == could - {"hte-recognition"}
+    print(f"given {len(walked['given'])}, asked {len(walked['asked'])}, steps {walked['steps']}")
