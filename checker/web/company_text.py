@@ -64,6 +64,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "change": ("修改", "change"),
     "interview_done": ("已根据您回答的 {} 个问题得出结论并保存。", "Checked and saved from your {} answers."),
     "error_summary": ("请更正以下 {} 处问题：", "Please correct these {} problems:"),
+    "bad_code": ("不是有效的18位统一社会信用代码（校验位不符，GB 32100-2015）",
+                 "not a valid 18-character unified social credit code (check digit, GB 32100-2015)"),
 }
 STRINGS.update(TEXTS)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
 
 from checker.models import Assessment
 from checker.rules import credit_code
@@ -119,6 +119,16 @@ def _problems(state: dict[str, Any], answers: dict[str, str]) -> dict[str, list[
     as_of = _as_of(state)
     _values, errors = check_answers(pack(), relevant(pack(), interview.given(answers), as_of), as_of)
     return errors
+
+
+@bp.get("/credit-code")
+def code_facts():
+    """Legal form, province and district read from ?code= (a 统一社会信用代码), for prefilling the form."""
+    code = (request.args.get("code") or "").strip().upper()
+    if not credit_code.valid(code):
+        return jsonify({"error": "invalid", "field": "credit_code", "message": t("bad_code")}), 400
+    facts = credit_code.parse(code)
+    return jsonify({"legal_form": facts.legal_form, "province": facts.province, "district": facts.district})
 
 
 @bp.get("/interview")

@@ -115,3 +115,18 @@ def test_the_example_company_is_settled_in_at_most_25_answers(held_app):
     statuses = {r["measure"]: r["status"] for r in data["results"]}
     assert {m for m in could if statuses[m] == "eligible"} == could - {"hte-recognition"}
     print(f"given {len(walked['given'])}, asked {len(walked['asked'])}, steps {walked['steps']}")
+
+
+def test_credit_code_facts_for_the_form(client):
+    assert client.get("/credit-code?code=91110108MA01A2B3CF").get_json() == {
+        "legal_form": "enterprise", "province": "beijing", "district": "haidian"}
+    bad = client.get("/credit-code?code=91110108MA01A2B3CX")
+    assert bad.status_code == 400 and bad.get_json()["field"] == "credit_code"
+
+
+def test_the_full_form_checks_with_facts_from_the_code(client):
+    profile = {k: v for k, v in example_profile().items() if k not in ("province", "district")}
+    location = client.post("/", data=as_form(profile)).headers["Location"]
+    data = client.get(location + "/result.json").get_json()
+    statuses = {r["measure"]: r["status"] for r in data["results"]}
+    assert statuses["zgcsc-high-value-patent"] == "eligible"  # needs Haidian, read from 110108
