@@ -12,7 +12,7 @@ from checker.models import Assessment, StoredResult
 from checker.web import company_text, forms, results
 from checker.web.i18n import current_lang, pick, problem_message, t
 from checker.web.services import db, pack, services
-from checker.web.validate import check_answers, parse_as_of, relevant
+from checker.web.validate import check_all, parse_as_of
 
 bp = Blueprint("assess", __name__)
 
@@ -48,8 +48,8 @@ def _submitted(form: forms.ProfileForm) -> tuple[dict[str, str], dt.date, dict |
         form.as_of.errors = [t("bad_date")]
         valid = False
     as_of = as_of or dt.date.today()
-    raw = relevant(pack(), forms.raw_answers(form, pack()), as_of)
-    values, errors = check_answers(pack(), raw, as_of)
+    checked = check_all(pack(), forms.raw_answers(form, pack()), as_of)
+    raw, values, errors = checked.raw, checked.values, checked.errors
     for fid, messages in errors.items():
         target = form[forms.PREFIX + fid] if fid in pack().fields else form.as_of
         target.errors = list(target.errors) + [_message(m) for m in messages]
@@ -59,9 +59,10 @@ def _submitted(form: forms.ProfileForm) -> tuple[dict[str, str], dt.date, dict |
 def _render_form(form: forms.ProfileForm, assessment: Assessment | None = None, status: int = 200, entity: str = ""):
     """The form page; with `entity`, only the questions for that entity type."""
     groups = forms.questions(form, pack(), entity)
-    has_errors = bool(form.errors) or any(q.field.errors for g in groups for q in g.questions)
+    summary = [(q.decl.id, pick(q.decl.label), e) for g in groups for q in g.questions for e in q.field.errors]
+    summary += [("as_of", t("as_of"), e) for e in form.as_of.errors]
     return render_template("assess/form.html", form=form, groups=groups, assessment=assessment, entity=entity,
-                           entities=forms.entity_choices(pack()), has_errors=has_errors), status
+                           entities=forms.entity_choices(pack()), has_errors=bool(summary), summary=summary), status
 
 
 def _store(assessment: Assessment, raw: dict[str, str], values: dict, as_of: dt.date) -> None:
@@ -149,7 +150,8 @@ def recheck(token: str):
     if not forms.CsrfForm().validate():
         abort(400)
     as_of = assessment.latest.as_of if assessment.latest else dt.date.today()
-    values, errors = check_answers(pack(), relevant(pack(), assessment.answers, as_of), as_of)
+    checked = check_all(pack(), assessment.answers, as_of)
+    values, errors = checked.values, checked.errors
     if errors:
         return redirect(url_for("assess.edit", token=token))
     _store(assessment, assessment.answers, values, as_of)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from checker.web.i18n import STRINGS, current_lang
+from checker.web.i18n import MESSAGES_ZH, STRINGS, current_lang
 
 TEXTS: dict[str, tuple[str, str]] = {
     "verify": ("需向主管部门核实", "Check with the authority first"),
@@ -68,6 +68,7 @@ TEXTS: dict[str, tuple[str, str]] = {
                  "not a valid 18-character unified social credit code (check digit, GB 32100-2015)"),
 }
 STRINGS.update(TEXTS)
+MESSAGES_ZH.insert(0, (r"^must be at most (.+) in size$", r"数值过大：不能超过 \1"))
 
 
 def money(amount: float | None) -> str:

@@ -13,7 +13,7 @@ from checker.web import forms, interview
 from checker.web.assess import _message, _store, bp
 from checker.web.i18n import pick, t
 from checker.web.services import db, pack, services
-from checker.web.validate import check_answers, parse_as_of, relevant
+from checker.web.validate import check_all, parse_as_of
 
 KEY = "interview"
 PREFILLED = ("legal_form", "province", "district")
@@ -117,8 +117,7 @@ def _posted(fids: list[str], facts: credit_code.CreditCodeFacts | None) -> dict[
 def _problems(state: dict[str, Any], answers: dict[str, str]) -> dict[str, list[str]]:
     """Every problem of these answers at once: each field and the cross-field checks."""
     as_of = _as_of(state)
-    _values, errors = check_answers(pack(), relevant(pack(), interview.given(answers), as_of), as_of)
-    return errors
+    return check_all(pack(), interview.given(answers), as_of).errors
 
 
 @bp.get("/credit-code")
@@ -186,13 +185,12 @@ def interview_restart():
 def _finish(state: dict[str, Any]):
     """Check the answers so far, save them as an assessment and show its results."""
     as_of = _as_of(state)
-    raw = relevant(pack(), interview.given(state["answers"]), as_of)
-    values, errors = check_answers(pack(), raw, as_of)
-    if errors:
+    checked = check_all(pack(), interview.given(state["answers"]), as_of)
+    if checked.errors:
         _save(state)
-        return _render(state, errors=errors, status=400)
+        return _render(state, errors=checked.errors, status=400)
     assessment = Assessment()
-    _store(assessment, raw, values, as_of)
+    _store(assessment, checked.raw, checked.values, as_of)
     db().add(assessment)
     db().commit()
     session.pop(KEY, None)

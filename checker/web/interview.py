@@ -16,7 +16,7 @@ from checker.engine.reference import Scope, evaluate
 from checker.rules.expr import ExprError, parse
 from checker.rules.pack import Measure, RulePack
 from checker.web.answer import concerns
-from checker.web.validate import applies, asked, check_answers, relevant
+from checker.web.validate import applies, asked, check_all
 
 FIRST_STEP = ("credit_code", "entity_type")
 STEP_SIZE = 5
@@ -49,12 +49,10 @@ def given(answers: dict[str, str]) -> dict[str, str]:
 
 def values_of(pack: RulePack, answers: dict[str, str], as_of: dt.date) -> dict[str, Any]:
     """The typed values of valid answers (an invalid one counts as not given)."""
-    raw = relevant(pack, given(answers), as_of)
-    values, errors = check_answers(pack, raw, as_of)
-    if errors:
-        raw = {k: v for k, v in raw.items() if k not in errors}
-        values, _ = check_answers(pack, raw, as_of)
-    return values
+    checked = check_all(pack, given(answers), as_of)
+    if checked.errors:
+        checked = check_all(pack, {k: v for k, v in checked.raw.items() if k not in checked.errors}, as_of)
+    return checked.values
 
 
 def open_fields(pack: RulePack, checker: Checker, answers: dict[str, str], as_of: dt.date) -> list[tuple[str, int]]:
