@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from sqlalchemy import select
 
 from checker.models import Assessment, StoredResult
-from checker.web import company_text, forms, results
+from checker.web import company_text, forms, pledge, results
 from checker.web.i18n import current_lang, pick, problem_message, t
 from checker.web.services import db, pack, services
 from checker.web.validate import check_all, parse_as_of
@@ -108,7 +108,8 @@ def show(token: str):
     stored = assessment.latest
     if stored is None:
         return redirect(url_for("assess.edit", token=token))
-    view = results.build(pack(), stored.result, assessment.answers)
+    values = check_all(pack(), assessment.answers, stored.as_of).values
+    view = results.build(pack(), stored.result, assessment.answers, pledge.estimates(pack(), values, stored.as_of))
     return render_template("assess/results.html", assessment=assessment, stored=stored, view=view,
                            outdated=stored.rulepack != pack().version, open_cards=request.args.get("detail") == "1")
 

@@ -66,6 +66,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "error_summary": ("请更正以下 {} 处问题：", "Please correct these {} problems:"),
     "bad_code": ("不是有效的18位统一社会信用代码（校验位不符，GB 32100-2015）",
                  "not a valid 18-character unified social credit code (check digit, GB 32100-2015)"),
+    "estimate_title": ("贴息估算（尚未付息，仅为估算）", "Interest subsidy estimate (before any interest is paid)"),
+    "about": ("约", "about"),
+    "per_year": ("/年", " a year"),
+    "estimate_basis": ("（贷款 {} × 年利率 {}% = 年利息约 {}，按该政策的贴息公式计算）",
+                       "(loan {} × {}% a year = about {} of interest, through the measure's own formula)"),
+    "estimate_note": ("估算不计入合计；实际贴息按已支付利息和付息凭证核定。",
+                      "Not counted in the totals; the actual subsidy is set from interest actually paid."),
 }
 STRINGS.update(TEXTS)
 MESSAGES_ZH.insert(0, (r"^must be at most (.+) in size$", r"数值过大：不能超过 \1"))

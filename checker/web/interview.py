@@ -15,6 +15,7 @@ from checker.engine import Checker
 from checker.engine.reference import Scope, evaluate
 from checker.rules.expr import ExprError, parse
 from checker.rules.pack import Measure, RulePack
+from checker.web import pledge
 from checker.web.answer import concerns
 from checker.web.validate import applies, asked, check_all
 
@@ -109,4 +110,12 @@ def next_step(pack: RulePack, checker: Checker, answers: dict[str, str], as_of: 
     first = [f for f in FIRST_STEP if f in pack.fields and f not in answers]
     if first:
         return first
-    return [fid for fid, _n in open_fields(pack, checker, answers, as_of)[:size]]
+    follow = follow_ups(pack, answers)
+    return follow + [fid for fid, _n in open_fields(pack, checker, answers, as_of)[:size - len(follow)]]
+
+
+def follow_ups(pack: RulePack, answers: dict[str, str]) -> list[str]:
+    """Questions asked after an answer that leaves an estimate open: the planned loan when no interest is paid yet."""
+    if answers.get(pledge.PAID) not in ("", "0") or answers.get("core_ip") == "false":
+        return []
+    return [f for f in (pledge.LOAN, pledge.RATE) if f in pack.fields and f not in answers]

@@ -85,6 +85,7 @@ class ResultView:
     chains: list[list[tuple[str, str, str]]] = field(default_factory=list)
     notices: list[dict[str, Any]] = field(default_factory=list)
     hidden: int = 0
+    estimates: list[tuple[MeasureView, Any]] = field(default_factory=list)
 
     def notice_views(self, lang: str) -> list[tuple[str, str, str]]:
         """The policy intentions as (title, clause, quote)."""
@@ -116,7 +117,8 @@ class ResultView:
         return [(m, r) for m in self.groups["eligible"] for r in m.relations if r.conflict]
 
 
-def build(pack: RulePack, result: dict[str, Any], answers: dict[str, Any] | None = None) -> ResultView:
+def build(pack: RulePack, result: dict[str, Any], answers: dict[str, Any] | None = None,
+          estimates: dict[str, Any] | None = None) -> ResultView:
     """The view of a stored or fresh result against the current pack; measures for other applicants left out."""
     known = {m.id for m in pack.measures}
     items = [r for r in result.get("results", []) if r.get("measure") in known]
@@ -134,8 +136,10 @@ def build(pack: RulePack, result: dict[str, Any], answers: dict[str, Any] | None
         groups[place].sort(key=lambda m: -(m.amount or 0))
     chains = [[(mid, pick(pack.measure(mid).spec.title), statuses[mid]) for mid in path]
               for path in unlock_chains(pack, statuses)]
+    views = {m.id: m for ms in groups.values() for m in ms}
+    guesses = [(views[mid], est) for mid, est in (estimates or {}).items() if mid in views]
     return ResultView(result.get("rulepack", ""), result.get("as_of", ""), groups, answer.totals(result, counted),
-                      chains, list(result.get("notices") or []), len(items) - len(shown))
+                      chains, list(result.get("notices") or []), len(items) - len(shown), guesses)
 
 
 def unlock_edges(pack: RulePack, present: set[str]) -> dict[str, list[str]]:

@@ -130,3 +130,22 @@ def test_the_full_form_checks_with_facts_from_the_code(client):
     data = client.get(location + "/result.json").get_json()
     statuses = {r["measure"]: r["status"] for r in data["results"]}
     assert statuses["zgcsc-high-value-patent"] == "eligible"  # needs Haidian, read from 110108
+
+
+def test_ip_pledge_estimate_before_any_interest_is_paid(client):
+    profile = example_profile() | {"ip_pledge_interest_paid_wan": 0, "ip_pledge_loan_wan": 1000,
+                                   "ip_pledge_loan_rate_pct": 4.5}
+    page = client.get(client.post("/", data=as_form(profile)).headers["Location"]).get_data(as_text=True)
+    part = page[page.index('id="estimates"'):page.index("</section>", page.index('id="estimates"'))]
+    assert "中关村知识产权质押贷款贴息" in part and "约 18 万元/年" in part  # 1000 × 4.5% = 45; 40% of it
+    assert "贷款 1,000 万元 × 年利率 4.5% = 年利息约 45 万元" in part and "估算" in part
+    totals = page[page.index('id="totals"'):page.index("</section>", page.index('id="totals"'))]
+    assert "18 万元" not in totals
+
+
+def test_the_interview_asks_for_the_loan_when_no_interest_is_paid_yet(app):
+    with app.app_context():
+        svc = services()
+        answers = {"credit_code": "91110108MA01A2B3CF", "entity_type": "enterprise", "ip_pledge_interest_paid_wan": ""}
+        step = interview.next_step(svc.pack, svc.checker, answers, dt.date(2026, 6, 1))
+    assert step[:2] == ["ip_pledge_loan_wan", "ip_pledge_loan_rate_pct"] and len(step) == interview.STEP_SIZE
