@@ -33,6 +33,8 @@ def _load(token: str) -> Assessment:
 
 def _message(text: str) -> str:
     """A validation message in the current language (cross-checks carry their own texts)."""
+    if text.startswith("ui:"):
+        return t(text[3:])
     if text.startswith("check:"):
         for check in pack().checks:
             if check.spec.id == text[6:]:

@@ -73,6 +73,9 @@ TEXTS: dict[str, tuple[str, str]] = {
                        "(loan {} × {}% a year = about {} of interest, through the measure's own formula)"),
     "estimate_note": ("估算不计入合计；实际贴息按已支付利息和付息凭证核定。",
                       "Not counted in the totals; the actual subsidy is set from interest actually paid."),
+    "cert_after_check_date": ("高企证书发证日期不能晚于检查日期", "The HTE certificate date cannot be after the check date"),
+    "cert_before_registration": ("高企证书发证日期不能早于企业注册成立日期",
+                                 "The HTE certificate cannot be older than the company"),
 }
 STRINGS.update(TEXTS)
 MESSAGES_ZH.insert(0, (r"^must be at most (.+) in size$", r"数值过大：不能超过 \1"))

@@ -9,7 +9,7 @@ from typing import Any
 
 from checker.engine.reference import Scope, evaluate
 from checker.intake import cross_check, derive_from_credit_code
-from checker.profile import parse_value
+from checker.profile import FieldProblem, parse_value
 from checker.rules.expr import ExprError, parse
 from checker.rules.pack import RulePack
 from checker.rules.schema import FieldDecl
@@ -83,10 +83,24 @@ def check_all(pack: RulePack, raw: dict[str, str], as_of: dt.date) -> Checked:
     kept = relevant(pack, raw, as_of, values)
     values = {k: v for k, v in values.items() if k in kept}
     errors = {k: v for k, v in errors.items() if k in kept}
-    problems = derive_from_credit_code(pack, values) + cross_check(pack, values, as_of)
+    problems = derive_from_credit_code(pack, values) + cross_check(pack, values, as_of) + plausible(values, as_of)
     for problem in problems:
         errors.setdefault(problem.field, []).append(_check_message(pack, problem.message))
     return Checked(kept, values if not errors else {}, errors)
+
+
+def plausible(values: dict[str, Any], as_of: dt.date) -> list[FieldProblem]:
+    """Dates a company cannot have on a form: a 高企 certificate after the check date or older than the company.
+
+    Only the web form applies these (rule examples test certificates dated after as_of on purpose).
+    """
+    problems = []
+    cert, registered = values.get("hte_certified_on"), values.get("registered_on")
+    if isinstance(cert, dt.date) and cert > as_of:
+        problems.append(FieldProblem("hte_certified_on", "ui:cert_after_check_date"))
+    if isinstance(cert, dt.date) and isinstance(registered, dt.date) and cert < registered:
+        problems.append(FieldProblem("hte_certified_on", "ui:cert_before_registration"))
+    return problems
 
 
 def check_answers(pack: RulePack, raw: dict[str, str], as_of: dt.date) -> tuple[dict[str, Any], dict[str, list[str]]]:
