@@ -285,3 +285,8 @@ def add_user(obj: Context, email: str, role: str, agency_name: str | None, passw
             raise click.ClickException(str(exc)) from None
         session.commit()
     click.echo(f"created {role} user {email}", err=True)
+
+
+from checker.web.retention import assessments as _assessments  # noqa: E402
+
+main.add_command(_assessments)

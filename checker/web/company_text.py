@@ -76,6 +76,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cert_after_check_date": ("高企证书发证日期不能晚于检查日期", "The HTE certificate date cannot be after the check date"),
     "cert_before_registration": ("高企证书发证日期不能早于企业注册成立日期",
                                  "The HTE certificate cannot be older than the company"),
+    "saved_readonly": ("这是第 {} 版，只读。凭本页链接可随时查看；修改回答会另存为新版本并生成新链接，本版本保持不变。",
+                       "This is version {}, read-only. Its link always shows these answers; editing saves a new "
+                       "version with its own link and leaves this one as it is."),
+    "retention_note": ("自最后一次打开起保留 {} 天，之后自动删除。", "Kept for {} days after it was last opened, then deleted."),
+    "versions": ("版本", "Versions"),
+    "version_n": ("第 {} 版", "version {}"),
+    "newer_version": ("本链接是旧版本；最新为", "This link shows an older version; the newest is"),
+    "edit_new_version": ("修改回答（另存为新版本）", "Edit answers (saves a new version)"),
 }
 STRINGS.update(TEXTS)
 MESSAGES_ZH.insert(0, (r"^must be at most (.+) in size$", r"数值过大：不能超过 \1"))
