@@ -46,7 +46,7 @@ def source_view(source: Source, titles: dict[str, str] | None = None) -> SourceV
     seed_title = titles.get(str(source.seed), f"seed {source.seed}") if source.seed is not None else ""
     title = source.document or seed_title
     match = DOC_NUMBER.search(title)
-    number = match.group(1) if match else ""
+    number = match.group(1) if match and title.strip("《》（）() ") != match.group(1) else ""
     clause = source.article or source.clause or ""
     return SourceView(title, number, clause, source.quote or "", source.url or "")
 

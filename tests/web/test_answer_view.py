@@ -29,3 +29,8 @@ def test_money_reads_cny_first_in_english(app):
         assert unit("10k CNY") == "万元 (CNY 10k)"
     with app.test_request_context("/?lang=zh"):
         assert money(14.4) == "14.4 万元"
+
+
+def test_a_title_that_is_its_number_is_not_repeated():
+    view = source_view(Source(document="财税〔2015〕119号", article="第四条"))
+    assert view.title == "财税〔2015〕119号" and view.number == ""
