@@ -178,21 +178,24 @@ def neutralise(value: Any) -> Any:
 
 def flat_row(result: dict[str, Any]) -> dict[str, Any]:
     """One CSV/XLSX row of a result: status and amount of every measure."""
+    from checker.engine.vector import flat_item
+
     row: dict[str, Any] = {"id": result["id"], "rulepack": result["rulepack"], "as_of": result["as_of"]}
     for item in result["results"]:
-        row[f"{item['measure']}:status"] = item["status"]
-        row[f"{item['measure']}:amount_wan"] = item["benefit"]["amount_wan"]
-        row[f"{item['measure']}:missing"] = " ".join(item["missing"])
+        row.update(flat_item(item, " ".join(item["missing"])))
+    row.update(result.get("totals", {}))
     return row
 
 
-def write_results(path: Path, results: Iterable[dict[str, Any]]) -> None:
-    """Write results by the output's suffix: JSONL lines, or one flat row per profile."""
+def write_results(path: Path, results: Iterable[dict[str, Any]], full: bool = False) -> None:
+    """Write results by the output's suffix: JSONL lines (compact unless full), or one flat row per profile."""
+    from checker.engine.answer import compact
+
     suffix = _out_suffix(path)
     if suffix == ".jsonl":
         with path.open("w", encoding="utf-8") as out:
             for result in results:
-                out.write(json.dumps(result, ensure_ascii=False) + "\n")
+                out.write(json.dumps(result if full else compact(result), ensure_ascii=False) + "\n")
         return
     write_rows(path, (flat_row(r) for r in results))
 

@@ -115,15 +115,16 @@ def check(obj: Context, profile: Path, as_of: dt.date, fmt: str, lang: str, engi
 @main.command()
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Output file: .jsonl (full results), .csv or .xlsx (the measure matrix).")
+              help="Output file: .jsonl (compact results; --full for whole objects), .csv or .xlsx (the measure matrix).")
 @AS_OF
 @ENGINE
 @click.option("--vector/--no-vector", default=None,
               help="Matrix by the vectorised evaluator, a sample re-checked by the engine (default: on for .csv/.xlsx).")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
+@click.option("--full", is_flag=True, help="JSONL: write the whole object `check` prints (default: compact results).")
 @click.pass_obj
 def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: str | None,
-          vector: bool | None, progress: bool | None) -> None:
+          vector: bool | None, progress: bool | None, full: bool) -> None:
     """Check every profile of SOURCE (.jsonl, .csv or .xlsx) and write OUTPUT."""
     from checker.batch import BatchFormatError, BatchReport, check_rows, matrix_rows, read_rows, write_results, write_rows
     from checker.engine import EngineMismatch
@@ -138,7 +139,7 @@ def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: str 
             if use_vector:
                 write_rows(output, matrix_rows(checker, bar, as_of, report))
             else:
-                write_results(output, check_rows(checker, bar, as_of, report))
+                write_results(output, check_rows(checker, bar, as_of, report), full)
     except (BatchFormatError, EngineMismatch) as exc:
         raise click.ClickException(str(exc)) from None
     for problem in report.problems:
@@ -237,13 +238,10 @@ def list_measures(obj: Context, fmt: str) -> None:
 @click.pass_obj
 def serve(obj: Context, host: str, port: int, threads: int, dev: bool) -> None:
     """Serve the web app (waitress; --dev for Flask's reloader). A broken rule pack stops it."""
-    import os
-
     from checker.web import create_app
 
-    os.environ["CHECKER_RULES"] = str(obj.rules)
     try:
-        app = create_app()
+        app = create_app({"CHECKER_RULES": str(obj.rules)})
     except RulePackError as exc:
         for error in exc.errors:
             click.echo(str(error), err=True)

@@ -5,7 +5,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+
+
+def resource_dir(name: str) -> Path:
+    """A folder the app ships (templates, migrations): the checkout's top-level one, else the wheel's copy."""
+    top = PROJECT_ROOT / name
+    if (PROJECT_ROOT / "pyproject.toml").is_file() and top.is_dir():
+        return top
+    return PACKAGE_DIR / name
 
 
 def rules_dir() -> Path:

@@ -9,9 +9,9 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from checker.config import PROJECT_ROOT
+from checker.config import resource_dir
 
-MIGRATIONS = PROJECT_ROOT / "migrations"
+MIGRATIONS = resource_dir("migrations")
 
 
 def make_engine(url: str) -> Engine:
@@ -27,7 +27,7 @@ def make_sessions(engine: Engine) -> sessionmaker[Session]:
 
 def alembic_config(url: str) -> Config:
     """Alembic configuration pointing at migrations/ and the given database."""
-    cfg = Config(str(PROJECT_ROOT / "alembic.ini")) if (PROJECT_ROOT / "alembic.ini").exists() else Config()
+    cfg = Config(str(MIGRATIONS / "alembic.ini"))
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     cfg.attributes["configure_logging"] = False

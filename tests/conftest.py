@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from checker import config
 from checker.engine import Checker
@@ -12,6 +14,10 @@ from checker.rules.loader import load_pack
 from checker.rules.pack import RulePack
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# CI runs the same examples every time (a failure there is reproducible, never a fluke of the seed).
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 
 @pytest.fixture(scope="session")

@@ -30,7 +30,7 @@ def test_check_prints_the_json_shape_of_the_spec_with_every_measure(run, pack):
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["as_of"] == "2026-06-01" and data["rulepack"] == pack.version
-    assert sorted(r["measure"] for r in data["results"]) == sorted(m.id for m in pack.measures)
+    assert sorted(r["measure"] for r in data["results"]) == sorted(m.id for m in pack.measures if not m.intention)
     hte = next(r for r in data["results"] if r["measure"] == "hte-recognition")
     assert hte["status"] == "eligible"
     ratio = next(c for c in hte["criteria"] if c["id"] == "tech-staff-ratio")
@@ -42,8 +42,10 @@ def test_check_prints_the_json_shape_of_the_spec_with_every_measure(run, pack):
 def test_check_text_report_in_chinese_and_english(run):
     zh = run("check", str(EXAMPLE), "--as-of", "2026-06-01")
     en = run("check", str(EXAMPLE), "--as-of", "2026-06-01", "--lang", "en")
-    assert "[可申报] 高新技术企业认定" in zh.output
-    assert "[eligible] High-tech enterprise (HTE) recognition" in en.output
+    assert "[已获得] 高新技术企业认定 (hte-recognition)" in zh.output  # certificate of 2024-10-30 (answer version 2)
+    assert "[already held] High-tech enterprise (HTE) recognition" in en.output
+    assert "[可申报] 高新技术企业减按15%税率征收企业所得税" in zh.output
+    assert "[eligible] 15% income tax rate for high-tech enterprises" in en.output
 
 
 def test_a_bad_profile_names_the_field_and_exits_3(run, tmp_path):

@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
+from checker.engine.answer import notice, totals
 from checker.engine.compiled import Compiled
 from checker.engine.plan import MeasurePlan, plan_pack
 from checker.engine.reference import Scope
-from checker.engine.verdict import CheckResult, CriterionResult, MeasureResult, conflicts, explain
+from checker.engine.verdict import CheckResult, CriterionResult, MeasureResult, add_tax_savings, conflicts, explain
 from checker.rules.pack import RulePack
 
 __all__ = ["Checker", "CheckResult", "CriterionResult", "EngineMismatch", "MeasureResult"]
@@ -49,8 +50,14 @@ class Checker:
         """Verdicts on every measure for one parsed profile."""
         scope = Scope(self.pack, profile, as_of, self.compiled)
         decided = self.decide(scope)
-        results = [explain(self.pack, m, scope, decided[m.id], lang) for m in self.pack.measures]
-        return CheckResult(self.pack.version, as_of, results, conflicts(self.pack, results, lang))
+        every = [explain(self.pack, m, scope, decided[m.id], lang) for m in self.pack.measures]
+        add_tax_savings(scope, every)
+        intention = {m.id for m in self.pack.measures if m.intention}
+        results = [r for r in every if r.measure not in intention]
+        notices = [notice(m, lang) for m in self.pack.measures if m.intention]
+        return CheckResult(self.pack.version, as_of, results, conflicts(self.pack, results, lang), notices,
+                           totals(self.pack, (r.to_json() for r in results)),
+                           [r for r in every if r.measure in intention])
 
     def decide(self, scope: Scope) -> dict[str, dict[str, Any]]:
         """Each criterion of each measure: True met, False not met, None unknown."""

@@ -81,8 +81,8 @@ class Compiled:
             pairs, default = list(zip(consts[0:-1:2], consts[1:-1:2])), consts[-1]
             band = v.tier if node.func == "tier" else v.upto
             return lambda scope: band(first(scope), pairs, default)  # type: ignore[arg-type]
-        shift = v.add_years if node.func == "add_years" else v.add_days
-        amount = args[1].value  # type: ignore[union-attr]
+        shift = v.SHIFTS[node.func]
+        amount = args[1].value if len(args) > 1 else 0  # type: ignore[union-attr]
         return lambda scope: shift(first(scope), amount)  # type: ignore[arg-type]
 
 

@@ -112,5 +112,5 @@ def _call(node: Call, scope: Scope) -> v.Value:
         consts = [a.value for a in args[1:]]  # type: ignore[union-attr]
         band = v.tier if node.func == "tier" else v.upto
         return band(first, list(zip(consts[0:-1:2], consts[1:-1:2])), consts[-1])  # type: ignore[arg-type]
-    shift = v.add_years if node.func == "add_years" else v.add_days
-    return shift(first, args[1].value)  # type: ignore[arg-type, union-attr]
+    amount = args[1].value if len(args) > 1 else 0  # type: ignore[union-attr]
+    return v.SHIFTS[node.func](first, amount)  # type: ignore[arg-type]

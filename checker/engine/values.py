@@ -163,6 +163,11 @@ def add_years(d: Num, years: float) -> Num:
     return _map_date(d, lambda day: _plus_years(day, int(years)))
 
 
+def year_end(d: Num, _unused: float = 0) -> Num:
+    """The 31 December of a date interval's year(s)."""
+    return _map_date(d, lambda day: dt.date(day.year, 12, 31))
+
+
 def add_days(d: Num, days: float) -> Num:
     """Shift a date interval by days."""
     return _map_date(d, lambda day: day + dt.timedelta(days=int(days)))
@@ -219,3 +224,6 @@ def to_ordinal(day: dt.date) -> float:
 def from_ordinal(x: float) -> dt.date:
     """The date of a day ordinal."""
     return dt.date.fromordinal(int(x))
+
+
+SHIFTS = {"add_years": add_years, "add_days": add_days, "year_end": year_end}

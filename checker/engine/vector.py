@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from checker.engine import answer
 from checker.engine import values as v
 from checker.rules.expr import BinOp, BoolOp, Call, Compare, Const, InSet, Name, Neg, Node, Not
 from checker.rules.pack import LogicTree, Measure, RulePack
@@ -255,8 +256,8 @@ class Columns:
             consts = [a.value for a in args[1:]]  # type: ignore[union-attr]
             pairs = list(zip(consts[0:-1:2], consts[1:-1:2]))
             return band(self.eval(args[0]), pairs, consts[-1], node.func)  # type: ignore[arg-type]
-        func = v.add_years if node.func == "add_years" else v.add_days
-        return shift(self.eval(args[0]), func, args[1].value)  # type: ignore[arg-type, union-attr]
+        amount = args[1].value if len(args) > 1 else 0  # type: ignore[union-attr]
+        return shift(self.eval(args[0]), v.SHIFTS[node.func], amount)  # type: ignore[arg-type]
 
 
 def _code(value: v.Tri) -> int:
@@ -275,8 +276,6 @@ def combine(tree: LogicTree, codes: dict[str, np.ndarray]) -> np.ndarray:
 
 def _relevant(cols: Columns, node: Node, mask: np.ndarray, out: dict[str, np.ndarray]) -> None:
     """Mark, per row in mask, the unanswered fields that could still decide an open test."""
-    from checker.rules.loader import field_closure
-
     if not mask.any():
         return
     if isinstance(node, BoolOp):
@@ -287,7 +286,7 @@ def _relevant(cols: Columns, node: Node, mask: np.ndarray, out: dict[str, np.nda
     elif isinstance(node, Name) and node.name in cols.pack.derived and cols.pack.derived[node.name].spec.type == "bool":
         _relevant(cols, cols.pack.derived[node.name].expr, mask, out)
     else:
-        for name in field_closure(cols.pack, node):
+        for name in cols.pack.field_closure(node):
             hit = mask & ~cols.answered(name)
             out[name] = out[name] | hit if name in out else hit
 
@@ -316,7 +315,87 @@ def measure_matrix(cols: Columns, measure: Measure, as_of: dt.date) -> dict[str,
             lists[row] = " ".join(n for n, hit in zip(names, hits[:, row]) if hit)
     labels = np.array([STATUS[F], STATUS[U], STATUS[T]], dtype=object)
     return {"status": labels[status].tolist(), "amount_wan": amounts, "missing": lists,
-            "failed": _failed(measure, codes, in_force, cols.n)}
+            "failed": _failed(measure, codes, in_force, cols.n), "held": _held(cols, measure)}
+
+
+def _held(cols: Columns, measure: Measure) -> list[dict[str, str] | None]:
+    """Per row, {since, until} where the profile surely shows the recognition is held."""
+    if measure.held is None:
+        return [None] * cols.n
+    test, since, until = (cols.eval(node) for node in measure.held)
+    out: list[dict[str, str] | None] = [None] * cols.n
+    for row in np.nonzero(test == T)[0]:
+        dates = [(d.lo[row], d.hi[row], d.undef[row]) for d in (since, until)]
+        if all(lo == hi and not undef and np.isfinite(lo) for lo, hi, undef in dates):
+            out[row] = {"since": v.from_ordinal(dates[0][0]).isoformat(), "until": v.from_ordinal(dates[1][0]).isoformat()}
+    return out
+
+
+@dataclass
+class AnswerColumn:
+    """One programme's columns over a batch, version 2 fields included."""
+
+    measure: Measure
+    matrix: dict[str, list[Any]]
+    currency: str
+    saving: list[float | None]
+
+    @property
+    def money_type(self) -> str | None:
+        """The measure's benefit.type."""
+        return self.measure.spec.benefit.type
+
+    def item(self, row: int) -> dict[str, Any]:
+        """The result item of one row, as the per-profile engines give it."""
+        m = self.matrix
+        return {"measure": self.measure.id, "status": m["status"][row], "missing": m["missing"][row],
+                "failed": m["failed"][row], "held": m["held"][row], "currency": self.currency,
+                "applicant": self.measure.spec.applicant,
+                "benefit": {"amount_wan": m["amount_wan"][row], "type": self.money_type, "tax_saving_wan": self.saving[row]}}
+
+
+def answer_columns(pack: RulePack, profiles: list[dict[str, Any]], as_of: dt.date) -> list[AnswerColumn]:
+    """Every programme's columns (intentions left out), deductions with their tax saving."""
+    cols = Columns(pack, profiles, as_of)
+    out = [AnswerColumn(m, measure_matrix(cols, m, as_of), answer.currency(m, as_of), [None] * cols.n)
+           for m in pack.measures if not m.intention]
+    deductions = [c for c in out if c.money_type == "deduction"]
+    if deductions:
+        hte = cols.get(answer.HTE_VALID).tolist() if answer.HTE_VALID in pack.derived else [F] * cols.n
+        small = next((c.matrix["status"] for c in out if c.measure.id == answer.SMALL_LOW_PROFIT), [None] * cols.n)
+        rates = [answer.tax_rate({F: False, U: None, T: True}[h], s) for h, s in zip(hte, small)]
+        taxable = [p.get("taxable_income_wan") for p in profiles]
+        for column in deductions:
+            column.saving = [answer.tax_saving(a, t, r) for a, t, r in zip(column.matrix["amount_wan"], taxable, rates)]
+    return out
+
+
+def totals_columns(pack: RulePack, columns: list[AnswerColumn], n: int) -> dict[str, list[float]]:
+    """answer.totals over every row at once: counted money by type, the smaller of an excluded pair dropped."""
+    live: dict[str, np.ndarray] = {}
+    worth: dict[str, np.ndarray] = {}
+    kinds: dict[str, str] = {}
+    for c in columns:
+        if c.money_type in answer.TOTAL_KEYS and c.currency == "in_force" and c.measure.spec.applicant == "company":
+            values = c.saving if c.money_type == "deduction" else c.matrix["amount_wan"]
+            worth[c.measure.id] = np.array([float(x or 0.0) for x in values])
+            live[c.measure.id] = np.array([s == "eligible" and not h for s, h in zip(c.matrix["status"], c.matrix["held"])])
+            kinds[c.measure.id] = answer.TOTAL_KEYS[c.money_type]
+    for mid in sorted(live):
+        for rel in pack.measure(mid).spec.relations:
+            if rel.type == "excludes" and rel.measure in live:
+                both = live[mid] & live[rel.measure]
+                mine_smaller = (worth[mid] < worth[rel.measure]) | ((worth[mid] == worth[rel.measure]) & (mid < rel.measure))
+                live[mid] = live[mid] & ~(both & mine_smaller)
+                live[rel.measure] = live[rel.measure] & ~(both & ~mine_smaller)
+    sums = {"cash_wan": [0.0] * n, "tax_saving_wan": [0.0] * n, "financing_wan": [0.0] * n}
+    for c in columns:
+        mid = c.measure.id
+        if mid in live:
+            target = sums[kinds[mid]]
+            for row in np.nonzero(live[mid])[0].tolist():
+                target[row] += float(worth[mid][row])
+    return {k: [round(x, 4) for x in v] for k, v in sums.items()}
 
 
 def _failed(measure: Measure, codes: dict[str, np.ndarray], in_force: bool, n: int) -> list[list[str]]:
@@ -333,28 +412,57 @@ def _failed(measure: Measure, codes: dict[str, np.ndarray], in_force: bool, n: i
 
 def compact_results(pack: RulePack, profiles: list[dict[str, Any]], as_of: dt.date) -> list[dict[str, Any]]:
     """Per profile, each measure's status, amount, failed criteria and missing answers (agency storage)."""
-    cols = Columns(pack, profiles, as_of)
-    items: list[list[dict[str, Any]]] = [[] for _ in profiles]
-    for measure in pack.measures:
-        matrix = measure_matrix(cols, measure, as_of)
-        for i, row in enumerate(items):
-            item: dict[str, Any] = {"measure": measure.id, "status": matrix["status"][i], "amount_wan": matrix["amount_wan"][i]}
-            if matrix["failed"][i]:
-                item["failed"] = matrix["failed"][i]
-            if matrix["missing"][i]:
-                item["missing"] = matrix["missing"][i].split(" ")
-            row.append(item)
-    return [{"rulepack": pack.version, "as_of": as_of.isoformat(), "results": row} for row in items]
+    columns = answer_columns(pack, profiles, as_of)
+    out = []
+    for row in range(len(profiles)):
+        results = []
+        for c in columns:
+            item: dict[str, Any] = {"measure": c.measure.id, "status": c.matrix["status"][row],
+                                    "amount_wan": c.matrix["amount_wan"][row]}
+            if c.matrix["failed"][row]:
+                item["failed"] = c.matrix["failed"][row]
+            if c.matrix["missing"][row]:
+                item["missing"] = c.matrix["missing"][row].split(" ")
+            results.append(item)
+        out.append({"rulepack": pack.version, "as_of": as_of.isoformat(), "results": results})
+    return out
+
+
+def compact_answers(pack: RulePack, profiles: list[dict[str, Any]], ids: list[Any], as_of: dt.date) -> list[dict[str, Any]]:
+    """The compact batch JSONL objects (answer version 2), the same as answer.compact of each full result."""
+    columns = answer_columns(pack, profiles, as_of)
+    sums = totals_columns(pack, columns, len(profiles))
+    out = []
+    for row, row_id in enumerate(ids):
+        results = []
+        for c in columns:
+            item = c.item(row)
+            results.append(answer.compact_item({**item, "missing": item["missing"].split(" ") if item["missing"] else []}))
+        out.append({"id": row_id, "rulepack": pack.version, "as_of": as_of.isoformat(), "results": results,
+                    "totals": {k: v[row] for k, v in sums.items()}})
+    return out
 
 
 def matrix_rows(pack: RulePack, profiles: list[dict[str, Any]], ids: list[Any], as_of: dt.date) -> list[dict[str, Any]]:
     """Flat batch rows, the same as batch.flat_row of each profile's full result."""
-    cols = Columns(pack, profiles, as_of)
+    columns = answer_columns(pack, profiles, as_of)
+    n = len(profiles)
     keys: list[str] = ["id", "rulepack", "as_of"]
-    columns: list[list[Any]] = [list(ids), [pack.version] * cols.n, [as_of.isoformat()] * cols.n]
-    for measure in pack.measures:
-        matrix = measure_matrix(cols, measure, as_of)
-        for part in ("status", "amount_wan", "missing"):  # "failed" is not a matrix column
-            keys.append(f"{measure.id}:{part}")
-            columns.append(matrix[part])
-    return [dict(zip(keys, values)) for values in zip(*columns)]
+    data: list[list[Any]] = [list(ids), [pack.version] * n, [as_of.isoformat()] * n]
+    for c in columns:
+        mid, m = c.measure.id, c.matrix
+        keys += [f"{mid}:{part}" for part in ("status", "amount_wan", "missing", "held_until", "currency", "tax_saving_wan")]
+        data += [m["status"], m["amount_wan"], m["missing"], [h["until"] if h else None for h in m["held"]],
+                 [c.currency] * n, c.saving]
+    for key, values in totals_columns(pack, columns, n).items():
+        keys.append(key)
+        data.append(values)
+    return [dict(zip(keys, values)) for values in zip(*data)]
+
+
+def flat_item(item: dict[str, Any], missing: str) -> dict[str, Any]:
+    """The flat columns of one result item (version 1 columns first)."""
+    mid, benefit = item["measure"], item["benefit"]
+    return {f"{mid}:status": item["status"], f"{mid}:amount_wan": benefit["amount_wan"], f"{mid}:missing": missing,
+            f"{mid}:held_until": item["held"]["until"] if item.get("held") else None,
+            f"{mid}:currency": item["currency"], f"{mid}:tax_saving_wan": benefit.get("tax_saving_wan")}

@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from checker.engine import answer
 from checker.engine import values as v
 from checker.engine.reference import Scope
 from checker.rules.expr import BoolOp, Name, Node, Not
-from checker.rules.loader import field_closure
 from checker.rules.pack import Criterion, LogicTree, Measure, RulePack
 
 STATUS = {True: "met", False: "not_met", None: "unknown"}
@@ -37,14 +37,20 @@ class MeasureResult:
     amount_wan: float | None
     benefit_text: str = ""
     values: dict[str, Any] = field(default_factory=dict)
+    held: dict[str, str] | None = None
+    currency: str = "unconfirmed"
+    applicant: str = "company"
+    benefit_type: str | None = None
+    tax_saving_wan: float | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The result object of profile.md."""
+        """The result object of profile.md (version 1 keys, plus version 2)."""
         return {
             "measure": self.measure, "status": self.status,
             "criteria": [asdict(c) for c in self.criteria], "missing": self.missing,
-            "benefit": {"amount_wan": self.amount_wan, "text": self.benefit_text},
-            "values": self.values,
+            "benefit": {"amount_wan": self.amount_wan, "text": self.benefit_text,
+                        "type": self.benefit_type, "tax_saving_wan": self.tax_saving_wan},
+            "values": self.values, "held": self.held, "currency": self.currency, "applicant": self.applicant,
         }
 
 
@@ -56,11 +62,19 @@ class CheckResult:
     as_of: dt.date
     results: list[MeasureResult]
     conflicts: list[dict[str, Any]] = field(default_factory=list)
+    notices: list[dict[str, Any]] = field(default_factory=list)
+    totals: dict[str, float] = field(default_factory=dict)
+    intentions: list[MeasureResult] = field(default_factory=list)  # verdicts of notices, for examples only
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object `checker check` prints."""
         return {"rulepack": self.rulepack, "as_of": self.as_of.isoformat(),
-                "results": [r.to_json() for r in self.results], "conflicts": self.conflicts}
+                "results": [r.to_json() for r in self.results], "conflicts": self.conflicts,
+                "notices": self.notices, "totals": self.totals}
+
+    def verdict(self, measure_id: str) -> MeasureResult:
+        """The verdict on one measure, intentions included (StopIteration if none)."""
+        return next(r for r in [*self.results, *self.intentions] if r.measure == measure_id)
 
 
 def conflicts(pack: RulePack, results: list[MeasureResult], lang: str = "zh") -> list[dict[str, Any]]:
@@ -98,7 +112,29 @@ def explain(pack: RulePack, measure: Measure, scope: Scope, decided: dict[str, v
     amount = _amount(measure, scope) if status != "ineligible" else None
     values = {n: display(scope.get(n)) for n in measure.derived_reads}
     return MeasureResult(measure.id, status, criteria, missing, amount,
-                         getattr(measure.spec.benefit.text, lang), values)
+                         getattr(measure.spec.benefit.text, lang), values, held_dates(measure, scope),
+                         answer.currency(measure, as_of), measure.spec.applicant, measure.spec.benefit.type)
+
+
+def held_dates(measure: Measure, scope: Scope) -> dict[str, str] | None:
+    """{since, until} when the profile surely shows the measure's recognition is held, else None."""
+    if measure.held is None or scope.eval(measure.held[0]) is not True:
+        return None
+    since, until = (scope.eval(node) for node in measure.held[1:])
+    if not (isinstance(since, v.Num) and since.exact and isinstance(until, v.Num) and until.exact):
+        return None
+    return {"since": v.from_ordinal(since.lo).isoformat(), "until": v.from_ordinal(until.lo).isoformat()}
+
+
+def add_tax_savings(scope: Scope, results: list[MeasureResult]) -> None:
+    """Fill tax_saving_wan of every deduction, at the company's lowest possible rate (in place)."""
+    hte = scope.get(answer.HTE_VALID) if answer.HTE_VALID in scope.pack.derived else False
+    small = next((r.status for r in results if r.measure == answer.SMALL_LOW_PROFIT), None)
+    rate = answer.tax_rate(hte if isinstance(hte, bool) else None, small)
+    taxable = scope.profile.get("taxable_income_wan")
+    for item in results:
+        if item.benefit_type == "deduction":
+            item.tax_saving_wan = answer.tax_saving(item.amount_wan, taxable, rate)
 
 
 def _period(measure: Measure) -> str:
@@ -136,7 +172,7 @@ def relevant_unanswered(node: Node, scope: Scope) -> list[str]:
         elif isinstance(item, Name) and item.name in scope.pack.derived and scope.pack.derived[item.name].spec.type == "bool":
             todo.append(scope.pack.derived[item.name].expr)
         else:
-            found.update(f for f in field_closure(scope.pack, item) if scope.profile.get(f) is None)
+            found.update(f for f in scope.pack.field_closure(item) if scope.profile.get(f) is None)
     return sorted(found)
 
 

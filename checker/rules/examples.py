@@ -71,7 +71,7 @@ def run_example(checker: Checker, measure: Measure, index: int) -> ExampleOutcom
     example = measure.spec.examples[index]
     as_of = example_as_of(measure, example)
     profile = read_profile(checker.pack, example_profile(measure, example), as_of)
-    result = next(r for r in checker.check(profile, as_of).results if r.measure == measure.id)
+    result = checker.check(profile, as_of).verdict(measure.id)
     return ExampleOutcome(measure.id, measure.file, index, example.name, _compare(example, result))
 
 
@@ -85,7 +85,7 @@ def criterion_sides(checker: Checker) -> dict[str, dict[str, set[str]]]:
         for example in measure.spec.examples:
             as_of = example_as_of(measure, example)
             profile = read_profile(checker.pack, example_profile(measure, example), as_of)
-            result = next(r for r in checker.check(profile, as_of).results if r.measure == measure.id)
+            result = checker.check(profile, as_of).verdict(measure.id)
             for crit in result.criteria:
                 if crit.id in seen:
                     seen[crit.id].add(crit.status)
@@ -113,7 +113,16 @@ def _compare(example: Example, result: Any) -> list[str]:
         failures.append(f"amount_wan: expected {expect.amount_wan}, got {result.amount_wan}")
     if expect.no_amount and result.amount_wan is not None:
         failures.append(f"amount_wan: expected none, got {result.amount_wan}")
-    return failures
+    return failures + _compare_held(example, result)
+
+
+def _compare_held(example: Example, result: Any) -> list[str]:
+    expect, until = example.expect, (result.held or {}).get("until")
+    if expect.held_until is not None and until != expect.held_until.isoformat():
+        return [f"held: expected until {expect.held_until.isoformat()}, got {result.held}"]
+    if expect.not_held and result.held is not None:
+        return [f"held: expected none, got {result.held}"]
+    return []
 
 
 def run_all(checker: Checker) -> list[ExampleOutcome]:

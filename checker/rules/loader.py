@@ -116,19 +116,6 @@ def load_pack(root: Path) -> RulePack:
     return pack
 
 
-def field_closure(pack: RulePack, node: ex.Node) -> tuple[str, ...]:
-    """The profile fields an expression reads, directly or through derived values."""
-    found: set[str] = set()
-    todo = list(ex.names(node))
-    while todo:
-        name = todo.pop()
-        if name in pack.derived:
-            todo.extend(ex.names(pack.derived[name].expr))
-        elif name in pack.fields:
-            found.add(name)
-    return tuple(sorted(found))
-
-
 def _display(pack: RulePack, test: ex.Node) -> str:
     if not isinstance(test, ex.Compare):
         return "none"
@@ -137,7 +124,7 @@ def _display(pack: RulePack, test: ex.Node) -> str:
 
 
 def _annotate(pack: RulePack, measure: Measure) -> Measure:
-    criteria = tuple(replace(c, fields=field_closure(pack, c.test), display=_display(pack, c.test)) for c in measure.criteria)
+    criteria = tuple(replace(c, fields=pack.field_closure(c.test), display=_display(pack, c.test)) for c in measure.criteria)
     derived = tuple(sorted(n for n in measure.reads if n in pack.derived))
     return replace(measure, criteria=criteria, derived_reads=derived)
 
@@ -252,10 +239,21 @@ def _load_measure(loader: _Loader, path: Path, env: dict[str, NameType]) -> Meas
     amount = None
     if spec.benefit.amount is not None:
         amount = loader.expr(doc, ("benefit", "amount"), spec.benefit.amount, env, NUMBER)
+    held = _held(loader, doc, spec, env)
     if len(loader.errors) > before:
         return None
     reads = frozenset(n for c in criteria for n in ex.names(c.test)) | (ex.names(amount) if amount else set())
-    return Measure(spec, doc.file, tuple(criteria), logic, amount, reads, doc.lines)
+    return Measure(spec, doc.file, tuple(criteria), logic, amount, reads, doc.lines, held=held)
+
+
+def _held(loader: _Loader, doc: Document, spec: MeasureFile, env: dict[str, NameType]) -> tuple | None:
+    """The parsed (test, since, until) of a measure's `held`, or None."""
+    if spec.held is None:
+        return None
+    parts = (loader.expr(doc, ("held", key), getattr(spec.held, key), env, want)
+             for key, want in (("test", BOOL), ("since", DATE), ("until", DATE)))
+    held = tuple(parts)
+    return held if all(p is not None for p in held) else None
 
 
 def _criteria(loader: _Loader, doc: Document, spec: MeasureFile, env: dict[str, NameType]) -> list[Criterion]:

@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Union
 
-from checker.rules.expr import Node
+from checker.rules.expr import Node, names
 from checker.rules.schema import CrossCheck, Derived, FieldDecl, MeasureFile, Section, Text
 from checker.rules.typecheck import NameType
 
@@ -42,6 +42,12 @@ class Measure:
     reads: frozenset[str]
     lines: dict = field(default_factory=dict, compare=False, repr=False)
     derived_reads: tuple[str, ...] = ()
+    held: tuple[Node, Node, Node] | None = None  # (test, since, until) when the profile shows it is held
+
+    @property
+    def intention(self) -> bool:
+        """A policy intention: a notice beside the results, never a measure to apply for."""
+        return self.spec.nature == "intention"
 
     def line(self, *loc: object) -> int:
         """The line in the rule file of a key path such as ('examples', 2)."""
@@ -109,6 +115,18 @@ class RulePack:
         low = decl.min if decl.min is not None else -math.inf
         high = decl.max if decl.max is not None else math.inf
         return (low, high)
+
+    def field_closure(self, node: Node) -> tuple[str, ...]:
+        """The profile fields an expression reads, directly or through derived values."""
+        found: set[str] = set()
+        todo = list(names(node))
+        while todo:
+            name = todo.pop()
+            if name in self.derived:
+                todo.extend(names(self.derived[name].expr))
+            elif name in self.fields:
+                found.add(name)
+        return tuple(sorted(found))
 
 
 def logic_refs(tree: LogicTree) -> list[str]:

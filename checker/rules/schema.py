@@ -15,7 +15,6 @@ APPLICANTS = ("company", "staff", "institution")
 NATURES = ("programme", "intention")
 MONEY_TYPES = ("cash", "tax_saving", "deduction", "financing")
 KINDS = ("subsidy", "tax", "financing", "recognition", "service", "talent", "space")
-FIELD_TYPES = ("int", "decimal", "bool", "enum", "date", "text")
 ID_PATTERN = r"^[a-z][a-z0-9_-]*$"
 
 
@@ -175,6 +174,8 @@ class Expect(Strict):
     missing: list[str] | None = None
     amount_wan: float | None = None
     no_amount: bool = False
+    held_until: dt.date | None = None  # the result says 已获得, valid until this date
+    not_held: bool = False  # the result says nothing is held
 
 
 class Example(Strict):

@@ -20,7 +20,7 @@ from checker.rules.expr import (
 )
 
 NUMBER, BOOL, TEXT, DATE = "number", "bool", "text", "date"
-FUNCTIONS = ("min", "max", "tier", "upto", "add_years", "add_days", "starts_with", "date")
+FUNCTIONS = ("min", "max", "tier", "upto", "add_years", "add_days", "year_end", "starts_with", "date")
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ def _call(node: Call, env: dict[str, NameType]) -> str:
         raise ExprError(f"unknown function {node.func!r} (known: {', '.join(FUNCTIONS)})")
     return {
         "min": _min_max, "max": _min_max, "tier": _tier, "upto": _upto, "add_years": _shift,
-        "add_days": _shift, "starts_with": _starts_with, "date": _date,
+        "add_days": _shift, "year_end": _year_end, "starts_with": _starts_with, "date": _date,
     }[node.func](node, env)
 
 
@@ -171,6 +171,13 @@ def _shift(node: Call, env: dict[str, NameType]) -> str:
         raise ExprError(f"{node.func}(date, n) needs two arguments")
     _expect(node.args[0], env, DATE, f"{node.func}()")
     _number_const(node.args[1], f"{node.func}()")
+    return DATE
+
+
+def _year_end(node: Call, env: dict[str, NameType]) -> str:
+    if len(node.args) != 1:
+        raise ExprError("year_end(date) needs one argument")
+    _expect(node.args[0], env, DATE, "year_end()")
     return DATE
 
 

@@ -9,7 +9,7 @@ from flask import Flask, render_template, request, session, url_for
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from checker.config import PROJECT_ROOT
+from checker.config import resource_dir
 from checker.web.i18n import LANGS, current_lang, pick, t
 from checker.web.security import init_security
 from checker.web.services import init_services
@@ -20,7 +20,7 @@ csrf = CSRFProtect()
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings, services, blueprints, language and security hooks."""
-    app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"), static_folder="static",
+    app = Flask(__name__, template_folder=str(resource_dir("templates")), static_folder="static",
                 instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(settings(Path(app.instance_path), test_config))

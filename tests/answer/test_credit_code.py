@@ -95,3 +95,39 @@ def test_a_company_run_incubator_is_an_enterprise_by_its_code(pack):
     from checker.engine.reference import Scope, evaluate
     values = read_profile(pack, {"credit_code": "91110108MA01A2B3CF", "entity_type": "incubator"}, AS_OF)
     assert evaluate(pack.derived["is_enterprise"].expr, Scope(pack, values, AS_OF)) is True
+
+
+CONTRADICTION = {"credit_code": "91110108MA01A2B3CF", "legal_form": "public_institution", "entity_type": "enterprise"}
+
+
+def test_cli_check_refuses_the_contradiction_naming_both(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from checker.cli import main
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(CONTRADICTION), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(path), "--as-of", "2026-06-01"])
+    assert result.exit_code == 3
+    assert "legal_form: answered 'public_institution' but credit_code 91110108MA01A2B3CF" in result.output
+
+
+def test_batch_reports_the_contradiction_on_its_row_and_checks_the_rest(pack, tmp_path):
+    from checker.batch import BatchReport, Row, check_rows
+    from checker.engine import Checker
+    report = BatchReport()
+    rows = [Row(1, CONTRADICTION), Row(2, {"credit_code": "91110108MA01A2B3CF", "entity_type": "incubator"})]
+    out = list(check_rows(Checker(pack, "reference"), rows, AS_OF, report))
+    assert [(p.row, p.field) for p in report.problems] == [(1, "legal_form")]
+    small = next(r for r in out[0]["results"] if r["measure"] == "small-low-profit")
+    enterprise = next(c for c in small["criteria"] if c["id"] == "enterprise")
+    assert enterprise["status"] == "met"  # the incubator's 91 code makes it an enterprise
+
+
+def test_web_answers_get_the_derived_legal_form_and_the_contradiction_error(pack):
+    from checker.web.validate import check_answers
+    values, errors = check_answers(pack, {"credit_code": "91110108MA01A2B3CF"}, AS_OF)
+    assert values["legal_form"] == "enterprise" and values["district"] == "haidian" and not errors
+    _, errors = check_answers(pack, dict(CONTRADICTION), AS_OF)
+    assert "credit_code" in errors["legal_form"][0]

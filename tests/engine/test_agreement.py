@@ -60,3 +60,15 @@ def test_the_vectorised_matrix_agrees_with_the_reference_evaluator(reference, ra
     rows = matrix_rows(PACK, profiles, list(range(len(profiles))), as_of)
     expected = [flat_row({"id": i, **reference.check(p, as_of).to_json()}) for i, p in enumerate(profiles)]
     assert rows == expected
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(raws=st.lists(PROFILES, min_size=1, max_size=4), as_of=DATES)
+def test_the_vectorised_compact_answer_agrees_on_held_currency_money_and_totals(reference, raws, as_of):
+    from checker.engine.answer import compact
+    from checker.engine.vector import compact_answers
+
+    profiles = [{k: v for k, v in raw.items() if v is not None} for raw in raws]
+    ids = list(range(len(profiles)))
+    expected = [compact({"id": i, **reference.check(p, as_of).to_json()}) for i, p in zip(ids, profiles)]
+    assert compact_answers(PACK, profiles, ids, as_of) == expected

@@ -1,0 +1,100 @@
+"""Answer version 2 (profile.md): held, currency, tax saving of deductions, totals and notices.
+
+Shared by the per-profile engines and the vectorised batch path, so both say the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable
+
+from checker.rules.pack import Measure, RulePack
+
+STANDARD_RATE = 0.25
+HTE_RATE = 0.15  # 企业所得税法 第二十八条第二款
+SMALL_LOW_PROFIT_RATE = 0.05  # 公告2023年第12号: 25% of taxable income taxed at 20%
+HTE_VALID = "hte_valid"  # derived: holds a valid 高企 certificate
+SMALL_LOW_PROFIT = "small-low-profit"
+TOTAL_KEYS = {"cash": "cash_wan", "tax_saving": "tax_saving_wan", "deduction": "tax_saving_wan",
+              "financing": "financing_wan"}
+
+
+def currency(measure: Measure, as_of: dt.date) -> str:
+    """in_force when an end date covers as_of or a dated official document confirms it; else unconfirmed."""
+    period = measure.spec.period
+    if period is None or not measure.in_force(as_of):
+        return "unconfirmed"
+    if period.end is not None:
+        return "in_force"
+    confirmed = period.confirmed_on is not None and period.confirmed_on <= as_of
+    return "in_force" if confirmed else "unconfirmed"
+
+
+def tax_rate(hte_valid: bool | None, small_low_profit: str | None) -> float:
+    """The lowest income-tax rate that may apply (so a saving is never overstated)."""
+    rates = [STANDARD_RATE]
+    if hte_valid is not False:
+        rates.append(HTE_RATE)
+    if small_low_profit not in (None, "ineligible"):
+        rates.append(SMALL_LOW_PROFIT_RATE)
+    return min(rates)
+
+
+def tax_saving(amount_wan: float | None, taxable_income_wan: float | None, rate: float) -> float | None:
+    """Tax an extra deduction saves at rate, never more than the tax due on taxable income."""
+    if amount_wan is None or taxable_income_wan is None:
+        return None
+    due = rate * max(taxable_income_wan, 0.0)
+    return round(min(rate * max(amount_wan, 0.0), due), 4)
+
+
+def counted(item: dict[str, Any]) -> bool:
+    """Whether a result adds to totals: eligible, in force, the company's own, and not already held."""
+    return (item["status"] == "eligible" and item["currency"] == "in_force"
+            and item["applicant"] == "company" and not item.get("held"))
+
+
+def money(item: dict[str, Any]) -> float:
+    """What a result is worth in its money type: a deduction by the tax it saves."""
+    benefit = item["benefit"]
+    value = benefit.get("tax_saving_wan") if benefit.get("type") == "deduction" else benefit.get("amount_wan")
+    return float(value or 0.0)
+
+
+def totals(pack: RulePack, items: Iterable[dict[str, Any]]) -> dict[str, float]:
+    """Money by type over counted results; of two that exclude each other only the larger counts."""
+    live = {i["measure"]: i for i in items if counted(i) and i["benefit"].get("type") in TOTAL_KEYS}
+    for measure_id in sorted(live):
+        for rel in pack.measure(measure_id).spec.relations:
+            other = live.get(rel.measure)
+            if rel.type == "excludes" and other is not None and measure_id in live:
+                smaller = min((live[measure_id], other), key=lambda i: (money(i), i["measure"]))
+                live.pop(smaller["measure"])
+    out = {"cash_wan": 0.0, "tax_saving_wan": 0.0, "financing_wan": 0.0}
+    for item in live.values():
+        out[TOTAL_KEYS[item["benefit"]["type"]]] += money(item)
+    return {k: round(v, 4) for k, v in out.items()}
+
+
+def notice(measure: Measure, lang: str = "zh") -> dict[str, Any]:
+    """A policy intention shown apart: its title, clause and quote."""
+    first = measure.spec.source[0]
+    return {"measure": measure.id, "title": getattr(measure.spec.title, lang),
+            "clause": first.clause or first.article, "quote": first.quote,
+            "source": [s.model_dump(exclude_none=True) for s in measure.spec.source]}
+
+
+def compact_item(item: dict[str, Any]) -> dict[str, Any]:
+    """One result of the compact batch JSONL: status, missing, money, failed criteria, held, currency."""
+    failed = item["failed"] if "failed" in item else [c["id"] for c in item["criteria"] if c["status"] == "not_met"]
+    benefit = item["benefit"]
+    return {"measure": item["measure"], "status": item["status"], "missing": list(item["missing"]),
+            "benefit": {"amount_wan": benefit["amount_wan"], "type": benefit.get("type"),
+                        "tax_saving_wan": benefit.get("tax_saving_wan")},
+            "failed": list(failed), "held": item.get("held"), "currency": item["currency"]}
+
+
+def compact(result: dict[str, Any]) -> dict[str, Any]:
+    """The compact batch JSONL object of a full check result (`--full` writes the whole object)."""
+    keep = {k: result[k] for k in ("id", "rulepack", "as_of") if k in result}
+    return {**keep, "results": [compact_item(i) for i in result["results"]], "totals": result["totals"]}

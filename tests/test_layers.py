@@ -1,0 +1,94 @@
+"""The package's rooms have one-way doors: no import cycle, and only the adapter imports durable."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from checker.config import PACKAGE_DIR
+
+
+def _modules() -> dict[str, Path]:
+    """Every module of checker/ by dotted name."""
+    found = {}
+    for path in PACKAGE_DIR.rglob("*.py"):
+        parts = path.relative_to(PACKAGE_DIR.parent).with_suffix("").parts
+        found[".".join(parts).removesuffix(".__init__")] = path
+    return found
+
+
+def _imports(path: Path, name: str) -> set[str]:
+    """Modules this file imports anywhere (functions included), except under `if TYPE_CHECKING:`."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skipped = {id(sub) for node in ast.walk(tree) if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+               for sub in ast.walk(node)}
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            out |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+            out |= {base} | {f"{base}.{alias.name}" for alias in node.names}
+    return out
+
+
+def _graph() -> dict[str, set[str]]:
+    """Module -> modules it loads: importing a.b.c also runs a.b's __init__ (the importer's own packages aside)."""
+    modules = _modules()
+    graph = {}
+    for name, path in modules.items():
+        targets = {t for t in _imports(path, name) if t in modules}
+        loaded = {".".join(t.split(".")[:n]) for t in targets for n in range(2, t.count(".") + 2)}
+        graph[name] = {t for t in loaded & modules.keys() if not (name.startswith(t + ".") or t == name)}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in graph[node]:
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                top = stack.pop()
+                component.append(top)
+                if top == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_the_checker_package_has_no_import_cycle() -> None:
+    assert _cycles(_graph()) == []
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_only_the_adapter_imports_durable() -> None:
+    engine = ("durable", "durable_rules_engine")
+    importers = {name for name, path in _modules().items() if any(t.split(".")[0] in engine for t in _imports(path, name))}
+    assert importers == {"checker.engine.durable_adapter"}
