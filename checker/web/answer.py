@@ -86,13 +86,13 @@ def placement(item: dict[str, Any], who: str) -> str:
 
 
 def totals(result: dict[str, Any], counted: Iterable[tuple[str | None, dict[str, Any]]]) -> dict[str, float]:
-    """Sums per money type: the answer's `totals` when given, else summed over the counted results."""
+    """Sums per money type: the answer's `totals` when given (plus amounts of no stated kind), else summed here."""
     given = result.get("totals")
+    sums: dict[str, float] = {}
     if isinstance(given, dict):
         sums = {key[:-4]: float(value) for key, value in given.items()
                 if key.endswith("_wan") and isinstance(value, (int, float))}
-        return {k: round(v, 4) for k, v in sums.items() if v}
-    sums: dict[str, float] = {}
+        counted = [(None, benefit) for kind, benefit in counted if kind is None]  # amounts of no stated kind
     for kind, benefit in counted:
         amount = benefit.get("amount_wan")
         if kind == "deduction" and benefit.get("tax_saving_wan") is not None:
@@ -101,7 +101,8 @@ def totals(result: dict[str, Any], counted: Iterable[tuple[str | None, dict[str,
         if isinstance(amount, (int, float)):
             key = kind if kind in MONEY_KEYS else "other"
             sums[key] = sums.get(key, 0.0) + float(amount)
-    return {k: round(sums[k], 4) for k in MONEY_KEYS if sums.get(k)}
+    return {k: round(sums[k], 4) for k in MONEY_KEYS if sums.get(k)} | {
+        k: round(v, 4) for k, v in sums.items() if k not in MONEY_KEYS and v}
 
 
 def notice_view(notice: dict[str, Any], lang: str) -> tuple[str, str, str]:

@@ -117,8 +117,9 @@ def test_user_walks_the_interview_to_an_answer(base_url, user, width):
     assert not {"province", "district", "legal_form"} & set(walked["asked"])  # the credit code answered them
     assert len(set(walked["asked"])) == len(walked["asked"])  # nothing asked twice
     if user == "finance":
-        assert len(walked["given"]) <= 28 and walked["steps"] <= 16
-        assert "高新技术企业认定" in page_section(html, "g-eligible")
+        assert len(walked["given"]) <= 25 and walked["steps"] <= 16
+        assert 'id="m-hte-recognition"' in page_section(html, "g-held")  # certified 2024-10-30: 已获得
+        assert 'id="m-rd-super-deduction"' in page_section(html, "g-eligible")
     elif user == "startup":
         assert walked["steps"] == 3 and len(walked["asked"]) == 2 + 5 + 5
         assert "待完善" in html

@@ -34,11 +34,13 @@ def _card(html: str, measure: str) -> str:
 
 def test_eligible_measures_are_collapsible_cards_in_the_first_group(mini):
     html = _page(mini)
-    eligible = html[html.index('id="g-eligible"'):html.index('id="g-undetermined"')]
-    assert '<details class="card status-eligible" id="m-grant-a"' in eligible
-    assert "研发补助甲" in eligible and "税收减免乙" in eligible
+    eligible = html[html.index('id="g-eligible"'):html.index('id="g-verify"')]
+    assert '<details class="card status-eligible" id="m-grant-a"' in eligible and "研发补助甲" in eligible
+    # relief-b has no period and no confirmation: currency unconfirmed, shown to check and not counted
+    verify = html[html.index('id="g-verify"'):html.index('id="g-undetermined"')]
+    assert "税收减免乙" in verify and "向主管部门核实" in verify
     assert html.index('id="g-eligible"') < html.index('id="g-undetermined"') < html.index('id="g-ineligible"')
-    assert "可申报（2）" in html and "待完善（0）" in html
+    assert "可申报（1）" in html and "待完善（0）" in html
 
 
 def test_other_kinds_of_applicant_are_not_listed_for_a_company(mini):
@@ -58,8 +60,9 @@ def test_amounts_and_totals_by_money_type(mini):
     html = _page(mini)
     assert '<span class="money">20 万元</span>' in _card(html, "grant-a")
     totals = html[html.index('id="totals"'):html.index("</section>", html.index('id="totals"'))]
-    # no money type declared in the fixture pack: the sum is labelled as of unstated kind, not mixed
-    assert "金额类型未注明" in totals and "25 万元" in totals
+    # no money type declared in the fixture pack: the sum is labelled as of unstated kind, not mixed;
+    # relief-b (5) is unconfirmed and not counted
+    assert "金额类型未注明" in totals and "20 万元" in totals and "25 万元" not in totals
 
 
 def test_ratios_are_percentages_and_money_has_units(mini):
