@@ -12,6 +12,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "held": ("已获得", "Already held"),
     "held_until": ("有效期至", "valid until"),
     "renew_by": ("请在{}前重新申报", "re-apply before {}"),
+    "comma": ("，", ", "),
     "staff": ("面向员工个人的项目", "Programmes for individual staff"),
     "staff_note": ("由员工个人申请，不计入本单位的可申报数量和金额。",
                    "Individuals apply for these; they are not counted in your eligible measures or totals."),

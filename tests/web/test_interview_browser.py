@@ -132,3 +132,17 @@ def page_section(html: str, anchor: str) -> str:
     """The HTML of one results section (eligible or open ones)."""
     start = html.index(f'id="{anchor}"')
     return html[start:html.index("</section>", start)]
+
+
+def test_focus_moves_to_the_error_summary_and_answers_stay(base_url):
+    with chromium_page(width=390, height=844) as page:
+        page.goto(base_url + "/interview?as_of=2026-06-01")
+        page.fill('input[name="q_credit_code"]', "91110108MA01A2B3CX")
+        page.select_option('select[name="q_entity_type"]', "enterprise")
+        page.click("#next")
+        page.wait_for_load_state()
+        assert page.evaluate("document.activeElement.id") == "error-summary"
+        assert page.locator("#error-summary a").get_attribute("href") == "#f-credit_code"
+        assert page.input_value('input[name="q_credit_code"]') == "91110108MA01A2B3CX"
+        assert page.input_value('select[name="q_entity_type"]') == "enterprise"
+        page.screenshot(path=str(ARTIFACTS / "interview-error-phone.png"))

@@ -175,7 +175,7 @@ def test_held_results_say_held_until_and_when_to_renew(crafted):
                                      _item("relief-b", amount=5)])
     held = html[html.index('id="g-held"'):html.index("</section>", html.index('id="g-held"'))]
     assert "研发补助甲" in held and "已获得" in held
-    assert "有效期至 2027-10-29" in held and "请在2027-10-29前重新申报" in held
+    assert "有效期至 2027-10-29，请在2027-10-29前重新申报" in held
     assert "可申报（1）" in html  # the held one is not counted
     assert 'id="m-grant-a"' not in html[html.index('id="g-eligible"'):html.index('id="g-held"')]
 
