@@ -146,3 +146,15 @@ def test_focus_moves_to_the_error_summary_and_answers_stay(base_url):
         assert page.input_value('input[name="q_credit_code"]') == "91110108MA01A2B3CX"
         assert page.input_value('select[name="q_entity_type"]') == "enterprise"
         page.screenshot(path=str(ARTIFACTS / "interview-error-phone.png"))
+
+
+def test_the_full_form_fills_region_and_legal_form_from_the_credit_code(base_url):
+    with chromium_page() as page:
+        page.goto(base_url + "/")
+        page.fill('input[name="q_credit_code"]', "91110108MA01A2B3CF")
+        page.locator('input[name="q_credit_code"]').dispatch_event("change")
+        page.wait_for_function("document.querySelector('select[name=q_district]').value === 'haidian'")
+        assert page.input_value('select[name="q_province"]') == "beijing"
+        assert page.input_value('select[name="q_legal_form"]') == "enterprise"
+        page.select_option('select[name="q_district"]', "chaoyang")  # still editable
+        assert page.input_value('select[name="q_district"]') == "chaoyang"
