@@ -62,9 +62,10 @@ def _render(state: dict[str, Any], posted: dict[str, str] | None = None, errors:
     """The current step, its answers (as posted, when re-shown after errors) and progress."""
     state["pos"] = min(state["pos"], len(state["steps"]) - 1)
     fids = state["steps"][state["pos"]] if state["steps"] else []
+    errors = errors or {}
+    fids = fids + [f for f in errors if f in pack().fields and f not in fids and f not in PREFILLED]
     shown = {**state["answers"], **(posted or {})}
     form = forms.make_form(pack(), {f: shown[f] for f in fids + list(PREFILLED) if shown.get(f)}, _as_of(state))
-    errors = errors or {}
     for fid, messages in errors.items():
         if forms.PREFIX + fid in form:
             form[forms.PREFIX + fid].errors = [_message(m) for m in messages]
@@ -75,8 +76,8 @@ def _render(state: dict[str, Any], posted: dict[str, str] | None = None, errors:
     summary = [(f, pick_label(f), _message(m)) for f, ms in errors.items() for m in ms]
     facts_text = [choice_label(f, getattr(facts, f)) for f in PREFILLED if getattr(facts, f, None)] if facts else []
     unknown = {f for f in fids if shown.get(f) == "" and f in shown}
-    return render_template("assess/interview.html", questions=questions, progress=prog, state=state, facts=facts,
-                           prefill=prefill, summary=summary, unknown=unknown,
+    return render_template("assess/interview.html", questions=questions, shown_fields=fids, progress=prog,
+                           state=state, facts=facts, prefill=prefill, summary=summary, unknown=unknown,
                            facts_text=facts_text), status
 
 
@@ -98,6 +99,12 @@ def choice_label(fid: str, value: str) -> str:
     decl = pack().fields.get(fid)
     labels = {c.value: pick(c.label) for c in (decl.values or ())} if decl is not None else {}
     return labels.get(value, value)
+
+
+def _rendered(step: list[str]) -> list[str]:
+    """The questions the page showed: the step's, plus earlier ones brought back to fix a problem."""
+    shown = [f for f in (request.form.get("fields") or "").split(",") if f in pack().fields]
+    return step + [f for f in shown if f not in step]
 
 
 def _posted(fids: list[str], facts: credit_code.CreditCodeFacts | None) -> dict[str, str]:
@@ -150,7 +157,7 @@ def interview_answer():
     if not state["steps"]:
         return redirect(url_for("assess.interview_step"))
     state["pos"] = min(max(int(request.form.get("step", state["pos"]) or 0), 0), len(state["steps"]) - 1)
-    fids = state["steps"][state["pos"]]
+    fids = _rendered(state["steps"][state["pos"]])
     posted = _posted(fids, _code_facts(state["answers"]))
     merged = {**state["answers"], **posted}
     errors = _problems(state, merged)
@@ -158,7 +165,7 @@ def interview_answer():
     if errors and action != "back":
         return _render(state, posted, errors, status=400)
     changed = any(state["answers"].get(f) != v for f, v in posted.items())
-    state["answers"] = {f: v for f, v in merged.items() if f not in errors}
+    state["answers"] = {f: v for f, v in merged.items() if not (f in posted and f in errors)}
     if action == "back":
         state["pos"] = max(state["pos"] - 1, 0)
     elif action == "finish":

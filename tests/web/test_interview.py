@@ -12,7 +12,7 @@ import pytest
 from checker.web import interview
 from checker.web.services import services
 from tests.web.conftest import _make
-from tests.web.interview_walk import step_fields, walk
+from tests.web.interview_walk import as_answer, step_fields, walk
 from tests.web.util import ROOT, as_form, example_profile
 
 
@@ -149,3 +149,57 @@ def test_the_interview_asks_for_the_loan_when_no_interest_is_paid_yet(app):
         answers = {"credit_code": "91110108MA01A2B3CF", "entity_type": "enterprise", "ip_pledge_interest_paid_wan": ""}
         step = interview.next_step(svc.pack, svc.checker, answers, dt.date(2026, 6, 1))
     assert step[:2] == ["ip_pledge_loan_wan", "ip_pledge_loan_rate_pct"] and len(step) == interview.STEP_SIZE
+
+
+def _answer_steps(client, steps: int, profile: dict) -> list[str]:
+    """Answer the first steps from `profile` (不清楚 otherwise); the fields asked."""
+    asked = []
+    for step in range(steps):
+        fids = step_fields(client.get("/interview").get_data(as_text=True))
+        data = {"step": str(step)}
+        for fid in fids:
+            asked.append(fid)
+            data.update({"q_" + fid: as_answer(profile[fid])} if fid in profile else {"dk_" + fid: "1"})
+        assert client.post("/interview", data=data).status_code == 302
+    return asked
+
+
+def test_a_cross_field_problem_with_an_earlier_answer_brings_that_question_back(client):
+    client.get("/interview?as_of=2026-06-01")
+    profile = example_profile() | {"tech_staff": 500}  # more tech staff than employees (120)
+    asked = []
+    for step in range(20):
+        html = client.get("/interview").get_data(as_text=True)
+        fids = step_fields(html)
+        data = {"step": str(step), "fields": ",".join(fids)}
+        for fid in fids:
+            data.update({"q_" + fid: as_answer(profile[fid])} if fid in profile else {"dk_" + fid: "1"})
+        asked += fids
+        response = client.post("/interview", data=data)
+        if response.status_code == 400:
+            break
+    page = response.get_data(as_text=True)
+    assert {"tech_staff", "employees"} <= set(asked)
+    shown = step_fields(page)
+    assert "tech_staff" in shown and "科技人员数不能超过职工总数" in page  # the earlier answer, back to fix
+    fixed = {"step": str(step), "fields": ",".join(shown)}
+    for fid in shown:
+        value = "48" if fid == "tech_staff" else profile.get(fid)
+        fixed.update({"q_" + fid: as_answer(value)} if value is not None else {"dk_" + fid: "1"})
+    assert client.post("/interview", data=fixed).status_code == 302
+
+
+def test_going_back_keeps_earlier_answers_even_with_a_bad_one_on_this_step(client):
+    client.get("/interview?as_of=2026-06-01")
+    _answer_steps(client, 2, example_profile())
+    fids = step_fields(client.get("/interview").get_data(as_text=True))
+    data = {"step": "2", "action": "back", "q_" + fids[0]: "not-a-number-or-choice"}
+    assert client.post("/interview", data=data).status_code == 302
+    html = client.get("/interview").get_data(as_text=True)
+    assert "第 2 步" in html
+    for fid in step_fields(html):  # the answers of the step gone back to are all still there
+        value = example_profile().get(fid)
+        if isinstance(value, bool):
+            assert f'checked id="q_{fid}-{0 if value else 1}"' in html, fid
+        elif value is not None:
+            assert f'value="{value}"' in html, fid
