@@ -9,7 +9,7 @@ import re
 from typing import Any, Iterator
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.browser import ARTIFACTS, chromium_page, served
 from tests.web.util import example_profile
@@ -153,7 +153,7 @@ def test_the_full_form_fills_region_and_legal_form_from_the_credit_code(base_url
         page.goto(base_url + "/")
         page.fill('input[name="q_credit_code"]', "91110108MA01A2B3CF")
         page.locator('input[name="q_credit_code"]').dispatch_event("change")
-        page.wait_for_function("document.querySelector('select[name=q_district]').value === 'haidian'")
+        expect(page.locator('select[name="q_district"]')).to_have_value("haidian")
         assert page.input_value('select[name="q_province"]') == "beijing"
         assert page.input_value('select[name="q_legal_form"]') == "enterprise"
         page.select_option('select[name="q_district"]', "chaoyang")  # still editable
