@@ -388,3 +388,8 @@ def _user_by_email(session: Any, email: str) -> Any:
 def _stamp(moment: dt.datetime | None) -> str:
     """A UTC time as YYYY-MM-DD HH:MM, or '-'."""
     return moment.strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+from checker.web.retention import assessments as _assessments  # noqa: E402
+
+main.add_command(_assessments)

@@ -38,7 +38,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "met": ("符合", "met"), "not_met": ("不符合", "not met"), "unknown_status": ("未知", "unknown"),
     "value": ("实际", "value"), "threshold": ("门槛", "threshold"),
     "benefit": ("支持内容", "Benefit"), "amount": ("估算金额", "Estimated amount"),
-    "wan": ("万元", "10k CNY"),
+    "wan": ("万元", "万元 (CNY 10k)"),
     "total": ("可申报政策估算金额合计", "Total estimated amount of eligible measures"),
     "total_note": ("估算仅供参考，不同政策的金额口径不同（如加计扣除额并非节税额）。",
                    "Estimates only; amounts differ in kind (a super-deduction is not a tax saving)."),
