@@ -15,7 +15,7 @@ def test_seed_clauses_are_named_by_the_seed_title():
 
 def test_document_number_and_link_are_picked_out():
     source = Source(document="《北京市关于支持科技企业的若干措施》（京政发〔2022〕12号）", article="第三条",
-                    url="https://www.beijing.gov.cn/x.html")
+                    quote="原文", url="https://www.beijing.gov.cn/x.html")
     view = source_view(source)
     assert view.number == "京政发〔2022〕12号" and view.clause == "第三条"
     assert view.url == "https://www.beijing.gov.cn/x.html"
@@ -32,5 +32,5 @@ def test_money_reads_cny_first_in_english(app):
 
 
 def test_a_title_that_is_its_number_is_not_repeated():
-    view = source_view(Source(document="财税〔2015〕119号", article="第四条"))
+    view = source_view(Source(document="财税〔2015〕119号", article="第四条", quote="原文"))
     assert view.title == "财税〔2015〕119号" and view.number == ""
