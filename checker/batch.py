@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from checker.columns import field_of, read_answers, row_id
 from checker.engine import Checker
-from checker.intake import read_profile
-from checker.profile import ProfileError
 
 FORMATS = (".jsonl", ".csv", ".xlsx")
 MAX_ROWS = 1_000_000
@@ -164,9 +163,20 @@ def _xlsx_rows(path: Path) -> Iterator[Row]:
 
 
 def check_rows(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: BatchReport) -> Iterator[dict[str, Any]]:
-    """Check each good row, recording every bad one in the report."""
-    for row_id, profile in _valid(checker, rows, as_of, report):
-        yield {"id": row_id, **checker.check(profile, as_of).to_json()}
+    """Check each readable row on its good answers, recording every bad cell and row in the report."""
+    for ident, profile, extra in _valid(checker, rows, as_of, report):
+        result = {"id": ident, **checker.check(profile, as_of).to_json()}
+        yield {**result, "extra": extra} if extra else result
+
+
+def extra_columns(checker: Checker, rows: Iterable[Row]) -> list[str]:
+    """The columns of the rows that no field claims (联系人, 备注 …), in first-seen order."""
+    seen: dict[str, None] = {}
+    for row in rows:
+        for header in row.raw:
+            if str(header) not in seen and field_of(checker.pack, str(header)) is None:
+                seen[str(header)] = None
+    return list(seen)
 
 
 def neutralise(value: Any) -> Any:
@@ -213,45 +223,45 @@ def _out_suffix(path: Path) -> str:
 
 
 def matrix_rows(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: BatchReport,
-                chunk: int = 5000, verify_every: int = 25) -> Iterator[dict[str, Any]]:
-    """Flat rows by the vectorised evaluator, every verify_every-th re-checked with the checker's engine."""
+                chunk: int = 5000, verify_every: int = 25, extras: list[str] | None = None) -> Iterator[dict[str, Any]]:
+    """Flat rows by the vectorised evaluator, every verify_every-th re-checked with the checker's engine;
+    the named extra columns are echoed at the end of each row."""
     from checker.engine import EngineMismatch
     from checker.engine.vector import matrix_rows as vector_rows
 
-    profiles: list[tuple[Any, dict[str, Any]]] = []
-    for row_id, profile in _valid(checker, rows, as_of, report):
-        profiles.append((row_id, profile))
+    profiles: list[tuple[Any, dict[str, Any], dict[str, Any]]] = []
+    for ident, profile, extra in _valid(checker, rows, as_of, report):
+        profiles.append((ident, profile, extra))
         if len(profiles) == chunk:
-            yield from _matrix_chunk(checker, profiles, as_of, verify_every, vector_rows, EngineMismatch)
+            yield from _matrix_chunk(checker, profiles, as_of, verify_every, vector_rows, EngineMismatch, extras or [])
             profiles = []
     if profiles:
-        yield from _matrix_chunk(checker, profiles, as_of, verify_every, vector_rows, EngineMismatch)
+        yield from _matrix_chunk(checker, profiles, as_of, verify_every, vector_rows, EngineMismatch, extras or [])
 
 
-def _matrix_chunk(checker, profiles, as_of, verify_every, vector_rows, mismatch):  # type: ignore[no-untyped-def]
-    flat = vector_rows(checker.pack, [p for _, p in profiles], [i for i, _ in profiles], as_of)
+def _matrix_chunk(checker, profiles, as_of, verify_every, vector_rows, mismatch, extras):  # type: ignore[no-untyped-def]
+    flat = vector_rows(checker.pack, [p for _, p, _ in profiles], [i for i, _, _ in profiles], as_of)
     for index in range(0, len(profiles), verify_every):
-        row_id, profile = profiles[index]
-        expected = flat_row({"id": row_id, **checker.check(profile, as_of).to_json()})
+        ident, profile, _ = profiles[index]
+        expected = flat_row({"id": ident, **checker.check(profile, as_of).to_json()})
         if flat[index] != expected:
-            raise mismatch(f"vectorised batch and {checker.engine} disagree on row id {row_id!r}")
-    yield from flat
+            raise mismatch(f"vectorised batch and {checker.engine} disagree on row id {ident!r}")
+    for line, (_, _, extra) in zip(flat, profiles):
+        yield {**line, **{name: extra.get(name, "") for name in extras}}
 
 
-def _valid(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: BatchReport) -> Iterator[tuple[Any, dict[str, Any]]]:
-    """(id, typed profile) of each good row; every bad one goes to the report."""
+def _valid(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: BatchReport
+           ) -> Iterator[tuple[Any, dict[str, Any], dict[str, Any]]]:
+    """(id, good answers, extra columns) of each readable row; every bad cell and unreadable row goes to the report."""
     for row in rows:
-        row_id = row.raw.get("id", row.number)
+        ident = row_id(checker.pack, row.raw, row.number)
         if row.error:
-            report.problems.append(RowProblem(row.number, "row", row.error, row_id))
+            report.problems.append(RowProblem(row.number, "row", row.error, ident))
             continue
-        try:
-            profile = read_profile(checker.pack, row.raw, as_of)
-        except ProfileError as exc:
-            report.problems += [RowProblem(row.number, p.field, p.message, row_id) for p in exc.problems]
-            continue
+        reading = read_answers(checker.pack, row.raw, as_of)
+        report.problems += [RowProblem(row.number, p.field, p.message, ident) for p in reading.problems]
         report.checked += 1
-        yield row_id, profile
+        yield ident, reading.values, reading.extra
 
 
 def _write_csv(path: Path, rows: Iterator[dict[str, Any]]) -> None:

@@ -125,7 +125,16 @@ def check(obj: Context, profile: Path, as_of: dt.date, fmt: str, lang: str, engi
 def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: str | None,
           vector: bool | None, progress: bool | None) -> None:
     """Check every profile of SOURCE (.jsonl, .csv or .xlsx) and write OUTPUT."""
-    from checker.batch import BatchFormatError, BatchReport, check_rows, matrix_rows, read_rows, write_results, write_rows
+    from checker.batch import (
+        BatchFormatError,
+        BatchReport,
+        check_rows,
+        extra_columns,
+        matrix_rows,
+        read_rows,
+        write_results,
+        write_rows,
+    )
     from checker.engine import EngineMismatch
 
     report = BatchReport()
@@ -136,14 +145,15 @@ def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: str 
         show = sys.stderr.isatty() if progress is None else progress
         with click.progressbar(rows, label="checking", file=sys.stderr if show else None) as bar:
             if use_vector:
-                write_rows(output, matrix_rows(checker, bar, as_of, report))
+                write_rows(output, matrix_rows(checker, bar, as_of, report, extras=extra_columns(checker, rows)))
             else:
                 write_results(output, check_rows(checker, bar, as_of, report))
     except (BatchFormatError, EngineMismatch) as exc:
         raise click.ClickException(str(exc)) from None
     for problem in report.problems:
         click.echo(f"{source}: {problem}", err=True)
-    click.echo(f"{report.checked} checked, {len({p.row for p in report.problems})} rejected -> {output}", err=True)
+    flagged = len({p.row for p in report.problems})
+    click.echo(f"{report.checked} checked, {flagged} rows with problems (bad cells read as unknown) -> {output}", err=True)
     if report.problems:
         sys.exit(EXIT_ROWS)
 

@@ -81,8 +81,10 @@ def test_batch_checks_good_rows_and_reports_every_bad_one(tmp_path):
     assert result.exit_code == 4
     assert "row 2: row: not valid JSON" in result.output and "row 3: employees" in result.output
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert [r["id"] for r in rows] == ["A", "B"]
-    assert "2 checked, 2 rejected" in result.output
+    # The unreadable line is left out; the bad cell makes only that answer unknown and row 3 is still checked.
+    assert [r["id"] for r in rows] == ["A", 3, "B"]
+    assert all(item["status"] != "eligible" or "employees" not in item["missing"] for item in rows[1]["results"])
+    assert "3 checked, 2 rows with problems" in result.output
 
 
 def test_batch_reads_gbk_csv_from_excel_and_writes_xlsx(tmp_path):
@@ -108,7 +110,8 @@ def test_batch_reads_xlsx(tmp_path):
     out = tmp_path / "out.jsonl"
     result = CliRunner().invoke(main, ["batch", str(source), "-o", str(out), "--as-of", "2026-06-01"])
     assert result.exit_code == 4 and "row 2: employees: must be at least 0" in result.output
-    assert [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()] == ["X1"]
+    results = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in results] == ["X1", "X2"]  # the bad cell is read as unknown, the client still checked
 
 
 def test_batch_csv_output_neutralises_formula_cells(tmp_path):

@@ -50,6 +50,12 @@ def titles(pack: RulePack, lang: str) -> dict[str, str]:
     return {m.id: getattr(m.spec.title, lang, None) or m.spec.title.zh for m in pack.measures}
 
 
+def column_label(pack: RulePack, column: str, lang: str) -> str:
+    """A problem's column as the user knows it: the field's label in the language, else the header as written."""
+    decl = pack.fields.get(column)
+    return (getattr(decl.label, lang, None) or decl.label.zh) if decl else column
+
+
 def eligible_amount(result: dict[str, Any]) -> float:
     """The sum of estimated amounts of the eligible measures of one result."""
     return round(sum(r["amount_wan"] or 0 for r in result["results"] if r["status"] == "eligible"), 4)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
 from checker.agency.export import ClientVerdicts, Table, detail, matrix, problems_table
@@ -22,8 +22,9 @@ def job_items(session: Session, job_id: int, limit: int | None = None, offset: i
 
 
 def job_problems(session: Session, job_id: int, limit: int | None = None) -> Iterator[tuple[int, str, str]]:
-    """Every problem of every rejected row of a job: row, column, reason."""
-    query = (select(JobRow.number, JobRow.problems).where(JobRow.job_id == job_id, JobRow.state == "error")
+    """Every problem of a job's rows (unreadable rows, and bad cells read as unknown): row, column, reason."""
+    query = (select(JobRow.number, JobRow.problems)
+             .where(JobRow.job_id == job_id, JobRow.state.in_(("error", "done")), cast(JobRow.problems, String) != "[]")
              .order_by(JobRow.number))
     count = 0
     for number, problems in session.execute(query.execution_options(yield_per=500)):

@@ -107,7 +107,7 @@ MESSAGES_ZH: list[tuple[str, str]] = [
     (r"^expected a number, not true/false$", "应填写数字"),
     (r"^'(.*)' is not true/false.*$", r"“\1”不是 是/否"),
     (r"^'(.*)' is not a date YYYY-MM-DD$", r"“\1”不是 YYYY-MM-DD 格式的日期"),
-    (r"^'(.*)' is not one of .*$", r"“\1”不是可选值"),
+    (r"^'(.*)' is not one of (.*)$", r"“\1”不是可选值，可选：\2"),
     (r"^longer than 200 characters$", "超过200个字符"),
     (r"^not a valid 18-character code.*$", "不是有效的18位统一社会信用代码（校验位不符，GB 32100-2015）"),
     (r"^'(.*)' does not have the expected form$", r"“\1”格式不正确"),

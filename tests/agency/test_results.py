@@ -15,7 +15,7 @@ CLIENTS = [
     {**GOOD, "id": "=HYPERLINK(\"http://evil.example\")"},
     {**GOOD, "id": "plain", "rd_expense_wan": 50, "has_cert": True},
     {**GOOD, "id": "@SUM(1)", "rd_expense_wan": 300, "has_cert": True},
-    {**GOOD, "id": "bad", "employees": -1},
+    ["bad", "not an object"],  # unreadable as a whole: rejected, not in the matrix
 ]
 
 
@@ -56,7 +56,7 @@ def test_xlsx_has_matrix_detail_and_problems_without_formulas(alice):
     assert cell.value == "'=HYPERLINK(\"http://evil.example\")" and cell.data_type == "s"
     assert all(c.data_type != "f" for row in book["matrix"].iter_rows() for c in row)
     problems = [[c.value for c in row] for row in book["problems"].iter_rows()]
-    assert problems == [["row", "column", "reason"], [4, "employees", "must be at least 0"]]
+    assert problems == [["row", "column", "reason"], [4, "row", "each line must be a JSON object"]]
 
 
 def test_summary_counts_clients_per_measure_and_total_benefit(alice):

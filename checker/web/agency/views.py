@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checker.agency.accounts import authenticate, issue_token, owned
-from checker.agency.export import detail, iter_csv, matrix, summarise, titles, write_xlsx
+from checker.agency.export import column_label, detail, iter_csv, matrix, summarise, titles, write_xlsx
 from checker.agency.jobs import cancel_job
 from checker.agency.models import ApiToken, Client, ClientResult, Job
 from checker.agency.portfolio import KINDS, Portfolio, recheck
@@ -40,7 +40,8 @@ def _limits(_endpoint: str | None, _values: dict | None) -> None:
 @bp.context_processor
 def _helpers() -> dict:
     """The agency strings helper in templates."""
-    return {"tr": tr, "problem_message": problem_message}
+    return {"tr": tr, "problem_message": problem_message,
+            "column_label": lambda column: column_label(pack(), column, current_lang())}
 
 
 def _safe_next(target: str | None) -> str:
