@@ -8,6 +8,7 @@ are kept aside as the row's extra columns and echoed in the outputs.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -18,6 +19,7 @@ from checker.rules.pack import RulePack
 
 ID_ALIASES = ("id", "编号", "客户编号", "客户id", "client", "clientid", "client id")
 ID = "id"
+CODE_IN_BRACKETS = re.compile(r"[【\[(（]\s*([a-z][a-z0-9_]*)\s*[】\])）]")
 _INDEXES: dict[int, tuple[RulePack, dict[str, str]]] = {}
 
 
@@ -60,7 +62,10 @@ def _build_index(pack: RulePack) -> dict[str, str]:
 def field_of(pack: RulePack, header: str) -> str | None:
     """The field id (or 'id') a column header names, else None."""
     index = header_index(pack)
-    return index.get(norm(header)) or index.get(norm(BRACKETS.sub("", header)))
+    found = index.get(norm(header)) or index.get(norm(BRACKETS.sub("", header)))
+    if found is None:  # an ambiguous label followed by its code in brackets: 名称【name】
+        found = next((code for code in CODE_IN_BRACKETS.findall(header) if code in pack.fields), None)
+    return found
 
 
 def _blank(answer: Any) -> bool:
