@@ -96,8 +96,9 @@ def test_batch_reads_gbk_csv_from_excel_and_writes_xlsx(tmp_path):
     assert result.exit_code == 0, result.output
     sheet = load_workbook(out).active
     header = [c.value for c in sheet[1]]
-    assert header[:3] == ["id", "rulepack", "as_of"] and "hte-recognition:status" in header
-    assert sheet.max_row == 2
+    assert header[:4] == ["行号", "客户编号", "名称", "可申报项数"] and "高新技术企业认定" in header
+    assert [c.value for c in sheet[2]][:3] == [1, "1", "北京示例科技有限公司"] and sheet.max_row == 2
+    assert sheet.freeze_panes == "D2" and sheet.auto_filter.ref
 
 
 def test_batch_reads_xlsx(tmp_path):
@@ -122,7 +123,7 @@ def test_batch_csv_output_neutralises_formula_cells(tmp_path):
     assert result.exit_code == 0, result.output
     with out.open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
-    assert rows[0]["id"] == "'=1+1"
+    assert rows[0]["客户编号"] == "'=1+1"
 
 
 def test_rules_list_json_names_every_measure_with_its_source(run, pack):

@@ -120,7 +120,8 @@ def test_cli_reads_the_same_messy_csv_and_echoes_extra_columns(tmp_path):
     assert "row 3: 北京注册区: '浦东新区' is not one of 海淀区 (haidian)" in result.output
     assert "4 checked, 1 rows with problems" in result.output
     table = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
-    assert [r["id"] for r in table] == ["K001", "K002", "K003", "K004"]
+    assert [r["客户编号"] for r in table] == ["K001", "K002", "K003", "K004"]
+    assert [r["名称"] for r in table] == ["北京甲科技有限公司", "北京乙科技有限公司", "北京丙科技有限公司", "北京丁科技有限公司"]
     expected = [("王经理", "老客户"), ("李会计", ""), ("张三", "地址待核实"), ("赵四", "")]
     assert [(r["联系人"], r["备注"]) for r in table] == expected
 

@@ -44,7 +44,7 @@ def test_bad_rows_are_listed_and_good_rows_checked(app, alice):
     progress = alice.get(f"/agency/jobs/{job}/progress").json
     assert progress | {"total": 5, "done": 5, "errors": 0, "checked": 5, "status": "done"} == progress
     problems = alice.get(f"/agency/jobs/{job}/results.csv?sheet=problems").data.decode("utf-8-sig").splitlines()
-    assert problems[0] == "row,column,reason" and len(problems) == 4
+    assert problems[0] == "Row,Column,Problem" and len(problems) == 4  # the page was last seen in English
 
 
 def test_nothing_is_dropped(app, alice):

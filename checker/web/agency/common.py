@@ -24,7 +24,8 @@ from checker.web.services import Services, db, pack
 
 M = TypeVar("M")
 DEFAULTS = {"AGENCY_MAX_UPLOAD": 20 * 1024 * 1024, "AGENCY_MAX_ROWS": 100_000,
-            "AGENCY_MAX_UNCOMPRESSED": 200 * 1024 * 1024, "AGENCY_RUNNER": "thread", "AGENCY_CHUNK": 100}
+            "AGENCY_MAX_UNCOMPRESSED": 200 * 1024 * 1024, "AGENCY_RUNNER": "thread", "AGENCY_CHUNK": 100,
+            "AGENCY_EXPORTS": ""}
 
 
 @dataclass

@@ -61,6 +61,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "too_large": ("文件过大。", "The file is too large."),
     "failed_criteria": ("未满足条件", "Criteria failed"), "open_questions": ("尚需回答", "Open questions"),
     "none": ("无", "none"),
+    "money_cash": ("资金支持（万元）", "Cash (10k CNY)"), "money_tax_saving": ("税收减免（万元）", "Tax saving (10k CNY)"),
+    "money_financing": ("融资支持（万元）", "Financing (10k CNY)"),
+    "amount_unknown": ("部分可申报政策的金额无法估算", "Some eligible measures have no estimable amount"),
+    "amount_unknown_n": ("{n} 个客户有可申报政策的金额无法估算（显示为“—”），合计仅含可估算部分。",
+                         "{n} clients have eligible measures whose amount cannot be estimated (shown as “—”); "
+                         "totals include only the estimable part."),
+    "held": ("已获得", "Already held"), "eligible_count": ("可申报项数", "Eligible"),
 }
 
 

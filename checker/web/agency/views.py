@@ -5,18 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checker.agency.accounts import authenticate, issue_token, owned
-from checker.agency.export import column_label, detail, iter_csv, matrix, summarise, titles, write_xlsx
+from checker.agency.downloads import cached_workbook
+from checker.agency.export import column_label, summarise, titles
 from checker.agency.jobs import cancel_job
 from checker.agency.models import ApiToken, Client, ClientResult, Job
 from checker.agency.portfolio import KINDS, Portfolio, recheck
-from checker.agency.results import job_items, job_problems, job_tables, portfolio_items
+from checker.agency.results import job_items, job_problems, job_sheets, portfolio_items, portfolio_sheets
+from checker.agency.sheets import iter_csv, write_xlsx
 from checker.agency.template import template_xlsx
 from checker.agency.uploads import UploadError
 from checker.web.agency import forms
@@ -125,7 +128,7 @@ def job(job_id: int):
     found = get_owned(Job, job_id)
     names = titles(pack(), current_lang())
     # While the job runs the page reloads often: only progress and problems then, the results once it is over.
-    summary = summarise(job_items(db(), job_id), names) if found.finished else None
+    summary = summarise(job_items(db(), job_id), names, pack()) if found.finished else None
     items = list(job_items(db(), job_id, SHOWN)) if found.finished else []
     return render_template("agency/job.html", job=found, problems=list(job_problems(db(), job_id, 1000)),
                            items=items, names=names, summary=summary, shown=SHOWN, cancel_form=forms.CancelForm())
@@ -157,10 +160,10 @@ def cancel(job_id: int):
     return redirect(url_for("agency.job", job_id=job_id))
 
 
-def _xlsx(tables: dict, stem: str) -> Response:
-    """All tables as one XLSX file, spooled to a temporary file that send_file closes once sent."""
+def _xlsx(sheets: dict, stem: str) -> Response:
+    """All sheets as one XLSX file, spooled to a temporary file that send_file closes once sent."""
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it
-    write_xlsx(tables, spool)
+    write_xlsx(sheets.values(), spool)
     spool.seek(0)
     return send_file(spool, mimetype=XLSX, as_attachment=True, download_name=f"{stem}.xlsx")
 
@@ -182,15 +185,25 @@ def _csv(build: Callable[[Session], dict], sheet: str, stem: str) -> Response:
     return Response(chunks(), mimetype="text/csv; charset=utf-8", headers=headers)
 
 
+def _exports() -> Path:
+    """The folder of cached job workbooks."""
+    return Path(setting("AGENCY_EXPORTS") or Path(current_app.instance_path) / "exports")
+
+
 @bp.get("/jobs/<int:job_id>/results.<any(csv, xlsx):fmt>")
 @agency_required
 def download(job_id: int, fmt: str):
-    """A job's results: matrix, detail and problems (XLSX sheets, or one CSV chosen by ?sheet=)."""
-    get_owned(Job, job_id)
-    names = titles(pack(), current_lang())
+    """A job's results in the page's language: matrix and problems (cached once the job is over), detail with
+    ?detail=1; as CSV one sheet chosen by ?sheet=."""
+    found, current, lang = get_owned(Job, job_id), pack(), current_lang()
+    with_detail = request.args.get("detail") == "1"
+    if fmt == "xlsx" and found.finished and not with_detail:
+        path = cached_workbook(_exports(), db(), found, current, lang)
+        return send_file(path, mimetype=XLSX, as_attachment=True, download_name=f"job-{job_id}.xlsx")
     if fmt == "xlsx":
-        return _xlsx(job_tables(db(), job_id, names), f"job-{job_id}")
-    return _csv(lambda session: job_tables(session, job_id, names), request.args.get("sheet", "matrix"), f"job-{job_id}")
+        return _xlsx(job_sheets(db(), job_id, current, lang, with_detail), f"job-{job_id}")
+    return _csv(lambda session: job_sheets(session, job_id, current, lang, True), request.args.get("sheet", "matrix"),
+                f"job-{job_id}")
 
 
 @bp.get("/portfolio")
@@ -201,19 +214,18 @@ def portfolio():
     names = titles(pack(), current_lang())
     items = list(portfolio_items(folio))
     return render_template("agency/portfolio.html", items=items[:SHOWN], total=len(items), names=names,
-                           summary=summarise(items, names), form=forms.RecheckForm(), shown=SHOWN)
+                           summary=summarise(items, names, pack()), form=forms.RecheckForm(), shown=SHOWN)
 
 
 @bp.get("/portfolio/results.<any(csv, xlsx):fmt>")
 @agency_required
 def portfolio_download(fmt: str):
     """The portfolio's latest results as a download."""
-    agency_id = user().agency_id
-    names = titles(pack(), current_lang())
+    agency_id, current, lang = user().agency_id, pack(), current_lang()
+    with_detail = request.args.get("detail") == "1" or fmt == "csv"
 
     def build(session: Session) -> dict:
-        folio = Portfolio(session, agency_id)
-        return {"matrix": matrix(portfolio_items(folio), names), "detail": detail(portfolio_items(folio), names)}
+        return portfolio_sheets(Portfolio(session, agency_id), current, lang, with_detail)
 
     if fmt == "xlsx":
         return _xlsx(build(db()), "portfolio")
