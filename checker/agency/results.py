@@ -37,12 +37,10 @@ def job_problems(session: Session, job_id: int, limit: int | None = None) -> Ite
             yield number, problem["field"], problem["message"]
 
 
-def portfolio_items(portfolio: Portfolio) -> Iterator[ClientVerdicts]:
-    """Each client of a portfolio with its latest result."""
-    latest = portfolio.latest()
-    for client in portfolio.clients():
-        if client.id in latest:
-            yield ClientVerdicts(client.key, client.name, latest[client.id].result, client_id=client.id)
+def portfolio_items(portfolio: Portfolio, limit: int | None = None, offset: int = 0) -> Iterator[ClientVerdicts]:
+    """Each client of a portfolio with its latest result, streamed (a page of them with limit)."""
+    for client, latest in portfolio.latest(limit, offset):
+        yield ClientVerdicts(client.key, client.name, latest.result, client_id=client.id)
 
 
 def job_extras(session: Session, job_id: int) -> list[str]:

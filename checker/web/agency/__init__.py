@@ -45,7 +45,7 @@ def init_app(app: Flask) -> AgencyState:
     """Register the agency blueprints, sign-in and the job runner; resume unfinished jobs."""
     if "agency" in app.extensions:
         return app.extensions["agency"]
-    from checker.web.agency import api, views
+    from checker.web.agency import api, rechecks, views
 
     _login_manager(app)
     app.register_blueprint(views.bp)
@@ -56,6 +56,7 @@ def init_app(app: Flask) -> AgencyState:
     services = app.extensions["checker"]
     state = AgencyState(make_runner(app, services))
     app.extensions["agency"] = state
+    rechecks.init_rechecks(app, services)
     app.jinja_env.globals.setdefault("tr", tr)
     try:
         with services.sessions() as session:
@@ -75,3 +76,6 @@ def close_app(app: Flask) -> None:
     state = app.extensions.get("agency")
     if state is not None:
         state.runner.stop()
+        from checker.web.agency.rechecks import stop_rechecks
+
+        stop_rechecks(app)

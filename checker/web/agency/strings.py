@@ -67,6 +67,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "amount_unknown_n": ("{n} 个客户有可申报政策的金额无法估算（显示为“—”），合计仅含可估算部分。",
                          "{n} clients have eligible measures whose amount cannot be estimated (shown as “—”); "
                          "totals include only the estimable part."),
+    "all_rechecks": ("变化报告", "Change reports"), "refresh": ("刷新", "Refresh"),
+    "after_publish": ("规则发布后自动重新检查", "re-checked after a rule publication"),
+    "rules_changed": ("政策规则已于 {date} 更新，客户库已在后台按新规则重新检查。",
+                      "The rules changed on {date}; your portfolio was re-checked in the background."),
+    "rules_changed_done": ("新增可申报 {new} 项，不再可申报 {lost} 项。", "{new} newly eligible, {lost} no longer eligible."),
+    "rules_changed_running": ("正在检查……", "Checking…"), "see_changes": ("查看变化报告", "See the change report"),
+    "page": ("页", "Page"),
     "held": ("已获得", "Already held"), "eligible_count": ("可申报项数", "Eligible"),
 }
 

@@ -17,7 +17,7 @@ from checker.agency.downloads import cached_workbook
 from checker.agency.export import column_label, summarise, titles
 from checker.agency.jobs import cancel_job
 from checker.agency.models import ApiToken, Client, ClientResult, Job
-from checker.agency.portfolio import KINDS, Portfolio, recheck
+from checker.agency.portfolio import Portfolio
 from checker.agency.results import job_items, job_problems, job_sheets, portfolio_items, portfolio_sheets
 from checker.agency.sheets import iter_csv, write_xlsx
 from checker.agency.template import template_xlsx
@@ -212,9 +212,11 @@ def portfolio():
     """The agency's clients with their latest results and a summary."""
     folio = Portfolio(db(), user().agency_id)
     names = titles(pack(), current_lang())
-    items = list(portfolio_items(folio))
-    return render_template("agency/portfolio.html", items=items[:SHOWN], total=len(items), names=names,
-                           summary=summarise(items, names, pack()), form=forms.RecheckForm(), shown=SHOWN)
+    page, total = max(request.args.get("page", 1, type=int) or 1, 1), folio.count()
+    items = list(portfolio_items(folio, SHOWN, (page - 1) * SHOWN))
+    return render_template("agency/portfolio.html", items=items, total=total, names=names, page=page,
+                           pages=max(1, -(-total // SHOWN)), summary=summarise(portfolio_items(folio), names, pack()),
+                           form=forms.RecheckForm(), shown=SHOWN)
 
 
 @bp.get("/portfolio/results.<any(csv, xlsx):fmt>")
@@ -230,17 +232,6 @@ def portfolio_download(fmt: str):
     if fmt == "xlsx":
         return _xlsx(build(db()), "portfolio")
     return _csv(build, request.args.get("sheet", "matrix"), "portfolio")
-
-
-@bp.post("/portfolio/recheck")
-@agency_required
-def portfolio_recheck():
-    """Re-check every client against the current pack and show what changed."""
-    if not forms.RecheckForm().validate_on_submit():
-        return redirect(url_for("agency.portfolio"))
-    report = recheck(Portfolio(db(), user().agency_id), services().checker, lang=current_lang())
-    db().commit()
-    return render_template("agency/recheck.html", report=report, kinds=KINDS, names=titles(pack(), current_lang()))
 
 
 @bp.get("/clients/<int:client_id>")
