@@ -45,7 +45,7 @@ def init_app(app: Flask) -> AgencyState:
     """Register the agency blueprints, sign-in and the job runner; resume unfinished jobs."""
     if "agency" in app.extensions:
         return app.extensions["agency"]
-    from checker.web.agency import api, rechecks, views
+    from checker.web.agency import api, rechecks, reports, views  # noqa: F401 - reports adds routes
 
     _login_manager(app)
     app.register_blueprint(views.bp)

@@ -73,7 +73,8 @@ STRINGS: dict[str, tuple[str, str]] = {
                       "The rules changed on {date}; your portfolio was re-checked in the background."),
     "rules_changed_done": ("新增可申报 {new} 项，不再可申报 {lost} 项。", "{new} newly eligible, {lost} no longer eligible."),
     "rules_changed_running": ("正在检查……", "Checking…"), "see_changes": ("查看变化报告", "See the change report"),
-    "page": ("页", "Page"),
+    "page": ("页", "Page"), "pdf_report": ("客户报告（PDF）", "Client report (PDF)"),
+    "pdf_reports": ("客户报告（PDF，每包 {n} 家）", "Client reports (PDF, {n} a zip)"),
     "held": ("已获得", "Already held"), "eligible_count": ("可申报项数", "Eligible"),
 }
 
