@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import tempfile
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from checker.agency.export import MeasureSummary, Summary, summarise, titles
 from checker.agency.models import Job
-from checker.agency.results import job_sheets
+from checker.agency.results import job_items, job_sheets
 from checker.agency.sheets import write_xlsx
 from checker.rules.pack import RulePack
 
@@ -36,3 +39,20 @@ def cached_workbook(folder: Path, session: Session, job: Job, pack: RulePack, la
         if os.path.exists(temporary):
             os.unlink(temporary)
     return path
+
+
+def cached_summary(folder: Path, session: Session, job: Job, pack: RulePack, lang: str) -> Summary:
+    """A finished job's summary, computed once (one pass over its results) and kept beside its workbook."""
+    path = workbook_path(folder, job, "summary", pack.version).with_suffix(".json")
+    names = titles(pack, lang)
+    if path.exists():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        measures = [MeasureSummary(**{**m, "title": names.get(m["measure"], m["measure"])}) for m in data.pop("measures")]
+        return Summary(measures=measures, **data)
+    summary = summarise(job_items(session, job.id), names, pack)
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        json.dump(dataclasses.asdict(summary), out, ensure_ascii=False)
+    os.replace(temporary, path)
+    return summary

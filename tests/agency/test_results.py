@@ -191,3 +191,20 @@ def test_downloads_return_their_database_connections(app, alice):
         with alice.get(url) as response:
             assert response.status_code == 200 and response.data
         assert pool.checkedout() == 0, url
+
+
+def test_a_finished_job_page_paginates_and_keeps_its_summary(alice, monkeypatch, tmp_path):
+    import json
+
+    monkeypatch.setattr("checker.web.agency.views.SHOWN", 2)
+    job = _job(alice)
+    first = alice.get(f"/agency/jobs/{job}").get_data(as_text=True)
+    second = alice.get(f"/agency/jobs/{job}?page=2").get_data(as_text=True)
+    assert first.count('<td><a href="/agency/clients/') == 2 == second.count('<td><a href="/agency/clients/')
+    assert 'id="pages"' in first
+    assert ">plain</a>" in first and ">c5</a>" not in first and ">c5</a>" in second and ">plain</a>" not in second
+    kept = next((tmp_path / "exports").glob(f"job-{job}-*-summary-*.json"))
+    data = json.loads(kept.read_text(encoding="utf-8"))
+    assert data["clients"] == 4
+    kept.write_text(json.dumps({**data, "clients": 99}), encoding="utf-8")  # the page reads the kept summary
+    assert '<strong id="summary-clients">99</strong>' in alice.get(f"/agency/jobs/{job}").get_data(as_text=True)

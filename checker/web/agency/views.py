@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checker.agency.accounts import authenticate, issue_token, owned
-from checker.agency.downloads import cached_workbook
+from checker.agency.downloads import cached_summary, cached_workbook
 from checker.agency.export import column_label, summarise, titles
 from checker.agency.jobs import cancel_job
 from checker.agency.models import ApiToken, Client, ClientResult, Job
@@ -128,10 +128,13 @@ def job(job_id: int):
     found = get_owned(Job, job_id)
     names = titles(pack(), current_lang())
     # While the job runs the page reloads often: only progress and problems then, the results once it is over.
-    summary = summarise(job_items(db(), job_id), names, pack()) if found.finished else None
-    items = list(job_items(db(), job_id, SHOWN)) if found.finished else []
-    return render_template("agency/job.html", job=found, problems=list(job_problems(db(), job_id, 1000)),
-                           items=items, names=names, summary=summary, shown=SHOWN, cancel_form=forms.CancelForm())
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    summary = cached_summary(_exports(), db(), found, pack(), current_lang()) if found.finished else None
+    items = list(job_items(db(), job_id, SHOWN, (page - 1) * SHOWN)) if found.finished else []
+    pages = max(1, -(-summary.clients // SHOWN)) if summary else 1
+    return render_template("agency/job.html", job=found, problems=list(job_problems(db(), job_id, 1000)), page=page,
+                           pages=pages, items=items, names=names, summary=summary, shown=SHOWN,
+                           cancel_form=forms.CancelForm())
 
 
 def progress_of(found: Job) -> dict:
