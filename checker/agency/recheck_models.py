@@ -48,3 +48,15 @@ class RecheckChange(Base):
     before: Mapped[str | None] = mapped_column(String(16), nullable=True)
     after: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(24), index=True)
+
+
+class Webhook(Base):
+    """An agency's optional webhook: where to POST events, and the secret their HMAC-SHA256 signature uses."""
+
+    __tablename__ = "agency_webhook"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"), unique=True)
+    url: Mapped[str] = mapped_column(String(500))
+    secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)

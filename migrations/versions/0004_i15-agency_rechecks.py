@@ -1,4 +1,4 @@
-"""Portfolio rechecks in the background, and their kept change reports.
+"""Portfolio rechecks in the background, their kept change reports, and agency webhooks.
 
 Revision ID: 0004_i15_agency
 Revises: 0003
@@ -17,7 +17,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """Create the recheck tables."""
+    """Create the recheck and webhook tables."""
     op.create_table(
         "agency_recheck",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -48,9 +48,18 @@ def upgrade() -> None:
     )
     op.create_index("ix_agency_recheck_change_recheck_id", "agency_recheck_change", ["recheck_id"])
     op.create_index("ix_agency_recheck_change_kind", "agency_recheck_change", ["kind"])
+    op.create_table(
+        "agency_webhook",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("agency_id", sa.Integer, sa.ForeignKey("agency.id", ondelete="CASCADE"), nullable=False, unique=True),
+        sa.Column("url", sa.String(500), nullable=False),
+        sa.Column("secret", sa.String(64), nullable=False),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+    )
 
 
 def downgrade() -> None:
-    """Drop the recheck tables."""
+    """Drop the recheck and webhook tables."""
+    op.drop_table("agency_webhook")
     op.drop_table("agency_recheck_change")
     op.drop_table("agency_recheck")

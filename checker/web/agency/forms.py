@@ -36,3 +36,9 @@ class TokenForm(FlaskForm):
     """A label for a new API token."""
 
     label = StringField("label", validators=[Optional(), Length(max=100)])
+
+
+class WebhookForm(FlaskForm):
+    """The URL the agency's events are posted to."""
+
+    url = StringField("url", validators=[DataRequired(), Length(max=500)])

@@ -8,14 +8,15 @@ from flask import Flask, abort, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
+from checker.agency import webhooks
 from checker.agency.export import titles
 from checker.agency.models import Client
 from checker.agency.portfolio import KINDS
 from checker.agency.recheck import fail_recheck, needs_recheck, pending_rechecks, run_recheck, start_recheck
-from checker.agency.recheck_models import Recheck, RecheckChange
+from checker.agency.recheck_models import Recheck, RecheckChange, Webhook
 from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
 from checker.web.agency import forms
-from checker.web.agency.common import agency_required, get_owned, user
+from checker.web.agency.common import agency_required, get_owned, setting, user
 from checker.web.agency.views import bp
 from checker.web.i18n import current_lang
 from checker.web.services import Services, db, pack
@@ -32,6 +33,7 @@ def make_recheck_runner(app: Flask, services: Services) -> JobRunner:
         except Exception as exc:
             fail_recheck(services.sessions, recheck_id, f"{type(exc).__name__}: {exc}")
             raise
+        webhooks.newly_eligible(services.sessions, recheck_id)
 
     return InlineRunner(work) if app.config.get("AGENCY_RUNNER") == "inline" else ThreadRunner(work)
 
@@ -125,3 +127,21 @@ def recheck(recheck_id: int):
     changes = db().execute(query).all()
     return render_template("agency/recheck.html", recheck=found, kind=kind, kinds=KINDS, counts=counts, changes=changes,
                            page=page, pages=max(1, -(-counts.get(kind, 0) // PAGE)), names=titles(pack(), current_lang()))
+
+
+@bp.route("/webhook", methods=["GET", "POST"])
+@agency_required
+def webhook():
+    """The agency's optional signed webhook: its URL; a new secret is shown once on saving."""
+    form = forms.WebhookForm()
+    secret, error = None, None
+    if form.validate_on_submit():
+        try:
+            url = webhooks.check_url(form.url.data or "", setting("AGENCY_WEBHOOK_PRIVATE"))
+        except ValueError as exc:
+            error = str(exc)
+        else:
+            secret = webhooks.set_webhook(db(), user().agency_id, url).secret
+            db().commit()
+    found = db().scalars(select(Webhook).where(Webhook.agency_id == user().agency_id)).first()
+    return render_template("agency/webhook.html", form=form, hook=found, secret=secret, error=error), 400 if error else 200
