@@ -146,3 +146,11 @@ def needs_recheck(session: Session, agency_id: int, rulepack: str) -> bool:
     newest = select(ClientResult.rulepack).where(ClientResult.agency_id == agency_id).order_by(ClientResult.id.desc())
     last = session.scalars(newest.limit(1)).first()
     return last is not None and last != rulepack
+
+
+def sweep(session: Session, rulepack: str) -> list[int]:
+    """Queue a recheck (reason 'publish') for every agency whose clients were checked on another rule version.
+    Caller commits and submits the returned ids."""
+    agencies = session.scalars(select(Client.agency_id).distinct()).all()
+    return [start_recheck(session, agency, rulepack, "publish").id for agency in agencies
+            if needs_recheck(session, agency, rulepack)]

@@ -118,9 +118,12 @@ def test_recheck_in_the_web_app_after_a_rule_change(tmp_path):
 
     second = make_app(tmp_path, CHECKER_RULES=str(changed_pack(tmp_path)))
     try:
+        with second.extensions["checker"].sessions() as session:  # the server saw new rules: portfolios re-checked
+            found = session.scalars(select(Recheck)).one()
+            assert (found.reason, found.status, found.done, found.agency_id) == ("publish", "done", 4, 1)
         client = second.test_client()
         sign_in(client, "a@example.com")
-        # The rules changed: the first page the agency opens re-checks the portfolio in the background and says so.
+        # The agency sees a banner on every page, linking the kept change report.
         page = client.get("/agency/?lang=en").get_data(as_text=True)
         assert 'id="rules-banner"' in page and "1 newly eligible, 1 no longer eligible." in page
         reports = client.get("/agency/rechecks").get_data(as_text=True)

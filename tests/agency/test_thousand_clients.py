@@ -37,7 +37,7 @@ def test_an_agency_checks_a_thousand_clients_and_sees_who_changed_with_the_rules
     try:
         client = second.test_client()
         sign_in(client, "a@example.com")
-        page = client.post("/agency/portfolio/recheck", follow_redirects=True).get_data(as_text=True)
+        page = client.get("/agency/rechecks/1").get_data(as_text=True)  # re-checked in the background on the new rules
         assert '<strong id="rechecked">1000</strong>' in page
         assert 'id="k-no_longer_eligible"' in page and 'id="k-newly_eligible"' in page
         lost = int(re.search(r"不再可申报 \((\d+)\)", page).group(1))
@@ -48,5 +48,7 @@ def test_an_agency_checks_a_thousand_clients_and_sees_who_changed_with_the_rules
         portfolio = client.get("/agency/portfolio?page=5").get_data(as_text=True)
         assert portfolio.count('<tr><td><a href="/agency/clients/') == 200 and ">c0800</a>" in portfolio
         assert ">c0799</a>" not in portfolio and '<strong id="summary-clients">1000</strong>' in portfolio
+        again = client.post("/agency/portfolio/recheck", follow_redirects=True).get_data(as_text=True)
+        assert '<strong id="rechecked">1000</strong>' in again and 'id="no-changes"' in again
     finally:
         shut(second)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
 
 from flask import Flask, abort, g, redirect, render_template, request, url_for
@@ -12,7 +14,7 @@ from checker.agency import webhooks
 from checker.agency.export import titles
 from checker.agency.models import Client
 from checker.agency.portfolio import KINDS
-from checker.agency.recheck import fail_recheck, needs_recheck, pending_rechecks, run_recheck, start_recheck
+from checker.agency.recheck import fail_recheck, needs_recheck, pending_rechecks, run_recheck, start_recheck, sweep
 from checker.agency.recheck_models import Recheck, RecheckChange, Webhook
 from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
 from checker.web.agency import forms
@@ -22,6 +24,7 @@ from checker.web.i18n import current_lang
 from checker.web.services import Services, db, pack
 
 PAGE = 100
+log = logging.getLogger(__name__)
 KEY = "agency_rechecks"
 
 
@@ -38,21 +41,54 @@ def make_recheck_runner(app: Flask, services: Services) -> JobRunner:
     return InlineRunner(work) if app.config.get("AGENCY_RUNNER") == "inline" else ThreadRunner(work)
 
 
+def _sweep(services: Services, runner: JobRunner) -> None:
+    """Queue and run the rechecks a rule publication calls for (every agency checked on an older version)."""
+    if services.live is not None and hasattr(services.live, "refresh"):
+        services.live.refresh()
+    with services.sessions() as session:
+        queued = sweep(session, services.pack.version)
+        session.commit()
+    for recheck_id in queued:
+        runner.submit(recheck_id)
+
+
+def _sweeper(services: Services, runner: JobRunner, stopping: threading.Event, interval: float) -> None:
+    """Every interval, look for a newly published rule version and re-check the portfolios it concerns."""
+    while not stopping.wait(interval):
+        try:
+            _sweep(services, runner)
+        except Exception:  # the sweeper must survive a database hiccup
+            log.exception("portfolio recheck sweep failed")
+
+
 def init_rechecks(app: Flask, services: Services) -> None:
-    """Give the app its recheck runner and resume rechecks a stopped server left unfinished."""
+    """Give the app its recheck runner, resume unfinished rechecks, and re-check portfolios after a publication
+    (at start, then every AGENCY_RECHECK_SWEEP_S seconds in a background thread unless jobs run inline)."""
     runner = app.extensions[KEY] = make_recheck_runner(app, services)
     try:
         with services.sessions() as session:
             pending = pending_rechecks(session)
     except DBAPIError:
-        pending = []
-    if app.config.get("AGENCY_RESUME", True):
-        for recheck_id in pending:
-            runner.submit(recheck_id)
+        return
+    if not app.config.get("AGENCY_RESUME", True):
+        return
+    for recheck_id in pending:
+        runner.submit(recheck_id)
+    _sweep(services, runner)
+    if app.config.get("AGENCY_RUNNER") != "inline":
+        stopping = threading.Event()
+        thread = threading.Thread(target=_sweeper, name="agency-recheck-sweep", daemon=True,
+                                  args=(services, runner, stopping, app.config.get("AGENCY_RECHECK_SWEEP_S", 60)))
+        app.extensions[KEY + "_sweeper"] = (stopping, thread)
+        thread.start()
 
 
 def stop_rechecks(app: Flask) -> None:
-    """Stop the recheck runner."""
+    """Stop the sweeper and the recheck runner."""
+    sweeper = app.extensions.pop(KEY + "_sweeper", None)
+    if sweeper is not None:
+        sweeper[0].set()
+        sweeper[1].join(timeout=10)
     runner = app.extensions.get(KEY)
     if runner is not None:
         runner.stop()
