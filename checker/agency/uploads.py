@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from checker.batch import FORMATS, BatchFormatError, Row, read_rows
+from checker.columns import field_of
 from checker.rules.pack import RulePack
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_MEMBERS = 1000
 MAX_RATIO = 200
-ID_ALIASES = ("id", "编号", "客户编号", "client", "client id")
 
 
 class UploadError(ValueError):
@@ -36,15 +36,6 @@ def check_zip(path: Path, max_uncompressed: int = MAX_UNCOMPRESSED) -> None:
         raise UploadError(f"the XLSX file would unpack to {total} bytes, more than allowed")
 
 
-def aliases(pack: RulePack) -> dict[str, str]:
-    """Header names accepted for each field: its id, its Chinese and its English label."""
-    names: dict[str, str] = {name: "id" for name in ID_ALIASES}
-    for fid, decl in pack.fields.items():
-        for name in (decl.label.zh, decl.label.en, fid):
-            names[name.strip().lower()] = fid
-    return names
-
-
 def plain(value: Any) -> Any:
     """A JSON-storable form of a cell (dates as ISO text)."""
     if isinstance(value, dt.datetime):
@@ -58,9 +49,9 @@ def plain(value: Any) -> Any:
     return str(value)
 
 
-def _rename(row: Row, names: dict[str, str]) -> Row:
-    """The row with label headers mapped to field ids and cells made JSON-storable."""
-    raw = {names.get(str(k).strip().lower(), str(k).strip()): plain(v) for k, v in row.raw.items()}
+def _rename(row: Row, pack: RulePack) -> Row:
+    """The row with label headers mapped to field ids (other columns kept as written) and cells made JSON-storable."""
+    raw = {field_of(pack, str(k)) or str(k).strip(): plain(v) for k, v in row.raw.items()}
     return Row(row.number, raw, row.error)
 
 
@@ -71,11 +62,10 @@ def read_upload(path: Path, pack: RulePack, max_rows: int, max_uncompressed: int
         raise UploadError(f"use one of {', '.join(FORMATS)}")
     if suffix == ".xlsx":
         check_zip(path, max_uncompressed)
-    names = aliases(pack)
     try:
         for count, row in enumerate(read_rows(path), 1):
             if count > max_rows:
                 raise UploadError(f"more than {max_rows} rows: split the file")
-            yield _rename(row, names)
+            yield _rename(row, pack)
     except BatchFormatError as exc:
         raise UploadError(str(exc)) from None

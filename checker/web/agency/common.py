@@ -14,6 +14,7 @@ from flask import Flask, abort, current_app, redirect, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from checker.agency import webhooks
 from checker.agency.accounts import owned
 from checker.agency.jobs import create_job, fail_job, process_job
 from checker.agency.models import Job, User
@@ -24,7 +25,8 @@ from checker.web.services import Services, db, pack
 
 M = TypeVar("M")
 DEFAULTS = {"AGENCY_MAX_UPLOAD": 20 * 1024 * 1024, "AGENCY_MAX_ROWS": 100_000,
-            "AGENCY_MAX_UNCOMPRESSED": 200 * 1024 * 1024, "AGENCY_RUNNER": "thread", "AGENCY_CHUNK": 100}
+            "AGENCY_MAX_UNCOMPRESSED": 200 * 1024 * 1024, "AGENCY_RUNNER": "thread", "AGENCY_CHUNK": 100,
+            "AGENCY_EXPORTS": "", "AGENCY_WEBHOOK_PRIVATE": False}
 
 
 @dataclass
@@ -50,6 +52,8 @@ def make_runner(app: Flask, services: Services) -> JobRunner:
         except Exception as exc:
             fail_job(services.sessions, job_id, f"{type(exc).__name__}: {exc}")
             raise
+        finally:
+            webhooks.job_finished(services.sessions, job_id)  # only once the job has ended, only if one is set
 
     if app.config.get("AGENCY_RUNNER", DEFAULTS["AGENCY_RUNNER"]) == "inline":
         return InlineRunner(work)
