@@ -14,6 +14,7 @@ from typing import Any, Mapping
 
 from checker.cells import BRACKETS, norm
 from checker.engine.reference import Scope, evaluate
+from checker.intake import derive_from_credit_code
 from checker.profile import UNKNOWN_WORDS, FieldProblem, parse_value
 from checker.rules.pack import RulePack
 
@@ -89,6 +90,8 @@ def read_answers(pack: RulePack, raw: Mapping[str, Any], as_of: dt.date) -> Read
             reading.values[fid] = parse_value(pack.fields[fid], answer)
         except ValueError as exc:
             reading.problems.append(FieldProblem(str(header), str(exc)))
+    for problem in derive_from_credit_code(pack, reading.values):
+        reading.problems.append(FieldProblem(columns.get(problem.field, problem.field), problem.message))
     _drop_inconsistent(pack, reading, columns, as_of)
     return reading
 

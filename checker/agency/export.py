@@ -207,7 +207,7 @@ def detail(items: Iterable[ClientVerdicts], names: dict[str, str], lang: str = "
 
 def problems_table(problems: Iterable[tuple[int, str, str]], lang: str = "zh", pack: RulePack | None = None) -> Sheet:
     """The row problems: row, column (the field's label), problem in the language."""
-    from checker.web.i18n import problem_text
+    from checker.messages import problem_text
 
     header = [word("row", lang), word("column", lang), word("reason", lang)]
     rows = ([row, column_label(pack, col, lang) if pack else col, problem_text(msg, lang)] for row, col, msg in problems)

@@ -203,6 +203,3 @@ def delete(token: str):
     db().commit()
     flash(t("deleted"))
     return redirect(url_for("assess.new"))
-
-
-from checker.web import guided  # noqa: E402,F401  (registers the interview routes on this blueprint)
