@@ -5,7 +5,7 @@ Generates n variations of examples/haidian-software.json (1% deliberately bad), 
 then runs each pipeline in its own process and prints wall time, rows/s and peak RSS:
 - baseline: the CLI batch path to an XLSX matrix (read_rows -> vectorised matrix_rows -> write_rows), no database;
 - agency:   the web upload path (read_upload -> create_job stores every row in SQLite -> process_job
-            checks and stores every result chunk by chunk -> job_tables -> to_xlsx matrix/detail/problems).
+            checks and stores every result chunk by chunk -> job_sheets -> write_xlsx matrix/detail/problems).
 """
 
 from __future__ import annotations
@@ -86,10 +86,10 @@ def agency(src: Path, out: Path, engine: str) -> dict:
     from sqlalchemy import select
 
     from checker.agency.accounts import create_user
-    from checker.agency.export import titles, write_xlsx
     from checker.agency.jobs import create_job, process_job
     from checker.agency.models import Job
-    from checker.agency.results import job_tables
+    from checker.agency.results import job_sheets
+    from checker.agency.sheets import write_xlsx
     from checker.agency.uploads import read_upload
     from checker.db import make_engine, make_sessions, upgrade
     from checker.engine import Checker
@@ -112,7 +112,7 @@ def agency(src: Path, out: Path, engine: str) -> dict:
     phases["validate_check_s"] = round(time.perf_counter() - start, 1)
     start = time.perf_counter()
     with sessions() as session:
-        write_xlsx(job_tables(session, job_id, titles(pack, "zh")), out / "agency.xlsx")
+        write_xlsx(job_sheets(session, job_id, pack, "zh", with_detail=True).values(), out / "agency.xlsx")
         found = session.scalars(select(Job).where(Job.id == job_id)).one()
         result = {"checked": found.done - found.errors, "problems": found.errors, "status": found.status}
     phases["xlsx_s"] = round(time.perf_counter() - start, 1)

@@ -9,23 +9,27 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from checker.columns import field_of, read_answers, row_id
 from checker.engine import Checker
 from checker.guard import DEFAULT as DEFAULT_LIMITS
 from checker.guard import InputRefused, Limits, bounded_lines, check_columns, check_file
-from checker.intake import read_profile
-from checker.profile import ProfileError
+from checker.rules.pack import RulePack
+
+if TYPE_CHECKING:
+    from checker.agency.export import ClientVerdicts
 
 FORMATS = (".jsonl", ".csv", ".xlsx")
 MAX_ROWS = 1_000_000
 MAX_CELL = 1000
 MIB = 2**20
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+ROW_KEY, NAME_KEY = "_row", "_name"  # keys of a matrix row beside the vectorised columns
 
 
 @dataclass
@@ -56,12 +60,14 @@ class BatchReport:
 
     checked: int = 0
     problems: list[RowProblem] = field(default_factory=list)
-    rejected: int = 0
+    flagged: int = 0
     sink: Callable[[RowProblem], None] | None = None  # set: problems go there as they occur, none are kept
 
-    def reject(self, problems: list[RowProblem]) -> None:
-        """Record one rejected row's problems (kept, or handed to the sink so memory stays bounded)."""
-        self.rejected += 1
+    def add(self, problems: list[RowProblem]) -> None:
+        """Record one row's problems, if any (kept, or handed to the sink so memory stays bounded)."""
+        if not problems:
+            return
+        self.flagged += 1
         if self.sink is None:
             self.problems += problems
         else:
@@ -213,16 +219,28 @@ def _sheet_rows(path: Path, rows: Iterator[tuple[Any, ...]], limits: Limits) -> 
 
 
 def check_rows(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: BatchReport) -> Iterator[dict[str, Any]]:
-    """Check each good row, recording every bad one in the report."""
-    for row_id, profile in _valid(checker, rows, as_of, report):
-        yield {"id": row_id, **checker.check(profile, as_of).to_json()}
+    """Check each readable row on its good answers, recording every bad cell and row in the report."""
+    for _, ident, profile, extra in _valid(checker, rows, as_of, report):
+        result = {"id": ident, **checker.check(profile, as_of).to_json()}
+        yield {**result, "extra": extra} if extra else result
 
 
-def neutralise(value: Any) -> Any:
-    """Stop spreadsheet programs from reading a text cell as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+def engine_rows(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: BatchReport,
+                extras: list[str]) -> Iterator[dict[str, Any]]:
+    """Matrix rows like matrix_rows, every row checked by the checker's engine."""
+    for number, ident, profile, extra in _valid(checker, rows, as_of, report):
+        line = flat_row({"id": ident, **checker.check(profile, as_of).to_json()})
+        yield {**line, ROW_KEY: number, NAME_KEY: profile.get("name"), **{name: extra.get(name) for name in extras}}
+
+
+def extra_columns(checker: Checker, rows: Iterable[Row]) -> list[str]:
+    """The columns of the rows that no field claims (联系人, 备注 …), in first-seen order."""
+    seen: dict[str, None] = {}
+    for row in rows:
+        for header in row.raw:
+            if str(header) not in seen and field_of(checker.pack, str(header)) is None:
+                seen[str(header)] = None
+    return list(seen)
 
 
 def flat_row(result: dict[str, Any]) -> dict[str, Any]:
@@ -249,12 +267,40 @@ def write_results(path: Path, results: Iterable[dict[str, Any]], full: bool = Fa
     write_rows(path, (flat_row(r) for r in results))
 
 
-def write_rows(path: Path, rows: Iterable[dict[str, Any]]) -> None:
-    """Write flat matrix rows to a .csv or .xlsx file."""
+def write_rows(path: Path, rows: Iterable[dict[str, Any]], pack: RulePack | None = None, lang: str = "zh",
+               extras: list[str] | None = None) -> None:
+    """Write matrix rows (from matrix_rows) to a .csv or .xlsx file with the agency's sheet layout and writer."""
+    from checker.agency.export import matrix, titles
+    from checker.agency.sheets import iter_csv, write_xlsx
+
     suffix = _out_suffix(path)
     if suffix == ".jsonl":
         raise BatchFormatError("the matrix has no JSONL form: write .csv or .xlsx, or use full results")
-    (_write_csv if suffix == ".csv" else _write_xlsx)(path, iter(rows))
+    rows = iter(rows)
+    first = next(rows, None)
+    names = titles(pack, lang) if pack is not None else {k.split(":")[0]: k.split(":")[0] for k in first or {}
+                                                       if k.endswith(":status")}
+    lines = (verdicts_of(r) for r in itertools.chain([first] if first else [], rows))
+    sheet = matrix(lines, names, lang, pack, extras)
+    if suffix == ".csv":
+        with path.open("wb") as out:
+            for chunk in iter_csv(sheet):
+                out.write(chunk)
+    else:
+        write_xlsx([sheet], path)
+
+
+def verdicts_of(row: dict[str, Any]) -> ClientVerdicts:
+    """A matrix row of the vectorised batch as the exports read a client's result."""
+    from checker.agency.export import ClientVerdicts
+
+    results = [{"measure": key[:-7], "status": status, "amount_wan": row.get(key[:-7] + ":amount_wan"),
+                "missing": (row.get(key[:-7] + ":missing") or "").split()} for key, status in row.items()
+               if key.endswith(":status")]
+    extra = {k: v for k, v in row.items() if ":" not in k and k not in ("id", "rulepack", "as_of", ROW_KEY, NAME_KEY)}
+    result = {"rulepack": row.get("rulepack"), "as_of": row.get("as_of"), "results": results, "extra": extra}
+    ident = row.get("id")
+    return ClientVerdicts(str(ident), str(row.get(NAME_KEY) or ident), result, row.get(ROW_KEY))
 
 
 def _out_suffix(path: Path) -> str:
@@ -265,66 +311,43 @@ def _out_suffix(path: Path) -> str:
 
 
 def matrix_rows(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: BatchReport,
-                chunk: int = 5000, verify_every: int = 25) -> Iterator[dict[str, Any]]:
-    """Flat rows by the vectorised evaluator, every verify_every-th re-checked with the checker's engine."""
+                chunk: int = 5000, verify_every: int = 25, extras: list[str] | None = None) -> Iterator[dict[str, Any]]:
+    """Flat rows by the vectorised evaluator, every verify_every-th re-checked with the checker's engine;
+    the named extra columns are echoed at the end of each row."""
     from checker.engine import EngineMismatch
     from checker.engine.vector import matrix_rows as vector_rows
 
-    profiles: list[tuple[Any, dict[str, Any]]] = []
-    for row_id, profile in _valid(checker, rows, as_of, report):
-        profiles.append((row_id, profile))
+    profiles: list[tuple[Any, dict[str, Any], dict[str, Any]]] = []
+    for number, ident, profile, extra in _valid(checker, rows, as_of, report):
+        profiles.append((ident, profile, {**extra, ROW_KEY: number, NAME_KEY: profile.get("name")}))
         if len(profiles) == chunk:
-            yield from _matrix_chunk(checker, profiles, as_of, verify_every, vector_rows, EngineMismatch)
+            yield from _matrix_chunk(checker, profiles, as_of, verify_every, vector_rows, EngineMismatch, extras or [])
             profiles = []
     if profiles:
-        yield from _matrix_chunk(checker, profiles, as_of, verify_every, vector_rows, EngineMismatch)
+        yield from _matrix_chunk(checker, profiles, as_of, verify_every, vector_rows, EngineMismatch, extras or [])
 
 
-def _matrix_chunk(checker, profiles, as_of, verify_every, vector_rows, mismatch):  # type: ignore[no-untyped-def]
-    flat = vector_rows(checker.pack, [p for _, p in profiles], [i for i, _ in profiles], as_of)
+def _matrix_chunk(checker, profiles, as_of, verify_every, vector_rows, mismatch, extras):  # type: ignore[no-untyped-def]
+    flat = vector_rows(checker.pack, [p for _, p, _ in profiles], [i for i, _, _ in profiles], as_of)
     for index in range(0, len(profiles), verify_every):
-        row_id, profile = profiles[index]
-        expected = flat_row({"id": row_id, **checker.check(profile, as_of).to_json()})
+        ident, profile, _ = profiles[index]
+        expected = flat_row({"id": ident, **checker.check(profile, as_of).to_json()})
         if flat[index] != expected:
-            raise mismatch(f"vectorised batch and {checker.engine} disagree on row id {row_id!r}")
-    yield from flat
+            raise mismatch(f"vectorised batch and {checker.engine} disagree on row id {ident!r}")
+    for line, (_, _, extra) in zip(flat, profiles):
+        yield {**line, ROW_KEY: extra[ROW_KEY], NAME_KEY: extra[NAME_KEY], **{name: extra.get(name) for name in extras}}
 
 
-def _valid(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: BatchReport) -> Iterator[tuple[Any, dict[str, Any]]]:
-    """(id, typed profile) of each good row; every bad one goes to the report."""
+def _valid(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: BatchReport
+           ) -> Iterator[tuple[int, Any, dict[str, Any], dict[str, Any]]]:
+    """(row number, id, good answers, extra columns) of each readable row; every bad cell and unreadable row goes to
+    the report."""
     for row in rows:
-        row_id = row.raw.get("id", row.number)
+        ident = row_id(checker.pack, row.raw, row.number)
         if row.error:
-            report.reject([RowProblem(row.number, "row", row.error, row_id)])
+            report.add([RowProblem(row.number, "row", row.error, ident)])
             continue
-        try:
-            profile = read_profile(checker.pack, row.raw, as_of)
-        except ProfileError as exc:
-            report.reject([RowProblem(row.number, p.field, p.message, row_id) for p in exc.problems])
-            continue
+        reading = read_answers(checker.pack, row.raw, as_of)
+        report.add([RowProblem(row.number, p.field, p.message, ident) for p in reading.problems])
         report.checked += 1
-        yield row_id, profile
-
-
-def _write_csv(path: Path, rows: Iterator[dict[str, Any]]) -> None:
-    with path.open("w", encoding="utf-8-sig", newline="") as out:
-        writer = None
-        for row in rows:
-            if writer is None:
-                writer = csv.DictWriter(out, fieldnames=list(row))
-                writer.writeheader()
-            writer.writerow({k: neutralise(v) for k, v in row.items()})
-
-
-def _write_xlsx(path: Path, rows: Iterator[dict[str, Any]]) -> None:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("results")
-    header = None
-    for row in rows:
-        if header is None:
-            header = list(row)
-            sheet.append(header)
-        sheet.append([neutralise(row.get(k)) for k in header])
-    book.save(path)
+        yield row.number, ident, reading.values, reading.extra

@@ -124,28 +124,43 @@ def check(obj: Context, profile: Path, as_of: dt.date, fmt: str, lang: str, engi
               help="Matrix by the vectorised evaluator, a sample re-checked by the engine (default: on for .csv/.xlsx).")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
 @click.option("--full", is_flag=True, help="JSONL: write the whole object `check` prints (default: compact results).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", help="Language of the .csv/.xlsx matrix.")
 @click.pass_obj
 def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: str | None,
-          vector: bool | None, progress: bool | None, full: bool) -> None:
+          vector: bool | None, progress: bool | None, full: bool, lang: str) -> None:
     """Check every profile of SOURCE (.jsonl, .csv or .xlsx) and write OUTPUT."""
-    from checker.batch import BatchFormatError, BatchReport, check_rows, matrix_rows, read_rows, write_results, write_rows
+    from checker.batch import (
+        BatchFormatError,
+        BatchReport,
+        check_rows,
+        engine_rows,
+        extra_columns,
+        matrix_rows,
+        read_rows,
+        write_results,
+        write_rows,
+    )
     from checker.engine import EngineMismatch
 
     report = BatchReport(sink=lambda problem: click.echo(f"{source}: {problem}", err=True))
     checker = _checker(obj, engine)
     use_vector = output.suffix.lower() in (".csv", ".xlsx") if vector is None else vector
     try:
+        extras = extra_columns(checker, read_rows(source))  # a first streamed pass: the columns no field claims
         rows = read_rows(source)  # streamed: rows are read, checked and written a chunk at a time
         show = sys.stderr.isatty() if progress is None else progress
         with click.progressbar(rows, label="checking", file=sys.stderr if show else None) as bar:
             if use_vector:
-                write_rows(output, matrix_rows(checker, bar, as_of, report))
+                write_rows(output, matrix_rows(checker, bar, as_of, report, extras=extras), checker.pack, lang, extras)
+            elif output.suffix.lower() in (".csv", ".xlsx"):
+                write_rows(output, engine_rows(checker, bar, as_of, report, extras), checker.pack, lang, extras)
             else:
                 write_results(output, check_rows(checker, bar, as_of, report), full)
     except (BatchFormatError, EngineMismatch) as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"{report.checked} checked, {report.rejected} rejected -> {output}", err=True)
-    if report.rejected:
+    click.echo(f"{report.checked} checked, {report.flagged} rows with problems (bad cells read as unknown) -> {output}",
+               err=True)
+    if report.flagged:
         sys.exit(EXIT_ROWS)
 
 
@@ -402,3 +417,8 @@ def _user_by_email(session: Any, email: str) -> Any:
 def _stamp(moment: dt.datetime | None) -> str:
     """A UTC time as YYYY-MM-DD HH:MM, or '-'."""
     return moment.strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+from checker.web.retention import assessments as _assessments  # noqa: E402
+
+main.add_command(_assessments)

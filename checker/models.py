@@ -6,7 +6,7 @@ import datetime as dt
 import secrets
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, String
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -35,6 +35,10 @@ class Assessment(Base):
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id", ondelete="SET NULL"), nullable=True,
+                                                  index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     results: Mapped[list[StoredResult]] = relationship(
         back_populates="assessment", cascade="all, delete-orphan", order_by="StoredResult.id")
 
@@ -45,7 +49,7 @@ class Assessment(Base):
 
 
 class StoredResult(Base):
-    """One check of an assessment: the rule-pack version, the date checked and the JSON result."""
+    """One check of an assessment: the rule-pack version, the date checked and the verdicts (not the full result)."""
 
     __tablename__ = "stored_result"
 

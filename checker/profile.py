@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Mapping
 
+from checker.cells import date_cell, number_text, option_cell
 from checker.rules.schema import FieldDecl
 
 UNKNOWN_WORDS = {"", "不清楚", "不知道", "unknown", "don't know", "dont know", "n/a", "null", "none?"}
@@ -51,14 +51,13 @@ def _is_unknown(raw: Any) -> bool:
     return raw is None or (isinstance(raw, str) and raw.strip().lower() in UNKNOWN_WORDS)
 
 
-def _number(raw: Any, integer: bool) -> float | int:
+def _number(raw: Any, integer: bool, unit: str | None = None) -> float | int:
     if isinstance(raw, bool):
         raise ValueError("expected a number, not true/false")
+    if isinstance(raw, Decimal):
+        raw = str(raw)
     if isinstance(raw, str):
-        try:
-            value = Decimal(raw.strip().replace(",", "").replace("，", ""))
-        except InvalidOperation:
-            raise ValueError(f"{raw!r} is not a number") from None
+        value = number_text(raw, unit)
         if not value.is_finite():
             raise ValueError("must be a finite number")
         raw = int(value) if integer and value == value.to_integral_value() else float(value)
@@ -76,6 +75,8 @@ def _number(raw: Any, integer: bool) -> float | int:
 def _bool(raw: Any) -> bool:
     if isinstance(raw, bool):
         return raw
+    if isinstance(raw, (int, float)) and raw in (0, 1):
+        return bool(raw)
     text = str(raw).strip().lower()
     if text in TRUE_WORDS:
         return True
@@ -84,21 +85,10 @@ def _bool(raw: Any) -> bool:
     raise ValueError(f"{raw!r} is not true/false (是/否, yes/no, 1/0)")
 
 
-def _date(raw: Any) -> dt.date:
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    try:
-        return dt.date.fromisoformat(str(raw).strip())
-    except ValueError:
-        raise ValueError(f"{raw!r} is not a date YYYY-MM-DD") from None
-
-
 def parse_value(decl: FieldDecl, raw: Any) -> Any:
     """Convert one raw answer to its typed value, or raise ValueError saying why."""
     if decl.type in ("int", "decimal"):
-        value = _number(raw, decl.type == "int")
+        value = _number(raw, decl.type == "int", decl.unit.zh if decl.unit else None)
         if decl.min is not None and value < decl.min:
             raise ValueError(f"must be at least {decl.min:g}")
         if decl.max is not None and value > decl.max:
@@ -107,7 +97,9 @@ def parse_value(decl: FieldDecl, raw: Any) -> Any:
     if decl.type == "bool":
         return _bool(raw)
     if decl.type == "date":
-        return _date(raw)
+        return date_cell(raw)
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)  # a code typed into a number cell: 110108, not 110108.0
     text = str(raw).strip() if not isinstance(raw, (dict, list)) else None
     if text is None:
         raise ValueError("expected a single value")
@@ -116,10 +108,7 @@ def parse_value(decl: FieldDecl, raw: Any) -> Any:
 
 def _text(decl: FieldDecl, text: str) -> str:
     if decl.type == "enum":
-        allowed = [c.value for c in decl.values or ()]
-        if text not in allowed:
-            raise ValueError(f"{text!r} is not one of {', '.join(allowed)}")
-        return text
+        return option_cell(decl, text)
     if len(text) > 200:
         raise ValueError("longer than 200 characters")
     if decl.id == "credit_code":

@@ -83,8 +83,10 @@ def test_batch_checks_good_rows_and_reports_every_bad_one(tmp_path):
     assert result.exit_code == 4
     assert "row 2: row: not valid JSON" in result.output and "row 3: employees" in result.output
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert [r["id"] for r in rows] == ["A", "B"]
-    assert "2 checked, 2 rejected" in result.output
+    # The unreadable line is left out; the bad cell makes only that answer unknown and row 3 is still checked.
+    assert [r["id"] for r in rows] == ["A", 3, "B"]
+    assert all(item["status"] != "eligible" or "employees" not in item["missing"] for item in rows[1]["results"])
+    assert "3 checked, 2 rows with problems" in result.output
 
 
 def test_batch_reads_gbk_csv_from_excel_and_writes_xlsx(tmp_path):
@@ -96,8 +98,9 @@ def test_batch_reads_gbk_csv_from_excel_and_writes_xlsx(tmp_path):
     assert result.exit_code == 0, result.output
     sheet = load_workbook(out).active
     header = [c.value for c in sheet[1]]
-    assert header[:3] == ["id", "rulepack", "as_of"] and "hte-recognition:status" in header
-    assert sheet.max_row == 2
+    assert header[:4] == ["行号", "客户编号", "名称", "可申报项数"] and "高新技术企业认定" in header
+    assert [c.value for c in sheet[2]][:3] == [1, "1", "北京示例科技有限公司"] and sheet.max_row == 2
+    assert sheet.freeze_panes == "D2" and sheet.auto_filter.ref
 
 
 def test_batch_reads_xlsx(tmp_path):
@@ -110,7 +113,8 @@ def test_batch_reads_xlsx(tmp_path):
     out = tmp_path / "out.jsonl"
     result = CliRunner().invoke(main, ["batch", str(source), "-o", str(out), "--as-of", "2026-06-01"])
     assert result.exit_code == 4 and "row 2: employees: must be at least 0" in result.output
-    assert [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()] == ["X1"]
+    results = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in results] == ["X1", "X2"]  # the bad cell is read as unknown, the client still checked
 
 
 def test_batch_csv_output_neutralises_formula_cells(tmp_path):
@@ -121,7 +125,7 @@ def test_batch_csv_output_neutralises_formula_cells(tmp_path):
     assert result.exit_code == 0, result.output
     with out.open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
-    assert rows[0]["id"] == "'=1+1"
+    assert rows[0]["客户编号"] == "'=1+1"
 
 
 def test_rules_list_json_names_every_measure_with_its_source(run, pack):

@@ -15,12 +15,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from checker.agency.models import Client, ClientResult, Job, JobChunk, JobRow, User
+from checker.agency.reading import read_answers, with_extras
 from checker.batch import Row
 from checker.engine import Checker, CheckResult, EngineMismatch
 from checker.engine.vector import compact_results
-from checker.intake import read_profile
 from checker.models import _now
-from checker.profile import ProfileError
 
 log = logging.getLogger(__name__)
 CHUNK = 100
@@ -115,18 +114,14 @@ def _verdicts(checker: Checker, job: Job, rows: list[JobRow]) -> dict[int, Verdi
     the job's engine (durable-rules) and any disagreement fails the job rather than storing a wrong verdict.
     """
     verdicts: dict[int, Verdict] = {}
-    good: list[tuple[JobRow, dict[str, Any]]] = []
-    for row in rows:
-        try:
-            good.append((row, read_profile(checker.pack, row.raw, job.as_of)))
-        except ProfileError as exc:
-            verdicts[row.id] = None, [{"field": p.field, "message": p.message} for p in exc.problems]
-    if not good:  # a chunk of bad rows only: nothing to check, every row reported
+    readings = {row.id: read_answers(checker.pack, row.raw, job.as_of) for row in rows}
+    good = [(row, readings[row.id].values) for row in rows]
+    if not good:  # nothing to check (the vectorised path needs at least one profile)
         return verdicts
     results = compact_results(checker.pack, [values for _, values in good], job.as_of)
     if good and compact(checker.check(good[0][1], job.as_of, job.lang)) != results[0]:
         raise EngineMismatch(f"vectorised check and {checker.engine} disagree on row {good[0][0].number}")
-    verdicts.update({row.id: (result, []) for (row, _), result in zip(good, results)})
+    verdicts.update({row.id: with_extras(result, readings[row.id]) for (row, _), result in zip(good, results)})
     return verdicts
 
 
@@ -255,8 +250,9 @@ def _chunk(session: Session, checker: Checker, job_id: int, size: int, worker: s
         session.rollback()
         return False
     for row in rows:
+        row.problems = verdicts[row.id][1]  # bad cells of a checked row, or why a row could not be checked
         if verdicts[row.id][0] is None:
-            row.state, row.problems = "error", verdicts[row.id][1]
+            row.state = "error"
     _store(session, job, [(row, verdicts[row.id][0]) for row in rows if verdicts[row.id][0] is not None])
     session.add(JobChunk(job_id=job_id, first_row=rows[0].number, last_row=rows[-1].number, rows=len(rows),
                          worker=worker[:200], rulepack=checker.pack.version, checked_at=_now()))

@@ -4,26 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
-from checker.agency.export import ClientVerdicts, Table, detail, matrix, problems_table
+from checker.agency.export import ClientVerdicts, detail, matrix, problems_table, titles
 from checker.agency.models import Client, ClientResult, JobRow
 from checker.agency.portfolio import Portfolio
+from checker.agency.sheets import Sheet
+from checker.rules.pack import RulePack
 
 
 def job_items(session: Session, job_id: int, limit: int | None = None, offset: int = 0) -> Iterator[ClientVerdicts]:
     """The checked clients of a job in row order, streamed."""
-    query = (select(ClientResult.row_number, Client.key, Client.name, ClientResult.result)
+    query = (select(ClientResult.row_number, Client.key, Client.name, ClientResult.result, Client.id)
              .join(Client, Client.id == ClientResult.client_id)
              .where(ClientResult.job_id == job_id).order_by(ClientResult.row_number).offset(offset).limit(limit))
-    for number, key, name, result in session.execute(query.execution_options(yield_per=500)):
-        yield ClientVerdicts(key, name, result, number)
+    for number, key, name, result, client_id in session.execute(query.execution_options(yield_per=500)):
+        yield ClientVerdicts(key, name, result, number, client_id)
 
 
 def job_problems(session: Session, job_id: int, limit: int | None = None) -> Iterator[tuple[int, str, str]]:
-    """Every problem of every rejected row of a job: row, column, reason."""
-    query = (select(JobRow.number, JobRow.problems).where(JobRow.job_id == job_id, JobRow.state == "error")
+    """Every problem of a job's rows (unreadable rows, and bad cells read as unknown): row, column, reason."""
+    query = (select(JobRow.number, JobRow.problems)
+             .where(JobRow.job_id == job_id, JobRow.state.in_(("error", "done")), cast(JobRow.problems, String) != "[]")
              .order_by(JobRow.number))
     count = 0
     for number, problems in session.execute(query.execution_options(yield_per=500)):
@@ -34,16 +37,36 @@ def job_problems(session: Session, job_id: int, limit: int | None = None) -> Ite
             yield number, problem["field"], problem["message"]
 
 
-def portfolio_items(portfolio: Portfolio) -> Iterator[ClientVerdicts]:
-    """Each client of a portfolio with its latest result."""
-    latest = portfolio.latest()
-    for client in portfolio.clients():
-        if client.id in latest:
-            yield ClientVerdicts(client.key, client.name, latest[client.id].result)
+def portfolio_items(portfolio: Portfolio, limit: int | None = None, offset: int = 0) -> Iterator[ClientVerdicts]:
+    """Each client of a portfolio with its latest result, streamed (a page of them with limit)."""
+    for client, latest in portfolio.latest(limit, offset):
+        yield ClientVerdicts(client.key, client.name, latest.result, client_id=client.id)
 
 
-def job_tables(session: Session, job_id: int, names: dict[str, str]) -> dict[str, Table]:
-    """The sheets of a job's download: matrix, detail, problems."""
-    return {"matrix": matrix(job_items(session, job_id), names),
-            "detail": detail(job_items(session, job_id), names),
-            "problems": problems_table(job_problems(session, job_id))}
+def job_extras(session: Session, job_id: int) -> list[str]:
+    """The extra columns (联系人, 备注 …) the job's rows carried, in first-seen order."""
+    query = (select(ClientResult.result).where(ClientResult.job_id == job_id, cast(ClientResult.result, String).like('%"extra"%'))
+             .order_by(ClientResult.row_number))
+    seen: dict[str, None] = {}
+    for result in session.scalars(query.execution_options(yield_per=500)):
+        seen.update(dict.fromkeys(result.get("extra") or {}))
+    return list(seen)
+
+
+def job_sheets(session: Session, job_id: int, pack: RulePack, lang: str, with_detail: bool = False) -> dict[str, Sheet]:
+    """The sheets of a job's download in the language: matrix, the detail when asked for, problems."""
+    names = titles(pack, lang)
+    sheets = {"matrix": matrix(job_items(session, job_id), names, lang, pack, job_extras(session, job_id))}
+    if with_detail:
+        sheets["detail"] = detail(job_items(session, job_id), names, lang, pack)
+    sheets["problems"] = problems_table(job_problems(session, job_id), lang, pack)
+    return sheets
+
+
+def portfolio_sheets(portfolio: Portfolio, pack: RulePack, lang: str, with_detail: bool = False) -> dict[str, Sheet]:
+    """The sheets of a portfolio's download: the matrix of latest results, and the detail when asked for."""
+    names = titles(pack, lang)
+    sheets = {"matrix": matrix(portfolio_items(portfolio), names, lang, pack)}
+    if with_detail:
+        sheets["detail"] = detail(portfolio_items(portfolio), names, lang, pack)
+    return sheets

@@ -9,24 +9,17 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from checker.batch import FORMATS, BatchFormatError, Row, read_rows
+from checker.columns import field_of
 from checker.guard import DEFAULT
 from checker.rules.pack import RulePack
 
 MAX_UNCOMPRESSED = DEFAULT.max_uncompressed
-ID_ALIASES = ("id", "编号", "客户编号", "client", "client id")
 
 
 class UploadError(ValueError):
     """The uploaded file cannot be read at all (as opposed to bad rows in it)."""
 
 
-def aliases(pack: RulePack) -> dict[str, str]:
-    """Header names accepted for each field: its id, its Chinese and its English label."""
-    names: dict[str, str] = {name: "id" for name in ID_ALIASES}
-    for fid, decl in pack.fields.items():
-        for name in (decl.label.zh, decl.label.en, fid):
-            names[name.strip().lower()] = fid
-    return names
 
 
 def plain(value: Any) -> Any:
@@ -42,9 +35,9 @@ def plain(value: Any) -> Any:
     return str(value)
 
 
-def _rename(row: Row, names: dict[str, str]) -> Row:
-    """The row with label headers mapped to field ids and cells made JSON-storable."""
-    raw = {names.get(str(k).strip().lower(), str(k).strip()): plain(v) for k, v in row.raw.items()}
+def _rename(row: Row, pack: RulePack) -> Row:
+    """The row with label headers mapped to field ids (other columns kept as written) and cells made JSON-storable."""
+    raw = {field_of(pack, str(k)) or str(k).strip(): plain(v) for k, v in row.raw.items()}
     return Row(row.number, raw, row.error)
 
 
@@ -52,11 +45,10 @@ def read_upload(path: Path, pack: RulePack, max_rows: int, max_uncompressed: int
     """Rows of an uploaded file, through the one input guard (checker.guard); UploadError if the file as a whole is refused."""
     if path.suffix.lower() not in FORMATS:
         raise UploadError(f"use one of {', '.join(FORMATS)}")
-    names = aliases(pack)
     try:
         for count, row in enumerate(read_rows(path, replace(DEFAULT, max_uncompressed=max_uncompressed)), 1):
             if count > max_rows:
                 raise UploadError(f"more than {max_rows} rows: split the file")
-            yield _rename(row, names)
+            yield _rename(row, pack)
     except BatchFormatError as exc:
         raise UploadError(str(exc)) from None

@@ -95,6 +95,7 @@ def compact_item(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def compact(result: dict[str, Any]) -> dict[str, Any]:
-    """The compact batch JSONL object of a full check result (`--full` writes the whole object)."""
+    """The compact batch JSONL object of a full check result, extra columns echoed (`--full`: the whole object)."""
     keep = {k: result[k] for k in ("id", "rulepack", "as_of") if k in result}
-    return {**keep, "results": [compact_item(i) for i in result["results"]], "totals": result["totals"]}
+    compacted = {**keep, "results": [compact_item(i) for i in result["results"]], "totals": result["totals"]}
+    return {**compacted, "extra": result["extra"]} if result.get("extra") else compacted

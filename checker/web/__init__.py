@@ -50,6 +50,7 @@ def _features(app: Flask) -> None:
 
 def _register(app: Flask) -> None:
     """Blueprints, the language hook, template helpers and error pages."""
+    from checker.web import guided  # noqa: F401  (registers the interview routes on the assess blueprint)
     from checker.web.assess import bp as assess_bp
     from checker.web.measures import bp as measures_bp
 

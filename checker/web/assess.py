@@ -5,16 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
+from sqlalchemy import update as sql_update
 
 from checker.models import Assessment, StoredResult
-from checker.web import forms, results
+from checker.web import company_text, forms, pledge, results, saved
 from checker.web.i18n import current_lang, pick, problem_message, t
 from checker.web.services import db, pack, services
-from checker.web.validate import check_answers, parse_as_of, relevant
+from checker.web.validate import check_all, parse_as_of
 
 bp = Blueprint("assess", __name__)
+
+
+@bp.app_context_processor
+def _helpers() -> dict:
+    """Template helpers of the company pages."""
+    return {"money": company_text.money, "unit": company_text.unit}
 
 
 def _load(token: str) -> Assessment:
@@ -27,6 +34,8 @@ def _load(token: str) -> Assessment:
 
 def _message(text: str) -> str:
     """A validation message in the current language (cross-checks carry their own texts)."""
+    if text.startswith("ui:"):
+        return t(text[3:])
     if text.startswith("check:"):
         for check in pack().checks:
             if check.spec.id == text[6:]:
@@ -42,8 +51,8 @@ def _submitted(form: forms.ProfileForm) -> tuple[dict[str, str], dt.date, dict |
         form.as_of.errors = [t("bad_date")]
         valid = False
     as_of = as_of or dt.date.today()
-    raw = relevant(pack(), forms.raw_answers(form, pack()), as_of)
-    values, errors = check_answers(pack(), raw, as_of)
+    checked = check_all(pack(), forms.raw_answers(form, pack()), as_of)
+    raw, values, errors = checked.raw, checked.values, checked.errors
     for fid, messages in errors.items():
         target = form[forms.PREFIX + fid] if fid in pack().fields else form.as_of
         target.errors = list(target.errors) + [_message(m) for m in messages]
@@ -53,17 +62,46 @@ def _submitted(form: forms.ProfileForm) -> tuple[dict[str, str], dt.date, dict |
 def _render_form(form: forms.ProfileForm, assessment: Assessment | None = None, status: int = 200, entity: str = ""):
     """The form page; with `entity`, only the questions for that entity type."""
     groups = forms.questions(form, pack(), entity)
-    has_errors = bool(form.errors) or any(q.field.errors for g in groups for q in g.questions)
+    summary = [(q.decl.id, pick(q.decl.label), e) for g in groups for q in g.questions for e in q.field.errors]
+    summary += [("as_of", t("as_of"), e) for e in form.as_of.errors]
     return render_template("assess/form.html", form=form, groups=groups, assessment=assessment, entity=entity,
-                           entities=forms.entity_choices(pack()), has_errors=has_errors), status
+                           entities=forms.entity_choices(pack()), has_errors=bool(summary), summary=summary), status
 
 
 def _store(assessment: Assessment, raw: dict[str, str], values: dict, as_of: dt.date) -> None:
-    """Check the answers and add the result to the assessment."""
+    """Check the answers; keep the answers and only the verdicts of the check (pages recompute the rest)."""
     result = services().checker.check(values, as_of, current_lang())
     assessment.answers = raw
     assessment.name = str(raw.get("name", ""))[:200]
-    assessment.results.append(StoredResult(rulepack=result.rulepack, as_of=as_of, result=_jsonable(result.to_json())))
+    assessment.results.append(StoredResult(rulepack=result.rulepack, as_of=as_of,
+                                           result=saved.compact(_jsonable(result.to_json()))))
+
+
+def _new_version(previous: Assessment, raw: dict[str, str], values: dict, as_of: dt.date) -> Assessment:
+    """A new version with its own link; the previous one stays as it was."""
+    assessment = Assessment(parent_id=previous.id, version=_latest(previous).version + 1)
+    _store(assessment, raw, values, as_of)
+    db().add(assessment)
+    db().commit()
+    return assessment
+
+
+def _latest(assessment: Assessment) -> Assessment:
+    """The newest version of this assessment's history."""
+    return saved.versions(db(), assessment)[-1]
+
+
+def _result(assessment: Assessment, stored: StoredResult) -> dict:
+    """The full result of a saved check, recomputed from its answers (the stored verdicts if they no longer check)."""
+    checked = check_all(pack(), assessment.answers, stored.as_of)
+    if not checked.ok:
+        return stored.result
+    return _jsonable(services().checker.check(checked.values, stored.as_of, current_lang()).to_json())
+
+
+def retention_days() -> int:
+    """How many days an assessment is kept after it was last opened."""
+    return saved.retention_days(current_app.config)
 
 
 def _jsonable(data: object) -> dict:
@@ -96,23 +134,29 @@ def create():
 
 @bp.get("/a/<token>")
 def show(token: str):
-    """The latest result of a saved assessment."""
+    """A saved assessment's result, read-only; other versions of its history are listed."""
     assessment = _load(token)
     stored = assessment.latest
     if stored is None:
         return redirect(url_for("assess.edit", token=token))
-    view = results.build(pack(), stored.result)
-    return render_template("assess/results.html", assessment=assessment, stored=stored, view=view,
-                           outdated=stored.rulepack != pack().version)
+    assessment.seen_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    db().commit()
+    values = check_all(pack(), assessment.answers, stored.as_of).values
+    view = results.build(pack(), _result(assessment, stored), assessment.answers,
+                         pledge.estimates(pack(), values, stored.as_of))
+    history = saved.versions(db(), assessment)
+    return render_template("assess/results.html", assessment=assessment, stored=stored, view=view, history=history,
+                           outdated=stored.rulepack != pack().version, open_cards=request.args.get("detail") == "1",
+                           retention=retention_days())
 
 
 @bp.get("/a/<token>/result.json")
 def show_json(token: str):
-    """The latest result in the JSON shape of `checker check --format json`."""
-    stored = _load(token).latest
-    if stored is None:
+    """The result in the JSON shape of `checker check --format json`, recomputed from the saved answers."""
+    assessment = _load(token)
+    if assessment.latest is None:
         abort(404)
-    return jsonify(stored.result)
+    return jsonify(_result(assessment, assessment.latest))
 
 
 @bp.get("/a/<token>/edit")
@@ -125,30 +169,27 @@ def edit(token: str):
 
 @bp.post("/a/<token>/edit")
 def update(token: str):
-    """Save changed answers and re-check them."""
+    """Save changed answers as a new version with its own link; this one stays as it was."""
     assessment = _load(token)
     form = forms.form_class(pack())()
     raw, as_of, values = _submitted(form)
     if values is None:
         return _render_form(form, assessment, status=400)
-    _store(assessment, raw, values, as_of)
-    db().commit()
-    return redirect(url_for("assess.show", token=token))
+    return redirect(url_for("assess.show", token=_new_version(assessment, raw, values, as_of).token))
 
 
 @bp.post("/a/<token>/recheck")
 def recheck(token: str):
-    """Re-check the saved answers with the current rule pack, on the same date."""
+    """Re-check the saved answers with the current rule pack, on the same date, as a new version."""
     assessment = _load(token)
     if not forms.CsrfForm().validate():
         abort(400)
     as_of = assessment.latest.as_of if assessment.latest else dt.date.today()
-    values, errors = check_answers(pack(), relevant(pack(), assessment.answers, as_of), as_of)
+    checked = check_all(pack(), assessment.answers, as_of)
+    values, errors = checked.values, checked.errors
     if errors:
         return redirect(url_for("assess.edit", token=token))
-    _store(assessment, assessment.answers, values, as_of)
-    db().commit()
-    return redirect(url_for("assess.show", token=token))
+    return redirect(url_for("assess.show", token=_new_version(assessment, assessment.answers, values, as_of).token))
 
 
 @bp.post("/a/<token>/delete")
@@ -157,6 +198,7 @@ def delete(token: str):
     assessment = _load(token)
     if not forms.CsrfForm().validate():
         abort(400)
+    db().execute(sql_update(Assessment).where(Assessment.parent_id == assessment.id).values(parent_id=None))
     db().delete(assessment)
     db().commit()
     flash(t("deleted"))

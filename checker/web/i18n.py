@@ -7,6 +7,8 @@ from typing import Any
 
 from flask import request, session
 
+from checker.messages import MESSAGES_ZH, problem_text  # noqa: F401  (re-exported for the web layer)
+
 LANGS = ("zh", "en")
 
 STRINGS: dict[str, tuple[str, str]] = {
@@ -38,7 +40,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "met": ("符合", "met"), "not_met": ("不符合", "not met"), "unknown_status": ("未知", "unknown"),
     "value": ("实际", "value"), "threshold": ("门槛", "threshold"),
     "benefit": ("支持内容", "Benefit"), "amount": ("估算金额", "Estimated amount"),
-    "wan": ("万元", "10k CNY"),
+    "wan": ("万元", "万元 (CNY 10k)"),
     "total": ("可申报政策估算金额合计", "Total estimated amount of eligible measures"),
     "total_note": ("估算仅供参考，不同政策的金额口径不同（如加计扣除额并非节税额）。",
                    "Estimates only; amounts differ in kind (a super-deduction is not a tax saving)."),
@@ -98,20 +100,6 @@ STRINGS: dict[str, tuple[str, str]] = {
 }
 
 # English messages of checker.profile, and their Chinese forms.
-MESSAGES_ZH: list[tuple[str, str]] = [
-    (r"^'(.*)' is not a number$", r"“\1”不是数字"),
-    (r"^must be a finite number$", "必须是有限数字"),
-    (r"^must be a whole number$", "必须是整数"),
-    (r"^must be at least (.+)$", r"不能小于 \1"),
-    (r"^must be at most (.+)$", r"不能大于 \1"),
-    (r"^expected a number, not true/false$", "应填写数字"),
-    (r"^'(.*)' is not true/false.*$", r"“\1”不是 是/否"),
-    (r"^'(.*)' is not a date YYYY-MM-DD$", r"“\1”不是 YYYY-MM-DD 格式的日期"),
-    (r"^'(.*)' is not one of .*$", r"“\1”不是可选值"),
-    (r"^longer than 200 characters$", "超过200个字符"),
-    (r"^not a valid 18-character code.*$", "不是有效的18位统一社会信用代码（校验位不符，GB 32100-2015）"),
-    (r"^'(.*)' does not have the expected form$", r"“\1”格式不正确"),
-]
 
 
 def current_lang() -> str:
@@ -138,8 +126,9 @@ def pick(text: Any) -> str:
 
 def problem_message(message: str) -> str:
     """A validation message of checker.profile in the current language."""
-    if current_lang() == "en":
-        return message
+    return problem_text(message, current_lang())
+
+
     for pattern, replacement in MESSAGES_ZH:
         if re.match(pattern, message):
             return re.sub(pattern, replacement, message)

@@ -14,8 +14,9 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import TooManyRequests
 
+ASSESS_ENDPOINTS = frozenset({"assess.create", "assess.update", "assess.recheck", "assess.interview_answer"})
 API_BLUEPRINT = "agency_api"
-DEFAULTS = {"API_RATE_LIMIT": "600 per minute"}
+DEFAULTS = {"API_RATE_LIMIT": "600 per minute", "ASSESS_RATE_LIMIT": "60 per minute;600 per day"}
 
 
 def api_key() -> str:
@@ -48,6 +49,8 @@ def init_app(app: Flask) -> Limiter:
     # this call (checker.web.agency.init_app).
     limiter.limit(lambda: app.config["API_RATE_LIMIT"], key_func=api_key,
                   exempt_when=lambda: request.endpoint == "agency_api.openapi")(Blueprint(API_BLUEPRINT, __name__))
+    limiter.limit(lambda: app.config["ASSESS_RATE_LIMIT"], methods=["POST"],
+                  exempt_when=lambda: request.endpoint not in ASSESS_ENDPOINTS)(Blueprint("assess", __name__))
     app.register_error_handler(429, _too_many)
     app.extensions["checker_limiter"] = limiter
     return limiter

@@ -8,9 +8,10 @@ from typing import Any
 from checker.rules.expr import BinOp, Compare, Name, Node
 from checker.rules.pack import Measure, RulePack
 from checker.rules.schema import Text
+from checker.web import answer, company_text
 from checker.web.i18n import pick, t
 
-GROUPS = ("eligible", "undetermined", "ineligible")
+GROUPS = ("eligible", "verify", "held", "undetermined", "ineligible", "staff")
 
 
 @dataclass
@@ -51,6 +52,26 @@ class MeasureView:
     missing: list[tuple[str, str]]
     spec: Any
     relations: list[RelationView] = field(default_factory=list)
+    money_type: str | None = None
+    tax_saving: float | None = None
+    held: dict[str, Any] | None = None
+    currency: str = "in_force"
+    applicant: str = "company"
+    window: dict[str, Any] | None = None
+    sources: list[answer.SourceView] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[CriterionView]:
+        """The criteria this measure fails."""
+        return [c for c in self.criteria if c.status == "not_met"]
+
+    @property
+    def period(self) -> tuple[str, str] | None:
+        """The measure's period of force as (from, to) text, None when it has neither end."""
+        period = self.spec.period
+        if period is None or (period.start is None and period.end is None):
+            return None
+        return (period.start.isoformat() if period.start else "", period.end.isoformat() if period.end else "")
 
 
 @dataclass
@@ -60,8 +81,25 @@ class ResultView:
     rulepack: str
     as_of: str
     groups: dict[str, list[MeasureView]]
-    total: float
+    totals: dict[str, float]
     chains: list[list[tuple[str, str, str]]] = field(default_factory=list)
+    notices: list[dict[str, Any]] = field(default_factory=list)
+    hidden: int = 0
+    estimates: list[tuple[MeasureView, Any]] = field(default_factory=list)
+
+    def notice_views(self, lang: str) -> list[tuple[str, str, str]]:
+        """The policy intentions as (title, clause, quote)."""
+        return [answer.notice_view(n, lang) for n in self.notices if isinstance(n, dict)]
+
+    @property
+    def rank(self) -> dict[str, int]:
+        """How many undecided measures each open question holds up, by field id."""
+        return {fid: n for fid, _label, n in self.top_questions}
+
+    def settling(self, measure: MeasureView, limit: int = 2) -> list[tuple[str, str]]:
+        """The one or two open answers of a measure that would settle the most measures."""
+        rank = self.rank
+        return sorted(measure.missing, key=lambda fl: -rank.get(fl[0], 0))[:limit]
 
     @property
     def top_questions(self) -> list[tuple[str, str, int]]:
@@ -79,19 +117,29 @@ class ResultView:
         return [(m, r) for m in self.groups["eligible"] for r in m.relations if r.conflict]
 
 
-def build(pack: RulePack, result: dict[str, Any]) -> ResultView:
-    """The view of a stored or fresh result against the current pack."""
+def build(pack: RulePack, result: dict[str, Any], answers: dict[str, Any] | None = None,
+          estimates: dict[str, Any] | None = None) -> ResultView:
+    """The view of a stored or fresh result against the current pack; measures for other applicants left out."""
     known = {m.id for m in pack.measures}
     items = [r for r in result.get("results", []) if r.get("measure") in known]
-    statuses = {r["measure"]: r["status"] for r in items}
+    shown = [r for r in items if answer.concerns(pack.measure(r["measure"]), answers or {})]
+    statuses = {r["measure"]: r["status"] for r in shown}
     groups: dict[str, list[MeasureView]] = {g: [] for g in GROUPS}
-    for item in items:
-        groups.setdefault(item["status"], []).append(_measure(pack, pack.measure(item["measure"]), item, statuses))
-    groups["eligible"].sort(key=lambda m: -(m.amount or 0))
-    total = sum(m.amount for m in groups["eligible"] if m.amount is not None)
+    counted = []
+    for item in shown:
+        view = _measure(pack, pack.measure(item["measure"]), item, statuses)
+        place = answer.placement(item, view.applicant)
+        groups[place].append(view)
+        if place == "eligible":
+            counted.append((view.money_type, item.get("benefit") or {}))
+    for place in ("eligible", "verify", "held"):
+        groups[place].sort(key=lambda m: -(m.amount or 0))
     chains = [[(mid, pick(pack.measure(mid).spec.title), statuses[mid]) for mid in path]
               for path in unlock_chains(pack, statuses)]
-    return ResultView(result.get("rulepack", ""), result.get("as_of", ""), groups, round(total, 4), chains)
+    views = {m.id: m for ms in groups.values() for m in ms}
+    guesses = [(views[mid], est) for mid, est in (estimates or {}).items() if mid in views]
+    return ResultView(result.get("rulepack", ""), result.get("as_of", ""), groups, answer.totals(result, counted),
+                      chains, list(result.get("notices") or []), len(items) - len(shown), guesses)
 
 
 def unlock_edges(pack: RulePack, present: set[str]) -> dict[str, list[str]]:
@@ -137,7 +185,10 @@ def _measure(pack: RulePack, measure: Measure, item: dict[str, Any], statuses: d
     relations = [_relation(pack, item["status"], r, statuses) for r in measure.spec.relations]
     benefit = item.get("benefit") or {}
     return MeasureView(measure.id, pick(measure.spec.title), item["status"], pick(measure.spec.benefit.text),
-                       benefit.get("amount_wan"), criteria, missing, measure.spec, relations)
+                       benefit.get("amount_wan"), criteria, missing, measure.spec, relations,
+                       answer.money_type(item, measure), benefit.get("tax_saving_wan"), item.get("held") or None,
+                       item.get("currency") or "in_force", answer.applicant(item, measure), item.get("window"),
+                       [answer.source_view(s) for s in measure.spec.source])
 
 
 def _relation(pack: RulePack, status: str, rel: Any, statuses: dict[str, str]) -> RelationView:
@@ -200,7 +251,7 @@ def _unit(pack: RulePack, node: Node) -> str:
         decl = pack.fields.get(node.name)
         derived = pack.derived.get(node.name)
         unit: Text | None = decl.unit if decl else (derived.spec.unit if derived else None)
-        return pick(unit)
+        return company_text.unit(pick(unit))
     return ""
 
 

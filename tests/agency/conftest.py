@@ -24,7 +24,8 @@ def make_app(tmp_path: Path, **extra: Any) -> Flask:
     """An app on the mini pack with its own database, the agency features wired in."""
     settings = {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
                 "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite'}", "CHECKER_RULES": str(MINI_RULES),
-                "CHECKER_ENGINE": "reference", "AGENCY_RUNNER": "inline", **extra}
+                "CHECKER_ENGINE": "reference", "AGENCY_RUNNER": "inline",
+                "AGENCY_EXPORTS": str(tmp_path / "exports"), **extra}
     application = create_app(settings)
     init_app(application)
     return application

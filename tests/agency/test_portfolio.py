@@ -8,7 +8,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from checker.agency.models import Client, ClientResult
-from checker.agency.portfolio import Portfolio, kind_of, recheck
+from checker.agency.portfolio import kind_of
+from checker.agency.recheck import run_recheck, start_recheck
+from checker.agency.recheck_models import Recheck, RecheckChange
 from checker.engine import Checker
 from checker.rules.loader import load_pack
 from tests.agency.conftest import add_user, make_app, shut, sign_in
@@ -36,8 +38,21 @@ def changed_pack(tmp_path: Path) -> Path:
     return rules
 
 
-def _changes(report) -> set[tuple[str, str, str | None, str, str]]:
-    return {(c.client, c.measure, c.before, c.after, c.kind) for c in report.changes}
+def _changes(app, recheck_id: int) -> set[tuple[str, str, str | None, str, str]]:
+    with app.extensions["checker"].sessions() as session:
+        rows = session.execute(select(Client.key, RecheckChange.measure, RecheckChange.before, RecheckChange.after,
+                                      RecheckChange.kind).join(Client, Client.id == RecheckChange.client_id)
+                               .where(RecheckChange.recheck_id == recheck_id))
+        return {tuple(r) for r in rows}
+
+
+def _recheck(app, agency: int, checker, size: int = 500, stop=lambda: False) -> int:
+    sessions = app.extensions["checker"].sessions
+    with sessions() as session:
+        recheck_id = start_recheck(session, agency, checker.pack.version).id
+        session.commit()
+    run_recheck(sessions, checker, recheck_id, size, stop)
+    return recheck_id
 
 
 EXPECTED = {("low", "grant-a", "eligible", "ineligible", "no_longer_eligible"),
@@ -57,20 +72,38 @@ def test_kinds_of_change():
 def test_recheck_against_a_changed_pack(tmp_path, app, users, alice):
     job_id_of(upload(alice, "clients.jsonl", jsonl_bytes(CLIENTS)))
     pack = load_pack(changed_pack(tmp_path))
-    sessions = app.extensions["checker"].sessions
-    with sessions() as session:
+    with app.extensions["checker"].sessions() as session:
         agency = session.scalar(select(Client.agency_id))
-        same = recheck(Portfolio(session, agency), app.extensions["checker"].checker)
-        assert same.checked == 4 and same.changes == []
-        report = recheck(Portfolio(session, agency), Checker(pack, "reference"))
-        session.commit()
-        assert report.checked == 4 and _changes(report) == EXPECTED
-        assert len(report.by_kind()["newly_undetermined"]) == 1
+    same = _recheck(app, agency, app.extensions["checker"].checker)
+    assert _changes(app, same) == set()
+    changed = _recheck(app, agency, Checker(pack, "reference"))
+    assert _changes(app, changed) == EXPECTED
+    with app.extensions["checker"].sessions() as session:
+        found = session.get(Recheck, changed)
+        assert (found.status, found.done, found.total, found.changed, found.newly_eligible, found.no_longer_eligible) == (
+            "done", 4, 4, 3, 1, 1)
+        assert found.rulepack == pack.version and found.finished_at is not None
         versions = set(session.scalars(select(ClientResult.rulepack)))
         assert versions == {app.extensions["checker"].pack.version, pack.version}
         assert session.scalar(select(func.count()).select_from(ClientResult)) == 12
-        again = recheck(Portfolio(session, agency), Checker(pack, "reference"))
-        assert again.changes == []
+    assert _changes(app, _recheck(app, agency, Checker(pack, "reference"))) == set()
+
+
+def test_a_recheck_runs_in_chunks_and_resumes_where_it_stopped(tmp_path, app, users, alice):
+    job_id_of(upload(alice, "clients.jsonl", jsonl_bytes(CLIENTS)))
+    pack = load_pack(changed_pack(tmp_path))
+    calls = iter(range(10))
+    stopped = _recheck(app, 1, Checker(pack, "reference"), size=3, stop=lambda: next(calls) >= 1)
+    sessions = app.extensions["checker"].sessions
+    with sessions() as session:
+        found = session.get(Recheck, stopped)
+        assert (found.status, found.done, found.total) == ("running", 3, 4)  # one chunk of 3 committed
+        assert start_recheck(session, 1, pack.version).id == stopped  # an open recheck is not started twice
+    run_recheck(sessions, Checker(pack, "reference"), stopped, 3)
+    with sessions() as session:
+        assert (session.get(Recheck, stopped).status, session.get(Recheck, stopped).done) == ("done", 4)
+        assert session.scalar(select(func.count()).select_from(ClientResult)) == 8  # each client once more
+    assert _changes(app, stopped) == EXPECTED
 
 
 def test_recheck_in_the_web_app_after_a_rule_change(tmp_path):
@@ -80,25 +113,38 @@ def test_recheck_in_the_web_app_after_a_rule_change(tmp_path):
     client = first.test_client()
     sign_in(client, "a@example.com")
     job_id_of(upload(client, "clients.jsonl", jsonl_bytes(CLIENTS)))
+    assert 'id="rules-banner"' not in client.get("/agency/").get_data(as_text=True)
     shut(first)
 
     second = make_app(tmp_path, CHECKER_RULES=str(changed_pack(tmp_path)))
     try:
+        with second.extensions["checker"].sessions() as session:  # the server saw new rules: portfolios re-checked
+            found = session.scalars(select(Recheck)).one()
+            assert (found.reason, found.status, found.done, found.agency_id) == ("publish", "done", 4, 1)
         client = second.test_client()
         sign_in(client, "a@example.com")
-        page = client.get("/agency/portfolio").get_data(as_text=True)
-        assert "nocert40" in page and "Portfolio" in client.get("/agency/portfolio?lang=en").get_data(as_text=True)
-        page = client.post("/agency/portfolio/recheck").get_data(as_text=True)
-        assert '<strong id="rechecked">4</strong>' in page
-        for kind in ("no_longer_eligible", "newly_eligible", "newly_undetermined"):
-            assert f'id="k-{kind}"' in page
-        assert "Newly eligible (1)" in page and "cert40" in page
+        # The agency sees a banner on every page, linking the kept change report.
+        page = client.get("/agency/?lang=en").get_data(as_text=True)
+        assert 'id="rules-banner"' in page and "1 newly eligible, 1 no longer eligible." in page
+        reports = client.get("/agency/rechecks").get_data(as_text=True)
+        assert reports.count('<td><a href="/agency/rechecks/') == 1 and "4/4" in reports
+        recheck_url = "/agency/rechecks/1"
+        assert f'href="{recheck_url}"' in reports
+        page = client.get(recheck_url).get_data(as_text=True)
+        assert '<strong id="rechecked">4</strong>' in page and "re-checked after a rule publication" in page
+        assert "Newly eligible (1)" in page and "No longer eligible (1)" in page and "cert40" in page
+        lost = client.get(recheck_url + "?kind=no_longer_eligible").get_data(as_text=True)
+        assert ">low</a>" in lost and "cert40" not in lost
+        manual = client.post("/agency/portfolio/recheck")
+        assert manual.status_code == 302 and manual.headers["Location"].startswith("/agency/rechecks/2")
+        assert client.get("/agency/rechecks/2").get_data(as_text=True).count("(0)") == 4
         other = second.test_client()
         sign_in(other, "b@example.com")
-        assert '<strong id="rechecked">0</strong>' in other.post("/agency/portfolio/recheck").get_data(as_text=True)
+        assert other.get(recheck_url).status_code == 404
+        assert 'id="rules-banner"' not in other.get("/agency/").get_data(as_text=True)  # B had no clients
         client_id = int(page.split('href="/agency/clients/')[1].split('"')[0])
         history = client.get(f"/agency/clients/{client_id}").get_data(as_text=True)
-        assert history.count("<h3>") == 2
+        assert history.count("<h3>") == 3
         assert other.get(f"/agency/clients/{client_id}").status_code == 404
     finally:
         shut(second)
@@ -144,8 +190,11 @@ def test_recheck_the_example_company_after_editing_the_project_pack(tmp_path, pa
         job_id, agency = job.id, user.agency_id
     process_job(sessions, Checker(pack, "reference"), job_id)
     with sessions() as session:
-        report = recheck(Portfolio(session, agency), Checker(changed, "reference"))
+        recheck_id = start_recheck(session, agency, changed.version).id
         session.commit()
-    assert report.checked == 2 and report.problems == []
-    assert _changes(report) == {("example", "hte-recognition", "eligible", "ineligible", "no_longer_eligible")}
+    run_recheck(sessions, Checker(changed, "reference"), recheck_id)
+    with sessions() as session:
+        assert session.get(Recheck, recheck_id).done == 2
+        moved = session.execute(select(RecheckChange.measure, RecheckChange.before, RecheckChange.after)).all()
+    assert [tuple(m) for m in moved] == [("hte-recognition", "eligible", "ineligible")]
     engine.dispose()

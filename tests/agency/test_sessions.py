@@ -12,6 +12,7 @@ from checker.agency.accounts import deactivate_user
 from checker.agency.models import UserSession
 from checker.models import _now
 from tests.agency.conftest import make_app, shut, sign_in
+from tests.web.util import MINI_RULES
 
 
 def _cookie(client) -> str:
@@ -120,6 +121,7 @@ def test_cli_users_deactivate_ends_sessions_and_names_an_unknown_email(tmp_path,
 
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.sqlite'}")
     monkeypatch.setenv("SECRET_KEY", "test-secret")
+    monkeypatch.setenv("CHECKER_RULES", str(MINI_RULES))  # the CLI and the web app share one database and pack
     monkeypatch.setattr("checker.agency.accounts.HASH_METHOD", "pbkdf2:sha256:1000")
     added = CliRunner().invoke(main, ["users", "add", "d@example.com", "--agency", "A", "--password", "long-enough-pass"])
     assert added.exit_code == 0, added.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from openpyxl import load_workbook
 
@@ -36,8 +37,18 @@ def test_an_agency_checks_a_thousand_clients_and_sees_who_changed_with_the_rules
     try:
         client = second.test_client()
         sign_in(client, "a@example.com")
-        page = client.post("/agency/portfolio/recheck").get_data(as_text=True)
+        page = client.get("/agency/rechecks/1").get_data(as_text=True)  # re-checked in the background on the new rules
         assert '<strong id="rechecked">1000</strong>' in page
         assert 'id="k-no_longer_eligible"' in page and 'id="k-newly_eligible"' in page
+        lost = int(re.search(r"不再可申报 \((\d+)\)", page).group(1))
+        gained = int(re.search(r"新增可申报 \((\d+)\)", page).group(1))
+        assert lost > 100 and page.count('<tr><td><a href="/agency/clients/') == gained
+        lost_page = client.get("/agency/rechecks/1?kind=no_longer_eligible&page=2").get_data(as_text=True)
+        assert lost_page.count('<tr><td><a href="/agency/clients/') == min(100, lost - 100)  # 100 changes a page
+        portfolio = client.get("/agency/portfolio?page=5").get_data(as_text=True)
+        assert portfolio.count('<tr><td><a href="/agency/clients/') == 200 and ">c0800</a>" in portfolio
+        assert ">c0799</a>" not in portfolio and '<strong id="summary-clients">1000</strong>' in portfolio
+        again = client.post("/agency/portfolio/recheck", follow_redirects=True).get_data(as_text=True)
+        assert '<strong id="rechecked">1000</strong>' in again and 'id="no-changes"' in again
     finally:
         shut(second)

@@ -14,6 +14,7 @@ from checker.agency.models import ApiToken, User
 from checker.cli import main
 from checker.models import _now
 from tests.agency.conftest import make_app, shut
+from tests.web.util import MINI_RULES
 
 
 def _api(app, token: str):
@@ -81,6 +82,7 @@ def cli_env(tmp_path, monkeypatch):
     """A database with an agency user, shared by the CLI and a web app."""
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.sqlite'}")
     monkeypatch.setenv("SECRET_KEY", "test-secret")
+    monkeypatch.setenv("CHECKER_RULES", str(MINI_RULES))  # the CLI and the web app share one database and pack
     monkeypatch.setattr("checker.agency.accounts.HASH_METHOD", "pbkdf2:sha256:1000")
     added = CliRunner().invoke(main, ["users", "add", "t@example.com", "--agency", "T", "--password", "long-enough-pass"])
     assert added.exit_code == 0, added.output

@@ -18,10 +18,10 @@ LIMITS = """parameters:
     values:
       - from: 2020-01-01
         value: 100
-        source: {document: 《示例办法》, article: 第三条}
+        source: {document: 《示例办法》, article: 第三条, quote: 研发费用不低于100万元}
       - from: 2026-01-01
         value: 150
-        source: {document: 《示例办法（修订）》, article: 第三条, url: "https://example.gov.cn/notice"}
+        source: {document: 《示例办法（修订）》, article: 第三条, quote: 研发费用不低于150万元, url: "https://example.gov.cn/notice"}
 """
 OLD, NEW = dt.date(2025, 6, 1), dt.date(2026, 6, 1)
 PROFILE = {"entity_type": "enterprise", "rd_expense_wan": 120}

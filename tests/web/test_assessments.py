@@ -49,12 +49,24 @@ def test_json_view_matches_the_checker(app, client):
     assert set(first["benefit"]) == {"amount_wan", "text", "type", "tax_saving_wan"}
 
 
-def test_total_is_the_sum_of_eligible_amounts(client):
+def test_totals_are_sums_per_money_type(app, client):
     location = _create(client)
     data = client.get(location + "/result.json").get_json()
-    total = sum(r["benefit"]["amount_wan"] or 0 for r in data["results"] if r["status"] == "eligible")
     page = client.get(location).get_data(as_text=True)
-    assert f'<span class="figure" id="total">{total:,.6g}</span>' in page
+    totals = page[page.index('id="totals"'):page.index("</section>", page.index('id="totals"'))]
+    sums = {k[:-4]: v for k, v in data["totals"].items() if v}  # the engine's sums per money type
+    assert sums, "the example has eligible amounts"
+    for kind, amount in sums.items():
+        assert f'class="total-{kind}"' in totals and f"{round(amount, 4):,.6g} 万元" in totals
+    assert len(sums) == 1 or f"{sum(sums.values()):,.6g} 万元" not in totals
+
+
+def test_results_page_of_the_example_is_small(client):
+    html = client.get(_create(client)).get_data()
+    assert len(html) < 120_000, len(html)
+    text = html.decode("utf-8")
+    assert text.count('<details class="card') == text[text.index('id="g-eligible"'):].count('<details class="card')
+    assert '<details class="group group-ineligible fold"' in text
 
 
 def test_stored_result_records_rulepack_and_date(app, client):
@@ -76,17 +88,40 @@ def test_reopen_shows_saved_answers(client):
     assert "保存修改并重新检查" in html
 
 
-def test_edit_rechecks_and_keeps_history(app, client):
+def test_edit_makes_a_new_version_and_keeps_the_old_one(app, client):
     location = _create(client)
     changed = example_profile() | {"innovation_score": 60}
     response = client.post(location + "/edit", data=as_form(changed))
-    assert response.status_code == 302 and response.headers["Location"] == location
-    data = client.get(location + "/result.json").get_json()
-    hte = next(r for r in data["results"] if r["measure"] == "hte-recognition")
-    assert hte["status"] == "ineligible"
+    assert response.status_code == 302
+    newer = response.headers["Location"]
+    assert newer != location and token_of(newer) != token_of(location)
+    statuses = {r["measure"]: r["status"] for r in client.get(newer + "/result.json").get_json()["results"]}
+    assert statuses["hte-recognition"] == "ineligible"
+    old = {r["measure"]: r["status"] for r in client.get(location + "/result.json").get_json()["results"]}
+    assert old["hte-recognition"] == "eligible"  # the forwarded link still shows what was seen
+    old_page = client.get(location).get_data(as_text=True)
+    assert "第 1 版" in old_page and 'id="newer"' in old_page and f'href="{newer}"' in old_page
+    new_page = client.get(newer).get_data(as_text=True)
+    assert "第 2 版" in new_page and f'href="{location}"' in new_page and 'id="newer"' not in new_page
     with app.app_context(), services().sessions() as session:
-        stored = session.scalars(select(StoredResult)).all()
-        assert len(stored) == 2
+        assert len(session.scalars(select(StoredResult)).all()) == 2
+
+
+def test_the_saved_page_is_read_only(client):
+    page = client.get(_create(client)).get_data(as_text=True)
+    assert 'name="q_' not in page and "只读" in page
+
+
+def test_only_answers_and_verdicts_are_stored(app, client):
+    location = _create(client)
+    with app.app_context(), services().sessions() as session:
+        stored = session.scalars(select(StoredResult)).one()
+        size = len(json.dumps(stored.result, ensure_ascii=False).encode("utf-8"))
+        first = stored.result["results"][0]
+    assert size < 20_000, size
+    assert "criteria" not in first and "values" not in first and {"measure", "status"} <= set(first)
+    page = client.get(location).get_data(as_text=True)
+    assert "实际" in page  # criteria values are recomputed from the answers for the page
 
 
 def test_edit_with_errors_keeps_the_old_result(client):
@@ -106,8 +141,8 @@ def test_outdated_result_offers_a_recheck(app, client):
     page = client.get(location).get_data(as_text=True)
     assert "规则包已更新" in page
     response = client.post(location + "/recheck")
-    assert response.status_code == 302
-    assert "规则包已更新" not in client.get(location).get_data(as_text=True)
+    assert response.status_code == 302 and response.headers["Location"] != location
+    assert "规则包已更新" not in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
 def test_delete_removes_the_assessment(client):

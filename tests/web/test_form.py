@@ -62,7 +62,7 @@ def test_bad_credit_code_is_shown_beside_the_field(client):
     response = client.post("/", data=as_form(profile))
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert "请更正标出的问题" in html
+    assert "请更正以下 1 处问题" in html and 'href="#f-credit_code"' in html
     part = block(html, "f-credit_code")
     assert "校验位不符" in part and "has-error" in part
 

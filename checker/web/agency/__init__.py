@@ -66,7 +66,7 @@ def init_app(app: Flask) -> AgencyState:
     """Register the agency blueprints, sign-in and the job runner (unfinished jobs resume with `resume_jobs`)."""
     if "agency" in app.extensions:
         return app.extensions["agency"]
-    from checker.web.agency import api, views
+    from checker.web.agency import api, rechecks, reports, views  # noqa: F401 - reports adds routes
 
     for name, value in SESSION_DEFAULTS.items():
         app.config.setdefault(name, float(os.environ.get(name, value)))
@@ -82,6 +82,7 @@ def init_app(app: Flask) -> AgencyState:
     login_env = {k: v for k, v in os.environ.items() if k.startswith("LOGIN_")}
     state = AgencyState(make_runner(app, services), Throttle(Policy.from_config({**login_env, **app.config})))
     app.extensions["agency"] = state
+    rechecks.init_rechecks(app, services)
     app.jinja_env.globals.setdefault("tr", tr)
     try:
         with services.sessions() as session:
@@ -113,3 +114,6 @@ def close_app(app: Flask) -> None:
     state = app.extensions.get("agency")
     if state is not None:
         state.runner.stop()
+        from checker.web.agency.rechecks import stop_rechecks
+
+        stop_rechecks(app)

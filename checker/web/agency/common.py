@@ -16,6 +16,7 @@ from flask import Flask, abort, current_app, redirect, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from checker.agency import webhooks
 from checker.agency.accounts import owned
 from checker.agency.jobs import create_job, fail_job, process_job
 from checker.agency.models import Job, User
@@ -29,7 +30,8 @@ log = logging.getLogger(__name__)
 M = TypeVar("M")
 MAX_ID = 2**31 - 1
 DEFAULTS = {"AGENCY_MAX_UPLOAD": 20 * 1024 * 1024, "AGENCY_MAX_ROWS": 100_000,
-            "AGENCY_MAX_UNCOMPRESSED": 200 * 1024 * 1024, "AGENCY_RUNNER": "thread", "AGENCY_CHUNK": 100}
+            "AGENCY_MAX_UNCOMPRESSED": 200 * 1024 * 1024, "AGENCY_RUNNER": "thread", "AGENCY_CHUNK": 100,
+            "AGENCY_EXPORTS": "", "AGENCY_WEBHOOK_PRIVATE": False}
 
 
 @dataclass
@@ -56,6 +58,8 @@ def make_runner(app: Flask, services: Services) -> JobRunner:
             if not fail_job(services.sessions, job_id, f"{type(exc).__name__}: {exc}"):
                 log.error("job %s is left running: the database refuses writes; it resumes on the next start", job_id)
             raise
+        finally:
+            webhooks.job_finished(services.sessions, job_id)  # only once the job has ended, only if one is set
 
     broker = app.config.get("CHECKER_BROKER_URL") or os.environ.get("CHECKER_BROKER_URL")
     if broker:  # more than one machine: chunk tasks for `checker worker` processes

@@ -44,3 +44,9 @@ class TokenForm(FlaskForm):
 
 class RevokeForm(FlaskForm):
     """A button (with CSRF token) revoking an API token."""
+
+
+class WebhookForm(FlaskForm):
+    """The URL the agency's events are posted to."""
+
+    url = StringField("url", validators=[DataRequired(), Length(max=500)])

@@ -67,6 +67,28 @@ STRINGS: dict[str, tuple[str, str]] = {
     "too_large": ("文件过大。", "The file is too large."),
     "failed_criteria": ("未满足条件", "Criteria failed"), "open_questions": ("尚需回答", "Open questions"),
     "none": ("无", "none"),
+    "money_cash": ("资金支持（万元）", "Cash (10k CNY)"), "money_tax_saving": ("税收减免（万元）", "Tax saving (10k CNY)"),
+    "money_financing": ("融资支持（万元）", "Financing (10k CNY)"),
+    "amount_unknown": ("部分可申报政策的金额无法估算", "Some eligible measures have no estimable amount"),
+    "amount_unknown_n": ("{n} 个客户有可申报政策的金额无法估算（显示为“—”），合计仅含可估算部分。",
+                         "{n} clients have eligible measures whose amount cannot be estimated (shown as “—”); "
+                         "totals include only the estimable part."),
+    "all_rechecks": ("变化报告", "Change reports"), "refresh": ("刷新", "Refresh"),
+    "after_publish": ("规则发布后自动重新检查", "re-checked after a rule publication"),
+    "rules_changed": ("政策规则已于 {date} 更新，客户库已在后台按新规则重新检查。",
+                      "The rules changed on {date}; your portfolio was re-checked in the background."),
+    "rules_changed_done": ("新增可申报 {new} 项，不再可申报 {lost} 项。", "{new} newly eligible, {lost} no longer eligible."),
+    "rules_changed_running": ("正在检查……", "Checking…"), "see_changes": ("查看变化报告", "See the change report"),
+    "webhook": ("Webhook 通知", "Webhook"),
+    "webhook_help": ("批次完成、规则更新后出现新增可申报客户时，系统向此地址 POST JSON；请求头 X-Checker-Signature "
+                     "为用密钥对请求体计算的 HMAC-SHA256（sha256=十六进制）。",
+                     "When a batch finishes, or a rule change makes clients newly eligible, JSON is POSTed here; the header "
+                     "X-Checker-Signature carries the HMAC-SHA256 of the body under the secret (sha256=hex)."),
+    "webhook_secret": ("请立即复制密钥，它只显示这一次：", "Copy the secret now; it is shown only once:"),
+    "webhook_current": ("当前地址", "Current URL"), "save": ("保存并生成新密钥", "Save and make a new secret"),
+    "page": ("页", "Page"), "pdf_report": ("客户报告（PDF）", "Client report (PDF)"),
+    "pdf_reports": ("客户报告（PDF，每包 {n} 家）", "Client reports (PDF, {n} a zip)"),
+    "held": ("已获得", "Already held"), "eligible_count": ("可申报项数", "Eligible"),
 }
 
 

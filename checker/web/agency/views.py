@@ -6,19 +6,35 @@ import datetime as dt
 import math
 import tempfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, send_file, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 from flask_login import login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checker.agency import sessions
 from checker.agency.accounts import AccountError, authenticate, issue_token, owned, revoke_token, user_tokens
-from checker.agency.export import detail, iter_csv, matrix, summarise, titles, write_xlsx
+from checker.agency.downloads import cached_summary, cached_workbook
+from checker.agency.export import column_label, summarise, titles
 from checker.agency.jobs import cancel_job
 from checker.agency.models import Client, ClientResult, Job
-from checker.agency.portfolio import KINDS, Portfolio, recheck
-from checker.agency.results import job_items, job_problems, job_tables, portfolio_items
+from checker.agency.portfolio import Portfolio
+from checker.agency.results import job_items, job_problems, job_sheets, portfolio_items, portfolio_sheets
+from checker.agency.sheets import iter_csv, write_xlsx
 from checker.agency.template import template_xlsx
 from checker.agency.uploads import UploadError
 from checker.models import _now
@@ -44,7 +60,8 @@ def _limits(_endpoint: str | None, _values: dict | None) -> None:
 @bp.context_processor
 def _helpers() -> dict:
     """The agency strings helper in templates."""
-    return {"tr": tr, "problem_message": problem_message}
+    return {"tr": tr, "problem_message": problem_message,
+            "column_label": lambda column: column_label(pack(), column, current_lang())}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -133,10 +150,13 @@ def job(job_id: int):
     found = get_owned(Job, job_id)
     names = titles(pack(), current_lang())
     # While the job runs the page reloads often: only progress and problems then, the results once it is over.
-    summary = summarise(job_items(db(), job_id), names) if found.finished else None
-    items = list(job_items(db(), job_id, SHOWN)) if found.finished else []
-    return render_template("agency/job.html", job=found, problems=list(job_problems(db(), job_id, 1000)),
-                           items=items, names=names, summary=summary, shown=SHOWN, cancel_form=forms.CancelForm())
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    summary = cached_summary(_exports(), db(), found, pack(), current_lang()) if found.finished else None
+    items = list(job_items(db(), job_id, SHOWN, (page - 1) * SHOWN)) if found.finished else []
+    pages = max(1, -(-summary.clients // SHOWN)) if summary else 1
+    return render_template("agency/job.html", job=found, problems=list(job_problems(db(), job_id, 1000)), page=page,
+                           pages=pages, items=items, names=names, summary=summary, shown=SHOWN,
+                           cancel_form=forms.CancelForm())
 
 
 def progress_of(found: Job) -> dict:
@@ -165,10 +185,10 @@ def cancel(job_id: int):
     return redirect(url_for("agency.job", job_id=job_id))
 
 
-def _xlsx(tables: dict, stem: str) -> Response:
-    """All tables as one XLSX file, spooled to a temporary file that send_file closes once sent."""
+def _xlsx(sheets: dict, stem: str) -> Response:
+    """All sheets as one XLSX file, spooled to a temporary file that send_file closes once sent."""
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it
-    write_xlsx(tables, spool)
+    write_xlsx(sheets.values(), spool)
     spool.seek(0)
     return send_file(spool, mimetype=XLSX, as_attachment=True, download_name=f"{stem}.xlsx")
 
@@ -190,15 +210,25 @@ def _csv(build: Callable[[Session], dict], sheet: str, stem: str) -> Response:
     return Response(chunks(), mimetype="text/csv; charset=utf-8", headers=headers)
 
 
+def _exports() -> Path:
+    """The folder of cached job workbooks."""
+    return Path(setting("AGENCY_EXPORTS") or Path(current_app.instance_path) / "exports")
+
+
 @bp.get("/jobs/<int:job_id>/results.<any(csv, xlsx):fmt>")
 @agency_required
 def download(job_id: int, fmt: str):
-    """A job's results: matrix, detail and problems (XLSX sheets, or one CSV chosen by ?sheet=)."""
-    get_owned(Job, job_id)
-    names = titles(pack(), current_lang())
+    """A job's results in the page's language: matrix and problems (cached once the job is over), detail with
+    ?detail=1; as CSV one sheet chosen by ?sheet=."""
+    found, current, lang = get_owned(Job, job_id), pack(), current_lang()
+    with_detail = request.args.get("detail") == "1"
+    if fmt == "xlsx" and found.finished and not with_detail:
+        path = cached_workbook(_exports(), db(), found, current, lang)
+        return send_file(path, mimetype=XLSX, as_attachment=True, download_name=f"job-{job_id}.xlsx")
     if fmt == "xlsx":
-        return _xlsx(job_tables(db(), job_id, names), f"job-{job_id}")
-    return _csv(lambda session: job_tables(session, job_id, names), request.args.get("sheet", "matrix"), f"job-{job_id}")
+        return _xlsx(job_sheets(db(), job_id, current, lang, with_detail), f"job-{job_id}")
+    return _csv(lambda session: job_sheets(session, job_id, current, lang, True), request.args.get("sheet", "matrix"),
+                f"job-{job_id}")
 
 
 @bp.get("/portfolio")
@@ -207,36 +237,26 @@ def portfolio():
     """The agency's clients with their latest results and a summary."""
     folio = Portfolio(db(), user().agency_id)
     names = titles(pack(), current_lang())
-    items = list(portfolio_items(folio))
-    return render_template("agency/portfolio.html", items=items[:SHOWN], total=len(items), names=names,
-                           summary=summarise(items, names), form=forms.RecheckForm(), shown=SHOWN)
+    page, total = max(request.args.get("page", 1, type=int) or 1, 1), folio.count()
+    items = list(portfolio_items(folio, SHOWN, (page - 1) * SHOWN))
+    return render_template("agency/portfolio.html", items=items, total=total, names=names, page=page,
+                           pages=max(1, -(-total // SHOWN)), summary=summarise(portfolio_items(folio), names, pack()),
+                           form=forms.RecheckForm(), shown=SHOWN)
 
 
 @bp.get("/portfolio/results.<any(csv, xlsx):fmt>")
 @agency_required
 def portfolio_download(fmt: str):
     """The portfolio's latest results as a download."""
-    agency_id = user().agency_id
-    names = titles(pack(), current_lang())
+    agency_id, current, lang = user().agency_id, pack(), current_lang()
+    with_detail = request.args.get("detail") == "1" or fmt == "csv"
 
     def build(session: Session) -> dict:
-        folio = Portfolio(session, agency_id)
-        return {"matrix": matrix(portfolio_items(folio), names), "detail": detail(portfolio_items(folio), names)}
+        return portfolio_sheets(Portfolio(session, agency_id), current, lang, with_detail)
 
     if fmt == "xlsx":
         return _xlsx(build(db()), "portfolio")
     return _csv(build, request.args.get("sheet", "matrix"), "portfolio")
-
-
-@bp.post("/portfolio/recheck")
-@agency_required
-def portfolio_recheck():
-    """Re-check every client against the current pack and show what changed."""
-    if not forms.RecheckForm().validate_on_submit():
-        return redirect(url_for("agency.portfolio"))
-    report = recheck(Portfolio(db(), user().agency_id), services().checker, lang=current_lang())
-    db().commit()
-    return render_template("agency/recheck.html", report=report, kinds=KINDS, names=titles(pack(), current_lang()))
 
 
 @bp.get("/clients/<int:client_id>")

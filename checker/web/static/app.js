@@ -38,12 +38,37 @@
     });
   }
 
+  // Fill legal form, province and district from a valid credit code (GB 32100-2015); they stay editable.
+  function prefillFromCode(form) {
+    var code = form.elements.q_credit_code;
+    var url = form.getAttribute("data-code-url");
+    if (!code || !url || !window.fetch) { return; }
+    code.addEventListener("change", function () {
+      fetch(url + "?code=" + encodeURIComponent(code.value.trim())).then(function (r) {
+        return r.ok ? r.json() : null;
+      }).then(function (facts) {
+        if (!facts) { return; }
+        ["legal_form", "province", "district"].forEach(function (name) {
+          var field = form.elements["q_" + name];
+          if (field && facts[name] && !field.value) {
+            field.value = facts[name];
+            field.setAttribute("data-from-code", "1");
+          }
+        });
+        refresh(form);
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
-    var form = document.getElementById("assess-form");
+    var form = document.getElementById("assess-form") || document.getElementById("interview-form");
     if (form) {
       form.addEventListener("change", function () { refresh(form); });
       refresh(form);
+      prefillFromCode(form);
     }
+    var summary = document.getElementById("error-summary");
+    if (summary) { summary.focus(); }
     document.querySelectorAll("[data-print]").forEach(function (button) {
       button.hidden = false;
       button.addEventListener("click", function () { window.print(); });

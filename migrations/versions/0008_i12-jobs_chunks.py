@@ -1,7 +1,7 @@
 """Agency jobs: which worker checked each stored chunk (in-process thread or a Celery worker).
 
 Revision ID: 0004_i12_jobs_chunks
-Revises: 0004_i14_staff (the head on main when merged)
+Revises: 0004_i15_agency (the head on main when merged)
 Create Date: 2026-11-30
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_i12_jobs_chunks"
-down_revision = "0004_i14_staff"
+down_revision = "0004_i15_agency"
 branch_labels = None
 depends_on = None
 

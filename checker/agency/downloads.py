@@ -1,0 +1,58 @@
+"""A finished job's default workbook (matrix + problems), written once per job and language and kept on disk."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from checker.agency.export import MeasureSummary, Summary, summarise, titles
+from checker.agency.models import Job
+from checker.agency.results import job_items, job_sheets
+from checker.agency.sheets import write_xlsx
+from checker.rules.pack import RulePack
+
+
+def workbook_path(folder: Path, job: Job, lang: str, rulepack: str) -> Path:
+    """Where a job's cached workbook lives: one file per job (and its creation time), language and rule pack."""
+    safe = "".join(c if c.isalnum() or c in "-._" else "_" for c in rulepack)[:60]
+    stamp = f"{job.created_at:%Y%m%d%H%M%S%f}" if job.created_at else "0"
+    return folder / f"job-{job.id}-{stamp}-{lang}-{safe}.xlsx"
+
+
+def cached_workbook(folder: Path, session: Session, job: Job, pack: RulePack, lang: str) -> Path:
+    """The finished job's default workbook, written now (atomically, in constant memory) if not written before."""
+    path = workbook_path(folder, job, lang, pack.version)
+    if path.exists():
+        return path
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
+    os.close(handle)
+    try:
+        write_xlsx(job_sheets(session, job.id, pack, lang).values(), temporary)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return path
+
+
+def cached_summary(folder: Path, session: Session, job: Job, pack: RulePack, lang: str) -> Summary:
+    """A finished job's summary, computed once (one pass over its results) and kept beside its workbook."""
+    path = workbook_path(folder, job, "summary", pack.version).with_suffix(".json")
+    names = titles(pack, lang)
+    if path.exists():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        measures = [MeasureSummary(**{**m, "title": names.get(m["measure"], m["measure"])}) for m in data.pop("measures")]
+        return Summary(measures=measures, **data)
+    summary = summarise(job_items(session, job.id), names, pack)
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        json.dump(dataclasses.asdict(summary), out, ensure_ascii=False)
+    os.replace(temporary, path)
+    return summary

@@ -1,0 +1,144 @@
+"""A one-page report a client can read (PDF, Noto Sans CJK): what it may apply for, what is still open, how to apply."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from checker.agency.export import ClientVerdicts, amount_of, column_label, money_type, titles
+from checker.rules.pack import RulePack
+
+FONT_FILES = (Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+              Path("/usr/share/fonts/opentype/noto-cjk/NotoSansCJK-Regular.ttc"))
+SC_INDEX = 2  # Noto Sans CJK SC inside the collection
+MAX_ITEMS, MAX_QUESTIONS = 8, 12
+HEADINGS = {
+    "title": ("政策申报自评报告", "Policy eligibility report"),
+    "eligible": ("可申报的政策", "Measures you may apply for"),
+    "open": ("还需补充的信息（补充后可判断更多政策）", "Questions still open (answer them to settle more measures)"),
+    "none": ("暂无", "None yet"), "materials": ("材料", "Materials"), "apply": ("申报方式", "How to apply"),
+    "amount": ("估算", "Estimate"), "wan": ("万元", "10k CNY"),
+    "more": ("另有 {n} 项，详见完整结果。", "{n} more in the full results."),
+    "note": ("本报告依据所填信息和规则包 {pack}（评估日期 {date}）自动生成，仅供参考，以主管部门审核为准。",
+             "Generated from the answers given and rule pack {pack} (as of {date}); for guidance only, "
+             "the issuing authority decides."),
+}
+
+
+class FontMissing(RuntimeError):
+    """The Noto CJK font is not installed (Debian package fonts-noto-cjk)."""
+
+
+def _h(key: str, lang: str, **values: Any) -> str:
+    zh, en = HEADINGS[key]
+    return (en if lang == "en" else zh).format(**values)
+
+
+def font_file() -> Path:
+    """The installed Noto Sans CJK collection."""
+    for path in FONT_FILES:
+        if path.exists():
+            return path
+    raise FontMissing("install fonts-noto-cjk for the PDF reports")
+
+
+def _text(value: Any, lang: str) -> str:
+    """A rule text in the language."""
+    return (getattr(value, lang, None) or value.zh) if value is not None else ""
+
+
+def _eligible(pack: RulePack, item: ClientVerdicts, lang: str) -> list[tuple[str, str, str, str]]:
+    """(title, estimate, materials, how to apply) of each eligible measure."""
+    names = titles(pack, lang)
+    rows = []
+    for r in item.result.get("results", []):
+        if r.get("status") != "eligible" or r.get("held") or r["measure"] not in pack.index:
+            continue
+        spec = pack.index[r["measure"]].spec
+        value = amount_of(r, money_type(pack, r))
+        estimate = f"{value:,.2f} {_h('wan', lang)}" if value is not None else "—"
+        materials = "；".join(_text(m, lang) for m in spec.materials)
+        rows.append((names.get(r["measure"], r["measure"]), estimate, materials, _text(spec.apply, lang)))
+    return rows
+
+
+def _questions(pack: RulePack, item: ClientVerdicts, lang: str) -> list[str]:
+    """The open questions, each once, as the form asks them, with how many measures each would settle."""
+    counts: dict[str, int] = {}
+    for r in item.result.get("results", []):
+        if r.get("status") == "undetermined":
+            for field in r.get("missing", []):
+                counts[field] = counts.get(field, 0) + 1
+    ordered = sorted(counts.items(), key=lambda kv: -kv[1])
+    suffix = "（涉及 {n} 项政策）" if lang != "en" else " ({n} measures)"
+    return [column_label(pack, field, lang) + suffix.format(n=n) for field, n in ordered]
+
+
+def _document(lang: str) -> Any:
+    """An A4 page with the CJK font loaded."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(auto=False)
+    pdf.set_margins(15, 14, 15)
+    pdf.add_font("noto", fname=str(font_file()), collection_font_number=SC_INDEX)
+    pdf.add_page()
+    return pdf
+
+
+def _section(pdf: Any, heading: str) -> None:
+    pdf.ln(2)
+    pdf.set_font("noto", size=12)
+    pdf.set_fill_color(221, 235, 247)
+    pdf.cell(0, 7, heading, new_x="LMARGIN", new_y="NEXT", fill=True)
+    pdf.set_font("noto", size=9)
+
+
+def _line(pdf: Any, text: str, size: int = 9) -> None:
+    """A wrapped paragraph, kept on the page (one page only: text past the bottom is left out)."""
+    if pdf.get_y() > 275 or not text:
+        return
+    pdf.set_font("noto", size=size)
+    pdf.multi_cell(0, 4.6, text, new_x="LMARGIN", new_y="NEXT")
+
+
+def client_pdf(pack: RulePack, item: ClientVerdicts, lang: str = "zh") -> bytes:
+    """One client's one-page report as PDF bytes."""
+    pdf = _document(lang)
+    pdf.set_font("noto", size=16)
+    pdf.cell(0, 9, _h("title", lang), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("noto", size=11)
+    pdf.cell(0, 7, f"{item.name}（{item.key}）" if item.name != item.key else item.key, new_x="LMARGIN", new_y="NEXT")
+    eligible = _eligible(pack, item, lang)
+    _section(pdf, f"{_h('eligible', lang)}（{len(eligible)}）")
+    for title, estimate, materials, how in eligible[:MAX_ITEMS]:
+        _line(pdf, f"■ {title} · {_h('amount', lang)} {estimate}", 10)
+        _line(pdf, f"    {_h('materials', lang)}：{materials}" if materials else "")
+        _line(pdf, f"    {_h('apply', lang)}：{how}" if how else "")
+    if not eligible:
+        _line(pdf, _h("none", lang))
+    if len(eligible) > MAX_ITEMS:
+        _line(pdf, _h("more", lang, n=len(eligible) - MAX_ITEMS))
+    questions = _questions(pack, item, lang)
+    _section(pdf, _h("open", lang))
+    for question in questions[:MAX_QUESTIONS]:
+        _line(pdf, f"□ {question}")
+    if not questions:
+        _line(pdf, _h("none", lang))
+    pdf.set_y(282)
+    pdf.set_font("noto", size=7)
+    pdf.multi_cell(0, 3.5, _h("note", lang, pack=item.result.get("rulepack", ""), date=item.result.get("as_of", "")))
+    return bytes(pdf.output())
+
+
+def reports_zip(pack: RulePack, items: Iterable[ClientVerdicts], target: Any, lang: str = "zh") -> int:
+    """A zip of one PDF per client (named by row and client key) written to target; how many it holds."""
+    count = 0
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in items:
+            safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in item.key)[:60]
+            archive.writestr(f"{item.row or count + 1:05d}-{safe}.pdf", client_pdf(pack, item, lang))
+            count += 1
+    return count

@@ -1,0 +1,108 @@
+"""Read the cells people type or Excel/WPS write: dates, numbers with separators and 万, option labels."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from checker.rules.schema import FieldDecl
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+SERIAL_RANGE = (20000, 80000)  # 1954 .. 2119: a bare number in a date column read as an Excel serial
+DATE_PATTERNS = (
+    re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"),
+    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?"),
+    re.compile(r"(\d{4})(\d{2})(\d{2})"),
+)
+TIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+BRACKETS = re.compile(r"[(（\[【].*?[)）\]】]")
+PLACE_SUFFIXES = ("市", "区", "省", "县")
+YUAN_UNITS = {"万元", "万"}
+
+
+def norm(text: str) -> str:
+    """Text folded for comparison: NFKC (full-width to half-width), no spaces, lower case."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
+
+
+def date_cell(raw: Any) -> dt.date:
+    """A date from a date cell, an Excel serial or text like 2021/11/7, 2021.11.7, 2021年11月7日, 20211107."""
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return _serial(raw)
+    text = norm(TIME_TAIL.sub("", unicodedata.normalize("NFKC", str(raw)).strip()))
+    if re.fullmatch(r"\d{5}(\.0+)?", text):
+        return _serial(float(text), raw)
+    for pattern in DATE_PATTERNS:
+        match = pattern.fullmatch(text)
+        if match:
+            try:
+                return dt.date(*(int(g) for g in match.groups()))
+            except ValueError:
+                break
+    raise ValueError(f"{raw!r} is not a date YYYY-MM-DD")
+
+
+def _serial(number: float, raw: Any = None) -> dt.date:
+    """The date of an Excel date serial (days since 1899-12-30)."""
+    if not SERIAL_RANGE[0] <= number <= SERIAL_RANGE[1] or number != int(number):
+        raise ValueError(f"{raw if raw is not None else number!r} is not a date YYYY-MM-DD")
+    return EXCEL_EPOCH + dt.timedelta(days=int(number))
+
+
+def number_text(raw: str, unit: str | None) -> Decimal:
+    """A number typed as text: thousands separators (5,000 / 5，000), a trailing unit, 万 where sensible."""
+    text = norm(raw).replace(",", "").replace("_", "")
+    unit_text, scale = norm(unit or ""), Decimal(1)
+    if unit_text and text.endswith(unit_text) and text != unit_text:
+        text = text[: -len(unit_text)]
+    elif unit_text in YUAN_UNITS and text.endswith("万"):
+        text = text[:-1]
+    elif unit_text in YUAN_UNITS and text.endswith("元"):
+        text, scale = text[:-1], Decimal("0.0001")
+    elif text.endswith("万") and len(text) > 1:
+        text, scale = text[:-1], Decimal(10000)
+    try:
+        value = Decimal(text) * scale
+    except InvalidOperation:
+        raise ValueError(f"{raw!r} is not a number") from None
+    return value
+
+
+def label_key(text: str) -> str:
+    """A label folded for matching: no bracketed notes, no trailing 市/区/省/县 (北京市 = 北京, 海淀区 = 海淀)."""
+    folded = norm(BRACKETS.sub("", unicodedata.normalize("NFKC", text))) or norm(text)
+    for suffix in PLACE_SUFFIXES:
+        if folded.endswith(suffix) and len(folded) > 2:
+            return folded[: -len(suffix)]
+    return folded
+
+
+def option_index(decl: FieldDecl) -> dict[str, str]:
+    """Every accepted spelling of a field's options (code, zh and en labels, short forms) to the code."""
+    index: dict[str, str] = {}
+    short: dict[str, set[str]] = {}
+    for choice in decl.values or ():
+        for spelling in (choice.value, choice.label.zh, choice.label.en):
+            index.setdefault(norm(spelling), choice.value)
+            short.setdefault(label_key(spelling), set()).add(choice.value)
+    for key, codes in short.items():
+        if len(codes) == 1:
+            index.setdefault(key, next(iter(codes)))
+    return index
+
+
+def option_cell(decl: FieldDecl, text: str) -> str:
+    """The code of an option given as its code or its Chinese or English label; the error lists the labels."""
+    index = option_index(decl)
+    code = index.get(norm(text)) or index.get(label_key(text))
+    if code is None:
+        accepted = ", ".join(f"{c.label.zh} ({c.value})" for c in decl.values or ())
+        raise ValueError(f"{text!r} is not one of {accepted}")
+    return code

@@ -1,0 +1,115 @@
+"""Map a file's columns to fields and read one row leniently: a bad cell costs only that answer.
+
+Used alike by `checker batch`, the agency upload and the API batch: headers may be field codes or the
+fields' Chinese or English labels (with or without a unit in brackets); other columns (联系人, 备注 …)
+are kept aside as the row's extra columns and echoed in the outputs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from checker.cells import BRACKETS, norm
+from checker.engine.reference import Scope, evaluate
+from checker.intake import derive_from_credit_code
+from checker.profile import UNKNOWN_WORDS, FieldProblem, parse_value
+from checker.rules.pack import RulePack
+
+ID_ALIASES = ("id", "编号", "客户编号", "客户id", "client", "clientid", "client id")
+ID = "id"
+CODE_IN_BRACKETS = re.compile(r"[【\[(（]\s*([a-z][a-z0-9_]*)\s*[】\])）]")
+_INDEXES: dict[int, tuple[RulePack, dict[str, str]]] = {}
+
+
+@dataclass
+class Reading:
+    """One row read leniently: the good answers, a problem per bad cell, the columns no field claims."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    problems: list[FieldProblem] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _spellings(label: str) -> set[str]:
+    """A header label folded, and folded without its bracketed notes or units."""
+    return {norm(label), norm(BRACKETS.sub("", label))} - {""}
+
+
+def header_index(pack: RulePack) -> dict[str, str]:
+    """Every accepted header spelling to its field id (or 'id'): codes, zh and en labels, labels without units."""
+    cached = _INDEXES.get(id(pack))
+    if cached is None or cached[0] is not pack:
+        cached = _INDEXES[id(pack)] = (pack, _build_index(pack))
+    return cached[1]
+
+
+def _build_index(pack: RulePack) -> dict[str, str]:
+    index: dict[str, str] = {norm(a): ID for a in ID_ALIASES}
+    owners: dict[str, set[str]] = {}
+    for fid, decl in pack.fields.items():
+        index[norm(fid)] = fid
+        for label in (decl.label.zh, decl.label.en):
+            for spelling in _spellings(label):
+                owners.setdefault(spelling, set()).add(fid)
+    for spelling, fids in owners.items():
+        if len(fids) == 1:
+            index.setdefault(spelling, next(iter(fids)))
+    return index
+
+
+def field_of(pack: RulePack, header: str) -> str | None:
+    """The field id (or 'id') a column header names, else None."""
+    index = header_index(pack)
+    found = index.get(norm(header)) or index.get(norm(BRACKETS.sub("", header)))
+    if found is None:  # an ambiguous label followed by its code in brackets: 名称【name】
+        found = next((code for code in CODE_IN_BRACKETS.findall(header) if code in pack.fields), None)
+    return found
+
+
+def _blank(answer: Any) -> bool:
+    return answer is None or (isinstance(answer, str) and answer.strip().lower() in UNKNOWN_WORDS)
+
+
+def read_answers(pack: RulePack, raw: Mapping[str, Any], as_of: dt.date) -> Reading:
+    """The typed answers of a raw row; a bad cell becomes unknown with a problem naming column and value."""
+    reading = Reading()
+    columns: dict[str, str] = {}
+    for header, answer in raw.items():
+        fid = field_of(pack, str(header))
+        if fid is None:
+            if not _blank(answer):
+                reading.extra[str(header)] = answer
+            continue
+        if fid == ID or _blank(answer):
+            continue
+        columns[fid] = str(header)
+        try:
+            reading.values[fid] = parse_value(pack.fields[fid], answer)
+        except ValueError as exc:
+            reading.problems.append(FieldProblem(str(header), str(exc)))
+    for problem in derive_from_credit_code(pack, reading.values):
+        reading.problems.append(FieldProblem(columns.get(problem.field, problem.field), problem.message))
+    _drop_inconsistent(pack, reading, columns, as_of)
+    return reading
+
+
+def _drop_inconsistent(pack: RulePack, reading: Reading, columns: dict[str, str], as_of: dt.date) -> None:
+    """Make unknown the answers a consistency check surely rejects, with a problem on the first of them."""
+    for check in pack.checks:
+        if evaluate(check.test, Scope(pack, reading.values, as_of)) is False:
+            first = check.spec.fields[0]
+            message = check.spec.message.en + f" ({check.spec.message.zh})"
+            reading.problems.append(FieldProblem(columns.get(first, first), message))
+            for fid in check.spec.fields:
+                reading.values.pop(fid, None)
+
+
+def row_id(pack: RulePack, raw: Mapping[str, Any], default: Any) -> Any:
+    """The client reference of a row: its id column under any accepted spelling, else the default."""
+    for header, answer in raw.items():
+        if field_of(pack, str(header)) == ID and not _blank(answer):
+            return answer
+    return default

@@ -1,0 +1,136 @@
+"""The files agencies really have (GBK CSV from Chinese Excel, XLSX with date cells) are read whole, on web and CLI."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from checker.agency.models import ClientResult, Job, JobRow
+from checker.cli import main
+from tests.agency.conftest import make_app, shut, sign_in
+from tests.agency.util import job_id_of, upload
+from tests.conftest import ROOT
+
+HEADER = ("客户编号,企业（机构）名称,主体类型,注册地所在省市,北京注册区,注册成立日期,职工总数（人）,"
+          "上一年度销售（营业）收入（万元）,hte_certified,联系人,备注")
+MESSY = [
+    "K001,北京甲科技有限公司,企业,北京市,海淀区,2021/11/7,\"1,200\",500万,是,王经理,老客户",
+    "K002,北京乙科技有限公司,企业,北京,海淀,2019年3月15日,85,\"3,000\",否,李会计,",
+    "K003,北京丙科技有限公司,企业,北京市,浦东新区,2020.1.2,40,120,不清楚,张三,地址待核实",
+    "K004,北京丁科技有限公司,企业,北京市,朝阳区,20180601,12,80.5,1,赵四,",
+]
+
+
+def messy_csv() -> bytes:
+    """The issue's file: GBK, Chinese labels and headers, 2021/11/7 dates, a 联系人 column, one bad cell (浦东新区)."""
+    return ("\r\n".join([HEADER, *MESSY]) + "\r\n").encode("gbk")
+
+
+def dated_xlsx() -> bytes:
+    """An XLSX saved by Excel with real date cells, a date serial and a Chinese header row."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["编号", "主体类型", "注册成立日期", "职工总数（人）", "联系人"])
+    sheet.append(["X1", "企业", dt.datetime(2021, 11, 7), 30, "王经理"])
+    sheet.append(["X2", "企业", 44507, 15, "李会计"])
+    sheet.append(["X3", "科技企业孵化器", dt.date(2015, 5, 4), "十二", None])
+    sheet["C2"].number_format = "yyyy/m/d"
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+@pytest.fixture
+def real(tmp_path):
+    """The app on the project's rule pack, jobs run inline."""
+    application = make_app(tmp_path, CHECKER_RULES=str(ROOT / "rules"))
+    yield application
+    shut(application)
+
+
+@pytest.fixture
+def agent(real):
+    """Agency A signed in on the real-pack app."""
+    from tests.accounts import add_user
+
+    add_user(real, "a@example.com", "Agency A")
+    client = real.test_client()
+    sign_in(client, "a@example.com")
+    return client
+
+
+def _stored(app, job: int) -> tuple[Job, list[JobRow], dict[int, dict]]:
+    with app.extensions["checker"].sessions() as session:
+        found = session.get(Job, job)
+        rows = list(session.scalars(select(JobRow).where(JobRow.job_id == job).order_by(JobRow.number)))
+        results = {r.row_number: r.result for r in session.scalars(select(ClientResult).where(ClientResult.job_id == job))}
+        session.expunge_all()
+        return found, rows, results
+
+
+def test_messy_gbk_csv_upload_checks_every_client(real, agent):
+    job = job_id_of(upload(agent, "客户名单.csv", messy_csv()))
+    found, rows, results = _stored(real, job)
+    assert (found.status, found.total, found.done, found.errors) == ("done", 4, 4, 0)
+    assert [r.state for r in rows] == ["done"] * 4 and sorted(results) == [1, 2, 3, 4]
+    assert [r.problems for r in rows if r.problems] == [[{"field": "district", "message": rows[2].problems[0]["message"]}]]
+    message = rows[2].problems[0]["message"]
+    assert message.startswith("'浦东新区' is not one of 海淀区 (haidian), 朝阳区 (chaoyang)")
+    assert results[1]["extra"] == {"联系人": "王经理", "备注": "老客户"} and results[2]["extra"] == {"联系人": "李会计"}
+    page = agent.get(f"/agency/jobs/{job}").get_data(as_text=True)
+    assert "<td>3</td><td>北京注册区</td><td>“浦东新区”不是可选值，可选：海淀区 (haidian)" in page
+    english = agent.get(f"/agency/jobs/{job}?lang=en").get_data(as_text=True)
+    assert "<td>3</td><td>District in Beijing</td><td>&#39;浦东新区&#39; is not one of 海淀区 (haidian)" in english
+
+
+def test_answers_of_the_messy_file_are_read_as_meant(real, agent):
+    job = job_id_of(upload(agent, "客户名单.csv", messy_csv()))
+    with real.extensions["checker"].sessions() as session:
+        raws = [r.raw for r in session.scalars(select(JobRow).where(JobRow.job_id == job).order_by(JobRow.number))]
+    from checker.columns import read_answers
+
+    pack = real.extensions["checker"].pack
+    first = read_answers(pack, raws[0], dt.date(2026, 6, 1)).values
+    assert first | {"entity_type": "enterprise", "province": "beijing", "district": "haidian", "employees": 1200,
+                    "registered_on": dt.date(2021, 11, 7), "revenue_wan": 500.0, "hte_certified": True} == first
+    third = read_answers(pack, raws[2], dt.date(2026, 6, 1)).values
+    assert "district" not in third and "hte_certified" not in third and third["registered_on"] == dt.date(2020, 1, 2)
+
+
+def test_xlsx_with_date_cells_upload(real, agent):
+    job = job_id_of(upload(agent, "clients.xlsx", dated_xlsx()))
+    found, rows, results = _stored(real, job)
+    assert (found.status, found.done, found.errors) == ("done", 3, 0) and sorted(results) == [1, 2, 3]
+    assert [r.raw.get("registered_on") for r in rows] == ["2021-11-07", 44507, "2015-05-04"]
+    assert [r.problems for r in rows] == [[], [], [{"field": "employees", "message": "'十二' is not a number"}]]
+
+
+def test_cli_reads_the_same_messy_csv_and_echoes_extra_columns(tmp_path):
+    source, out = tmp_path / "客户.csv", tmp_path / "out.csv"
+    source.write_bytes(messy_csv())
+    result = CliRunner().invoke(main, ["batch", str(source), "-o", str(out), "--as-of", "2026-06-01"])
+    assert result.exit_code == 4, result.output
+    assert "row 3: 北京注册区: '浦东新区' is not one of 海淀区 (haidian)" in result.output
+    assert "4 checked, 1 rows with problems" in result.output
+    table = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert [r["客户编号"] for r in table] == ["K001", "K002", "K003", "K004"]
+    assert [r["名称"] for r in table] == ["北京甲科技有限公司", "北京乙科技有限公司", "北京丙科技有限公司", "北京丁科技有限公司"]
+    expected = [("王经理", "老客户"), ("李会计", ""), ("张三", "地址待核实"), ("赵四", "")]
+    assert [(r["联系人"], r["备注"]) for r in table] == expected
+
+
+def test_cli_reads_xlsx_date_cells(tmp_path):
+    source, out = tmp_path / "clients.xlsx", tmp_path / "out.jsonl"
+    source.write_bytes(dated_xlsx())
+    result = CliRunner().invoke(main, ["batch", str(source), "-o", str(out), "--as-of", "2026-06-01"])
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in lines] == ["X1", "X2", "X3"]
+    assert [r.get("extra") for r in lines] == [{"联系人": "王经理"}, {"联系人": "李会计"}, None]
+    assert result.output.count("row ") == 1 and "row 3: 职工总数（人）: '十二' is not a number" in result.output
