@@ -154,24 +154,24 @@ def test_cli_batch_streams_rows_in_and_results_out(tmp_path, monkeypatch):
     import checker.batch as batch
 
     source, consumed, at_first_write = rows_file(tmp_path, 5200), [], {}
-    real_read, real_csv = batch.read_rows, batch._write_csv
+    real_read, real_write = batch.read_rows, batch.write_rows
 
     def counting_read(path, *args):
         for row in real_read(path, *args):
             consumed.append(row.number)
             yield row
 
-    def watching_csv(path, rows):
+    def watching_write(path, rows, *args, **kwargs):
         def watched():
             for row in rows:
                 at_first_write.setdefault(path.suffix, len(consumed))
                 yield row
-        real_csv(path, watched())
+        real_write(path, watched(), *args, **kwargs)
 
     monkeypatch.setattr(batch, "read_rows", counting_read)
-    monkeypatch.setattr(batch, "_write_csv", watching_csv)
+    monkeypatch.setattr(batch, "write_rows", watching_write)
     run = ["--rules", str(MINI_RULES), "batch", str(source), "--as-of", "2026-06-01", "--engine", "reference", "-o"]
     result = CliRunner().invoke(main, [*run, str(tmp_path / "o.csv")])
     assert result.exit_code == 0, result.output
-    assert at_first_write == {".csv": 5000} and len(consumed) == 5200
+    assert at_first_write == {".csv": 5200 + 5000} and len(consumed) == 2 * 5200  # a pass for the extra columns
     assert (tmp_path / "o.csv").read_text(encoding="utf-8-sig").count("\n") == 5201
