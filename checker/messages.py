@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 MESSAGES_ZH: list[tuple[str, str]] = [
     (r"^'(.*)' is not a number$", r"“\1”不是数字"),
     (r"^must be a finite number$", "必须是有限数字"),
@@ -27,3 +29,7 @@ def problem_text(message: str, lang: str) -> str:
     """A validation message of checker.profile in the given language (exports, outside a request)."""
     if lang == "en":
         return message
+    for pattern, replacement in MESSAGES_ZH:
+        if re.match(pattern, message):
+            return re.sub(pattern, replacement, message)
+    return message

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import request, session
@@ -127,9 +126,3 @@ def pick(text: Any) -> str:
 def problem_message(message: str) -> str:
     """A validation message of checker.profile in the current language."""
     return problem_text(message, current_lang())
-
-
-    for pattern, replacement in MESSAGES_ZH:
-        if re.match(pattern, message):
-            return re.sub(pattern, replacement, message)
-    return message

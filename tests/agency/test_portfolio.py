@@ -25,12 +25,17 @@ CLIENTS = [
 ]
 
 
+def _assumed(figure: int) -> str:
+    """An assumption line for a changed threshold (lint refuses a figure no quote or assumption states)."""
+    return f"\n    assumption: {{zh: 拟调整为{figure}万元, en: Proposed {figure}}}"
+
+
 def changed_pack(tmp_path: Path) -> Path:
     """A copy of the mini pack with grant-a's R&D threshold raised to 250 and relief-b's lowered to 30."""
     rules = tmp_path / "changed" / "rules"
     shutil.copytree(MINI_RULES, rules)
-    for name, old, new in (("grant-a", "rd_expense_wan >= 100", "rd_expense_wan >= 250"),
-                           ("relief-b", "rd_expense_wan >= 50", "rd_expense_wan >= 30")):
+    for name, old, new in (("grant-a", 'test: "rd_expense_wan >= 100"', 'test: "rd_expense_wan >= 250"' + _assumed(250)),
+                           ("relief-b", 'test: "rd_expense_wan >= 50"', 'test: "rd_expense_wan >= 30"' + _assumed(30))):
         path = rules / "measures" / "demo" / f"{name}.yaml"
         text = path.read_text(encoding="utf-8")
         assert old in text
