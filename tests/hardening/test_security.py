@@ -14,12 +14,14 @@ from werkzeug.security import check_password_hash
 
 from checker.agency.accounts import _digest, create_user
 from checker.agency.models import ApiToken, Client, User
+from checker.agency.recheck import start_recheck
 from checker.models import Assessment
 from tests.hardening.conftest import PASSWORD, add_token, add_user, make_app, shut
 from tests.web.util import as_form
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML_BLUEPRINTS = ("assess", "measures", "agency")
+QUERIES = {"assess.code_facts": {"code": "91110108MA01A2B3CF"}}  # GET endpoints that answer only with a query
 GOOD = {"entity_type": "enterprise", "rd_expense_wan": 200, "employees": 20, "tech_staff": 5}
 
 
@@ -87,6 +89,9 @@ def signed_in(csrf_app: Flask):
                "job_id": int(response.headers["Location"].rstrip("/").split("/")[-1]),
                "measure_id": csrf_app.extensions["checker"].pack.measures[0].id, "fmt": "csv",
                "token_id": session.scalars(select(ApiToken.id).where(ApiToken.digest == _digest(token))).one()}
+        agency_id = session.get(Client, ids["client_id"]).agency_id
+        ids["recheck_id"] = start_recheck(session, agency_id, csrf_app.extensions["checker"].pack.version).id
+        session.commit()
     return client, ids
 
 
@@ -96,7 +101,8 @@ def _urls(app: Flask, method: str, ids: dict) -> list[tuple[str, str]]:
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
             if rule.endpoint.split(".")[0] in HTML_BLUEPRINTS and method in (rule.methods or ()):
-                found.append((rule.endpoint, url_for(rule.endpoint, **{a: ids[a] for a in rule.arguments})))
+                query = QUERIES.get(rule.endpoint, {}) if method == "GET" else {}
+                found.append((rule.endpoint, url_for(rule.endpoint, **{a: ids[a] for a in rule.arguments}, **query)))
     return sorted(found)
 
 
