@@ -21,6 +21,7 @@ TYPE_COLUMN = {"cash": "cash", None: "cash", "tax_saving": "tax_saving", "deduct
 WORDS: dict[str, tuple[str, str]] = {
     "eligible": ("可申报", "Eligible"), "undetermined": ("待完善", "Needs answers"),
     "ineligible": ("不符合", "Not eligible"), "held": ("已获得", "Already held"),
+    "verify": ("可申报（向主管部门核实）", "Eligible (check with the authority)"),
     "row": ("行号", "Row"), "client": ("客户编号", "Client"), "name": ("名称", "Name"),
     "count": ("可申报项数", "Eligible measures"), "cash": ("资金支持（万元）", "Cash (10k CNY)"),
     "tax_saving": ("税收减免（万元）", "Tax saving (10k CNY)"), "financing": ("融资支持（万元）", "Financing (10k CNY)"),
@@ -84,8 +85,18 @@ def column_label(pack: RulePack, column: str, lang: str) -> str:
 
 
 def status_of(item: dict[str, Any]) -> str:
-    """A result item's status, 'held' when the client already holds the measure."""
-    return "held" if item.get("held") else item.get("status", "")
+    """A result item's status: 'held' when the client already holds it, 'verify' when eligible but unconfirmed."""
+    if item.get("held"):
+        return "held"
+    if item.get("status") == "eligible" and item.get("currency") == "unconfirmed":
+        return "verify"
+    return item.get("status", "")
+
+
+def counts_as_eligible(item: dict[str, Any]) -> bool:
+    """Whether an item is in the client's 可申报 count and totals: eligible, not held, in force, for the company."""
+    return (item.get("status") == "eligible" and not item.get("held") and item.get("currency") != "unconfirmed"
+            and item.get("applicant", "company") == "company")
 
 
 def money_type(pack: RulePack | None, item: dict[str, Any]) -> str:
@@ -111,7 +122,7 @@ def money(pack: RulePack | None, result: dict[str, Any]) -> tuple[int, dict[str,
     whether any eligible item of a type has an unknown amount."""
     count, sums, unknown = 0, dict.fromkeys(MONEY), dict.fromkeys(MONEY, False)
     for item in result.get("results", []):
-        if item.get("status") != "eligible" or item.get("held"):
+        if not counts_as_eligible(item):
             continue
         count += 1
         kind = money_type(pack, item)
@@ -139,7 +150,7 @@ def summarise(items: Iterable[ClientVerdicts], names: dict[str, str], pack: Rule
         for r in item.result.get("results", []):
             entry = per.setdefault(r["measure"], MeasureSummary(r["measure"], r["measure"]))
             entry.counts[r["status"]] = entry.counts.get(r["status"], 0) + 1
-            if r["status"] == "eligible" and not r.get("held"):
+            if counts_as_eligible(r):
                 value = amount_of(r, money_type(pack, r))
                 entry.unknown += value is None
                 entry.amount_wan = round(entry.amount_wan + (value or 0), 4)

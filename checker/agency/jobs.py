@@ -18,6 +18,7 @@ from checker.agency.models import Client, ClientResult, Job, JobChunk, JobRow, U
 from checker.agency.reading import read_answers, with_extras
 from checker.batch import Row
 from checker.engine import Checker, CheckResult, EngineMismatch
+from checker.engine.answer import stored_item
 from checker.engine.vector import compact_results
 from checker.models import _now
 
@@ -37,15 +38,8 @@ def compact(result: CheckResult) -> dict[str, Any]:
     The full CLI JSON is ~70 KB per client on the project pack (criteria values, benefit texts);
     this keeps what the matrix, the detail sheet and the recheck diff need, ~7 KB.
     """
-    items = []
-    for m in result.results:
-        item: dict[str, Any] = {"measure": m.measure, "status": m.status, "amount_wan": m.amount_wan}
-        failed = [c.id for c in m.criteria if c.status == "not_met"]
-        if failed:
-            item["failed"] = failed
-        if m.missing:
-            item["missing"] = list(m.missing)
-        items.append(item)
+    items = [stored_item(m.measure, m.status, m.amount_wan, [c.id for c in m.criteria if c.status == "not_met"],
+                         list(m.missing), m.held, m.currency, m.applicant, m.tax_saving_wan) for m in result.results]
     return {"rulepack": result.rulepack, "as_of": result.as_of.isoformat(), "results": items}
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from checker.agency.export import ClientVerdicts, amount_of, column_label, money_type, titles
+from checker.agency.export import ClientVerdicts, amount_of, column_label, counts_as_eligible, money_type, titles
 from checker.rules.pack import RulePack
 
 FONT_FILES = (Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
@@ -17,6 +17,7 @@ MAX_ITEMS, MAX_QUESTIONS = 8, 12
 HEADINGS = {
     "title": ("政策申报自评报告", "Policy eligibility report"),
     "eligible": ("可申报的政策", "Measures you may apply for"),
+    "verify": ("条件符合、但须向主管部门核实是否仍在执行", "Criteria met, but check with the authority that it still applies"),
     "open": ("还需补充的信息（补充后可判断更多政策）", "Questions still open (answer them to settle more measures)"),
     "none": ("暂无", "None yet"), "materials": ("材料", "Materials"), "apply": ("申报方式", "How to apply"),
     "amount": ("估算", "Estimate"), "wan": ("万元", "10k CNY"),
@@ -54,7 +55,7 @@ def _eligible(pack: RulePack, item: ClientVerdicts, lang: str) -> list[tuple[str
     names = titles(pack, lang)
     rows = []
     for r in item.result.get("results", []):
-        if r.get("status") != "eligible" or r.get("held") or r["measure"] not in pack.index:
+        if not counts_as_eligible(r) or r["measure"] not in pack.index:
             continue
         spec = pack.index[r["measure"]].spec
         value = amount_of(r, money_type(pack, r))
@@ -62,6 +63,14 @@ def _eligible(pack: RulePack, item: ClientVerdicts, lang: str) -> list[tuple[str
         materials = "；".join(_text(m, lang) for m in spec.materials)
         rows.append((names.get(r["measure"], r["measure"]), estimate, materials, _text(spec.apply, lang)))
     return rows
+
+
+def _to_verify(pack: RulePack, item: ClientVerdicts, lang: str) -> list[str]:
+    """Titles of the company measures whose criteria are met but whose force no official document confirms."""
+    names = titles(pack, lang)
+    return [names.get(r["measure"], r["measure"]) for r in item.result.get("results", [])
+            if r.get("status") == "eligible" and not r.get("held") and r.get("currency") == "unconfirmed"
+            and r.get("applicant", "company") == "company"]
 
 
 def _questions(pack: RulePack, item: ClientVerdicts, lang: str) -> list[str]:
@@ -121,6 +130,10 @@ def client_pdf(pack: RulePack, item: ClientVerdicts, lang: str = "zh") -> bytes:
         _line(pdf, _h("none", lang))
     if len(eligible) > MAX_ITEMS:
         _line(pdf, _h("more", lang, n=len(eligible) - MAX_ITEMS))
+    verify = _to_verify(pack, item, lang)
+    if verify:
+        _section(pdf, f"{_h('verify', lang)}（{len(verify)}）")
+        _line(pdf, "；".join(verify))
     questions = _questions(pack, item, lang)
     _section(pdf, _h("open", lang))
     for question in questions[:MAX_QUESTIONS]:

@@ -99,3 +99,13 @@ def compact(result: dict[str, Any]) -> dict[str, Any]:
     keep = {k: result[k] for k in ("id", "rulepack", "as_of") if k in result}
     compacted = {**keep, "results": [compact_item(i) for i in result["results"]], "totals": result["totals"]}
     return {**compacted, "extra": result["extra"]} if result.get("extra") else compacted
+
+
+def stored_item(measure: str, status: str, amount: float | None, failed: list[str], missing: list[str],
+                held: dict[str, str] | None, currency: str, applicant: str, saving: float | None) -> dict[str, Any]:
+    """One measure of an agency's stored result: version-1 keys plus what a 可申报 count and totals need."""
+    item: dict[str, Any] = {"measure": measure, "status": status, "amount_wan": amount, "currency": currency}
+    optional = {"failed": failed, "missing": missing, "held": held, "tax_saving_wan": saving,
+                "applicant": applicant if applicant != "company" else None}
+    item.update({k: v for k, v in optional.items() if v})
+    return item

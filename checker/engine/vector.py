@@ -411,20 +411,20 @@ def _failed(measure: Measure, codes: dict[str, np.ndarray], in_force: bool, n: i
     return failed
 
 
+def _words(text: str) -> list[str]:
+    """A space-separated list of field ids as a list ([] for none)."""
+    return text.split(" ") if text else []
+
+
 def compact_results(pack: RulePack, profiles: list[dict[str, Any]], as_of: dt.date) -> list[dict[str, Any]]:
-    """Per profile, each measure's status, amount, failed criteria and missing answers (agency storage)."""
+    """Per profile, each measure's stored item (answer.stored_item): status, money, held, currency (agency storage)."""
     columns = answer_columns(pack, profiles, as_of)
     out = []
     for row in range(len(profiles)):
-        results = []
-        for c in columns:
-            item: dict[str, Any] = {"measure": c.measure.id, "status": c.matrix["status"][row],
-                                    "amount_wan": c.matrix["amount_wan"][row]}
-            if c.matrix["failed"][row]:
-                item["failed"] = c.matrix["failed"][row]
-            if c.matrix["missing"][row]:
-                item["missing"] = c.matrix["missing"][row].split(" ")
-            results.append(item)
+        results = [answer.stored_item(c.measure.id, c.matrix["status"][row], c.matrix["amount_wan"][row],
+                                      c.matrix["failed"][row], _words(c.matrix["missing"][row]), c.matrix["held"][row],
+                                      c.currency, c.measure.spec.applicant, c.saving[row])
+                   for c in columns]
         out.append({"rulepack": pack.version, "as_of": as_of.isoformat(), "results": results})
     return out
 
