@@ -35,7 +35,9 @@ def test_client_report_lists_eligible_open_questions_and_how_to_apply(app, alice
     assert "还需补充的信息" in text and "□持有证书（涉及1项政策）" in text  # relief-b waits on has_cert
     assert "NotoSansCJK" in data.decode("latin-1")  # the CJK font is embedded
     english = _text(fetch(alice, f"/agency/clients/{ids['k1']}/report.pdf?lang=en")[1])[1]
-    assert "Measuresyoumayapplyfor（2）" in english and "RuleA" not in english and "Self-declared" in english
+    # relief-b has no end date and no confirmation: its criteria are met, but it is listed apart, not counted
+    assert "Measuresyoumayapplyfor（1）" in english and "stillapplies（1）" in english
+    assert "TaxreliefB" in english and "RuleA" not in english
 
 
 def test_bulk_reports_of_a_job_as_a_zip(app, alice):

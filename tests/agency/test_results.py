@@ -43,10 +43,12 @@ def test_xlsx_matrix_in_chinese_cell_by_cell(alice):
     rows = _values(book["客户×政策"])
     assert rows[0] == ZH_HEADER
     version = rows[1][12]
+    # relief-b (税收减免乙) has no end date and no confirmation: met, but marked to check and never counted
     assert rows[1:] == [
         [1, EVIL, EVIL, 1, 20, None, None, "可申报", "待完善", "不符合", "王经理", None, version, "2026-06-01"],
-        [2, "plain", "plain", 1, None, 5, None, "不符合", "可申报", "不符合", None, None, version, "2026-06-01"],
-        [3, "'@SUM(1)", "'@SUM(1)", 2, 30, 5, None, "可申报", "可申报", "不符合", None, "老客户", version, "2026-06-01"],
+        [2, "plain", "plain", 0, None, None, None, "不符合", "可申报（向主管部门核实）", "不符合", None, None, version, "2026-06-01"],
+        [3, "'@SUM(1)", "'@SUM(1)", 1, 30, None, None, "可申报", "可申报（向主管部门核实）", "不符合", None, "老客户", version,
+         "2026-06-01"],
         [5, "c5", "c5", 0, None, None, None, "待完善", "待完善", "不符合", None, None, version, "2026-06-01"],
     ]
     assert all(c.data_type != "f" for row in book["客户×政策"].iter_rows() for c in row)
@@ -88,7 +90,8 @@ def test_unknown_amount_is_a_dash_never_zero(alice):
     job = job_id_of(upload(alice, "inc.csv", csv_bytes(rows), as_of="2027-06-01"))
     book = load_workbook(io.BytesIO(fetch(alice, f"/agency/jobs/{job}/results.xlsx?detail=1")[1]))
     matrix = _values(book["客户×政策"])
-    assert matrix[1][:10] == [1, "inc", "inc", 1, "—", None, None, "不符合", "待完善", "可申报"]
+    # space-c (from 2027, no end date, no confirmation) is met but unconfirmed: marked, not counted, no "0.00"
+    assert matrix[1][:10] == [1, "inc", "inc", 0, None, None, None, "不符合", "待完善", "可申报（向主管部门核实）"]
     assert matrix[2][:7] == [2, "g", "g", 1, 20, None, None]
     detail_rows = {(r[1], r[3]): r for r in _values(book["明细"])[1:]}
     assert detail_rows[("inc", "孵化空间支持丙")][4:7] == ["可申报", "—", "资金"]
@@ -112,9 +115,9 @@ def test_job_page_links_each_client_and_counts_eligible(alice):
     job = _job(alice)
     page = alice.get(f"/agency/jobs/{job}").get_data(as_text=True)
     assert '<strong id="summary-clients">4</strong>' in page
-    assert '<li data-kind="tax_saving">税收减免（万元）: <strong>10.00</strong></li>' in page
+    assert 'data-kind="tax_saving"' not in page  # relief-b is unconfirmed: its 5 万元 a client is not counted
     assert '<li data-kind="cash">资金支持（万元）: <strong>50.00</strong></li>' in page
-    assert '<a href="/agency/clients/' in page and '<td class="n">2</td>' in page
+    assert '<a href="/agency/clients/' in page and '<td class="n">1</td>' in page and '<td class="n">2</td>' not in page
 
 
 def test_portfolio_download_in_english_with_detail(alice):
