@@ -46,7 +46,8 @@ def test_xlsx_matrix_in_chinese_cell_by_cell(alice):
     # relief-b (税收减免乙) has no end date and no confirmation: met, but marked to check and never counted
     assert rows[1:] == [
         [1, EVIL, EVIL, 1, 20, None, None, "可申报", "待完善", "不符合", "王经理", None, version, "2026-06-01"],
-        [2, "plain", "plain", 0, None, None, None, "不符合", "可申报（向主管部门核实）", "不符合", None, None, version, "2026-06-01"],
+        [2, "plain", "plain", 0, None, None, None, "不符合", "可申报（向主管部门核实）", "不符合", None, None, version,
+         "2026-06-01"],
         [3, "'@SUM(1)", "'@SUM(1)", 1, 30, None, None, "可申报", "可申报（向主管部门核实）", "不符合", None, "老客户", version,
          "2026-06-01"],
         [5, "c5", "c5", 0, None, None, None, "待完善", "待完善", "不符合", None, None, version, "2026-06-01"],
@@ -94,10 +95,10 @@ def test_unknown_amount_is_a_dash_never_zero(alice):
     assert matrix[1][:10] == [1, "inc", "inc", 0, None, None, None, "不符合", "待完善", "可申报（向主管部门核实）"]
     assert matrix[2][:7] == [2, "g", "g", 1, 20, None, None]
     detail_rows = {(r[1], r[3]): r for r in _values(book["明细"])[1:]}
-    assert detail_rows[("inc", "孵化空间支持丙")][4:7] == ["可申报", "—", "资金"]
+    assert detail_rows[("inc", "孵化空间支持丙")][4:7] == ["可申报（向主管部门核实）", "—", "资金"]
     assert detail_rows[("g", "研发补助甲")][4:7] == ["可申报", 20, "资金"]
     page = alice.get(f"/agency/jobs/{job}").get_data(as_text=True)
-    assert '<strong id="summary-total">20.00<span class="note"' in page and 'id="summary-unknown"' in page
+    assert '<li data-kind="cash">资金支持（万元）: <strong>20.00' in page and 'id="summary-total"' not in page  # no mixed sum
     assert "可申报 · —" in page and "可申报 · 20.00" in page and " · 0.00<" not in page
 
 
