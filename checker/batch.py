@@ -84,24 +84,24 @@ def detect_encoding(path: Path, block: int = MIB) -> str:
 
     The file is decoded once in blocks (bounded memory); a file that is neither is refused.
     """
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        with path.open("rb") as stream:
-            while data := stream.read(block):
-                decoder.decode(data)
-            decoder.decode(b"", final=True)
+    if _decodes(path, "utf-8", block):
         return "utf-8-sig"
-    except UnicodeDecodeError:
-        pass
-    decoder = codecs.getincrementaldecoder("gb18030")()
+    if _decodes(path, "gb18030", block):
+        return "gb18030"
+    raise BatchFormatError("the CSV file is neither UTF-8 nor GBK/GB18030 text")
+
+
+def _decodes(path: Path, encoding: str, block: int) -> bool:
+    """Whether the whole file decodes in this encoding, read in blocks."""
+    decoder = codecs.getincrementaldecoder(encoding)()
     try:
         with path.open("rb") as stream:
             while data := stream.read(block):
                 decoder.decode(data)
             decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        raise BatchFormatError("the CSV file is neither UTF-8 nor GBK/GB18030 text") from None
-    return "gb18030"
+        return False
+    return True
 
 
 def read_rows(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Row]:

@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 
+from checker.cli import main
 from checker.web import create_app
 from checker.web.agency import init_app
 from tests.accounts import PASSWORD, add_token, add_user, shut, sign_in  # noqa: F401
@@ -60,3 +62,17 @@ def bob(app: Flask, users):
     client = app.test_client()
     sign_in(client, "b@example.com")
     return client
+
+
+@pytest.fixture
+def cli_env(tmp_path, monkeypatch):
+    """A database with an agency user, shared by the CLI and a web app."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.sqlite'}")
+    monkeypatch.setenv("SECRET_KEY", "test-secret")
+    monkeypatch.setenv("CHECKER_RULES", str(MINI_RULES))  # the CLI and the web app share one database and pack
+    monkeypatch.setattr("checker.agency.accounts.HASH_METHOD", "pbkdf2:sha256:1000")
+    added = CliRunner().invoke(main, ["users", "add", "t@example.com", "--agency", "T", "--password", "long-enough-pass"])
+    assert added.exit_code == 0, added.output
+    web = make_app(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'app.sqlite'}")
+    yield web
+    shut(web)

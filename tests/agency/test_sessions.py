@@ -12,7 +12,6 @@ from checker.agency.accounts import deactivate_user
 from checker.agency.models import UserSession
 from checker.models import _now
 from tests.agency.conftest import make_app, shut, sign_in
-from tests.web.util import MINI_RULES
 
 
 def _cookie(client) -> str:
@@ -114,25 +113,15 @@ def test_start_prunes_the_users_dead_sessions(app, users):
         assert len(session.scalars(select(UserSession)).all()) == 1
 
 
-def test_cli_users_deactivate_ends_sessions_and_names_an_unknown_email(tmp_path, monkeypatch):
+def test_cli_users_deactivate_ends_sessions_and_names_an_unknown_email(cli_env):
     from click.testing import CliRunner
 
     from checker.cli import main
 
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.sqlite'}")
-    monkeypatch.setenv("SECRET_KEY", "test-secret")
-    monkeypatch.setenv("CHECKER_RULES", str(MINI_RULES))  # the CLI and the web app share one database and pack
-    monkeypatch.setattr("checker.agency.accounts.HASH_METHOD", "pbkdf2:sha256:1000")
-    added = CliRunner().invoke(main, ["users", "add", "d@example.com", "--agency", "A", "--password", "long-enough-pass"])
-    assert added.exit_code == 0, added.output
-    web = make_app(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'app.sqlite'}")
-    try:
-        client = web.test_client()
-        assert client.post("/agency/login", data={"email": "d@example.com", "password": "long-enough-pass"}).status_code == 302
-        done = CliRunner().invoke(main, ["users", "deactivate", "D@example.com"])
-        assert done.exit_code == 0, done.output
-        assert _to_login(client.get("/agency/"))
-        unknown = CliRunner().invoke(main, ["users", "deactivate", "nobody@example.com"])
-        assert unknown.exit_code == 1 and "nobody@example.com" in unknown.output
-    finally:
-        shut(web)
+    client = cli_env.test_client()
+    assert client.post("/agency/login", data={"email": "t@example.com", "password": "long-enough-pass"}).status_code == 302
+    done = CliRunner().invoke(main, ["users", "deactivate", "T@example.com"])
+    assert done.exit_code == 0, done.output
+    assert _to_login(client.get("/agency/"))
+    unknown = CliRunner().invoke(main, ["users", "deactivate", "nobody@example.com"])
+    assert unknown.exit_code == 1 and "nobody@example.com" in unknown.output

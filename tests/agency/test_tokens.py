@@ -13,8 +13,6 @@ from checker.agency.accounts import AccountError, issue_token
 from checker.agency.models import ApiToken, User
 from checker.cli import main
 from checker.models import _now
-from tests.agency.conftest import make_app, shut
-from tests.web.util import MINI_RULES
 
 
 def _api(app, token: str):
@@ -75,20 +73,6 @@ def test_a_token_needs_a_name_and_a_life_of_at_most_a_year(app, users, alice):
     assert alice.post("/agency/tokens", data={"label": "x", "days": "9999"}).status_code == 400
     with app.extensions["checker"].sessions() as session, pytest.raises(AccountError, match="days"):
         issue_token(session, session.get(User, users["a"]), "forever", days=10_000)
-
-
-@pytest.fixture
-def cli_env(tmp_path, monkeypatch):
-    """A database with an agency user, shared by the CLI and a web app."""
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.sqlite'}")
-    monkeypatch.setenv("SECRET_KEY", "test-secret")
-    monkeypatch.setenv("CHECKER_RULES", str(MINI_RULES))  # the CLI and the web app share one database and pack
-    monkeypatch.setattr("checker.agency.accounts.HASH_METHOD", "pbkdf2:sha256:1000")
-    added = CliRunner().invoke(main, ["users", "add", "t@example.com", "--agency", "T", "--password", "long-enough-pass"])
-    assert added.exit_code == 0, added.output
-    web = make_app(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'app.sqlite'}")
-    yield web
-    shut(web)
 
 
 def test_cli_tokens_create_list_revoke(cli_env):
