@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 import os
-import secrets
 import shutil
 import signal
 import socket
@@ -14,13 +12,13 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from checker.agency.distributed import CeleryRunner
 from checker.agency.models import ClientResult, JobChunk
 from tests.agency.conftest import add_token, add_user, make_app, shut
 from tests.agency.util import GOOD
+from tests.pgdb import fresh_database
 from tests.web.util import MINI_RULES, ROOT
 
 REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -105,17 +103,8 @@ def shared_db(tmp_path):
     if not url:
         yield f"sqlite:///{tmp_path / 'shared.sqlite'}"
         return
-    name = f"checker_dist_{secrets.token_hex(4)}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        yield make_url(url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        gc.collect()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_database(url, "checker_dist") as fresh:
+        yield fresh
 
 
 @pytest.fixture

@@ -6,22 +6,21 @@ unless CHECKER_SKIP_POSTGRES=1 says to skip them.
 
 from __future__ import annotations
 
-import gc
 import io
 import os
-import secrets
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, inspect, make_url, select, text
+from sqlalchemy import inspect, make_url, select, text
 
 from checker.agency.models import ClientResult, Job, JobRow
 from checker.db import alembic_config, make_engine, upgrade
 from checker.models import Assessment, StoredResult
 from tests.hardening.conftest import PASSWORD, add_user, make_app, shut
+from tests.pgdb import fresh_database
 from tests.web.util import as_form
 
 HOW = ('TEST_POSTGRES_URL is not set. Start a throwaway PostgreSQL with `eval "$(scripts/pg.sh)"` '
@@ -37,17 +36,8 @@ def pg_url() -> Iterator[str]:
     url = os.environ.get("TEST_POSTGRES_URL", "")
     if not url:
         pytest.skip("no TEST_POSTGRES_URL: see test_a_postgresql_server_is_configured")
-    name = f"checker_t_{secrets.token_hex(4)}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        yield make_url(url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        gc.collect()  # return any connection only garbage still holds before dropping the database
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_database(url, "checker_t") as fresh:
+        yield fresh
 
 
 @pytest.fixture
