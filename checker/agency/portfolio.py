@@ -1,4 +1,4 @@
-"""An agency's portfolio of clients and how a measure's status moved between two checks (see recheck.py)."""
+"""An agency's portfolio of clients (its rechecks: recheck.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from checker.agency.models import Client, ClientResult
+from checker.engine.answer import CHANGE_KINDS
 
-KINDS = ("newly_eligible", "no_longer_eligible", "newly_undetermined", "newly_ineligible")
+KINDS = CHANGE_KINDS  # how a status moved: checker.engine.answer.change_kind
 
 
 @dataclass
@@ -38,13 +39,3 @@ class Portfolio:
                  .order_by(Client.key).offset(offset).limit(limit))
         yield from (tuple(row) for row in self.session.execute(query.execution_options(yield_per=500)))
 
-
-def kind_of(before: str | None, after: str) -> str | None:
-    """How a measure's status moved, or None if it did not."""
-    if before == after:
-        return None
-    if after == "eligible":
-        return "newly_eligible"
-    if before == "eligible":
-        return "no_longer_eligible"
-    return "newly_undetermined" if after == "undetermined" else "newly_ineligible"

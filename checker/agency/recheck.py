@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from checker.agency.jobs import compact
 from checker.agency.models import Client, ClientResult
-from checker.agency.portfolio import kind_of
 from checker.agency.recheck_models import Recheck, RecheckChange
 from checker.columns import read_answers
 from checker.engine import Checker, EngineMismatch
+from checker.engine.answer import change_kind
 from checker.engine.vector import compact_results
 from checker.models import _now
 
@@ -78,7 +78,7 @@ def _changes(recheck: Recheck, client: Client, before: ClientResult | None, afte
     old = {r["measure"]: r["status"] for r in before.result.get("results", [])}
     rows = []
     for item in after["results"]:
-        kind = kind_of(old.get(item["measure"]), item["status"])
+        kind = change_kind(old.get(item["measure"]), item["status"])
         if kind:
             rows.append({"recheck_id": recheck.id, "client_id": client.id, "measure": item["measure"],
                          "before": old.get(item["measure"]), "after": item["status"], "kind": kind})

@@ -15,6 +15,7 @@ HTE_RATE = 0.15  # 企业所得税法 第二十八条第二款
 SMALL_LOW_PROFIT_RATE = 0.05  # 公告2023年第12号: 25% of taxable income taxed at 20%
 HTE_VALID = "hte_valid"  # derived: holds a valid 高企 certificate
 SMALL_LOW_PROFIT = "small-low-profit"
+CHANGE_KINDS = ("newly_eligible", "no_longer_eligible", "newly_undetermined", "newly_ineligible")
 TOTAL_KEYS = {"cash": "cash_wan", "tax_saving": "tax_saving_wan", "deduction": "tax_saving_wan",
               "financing": "financing_wan"}
 
@@ -109,3 +110,22 @@ def stored_item(measure: str, status: str, amount: float | None, failed: list[st
                 "applicant": applicant if applicant != "company" else None}
     item.update({k: v for k, v in optional.items() if v})
     return item
+
+
+def change_kind(before: str | None, after: str | None) -> str | None:
+    """How a measure's status moved between two checks, one of CHANGE_KINDS (None if it did not).
+
+    Gaining eligibility wins, then losing it; any other move is named by where it ended (a measure absent on
+    one side counts as a status of its own, so a removed measure is 'newly_ineligible' unless it was eligible)."""
+    if before == after:
+        return None
+    if after == "eligible":
+        return "newly_eligible"
+    if before == "eligible":
+        return "no_longer_eligible"
+    return "newly_undetermined" if after == "undetermined" else "newly_ineligible"
+
+
+def broad_kind(kind: str | None) -> str | None:
+    """A change kind as the staff impact preview counts it: newly_eligible, no_longer_eligible or other."""
+    return kind if kind in (None, "newly_eligible", "no_longer_eligible") else "other"

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checker.agency.models import Agency, Client
 from checker.engine import Checker
+from checker.engine.answer import broad_kind, change_kind
 from checker.intake import read_profile
 from checker.models import Assessment
 from checker.profile import ProfileError
@@ -29,12 +30,8 @@ class Change:
 
     @property
     def kind(self) -> str:
-        """newly_eligible, no_longer_eligible or other."""
-        if self.after == "eligible":
-            return "newly_eligible"
-        if self.before == "eligible":
-            return "no_longer_eligible"
-        return "other"
+        """newly_eligible, no_longer_eligible or other (checker.engine.answer.change_kind, broadly)."""
+        return broad_kind(change_kind(self.before, self.after)) or "other"
 
 
 @dataclass
@@ -70,26 +67,45 @@ def narrow(pack: RulePack, changed: list[str]) -> RulePack:
     return replace(pack, measures=keep, index={m.id: m for m in keep})
 
 
-def stored_profiles(session: Session, limit: int = 20_000) -> list[tuple[str, dict[str, Any]]]:
-    """(company, answers) of saved assessments and agency clients."""
-    out = [(f"assessment #{a.id} {a.name}".strip(), dict(a.answers or {}))
-           for a in session.scalars(select(Assessment).order_by(Assessment.id).limit(limit))]
-    query = select(Client, Agency.name).join(Agency, Agency.id == Client.agency_id).order_by(Client.id).limit(limit)
-    rows = session.execute(query)
-    out += [(f"{agency} / {client.name or client.key}", dict(client.answers or {})) for client, agency in rows]
-    return out
+def assessment_label(assessment: Assessment) -> str:
+    """How the preview names a saved assessment."""
+    return f"assessment #{assessment.id} {assessment.name or ''}".strip()
 
 
-def verdicts(checker: Checker, answers: dict[str, Any], as_of: dt.date) -> dict[str, str] | None:
-    """Each measure's status for raw answers, None if they do not read under this pack."""
+def client_label(client: Client, agency: str) -> str:
+    """How the preview names an agency's client."""
+    return f"{agency} / {client.name or client.key}"
+
+
+def stored_profiles(session: Session) -> Iterator[tuple[str, Any]]:
+    """(company, answers) of every saved assessment and agency client, streamed (the in-request reference walk;
+    the staff pages run impact_job instead)."""
+    for a in session.scalars(select(Assessment).order_by(Assessment.id).execution_options(yield_per=500)):
+        yield assessment_label(a), a.answers
+    query = select(Client, Agency.name).join(Agency, Agency.id == Client.agency_id).order_by(Client.id)
+    for client, agency in session.execute(query.execution_options(yield_per=500)):
+        yield client_label(client, agency), client.answers
+
+
+def readable(pack: RulePack, answers: Any, as_of: dt.date) -> dict[str, Any] | None:
+    """The typed answers of a stored profile under this pack, None if they do not read (or are not answers at all)."""
+    if not isinstance(answers, dict):
+        return None
     try:
-        values = read_profile(checker.pack, answers, as_of)
-    except ProfileError:
+        return read_profile(pack, answers, as_of)
+    except (ProfileError, TypeError, ValueError, AttributeError):  # a malformed stored profile is unreadable
+        return None
+
+
+def verdicts(checker: Checker, answers: Any, as_of: dt.date) -> dict[str, str] | None:
+    """Each measure's status for raw answers, None if they do not read under this pack."""
+    values = readable(checker.pack, answers, as_of)
+    if values is None:
         return None
     return {r.measure: r.status for r in checker.check(values, as_of).results}
 
 
-def impact(live: Checker, draft: Checker, profiles: Iterable[tuple[str, dict[str, Any]]], as_of: dt.date) -> Impact:
+def impact(live: Checker, draft: Checker, profiles: Iterable[tuple[str, Any]], as_of: dt.date) -> Impact:
     """Compare the verdicts of both packs on every profile."""
     report = Impact()
     for company, answers in profiles:

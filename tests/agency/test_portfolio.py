@@ -8,10 +8,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from checker.agency.models import Client, ClientResult
-from checker.agency.portfolio import kind_of
 from checker.agency.recheck import run_recheck, start_recheck
 from checker.agency.recheck_models import Recheck, RecheckChange
 from checker.engine import Checker
+from checker.engine.answer import change_kind as kind_of
 from checker.rules.loader import load_pack
 from tests.agency.conftest import add_user, make_app, shut, sign_in
 from tests.agency.util import GOOD, job_id_of, jsonl_bytes, upload

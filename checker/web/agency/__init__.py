@@ -110,7 +110,10 @@ def resume_jobs(app: Flask) -> list[int]:
 
 
 def close_app(app: Flask) -> None:
-    """Stop the job runner (tests, shutdown)."""
+    """Stop the job runners (tests, shutdown)."""
+    impacts = app.extensions.get("staff_impact")  # the staff impact previews share the runner classes
+    if impacts is not None:
+        impacts.stop()
     state = app.extensions.get("agency")
     if state is not None:
         state.runner.stop()

@@ -38,6 +38,9 @@ def init_app(app: Flask) -> LivePack:
         services.live = live
     except SQLAlchemyError as exc:  # e.g. AUTO_MIGRATE off and migration 0003 not applied yet
         log.error("staff tables missing (run the migrations); the pack stays the one on disk: %s", exc)
+    from checker.web.staff.impacts import init_impacts
+
+    init_impacts(app, services, seeds)
     app.before_request(_pin_snapshot)
     app.register_blueprint(bp)
     app.register_error_handler(403, lambda e: (render_template("errors/403.html"), 403))

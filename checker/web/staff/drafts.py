@@ -6,12 +6,12 @@ import datetime as dt
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from checker.engine import Checker
-from checker.staff import drafts, impact, store
+from checker.staff import drafts, impact_job, store
 from checker.staff.models import Draft
 from checker.web.services import db
 from checker.web.staff.common import author, bp, live, seeds, snapshot, staff_required
 from checker.web.staff.forms import ButtonForm, CommentForm, EditForm
+from checker.web.staff.impacts import follow
 from checker.web.staff.strings import st
 
 
@@ -100,7 +100,8 @@ def _render_draft(found: Draft, form: EditForm | None = None, publish: CommentFo
 @bp.get("/drafts/<int:draft_id>/impact")
 @staff_required
 def draft_impact(draft_id: int):
-    """How the draft would change verdicts on stored profiles (assessments and agency clients)."""
+    """How the draft would change verdicts on stored profiles (assessments and agency clients): a background job,
+    started here (or the finished one for the same texts, live version and date reused), then its report."""
     found = _get_draft(draft_id)
     snap = snapshot()
     try:
@@ -110,13 +111,7 @@ def draft_impact(draft_id: int):
     checked = drafts.check_files(snap.files, drafts.compose(snap.files, found.changes), seeds())
     report = None
     if checked.pack is not None:
-        before = Checker(impact.narrow(snap.pack, checked.changed), "reference")
-        after = Checker(impact.narrow(checked.pack, checked.changed), "reference")
-        try:
-            report = impact.impact(before, after, impact.stored_profiles(db()), as_of)
-        finally:
-            before.close()
-            after.close()
+        report = follow(impact_job.start_impact(db(), snap.seq, as_of, found.id, dict(found.changes)))
     return render_template("staff/impact.html", draft=found, checked=checked, report=report, as_of=as_of)
 
 

@@ -8,16 +8,16 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from checker.agency.models import ClientResult
-from checker.engine import Checker
 from checker.models import StoredResult
 from checker.rules.loader import RulePackError
 from checker.rules.pack import RulePack
-from checker.staff import drafts, impact, store
+from checker.staff import drafts, impact_job, store
 from checker.staff.gitrepo import GitError
 from checker.staff.models import AuditEntry, PackVersion
 from checker.web.services import db
 from checker.web.staff.common import author, bp, live, seeds, snapshot, staff_required
 from checker.web.staff.forms import CommentForm
+from checker.web.staff.impacts import follow
 from checker.web.staff.strings import st
 
 _PACKS: dict[str, RulePack] = {}
@@ -72,18 +72,11 @@ def rollback_preview(seq: int):
     as_of = _as_of(request.args.get("as_of"))
     report = None
     try:
-        pack = store.load_files(target, seeds())
+        store.load_files(target, seeds())
     except RulePackError:
-        pack = None
-    if pack is not None:
-        changed = store.changed(snap.files, target)
-        before = Checker(impact.narrow(snap.pack, changed), "reference")
-        after = Checker(impact.narrow(pack, changed), "reference")
-        try:
-            report = impact.impact(before, after, impact.stored_profiles(db()), as_of)
-        finally:
-            before.close()
-            after.close()
+        pass
+    else:
+        report = follow(impact_job.start_impact(db(), snap.seq, as_of, target=found))
     return render_template("staff/rollback.html", version=found, live_seq=snap.seq, report=report, as_of=as_of,
                            changes=changes, form=CommentForm())
 

@@ -65,6 +65,16 @@ STRINGS: dict[str, tuple[str, str]] = {
                          "Nothing changes until you confirm."),
     "rollback_confirm": ("确认回滚", "Confirm the rollback"),
     "status": ("结论", "Status"), "draft_of": ("草稿", "Draft"), "open_drafts": ("未发布的草稿", "Open drafts"),
+    "job_status": ("进度状态", "State"), "progress": ("进度", "Progress"),
+    "job_queued": ("排队中", "queued"), "job_running": ("正在比对", "running"), "job_done": ("已完成", "done"),
+    "job_failed": ("失败", "failed"), "reload": ("刷新", "Reload"),
+    "compared": ("比对的规则版本", "Rule versions compared"), "backend": ("判定方式", "Decided by"),
+    "started": ("开始于", "Started"),
+    "impact_background": ("影响预览在后台逐批比对全部已存档资料；同一草稿内容、同一生效版本和检查日期的结果会直接复用。",
+                          "The preview compares every stored profile in the background, a chunk at a time; a finished "
+                          "report for the same draft texts, live version and check date is reused."),
+    "rows_capped": ("只列出前 {shown} 条变化（共 {total} 条）；上面的计数包含全部。",
+                    "Only the first {shown} of {total} changes are listed; the counts above cover them all."),
 }
 
 

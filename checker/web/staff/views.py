@@ -16,6 +16,7 @@ from checker.web.services import db
 from checker.web.staff import create as _create  # noqa: F401  (registers the creation routes)
 from checker.web.staff import drafts as _drafts  # noqa: F401  (registers the draft routes)
 from checker.web.staff import history as _history  # noqa: F401  (registers the history routes)
+from checker.web.staff import impacts as _impacts  # noqa: F401  (registers the impact progress route)
 from checker.web.staff.common import bp, snapshot, staff_required
 from checker.web.staff.forms import ButtonForm
 

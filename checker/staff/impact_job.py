@@ -1,0 +1,209 @@
+"""Run an impact preview in the background: stored profiles in chunks by id (memory flat), progress, a kept report.
+
+A job compares two rule versions (the live one and a draft's texts on top of it, or a rollback's target) on one
+date. Each chunk of profiles is read under both packs, checked column-wise by the vectorised evaluator (the first
+readable profile of each chunk also by the checker's engine), folded into the job's counts and committed with its
+progress, so a stopped server resumes where it was. A finished job is reused for the same content, live version
+and date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from checker.agency.jobs import compact
+from checker.agency.models import Agency, Client
+from checker.engine import Checker, EngineMismatch
+from checker.engine.answer import broad_kind, change_kind
+from checker.engine.vector import compact_results
+from checker.models import Assessment, _now
+from checker.rules.loader import RulePackError
+from checker.rules.pack import RulePack
+from checker.staff import drafts, store
+from checker.staff.impact import assessment_label, client_label, narrow, readable
+from checker.staff.impact_models import KEPT_ROWS, ImpactJob
+from checker.staff.models import PackVersion
+
+CHUNK = 500
+
+
+class ImpactUnavailable(Exception):
+    """The packs a job compares cannot be rebuilt (a version gone, the draft no longer loads)."""
+
+
+def job_key(live_seq: int, as_of: dt.date, draft_files: dict[str, str] | None = None, target_hash: str = "") -> str:
+    """What makes two previews the same: the draft's texts (or the rollback target), the live version and the date."""
+    what = {"draft": draft_files, "target": target_hash, "live": live_seq, "as_of": as_of.isoformat()}
+    return hashlib.sha256(json.dumps(what, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def start_impact(session: Session, live_seq: int, as_of: dt.date, draft_id: int | None = None,
+                 draft_files: dict[str, str] | None = None, target: PackVersion | None = None) -> ImpactJob:
+    """The job of this preview: the one already done or under way for the same key, else a new queued one.
+    Caller commits and submits it."""
+    key = job_key(live_seq, as_of, draft_files, target.hash if target is not None else "")
+    found = session.scalars(select(ImpactJob).where(ImpactJob.key == key, ImpactJob.status != "failed")
+                            .order_by(ImpactJob.id.desc()).limit(1)).first()
+    if found is not None:
+        return found
+    last_assessment = session.scalar(select(func.max(Assessment.id))) or 0
+    last_client = session.scalar(select(func.max(Client.id))) or 0
+    job = ImpactJob(key=key, status="queued", draft_id=draft_id, draft_files=draft_files,
+                    target_seq=target.seq if target is not None else None, live_seq=live_seq, as_of=as_of,
+                    before_version="", after_version="", backend="", total=0, done=0,
+                    last_assessment=last_assessment, last_client=last_client, after_assessment=0, after_client=0,
+                    unreadable=0, changed=0, companies_total=0, counts={}, rows=[], message="")
+    job.total = (session.scalar(select(func.count()).select_from(Assessment).where(Assessment.id <= last_assessment)) or 0) \
+        + (session.scalar(select(func.count()).select_from(Client).where(Client.id <= last_client)) or 0)
+    session.add(job)
+    session.flush()
+    return job
+
+
+def pending_impacts(session: Session) -> list[int]:
+    """Impact jobs a worker should (re)start."""
+    query = select(ImpactJob.id).where(ImpactJob.status.in_(("queued", "running"))).order_by(ImpactJob.id)
+    return list(session.scalars(query))
+
+
+@dataclass
+class Pair:
+    """The two packs a job compares, cut to what can change, and a per-profile checker of each for the sample."""
+
+    before: Checker
+    after: Checker
+
+    def close(self) -> None:
+        """Release both checkers."""
+        self.before.close()
+        self.after.close()
+
+
+def _files(session: Session, seq: int) -> store.Files:
+    """A published version's files."""
+    version = store.by_seq(session, seq)
+    if version is None:
+        raise ImpactUnavailable(f"version v{seq} is not recorded")
+    return dict(version.files)
+
+
+def packs(session: Session, job: ImpactJob, seeds: Path) -> tuple[RulePack, RulePack, list[str]]:
+    """The live and the compared pack of a job, and what changed between them."""
+    live = _files(session, job.live_seq)
+    other = drafts.compose(live, job.draft_files or {}) if job.target_seq is None else _files(session, job.target_seq)
+    try:
+        return store.load_files(live, seeds), store.load_files(other, seeds), store.changed(live, other)
+    except RulePackError as exc:
+        raise ImpactUnavailable("the rules do not load: " + "; ".join(str(e) for e in exc.errors)[:400]) from exc
+
+
+def _profiles(session: Session, job: ImpactJob, size: int) -> tuple[str, list[tuple[str, Any]], int]:
+    """The next chunk: which table it came from, (company, raw answers) pairs, and the last id."""
+    query = (select(Assessment).where(Assessment.id > job.after_assessment, Assessment.id <= job.last_assessment)
+             .order_by(Assessment.id).limit(size))
+    found = list(session.scalars(query))
+    if found:
+        return "assessment", [(assessment_label(a), a.answers) for a in found], found[-1].id
+    query = (select(Client, Agency.name).join(Agency, Agency.id == Client.agency_id)
+             .where(Client.id > job.after_client, Client.id <= job.last_client).order_by(Client.id).limit(size))
+    rows = session.execute(query).all()
+    return "client", [(client_label(c, agency), c.answers) for c, agency in rows], rows[-1][0].id if rows else 0
+
+
+def compare(pair: Pair, profiles: list[tuple[str, Any]], as_of: dt.date) -> tuple[int, list[dict[str, Any]]]:
+    """How many profiles do not read under either pack, and every changed verdict of the others (vectorised;
+    the first readable profile also checked by each pack's checker, EngineMismatch if they disagree)."""
+    read = [(company, readable(pair.before.pack, answers, as_of), readable(pair.after.pack, answers, as_of))
+            for company, answers in profiles]
+    ok = [(company, old, new) for company, old, new in read if old is not None and new is not None]
+    if not ok:
+        return len(profiles), []
+    results = []
+    for checker, values in ((pair.before, [o for _, o, _ in ok]), (pair.after, [n for _, _, n in ok])):
+        found = compact_results(checker.pack, values, as_of)
+        if compact(checker.check(values[0], as_of)) != found[0]:
+            raise EngineMismatch(f"vectorised check and {checker.engine} disagree on {ok[0][0]}")
+        results.append(found)
+    changes = []
+    for (company, _, _), old, new in zip(ok, *results):
+        before = {r["measure"]: r["status"] for r in old["results"]}
+        after = {r["measure"]: r["status"] for r in new["results"]}
+        for measure in sorted(before.keys() | after.keys()):
+            kind = broad_kind(change_kind(before.get(measure), after.get(measure)))
+            if kind:
+                changes.append({"company": company, "measure": measure, "before": before.get(measure),
+                                "after": after.get(measure), "kind": kind})
+    return len(profiles) - len(ok), changes
+
+
+def _fold(job: ImpactJob, profiles: int, unreadable: int, changes: list[dict[str, Any]]) -> None:
+    """Add one chunk's outcome to the job."""
+    counts = {m: dict(kinds) for m, kinds in (job.counts or {}).items()}
+    for change in changes:
+        kinds = counts.setdefault(change["measure"], {})
+        kinds[change["kind"]] = kinds.get(change["kind"], 0) + 1
+    job.counts = counts
+    job.rows = [*(job.rows or []), *changes[:max(0, KEPT_ROWS - len(job.rows or []))]]
+    job.done += profiles
+    job.unreadable += unreadable
+    job.changed += len(changes)
+    job.companies_total += len({c["company"] for c in changes})  # each profile is in one chunk only
+
+
+def _chunk(session: Session, pair: Pair, job_id: int, size: int) -> bool:
+    """Compare the next chunk of profiles in one transaction; False when the job is over."""
+    job = session.get(ImpactJob, job_id)
+    if job is None or job.status != "running":
+        return False
+    table, profiles, last = _profiles(session, job, size)
+    if not profiles:
+        job.status, job.finished_at = "done", _now()
+        session.commit()
+        return False
+    unreadable, changes = compare(pair, profiles, job.as_of)
+    _fold(job, len(profiles), unreadable, changes)
+    if table == "assessment":
+        job.after_assessment = last
+    else:
+        job.after_client = last
+    session.commit()
+    return True
+
+
+def run_impact(sessions: sessionmaker[Session], job_id: int, seeds: Path, engine: str = "durable", size: int = CHUNK,
+               stop: Callable[[], bool] = lambda: False) -> None:
+    """Run an impact job to the end, a chunk of profiles per transaction, stopping early if asked to."""
+    with sessions() as session:
+        job = session.get(ImpactJob, job_id)
+        if job is None or job.finished:
+            return
+        before, after, changed = packs(session, job, seeds)
+        pair = Pair(Checker(narrow(before, changed), engine), Checker(narrow(after, changed), engine))  # type: ignore[arg-type]
+        job.status, job.before_version, job.after_version = "running", before.version, after.version
+        job.backend = f"vectorised; {engine} sample per chunk"
+        session.commit()
+    try:
+        while not stop():
+            with sessions() as session:
+                if not _chunk(session, pair, job_id, size):
+                    return
+    finally:
+        pair.close()
+
+
+def fail_impact(sessions: sessionmaker[Session], job_id: int, message: str) -> None:
+    """Mark a job failed after an unexpected error (a later visit starts a new one)."""
+    with sessions() as session:
+        job = session.get(ImpactJob, job_id)
+        if job is not None and not job.finished:
+            job.status, job.finished_at, job.message = "failed", _now(), message[:500]
+            session.commit()

@@ -1,0 +1,68 @@
+"""Impact previews on the staff pages: started (or reused) as background jobs, followed by polling a small status."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Flask, abort, current_app, jsonify
+from sqlalchemy.exc import DBAPIError
+
+from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
+from checker.staff.impact_job import fail_impact, pending_impacts, run_impact
+from checker.staff.impact_models import ImpactJob
+from checker.web.services import Services, db
+from checker.web.staff.common import bp, staff_required
+
+log = logging.getLogger(__name__)
+KEY = "staff_impact"
+
+
+def make_impact_runner(app: Flask, services: Services, seeds: Path) -> JobRunner:
+    """The runner of impact jobs (the agency's runner classes): inline when jobs run inline (tests), else a thread."""
+    engine = app.config["CHECKER_ENGINE"]
+    size = int(app.config.get("STAFF_IMPACT_CHUNK", 500))
+
+    def work(job_id: int, stop: Callable[[], bool] = lambda: False) -> None:
+        try:
+            run_impact(services.sessions, job_id, seeds, engine, size, stop)
+        except Exception as exc:
+            fail_impact(services.sessions, job_id, f"{type(exc).__name__}: {exc}")
+            raise
+
+    return InlineRunner(work) if app.config.get("AGENCY_RUNNER") == "inline" else ThreadRunner(work)
+
+
+def init_impacts(app: Flask, services: Services, seeds: Path) -> None:
+    """Give the app its impact runner and resume the jobs a stopped server left unfinished."""
+    runner = app.extensions[KEY] = make_impact_runner(app, services, seeds)
+    if not app.config.get("AGENCY_RESUME", True):
+        return
+    try:
+        with services.sessions() as session:
+            pending = pending_impacts(session)
+    except DBAPIError:  # the database is not migrated yet
+        log.warning("staff impact table missing; run the migrations", exc_info=True)
+        return
+    for job_id in pending:
+        runner.submit(job_id)
+
+
+def follow(job: ImpactJob) -> ImpactJob:
+    """Commit the job, hand it to the runner unless it has ended, and read it again (an inline run has moved it)."""
+    db().commit()
+    if not job.finished:
+        current_app.extensions[KEY].submit(job.id)
+        db().refresh(job)
+    return job
+
+
+@bp.get("/impact-jobs/<int:job_id>.json")
+@staff_required
+def impact_progress(job_id: int):
+    """An impact job's status and progress, for the page's polling."""
+    found = db().get(ImpactJob, job_id) if 0 <= job_id <= 2**31 - 1 else None
+    if found is None:
+        abort(404)
+    return jsonify(found.progress())
