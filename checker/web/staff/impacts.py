@@ -10,7 +10,7 @@ from flask import Flask, abort, current_app, jsonify
 from sqlalchemy.exc import DBAPIError
 
 from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
-from checker.staff.impact_job import fail_impact, pending_impacts, run_impact
+from checker.staff.impact_job import ImpactUnavailable, fail_impact, pending_impacts, run_impact
 from checker.staff.impact_models import ImpactJob
 from checker.web.services import Services, db
 from checker.web.staff.common import bp, staff_required
@@ -27,6 +27,8 @@ def make_impact_runner(app: Flask, services: Services, seeds: Path) -> JobRunner
     def work(job_id: int, stop: Callable[[], bool] = lambda: False) -> None:
         try:
             run_impact(services.sessions, job_id, seeds, engine, size, stop)
+        except ImpactUnavailable as exc:  # expected: the page shows the message, a later visit starts afresh
+            fail_impact(services.sessions, job_id, str(exc))
         except Exception as exc:
             fail_impact(services.sessions, job_id, f"{type(exc).__name__}: {exc}")
             raise
