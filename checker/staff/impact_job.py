@@ -81,6 +81,7 @@ class Pair:
 
     before: Checker
     after: Checker
+    same_fields: bool = False  # only measure files differ: a profile reads the same under both packs
 
     def close(self) -> None:
         """Release both checkers."""
@@ -96,12 +97,15 @@ def _files(session: Session, seq: int) -> store.Files:
     return dict(version.files)
 
 
-def packs(session: Session, job: ImpactJob, seeds: Path) -> tuple[RulePack, RulePack, list[str]]:
-    """The live and the compared pack of a job, and what changed between them."""
+def packs(session: Session, job: ImpactJob, seeds: Path, known: Callable[[int], RulePack | None] = lambda seq: None
+          ) -> tuple[RulePack, RulePack, list[str]]:
+    """The live and the compared pack of a job, and what changed between them (`known` may hold a loaded version)."""
     live = _files(session, job.live_seq)
     other = drafts.compose(live, job.draft_files or {}) if job.target_seq is None else _files(session, job.target_seq)
     try:
-        return store.load_files(live, seeds), store.load_files(other, seeds), store.changed(live, other)
+        before = known(job.live_seq) or store.load_files(live, seeds)
+        after = (known(job.target_seq) if job.target_seq is not None else None) or store.load_files(other, seeds)
+        return before, after, store.changed(live, other)
     except RulePackError as exc:
         raise ImpactUnavailable("the rules do not load: " + "; ".join(str(e) for e in exc.errors)[:400]) from exc
 
@@ -122,8 +126,10 @@ def _profiles(session: Session, job: ImpactJob, size: int) -> tuple[str, list[tu
 def compare(pair: Pair, profiles: list[tuple[str, Any]], as_of: dt.date) -> tuple[int, list[dict[str, Any]]]:
     """How many profiles do not read under either pack, and every changed verdict of the others (vectorised;
     the first readable profile also checked by each pack's checker, EngineMismatch if they disagree)."""
-    read = [(company, readable(pair.before.pack, answers, as_of), readable(pair.after.pack, answers, as_of))
-            for company, answers in profiles]
+    read = []
+    for company, answers in profiles:
+        old = readable(pair.before.pack, answers, as_of)
+        read.append((company, old, old if pair.same_fields else readable(pair.after.pack, answers, as_of)))
     ok = [(company, old, new) for company, old, new in read if old is not None and new is not None]
     if not ok:
         return len(profiles), []
@@ -179,17 +185,26 @@ def _chunk(session: Session, pair: Pair, job_id: int, size: int) -> bool:
     return True
 
 
+def pair_of(before: RulePack, after: RulePack, changed: list[str], engine: str) -> Pair:
+    """Checkers of both packs cut to the changed measures (whole packs when shared files changed)."""
+    cut_before, cut_after = narrow(before, changed), narrow(after, changed)
+    return Pair(Checker(cut_before, engine), Checker(cut_after, engine),  # type: ignore[arg-type]
+                same_fields=cut_before is not before and cut_after is not after)
+
+
 def run_impact(sessions: sessionmaker[Session], job_id: int, seeds: Path, engine: str = "durable", size: int = CHUNK,
-               stop: Callable[[], bool] = lambda: False) -> None:
-    """Run an impact job to the end, a chunk of profiles per transaction, stopping early if asked to."""
+               stop: Callable[[], bool] = lambda: False, known: Callable[[int], RulePack | None] = lambda seq: None
+               ) -> None:
+    """Run an impact job to the end, a chunk of profiles per transaction, stopping early if asked to
+    (`known` gives an already loaded pack of a version, else the version's files are loaded)."""
     with sessions() as session:
         job = session.get(ImpactJob, job_id)
         if job is None or job.finished:
             return
-        before, after, changed = packs(session, job, seeds)
-        pair = Pair(Checker(narrow(before, changed), engine), Checker(narrow(after, changed), engine))  # type: ignore[arg-type]
+        before, after, changed = packs(session, job, seeds, known)
+        pair = pair_of(before, after, changed, engine)
         job.status, job.before_version, job.after_version = "running", before.version, after.version
-        job.backend = f"vectorised; {engine} sample per chunk"
+        job.backend = f"vector+{engine}"  # vectorised, each chunk's sample re-checked by the engine
         session.commit()
     try:
         while not stop():

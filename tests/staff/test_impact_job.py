@@ -13,7 +13,7 @@ from checker.agency.models import Client
 from checker.engine import Checker
 from checker.models import Assessment
 from checker.staff import drafts, impact
-from checker.staff.impact_job import packs, run_impact, start_impact
+from checker.staff.impact_job import compare, packs, pair_of, run_impact, start_impact
 from checker.staff.impact_models import ImpactJob
 from tests.accounts import shut
 from tests.staff.conftest import make_app
@@ -96,7 +96,7 @@ def test_job_over_many_profiles_counts_what_the_reference_walk_counts(app, users
     assert len(job.rows) == min(500, job.changed)
     assert [(r["company"], r["measure"], r["kind"]) for r in job.rows[:3]] == [
         (c.company, c.measure, c.kind) for c in ref.changes[:3]]
-    assert job.backend == "vectorised; durable sample per chunk"
+    assert job.backend == "vector+durable"
     assert job.before_version and job.after_version and job.before_version != job.after_version
 
 
@@ -172,3 +172,17 @@ def test_the_page_polls_the_job_then_shows_the_report_and_reuses_it(app, users, 
     with app.extensions["checker"].sessions() as session:
         assert len(session.scalars(select(ImpactJob)).all()) == 2
     assert staff.get("/staff/impact-jobs/99999.json").status_code == 404
+
+
+def test_profiles_are_read_under_both_packs_unless_only_measures_changed(pack):
+    shared = pair_of(pack, pack, ["fields/company.yaml"], "reference")
+    only_measures = pair_of(pack, pack, [MEASURE], "reference")
+    try:
+        assert not shared.same_fields and len(shared.after.pack.measures) == len(pack.measures)
+        assert only_measures.same_fields and [m.id for m in only_measures.after.pack.measures] == [MEASURE]
+        profiles = [("ok", BORDERLINE), ("bad", {"revenue_wan": "abc"}), ("list", [1])]
+        assert compare(shared, profiles, AS_OF) == (2, [])
+        assert compare(only_measures, profiles, AS_OF) == (2, [])
+    finally:
+        shared.close()
+        only_measures.close()

@@ -10,6 +10,7 @@ from flask import Flask, abort, current_app, jsonify
 from sqlalchemy.exc import DBAPIError
 
 from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
+from checker.rules.pack import RulePack
 from checker.staff.impact_job import ImpactUnavailable, fail_impact, pending_impacts, run_impact
 from checker.staff.impact_models import ImpactJob
 from checker.web.services import Services, db
@@ -26,7 +27,7 @@ def make_impact_runner(app: Flask, services: Services, seeds: Path) -> JobRunner
 
     def work(job_id: int, stop: Callable[[], bool] = lambda: False) -> None:
         try:
-            run_impact(services.sessions, job_id, seeds, engine, size, stop)
+            run_impact(services.sessions, job_id, seeds, engine, size, stop, lambda seq: _live_pack(services, seq))
         except ImpactUnavailable as exc:  # expected: the page shows the message, a later visit starts afresh
             fail_impact(services.sessions, job_id, str(exc))
         except Exception as exc:
@@ -34,6 +35,12 @@ def make_impact_runner(app: Flask, services: Services, seeds: Path) -> JobRunner
             raise
 
     return InlineRunner(work) if app.config.get("AGENCY_RUNNER") == "inline" else ThreadRunner(work)
+
+
+def _live_pack(services: Services, seq: int) -> RulePack | None:
+    """The live pack when it is this version (already loaded), else None."""
+    snap = services.live.current() if services.live is not None else None
+    return snap.pack if snap is not None and snap.seq == seq else None
 
 
 def init_impacts(app: Flask, services: Services, seeds: Path) -> None:

@@ -70,6 +70,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "job_failed": ("失败", "failed"), "reload": ("刷新", "Reload"),
     "compared": ("比对的规则版本", "Rule versions compared"), "backend": ("判定方式", "Decided by"),
     "started": ("开始于", "Started"),
+    "backend_vector": ("向量化批量判定，每批首个资料由 {engine} 复核",
+                       "vectorised, the first profile of each chunk re-checked by {engine}"),
     "impact_background": ("影响预览在后台逐批比对全部已存档资料；同一草稿内容、同一生效版本和检查日期的结果会直接复用。",
                           "The preview compares every stored profile in the background, a chunk at a time; a finished "
                           "report for the same draft texts, live version and check date is reused."),
