@@ -48,8 +48,8 @@ def job_key(live_seq: int, as_of: dt.date, draft_files: dict[str, str] | None = 
 
 def start_impact(session: Session, live_seq: int, as_of: dt.date, draft_id: int | None = None,
                  draft_files: dict[str, str] | None = None, target: PackVersion | None = None) -> ImpactJob:
-    """The job of this preview: the one already done or under way for the same key, else a new queued one.
-    Caller commits and submits it."""
+    """The job of this preview: the one already done or under way for the same key, else a new queued one over the
+    profiles stored now (those saved later are not in it). Caller commits and submits it."""
     key = job_key(live_seq, as_of, draft_files, target.hash if target is not None else "")
     found = session.scalars(select(ImpactJob).where(ImpactJob.key == key, ImpactJob.status != "failed")
                             .order_by(ImpactJob.id.desc()).limit(1)).first()
@@ -57,13 +57,13 @@ def start_impact(session: Session, live_seq: int, as_of: dt.date, draft_id: int 
         return found
     last_assessment = session.scalar(select(func.max(Assessment.id))) or 0
     last_client = session.scalar(select(func.max(Client.id))) or 0
+    total = (session.scalar(select(func.count()).select_from(Assessment).where(Assessment.id <= last_assessment)) or 0) + (
+        session.scalar(select(func.count()).select_from(Client).where(Client.id <= last_client)) or 0)
     job = ImpactJob(key=key, status="queued", draft_id=draft_id, draft_files=draft_files,
                     target_seq=target.seq if target is not None else None, live_seq=live_seq, as_of=as_of,
-                    before_version="", after_version="", backend="", total=0, done=0,
+                    before_version="", after_version="", backend="", total=total, done=0,
                     last_assessment=last_assessment, last_client=last_client, after_assessment=0, after_client=0,
                     unreadable=0, changed=0, companies_total=0, counts={}, rows=[], message="")
-    job.total = (session.scalar(select(func.count()).select_from(Assessment).where(Assessment.id <= last_assessment)) or 0) \
-        + (session.scalar(select(func.count()).select_from(Client).where(Client.id <= last_client)) or 0)
     session.add(job)
     session.flush()
     return job
