@@ -96,8 +96,8 @@ def compact_item(item: dict[str, Any]) -> dict[str, Any]:
 
 def compact(result: dict[str, Any]) -> dict[str, Any]:
     """The compact batch JSONL object of a full check result, extra columns echoed (`--full`: the whole object)."""
-    keep = {k: result[k] for k in ("id", "rulepack", "as_of") if k in result}
-    compacted = {**keep, "results": [compact_item(i) for i in result["results"]], "totals": result["totals"]}
+    keep: dict[str, Any] = {k: result[k] for k in ("id", "rulepack", "as_of") if k in result}
+    compacted: dict[str, Any] = {**keep, "results": [compact_item(i) for i in result["results"]], "totals": result["totals"]}
     return {**compacted, "extra": result["extra"]} if result.get("extra") else compacted
 
 
@@ -105,7 +105,7 @@ def stored_item(measure: str, status: str, amount: float | None, failed: list[st
                 held: dict[str, str] | None, currency: str, applicant: str, saving: float | None) -> dict[str, Any]:
     """One measure of an agency's stored result: version-1 keys plus what a 可申报 count and totals need."""
     item: dict[str, Any] = {"measure": measure, "status": status, "amount_wan": amount, "currency": currency}
-    optional = {"failed": failed, "missing": missing, "held": held, "tax_saving_wan": saving,
+    optional: dict[str, Any] = {"failed": failed, "missing": missing, "held": held, "tax_saving_wan": saving,
                 "applicant": applicant if applicant != "company" else None}
     item.update({k: v for k, v in optional.items() if v})
     return item
