@@ -88,6 +88,14 @@ def user() -> User:
     return current_user._get_current_object()
 
 
+def agency_id() -> int:
+    """The signed-in user's agency (every agency_required view has one)."""
+    found = user().agency_id
+    if found is None:
+        abort(403)
+    return found
+
+
 def agency_required(view: Callable[..., Any]) -> Callable[..., Any]:
     """Only signed-in users of an agency may see the view."""
     @functools.wraps(view)

@@ -39,7 +39,7 @@ class TokenForm(FlaskForm):
     """The name and life of a new API token."""
 
     label = StringField("label", validators=[DataRequired(), Length(max=100)])
-    days = SelectField("days", choices=[str(d) for d in TOKEN_DAYS], default="90")
+    days = SelectField("days", choices=[(str(d), str(d)) for d in TOKEN_DAYS], default="90")
 
 
 class RevokeForm(FlaskForm):
