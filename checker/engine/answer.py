@@ -6,7 +6,7 @@ Shared by the per-profile engines and the vectorised batch path, so both say the
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable
+from typing import Any, Iterable, TypedDict
 
 from checker.rules.pack import Measure, RulePack
 
@@ -76,7 +76,17 @@ def totals(pack: RulePack, items: Iterable[dict[str, Any]]) -> dict[str, float]:
     return {k: round(v, 4) for k, v in out.items()}
 
 
-def notice(measure: Measure, lang: str = "zh") -> dict[str, Any]:
+class Notice(TypedDict):
+    """A policy intention shown beside the results."""
+
+    measure: str
+    title: str
+    clause: str | None
+    quote: str | None
+    source: list[dict[str, Any]]
+
+
+def notice(measure: Measure, lang: str = "zh") -> Notice:
     """A policy intention shown apart: its title, clause and quote."""
     first = measure.spec.source[0]
     return {"measure": measure.id, "title": getattr(measure.spec.title, lang),

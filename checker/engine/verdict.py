@@ -11,7 +11,7 @@ from checker.engine import values as v
 from checker.engine.reference import Scope
 from checker.rules.expr import BoolOp, Compare, Name, Node, Not
 from checker.rules.pack import Criterion, LogicTree, Measure, RulePack
-from checker.rules.windows import NO_WINDOW, window_status
+from checker.rules.windows import NO_WINDOW, WindowStatus, window_status
 
 STATUS = {True: "met", False: "not_met", None: "unknown"}
 
@@ -38,7 +38,7 @@ class MeasureResult:
     amount_wan: float | None
     benefit_text: str = ""
     values: dict[str, Any] = field(default_factory=dict)
-    window: dict[str, Any] = field(default_factory=lambda: dict(NO_WINDOW))
+    window: WindowStatus = field(default_factory=NO_WINDOW.copy)
     held: dict[str, str] | None = None
     currency: str = "unconfirmed"
     applicant: str = "company"
@@ -65,7 +65,7 @@ class CheckResult:
     as_of: dt.date
     results: list[MeasureResult]
     conflicts: list[Conflict] = field(default_factory=list)
-    notices: list[dict[str, Any]] = field(default_factory=list)
+    notices: list[answer.Notice] = field(default_factory=list)
     totals: dict[str, float] = field(default_factory=dict)
     intentions: list[MeasureResult] = field(default_factory=list)  # verdicts of notices, for examples only
 
@@ -128,7 +128,7 @@ def explain(pack: RulePack, measure: Measure, scope: Scope, decided: dict[str, v
                          applicant=measure.spec.applicant, benefit_type=measure.spec.benefit.type)
 
 
-def application_window(pack: RulePack, measure: Measure, as_of: dt.date) -> dict[str, Any]:
+def application_window(pack: RulePack, measure: Measure, as_of: dt.date) -> WindowStatus:
     """The measure's application window (申报时间) as of the check date: open, upcoming, closed or none."""
     return window_status(pack.windows.get(measure.id, ()), as_of)
 
