@@ -12,7 +12,7 @@ from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
 
 from checker.rules.schema import ENTITY_TYPES, FIELD_TYPES, KINDS
 from checker.staff import create, drafts, store
-from checker.web.forms import filled
+from checker.web.forms import SelectChoice, filled
 from checker.web.services import db
 from checker.web.staff.common import author, bp, snapshot, staff_required
 from checker.web.staff.forms import ButtonForm
@@ -28,14 +28,14 @@ class FieldForm(FlaskForm):
     """A new profile field."""
 
     id = StringField("id", validators=ID)
-    type = SelectField("type", choices=[(t, t) for t in FIELD_TYPES if t not in ("enum", "text")])
+    type = SelectField("type", choices=[SelectChoice(t) for t in FIELD_TYPES if t not in ("enum", "text")])
     section = SelectField("section")
     label_zh = StringField("label_zh", validators=TEXT)
     label_en = StringField("label_en", validators=TEXT)
     unit_zh = StringField("unit_zh", validators=[Optional(), Length(max=40)])
     unit_en = StringField("unit_en", validators=[Optional(), Length(max=40)])
     minimum = DecimalField("minimum", validators=[Optional()])
-    entities = SelectMultipleField("entities", choices=[(e, e) for e in ENTITY_TYPES], validators=[Optional()])
+    entities = SelectMultipleField("entities", choices=[SelectChoice(e) for e in ENTITY_TYPES], validators=[Optional()])
 
 
 class ParameterForm(FlaskForm):
@@ -67,14 +67,14 @@ class MeasureForm(FlaskForm):
     folder = SelectField("folder")
     title_zh = StringField("title_zh", validators=TEXT)
     title_en = StringField("title_en", validators=TEXT)
-    kind = SelectField("kind", choices=[(k, k) for k in KINDS])
+    kind = SelectField("kind", choices=[SelectChoice(k) for k in KINDS])
     issuer_zh = StringField("issuer_zh", validators=TEXT)
-    entities = SelectMultipleField("entities", choices=[(e, e) for e in ENTITY_TYPES], validators=[DataRequired()])
+    entities = SelectMultipleField("entities", choices=[SelectChoice(e) for e in ENTITY_TYPES], validators=[DataRequired()])
     document = StringField("document", validators=TEXT)
     article = StringField("article", validators=TEXT)
     quote = TextAreaField("quote", validators=[DataRequired(), Length(max=2000)])
     field = SelectField("field")
-    op = SelectField("op", choices=[(op, op) for op in OPS])
+    op = SelectField("op", choices=[SelectChoice(op) for op in OPS])
     threshold = StringField("threshold", validators=[DataRequired(), Regexp(r"^([a-z][a-z0-9_]*|-?\d+(\.\d+)?%?)$")])
     example_value = DecimalField("example_value", validators=[DataRequired()])
     failing_value = DecimalField("failing_value", validators=[DataRequired()])
@@ -143,9 +143,9 @@ def new_measure():
     """A new measure from the template, listed in its folder's index."""
     pack = snapshot().pack
     form = MeasureForm()
-    form.folder.choices = [(f, f) for f in sorted(pack.folders)]
+    form.folder.choices = [SelectChoice(f) for f in sorted(pack.folders)]
     numeric = sorted(n for n, d in pack.fields.items() if d.type in ("int", "decimal"))
-    form.field.choices = [(n, n) for n in numeric]
+    form.field.choices = [SelectChoice(n) for n in numeric]
     if form.validate_on_submit() and form.id.data in pack.index:
         form.id.errors = [st("exists")]
     elif form.validate_on_submit():
