@@ -327,7 +327,9 @@ def matrix_rows(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: B
         yield from _matrix_chunk(checker, profiles, as_of, verify_every, vector_rows, EngineMismatch, extras or [])
 
 
-def _matrix_chunk(checker, profiles, as_of, verify_every, vector_rows, mismatch, extras):  # type: ignore[no-untyped-def]
+def _matrix_chunk(checker: Checker, profiles: list[tuple[Any, dict[str, Any], dict[str, Any]]], as_of: dt.date,
+                  verify_every: int, vector_rows: Callable[..., list[dict[str, Any]]], mismatch: type[Exception],
+                  extras: list[str]) -> Iterator[dict[str, Any]]:
     flat = vector_rows(checker.pack, [p for _, p, _ in profiles], [i for i, _, _ in profiles], as_of)
     for index in range(0, len(profiles), verify_every):
         ident, profile, _ = profiles[index]

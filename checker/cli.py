@@ -12,13 +12,16 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from checker import config
 from checker.rules.loader import RulePackError, load_pack
 from checker.rules.pack import RulePack
+
+if TYPE_CHECKING:
+    from checker.engine import Checker, EngineName
 
 EXIT_RULES, EXIT_PROFILE, EXIT_ROWS = 1, 3, 4
 
@@ -66,14 +69,14 @@ def main(ctx: click.Context, rules: Path | None) -> None:
     ctx.obj = Context(rules or config.rules_dir())
 
 
-def _checker(obj: Context, engine: str | None):  # type: ignore[no-untyped-def]
+def _checker(obj: Context, engine: EngineName | None) -> Checker:
     from checker.engine import Checker
 
-    return Checker(obj.pack(), engine or config.engine_name())  # type: ignore[arg-type]
+    return Checker(obj.pack(), engine or config.engine_name())
 
 
 def _load_profile(path: Path) -> Any:
-    from checker.rules.yamlsrc import load_text
+    from checker.rules.yamlsrc import RuleError, load_text
 
     text = path.read_text(encoding="utf-8")
     if path.suffix.lower() == ".json":
@@ -82,9 +85,9 @@ def _load_profile(path: Path) -> Any:
         except (ValueError, RecursionError) as exc:
             raise click.ClickException(f"{path}: not valid JSON: {exc}") from None
     doc = load_text(text, str(path))
-    if not hasattr(doc, "data"):
+    if isinstance(doc, RuleError):
         raise click.ClickException(str(doc))
-    return doc.data  # type: ignore[union-attr]
+    return doc.data
 
 
 @main.command()
@@ -94,7 +97,7 @@ def _load_profile(path: Path) -> Any:
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", help="Language of the text report.")
 @ENGINE
 @click.pass_obj
-def check(obj: Context, profile: Path, as_of: dt.date, fmt: str, lang: str, engine: str | None) -> None:
+def check(obj: Context, profile: Path, as_of: dt.date, fmt: str, lang: str, engine: EngineName | None) -> None:
     """Check one profile (.json or .yaml) against every measure."""
     from checker.intake import read_profile
     from checker.profile import ProfileError
@@ -126,7 +129,7 @@ def check(obj: Context, profile: Path, as_of: dt.date, fmt: str, lang: str, engi
 @click.option("--full", is_flag=True, help="JSONL: write the whole object `check` prints (default: compact results).")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", help="Language of the .csv/.xlsx matrix.")
 @click.pass_obj
-def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: str | None,
+def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: EngineName | None,
           vector: bool | None, progress: bool | None, full: bool, lang: str) -> None:
     """Check every profile of SOURCE (.jsonl, .csv or .xlsx) and write OUTPUT."""
     from checker.batch import (
@@ -203,7 +206,7 @@ def lint(obj: Context) -> None:
 @click.option("--min-coverage", type=click.FloatRange(0, 100), default=100.0, show_default=True,
               help="With --coverage: fail when fewer than this percent of criterion sides are reached.")
 @click.pass_obj
-def test_examples(obj: Context, engine: str | None, verbose: bool, coverage: bool, min_coverage: float) -> None:
+def test_examples(obj: Context, engine: EngineName | None, verbose: bool, coverage: bool, min_coverage: float) -> None:
     """Run every embedded example of every measure."""
     from checker.rules.examples import run_all
 
@@ -222,7 +225,7 @@ def test_examples(obj: Context, engine: str | None, verbose: bool, coverage: boo
         sys.exit(EXIT_RULES)
 
 
-def _coverage_report(checker, min_coverage: float) -> bool:  # type: ignore[no-untyped-def]
+def _coverage_report(checker: Checker, min_coverage: float) -> bool:
     """Print criterion-side coverage; True when it reaches min_coverage percent."""
     from checker.rules.examples import coverage_gaps, criterion_sides
 
@@ -251,7 +254,7 @@ def coverage_map(obj: Context) -> None:
 def list_measures(obj: Context, fmt: str) -> None:
     """List every measure with its title, kind and source."""
     pack = obj.pack()
-    items = [{"id": m.id, "title": m.spec.title.model_dump(), "kind": m.spec.kind,
+    items: list[dict[str, Any]] = [{"id": m.id, "title": m.spec.title.model_dump(), "kind": m.spec.kind,
               "issuer": m.spec.issuer.model_dump(), "file": m.file,
               "source": [s.model_dump(exclude_none=True) for s in m.spec.source]} for m in pack.measures]
     if fmt == "json":

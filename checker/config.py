@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from checker.engine import EngineName
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_DIR.parent
@@ -22,9 +26,9 @@ def rules_dir() -> Path:
     return Path(os.environ.get("CHECKER_RULES", PROJECT_ROOT / "rules"))
 
 
-def engine_name() -> str:
+def engine_name() -> EngineName:
     """Which engine checks profiles: $CHECKER_ENGINE (durable | reference | fast), default durable."""
     name = os.environ.get("CHECKER_ENGINE", "durable")
     if name not in ("durable", "reference", "fast"):
         raise ValueError(f"CHECKER_ENGINE must be durable, reference or fast, not {name!r}")
-    return name
+    return cast("EngineName", name)  # one of the three, checked above

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -22,6 +22,8 @@ def new_token() -> str:
 
 class Base(DeclarativeBase):
     """Declarative base of the web app's tables."""
+
+    __table__: ClassVar[Table]  # each model maps one Table (DeclarativeBase says only FromClause)
 
 
 class Assessment(Base):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from checker.engine import CheckResult, MeasureResult
+from checker.engine import CheckResult, CriterionResult, MeasureResult
 from checker.rules.pack import RulePack
+from checker.rules.schema import Criterion, Source
 
 LABELS = {
     "zh": {"eligible": "可申报", "ineligible": "不符合", "undetermined": "待完善",
@@ -52,12 +53,12 @@ def render_text(pack: RulePack, result: CheckResult, lang: str = "zh") -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _totals(result: CheckResult, words: dict) -> list[str]:
+def _totals(result: CheckResult, words: dict[str, str]) -> list[str]:
     parts = [f"{words[key]} {value:g} {words['wan']}" for key, value in result.totals.items()]
     return ["", f"{words['totals']}: " + "; ".join(parts)] if parts else []
 
 
-def _notices(result: CheckResult, words: dict) -> list[str]:
+def _notices(result: CheckResult, words: dict[str, str]) -> list[str]:
     if not result.notices:
         return []
     lines = ["", words["notices"] + ":"]
@@ -95,7 +96,7 @@ def _measure_block(pack: RulePack, item: MeasureResult, lang: str) -> list[str]:
     return lines + [""]
 
 
-def _criterion_text(texts: dict, cid: str, lang: str, words: dict) -> str:
+def _criterion_text(texts: dict[str, Criterion], cid: str, lang: str, words: dict[str, str]) -> str:
     if cid == "in_force":
         return words["in_force"]
     crit = texts[cid]
@@ -103,7 +104,7 @@ def _criterion_text(texts: dict, cid: str, lang: str, words: dict) -> str:
     return getattr(crit.text, lang) + assumed
 
 
-def _figures(crit, words: dict) -> str:  # type: ignore[no-untyped-def]
+def _figures(crit: CriterionResult, words: dict[str, str]) -> str:
     parts = []
     if crit.value is not None:
         parts.append(f"{words['value']} {_fmt(crit.value)}")
@@ -116,7 +117,7 @@ def _fmt(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _cite(source) -> str:  # type: ignore[no-untyped-def]
+def _cite(source: Source) -> str:
     if source.seed:
         return f"seed {source.seed} {source.clause}「{source.quote}」"
     return f"{source.document} {source.article}"

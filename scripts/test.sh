@@ -21,6 +21,8 @@ if [ -z "${TEST_POSTGRES_URL:-}" ] && [ "${CHECKER_SKIP_POSTGRES:-}" != 1 ]; the
   trap 'bash scripts/pg.sh stop "$CHECKER_PG_DIR" >/dev/null 2>&1 || true' EXIT
 fi
 .venv/bin/ruff check checker tests
+# Types: checker/ as [tool.mypy] in pyproject.toml says (strict on the rules and the engine).
+.venv/bin/mypy
 # Known vulnerabilities of the locked packages (one plain line when the advisory database is unreachable).
 .venv/bin/python scripts/audit.py
 .venv/bin/checker rules lint

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from checker import config
 from checker.agency.jobs import CHUNK, _chunk, fail_job, finish_if_done, pending_ranges, start_job
 from checker.agency.models import Job
-from checker.engine import Checker
+from checker.engine import Checker, EngineName
 
 log = logging.getLogger(__name__)
 TASK = "checker.check_chunk"
@@ -54,7 +54,7 @@ class WorkerState:
 
     sessions: sessionmaker[Session]
     rules: Path
-    engine: str
+    engine: EngineName
     checkers: dict[str, Checker] = field(default_factory=dict)
 
     def checker_for(self, version: str) -> Checker | None:

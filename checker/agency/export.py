@@ -157,8 +157,8 @@ def summarise(items: Iterable[ClientVerdicts], names: dict[str, str], pack: Rule
         _, sums, gaps = money(pack, item.result)
         unknown += any(gaps.values())
         for kind in MONEY:
-            if sums[kind] is not None:
-                totals[kind] = round((totals[kind] or 0) + sums[kind], 4)
+            if (amount := sums[kind]) is not None:
+                totals[kind] = round((totals[kind] or 0) + amount, 4)
     known = [v for v in totals.values() if v is not None]
     return Summary(clients, list(per.values()), round(sum(known), 4) if known else None, totals, unknown)
 

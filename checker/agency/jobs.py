@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from checker.agency.models import Client, ClientResult, Job, JobChunk, JobRow, User
 from checker.agency.reading import read_answers, with_extras
 from checker.batch import Row
+from checker.db import rowcount
 from checker.engine import Checker, CheckResult, EngineMismatch
 from checker.engine.answer import stored_item
 from checker.engine.vector import compact_results
@@ -74,7 +75,7 @@ def cancel_job(session: Session, job: Job) -> bool:
                               .values(status="cancelled", finished_at=_now(), message="cancelled by user")
                               .execution_options(synchronize_session=False))
     session.expire(job)
-    return stopped.rowcount == 1
+    return rowcount(stopped) == 1
 
 
 def resumable(session: Session) -> list[int]:
@@ -185,7 +186,7 @@ def _start(session: Session, job_id: int, rulepack: str) -> bool:
 
 def _has_work(session: Session, job_id: int) -> bool:
     """Whether any row of the job was already checked (stored or found invalid by a worker)."""
-    return session.scalar(select(func.count()).select_from(ClientResult).where(ClientResult.job_id == job_id)) > 0 or \
+    return (session.scalar(select(func.count()).select_from(ClientResult).where(ClientResult.job_id == job_id)) or 0) > 0 or \
         bool(_checked_errors(session, job_id))
 
 
@@ -240,14 +241,14 @@ def _chunk(session: Session, checker: Checker, job_id: int, size: int, worker: s
     moved = session.execute(update(Job).where(Job.id == job_id, Job.status == "running", Job.rulepack == checker.pack.version)
                             .values(done=Job.done + len(rows), errors=Job.errors + bad)
                             .execution_options(synchronize_session=False))
-    if moved.rowcount != 1:  # cancelled (or re-run on another pack) meanwhile: this chunk stores nothing
+    if rowcount(moved) != 1:  # cancelled (or re-run on another pack) meanwhile: this chunk stores nothing
         session.rollback()
         return False
     for row in rows:
         row.problems = verdicts[row.id][1]  # bad cells of a checked row, or why a row could not be checked
         if verdicts[row.id][0] is None:
             row.state = "error"
-    _store(session, job, [(row, verdicts[row.id][0]) for row in rows if verdicts[row.id][0] is not None])
+    _store(session, job, [(row, result) for row in rows if (result := verdicts[row.id][0]) is not None])
     session.add(JobChunk(job_id=job_id, first_row=rows[0].number, last_row=rows[-1].number, rows=len(rows),
                          worker=worker[:200], rulepack=checker.pack.version, checked_at=_now()))
     session.commit()
@@ -260,7 +261,7 @@ def finish_if_done(session: Session, job_id: int) -> bool:
     done = session.execute(update(Job).where(Job.id == job_id, Job.status == "running", ~left)
                            .values(status="done", finished_at=_now()).execution_options(synchronize_session=False))
     session.commit()
-    return done.rowcount == 1
+    return rowcount(done) == 1
 
 
 def workers(session: Session, job_id: int) -> list[dict[str, Any]]:

@@ -37,5 +37,5 @@ class Portfolio:
         query = (select(Client, ClientResult).join(ClientResult, ClientResult.client_id == Client.id)
                  .where(Client.agency_id == self.agency_id, ClientResult.id.in_(newest))
                  .order_by(Client.key).offset(offset).limit(limit))
-        yield from (tuple(row) for row in self.session.execute(query.execution_options(yield_per=500)))
+        yield from ((client, result) for client, result in self.session.execute(query.execution_options(yield_per=500)))
 

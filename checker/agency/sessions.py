@@ -15,6 +15,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from checker.agency.models import User, UserSession
+from checker.db import rowcount
 from checker.models import _now
 
 TOUCH_EVERY = dt.timedelta(seconds=60)  # last_seen is written at most this often per session
@@ -77,4 +78,4 @@ def end_all(session: Session, user_id: int) -> int:
     """End every open session of the user (deactivation, password change); how many; the caller commits."""
     result = session.execute(update(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
                              .values(ended_at=_now()))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(rowcount(result) or 0)

@@ -8,7 +8,7 @@ sheet 选项 the dropdown lists. Sheet 填写说明 explains every column and sh
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import Any, Literal
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -67,7 +67,7 @@ def _validation(decl: FieldDecl, values_ref: str | None) -> DataValidation | Non
     if decl.type == "date":
         return DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=True, showErrorMessage=True)
     if decl.type in ("int", "decimal") and decl.min is not None:
-        kind = "whole" if decl.type == "int" else "decimal"
+        kind: Literal["whole", "decimal"] = "whole" if decl.type == "int" else "decimal"
         if decl.max is not None:
             return DataValidation(type=kind, operator="between", formula1=f"{decl.min:g}", formula2=f"{decl.max:g}",
                                   allow_blank=True)
@@ -136,18 +136,20 @@ def _help_sheet(pack: RulePack, sheet: Worksheet, fields: list[FieldDecl]) -> No
     lines = [[ID_HEADER, "id", "文字", "", "客户编号（可选，用于识别客户，建议填写）", "", "K001"]]
     lines += [[header_of(pack, d), d.id, TYPE_NAMES[d.type], d.unit.zh if d.unit else "", d.help.zh if d.help else "",
                "、".join(option_labels(d)), example_value(d)] for d in fields]
-    for offset, line in enumerate(lines, 1):
-        for col, value in enumerate(line, 1):
+    for offset, cells in enumerate(lines, 1):
+        for col, value in enumerate(cells, 1):
             sheet.cell(top + offset, col, value)
     for letter, width in zip("ABCDEFG", (36, 22, 10, 8, 50, 50, 24)):
         sheet.column_dimensions[letter].width = width
-    sheet.freeze_panes = sheet.cell(top + 1, 1)
+    sheet.freeze_panes = sheet.cell(top + 1, 1).coordinate
 
 
 def template_xlsx(pack: RulePack) -> bytes:
     """The template workbook: 客户信息 to fill in, 填写说明 with an example row, hidden 字段代码 and 选项."""
     book = Workbook()
     clients = book.active
+    if not isinstance(clients, Worksheet):  # a new workbook opens on its one worksheet
+        raise TypeError("a new workbook has no active worksheet")
     clients.title = CLIENTS
     help_sheet = book.create_sheet(HELP)
     for name in (CODES, OPTIONS):

@@ -40,7 +40,7 @@ def check_url(url: str, allow_private: bool = False) -> str:
         raise ValueError("the webhook URL must start with http:// or https:// and name a host")
     if not allow_private:
         try:
-            addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+            addresses = {str(info[4][0]) for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
         except OSError:
             raise ValueError(f"cannot resolve {parts.hostname}") from None
         if any(not ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses):

@@ -6,7 +6,7 @@ Shared by the per-profile engines and the vectorised batch path, so both say the
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable
+from typing import Any, Iterable, TypedDict
 
 from checker.rules.pack import Measure, RulePack
 
@@ -77,7 +77,17 @@ def totals(pack: RulePack, items: Iterable[dict[str, Any]]) -> dict[str, float]:
     return {k: round(v, 4) for k, v in out.items()}
 
 
-def notice(measure: Measure, lang: str = "zh") -> dict[str, Any]:
+class Notice(TypedDict):
+    """A policy intention shown beside the results."""
+
+    measure: str
+    title: str
+    clause: str | None
+    quote: str | None
+    source: list[dict[str, Any]]
+
+
+def notice(measure: Measure, lang: str = "zh") -> Notice:
     """A policy intention shown apart: its title, clause and quote."""
     first = measure.spec.source[0]
     return {"measure": measure.id, "title": getattr(measure.spec.title, lang),
@@ -97,8 +107,8 @@ def compact_item(item: dict[str, Any]) -> dict[str, Any]:
 
 def compact(result: dict[str, Any]) -> dict[str, Any]:
     """The compact batch JSONL object of a full check result, extra columns echoed (`--full`: the whole object)."""
-    keep = {k: result[k] for k in ("id", "rulepack", "as_of") if k in result}
-    compacted = {**keep, "results": [compact_item(i) for i in result["results"]], "totals": result["totals"]}
+    keep: dict[str, Any] = {k: result[k] for k in ("id", "rulepack", "as_of") if k in result}
+    compacted: dict[str, Any] = {**keep, "results": [compact_item(i) for i in result["results"]], "totals": result["totals"]}
     return {**compacted, "extra": result["extra"]} if result.get("extra") else compacted
 
 
@@ -106,7 +116,7 @@ def stored_item(measure: str, status: str, amount: float | None, failed: list[st
                 held: dict[str, str] | None, currency: str, applicant: str, saving: float | None) -> dict[str, Any]:
     """One measure of an agency's stored result: version-1 keys plus what a 可申报 count and totals need."""
     item: dict[str, Any] = {"measure": measure, "status": status, "amount_wan": amount, "currency": currency}
-    optional = {"failed": failed, "missing": missing, "held": held, "tax_saving_wan": saving,
+    optional: dict[str, Any] = {"failed": failed, "missing": missing, "held": held, "tax_saving_wan": saving,
                 "applicant": applicant if applicant != "company" else None}
     item.update({k: v for k, v in optional.items() if v})
     return item

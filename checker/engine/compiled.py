@@ -7,13 +7,15 @@ criteria on the fast batch path (cross-checked against durable-rules on a sample
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable
+from typing import Callable, Optional, cast
 
 from checker.engine import values as v
-from checker.engine.reference import compare, in_set
-from checker.rules.expr import BinOp, BoolOp, Call, Compare, Const, InSet, Name, Neg, Node, Not
+from checker.engine.reference import Scope, compare, in_set
+from checker.rules.expr import BinOp, BoolOp, Call, Compare, Const, InSet, Name, Neg, Node, Not, literal_number, literal_text
 
-Fn = Callable[[Any], v.Value]
+Fn = Callable[[Scope], v.Value]
+NumFn = Callable[[Scope], v.Num]  # a closure of a numeric or date expression
+TriFn = Callable[[Scope], v.Tri]  # a closure of a boolean expression
 _ARITH = {"+": v.add, "-": v.sub, "*": v.mul, "/": v.div}
 
 
@@ -39,11 +41,11 @@ class Compiled:
             name = node.name
             return lambda scope: scope.cache[name] if name in scope.cache else scope.get(name)
         if isinstance(node, BinOp):
-            op, left, right = _ARITH[node.op], self.fn(node.left), self.fn(node.right)
-            return lambda scope: op(left(scope), right(scope))
+            op, left_num, right_num = _ARITH[node.op], self._num(node.left), self._num(node.right)
+            return lambda scope: op(left_num(scope), right_num(scope))
         if isinstance(node, Neg):
-            inner = self.fn(node.operand)
-            return lambda scope: v.neg(inner(scope))
+            num = self._num(node.operand)
+            return lambda scope: v.neg(num(scope))
         if isinstance(node, Compare):
             cop, left, right = node.op, self.fn(node.left), self.fn(node.right)
             return lambda scope: compare(cop, left(scope), right(scope))
@@ -53,12 +55,20 @@ class Compiled:
         if isinstance(node, BoolOp):
             return self._boolop(node)
         if isinstance(node, Not):
-            inner = self.fn(node.operand)
-            return lambda scope: v.tri_not(inner(scope))
+            tri = self._tri(node.operand)
+            return lambda scope: v.tri_not(tri(scope))
         return self._call(node)
 
+    def _num(self, node: Node) -> NumFn:
+        """The closure of a numeric or date sub-expression: type checking on load proved it returns a Num."""
+        return cast(NumFn, self.fn(node))
+
+    def _tri(self, node: Node) -> TriFn:
+        """The closure of a boolean sub-expression: type checking on load proved it three-valued."""
+        return cast(TriFn, self.fn(node))
+
     def _boolop(self, node: BoolOp) -> Fn:
-        parts = [self.fn(o) for o in node.operands]
+        parts = [self._tri(o) for o in node.operands]
         if node.op == "and":
             return lambda scope: v.tri_and([p(scope) for p in parts])
         return lambda scope: v.tri_or([p(scope) for p in parts])
@@ -66,25 +76,26 @@ class Compiled:
     def _call(self, node: Call) -> Fn:
         args = node.args
         if node.func == "date":
-            value = v.Num.of(v.to_ordinal(dt.date.fromisoformat(args[0].value)))  # type: ignore[union-attr, arg-type]
+            value = v.Num.of(v.to_ordinal(dt.date.fromisoformat(literal_text(args[0]))))
             return lambda scope: value
-        first = self.fn(args[0])
         if node.func == "starts_with":
-            prefixes = tuple(a.value for a in args[1:])  # type: ignore[union-attr]
-            return lambda scope: _starts(first(scope), prefixes)
+            text = cast(Callable[[Scope], Optional[str]], self.fn(args[0]))
+            prefixes = tuple(literal_text(a) for a in args[1:])
+            return lambda scope: _starts(text(scope), prefixes)
+        first = self._num(args[0])  # every other function reads a number or a date first
         if node.func in ("min", "max"):
-            fns = [first] + [self.fn(a) for a in args[1:]]
+            fns = [first] + [self._num(a) for a in args[1:]]
             pick = v.minimum if node.func == "min" else v.maximum
             return lambda scope: pick([f(scope) for f in fns])
         if node.func in ("tier", "upto"):
-            consts = [a.value for a in args[1:]]  # type: ignore[union-attr]
+            consts = [literal_number(a) for a in args[1:]]
             pairs, default = list(zip(consts[0:-1:2], consts[1:-1:2])), consts[-1]
             band = v.tier if node.func == "tier" else v.upto
-            return lambda scope: band(first(scope), pairs, default)  # type: ignore[arg-type]
+            return lambda scope: band(first(scope), pairs, default)
         shift = v.SHIFTS[node.func]
-        amount = args[1].value if len(args) > 1 else 0  # type: ignore[union-attr]
-        return lambda scope: shift(first(scope), amount)  # type: ignore[arg-type]
+        amount = literal_number(args[1]) if len(args) > 1 else 0
+        return lambda scope: shift(first(scope), amount)
 
 
-def _starts(text: Any, prefixes: tuple) -> v.Tri:
+def _starts(text: Optional[str], prefixes: tuple[str, ...]) -> v.Tri:
     return None if text is None else text.startswith(prefixes)

@@ -75,7 +75,8 @@ def _cmp(op: str, left: Operand, lbound: str, right: Operand, rbound: str) -> Co
     if isinstance(left, Slot):
         return _all(lneeds + rneeds + [{op: {f"{left.key}_{lbound}": rterm}}])
     flipped = {"$gte": "$lte", "$gt": "$lt", "$lte": "$gte", "$lt": "$gt"}[op]
-    return _all(rneeds + [{flipped: {f"{right.key}_{rbound}": lterm}}])  # type: ignore[union-attr]
+    assert isinstance(right, Slot), "the planner gives a comparison of two numbers a slot on one side"
+    return _all(rneeds + [{flipped: {f"{right.key}_{rbound}": lterm}}])
 
 
 def _defined(*operands: Operand) -> list[Cond]:
@@ -108,12 +109,11 @@ def _text(atom: TextAtom, want: bool) -> Cond:
 
 def condition(tree: Tree, want: bool) -> Cond:
     """Pattern under which a boolean tree is surely true (want=True) or surely false."""
-    kind = tree[0]
-    if kind == "not":
+    if tree[0] == "not":
         return condition(tree[1], not want)
-    if kind in ("and", "or"):
+    if tree[0] == "and" or tree[0] == "or":
         parts = [condition(child, want) for child in tree[1]]
-        return _all(parts) if (kind == "and") == want else _any(parts)
+        return _all(parts) if (tree[0] == "and") == want else _any(parts)
     atom = tree[1]
     if isinstance(atom, NumAtom):
         return _num(atom, want)

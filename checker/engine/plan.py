@@ -10,7 +10,7 @@ undefined, 2 undefined).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, Literal, Union, cast
 
 from checker.engine import values as v
 from checker.engine.reference import Scope
@@ -49,7 +49,12 @@ class BoolAtom:
 
 
 Atom = Union[NumAtom, TextAtom, BoolAtom]
-Tree = tuple  # ("atom", Atom) | ("and", (Tree, ...)) | ("or", (Tree, ...)) | ("not", Tree)
+# ("atom", Atom) | ("and", (Tree, ...)) | ("or", (Tree, ...)) | ("not", Tree)
+Tree = Union[
+    tuple[Literal["atom"], Atom],
+    tuple[Literal["and", "or"], tuple["Tree", ...]],
+    tuple[Literal["not"], "Tree"],
+]
 
 
 @dataclass
@@ -75,7 +80,7 @@ class MeasurePlan:
                 fact[name] = value
         for node, key in self.num_slots.items():
             if f"{key}_u" not in fact:
-                _put_num(fact, key, scope.eval(node))  # type: ignore[arg-type]
+                _put_num(fact, key, cast(v.Num, scope.eval(node)))  # a numeric slot (type checking on load)
         for node, key in self.bool_slots.items():
             if key not in fact:
                 value = scope.eval(node)

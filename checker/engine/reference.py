@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Optional, cast
 
 from checker.engine import values as v
-from checker.rules.expr import BinOp, BoolOp, Call, Compare, Const, InSet, Name, Neg, Node, Not
+from checker.rules.expr import BinOp, BoolOp, Call, Compare, Const, InSet, Name, Neg, Node, Not, literal_number, literal_text
 from checker.rules.pack import RulePack
+
+if TYPE_CHECKING:
+    from checker.engine.compiled import Compiled
 
 _ARITH: dict[str, Callable[[v.Num, v.Num], v.Num]] = {"+": v.add, "-": v.sub, "*": v.mul, "/": v.div}
 
@@ -15,7 +18,7 @@ _ARITH: dict[str, Callable[[v.Num, v.Num], v.Num]] = {"+": v.add, "-": v.sub, "*
 class Scope:
     """The values an expression can read: profile answers, derived values and as_of."""
 
-    def __init__(self, pack: RulePack, profile: dict[str, Any], as_of: dt.date, compiled: Any = None) -> None:
+    def __init__(self, pack: RulePack, profile: dict[str, Any], as_of: dt.date, compiled: Compiled | None = None) -> None:
         self.pack = pack
         self.profile = profile
         self.as_of = as_of
@@ -45,7 +48,8 @@ def runtime_value(pack: RulePack, name: str, raw: Any) -> v.Value:
     """Turn a parsed profile answer (or None) into the evaluators' value."""
     kind = pack.fields[name].type
     if kind in ("bool", "enum", "text"):
-        return raw
+        answer: v.Value = raw  # a bool or a text, parsed by the answer layer
+        return answer
     if kind == "date":
         return v.Num.of(v.to_ordinal(raw)) if raw is not None else v.Num(-v.INF, v.INF)
     if raw is None:
@@ -60,19 +64,29 @@ def evaluate(node: Node, scope: Scope) -> v.Value:
     if isinstance(node, Name):
         return scope.get(node.name)
     if isinstance(node, BinOp):
-        return _ARITH[node.op](evaluate(node.left, scope), evaluate(node.right, scope))  # type: ignore[arg-type]
+        return _ARITH[node.op](_num(node.left, scope), _num(node.right, scope))
     if isinstance(node, Neg):
-        return v.neg(evaluate(node.operand, scope))  # type: ignore[arg-type]
+        return v.neg(_num(node.operand, scope))
     if isinstance(node, Compare):
         return compare(node.op, evaluate(node.left, scope), evaluate(node.right, scope))
     if isinstance(node, InSet):
         return in_set(evaluate(node.operand, scope), node.values, node.negated)
     if isinstance(node, BoolOp):
-        items = [evaluate(o, scope) for o in node.operands]
-        return v.tri_and(items) if node.op == "and" else v.tri_or(items)  # type: ignore[arg-type]
+        items = [_tri(o, scope) for o in node.operands]
+        return v.tri_and(items) if node.op == "and" else v.tri_or(items)
     if isinstance(node, Not):
-        return v.tri_not(evaluate(node.operand, scope))  # type: ignore[arg-type]
+        return v.tri_not(_tri(node.operand, scope))
     return _call(node, scope)
+
+
+def _num(node: Node, scope: Scope) -> v.Num:
+    """A numeric or date sub-expression's value: type checking on load proved it a Num."""
+    return cast(v.Num, evaluate(node, scope))
+
+
+def _tri(node: Node, scope: Scope) -> v.Tri:
+    """A boolean sub-expression's value: type checking on load proved it three-valued."""
+    return cast(v.Tri, evaluate(node, scope))
 
 
 def compare(op: str, left: v.Value, right: v.Value) -> v.Tri:
@@ -84,12 +98,13 @@ def compare(op: str, left: v.Value, right: v.Value) -> v.Tri:
     return (left == right) if op == "==" else (left != right)
 
 
-def in_set(value: v.Value, options: tuple, negated: bool) -> v.Tri:
+def in_set(value: v.Value, options: tuple[float | str, ...], negated: bool) -> v.Tri:
     """Three-valued membership of a value in a list of literals."""
     if isinstance(value, v.Num):
         if value.undef == 2:
             return False
-        inside = any(value.lo <= o <= value.hi for o in options)
+        numbers = cast(tuple[float, ...], options)  # a number's list holds numbers (type checking on load)
+        inside = any(value.lo <= o <= value.hi for o in numbers)
         member: v.Tri = True if value.exact and inside else (False if not inside else None)
         result = v.tri_not(member) if negated else member
         return None if result is True and value.undef == 1 else result
@@ -101,17 +116,17 @@ def in_set(value: v.Value, options: tuple, negated: bool) -> v.Tri:
 def _call(node: Call, scope: Scope) -> v.Value:
     args = node.args
     if node.func == "date":
-        return v.Num.of(v.to_ordinal(dt.date.fromisoformat(args[0].value)))  # type: ignore[union-attr, arg-type]
+        return v.Num.of(v.to_ordinal(dt.date.fromisoformat(literal_text(args[0]))))
     if node.func == "starts_with":
-        text = evaluate(args[0], scope)
-        return None if text is None else any(text.startswith(a.value) for a in args[1:])  # type: ignore[union-attr]
-    first = evaluate(args[0], scope)
+        text = cast(Optional[str], evaluate(args[0], scope))
+        return None if text is None else any(text.startswith(literal_text(a)) for a in args[1:])
+    first = _num(args[0], scope)  # every other function reads a number or a date first
     if node.func in ("min", "max"):
-        nums = [first] + [evaluate(a, scope) for a in args[1:]]
-        return v.minimum(nums) if node.func == "min" else v.maximum(nums)  # type: ignore[arg-type]
+        nums = [first] + [_num(a, scope) for a in args[1:]]
+        return v.minimum(nums) if node.func == "min" else v.maximum(nums)
     if node.func in ("tier", "upto"):
-        consts = [a.value for a in args[1:]]  # type: ignore[union-attr]
+        consts = [literal_number(a) for a in args[1:]]
         band = v.tier if node.func == "tier" else v.upto
-        return band(first, list(zip(consts[0:-1:2], consts[1:-1:2])), consts[-1])  # type: ignore[arg-type]
-    amount = args[1].value if len(args) > 1 else 0  # type: ignore[union-attr]
-    return v.SHIFTS[node.func](first, amount)  # type: ignore[arg-type]
+        return band(first, list(zip(consts[0:-1:2], consts[1:-1:2])), consts[-1])
+    amount = literal_number(args[1]) if len(args) > 1 else 0
+    return v.SHIFTS[node.func](first, amount)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from typing import Optional, Union
+from typing import Callable, Optional, Union
 
 INF = math.inf
 HUGE = 1e15  # magnitudes beyond this are treated as unbounded
@@ -180,7 +180,7 @@ def _plus_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _map_date(d: Num, shift) -> Num:  # type: ignore[no-untyped-def]
+def _map_date(d: Num, shift: Callable[[dt.date], dt.date]) -> Num:
     def move(x: float) -> float:
         if math.isinf(x):
             return x

@@ -17,7 +17,7 @@ import numpy as np
 
 from checker.engine import answer
 from checker.engine import values as v
-from checker.rules.expr import BinOp, BoolOp, Call, Compare, Const, InSet, Name, Neg, Node, Not
+from checker.rules.expr import BinOp, BoolOp, Call, Compare, Const, InSet, Name, Neg, Node, Not, literal_number, literal_text
 from checker.rules.pack import LogicTree, Measure, RulePack
 from checker.rules.typecheck import BOOL, DATE, NUMBER, check
 
@@ -167,7 +167,8 @@ class Columns:
         key = f"answered:{name}"
         if key not in self.cache:
             self.cache[key] = np.array([p.get(name) is not None for p in self.profiles], dtype=bool)
-        return self.cache[key]  # type: ignore[no-any-return]
+        answered: np.ndarray = self.cache[key]
+        return answered
 
     def _field(self, name: str) -> Any:
         kind = self.pack.fields[name].type
@@ -244,9 +245,9 @@ class Columns:
     def _call(self, node: Call) -> Any:
         args = node.args
         if node.func == "date":
-            return exact(np.full(self.n, v.to_ordinal(dt.date.fromisoformat(args[0].value))))  # type: ignore[union-attr, arg-type]
+            return exact(np.full(self.n, v.to_ordinal(dt.date.fromisoformat(literal_text(args[0])))))
         if node.func == "starts_with":
-            prefixes = tuple(a.value for a in args[1:])  # type: ignore[union-attr]
+            prefixes = tuple(literal_text(a) for a in args[1:])
             texts = self.eval(args[0])
             return np.array([U if x is None else (T if x.startswith(prefixes) else F) for x in texts], dtype=np.int8)
         if node.func in ("min", "max"):
@@ -254,11 +255,11 @@ class Columns:
             pick = np.minimum.reduce if node.func == "min" else np.maximum.reduce
             return span(pick([c.lo for c in cols]), pick([c.hi for c in cols]), np.maximum.reduce([c.undef for c in cols]))
         if node.func in ("tier", "upto"):
-            consts = [a.value for a in args[1:]]  # type: ignore[union-attr]
+            consts = [literal_number(a) for a in args[1:]]
             pairs = list(zip(consts[0:-1:2], consts[1:-1:2]))
-            return band(self.eval(args[0]), pairs, consts[-1], node.func)  # type: ignore[arg-type]
-        amount = args[1].value if len(args) > 1 else 0  # type: ignore[union-attr]
-        return shift(self.eval(args[0]), v.SHIFTS[node.func], amount)  # type: ignore[arg-type]
+            return band(self.eval(args[0]), pairs, consts[-1], node.func)
+        amount = literal_number(args[1]) if len(args) > 1 else 0
+        return shift(self.eval(args[0]), v.SHIFTS[node.func], amount)
 
 
 def _code(value: v.Tri) -> int:
@@ -272,7 +273,8 @@ def combine(tree: LogicTree, codes: dict[str, np.ndarray]) -> np.ndarray:
     if tree[0] == "not":
         return (T - combine(tree[1], codes)).astype(np.int8)
     parts = [combine(child, codes) for child in tree[1]]
-    return (np.minimum.reduce(parts) if tree[0] == "all" else np.maximum.reduce(parts)).astype(np.int8)
+    joined: np.ndarray = np.minimum.reduce(parts) if tree[0] == "all" else np.maximum.reduce(parts)
+    return joined.astype(np.int8)
 
 
 def _relevant(cols: Columns, node: Node, mask: np.ndarray, out: dict[str, np.ndarray]) -> None:
@@ -406,8 +408,8 @@ def _failed(measure: Measure, codes: dict[str, np.ndarray], in_force: bool, n: i
         for row in failed:
             row.append("in_force")
     for crit in measure.criteria:
-        for row in np.nonzero(codes[crit.id] == F)[0]:
-            failed[row].append(crit.id)
+        for at in np.nonzero(codes[crit.id] == F)[0]:
+            failed[at].append(crit.id)
     return failed
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from checker.engine import answer
 from checker.engine import values as v
 from checker.engine.reference import Scope
-from checker.rules.expr import BoolOp, Name, Node, Not
+from checker.rules.expr import BoolOp, Compare, Name, Node, Not
 from checker.rules.pack import Criterion, LogicTree, Measure, RulePack
-from checker.rules.windows import NO_WINDOW, window_status
+from checker.rules.windows import NO_WINDOW, WindowStatus, window_status
 
 STATUS = {True: "met", False: "not_met", None: "unknown"}
 
@@ -38,7 +38,7 @@ class MeasureResult:
     amount_wan: float | None
     benefit_text: str = ""
     values: dict[str, Any] = field(default_factory=dict)
-    window: dict[str, Any] = field(default_factory=lambda: dict(NO_WINDOW))
+    window: WindowStatus = field(default_factory=NO_WINDOW.copy)
     held: dict[str, str] | None = None
     currency: str = "unconfirmed"
     applicant: str = "company"
@@ -64,8 +64,8 @@ class CheckResult:
     rulepack: str
     as_of: dt.date
     results: list[MeasureResult]
-    conflicts: list[dict[str, Any]] = field(default_factory=list)
-    notices: list[dict[str, Any]] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    notices: list[answer.Notice] = field(default_factory=list)
     totals: dict[str, float] = field(default_factory=dict)
     intentions: list[MeasureResult] = field(default_factory=list)  # verdicts of notices, for examples only
 
@@ -80,15 +80,23 @@ class CheckResult:
         return next(r for r in [*self.results, *self.intentions] if r.measure == measure_id)
 
 
-def conflicts(pack: RulePack, results: list[MeasureResult], lang: str = "zh") -> list[dict[str, Any]]:
+class Conflict(TypedDict):
+    """Two measures that may both apply but exclude each other."""
+
+    measures: list[str]
+    type: str
+    note: str
+
+
+def conflicts(pack: RulePack, results: list[MeasureResult], lang: str = "zh") -> list[Conflict]:
     """Pairs of measures that may both apply but exclude each other (no double support)."""
     live = {r.measure for r in results if r.status != "ineligible"}
-    found: dict[tuple[str, str], dict[str, Any]] = {}
+    found: dict[tuple[str, ...], Conflict] = {}
     for measure in pack.measures:
         for rel in measure.spec.relations:
             pair = tuple(sorted((measure.id, rel.measure)))
             if rel.type == "excludes" and measure.id in live and rel.measure in live and pair not in found:
-                found[pair] = {"measures": list(pair), "type": "excludes", "note": getattr(rel.note, lang)}  # type: ignore[index]
+                found[pair] = {"measures": list(pair), "type": "excludes", "note": getattr(rel.note, lang)}
     return list(found.values())
 
 
@@ -104,7 +112,7 @@ def combine(tree: LogicTree, decided: dict[str, v.Tri]) -> v.Tri:
 
 def explain(pack: RulePack, measure: Measure, scope: Scope, decided: dict[str, v.Tri], lang: str = "zh") -> MeasureResult:
     """Build the full result of a measure from the engine's decision of each criterion."""
-    as_of = v.from_ordinal(scope.get("as_of").lo)  # type: ignore[union-attr]
+    as_of = v.from_ordinal(cast(v.Num, scope.get("as_of")).lo)
     criteria = [_criterion(c, decided[c.id], scope) for c in measure.criteria]
     status = {True: "eligible", False: "ineligible", None: "undetermined"}[combine(measure.logic, decided)]
     if measure.spec.period is not None:
@@ -120,7 +128,7 @@ def explain(pack: RulePack, measure: Measure, scope: Scope, decided: dict[str, v
                          applicant=measure.spec.applicant, benefit_type=measure.spec.benefit.type)
 
 
-def application_window(pack: RulePack, measure: Measure, as_of: dt.date) -> dict[str, Any]:
+def application_window(pack: RulePack, measure: Measure, as_of: dt.date) -> WindowStatus:
     """The measure's application window (申报时间) as of the check date: open, upcoming, closed or none."""
     return window_status(pack.windows.get(measure.id, ()), as_of)
 
@@ -158,10 +166,10 @@ def _criterion(crit: Criterion, status: v.Tri, scope: Scope) -> CriterionResult:
     test = crit.test
     if crit.show is not None:
         value = display(scope.eval(crit.show))
-    elif crit.display != "none":
-        value = display(scope.eval(test.left))  # type: ignore[union-attr]
-    if crit.display in ("number", "date"):
-        threshold = display(scope.eval(test.right))  # type: ignore[union-attr]
+    elif crit.display != "none" and isinstance(test, Compare):  # a display other than "none" is a comparison's
+        value = display(scope.eval(test.left))
+    if crit.display in ("number", "date") and isinstance(test, Compare):
+        threshold = display(scope.eval(test.right))
     if crit.display == "date":
         value, threshold = _as_date(value), _as_date(threshold)
     missing = relevant_unanswered(crit.test, scope) if status is None else []

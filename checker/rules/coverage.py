@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from checker.rules.pack import RulePack
 
 
-def load_maps(seeds: Path) -> list[dict]:
+def load_maps(seeds: Path) -> list[dict[str, Any]]:
     """Every seeds/coverage/<seed>.yaml, in seed order."""
     return [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((seeds / "coverage").glob("*.yaml"))]
 
 
-def _title(seeds: Path, entry: dict) -> str:
+def _title(seeds: Path, entry: dict[str, Any]) -> str:
     path = next(seeds.glob(f"{entry['seed']}_*.txt"))
     return f"{entry.get('title', '')} (`seeds/{path.name}`)"
 

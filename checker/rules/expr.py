@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Union
+from typing import Literal, Union
 
 
 class ExprError(ValueError):
@@ -73,7 +73,7 @@ class InSet:
 
 @dataclass(frozen=True)
 class BoolOp:
-    op: str  # "and" | "or"
+    op: Literal["and", "or"]
     operands: tuple[Node, ...]
 
 
@@ -280,6 +280,20 @@ def parse(text: str) -> Node:
     if not isinstance(text, str) or not text.strip():
         raise ExprError("empty expression", 0)
     return _Parser(text).parse()
+
+
+def literal_text(node: Node) -> str:
+    """The text of a quoted literal argument (type checking on load puts one there)."""
+    if isinstance(node, Const) and isinstance(node.value, str):
+        return node.value
+    raise ExprError(f"expected a quoted text literal, found {node!r}")
+
+
+def literal_number(node: Node) -> float:
+    """The value of a number literal argument (type checking on load puts one there)."""
+    if isinstance(node, Const) and isinstance(node.value, float):
+        return node.value
+    raise ExprError(f"expected a number literal, found {node!r}")
 
 
 def names(node: Node) -> set[str]:

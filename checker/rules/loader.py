@@ -17,19 +17,22 @@ from checker.rules.pack import (
     Check,
     Criterion,
     DerivedValue,
+    Folder,
+    LogicTree,
     Measure,
     RulePack,
     build_logic,
     logic_refs,
 )
 from checker.rules.parameters import Parameter, ParametersFile
-from checker.rules.schema import DerivedFile, FieldsFile, IndexFile, MeasureFile
+from checker.rules.schema import DerivedFile, FieldDecl, FieldsFile, IndexFile, MeasureFile, Section
 from checker.rules.typecheck import BOOL, DATE, NUMBER, TEXT, NameType, check
 from checker.rules.windows import Window, WindowsFile
 from checker.rules.yamlsrc import Document, Loc, RuleError, load_file
 
 M = TypeVar("M", bound=BaseModel)
 KNOWN_KEYS = schema_keys(DerivedFile, FieldsFile, IndexFile, MeasureFile, ParametersFile, WindowsFile)
+FieldsDoc = tuple[Document, FieldsFile]  # a fields file and its parsed content
 TYPE_OF_FIELD = {"int": NUMBER, "decimal": NUMBER, "bool": BOOL, "enum": TEXT, "text": TEXT, "date": DATE}
 
 
@@ -61,7 +64,7 @@ def _pydantic_error(doc: Document, err: Any) -> RuleError:
     return doc.error(loc, err["msg"])
 
 
-def _unknown_key(doc: Document, loc: tuple, raw: Any) -> str:
+def _unknown_key(doc: Document, loc: Loc, raw: Any) -> str:
     """An unknown key in words: a value split by a comma inside { } (a number's thousands separator or a text's
     comma), else the closest known key."""
     key = str(raw)
@@ -149,14 +152,14 @@ def _annotate(pack: RulePack, measure: Measure) -> Measure:
     return replace(measure, criteria=criteria, derived_reads=derived)
 
 
-def _load_fields(loader: _Loader) -> tuple[dict, list, list]:
-    fields: dict = {}
-    sections: list = []
-    docs: list = []
+def _load_fields(loader: _Loader) -> tuple[dict[str, FieldDecl], list[Section], list[FieldsDoc]]:
+    fields: dict[str, FieldDecl] = {}
+    sections: list[Section] = []
+    docs: list[FieldsDoc] = []
     for path in sorted((loader.root / "fields").glob("*.yaml")):
         doc = loader.doc(path)
-        parsed = doc and _validate(doc, FieldsFile, loader.errors)
-        if not parsed:
+        parsed = _validate(doc, FieldsFile, loader.errors) if doc else None
+        if doc is None or not parsed:
             continue
         docs.append((doc, parsed))
         sections.extend(parsed.sections)
@@ -179,8 +182,8 @@ def _load_parameters(loader: _Loader, env: dict[str, NameType]) -> dict[str, Par
     found: dict[str, Parameter] = {}
     for path in sorted((loader.root / "parameters").glob("*.yaml")):
         doc = loader.doc(path)
-        parsed = doc and _validate(doc, ParametersFile, loader.errors)
-        if not parsed:
+        parsed = _validate(doc, ParametersFile, loader.errors) if doc else None
+        if doc is None or not parsed:
             _declare_anyway(doc, env)
             continue
         for i, decl in enumerate(parsed.parameters):
@@ -203,9 +206,9 @@ def _declare_anyway(doc: Document | None, env: dict[str, NameType]) -> None:
 def _load_derived(loader: _Loader, env: dict[str, NameType]) -> dict[str, DerivedValue]:
     path = loader.root / "derived.yaml"
     doc = loader.doc(path) if path.exists() else None
-    parsed = doc and _validate(doc, DerivedFile, loader.errors)
+    parsed = _validate(doc, DerivedFile, loader.errors) if doc else None
     derived: dict[str, DerivedValue] = {}
-    if not parsed:
+    if doc is None or not parsed:
         return derived
     for i, item in enumerate(parsed.derived):  # in file order: each may use those above it
         if item.id in env:
@@ -218,7 +221,7 @@ def _load_derived(loader: _Loader, env: dict[str, NameType]) -> dict[str, Derive
     return derived
 
 
-def _load_checks(loader: _Loader, docs: list, env: dict[str, NameType]) -> list[Check]:
+def _load_checks(loader: _Loader, docs: list[FieldsDoc], env: dict[str, NameType]) -> list[Check]:
     checks = []
     for doc, parsed in docs:
         for i, item in enumerate(parsed.checks):
@@ -231,16 +234,16 @@ def _load_checks(loader: _Loader, docs: list, env: dict[str, NameType]) -> list[
     return checks
 
 
-def _check_asked_when(loader: _Loader, docs: list, env: dict[str, NameType]) -> None:
+def _check_asked_when(loader: _Loader, docs: list[FieldsDoc], env: dict[str, NameType]) -> None:
     for doc, parsed in docs:
         for i, decl in enumerate(parsed.fields):
             if decl.asked_when is not None:
                 loader.expr(doc, ("fields", i, "asked_when"), decl.asked_when, env, BOOL)
 
 
-def _load_measures(loader: _Loader, env: dict[str, NameType]) -> tuple[list[Measure], dict]:
+def _load_measures(loader: _Loader, env: dict[str, NameType]) -> tuple[list[Measure], dict[str, Folder]]:
     measures: list[Measure] = []
-    folders: dict[str, dict] = {}
+    folders: dict[str, Folder] = {}
     seen: dict[str, str] = {}
     base = loader.root / "measures"
     for folder in sorted(p for p in base.rglob("*") if p.is_dir()) if base.exists() else []:
@@ -269,8 +272,8 @@ def _load_index(loader: _Loader, folder: Path, files: list[Path]) -> IndexFile |
             loader.errors.append(RuleError(str(path.relative_to(loader.root.parent)), 1, "", "folder has no index.yaml"))
         return None
     doc = loader.doc(path)
-    index = doc and _validate(doc, IndexFile, loader.errors)
-    if index:
+    index = _validate(doc, IndexFile, loader.errors) if doc else None
+    if doc is not None and index:
         stems = [p.stem for p in files]
         if sorted(index.measures) != sorted(stems):
             loader.errors.append(doc.error(("measures",), f"must list exactly the measures in the folder: {stems}"))
@@ -279,8 +282,8 @@ def _load_index(loader: _Loader, folder: Path, files: list[Path]) -> IndexFile |
 
 def _load_measure(loader: _Loader, path: Path, env: dict[str, NameType]) -> Measure | None:
     doc = loader.doc(path)
-    spec = doc and _validate(doc, MeasureFile, loader.errors)
-    if not spec:
+    spec = _validate(doc, MeasureFile, loader.errors) if doc else None
+    if doc is None or not spec:
         return None
     before = len(loader.errors)
     if spec.id != path.stem:
@@ -300,14 +303,13 @@ def _load_measure(loader: _Loader, path: Path, env: dict[str, NameType]) -> Meas
     return Measure(spec, doc.file, tuple(criteria), logic, amount, reads, doc.lines, held=held)
 
 
-def _held(loader: _Loader, doc: Document, spec: MeasureFile, env: dict[str, NameType]) -> tuple | None:
+def _held(loader: _Loader, doc: Document, spec: MeasureFile, env: dict[str, NameType]) -> tuple[ex.Node, ex.Node, ex.Node] | None:
     """The parsed (test, since, until) of a measure's `held`, or None."""
     if spec.held is None:
         return None
-    parts = (loader.expr(doc, ("held", key), getattr(spec.held, key), env, want)
-             for key, want in (("test", BOOL), ("since", DATE), ("until", DATE)))
-    held = tuple(parts)
-    return held if all(p is not None for p in held) else None
+    test, since, until = (loader.expr(doc, ("held", key), getattr(spec.held, key), env, want)
+                          for key, want in (("test", BOOL), ("since", DATE), ("until", DATE)))
+    return None if test is None or since is None or until is None else (test, since, until)
 
 
 def _criteria(loader: _Loader, doc: Document, spec: MeasureFile, env: dict[str, NameType]) -> list[Criterion]:
@@ -326,7 +328,7 @@ def _criteria(loader: _Loader, doc: Document, spec: MeasureFile, env: dict[str, 
     return out
 
 
-def _check_logic(loader: _Loader, doc: Document, spec: MeasureFile, logic: tuple) -> None:
+def _check_logic(loader: _Loader, doc: Document, spec: MeasureFile, logic: LogicTree) -> None:
     ids = [c.id for c in spec.criteria]
     refs = logic_refs(logic)
     for ref in refs:
@@ -357,9 +359,11 @@ def _load_windows(loader: _Loader, ids: set[str]) -> dict[str, tuple[Window, ...
     """rules/windows.yaml: application windows by measure."""
     path = loader.root / "windows.yaml"
     doc = loader.doc(path) if path.exists() else None
-    parsed = doc and _validate(doc, WindowsFile, loader.errors)
+    parsed = _validate(doc, WindowsFile, loader.errors) if doc else None
+    if doc is None or not parsed:
+        return {}
     found: dict[str, list[Window]] = {}
-    for i, decl in enumerate(parsed.windows if parsed else []):
+    for i, decl in enumerate(parsed.windows):
         if decl.measure not in ids:
             hint = did_you_mean(decl.measure, ids)
             loader.errors.append(doc.error(("windows", i, "measure"), f"unknown measure {decl.measure!r}{hint}"))

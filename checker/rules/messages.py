@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from pydantic import BaseModel
 
@@ -45,7 +45,7 @@ GENERIC = ("this line does not fit the file's structure: check the indentation, 
            "here and on the line above")
 
 
-_TRAPS = [
+_TRAPS: list[tuple[Callable[[str], bool], str]] = [
     (lambda row: row.startswith("\t") or "\t" in row[: len(row) - len(row.lstrip())], TAB),
     (lambda row: bool(re.match(r"^\s*(- )?[\w\-]+\s*：", row) or re.search(r"[{,]\s*[\w\-]+：", row)), FULL_WIDTH_COLON),
     (lambda row: bool(re.search(r"\d,\d{3}", row)), THOUSANDS),

@@ -5,14 +5,28 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Any, Literal, TypedDict, Union
 
 from checker.rules.expr import Node, names
-from checker.rules.schema import CrossCheck, Derived, FieldDecl, MeasureFile, Section, Text
+from checker.rules.parameters import Parameter
+from checker.rules.schema import AllOf, AnyOf, CrossCheck, Derived, FieldDecl, Logic, MeasureFile, Section, Text
 from checker.rules.typecheck import NameType
+from checker.rules.windows import Window
 
 # ("ref", id) | ("all", (...)) | ("any", (...)) | ("not", tree)
-LogicTree = tuple
+LogicTree = Union[
+    tuple[Literal["ref"], str],
+    tuple[Literal["all", "any"], tuple["LogicTree", ...]],
+    tuple[Literal["not"], "LogicTree"],
+]
+
+
+class Folder(TypedDict):
+    """A folder of measures, from its index.yaml."""
+
+    title: Text
+    description: Text
+    measures: list[str]
 
 
 @dataclass(frozen=True)
@@ -40,7 +54,7 @@ class Measure:
     logic: LogicTree
     amount: Node | None
     reads: frozenset[str]
-    lines: dict = field(default_factory=dict, compare=False, repr=False)
+    lines: dict[tuple[Any, ...], int] = field(default_factory=dict, compare=False, repr=False)
     derived_reads: tuple[str, ...] = ()
     held: tuple[Node, Node, Node] | None = None  # (test, since, until) when the profile shows it is held
 
@@ -97,11 +111,11 @@ class RulePack:
     checks: list[Check]
     measures: list[Measure]
     version: str
-    folders: dict[str, dict] = field(default_factory=dict)
+    folders: dict[str, Folder] = field(default_factory=dict)
     types: dict[str, NameType] = field(default_factory=dict)
     index: dict[str, Measure] = field(default_factory=dict)
-    parameters: dict = field(default_factory=dict)  # name -> checker.rules.parameters.Parameter
-    windows: dict = field(default_factory=dict)  # measure id -> tuple of checker.rules.windows.Window
+    parameters: dict[str, Parameter] = field(default_factory=dict)
+    windows: dict[str, tuple[Window, ...]] = field(default_factory=dict)  # by measure id
 
     def measure(self, measure_id: str) -> Measure:
         """The measure with this id (KeyError if none)."""
@@ -140,14 +154,14 @@ def logic_refs(tree: LogicTree) -> list[str]:
     return [ref for child in tree[1] for ref in logic_refs(child)]
 
 
-def build_logic(raw: Union[str, object, None], criteria: list[str]) -> LogicTree:
+def build_logic(raw: Logic | None, criteria: list[str]) -> LogicTree:
     """Normalise a schema logic object (default: all criteria) into a tuple tree."""
     if raw is None:
         return ("all", tuple(("ref", c) for c in criteria))
     if isinstance(raw, str):
         return ("ref", raw)
-    if hasattr(raw, "all"):
-        return ("all", tuple(build_logic(c, criteria) for c in raw.all))  # type: ignore[attr-defined]
-    if hasattr(raw, "any"):
-        return ("any", tuple(build_logic(c, criteria) for c in raw.any))  # type: ignore[attr-defined]
-    return ("not", build_logic(raw.not_, criteria))  # type: ignore[attr-defined]
+    if isinstance(raw, AllOf):
+        return ("all", tuple(build_logic(c, criteria) for c in raw.all))
+    if isinstance(raw, AnyOf):
+        return ("any", tuple(build_logic(c, criteria) for c in raw.any))
+    return ("not", build_logic(raw.not_, criteria))

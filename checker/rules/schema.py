@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal, Union
+from typing import Any, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-ENTITY_TYPES = (
+EntityType = Literal[
     "enterprise", "incubator", "maker_space", "research_institute",
     "university", "service_agency", "industry_association",
-)
-APPLICANTS = ("company", "staff", "institution")
-NATURES = ("programme", "intention")
-MONEY_TYPES = ("cash", "tax_saving", "deduction", "financing")
-FIELD_TYPES = ("int", "decimal", "bool", "enum", "date", "text")
-KINDS = ("subsidy", "tax", "financing", "recognition", "service", "talent", "space")
+]
+Applicant = Literal["company", "staff", "institution"]
+Nature = Literal["programme", "intention"]
+MoneyType = Literal["cash", "tax_saving", "deduction", "financing"]
+FieldType = Literal["int", "decimal", "bool", "enum", "date", "text"]
+Kind = Literal["subsidy", "tax", "financing", "recognition", "service", "talent", "space"]
+ENTITY_TYPES: tuple[EntityType, ...] = get_args(EntityType)
+APPLICANTS: tuple[Applicant, ...] = get_args(Applicant)
+NATURES: tuple[Nature, ...] = get_args(Nature)
+MONEY_TYPES: tuple[MoneyType, ...] = get_args(MoneyType)
+FIELD_TYPES: tuple[FieldType, ...] = get_args(FieldType)
+KINDS: tuple[Kind, ...] = get_args(Kind)
 ID_PATTERN = r"^[a-z][a-z0-9_-]*$"
 
 
@@ -45,12 +51,12 @@ class FieldDecl(Strict):
     """A profile field: what the form asks and the batch columns carry."""
 
     id: str = Field(pattern=ID_PATTERN)
-    type: Literal[FIELD_TYPES]  # type: ignore[valid-type]
+    type: FieldType
     label: Text
     help: Text | None = None
     unit: Text | None = None
     section: str
-    entities: list[Literal[ENTITY_TYPES]] | None = None  # type: ignore[valid-type]
+    entities: list[EntityType] | None = None
     values: list[Choice] | None = None
     min: float | None = None
     max: float | None = None
@@ -156,7 +162,7 @@ class NotOf(Strict):
 
 class Benefit(Strict):
     text: Text
-    type: Literal[MONEY_TYPES] | None = None  # type: ignore[valid-type]
+    type: MoneyType | None = None
     amount: str | None = None
     assumption: Text | None = None
 
@@ -202,11 +208,11 @@ class MeasureFile(Strict):
     id: str = Field(pattern=ID_PATTERN)
     title: Text
     summary: Text
-    kind: Literal[KINDS]  # type: ignore[valid-type]
-    nature: Literal[NATURES] = "programme"  # type: ignore[valid-type]
-    applicant: Literal[APPLICANTS] = "company"  # type: ignore[valid-type]
+    kind: Kind
+    nature: Nature = "programme"
+    applicant: Applicant = "company"
     issuer: Text
-    entities: list[Literal[ENTITY_TYPES]] = Field(min_length=1)  # type: ignore[valid-type]
+    entities: list[EntityType] = Field(min_length=1)
     source: list[Source] = Field(min_length=1)
     period: Period | None = None
     held: Held | None = None

@@ -164,7 +164,7 @@ def _upto(node: Call, env: dict[str, NameType]) -> str:
 def _number_const(node: Node, where: str) -> float:
     if not (isinstance(node, Const) and _const_type(node.value) == NUMBER):
         raise ExprError(f"{where} needs a number literal here")
-    return float(node.value)  # type: ignore[arg-type]
+    return float(node.value)
 
 
 def _shift(node: Call, env: dict[str, NameType]) -> str:

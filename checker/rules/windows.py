@@ -7,13 +7,23 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TypedDict
 
 from pydantic import Field, model_validator
 
 from checker.rules.schema import Strict, Text
 
-NO_WINDOW: dict[str, Any] = {"status": "none", "opens": None, "closes": None, "url": None}
+
+class WindowStatus(TypedDict):
+    """Where a measure's application windows stand on a date."""
+
+    status: str  # open | upcoming | closed | none
+    opens: str | None
+    closes: str | None
+    url: str | None
+
+
+NO_WINDOW: WindowStatus = {"status": "none", "opens": None, "closes": None, "url": None}
 
 
 class WindowDecl(Strict):
@@ -44,10 +54,10 @@ class Window:
     line: int
 
 
-def window_status(windows: list[Window] | tuple[Window, ...], as_of: dt.date) -> dict[str, Any]:
+def window_status(windows: list[Window] | tuple[Window, ...], as_of: dt.date) -> WindowStatus:
     """open (a window holds as_of), upcoming (the next one), closed (the latest past one) or none."""
     if not windows:
-        return dict(NO_WINDOW)
+        return NO_WINDOW.copy()
     decls = sorted((w.decl for w in windows), key=lambda d: d.opens)
     current = [d for d in decls if d.opens <= as_of <= d.closes]
     future = [d for d in decls if d.opens > as_of]

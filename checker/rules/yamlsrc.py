@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -68,7 +68,7 @@ class YamlTagError(ValueError):
         self.line = line
 
 
-class _Loader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader):  # type: ignore[misc]
+class _Loader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader):  # type: ignore[misc]  # base picked at import
     """libyaml's parser with YAML 1.2 booleans: only true/false (no yes/no/on/off)."""
 
 
@@ -102,7 +102,9 @@ class _Builder:
             raise YamlTagError(loc, "recursive YAML alias", node.start_mark.line + 1)
         self.path.add(id(node))
         try:
-            return self._mapping(node, loc) if isinstance(node, yaml.MappingNode) else self._sequence(node, loc)
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, loc)
+            return self._sequence(cast(yaml.SequenceNode, node), loc)  # the composer makes only these three kinds
         finally:
             self.path.discard(id(node))
 

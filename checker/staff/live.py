@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from checker.engine import Checker
+from checker.engine import Checker, EngineName
 from checker.rules.loader import RulePackError
 from checker.rules.pack import RulePack
 from checker.staff import store
@@ -36,7 +36,7 @@ class Snapshot:
 class LivePack:
     """Holds the live Snapshot; `refresh()` polls the newest seq (at most once per interval) and swaps on change."""
 
-    def __init__(self, sessions: sessionmaker[Session], seeds: Path, engine: str, interval: float = 1.0,
+    def __init__(self, sessions: sessionmaker[Session], seeds: Path, engine: EngineName, interval: float = 1.0,
                  repo: RulesRepo | None = None, git_interval: float = 2.0) -> None:
         self.sessions = sessions
         self.seeds = seeds
@@ -184,7 +184,7 @@ class LivePack:
             log.error("rule pack version %s does not load, keeping the live one: %s", seq, exc)
             return
         old = self.snapshot
-        self.snapshot = Snapshot(seq, files, pack, Checker(pack, self.engine))  # type: ignore[arg-type]
+        self.snapshot = Snapshot(seq, files, pack, Checker(pack, self.engine))
         if old is not None:
             self.retired.append((time.monotonic(), old.checker))
 

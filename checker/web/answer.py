@@ -110,7 +110,7 @@ def notice_view(notice: dict[str, Any], lang: str) -> tuple[str, str, str]:
     title = notice.get("title") or notice.get("text") or notice.get("measure") or ""
     if isinstance(title, dict):
         title = title.get(lang) or title.get("zh") or ""
-    source = notice.get("source") if isinstance(notice.get("source"), dict) else {}
+    source = raw if isinstance(raw := notice.get("source"), dict) else {}
     clause = notice.get("clause") or source.get("clause") or ""
     quote = notice.get("quote") or source.get("quote") or ""
     return str(title), str(clause), str(quote)

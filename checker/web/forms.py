@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, TypeVar
 
 from flask_wtf import FlaskForm
-from wtforms import Field, RadioField, SelectChoice, SelectField, StringField
+from wtforms import Field, RadioField, SelectChoice, SelectField, StringField  # type: ignore[attr-defined]  # SelectChoice: WTForms 3.3, not in its stubs
 
 from checker.rules.expr import Compare, Const, ExprError, Name, parse
 from checker.rules.pack import RulePack
@@ -15,6 +15,14 @@ from checker.rules.schema import FieldDecl
 from checker.web.i18n import pick, t
 
 PREFIX = "q_"
+T = TypeVar("T")
+
+
+def filled(data: T | None) -> T:
+    """The data of a form field whose DataRequired validator has passed (the stubs type every field's data optional)."""
+    if data is None:
+        raise ValueError("a required form field has no data: validate the form first")
+    return data
 
 
 @dataclass

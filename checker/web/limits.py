@@ -27,13 +27,13 @@ def api_key() -> str:
     return "addr:" + get_remote_address()
 
 
-def _too_many(exc: TooManyRequests) -> tuple[Response | str, int]:
+def _too_many(exc: TooManyRequests) -> tuple[Response | str, int, dict[str, str]]:
     """A JSON 429 for the API, a short text page elsewhere."""
     retry = {"Retry-After": "60"}
     if request.blueprint == API_BLUEPRINT:
         response = jsonify({"error": "rate_limited", "message": f"too many requests: {exc.description}"})
-        return response, 429, retry  # type: ignore[return-value]
-    return f"Too many requests ({exc.description}); please wait a minute.", 429, retry  # type: ignore[return-value]
+        return response, 429, retry
+    return f"Too many requests ({exc.description}); please wait a minute.", 429, retry
 
 
 def init_app(app: Flask) -> Limiter:

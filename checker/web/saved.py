@@ -24,7 +24,7 @@ def compact(result: dict[str, Any]) -> dict[str, Any]:
         benefit = item.get("benefit") or {}
         row["benefit"] = {k: benefit[k] for k in BENEFIT_KEYS if benefit.get(k) is not None}
         rows.append(row)
-    kept = {k: result[k] for k in ("rulepack", "as_of", "totals") if k in result}
+    kept: dict[str, Any] = {k: result[k] for k in ("rulepack", "as_of", "totals") if k in result}
     return {**kept, "results": rows}
 
 

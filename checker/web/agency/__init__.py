@@ -59,7 +59,7 @@ def _load_user(user_id: str) -> User | None:
 def _load_early() -> None:
     """Resolve the signed-in user before the view runs, so touching the session never interleaves with its writes."""
     if "_user_id" in session and not (request.endpoint or "").endswith("static"):
-        current_user._get_current_object()  # type: ignore[attr-defined]
+        current_user._get_current_object()
 
 
 def init_app(app: Flask) -> AgencyState:

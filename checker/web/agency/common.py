@@ -85,7 +85,15 @@ def state() -> AgencyState:
 
 def user() -> User:
     """The signed-in user."""
-    return current_user._get_current_object()  # type: ignore[attr-defined]
+    return current_user._get_current_object()
+
+
+def agency_id() -> int:
+    """The signed-in user's agency (every agency_required view has one)."""
+    found = user().agency_id
+    if found is None:
+        abort(403)
+    return found
 
 
 def agency_required(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -105,7 +113,8 @@ def get_owned(model: type[M], ident: int, who: User | None = None) -> M:
     """The record of this id if it belongs to the user's agency, else 404."""
     if not 0 <= ident <= MAX_ID:  # no such record, and beyond what the database's integer holds
         abort(404)
-    found = db().scalars(owned(select(model).where(model.id == ident), who or user())).first()  # type: ignore[attr-defined]
+    query = select(model).where(model.id == ident)  # type: ignore[attr-defined]  # M: any model with an id column
+    found = db().scalars(owned(query, who or user())).first()
     if found is None:
         abort(404)
     return found

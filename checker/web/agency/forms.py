@@ -9,6 +9,8 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from checker.web.forms import SelectChoice
+
 
 class LoginForm(FlaskForm):
     """Email and password."""
@@ -39,7 +41,7 @@ class TokenForm(FlaskForm):
     """The name and life of a new API token."""
 
     label = StringField("label", validators=[DataRequired(), Length(max=100)])
-    days = SelectField("days", choices=[str(d) for d in TOKEN_DAYS], default="90")
+    days = SelectField("days", choices=[SelectChoice(str(d)) for d in TOKEN_DAYS], default="90")
 
 
 class RevokeForm(FlaskForm):

@@ -18,7 +18,7 @@ from checker.agency.recheck import fail_recheck, needs_recheck, pending_rechecks
 from checker.agency.recheck_models import Recheck, RecheckChange, Webhook
 from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
 from checker.web.agency import forms
-from checker.web.agency.common import agency_required, get_owned, setting, user
+from checker.web.agency.common import agency_id, agency_required, get_owned, setting, user
 from checker.web.agency.views import bp
 from checker.web.i18n import current_lang
 from checker.web.services import Services, db, pack
@@ -131,7 +131,7 @@ def portfolio_recheck():
     """Start re-checking every client against the live rules, in the background, and follow it."""
     if not forms.RecheckForm().validate_on_submit():
         return redirect(url_for("agency.portfolio"))
-    recheck = start_recheck(db(), user().agency_id, pack().version)
+    recheck = start_recheck(db(), agency_id(), pack().version)
     db().commit()
     _submit(recheck)
     return redirect(url_for("agency.recheck", recheck_id=recheck.id))
@@ -177,7 +177,7 @@ def webhook():
         except ValueError as exc:
             error = str(exc)
         else:
-            secret = webhooks.set_webhook(db(), user().agency_id, url).secret
+            secret = webhooks.set_webhook(db(), agency_id(), url).secret
             db().commit()
     found = db().scalars(select(Webhook).where(Webhook.agency_id == user().agency_id)).first()
     return render_template("agency/webhook.html", form=form, hook=found, secret=secret, error=error), 400 if error else 200

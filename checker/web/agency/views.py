@@ -39,7 +39,7 @@ from checker.agency.template import template_xlsx
 from checker.agency.uploads import UploadError
 from checker.models import _now
 from checker.web.agency import forms, session_limits
-from checker.web.agency.common import agency_required, get_owned, job_from_file, setting, state, user
+from checker.web.agency.common import agency_id, agency_required, get_owned, job_from_file, setting, state, user
 from checker.web.agency.strings import tr
 from checker.web.i18n import current_lang, problem_message
 from checker.web.redirects import safe_next
@@ -235,7 +235,7 @@ def download(job_id: int, fmt: str):
 @agency_required
 def portfolio():
     """The agency's clients with their latest results and a summary."""
-    folio = Portfolio(db(), user().agency_id)
+    folio = Portfolio(db(), agency_id())
     names = titles(pack(), current_lang())
     page, total = max(request.args.get("page", 1, type=int) or 1, 1), folio.count()
     items = list(portfolio_items(folio, SHOWN, (page - 1) * SHOWN))
@@ -248,11 +248,11 @@ def portfolio():
 @agency_required
 def portfolio_download(fmt: str):
     """The portfolio's latest results as a download."""
-    agency_id, current, lang = user().agency_id, pack(), current_lang()
+    agency, current, lang = agency_id(), pack(), current_lang()
     with_detail = request.args.get("detail") == "1" or fmt == "csv"
 
     def build(session: Session) -> dict:
-        return portfolio_sheets(Portfolio(session, agency_id), current, lang, with_detail)
+        return portfolio_sheets(Portfolio(session, agency), current, lang, with_detail)
 
     if fmt == "xlsx":
         return _xlsx(build(db()), "portfolio")

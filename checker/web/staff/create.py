@@ -12,6 +12,7 @@ from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
 
 from checker.rules.schema import ENTITY_TYPES, FIELD_TYPES, KINDS
 from checker.staff import create, drafts, store
+from checker.web.forms import SelectChoice, filled
 from checker.web.services import db
 from checker.web.staff.common import author, bp, snapshot, staff_required
 from checker.web.staff.forms import ButtonForm
@@ -27,14 +28,14 @@ class FieldForm(FlaskForm):
     """A new profile field."""
 
     id = StringField("id", validators=ID)
-    type = SelectField("type", choices=[t for t in FIELD_TYPES if t not in ("enum", "text")])
+    type = SelectField("type", choices=[SelectChoice(t) for t in FIELD_TYPES if t not in ("enum", "text")])
     section = SelectField("section")
     label_zh = StringField("label_zh", validators=TEXT)
     label_en = StringField("label_en", validators=TEXT)
     unit_zh = StringField("unit_zh", validators=[Optional(), Length(max=40)])
     unit_en = StringField("unit_en", validators=[Optional(), Length(max=40)])
     minimum = DecimalField("minimum", validators=[Optional()])
-    entities = SelectMultipleField("entities", choices=list(ENTITY_TYPES), validators=[Optional()])
+    entities = SelectMultipleField("entities", choices=[SelectChoice(e) for e in ENTITY_TYPES], validators=[Optional()])
 
 
 class ParameterForm(FlaskForm):
@@ -66,14 +67,14 @@ class MeasureForm(FlaskForm):
     folder = SelectField("folder")
     title_zh = StringField("title_zh", validators=TEXT)
     title_en = StringField("title_en", validators=TEXT)
-    kind = SelectField("kind", choices=list(KINDS))
+    kind = SelectField("kind", choices=[SelectChoice(k) for k in KINDS])
     issuer_zh = StringField("issuer_zh", validators=TEXT)
-    entities = SelectMultipleField("entities", choices=list(ENTITY_TYPES), validators=[DataRequired()])
+    entities = SelectMultipleField("entities", choices=[SelectChoice(e) for e in ENTITY_TYPES], validators=[DataRequired()])
     document = StringField("document", validators=TEXT)
     article = StringField("article", validators=TEXT)
     quote = TextAreaField("quote", validators=[DataRequired(), Length(max=2000)])
     field = SelectField("field")
-    op = SelectField("op", choices=OPS)
+    op = SelectField("op", choices=[SelectChoice(op) for op in OPS])
     threshold = StringField("threshold", validators=[DataRequired(), Regexp(r"^([a-z][a-z0-9_]*|-?\d+(\.\d+)?%?)$")])
     example_value = DecimalField("example_value", validators=[DataRequired()])
     failing_value = DecimalField("failing_value", validators=[DataRequired()])
@@ -109,7 +110,8 @@ def new_field():
     form.section.choices = [(s.id, f"{s.id} · {s.label.zh}") for s in pack.sections]
     if not form.validate_on_submit():
         return _page(form, st("new_field"), 400 if form.is_submitted() else 200)
-    new = create.NewField(form.id.data, form.type.data, form.section.data, form.label_zh.data, form.label_en.data,
+    new = create.NewField(filled(form.id.data), form.type.data, form.section.data, filled(form.label_zh.data),
+                          filled(form.label_en.data),
                           form.unit_zh.data or "", form.unit_en.data or "", list(form.entities.data or []),
                           float(form.minimum.data) if form.minimum.data is not None else None)
     return _draft(create.add_field(snapshot().files, new), create.STAFF_FIELDS)
@@ -122,14 +124,15 @@ def new_parameter():
     form = ParameterForm()
     if not form.validate_on_submit():
         return _page(form, st("new_parameter"), 400 if form.is_submitted() else 200)
-    values = [create.DatedValue(form.from_1.data.isoformat(), float(form.value_1.data), form.document_1.data,
-                                form.article_1.data, form.quote_1.data, form.url_1.data or "")]
+    document, article, quote = filled(form.document_1.data), filled(form.article_1.data), filled(form.quote_1.data)
+    values = [create.DatedValue(filled(form.from_1.data).isoformat(), float(filled(form.value_1.data)), document,
+                                article, quote, form.url_1.data or "")]
     if form.from_2.data and form.value_2.data is not None:
         values.append(create.DatedValue(form.from_2.data.isoformat(), float(form.value_2.data),
-                                        form.document_2.data or form.document_1.data,
-                                        form.article_2.data or form.article_1.data,
-                                        form.quote_2.data or form.quote_1.data, form.url_2.data or ""))
-    changes = create.add_parameter(snapshot().files, form.id.data, form.label_zh.data, form.label_en.data,
+                                        form.document_2.data or document,
+                                        form.article_2.data or article,
+                                        form.quote_2.data or quote, form.url_2.data or ""))
+    changes = create.add_parameter(snapshot().files, filled(form.id.data), filled(form.label_zh.data), filled(form.label_en.data),
                                    form.unit_zh.data or "", form.unit_en.data or "", values)
     return _draft(changes, create.STAFF_PARAMETERS)
 
@@ -140,17 +143,18 @@ def new_measure():
     """A new measure from the template, listed in its folder's index."""
     pack = snapshot().pack
     form = MeasureForm()
-    form.folder.choices = sorted(pack.folders)
+    form.folder.choices = [SelectChoice(f) for f in sorted(pack.folders)]
     numeric = sorted(n for n, d in pack.fields.items() if d.type in ("int", "decimal"))
-    form.field.choices = numeric
+    form.field.choices = [SelectChoice(n) for n in numeric]
     if form.validate_on_submit() and form.id.data in pack.index:
         form.id.errors = [st("exists")]
     elif form.validate_on_submit():
-        new = create.NewMeasure(form.id.data, form.folder.data, form.title_zh.data, form.title_en.data, form.kind.data,
-                                form.issuer_zh.data, list(form.entities.data), form.document.data, form.article.data,
-                                form.quote.data, form.field.data, form.op.data, form.threshold.data,
-                                float(form.example_value.data), float(form.failing_value.data))
-        return _draft(create.new_measure(snapshot().files, new), form.id.data)
+        new = create.NewMeasure(filled(form.id.data), form.folder.data, filled(form.title_zh.data), filled(form.title_en.data),
+                                form.kind.data, filled(form.issuer_zh.data), list(filled(form.entities.data)),
+                                filled(form.document.data), filled(form.article.data), filled(form.quote.data),
+                                form.field.data, form.op.data, filled(form.threshold.data),
+                                float(filled(form.example_value.data)), float(filled(form.failing_value.data)))
+        return _draft(create.new_measure(snapshot().files, new), new.id)
     return _page(form, st("new_measure"), 400 if form.is_submitted() else 200)
 
 
@@ -161,8 +165,9 @@ def new_window(measure_id: str):
     if measure_id not in snapshot().pack.index:
         abort(404)
     form = WindowForm()
-    if form.validate_on_submit() and form.closes.data >= form.opens.data:
-        changes = create.add_window(snapshot().files, measure_id, form.opens.data.isoformat(), form.closes.data.isoformat(),
+    if form.validate_on_submit() and filled(form.closes.data) >= filled(form.opens.data):
+        opens, closes = filled(form.opens.data), filled(form.closes.data)
+        changes = create.add_window(snapshot().files, measure_id, opens.isoformat(), closes.isoformat(),
                                     form.url.data or "", form.note_zh.data or "")
         return _draft(changes, measure_id)
     if form.is_submitted() and not form.errors:

@@ -18,7 +18,7 @@ from checker.web.staff.strings import st
 def _submitted_text(form: EditForm) -> str | None:
     """The uploaded file's text if one was sent, else the textarea's."""
     upload = form.upload.data
-    if upload is not None and getattr(upload, "filename", ""):
+    if upload is not None and getattr(upload, "filename", None):
         try:
             return upload.read().decode("utf-8")
         except UnicodeDecodeError:

@@ -138,6 +138,7 @@ def pack_of(digest: str) -> RulePack | None:
 @staff_required
 def results():
     """Recent stored results of assessments and agency clients, each with the version that produced it."""
+    recent: list[tuple[str, StoredResult | ClientResult]]
     recent = [("assessment", r) for r in db().scalars(select(StoredResult).order_by(StoredResult.id.desc()).limit(50))]
     recent += [("client", r) for r in db().scalars(select(ClientResult).order_by(ClientResult.id.desc()).limit(50))]
     hashes = {r.rulepack for _, r in recent}
@@ -152,8 +153,11 @@ def results():
 @staff_required
 def old_result(kind: str, result_id: int):
     """An earlier stored result (assessment or agency client), shown with the pack version it came from."""
-    model = {"assessment": StoredResult, "client": ClientResult}.get(kind)
-    found = db().get(model, result_id) if model is not None else None
+    found: StoredResult | ClientResult | None = None
+    if kind == "assessment":
+        found = db().get(StoredResult, result_id)
+    elif kind == "client":
+        found = db().get(ClientResult, result_id)
     if found is None:
         abort(404)
     pack = pack_of(found.rulepack)
