@@ -112,14 +112,14 @@ def packs(session: Session, job: ImpactJob, seeds: Path, known: Callable[[int], 
 
 def _profiles(session: Session, job: ImpactJob, size: int) -> tuple[str, list[tuple[str, Any]], int]:
     """The next chunk: which table it came from, (company, raw answers) pairs, and the last id."""
-    query = (select(Assessment).where(Assessment.id > job.after_assessment, Assessment.id <= job.last_assessment)
-             .order_by(Assessment.id).limit(size))
-    found = list(session.scalars(query))
+    found = list(session.scalars(select(Assessment)
+                                 .where(Assessment.id > job.after_assessment, Assessment.id <= job.last_assessment)
+                                 .order_by(Assessment.id).limit(size)))
     if found:
         return "assessment", [(assessment_label(a), a.answers) for a in found], found[-1].id
-    query = (select(Client, Agency.name).join(Agency, Agency.id == Client.agency_id)
-             .where(Client.id > job.after_client, Client.id <= job.last_client).order_by(Client.id).limit(size))
-    rows = session.execute(query).all()
+    clients = (select(Client, Agency.name).join(Agency, Agency.id == Client.agency_id)
+               .where(Client.id > job.after_client, Client.id <= job.last_client).order_by(Client.id).limit(size))
+    rows = session.execute(clients).all()
     return "client", [(client_label(c, agency), c.answers) for c, agency in rows], rows[-1][0].id if rows else 0
 
 
