@@ -49,7 +49,7 @@ class Assessment(Base):
 
 
 class StoredResult(Base):
-    """One check of an assessment: the rule-pack version, the date checked and the verdicts (not the full result)."""
+    """One check of an assessment: rule-pack version, backend, the date checked and the verdicts (not the full result)."""
 
     __tablename__ = "stored_result"
 
@@ -58,5 +58,6 @@ class StoredResult(Base):
     rulepack: Mapped[str] = mapped_column(String(64))
     as_of: Mapped[dt.date] = mapped_column(Date)
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    backend: Mapped[str | None] = mapped_column(String(40), nullable=True)  # what decided it; None before recorded
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     assessment: Mapped[Assessment] = relationship(back_populates="results")

@@ -128,6 +128,7 @@ class Job(Base):
     done: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
     rulepack: Mapped[str] = mapped_column(String(64), default="")
+    backend: Mapped[str | None] = mapped_column(String(40), nullable=True)  # what decided its rows, once any are stored
     message: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
@@ -154,7 +155,7 @@ class JobRow(Base):
 
 
 class ClientResult(Base):
-    """One check of a client: rule-pack version, as_of and the JSON result (job-row result or a recheck)."""
+    """One check of a client: rule-pack version, backend, as_of and the JSON result (job-row result or a recheck)."""
 
     __tablename__ = "agency_result"
 
@@ -166,12 +167,13 @@ class ClientResult(Base):
     rulepack: Mapped[str] = mapped_column(String(64))
     as_of: Mapped[dt.date] = mapped_column(Date)
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    backend: Mapped[str | None] = mapped_column(String(40), nullable=True)  # what decided it; None before recorded
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     client: Mapped[Client] = relationship()
 
 
 class JobChunk(Base):
-    """One stored chunk of a job: its rows, the rule pack and the worker that checked them."""
+    """One stored chunk of a job: its rows, the rule pack, the backend and the worker that checked them."""
 
     __tablename__ = "agency_job_chunk"
 
@@ -182,4 +184,5 @@ class JobChunk(Base):
     rows: Mapped[int] = mapped_column(Integer)
     worker: Mapped[str] = mapped_column(String(200))
     rulepack: Mapped[str] = mapped_column(String(64))
+    backend: Mapped[str | None] = mapped_column(String(40), nullable=True)
     checked_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
