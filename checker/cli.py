@@ -400,8 +400,8 @@ def _user_by_email(session: Any, email: str) -> Any:
     """The user with this email, else a usage error naming it."""
     from sqlalchemy import select
 
+    from checker.accounts.models import User
     from checker.agency.accounts import normal_email
-    from checker.agency.models import User
 
     found = session.scalars(select(User).where(User.email == normal_email(email))).first()
     if found is None:

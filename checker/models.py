@@ -10,9 +10,12 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
-def _now() -> dt.datetime:
+def utcnow() -> dt.datetime:
     """The current UTC time, without tzinfo (SQLite stores naive datetimes)."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+_now = utcnow  # the models' own name for it (imported under this name by the services' tables)
 
 
 def new_token() -> str:

@@ -14,7 +14,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from checker.agency.models import Client, ClientResult, Job, JobChunk, JobRow, User
+from checker.accounts.models import User
+from checker.agency.models import Client, ClientResult, Job, JobChunk, JobRow
 from checker.agency.reading import read_answers, with_extras
 from checker.batch import Row
 from checker.engine import Checker, CheckResult, EngineMismatch

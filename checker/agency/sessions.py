@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from checker.agency.models import User, UserSession
+from checker.accounts.models import User, UserSession
 from checker.models import _now
 
 TOUCH_EVERY = dt.timedelta(seconds=60)  # last_seen is written at most this often per session

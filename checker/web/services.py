@@ -34,6 +34,16 @@ class Services:
         return self.live.current()
 
     @property
+    def started_pack(self) -> RulePack:
+        """The pack the app was started with (the rules folder's, or the CHECKER_PACK it was handed)."""
+        return self._pack
+
+    @property
+    def started_checker(self) -> Checker:
+        """The checker of the pack the app was started with."""
+        return self._checker
+
+    @property
     def pack(self) -> RulePack:
         """The rule pack checks use now."""
         snap = self.snapshot()

@@ -13,9 +13,9 @@ from flask import Flask, current_app, request, session
 from flask_login import LoginManager, current_user
 from sqlalchemy.exc import DBAPIError
 
+from checker.accounts.models import User
 from checker.agency.accounts import seed_admin
 from checker.agency.jobs import resumable
-from checker.agency.models import User
 from checker.agency.sessions import Limits, resume
 from checker.agency.throttle import Policy, Throttle
 from checker.web.agency.common import AgencyState, make_runner

@@ -16,10 +16,11 @@ from flask import Flask, abort, current_app, redirect, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from checker.accounts.models import User
 from checker.agency import webhooks
 from checker.agency.accounts import owned
 from checker.agency.jobs import create_job, fail_job, process_job
-from checker.agency.models import Job, User
+from checker.agency.models import Job
 from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
 from checker.agency.throttle import Throttle
 from checker.agency.uploads import read_upload

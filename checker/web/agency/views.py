@@ -37,7 +37,7 @@ from checker.agency.results import job_items, job_problems, job_sheets, portfoli
 from checker.agency.sheets import iter_csv, write_xlsx
 from checker.agency.template import template_xlsx
 from checker.agency.uploads import UploadError
-from checker.models import _now
+from checker.models import utcnow
 from checker.web.agency import forms, session_limits
 from checker.web.agency.common import agency_required, get_owned, job_from_file, setting, state, user
 from checker.web.agency.strings import tr
@@ -283,7 +283,7 @@ def tokens():
     elif request.method == "POST":
         status = 400
     mine = user_tokens(db(), user())
-    return render_template("agency/tokens.html", form=form, new=new, tokens=mine, now=_now()), status
+    return render_template("agency/tokens.html", form=form, new=new, tokens=mine, now=utcnow()), status
 
 
 @bp.post("/tokens/<int:token_id>/revoke")

@@ -34,7 +34,7 @@ def init_app(app: Flask) -> LivePack:
                     _rules_repo(app, rules), app.config.get("STAFF_GIT_POLL_SECONDS", 2.0))
     app.extensions["staff"] = live
     try:
-        live.start(rules, services._pack, services._checker, bool(app.config.get("STAFF_IMPORT_NEW_RULES", True)))
+        live.start(rules, services.started_pack, services.started_checker, bool(app.config.get("STAFF_IMPORT_NEW_RULES", True)))
         services.live = live
     except SQLAlchemyError as exc:  # e.g. AUTO_MIGRATE off and migration 0003 not applied yet
         log.error("staff tables missing (run the migrations); the pack stays the one on disk: %s", exc)
