@@ -325,17 +325,18 @@ def deactivate_user(obj: Context, email: str) -> None:
 
 @contextlib.contextmanager
 def _app_session(obj: Context) -> Iterator[Any]:
-    """A database session of the web app's database ($DATABASE_URL, else instance/), migrated like the app."""
-    from checker.web import create_app
-    from checker.web.agency import close_app
+    """A session of the web app's database ($DATABASE_URL, else instance/), migrated like the app; no app is built."""
+    from checker.db import make_engine, make_sessions, upgrade
 
-    app = create_app({"CHECKER_RULES": str(obj.rules), "AGENCY_RESUME": False})  # not the server's unfinished jobs
+    url = config.database_url()
+    engine = make_engine(url)
     try:
-        with app.app_context(), app.extensions["checker"].sessions() as session:
+        if url.startswith("sqlite"):  # as the app does (AUTO_MIGRATE); PostgreSQL is migrated by the operator
+            upgrade(engine)
+        with make_sessions(engine)() as session:
             yield session
     finally:
-        close_app(app)
-        app.extensions["checker"].close()
+        engine.dispose()
 
 
 @main.group()
