@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,8 +21,8 @@ from checker.staff import store
 from checker.staff.gitrepo import GitError, RulesRepo
 
 log = logging.getLogger(__name__)
-GRACE = 30.0  # seconds a replaced checker stays open at least, for requests that still hold it
-MAX_AGE = 24 * 3600.0  # a replaced checker something still holds (a long batch job) is closed after this anyway
+GRACE = 30.0  # seconds a replaced checker stays open at least
+MAX_AGE = 24 * 3600.0  # a replaced checker something still holds (a stuck batch job) is closed after this anyway
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class LivePack:
         self.snapshot: Snapshot | None = None
         self.checked_at = 0.0
         self.retired: list[tuple[float, Checker]] = []
+        self.leases: Counter[int] = Counter()  # id(checker) -> requests and jobs holding it now
         self.repo = repo
         self.git_interval = git_interval
         self.git_checked_at = 0.0
@@ -193,11 +196,34 @@ class LivePack:
         keep = []
         for when, checker in self.retired:
             age = time.monotonic() - when
-            if everything or age > MAX_AGE or (age > GRACE and _unused(checker)):
+            if everything or age > MAX_AGE or (age > GRACE and not self.leases.get(id(checker))):
                 checker.close()
             else:
                 keep.append((when, checker))
         self.retired = keep
+
+    def hold(self, fresh: bool = False) -> Snapshot:
+        """The live snapshot (asked of the database now when fresh), its checker kept open until `release`."""
+        snap = self.refresh(force=fresh)
+        with self.lock:
+            self.leases[id(snap.checker)] += 1
+        return snap
+
+    def release(self, snap: Snapshot) -> None:
+        """Let go of a snapshot taken with `hold`: once replaced and released by all, its checker may close."""
+        with self.lock:
+            self.leases[id(snap.checker)] -= 1
+            if self.leases[id(snap.checker)] <= 0:
+                del self.leases[id(snap.checker)]
+
+    @contextmanager
+    def lease(self, fresh: bool = False) -> Iterator[Snapshot]:
+        """The live snapshot, its checker kept open until the block ends (a request, a batch job)."""
+        snap = self.hold(fresh)
+        try:
+            yield snap
+        finally:
+            self.release(snap)
 
     def collect(self) -> None:
         """Close the replaced checkers nothing uses any more."""
@@ -211,10 +237,3 @@ class LivePack:
             if self.snapshot is not None:
                 self.snapshot.checker.close()
 
-
-def _unused(checker: Checker) -> bool:
-    """Whether only the retired list (and this call) still refer to the checker (a running batch job keeps it)."""
-    return sys.getrefcount(checker) <= UNUSED_REFS
-
-
-UNUSED_REFS = 4  # the retired list's tuple, the loop variable, the argument here and getrefcount's own

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +56,15 @@ class Services:
         """The checker of the live pack."""
         snap = self.snapshot()
         return snap.checker if snap is not None else self._checker
+
+    @contextmanager
+    def lease(self, fresh: bool = False) -> Iterator[Checker]:
+        """The live checker (asked of the database now when fresh), kept open until the block ends (a job, a recheck)."""
+        if self.live is None:
+            yield self._checker
+            return
+        with self.live.lease(fresh) as snap:
+            yield snap.checker
 
     def close(self) -> None:
         """Release the engine's rulesets and the database pool."""

@@ -54,7 +54,8 @@ def make_runner(app: Flask, services: Services) -> JobRunner:
 
     def work(job_id: int, stop: Callable[[], bool] = lambda: False) -> None:
         try:
-            process_job(services.sessions, live_checker(services), job_id, chunk, stop)
+            with services.lease(fresh=True) as checker:  # held from start to end, never closed under the job
+                process_job(services.sessions, checker, job_id, chunk, stop)
         except Exception as exc:
             if not fail_job(services.sessions, job_id, f"{type(exc).__name__}: {exc}"):
                 log.error("job %s is left running: the database refuses writes; it resumes on the next start", job_id)
@@ -73,7 +74,7 @@ def make_runner(app: Flask, services: Services) -> JobRunner:
 
 
 def live_checker(services: Services) -> Checker:
-    """The checker of the newest published rule pack (asked of the database now), held by a job from start to end."""
+    """The checker of the newest published rule pack (asked of the database now); a job holds it with `services.lease`."""
     if services.live is not None:
         return services.live.refresh(force=True).checker
     return services.checker

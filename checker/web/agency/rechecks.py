@@ -32,7 +32,8 @@ def make_recheck_runner(app: Flask, services: Services) -> JobRunner:
     """The runner of rechecks: inline when jobs run inline (tests), else its own background thread."""
     def work(recheck_id: int, stop: Callable[[], bool] = lambda: False) -> None:
         try:
-            run_recheck(services.sessions, services.checker, recheck_id, stop=stop)
+            with services.lease(fresh=True) as checker:
+                run_recheck(services.sessions, checker, recheck_id, stop=stop)
         except Exception as exc:
             fail_recheck(services.sessions, recheck_id, f"{type(exc).__name__}: {exc}")
             raise
