@@ -267,7 +267,7 @@ def serve(obj: Context, host: str, port: int, threads: int, dev: bool) -> None:
     from checker.web import create_app
 
     try:
-        app = create_app({"CHECKER_RULES": str(obj.rules)})
+        app = create_app({"CHECKER_RULES": str(obj.rules), "AGENCY_BACKGROUND": True})  # jobs resume, rechecks sweep
     except RulePackError as exc:
         for error in exc.errors:
             click.echo(str(error), err=True)

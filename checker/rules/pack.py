@@ -102,6 +102,7 @@ class RulePack:
     index: dict[str, Measure] = field(default_factory=dict)
     parameters: dict = field(default_factory=dict)  # name -> checker.rules.parameters.Parameter
     windows: dict = field(default_factory=dict)  # measure id -> tuple of checker.rules.windows.Window
+    files: dict[str, str] = field(default_factory=dict, repr=False, compare=False)  # the rule files read, by path
 
     def measure(self, measure_id: str) -> Measure:
         """The measure with this id (KeyError if none)."""

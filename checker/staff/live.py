@@ -53,11 +53,13 @@ class LivePack:
         self.git_interval = git_interval
         self.git_checked_at = 0.0
         self.seen_head = ""
+        self.handed: RulePack | None = None  # the pack start() was given: its files need no second load
 
     def start(self, rules: Path, pack: RulePack, checker: Checker, import_new: bool = True) -> None:
         """Go live with the newest published version. With a rules repository, its committed files are what is
         published (a commit not yet recorded is imported first); without one, rules/ is imported from disk when no
         version exists yet or (import_new) when the disk's content was never published, e.g. a deploy."""
+        self.handed = pack
         if self.repo is not None:
             self.sync_git(wait=True)
             with self.sessions() as session:
@@ -83,13 +85,16 @@ class LivePack:
         self.refresh(force=True)
 
     def _import(self, rules: Path, pack: RulePack) -> None:
-        """Record the rule files on disk as a new version (if they load: their hash is the pack's)."""
-        files = store.read_tree(rules)
-        try:
-            digest = store.load_files(files, self.seeds).version
-        except (RulePackError, ValueError, OSError) as exc:
-            log.error("rules on disk do not load, not importing them: %s", exc)
-            return
+        """Record the pack the app was handed (loaded from rules/) as a new version: its own files and hash, not
+        loaded again. A pack that carries no files (built by hand) is read from disk and loaded to learn its hash."""
+        files, digest = dict(pack.files), pack.version
+        if not files:
+            files = store.read_tree(rules)
+            try:
+                digest = store.load_files(files, self.seeds).version
+            except (RulePackError, ValueError, OSError) as exc:
+                log.error("rules on disk do not load, not importing them: %s", exc)
+                return
         self._record(files, digest, "system", f"imported from {rules}", None)
 
     def _record(self, files: store.Files, digest: str, author: str, comment: str, commit: str | None) -> None:
@@ -123,13 +128,19 @@ class LivePack:
                 self.seen_head = head
                 return
         try:
-            digest = store.load_files(files, self.seeds).version
+            digest = self._digest(files)
         except (RulePackError, ValueError, OSError) as exc:
             self._refuse(head, exc)
             return
         commit = self.repo.describe(head)
         self._record(files, digest, commit.email or "git", commit.message or f"commit {head[:10]}", head)
         self.seen_head = head
+
+    def _digest(self, files: store.Files) -> str:
+        """The version of these rule files: the handed pack's when they are its files, else loaded to find out."""
+        if self.handed is not None and self.handed.files and files == self.handed.files:
+            return self.handed.version
+        return store.load_files(files, self.seeds).version
 
     def _refuse(self, head: str, exc: Exception) -> None:
         """Keep the live pack and say in the log and the audit why the commit was not loaded."""

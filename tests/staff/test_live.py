@@ -53,3 +53,20 @@ def test_everything_closes_after_max_age(monkeypatch):
     holder.retired = [(0.0, held)]  # type: ignore[list-item]
     holder.collect()
     assert closed == ["held"]
+
+
+def test_an_app_publishes_the_pack_it_was_handed_without_loading_it_again(tmp_path, monkeypatch, pack):
+    from checker.staff import store
+    from tests.staff.conftest import make_app, shut
+
+    loads: list[int] = []
+    real = store.load_files
+    monkeypatch.setattr(store, "load_files", lambda files, seeds: loads.append(len(files)) or real(files, seeds))
+    for name, extra in (("git", {}), ("plain", {"STAFF_RULES_GIT": False})):
+        application = make_app(tmp_path / name, pack, **extra)
+        try:
+            with application.extensions["checker"].sessions() as session:
+                assert store.newest(session).hash == pack.version
+        finally:
+            shut(application)
+    assert loads == []

@@ -32,7 +32,13 @@ M = TypeVar("M")
 MAX_ID = 2**31 - 1
 DEFAULTS = {"AGENCY_MAX_UPLOAD": 20 * 1024 * 1024, "AGENCY_MAX_ROWS": 100_000,
             "AGENCY_MAX_UNCOMPRESSED": 200 * 1024 * 1024, "AGENCY_RUNNER": "thread", "AGENCY_CHUNK": 100,
-            "AGENCY_EXPORTS": "", "AGENCY_WEBHOOK_PRIVATE": False}
+            "AGENCY_EXPORTS": "", "AGENCY_WEBHOOK_PRIVATE": False, "AGENCY_BACKGROUND": False}
+
+
+def may_start_threads(app: Flask, runner: JobRunner) -> bool:
+    """Whether building the app may start background threads for this runner: only when AGENCY_BACKGROUND asks
+    (`checker serve` does); the inline and Celery runners start none. A request that queues a job still starts one."""
+    return not isinstance(runner, ThreadRunner) or bool(app.config.get("AGENCY_BACKGROUND", DEFAULTS["AGENCY_BACKGROUND"]))
 
 
 @dataclass
