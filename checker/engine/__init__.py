@@ -10,7 +10,7 @@ Three engines share one result shape:
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from checker.engine.answer import notice, totals
 from checker.engine.compiled import Compiled
@@ -23,8 +23,8 @@ __all__ = ["BATCH_BACKEND", "SINGLE_BACKEND", "Checker", "CheckResult", "Criteri
            "MeasureResult", "batch_backend"]
 EngineName = Literal["durable", "reference", "fast"]
 ENGINES = ("durable", "reference", "fast")
-SINGLE_BACKEND = "durable"  # what decides a single check in production, recorded on every stored result
-BATCH_BACKEND = "vector+durable-sample"  # batches: numpy decides, durable-rules re-checks a sample
+SINGLE_BACKEND: Final = "durable"  # what decides a single check in production, recorded on every stored result
+BATCH_BACKEND: Final = "vector+durable-sample"  # batches: numpy decides, durable-rules re-checks a sample
 
 
 def batch_backend(engine: str) -> str:
