@@ -92,3 +92,10 @@ def test_rows_stored_before_the_migration_have_no_backend(tmp_path):
         for table in ("agency_result", "agency_job_chunk", "agency_job"):
             assert "backend" in {c[1] for c in connection.execute(text(f"PRAGMA table_info({table})"))}
     engine.dispose()
+
+
+def test_the_api_document_describes_the_backend(durable_app):
+    schemas = durable_app.test_client().get("/api/v1/openapi.json").json["components"]["schemas"]
+    for name in ("CheckResult", "Progress", "StoredResult"):
+        assert schemas[name]["properties"]["backend"]["nullable"] is True, name
+    assert "vector+durable-sample" in schemas["StoredResult"]["properties"]["backend"]["description"]
