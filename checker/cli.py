@@ -418,3 +418,6 @@ def _stamp(moment: dt.datetime | None) -> str:
 from checker.web.retention import assessments as _assessments  # noqa: E402
 
 main.add_command(_assessments)
+
+if __name__ == "__main__":  # `python -m checker.cli ...` (without this it imported the CLI and silently did nothing)
+    main()
