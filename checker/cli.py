@@ -207,11 +207,11 @@ def lint(obj: Context) -> None:
               help="With --coverage: fail when fewer than this percent of criterion sides are reached.")
 @click.pass_obj
 def test_examples(obj: Context, engine: EngineName | None, verbose: bool, coverage: bool, min_coverage: float) -> None:
-    """Run every embedded example of every measure."""
-    from checker.rules.examples import run_all
+    """Run every embedded example of every measure (on durable-rules unless --engine says otherwise)."""
+    from checker.ruletest import run_pack
 
-    checker = _checker(obj, engine)
-    outcomes = run_all(checker)
+    pack = obj.pack()
+    outcomes, gaps = run_pack(pack, engine or config.engine_name())
     for outcome in outcomes:
         if verbose or not outcome.passed:
             mark = "PASS" if outcome.passed else "FAIL"
@@ -219,19 +219,14 @@ def test_examples(obj: Context, engine: EngineName | None, verbose: bool, covera
             for failure in outcome.failures:
                 click.echo(f"     {failure}")
     failed = sum(not o.passed for o in outcomes)
-    low = coverage and not _coverage_report(checker, min_coverage)
+    low = coverage and not _coverage_report(2 * sum(len(m.criteria) for m in pack.measures), gaps, min_coverage)
     click.echo(f"{len(outcomes) - failed} passed, {failed} failed")
     if failed or low:
         sys.exit(EXIT_RULES)
 
 
-def _coverage_report(checker: Checker, min_coverage: float) -> bool:
-    """Print criterion-side coverage; True when it reaches min_coverage percent."""
-    from checker.rules.examples import coverage_gaps, criterion_sides
-
-    sides = criterion_sides(checker)
-    total = 2 * sum(len(crits) for crits in sides.values())
-    gaps = coverage_gaps(sides)
+def _coverage_report(total: int, gaps: list[tuple[str, str, str]], min_coverage: float) -> bool:
+    """Print criterion-side coverage (of `total` sides, these gaps unreached); True when it reaches min_coverage percent."""
     for measure, cid, side in gaps:
         click.echo(f"uncovered: {measure} criterion {cid} never {side}")
     percent = 100.0 * (total - len(gaps)) / total if total else 100.0
@@ -275,7 +270,7 @@ def serve(obj: Context, host: str, port: int, threads: int, dev: bool) -> None:
     from checker.web import create_app
 
     try:
-        app = create_app({"CHECKER_RULES": str(obj.rules)})
+        app = create_app({"CHECKER_RULES": str(obj.rules), "AGENCY_BACKGROUND": True})  # jobs resume, rechecks sweep
     except RulePackError as exc:
         for error in exc.errors:
             click.echo(str(error), err=True)
@@ -333,17 +328,18 @@ def deactivate_user(obj: Context, email: str) -> None:
 
 @contextlib.contextmanager
 def _app_session(obj: Context) -> Iterator[Any]:
-    """A database session of the web app's database ($DATABASE_URL, else instance/), migrated like the app."""
-    from checker.web import create_app
-    from checker.web.agency import close_app
+    """A session of the web app's database ($DATABASE_URL, else instance/), migrated like the app; no app is built."""
+    from checker.db import make_engine, make_sessions, upgrade
 
-    app = create_app({"CHECKER_RULES": str(obj.rules), "AGENCY_RESUME": False})  # not the server's unfinished jobs
+    url = config.database_url()
+    engine = make_engine(url)
     try:
-        with app.app_context(), app.extensions["checker"].sessions() as session:
+        if url.startswith("sqlite"):  # as the app does (AUTO_MIGRATE); PostgreSQL is migrated by the operator
+            upgrade(engine)
+        with make_sessions(engine)() as session:
             yield session
     finally:
-        close_app(app)
-        app.extensions["checker"].close()
+        engine.dispose()
 
 
 @main.group()
@@ -408,8 +404,8 @@ def _user_by_email(session: Any, email: str) -> Any:
     """The user with this email, else a usage error naming it."""
     from sqlalchemy import select
 
+    from checker.accounts.models import User
     from checker.agency.accounts import normal_email
-    from checker.agency.models import User
 
     found = session.scalars(select(User).where(User.email == normal_email(email))).first()
     if found is None:
@@ -425,3 +421,6 @@ def _stamp(moment: dt.datetime | None) -> str:
 from checker.web.retention import assessments as _assessments  # noqa: E402
 
 main.add_command(_assessments)
+
+if __name__ == "__main__":  # `python -m checker.cli ...` (without this it imported the CLI and silently did nothing)
+    main()

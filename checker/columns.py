@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from checker.cells import BRACKETS, norm
-from checker.engine.reference import Scope, evaluate
+from checker.engine.conditions import holds
 from checker.intake import derive_from_credit_code
 from checker.profile import UNKNOWN_WORDS, FieldProblem, parse_value
 from checker.rules.pack import RulePack
@@ -99,7 +99,7 @@ def read_answers(pack: RulePack, raw: Mapping[str, Any], as_of: dt.date) -> Read
 def _drop_inconsistent(pack: RulePack, reading: Reading, columns: dict[str, str], as_of: dt.date) -> None:
     """Make unknown the answers a consistency check surely rejects, with a problem on the first of them."""
     for check in pack.checks:
-        if evaluate(check.test, Scope(pack, reading.values, as_of)) is False:
+        if holds(pack, check.test, reading.values, as_of) is False:
             first = check.spec.fields[0]
             message = check.spec.message.en + f" ({check.spec.message.zh})"
             reading.problems.append(FieldProblem(columns.get(first, first), message))

@@ -26,6 +26,18 @@ def rules_dir() -> Path:
     return Path(os.environ.get("CHECKER_RULES", PROJECT_ROOT / "rules"))
 
 
+def instance_dir() -> Path:
+    """The web app's instance folder (its SQLite database, its secret key): where Flask puts it for checker.web."""
+    from flask import Flask
+
+    return Path(Flask("checker.web", instance_relative_config=True).instance_path)
+
+
+def database_url() -> str:
+    """The web app's database: $DATABASE_URL, else the SQLite file of its instance folder."""
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{instance_dir() / 'checker.sqlite'}"
+
+
 def engine_name() -> EngineName:
     """Which engine checks profiles: $CHECKER_ENGINE (durable | reference | fast), default durable."""
     name = os.environ.get("CHECKER_ENGINE", "durable")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Mapping
 
-from checker.engine.reference import Scope, evaluate
+from checker.engine.conditions import holds
 from checker.profile import FieldProblem, ProfileError, parse_profile
 from checker.rules import credit_code
 from checker.rules.pack import RulePack
@@ -13,9 +13,8 @@ from checker.rules.pack import RulePack
 
 def cross_check(pack: RulePack, values: dict[str, Any], as_of: dt.date) -> list[FieldProblem]:
     """Problems from the declared consistency checks that the answers surely break."""
-    scope = Scope(pack, values, as_of)
     return [FieldProblem(c.spec.fields[0], c.spec.message.en + f" ({c.spec.message.zh})")
-            for c in pack.checks if evaluate(c.test, scope) is False]
+            for c in pack.checks if holds(pack, c.test, values, as_of) is False]
 
 
 def derive_from_credit_code(pack: RulePack, values: dict[str, Any]) -> list[FieldProblem]:

@@ -10,9 +10,12 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
-def _now() -> dt.datetime:
+def utcnow() -> dt.datetime:
     """The current UTC time, without tzinfo (SQLite stores naive datetimes)."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+_now = utcnow  # the models' own name for it (imported under this name by the services' tables)
 
 
 def new_token() -> str:
@@ -51,7 +54,7 @@ class Assessment(Base):
 
 
 class StoredResult(Base):
-    """One check of an assessment: the rule-pack version, the date checked and the verdicts (not the full result)."""
+    """One check of an assessment: rule-pack version, backend, the date checked and the verdicts (not the full result)."""
 
     __tablename__ = "stored_result"
 
@@ -60,5 +63,6 @@ class StoredResult(Base):
     rulepack: Mapped[str] = mapped_column(String(64))
     as_of: Mapped[dt.date] = mapped_column(Date)
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    backend: Mapped[str | None] = mapped_column(String(40), nullable=True)  # what decided it; None before recorded
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     assessment: Mapped[Assessment] = relationship(back_populates="results")

@@ -221,3 +221,19 @@ def test_users_add_creates_a_staff_sign_in_and_refuses_a_short_password(tmp_path
     assert short.exit_code == 1 and "password" in short.output
     again = CliRunner().invoke(main, ["users", "add", "s@example.com", "--role", "staff", "--password", "long-enough-pass"])
     assert again.exit_code == 1 and "already registered" in again.output
+
+
+def test_user_and_token_commands_do_not_build_the_web_app(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.sqlite'}")
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("the web app was built")
+
+    monkeypatch.setattr("checker.web.create_app", refuse)
+    monkeypatch.setattr("checker.agency.accounts.HASH_METHOD", "pbkdf2:sha256:1000")
+    added = CliRunner().invoke(main, ["users", "add", "a@example.com", "--agency", "A", "--password", "long-enough-pass"])
+    assert added.exit_code == 0, added.output
+    token = CliRunner().invoke(main, ["tokens", "create", "a@example.com", "--name", "ci"])
+    assert token.exit_code == 0, token.output
+    listed = CliRunner().invoke(main, ["tokens", "list"])
+    assert listed.exit_code == 0 and "a@example.com\tci" in listed.output

@@ -92,3 +92,50 @@ def test_only_the_adapter_imports_durable() -> None:
     engine = ("durable", "durable_rules_engine")
     importers = {name for name, path in _modules().items() if any(t.split(".")[0] in engine for t in _imports(path, name))}
     assert importers == {"checker.engine.durable_adapter"}
+
+
+def _imported_by(prefix: str) -> set[str]:
+    """The checker modules that modules under `prefix` import."""
+    return {t for name, path in _modules().items() if name == prefix or name.startswith(prefix + ".")
+            for t in _imports(path, name) if t.startswith("checker.")}
+
+
+def test_rules_import_nothing_above_them() -> None:
+    above = ("checker.engine", "checker.intake", "checker.web", "checker.agency", "checker.staff", "checker.ruletest",
+             "checker.batch", "checker.columns", "checker.cli", "checker.accounts")
+    assert sorted(t for t in _imported_by("checker.rules") if t.startswith(above)) == []
+
+
+def test_only_the_engine_and_the_tests_use_the_reference_walker() -> None:
+    users = {name for name, path in _modules().items() if not name.startswith("checker.engine")
+             and any(t.startswith("checker.engine.reference") for t in _imports(path, name))}
+    assert users == set()
+
+
+def _private_reaches(name: str, path: Path) -> list[str]:
+    """Private names (`_x`) this module imports from another checker package, or reads off an object not its own."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    found = [f"{node.module}.{alias.name}" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+             and (node.module or "").startswith("checker") and not (node.module or "").startswith(package)
+             for alias in node.names if alias.name.startswith("_")]
+    ours = {"self", "cls"}
+    found += [ast.unparse(node) for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+              and node.attr.startswith("_") and not node.attr.startswith("__") and not node.attr.startswith("_get_current")
+              and not node.attr.startswith("_user_callback")  # Flask-Login's own protocol, not another package of ours
+              and not (isinstance(node.value, ast.Name) and node.value.id in ours)]
+    return found
+
+
+def test_the_web_layer_reaches_no_private_name_across_packages() -> None:
+    reaches = {name: _private_reaches(name, path) for name, path in _modules().items() if name.startswith("checker.web")}
+    assert {name: found for name, found in reaches.items() if found} == {}
+
+
+def test_staff_accounts_live_in_the_shared_accounts_models() -> None:
+    from checker.accounts.models import User
+    from checker.agency import models as agency_models
+
+    assert User.__module__ == "checker.accounts.models" and User.__tablename__ == "app_user"
+    assert agency_models.User is User  # older imports keep working
+    assert "checker.agency.models" not in _imported_by("checker.accounts")

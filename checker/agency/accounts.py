@@ -11,7 +11,8 @@ from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from checker.agency.models import ROLES, Agency, ApiToken, User
+from checker.accounts.models import ROLES, Agency, User
+from checker.agency.models import ApiToken
 from checker.models import _now
 
 MIN_PASSWORD = 10

@@ -49,6 +49,7 @@ class ClientVerdicts:
     result: dict[str, Any]
     row: int | None = None
     client_id: int | None = None
+    backend: str | None = None
 
 
 @dataclass

@@ -14,7 +14,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from checker.agency.models import Client, ClientResult, Job, JobChunk, JobRow, User
+from checker.accounts.models import User
+from checker.agency.models import Client, ClientResult, Job, JobChunk, JobRow
 from checker.agency.reading import read_answers, with_extras
 from checker.batch import Row
 from checker.db import rowcount
@@ -147,7 +148,7 @@ def _insert_missing(session: Session, agency_id: int, keys: list[str]) -> None:
         session.execute(insert(Client.__table__), values)
 
 
-def _store(session: Session, job: Job, checked: list[tuple[JobRow, dict[str, Any]]]) -> None:
+def _store(session: Session, job: Job, checked: list[tuple[JobRow, dict[str, Any]]], backend: str) -> None:
     """Save the clients and results of the good rows and mark them done (a few statements per chunk)."""
     rows = [row for row, _ in checked]
     clients = _clients(session, job.agency_id, rows)
@@ -163,7 +164,8 @@ def _store(session: Session, job: Job, checked: list[tuple[JobRow, dict[str, Any
     for row, result in checked:
         row.state, row.client_id = "done", clients[client_key(row)].id
         results.append({"agency_id": job.agency_id, "client_id": row.client_id, "job_id": job.id, "row_number": row.number,
-                        "rulepack": result["rulepack"], "as_of": job.as_of, "result": result, "created_at": _now()})
+                        "rulepack": result["rulepack"], "as_of": job.as_of, "result": result, "backend": backend,
+                        "created_at": _now()})
     if results:
         session.execute(insert(ClientResult), results)
 
@@ -208,6 +210,7 @@ def _rerun(session: Session, job: Job, rulepack: str) -> None:
         session.execute(reset.where(JobRow.id.in_(errors)))
     counts = recount(session, job.id)
     job.done, job.errors = counts.get("done", 0) + counts.get("error", 0), counts.get("error", 0)
+    job.backend = None
     job.message = f"re-run from the first row on rule pack {rulepack[:12]}: {old[:12]} is no longer the live version"[:500]
     log.warning("job %s: %s", job.id, job.message)
 
@@ -239,7 +242,7 @@ def _chunk(session: Session, checker: Checker, job_id: int, size: int, worker: s
         return True
     bad = sum(verdicts[row.id][0] is None for row in rows)
     moved = session.execute(update(Job).where(Job.id == job_id, Job.status == "running", Job.rulepack == checker.pack.version)
-                            .values(done=Job.done + len(rows), errors=Job.errors + bad)
+                            .values(done=Job.done + len(rows), errors=Job.errors + bad, backend=checker.batch_backend)
                             .execution_options(synchronize_session=False))
     if rowcount(moved) != 1:  # cancelled (or re-run on another pack) meanwhile: this chunk stores nothing
         session.rollback()
@@ -248,9 +251,11 @@ def _chunk(session: Session, checker: Checker, job_id: int, size: int, worker: s
         row.problems = verdicts[row.id][1]  # bad cells of a checked row, or why a row could not be checked
         if verdicts[row.id][0] is None:
             row.state = "error"
-    _store(session, job, [(row, result) for row in rows if (result := verdicts[row.id][0]) is not None])
+    _store(session, job, [(row, result) for row in rows if (result := verdicts[row.id][0]) is not None],
+           checker.batch_backend)
     session.add(JobChunk(job_id=job_id, first_row=rows[0].number, last_row=rows[-1].number, rows=len(rows),
-                         worker=worker[:200], rulepack=checker.pack.version, checked_at=_now()))
+                         worker=worker[:200], rulepack=checker.pack.version, backend=checker.batch_backend,
+                         checked_at=_now()))
     session.commit()
     return True
 
@@ -265,10 +270,13 @@ def finish_if_done(session: Session, job_id: int) -> bool:
 
 
 def workers(session: Session, job_id: int) -> list[dict[str, Any]]:
-    """Who checked a job: per worker its chunks and rows, in order of first appearance."""
-    found = session.execute(select(JobChunk.worker, func.count(), func.sum(JobChunk.rows), func.min(JobChunk.id))
-                            .where(JobChunk.job_id == job_id).group_by(JobChunk.worker).order_by(func.min(JobChunk.id)))
-    return [{"worker": name, "chunks": chunks, "rows": int(rows or 0)} for name, chunks, rows, _ in found]
+    """Who checked a job: per worker (and backend) its chunks and rows, in order of first appearance."""
+    found = session.execute(select(JobChunk.worker, JobChunk.backend, func.count(), func.sum(JobChunk.rows),
+                                   func.min(JobChunk.id))
+                            .where(JobChunk.job_id == job_id).group_by(JobChunk.worker, JobChunk.backend)
+                            .order_by(func.min(JobChunk.id)))
+    return [{"worker": name, "backend": backend, "chunks": chunks, "rows": int(rows or 0)}
+            for name, backend, chunks, rows, _ in found]
 
 
 def start_job(sessions: sessionmaker[Session], job_id: int, rulepack: str) -> bool:

@@ -1,4 +1,4 @@
-"""Tables of the agency features: agencies, users, API tokens, clients, batch jobs and results."""
+"""Tables of the agency features: API tokens, clients, batch jobs and results (accounts: checker.accounts.models)."""
 
 from __future__ import annotations
 
@@ -8,69 +8,11 @@ from typing import Any
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from checker.accounts.models import ROLES, Agency, User, UserSession  # noqa: F401 (older imports keep working)
 from checker.models import Base, _now
 
-ROLES = ("agency", "staff")
 JOB_STATES = ("queued", "running", "done", "cancelled", "failed")
 ROW_STATES = ("pending", "claimed", "done", "error")  # claimed only inside a worker's transaction
-
-
-class Agency(Base):
-    """A service agency; its users see only its own clients, jobs and results."""
-
-    __tablename__ = "agency"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
-
-
-class User(Base):
-    """A person who signs in: an agency's staff member ('agency') or a policy officer ('staff')."""
-
-    __tablename__ = "app_user"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
-    password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16), default="agency")
-    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"), index=True, nullable=True)
-    active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
-    agency: Mapped[Agency | None] = relationship()
-
-    # Flask-Login's user interface
-    @property
-    def is_active(self) -> bool:
-        """Whether the account may sign in."""
-        return bool(self.active)
-
-    @property
-    def is_authenticated(self) -> bool:
-        """Always true for a loaded user."""
-        return True
-
-    @property
-    def is_anonymous(self) -> bool:
-        """Never anonymous."""
-        return False
-
-    def get_id(self) -> str:
-        """The id Flask-Login keeps in the session."""
-        return str(self.id)
-
-
-class UserSession(Base):
-    """A signed-in browser session; the cookie holds a random key, the table only its SHA-256 digest."""
-
-    __tablename__ = "user_session"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    digest: Mapped[str] = mapped_column(String(64), unique=True, index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
-    last_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
-    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class ApiToken(Base):
@@ -128,6 +70,7 @@ class Job(Base):
     done: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
     rulepack: Mapped[str] = mapped_column(String(64), default="")
+    backend: Mapped[str | None] = mapped_column(String(40), nullable=True)  # what decided its rows, once any are stored
     message: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
@@ -154,7 +97,7 @@ class JobRow(Base):
 
 
 class ClientResult(Base):
-    """One check of a client: rule-pack version, as_of and the JSON result (job-row result or a recheck)."""
+    """One check of a client: rule-pack version, backend, as_of and the JSON result (job-row result or a recheck)."""
 
     __tablename__ = "agency_result"
 
@@ -166,12 +109,13 @@ class ClientResult(Base):
     rulepack: Mapped[str] = mapped_column(String(64))
     as_of: Mapped[dt.date] = mapped_column(Date)
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    backend: Mapped[str | None] = mapped_column(String(40), nullable=True)  # what decided it; None before recorded
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     client: Mapped[Client] = relationship()
 
 
 class JobChunk(Base):
-    """One stored chunk of a job: its rows, the rule pack and the worker that checked them."""
+    """One stored chunk of a job: its rows, the rule pack, the backend and the worker that checked them."""
 
     __tablename__ = "agency_job_chunk"
 
@@ -182,4 +126,5 @@ class JobChunk(Base):
     rows: Mapped[int] = mapped_column(Integer)
     worker: Mapped[str] = mapped_column(String(200))
     rulepack: Mapped[str] = mapped_column(String(64))
+    backend: Mapped[str | None] = mapped_column(String(40), nullable=True)
     checked_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)

@@ -100,7 +100,8 @@ def _chunk(session: Session, checker: Checker, recheck_id: int, size: int) -> bo
     results, changes = [], []
     for client, when, result in _check(checker, clients, latest):
         results.append({"agency_id": recheck.agency_id, "client_id": client.id, "job_id": None, "row_number": None,
-                        "rulepack": result["rulepack"], "as_of": when, "result": result, "created_at": _now()})
+                        "rulepack": result["rulepack"], "as_of": when, "result": result,
+                        "backend": checker.batch_backend, "created_at": _now()})
         changes += _changes(recheck, client, latest.get(client.id), result)
     session.execute(insert(ClientResult), results)
     if changes:

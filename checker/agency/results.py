@@ -16,11 +16,11 @@ from checker.rules.pack import RulePack
 
 def job_items(session: Session, job_id: int, limit: int | None = None, offset: int = 0) -> Iterator[ClientVerdicts]:
     """The checked clients of a job in row order, streamed."""
-    query = (select(ClientResult.row_number, Client.key, Client.name, ClientResult.result, Client.id)
+    query = (select(ClientResult.row_number, Client.key, Client.name, ClientResult.result, Client.id, ClientResult.backend)
              .join(Client, Client.id == ClientResult.client_id)
              .where(ClientResult.job_id == job_id).order_by(ClientResult.row_number).offset(offset).limit(limit))
-    for number, key, name, result, client_id in session.execute(query.execution_options(yield_per=500)):
-        yield ClientVerdicts(key, name, result, number, client_id)
+    for number, key, name, result, client_id, backend in session.execute(query.execution_options(yield_per=500)):
+        yield ClientVerdicts(key, name, result, number, client_id, backend)
 
 
 def job_problems(session: Session, job_id: int, limit: int | None = None) -> Iterator[tuple[int, str, str]]:

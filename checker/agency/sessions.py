@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from checker.agency.models import User, UserSession
+from checker.accounts.models import User, UserSession
 from checker.db import rowcount
 from checker.models import _now
 

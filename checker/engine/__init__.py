@@ -10,7 +10,7 @@ Three engines share one result shape:
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from checker.engine.answer import notice, totals
 from checker.engine.compiled import Compiled
@@ -19,9 +19,17 @@ from checker.engine.reference import Scope
 from checker.engine.verdict import CheckResult, CriterionResult, MeasureResult, add_tax_savings, conflicts, explain
 from checker.rules.pack import RulePack
 
-__all__ = ["Checker", "CheckResult", "CriterionResult", "EngineMismatch", "MeasureResult"]
+__all__ = ["BATCH_BACKEND", "SINGLE_BACKEND", "Checker", "CheckResult", "CriterionResult", "EngineMismatch",
+           "MeasureResult", "batch_backend"]
 EngineName = Literal["durable", "reference", "fast"]
 ENGINES = ("durable", "reference", "fast")
+SINGLE_BACKEND: Final = "durable"  # what decides a single check in production, recorded on every stored result
+BATCH_BACKEND: Final = "vector+durable-sample"  # batches: numpy decides, durable-rules re-checks a sample
+
+
+def batch_backend(engine: str) -> str:
+    """The backend recorded on a batch's results: the vectorised evaluator, sampled by this single-check engine."""
+    return BATCH_BACKEND if engine == SINGLE_BACKEND else f"vector+{engine}-sample"
 
 
 class EngineMismatch(RuntimeError):
@@ -45,6 +53,16 @@ class Checker:
             from checker.engine.durable_adapter import DurableRules
 
             self._rules = DurableRules(self.stages)
+
+    @property
+    def backend(self) -> str:
+        """The backend recorded on a single check's stored result (the engine's name: durable in production)."""
+        return self.engine
+
+    @property
+    def batch_backend(self) -> str:
+        """The backend recorded on results this checker's batches store (vectorised, its engine re-checking a sample)."""
+        return batch_backend(self.engine)
 
     def check(self, profile: dict[str, Any], as_of: dt.date, lang: str = "zh") -> CheckResult:
         """Verdicts on every measure for one parsed profile."""

@@ -83,9 +83,12 @@ class _Loader:
         self.errors: list[RuleError] = []
         self.digest = hashlib.sha256()
         self.seeds: dict[str, str | None] = {}
+        self.files: dict[str, str] = {}  # every rule file read, by its path under root: what the version hashes
 
     def doc(self, path: Path) -> Document | None:
-        self.digest.update(str(path.relative_to(self.root)).encode() + b"\0" + path.read_bytes())
+        data = path.read_bytes()
+        self.digest.update(str(path.relative_to(self.root)).encode() + b"\0" + data)
+        self.files[path.relative_to(self.root).as_posix()] = data.decode("utf-8", errors="replace")
         loaded = load_file(path, self.root)
         if isinstance(loaded, RuleError):
             self.errors.append(loaded)
@@ -135,7 +138,7 @@ def load_pack(root: Path) -> RulePack:
         loader.errors.extend(lint_examples(pack))
     if loader.errors:
         raise RulePackError(loader.errors)
-    pack.version = loader.digest.hexdigest()[:12]
+    pack.version, pack.files = loader.digest.hexdigest()[:12], loader.files
     return pack
 
 

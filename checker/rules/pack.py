@@ -116,6 +116,7 @@ class RulePack:
     index: dict[str, Measure] = field(default_factory=dict)
     parameters: dict[str, Parameter] = field(default_factory=dict)
     windows: dict[str, tuple[Window, ...]] = field(default_factory=dict)  # by measure id
+    files: dict[str, str] = field(default_factory=dict, repr=False, compare=False)  # the rule files read, by path
 
     def measure(self, measure_id: str) -> Measure:
         """The measure with this id (KeyError if none)."""

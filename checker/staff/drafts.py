@@ -10,14 +10,13 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from checker.rules.examples import ExampleOutcome, coverage_gaps, criterion_sides, run_example
 from checker.rules.loader import RulePackError
 from checker.rules.pack import RulePack
 from checker.rules.yamlsrc import RuleError
+from checker.ruletest import ExampleOutcome, run_pack
 from checker.staff import store
 from checker.staff.gitrepo import GitError, RulesRepo
 from checker.staff.models import Draft, PackVersion
-from checker.staff.overview import measure_checker
 
 
 class PublishRefused(Exception):
@@ -73,8 +72,7 @@ def check_files(live: store.Files, files: store.Files, seeds: Path) -> DraftChec
     ids = {m.id for m in result.pack.measures}
     shared = any(name not in ids for name in result.changed)
     measures = [m for m in result.pack.measures if shared or m.id in result.changed]
-    result.examples = [run_example(measure_checker(result.pack, m), m, i) for m in measures for i in range(len(m.spec.examples))]
-    result.gaps = [gap for m in measures for gap in coverage_gaps(criterion_sides(measure_checker(result.pack, m)))]
+    result.examples, result.gaps = run_pack(result.pack, measures=measures)
     if result.gaps:
         result.new_gaps = [g for g in result.gaps if g not in _live_gaps(live, seeds, {g[0] for g in result.gaps})]
     return result
@@ -86,7 +84,7 @@ def _live_gaps(live: store.Files, seeds: Path, ids: set[str]) -> set[tuple[str, 
         pack = store.load_files(live, seeds)
     except RulePackError:
         return set()
-    return {gap for m in pack.measures if m.id in ids for gap in coverage_gaps(criterion_sides(measure_checker(pack, m)))}
+    return set(run_pack(pack, measures=[m for m in pack.measures if m.id in ids])[1])
 
 
 def start_draft(session: Session, live: store.Files, path: str, text: str, author: str) -> Draft:

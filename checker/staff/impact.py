@@ -10,7 +10,8 @@ from typing import Any, Iterable, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from checker.agency.models import Agency, Client
+from checker.accounts.models import Agency
+from checker.agency.models import Client
 from checker.engine import Checker
 from checker.engine.answer import broad_kind, change_kind
 from checker.intake import read_profile

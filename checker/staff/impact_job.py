@@ -20,9 +20,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from checker.accounts.models import Agency
 from checker.agency.jobs import compact
-from checker.agency.models import Agency, Client
-from checker.engine import Checker, EngineMismatch
+from checker.agency.models import Client
+from checker.engine import Checker, EngineMismatch, batch_backend
 from checker.engine.answer import broad_kind, change_kind
 from checker.engine.vector import compact_results
 from checker.models import Assessment, _now
@@ -204,7 +205,7 @@ def run_impact(sessions: sessionmaker[Session], job_id: int, seeds: Path, engine
         before, after, changed = packs(session, job, seeds, known)
         pair = pair_of(before, after, changed, engine)
         job.status, job.before_version, job.after_version = "running", before.version, after.version
-        job.backend = f"vector+{engine}"  # vectorised, each chunk's sample re-checked by the engine
+        job.backend = batch_backend(engine)  # vectorised, each chunk's sample re-checked by the engine
         session.commit()
     try:
         while not stop():

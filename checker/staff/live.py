@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,8 +21,8 @@ from checker.staff import store
 from checker.staff.gitrepo import GitError, RulesRepo
 
 log = logging.getLogger(__name__)
-GRACE = 30.0  # seconds a replaced checker stays open at least, for requests that still hold it
-MAX_AGE = 24 * 3600.0  # a replaced checker something still holds (a long batch job) is closed after this anyway
+GRACE = 30.0  # seconds a replaced checker stays open at least
+MAX_AGE = 24 * 3600.0  # a replaced checker something still holds (a stuck batch job) is closed after this anyway
 
 
 @dataclass(frozen=True)
@@ -46,15 +48,18 @@ class LivePack:
         self.snapshot: Snapshot | None = None
         self.checked_at = 0.0
         self.retired: list[tuple[float, Checker]] = []
+        self.leases: Counter[int] = Counter()  # id(checker) -> requests and jobs holding it now
         self.repo = repo
         self.git_interval = git_interval
         self.git_checked_at = 0.0
         self.seen_head = ""
+        self.handed: RulePack | None = None  # the pack start() was given: its files need no second load
 
     def start(self, rules: Path, pack: RulePack, checker: Checker, import_new: bool = True) -> None:
         """Go live with the newest published version. With a rules repository, its committed files are what is
         published (a commit not yet recorded is imported first); without one, rules/ is imported from disk when no
         version exists yet or (import_new) when the disk's content was never published, e.g. a deploy."""
+        self.handed = pack
         if self.repo is not None:
             self.sync_git(wait=True)
             with self.sessions() as session:
@@ -80,13 +85,16 @@ class LivePack:
         self.refresh(force=True)
 
     def _import(self, rules: Path, pack: RulePack) -> None:
-        """Record the rule files on disk as a new version (if they load: their hash is the pack's)."""
-        files = store.read_tree(rules)
-        try:
-            digest = store.load_files(files, self.seeds).version
-        except (RulePackError, ValueError, OSError) as exc:
-            log.error("rules on disk do not load, not importing them: %s", exc)
-            return
+        """Record the pack the app was handed (loaded from rules/) as a new version: its own files and hash, not
+        loaded again. A pack that carries no files (built by hand) is read from disk and loaded to learn its hash."""
+        files, digest = dict(pack.files), pack.version
+        if not files:
+            files = store.read_tree(rules)
+            try:
+                digest = store.load_files(files, self.seeds).version
+            except (RulePackError, ValueError, OSError) as exc:
+                log.error("rules on disk do not load, not importing them: %s", exc)
+                return
         self._record(files, digest, "system", f"imported from {rules}", None)
 
     def _record(self, files: store.Files, digest: str, author: str, comment: str, commit: str | None) -> None:
@@ -120,13 +128,19 @@ class LivePack:
                 self.seen_head = head
                 return
         try:
-            digest = store.load_files(files, self.seeds).version
+            digest = self._digest(files)
         except (RulePackError, ValueError, OSError) as exc:
             self._refuse(head, exc)
             return
         commit = self.repo.describe(head)
         self._record(files, digest, commit.email or "git", commit.message or f"commit {head[:10]}", head)
         self.seen_head = head
+
+    def _digest(self, files: store.Files) -> str:
+        """The version of these rule files: the handed pack's when they are its files, else loaded to find out."""
+        if self.handed is not None and self.handed.files and files == self.handed.files:
+            return self.handed.version
+        return store.load_files(files, self.seeds).version
 
     def _refuse(self, head: str, exc: Exception) -> None:
         """Keep the live pack and say in the log and the audit why the commit was not loaded."""
@@ -193,11 +207,34 @@ class LivePack:
         keep = []
         for when, checker in self.retired:
             age = time.monotonic() - when
-            if everything or age > MAX_AGE or (age > GRACE and _unused(checker)):
+            if everything or age > MAX_AGE or (age > GRACE and not self.leases.get(id(checker))):
                 checker.close()
             else:
                 keep.append((when, checker))
         self.retired = keep
+
+    def hold(self, fresh: bool = False) -> Snapshot:
+        """The live snapshot (asked of the database now when fresh), its checker kept open until `release`."""
+        snap = self.refresh(force=fresh)
+        with self.lock:
+            self.leases[id(snap.checker)] += 1
+        return snap
+
+    def release(self, snap: Snapshot) -> None:
+        """Let go of a snapshot taken with `hold`: once replaced and released by all, its checker may close."""
+        with self.lock:
+            self.leases[id(snap.checker)] -= 1
+            if self.leases[id(snap.checker)] <= 0:
+                del self.leases[id(snap.checker)]
+
+    @contextmanager
+    def lease(self, fresh: bool = False) -> Iterator[Snapshot]:
+        """The live snapshot, its checker kept open until the block ends (a request, a batch job)."""
+        snap = self.hold(fresh)
+        try:
+            yield snap
+        finally:
+            self.release(snap)
 
     def collect(self) -> None:
         """Close the replaced checkers nothing uses any more."""
@@ -211,10 +248,3 @@ class LivePack:
             if self.snapshot is not None:
                 self.snapshot.checker.close()
 
-
-def _unused(checker: Checker) -> bool:
-    """Whether only the retired list (and this call) still refer to the checker (a running batch job keeps it)."""
-    return sys.getrefcount(checker) <= UNUSED_REFS
-
-
-UNUSED_REFS = 4  # the retired list's tuple, the loop variable, the argument here and getrefcount's own

@@ -73,7 +73,7 @@ def _store(assessment: Assessment, raw: dict[str, str], values: dict, as_of: dt.
     result = services().checker.check(values, as_of, current_lang())
     assessment.answers = raw
     assessment.name = str(raw.get("name", ""))[:200]
-    assessment.results.append(StoredResult(rulepack=result.rulepack, as_of=as_of,
+    assessment.results.append(StoredResult(rulepack=result.rulepack, as_of=as_of, backend=services().checker.backend,
                                            result=saved.compact(_jsonable(result.to_json()))))
 
 

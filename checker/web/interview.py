@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker.engine import Checker
-from checker.engine.reference import Scope, evaluate
-from checker.rules.expr import ExprError, parse
+from checker.engine.conditions import holds
+from checker.rules.expr import ExprError
 from checker.rules.pack import Measure, RulePack
 from checker.web import pledge
 from checker.web.answer import concerns
@@ -86,7 +86,7 @@ def held(pack: RulePack, measure: Measure, item: dict[str, Any], values: dict[st
     if spec is None:
         return False
     try:
-        return evaluate(parse(spec.test), Scope(pack, values, as_of)) is True
+        return holds(pack, spec.test, values, as_of) is True
     except (ExprError, KeyError, TypeError):
         return False
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from checker.engine.reference import Scope, evaluate
+from checker.engine import conditions
 from checker.engine.values import Num
 from checker.rules.expr import names
 from checker.rules.pack import RulePack
@@ -32,12 +32,10 @@ def estimates(pack: RulePack, values: dict[str, Any], as_of: dt.date) -> dict[st
     if loan is None or rate is None:
         return {}
     interest = round(float(loan) * float(rate) / 100, 4)
-    scope = Scope(pack, {**values, PAID: interest}, as_of)
+    measures = [m for m in pack.measures if m.amount is not None and PAID in names(m.amount)]
+    amounts = conditions.values(pack, [m.amount for m in measures], {**values, PAID: interest}, as_of)  # type: ignore[misc]
     found = {}
-    for measure in pack.measures:
-        if measure.amount is None or PAID not in names(measure.amount):
-            continue
-        amount = evaluate(measure.amount, scope)
+    for measure, amount in zip(measures, amounts):
         if isinstance(amount, Num) and amount.lo == amount.hi and not amount.undef:
             found[measure.id] = Estimate(float(loan), float(rate), interest, round(amount.lo, 4))
     return found

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,16 @@ class Services:
         return self.live.current()
 
     @property
+    def started_pack(self) -> RulePack:
+        """The pack the app was started with (the rules folder's, or the CHECKER_PACK it was handed)."""
+        return self._pack
+
+    @property
+    def started_checker(self) -> Checker:
+        """The checker of the pack the app was started with."""
+        return self._checker
+
+    @property
     def pack(self) -> RulePack:
         """The rule pack checks use now."""
         snap = self.snapshot()
@@ -44,6 +56,15 @@ class Services:
         """The checker of the live pack."""
         snap = self.snapshot()
         return snap.checker if snap is not None else self._checker
+
+    @contextmanager
+    def lease(self, fresh: bool = False) -> Iterator[Checker]:
+        """The live checker (asked of the database now when fresh), kept open until the block ends (a job, a recheck)."""
+        if self.live is None:
+            yield self._checker
+            return
+        with self.live.lease(fresh) as snap:
+            yield snap.checker
 
     def close(self) -> None:
         """Release the engine's rulesets and the database pool."""

@@ -7,10 +7,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.engine.reference import Scope, evaluate
+from checker.engine.conditions import holds
 from checker.intake import cross_check, derive_from_credit_code
 from checker.profile import FieldProblem, parse_value
-from checker.rules.expr import parse
 from checker.rules.pack import RulePack
 from checker.rules.schema import FieldDecl
 
@@ -34,7 +33,7 @@ def asked(pack: RulePack, decl: FieldDecl, values: dict[str, Any], as_of: dt.dat
     """Whether a question's asked_when condition is not known to be false."""
     if not decl.asked_when:
         return True
-    return evaluate(parse(decl.asked_when), Scope(pack, values, as_of)) is not False  # linted when the pack loads
+    return holds(pack, decl.asked_when, values, as_of) is not False  # linted when the pack loads
 
 
 @dataclass

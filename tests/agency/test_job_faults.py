@@ -206,7 +206,7 @@ def test_a_job_resumed_after_a_restart_runs_on_the_published_version_not_the_rul
         session.commit()
     shut(first)
 
-    second = make_app(tmp_path, AGENCY_RUNNER="thread")
+    second = make_app(tmp_path, AGENCY_RUNNER="thread", AGENCY_BACKGROUND=True)
     try:
         assert second.extensions["agency"].runner.idle(timeout=30)
         with second.extensions["checker"].sessions() as session:

@@ -90,7 +90,7 @@ def test_a_restarted_server_resumes_without_losing_or_duplicating_rows(tmp_path,
         assert recount(session, job) == {"done": 4, "pending": 6}  # a bad cell no longer rejects its row
     shut(first)
 
-    second = make_app(tmp_path, AGENCY_RUNNER="thread")
+    second = make_app(tmp_path, AGENCY_RUNNER="thread", AGENCY_BACKGROUND=True)
     try:
         assert second.extensions["agency"].runner.idle(timeout=20)
         with second.extensions["checker"].sessions() as session:

@@ -44,7 +44,7 @@ if delay:
     jobs._verdicts = slow
 from checker.web import create_app
 from tests.hardening.conftest import wire
-app = wire(create_app({"AGENCY_RUNNER": "thread", "AGENCY_CHUNK": int(os.environ["CHUNK"])}))
+app = wire(create_app({"AGENCY_RUNNER": "thread", "AGENCY_BACKGROUND": True, "AGENCY_CHUNK": int(os.environ["CHUNK"])}))
 print("started", flush=True)
 print("idle" if app.extensions["agency"].runner.idle(timeout=60) else "busy", flush=True)
 """

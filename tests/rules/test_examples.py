@@ -1,26 +1,45 @@
-"""Every example embedded in a rule file is a test, on both engines."""
+"""Every example embedded in a rule file is a test: on durable-rules (production) and on the reference walker (oracle)."""
 
 from __future__ import annotations
 
 import pytest
 
 from checker import config
-from checker.rules.examples import run_example
 from checker.rules.loader import load_pack
+from checker.ruletest import measure_checker, run_example, run_measure, run_pack
 
 _PACK = load_pack(config.rules_dir())
-CASES = [(m.id, i, e.name) for m in _PACK.measures for i, e in enumerate(m.spec.examples)]
+MEASURES = [m.id for m in _PACK.measures]
 
 
 @pytest.mark.parametrize("engine", ["durable", "reference"])
-@pytest.mark.parametrize(("measure_id", "index", "name"), CASES, ids=[f"{m}:{n}" for m, _, n in CASES])
-def test_embedded_example(engine, measure_id, index, name, durable, reference):
-    checker = durable if engine == "durable" else reference
-    outcome = run_example(checker, checker.pack.measure(measure_id), index)
-    assert outcome.failures == [], f"{outcome.file} examples[{index}] {name}"
+@pytest.mark.parametrize("measure_id", MEASURES)
+def test_embedded_examples(engine, measure_id):
+    outcomes, _ = run_measure(_PACK, _PACK.measure(measure_id), engine)
+    assert [(o.file, o.index, o.name, o.failures) for o in outcomes if not o.passed] == []
 
 
 def test_every_measure_has_examples_on_both_sides():
     for measure in _PACK.measures:
         statuses = {e.expect.status for e in measure.spec.examples}
         assert {"eligible", "ineligible"} <= statuses, measure.id
+
+
+def test_examples_run_on_durable_rules_unless_told_otherwise(monkeypatch):
+    engines = []
+    real = measure_checker.__wrapped__
+
+    def spy(pack, measure, engine="durable"):
+        engines.append(engine)
+        return real(pack, measure, engine)
+
+    monkeypatch.setattr("checker.ruletest.measure_checker", __import__("contextlib").contextmanager(spy))
+    run_pack(_PACK, measures=_PACK.measures[:2])
+    assert engines == ["durable", "durable"]
+
+
+def test_a_measure_alone_gives_the_verdicts_of_the_whole_pack(durable):
+    measure = _PACK.measures[0]
+    alone, _ = run_measure(_PACK, measure)
+    whole = [run_example(durable, durable.pack.measure(measure.id), i) for i in range(len(measure.spec.examples))]
+    assert [(o.index, o.failures) for o in alone] == [(o.index, o.failures) for o in whole]

@@ -159,3 +159,9 @@ def test_unknown_assessment_is_404(client):
     assert client.post("/a/not-a-real-token/edit", data={}).status_code == 404
     assert client.post("/a/not-a-real-token/recheck").status_code == 404
     assert client.post("/a/not-a-real-token/delete").status_code == 404
+
+
+def test_a_saved_check_records_that_durable_rules_decided_it(app, client):
+    _create(client)
+    with app.extensions["checker"].sessions() as session:
+        assert session.scalars(select(StoredResult.backend)).all() == ["durable"]

@@ -13,12 +13,12 @@ from flask import Flask, current_app, request, session
 from flask_login import LoginManager, current_user
 from sqlalchemy.exc import DBAPIError
 
+from checker.accounts.models import User
 from checker.agency.accounts import seed_admin
 from checker.agency.jobs import resumable
-from checker.agency.models import User
 from checker.agency.sessions import Limits, resume
 from checker.agency.throttle import Policy, Throttle
-from checker.web.agency.common import AgencyState, make_runner
+from checker.web.agency.common import AgencyState, make_runner, may_start_threads
 from checker.web.agency.strings import tr
 
 log = logging.getLogger(__name__)
@@ -93,9 +93,13 @@ def init_app(app: Flask) -> AgencyState:
 
 
 def resume_jobs(app: Flask) -> list[int]:
-    """Hand unfinished jobs to the runner; call once the live rule pack is known (after the staff features start)."""
+    """Hand unfinished jobs to the runner (a thread runner only when AGENCY_BACKGROUND asks); call once the live rule
+    pack is known (after the staff features start)."""
     state = app.extensions.get("agency")
     if state is None or not app.config.get("AGENCY_RESUME", True) or app.extensions.get("agency_resumed"):
+        return []
+    if not may_start_threads(app, state.runner):
+        log.info("unfinished jobs wait: AGENCY_BACKGROUND is off, so building the app starts no worker thread")
         return []
     app.extensions["agency_resumed"] = True
     try:

@@ -131,7 +131,8 @@ def check():
     except ProfileError as exc:
         problems = [{"field": p.field, "message": p.message} for p in exc.problems]
         return error(400, "invalid_profile", "some answers are invalid", problems=problems)
-    return jsonify(services().checker.check(values, as_of, lang).to_json())
+    checker = services().checker
+    return jsonify({**checker.check(values, as_of, lang).to_json(), "backend": checker.backend})
 
 
 def _rows(items: list[Any]) -> list[Row]:
@@ -208,7 +209,7 @@ def batch(job_id: int):
     except apiargs.BadArgument as exc:
         return bad_argument(exc)
     items = list(job_items(db(), job_id, limit, offset))
-    results = [{"row": i.row, "client": i.key, **i.result} for i in items]
+    results = [{"row": i.row, "client": i.key, **i.result, "backend": i.backend} for i in items]
     problems = [{"row": r, "field": f, "message": m} for r, f, m in job_problems(db(), job_id)]
     return jsonify({**progress_of(job), "problems": problems, "results": results, "offset": offset, "limit": limit,
                     "workers": workers(db(), job_id)})

@@ -16,10 +16,11 @@ from flask import Flask, abort, current_app, redirect, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from checker.accounts.models import User
 from checker.agency import webhooks
 from checker.agency.accounts import owned
 from checker.agency.jobs import create_job, fail_job, process_job
-from checker.agency.models import Job, User
+from checker.agency.models import Job
 from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
 from checker.agency.throttle import Throttle
 from checker.agency.uploads import read_upload
@@ -31,7 +32,13 @@ M = TypeVar("M")
 MAX_ID = 2**31 - 1
 DEFAULTS = {"AGENCY_MAX_UPLOAD": 20 * 1024 * 1024, "AGENCY_MAX_ROWS": 100_000,
             "AGENCY_MAX_UNCOMPRESSED": 200 * 1024 * 1024, "AGENCY_RUNNER": "thread", "AGENCY_CHUNK": 100,
-            "AGENCY_EXPORTS": "", "AGENCY_WEBHOOK_PRIVATE": False}
+            "AGENCY_EXPORTS": "", "AGENCY_WEBHOOK_PRIVATE": False, "AGENCY_BACKGROUND": False}
+
+
+def may_start_threads(app: Flask, runner: JobRunner) -> bool:
+    """Whether building the app may start background threads for this runner: only when AGENCY_BACKGROUND asks
+    (`checker serve` does); the inline and Celery runners start none. A request that queues a job still starts one."""
+    return not isinstance(runner, ThreadRunner) or bool(app.config.get("AGENCY_BACKGROUND", DEFAULTS["AGENCY_BACKGROUND"]))
 
 
 @dataclass
@@ -53,7 +60,8 @@ def make_runner(app: Flask, services: Services) -> JobRunner:
 
     def work(job_id: int, stop: Callable[[], bool] = lambda: False) -> None:
         try:
-            process_job(services.sessions, live_checker(services), job_id, chunk, stop)
+            with services.lease(fresh=True) as checker:  # held from start to end, never closed under the job
+                process_job(services.sessions, checker, job_id, chunk, stop)
         except Exception as exc:
             if not fail_job(services.sessions, job_id, f"{type(exc).__name__}: {exc}"):
                 log.error("job %s is left running: the database refuses writes; it resumes on the next start", job_id)
@@ -72,7 +80,7 @@ def make_runner(app: Flask, services: Services) -> JobRunner:
 
 
 def live_checker(services: Services) -> Checker:
-    """The checker of the newest published rule pack (asked of the database now), held by a job from start to end."""
+    """The checker of the newest published rule pack (asked of the database now); a job holds it with `services.lease`."""
     if services.live is not None:
         return services.live.refresh(force=True).checker
     return services.checker

@@ -11,6 +11,10 @@ ANY_OBJECT: dict[str, Any] = {"type": "object", "additionalProperties": True}
 AS_OF: dict[str, Any] = {"type": "string", "format": "date", "pattern": r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$",
                          "description": "a date from 2000-01-01 to 2099-12-31 (default today)"}
 LANG: dict[str, Any] = {"type": "string", "enum": ["zh", "en"]}
+BACKEND: dict[str, Any] = {"type": "string", "nullable": True, "example": "vector+durable-sample",
+                           "description": "what decided the verdicts: durable (durable-rules, single checks) or "
+                                          "vector+durable-sample (numpy over the batch, a sample re-checked by "
+                                          "durable-rules); null for results stored before backends were recorded"}
 
 
 def ref(name: str) -> dict[str, Any]:
@@ -47,13 +51,15 @@ def schemas() -> dict[str, Any]:
         "MeasureResult": obj({"measure": STR, "status": enum("eligible", "undetermined", "ineligible"),
                               "criteria": arr(ref("Criterion")), "missing": arr(STR), "benefit": benefit,
                               "values": ANY_OBJECT}, ["measure", "status", "criteria", "missing", "benefit"]),
-        "CheckResult": obj({"rulepack": STR, "as_of": DATE, "results": arr(ref("MeasureResult"))},
+        "CheckResult": obj({"rulepack": STR, "backend": BACKEND, "as_of": DATE, "results": arr(ref("MeasureResult"))},
                            ["rulepack", "as_of", "results"]),
         "Progress": obj({"id": INT, "status": enum("queued", "running", "done", "cancelled", "failed"), "total": INT,
                          "done": INT, "errors": INT, "checked": INT, "percent": {"type": "number"},
-                         "finished": {"type": "boolean"}, "rulepack": STR, "as_of": DATE, "message": STR, "url": STR},
+                         "finished": {"type": "boolean"}, "rulepack": STR, "backend": BACKEND, "as_of": DATE,
+                         "message": STR, "url": STR},
                         ["id", "status", "total", "done", "errors"]),
-        "StoredResult": obj({"row": INT, "client": STR, "rulepack": STR, "as_of": DATE, "results": arr(obj({
+        "StoredResult": obj({"row": INT, "client": STR, "rulepack": STR, "backend": BACKEND, "as_of": DATE,
+                             "results": arr(obj({
             "measure": STR, "status": enum("eligible", "undetermined", "ineligible"),
             "amount_wan": {"type": "number", "nullable": True}, "failed": arr(STR), "missing": arr(STR)},
             ["measure", "status", "amount_wan"]))}, ["rulepack", "as_of", "results"]),
@@ -61,7 +67,8 @@ def schemas() -> dict[str, Any]:
             "problems": arr(ref("Problem")),
             "results": arr(ref("StoredResult")),
             "offset": INT, "limit": INT,
-            "workers": arr(obj({"worker": STR, "chunks": INT, "rows": INT}, ["worker", "chunks", "rows"]))})]},
+            "workers": arr(obj({"worker": STR, "backend": BACKEND, "chunks": INT, "rows": INT},
+                               ["worker", "chunks", "rows"]))})]},
     }
 
 

@@ -18,7 +18,7 @@ from checker.agency.recheck import fail_recheck, needs_recheck, pending_rechecks
 from checker.agency.recheck_models import Recheck, RecheckChange, Webhook
 from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
 from checker.web.agency import forms
-from checker.web.agency.common import agency_id, agency_required, get_owned, setting, user
+from checker.web.agency.common import agency_id, agency_required, get_owned, may_start_threads, setting, user
 from checker.web.agency.views import bp
 from checker.web.i18n import current_lang
 from checker.web.services import Services, db, pack
@@ -32,7 +32,8 @@ def make_recheck_runner(app: Flask, services: Services) -> JobRunner:
     """The runner of rechecks: inline when jobs run inline (tests), else its own background thread."""
     def work(recheck_id: int, stop: Callable[[], bool] = lambda: False) -> None:
         try:
-            run_recheck(services.sessions, services.checker, recheck_id, stop=stop)
+            with services.lease(fresh=True) as checker:
+                run_recheck(services.sessions, checker, recheck_id, stop=stop)
         except Exception as exc:
             fail_recheck(services.sessions, recheck_id, f"{type(exc).__name__}: {exc}")
             raise
@@ -63,14 +64,15 @@ def _sweeper(services: Services, runner: JobRunner, stopping: threading.Event, i
 
 def init_rechecks(app: Flask, services: Services) -> None:
     """Give the app its recheck runner, resume unfinished rechecks, and re-check portfolios after a publication
-    (at start, then every AGENCY_RECHECK_SWEEP_S seconds in a background thread unless jobs run inline)."""
+    (at start, then every AGENCY_RECHECK_SWEEP_S seconds in a background thread unless jobs run inline); with a thread
+    runner only when AGENCY_BACKGROUND asks."""
     runner = app.extensions[KEY] = make_recheck_runner(app, services)
     try:
         with services.sessions() as session:
             pending = pending_rechecks(session)
     except DBAPIError:
         return
-    if not app.config.get("AGENCY_RESUME", True):
+    if not app.config.get("AGENCY_RESUME", True) or not may_start_threads(app, runner):
         return
     for recheck_id in pending:
         runner.submit(recheck_id)

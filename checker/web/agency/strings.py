@@ -50,7 +50,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "newly_ineligible": ("变为不符合", "Now ineligible"),
     "no_changes": ("没有变化。", "Nothing changed."),
     "before": ("之前", "Before"), "after": ("现在", "Now"),
-    "rulepack": ("规则包版本", "Rule pack"), "latest": ("最近结果", "Latest result"),
+    "rulepack": ("规则包版本", "Rule pack"), "backend": ("判定引擎", "Decided by"), "latest": ("最近结果", "Latest result"),
     "answers": ("回答", "Answers"), "history": ("检查记录", "Checks"),
     "tokens": ("API 令牌", "API tokens"),
     "new_token": ("生成新令牌", "Create a token"),

@@ -37,7 +37,7 @@ from checker.agency.results import job_items, job_problems, job_sheets, portfoli
 from checker.agency.sheets import iter_csv, write_xlsx
 from checker.agency.template import template_xlsx
 from checker.agency.uploads import UploadError
-from checker.models import _now
+from checker.models import utcnow
 from checker.web.agency import forms, session_limits
 from checker.web.agency.common import agency_id, agency_required, get_owned, job_from_file, setting, state, user
 from checker.web.agency.strings import tr
@@ -164,7 +164,8 @@ def progress_of(found: Job) -> dict:
     percent = round(100 * found.done / found.total, 1) if found.total else 100.0
     return {"id": found.id, "status": found.status, "total": found.total, "done": found.done, "errors": found.errors,
             "checked": found.done - found.errors, "percent": percent, "finished": found.finished,
-            "rulepack": found.rulepack, "as_of": found.as_of.isoformat(), "message": found.message}
+            "rulepack": found.rulepack, "backend": found.backend, "as_of": found.as_of.isoformat(),
+            "message": found.message}
 
 
 @bp.get("/jobs/<int:job_id>/progress")
@@ -282,7 +283,7 @@ def tokens():
     elif request.method == "POST":
         status = 400
     mine = user_tokens(db(), user())
-    return render_template("agency/tokens.html", form=form, new=new, tokens=mine, now=_now()), status
+    return render_template("agency/tokens.html", form=form, new=new, tokens=mine, now=utcnow()), status
 
 
 @bp.post("/tokens/<int:token_id>/revoke")

@@ -34,7 +34,7 @@ def init_app(app: Flask) -> LivePack:
                     _rules_repo(app, rules), app.config.get("STAFF_GIT_POLL_SECONDS", 2.0))
     app.extensions["staff"] = live
     try:
-        live.start(rules, services._pack, services._checker, bool(app.config.get("STAFF_IMPORT_NEW_RULES", True)))
+        live.start(rules, services.started_pack, services.started_checker, bool(app.config.get("STAFF_IMPORT_NEW_RULES", True)))
         services.live = live
     except SQLAlchemyError as exc:  # e.g. AUTO_MIGRATE off and migration 0003 not applied yet
         log.error("staff tables missing (run the migrations); the pack stays the one on disk: %s", exc)
@@ -42,6 +42,7 @@ def init_app(app: Flask) -> LivePack:
 
     init_impacts(app, services, seeds)
     app.before_request(_pin_snapshot)
+    app.teardown_request(_unpin_snapshot)
     app.register_blueprint(bp)
     app.register_error_handler(403, lambda e: (render_template("errors/403.html"), 403))
     app.jinja_env.globals.setdefault("st", st)
@@ -68,9 +69,18 @@ def _rules_repo(app: Flask, rules: Path) -> RulesRepo | None:
 
 
 def _pin_snapshot() -> None:
-    """Give the request one live pack and checker throughout, refreshed from the database at most once a second."""
+    """Give the request one live pack and checker throughout (held open until it ends), refreshed at most once a second."""
     from checker.web.services import services
 
     live = services().live
     if live is not None:
-        g.live_snapshot = live.refresh()
+        g.live_snapshot = live.hold()
+
+
+def _unpin_snapshot(_exc: BaseException | None) -> None:
+    """Release the request's snapshot: a replaced checker closes once no request or job holds it."""
+    from checker.web.services import services
+
+    snap = g.pop("live_snapshot", None)
+    if snap is not None:
+        services().live.release(snap)

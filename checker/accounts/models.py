@@ -1,0 +1,73 @@
+"""Tables of the accounts: agencies, the users who sign in (agency staff and policy officers), browser sessions.
+
+The staff area and the agency area both sign users in, so these live below both; table names are unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from checker.models import Base, _now
+
+ROLES = ("agency", "staff")
+
+
+class Agency(Base):
+    """A service agency; its users see only its own clients, jobs and results."""
+
+    __tablename__ = "agency"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class User(Base):
+    """A person who signs in: an agency's staff member ('agency') or a policy officer ('staff')."""
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default="agency")
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"), index=True, nullable=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    agency: Mapped[Agency | None] = relationship()
+
+    # Flask-Login's user interface
+    @property
+    def is_active(self) -> bool:
+        """Whether the account may sign in."""
+        return bool(self.active)
+
+    @property
+    def is_authenticated(self) -> bool:
+        """Always true for a loaded user."""
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        """Never anonymous."""
+        return False
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session."""
+        return str(self.id)
+
+
+class UserSession(Base):
+    """A signed-in browser session; the cookie holds a random key, the table only its SHA-256 digest."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
