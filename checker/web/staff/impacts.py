@@ -13,6 +13,7 @@ from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
 from checker.rules.pack import RulePack
 from checker.staff.impact_job import ImpactUnavailable, fail_impact, pending_impacts, run_impact
 from checker.staff.impact_models import ImpactJob
+from checker.web.agency.common import may_start_threads
 from checker.web.services import Services, db
 from checker.web.staff.common import bp, staff_required
 
@@ -46,7 +47,7 @@ def _live_pack(services: Services, seq: int) -> RulePack | None:
 def init_impacts(app: Flask, services: Services, seeds: Path) -> None:
     """Give the app its impact runner and resume the jobs a stopped server left unfinished."""
     runner = app.extensions[KEY] = make_impact_runner(app, services, seeds)
-    if not app.config.get("AGENCY_RESUME", True):
+    if not app.config.get("AGENCY_RESUME", True) or not may_start_threads(app, runner):
         return
     try:
         with services.sessions() as session:
