@@ -9,10 +9,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from checker.engine import Checker
 from checker.staff import drafts, impact, store
 from checker.staff.models import Draft
+from checker.web.i18n import t
 from checker.web.services import db
 from checker.web.staff.common import author, bp, live, seeds, snapshot, staff_required
 from checker.web.staff.forms import ButtonForm, CommentForm, EditForm
-from checker.web.staff.strings import st
 
 
 def _submitted_text(form: EditForm) -> str | None:
@@ -55,7 +55,7 @@ def edit(measure_id: str):
             store.audit(db(), "draft_saved", author(), draft.measure, f"draft #{draft.id} started")
             db().commit()
             return redirect(url_for("staff.draft", draft_id=draft.id))
-        flash(st("not_utf8") if text is None else st("empty_text"))
+        flash(t("staff.not_utf8") if text is None else t("staff.empty_text"))
     if not form.is_submitted():
         form.text.data = snap.files[path]
     return render_template("staff/edit.html", form=form, measure_id=measure_id, path=path)
@@ -75,7 +75,7 @@ def draft(draft_id: int):
             store.audit(db(), "draft_saved", author(), found.measure, f"draft #{found.id} saved")
             db().commit()
             return redirect(url_for("staff.draft", draft_id=draft_id, file=path))
-        reason = st("not_utf8") if text is None else st("empty_text")
+        reason = t("staff.not_utf8") if text is None else t("staff.empty_text")
         store.audit(db(), "refused", author(), found.measure, f"draft #{found.id} save refused: {reason}")
         db().commit()
         return _render_draft(found, status=400, reasons=[reason])
@@ -137,7 +137,7 @@ def publish(draft_id: int):
         return _render_draft(found, publish=form, status=409, reasons=exc.reasons, conflict=exc.diff)
     db().commit()
     live().refresh(force=True)
-    flash(st("published", label=version.label))
+    flash(t("staff.published", label=version.label))
     return redirect(url_for("staff.index"))
 
 

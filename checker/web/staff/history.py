@@ -15,10 +15,10 @@ from checker.rules.pack import RulePack
 from checker.staff import drafts, impact, store
 from checker.staff.gitrepo import GitError
 from checker.staff.models import AuditEntry, PackVersion
+from checker.web.i18n import t
 from checker.web.services import db
 from checker.web.staff.common import author, bp, live, seeds, snapshot, staff_required
 from checker.web.staff.forms import CommentForm
-from checker.web.staff.strings import st
 
 _PACKS: dict[str, RulePack] = {}
 
@@ -113,7 +113,7 @@ def rollback(seq: int):
         return redirect(url_for("staff.versions")), 303
     db().commit()
     live().refresh(force=True)
-    flash(st("rolled_back", label=version.label))
+    flash(t("staff.rolled_back", label=version.label))
     return redirect(url_for("staff.versions"))
 
 
