@@ -8,7 +8,7 @@ PY=${PYTHON:-python3}
 DIR=checker/translations
 BABEL=("$PY" -m babel.messages.frontend -q)
 extract() {
-    "${BABEL[@]}" extract -F "$DIR/babel.cfg" --no-default-keywords -k t -k translate -k N_ \
+    "${BABEL[@]}" extract -F "$DIR/babel.cfg" --no-default-keywords -k t -k translate -k N_ -k Problem -k ProblemError \
         --no-location --sort-output --omit-header -o "$1" .
 }
 if [ "${1:-}" = extract ]; then extract "$2"; exit 0; fi

@@ -13,6 +13,7 @@ from typing import Any
 
 from checker.agency.sheets import Sheet
 from checker.i18n import N_, translate
+from checker.problems import Problem
 from checker.rules.pack import RulePack
 
 STATUSES = ("eligible", "undetermined", "ineligible")
@@ -213,10 +214,8 @@ def detail(items: Iterable[ClientVerdicts], names: dict[str, str], lang: str = "
     return Sheet(word("detail", lang), header, rows(), kinds)
 
 
-def problems_table(problems: Iterable[tuple[int, str, str]], lang: str = "zh", pack: RulePack | None = None) -> Sheet:
+def problems_table(problems: Iterable[tuple[int, str, Problem]], lang: str = "zh", pack: RulePack | None = None) -> Sheet:
     """The row problems: row, column (the field's label), problem in the language."""
-    from checker.messages import problem_text
-
     header = [word("row", lang), word("column", lang), word("reason", lang)]
-    rows = ([row, column_label(pack, col, lang) if pack else col, problem_text(msg, lang)] for row, col, msg in problems)
+    rows = ([row, column_label(pack, col, lang) if pack else col, problem.text(lang)] for row, col, problem in problems)
     return Sheet(word("problems", lang), header, rows, ["count", "text", "long"])

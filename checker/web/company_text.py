@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from checker.web.i18n import MESSAGES_ZH, current_lang
-
-MESSAGES_ZH.insert(0, (r"^must be at most (.+) in size$", r"数值过大：不能超过 \1"))
+from checker.web.i18n import current_lang
 
 
 def money(amount: float | None) -> str:

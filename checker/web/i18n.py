@@ -8,7 +8,6 @@ from flask import request, session
 from flask_babel import get_locale, gettext, refresh
 
 from checker.i18n import LANGS, N_, fill
-from checker.messages import MESSAGES_ZH, problem_text  # noqa: F401  (re-exported for the web layer)
 
 # Keys the pages build at run time (t('kind_' ~ spec.kind), t(relation.type), ...), listed for `pybabel extract`.
 RUNTIME_KEYS = (
@@ -20,7 +19,6 @@ RUNTIME_KEYS = (
     N_("window_open"), N_("window_upcoming"), N_("window_closed"), N_("window_none"),
     N_("met"), N_("not_met"), N_("unknown_status"), N_("eligible"), N_("undetermined"), N_("ineligible"),
     N_("excludes"), N_("unlocks"), N_("requires"), N_("overlaps"),
-    N_("cert_after_check_date"), N_("cert_before_registration"),
 )
 
 
@@ -46,7 +44,3 @@ def pick(text: Any) -> str:
         return ""
     return getattr(text, current_lang(), None) or text.zh
 
-
-def problem_message(message: str) -> str:
-    """A validation message of checker.profile in the current language."""
-    return problem_text(message, current_lang())

@@ -41,7 +41,7 @@ from checker.i18n import N_
 from checker.models import _now
 from checker.web.agency import forms, session_limits
 from checker.web.agency.common import agency_required, get_owned, job_from_file, setting, state, user
-from checker.web.i18n import current_lang, problem_message, t
+from checker.web.i18n import current_lang, t
 from checker.web.redirects import safe_next
 from checker.web.services import db, pack, services
 
@@ -71,8 +71,7 @@ RUNTIME_KEYS = (
 @bp.context_processor
 def _helpers() -> dict:
     """Template helpers of the agency pages."""
-    return {"problem_message": problem_message,
-            "column_label": lambda column: column_label(pack(), column, current_lang())}
+    return {"column_label": lambda column: column_label(pack(), column, current_lang())}
 
 
 @bp.route("/login", methods=["GET", "POST"])
