@@ -76,6 +76,7 @@ def test_the_installed_app_serves_the_form_from_its_own_templates(venv: Path, tm
         finally:
             server.terminate()
     assert "统一社会信用代码" in page
+    assert "政策申报自评" in page and "app_title" not in page  # texts from the wheel's own compiled catalogue
     assert "/static/style.css" in page and "{" in css
 
 
