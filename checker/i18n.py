@@ -33,6 +33,6 @@ def fill(text: str, params: dict[str, object]) -> str:
     return text.format(**params) if params else text
 
 
-def translate(key: str, lang: str, **params: object) -> str:
+def translate(key: str, lang: str, /, **params: object) -> str:
     """The text of a catalogue key in the given language, placeholders filled from params."""
     return fill(translations(lang).gettext(key), params)

@@ -59,3 +59,8 @@ def test_an_unreadable_row_says_why_with_a_code() -> None:
     row = _row(1, ["name"], ["x" * (MAX_CELL + 1)])
     assert isinstance(row, Row) and row.error == Problem("problem.cell_too_long", {"column": "name", "limit": MAX_CELL})
     assert row.error.text("zh") == f"“name”列的内容超过 {MAX_CELL} 个字符"
+
+
+def test_a_parameter_may_be_called_key_or_lang() -> None:
+    problem = Problem("refusal.lint_key", {"where": "a.yaml:3", "key": "logic", "message": "m", "message_zh": "中", "lang": "x"})
+    assert problem.text("zh") == "校验错误 a.yaml:3 logic：中" and problem.text("en") == "lint: a.yaml:3: logic: m"

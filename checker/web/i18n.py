@@ -31,7 +31,7 @@ def current_lang() -> str:
     return stored if stored in LANGS else "zh"
 
 
-def t(key: str, **params: object) -> str:
+def t(key: str, /, **params: object) -> str:
     """A catalogue text in the request's language (Flask-Babel), {name} placeholders filled from params."""
     if str(get_locale()) != current_lang():
         refresh()  # an app context shared by several requests (tests) would keep the first request's language

@@ -1,8 +1,6 @@
-"""Staff-page texts that need code: lint and refusal messages, form labels, audit actions (texts in the catalogue)."""
+"""Staff-page texts that need code: lint messages, form labels, audit actions (their texts are in the catalogue)."""
 
 from __future__ import annotations
-
-import re
 
 from checker.i18n import N_
 from checker.rules.messages import in_language
@@ -15,32 +13,6 @@ RUNTIME_KEYS = (N_("staff.in_force"), N_("staff.expired"), N_("staff.not_yet"))
 def lint_message(message: str) -> str:
     """A lint message in the page's language."""
     return in_language(message, current_lang())
-
-
-_REASONS = [
-    (r"^lint: (\S+:\d+): ([^:]+): (.*)$", lambda m, lang: f"校验错误 {m[1]} {m[2]}：{in_language(m[3], lang)}"),
-    (r"^lint: (\S+:\d+): (.*)$", lambda m, lang: f"校验错误 {m[1]}：{in_language(m[2], lang)}"),
-    (r"^example fails: (.*)$", lambda m, lang: f"示例未通过：{m[1]}"),
-    (r"^coverage: no example reaches (.*)$", lambda m, lang: f"条件覆盖不足：没有示例达到 {m[1]}"),
-    (r"^a comment saying why is required$", lambda m, lang: "必须填写修改原因"),
-    (r"^the draft changes nothing$", lambda m, lang: "草稿没有任何修改"),
-    (r"^(\S+) was changed on disk since this draft began \(see the diff\)$",
-     lambda m, lang: f"{m[1]} 在草稿开始后已在磁盘上被修改（见下方差异），为避免覆盖，拒绝发布"),
-    (r"^(\S+) was changed in the live pack since this draft began$",
-     lambda m, lang: f"{m[1]} 在草稿开始后已被他人发布修改，为避免覆盖，拒绝发布"),
-]
-
-
-def refusal_message(reason: str) -> str:
-    """Why a publish was refused, in the page's language ('' when it is English or no translation fits)."""
-    lang = current_lang()
-    if lang == "en":
-        return ""
-    for pattern, render in _REASONS:
-        found = re.match(pattern, reason, re.S)
-        if found:
-            return render(found, lang)
-    return ""
 
 
 # The labels of the creation forms, in the message catalogue as "staff.form.<name>".
