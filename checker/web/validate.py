@@ -35,6 +35,9 @@ def asked(pack: RulePack, decl: FieldDecl, values: dict[str, Any], as_of: dt.dat
     return evaluate(parse(decl.asked_when), Scope(pack, values, as_of)) is not False  # linted when the pack loads
 
 
+Parsed = tuple[dict[str, Any], dict[str, list[Problem]]]  # typed values and problems by field
+
+
 @dataclass
 class Checked:
     """Answers checked in one pass: the relevant raw answers, their typed values, and every problem by field."""
@@ -49,7 +52,7 @@ class Checked:
         return not self.errors
 
 
-def parse_answers(pack: RulePack, raw: dict[str, str]) -> tuple[dict[str, Any], dict[str, list[Problem]]]:
+def parse_answers(pack: RulePack, raw: dict[str, str]) -> Parsed:
     """Each declared answer parsed exactly once: the typed values and the per-field problems."""
     values: dict[str, Any] = {}
     errors: dict[str, list[Problem]] = {}
@@ -70,9 +73,9 @@ def relevant(pack: RulePack, raw: dict[str, str], as_of: dt.date, values: dict[s
     return {k: v for k, v in kept.items() if asked(pack, pack.fields[k], values, as_of)}
 
 
-def check_all(pack: RulePack, raw: dict[str, str], as_of: dt.date) -> Checked:
-    """Field, plausibility and cross-field checks together, each answer parsed once."""
-    values, errors = parse_answers(pack, raw)
+def check_all(pack: RulePack, raw: dict[str, str], as_of: dt.date, parsed: Parsed | None = None) -> Checked:
+    """Field, plausibility and cross-field checks together, each answer parsed once (or given already parsed)."""
+    values, errors = parsed if parsed is not None else parse_answers(pack, raw)
     kept = relevant(pack, raw, as_of, values)
     values = {k: v for k, v in values.items() if k in kept}
     errors = {k: v for k, v in errors.items() if k in kept}
