@@ -4,7 +4,7 @@
 #   scripts/messages.sh extract F  write the extracted template to F only (the catalogue test uses this)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY=${PYTHON:-python3}
+PY=${PYTHON:-$( [ -x .venv/bin/python ] && echo .venv/bin/python || echo python3 )}
 DIR=checker/translations
 BABEL=("$PY" -m babel.messages.frontend -q)
 extract() {
