@@ -20,6 +20,7 @@ from checker.columns import field_of, read_answers, row_id
 from checker.engine import Checker
 from checker.guard import DEFAULT as DEFAULT_LIMITS
 from checker.guard import InputRefused, Limits, bounded_lines, check_columns, check_file
+from checker.problems import Problem
 from checker.rules.pack import RulePack
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ class Row:
 
     number: int
     raw: dict[str, Any]
-    error: str | None = None
+    error: Problem | None = None
 
 
 @dataclass
@@ -47,8 +48,13 @@ class RowProblem:
 
     row: int
     field: str
-    message: str
+    problem: Problem
     id: Any = None
+
+    @property
+    def message(self) -> str:
+        """Why, in English (the CLI)."""
+        return str(self.problem)
 
     def __str__(self) -> str:
         return f"row {self.row}: {self.field}: {self.message}"
@@ -134,9 +140,9 @@ def _jsonl_rows(stream: Iterable[bytes]) -> Iterator[Row]:
         try:
             raw = json.loads(line, parse_constant=_reject_constant)
         except (ValueError, RecursionError) as exc:
-            yield Row(number, {}, f"not valid JSON: {exc}")
+            yield Row(number, {}, Problem("problem.bad_json", {"error": str(exc)}))
             continue
-        yield Row(number, raw) if isinstance(raw, dict) else Row(number, {}, "each line must be a JSON object")
+        yield Row(number, raw) if isinstance(raw, dict) else Row(number, {}, Problem("problem.line_not_object"))
 
 
 def _reject_constant(name: str) -> None:
@@ -179,13 +185,13 @@ def _check_header(header: list[str], limits: Limits) -> None:
 
 def _row(number: int, header: list[str], cells: list[Any]) -> Row:
     if len(cells) > len(header) and any(str(c).strip() for c in cells[len(header):] if c is not None):
-        return Row(number, {}, f"{len(cells)} cells but only {len(header)} headers")
+        return Row(number, {}, Problem("problem.extra_cells", {"cells": len(cells), "headers": len(header)}))
     raw = {}
     for name, cell in zip(header, cells):
         if not name or cell is None or (isinstance(cell, str) and not cell.strip()):
             continue
         if isinstance(cell, str) and len(cell) > MAX_CELL:
-            return Row(number, {}, f"column {name}: cell longer than {MAX_CELL} characters")
+            return Row(number, {}, Problem("problem.cell_too_long", {"column": name, "limit": MAX_CELL}))
         raw[name] = cell
     return Row(number, raw)
 
@@ -350,6 +356,6 @@ def _valid(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: BatchR
             report.add([RowProblem(row.number, "row", row.error, ident)])
             continue
         reading = read_answers(checker.pack, row.raw, as_of)
-        report.add([RowProblem(row.number, p.field, p.message, ident) for p in reading.problems])
+        report.add([RowProblem(row.number, p.field, p.problem, ident) for p in reading.problems])
         report.checked += 1
         yield row.number, ident, reading.values, reading.extra

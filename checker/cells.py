@@ -8,6 +8,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from checker.problems import ProblemError, shown
 from checker.rules.schema import FieldDecl
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -46,13 +47,13 @@ def date_cell(raw: Any) -> dt.date:
                 return dt.date(*(int(g) for g in match.groups()))
             except ValueError:
                 break
-    raise ValueError(f"{raw!r} is not a date YYYY-MM-DD")
+    raise ProblemError("problem.not_a_date", value=shown(raw))
 
 
 def _serial(number: float, raw: Any = None) -> dt.date:
     """The date of an Excel date serial (days since 1899-12-30)."""
     if not SERIAL_RANGE[0] <= number <= SERIAL_RANGE[1] or number != int(number):
-        raise ValueError(f"{raw if raw is not None else number!r} is not a date YYYY-MM-DD")
+        raise ProblemError("problem.not_a_date", value=shown(raw if raw is not None else number))
     return EXCEL_EPOCH + dt.timedelta(days=int(number))
 
 
@@ -71,7 +72,7 @@ def number_text(raw: str, unit: str | None) -> Decimal:
     try:
         value = Decimal(text) * scale
     except InvalidOperation:
-        raise ValueError(f"{raw!r} is not a number") from None
+        raise ProblemError("problem.not_a_number", value=shown(raw)) from None
     return value
 
 
@@ -104,5 +105,5 @@ def option_cell(decl: FieldDecl, text: str) -> str:
     code = index.get(norm(text)) or index.get(label_key(text))
     if code is None:
         accepted = ", ".join(f"{c.label.zh} ({c.value})" for c in decl.values or ())
-        raise ValueError(f"{text!r} is not one of {accepted}")
+        raise ProblemError("problem.not_an_option", value=text, accepted=accepted)
     return code

@@ -14,7 +14,8 @@ from typing import Any, Mapping
 
 from checker.cells import BRACKETS, norm
 from checker.engine.conditions import holds
-from checker.intake import derive_from_credit_code
+from checker.intake import check_problem, derive_from_credit_code
+from checker.problems import problem_of
 from checker.profile import UNKNOWN_WORDS, FieldProblem, parse_value
 from checker.rules.pack import RulePack
 
@@ -89,9 +90,9 @@ def read_answers(pack: RulePack, raw: Mapping[str, Any], as_of: dt.date) -> Read
         try:
             reading.values[fid] = parse_value(pack.fields[fid], answer)
         except ValueError as exc:
-            reading.problems.append(FieldProblem(str(header), str(exc)))
+            reading.problems.append(FieldProblem(str(header), problem_of(exc)))
     for problem in derive_from_credit_code(pack, reading.values):
-        reading.problems.append(FieldProblem(columns.get(problem.field, problem.field), problem.message))
+        reading.problems.append(FieldProblem(columns.get(problem.field, problem.field), problem.problem))
     _drop_inconsistent(pack, reading, columns, as_of)
     return reading
 
@@ -101,8 +102,7 @@ def _drop_inconsistent(pack: RulePack, reading: Reading, columns: dict[str, str]
     for check in pack.checks:
         if holds(pack, check.test, reading.values, as_of) is False:
             first = check.spec.fields[0]
-            message = check.spec.message.en + f" ({check.spec.message.zh})"
-            reading.problems.append(FieldProblem(columns.get(first, first), message))
+            reading.problems.append(FieldProblem(columns.get(first, first), check_problem(check)))
             for fid in check.spec.fields:
                 reading.values.pop(fid, None)
 

@@ -6,15 +6,21 @@ import datetime as dt
 from typing import Any, Mapping
 
 from checker.engine.conditions import holds
+from checker.problems import Problem
 from checker.profile import FieldProblem, ProfileError, parse_profile
 from checker.rules import credit_code
-from checker.rules.pack import RulePack
+from checker.rules.pack import Check, RulePack
 
 
 def cross_check(pack: RulePack, values: dict[str, Any], as_of: dt.date) -> list[FieldProblem]:
     """Problems from the declared consistency checks that the answers surely break."""
-    return [FieldProblem(c.spec.fields[0], c.spec.message.en + f" ({c.spec.message.zh})")
+    return [FieldProblem(c.spec.fields[0], check_problem(c))
             for c in pack.checks if holds(pack, c.test, values, as_of) is False]
+
+
+def check_problem(check: Check) -> Problem:
+    """A broken consistency check as a Problem: its id, and its own texts from the rule pack."""
+    return Problem("problem.check", {"check": check.spec.id, "zh": check.spec.message.zh, "en": check.spec.message.en})
 
 
 def derive_from_credit_code(pack: RulePack, values: dict[str, Any]) -> list[FieldProblem]:
@@ -27,8 +33,8 @@ def derive_from_credit_code(pack: RulePack, values: dict[str, Any]) -> list[Fiel
     if "legal_form" in pack.fields:
         answered = values.get("legal_form")
         if answered is not None and answered != facts.legal_form:
-            problems.append(FieldProblem("legal_form", f"answered {answered!r} but credit_code {code} says "
-                                         f"{facts.legal_form!r} (统一社会信用代码前两位)"))
+            problems.append(FieldProblem("legal_form", Problem("problem.legal_form", {
+                "answered": answered, "code": code, "derived": facts.legal_form})))
         values["legal_form"] = answered or facts.legal_form
     if "province" in pack.fields and values.get("province") is None:
         values["province"] = facts.province

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any, Mapping
 
 from checker.cells import date_cell, number_text, option_cell
+from checker.problems import Problem, ProblemError, plain, problem_of, shown
 from checker.rules.schema import FieldDecl
 
 UNKNOWN_WORDS = {"", "不清楚", "不知道", "unknown", "don't know", "dont know", "n/a", "null", "none?"}
@@ -22,10 +23,15 @@ CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28
 
 @dataclass
 class FieldProblem:
-    """One rejected answer: which field and why."""
+    """One rejected answer: which field, and why (a Problem, put into words where it is shown)."""
 
     field: str
-    message: str
+    problem: Problem
+
+    @property
+    def message(self) -> str:
+        """Why, in English (the CLI and the API)."""
+        return str(self.problem)
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"
@@ -53,21 +59,21 @@ def _is_unknown(raw: Any) -> bool:
 
 def _number(raw: Any, integer: bool, unit: str | None = None) -> float | int:
     if isinstance(raw, bool):
-        raise ValueError("expected a number, not true/false")
+        raise ProblemError("problem.number_not_bool")
     if isinstance(raw, Decimal):
         raw = str(raw)
     if isinstance(raw, str):
         value = number_text(raw, unit)
         if not value.is_finite():
-            raise ValueError("must be a finite number")
+            raise ProblemError("problem.not_finite")
         raw = int(value) if integer and value == value.to_integral_value() else float(value)
     if not isinstance(raw, (int, float)) or (isinstance(raw, float) and not math.isfinite(raw)):
-        raise ValueError("must be a finite number")
+        raise ProblemError("problem.not_finite")
     if abs(raw) > MAX_MAGNITUDE:
-        raise ValueError(f"must be at most {MAX_MAGNITUDE:.0e} in size")
+        raise ProblemError("problem.too_large", limit=plain(MAX_MAGNITUDE))
     if integer:
         if raw != int(raw):
-            raise ValueError("must be a whole number")
+            raise ProblemError("problem.not_whole")
         return int(raw)
     return float(raw)
 
@@ -82,17 +88,17 @@ def _bool(raw: Any) -> bool:
         return True
     if text in FALSE_WORDS:
         return False
-    raise ValueError(f"{raw!r} is not true/false (是/否, yes/no, 1/0)")
+    raise ProblemError("problem.not_bool", value=shown(raw))
 
 
 def parse_value(decl: FieldDecl, raw: Any) -> Any:
-    """Convert one raw answer to its typed value, or raise ValueError saying why."""
+    """Convert one raw answer to its typed value, or raise ProblemError (a ValueError) saying why."""
     if decl.type in ("int", "decimal"):
         value = _number(raw, decl.type == "int", decl.unit.zh if decl.unit else None)
         if decl.min is not None and value < decl.min:
-            raise ValueError(f"must be at least {decl.min:g}")
+            raise ProblemError("problem.below_min", limit=plain(decl.min))
         if decl.max is not None and value > decl.max:
-            raise ValueError(f"must be at most {decl.max:g}")
+            raise ProblemError("problem.above_max", limit=plain(decl.max))
         return value
     if decl.type == "bool":
         return _bool(raw)
@@ -102,7 +108,7 @@ def parse_value(decl: FieldDecl, raw: Any) -> Any:
         raw = int(raw)  # a code typed into a number cell: 110108, not 110108.0
     text = str(raw).strip() if not isinstance(raw, (dict, list)) else None
     if text is None:
-        raise ValueError("expected a single value")
+        raise ProblemError("problem.not_single")
     return _text(decl, text)
 
 
@@ -110,20 +116,20 @@ def _text(decl: FieldDecl, text: str) -> str:
     if decl.type == "enum":
         return option_cell(decl, text)
     if len(text) > 200:
-        raise ValueError("longer than 200 characters")
+        raise ProblemError("problem.too_long")
     if decl.id == "credit_code":
         text = text.upper()
         if not credit_code_valid(text):
-            raise ValueError("not a valid 18-character code: the GB 32100-2015 check digit does not match")
+            raise ProblemError("problem.bad_credit_code")
     elif decl.pattern and not re.fullmatch(decl.pattern, text):
-        raise ValueError(f"{text!r} does not have the expected form")
+        raise ProblemError("problem.bad_form", value=text)
     return text
 
 
 def parse_profile(raw: Mapping[str, Any], fields: Mapping[str, FieldDecl]) -> tuple[dict[str, Any], list[FieldProblem]]:
     """Typed answers of a raw profile, and every problem found (unknown fields included)."""
     if not isinstance(raw, Mapping):
-        return {}, [FieldProblem("profile", "must be an object of field names to answers")]
+        return {}, [FieldProblem("profile", Problem("problem.not_an_object"))]
     values: dict[str, Any] = {}
     problems: list[FieldProblem] = []
     for key, answer in raw.items():
@@ -131,10 +137,10 @@ def parse_profile(raw: Mapping[str, Any], fields: Mapping[str, FieldDecl]) -> tu
             continue
         decl = fields.get(str(key))
         if decl is None:
-            problems.append(FieldProblem(str(key), "unknown field"))
+            problems.append(FieldProblem(str(key), Problem("problem.unknown_field")))
         elif not _is_unknown(answer):
             try:
                 values[decl.id] = parse_value(decl, answer)
             except ValueError as exc:
-                problems.append(FieldProblem(decl.id, str(exc)))
+                problems.append(FieldProblem(decl.id, problem_of(exc)))
     return values, problems

@@ -3,43 +3,28 @@
 from __future__ import annotations
 
 from checker.engine import CheckResult, CriterionResult, MeasureResult
+from checker.i18n import N_, translate
 from checker.rules.pack import RulePack
 from checker.rules.schema import Criterion, Source
 
-LABELS = {
-    "zh": {"eligible": "可申报", "ineligible": "不符合", "undetermined": "待完善",
-           "met": "✓", "not_met": "✗", "unknown": "?", "value": "值", "threshold": "门槛",
-           "missing": "尚需回答", "benefit": "支持", "amount": "估算金额", "source": "依据",
-           "in_force": "在政策有效期内", "assumed": "【假设，非官方】", "title": "政策匹配结果",
-           "rulepack": "规则包版本", "as_of": "检查日期", "wan": "万元", "conflict": "不可同时享受",
-           "held": "已获得", "held_until": "有效期至 {until}（{since} 起），到期前重新申请",
-           "verify": "向主管部门核实：未见确认该政策仍在执行的正式文件", "notices": "政策意向（不是可申报项目）",
-           "totals": "合计（可申报且确认有效）", "cash_wan": "资金支持", "tax_saving_wan": "少缴税款",
-           "financing_wan": "融资额度", "deduction": "加计扣除额 {amount:g} 万元，约少缴税 {saving} 万元",
-           "staff": "面向员工个人申请，不计入企业可申报", "institution": "面向机构申请",
-           "eligible:staff": "员工可申报", "eligible:institution": "机构可申报"},
-    "en": {"eligible": "eligible", "ineligible": "not eligible", "undetermined": "undetermined",
-           "met": "✓", "not_met": "✗", "unknown": "?", "value": "value", "threshold": "threshold",
-           "missing": "still to answer", "benefit": "benefit", "amount": "estimated amount", "source": "source",
-           "in_force": "within the period of force", "assumed": "[assumption, not official]",
-           "title": "Eligibility report", "rulepack": "rule pack", "as_of": "as of", "wan": "10k CNY",
-           "conflict": "cannot both be claimed",
-           "held": "already held", "held_until": "valid until {until} (since {since}); re-apply before it ends",
-           "verify": "check with the authority: no official document confirms this policy is still applied",
-           "notices": "Policy intentions (not programmes you can apply for)",
-           "totals": "Totals (eligible and confirmed in force)", "cash_wan": "cash", "tax_saving_wan": "tax saved",
-           "financing_wan": "financing", "deduction": "extra deduction {amount:g} (10k CNY), saving about {saving} in tax",
-           "staff": "for your staff to apply for as individuals; not counted for the company",
-           "institution": "for institutions to apply for",
-           "eligible:staff": "for your staff", "eligible:institution": "for institutions"},
-}
+# The words of the report, in the message catalogue as "report.<key>".
+WORDS = (
+    N_("report.eligible"), N_("report.ineligible"), N_("report.undetermined"), N_("report.met"),
+    N_("report.not_met"), N_("report.unknown"), N_("report.value"), N_("report.threshold"),
+    N_("report.missing"), N_("report.benefit"), N_("report.amount"), N_("report.source"),
+    N_("report.in_force"), N_("report.assumed"), N_("report.title"), N_("report.rulepack"), N_("report.as_of"),
+    N_("report.wan"), N_("report.conflict"), N_("report.held"), N_("report.held_until"), N_("report.verify"),
+    N_("report.notices"), N_("report.totals"), N_("report.cash_wan"), N_("report.tax_saving_wan"),
+    N_("report.financing_wan"), N_("report.deduction"), N_("report.staff"), N_("report.institution"),
+    N_("report.eligible:staff"), N_("report.eligible:institution"),
+)
 ORDER = ("eligible", "undetermined", "ineligible")
 ORDER_GROUPS = [("eligible", True), ("eligible", False)] + [(s, own) for s in ORDER[1:] for own in (True, False)]
 
 
 def render_text(pack: RulePack, result: CheckResult, lang: str = "zh") -> str:
     """The whole report: one block per measure, eligible first."""
-    words = LABELS[lang]
+    words = _words(lang)
     lines = [f"{words['title']} — {words['as_of']} {result.as_of.isoformat()}, {words['rulepack']} {result.rulepack}", ""]
     for item in (r for r in result.results if r.held):
         lines += _measure_block(pack, item, lang)
@@ -51,6 +36,11 @@ def render_text(pack: RulePack, result: CheckResult, lang: str = "zh") -> str:
         lines.append(f"{words['conflict']}: {a} / {b} — {conflict['note']}")
     lines += _totals(result, words) + _notices(result, words)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _words(lang: str) -> dict[str, str]:
+    """The report's words in the language, by key."""
+    return {key.removeprefix("report."): translate(key, lang) for key in WORDS}
 
 
 def _totals(result: CheckResult, words: dict[str, str]) -> list[str]:
@@ -68,7 +58,7 @@ def _notices(result: CheckResult, words: dict[str, str]) -> list[str]:
 
 
 def _measure_block(pack: RulePack, item: MeasureResult, lang: str) -> list[str]:
-    words = LABELS[lang]
+    words = _words(lang)
     spec = pack.measure(item.measure).spec
     label = words["held"] if item.held else words[item.status]
     if item.status == "eligible" and item.applicant != "company":

@@ -50,6 +50,8 @@ def test_the_wheel_carries_every_module_template_and_migration(wheel: Path) -> N
     migrations = {"checker/" + p.relative_to(PROJECT_ROOT).as_posix() for p in (PROJECT_ROOT / "migrations").rglob("*.py")}
     assert migrations <= names and "checker/migrations/alembic.ini" in names
     assert "checker/web/static/style.css" in names
+    catalogue = {p.relative_to(PROJECT_ROOT).as_posix() for p in (PROJECT_ROOT / "checker" / "translations").rglob("*.mo")}
+    assert catalogue and catalogue <= names, sorted(catalogue - names)
 
 
 def test_the_installed_checker_lints_a_rules_folder_given_by_path(venv: Path, tmp_path: Path) -> None:
@@ -74,6 +76,7 @@ def test_the_installed_app_serves_the_form_from_its_own_templates(venv: Path, tm
         finally:
             server.terminate()
     assert "统一社会信用代码" in page
+    assert "政策申报自评" in page and "app_title" not in page  # texts from the wheel's own compiled catalogue
     assert "/static/style.css" in page and "{" in css
 
 

@@ -12,32 +12,30 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker.agency.sheets import Sheet
+from checker.i18n import N_, translate
+from checker.problems import Problem
 from checker.rules.pack import RulePack
 
 STATUSES = ("eligible", "undetermined", "ineligible")
 UNKNOWN = "—"
 MONEY = ("cash", "tax_saving", "financing")
 TYPE_COLUMN = {"cash": "cash", None: "cash", "tax_saving": "tax_saving", "deduction": "tax_saving", "financing": "financing"}
-WORDS: dict[str, tuple[str, str]] = {
-    "eligible": ("可申报", "Eligible"), "undetermined": ("待完善", "Needs answers"),
-    "ineligible": ("不符合", "Not eligible"), "held": ("已获得", "Already held"),
-    "verify": ("可申报（向主管部门核实）", "Eligible (check with the authority)"),
-    "row": ("行号", "Row"), "client": ("客户编号", "Client"), "name": ("名称", "Name"),
-    "count": ("可申报项数", "Eligible measures"), "cash": ("资金支持（万元）", "Cash (10k CNY)"),
-    "tax_saving": ("税收减免（万元）", "Tax saving (10k CNY)"), "financing": ("融资支持（万元）", "Financing (10k CNY)"),
-    "rulepack": ("规则包版本", "Rule pack"), "as_of": ("评估日期", "Checked as of"),
-    "measure": ("政策", "Measure"), "status": ("状态", "Status"), "amount": ("估算金额（万元）", "Amount (10k CNY)"),
-    "type": ("支持类型", "Kind of money"), "failed": ("未满足条件", "Criteria not met"),
-    "missing": ("尚需回答", "Open questions"), "column": ("列", "Column"), "reason": ("问题", "Problem"),
-    "type_cash": ("资金", "cash"), "type_tax_saving": ("减税", "tax saving"), "type_financing": ("融资", "financing"),
-    "matrix": ("客户×政策", "matrix"), "detail": ("明细", "detail"), "problems": ("问题清单", "problems"),
-}
+# The words of the sheets, in the message catalogue as "export.<key>".
+WORDS = (
+    N_("export.eligible"), N_("export.undetermined"), N_("export.ineligible"), N_("export.held"),
+    N_("export.verify"), N_("export.row"), N_("export.client"), N_("export.name"), N_("export.count"),
+    N_("export.cash"), N_("export.tax_saving"), N_("export.financing"), N_("export.rulepack"),
+    N_("export.as_of"), N_("export.measure"), N_("export.status"), N_("export.amount"), N_("export.type"),
+    N_("export.failed"), N_("export.missing"), N_("export.column"), N_("export.reason"),
+    N_("export.type_cash"), N_("export.type_tax_saving"), N_("export.type_financing"), N_("export.matrix"),
+    N_("export.detail"), N_("export.problems"),
+)
+_WORD_KEYS = {k.removeprefix("export."): k for k in WORDS}
 
 
 def word(key: str, lang: str) -> str:
-    """An output word in the language (Chinese unless 'en')."""
-    zh, en = WORDS[key]
-    return en if lang == "en" else zh
+    """An output word of the sheets in the language (zh or en)."""
+    return translate(_WORD_KEYS[key], lang)
 
 
 @dataclass
@@ -217,10 +215,8 @@ def detail(items: Iterable[ClientVerdicts], names: dict[str, str], lang: str = "
     return Sheet(word("detail", lang), header, rows(), kinds)
 
 
-def problems_table(problems: Iterable[tuple[int, str, str]], lang: str = "zh", pack: RulePack | None = None) -> Sheet:
+def problems_table(problems: Iterable[tuple[int, str, Problem]], lang: str = "zh", pack: RulePack | None = None) -> Sheet:
     """The row problems: row, column (the field's label), problem in the language."""
-    from checker.messages import problem_text
-
     header = [word("row", lang), word("column", lang), word("reason", lang)]
-    rows = ([row, column_label(pack, col, lang) if pack else col, problem_text(msg, lang)] for row, col, msg in problems)
+    rows = ([row, column_label(pack, col, lang) if pack else col, problem.text(lang)] for row, col, problem in problems)
     return Sheet(word("problems", lang), header, rows, ["count", "text", "long"])

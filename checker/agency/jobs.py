@@ -55,7 +55,7 @@ def create_job(session: Session, user: User, filename: str, rows: Iterable[Row],
     batch: list[dict[str, Any]] = []
     for row in rows:
         job.total += 1
-        state, problems = ("error", [{"field": "row", "message": row.error}]) if row.error else ("pending", [])
+        state, problems = ("error", [{"field": "row", **row.error.to_json()}]) if row.error else ("pending", [])
         job.errors += state == "error"
         job.done += state == "error"
         batch.append({"job_id": job.id, "number": row.number, "raw": row.raw, "state": state, "problems": problems})

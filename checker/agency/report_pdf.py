@@ -8,24 +8,19 @@ from pathlib import Path
 from typing import Any
 
 from checker.agency.export import ClientVerdicts, amount_of, column_label, counts_as_eligible, money_type, titles
+from checker.i18n import N_, translate
 from checker.rules.pack import RulePack
 
 FONT_FILES = (Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
               Path("/usr/share/fonts/opentype/noto-cjk/NotoSansCJK-Regular.ttc"))
 SC_INDEX = 2  # Noto Sans CJK SC inside the collection
 MAX_ITEMS, MAX_QUESTIONS = 8, 12
-HEADINGS = {
-    "title": ("政策申报自评报告", "Policy eligibility report"),
-    "eligible": ("可申报的政策", "Measures you may apply for"),
-    "verify": ("条件符合、但须向主管部门核实是否仍在执行", "Criteria met, but check with the authority that it still applies"),
-    "open": ("还需补充的信息（补充后可判断更多政策）", "Questions still open (answer them to settle more measures)"),
-    "none": ("暂无", "None yet"), "materials": ("材料", "Materials"), "apply": ("申报方式", "How to apply"),
-    "amount": ("估算", "Estimate"), "wan": ("万元", "10k CNY"),
-    "more": ("另有 {n} 项，详见完整结果。", "{n} more in the full results."),
-    "note": ("本报告依据所填信息和规则包 {pack}（评估日期 {date}）自动生成，仅供参考，以主管部门审核为准。",
-             "Generated from the answers given and rule pack {pack} (as of {date}); for guidance only, "
-             "the issuing authority decides."),
-}
+# The headings of the report, in the message catalogue as "pdf.<key>".
+HEADINGS = (
+    N_("pdf.title"), N_("pdf.eligible"), N_("pdf.verify"), N_("pdf.open"), N_("pdf.none"), N_("pdf.materials"),
+    N_("pdf.apply"), N_("pdf.amount"), N_("pdf.wan"), N_("pdf.more"), N_("pdf.note"), N_("pdf.measures_n"),
+)
+_HEADING_KEYS = {k.removeprefix("pdf."): k for k in HEADINGS}
 
 
 class FontMissing(RuntimeError):
@@ -33,8 +28,7 @@ class FontMissing(RuntimeError):
 
 
 def _h(key: str, lang: str, **values: Any) -> str:
-    zh, en = HEADINGS[key]
-    return (en if lang == "en" else zh).format(**values)
+    return translate(_HEADING_KEYS[key], lang, **values)
 
 
 def font_file() -> Path:
@@ -81,8 +75,7 @@ def _questions(pack: RulePack, item: ClientVerdicts, lang: str) -> list[str]:
             for field in r.get("missing", []):
                 counts[field] = counts.get(field, 0) + 1
     ordered = sorted(counts.items(), key=lambda kv: -kv[1])
-    suffix = "（涉及 {n} 项政策）" if lang != "en" else " ({n} measures)"
-    return [column_label(pack, field, lang) + suffix.format(n=n) for field, n in ordered]
+    return [column_label(pack, field, lang) + _h("measures_n", lang, n=n) for field, n in ordered]
 
 
 def _document(lang: str) -> Any:

@@ -11,6 +11,7 @@ from checker.agency.export import ClientVerdicts, detail, matrix, problems_table
 from checker.agency.models import Client, ClientResult, JobRow
 from checker.agency.portfolio import Portfolio
 from checker.agency.sheets import Sheet
+from checker.problems import Problem
 from checker.rules.pack import RulePack
 
 
@@ -23,7 +24,7 @@ def job_items(session: Session, job_id: int, limit: int | None = None, offset: i
         yield ClientVerdicts(key, name, result, number, client_id, backend)
 
 
-def job_problems(session: Session, job_id: int, limit: int | None = None) -> Iterator[tuple[int, str, str]]:
+def job_problems(session: Session, job_id: int, limit: int | None = None) -> Iterator[tuple[int, str, Problem]]:
     """Every problem of a job's rows (unreadable rows, and bad cells read as unknown): row, column, reason."""
     query = (select(JobRow.number, JobRow.problems)
              .where(JobRow.job_id == job_id, JobRow.state.in_(("error", "done")), cast(JobRow.problems, String) != "[]")
@@ -34,7 +35,7 @@ def job_problems(session: Session, job_id: int, limit: int | None = None) -> Ite
             if limit is not None and count >= limit:
                 return
             count += 1
-            yield number, problem["field"], problem["message"]
+            yield number, problem["field"], Problem.from_json(problem)
 
 
 def portfolio_items(portfolio: Portfolio, limit: int | None = None, offset: int = 0) -> Iterator[ClientVerdicts]:

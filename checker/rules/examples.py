@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from checker.profile import parse_profile
+from checker.profile import FieldProblem, parse_profile
 from checker.rules.messages import THOUSANDS, did_you_mean
 from checker.rules.pack import Measure, RulePack
 from checker.rules.schema import Example
@@ -36,7 +36,7 @@ def lint_examples(pack: RulePack) -> list[RuleError]:
             statuses.add(example.expect.status)
             _, problems = parse_profile(example_profile(measure, example), pack.fields)
             line = measure.line("examples", i)
-            errors += [RuleError(measure.file, line, f"examples[{i}].profile.{p.field}", _explain(p.field, p.message, pack))
+            errors += [RuleError(measure.file, line, f"examples[{i}].profile.{p.field}", _explain(p, pack))
                        for p in problems]
             errors += [RuleError(measure.file, line, f"examples[{i}].expect.criteria", f"unknown criterion {cid!r}")
                        for cid in example.expect.criteria if cid not in ids]
@@ -46,10 +46,11 @@ def lint_examples(pack: RulePack) -> list[RuleError]:
     return errors
 
 
-def _explain(name: str, message: str, pack: RulePack) -> str:
+def _explain(problem: FieldProblem, pack: RulePack) -> str:
     """An example answer's problem in words: a split 5,000 or a misspelt field name."""
-    if message != "unknown field":
-        return message
+    name = problem.field
+    if problem.problem.code != "problem.unknown_field":
+        return problem.message
     if name.isdigit():
         return THOUSANDS
     return f"unknown field {name!r}{did_you_mean(name, pack.fields)}"

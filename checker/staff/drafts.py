@@ -10,7 +10,10 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from checker.i18n import N_
+from checker.problems import Problem
 from checker.rules.loader import RulePackError
+from checker.rules.messages import in_language
 from checker.rules.pack import RulePack
 from checker.rules.yamlsrc import RuleError
 from checker.ruletest import ExampleOutcome, run_pack
@@ -22,8 +25,8 @@ from checker.staff.models import Draft, PackVersion
 class PublishRefused(Exception):
     """A draft or rollback cannot be published; `reasons` says why, `diff` shows a conflicting change."""
 
-    def __init__(self, reasons: list[str], diff: str = "") -> None:
-        super().__init__("; ".join(reasons))
+    def __init__(self, reasons: list[Problem], diff: str = "") -> None:
+        super().__init__("; ".join(str(r) for r in reasons))
         self.reasons = reasons
         self.diff = diff
 
@@ -131,19 +134,19 @@ def publish(session: Session, draft: Draft, seeds: Path, author: str, comment: s
 def _publish(session: Session, draft: Draft, seeds: Path, author: str, comment: str, repo: RulesRepo | None) -> PackVersion:
     newest = store.newest(session)
     live = repo.files() if repo is not None else (dict(newest.files) if newest else {})
-    reasons = [] if comment.strip() else ["a comment saying why is required"]
+    reasons = [] if comment.strip() else [Problem("refusal.no_comment")]
     if draft.status != "open":
-        reasons.append(f"the draft is {draft.status}")
-    reasons += [f"{p} was changed in the live pack since this draft began" for p in conflicts(live, draft)]
+        reasons.append(Problem("refusal.draft_status", {"status": draft.status}))
+    reasons += [Problem("refusal.live_conflict", {"path": p}) for p in conflicts(live, draft)]
     moved = disk_conflicts(repo, draft) if repo is not None else {}
-    reasons += [f"{p} was changed on disk since this draft began (see the diff)" for p in moved
-                if p not in conflicts(live, draft)]
+    reasons += [Problem("refusal.disk_conflict", {"path": p}) for p in moved if p not in conflicts(live, draft)]
     checked = check_files(live, compose(live, draft.changes), seeds)
-    reasons += [f"lint: {e}" for e in checked.errors]
-    reasons += [f"example fails: {o.measure} #{o.index + 1} {o.name}: {'; '.join(o.failures)}" for o in checked.failing]
-    reasons += [f"coverage: no example reaches {m} · {c} · {side}" for m, c, side in checked.new_gaps]
+    reasons += [lint_refusal(e) for e in checked.errors]
+    reasons += [Problem("refusal.example", {"measure": o.measure, "n": o.index + 1, "name": o.name,
+                                            "failures": "; ".join(o.failures)}) for o in checked.failing]
+    reasons += [Problem("refusal.coverage", {"measure": m, "criterion": c, "side": side}) for m, c, side in checked.new_gaps]
     if checked.pack is not None and not checked.changed:
-        reasons.append("the draft changes nothing")
+        reasons.append(Problem("refusal.no_change"))
     if reasons:
         raise PublishRefused(reasons, conflict_diff(draft, {**moved, **{p: live.get(p) for p in conflicts(live, draft)}}))
     assert checked.pack is not None
@@ -151,6 +154,14 @@ def _publish(session: Session, draft: Draft, seeds: Path, author: str, comment: 
     version = _record(session, checked.files, checked.pack.version, "publish", author, comment, sha)
     draft.status = "published"
     return version
+
+
+def lint_refusal(error: RuleError) -> Problem:
+    """A lint error that refuses a publish: where, which key, and the message in both languages."""
+    params = {"where": f"{error.file}:{error.line}", "key": error.key, "message": error.message,
+              "message_zh": in_language(error.message, "zh")}
+    code = N_("refusal.lint_key") if error.key else N_("refusal.lint")
+    return Problem(code, params)
 
 
 def disk_conflicts(repo: RulesRepo, draft: Draft) -> dict[str, str | None]:
@@ -174,9 +185,9 @@ def rollback(session: Session, seq: int, seeds: Path, author: str, comment: str,
     the caller commits."""
     target = store.by_seq(session, seq)
     if target is None:
-        raise PublishRefused([f"no version {seq}"])
+        raise PublishRefused([Problem("refusal.no_version", {"seq": seq})])
     if not comment.strip():
-        raise PublishRefused(["a comment saying why is required"])
+        raise PublishRefused([Problem("refusal.no_comment")])
     files = dict(target.files)
     if repo is not None and target.commit:  # git's copy of that version is the reference
         with contextlib.suppress(GitError):
@@ -184,7 +195,7 @@ def rollback(session: Session, seq: int, seeds: Path, author: str, comment: str,
     try:
         pack = store.load_files(files, seeds)
     except RulePackError as exc:
-        raise PublishRefused([f"version {seq} no longer loads: {e}" for e in exc.errors]) from exc
+        raise PublishRefused([Problem("refusal.old_version", {"seq": seq, "error": str(e)}) for e in exc.errors]) from exc
     message = f"back to v{seq}: {comment.strip()}"
     sha = None
     if repo is not None:
@@ -200,7 +211,7 @@ def _commit(repo: RulesRepo, changes: dict[str, str | None], author: str, messag
     try:
         return repo.commit(changes, author, message)
     except GitError as exc:
-        raise PublishRefused([f"the rules repository refused the commit: {exc}"]) from exc
+        raise PublishRefused([Problem("refusal.git", {"error": str(exc)})]) from exc
 
 
 def _record(session: Session, files: store.Files, digest: str, action: str, author: str, comment: str,
@@ -210,4 +221,4 @@ def _record(session: Session, files: store.Files, digest: str, action: str, auth
         return store.add_version(session, files, digest, action, author, comment.strip(), commit)
     except IntegrityError as exc:
         session.rollback()
-        raise PublishRefused(["another version was published at the same moment; try again"]) from exc
+        raise PublishRefused([Problem("refusal.race")]) from exc

@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from checker.config import resource_dir
 from checker.db import private_folder
+from checker.i18n import CATALOGUE
 from checker.web.i18n import LANGS, current_lang, pick, t
 from checker.web.security import init_security
 from checker.web.services import init_services
@@ -26,7 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     private_folder(Path(app.instance_path))  # the database and the secret key live here: 0700
     app.config.from_mapping(settings(Path(app.instance_path), test_config))
     csrf.init_app(app)
-    Babel(app, locale_selector=current_lang)
+    Babel(app, locale_selector=current_lang, default_translation_directories=str(CATALOGUE))
     init_security(app)
     init_services(app)
     _register(app)

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy import update as sql_update
 
 from checker.models import Assessment, StoredResult
+from checker.problems import Problem
 from checker.web import company_text, forms, pledge, results, saved
-from checker.web.i18n import current_lang, pick, problem_message, t
+from checker.web.i18n import current_lang, pick, t
 from checker.web.services import db, pack, services
 from checker.web.validate import check_all, parse_as_of
 
@@ -32,15 +33,9 @@ def _load(token: str) -> Assessment:
     return found
 
 
-def _message(text: str) -> str:
-    """A validation message in the current language (cross-checks carry their own texts)."""
-    if text.startswith("ui:"):
-        return t(text[3:])
-    if text.startswith("check:"):
-        for check in pack().checks:
-            if check.spec.id == text[6:]:
-                return pick(check.spec.message)
-    return problem_message(text)
+def _message(problem: Problem) -> str:
+    """A validation problem in the page's language."""
+    return problem.text(current_lang())
 
 
 def _submitted(form: forms.ProfileForm) -> tuple[dict[str, str], dt.date, dict | None]:

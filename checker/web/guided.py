@@ -8,6 +8,7 @@ from typing import Any
 from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
 
 from checker.models import Assessment
+from checker.problems import Problem
 from checker.rules import credit_code
 from checker.web import forms, interview
 from checker.web.assess import _message, _store, bp
@@ -57,7 +58,7 @@ def _ensure_step(state: dict[str, Any]) -> bool:
     return True
 
 
-def _render(state: dict[str, Any], posted: dict[str, str] | None = None, errors: dict[str, list[str]] | None = None,
+def _render(state: dict[str, Any], posted: dict[str, str] | None = None, errors: dict[str, list[Problem]] | None = None,
             status: int = 200):
     """The current step, its answers (as posted, when re-shown after errors) and progress."""
     state["pos"] = min(state["pos"], len(state["steps"]) - 1)
@@ -121,7 +122,7 @@ def _posted(fids: list[str], facts: credit_code.CreditCodeFacts | None) -> dict[
     return posted
 
 
-def _problems(state: dict[str, Any], answers: dict[str, str]) -> dict[str, list[str]]:
+def _problems(state: dict[str, Any], answers: dict[str, str]) -> dict[str, list[Problem]]:
     """Every problem of these answers at once: each field and the cross-field checks."""
     as_of = _as_of(state)
     return check_all(pack(), interview.given(answers), as_of).errors

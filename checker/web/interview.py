@@ -17,7 +17,7 @@ from checker.rules.expr import ExprError
 from checker.rules.pack import Measure, RulePack
 from checker.web import pledge
 from checker.web.answer import concerns
-from checker.web.validate import applies, asked, check_all
+from checker.web.validate import applies, asked, check_all, parse_answers
 
 FIRST_STEP = ("credit_code", "entity_type")
 STEP_SIZE = 5
@@ -50,9 +50,12 @@ def given(answers: dict[str, str]) -> dict[str, str]:
 
 def values_of(pack: RulePack, answers: dict[str, str], as_of: dt.date) -> dict[str, Any]:
     """The typed values of valid answers (an invalid one counts as not given)."""
-    checked = check_all(pack, given(answers), as_of)
-    if checked.errors:
-        checked = check_all(pack, {k: v for k, v in checked.raw.items() if k not in checked.errors}, as_of)
+    raw = given(answers)
+    parsed = parse_answers(pack, raw)
+    checked = check_all(pack, raw, as_of, parsed)
+    if checked.errors:  # again without the rejected answers, each still parsed only once
+        good = {k: v for k, v in checked.raw.items() if k not in checked.errors}
+        checked = check_all(pack, good, as_of, ({k: v for k, v in parsed[0].items() if k in good}, {}))
     return checked.values
 
 

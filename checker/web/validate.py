@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from checker.engine.conditions import holds
 from checker.intake import cross_check, derive_from_credit_code
+from checker.problems import Problem, problem_of
 from checker.profile import FieldProblem, parse_value
 from checker.rules.pack import RulePack
 from checker.rules.schema import FieldDecl
-
-SCI_NUMBER = re.compile(r"\d+(?:\.\d+)?e[+-]?\d+")
 
 
 def parse_as_of(raw: str | None) -> dt.date | None:
@@ -36,13 +34,16 @@ def asked(pack: RulePack, decl: FieldDecl, values: dict[str, Any], as_of: dt.dat
     return holds(pack, decl.asked_when, values, as_of) is not False  # linted when the pack loads
 
 
+Parsed = tuple[dict[str, Any], dict[str, list[Problem]]]  # typed values and problems by field
+
+
 @dataclass
 class Checked:
     """Answers checked in one pass: the relevant raw answers, their typed values, and every problem by field."""
 
     raw: dict[str, str]
     values: dict[str, Any]
-    errors: dict[str, list[str]] = field(default_factory=dict)
+    errors: dict[str, list[Problem]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -50,38 +51,36 @@ class Checked:
         return not self.errors
 
 
-def parse_answers(pack: RulePack, raw: dict[str, str]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def parse_answers(pack: RulePack, raw: dict[str, str]) -> Parsed:
     """Each declared answer parsed exactly once: the typed values and the per-field problems."""
     values: dict[str, Any] = {}
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Problem]] = {}
     for fid, answer in raw.items():
         if fid not in pack.fields:
             continue
         try:
             values[fid] = parse_value(pack.fields[fid], answer)
         except ValueError as exc:
-            errors[fid] = [in_words(str(exc))]
+            errors[fid] = [problem_of(exc)]
     return values, errors
 
 
-def relevant(pack: RulePack, raw: dict[str, str], as_of: dt.date, values: dict[str, Any] | None = None) -> dict[str, str]:
-    """Only the answers to questions that concern this entity and apply given the other answers."""
+def relevant(pack: RulePack, raw: dict[str, str], as_of: dt.date, values: dict[str, Any]) -> dict[str, str]:
+    """Only the answers to questions that concern this entity and apply given the (already parsed) other answers."""
     entity = raw.get("entity_type")
     kept = {k: v for k, v in raw.items() if k in pack.fields and applies(pack.fields[k], entity)}
-    if values is None:
-        values, _errors = parse_answers(pack, kept)
     return {k: v for k, v in kept.items() if asked(pack, pack.fields[k], values, as_of)}
 
 
-def check_all(pack: RulePack, raw: dict[str, str], as_of: dt.date) -> Checked:
-    """Field, plausibility and cross-field checks together, each answer parsed once."""
-    values, errors = parse_answers(pack, raw)
+def check_all(pack: RulePack, raw: dict[str, str], as_of: dt.date, parsed: Parsed | None = None) -> Checked:
+    """Field, plausibility and cross-field checks together, each answer parsed once (or given already parsed)."""
+    values, errors = parsed if parsed is not None else parse_answers(pack, raw)
     kept = relevant(pack, raw, as_of, values)
     values = {k: v for k, v in values.items() if k in kept}
     errors = {k: v for k, v in errors.items() if k in kept}
     problems = derive_from_credit_code(pack, values) + cross_check(pack, values, as_of) + plausible(values, as_of)
     for problem in problems:
-        errors.setdefault(problem.field, []).append(_check_message(pack, problem.message))
+        errors.setdefault(problem.field, []).append(problem.problem)
     return Checked(kept, values if not errors else {}, errors)
 
 
@@ -93,30 +92,14 @@ def plausible(values: dict[str, Any], as_of: dt.date) -> list[FieldProblem]:
     problems = []
     cert, registered = values.get("hte_certified_on"), values.get("registered_on")
     if isinstance(cert, dt.date) and cert > as_of:
-        problems.append(FieldProblem("hte_certified_on", "ui:cert_after_check_date"))
+        problems.append(FieldProblem("hte_certified_on", Problem("problem.cert_after_check_date")))
     if isinstance(cert, dt.date) and isinstance(registered, dt.date) and cert < registered:
-        problems.append(FieldProblem("hte_certified_on", "ui:cert_before_registration"))
+        problems.append(FieldProblem("hte_certified_on", Problem("problem.cert_before_registration")))
     return problems
 
 
-def check_answers(pack: RulePack, raw: dict[str, str], as_of: dt.date) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def check_answers(pack: RulePack, raw: dict[str, str], as_of: dt.date) -> tuple[dict[str, Any], dict[str, list[Problem]]]:
     """Typed values and every problem by field, found in one pass (see check_all)."""
     checked = check_all(pack, raw, as_of)
     return checked.values, checked.errors
 
-
-def in_words(message: str) -> str:
-    """A parse message with its numbers written out (1e+12 becomes 1,000,000,000,000)."""
-    def plain(match: re.Match[str]) -> str:
-        number = float(match.group(0))
-        return f"{number:,.0f}" if number == int(number) else f"{number:,}"
-
-    return SCI_NUMBER.sub(plain, message)
-
-
-def _check_message(pack: RulePack, message: str) -> str:
-    """Tag a cross-check message so the view can show it in one language."""
-    for check in pack.checks:
-        if message == check.spec.message.en + f" ({check.spec.message.zh})":
-            return f"check:{check.spec.id}"
-    return message

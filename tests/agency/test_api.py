@@ -85,8 +85,10 @@ def test_submit_and_poll_a_batch(api):
     assert response.status_code == 202 and response.headers["Location"] == response.json["url"]
     batch = client.get(response.json["url"], headers=headers).json
     assert batch["status"] == "done" and (batch["total"], batch["done"], batch["errors"]) == (3, 3, 1)
-    assert batch["problems"] == [{"row": 2, "field": "rd_expense_wan", "message": "'?!' is not a number"},
-                                 {"row": 3, "field": "row", "message": "each row must be a JSON object"}]
+    assert batch["problems"] == [{"row": 2, "field": "rd_expense_wan", "message": "'?!' is not a number",
+                                  "code": "problem.not_a_number", "params": {"value": "?!"}},
+                                 {"row": 3, "field": "row", "message": "each row must be a JSON object",
+                                  "code": "problem.row_not_object", "params": {}}]
     assert [(r["row"], r["client"]) for r in batch["results"]] == [(1, "c1"), (2, "c2")]  # a bad cell is read as unknown
     assert {"rulepack", "as_of", "results"} <= set(batch["results"][0])
     assert client.get(response.json["url"] + "?offset=2", headers=headers).json["results"] == []
@@ -205,7 +207,8 @@ def test_requests_outside_the_document_are_refused(api):
     assert post("/api/v1/check?as_of=", GOOD).status_code == 400
     assert post("/api/v1/check", {"profile": GOOD, "extra": 1}).json["message"].endswith("unknown keys: extra")
     assert post("/api/v1/check", {"profile": GOOD, "as_of": "2026-06-01", "lang": "en"}).status_code == 200
-    assert post("/api/v1/check", {**GOOD, "colour": "red"}).json["problems"] == [{"field": "colour", "message": "unknown field"}]
+    assert post("/api/v1/check", {**GOOD, "colour": "red"}).json["problems"] == [
+        {"field": "colour", "message": "unknown field", "code": "problem.unknown_field", "params": {}}]
 
 
 def test_a_multipart_batch_without_a_file_suffix_names_its_format(api):

@@ -80,7 +80,8 @@ def test_messy_gbk_csv_upload_checks_every_client(real, agent):
     found, rows, results = _stored(real, job)
     assert (found.status, found.total, found.done, found.errors) == ("done", 4, 4, 0)
     assert [r.state for r in rows] == ["done"] * 4 and sorted(results) == [1, 2, 3, 4]
-    assert [r.problems for r in rows if r.problems] == [[{"field": "district", "message": rows[2].problems[0]["message"]}]]
+    assert [[(p["field"], p["code"], p["params"]["value"]) for p in r.problems] for r in rows if r.problems] == \
+        [[("district", "problem.not_an_option", "浦东新区")]]
     message = rows[2].problems[0]["message"]
     assert message.startswith("'浦东新区' is not one of 海淀区 (haidian), 朝阳区 (chaoyang)")
     assert results[1]["extra"] == {"联系人": "王经理", "备注": "老客户"} and results[2]["extra"] == {"联系人": "李会计"}
@@ -109,7 +110,8 @@ def test_xlsx_with_date_cells_upload(real, agent):
     found, rows, results = _stored(real, job)
     assert (found.status, found.done, found.errors) == ("done", 3, 0) and sorted(results) == [1, 2, 3]
     assert [r.raw.get("registered_on") for r in rows] == ["2021-11-07", 44507, "2015-05-04"]
-    assert [r.problems for r in rows] == [[], [], [{"field": "employees", "message": "'十二' is not a number"}]]
+    assert [r.problems for r in rows] == [[], [], [{"field": "employees", "code": "problem.not_a_number",
+                                                    "params": {"value": "十二"}, "message": "'十二' is not a number"}]]
 
 
 def test_cli_reads_the_same_messy_csv_and_echoes_extra_columns(tmp_path):

@@ -34,7 +34,8 @@ def test_bad_rows_are_listed_and_good_rows_checked(app, alice):
     rows = _rows(app, job)
     # A bad cell makes only that answer unknown: every client is checked and each bad cell listed.
     assert {n: r.state for n, r in rows.items()} == dict.fromkeys(range(1, 6), "done")
-    assert rows[2].problems == [{"field": "rd_expense_wan", "message": "'lots' is not a number"}]
+    assert rows[2].problems == [{"field": "rd_expense_wan", "code": "problem.not_a_number", "params": {"value": "lots"},
+                                 "message": "'lots' is not a number"}]
     assert rows[3].problems[0]["field"] == "tech_staff"
     assert rows[4].problems[0]["field"] == "entity_type"
     page = alice.get(f"/agency/jobs/{job}").get_data(as_text=True)

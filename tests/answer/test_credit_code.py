@@ -130,4 +130,6 @@ def test_web_answers_get_the_derived_legal_form_and_the_contradiction_error(pack
     values, errors = check_answers(pack, {"credit_code": "91110108MA01A2B3CF"}, AS_OF)
     assert values["legal_form"] == "enterprise" and values["district"] == "haidian" and not errors
     _, errors = check_answers(pack, dict(CONTRADICTION), AS_OF)
-    assert "credit_code" in errors["legal_form"][0]
+    problem = errors["legal_form"][0]
+    assert problem.code == "problem.legal_form" and "credit_code" in problem.text("en")
+    assert problem.text("zh") == "填写为 public_institution，但统一社会信用代码 91110108MA01A2B3CF 的前两位表明是 enterprise"

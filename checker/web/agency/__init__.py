@@ -19,7 +19,6 @@ from checker.agency.jobs import resumable
 from checker.agency.sessions import Limits, resume
 from checker.agency.throttle import Policy, Throttle
 from checker.web.agency.common import AgencyState, make_runner, may_start_threads
-from checker.web.agency.strings import tr
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +82,6 @@ def init_app(app: Flask) -> AgencyState:
     state = AgencyState(make_runner(app, services), Throttle(Policy.from_config({**login_env, **app.config})))
     app.extensions["agency"] = state
     rechecks.init_rechecks(app, services)
-    app.jinja_env.globals.setdefault("tr", tr)
     try:
         with services.sessions() as session:
             seed_admin(session, dict(os.environ))

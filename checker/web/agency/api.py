@@ -16,6 +16,7 @@ from checker.agency.results import job_items, job_problems
 from checker.agency.uploads import UploadError
 from checker.batch import Row
 from checker.intake import read_profile
+from checker.problems import Problem
 from checker.profile import ProfileError
 from checker.web.agency import apiargs
 from checker.web.agency.common import get_owned, job_from_file, setting, state
@@ -129,7 +130,7 @@ def check():
     try:
         values = read_profile(pack(), profile, as_of)
     except ProfileError as exc:
-        problems = [{"field": p.field, "message": p.message} for p in exc.problems]
+        problems = [{"field": p.field, **p.problem.to_json()} for p in exc.problems]
         return error(400, "invalid_profile", "some answers are invalid", problems=problems)
     checker = services().checker
     return jsonify({**checker.check(values, as_of, lang).to_json(), "backend": checker.backend})
@@ -137,7 +138,7 @@ def check():
 
 def _rows(items: list[Any]) -> list[Row]:
     """API batch items as rows (non-objects become bad rows)."""
-    return [Row(i, item) if isinstance(item, dict) else Row(i, {}, "each row must be a JSON object")
+    return [Row(i, item) if isinstance(item, dict) else Row(i, {}, Problem("problem.row_not_object"))
             for i, item in enumerate(items, 1)]
 
 
@@ -210,7 +211,7 @@ def batch(job_id: int):
         return bad_argument(exc)
     items = list(job_items(db(), job_id, limit, offset))
     results = [{"row": i.row, "client": i.key, **i.result, "backend": i.backend} for i in items]
-    problems = [{"row": r, "field": f, "message": m} for r, f, m in job_problems(db(), job_id)]
+    problems = [{"row": r, "field": f, **m.to_json()} for r, f, m in job_problems(db(), job_id)]
     return jsonify({**progress_of(job), "problems": problems, "results": results, "offset": offset, "limit": limit,
                     "workers": workers(db(), job_id)})
 

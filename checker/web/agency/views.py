@@ -37,11 +37,11 @@ from checker.agency.results import job_items, job_problems, job_sheets, portfoli
 from checker.agency.sheets import iter_csv, write_xlsx
 from checker.agency.template import template_xlsx
 from checker.agency.uploads import UploadError
+from checker.i18n import N_
 from checker.models import utcnow
 from checker.web.agency import forms, session_limits
 from checker.web.agency.common import agency_id, agency_required, get_owned, job_from_file, setting, state, user
-from checker.web.agency.strings import tr
-from checker.web.i18n import current_lang, problem_message
+from checker.web.i18n import current_lang, t
 from checker.web.redirects import safe_next
 from checker.web.services import db, pack, services
 
@@ -57,11 +57,21 @@ def _limits(_endpoint: str | None, _values: dict | None) -> None:
         request.max_content_length = setting("AGENCY_MAX_UPLOAD")
 
 
+# Keys the agency pages build at run time (t('agency.st_' ~ job.status), t('agency.' ~ r.status), ...).
+RUNTIME_KEYS = (
+    N_("agency.st_queued"), N_("agency.st_running"), N_("agency.st_done"), N_("agency.st_cancelled"),
+    N_("agency.st_failed"), N_("agency.money_cash"), N_("agency.money_tax_saving"), N_("agency.money_financing"),
+    N_("agency.token_active"), N_("agency.token_expired"), N_("agency.token_revoked"),
+    N_("agency.eligible"), N_("agency.undetermined"), N_("agency.ineligible"),
+    N_("agency.newly_eligible"), N_("agency.no_longer_eligible"), N_("agency.newly_undetermined"),
+    N_("agency.newly_ineligible"),
+)
+
+
 @bp.context_processor
 def _helpers() -> dict:
-    """The agency strings helper in templates."""
-    return {"tr": tr, "problem_message": problem_message,
-            "column_label": lambda column: column_label(pack(), column, current_lang())}
+    """Template helpers of the agency pages."""
+    return {"column_label": lambda column: column_label(pack(), column, current_lang())}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -72,7 +82,7 @@ def login():
         account, address = (form.email.data or "").strip().lower(), request.remote_addr or ""
         wait = state().throttle.wait(account, address)
         if wait > 0:
-            flash(tr("throttled"))
+            flash(t("agency.throttled"))
             return render_template("agency/login.html", form=form), 429, {"Retry-After": str(math.ceil(wait))}
         found = authenticate(db(), form.email.data or "", form.password.data or "")
         if found is not None:
@@ -81,7 +91,7 @@ def login():
             home = url_for("staff.index") if found.role == "staff" else url_for("agency.dashboard")
             return redirect(safe_next(request.args.get("next"), home))
         state().throttle.fail(account, address)
-        flash(tr("bad_login"))
+        flash(t("agency.bad_login"))
         return render_template("agency/login.html", form=form), 401
     return render_template("agency/login.html", form=form)
 
@@ -136,7 +146,7 @@ def upload():
         job = job_from_file(form.file.data, user(), form.as_of.data or dt.date.today(), current_lang())
     except UploadError as exc:
         db().rollback()
-        form.file.errors = [tr("bad_file") + str(exc)]
+        form.file.errors = [t("agency.bad_file") + str(exc)]
         return _dashboard(form, 400)
     db().commit()
     state().runner.submit(job.id)
@@ -182,7 +192,7 @@ def cancel(job_id: int):
     found = get_owned(Job, job_id)
     if forms.CancelForm().validate_on_submit() and cancel_job(db(), found):
         db().commit()
-        flash(tr("cancelled"))
+        flash(t("agency.cancelled"))
     return redirect(url_for("agency.job", job_id=job_id))
 
 
@@ -296,5 +306,5 @@ def revoke(token_id: int):
         except AccountError:
             abort(404)
         db().commit()
-        flash(tr("token_revoked_flash", name=found.label or f"#{found.id}"))
+        flash(t("agency.token_revoked_flash", name=found.label or "#" + str(found.id)))
     return redirect(url_for("agency.tokens"))

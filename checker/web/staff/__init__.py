@@ -23,7 +23,7 @@ def init_app(app: Flask) -> LivePack:
     if "staff" in app.extensions:
         return app.extensions["staff"]
     from checker.web.agency import init_app as init_agency
-    from checker.web.staff.strings import action_name, form_label, lint_message, refusal_message, st
+    from checker.web.staff.strings import action_name, form_label, lint_message
     from checker.web.staff.views import bp
 
     init_agency(app)  # staff sign in through the agency login
@@ -45,9 +45,7 @@ def init_app(app: Flask) -> LivePack:
     app.teardown_request(_unpin_snapshot)
     app.register_blueprint(bp)
     app.register_error_handler(403, lambda e: (render_template("errors/403.html"), 403))
-    app.jinja_env.globals.setdefault("st", st)
     app.jinja_env.globals.setdefault("lint_message", lint_message)
-    app.jinja_env.globals.setdefault("refusal_message", refusal_message)
     app.jinja_env.globals.setdefault("form_label", form_label)
     app.jinja_env.globals.setdefault("action_name", action_name)
     return live

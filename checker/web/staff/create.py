@@ -13,10 +13,10 @@ from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
 from checker.rules.schema import ENTITY_TYPES, FIELD_TYPES, KINDS
 from checker.staff import create, drafts, store
 from checker.web.forms import SelectChoice, filled
+from checker.web.i18n import t
 from checker.web.services import db
 from checker.web.staff.common import author, bp, snapshot, staff_required
 from checker.web.staff.forms import ButtonForm
-from checker.web.staff.strings import st
 
 ID = [DataRequired(), Regexp(r"^[a-z][a-z0-9_]*$", message="a-z, 0-9 and _ , starting with a letter")]
 MEASURE_ID = [DataRequired(), Regexp(r"^[a-z][a-z0-9-]*$", message="a-z, 0-9 and - , starting with a letter")]
@@ -109,7 +109,7 @@ def new_field():
     form = FieldForm()
     form.section.choices = [(s.id, f"{s.id} · {s.label.zh}") for s in pack.sections]
     if not form.validate_on_submit():
-        return _page(form, st("new_field"), 400 if form.is_submitted() else 200)
+        return _page(form, t("staff.new_field"), 400 if form.is_submitted() else 200)
     new = create.NewField(filled(form.id.data), form.type.data, form.section.data, filled(form.label_zh.data),
                           filled(form.label_en.data),
                           form.unit_zh.data or "", form.unit_en.data or "", list(form.entities.data or []),
@@ -123,7 +123,7 @@ def new_parameter():
     """Declare a new dated parameter (parameters/staff.yaml)."""
     form = ParameterForm()
     if not form.validate_on_submit():
-        return _page(form, st("new_parameter"), 400 if form.is_submitted() else 200)
+        return _page(form, t("staff.new_parameter"), 400 if form.is_submitted() else 200)
     document, article, quote = filled(form.document_1.data), filled(form.article_1.data), filled(form.quote_1.data)
     values = [create.DatedValue(filled(form.from_1.data).isoformat(), float(filled(form.value_1.data)), document,
                                 article, quote, form.url_1.data or "")]
@@ -147,7 +147,7 @@ def new_measure():
     numeric = sorted(n for n, d in pack.fields.items() if d.type in ("int", "decimal"))
     form.field.choices = [SelectChoice(n) for n in numeric]
     if form.validate_on_submit() and form.id.data in pack.index:
-        form.id.errors = [st("exists")]
+        form.id.errors = [t("staff.exists")]
     elif form.validate_on_submit():
         new = create.NewMeasure(filled(form.id.data), form.folder.data, filled(form.title_zh.data), filled(form.title_en.data),
                                 form.kind.data, filled(form.issuer_zh.data), list(filled(form.entities.data)),
@@ -155,7 +155,7 @@ def new_measure():
                                 form.field.data, form.op.data, filled(form.threshold.data),
                                 float(filled(form.example_value.data)), float(filled(form.failing_value.data)))
         return _draft(create.new_measure(snapshot().files, new), new.id)
-    return _page(form, st("new_measure"), 400 if form.is_submitted() else 200)
+    return _page(form, t("staff.new_measure"), 400 if form.is_submitted() else 200)
 
 
 @bp.route("/measures/<measure_id>/window", methods=["GET", "POST"])
@@ -172,7 +172,7 @@ def new_window(measure_id: str):
         return _draft(changes, measure_id)
     if form.is_submitted() and not form.errors:
         form.closes.errors = ["closes before opens"]
-    return _page(form, f"{st('window')} · {measure_id}", 400 if form.is_submitted() else 200)
+    return _page(form, f"{t('staff.window')} · {measure_id}", 400 if form.is_submitted() else 200)
 
 
 @bp.post("/files/edit")

@@ -6,13 +6,15 @@ import datetime as dt
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from checker.i18n import N_
+from checker.problems import Problem
 from checker.staff import drafts, impact_job, store
 from checker.staff.models import Draft
+from checker.web.i18n import current_lang, t
 from checker.web.services import db
 from checker.web.staff.common import author, bp, live, seeds, snapshot, staff_required
 from checker.web.staff.forms import ButtonForm, CommentForm, EditForm
 from checker.web.staff.impacts import follow
-from checker.web.staff.strings import st
 
 
 def _submitted_text(form: EditForm) -> str | None:
@@ -55,7 +57,7 @@ def edit(measure_id: str):
             store.audit(db(), "draft_saved", author(), draft.measure, f"draft #{draft.id} started")
             db().commit()
             return redirect(url_for("staff.draft", draft_id=draft.id))
-        flash(st("not_utf8") if text is None else st("empty_text"))
+        flash(t("staff.not_utf8") if text is None else t("staff.empty_text"))
     if not form.is_submitted():
         form.text.data = snap.files[path]
     return render_template("staff/edit.html", form=form, measure_id=measure_id, path=path)
@@ -75,15 +77,15 @@ def draft(draft_id: int):
             store.audit(db(), "draft_saved", author(), found.measure, f"draft #{found.id} saved")
             db().commit()
             return redirect(url_for("staff.draft", draft_id=draft_id, file=path))
-        reason = st("not_utf8") if text is None else st("empty_text")
-        store.audit(db(), "refused", author(), found.measure, f"draft #{found.id} save refused: {reason}")
+        reason = Problem(N_("staff.not_utf8") if text is None else N_("staff.empty_text"))
+        store.audit(db(), "refused", author(), found.measure, f"draft #{found.id} save refused: {reason.text(current_lang())}")
         db().commit()
         return _render_draft(found, status=400, reasons=[reason])
     return _render_draft(found, form if form.errors else None)
 
 
 def _render_draft(found: Draft, form: EditForm | None = None, publish: CommentForm | None = None, status: int = 200,
-                  reasons: list[str] | None = None, conflict: str = ""):
+                  reasons: list[Problem] | None = None, conflict: str = ""):
     """The draft page."""
     snap = snapshot()
     path = _draft_path(found, form.path.data if form is not None and form.path.data else request.args.get("file"))
@@ -127,12 +129,12 @@ def publish(draft_id: int):
         version = drafts.publish(db(), found, seeds(), author(), form.comment.data or "", live().repo)
     except drafts.PublishRefused as exc:
         db().rollback()
-        store.audit(db(), "refused", author(), found.measure, "publish refused: " + "; ".join(exc.reasons))
+        store.audit(db(), "refused", author(), found.measure, "publish refused: " + "; ".join(str(r) for r in exc.reasons))
         db().commit()
         return _render_draft(found, publish=form, status=409, reasons=exc.reasons, conflict=exc.diff)
     db().commit()
     live().refresh(force=True)
-    flash(st("published", label=version.label))
+    flash(t("staff.published", label=version.label))
     return redirect(url_for("staff.index"))
 
 

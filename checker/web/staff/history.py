@@ -14,11 +14,11 @@ from checker.rules.pack import RulePack
 from checker.staff import drafts, impact_job, store
 from checker.staff.gitrepo import GitError
 from checker.staff.models import AuditEntry, PackVersion
+from checker.web.i18n import current_lang, t
 from checker.web.services import db
 from checker.web.staff.common import author, bp, live, seeds, snapshot, staff_required
 from checker.web.staff.forms import CommentForm
 from checker.web.staff.impacts import follow
-from checker.web.staff.strings import st
 
 _PACKS: dict[str, RulePack] = {}
 
@@ -99,14 +99,14 @@ def rollback(seq: int):
         version = drafts.rollback(db(), seq, seeds(), author(), form.comment.data or "", live().repo)
     except drafts.PublishRefused as exc:
         db().rollback()
-        store.audit(db(), "refused", author(), "", f"rollback to v{seq} refused: " + "; ".join(exc.reasons))
+        store.audit(db(), "refused", author(), "", f"rollback to v{seq} refused: " + "; ".join(str(r) for r in exc.reasons))
         db().commit()
         for reason in exc.reasons:
-            flash(reason)
+            flash(reason.text(current_lang()))
         return redirect(url_for("staff.versions")), 303
     db().commit()
     live().refresh(force=True)
-    flash(st("rolled_back", label=version.label))
+    flash(t("staff.rolled_back", label=version.label))
     return redirect(url_for("staff.versions"))
 
 
