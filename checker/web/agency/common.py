@@ -8,7 +8,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -39,7 +39,7 @@ class AgencyState:
     """What the agency blueprints share: the job runner and the sign-in throttle."""
 
     runner: JobRunner
-    throttle: Throttle = field(default_factory=Throttle)
+    throttle: Throttle
 
 
 def setting(name: str) -> Any:
