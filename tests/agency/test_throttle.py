@@ -4,7 +4,6 @@ counts kept in the shared database (every server process sees the same ones, a r
 from __future__ import annotations
 
 import pytest
-
 from sqlalchemy import func, select
 
 from checker.agency.state_models import LoginFailure
