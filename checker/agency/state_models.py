@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Float, Index, String
+import datetime as dt
+
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from checker.models import Base
+from checker.models import Base, _now
+
+DELIVERY_STATES = ("pending", "delivered", "failed")
 
 
 class LoginFailure(Base):
@@ -18,3 +22,21 @@ class LoginFailure(Base):
     kind: Mapped[str] = mapped_column(String(8))  # account | address
     key: Mapped[str] = mapped_column(String(254))
     at: Mapped[float] = mapped_column(Float, index=True)  # seconds since the epoch
+
+
+class WebhookDelivery(Base):
+    """One webhook event of an agency: its body, and how its delivery went (attempts, last error, next try)."""
+
+    __tablename__ = "agency_webhook_delivery"
+    __table_args__ = (Index("ix_agency_webhook_delivery_due", "status", "next_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"), index=True)
+    event: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    last_error: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)

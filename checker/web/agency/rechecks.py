@@ -53,12 +53,17 @@ def _sweep(services: Services, runner: JobRunner) -> None:
 
 
 def _sweeper(services: Services, runner: JobRunner, stopping: threading.Event, interval: float) -> None:
-    """Every interval, look for a newly published rule version and re-check the portfolios it concerns."""
+    """Every interval, look for a newly published rule version and re-check the portfolios it concerns, and try
+    again the webhook deliveries whose retry is due."""
     while not stopping.wait(interval):
         try:
             _sweep(services, runner)
         except Exception:  # the sweeper must survive a database hiccup
             log.exception("portfolio recheck sweep failed")
+        try:
+            webhooks.deliver_due(services.sessions)
+        except Exception:
+            log.exception("webhook retry sweep failed")
 
 
 def init_rechecks(app: Flask, services: Services) -> None:
@@ -180,4 +185,6 @@ def webhook():
             secret = webhooks.set_webhook(db(), user().agency_id, url).secret
             db().commit()
     found = db().scalars(select(Webhook).where(Webhook.agency_id == user().agency_id)).first()
-    return render_template("agency/webhook.html", form=form, hook=found, secret=secret, error=error), 400 if error else 200
+    log_rows = webhooks.deliveries(db(), user().agency_id)
+    return render_template("agency/webhook.html", form=form, hook=found, secret=secret, error=error,
+                           deliveries=log_rows), 400 if error else 200
