@@ -85,6 +85,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                      "When a batch finishes, or a rule change makes clients newly eligible, JSON is POSTed here; the header "
                      "X-Checker-Signature carries the HMAC-SHA256 of the body under the secret (sha256=hex)."),
     "webhook_secret": ("请立即复制密钥，它只显示这一次：", "Copy the secret now; it is shown only once:"),
+    "window": ("申报时间（截至今日）", "Application window (today)"),
     "webhook_log": ("最近的推送", "Recent deliveries"),
     "webhook_log_help": ("推送失败时约 1、5、15 分钟后自动重试，共 4 次。",
                          "A failed delivery is tried again after about 1, 5 and 15 minutes: 4 attempts in all."),

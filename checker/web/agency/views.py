@@ -37,6 +37,7 @@ from checker.agency.results import job_items, job_problems, job_sheets, portfoli
 from checker.agency.sheets import iter_csv, write_xlsx
 from checker.agency.template import template_xlsx
 from checker.agency.uploads import UploadError
+from checker.agency.windows import window_text
 from checker.models import _now
 from checker.web.agency import forms, session_limits
 from checker.web.agency.common import agency_required, get_owned, job_from_file, setting, state, user
@@ -61,7 +62,8 @@ def _limits(_endpoint: str | None, _values: dict | None) -> None:
 def _helpers() -> dict:
     """The agency strings helper in templates."""
     return {"tr": tr, "problem_message": problem_message,
-            "column_label": lambda column: column_label(pack(), column, current_lang())}
+            "column_label": lambda column: column_label(pack(), column, current_lang()),
+            "window_text": lambda measure, as_of: window_text(pack(), measure, as_of, current_lang())}
 
 
 @bp.route("/login", methods=["GET", "POST"])
