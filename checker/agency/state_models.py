@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from checker.models import Base, _now
@@ -40,3 +41,15 @@ class WebhookDelivery(Base):
     last_error: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class PortfolioSummary(Base):
+    """An agency's portfolio summary (counts per status, money by type), kept until its results or rules change."""
+
+    __tablename__ = "agency_portfolio_summary"
+
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"), primary_key=True)
+    rulepack: Mapped[str] = mapped_column(String(64))
+    stamp: Mapped[str] = mapped_column(String(64))  # the agency's newest result id and result count when computed
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)

@@ -1,4 +1,5 @@
-"""Shared state of every server process: failed sign-ins (one throttle for all), webhook deliveries (retried, logged).
+"""Shared state of every server process: failed sign-ins (one throttle for all), webhook deliveries (retried, logged),
+cached portfolio summaries.
 
 Revision ID: 0004_i12_rest
 Revises: 0004_i12_jobs_chunks (the head on main when branched)
@@ -17,7 +18,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """Create the failed sign-in and webhook delivery tables."""
+    """Create the failed sign-in, webhook delivery and portfolio summary tables."""
     op.create_table(
         "login_failure",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -42,10 +43,19 @@ def upgrade() -> None:
     )
     op.create_index("ix_agency_webhook_delivery_agency_id", "agency_webhook_delivery", ["agency_id"])
     op.create_index("ix_agency_webhook_delivery_due", "agency_webhook_delivery", ["status", "next_at"])
+    op.create_table(
+        "agency_portfolio_summary",
+        sa.Column("agency_id", sa.Integer, sa.ForeignKey("agency.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("rulepack", sa.String(64), nullable=False),
+        sa.Column("stamp", sa.String(64), nullable=False),
+        sa.Column("data", sa.JSON, nullable=False),
+        sa.Column("computed_at", sa.DateTime, nullable=False),
+    )
 
 
 def downgrade() -> None:
-    """Drop the failed sign-in and webhook delivery tables."""
+    """Drop the failed sign-in, webhook delivery and portfolio summary tables."""
+    op.drop_table("agency_portfolio_summary")
     op.drop_index("ix_agency_webhook_delivery_due", table_name="agency_webhook_delivery")
     op.drop_index("ix_agency_webhook_delivery_agency_id", table_name="agency_webhook_delivery")
     op.drop_table("agency_webhook_delivery")

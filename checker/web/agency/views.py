@@ -29,10 +29,11 @@ from sqlalchemy.orm import Session
 from checker.agency import sessions
 from checker.agency.accounts import AccountError, authenticate, issue_token, owned, revoke_token, user_tokens
 from checker.agency.downloads import cached_summary, cached_workbook
-from checker.agency.export import column_label, summarise, titles
+from checker.agency.export import column_label, titles
 from checker.agency.jobs import cancel_job
 from checker.agency.models import Client, ClientResult, Job
 from checker.agency.portfolio import Portfolio
+from checker.agency.portfolio_summary import portfolio_summary
 from checker.agency.results import job_items, job_problems, job_sheets, portfolio_items, portfolio_sheets
 from checker.agency.sheets import iter_csv, write_xlsx
 from checker.agency.template import template_xlsx
@@ -242,7 +243,8 @@ def portfolio():
     page, total = max(request.args.get("page", 1, type=int) or 1, 1), folio.count()
     items = list(portfolio_items(folio, SHOWN, (page - 1) * SHOWN))
     return render_template("agency/portfolio.html", items=items, total=total, names=names, page=page,
-                           pages=max(1, -(-total // SHOWN)), summary=summarise(portfolio_items(folio), names, pack()),
+                           pages=max(1, -(-total // SHOWN)),
+                           summary=portfolio_summary(services().sessions, user().agency_id, pack(), current_lang()),
                            form=forms.RecheckForm(), shown=SHOWN)
 
 
