@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from checker.agency.models import Client, Job
@@ -36,6 +36,7 @@ MAX_CLIENTS = 1000  # newly eligible (client, measure) pairs sent in one event
 DELAYS: tuple[float, ...] = (60.0, 300.0, 900.0)  # seconds before the 2nd, 3rd and 4th attempts (about 21 min in all)
 LEASE = dt.timedelta(seconds=4 * TIMEOUT_S)  # a claimed delivery is not tried by another process meanwhile
 DUE_BATCH = 100
+KEEP_LOG = dt.timedelta(days=30)  # finished deliveries are kept this long for the settings page
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -137,9 +138,13 @@ def attempt(sessions: sessionmaker[Session], delivery_id: int, now: dt.datetime 
 
 def deliver_due(sessions: sessionmaker[Session], now: dt.datetime | None = None,
                 delays: Sequence[float] | None = None) -> int:
-    """Try every delivery that is due (first tries left behind, retries whose delay has passed); how many were tried."""
+    """Try every delivery that is due (first tries left behind, retries whose delay has passed); how many were tried.
+    Finished deliveries older than KEEP_LOG are pruned first."""
     now = now or _now()
     with sessions() as session:
+        session.execute(delete(WebhookDelivery).where(WebhookDelivery.status != "pending",
+                                                      WebhookDelivery.finished_at < now - KEEP_LOG))
+        session.commit()
         due = session.scalars(select(WebhookDelivery.id).where(
             WebhookDelivery.status == "pending", WebhookDelivery.next_at <= now)
             .order_by(WebhookDelivery.next_at).limit(DUE_BATCH)).all()

@@ -144,6 +144,9 @@ def test_a_failed_delivery_is_retried_with_backoff_and_logged_on_the_settings_pa
         row = page.split('class="delivery-delivered">')[1].split("</tr>")[0]
         assert "job.finished" in row and "Delivered" in row and "<td>3</td>" in row
         assert deliver_due(sessions, later + dt.timedelta(days=1)) == 0  # delivered: never sent again
+        deliver_due(sessions, later + dt.timedelta(days=31))
+        with sessions() as session:
+            assert deliveries(session, 1) == []  # finished deliveries leave the log after 30 days
     finally:
         shut(app)
 
