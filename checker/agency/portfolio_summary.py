@@ -7,18 +7,22 @@ count (one indexed query) and recomputes when either moved (a job, a recheck, a 
 from __future__ import annotations
 
 import dataclasses
+import logging
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from checker.agency.export import MeasureSummary, Summary, summarise, titles
-from checker.agency.models import ClientResult
+from checker.agency.models import ClientResult, Job
 from checker.agency.portfolio import Portfolio
+from checker.agency.recheck_models import Recheck
 from checker.agency.results import portfolio_items
 from checker.agency.state_models import PortfolioSummary
 from checker.models import _now
 from checker.rules.pack import RulePack
+
+log = logging.getLogger(__name__)
 
 
 def stamp(session: Session, agency_id: int) -> str:
@@ -56,3 +60,16 @@ def portfolio_summary(sessions: sessionmaker[Session], agency_id: int, pack: Rul
         except IntegrityError:  # another process stored it at the same moment: theirs is as good
             session.rollback()
         return summary
+
+
+def warm(sessions: sessionmaker[Session], pack: RulePack, job_id: int | None = None, recheck_id: int | None = None) -> None:
+    """Compute the summary of the agency a finished job or recheck belongs to, in the background worker, so the
+    next portfolio page finds it ready; never fails the caller."""
+    try:
+        with sessions() as session:
+            owner = session.get(Job, job_id) if job_id is not None else session.get(Recheck, recheck_id)
+            agency_id = owner.agency_id if owner is not None else None
+        if agency_id is not None:
+            portfolio_summary(sessions, agency_id, pack, "zh")
+    except Exception:  # a summary is a convenience: the page computes it if this failed
+        log.exception("portfolio summary not computed after job %s / recheck %s", job_id, recheck_id)

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import update
 
 from checker.agency import portfolio_summary as module
+from checker.agency.portfolio import Portfolio
 from checker.agency.state_models import PortfolioSummary
 from tests.agency.test_portfolio import CLIENTS
 from tests.agency.util import GOOD, job_id_of, jsonl_bytes, upload
@@ -32,6 +33,7 @@ def _clients(page: str) -> str:
 
 def test_the_summary_is_kept_until_the_results_change(app, alice, computed):
     job_id_of(upload(alice, "c.jsonl", jsonl_bytes(CLIENTS)))
+    assert len(computed) == 1  # computed by the job's worker once the job ended, not by the page
     first = alice.get("/agency/portfolio").get_data(as_text=True)
     again = alice.get("/agency/portfolio?lang=en").get_data(as_text=True)
     assert _clients(first) == _clients(again) == "4" and len(computed) == 1  # the second page read the kept one
@@ -58,9 +60,14 @@ def test_each_agency_has_its_own_summary(app, alice, bob, computed):
     assert _clients(bob.get("/agency/portfolio").get_data(as_text=True)) == "1"
 
 
-def test_the_client_list_is_paged(app, alice, monkeypatch):
+def test_the_client_list_is_paged_in_key_order_with_each_clients_newest_result(app, alice, monkeypatch):
     monkeypatch.setattr("checker.web.agency.views.SHOWN", 3)
     job_id_of(upload(alice, "c.jsonl", jsonl_bytes(CLIENTS)))
+    job_id_of(upload(alice, "again.jsonl", jsonl_bytes([{**CLIENTS[0], "rd_expense_wan": 10}])))  # "low" checked again
     first, second = (alice.get(f"/agency/portfolio?page={n}").get_data(as_text=True) for n in (1, 2))
-    rows = [page.split('<tbody>')[-1].count('href="/agency/clients/') for page in (first, second)]
-    assert rows == [3, 1] and 'id="pages"' in first and _clients(second) == "4"
+    keys = [[row.split("</a>")[0].split(">")[-1] for row in page.split("<tbody>")[-1].split('href="/agency/clients/')[1:]]
+            for page in (first, second)]
+    assert keys == [["cert40", "high", "low"], ["nocert40"]] and 'id="pages"' in first and _clients(second) == "4"
+    with app.extensions["checker"].sessions() as session:
+        page = list(Portfolio(session, 1).latest(2, 1))
+        assert [(c.key, r.id) for c, r in page] == [("high", 4), ("low", 5)]  # low's newest result, not its first

@@ -16,7 +16,7 @@ from flask import Flask, abort, current_app, redirect, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from checker.agency import webhooks
+from checker.agency import portfolio_summary, webhooks
 from checker.agency.accounts import owned
 from checker.agency.jobs import create_job, fail_job, process_job
 from checker.agency.models import Job, User
@@ -53,7 +53,9 @@ def make_runner(app: Flask, services: Services) -> JobRunner:
 
     def work(job_id: int, stop: Callable[[], bool] = lambda: False) -> None:
         try:
-            process_job(services.sessions, live_checker(services), job_id, chunk, stop)
+            checker = live_checker(services)
+            process_job(services.sessions, checker, job_id, chunk, stop)
+            portfolio_summary.warm(services.sessions, checker.pack, job_id=job_id)
         except Exception as exc:
             if not fail_job(services.sessions, job_id, f"{type(exc).__name__}: {exc}"):
                 log.error("job %s is left running: the database refuses writes; it resumes on the next start", job_id)

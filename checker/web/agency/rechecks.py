@@ -10,7 +10,7 @@ from flask import Flask, abort, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
-from checker.agency import webhooks
+from checker.agency import portfolio_summary, webhooks
 from checker.agency.export import titles
 from checker.agency.models import Client
 from checker.agency.portfolio import KINDS
@@ -36,6 +36,7 @@ def make_recheck_runner(app: Flask, services: Services) -> JobRunner:
         except Exception as exc:
             fail_recheck(services.sessions, recheck_id, f"{type(exc).__name__}: {exc}")
             raise
+        portfolio_summary.warm(services.sessions, services.checker.pack, recheck_id=recheck_id)
         webhooks.newly_eligible(services.sessions, recheck_id)
 
     return InlineRunner(work) if app.config.get("AGENCY_RUNNER") == "inline" else ThreadRunner(work)
