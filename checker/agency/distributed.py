@@ -21,6 +21,7 @@ from celery import Celery
 from sqlalchemy.orm import Session, sessionmaker
 
 from checker import config
+from checker.agency import webhooks
 from checker.agency.jobs import CHUNK, _chunk, fail_job, finish_if_done, pending_ranges, start_job
 from checker.agency.models import Job
 from checker.engine import Checker, EngineName
@@ -118,7 +119,9 @@ def check_chunk(task: Any, job_id: int, first: int, last: int) -> None:
         fail_job(state.sessions, job_id, f"{type(exc).__name__}: {exc}")
         raise
     with state.sessions() as session:
-        finish_if_done(session, job_id)
+        finished = finish_if_done(session, job_id)
+    if finished:
+        webhooks.job_finished(state.sessions, job_id)  # first attempt here; retries from the web app's sweep
 
 
 class CeleryRunner:

@@ -32,10 +32,26 @@ class Portfolio:
 
     def latest(self, limit: int | None = None, offset: int = 0) -> Iterator[tuple[Client, ClientResult]]:
         """Clients in key order with their most recent stored result, streamed (a page of them with limit)."""
+        if limit is not None:
+            yield from self._page(limit, offset)
+            return
         newest = (select(func.max(ClientResult.id)).where(ClientResult.agency_id == self.agency_id)
                   .group_by(ClientResult.client_id))
         query = (select(Client, ClientResult).join(ClientResult, ClientResult.client_id == Client.id)
                  .where(Client.agency_id == self.agency_id, ClientResult.id.in_(newest))
                  .order_by(Client.key).offset(offset).limit(limit))
         yield from ((client, result) for client, result in self.session.execute(query.execution_options(yield_per=500)))
+
+    def _page(self, limit: int, offset: int) -> list[tuple[Client, ClientResult]]:
+        """One page of clients with their newest result: the page's ids from the key index alone, then only those
+        rows (a deep page no longer walks every earlier client's results)."""
+        ids = list(self.session.scalars(select(Client.id).where(Client.agency_id == self.agency_id)
+                                        .order_by(Client.key).offset(offset).limit(limit)))
+        if not ids:
+            return []
+        clients = {c.id: c for c in self.session.scalars(select(Client).where(Client.id.in_(ids)))}
+        newest = (select(func.max(ClientResult.id)).where(ClientResult.client_id.in_(ids))
+                  .group_by(ClientResult.client_id))
+        results = {r.client_id: r for r in self.session.scalars(select(ClientResult).where(ClientResult.id.in_(newest)))}
+        return [(clients[i], results[i]) for i in ids if i in results]
 

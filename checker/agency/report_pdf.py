@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.agency.export import ClientVerdicts, amount_of, column_label, counts_as_eligible, money_type, titles
+from checker.agency.windows import window_text
 from checker.i18n import N_, translate
 from checker.rules.pack import RulePack
 
@@ -44,8 +45,8 @@ def _text(value: Any, lang: str) -> str:
     return (getattr(value, lang, None) or value.zh) if value is not None else ""
 
 
-def _eligible(pack: RulePack, item: ClientVerdicts, lang: str) -> list[tuple[str, str, str, str]]:
-    """(title, estimate, materials, how to apply) of each eligible measure."""
+def _eligible(pack: RulePack, item: ClientVerdicts, lang: str) -> list[tuple[str, str, str, str, str]]:
+    """(title, estimate, application window, materials, how to apply) of each eligible measure."""
     names = titles(pack, lang)
     rows = []
     for r in item.result.get("results", []):
@@ -55,7 +56,8 @@ def _eligible(pack: RulePack, item: ClientVerdicts, lang: str) -> list[tuple[str
         value = amount_of(r, money_type(pack, r))
         estimate = f"{value:,.2f} {_h('wan', lang)}" if value is not None else "—"
         materials = "；".join(_text(m, lang) for m in spec.materials)
-        rows.append((names.get(r["measure"], r["measure"]), estimate, materials, _text(spec.apply, lang)))
+        window = window_text(pack, r["measure"], item.result.get("as_of"), lang)
+        rows.append((names.get(r["measure"], r["measure"]), estimate, window, materials, _text(spec.apply, lang)))
     return rows
 
 
@@ -115,8 +117,9 @@ def client_pdf(pack: RulePack, item: ClientVerdicts, lang: str = "zh") -> bytes:
     pdf.cell(0, 7, f"{item.name}（{item.key}）" if item.name != item.key else item.key, new_x="LMARGIN", new_y="NEXT")
     eligible = _eligible(pack, item, lang)
     _section(pdf, f"{_h('eligible', lang)}（{len(eligible)}）")
-    for title, estimate, materials, how in eligible[:MAX_ITEMS]:
+    for title, estimate, window, materials, how in eligible[:MAX_ITEMS]:
         _line(pdf, f"■ {title} · {_h('amount', lang)} {estimate}", 10)
+        _line(pdf, f"    {window}" if window else "")
         _line(pdf, f"    {_h('materials', lang)}：{materials}" if materials else "")
         _line(pdf, f"    {_h('apply', lang)}：{how}" if how else "")
     if not eligible:

@@ -8,11 +8,16 @@ times across accounts (password spraying) waits until its window drains. Counter
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import deque
 from dataclasses import dataclass
 from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from checker.agency.state_models import LoginFailure
+
+KEY_LENGTH = 254
 
 
 @dataclass(frozen=True)
@@ -37,58 +42,60 @@ class Policy:
 
 
 class Throttle:
-    """Failed sign-ins per account and per address, and how long each must wait."""
+    """Failed sign-ins per account and per address, kept in the database, and how long each must wait."""
 
-    MAX_KEYS = 100_000
-
-    def __init__(self, policy: Policy | None = None) -> None:
+    def __init__(self, sessions: sessionmaker[Session], policy: Policy | None = None) -> None:
+        self.sessions = sessions
         self.policy = policy or Policy()
-        self.accounts: dict[str, deque[float]] = {}
-        self.addresses: dict[str, deque[float]] = {}
-        self.lock = threading.Lock()
 
     @staticmethod
-    def _recent(table: dict[str, deque[float]], key: str, now: float, window: float) -> deque[float]:
-        """The key's failures inside the window (older ones dropped)."""
-        times = table.setdefault(key, deque())
-        while times and times[0] <= now - window:
-            times.popleft()
-        return times
+    def _recent(session: Session, kind: str, key: str, since: float) -> tuple[int, float | None]:
+        """How many failures of the key since the time, and the newest one."""
+        where = (LoginFailure.kind == kind, LoginFailure.key == key[:KEY_LENGTH], LoginFailure.at > since)
+        count, newest = session.execute(select(func.count(), func.max(LoginFailure.at)).where(*where)).one()
+        return int(count or 0), newest
 
-    def _account_wait(self, account: str, now: float) -> float:
+    def _account_wait(self, session: Session, account: str, now: float) -> float:
         """Seconds the account must still wait: base * 2^(failures beyond the free ones), from its last failure."""
         p = self.policy
-        times = self._recent(self.accounts, account, now, p.account_window)
-        if len(times) < p.account_free:
+        count, newest = self._recent(session, "account", account, now - p.account_window)
+        if count < p.account_free or newest is None:
             return 0.0
-        delay = min(p.base_delay * 2 ** min(len(times) - p.account_free, 40), p.max_delay)
-        return max(0.0, times[-1] + delay - now)
+        delay = min(p.base_delay * 2 ** min(count - p.account_free, 40), p.max_delay)
+        return max(0.0, newest + delay - now)
 
-    def _address_wait(self, address: str, now: float) -> float:
-        """Seconds the address must still wait: until its oldest failure leaves the window, once at the limit."""
+    def _address_wait(self, session: Session, address: str, now: float) -> float:
+        """Seconds the address must still wait: until enough of its failures leave the window, once at the limit."""
         p = self.policy
-        times = self._recent(self.addresses, address, now, p.address_window)
-        if len(times) < p.address_limit:
+        since = now - p.address_window
+        where = (LoginFailure.kind == "address", LoginFailure.key == address[:KEY_LENGTH], LoginFailure.at > since)
+        count = session.scalar(select(func.count()).where(*where)) or 0
+        if count < p.address_limit:
             return 0.0
-        return max(0.0, times[len(times) - p.address_limit] + p.address_window - now)
+        # the failure whose leaving the window brings the count under the limit
+        pivot = session.scalar(select(LoginFailure.at).where(*where).order_by(LoginFailure.at.desc())
+                               .offset(p.address_limit - 1).limit(1))
+        return max(0.0, (pivot or now) + p.address_window - now)
 
     def wait(self, account: str, address: str) -> float:
         """Seconds before this account may try from this address (0: go ahead)."""
-        now = time.monotonic()
-        with self.lock:
-            return max(self._account_wait(account, now), self._address_wait(address, now))
+        now = time.time()
+        with self.sessions() as session:
+            return max(self._account_wait(session, account, now), self._address_wait(session, address, now))
 
     def fail(self, account: str, address: str) -> None:
-        """Record one failed sign-in of the account from the address."""
-        now = time.monotonic()
-        with self.lock:
-            if len(self.accounts) + len(self.addresses) > self.MAX_KEYS:
-                self.accounts.clear()
-                self.addresses.clear()
-            self._recent(self.accounts, account, now, self.policy.account_window).append(now)
-            self._recent(self.addresses, address, now, self.policy.address_window).append(now)
+        """Record one failed sign-in of the account from the address; prune failures older than every window."""
+        now = time.time()
+        oldest = now - max(self.policy.account_window, self.policy.address_window)
+        with self.sessions() as session:
+            session.execute(delete(LoginFailure).where(LoginFailure.at <= oldest))
+            session.add_all([LoginFailure(kind="account", key=account[:KEY_LENGTH], at=now),
+                             LoginFailure(kind="address", key=address[:KEY_LENGTH], at=now)])
+            session.commit()
 
     def succeed(self, account: str) -> None:
         """Forget the account's failures after a successful sign-in (the address keeps its count)."""
-        with self.lock:
-            self.accounts.pop(account, None)
+        with self.sessions() as session:
+            session.execute(delete(LoginFailure).where(LoginFailure.kind == "account",
+                                                       LoginFailure.key == account[:KEY_LENGTH]))
+            session.commit()

@@ -232,3 +232,25 @@ def test_the_served_document_names_the_pack_fields_and_the_row_limit(app):
     assert set(profile["properties"]) == {"id", *app.extensions["checker"].pack.fields}
     rows = document["paths"]["/batches"]["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]["rows"]
     assert (rows["minItems"], rows["maxItems"]) == (1, 100_000)
+
+
+def test_check_accepts_exactly_the_documented_answers(app, api):
+    client, headers = api
+    post = lambda body: client.post("/api/v1/check?as_of=2026-06-01", headers=headers, json=body)  # noqa: E731
+    for field, value in (("has_cert", "是"), ("has_cert", 1), ("employees", True), ("employees", "1,200"),
+                         ("employees", 2.5), ("entity_type", "企业"), ("cert_on", "2021/11/7"), ("employees", -1)):
+        refused = post({**GOOD, field: value})  # spreadsheet spellings belong to uploads; JSON answers are typed
+        assert refused.status_code == 400 and refused.json["error"] == "invalid_profile", (field, value)
+        assert [p["field"] for p in refused.json["problems"]] == [field]
+    assert post({**GOOD, "entity_type": None, "has_cert": False, "cert_on": "2021-11-07"}).status_code == 200
+    inconsistent = post({**GOOD, "employees": 5, "tech_staff": 9})  # well formed, but a consistency check fails
+    assert inconsistent.status_code == 422 and inconsistent.json["error"] == "inconsistent_profile"
+    assert inconsistent.json["problems"][0]["field"] == "tech_staff"
+    wrong_digit = post({**GOOD, "credit_code": "91110108MA01ABCDE0"})
+    assert wrong_digit.status_code == 422 and wrong_digit.json["problems"][0]["field"] == "credit_code"
+    assert post({**GOOD, "credit_code": "91110108ma01abcde0"}).status_code == 400  # the document's pattern is upper case
+    document = client.get("/api/v1/openapi.json").json
+    check = document["paths"]["/check"]["post"]
+    profile = check["requestBody"]["content"]["application/json"]["schema"]["oneOf"][1]["properties"]
+    assert profile["employees"] | {"type": "integer", "minimum": 0, "nullable": True} == profile["employees"]
+    assert profile["entity_type"]["enum"] == ["enterprise", "incubator", None] and "422" in check["responses"]

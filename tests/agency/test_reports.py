@@ -1,15 +1,20 @@
-"""The one-page client report (PDF with the Noto CJK font): from the client page and in bulk as a zip."""
+"""The one-page client report (PDF with the Noto CJK font): from the client page and in bulk as a zip; the client
+page and the report give each eligible measure's application window where the rules declare one."""
 
 from __future__ import annotations
 
 import io
+import shutil
 import zipfile
+from pathlib import Path
 
 import pypdf
 from sqlalchemy import select
 
 from checker.agency.models import Client
+from tests.agency.conftest import add_user, make_app, shut, sign_in
 from tests.agency.util import GOOD, fetch, job_id_of, jsonl_bytes, upload
+from tests.web.util import MINI_RULES
 
 CLIENTS = [{**GOOD, "id": "k1", "name": "北京甲科技有限公司", "rd_expense_wan": 300, "has_cert": True},
            {**GOOD, "id": "k2", "name": "北京乙科技有限公司", "rd_expense_wan": 300}]
@@ -56,3 +61,45 @@ def test_reports_are_the_agencys_own(app, alice, bob):
         client_id = session.scalars(select(Client.id)).first()
     assert bob.get(f"/agency/clients/{client_id}/report.pdf").status_code == 404
     assert bob.get(f"/agency/jobs/{job}/reports.zip").status_code == 404
+
+
+def windowed_pack(tmp_path: Path) -> Path:
+    """A copy of the mini pack whose grant-a declares a call for applications from 2026-03-01 to 2026-07-31."""
+    rules = tmp_path / "windowed" / "rules"
+    shutil.copytree(MINI_RULES, rules)
+    (rules / "windows.yaml").write_text("windows:\n  - measure: grant-a\n    opens: 2026-03-01\n    closes: 2026-07-31\n"
+                                        "    url: https://example.gov.cn/notice\n", encoding="utf-8")
+    return rules
+
+
+def test_the_client_page_and_its_report_show_each_eligible_measures_application_window(tmp_path):
+    app = make_app(tmp_path, CHECKER_RULES=str(windowed_pack(tmp_path)))
+    try:
+        add_user(app, "a@example.com", "A")
+        alice = app.test_client()
+        sign_in(alice, "a@example.com")
+        job_id_of(upload(alice, "c.jsonl", jsonl_bytes(CLIENTS)))  # checked as of 2026-06-01: the window is open
+        with app.extensions["checker"].sessions() as session:
+            ids = {c.key: c.id for c in session.scalars(select(Client))}
+        page = alice.get(f"/agency/clients/{ids['k2']}").get_data(as_text=True)
+        assert '<span class="window" data-measure="grant-a">申报时间 2026-03-01 至 2026-07-31（正在申报）</span>' in page
+        assert page.count('class="window"') == 1  # relief-b, undetermined, declares no window
+        english = alice.get(f"/agency/clients/{ids['k2']}?lang=en").get_data(as_text=True)
+        assert "Application window 2026-03-01 to 2026-07-31 (open now)" in english
+        text = _text(fetch(alice, f"/agency/clients/{ids['k2']}/report.pdf?lang=zh")[1])[1]
+        assert "■研发补助甲·估算30.00万元申报时间2026-03-01至2026-07-31（正在申报）" in text
+        text = _text(fetch(alice, f"/agency/clients/{ids['k2']}/report.pdf?lang=en")[1])[1]
+        assert "Applicationwindow2026-03-01to2026-07-31(opennow)" in text
+        summary = alice.get("/agency/portfolio?lang=zh").get_data(as_text=True)  # the summary: the window as of today
+        row = summary.split('<tr data-measure="grant-a">')[1].split("</tr>")[0]
+        assert '<td class="window">申报时间 2026-03-01 至 2026-07-31（' in row
+    finally:
+        shut(app)
+
+
+def test_no_window_line_where_the_rules_declare_none(app, alice):
+    job_id_of(upload(alice, "c.jsonl", jsonl_bytes(CLIENTS)))
+    with app.extensions["checker"].sessions() as session:
+        client_id = session.scalars(select(Client.id).where(Client.key == "k2")).one()
+    assert 'class="window"' not in alice.get(f"/agency/clients/{client_id}").get_data(as_text=True)
+    assert "申报时间" not in _text(fetch(alice, f"/agency/clients/{client_id}/report.pdf")[1])[1]

@@ -1,19 +1,32 @@
-"""Issue 12 item 9: failed sign-ins are throttled per account (with backoff) and per address, separately."""
+"""Issue 12 item 9: failed sign-ins are throttled per account (with backoff) and per address, separately, with the
+counts kept in the shared database (every server process sees the same ones, a restart forgets none)."""
 
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
+from checker.agency.state_models import LoginFailure
 from checker.agency.throttle import Policy, Throttle
-from tests.agency.conftest import PASSWORD
+from checker.db import make_engine, make_sessions
+from tests.agency.conftest import PASSWORD, make_app, shut
 
 
 @pytest.fixture
 def clock(monkeypatch):
-    """A settable monotonic clock for the throttle."""
-    now = [1000.0]
-    monkeypatch.setattr("checker.agency.throttle.time.monotonic", lambda: now[0])
+    """A settable wall clock for the throttle."""
+    now = [1_800_000_000.0]
+    monkeypatch.setattr("checker.agency.throttle.time.time", lambda: now[0])
     return now
+
+
+@pytest.fixture
+def sessions(tmp_path):
+    """Sessions on a database holding only the failed sign-in table."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'throttle.sqlite'}")
+    LoginFailure.__table__.create(engine)
+    yield make_sessions(engine)
+    engine.dispose()
 
 
 def _login(client, email: str, password: str, address: str = "127.0.0.1"):
@@ -40,8 +53,8 @@ def test_a_backed_off_account_is_refused_even_with_the_right_password_until_its_
     assert _login(client, "a@example.com", PASSWORD).status_code == 302
 
 
-def test_the_account_delay_doubles_with_each_failure_and_is_capped():
-    throttle = Throttle(Policy(account_free=3, base_delay=2, max_delay=30))
+def test_the_account_delay_doubles_with_each_failure_and_is_capped(sessions, clock):
+    throttle = Throttle(sessions, Policy(account_free=3, base_delay=2, max_delay=30))
     waits = []
     for _ in range(9):
         throttle.fail("acct", "ip")
@@ -51,8 +64,8 @@ def test_the_account_delay_doubles_with_each_failure_and_is_capped():
     assert throttle.wait("acct", "ip") == 0
 
 
-def test_an_address_spraying_many_accounts_waits_for_its_window(clock):
-    throttle = Throttle(Policy(address_limit=4, address_window=60))
+def test_an_address_spraying_many_accounts_waits_for_its_window(sessions, clock):
+    throttle = Throttle(sessions, Policy(address_limit=4, address_window=60))
     for n in range(4):
         throttle.fail(f"user{n}", "203.0.113.5")
     assert throttle.wait("someone-else", "203.0.113.5") == pytest.approx(60)
@@ -73,11 +86,35 @@ def test_one_throttle_only_flask_limiter_no_longer_counts_sign_ins(app, users, c
 
 
 def test_the_policy_can_come_from_the_environment(tmp_path, monkeypatch):
-    from tests.agency.conftest import make_app, shut
-
     monkeypatch.setenv("LOGIN_ACCOUNT_FREE", "2")
     tuned = make_app(tmp_path)
     try:
         assert tuned.extensions["agency"].throttle.policy.account_free == 2
     finally:
         shut(tuned)
+
+
+def test_two_app_instances_on_one_database_share_the_count_and_a_restart_keeps_it(tmp_path, app, users, clock):
+    second = make_app(tmp_path)  # another server process: the same database file, its own throttle object
+    try:
+        codes = [_login((app, second)[n % 2].test_client(), "a@example.com", f"guess-{n}").status_code for n in range(8)]
+        assert codes == [401] * 5 + [429] * 3  # failures counted across both instances, not five free on each
+        assert _login(second.test_client(), "a@example.com", PASSWORD).status_code == 429
+        assert _login(second.test_client(), "b@example.com", PASSWORD).status_code == 302  # another user, same address
+    finally:
+        shut(second)
+    restarted = make_app(tmp_path)
+    try:
+        assert _login(restarted.test_client(), "a@example.com", PASSWORD).status_code == 429  # a restart forgets nothing
+    finally:
+        shut(restarted)
+
+
+def test_failures_older_than_every_window_are_pruned(sessions, clock):
+    throttle = Throttle(sessions, Policy(account_window=100, address_window=50))
+    for n in range(3):
+        throttle.fail(f"user{n}", "203.0.113.5")
+    clock[0] += 101
+    throttle.fail("late", "203.0.113.6")
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(LoginFailure)) == 2  # only the late one's two rows

@@ -1,16 +1,20 @@
-"""Signed webhooks: job finished and newly eligible clients reach a local receiver with a valid HMAC-SHA256."""
+"""Signed webhooks: job finished and newly eligible clients reach a local receiver with a valid HMAC-SHA256; a failed
+delivery is retried with backoff by the background sweep and logged on the agency's settings page."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import http.server
 import json
 import threading
+import time
 
 import pytest
 
-from checker.agency.webhooks import check_url, sign
+from checker.agency.webhooks import DELAYS, check_url, deliver_due, deliveries, sign
+from checker.models import _now
 from tests.agency.conftest import add_user, make_app, shut, sign_in
 from tests.agency.test_portfolio import CLIENTS, changed_pack
 from tests.agency.util import job_id_of, jsonl_bytes, upload
@@ -84,3 +88,100 @@ def test_webhook_urls_are_checked(app, alice):
         check_url("http://127.0.0.1:8080/hook")
     response = alice.post("/agency/webhook", data={"url": "http://10.0.0.1/hook"})
     assert response.status_code == 400 and 'id="webhook-error"' in response.get_data(as_text=True)
+
+
+@pytest.fixture
+def flaky():
+    """A local receiver that answers 500 to the first two POSTs, then 204; it records every body it got."""
+    received: list[bytes] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the stdlib's name
+            received.append(self.rfile.read(int(self.headers["Content-Length"])))
+            self.send_response(500 if len(received) <= 2 else 204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/hook", received
+    server.shutdown()
+    server.server_close()
+
+
+def _hooked(app, url: str):
+    """Agency A signed in, with its webhook pointing at the URL."""
+    add_user(app, "a@example.com", "A")
+    client = app.test_client()
+    sign_in(client, "a@example.com")
+    assert client.post("/agency/webhook", data={"url": url}).status_code == 200
+    return client
+
+
+def test_a_failed_delivery_is_retried_with_backoff_and_logged_on_the_settings_page(tmp_path, flaky):
+    url, received = flaky
+    app = make_app(tmp_path, AGENCY_WEBHOOK_PRIVATE=True)
+    try:
+        client = _hooked(app, url)
+        upload(client, "clients.jsonl", jsonl_bytes(CLIENTS))
+        sessions = app.extensions["checker"].sessions
+        assert len(received) == 1  # the first attempt, made when the job ended
+        page = client.get("/agency/webhook").get_data(as_text=True)
+        assert 'class="delivery-pending"' in page and "HTTP 500" in page
+        start = _now()
+        assert deliver_due(sessions, start + dt.timedelta(seconds=DELAYS[0] - 1)) == 0  # not due yet: nothing sent
+        assert deliver_due(sessions, start + dt.timedelta(seconds=DELAYS[0] + 1)) == 1 and len(received) == 2
+        assert deliver_due(sessions, start + dt.timedelta(seconds=DELAYS[0] + 2)) == 0  # the next delay is longer
+        later = start + dt.timedelta(seconds=DELAYS[0] + DELAYS[1] + 5)
+        assert deliver_due(sessions, later) == 1 and len(received) == 3
+        assert received[0] == received[1] == received[2]  # the same signed event each time
+        with sessions() as session:
+            (delivery,) = deliveries(session, 1)
+            assert (delivery.status, delivery.attempts, delivery.last_error) == ("delivered", 3, "")
+        page = client.get("/agency/webhook?lang=en").get_data(as_text=True)
+        row = page.split('class="delivery-delivered">')[1].split("</tr>")[0]
+        assert "job.finished" in row and "Delivered" in row and "<td>3</td>" in row
+        assert deliver_due(sessions, later + dt.timedelta(days=1)) == 0  # delivered: never sent again
+        deliver_due(sessions, later + dt.timedelta(days=31))
+        with sessions() as session:
+            assert deliveries(session, 1) == []  # finished deliveries leave the log after 30 days
+    finally:
+        shut(app)
+
+
+def test_a_delivery_that_keeps_failing_ends_failed_after_its_attempts(tmp_path, monkeypatch):
+    app = make_app(tmp_path, AGENCY_WEBHOOK_PRIVATE=True)
+    try:
+        client = _hooked(app, "http://127.0.0.1:9/closed")  # nothing listens on the discard port
+        upload(client, "clients.jsonl", jsonl_bytes(CLIENTS))
+        sessions, when = app.extensions["checker"].sessions, _now()
+        for _ in DELAYS:
+            when += dt.timedelta(seconds=max(DELAYS) + 1)
+            assert deliver_due(sessions, when) == 1
+        with sessions() as session:
+            (delivery,) = deliveries(session, 1)
+            assert (delivery.status, delivery.attempts) == ("failed", len(DELAYS) + 1) and delivery.last_error
+        assert deliver_due(sessions, when + dt.timedelta(days=1)) == 0
+        assert 'class="delivery-failed"' in client.get("/agency/webhook").get_data(as_text=True)
+    finally:
+        shut(app)
+
+
+def test_retries_are_made_by_the_background_sweep_not_by_a_request(tmp_path, flaky, monkeypatch):
+    url, received = flaky
+    monkeypatch.setattr("checker.agency.webhooks.DELAYS", (0.2, 0.2, 0.2))
+    app = make_app(tmp_path, AGENCY_WEBHOOK_PRIVATE=True, AGENCY_RUNNER="thread", AGENCY_RECHECK_SWEEP_S=0.2)
+    try:
+        client = _hooked(app, url)
+        upload(client, "clients.jsonl", jsonl_bytes(CLIENTS))
+        for _ in range(100):  # no request is made while waiting
+            if len(received) >= 3:
+                break
+            time.sleep(0.1)
+        with app.extensions["checker"].sessions() as session:
+            (delivery,) = deliveries(session, 1)
+            assert (len(received), delivery.status, delivery.attempts) == (3, "delivered", 3)
+    finally:
+        shut(app)

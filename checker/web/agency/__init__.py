@@ -79,7 +79,8 @@ def init_app(app: Flask) -> AgencyState:
         csrf.exempt(api.bp)
     services = app.extensions["checker"]
     login_env = {k: v for k, v in os.environ.items() if k.startswith("LOGIN_")}
-    state = AgencyState(make_runner(app, services), Throttle(Policy.from_config({**login_env, **app.config})))
+    throttle = Throttle(services.sessions, Policy.from_config({**login_env, **app.config}))
+    state = AgencyState(make_runner(app, services), throttle)
     app.extensions["agency"] = state
     rechecks.init_rechecks(app, services)
     try:

@@ -18,7 +18,7 @@ from checker.batch import Row
 from checker.intake import read_profile
 from checker.problems import Problem
 from checker.profile import ProfileError
-from checker.web.agency import apiargs
+from checker.web.agency import apiargs, apiprofile
 from checker.web.agency.common import get_owned, job_from_file, setting, state
 from checker.web.agency.openapi import openapi_document
 from checker.web.agency.views import progress_of
@@ -127,11 +127,14 @@ def check():
     except apiargs.BadArgument as exc:
         return bad_argument(exc)
     profile = body.get("profile", body)
+    refused = apiprofile.profile_problems(pack(), profile)
+    if refused:
+        return error(400, "invalid_profile", "some answers are not what the API document allows", problems=refused)
     try:
         values = read_profile(pack(), profile, as_of)
-    except ProfileError as exc:
+    except ProfileError as exc:  # well formed, but a check digit or a consistency check fails
         problems = [{"field": p.field, **p.problem.to_json()} for p in exc.problems]
-        return error(400, "invalid_profile", "some answers are invalid", problems=problems)
+        return error(422, "inconsistent_profile", "some answers contradict each other", problems=problems)
     checker = services().checker
     return jsonify({**checker.check(values, as_of, lang).to_json(), "backend": checker.backend})
 

@@ -8,7 +8,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,7 +17,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from checker.accounts.models import User
-from checker.agency import webhooks
+from checker.agency import portfolio_summary, webhooks
 from checker.agency.accounts import owned
 from checker.agency.jobs import create_job, fail_job, process_job
 from checker.agency.models import Job
@@ -46,7 +46,7 @@ class AgencyState:
     """What the agency blueprints share: the job runner and the sign-in throttle."""
 
     runner: JobRunner
-    throttle: Throttle = field(default_factory=Throttle)
+    throttle: Throttle
 
 
 def setting(name: str) -> Any:
@@ -62,6 +62,7 @@ def make_runner(app: Flask, services: Services) -> JobRunner:
         try:
             with services.lease(fresh=True) as checker:  # held from start to end, never closed under the job
                 process_job(services.sessions, checker, job_id, chunk, stop)
+                portfolio_summary.warm(services.sessions, checker.pack, job_id=job_id)
         except Exception as exc:
             if not fail_job(services.sessions, job_id, f"{type(exc).__name__}: {exc}"):
                 log.error("job %s is left running: the database refuses writes; it resumes on the next start", job_id)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from checker.web.agency.apiprofile import profile_schema
+
 STR: dict[str, Any] = {"type": "string"}
 INT: dict[str, Any] = {"type": "integer"}
 DATE: dict[str, Any] = {"type": "string", "format": "date"}
@@ -15,6 +17,12 @@ BACKEND: dict[str, Any] = {"type": "string", "nullable": True, "example": "vecto
                            "description": "what decided the verdicts: durable (durable-rules, single checks) or "
                                           "vector+durable-sample (numpy over the batch, a sample re-checked by "
                                           "durable-rules); null for results stored before backends were recorded"}
+CHECK_NOTE = ("Each answer is its JSON type within the field's bounds, or null for unknown; anything else is a 400 "
+              "invalid_profile naming the field. A 422 inconsistent_profile names answers the schema allows but that "
+              "contradict each other (the pack's consistency checks) or a credit code whose check digit is wrong.")
+BATCH_NOTE = ("JSON rows are read like an uploaded file (lenient cells): a bad cell or a row that is not an object "
+              "becomes a row problem of the batch, never a refusal. A multipart file whose content cannot be read "
+              "as its format (CSV, XLSX, JSONL) is a 400 bad_file.")
 
 
 def ref(name: str) -> dict[str, Any]:
@@ -83,25 +91,6 @@ def _errors(*codes: str) -> dict[str, Any]:
     return {code: _json(ref("Error"), "error") for code in codes}
 
 
-def answer(decl: Any) -> dict[str, Any]:
-    """What one field's answer may be: its typed value, text the checker parses, or null (unknown).
-
-    Answers are parsed leniently ("1,200", "是", "不清楚"), so any scalar is accepted by the document;
-    an answer the field cannot take is a 400 invalid_profile naming it.
-    """
-    return {"description": f"{decl.label.zh} / {decl.label.en} ({decl.type})", "nullable": True,
-            "oneOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}]}
-
-
-def profile_schema(pack: Any) -> dict[str, Any]:
-    """A profile: answers keyed by the pack's field ids (and the client's id); no other keys."""
-    if pack is None:
-        return ANY_OBJECT
-    properties = {"id": {"description": "the client's own reference, any value"}}
-    properties.update({fid: answer(decl) for fid, decl in pack.fields.items()})
-    return {"type": "object", "properties": properties, "additionalProperties": False}
-
-
 def _paths(pack: Any = None, max_rows: int = 100_000) -> dict[str, Any]:
     """Every operation of the API."""
     job_id = {"name": "job_id", "in": "path", "required": True, "schema": {**INT, "minimum": 0, "maximum": 2**31 - 1}}
@@ -125,12 +114,14 @@ def _paths(pack: Any = None, max_rows: int = 100_000) -> dict[str, Any]:
         "/check": {"post": {"operationId": "checkProfile", "summary": "Check one profile (the CLI's check JSON)",
                             "parameters": query,
                             "requestBody": {"required": True, "content": {"application/json": {"schema": check_body}}},
-                            "responses": {"200": _json(ref("CheckResult"), "verdicts"), **_errors("400", "401")}}},
+                            "description": CHECK_NOTE,
+                            "responses": {"200": _json(ref("CheckResult"), "verdicts"), **_errors("400", "401", "422")}}},
         "/batches": {
             "post": {"operationId": "submitBatch", "summary": "Queue a batch of profiles",
                      "requestBody": {"required": True, "content": {
                          "application/json": {"schema": batch_body},
                          "multipart/form-data": {"schema": upload}}},
+                     "description": BATCH_NOTE,
                      "responses": {"202": _json(ref("Progress"), "queued"), **_errors("400", "401", "413")}},
             "get": {"operationId": "listBatches", "summary": "The agency's batches",
                     "responses": {"200": _json(obj({"batches": arr(ref("Progress"))}), "batches"), **_errors("401")}}},

@@ -10,7 +10,7 @@ from flask import Flask, abort, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
-from checker.agency import webhooks
+from checker.agency import portfolio_summary, webhooks
 from checker.agency.export import titles
 from checker.agency.models import Client
 from checker.agency.portfolio import KINDS
@@ -37,6 +37,7 @@ def make_recheck_runner(app: Flask, services: Services) -> JobRunner:
         except Exception as exc:
             fail_recheck(services.sessions, recheck_id, f"{type(exc).__name__}: {exc}")
             raise
+        portfolio_summary.warm(services.sessions, services.checker.pack, recheck_id=recheck_id)
         webhooks.newly_eligible(services.sessions, recheck_id)
 
     return InlineRunner(work) if app.config.get("AGENCY_RUNNER") == "inline" else ThreadRunner(work)
@@ -54,12 +55,17 @@ def _sweep(services: Services, runner: JobRunner) -> None:
 
 
 def _sweeper(services: Services, runner: JobRunner, stopping: threading.Event, interval: float) -> None:
-    """Every interval, look for a newly published rule version and re-check the portfolios it concerns."""
+    """Every interval, look for a newly published rule version and re-check the portfolios it concerns, and try
+    again the webhook deliveries whose retry is due."""
     while not stopping.wait(interval):
         try:
             _sweep(services, runner)
         except Exception:  # the sweeper must survive a database hiccup
             log.exception("portfolio recheck sweep failed")
+        try:
+            webhooks.deliver_due(services.sessions)
+        except Exception:
+            log.exception("webhook retry sweep failed")
 
 
 def init_rechecks(app: Flask, services: Services) -> None:
@@ -181,5 +187,7 @@ def webhook():
         else:
             secret = webhooks.set_webhook(db(), agency_id(), url).secret
             db().commit()
-    found = db().scalars(select(Webhook).where(Webhook.agency_id == user().agency_id)).first()
-    return render_template("agency/webhook.html", form=form, hook=found, secret=secret, error=error), 400 if error else 200
+    found = db().scalars(select(Webhook).where(Webhook.agency_id == agency_id())).first()
+    log_rows = webhooks.deliveries(db(), agency_id())
+    return render_template("agency/webhook.html", form=form, hook=found, secret=secret, error=error,
+                           deliveries=log_rows), 400 if error else 200

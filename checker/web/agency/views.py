@@ -29,14 +29,16 @@ from sqlalchemy.orm import Session
 from checker.agency import sessions
 from checker.agency.accounts import AccountError, authenticate, issue_token, owned, revoke_token, user_tokens
 from checker.agency.downloads import cached_summary, cached_workbook
-from checker.agency.export import column_label, summarise, titles
+from checker.agency.export import column_label, titles
 from checker.agency.jobs import cancel_job
 from checker.agency.models import Client, ClientResult, Job
 from checker.agency.portfolio import Portfolio
+from checker.agency.portfolio_summary import portfolio_summary
 from checker.agency.results import job_items, job_problems, job_sheets, portfolio_items, portfolio_sheets
 from checker.agency.sheets import iter_csv, write_xlsx
 from checker.agency.template import template_xlsx
 from checker.agency.uploads import UploadError
+from checker.agency.windows import window_text
 from checker.i18n import N_
 from checker.models import utcnow
 from checker.web.agency import forms, session_limits
@@ -59,6 +61,7 @@ def _limits(_endpoint: str | None, _values: dict | None) -> None:
 
 # Keys the agency pages build at run time (t('agency.st_' ~ job.status), t('agency.' ~ r.status), ...).
 RUNTIME_KEYS = (
+    N_("agency.delivery_pending"), N_("agency.delivery_delivered"), N_("agency.delivery_failed"),
     N_("agency.st_queued"), N_("agency.st_running"), N_("agency.st_done"), N_("agency.st_cancelled"),
     N_("agency.st_failed"), N_("agency.money_cash"), N_("agency.money_tax_saving"), N_("agency.money_financing"),
     N_("agency.token_active"), N_("agency.token_expired"), N_("agency.token_revoked"),
@@ -71,7 +74,8 @@ RUNTIME_KEYS = (
 @bp.context_processor
 def _helpers() -> dict:
     """Template helpers of the agency pages."""
-    return {"column_label": lambda column: column_label(pack(), column, current_lang())}
+    return {"column_label": lambda column: column_label(pack(), column, current_lang()),
+            "window_text": lambda measure, as_of: window_text(pack(), measure, as_of, current_lang())}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -251,7 +255,8 @@ def portfolio():
     page, total = max(request.args.get("page", 1, type=int) or 1, 1), folio.count()
     items = list(portfolio_items(folio, SHOWN, (page - 1) * SHOWN))
     return render_template("agency/portfolio.html", items=items, total=total, names=names, page=page,
-                           pages=max(1, -(-total // SHOWN)), summary=summarise(portfolio_items(folio), names, pack()),
+                           pages=max(1, -(-total // SHOWN)),
+                           summary=portfolio_summary(services().sessions, agency_id(), pack(), current_lang()),
                            form=forms.RecheckForm(), shown=SHOWN)
 
 

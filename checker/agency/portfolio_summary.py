@@ -1,0 +1,75 @@
+"""An agency's portfolio summary, computed once per agency, rule version and set of results, and kept in the database.
+
+The summary reads every client's latest result; the page asks only for the agency's newest result id and result
+count (one indexed query) and recomputes when either moved (a job, a recheck, a deleted client) or the rules did.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from checker.agency.export import MeasureSummary, Summary, summarise, titles
+from checker.agency.models import ClientResult, Job
+from checker.agency.portfolio import Portfolio
+from checker.agency.recheck_models import Recheck
+from checker.agency.results import portfolio_items
+from checker.agency.state_models import PortfolioSummary
+from checker.models import _now
+from checker.rules.pack import RulePack
+
+log = logging.getLogger(__name__)
+
+
+def stamp(session: Session, agency_id: int) -> str:
+    """What changes whenever the agency's stored results do: its newest result id and how many it has."""
+    newest, count = session.execute(select(func.max(ClientResult.id), func.count(ClientResult.id))
+                                    .where(ClientResult.agency_id == agency_id)).one()
+    return f"{newest or 0}:{count or 0}"
+
+
+def _restore(data: dict, names: dict[str, str]) -> Summary:
+    """A stored summary with the measure titles of the page's language."""
+    data = dict(data)
+    measures = [MeasureSummary(**{**m, "title": names.get(m["measure"], m["measure"])}) for m in data.pop("measures")]
+    return Summary(measures=measures, **data)
+
+
+def portfolio_summary(sessions: sessionmaker[Session], agency_id: int, pack: RulePack, lang: str) -> Summary:
+    """The agency's summary on this rule pack: the kept one if its results have not changed since, else computed now."""
+    names = titles(pack, lang)
+    with sessions() as session:
+        current = stamp(session, agency_id)
+        kept = session.get(PortfolioSummary, agency_id)
+        if kept is not None and kept.rulepack == pack.version and kept.stamp == current:
+            return _restore(kept.data, names)
+        summary = summarise(portfolio_items(Portfolio(session, agency_id)), names, pack)
+        data = dataclasses.asdict(summary)
+        for measure in data["measures"]:
+            measure["title"] = ""  # titles follow the page's language
+        if kept is None:
+            kept = PortfolioSummary(agency_id=agency_id)
+            session.add(kept)
+        kept.rulepack, kept.stamp, kept.data, kept.computed_at = pack.version, current, data, _now()
+        try:
+            session.commit()
+        except IntegrityError:  # another process stored it at the same moment: theirs is as good
+            session.rollback()
+        return summary
+
+
+def warm(sessions: sessionmaker[Session], pack: RulePack, job_id: int | None = None, recheck_id: int | None = None) -> None:
+    """Compute the summary of the agency a finished job or recheck belongs to, in the background worker, so the
+    next portfolio page finds it ready; never fails the caller."""
+    try:
+        with sessions() as session:
+            owner = session.get(Job, job_id) if job_id is not None else session.get(Recheck, recheck_id)
+            agency_id = owner.agency_id if owner is not None else None
+        if agency_id is not None:
+            portfolio_summary(sessions, agency_id, pack, "zh")
+    except Exception:  # a summary is a convenience: the page computes it if this failed
+        log.exception("portfolio summary not computed after job %s / recheck %s", job_id, recheck_id)
