@@ -172,7 +172,8 @@ def test_a_delivery_that_keeps_failing_ends_failed_after_its_attempts(tmp_path, 
 def test_retries_are_made_by_the_background_sweep_not_by_a_request(tmp_path, flaky, monkeypatch):
     url, received = flaky
     monkeypatch.setattr("checker.agency.webhooks.DELAYS", (0.2, 0.2, 0.2))
-    app = make_app(tmp_path, AGENCY_WEBHOOK_PRIVATE=True, AGENCY_RUNNER="thread", AGENCY_RECHECK_SWEEP_S=0.2)
+    app = make_app(tmp_path, AGENCY_WEBHOOK_PRIVATE=True, AGENCY_RUNNER="thread", AGENCY_BACKGROUND=True,
+                   AGENCY_RECHECK_SWEEP_S=0.2)
     try:
         client = _hooked(app, url)
         upload(client, "clients.jsonl", jsonl_bytes(CLIENTS))

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from checker.problems import Problem
 from checker.profile import MAX_MAGNITUDE
 from checker.rules.pack import RulePack
 from checker.rules.schema import FieldDecl
@@ -99,16 +100,17 @@ def answer_problem(decl: FieldDecl, value: Any) -> str | None:
     return _string_problem(decl, value)
 
 
-def profile_problems(pack: RulePack, profile: dict[str, Any]) -> list[dict[str, str]]:
-    """Every answer of the profile the document does not allow, each naming its field."""
-    problems = []
+def profile_problems(pack: RulePack, profile: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every answer of the profile the document does not allow, each naming its field (with a catalogue code)."""
+    problems: list[dict[str, Any]] = []
     for key, value in profile.items():
         decl = pack.fields.get(key)
         if key == META:
             continue
-        why = "unknown field" if decl is None else answer_problem(decl, value)
-        if why:
-            problems.append({"field": str(key), "message": why})
+        if decl is None:
+            problems.append({"field": str(key), **Problem("problem.unknown_field").to_json()})
+        elif why := answer_problem(decl, value):
+            problems.append({"field": str(key), **Problem("problem.api_answer", {"detail": why}).to_json()})
     return problems
 
 
