@@ -21,6 +21,7 @@ TIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 BRACKETS = re.compile(r"[(（\[【].*?[)）\]】]")
 PLACE_SUFFIXES = ("市", "区", "省", "县")
 YUAN_UNITS = {"万元", "万"}
+_OPTIONS: dict[int, tuple[FieldDecl, dict[str, str]]] = {}
 
 
 def norm(text: str) -> str:
@@ -85,7 +86,14 @@ def label_key(text: str) -> str:
 
 
 def option_index(decl: FieldDecl) -> dict[str, str]:
-    """Every accepted spelling of a field's options (code, zh and en labels, short forms) to the code."""
+    """Every accepted spelling of a field's options (code, zh and en labels, short forms) to the code (built once)."""
+    found = _OPTIONS.get(id(decl))
+    if found is None or found[0] is not decl:
+        found = _OPTIONS[id(decl)] = (decl, _option_index(decl))
+    return found[1]
+
+
+def _option_index(decl: FieldDecl) -> dict[str, str]:
     index: dict[str, str] = {}
     short: dict[str, set[str]] = {}
     for choice in decl.values or ():

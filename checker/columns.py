@@ -21,7 +21,10 @@ from checker.rules.pack import RulePack
 ID_ALIASES = ("id", "编号", "客户编号", "客户id", "client", "clientid", "client id")
 ID = "id"
 CODE_IN_BRACKETS = re.compile(r"[【\[(（]\s*([a-z][a-z0-9_]*)\s*[】\])）]")
+CACHE_LIMIT = 100_000  # distinct cells (or headers) remembered per rule pack before the memo starts afresh
 _INDEXES: dict[int, tuple[RulePack, dict[str, str]]] = {}
+_MEMOS: dict[int, tuple[RulePack, dict[Any, str | None], dict[Any, tuple[bool, Any]]]] = {}
+CACHEABLE = (str, int, float, bool, dt.date, type(None))
 
 
 @dataclass
@@ -60,8 +63,25 @@ def _build_index(pack: RulePack) -> dict[str, str]:
     return index
 
 
+def _memos(pack: RulePack) -> tuple[dict[Any, str | None], dict[Any, tuple[bool, Any]]]:
+    """This pack's memo of header -> field and of (field, cell) -> parsed value or error."""
+    found = _MEMOS.get(id(pack))
+    if found is None or found[0] is not pack:
+        found = _MEMOS[id(pack)] = (pack, {}, {})
+    return found[1], found[2]
+
+
 def field_of(pack: RulePack, header: str) -> str | None:
-    """The field id (or 'id') a column header names, else None."""
+    """The field id (or 'id') a column header names, else None (remembered per header)."""
+    headers = _memos(pack)[0]
+    if header not in headers:
+        if len(headers) >= CACHE_LIMIT:
+            headers.clear()
+        headers[header] = _field_of(pack, header)
+    return headers[header]
+
+
+def _field_of(pack: RulePack, header: str) -> str | None:
     index = header_index(pack)
     found = index.get(norm(header)) or index.get(norm(BRACKETS.sub("", header)))
     if found is None:  # an ambiguous label followed by its code in brackets: 名称【name】
@@ -86,14 +106,38 @@ def read_answers(pack: RulePack, raw: Mapping[str, Any], as_of: dt.date) -> Read
         if fid == ID or _blank(answer):
             continue
         columns[fid] = str(header)
-        try:
-            reading.values[fid] = parse_value(pack.fields[fid], answer)
-        except ValueError as exc:
-            reading.problems.append(FieldProblem(str(header), str(exc)))
+        ok, parsed = cell_value(pack, fid, answer)
+        if ok:
+            reading.values[fid] = parsed
+        else:
+            reading.problems.append(FieldProblem(str(header), parsed))
     for problem in derive_from_credit_code(pack, reading.values):
         reading.problems.append(FieldProblem(columns.get(problem.field, problem.field), problem.message))
     _drop_inconsistent(pack, reading, columns, as_of)
     return reading
+
+
+def cell_value(pack: RulePack, fid: str, answer: Any) -> tuple[bool, Any]:
+    """(True, typed value) or (False, why not) of one cell, remembered per distinct (field, cell): agency files
+    repeat the same districts, flags and dates on every row, so most cells are parsed once per batch."""
+    if not isinstance(answer, CACHEABLE):
+        return _parsed(pack, fid, answer)
+    cells = _memos(pack)[1]
+    key = (fid, answer.__class__, answer)  # the class keeps 1, 1.0 and True apart
+    found = cells.get(key)
+    if found is None:
+        if len(cells) >= CACHE_LIMIT:
+            cells.clear()
+        found = cells[key] = _parsed(pack, fid, answer)
+    return found
+
+
+def _parsed(pack: RulePack, fid: str, answer: Any) -> tuple[bool, Any]:
+    """One cell parsed afresh: (True, value) or (False, the error message)."""
+    try:
+        return True, parse_value(pack.fields[fid], answer)
+    except ValueError as exc:
+        return False, str(exc)
 
 
 def _drop_inconsistent(pack: RulePack, reading: Reading, columns: dict[str, str], as_of: dt.date) -> None:
