@@ -163,13 +163,18 @@ def summarise(items: Iterable[ClientVerdicts], names: dict[str, str], pack: Rule
     return Summary(clients, list(per.values()), round(sum(known), 4) if known else None, totals, unknown)
 
 
+def matrix_head(names: dict[str, str], lang: str, extras: list[str]) -> tuple[list[str], list[str]]:
+    """The matrix sheet's header and column kinds."""
+    header = [word(k, lang) for k in ("row", "client", "name", "count", *MONEY)] + list(names.values())
+    header += extras + [word("rulepack", lang), word("as_of", lang)]
+    return header, ["count", "text", "text", "count", "money", "money", "money"] + ["status"] * len(names)
+
+
 def matrix(items: Iterable[ClientVerdicts], names: dict[str, str], lang: str = "zh", pack: RulePack | None = None,
            extras: list[str] | None = None) -> Sheet:
     """One row per client: row, client, name, eligible count, money by type, each measure's status, extra columns."""
     extras = extras or []
-    header = [word(k, lang) for k in ("row", "client", "name", "count", *MONEY)] + list(names.values())
-    header += extras + [word("rulepack", lang), word("as_of", lang)]
-    kinds = ["count", "text", "text", "count", "money", "money", "money"] + ["status"] * len(names)
+    header, kinds = matrix_head(names, lang, extras)
 
     def rows() -> Iterator[list[Any]]:
         for item in items:

@@ -47,7 +47,7 @@ def iter_csv(sheet: Sheet, rows_per_chunk: int = 1000) -> Iterator[bytes]:
     out.write("\ufeff")
     writer.writerow([neutralise(h) for h in sheet.header])
     for count, row in enumerate(sheet.rows, 1):
-        writer.writerow([neutralise(c) for c in row])
+        writer.writerow([("'" + c) if isinstance(c, str) and c.startswith(FORMULA_START) else c for c in row])
         if count % rows_per_chunk == 0:
             yield out.getvalue().encode("utf-8")
             out.seek(0)
