@@ -163,7 +163,7 @@ def _csv_rows(lines: Iterable[str], limits: Limits = DEFAULT_LIMITS) -> Iterator
             if number > MAX_ROWS:
                 raise BatchFormatError(f"more than {MAX_ROWS} rows")
             if any(c.strip() for c in cells):
-                yield _row(number, header, cells)
+                yield _text_row(number, header, cells)
     except csv.Error as exc:
         raise BatchFormatError(f"the CSV file is malformed near line {reader.line_num}: {exc}") from None
     except InputRefused as exc:
@@ -188,6 +188,17 @@ def _row(number: int, header: list[str], cells: list[Any]) -> Row:
         if isinstance(cell, str) and len(cell) > MAX_CELL:
             return Row(number, {}, f"column {name}: cell longer than {MAX_CELL} characters")
         raw[name] = cell
+    return Row(number, raw)
+
+
+def _text_row(number: int, header: list[str], cells: list[str]) -> Row:
+    """_row of a CSV line, whose cells are all text: one pass keeps the named, non-blank cells."""
+    if len(cells) > len(header):
+        return _row(number, header, cells)
+    raw = {name: cell for name, cell in zip(header, cells) if name and cell and not cell.isspace()}
+    for name, cell in raw.items():
+        if len(cell) > MAX_CELL:
+            return Row(number, {}, f"column {name}: cell longer than {MAX_CELL} characters")
     return Row(number, raw)
 
 
@@ -242,6 +253,20 @@ def extra_columns(checker: Checker, rows: Iterable[Row]) -> list[str]:
             if str(header) not in seen and field_of(checker.pack, str(header)) is None:
                 seen[str(header)] = None
     return list(seen)
+
+
+def unclaimed_columns(checker: Checker, path: Path, limits: Limits = DEFAULT_LIMITS) -> list[str]:
+    """extra_columns of a file; a CSV whose header every field claims has none, so its rows are not read for them."""
+    rows = read_rows(path, limits)  # the input guard first
+    if path.suffix.lower() == ".csv":
+        with path.open(encoding=detect_encoding(path), newline="") as stream:
+            try:
+                header = next(csv.reader(_no_nul(bounded_lines(stream, limits))), [])
+            except (csv.Error, InputRefused):
+                header = ["?"]  # read the rows: they say what is wrong with the file
+        if all(not h.strip() or field_of(checker.pack, h.strip()) is not None for h in header):
+            return []
+    return extra_columns(checker, rows)
 
 
 def flat_row(result: dict[str, Any]) -> dict[str, Any]:

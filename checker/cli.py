@@ -134,9 +134,9 @@ def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: str 
         BatchReport,
         check_rows,
         engine_rows,
-        extra_columns,
         matrix_rows,
         read_rows,
+        unclaimed_columns,
         write_results,
         write_rows,
     )
@@ -146,7 +146,7 @@ def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: str 
     checker = _checker(obj, engine)
     use_vector = output.suffix.lower() in (".csv", ".xlsx") if vector is None else vector
     try:
-        extras = extra_columns(checker, read_rows(source))  # a first streamed pass: the columns no field claims
+        extras = unclaimed_columns(checker, source)  # a first streamed pass, if need be: the columns no field claims
         rows = read_rows(source)  # streamed: rows are read, checked and written a chunk at a time
         show = sys.stderr.isatty() if progress is None else progress
         with click.progressbar(rows, label="checking", file=sys.stderr if show else None) as bar:
