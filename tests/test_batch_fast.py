@@ -46,3 +46,16 @@ def test_a_matrix_line_equals_the_matrix_sheet_line_of_the_rows_verdicts(pack, l
     names = titles(pack, lang)
     expected = list(matrix((verdicts_of(r) for r in rows), names, lang, pack, extras).rows)
     assert [matrix_line(names, lang, pack, extras)(r) for r in rows] == expected
+
+
+def test_stored_results_built_inline_equal_answer_stored_item_of_every_column(pack):
+    from checker.engine import answer
+    from checker.engine.vector import answer_columns, compact_results
+
+    profiles = _profiles(pack, 30)
+    columns = answer_columns(pack, profiles, AS_OF)
+    expected = [[answer.stored_item(c.measure.id, c.matrix["status"][row], c.matrix["amount_wan"][row],
+                                    c.matrix["failed"][row], c.matrix["missing"][row].split(" ") if c.matrix["missing"][row]
+                                    else [], c.matrix["held"][row], c.currency, c.measure.spec.applicant, c.saving[row])
+                 for c in columns] for row in range(len(profiles))]
+    assert [r["results"] for r in compact_results(pack, profiles, AS_OF)] == expected

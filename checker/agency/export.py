@@ -176,12 +176,14 @@ def matrix(items: Iterable[ClientVerdicts], names: dict[str, str], lang: str = "
     extras = extras or []
     header, kinds = matrix_head(names, lang, extras)
 
+    words = {key: word(key, lang) for key in WORDS}
+
     def rows() -> Iterator[list[Any]]:
         for item in items:
             by_id = {r["measure"]: r for r in item.result.get("results", [])}
             count, sums, gaps = money(pack, item.result)
             line = [item.row, item.key, item.name, count] + [shown(sums[k], gaps[k]) for k in MONEY]
-            line += [word(status_of(by_id[mid]), lang) if mid in by_id else "" for mid in names]
+            line += [words[status_of(by_id[mid])] if mid in by_id else "" for mid in names]
             extra = item.result.get("extra") or {}
             yield line + [extra.get(name) for name in extras] + [item.result.get("rulepack"), item.result.get("as_of")]
 

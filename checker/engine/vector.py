@@ -423,22 +423,30 @@ def _failed(measure: Measure, codes: dict[str, np.ndarray], in_force: bool, n: i
     return failed
 
 
-def _words(text: str) -> list[str]:
-    """A space-separated list of field ids as a list ([] for none)."""
-    return text.split(" ") if text else []
-
-
 def compact_results(pack: RulePack, profiles: list[dict[str, Any]], as_of: dt.date) -> list[dict[str, Any]]:
     """Per profile, each measure's stored item (answer.stored_item): status, money, held, currency (agency storage)."""
     columns = answer_columns(pack, profiles, as_of)
-    out = []
-    for row in range(len(profiles)):
-        results = [answer.stored_item(c.measure.id, c.matrix["status"][row], c.matrix["amount_wan"][row],
-                                      c.matrix["failed"][row], _words(c.matrix["missing"][row]), c.matrix["held"][row],
-                                      c.currency, c.measure.spec.applicant, c.saving[row])
-                   for c in columns]
-        out.append({"rulepack": pack.version, "as_of": as_of.isoformat(), "results": results})
-    return out
+    parts = [(c.measure.id, c.currency, c.measure.spec.applicant, c.matrix["status"], c.matrix["amount_wan"],
+              c.matrix["failed"], c.matrix["missing"], c.matrix["held"], c.saving) for c in columns]
+    return [{"rulepack": pack.version, "as_of": as_of.isoformat(), "results": [_stored(part, row) for part in parts]}
+            for row in range(len(profiles))]
+
+
+def _stored(part: tuple[Any, ...], row: int) -> dict[str, Any]:
+    """answer.stored_item of one row of one programme's columns, without the call's keyword shuffle."""
+    mid, currency, applicant, status, amount, failed, missing, held, saving = part
+    item: dict[str, Any] = {"measure": mid, "status": status[row], "amount_wan": amount[row], "currency": currency}
+    if failed[row]:
+        item["failed"] = failed[row]
+    if missing[row]:
+        item["missing"] = missing[row].split(" ")
+    if held[row]:
+        item["held"] = held[row]
+    if saving[row]:
+        item["tax_saving_wan"] = saving[row]
+    if applicant != "company" and applicant:
+        item["applicant"] = applicant
+    return item
 
 
 def compact_answers(pack: RulePack, profiles: list[dict[str, Any]], ids: list[Any], as_of: dt.date) -> list[dict[str, Any]]:
