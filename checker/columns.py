@@ -97,20 +97,24 @@ def read_answers(pack: RulePack, raw: Mapping[str, Any], as_of: dt.date) -> Read
     """The typed answers of a raw row; a bad cell becomes unknown with a problem naming column and value."""
     reading = Reading()
     columns: dict[str, str] = {}
+    headers, cells = _memos(pack)
     for header, answer in raw.items():
-        fid = field_of(pack, str(header))
+        name = str(header)
+        fid = headers[name] if name in headers else field_of(pack, name)
         if fid is None:
             if not _blank(answer):
-                reading.extra[str(header)] = answer
+                reading.extra[name] = answer
             continue
-        if fid == ID or _blank(answer):
+        if fid == ID:
             continue
-        columns[fid] = str(header)
-        ok, parsed = cell_value(pack, fid, answer)
+        ok, parsed = _cell(pack, cells, fid, answer)
+        if ok and parsed is None:  # blank or "unknown": not answered
+            continue
+        columns[fid] = name
         if ok:
             reading.values[fid] = parsed
         else:
-            reading.problems.append(FieldProblem(str(header), parsed))
+            reading.problems.append(FieldProblem(name, parsed))
     for problem in derive_from_credit_code(pack, reading.values):
         reading.problems.append(FieldProblem(columns.get(problem.field, problem.field), problem.message))
     _drop_inconsistent(pack, reading, columns, as_of)
@@ -118,12 +122,17 @@ def read_answers(pack: RulePack, raw: Mapping[str, Any], as_of: dt.date) -> Read
 
 
 def cell_value(pack: RulePack, fid: str, answer: Any) -> tuple[bool, Any]:
-    """(True, typed value) or (False, why not) of one cell, remembered per distinct (field, cell): agency files
-    repeat the same districts, flags and dates on every row, so most cells are parsed once per batch."""
+    """(True, typed value), (True, None) for a blank or "unknown" cell, or (False, why not), remembered per distinct
+    (field, cell): agency files repeat the same districts, flags and dates on every row, so most cells are parsed once."""
+    return _cell(pack, _memos(pack)[1], fid, answer)
+
+
+def _cell(pack: RulePack, cells: dict[Any, tuple[bool, Any]], fid: str, answer: Any) -> tuple[bool, Any]:
+    """cell_value with the pack's memo at hand."""
     if not isinstance(answer, CACHEABLE):
         return _parsed(pack, fid, answer)
-    cells = _memos(pack)[1]
-    key = (fid, answer.__class__, answer)  # the class keeps 1, 1.0 and True apart
+    # the class keeps 1, 1.0 and True apart; a float's repr keeps 0.0 and -0.0 apart (and finds NaN again)
+    key = (fid, answer.__class__, repr(answer) if answer.__class__ is float else answer)
     found = cells.get(key)
     if found is None:
         if len(cells) >= CACHE_LIMIT:
@@ -133,7 +142,9 @@ def cell_value(pack: RulePack, fid: str, answer: Any) -> tuple[bool, Any]:
 
 
 def _parsed(pack: RulePack, fid: str, answer: Any) -> tuple[bool, Any]:
-    """One cell parsed afresh: (True, value) or (False, the error message)."""
+    """One cell parsed afresh: (True, value), (True, None) if blank, or (False, the error message)."""
+    if _blank(answer):
+        return True, None
     try:
         return True, parse_value(pack.fields[fid], answer)
     except ValueError as exc:
@@ -142,13 +153,15 @@ def _parsed(pack: RulePack, fid: str, answer: Any) -> tuple[bool, Any]:
 
 def _drop_inconsistent(pack: RulePack, reading: Reading, columns: dict[str, str], as_of: dt.date) -> None:
     """Make unknown the answers a consistency check surely rejects, with a problem on the first of them."""
+    scope = Scope(pack, reading.values, as_of)
     for check in pack.checks:
-        if evaluate(check.test, Scope(pack, reading.values, as_of)) is False:
+        if evaluate(check.test, scope) is False:
             first = check.spec.fields[0]
             message = check.spec.message.en + f" ({check.spec.message.zh})"
             reading.problems.append(FieldProblem(columns.get(first, first), message))
             for fid in check.spec.fields:
                 reading.values.pop(fid, None)
+            scope = Scope(pack, reading.values, as_of)  # what it derived from the dropped answers goes too
 
 
 def row_id(pack: RulePack, raw: Mapping[str, Any], default: Any) -> Any:
