@@ -94,15 +94,15 @@ class Page:
                 continue
             ref = (letters[col] if col < len(letters) else column_letter(col)) + number
             self.last_col = max(self.last_col, col)
+            at = _s(style or (styles[col] if col < len(styles) else 0))  # as Excel does: the column's style by default
             if value.__class__ is str or isinstance(value, str):
-                parts.append(f'<c r="{ref}"{_s(style)} t="inlineStr">{self._text(str(value))}</c>')
+                parts.append(f'<c r="{ref}"{at} t="inlineStr">{self._text(str(value))}</c>')
             elif isinstance(value, bool):
-                parts.append(f'<c r="{ref}"{_s(style)} t="b"><v>{int(value)}</v></c>')
+                parts.append(f'<c r="{ref}"{at} t="b"><v>{int(value)}</v></c>')
             elif isinstance(value, (int, float)):
-                cell_style = style or (styles[col] if col < len(styles) else 0)
-                parts.append(f'<c r="{ref}"{_s(cell_style)}><v>{_number(value)}</v></c>')
+                parts.append(f'<c r="{ref}"{at}><v>{_number(value)}</v></c>')
             else:  # dates and the like: their text, as it is
-                parts.append(f'<c r="{ref}"{_s(style)} t="inlineStr">{_inline(str(value))}</c>')
+                parts.append(f'<c r="{ref}"{at} t="inlineStr">{_inline(str(value))}</c>')
         parts.append("</row>")
         self.body.write("".join(parts).encode("utf-8"))
 
@@ -153,8 +153,11 @@ def _col_style(style: int) -> str:
     return f' style="{style}"' if style else ""
 
 
+_STYLE_ATTRS = {0: "", HEAD: f' s="{HEAD}"', MONEY: f' s="{MONEY}"', COUNT: f' s="{COUNT}"'}
+
+
 def _s(style: int) -> str:
-    return f' s="{style}"' if style else ""
+    return _STYLE_ATTRS.get(style) or f' s="{style}"'
 
 
 def _number(value: float) -> str:
