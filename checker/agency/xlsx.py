@@ -76,6 +76,7 @@ class Page:
         self.name, self.widths, self.styles, self.freeze = name, widths, styles, freeze
         self.neutral = neutral  # a text starting with one of these gets a leading ' (no formula, ever)
         self.letters = [column_letter(c) for c in range(len(widths))]
+        self.attrs = [_s(style) for style in styles] + [""] * (len(widths) - len(styles))
         self.header_height = header_height
         self.body: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the book
         self.rows = 0
@@ -86,15 +87,19 @@ class Page:
     def row(self, values: Iterable[Any], style: int = 0) -> None:
         """Append one row: None and "" left empty, numbers as numbers, everything else as inline text."""
         self.rows += 1
-        number, letters, styles = str(self.rows), self.letters, self.styles
+        number, letters = str(self.rows), self.letters
         height = f' ht="{self.header_height}" customHeight="1"' if style == HEAD else ""
+        attrs = self.attrs if not style else [_s(style)] * len(letters)  # as Excel does: the column's style by default
         parts = [f'<row r="{self.rows}"{height}>']
+        last = -1
         for col, value in enumerate(values):
             if value is None or value == "":
                 continue
-            ref = (letters[col] if col < len(letters) else column_letter(col)) + number
-            self.last_col = max(self.last_col, col)
-            at = _s(style or (styles[col] if col < len(styles) else 0))  # as Excel does: the column's style by default
+            last = col
+            if col >= len(letters):
+                letters.append(column_letter(col))
+                attrs.append("")
+            ref, at = letters[col] + number, attrs[col]
             if value.__class__ is str or isinstance(value, str):
                 parts.append(f'<c r="{ref}"{at} t="inlineStr">{self._text(str(value))}</c>')
             elif isinstance(value, bool):
@@ -103,6 +108,7 @@ class Page:
                 parts.append(f'<c r="{ref}"{at}><v>{_number(value)}</v></c>')
             else:  # dates and the like: their text, as it is
                 parts.append(f'<c r="{ref}"{at} t="inlineStr">{_inline(str(value))}</c>')
+        self.last_col = max(self.last_col, last)
         parts.append("</row>")
         self.body.write("".join(parts).encode("utf-8"))
 
@@ -153,11 +159,8 @@ def _col_style(style: int) -> str:
     return f' style="{style}"' if style else ""
 
 
-_STYLE_ATTRS = {0: "", HEAD: f' s="{HEAD}"', MONEY: f' s="{MONEY}"', COUNT: f' s="{COUNT}"'}
-
-
 def _s(style: int) -> str:
-    return _STYLE_ATTRS.get(style) or f' s="{style}"'
+    return f' s="{style}"' if style else ""
 
 
 def _number(value: float) -> str:
