@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from checker.columns import field_of, read_answers, row_id
-from checker.engine import Checker
+from checker.engine import Checker, CheckResult
 from checker.guard import DEFAULT as DEFAULT_LIMITS
 from checker.guard import InputRefused, Limits, bounded_lines, check_columns, check_file
 from checker.problems import Problem
@@ -31,6 +31,7 @@ MAX_ROWS = 1_000_000
 MAX_CELL = 1000
 MIB = 2**20
 ROW_KEY, NAME_KEY = "_row", "_name"  # keys of a matrix row beside the vectorised columns
+SAMPLE = 8  # rows of every vectorised chunk (5,000 rows) also checked by the engine and compared
 
 
 @dataclass
@@ -168,7 +169,7 @@ def _csv_rows(lines: Iterable[str], limits: Limits = DEFAULT_LIMITS) -> Iterator
             if number > MAX_ROWS:
                 raise BatchFormatError(f"more than {MAX_ROWS} rows")
             if any(c.strip() for c in cells):
-                yield _row(number, header, cells)
+                yield _text_row(number, header, cells)
     except csv.Error as exc:
         raise BatchFormatError(f"the CSV file is malformed near line {reader.line_num}: {exc}") from None
     except InputRefused as exc:
@@ -193,6 +194,17 @@ def _row(number: int, header: list[str], cells: list[Any]) -> Row:
         if isinstance(cell, str) and len(cell) > MAX_CELL:
             return Row(number, {}, Problem("problem.cell_too_long", {"column": name, "limit": MAX_CELL}))
         raw[name] = cell
+    return Row(number, raw)
+
+
+def _text_row(number: int, header: list[str], cells: list[str]) -> Row:
+    """_row of a CSV line, whose cells are all text: one pass keeps the named, non-blank cells."""
+    if len(cells) > len(header):
+        return _row(number, header, cells)
+    raw = {name: cell for name, cell in zip(header, cells) if name and cell and not cell.isspace()}
+    for name, cell in raw.items():
+        if len(cell) > MAX_CELL:
+            return Row(number, {}, Problem("problem.cell_too_long", {"column": name, "limit": MAX_CELL}))
     return Row(number, raw)
 
 
@@ -235,7 +247,7 @@ def engine_rows(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: B
                 extras: list[str]) -> Iterator[dict[str, Any]]:
     """Matrix rows like matrix_rows, every row checked by the checker's engine."""
     for number, ident, profile, extra in _valid(checker, rows, as_of, report):
-        line = flat_row({"id": ident, **checker.check(profile, as_of).to_json()})
+        line = flat_check(ident, checker.check(profile, as_of))
         yield {**line, ROW_KEY: number, NAME_KEY: profile.get("name"), **{name: extra.get(name) for name in extras}}
 
 
@@ -249,6 +261,20 @@ def extra_columns(checker: Checker, rows: Iterable[Row]) -> list[str]:
     return list(seen)
 
 
+def unclaimed_columns(checker: Checker, path: Path, limits: Limits = DEFAULT_LIMITS) -> list[str]:
+    """extra_columns of a file; a CSV whose header every field claims has none, so its rows are not read for them."""
+    rows = read_rows(path, limits)  # the input guard first
+    if path.suffix.lower() == ".csv":
+        with path.open(encoding=detect_encoding(path), newline="") as stream:
+            try:
+                header = next(csv.reader(_no_nul(bounded_lines(stream, limits))), [])
+            except (csv.Error, InputRefused):
+                header = ["?"]  # read the rows: they say what is wrong with the file
+        if all(not h.strip() or field_of(checker.pack, h.strip()) is not None for h in header):
+            return []
+    return extra_columns(checker, rows)
+
+
 def flat_row(result: dict[str, Any]) -> dict[str, Any]:
     """One CSV/XLSX row of a result: status and amount of every measure."""
     from checker.engine.vector import flat_item
@@ -257,6 +283,18 @@ def flat_row(result: dict[str, Any]) -> dict[str, Any]:
     for item in result["results"]:
         row.update(flat_item(item, " ".join(item["missing"])))
     row.update(result.get("totals", {}))
+    return row
+
+
+def flat_check(ident: Any, result: CheckResult) -> dict[str, Any]:
+    """flat_row of a check's JSON, read straight from the result objects (no JSON built on the way)."""
+    row: dict[str, Any] = {"id": ident, "rulepack": result.rulepack, "as_of": result.as_of.isoformat()}
+    for m in result.results:
+        mid = m.measure
+        row[f"{mid}:status"], row[f"{mid}:amount_wan"] = m.status, m.amount_wan
+        row[f"{mid}:missing"], row[f"{mid}:held_until"] = " ".join(m.missing), m.held["until"] if m.held else None
+        row[f"{mid}:currency"], row[f"{mid}:tax_saving_wan"] = m.currency, m.tax_saving_wan
+    row.update(result.totals)
     return row
 
 
@@ -276,8 +314,8 @@ def write_results(path: Path, results: Iterable[dict[str, Any]], full: bool = Fa
 def write_rows(path: Path, rows: Iterable[dict[str, Any]], pack: RulePack | None = None, lang: str = "zh",
                extras: list[str] | None = None) -> None:
     """Write matrix rows (from matrix_rows) to a .csv or .xlsx file with the agency's sheet layout and writer."""
-    from checker.agency.export import matrix, titles
-    from checker.agency.sheets import iter_csv, write_xlsx
+    from checker.agency.export import matrix_head, titles, word
+    from checker.agency.sheets import Sheet, iter_csv, write_xlsx
 
     suffix = _out_suffix(path)
     if suffix == ".jsonl":
@@ -286,14 +324,45 @@ def write_rows(path: Path, rows: Iterable[dict[str, Any]], pack: RulePack | None
     first = next(rows, None)
     names = titles(pack, lang) if pack is not None else {k.split(":")[0]: k.split(":")[0] for k in first or {}
                                                        if k.endswith(":status")}
-    lines = (verdicts_of(r) for r in itertools.chain([first] if first else [], rows))
-    sheet = matrix(lines, names, lang, pack, extras)
+    header, kinds = matrix_head(names, lang, extras or [])
+    lines = map(matrix_line(names, lang, pack, extras or []), itertools.chain([first] if first else [], rows))
+    sheet = Sheet(word("matrix", lang), header, lines, kinds)
     if suffix == ".csv":
         with path.open("wb") as out:
             for chunk in iter_csv(sheet):
                 out.write(chunk)
     else:
         write_xlsx([sheet], path)
+
+
+def matrix_line(names: dict[str, str], lang: str, pack: RulePack | None, extras: list[str]
+                ) -> Callable[[dict[str, Any]], list[Any]]:
+    """A function from a flat matrix row to its line of the matrix sheet: the line export.matrix gives for
+    verdicts_of(row), computed from the row's own columns with every per-measure lookup done once here."""
+    from checker.agency.export import MONEY, STATUSES, money_type, shown, word
+
+    kinds = {mid: money_type(pack, {"measure": mid}) for mid in names}
+    words = {status: word(status, lang) for status in STATUSES}
+    echoed = [(name, ":" not in name and name not in ("id", "rulepack", "as_of", ROW_KEY, NAME_KEY)) for name in extras]
+
+    def line(row: dict[str, Any]) -> list[Any]:
+        count, sums, gaps, statuses = 0, dict.fromkeys(MONEY), dict.fromkeys(MONEY, False), []
+        for mid, kind in kinds.items():
+            status = row.get(mid + ":status")
+            statuses.append("" if status is None else words[status])
+            if status == "eligible":
+                count += 1
+                value = row.get(mid + ":amount_wan")
+                if value is None:
+                    gaps[kind] = True
+                else:
+                    sums[kind] = round((sums[kind] or 0) + value, 4)
+        ident = row.get("id")
+        head = [row.get(ROW_KEY), str(ident), str(row.get(NAME_KEY) or ident), count]
+        return (head + [shown(sums[k], gaps[k]) for k in MONEY] + statuses
+                + [row.get(name) if ok else None for name, ok in echoed] + [row.get("rulepack"), row.get("as_of")])
+
+    return line
 
 
 def verdicts_of(row: dict[str, Any]) -> ClientVerdicts:
@@ -317,9 +386,9 @@ def _out_suffix(path: Path) -> str:
 
 
 def matrix_rows(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: BatchReport,
-                chunk: int = 5000, verify_every: int = 25, extras: list[str] | None = None) -> Iterator[dict[str, Any]]:
-    """Flat rows by the vectorised evaluator, every verify_every-th re-checked with the checker's engine;
-    the named extra columns are echoed at the end of each row."""
+                chunk: int = 5000, sample: int = SAMPLE, extras: list[str] | None = None) -> Iterator[dict[str, Any]]:
+    """Flat rows by the vectorised evaluator, `sample` rows of every chunk (the first among them) re-checked with
+    the checker's engine; the named extra columns are echoed at the end of each row."""
     from checker.engine import EngineMismatch
     from checker.engine.vector import matrix_rows as vector_rows
 
@@ -327,19 +396,19 @@ def matrix_rows(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: B
     for number, ident, profile, extra in _valid(checker, rows, as_of, report):
         profiles.append((ident, profile, {**extra, ROW_KEY: number, NAME_KEY: profile.get("name")}))
         if len(profiles) == chunk:
-            yield from _matrix_chunk(checker, profiles, as_of, verify_every, vector_rows, EngineMismatch, extras or [])
+            yield from _matrix_chunk(checker, profiles, as_of, sample, vector_rows, EngineMismatch, extras or [])
             profiles = []
     if profiles:
-        yield from _matrix_chunk(checker, profiles, as_of, verify_every, vector_rows, EngineMismatch, extras or [])
+        yield from _matrix_chunk(checker, profiles, as_of, sample, vector_rows, EngineMismatch, extras or [])
 
 
 def _matrix_chunk(checker: Checker, profiles: list[tuple[Any, dict[str, Any], dict[str, Any]]], as_of: dt.date,
-                  verify_every: int, vector_rows: Callable[..., list[dict[str, Any]]], mismatch: type[Exception],
+                  sample: int, vector_rows: Callable[..., list[dict[str, Any]]], mismatch: type[Exception],
                   extras: list[str]) -> Iterator[dict[str, Any]]:
     flat = vector_rows(checker.pack, [p for _, p, _ in profiles], [i for i, _, _ in profiles], as_of)
-    for index in range(0, len(profiles), verify_every):
+    for index in range(0, len(profiles), max(1, -(-len(profiles) // sample))):  # at most `sample` rows, the first
         ident, profile, _ = profiles[index]
-        expected = flat_row({"id": ident, **checker.check(profile, as_of).to_json()})
+        expected = flat_check(ident, checker.check(profile, as_of))
         if flat[index] != expected:
             raise mismatch(f"vectorised batch and {checker.engine} disagree on row id {ident!r}")
     for line, (_, _, extra) in zip(flat, profiles):

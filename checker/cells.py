@@ -22,6 +22,8 @@ TIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 BRACKETS = re.compile(r"[(（\[【].*?[)）\]】]")
 PLACE_SUFFIXES = ("市", "区", "省", "县")
 YUAN_UNITS = {"万元", "万"}
+PLAIN_NUMBER = re.compile(r"[-+]?[0-9]+(\.[0-9]*)?")
+_OPTIONS: dict[int, tuple[FieldDecl, dict[str, str]]] = {}
 
 
 def norm(text: str) -> str:
@@ -59,6 +61,11 @@ def _serial(number: float, raw: Any = None) -> dt.date:
 
 def number_text(raw: str, unit: str | None) -> Decimal:
     """A number typed as text: thousands separators (5,000 / 5，000), a trailing unit, 万 where sensible."""
+    if PLAIN_NUMBER.fullmatch(raw):  # the common case, as a program or Excel writes it: no folding needed
+        try:
+            return Decimal(raw)
+        except InvalidOperation:
+            pass
     text = norm(raw).replace(",", "").replace("_", "")
     unit_text, scale = norm(unit or ""), Decimal(1)
     if unit_text and text.endswith(unit_text) and text != unit_text:
@@ -86,7 +93,14 @@ def label_key(text: str) -> str:
 
 
 def option_index(decl: FieldDecl) -> dict[str, str]:
-    """Every accepted spelling of a field's options (code, zh and en labels, short forms) to the code."""
+    """Every accepted spelling of a field's options (code, zh and en labels, short forms) to the code (built once)."""
+    found = _OPTIONS.get(id(decl))
+    if found is None or found[0] is not decl:
+        found = _OPTIONS[id(decl)] = (decl, _option_index(decl))
+    return found[1]
+
+
+def _option_index(decl: FieldDecl) -> dict[str, str]:
     index: dict[str, str] = {}
     short: dict[str, set[str]] = {}
     for choice in decl.values or ():

@@ -137,9 +137,9 @@ def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: Engi
         BatchReport,
         check_rows,
         engine_rows,
-        extra_columns,
         matrix_rows,
         read_rows,
+        unclaimed_columns,
         write_results,
         write_rows,
     )
@@ -149,7 +149,7 @@ def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: Engi
     checker = _checker(obj, engine)
     use_vector = output.suffix.lower() in (".csv", ".xlsx") if vector is None else vector
     try:
-        extras = extra_columns(checker, read_rows(source))  # a first streamed pass: the columns no field claims
+        extras = unclaimed_columns(checker, source)  # a first streamed pass, if need be: the columns no field claims
         rows = read_rows(source)  # streamed: rows are read, checked and written a chunk at a time
         show = sys.stderr.isatty() if progress is None else progress
         with click.progressbar(rows, label="checking", file=sys.stderr if show else None) as bar:
@@ -418,9 +418,29 @@ def _stamp(moment: dt.datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment else "-"
 
 
-from checker.web.retention import assessments as _assessments  # noqa: E402
+@main.group("assessments")
+def assessments() -> None:
+    """Saved company self-assessments."""
 
-main.add_command(_assessments)
+
+@assessments.command("purge")
+@click.option("--days", type=click.IntRange(min=1), default=None,
+              help="Retention in days since last opened (default: ASSESSMENT_RETENTION_DAYS, else 180).")
+@click.pass_obj
+def purge_command(obj: object, days: int | None) -> None:
+    """Delete assessments not opened for the retention period; print how many (database from $DATABASE_URL)."""
+    from checker.web import create_app
+    from checker.web.saved import purge, retention_days
+
+    rules = getattr(obj, "rules", None)
+    app = create_app({"CHECKER_RULES": str(rules)} if rules is not None else None)
+    try:
+        days = days or retention_days(app.config)
+        with app.extensions["checker"].sessions() as session:
+            click.echo(f"purged {purge(session, days)} assessments not opened for {days} days")
+    finally:
+        app.extensions["checker"].close()
+
 
 if __name__ == "__main__":  # `python -m checker.cli ...` (without this it imported the CLI and silently did nothing)
     main()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from checker.cells import BRACKETS, norm
-from checker.engine.conditions import holds
+from checker.engine import conditions
 from checker.intake import check_problem, derive_from_credit_code
 from checker.problems import problem_of
 from checker.profile import UNKNOWN_WORDS, FieldProblem, parse_value
@@ -22,7 +22,10 @@ from checker.rules.pack import RulePack
 ID_ALIASES = ("id", "编号", "客户编号", "客户id", "client", "clientid", "client id")
 ID = "id"
 CODE_IN_BRACKETS = re.compile(r"[【\[(（]\s*([a-z][a-z0-9_]*)\s*[】\])）]")
+CACHE_LIMIT = 100_000  # distinct cells (or headers) remembered per rule pack before the memo starts afresh
 _INDEXES: dict[int, tuple[RulePack, dict[str, str]]] = {}
+_MEMOS: dict[int, tuple[RulePack, dict[Any, str | None], dict[Any, tuple[bool, Any]]]] = {}
+CACHEABLE = (str, int, float, bool, dt.date, type(None))
 
 
 @dataclass
@@ -61,8 +64,25 @@ def _build_index(pack: RulePack) -> dict[str, str]:
     return index
 
 
+def _memos(pack: RulePack) -> tuple[dict[Any, str | None], dict[Any, tuple[bool, Any]]]:
+    """This pack's memo of header -> field and of (field, cell) -> parsed value or error."""
+    found = _MEMOS.get(id(pack))
+    if found is None or found[0] is not pack:
+        found = _MEMOS[id(pack)] = (pack, {}, {})
+    return found[1], found[2]
+
+
 def field_of(pack: RulePack, header: str) -> str | None:
-    """The field id (or 'id') a column header names, else None."""
+    """The field id (or 'id') a column header names, else None (remembered per header)."""
+    headers = _memos(pack)[0]
+    if header not in headers:
+        if len(headers) >= CACHE_LIMIT:
+            headers.clear()
+        headers[header] = _field_of(pack, header)
+    return headers[header]
+
+
+def _field_of(pack: RulePack, header: str) -> str | None:
     index = header_index(pack)
     found = index.get(norm(header)) or index.get(norm(BRACKETS.sub("", header)))
     if found is None:  # an ambiguous label followed by its code in brackets: 名称【name】
@@ -78,33 +98,70 @@ def read_answers(pack: RulePack, raw: Mapping[str, Any], as_of: dt.date) -> Read
     """The typed answers of a raw row; a bad cell becomes unknown with a problem naming column and value."""
     reading = Reading()
     columns: dict[str, str] = {}
+    headers, cells = _memos(pack)
     for header, answer in raw.items():
-        fid = field_of(pack, str(header))
+        name = str(header)
+        fid = headers[name] if name in headers else field_of(pack, name)
         if fid is None:
             if not _blank(answer):
-                reading.extra[str(header)] = answer
+                reading.extra[name] = answer
             continue
-        if fid == ID or _blank(answer):
+        if fid == ID:
             continue
-        columns[fid] = str(header)
-        try:
-            reading.values[fid] = parse_value(pack.fields[fid], answer)
-        except ValueError as exc:
-            reading.problems.append(FieldProblem(str(header), problem_of(exc)))
+        ok, parsed = _cell(pack, cells, fid, answer)
+        if ok and parsed is None:  # blank or "unknown": not answered
+            continue
+        columns[fid] = name
+        if ok:
+            reading.values[fid] = parsed
+        else:
+            reading.problems.append(FieldProblem(name, parsed))
     for problem in derive_from_credit_code(pack, reading.values):
         reading.problems.append(FieldProblem(columns.get(problem.field, problem.field), problem.problem))
     _drop_inconsistent(pack, reading, columns, as_of)
     return reading
 
 
+def cell_value(pack: RulePack, fid: str, answer: Any) -> tuple[bool, Any]:
+    """(True, typed value), (True, None) for a blank or "unknown" cell, or (False, why not), remembered per distinct
+    (field, cell): agency files repeat the same districts, flags and dates on every row, so most cells are parsed once."""
+    return _cell(pack, _memos(pack)[1], fid, answer)
+
+
+def _cell(pack: RulePack, cells: dict[Any, tuple[bool, Any]], fid: str, answer: Any) -> tuple[bool, Any]:
+    """cell_value with the pack's memo at hand."""
+    if not isinstance(answer, CACHEABLE):
+        return _parsed(pack, fid, answer)
+    # the class keeps 1, 1.0 and True apart; a float's repr keeps 0.0 and -0.0 apart (and finds NaN again)
+    key = (fid, answer.__class__, repr(answer) if answer.__class__ is float else answer)
+    found = cells.get(key)
+    if found is None:
+        if len(cells) >= CACHE_LIMIT:
+            cells.clear()
+        found = cells[key] = _parsed(pack, fid, answer)
+    return found
+
+
+def _parsed(pack: RulePack, fid: str, answer: Any) -> tuple[bool, Any]:
+    """One cell parsed afresh: (True, value), (True, None) if blank, or (False, the Problem)."""
+    if _blank(answer):
+        return True, None
+    try:
+        return True, parse_value(pack.fields[fid], answer)
+    except ValueError as exc:
+        return False, problem_of(exc)
+
+
 def _drop_inconsistent(pack: RulePack, reading: Reading, columns: dict[str, str], as_of: dt.date) -> None:
     """Make unknown the answers a consistency check surely rejects, with a problem on the first of them."""
+    sc = conditions.scope(pack, reading.values, as_of)
     for check in pack.checks:
-        if holds(pack, check.test, reading.values, as_of) is False:
+        if sc.eval(check.test) is False:
             first = check.spec.fields[0]
             reading.problems.append(FieldProblem(columns.get(first, first), check_problem(check)))
             for fid in check.spec.fields:
                 reading.values.pop(fid, None)
+            sc = conditions.scope(pack, reading.values, as_of)  # what it derived from the dropped answers goes too
 
 
 def row_id(pack: RulePack, raw: Mapping[str, Any], default: Any) -> Any:

@@ -162,20 +162,27 @@ def summarise(items: Iterable[ClientVerdicts], names: dict[str, str], pack: Rule
     return Summary(clients, list(per.values()), round(sum(known), 4) if known else None, totals, unknown)
 
 
+def matrix_head(names: dict[str, str], lang: str, extras: list[str]) -> tuple[list[str], list[str]]:
+    """The matrix sheet's header and column kinds."""
+    header = [word(k, lang) for k in ("row", "client", "name", "count", *MONEY)] + list(names.values())
+    header += extras + [word("rulepack", lang), word("as_of", lang)]
+    return header, ["count", "text", "text", "count", "money", "money", "money"] + ["status"] * len(names)
+
+
 def matrix(items: Iterable[ClientVerdicts], names: dict[str, str], lang: str = "zh", pack: RulePack | None = None,
            extras: list[str] | None = None) -> Sheet:
     """One row per client: row, client, name, eligible count, money by type, each measure's status, extra columns."""
     extras = extras or []
-    header = [word(k, lang) for k in ("row", "client", "name", "count", *MONEY)] + list(names.values())
-    header += extras + [word("rulepack", lang), word("as_of", lang)]
-    kinds = ["count", "text", "text", "count", "money", "money", "money"] + ["status"] * len(names)
+    header, kinds = matrix_head(names, lang, extras)
+
+    words = {key: word(key, lang) for key in WORDS}
 
     def rows() -> Iterator[list[Any]]:
         for item in items:
             by_id = {r["measure"]: r for r in item.result.get("results", [])}
             count, sums, gaps = money(pack, item.result)
             line = [item.row, item.key, item.name, count] + [shown(sums[k], gaps[k]) for k in MONEY]
-            line += [word(status_of(by_id[mid]), lang) if mid in by_id else "" for mid in names]
+            line += [words[status_of(by_id[mid])] if mid in by_id else "" for mid in names]
             extra = item.result.get("extra") or {}
             yield line + [extra.get(name) for name in extras] + [item.result.get("rulepack"), item.result.get("as_of")]
 

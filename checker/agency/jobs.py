@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, defer, sessionmaker
 
 from checker.accounts.models import User
 from checker.agency.models import Client, ClientResult, Job, JobChunk, JobRow
@@ -96,7 +96,8 @@ def client_key(row: JobRow) -> str:
 def _clients(session: Session, agency_id: int, rows: list[JobRow]) -> dict[str, Client]:
     """The agency's existing clients named by these rows."""
     keys = {client_key(r) for r in rows}
-    found = session.scalars(select(Client).where(Client.agency_id == agency_id, Client.key.in_(keys)))
+    query = select(Client).where(Client.agency_id == agency_id, Client.key.in_(keys))
+    found = session.scalars(query.options(defer(Client.answers)))  # overwritten by the row: not read back
     return {c.key: c for c in found}
 
 

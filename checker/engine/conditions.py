@@ -39,10 +39,15 @@ def _compiled(pack: RulePack) -> Compiled:
         return found
 
 
+def scope(pack: RulePack, profile: dict[str, Any], as_of: dt.date) -> Scope:
+    """One profile's scope: its derived values computed once for every condition evaluated in it."""
+    return Scope(pack, profile, as_of, _compiled(pack))
+
+
 def values(pack: RulePack, nodes: Iterable[Node], profile: dict[str, Any], as_of: dt.date) -> list[v.Value]:
     """The value of each expression on these parsed answers (derived values computed once for all)."""
-    scope = Scope(pack, profile, as_of, _compiled(pack))
-    return [scope.eval(node) for node in nodes]
+    found = scope(pack, profile, as_of)
+    return [found.eval(node) for node in nodes]
 
 
 def holds(pack: RulePack, condition: Node | str, profile: dict[str, Any], as_of: dt.date) -> v.Tri:

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from checker.engine.compiled import Compiled
 
 _ARITH: dict[str, Callable[[v.Num, v.Num], v.Num]] = {"+": v.add, "-": v.sub, "*": v.mul, "/": v.div}
+_DATED: dict[tuple[int, dt.date], tuple[RulePack, dict[str, v.Value]]] = {}
 
 
 class Scope:
@@ -23,8 +24,7 @@ class Scope:
         self.profile = profile
         self.as_of = as_of
         self.compiled = compiled
-        self.cache: dict[str, v.Value] = {"as_of": v.Num.of(v.to_ordinal(as_of))}
-        self.cache.update((name, v.Num.of(p.value_on(as_of))) for name, p in pack.parameters.items())  # dated values
+        self.cache: dict[str, v.Value] = dict(_dated(pack, as_of))
 
     def eval(self, node: Node) -> v.Value:
         """Evaluate a tree in this scope: compiled closures when given, else the tree walk."""
@@ -42,6 +42,18 @@ class Scope:
         if name in self.pack.derived:
             return self.eval(self.pack.derived[name].expr)
         return runtime_value(self.pack, name, self.profile.get(name))
+
+
+def _dated(pack: RulePack, as_of: dt.date) -> dict[str, v.Value]:
+    """as_of and every parameter's value on that date (frozen Nums, shared by every scope of the pack and date)."""
+    found = _DATED.get((id(pack), as_of))
+    if found is None or found[0] is not pack:
+        if len(_DATED) > 64:
+            _DATED.clear()
+        values: dict[str, v.Value] = {"as_of": v.Num.of(v.to_ordinal(as_of))}
+        values.update((name, v.Num.of(p.value_on(as_of))) for name, p in pack.parameters.items())
+        found = _DATED[(id(pack), as_of)] = (pack, values)
+    return found[1]
 
 
 def runtime_value(pack: RulePack, name: str, raw: Any) -> v.Value:

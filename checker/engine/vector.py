@@ -294,8 +294,8 @@ def _relevant(cols: Columns, node: Node, mask: np.ndarray, out: dict[str, np.nda
             out[name] = out[name] | hit if name in out else hit
 
 
-def measure_matrix(cols: Columns, measure: Measure, as_of: dt.date) -> dict[str, list[Any]]:
-    """The status, amount, missing and failed-criteria columns of one measure."""
+def measure_matrix(cols: Columns, measure: Measure, as_of: dt.date, failed: bool = True) -> dict[str, Any]:
+    """The status, amount, missing and failed-criteria columns of one measure (failed None unless asked for)."""
     codes = {c.id: cols.eval(c.test) for c in measure.criteria}
     status = combine(measure.logic, codes)
     in_force = measure.in_force(as_of)
@@ -310,15 +310,26 @@ def measure_matrix(cols: Columns, measure: Measure, as_of: dt.date) -> dict[str,
     open_rows = status == U
     for crit in measure.criteria:
         _relevant(cols, crit.test, open_rows & (codes[crit.id] == U), missing)
-    lists = [""] * cols.n
+    labels = np.array([STATUS[F], STATUS[U], STATUS[T]], dtype=object)
+    return {"status": labels[status].tolist(), "amount_wan": amounts, "missing": _missing_lists(missing, cols.n),
+            "failed": _failed(measure, codes, in_force, cols.n) if failed else None, "held": _held(cols, measure)}
+
+
+def _missing_lists(missing: dict[str, np.ndarray], n: int) -> list[str]:
+    """Per row, the space-separated sorted fields still open; each distinct pattern of open fields joined once."""
+    lists = [""] * n
     names = sorted(missing)
     if names:
-        hits = np.stack([missing[n] for n in names])
-        for row in np.nonzero(hits.any(axis=0))[0]:
-            lists[row] = " ".join(n for n, hit in zip(names, hits[:, row]) if hit)
-    labels = np.array([STATUS[F], STATUS[U], STATUS[T]], dtype=object)
-    return {"status": labels[status].tolist(), "amount_wan": amounts, "missing": lists,
-            "failed": _failed(measure, codes, in_force, cols.n), "held": _held(cols, measure)}
+        hits = np.stack([missing[name] for name in names])
+        rows = np.nonzero(hits.any(axis=0))[0]
+        texts: dict[bytes, str] = {}
+        for row, pattern in zip(rows.tolist(), np.ascontiguousarray(hits[:, rows].T)):
+            key = pattern.tobytes()
+            text = texts.get(key)
+            if text is None:
+                text = texts[key] = " ".join(name for name, hit in zip(names, pattern) if hit)
+            lists[row] = text
+    return lists
 
 
 def _held(cols: Columns, measure: Measure) -> list[dict[str, str] | None]:
@@ -357,10 +368,11 @@ class AnswerColumn:
                 "benefit": {"amount_wan": m["amount_wan"][row], "type": self.money_type, "tax_saving_wan": self.saving[row]}}
 
 
-def answer_columns(pack: RulePack, profiles: list[dict[str, Any]], as_of: dt.date) -> list[AnswerColumn]:
-    """Every programme's columns (intentions left out), deductions with their tax saving."""
+def answer_columns(pack: RulePack, profiles: list[dict[str, Any]], as_of: dt.date, failed: bool = True
+                   ) -> list[AnswerColumn]:
+    """Every programme's columns (intentions left out), deductions with their tax saving; failed criteria if asked."""
     cols = Columns(pack, profiles, as_of)
-    out = [AnswerColumn(m, measure_matrix(cols, m, as_of), answer.currency(m, as_of), [None] * cols.n)
+    out = [AnswerColumn(m, measure_matrix(cols, m, as_of, failed), answer.currency(m, as_of), [None] * cols.n)
            for m in pack.measures if not m.intention]
     deductions = [c for c in out if c.money_type == "deduction"]
     if deductions:
@@ -413,22 +425,30 @@ def _failed(measure: Measure, codes: dict[str, np.ndarray], in_force: bool, n: i
     return failed
 
 
-def _words(text: str) -> list[str]:
-    """A space-separated list of field ids as a list ([] for none)."""
-    return text.split(" ") if text else []
-
-
 def compact_results(pack: RulePack, profiles: list[dict[str, Any]], as_of: dt.date) -> list[dict[str, Any]]:
     """Per profile, each measure's stored item (answer.stored_item): status, money, held, currency (agency storage)."""
     columns = answer_columns(pack, profiles, as_of)
-    out = []
-    for row in range(len(profiles)):
-        results = [answer.stored_item(c.measure.id, c.matrix["status"][row], c.matrix["amount_wan"][row],
-                                      c.matrix["failed"][row], _words(c.matrix["missing"][row]), c.matrix["held"][row],
-                                      c.currency, c.measure.spec.applicant, c.saving[row])
-                   for c in columns]
-        out.append({"rulepack": pack.version, "as_of": as_of.isoformat(), "results": results})
-    return out
+    parts = [(c.measure.id, c.currency, c.measure.spec.applicant, c.matrix["status"], c.matrix["amount_wan"],
+              c.matrix["failed"], c.matrix["missing"], c.matrix["held"], c.saving) for c in columns]
+    return [{"rulepack": pack.version, "as_of": as_of.isoformat(), "results": [_stored(part, row) for part in parts]}
+            for row in range(len(profiles))]
+
+
+def _stored(part: tuple[Any, ...], row: int) -> dict[str, Any]:
+    """answer.stored_item of one row of one programme's columns, without the call's keyword shuffle."""
+    mid, currency, applicant, status, amount, failed, missing, held, saving = part
+    item: dict[str, Any] = {"measure": mid, "status": status[row], "amount_wan": amount[row], "currency": currency}
+    if failed[row]:
+        item["failed"] = failed[row]
+    if missing[row]:
+        item["missing"] = missing[row].split(" ")
+    if held[row]:
+        item["held"] = held[row]
+    if saving[row]:
+        item["tax_saving_wan"] = saving[row]
+    if applicant != "company" and applicant:
+        item["applicant"] = applicant
+    return item
 
 
 def compact_answers(pack: RulePack, profiles: list[dict[str, Any]], ids: list[Any], as_of: dt.date) -> list[dict[str, Any]]:
@@ -448,7 +468,7 @@ def compact_answers(pack: RulePack, profiles: list[dict[str, Any]], ids: list[An
 
 def matrix_rows(pack: RulePack, profiles: list[dict[str, Any]], ids: list[Any], as_of: dt.date) -> list[dict[str, Any]]:
     """Flat batch rows, the same as batch.flat_row of each profile's full result."""
-    columns = answer_columns(pack, profiles, as_of)
+    columns = answer_columns(pack, profiles, as_of, failed=False)
     n = len(profiles)
     keys: list[str] = ["id", "rulepack", "as_of"]
     data: list[list[Any]] = [list(ids), [pack.version] * n, [as_of.isoformat()] * n]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, TypedDict, cast
 
 from checker.engine import answer
@@ -49,12 +50,26 @@ class MeasureResult:
         """The result object of profile.md (version 1 keys, plus version 2)."""
         return {
             "measure": self.measure, "status": self.status,
-            "criteria": [asdict(c) for c in self.criteria], "missing": self.missing,
+            "criteria": [_criterion_json(c) for c in self.criteria], "missing": self.missing,
             "benefit": {"amount_wan": self.amount_wan, "text": self.benefit_text,
                         "type": self.benefit_type, "tax_saving_wan": self.tax_saving_wan},
             "values": self.values, "held": self.held, "currency": self.currency, "applicant": self.applicant,
             "window": self.window,
         }
+
+    def money_item(self) -> dict[str, Any]:
+        """What answer.totals reads of the result (the keys of to_json it needs, without the criteria)."""
+        return {"measure": self.measure, "status": self.status, "currency": self.currency, "applicant": self.applicant,
+                "held": self.held, "benefit": {"amount_wan": self.amount_wan, "type": self.benefit_type,
+                                               "tax_saving_wan": self.tax_saving_wan}}
+
+
+def _criterion_json(c: CriterionResult) -> dict[str, Any]:
+    """A criterion as JSON: as dataclasses.asdict, without its deep walk over plain values."""
+    plain = (str, int, float, bool, type(None))
+    value = c.value if isinstance(c.value, plain) else copy.deepcopy(c.value)
+    threshold = c.threshold if isinstance(c.threshold, plain) else copy.deepcopy(c.threshold)
+    return {"id": c.id, "status": c.status, "value": value, "threshold": threshold, "missing": list(c.missing)}
 
 
 @dataclass
