@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from checker import columns, config
 from checker.columns import cell_value, field_of, read_answers
+from checker.problems import problem_of
 from checker.profile import UNKNOWN_WORDS, parse_value
 from checker.rules.loader import load_pack
 
@@ -29,7 +30,7 @@ def _fresh(pack, fid, raw):
     try:
         return True, parse_value(pack.fields[fid], raw)
     except ValueError as exc:
-        return False, str(exc)
+        return False, problem_of(exc)
 
 
 @settings(max_examples=300, deadline=None)
@@ -62,5 +63,6 @@ def test_the_memo_starts_afresh_past_its_limit(pack, monkeypatch):
 
 
 def test_zero_and_minus_zero_are_remembered_apart():
-    assert cell_value(PACK, "registered_on", 0.0) == (False, "0.0 is not a date YYYY-MM-DD")
-    assert cell_value(PACK, "registered_on", -0.0) == (False, "-0.0 is not a date YYYY-MM-DD")
+    zero, minus = cell_value(PACK, "registered_on", 0.0), cell_value(PACK, "registered_on", -0.0)
+    assert (zero[0], str(zero[1])) == (False, "0.0 is not a date YYYY-MM-DD")
+    assert (minus[0], str(minus[1])) == (False, "-0.0 is not a date YYYY-MM-DD")

@@ -175,7 +175,7 @@ def matrix(items: Iterable[ClientVerdicts], names: dict[str, str], lang: str = "
     extras = extras or []
     header, kinds = matrix_head(names, lang, extras)
 
-    words = {key: word(key, lang) for key in WORDS}
+    words = {key: word(key, lang) for key in _WORD_KEYS}
 
     def rows() -> Iterator[list[Any]]:
         for item in items:
