@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from checker.rules.schema import FieldDecl
@@ -86,12 +87,23 @@ def label_key(text: str) -> str:
 
 def option_index(decl: FieldDecl) -> dict[str, str]:
     """Every accepted spelling of a field's options (code, zh and en labels, short forms) to the code."""
+    return dict(_spellings(decl))
+
+
+def _spellings(decl: FieldDecl) -> dict[str, str]:
+    """The shared (read-only) spelling index of the field's options."""
+    return _index(tuple((c.value, c.label.zh, c.label.en) for c in decl.values or ()))
+
+
+@lru_cache(maxsize=1024)
+def _index(choices: tuple[tuple[str, str, str], ...]) -> dict[str, str]:
+    """Spelling to code for options given as (code, zh label, en label), built once per distinct option list."""
     index: dict[str, str] = {}
     short: dict[str, set[str]] = {}
-    for choice in decl.values or ():
-        for spelling in (choice.value, choice.label.zh, choice.label.en):
-            index.setdefault(norm(spelling), choice.value)
-            short.setdefault(label_key(spelling), set()).add(choice.value)
+    for value, *labels in choices:
+        for spelling in (value, *labels):
+            index.setdefault(norm(spelling), value)
+            short.setdefault(label_key(spelling), set()).add(value)
     for key, codes in short.items():
         if len(codes) == 1:
             index.setdefault(key, next(iter(codes)))
@@ -100,7 +112,7 @@ def option_index(decl: FieldDecl) -> dict[str, str]:
 
 def option_cell(decl: FieldDecl, text: str) -> str:
     """The code of an option given as its code or its Chinese or English label; the error lists the labels."""
-    index = option_index(decl)
+    index = _spellings(decl)
     code = index.get(norm(text)) or index.get(label_key(text))
     if code is None:
         accepted = ", ".join(f"{c.label.zh} ({c.value})" for c in decl.values or ())
