@@ -83,7 +83,7 @@ class LivePack:
         """Record the rule files on disk as a new version (if they load: their hash is the pack's)."""
         files = store.read_tree(rules)
         try:
-            digest = store.load_files(files, self.seeds).version
+            digest = store.version_of(files, self.seeds)
         except (RulePackError, ValueError, OSError) as exc:
             log.error("rules on disk do not load, not importing them: %s", exc)
             return
@@ -120,7 +120,7 @@ class LivePack:
                 self.seen_head = head
                 return
         try:
-            digest = store.load_files(files, self.seeds).version
+            digest = store.version_of(files, self.seeds)
         except (RulePackError, ValueError, OSError) as exc:
             self._refuse(head, exc)
             return
