@@ -56,7 +56,7 @@ class Checker:
         results = [r for r in every if r.measure not in intention]
         notices = [notice(m, lang) for m in self.pack.measures if m.intention]
         return CheckResult(self.pack.version, as_of, results, conflicts(self.pack, results, lang), notices,
-                           totals(self.pack, (r.to_json() for r in results)),
+                           totals(self.pack, (r.to_json() for r in results if r.status == "eligible")),  # only these count
                            [r for r in every if r.measure in intention])
 
     def decide(self, scope: Scope) -> dict[str, dict[str, Any]]:
