@@ -77,31 +77,38 @@ def _explain(name: str, message: str, pack: RulePack) -> str:
 
 def run_example(checker: Checker, measure: Measure, index: int) -> ExampleOutcome:
     """Check an example's profile and compare the verdict with what it expects."""
-    from checker.intake import read_profile
-
     example = measure.spec.examples[index]
-    as_of = example_as_of(measure, example)
-    profile = read_profile(checker.pack, example_profile(measure, example), as_of)
-    result = checker.check(profile, as_of).verdict(measure.id)
-    return ExampleOutcome(measure.id, measure.file, index, example.name, _compare(example, result))
+    return ExampleOutcome(measure.id, measure.file, index, example.name, _compare(example, _verdict(checker, measure, example)))
 
 
 def criterion_sides(checker: Checker) -> dict[str, dict[str, set[str]]]:
     """For each measure and criterion, the statuses its examples reach (met, not_met, unknown)."""
-    from checker.intake import read_profile
+    return run_and_cover(checker)[1]
 
+
+def run_and_cover(checker: Checker) -> tuple[list[ExampleOutcome], dict[str, dict[str, set[str]]]]:
+    """Every example's outcome and the criterion sides the examples reach, from one check of each example."""
+    outcomes: list[ExampleOutcome] = []
     sides: dict[str, dict[str, set[str]]] = {}
     for measure in checker.pack.measures:
         seen: dict[str, set[str]] = {c.id: set() for c in measure.criteria}
-        for example in measure.spec.examples:
-            as_of = example_as_of(measure, example)
-            profile = read_profile(checker.pack, example_profile(measure, example), as_of)
-            result = checker.check(profile, as_of).verdict(measure.id)
+        for index, example in enumerate(measure.spec.examples):
+            result = _verdict(checker, measure, example)
+            outcomes.append(ExampleOutcome(measure.id, measure.file, index, example.name, _compare(example, result)))
             for crit in result.criteria:
                 if crit.id in seen:
                     seen[crit.id].add(crit.status)
         sides[measure.id] = seen
-    return sides
+    return outcomes, sides
+
+
+def _verdict(checker: Checker, measure: Measure, example: Example) -> Any:
+    """The measure's verdict on the example's profile, checked on its date."""
+    from checker.intake import read_profile
+
+    as_of = example_as_of(measure, example)
+    profile = read_profile(checker.pack, example_profile(measure, example), as_of)
+    return checker.check(profile, as_of).verdict(measure.id)
 
 
 def coverage_gaps(sides: dict[str, dict[str, set[str]]]) -> list[tuple[str, str, str]]:

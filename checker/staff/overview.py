@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass, field, replace
 
 from checker.engine import Checker
-from checker.rules.examples import ExampleOutcome, coverage_gaps, criterion_sides, run_all
+from checker.rules.examples import ExampleOutcome, coverage_gaps, run_and_cover
 from checker.rules.pack import Measure, RulePack
 
 _CACHE: dict[str, tuple[list[ExampleOutcome], list[tuple[str, str, str]]]] = {}
@@ -45,9 +45,9 @@ def examples_and_gaps(pack: RulePack) -> tuple[list[ExampleOutcome], list[tuple[
         if pack.version not in _CACHE:
             outcomes, gaps = [], []
             for measure in pack.measures:
-                checker = measure_checker(pack, measure)
-                outcomes += run_all(checker)
-                gaps += coverage_gaps(criterion_sides(checker))
+                ran, sides = run_and_cover(measure_checker(pack, measure))
+                outcomes += ran
+                gaps += coverage_gaps(sides)
             _CACHE[pack.version] = (outcomes, gaps)
         return _CACHE[pack.version]
 
