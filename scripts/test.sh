@@ -26,5 +26,7 @@ fi
 # Known vulnerabilities of the locked packages (one plain line when the advisory database is unreachable).
 .venv/bin/python scripts/audit.py
 .venv/bin/checker rules lint
-.venv/bin/checker rules test
-.venv/bin/python -m pytest -q "$@"
+# The embedded rule examples run once, in pytest (tests/rules/test_examples.py, on both engines), not also here.
+# Two workers (the machine's two cores); a module's tests stay on one worker, sharing its module fixtures.
+# Arguments go to pytest (e.g. -n 0 for one process).
+.venv/bin/python -m pytest -q -n 2 --dist loadscope "$@"

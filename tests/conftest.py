@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,12 @@ def fast(pack: RulePack):
     checker = Checker(pack, "fast", verify_every=1)
     yield checker
     checker.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_browser():
+    """Close the chromium the browser tests share (tests/browser.py) when the session ends, if one was started."""
+    yield
+    browser = sys.modules.get("tests.browser")
+    if browser is not None:
+        browser.close_browser()

@@ -134,10 +134,23 @@ def test_rules_list_json_names_every_measure_with_its_source(run, pack):
     assert all(i["source"] and i["title"]["zh"] and i["kind"] for i in items)
 
 
-def test_rules_lint_and_test_pass_on_the_project_pack(run):
+def test_rules_lint_passes_on_the_project_pack(run):
     assert run("rules", "lint").exit_code == 0
-    result = run("rules", "test")
-    assert result.exit_code == 0 and result.output.strip().endswith("0 failed")
+
+
+def test_rules_test_runs_every_example_and_counts_them(tmp_path):
+    # the project's 800 examples run once, in tests/rules/test_examples.py; the command is tried on a small pack
+    from tests.rules.test_lint_fixtures import make_pack
+
+    rules = make_pack(tmp_path)
+    result = CliRunner().invoke(main, ["--rules", str(rules), "rules", "test", "--verbose"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("PASS ") == 2 and result.output.strip().endswith("2 passed, 0 failed")
+    path = rules / "measures/demo/demo-measure.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("rd_expense_wan: 99}", "rd_expense_wan: 100}"), encoding="utf-8")
+    failing = CliRunner().invoke(main, ["--rules", str(rules), "rules", "test"])
+    assert failing.exit_code == 1 and "FAIL rules/measures/demo/demo-measure.yaml examples[1]" in failing.output
+    assert "status: expected ineligible, got eligible" in failing.output and "1 passed, 1 failed" in failing.output
 
 
 def test_rules_lint_on_a_broken_pack_exits_1_with_file_line(tmp_path):
@@ -215,6 +228,7 @@ def test_mutually_exclusive_measures_that_both_apply_are_reported_as_a_conflict(
 def test_users_add_creates_a_staff_sign_in_and_refuses_a_short_password(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.sqlite'}")
     monkeypatch.setenv("SECRET_KEY", "test-secret")
+    monkeypatch.setattr("checker.agency.accounts.HASH_METHOD", "pbkdf2:sha256:1000")  # fast hashes, as elsewhere
     ok = CliRunner().invoke(main, ["users", "add", "s@example.com", "--role", "staff", "--password", "long-enough-pass"])
     assert ok.exit_code == 0, ok.output
     short = CliRunner().invoke(main, ["users", "add", "t@example.com", "--agency", "A", "--password", "x"])

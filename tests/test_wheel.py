@@ -34,8 +34,9 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv holding only the wheel; its dependencies come from this venv's site-packages."""
     root = tmp_path_factory.mktemp("venv")
-    subprocess.run([sys.executable, "-m", "venv", str(root)], check=True)
-    subprocess.run([root / "bin" / "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)], check=True, env=CLEAN)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root)], check=True)  # pip comes from outside:
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(root / "bin" / "python"), "install", "-q",  # ensurepip
+                    "--no-deps", "--no-index", str(wheel)], check=True, env=CLEAN)  # cost seconds for nothing tested
     site = next((root / "lib").glob("python3*/site-packages"))
     (site / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     return root

@@ -91,7 +91,7 @@ class LivePack:
         if not files:
             files = store.read_tree(rules)
             try:
-                digest = store.load_files(files, self.seeds).version
+                digest = store.version_of(files, self.seeds)
             except (RulePackError, ValueError, OSError) as exc:
                 log.error("rules on disk do not load, not importing them: %s", exc)
                 return
@@ -140,7 +140,7 @@ class LivePack:
         """The version of these rule files: the handed pack's when they are its files, else loaded to find out."""
         if self.handed is not None and self.handed.files and files == self.handed.files:
             return self.handed.version
-        return store.load_files(files, self.seeds).version
+        return store.version_of(files, self.seeds)
 
     def _refuse(self, head: str, exc: Exception) -> None:
         """Keep the live pack and say in the log and the audit why the commit was not loaded."""

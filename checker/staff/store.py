@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
+import threading
 from pathlib import Path, PurePosixPath
 
 from sqlalchemy import func, select
@@ -43,7 +45,34 @@ def materialise(files: Files, seeds: Path, dest: Path) -> Path:
 def load_files(files: Files, seeds: Path) -> RulePack:
     """Load a pack from file texts (raises RulePackError like load_pack)."""
     with tempfile.TemporaryDirectory(prefix="pack-") as tmp:
-        return load_pack(materialise(files, seeds, Path(tmp)))
+        pack = load_pack(materialise(files, seeds, Path(tmp)))
+    with _VERSIONS_LOCK:
+        _VERSIONS[_content_key(files, seeds)] = pack.version
+    return pack
+
+
+def version_of(files: Files, seeds: Path) -> str:
+    """The version hash of the files as a pack (raises RulePackError like load_pack); files that already loaded in
+    this process with the same seeds are not loaded again (an app start, a poll of an unchanged repository)."""
+    with _VERSIONS_LOCK:
+        known = _VERSIONS.get(_content_key(files, seeds))
+    return known if known is not None else load_files(files, seeds).version
+
+
+_VERSIONS: dict[str, str] = {}  # content key -> version of files that loaded
+_VERSIONS_LOCK = threading.Lock()
+
+
+def _content_key(files: Files, seeds: Path) -> str:
+    """A hash of the rule files' paths and texts, the seeds folder and its files' names, sizes and change times."""
+    digest = hashlib.sha256(str(seeds.resolve()).encode())
+    seed_files = sorted(seeds.glob("*")) if seeds.is_dir() else []
+    for seed in seed_files:
+        stat = seed.stat()
+        digest.update(f"\0{seed.name}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+    for path in sorted(files):
+        digest.update(b"\1" + path.encode() + b"\0" + files[path].encode())
+    return digest.hexdigest()
 
 
 def newest_seq(session: Session) -> int:

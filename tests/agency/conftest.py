@@ -13,6 +13,7 @@ from checker.cli import main
 from checker.web import create_app
 from checker.web.agency import init_app
 from tests.accounts import PASSWORD, add_token, add_user, shut, sign_in  # noqa: F401
+from tests.dbtemplate import migrated_copy
 from tests.web.util import MINI_RULES
 
 
@@ -25,7 +26,7 @@ def cheap_hashes(monkeypatch) -> None:
 def make_app(tmp_path: Path, **extra: Any) -> Flask:
     """An app on the mini pack with its own database, the agency features wired in."""
     settings = {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
-                "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite'}", "CHECKER_RULES": str(MINI_RULES),
+                "DATABASE_URL": migrated_copy(tmp_path, extra), "CHECKER_RULES": str(MINI_RULES),
                 "CHECKER_ENGINE": "reference", "AGENCY_RUNNER": "inline",
                 "AGENCY_EXPORTS": str(tmp_path / "exports"), **extra}
     application = create_app(settings)

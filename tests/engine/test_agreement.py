@@ -11,6 +11,7 @@ from checker import config
 from checker.rules.loader import load_pack
 from checker.rules.pack import RulePack
 from checker.rules.schema import FieldDecl
+from tests.budget import examples
 
 PACK: RulePack = load_pack(config.rules_dir())
 # Thresholds in the pack, so generated numbers often land exactly on a boundary.
@@ -41,7 +42,8 @@ PROFILES = st.fixed_dictionaries({name: answer(decl) for name, decl in FIELDS.it
 DATES = st.dates(dt.date(2022, 6, 1), dt.date(2028, 6, 1))
 
 
-@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Each example is three full checks of a ~60-answer profile against every measure (~50 ms): 300 fixed ones on CI.
+@settings(max_examples=examples(1000, 300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(raw=PROFILES, as_of=DATES)
 def test_durable_rules_agree_with_the_reference_evaluator(durable, reference, fast, raw, as_of):
     profile = {k: v for k, v in raw.items() if v is not None}

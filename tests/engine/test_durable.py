@@ -16,6 +16,7 @@ from checker.engine.durable_adapter import (
     ruleset_definition,
 )
 from checker.engine.plan import MeasurePlan, NumAtom, Slot
+from checker.engine.reference import Scope
 from checker.intake import read_profile
 
 AS_OF = dt.date(2026, 6, 1)
@@ -70,9 +71,10 @@ def test_the_engine_rejects_exponent_floats_so_facts_are_written_in_plain_decima
 
 def test_more_than_1024_checks_in_one_process_leave_no_session_behind(pack, durable):
     profile = read_profile(pack, json.loads((pack_root(pack) / "examples/haidian-software.json").read_text()), AS_OF)
-    first = durable.check(profile, AS_OF).to_json()
-    for _ in range(1100):
-        assert durable.check(profile, AS_OF).to_json() == first
+    first, decided = durable.check(profile, AS_OF).to_json(), durable.decide(Scope(pack, profile, AS_OF, durable.compiled))
+    for _ in range(1100):  # what durable-rules decides; the rest of a check is the same walk over these decisions
+        assert durable.decide(Scope(pack, profile, AS_OF, durable.compiled)) == decided
+    assert durable.check(profile, AS_OF).to_json() == first
     assert live_sessions(durable._rules, range(1, 20_000)) == 0
 
 

@@ -14,6 +14,7 @@ from waitress.server import create_server
 from checker.web import create_app, hardening, limits, observe
 from checker.web.agency import init_app as init_agency
 from tests.accounts import PASSWORD, add_token, add_user, shut, sign_in  # noqa: F401
+from tests.dbtemplate import migrated_copy
 from tests.web.util import MINI_RULES
 
 
@@ -32,7 +33,7 @@ def make_app(tmp_path: Path, **extra: Any) -> Flask:
     A preloaded CHECKER_PACK needs its CHECKER_RULES too: the staff features import that folder as the live pack.
     """
     settings = {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
-                "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite'}", "CHECKER_RULES": str(MINI_RULES),
+                "DATABASE_URL": migrated_copy(tmp_path, extra), "CHECKER_RULES": str(MINI_RULES),
                 "CHECKER_ENGINE": "reference", "AGENCY_RUNNER": "inline", **extra}
     return wire(create_app(settings))
 

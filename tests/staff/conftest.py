@@ -14,6 +14,7 @@ from checker.rules.pack import RulePack
 from checker.web import create_app
 from checker.web.staff import init_app
 from tests.accounts import PASSWORD, add_user, shut, sign_in  # noqa: F401
+from tests.dbtemplate import migrated_copy
 from tests.web.util import MINI_RULES
 
 
@@ -40,7 +41,7 @@ def make_app(tmp_path: Path, pack: RulePack | None = None, **extra: Any) -> Flas
     if rules.is_relative_to(config.PROJECT_ROOT.resolve()):
         rules = private_rules(tmp_path, rules)
     settings = {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
-                "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite'}", "AGENCY_RUNNER": "inline",
+                "DATABASE_URL": migrated_copy(tmp_path, extra), "AGENCY_RUNNER": "inline",
                 "STAFF_POLL_SECONDS": 0.0, "STAFF_GIT_POLL_SECONDS": 0.0, "CHECKER_RULES": str(rules), **extra}
     if pack is not None:
         settings["CHECKER_PACK"] = pack

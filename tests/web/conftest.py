@@ -10,13 +10,14 @@ from flask import Flask
 
 from checker.rules.pack import RulePack
 from checker.web import create_app
+from tests.dbtemplate import migrated_copy
 from tests.web.util import MINI_RULES
 
 
 def _make(tmp_path: Path, **extra: Any) -> Flask:
     """An app with its own database file."""
     settings = {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
-                "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite'}", **extra}
+                "DATABASE_URL": migrated_copy(tmp_path, extra), **extra}
     return create_app(settings)
 
 
