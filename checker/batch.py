@@ -338,42 +338,65 @@ def write_rows(path: Path, rows: Iterable[dict[str, Any]], pack: RulePack | None
 def matrix_line(names: dict[str, str], lang: str, pack: RulePack | None, extras: list[str]
                 ) -> Callable[[dict[str, Any]], list[Any]]:
     """A function from a flat matrix row to its line of the matrix sheet: the line export.matrix gives for
-    verdicts_of(row), computed from the row's own columns with every per-measure lookup done once here."""
-    from checker.agency.export import MONEY, STATUSES, money_type, shown, word
+    verdicts_of(row, pack), computed from the row's own columns with every per-measure lookup done once here."""
+    from checker.agency.export import MONEY, STATUSES, from_totals, money_type, shown, status_of, word
 
     kinds = {mid: money_type(pack, {"measure": mid}) for mid in names}
-    words = {status: word(status, lang) for status in STATUSES}
+    company = {mid: _applicant(pack, mid) == "company" for mid in names}
+    words = {status: word(status, lang) for status in (*STATUSES, "held", "verify")}
     echoed = [(name, ":" not in name and name not in ("id", "rulepack", "as_of", ROW_KEY, NAME_KEY)) for name in extras]
 
     def line(row: dict[str, Any]) -> list[Any]:
         count, sums, gaps, statuses = 0, dict.fromkeys(MONEY), dict.fromkeys(MONEY, False), []
         for mid, kind in kinds.items():
             status = row.get(mid + ":status")
-            statuses.append("" if status is None else words[status])
-            if status == "eligible":
+            item = {"status": status, "held": row.get(mid + ":held_until"), "currency": row.get(mid + ":currency")}
+            statuses.append("" if status is None else words[status_of(item)])
+            if status == "eligible" and company[mid] and not item["held"] and item["currency"] != "unconfirmed":
                 count += 1
-                value = row.get(mid + ":amount_wan")
+                value = row.get(mid + ":tax_saving_wan") if kind == "tax_saving" else None
+                value = row.get(mid + ":amount_wan") if value is None else value
                 if value is None:
                     gaps[kind] = True
                 else:
                     sums[kind] = round((sums[kind] or 0) + value, 4)
+        shown_sums = from_totals(sums, _totals(row))
         ident = row.get("id")
         head = [row.get(ROW_KEY), str(ident), str(row.get(NAME_KEY) or ident), count]
-        return (head + [shown(sums[k], gaps[k]) for k in MONEY] + statuses
+        return (head + [shown(shown_sums[k], gaps[k]) for k in MONEY] + statuses
                 + [row.get(name) if ok else None for name, ok in echoed] + [row.get("rulepack"), row.get("as_of")])
 
     return line
 
 
-def verdicts_of(row: dict[str, Any]) -> ClientVerdicts:
+def _applicant(pack: RulePack | None, mid: str) -> str:
+    """Who applies for a measure (company, its staff, an institution); company when the pack is not known."""
+    return pack.index[mid].spec.applicant if pack is not None and mid in pack.index else "company"
+
+
+TOTALS = ("cash_wan", "tax_saving_wan", "financing_wan")
+
+
+def _totals(row: dict[str, Any]) -> dict[str, float] | None:
+    """The engine's totals a flat row carries (cash_wan, tax_saving_wan, financing_wan), if any."""
+    found = {k: row[k] for k in TOTALS if row.get(k) is not None}
+    return found or None
+
+
+def verdicts_of(row: dict[str, Any], pack: RulePack | None = None) -> ClientVerdicts:
     """A matrix row of the vectorised batch as the exports read a client's result."""
     from checker.agency.export import ClientVerdicts
 
-    results = [{"measure": key[:-7], "status": status, "amount_wan": row.get(key[:-7] + ":amount_wan"),
-                "missing": (row.get(key[:-7] + ":missing") or "").split()} for key, status in row.items()
-               if key.endswith(":status")]
-    extra = {k: v for k, v in row.items() if ":" not in k and k not in ("id", "rulepack", "as_of", ROW_KEY, NAME_KEY)}
-    result = {"rulepack": row.get("rulepack"), "as_of": row.get("as_of"), "results": results, "extra": extra}
+    mids = [key[:-7] for key in row if key.endswith(":status")]
+    results = [{"measure": mid, "status": row[mid + ":status"], "amount_wan": row.get(mid + ":amount_wan"),
+                "missing": (row.get(mid + ":missing") or "").split(),
+                "held": {"until": row[mid + ":held_until"]} if row.get(mid + ":held_until") else None,
+                "currency": row.get(mid + ":currency"), "tax_saving_wan": row.get(mid + ":tax_saving_wan"),
+                "applicant": _applicant(pack, mid)} for mid in mids]
+    extra = {k: v for k, v in row.items()
+             if ":" not in k and k not in ("id", "rulepack", "as_of", ROW_KEY, NAME_KEY, *TOTALS)}
+    result = {"rulepack": row.get("rulepack"), "as_of": row.get("as_of"), "results": results, "extra": extra,
+              "totals": _totals(row)}
     ident = row.get("id")
     return ClientVerdicts(str(ident), str(row.get(NAME_KEY) or ident), result, row.get(ROW_KEY))
 

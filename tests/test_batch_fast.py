@@ -44,7 +44,7 @@ def test_a_matrix_line_equals_the_matrix_sheet_line_of_the_rows_verdicts(pack, l
              "as_of": r["as_of"]} for i, r in enumerate(rows)]
     rows[0][f"{pack.measures[0].id}:amount_wan"] = None  # an eligible amount unknown shows as "—"
     names = titles(pack, lang)
-    expected = list(matrix((verdicts_of(r) for r in rows), names, lang, pack, extras).rows)
+    expected = list(matrix((verdicts_of(r, pack) for r in rows), names, lang, pack, extras).rows)
     assert [matrix_line(names, lang, pack, extras)(r) for r in rows] == expected
 
 

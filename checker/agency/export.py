@@ -118,7 +118,8 @@ def amount_of(item: dict[str, Any], kind: str) -> float | None:
 
 def money(pack: RulePack | None, result: dict[str, Any]) -> tuple[int, dict[str, float | None], dict[str, bool]]:
     """Of one result: eligible count, known money by type (None if that type has eligible items but no amount), and
-    whether any eligible item of a type has an unknown amount."""
+    whether any eligible item of a type has an unknown amount. The sums are the engine's totals when the result
+    carries them (answer v2: of two measures that exclude each other only the larger counts)."""
     count, sums, unknown = 0, dict.fromkeys(MONEY), dict.fromkeys(MONEY, False)
     for item in result.get("results", []):
         if not counts_as_eligible(item):
@@ -130,7 +131,17 @@ def money(pack: RulePack | None, result: dict[str, Any]) -> tuple[int, dict[str,
             unknown[kind] = True
         else:
             sums[kind] = round((sums[kind] or 0) + value, 4)
-    return count, sums, unknown
+    return count, from_totals(sums, result.get("totals")), unknown
+
+
+def from_totals(sums: dict[str, float | None], totals: dict[str, float] | None) -> dict[str, float | None]:
+    """The engine's totals for every money type that has a known amount (others stay None), else the sums."""
+    if not totals:
+        return sums
+    return {kind: (None if value is None else totals.get(TOTAL_KEY[kind], value)) for kind, value in sums.items()}
+
+
+TOTAL_KEY = {"cash": "cash_wan", "tax_saving": "tax_saving_wan", "financing": "financing_wan"}
 
 
 def shown(value: float | None, unknown: bool) -> Any:
