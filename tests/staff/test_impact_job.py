@@ -167,6 +167,8 @@ def test_the_page_polls_the_job_then_shows_the_report_and_reuses_it(app, users, 
     job = _job(app, job_id)
     assert 'data-finished="true"' in page and "http-equiv" not in page
     assert f'id="n-lost">{job.count("no_longer_eligible")}<' in page and job.count("no_longer_eligible") > 0
+    title = app.extensions["staff"].current().pack.measure(MEASURE).spec.title.zh
+    assert f'<td title="{MEASURE}">{title}</td><td data-status="eligible">可申报</td>' in page  # not ids and codes
     assert submitted == [job_id]  # the finished report is reused, not recomputed
     staff.get(url.replace("2026-06-01", "2026-07-01"))
     with app.extensions["checker"].sessions() as session:

@@ -46,3 +46,18 @@ def action_name(action: str) -> str:
     """An audit action in the page's language (English keeps the code only)."""
     key = f"staff.action.{action}"
     return "" if current_lang() == "en" or key not in ACTIONS else t(key)
+
+
+def measure_title(measure_id: str) -> str:
+    """A measure's title in the page's language (its id when the live pack no longer has it)."""
+    from checker.web.staff.common import snapshot
+
+    found = snapshot().pack.index.get(measure_id)
+    if found is None:
+        return measure_id
+    return getattr(found.spec.title, current_lang(), None) or found.spec.title.zh
+
+
+def status_word(status: str | None) -> str:
+    """A verdict in the page's language (可申报 / 待完善 / 不符合), '—' when there was none."""
+    return t(status) if status in ("eligible", "undetermined", "ineligible") else "—"
