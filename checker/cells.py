@@ -96,6 +96,8 @@ def option_index(decl: FieldDecl) -> dict[str, str]:
     """Every accepted spelling of a field's options (code, zh and en labels, short forms) to the code (built once)."""
     found = _OPTIONS.get(id(decl))
     if found is None or found[0] is not decl:
+        if len(_OPTIONS) >= 4096:  # decls of packs replaced by staff edits: bounded, never a leak
+            _OPTIONS.clear()
         found = _OPTIONS[id(decl)] = (decl, _option_index(decl))
     return found[1]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -23,8 +24,8 @@ ID_ALIASES = ("id", "编号", "客户编号", "客户id", "client", "clientid", 
 ID = "id"
 CODE_IN_BRACKETS = re.compile(r"[【\[(（]\s*([a-z][a-z0-9_]*)\s*[】\])）]")
 CACHE_LIMIT = 100_000  # distinct cells (or headers) remembered per rule pack before the memo starts afresh
-_INDEXES: dict[int, tuple[RulePack, dict[str, str]]] = {}
-_MEMOS: dict[int, tuple[RulePack, dict[Any, str | None], dict[Any, tuple[bool, Any]]]] = {}
+_INDEXES: dict[int, tuple[weakref.ref[RulePack], dict[str, str]]] = {}
+_MEMOS: dict[int, tuple[weakref.ref[RulePack], dict[Any, str | None], dict[Any, tuple[bool, Any]]]] = {}
 CACHEABLE = (str, int, float, bool, dt.date, type(None))
 
 
@@ -45,8 +46,9 @@ def _spellings(label: str) -> set[str]:
 def header_index(pack: RulePack) -> dict[str, str]:
     """Every accepted header spelling to its field id (or 'id'): codes, zh and en labels, labels without units."""
     cached = _INDEXES.get(id(pack))
-    if cached is None or cached[0] is not pack:
-        cached = _INDEXES[id(pack)] = (pack, _build_index(pack))
+    if cached is None or cached[0]() is not pack:
+        cached = _INDEXES[id(pack)] = (weakref.ref(pack), _build_index(pack))
+        weakref.finalize(pack, _INDEXES.pop, id(pack), None)  # held weakly: a replaced pack is freed
     return cached[1]
 
 
@@ -67,8 +69,9 @@ def _build_index(pack: RulePack) -> dict[str, str]:
 def _memos(pack: RulePack) -> tuple[dict[Any, str | None], dict[Any, tuple[bool, Any]]]:
     """This pack's memo of header -> field and of (field, cell) -> parsed value or error."""
     found = _MEMOS.get(id(pack))
-    if found is None or found[0] is not pack:
-        found = _MEMOS[id(pack)] = (pack, {}, {})
+    if found is None or found[0]() is not pack:
+        found = _MEMOS[id(pack)] = (weakref.ref(pack), {}, {})
+        weakref.finalize(pack, _MEMOS.pop, id(pack), None)  # a replaced pack's memos go with it
     return found[1], found[2]
 
 

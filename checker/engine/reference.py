@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from typing import TYPE_CHECKING, Any, Callable, Optional, cast
 
 from checker.engine import values as v
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
     from checker.engine.compiled import Compiled
 
 _ARITH: dict[str, Callable[[v.Num, v.Num], v.Num]] = {"+": v.add, "-": v.sub, "*": v.mul, "/": v.div}
-_DATED: dict[tuple[int, dt.date], tuple[RulePack, dict[str, v.Value]]] = {}
+_DATED: dict[tuple[int, dt.date], tuple[weakref.ref[RulePack], dict[str, v.Value]]] = {}
 
 
 class Scope:
@@ -47,12 +48,12 @@ class Scope:
 def _dated(pack: RulePack, as_of: dt.date) -> dict[str, v.Value]:
     """as_of and every parameter's value on that date (frozen Nums, shared by every scope of the pack and date)."""
     found = _DATED.get((id(pack), as_of))
-    if found is None or found[0] is not pack:
+    if found is None or found[0]() is not pack:  # a weak reference: the cache never keeps a replaced pack alive
         if len(_DATED) > 64:
             _DATED.clear()
         values: dict[str, v.Value] = {"as_of": v.Num.of(v.to_ordinal(as_of))}
         values.update((name, v.Num.of(p.value_on(as_of))) for name, p in pack.parameters.items())
-        found = _DATED[(id(pack), as_of)] = (pack, values)
+        found = _DATED[(id(pack), as_of)] = (weakref.ref(pack), values)
     return found[1]
 
 

@@ -38,3 +38,19 @@ def test_the_closures_of_a_dropped_pack_are_freed():
     del pack
     gc.collect()
     assert key not in conditions._COMPILED
+
+
+def test_reading_and_evaluating_keep_no_dropped_pack_alive():
+    """The memos of cell reading and of dated parameter values hold packs weakly: a replaced pack is freed."""
+    import weakref
+
+    from checker.columns import read_answers
+    from checker.engine.reference import Scope
+
+    pack = replace(PACK)
+    read_answers(pack, {"employees": "12", "district": "海淀区"}, AS_OF)
+    Scope(pack, {}, AS_OF)
+    gone = weakref.ref(pack)
+    del pack
+    gc.collect()
+    assert gone() is None

@@ -89,10 +89,12 @@ def _valid(pack: RulePack, profile: dict[str, Any]) -> bool:
 
 
 def expected_verdicts(pack: RulePack, profiles: list[dict[str, Any]]) -> dict[tuple[int, str], Any]:
-    """Each profile's result in both languages from a local durable checker, one at a time."""
+    """Each profile's result in both languages from a local durable checker, one at a time (as the API answers it:
+    with the backend that decided)."""
     checker = Checker(pack, "durable")
     try:
-        return {(i, lang): json.loads(json.dumps(checker.check(read_profile(pack, p, AS_OF), AS_OF, lang).to_json()))
+        return {(i, lang): {**json.loads(json.dumps(checker.check(read_profile(pack, p, AS_OF), AS_OF, lang).to_json())),
+                            "backend": "durable"}
                 for i, p in enumerate(profiles) for lang in ("zh", "en")}
     finally:
         checker.close()
