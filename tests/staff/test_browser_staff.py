@@ -100,7 +100,7 @@ def test_staff_edit_preview_publish_restart_and_roll_back(tmp_path, csrf_app, se
 
     page.click("#impact")
     expect(page.locator("#n-lost")).to_have_text("1")
-    expect(page.locator("#changes")).to_contain_text(MEASURE)
+    expect(page.locator(f"#changes td[title=\"{MEASURE}\"]")).to_contain_text("专精特新")  # the title, not the id
     _shoot(page, "staff-impact")
     page.go_back()
 
