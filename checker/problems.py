@@ -20,8 +20,8 @@ class Problem:
     params: dict[str, Any] = field(default_factory=dict)
 
     def text(self, lang: str) -> str:
-        """The problem in words, in the given language (zh or en)."""
-        return translate(self.code, lang, **self.params)
+        """The problem in words, in the given language (zh or en); a Problem among the params is put in the same one."""
+        return translate(self.code, lang, **{k: v.text(lang) if isinstance(v, Problem) else v for k, v in self.params.items()})
 
     def __str__(self) -> str:
         return self.text("en")

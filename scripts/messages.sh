@@ -8,7 +8,7 @@ PY=${PYTHON:-$( [ -x .venv/bin/python ] && echo .venv/bin/python || echo python3
 DIR=checker/translations
 BABEL=("$PY" -m babel.messages.frontend -q)
 extract() {
-    "${BABEL[@]}" extract -F "$DIR/babel.cfg" --no-default-keywords -k t -k translate -k N_ -k Problem -k ProblemError \
+    "${BABEL[@]}" extract -F "$DIR/babel.cfg" --no-default-keywords -k t -k translate -k N_ -k Problem -k ProblemError -k ExprError \
         --no-location --sort-output --omit-header -o "$1" .
 }
 if [ "${1:-}" = extract ]; then extract "$2"; exit 0; fi

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from checker.problems import Problem
 from checker.profile import FieldProblem, parse_profile
-from checker.rules.messages import THOUSANDS, did_you_mean
+from checker.rules.messages import THOUSANDS, unknown
 from checker.rules.pack import Measure, RulePack
 from checker.rules.schema import Example
 from checker.rules.yamlsrc import RuleError
 
 DEFAULT_AS_OF = dt.date(2026, 6, 1)
+MISSING_SIDE = {"eligible": Problem("lint.example_no_eligible"), "ineligible": Problem("lint.example_no_ineligible")}
 
 
 def example_profile(measure: Measure, example: Example) -> dict[str, Any]:
@@ -38,19 +40,20 @@ def lint_examples(pack: RulePack) -> list[RuleError]:
             line = measure.line("examples", i)
             errors += [RuleError(measure.file, line, f"examples[{i}].profile.{p.field}", _explain(p, pack))
                        for p in problems]
-            errors += [RuleError(measure.file, line, f"examples[{i}].expect.criteria", f"unknown criterion {cid!r}")
+            errors += [RuleError(measure.file, line, f"examples[{i}].expect.criteria",
+                                 Problem("lint.example_unknown_criterion", {"name": cid}))
                        for cid in example.expect.criteria if cid not in ids]
         for side in ("eligible", "ineligible"):
             if side not in statuses:
-                errors.append(RuleError(measure.file, measure.line("examples"), "examples", f"needs at least one {side} example"))
+                errors.append(RuleError(measure.file, measure.line("examples"), "examples", MISSING_SIDE[side]))
     return errors
 
 
-def _explain(problem: FieldProblem, pack: RulePack) -> str:
+def _explain(problem: FieldProblem, pack: RulePack) -> Problem:
     """An example answer's problem in words: a split 5,000 or a misspelt field name."""
     name = problem.field
     if problem.problem.code != "problem.unknown_field":
-        return problem.message
+        return problem.problem
     if name.isdigit():
         return THOUSANDS
-    return f"unknown field {name!r}{did_you_mean(name, pack.fields)}"
+    return unknown("lint.unknown_field", name, pack.fields)

@@ -17,15 +17,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Any, Literal, Union
+
+from checker.problems import ProblemError
 
 
-class ExprError(ValueError):
-    """A syntax or type error inside one expression, with its column."""
+class ExprError(ProblemError):
+    """A syntax or type error inside one expression: its catalogue code ("lint.expr.*") with parameters, and its column."""
 
-    def __init__(self, message: str, column: int = 0) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, code: str, column: int = 0, **params: Any) -> None:
+        super().__init__(code, **params)
+        self.message = str(self.problem)
         self.column = column
 
 
@@ -109,7 +111,7 @@ class _Tok:
 def tokenize(text: str) -> list[_Tok]:
     """Split an expression into tokens, rejecting any character outside the language."""
     if len(text) > MAX_LENGTH:
-        raise ExprError(f"expression longer than {MAX_LENGTH} characters", 0)
+        raise ExprError("lint.expr.too_long", 0, limit=MAX_LENGTH)
     tokens, pos = [], 0
     while pos < len(text):
         if text[pos:].strip() == "":
@@ -117,7 +119,7 @@ def tokenize(text: str) -> list[_Tok]:
         match = _TOKEN.match(text, pos)
         if not match:
             col = pos + len(text[pos:]) - len(text[pos:].lstrip())
-            raise ExprError(f"unexpected character {text[col]!r}", col)
+            raise ExprError("lint.expr.bad_character", col, char=text[col])
         kind = match.lastgroup or ""
         tokens.append(_Tok(kind, match.group(kind), match.start(kind)))
         pos = match.end()
@@ -139,7 +141,7 @@ class _Parser:
         tok = self.tok
         if text is not None and tok.text != text:
             found = tok.text or "end of expression"
-            raise ExprError(f"expected {text!r}, found {found!r}", tok.col)
+            raise ExprError("lint.expr.expected", tok.col, wanted=text, found=found)
         self.i += 1
         return tok
 
@@ -149,12 +151,12 @@ class _Parser:
     def nest(self) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise ExprError(f"expression nested deeper than {MAX_DEPTH}", self.tok.col)
+            raise ExprError("lint.expr.too_deep", self.tok.col, limit=MAX_DEPTH)
 
     def parse(self) -> Node:
         node = self.or_()
         if self.tok.kind != "end":
-            raise ExprError(f"unexpected {self.tok.text!r}", self.tok.col)
+            raise ExprError("lint.expr.unexpected", self.tok.col, found=self.tok.text)
         return node
 
     def or_(self) -> Node:
@@ -209,7 +211,7 @@ class _Parser:
             return _number(tok.text)
         if tok.kind == "str":
             return tok.text[1:-1]
-        raise ExprError(f"expected a number or a quoted text, found {tok.text!r}", tok.col)
+        raise ExprError("lint.expr.not_a_literal", tok.col, found=tok.text)
 
     def sum_(self) -> Node:
         node = self.prod()
@@ -253,7 +255,7 @@ class _Parser:
             self.take(")")
             return node
         found = tok.text or "end of expression"
-        raise ExprError(f"unexpected {found!r}", tok.col)
+        raise ExprError("lint.expr.unexpected", tok.col, found=found)
 
     def call(self, name: _Tok) -> Node:
         self.take("(")
@@ -278,7 +280,7 @@ def _number(text: str) -> float:
 def parse(text: str) -> Node:
     """Parse an expression into its tree; raise ExprError with a column on bad input."""
     if not isinstance(text, str) or not text.strip():
-        raise ExprError("empty expression", 0)
+        raise ExprError("lint.expr.empty", 0)
     return _Parser(text).parse()
 
 
@@ -286,14 +288,14 @@ def literal_text(node: Node) -> str:
     """The text of a quoted literal argument (type checking on load puts one there)."""
     if isinstance(node, Const) and isinstance(node.value, str):
         return node.value
-    raise ExprError(f"expected a quoted text literal, found {node!r}")
+    raise ExprError("lint.expr.not_a_text_literal", found=repr(node))
 
 
 def literal_number(node: Node) -> float:
     """The value of a number literal argument (type checking on load puts one there)."""
     if isinstance(node, Const) and isinstance(node.value, float):
         return node.value
-    raise ExprError(f"expected a number literal, found {node!r}")
+    raise ExprError("lint.expr.not_a_number_literal", found=repr(node))
 
 
 def names(node: Node) -> set[str]:

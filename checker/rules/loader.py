@@ -10,8 +10,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from checker.i18n import N_
+from checker.problems import Problem, ProblemError
 from checker.rules import expr as ex
-from checker.rules.messages import did_you_mean, schema_keys, yaml_trap
+from checker.rules.messages import schema_keys, unknown, yaml_trap
 from checker.rules.numbers import unquoted_numbers
 from checker.rules.pack import (
     Check,
@@ -32,6 +34,9 @@ from checker.rules.yamlsrc import Document, Loc, RuleError, load_file
 
 M = TypeVar("M", bound=BaseModel)
 KNOWN_KEYS = schema_keys(DerivedFile, FieldsFile, IndexFile, MeasureFile, ParametersFile, WindowsFile)
+# What a value of the wrong type should have been, as _schema_problem names it.
+SCHEMA_WORDS = (N_("lint.schema.string"), N_("lint.schema.int"), N_("lint.schema.float"), N_("lint.schema.bool"),
+                N_("lint.schema.date"), N_("lint.schema.list"), N_("lint.schema.dict"))
 FieldsDoc = tuple[Document, FieldsFile]  # a fields file and its parsed content
 TYPE_OF_FIELD = {"int": NUMBER, "decimal": NUMBER, "bool": BOOL, "enum": TEXT, "text": TEXT, "date": DATE}
 
@@ -60,17 +65,30 @@ def _pydantic_error(doc: Document, err: Any) -> RuleError:
     if err["loc"][-1:] == ("[key]",):  # a number where a key should be: 5,000 split inside { }
         return doc.error(loc, _unknown_key(doc, loc, err.get("input")))
     if err["type"] == "missing":
-        return doc.error(loc[:-1], f"missing key {loc[-1]!r}")
-    return doc.error(loc, err["msg"])
+        return doc.error(loc[:-1], Problem("lint.missing_key", {"key": loc[-1]}))
+    return doc.error(loc, _schema_problem(err))
 
 
-def _unknown_key(doc: Document, loc: Loc, raw: Any) -> str:
+def _schema_problem(err: Any) -> Problem:
+    """A value the schema refuses: pydantic's English text, and in Chinese what kind of value was wanted."""
+    if err["type"] == "literal_error":
+        return Problem("lint.schema_choice", {"text": err["msg"], "expected": err.get("ctx", {}).get("expected", "")})
+    error = err.get("ctx", {}).get("error")
+    if isinstance(error, ProblemError):  # a model's own check ("'closes' is before 'opens'")
+        return Problem("lint.schema_rule", {"text": err["msg"], "reason": error.problem})
+    wanted = err["type"].split("_")[0]
+    if wanted in ("string", "int", "float", "bool", "date", "list", "dict"):
+        return Problem("lint.schema_type", {"text": err["msg"], "wanted": Problem(f"lint.schema.{wanted}")})
+    return Problem("lint.schema", {"text": err["msg"]})
+
+
+def _unknown_key(doc: Document, loc: Loc, raw: Any) -> Problem:
     """An unknown key in words: a value split by a comma inside { } (a number's thousands separator or a text's
     comma), else the closest known key."""
     key = str(raw)
     if not re.fullmatch(r"[A-Za-z_][\w\-]*", key):
-        return yaml_trap(doc.text, doc.line(loc))[1] if doc.text else f"unknown key {key!r}"
-    return f"unknown key {key!r}{did_you_mean(key, KNOWN_KEYS)}"
+        return yaml_trap(doc.text, doc.line(loc))[1] if doc.text else Problem("lint.unknown_key", {"name": key})
+    return unknown("lint.unknown_key", key, KNOWN_KEYS)
 
 
 def _is_key(part: Any) -> bool:
@@ -103,14 +121,15 @@ class _Loader:
 
     def expr(self, doc: Document, loc: Loc, text: Any, env: dict[str, NameType], want: str) -> ex.Node | None:
         if not isinstance(text, str):
-            self.errors.append(doc.error(loc, "an expression must be a text"))
+            self.errors.append(doc.error(loc, Problem("lint.expr_not_text")))
             return None
         try:
             node = ex.parse(text)
             check(node, env, want)
             return node
         except ex.ExprError as err:
-            self.errors.append(doc.error(loc, f"{err.message} (in {text!r}, column {err.column + 1})"))
+            where = {"reason": err.problem, "expr": text, "column": err.column + 1}
+            self.errors.append(doc.error(loc, Problem("lint.in_expression", where)))
             return None
 
 
@@ -168,15 +187,15 @@ def _load_fields(loader: _Loader) -> tuple[dict[str, FieldDecl], list[Section], 
         sections.extend(parsed.sections)
         for i, decl in enumerate(parsed.fields):
             if decl.id in fields:
-                loader.errors.append(doc.error(("fields", i, "id"), f"field {decl.id!r} declared twice"))
+                loader.errors.append(doc.error(("fields", i, "id"), Problem("lint.field_twice", {"name": decl.id})))
             fields[decl.id] = decl
     known_sections = {s.id for s in sections}
     for doc, parsed in docs:
         for i, decl in enumerate(parsed.fields):
             if decl.section not in known_sections:
-                loader.errors.append(doc.error(("fields", i, "section"), f"unknown section {decl.section!r}"))
+                loader.errors.append(doc.error(("fields", i, "section"), Problem("lint.unknown_section", {"name": decl.section})))
     if not fields and not loader.errors:
-        loader.errors.append(RuleError(str(loader.root / "fields"), 1, "", "no field declarations found"))
+        loader.errors.append(RuleError(str(loader.root / "fields"), 1, "", Problem("lint.no_fields")))
     return fields, sorted(sections, key=lambda s: s.order), docs
 
 
@@ -191,7 +210,7 @@ def _load_parameters(loader: _Loader, env: dict[str, NameType]) -> dict[str, Par
             continue
         for i, decl in enumerate(parsed.parameters):
             if decl.id in env or decl.id in found:
-                loader.errors.append(doc.error(("parameters", i, "id"), f"{decl.id!r} is already a field or parameter"))
+                loader.errors.append(doc.error(("parameters", i, "id"), Problem("lint.parameter_taken", {"name": decl.id})))
                 continue
             found[decl.id] = Parameter(decl, doc.file, doc.line(("parameters", i)))
             env[decl.id] = NameType(NUMBER)
@@ -215,7 +234,7 @@ def _load_derived(loader: _Loader, env: dict[str, NameType]) -> dict[str, Derive
         return derived
     for i, item in enumerate(parsed.derived):  # in file order: each may use those above it
         if item.id in env:
-            loader.errors.append(doc.error(("derived", i, "id"), f"{item.id!r} is already a field or derived value"))
+            loader.errors.append(doc.error(("derived", i, "id"), Problem("lint.derived_taken", {"name": item.id})))
             continue
         node = loader.expr(doc, ("derived", i, "expr"), item.expr, env, item.type)
         if node is not None:
@@ -229,9 +248,9 @@ def _load_checks(loader: _Loader, docs: list[FieldsDoc], env: dict[str, NameType
     for doc, parsed in docs:
         for i, item in enumerate(parsed.checks):
             node = loader.expr(doc, ("checks", i, "test"), item.test, env, BOOL)
-            unknown = [f for f in item.fields if f not in env]
-            if unknown:
-                loader.errors.append(doc.error(("checks", i, "fields"), f"unknown fields {unknown}"))
+            missing = [f for f in item.fields if f not in env]
+            if missing:
+                loader.errors.append(doc.error(("checks", i, "fields"), Problem("lint.unknown_fields", {"names": missing})))
             if node is not None:
                 checks.append(Check(item, node))
     return checks
@@ -260,11 +279,12 @@ def _load_measures(loader: _Loader, env: dict[str, NameType]) -> tuple[list[Meas
             if measure is None:
                 continue
             if measure.id in seen:
-                loader.errors.append(RuleError(measure.file, 1, "id", f"measure {measure.id!r} also in {seen[measure.id]}"))
+                twice = Problem("lint.measure_twice", {"name": measure.id, "other": seen[measure.id]})
+                loader.errors.append(RuleError(measure.file, 1, "id", twice))
             seen[measure.id] = measure.file
             measures.append(measure)
     if not measures and not loader.errors:
-        loader.errors.append(RuleError(str(base), 1, "", "no measures found"))
+        loader.errors.append(RuleError(str(base), 1, "", Problem("lint.no_measures")))
     return measures, folders
 
 
@@ -272,14 +292,14 @@ def _load_index(loader: _Loader, folder: Path, files: list[Path]) -> IndexFile |
     path = folder / "index.yaml"
     if not path.exists():
         if files:
-            loader.errors.append(RuleError(str(path.relative_to(loader.root.parent)), 1, "", "folder has no index.yaml"))
+            loader.errors.append(RuleError(str(path.relative_to(loader.root.parent)), 1, "", Problem("lint.no_index")))
         return None
     doc = loader.doc(path)
     index = _validate(doc, IndexFile, loader.errors) if doc else None
     if doc is not None and index:
         stems = [p.stem for p in files]
         if sorted(index.measures) != sorted(stems):
-            loader.errors.append(doc.error(("measures",), f"must list exactly the measures in the folder: {stems}"))
+            loader.errors.append(doc.error(("measures",), Problem("lint.index_measures", {"stems": stems})))
     return index
 
 
@@ -290,7 +310,7 @@ def _load_measure(loader: _Loader, path: Path, env: dict[str, NameType]) -> Meas
         return None
     before = len(loader.errors)
     if spec.id != path.stem:
-        loader.errors.append(doc.error(("id",), f"id {spec.id!r} must match the file name {path.stem!r}"))
+        loader.errors.append(doc.error(("id",), Problem("lint.id_not_file_name", {"id": spec.id, "stem": path.stem})))
     criteria = _criteria(loader, doc, spec, env)
     logic = build_logic(spec.logic, [c.id for c in spec.criteria])
     _check_logic(loader, doc, spec, logic)
@@ -320,7 +340,7 @@ def _criteria(loader: _Loader, doc: Document, spec: MeasureFile, env: dict[str, 
     for i, item in enumerate(spec.criteria):
         loc = ("criteria", i)
         if item.id in ids or item.id == "in_force":
-            loader.errors.append(doc.error(loc + ("id",), f"criterion id {item.id!r} is duplicated or reserved"))
+            loader.errors.append(doc.error(loc + ("id",), Problem("lint.criterion_id_taken", {"name": item.id})))
         ids.add(item.id)
         test = loader.expr(doc, loc + ("test",), item.test, env, BOOL)
         show = None
@@ -336,11 +356,11 @@ def _check_logic(loader: _Loader, doc: Document, spec: MeasureFile, logic: Logic
     refs = logic_refs(logic)
     for ref in refs:
         if ref not in ids:
-            hint = did_you_mean(ref, ids)
-            loader.errors.append(doc.error(("logic",), f"unknown criterion {ref!r}{hint} (criteria: {', '.join(ids)})"))
+            problem = unknown("lint.unknown_criterion", ref, ids, criteria=", ".join(ids))
+            loader.errors.append(doc.error(("logic",), problem))
     for i, cid in enumerate(ids):
         if cid not in refs:
-            loader.errors.append(doc.error(("criteria", i, "id"), f"criterion {cid!r} is not used in 'logic'"))
+            loader.errors.append(doc.error(("criteria", i, "id"), Problem("lint.criterion_unused", {"name": cid})))
 
 
 def _check_seeds(loader: _Loader, doc: Document, spec: MeasureFile) -> None:
@@ -349,9 +369,9 @@ def _check_seeds(loader: _Loader, doc: Document, spec: MeasureFile) -> None:
             continue
         text = loader.seed_text(source.seed)
         if text is None:
-            loader.errors.append(doc.error(("source", i, "seed"), f"no seed file {source.seed}_*.txt in seeds/"))
+            loader.errors.append(doc.error(("source", i, "seed"), Problem("lint.no_seed", {"seed": source.seed})))
         elif _squash(source.quote or "") not in text:
-            loader.errors.append(doc.error(("source", i, "quote"), f"quote is not found verbatim in seed {source.seed}"))
+            loader.errors.append(doc.error(("source", i, "quote"), Problem("lint.quote_not_in_seed", {"seed": source.seed})))
 
 
 def _squash(text: str) -> str:
@@ -368,8 +388,7 @@ def _load_windows(loader: _Loader, ids: set[str]) -> dict[str, tuple[Window, ...
     found: dict[str, list[Window]] = {}
     for i, decl in enumerate(parsed.windows):
         if decl.measure not in ids:
-            hint = did_you_mean(decl.measure, ids)
-            loader.errors.append(doc.error(("windows", i, "measure"), f"unknown measure {decl.measure!r}{hint}"))
+            loader.errors.append(doc.error(("windows", i, "measure"), unknown("lint.unknown_measure", decl.measure, ids)))
         found.setdefault(decl.measure, []).append(Window(decl, doc.line(("windows", i))))
     return {k: tuple(v) for k, v in found.items()}
 
@@ -386,4 +405,4 @@ def _check_relations(loader: _Loader, measures: list[Measure], files: set[str]) 
         for i, rel in enumerate(measure.spec.relations):
             if rel.measure not in ids:
                 loader.errors.append(RuleError(measure.file, measure.line("relations", i), f"relations[{i}].measure",
-                                               f"unknown measure {rel.measure!r}{did_you_mean(rel.measure, ids)}"))
+                                               unknown("lint.unknown_measure", rel.measure, ids)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from checker.problems import Problem
 from checker.rules import expr as ex
 from checker.rules.schema import MeasureFile, Text
 from checker.rules.yamlsrc import Document, Loc, RuleError
@@ -68,8 +69,7 @@ def _check(doc: Document, loc: Loc, source: str, stated: set[float]) -> list[Rul
     except ex.ExprError:
         return []  # the expression checker reports syntax errors
     bad = sorted({v for v in literals(node) if not _accepted(v, stated)})
-    return [doc.error(loc, f"number {v:g} is in no cited quote and no marked assumption: quote the source "
-                           "that states it, or state it in an 'assumption'") for v in bad]
+    return [doc.error(loc, Problem("lint.unquoted_number", {"number": v})) for v in bad]
 
 
 def _marked(assumption: Text | None) -> set[float]:

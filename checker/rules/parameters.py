@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
+from checker.problems import ProblemError
 from checker.rules.schema import ID_PATTERN, Source, Strict, Text
 
 
@@ -37,7 +38,7 @@ class ParameterDecl(Strict):
     def _dates_ascend(self) -> ParameterDecl:
         dates = [v.start for v in self.values]
         if dates != sorted(set(dates)):
-            raise ValueError("'values' must be listed oldest first, one per start date")
+            raise ProblemError("lint.rule.values_order")
         return self
 
 

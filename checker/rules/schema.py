@@ -7,6 +7,8 @@ from typing import Any, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from checker.problems import ProblemError
+
 EntityType = Literal[
     "enterprise", "incubator", "maker_space", "research_institute",
     "university", "service_agency", "industry_association",
@@ -67,7 +69,7 @@ class FieldDecl(Strict):
     @model_validator(mode="after")
     def _enum_has_values(self) -> FieldDecl:
         if (self.type == "enum") != bool(self.values):
-            raise ValueError("an enum field needs 'values'; other types must not have them")
+            raise ProblemError("lint.rule.enum_values")
         return self
 
 
@@ -114,9 +116,9 @@ class Source(Strict):
     @model_validator(mode="after")
     def _cited(self) -> Source:
         if self.seed and not (self.clause and self.quote):
-            raise ValueError("a seed source needs 'clause' and 'quote'")
+            raise ProblemError("lint.rule.seed_source")
         if not self.seed and not (self.document and self.article and self.quote):
-            raise ValueError("a source needs 'seed' with clause and quote, or 'document' with article and quote")
+            raise ProblemError("lint.rule.source")
         return self
 
 
@@ -132,7 +134,7 @@ class Period(Strict):
     @model_validator(mode="after")
     def _confirmation_cited(self) -> Period:
         if (self.confirmed_on is None) != (self.confirmed_by is None):
-            raise ValueError("'confirmed_on' and 'confirmed_by' go together")
+            raise ProblemError("lint.rule.confirmed")
         return self
 
 

@@ -11,6 +11,7 @@ from typing import TypedDict
 
 from pydantic import Field, model_validator
 
+from checker.problems import ProblemError
 from checker.rules.schema import Strict, Text
 
 
@@ -38,7 +39,7 @@ class WindowDecl(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> WindowDecl:
         if self.closes < self.opens:
-            raise ValueError("'closes' is before 'opens'")
+            raise ProblemError("lint.rule.closes_before_opens")
         return self
 
 

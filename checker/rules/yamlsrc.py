@@ -10,6 +10,7 @@ from typing import Any, cast
 
 import yaml
 
+from checker.problems import Problem
 from checker.rules.messages import yaml_trap
 
 Loc = tuple[Any, ...]
@@ -18,12 +19,17 @@ MAX_BYTES = 1_000_000
 
 @dataclass
 class RuleError:
-    """One problem in a rule file, named by file, line and key path."""
+    """One problem in a rule file, named by file, line and key path; `problem` says what, in either language."""
 
     file: str
     line: int
     key: str
-    message: str
+    problem: Problem
+
+    @property
+    def message(self) -> str:
+        """The problem in English, as the CLI prints it."""
+        return str(self.problem)
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}"
@@ -46,9 +52,9 @@ class Document:
                 return self.lines[tuple(loc[:cut])]
         return 1
 
-    def error(self, loc: Loc, message: str, line_offset: int = 0) -> RuleError:
+    def error(self, loc: Loc, problem: Problem, line_offset: int = 0) -> RuleError:
         """A RuleError at loc."""
-        return RuleError(self.file, self.line(loc) + line_offset, key_path(loc), message)
+        return RuleError(self.file, self.line(loc) + line_offset, key_path(loc), problem)
 
 
 def key_path(loc: Loc) -> str:
@@ -62,8 +68,9 @@ def key_path(loc: Loc) -> str:
 class YamlTagError(ValueError):
     """A YAML construct rule files do not allow: tags, duplicate keys, recursive aliases."""
 
-    def __init__(self, loc: Loc, message: str, line: int = 0) -> None:
-        super().__init__(message)
+    def __init__(self, loc: Loc, problem: Problem, line: int = 0) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
         self.loc = loc
         self.line = line
 
@@ -93,13 +100,13 @@ class _Builder:
     def build(self, node: yaml.Node, loc: Loc) -> Any:
         self.visited += 1
         if self.visited > MAX_NODES:
-            raise YamlTagError(loc, f"more than {MAX_NODES} YAML nodes (alias expansion?)", node.start_mark.line + 1)
+            raise YamlTagError(loc, Problem("lint.too_many_nodes", {"limit": MAX_NODES}), node.start_mark.line + 1)
         if node.tag not in CORE_TAGS:
-            raise YamlTagError(loc, "YAML tags are not allowed: rule files hold plain data", node.start_mark.line + 1)
+            raise YamlTagError(loc, Problem("lint.yaml_tag"), node.start_mark.line + 1)
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node)
         if id(node) in self.path:
-            raise YamlTagError(loc, "recursive YAML alias", node.start_mark.line + 1)
+            raise YamlTagError(loc, Problem("lint.recursive_alias"), node.start_mark.line + 1)
         self.path.add(id(node))
         try:
             if isinstance(node, yaml.MappingNode):
@@ -117,10 +124,10 @@ class _Builder:
         for key_node, value_node in node.value:
             line = key_node.start_mark.line + 1
             if not isinstance(key_node, yaml.ScalarNode):
-                raise YamlTagError(loc, "a key must be a plain value", line)
+                raise YamlTagError(loc, Problem("lint.key_not_plain"), line)
             key = self._scalar(key_node)
             if key in out:
-                raise YamlTagError((), f'found duplicate key "{key}"', line)
+                raise YamlTagError((), Problem("lint.duplicate_key", {"key": key}), line)
             self.lines[loc + (key,)] = line
             out[key] = self.build(value_node, loc + (key,))
         return out
@@ -133,30 +140,30 @@ class _Builder:
         return items
 
 
-def _trap(text: str, line: int) -> tuple[int, str, str]:
-    at, message = yaml_trap(text, line)
-    return at, "", message
+def _trap(text: str, line: int) -> tuple[int, str, Problem]:
+    at, problem = yaml_trap(text, line)
+    return at, "", problem
 
 
 def load_text(text: str, file: str) -> Document | RuleError:
     """Parse YAML text; return a Document or the first error with its line."""
     if len(text.encode("utf-8")) > MAX_BYTES:
-        return RuleError(file, 1, "", f"file larger than {MAX_BYTES} bytes")
+        return RuleError(file, 1, "", Problem("lint.file_too_large", {"limit": MAX_BYTES}))
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         return RuleError(file, *_trap(text, mark.line + 1 if mark else 1))
     except yaml.YAMLError as exc:
-        return RuleError(file, 1, "", str(exc).strip().splitlines()[0])
+        return RuleError(file, 1, "", Problem("lint.yaml_error", {"text": str(exc).strip().splitlines()[0]}))
     builder = _Builder()
     try:
         data = builder.build(node, ()) if node is not None else None
     except YamlTagError as exc:
         key = key_path(exc.loc)
-        return RuleError(file, exc.line or 1, key, str(exc))
+        return RuleError(file, exc.line or 1, key, exc.problem)
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
-        return RuleError(file, 1, "", f"unreadable YAML value: {exc}")
+        return RuleError(file, 1, "", Problem("lint.unreadable_value", {"text": str(exc)}))
     return Document(file, data, builder.lines, text)
 
 
@@ -166,4 +173,4 @@ def load_file(path: Path, root: Path) -> Document | RuleError:
     try:
         return load_text(path.read_text(encoding="utf-8"), name)
     except (OSError, UnicodeDecodeError) as exc:
-        return RuleError(name, 1, "", f"cannot read: {exc}")
+        return RuleError(name, 1, "", Problem("lint.cannot_read", {"text": str(exc)}))

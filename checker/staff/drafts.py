@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from checker.i18n import N_
 from checker.problems import Problem
 from checker.rules.loader import RulePackError
-from checker.rules.messages import in_language
 from checker.rules.pack import RulePack
 from checker.rules.yamlsrc import RuleError
 from checker.ruletest import ExampleOutcome, run_pack
@@ -159,7 +158,7 @@ def _publish(session: Session, draft: Draft, seeds: Path, author: str, comment: 
 def lint_refusal(error: RuleError) -> Problem:
     """A lint error that refuses a publish: where, which key, and the message in both languages."""
     params = {"where": f"{error.file}:{error.line}", "key": error.key, "message": error.message,
-              "message_zh": in_language(error.message, "zh")}
+              "message_zh": error.problem.text("zh")}
     code = N_("refusal.lint_key") if error.key else N_("refusal.lint")
     return Problem(code, params)
 

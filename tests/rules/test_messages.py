@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from checker.rules.loader import RulePackError, load_pack
-from checker.rules.messages import in_language
 from tests.rules.test_lint_fixtures import make_pack
 
 MEASURE = "measures/demo/demo-measure.yaml"
@@ -39,17 +38,18 @@ def test_yaml_traps_are_explained_in_words(tmp_path, old, new, line, words, zh):
     assert (errors[0].file, errors[0].line) == (f"rules/{MEASURE}", line)
     assert words in errors[0].message
     assert "could not find" not in errors[0].message and "valid string" not in errors[0].message  # not the parser's text
-    assert zh in in_language(errors[0].message, "zh")
+    assert zh in errors[0].problem.text("zh")
 
 
 def test_unknown_names_suggest_the_closest(tmp_path):
-    errors = [str(e) for e in lint(tmp_path, "rd_expense_wan >= 100", "rd_expens_wan >= 100")]
-    assert errors == [f"rules/{MEASURE}:20: criteria[1].test: unknown field 'rd_expens_wan'; did you mean 'rd_expense_wan'? "
-                      "(in 'rd_expens_wan >= 100', column 1)"]
-    message = errors[0].split("criteria[1].test: ")[1]
+    found = lint(tmp_path, "rd_expense_wan >= 100", "rd_expens_wan >= 100")
+    assert [str(e) for e in found] == [f"rules/{MEASURE}:20: criteria[1].test: unknown field 'rd_expens_wan'; "
+                                       "did you mean 'rd_expense_wan'? (in 'rd_expens_wan >= 100', column 1)"]
     zh = "表达式 rd_expens_wan >= 100 第 1 列：未知字段 'rd_expens_wan'，是否想写 'rd_expense_wan'？"
-    assert in_language(message, "zh") == zh
-    assert in_language(message, "en") == message
+    assert found[0].problem.text("zh") == zh
+    assert found[0].problem.text("en") == found[0].message
+    assert found[0].problem.code == "lint.in_expression"
+    assert found[0].problem.params["reason"].code == "lint.unknown_field_close"
     keys = [str(e) for e in lint(tmp_path / "b", "summary:", "sumary:")]
     assert any("unknown key 'sumary'; did you mean 'summary'?" in e for e in keys), keys
 

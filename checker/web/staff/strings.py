@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checker.i18n import N_
-from checker.rules.messages import in_language
+from checker.rules.yamlsrc import RuleError
 from checker.web.i18n import current_lang, t
 
 # Keys the staff pages build at run time (t('staff.' ~ state)), listed for `pybabel extract`.
@@ -11,9 +11,9 @@ RUNTIME_KEYS = (N_("staff.in_force"), N_("staff.expired"), N_("staff.not_yet"),
                 N_("staff.job_queued"), N_("staff.job_running"), N_("staff.job_done"), N_("staff.job_failed"))
 
 
-def lint_message(message: str) -> str:
-    """A lint message in the page's language."""
-    return in_language(message, current_lang())
+def lint_message(error: RuleError) -> str:
+    """A lint error's message in the page's language."""
+    return error.problem.text(current_lang())
 
 
 # The labels of the creation forms, in the message catalogue as "staff.form.<name>".
