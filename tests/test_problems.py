@@ -64,3 +64,10 @@ def test_an_unreadable_row_says_why_with_a_code() -> None:
 def test_a_parameter_may_be_called_key_or_lang() -> None:
     problem = Problem("refusal.lint_key", {"where": "a.yaml:3", "key": "logic", "message": "m", "message_zh": "中", "lang": "x"})
     assert problem.text("zh") == "校验错误 a.yaml:3 logic：中" and problem.text("en") == "lint: a.yaml:3: logic: m"
+
+
+def test_a_problem_among_the_params_is_put_in_the_same_language() -> None:
+    inner = Problem("lint.unknown_field_close", {"name": "rd_expens_wan", "close": "rd_expense_wan"})
+    outer = Problem("lint.in_expression", {"reason": inner, "expr": "rd_expens_wan > 1", "column": 1})
+    assert outer.text("en") == "unknown field 'rd_expens_wan'; did you mean 'rd_expense_wan'? (in 'rd_expens_wan > 1', column 1)"
+    assert outer.text("zh") == "表达式 rd_expens_wan > 1 第 1 列：未知字段 'rd_expens_wan'，是否想写 'rd_expense_wan'？"
