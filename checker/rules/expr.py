@@ -19,7 +19,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal, Union
 
-from checker.problems import ProblemError
+from checker.problems import Problem, ProblemError
+
+END = Problem("lint.expr.end")  # what a message names when the expression ends too early
 
 
 class ExprError(ProblemError):
@@ -140,7 +142,7 @@ class _Parser:
     def take(self, text: str | None = None) -> _Tok:
         tok = self.tok
         if text is not None and tok.text != text:
-            found = tok.text or "end of expression"
+            found = tok.text or END
             raise ExprError("lint.expr.expected", tok.col, wanted=text, found=found)
         self.i += 1
         return tok
@@ -254,8 +256,7 @@ class _Parser:
             self.depth -= 1
             self.take(")")
             return node
-        found = tok.text or "end of expression"
-        raise ExprError("lint.expr.unexpected", tok.col, found=found)
+        raise ExprError("lint.expr.unexpected", tok.col, found=tok.text or END)
 
     def call(self, name: _Tok) -> Node:
         self.take("(")

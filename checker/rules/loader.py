@@ -72,7 +72,8 @@ def _pydantic_error(doc: Document, err: Any) -> RuleError:
 def _schema_problem(err: Any) -> Problem:
     """A value the schema refuses: pydantic's English text, and in Chinese what kind of value was wanted."""
     if err["type"] == "literal_error":
-        return Problem("lint.schema_choice", {"text": err["msg"], "expected": err.get("ctx", {}).get("expected", "")})
+        expected = str(err.get("ctx", {}).get("expected", ""))
+        return Problem("lint.schema_choice", {"text": err["msg"], "expected": expected.replace(" or ", ", ")})
     error = err.get("ctx", {}).get("error")
     if isinstance(error, ProblemError):  # a model's own check ("'closes' is before 'opens'")
         return Problem("lint.schema_rule", {"text": err["msg"], "reason": error.problem})
