@@ -31,9 +31,14 @@ class RuleError:
         """The problem in English, as the CLI prints it."""
         return str(self.problem)
 
+    @property
+    def located(self) -> Problem:
+        """The problem with its file, line and key, as one Problem (its English is str(self))."""
+        where = {"where": f"{self.file}:{self.line}", "reason": self.problem}
+        return Problem("lint.at_key", {**where, "key": self.key}) if self.key else Problem("lint.at", where)
+
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}"
-        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+        return str(self.located)
 
 
 @dataclass

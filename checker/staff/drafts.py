@@ -194,7 +194,7 @@ def rollback(session: Session, seq: int, seeds: Path, author: str, comment: str,
     try:
         pack = store.load_files(files, seeds)
     except RulePackError as exc:
-        raise PublishRefused([Problem("refusal.old_version", {"seq": seq, "error": str(e)}) for e in exc.errors]) from exc
+        raise PublishRefused([Problem("refusal.old_version", {"seq": seq, "error": e.located}) for e in exc.errors]) from exc
     message = f"back to v{seq}: {comment.strip()}"
     sha = None
     if repo is not None:

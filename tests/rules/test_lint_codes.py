@@ -75,3 +75,14 @@ def test_a_rule_of_the_schema_is_put_into_chinese(tmp_path):
 def test_no_lint_message_is_translated_by_pattern_any_more():
     sources = [p for p in CHECKER.rglob("*.py") if "in_language" in p.read_text(encoding="utf-8")]
     assert sources == []
+
+
+def test_an_error_with_its_place_reads_as_the_cli_prints_it_and_in_chinese():
+    from checker.rules.yamlsrc import RuleError
+
+    error = RuleError("rules/x.yaml", 3, "logic", Problem("lint.criterion_unused", {"name": "c2"}))
+    refused = Problem("refusal.old_version", {"seq": 4, "error": error.located})
+    assert str(error) == "rules/x.yaml:3: logic: criterion 'c2' is not used in 'logic'"
+    assert refused.text("en") == f"version 4 no longer loads: {error}"
+    assert refused.text("zh") == "第 4 版已无法加载：rules/x.yaml:3 logic：条件 'c2' 未在 'logic' 中使用"
+    assert str(RuleError("rules/fields", 1, "", Problem("lint.no_fields"))) == "rules/fields:1: no field declarations found"
