@@ -27,14 +27,17 @@ class Problem:
         return self.text("en")
 
     def to_json(self) -> dict[str, Any]:
-        """The stored form: code, parameters and the English message (for readers that know no codes)."""
-        return {"code": self.code, "params": self.params, "message": str(self)}
+        """The stored form: code, parameters (a Problem among them stored the same way) and the English message."""
+        params = {k: v.to_json() if isinstance(v, Problem) else v for k, v in self.params.items()}
+        return {"code": self.code, "params": params, "message": str(self)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Problem:
         """A stored problem; one stored before problems had codes keeps its English message."""
         if "code" in data:
-            return cls(data["code"], dict(data.get("params") or {}))
+            params = {k: cls.from_json(v) if isinstance(v, dict) and "code" in v else v
+                      for k, v in (data.get("params") or {}).items()}
+            return cls(data["code"], params)
         return cls("problem.other", {"text": data.get("message", "")})
 
 

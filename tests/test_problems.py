@@ -71,3 +71,12 @@ def test_a_problem_among_the_params_is_put_in_the_same_language() -> None:
     outer = Problem("lint.in_expression", {"reason": inner, "expr": "rd_expens_wan > 1", "column": 1})
     assert outer.text("en") == "unknown field 'rd_expens_wan'; did you mean 'rd_expense_wan'? (in 'rd_expens_wan > 1', column 1)"
     assert outer.text("zh") == "表达式 rd_expens_wan > 1 第 1 列：未知字段 'rd_expens_wan'，是否想写 'rd_expense_wan'？"
+
+
+def test_a_problem_inside_a_problem_is_stored_and_read_back() -> None:
+    import json
+
+    outer = Problem("lint.in_expression", {"reason": Problem("lint.expr.empty"), "expr": "", "column": 1})
+    stored = json.loads(json.dumps(outer.to_json()))
+    assert stored["params"]["reason"]["code"] == "lint.expr.empty"
+    assert Problem.from_json(stored) == outer and Problem.from_json(stored).text("zh").endswith("表达式为空")
