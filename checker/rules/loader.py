@@ -35,8 +35,9 @@ from checker.rules.yamlsrc import Document, Loc, RuleError, load_file
 M = TypeVar("M", bound=BaseModel)
 KNOWN_KEYS = schema_keys(DerivedFile, FieldsFile, IndexFile, MeasureFile, ParametersFile, WindowsFile)
 # What a value of the wrong type should have been, as _schema_problem names it.
-SCHEMA_WORDS = (N_("lint.schema.string"), N_("lint.schema.int"), N_("lint.schema.float"), N_("lint.schema.bool"),
-                N_("lint.schema.date"), N_("lint.schema.list"), N_("lint.schema.dict"))
+SCHEMA_WORDS = {"string": N_("lint.schema.string"), "int": N_("lint.schema.int"), "float": N_("lint.schema.float"),
+                "bool": N_("lint.schema.bool"), "date": N_("lint.schema.date"), "list": N_("lint.schema.list"),
+                "dict": N_("lint.schema.dict")}
 FieldsDoc = tuple[Document, FieldsFile]  # a fields file and its parsed content
 TYPE_OF_FIELD = {"int": NUMBER, "decimal": NUMBER, "bool": BOOL, "enum": TEXT, "text": TEXT, "date": DATE}
 
@@ -78,8 +79,8 @@ def _schema_problem(err: Any) -> Problem:
     if isinstance(error, ProblemError):  # a model's own check ("'closes' is before 'opens'")
         return Problem("lint.schema_rule", {"text": err["msg"], "reason": error.problem})
     wanted = err["type"].split("_")[0]
-    if wanted in ("string", "int", "float", "bool", "date", "list", "dict"):
-        return Problem("lint.schema_type", {"text": err["msg"], "wanted": Problem(f"lint.schema.{wanted}")})
+    if wanted in SCHEMA_WORDS:
+        return Problem("lint.schema_type", {"text": err["msg"], "wanted": Problem(SCHEMA_WORDS[wanted])})
     return Problem("lint.schema", {"text": err["msg"]})
 
 

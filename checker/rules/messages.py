@@ -19,6 +19,7 @@ from checker.problems import Problem
 UNKNOWN_CODES = (N_("lint.unknown_field"), N_("lint.unknown_field_close"), N_("lint.unknown_key"),
                  N_("lint.unknown_key_close"), N_("lint.unknown_measure"), N_("lint.unknown_measure_close"),
                  N_("lint.unknown_criterion"), N_("lint.unknown_criterion_close"))
+_CLOSE = dict(zip(UNKNOWN_CODES[::2], UNKNOWN_CODES[1::2]))
 
 
 def closest(name: str, known: Iterable[str]) -> str | None:
@@ -32,7 +33,7 @@ def unknown(code: str, name: str, known: Iterable[str], **params: Any) -> Proble
     close = closest(name, known)
     if close is None:
         return Problem(code, {"name": name, **params})
-    return Problem(f"{code}_close", {"name": name, "close": close, **params})
+    return Problem(_CLOSE[code], {"name": name, "close": close, **params})
 
 
 def schema_keys(*models: type[BaseModel]) -> set[str]:

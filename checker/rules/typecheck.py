@@ -35,12 +35,12 @@ class NameType:
 
 
 # The words of the four types, as messages name them.
-TYPE_WORDS = (N_("lint.type.bool"), N_("lint.type.number"), N_("lint.type.text"), N_("lint.type.date"))
+TYPE_WORDS = {BOOL: N_("lint.type.bool"), NUMBER: N_("lint.type.number"), TEXT: N_("lint.type.text"), DATE: N_("lint.type.date")}
 
 
 def kind(name: str) -> Problem:
     """A type's word ("number" / "数值") for a message."""
-    return Problem(f"lint.type.{name}")
+    return Problem(TYPE_WORDS[name])
 
 
 def check(node: Node, env: dict[str, NameType], want: str | None = None) -> str:
