@@ -116,22 +116,30 @@ def amount_of(item: dict[str, Any], kind: str) -> float | None:
     return item.get("amount_wan", benefit.get("amount_wan"))
 
 
-def money(pack: RulePack | None, result: dict[str, Any]) -> tuple[int, dict[str, float | None], dict[str, bool]]:
+def money(pack: RulePack | None, result: dict[str, Any],
+          kinds: dict[str, str] | None = None) -> tuple[int, dict[str, float | None], dict[str, bool]]:
     """Of one result: eligible count, known money by type (None if that type has eligible items but no amount), and
     whether any eligible item of a type has an unknown amount. The sums are the engine's totals when the result
-    carries them (answer v2: of two measures that exclude each other only the larger counts)."""
+    carries them (answer v2: of two measures that exclude each other only the larger counts).
+    `kinds` (measure_kinds) spares the pack lookup for items without a benefit of their own."""
     count, sums, unknown = 0, dict.fromkeys(MONEY), dict.fromkeys(MONEY, False)
     for item in result.get("results", []):
         if not counts_as_eligible(item):
             continue
         count += 1
-        kind = money_type(pack, item)
+        known = kinds.get(item.get("measure")) if kinds is not None and "benefit" not in item else None
+        kind = known or money_type(pack, item)
         value = amount_of(item, kind)
         if value is None:
             unknown[kind] = True
         else:
             sums[kind] = round((sums[kind] or 0) + value, 4)
     return count, from_totals(sums, result.get("totals")), unknown
+
+
+def measure_kinds(pack: RulePack | None) -> dict[str, str]:
+    """Each measure's money column (money_type of an item without a benefit of its own)."""
+    return {m.id: money_type(pack, {"measure": m.id}) for m in pack.measures} if pack is not None else {}
 
 
 def from_totals(sums: dict[str, float | None], totals: dict[str, float] | None) -> dict[str, float | None]:
@@ -187,11 +195,12 @@ def matrix(items: Iterable[ClientVerdicts], names: dict[str, str], lang: str = "
     header, kinds = matrix_head(names, lang, extras)
 
     words = {key: word(key, lang) for key in _WORD_KEYS}
+    columns = measure_kinds(pack)
 
     def rows() -> Iterator[list[Any]]:
         for item in items:
             by_id = {r["measure"]: r for r in item.result.get("results", [])}
-            count, sums, gaps = money(pack, item.result)
+            count, sums, gaps = money(pack, item.result, columns)
             line = [item.row, item.key, item.name, count] + [shown(sums[k], gaps[k]) for k in MONEY]
             line += [words[status_of(by_id[mid])] if mid in by_id else "" for mid in names]
             extra = item.result.get("extra") or {}
