@@ -25,7 +25,7 @@ from checker.engine.vector import compact_results
 from checker.models import _now
 
 log = logging.getLogger(__name__)
-CHUNK = 100
+CHUNK = 500  # rows per transaction: the vectorised check and the durable sample re-check amortise over it
 backoff_wait: Callable[[float], None] = time.sleep  # how fail_job waits between attempts (tests replace it)
 
 
