@@ -92,6 +92,18 @@ def status_of(item: dict[str, Any]) -> str:
     return item.get("status", "")
 
 
+class _PlainWords(dict[tuple[str, Any], str]):
+    """The word of a result item that is not held, by its (status, currency), each pair worked out once."""
+
+    def __init__(self, words: dict[str, str]) -> None:
+        super().__init__()
+        self.words = words
+
+    def __missing__(self, key: tuple[str, Any]) -> str:
+        found = self[key] = self.words[status_of({"status": key[0], "currency": key[1]})]
+        return found
+
+
 def counts_as_eligible(item: dict[str, Any]) -> bool:
     """Whether an item is in the client's 可申报 count and totals: eligible, not held, in force, for the company."""
     return (item.get("status") == "eligible" and not item.get("held") and item.get("currency") != "unconfirmed"
@@ -196,13 +208,16 @@ def matrix(items: Iterable[ClientVerdicts], names: dict[str, str], lang: str = "
 
     words = {key: word(key, lang) for key in _WORD_KEYS}
     columns = measure_kinds(pack)
+    plain = _PlainWords(words)
 
     def rows() -> Iterator[list[Any]]:
         for item in items:
             by_id = {r["measure"]: r for r in item.result.get("results", [])}
             count, sums, gaps = money(pack, item.result, columns)
             line = [item.row, item.key, item.name, count] + [shown(sums[k], gaps[k]) for k in MONEY]
-            line += [words[status_of(by_id[mid])] if mid in by_id else "" for mid in names]
+            # words[status_of(r)]: status_of called for held items only, the rest looked up by (status, currency)
+            line += ["" if (r := by_id.get(mid)) is None else plain[r.get("status", ""), r.get("currency")]
+                     if "held" not in r else words[status_of(r)] for mid in names]
             extra = item.result.get("extra") or {}
             yield line + [extra.get(name) for name in extras] + [item.result.get("rulepack"), item.result.get("as_of")]
 

@@ -437,13 +437,17 @@ def _stored(results: list[list[dict[str, Any]]], mid: str, currency: str, applic
             m: dict[str, list[Any]], saving: list[float | None]) -> None:
     """Append answer.stored_item of one programme to every row's items, a column at a time (same keys, same order)."""
     other = applicant if applicant != "company" and applicant else None
+    fields: dict[str, list[str]] = {}  # each distinct open-fields text split once (a fresh list per item)
     for items, status, amount, failed, missing, held, save in zip(results, m["status"], m["amount_wan"], m["failed"],
                                                                    m["missing"], m["held"], saving):
         item: dict[str, Any] = {"measure": mid, "status": status, "amount_wan": amount, "currency": currency}
         if failed:
             item["failed"] = failed
         if missing:
-            item["missing"] = missing.split(" ")
+            found = fields.get(missing)
+            if found is None:
+                found = fields[missing] = missing.split(" ")
+            item["missing"] = found.copy()
         if held:
             item["held"] = held
         if save:
