@@ -92,6 +92,18 @@ def status_of(item: dict[str, Any]) -> str:
     return item.get("status", "")
 
 
+class _PlainWords(dict[tuple[str, Any], str]):
+    """The word of a result item that is not held, by its (status, currency), each pair worked out once."""
+
+    def __init__(self, words: dict[str, str]) -> None:
+        super().__init__()
+        self.words = words
+
+    def __missing__(self, key: tuple[str, Any]) -> str:
+        found = self[key] = self.words[status_of({"status": key[0], "currency": key[1]})]
+        return found
+
+
 def counts_as_eligible(item: dict[str, Any]) -> bool:
     """Whether an item is in the client's 可申报 count and totals: eligible, not held, in force, for the company."""
     return (item.get("status") == "eligible" and not item.get("held") and item.get("currency") != "unconfirmed"
@@ -116,22 +128,30 @@ def amount_of(item: dict[str, Any], kind: str) -> float | None:
     return item.get("amount_wan", benefit.get("amount_wan"))
 
 
-def money(pack: RulePack | None, result: dict[str, Any]) -> tuple[int, dict[str, float | None], dict[str, bool]]:
+def money(pack: RulePack | None, result: dict[str, Any],
+          kinds: dict[str, str] | None = None) -> tuple[int, dict[str, float | None], dict[str, bool]]:
     """Of one result: eligible count, known money by type (None if that type has eligible items but no amount), and
     whether any eligible item of a type has an unknown amount. The sums are the engine's totals when the result
-    carries them (answer v2: of two measures that exclude each other only the larger counts)."""
+    carries them (answer v2: of two measures that exclude each other only the larger counts).
+    `kinds` (measure_kinds) spares the pack lookup for items without a benefit of their own."""
     count, sums, unknown = 0, dict.fromkeys(MONEY), dict.fromkeys(MONEY, False)
     for item in result.get("results", []):
         if not counts_as_eligible(item):
             continue
         count += 1
-        kind = money_type(pack, item)
+        known = kinds.get(item.get("measure")) if kinds is not None and "benefit" not in item else None
+        kind = known or money_type(pack, item)
         value = amount_of(item, kind)
         if value is None:
             unknown[kind] = True
         else:
             sums[kind] = round((sums[kind] or 0) + value, 4)
     return count, from_totals(sums, result.get("totals")), unknown
+
+
+def measure_kinds(pack: RulePack | None) -> dict[str, str]:
+    """Each measure's money column (money_type of an item without a benefit of its own)."""
+    return {m.id: money_type(pack, {"measure": m.id}) for m in pack.measures} if pack is not None else {}
 
 
 def from_totals(sums: dict[str, float | None], totals: dict[str, float] | None) -> dict[str, float | None]:
@@ -187,13 +207,17 @@ def matrix(items: Iterable[ClientVerdicts], names: dict[str, str], lang: str = "
     header, kinds = matrix_head(names, lang, extras)
 
     words = {key: word(key, lang) for key in _WORD_KEYS}
+    columns = measure_kinds(pack)
+    plain = _PlainWords(words)
 
     def rows() -> Iterator[list[Any]]:
         for item in items:
             by_id = {r["measure"]: r for r in item.result.get("results", [])}
-            count, sums, gaps = money(pack, item.result)
+            count, sums, gaps = money(pack, item.result, columns)
             line = [item.row, item.key, item.name, count] + [shown(sums[k], gaps[k]) for k in MONEY]
-            line += [words[status_of(by_id[mid])] if mid in by_id else "" for mid in names]
+            # words[status_of(r)]: status_of called for held items only, the rest looked up by (status, currency)
+            line += ["" if (r := by_id.get(mid)) is None else plain[r.get("status", ""), r.get("currency")]
+                     if "held" not in r else words[status_of(r)] for mid in names]
             extra = item.result.get("extra") or {}
             yield line + [extra.get(name) for name in extras] + [item.result.get("rulepack"), item.result.get("as_of")]
 

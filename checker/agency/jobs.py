@@ -9,10 +9,10 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, defer, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from checker.accounts.models import User
 from checker.agency.models import Client, ClientResult, Job, JobChunk, JobRow
@@ -25,7 +25,7 @@ from checker.engine.vector import compact_results
 from checker.models import _now
 
 log = logging.getLogger(__name__)
-CHUNK = 100
+CHUNK = 500  # rows per transaction: the vectorised check and the durable sample re-check amortise over it
 backoff_wait: Callable[[float], None] = time.sleep  # how fail_job waits between attempts (tests replace it)
 
 
@@ -84,7 +84,7 @@ def resumable(session: Session) -> list[int]:
     return list(session.scalars(select(Job.id).where(Job.status.in_(("queued", "running"))).order_by(Job.id)))
 
 
-def client_key(row: JobRow) -> str:
+def client_key(row: Any) -> str:
     """How a row names its client: id, else credit code, else name, else its job and row number."""
     for name in ("id", "credit_code", "name"):
         value = row.raw.get(name)
@@ -93,18 +93,17 @@ def client_key(row: JobRow) -> str:
     return f"job{row.job_id}-row{row.number}"
 
 
-def _clients(session: Session, agency_id: int, rows: list[JobRow]) -> dict[str, Client]:
-    """The agency's existing clients named by these rows."""
+def _clients(session: Session, agency_id: int, rows: list[Any]) -> dict[str, int]:
+    """The ids of the agency's existing clients named by these rows, by key."""
     keys = {client_key(r) for r in rows}
-    query = select(Client).where(Client.agency_id == agency_id, Client.key.in_(keys))
-    found = session.scalars(query.options(defer(Client.answers)))  # overwritten by the row: not read back
-    return {c.key: c for c in found}
+    found = session.execute(select(Client.key, Client.id).where(Client.agency_id == agency_id, Client.key.in_(keys)))
+    return {key: ident for key, ident in found}
 
 
 Verdict = tuple[dict[str, Any] | None, list[dict[str, str]]]
 
 
-def _verdicts(checker: Checker, job: Job, rows: list[JobRow]) -> dict[int, Verdict]:
+def _verdicts(checker: Checker, job: Job, rows: list[Any]) -> dict[int, Verdict]:
     """Each pending row's stored result, or None and its problems (the rows themselves are left untouched).
 
     The chunk is checked column-wise by the vectorised evaluator; its first good row is also checked by
@@ -122,7 +121,7 @@ def _verdicts(checker: Checker, job: Job, rows: list[JobRow]) -> dict[int, Verdi
     return verdicts
 
 
-def _claim(session: Session, rows: list[JobRow]) -> list[JobRow]:
+def _claim(session: Session, rows: list[Any]) -> list[Any]:
     """The rows still pending, now marked claimed in this transaction; rows another worker finished meanwhile drop out.
 
     The conditional UPDATE takes the write lock (SQLite) or the row locks (PostgreSQL), so two workers
@@ -149,26 +148,27 @@ def _insert_missing(session: Session, agency_id: int, keys: list[str]) -> None:
         session.execute(insert(Client.__table__), values)
 
 
-def _store(session: Session, job: Job, checked: list[tuple[JobRow, dict[str, Any]]], backend: str) -> None:
-    """Save the clients and results of the good rows and mark them done (a few statements per chunk)."""
+def _store(session: Session, job: Job, checked: list[tuple[Any, dict[str, Any]]], backend: str) -> dict[int, int]:
+    """Save the clients and results of the good rows (a few statements per chunk); their client ids by row id."""
     rows = [row for row, _ in checked]
+    if not rows:
+        return {}
     clients = _clients(session, job.agency_id, rows)
     missing = sorted({client_key(r) for r in rows} - set(clients))
     if missing:
         _insert_missing(session, job.agency_id, missing)
         clients = _clients(session, job.agency_id, rows)
-    for row in rows:
-        key = client_key(row)
-        clients[key].name, clients[key].answers = str(row.raw.get("name") or key)[:200], row.raw
-    session.flush()
-    results = []
-    for row, result in checked:
-        row.state, row.client_id = "done", clients[client_key(row)].id
-        results.append({"agency_id": job.agency_id, "client_id": row.client_id, "job_id": job.id, "row_number": row.number,
-                        "rulepack": result["rulepack"], "as_of": job.as_of, "result": result, "backend": backend,
-                        "created_at": _now()})
-    if results:
-        session.execute(insert(ClientResult), results)
+    now = _now()
+    ids = {row.id: clients[client_key(row)] for row in rows}
+    latest = {ids[row.id]: row for row in rows}  # a client named twice in a chunk keeps its last row, as before
+    session.execute(update(Client.__table__).where(Client.__table__.c.id == bindparam("cid")),
+                    [{"cid": cid, "name": str(row.raw.get("name") or client_key(row))[:200], "answers": row.raw,
+                      "updated_at": now} for cid, row in latest.items()])
+    session.execute(insert(ClientResult.__table__),
+                    [{"agency_id": job.agency_id, "client_id": ids[row.id], "job_id": job.id, "row_number": row.number,
+                      "rulepack": result["rulepack"], "as_of": job.as_of, "result": result, "backend": backend,
+                      "created_at": now} for row, result in checked])
+    return ids
 
 
 def _start(session: Session, job_id: int, rulepack: str) -> bool:
@@ -228,10 +228,11 @@ def _chunk(session: Session, checker: Checker, job_id: int, size: int, worker: s
     job = session.get(Job, job_id)
     if job is None or job.status != "running" or job.rulepack != checker.pack.version:
         return False
-    query = select(JobRow).where(JobRow.job_id == job_id, JobRow.state == "pending").order_by(JobRow.number)
+    query = (select(JobRow.id, JobRow.job_id, JobRow.number, JobRow.raw)  # plain rows: no ORM object per row
+             .where(JobRow.job_id == job_id, JobRow.state == "pending").order_by(JobRow.number))
     if numbers is not None:
         query = query.where(JobRow.number.between(*numbers))
-    rows = list(session.scalars(query.limit(size)))
+    rows = list(session.execute(query.limit(size)))
     if not rows:
         session.rollback()
         finish_if_done(session, job_id)
@@ -248,12 +249,12 @@ def _chunk(session: Session, checker: Checker, job_id: int, size: int, worker: s
     if rowcount(moved) != 1:  # cancelled (or re-run on another pack) meanwhile: this chunk stores nothing
         session.rollback()
         return False
-    for row in rows:
-        row.problems = verdicts[row.id][1]  # bad cells of a checked row, or why a row could not be checked
-        if verdicts[row.id][0] is None:
-            row.state = "error"
-    _store(session, job, [(row, result) for row in rows if (result := verdicts[row.id][0]) is not None],
-           checker.batch_backend)
+    clients = _store(session, job, [(row, result) for row in rows if (result := verdicts[row.id][0]) is not None],
+                     checker.batch_backend)
+    marks = [{"rid": row.id, "state": "error" if verdicts[row.id][0] is None else "done", "client_id": clients.get(row.id),
+              "problems": verdicts[row.id][1]}  # bad cells of a checked row, or why a row could not be checked
+             for row in rows]
+    session.execute(update(JobRow.__table__).where(JobRow.__table__.c.id == bindparam("rid")), marks)
     session.add(JobChunk(job_id=job_id, first_row=rows[0].number, last_row=rows[-1].number, rows=len(rows),
                          worker=worker[:200], rulepack=checker.pack.version, backend=checker.batch_backend,
                          checked_at=_now()))

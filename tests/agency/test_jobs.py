@@ -6,7 +6,7 @@ import datetime as dt
 import threading
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from checker.agency import jobs
 from checker.agency.jobs import create_job, process_job, recount
@@ -205,3 +205,28 @@ def test_a_chunk_whose_vectorised_verdicts_disagree_with_the_engine_is_never_sto
         assert recount(session, job) == {"pending": 4}
         assert not list(session.scalars(select(ClientResult.id).where(ClientResult.job_id == job)))
     shut(app)
+
+
+def test_a_chunk_writes_its_rows_in_a_few_statements_whatever_its_size(app, users):
+    """Rows, clients and results go in a handful of (executemany) statements, not one UPDATE per row and client."""
+    from sqlalchemy import event
+
+    job = queued_job(app, users["a"], 60, bad=(3,))
+    services = app.extensions["checker"]
+    statements: list[str] = []
+    engine = services.sessions.kw["bind"]
+    listener = lambda *args: statements.append(args[2])  # noqa: E731 - (conn, cursor, statement, ...)
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        process_job(services.sessions, services.checker, job, size=60, stop=after(1))
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    writes = [s for s in statements if s.lstrip().upper().startswith(("UPDATE", "INSERT"))]
+    assert len(writes) <= 8, writes
+    with services.sessions() as session:
+        assert recount(session, job) == {"done": 60}
+        rows = session.scalars(select(JobRow).where(JobRow.job_id == job).order_by(JobRow.number)).all()
+        assert all(r.client_id is not None for r in rows) and rows[2].problems and not rows[0].problems
+        clients = {c.key: c for c in session.scalars(select(Client))}
+        assert clients["c3"].answers["rd_expense_wan"] == "x" and clients["c60"].name == "c60"
+        assert session.scalar(select(func.count()).select_from(ClientResult).where(ClientResult.job_id == job)) == 60

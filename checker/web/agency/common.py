@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 M = TypeVar("M")
 MAX_ID = 2**31 - 1
 DEFAULTS = {"AGENCY_MAX_UPLOAD": 20 * 1024 * 1024, "AGENCY_MAX_ROWS": 100_000,
-            "AGENCY_MAX_UNCOMPRESSED": 200 * 1024 * 1024, "AGENCY_RUNNER": "thread", "AGENCY_CHUNK": 100,
+            "AGENCY_MAX_UNCOMPRESSED": 200 * 1024 * 1024, "AGENCY_RUNNER": "thread", "AGENCY_CHUNK": 500,
             "AGENCY_EXPORTS": "", "AGENCY_WEBHOOK_PRIVATE": False, "AGENCY_BACKGROUND": False}
 
 
