@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from checker.agency.models import Client, Job
 from checker.agency.recheck_models import Recheck, RecheckChange, Webhook
 from checker.agency.state_models import WebhookDelivery
+from checker.db import rowcount
 from checker.models import _now
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,7 @@ def _claim(session: Session, delivery_id: int, now: dt.datetime) -> bool:
         WebhookDelivery.id == delivery_id, WebhookDelivery.status == "pending", WebhookDelivery.next_at <= now)
         .values(next_at=now + LEASE))
     session.commit()
-    return claimed.rowcount == 1  # type: ignore[attr-defined]
+    return rowcount(claimed) == 1
 
 
 def _record(delivery: WebhookDelivery, error: str, now: dt.datetime, delays: Sequence[float]) -> None:

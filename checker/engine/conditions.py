@@ -11,7 +11,7 @@ import threading
 import weakref
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from checker.engine import values as v
 from checker.engine.compiled import Compiled
@@ -53,4 +53,4 @@ def values(pack: RulePack, nodes: Iterable[Node], profile: dict[str, Any], as_of
 def holds(pack: RulePack, condition: Node | str, profile: dict[str, Any], as_of: dt.date) -> v.Tri:
     """Whether a condition (a tree, or its text) holds: True, False, or None while answers it needs are missing."""
     node = parsed(condition) if isinstance(condition, str) else condition
-    return values(pack, [node], profile, as_of)[0]  # type: ignore[return-value]
+    return cast(v.Tri, values(pack, [node], profile, as_of)[0])  # a condition is boolean: checked when the pack loads

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from checker.accounts.models import Agency
 from checker.agency.jobs import compact
 from checker.agency.models import Client
-from checker.engine import Checker, EngineMismatch, batch_backend
+from checker.engine import Checker, EngineMismatch, EngineName, batch_backend
 from checker.engine.answer import broad_kind, change_kind
 from checker.engine.vector import compact_results
 from checker.models import Assessment, _now
@@ -186,14 +186,14 @@ def _chunk(session: Session, pair: Pair, job_id: int, size: int) -> bool:
     return True
 
 
-def pair_of(before: RulePack, after: RulePack, changed: list[str], engine: str) -> Pair:
+def pair_of(before: RulePack, after: RulePack, changed: list[str], engine: EngineName) -> Pair:
     """Checkers of both packs cut to the changed measures (whole packs when shared files changed)."""
     cut_before, cut_after = narrow(before, changed), narrow(after, changed)
-    return Pair(Checker(cut_before, engine), Checker(cut_after, engine),  # type: ignore[arg-type]
+    return Pair(Checker(cut_before, engine), Checker(cut_after, engine),
                 same_fields=cut_before is not before and cut_after is not after)
 
 
-def run_impact(sessions: sessionmaker[Session], job_id: int, seeds: Path, engine: str = "durable", size: int = CHUNK,
+def run_impact(sessions: sessionmaker[Session], job_id: int, seeds: Path, engine: EngineName = "durable", size: int = CHUNK,
                stop: Callable[[], bool] = lambda: False, known: Callable[[int], RulePack | None] = lambda seq: None
                ) -> None:
     """Run an impact job to the end, a chunk of profiles per transaction, stopping early if asked to

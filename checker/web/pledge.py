@@ -33,7 +33,7 @@ def estimates(pack: RulePack, values: dict[str, Any], as_of: dt.date) -> dict[st
         return {}
     interest = round(float(loan) * float(rate) / 100, 4)
     measures = [m for m in pack.measures if m.amount is not None and PAID in names(m.amount)]
-    amounts = conditions.values(pack, [m.amount for m in measures], {**values, PAID: interest}, as_of)  # type: ignore[misc]
+    amounts = conditions.values(pack, [m.amount for m in measures if m.amount is not None], {**values, PAID: interest}, as_of)
     found = {}
     for measure, amount in zip(measures, amounts):
         if isinstance(amount, Num) and amount.lo == amount.hi and not amount.undef:
