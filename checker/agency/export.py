@@ -70,6 +70,7 @@ class Summary:
     amount_wan: float | None
     money: dict[str, float | None] = field(default_factory=dict)
     unknown: int = 0
+    updating: bool = False  # the kept summary of a portfolio a job or recheck is still changing
 
 
 def titles(pack: RulePack, lang: str) -> dict[str, str]:

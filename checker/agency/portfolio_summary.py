@@ -47,8 +47,12 @@ def portfolio_summary(sessions: sessionmaker[Session], agency_id: int, pack: Rul
         kept = session.get(PortfolioSummary, agency_id)
         if kept is not None and kept.rulepack == pack.version and kept.stamp == current:
             return _restore(kept.data, names)
+        if kept is not None and kept.rulepack == pack.version and busy(session, agency_id):
+            # a job or recheck is storing results: its worker computes the summary when it ends, the page does not
+            return dataclasses.replace(_restore(kept.data, names), updating=True)
         summary = summarise(portfolio_items(Portfolio(session, agency_id)), names, pack)
         data = dataclasses.asdict(summary)
+        data.pop("updating")
         for measure in data["measures"]:
             measure["title"] = ""  # titles follow the page's language
         if kept is None:
@@ -60,6 +64,13 @@ def portfolio_summary(sessions: sessionmaker[Session], agency_id: int, pack: Rul
         except IntegrityError:  # another process stored it at the same moment: theirs is as good
             session.rollback()
         return summary
+
+
+def busy(session: Session, agency_id: int) -> bool:
+    """Whether a job or recheck of the agency is queued or running (its results are still arriving)."""
+    job = select(Job.id).where(Job.agency_id == agency_id, Job.status.in_(("queued", "running"))).limit(1)
+    recheck = select(Recheck.id).where(Recheck.agency_id == agency_id, Recheck.status.in_(("queued", "running"))).limit(1)
+    return session.scalar(job) is not None or session.scalar(recheck) is not None
 
 
 def warm(sessions: sessionmaker[Session], pack: RulePack, job_id: int | None = None, recheck_id: int | None = None) -> None:

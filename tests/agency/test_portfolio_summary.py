@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import update
 
 from checker.agency import portfolio_summary as module
+from checker.agency.models import Job
 from checker.agency.portfolio import Portfolio
 from checker.agency.state_models import PortfolioSummary
 from tests.agency.test_portfolio import CLIENTS
@@ -71,3 +72,19 @@ def test_the_client_list_is_paged_in_key_order_with_each_clients_newest_result(a
     with app.extensions["checker"].sessions() as session:
         page = list(Portfolio(session, 1).latest(2, 1))
         assert [(c.key, r.id) for c, r in page] == [("high", 4), ("low", 5)]  # low's newest result, not its first
+
+
+def test_while_a_job_runs_the_page_shows_the_kept_summary_marked_updating_and_computes_nothing(app, alice, computed):
+    job_id_of(upload(alice, "c.jsonl", jsonl_bytes(CLIENTS)))
+    sessions = app.extensions["checker"].sessions
+    with sessions() as session:  # results moved since the summary was kept, and a job is still storing more
+        session.execute(update(PortfolioSummary).values(stamp="moved"))
+        session.execute(update(Job).values(status="running"))
+        session.commit()
+    page = alice.get("/agency/portfolio").get_data(as_text=True)
+    assert 'id="summary-updating"' in page and _clients(page) == "4" and len(computed) == 1
+    with sessions() as session:
+        session.execute(update(Job).values(status="done"))
+        session.commit()
+    page = alice.get("/agency/portfolio").get_data(as_text=True)
+    assert 'id="summary-updating"' not in page and len(computed) == 2  # nothing running: computed now
