@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from checker.accounts.models import Agency
 from checker.agency.jobs import compact
 from checker.agency.models import Client
+from checker.db import rowcount
 from checker.engine import Checker, EngineMismatch, EngineName, batch_backend
 from checker.engine.answer import broad_kind, change_kind
 from checker.engine.vector import compact_results
@@ -60,6 +61,7 @@ def start_impact(session: Session, live_seq: int, as_of: dt.date, draft_id: int 
     last_client = session.scalar(select(func.max(Client.id))) or 0
     total = (session.scalar(select(func.count()).select_from(Assessment).where(Assessment.id <= last_assessment)) or 0) + (
         session.scalar(select(func.count()).select_from(Client).where(Client.id <= last_client)) or 0)
+    prune(session)
     job = ImpactJob(key=key, status="queued", draft_id=draft_id, draft_files=draft_files,
                     target_seq=target.seq if target is not None else None, live_seq=live_seq, as_of=as_of,
                     before_version="", after_version="", backend="", total=total, done=0,
@@ -68,6 +70,16 @@ def start_impact(session: Session, live_seq: int, as_of: dt.date, draft_id: int 
     session.add(job)
     session.flush()
     return job
+
+
+KEPT = dt.timedelta(days=30)  # a finished preview is kept this long (each holds up to 500 changed verdicts)
+
+
+def prune(session: Session, now: dt.datetime | None = None) -> int:
+    """Delete impact jobs that ended more than KEPT ago; how many went."""
+    cutoff = (now or _now()) - KEPT
+    gone = session.execute(delete(ImpactJob).where(ImpactJob.finished_at.is_not(None), ImpactJob.finished_at < cutoff))
+    return rowcount(gone)
 
 
 def pending_impacts(session: Session) -> list[int]:

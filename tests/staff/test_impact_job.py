@@ -188,3 +188,18 @@ def test_profiles_are_read_under_both_packs_unless_only_measures_changed(pack):
     finally:
         shared.close()
         only_measures.close()
+
+
+def test_finished_previews_older_than_thirty_days_are_pruned_when_a_new_one_starts(app):
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    with app.extensions["checker"].sessions() as session:
+        ends = [("done", 40), ("failed", 31), ("done", 10), ("running", None)]
+        jobs = [start_impact(session, 1, dt.date(2026, 1, 1 + n), draft_files={"x": str(n)}) for n in range(len(ends))]
+        for job, (status, ended) in zip(jobs, ends):
+            job.status, job.finished_at = status, (now - dt.timedelta(days=ended)) if ended is not None else None
+        session.commit()
+        ids = [job.id for job in jobs]
+        start_impact(session, 1, dt.date(2026, 2, 1), draft_files={"x": "new"})
+        session.commit()
+        kept = set(session.scalars(select(ImpactJob.id)))
+    assert ids[0] not in kept and ids[1] not in kept and {ids[2], ids[3]} <= kept and len(kept) == 3
