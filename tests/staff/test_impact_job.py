@@ -191,7 +191,7 @@ def test_profiles_are_read_under_both_packs_unless_only_measures_changed(pack):
 
 
 def test_finished_previews_older_than_thirty_days_are_pruned_when_a_new_one_starts(app):
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with app.extensions["checker"].sessions() as session:
         ends = [("done", 40), ("failed", 31), ("done", 10), ("running", None)]
         jobs = [start_impact(session, 1, dt.date(2026, 1, 1 + n), draft_files={"x": str(n)}) for n in range(len(ends))]
