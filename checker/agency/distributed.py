@@ -21,7 +21,7 @@ from celery import Celery
 from sqlalchemy.orm import Session, sessionmaker
 
 from checker import config
-from checker.agency import webhooks
+from checker.agency import portfolio_summary, webhooks
 from checker.agency.jobs import CHUNK, _chunk, fail_job, finish_if_done, pending_ranges, start_job
 from checker.agency.models import Job
 from checker.engine import Checker, EngineName
@@ -122,6 +122,7 @@ def check_chunk(task: Any, job_id: int, first: int, last: int) -> None:
         finished = finish_if_done(session, job_id)
     if finished:
         webhooks.job_finished(state.sessions, job_id)  # first attempt here; retries from the web app's sweep
+        portfolio_summary.warm(state.sessions, checker.pack, job_id=job_id)  # the next portfolio page finds it ready
 
 
 class CeleryRunner:
