@@ -44,7 +44,7 @@ def test_progress_of_a_half_done_job(app, users, alice):
     page = alice.get(f"/agency/jobs/{job}").get_data(as_text=True)
     assert '<progress id="job-bar" max="10" value="4">' in page
     assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page
-    assert 'src="/static/agency/jobs.js"' in page and "<script>" not in page
+    assert 'src="/static/progress.js"' in page and "<script>" not in page and 'data-progress-url="/agency/jobs/' in page
     assert 'id="cancel"' in page and 'id="summary"' not in page
 
 

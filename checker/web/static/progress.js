@@ -1,22 +1,23 @@
-// Live progress of a batch job: polls the progress endpoint and updates the <progress> bar.
+// Live progress of a background task (an agency batch, a staff impact preview): polls the box's data-progress-url,
+// updates its <progress> bar and its [data-field] elements, and reloads the page once the task has finished.
 // Without JavaScript the page refreshes itself (a <noscript> meta refresh) instead.
 (function () {
   "use strict";
-  var box = document.getElementById("job-progress");
+  var box = document.querySelector("[data-progress-url]");
   if (!box || box.getAttribute("data-finished") === "true") { return; }
   var url = box.getAttribute("data-progress-url");
-  var bar = document.getElementById("job-bar");
-  var count = document.getElementById("job-count");
-  var errors = document.getElementById("job-errors");
-  var status = document.getElementById("job-status");
+  var bar = box.querySelector("progress");
 
   function show(p) {
     bar.max = Math.max(p.total, 1);
-    bar.value = p.total ? p.done : 1;
+    bar.value = p.total ? p.done : (p.finished ? 1 : 0);
     bar.textContent = p.done + " / " + p.total;
-    count.textContent = p.done + " / " + p.total;
-    errors.textContent = p.errors;
-    status.setAttribute("data-status", p.status);
+    box.querySelectorAll("[data-field]").forEach(function (el) {
+      var name = el.getAttribute("data-field");
+      if (name === "count") { el.textContent = p.done + " / " + p.total; }
+      else if (name === "status") { el.setAttribute("data-status", p.status); }
+      else if (p[name] !== undefined) { el.textContent = p[name]; }
+    });
   }
 
   function poll() {
