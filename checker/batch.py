@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from checker.columns import field_of, read_answers, row_id
 from checker.engine import Checker, CheckResult
+from checker.engine.answer import TOTAL_KEYS
 from checker.guard import DEFAULT as DEFAULT_LIMITS
 from checker.guard import InputRefused, Limits, bounded_lines, check_columns, check_file
 from checker.problems import Problem
@@ -339,10 +340,20 @@ def matrix_line(names: dict[str, str], lang: str, pack: RulePack | None, extras:
                 ) -> Callable[[dict[str, Any]], list[Any]]:
     """A function from a flat matrix row to its line of the matrix sheet: the line export.matrix gives for
     verdicts_of(row, pack), computed from the row's own columns with every per-measure lookup done once here."""
-    from checker.agency.export import MONEY, STATUSES, from_totals, money_type, shown, status_of, word
+    from checker.agency.export import (
+        MONEY,
+        STATUSES,
+        amount_of,
+        counts_as_eligible,
+        from_totals,
+        money_type,
+        shown,
+        status_of,
+        word,
+    )
 
     kinds = {mid: money_type(pack, {"measure": mid}) for mid in names}
-    company = {mid: _applicant(pack, mid) == "company" for mid in names}
+    applicants = {mid: _applicant(pack, mid) for mid in names}
     words = {status: word(status, lang) for status in (*STATUSES, "held", "verify")}
     echoed = [(name, ":" not in name and name not in ("id", "rulepack", "as_of", ROW_KEY, NAME_KEY)) for name in extras]
 
@@ -350,12 +361,13 @@ def matrix_line(names: dict[str, str], lang: str, pack: RulePack | None, extras:
         count, sums, gaps, statuses = 0, dict.fromkeys(MONEY), dict.fromkeys(MONEY, False), []
         for mid, kind in kinds.items():
             status = row.get(mid + ":status")
-            item = {"status": status, "held": row.get(mid + ":held_until"), "currency": row.get(mid + ":currency")}
+            item = {"status": status, "held": row.get(mid + ":held_until"), "currency": row.get(mid + ":currency"),
+                    "applicant": applicants[mid]}
             statuses.append("" if status is None else words[status_of(item)])
-            if status == "eligible" and company[mid] and not item["held"] and item["currency"] != "unconfirmed":
+            if counts_as_eligible(item):
                 count += 1
-                value = row.get(mid + ":tax_saving_wan") if kind == "tax_saving" else None
-                value = row.get(mid + ":amount_wan") if value is None else value
+                value = amount_of({"tax_saving_wan": row.get(mid + ":tax_saving_wan"),
+                                   "amount_wan": row.get(mid + ":amount_wan")}, kind)
                 if value is None:
                     gaps[kind] = True
                 else:
@@ -374,7 +386,7 @@ def _applicant(pack: RulePack | None, mid: str) -> str:
     return pack.index[mid].spec.applicant if pack is not None and mid in pack.index else "company"
 
 
-TOTALS = ("cash_wan", "tax_saving_wan", "financing_wan")
+TOTALS = tuple(dict.fromkeys(TOTAL_KEYS.values()))  # cash_wan, tax_saving_wan, financing_wan
 
 
 def _totals(row: dict[str, Any]) -> dict[str, float] | None:

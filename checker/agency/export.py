@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker.agency.sheets import Sheet
+from checker.engine.answer import TOTAL_KEYS
 from checker.i18n import N_, translate
 from checker.problems import Problem
 from checker.rules.pack import RulePack
@@ -159,10 +160,7 @@ def from_totals(sums: dict[str, float | None], totals: dict[str, float] | None) 
     """The engine's totals for every money type that has a known amount (others stay None), else the sums."""
     if not totals:
         return sums
-    return {kind: (None if value is None else totals.get(TOTAL_KEY[kind], value)) for kind, value in sums.items()}
-
-
-TOTAL_KEY = {"cash": "cash_wan", "tax_saving": "tax_saving_wan", "financing": "financing_wan"}
+    return {kind: (None if value is None else totals.get(TOTAL_KEYS[kind], value)) for kind, value in sums.items()}
 
 
 def shown(value: float | None, unknown: bool) -> Any:
