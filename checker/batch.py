@@ -295,6 +295,7 @@ def flat_check(ident: Any, result: CheckResult) -> dict[str, Any]:
         row[f"{mid}:status"], row[f"{mid}:amount_wan"] = m.status, m.amount_wan
         row[f"{mid}:missing"], row[f"{mid}:held_until"] = " ".join(m.missing), m.held["until"] if m.held else None
         row[f"{mid}:currency"], row[f"{mid}:tax_saving_wan"] = m.currency, m.tax_saving_wan
+        row[f"{mid}:condition_until"] = m.condition["until"] if m.condition else None
     row.update(result.totals)
     return row
 
@@ -362,7 +363,7 @@ def matrix_line(names: dict[str, str], lang: str, pack: RulePack | None, extras:
         for mid, kind in kinds.items():
             status = row.get(mid + ":status")
             item = {"status": status, "held": row.get(mid + ":held_until"), "currency": row.get(mid + ":currency"),
-                    "applicant": applicants[mid]}
+                    "applicant": applicants[mid], "condition": row.get(mid + ":condition_until")}
             statuses.append("" if status is None else words[status_of(item)])
             if counts_as_eligible(item):
                 count += 1
@@ -404,7 +405,9 @@ def verdicts_of(row: dict[str, Any], pack: RulePack | None = None) -> ClientVerd
                 "missing": (row.get(mid + ":missing") or "").split(),
                 "held": {"until": row[mid + ":held_until"]} if row.get(mid + ":held_until") else None,
                 "currency": row.get(mid + ":currency"), "tax_saving_wan": row.get(mid + ":tax_saving_wan"),
-                "applicant": _applicant(pack, mid)} for mid in mids]
+                "applicant": _applicant(pack, mid),
+                "condition": {"until": row[mid + ":condition_until"]} if row.get(mid + ":condition_until") else None}
+               for mid in mids]
     extra = {k: v for k, v in row.items()
              if ":" not in k and k not in ("id", "rulepack", "as_of", ROW_KEY, NAME_KEY, *TOTALS)}
     result = {"rulepack": row.get("rulepack"), "as_of": row.get("as_of"), "results": results, "extra": extra,

@@ -16,7 +16,7 @@ WORDS = (
     N_("report.wan"), N_("report.conflict"), N_("report.held"), N_("report.held_until"), N_("report.verify"),
     N_("report.notices"), N_("report.totals"), N_("report.cash_wan"), N_("report.tax_saving_wan"),
     N_("report.financing_wan"), N_("report.deduction"), N_("report.staff"), N_("report.institution"),
-    N_("report.eligible:staff"), N_("report.eligible:institution"),
+    N_("report.eligible:staff"), N_("report.eligible:institution"), N_("report.condition"),
 )
 ORDER = ("eligible", "undetermined", "ineligible")
 ORDER_GROUPS = [("eligible", True), ("eligible", False)] + [(s, own) for s in ORDER[1:] for own in (True, False)]
@@ -66,6 +66,8 @@ def _measure_block(pack: RulePack, item: MeasureResult, lang: str) -> list[str]:
     lines = [f"[{label}] {getattr(spec.title, lang)} ({item.measure})"]
     if item.held:
         lines.append("  " + words["held_until"].format(**item.held))
+    if item.condition:
+        lines.append("  " + words["condition"].format(until=item.condition["until"], text=item.condition["text"]))
     if item.status != "ineligible" and item.currency == "unconfirmed":
         lines.append(f"  {words['verify']}")
     if item.applicant != "company":

@@ -118,7 +118,7 @@ def _compare(example: Example, result: Any) -> list[str]:
         failures.append(f"amount_wan: expected {expect.amount_wan}, got {result.amount_wan}")
     if expect.no_amount and result.amount_wan is not None:
         failures.append(f"amount_wan: expected none, got {result.amount_wan}")
-    return failures + _compare_held(example, result)
+    return failures + _compare_held(example, result) + _compare_condition(example, result)
 
 
 def _compare_held(example: Example, result: Any) -> list[str]:
@@ -127,4 +127,13 @@ def _compare_held(example: Example, result: Any) -> list[str]:
         return [f"held: expected until {expect.held_until.isoformat()}, got {result.held}"]
     if expect.not_held and result.held is not None:
         return [f"held: expected none, got {result.held}"]
+    return []
+
+
+def _compare_condition(example: Example, result: Any) -> list[str]:
+    expect, until = example.expect, (result.condition or {}).get("until")
+    if expect.condition_until is not None and until != expect.condition_until.isoformat():
+        return [f"condition: expected until {expect.condition_until.isoformat()}, got {result.condition}"]
+    if expect.no_condition and result.condition is not None:
+        return [f"condition: expected none, got {result.condition}"]
     return []

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker.agency.sheets import Sheet
+from checker.engine import answer
 from checker.engine.answer import TOTAL_KEYS
 from checker.i18n import N_, translate
 from checker.problems import Problem
@@ -86,10 +87,11 @@ def column_label(pack: RulePack, column: str, lang: str) -> str:
 
 
 def status_of(item: dict[str, Any]) -> str:
-    """A result item's status: 'held' when the client already holds it, 'verify' when eligible but unconfirmed."""
+    """A result item's status: 'held' when the client already holds it, 'verify' when eligible but unconfirmed or
+    on a condition still to be met."""
     if item.get("held"):
         return "held"
-    if item.get("status") == "eligible" and item.get("currency") == "unconfirmed":
+    if item.get("status") == "eligible" and (item.get("currency") == "unconfirmed" or item.get("condition")):
         return "verify"
     return item.get("status", "")
 
@@ -107,9 +109,8 @@ class _PlainWords(dict[tuple[str, Any], str]):
 
 
 def counts_as_eligible(item: dict[str, Any]) -> bool:
-    """Whether an item is in the client's 可申报 count and totals: eligible, not held, in force, for the company."""
-    return (item.get("status") == "eligible" and not item.get("held") and item.get("currency") != "unconfirmed"
-            and item.get("applicant", "company") == "company")
+    """Whether an item is in the client's 可申报 count and totals: answer.counted, the one definition."""
+    return answer.counted(item)
 
 
 def money_type(pack: RulePack | None, item: dict[str, Any]) -> str:

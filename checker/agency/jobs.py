@@ -41,7 +41,8 @@ def compact(result: CheckResult) -> dict[str, Any]:
     this keeps what the matrix, the detail sheet and the recheck diff need, ~7 KB.
     """
     items = [stored_item(m.measure, m.status, m.amount_wan, [c.id for c in m.criteria if c.status == "not_met"],
-                         list(m.missing), m.held, m.currency, m.applicant, m.tax_saving_wan) for m in result.results]
+                         list(m.missing), m.held, m.currency, m.applicant, m.tax_saving_wan, m.condition)
+             for m in result.results]
     return {"rulepack": result.rulepack, "as_of": result.as_of.isoformat(), "results": items}
 
 

@@ -9,11 +9,12 @@ import datetime as dt
 from typing import Any, Iterable, TypedDict
 
 from checker.rules.pack import Measure, RulePack
+from checker.rules.schema import Text
 
 STANDARD_RATE = 0.25
 HTE_RATE = 0.15  # 企业所得税法 第二十八条第二款
 SMALL_LOW_PROFIT_RATE = 0.05  # 公告2023年第12号: 25% of taxable income taxed at 20%
-HTE_VALID = "hte_valid"  # derived: holds a valid 高企 certificate
+HTE_RATE_YEAR = "hte_rate_year"  # derived: the check date's tax year may be taxed at 15% (公告2017年第24号 第一条)
 SMALL_LOW_PROFIT = "small-low-profit"
 CHANGE_KINDS = ("newly_eligible", "no_longer_eligible", "newly_undetermined", "newly_ineligible")
 TOTAL_KEYS = {"cash": "cash_wan", "tax_saving": "tax_saving_wan", "deduction": "tax_saving_wan",
@@ -31,10 +32,12 @@ def currency(measure: Measure, as_of: dt.date) -> str:
     return "in_force" if confirmed else "unconfirmed"
 
 
-def tax_rate(hte_valid: bool | None, small_low_profit: str | None) -> float:
-    """The lowest income-tax rate that may apply (so a saving is never overstated)."""
+def tax_rate(hte_rate_year: bool | None, small_low_profit: str | None) -> float:
+    """The lowest income-tax rate that may apply to the check date's tax year (so a saving is never overstated).
+
+    15% from the tax year of the certificate's issue to the year it expires (provisional in that year, 24号 第一条)."""
     rates = [STANDARD_RATE]
-    if hte_valid is not False:
+    if hte_rate_year is not False:
         rates.append(HTE_RATE)
     if small_low_profit not in (None, "ineligible"):
         rates.append(SMALL_LOW_PROFIT_RATE)
@@ -49,10 +52,23 @@ def tax_saving(amount_wan: float | None, taxable_income_wan: float | None, rate:
     return round(min(rate * max(amount_wan, 0.0), due), 4)
 
 
+def condition(until: dt.date, text: Text, lang: str = "zh") -> dict[str, str]:
+    """A result's condition: the date by which it must be met and what it is."""
+    return {"until": until.isoformat(), "text": getattr(text, lang)}
+
+
+def stored_condition(found: dict[str, str] | None) -> dict[str, str] | None:
+    """A condition as compact and stored results keep it: its date only (the text is the measure's, in any language)."""
+    return {"until": found["until"]} if found else None
+
+
 def counted(item: dict[str, Any]) -> bool:
-    """Whether a result adds to totals: eligible, in force, the company's own, and not already held."""
-    return (item["status"] == "eligible" and item["currency"] == "in_force"
-            and item["applicant"] == "company" and not item.get("held"))
+    """Whether a result adds to totals and 可申报 counts: eligible, in force, the company's own, not held, unconditional.
+
+    Reads full results, compact ones and agency stored items alike (a stored item leaves out a company applicant;
+    a version-1 item without currency counts as in force)."""
+    return (item.get("status") == "eligible" and item.get("currency", "in_force") == "in_force"
+            and item.get("applicant") in (None, "company") and not item.get("held") and not item.get("condition"))
 
 
 def money(item: dict[str, Any]) -> float:
@@ -96,13 +112,17 @@ def notice(measure: Measure, lang: str = "zh") -> Notice:
 
 
 def compact_item(item: dict[str, Any]) -> dict[str, Any]:
-    """One result of the compact batch JSONL: status, missing, money, failed criteria, held, currency."""
+    """One result of the compact batch JSONL: status, missing, money, failed criteria, held, currency (and its
+    condition's date, only when it has one)."""
     failed = item["failed"] if "failed" in item else [c["id"] for c in item["criteria"] if c["status"] == "not_met"]
     benefit = item["benefit"]
-    return {"measure": item["measure"], "status": item["status"], "missing": list(item["missing"]),
-            "benefit": {"amount_wan": benefit["amount_wan"], "type": benefit.get("type"),
-                        "tax_saving_wan": benefit.get("tax_saving_wan")},
-            "failed": list(failed), "held": item.get("held"), "currency": item["currency"]}
+    out = {"measure": item["measure"], "status": item["status"], "missing": list(item["missing"]),
+           "benefit": {"amount_wan": benefit["amount_wan"], "type": benefit.get("type"),
+                       "tax_saving_wan": benefit.get("tax_saving_wan")},
+           "failed": list(failed), "held": item.get("held"), "currency": item["currency"]}
+    if item.get("condition"):
+        out["condition"] = stored_condition(item["condition"])
+    return out
 
 
 def compact(result: dict[str, Any]) -> dict[str, Any]:
@@ -113,11 +133,12 @@ def compact(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def stored_item(measure: str, status: str, amount: float | None, failed: list[str], missing: list[str],
-                held: dict[str, str] | None, currency: str, applicant: str, saving: float | None) -> dict[str, Any]:
+                held: dict[str, str] | None, currency: str, applicant: str, saving: float | None,
+                condition: dict[str, str] | None = None) -> dict[str, Any]:
     """One measure of an agency's stored result: version-1 keys plus what a 可申报 count and totals need."""
     item: dict[str, Any] = {"measure": measure, "status": status, "amount_wan": amount, "currency": currency}
     optional: dict[str, Any] = {"failed": failed, "missing": missing, "held": held, "tax_saving_wan": saving,
-                "applicant": applicant if applicant != "company" else None}
+                "applicant": applicant if applicant != "company" else None, "condition": stored_condition(condition)}
     item.update({k: v for k, v in optional.items() if v})
     return item
 

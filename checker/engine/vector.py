@@ -312,7 +312,8 @@ def measure_matrix(cols: Columns, measure: Measure, as_of: dt.date, failed: bool
         _relevant(cols, crit.test, open_rows & (codes[crit.id] == U), missing)
     labels = np.array([STATUS[F], STATUS[U], STATUS[T]], dtype=object)
     return {"status": labels[status].tolist(), "amount_wan": amounts, "missing": _missing_lists(missing, cols.n),
-            "failed": _failed(measure, codes, in_force, cols.n) if failed else None, "held": _held(cols, measure)}
+            "failed": _failed(measure, codes, in_force, cols.n) if failed else None, "held": _held(cols, measure),
+            "condition": _condition(cols, measure, status)}
 
 
 def _missing_lists(missing: dict[str, np.ndarray], n: int) -> list[str]:
@@ -345,6 +346,19 @@ def _held(cols: Columns, measure: Measure) -> list[dict[str, str] | None]:
     return out
 
 
+def _condition(cols: Columns, measure: Measure, status: np.ndarray) -> list[dict[str, str] | None]:
+    """Per row, {until} where an eligible result surely holds only on the measure's condition (answer.stored_condition)."""
+    out: list[dict[str, str] | None] = [None] * cols.n
+    if measure.condition is None:
+        return out
+    test, until = (cols.eval(node) for node in measure.condition)
+    for row in np.nonzero((test == T) & (status == T))[0].tolist():
+        lo, hi, undef = until.lo[row], until.hi[row], until.undef[row]
+        if lo == hi and not undef and np.isfinite(lo):
+            out[row] = {"until": v.from_ordinal(lo).isoformat()}
+    return out
+
+
 @dataclass
 class AnswerColumn:
     """One programme's columns over a batch, version 2 fields included."""
@@ -363,7 +377,7 @@ class AnswerColumn:
         """The result item of one row, as the per-profile engines give it."""
         m = self.matrix
         return {"measure": self.measure.id, "status": m["status"][row], "missing": m["missing"][row],
-                "failed": m["failed"][row], "held": m["held"][row], "currency": self.currency,
+                "failed": m["failed"][row], "held": m["held"][row], "currency": self.currency, "condition": m["condition"][row],
                 "applicant": self.measure.spec.applicant,
                 "benefit": {"amount_wan": m["amount_wan"][row], "type": self.money_type, "tax_saving_wan": self.saving[row]}}
 
@@ -376,7 +390,7 @@ def answer_columns(pack: RulePack, profiles: list[dict[str, Any]], as_of: dt.dat
            for m in pack.measures if not m.intention]
     deductions = [c for c in out if c.money_type == "deduction"]
     if deductions:
-        hte = cols.get(answer.HTE_VALID).tolist() if answer.HTE_VALID in pack.derived else [F] * cols.n
+        hte = cols.get(answer.HTE_RATE_YEAR).tolist() if answer.HTE_RATE_YEAR in pack.derived else [F] * cols.n
         small = next((c.matrix["status"] for c in out if c.measure.id == answer.SMALL_LOW_PROFIT), [None] * cols.n)
         rates = [answer.tax_rate({F: False, U: None, T: True}[h], s) for h, s in zip(hte, small)]
         taxable = [p.get("taxable_income_wan") for p in profiles]
@@ -394,7 +408,8 @@ def totals_columns(pack: RulePack, columns: list[AnswerColumn], n: int) -> dict[
         if c.money_type in answer.TOTAL_KEYS and c.currency == "in_force" and c.measure.spec.applicant == "company":
             values = c.saving if c.money_type == "deduction" else c.matrix["amount_wan"]
             worth[c.measure.id] = np.array([float(x or 0.0) for x in values])
-            live[c.measure.id] = np.array([s == "eligible" and not h for s, h in zip(c.matrix["status"], c.matrix["held"])])
+            live[c.measure.id] = np.array([s == "eligible" and not h and not k for s, h, k
+                                           in zip(c.matrix["status"], c.matrix["held"], c.matrix["condition"])])
             kinds[c.measure.id] = answer.TOTAL_KEYS[c.money_type]
     for mid in sorted(live):
         for rel in pack.measure(mid).spec.relations:
@@ -438,8 +453,8 @@ def _stored(results: list[list[dict[str, Any]]], mid: str, currency: str, applic
     """Append answer.stored_item of one programme to every row's items, a column at a time (same keys, same order)."""
     other = applicant if applicant != "company" and applicant else None
     fields: dict[str, list[str]] = {}  # each distinct open-fields text split once (a fresh list per item)
-    for items, status, amount, failed, missing, held, save in zip(results, m["status"], m["amount_wan"], m["failed"],
-                                                                   m["missing"], m["held"], saving):
+    for items, status, amount, failed, missing, held, save, cond in zip(results, m["status"], m["amount_wan"], m["failed"],
+                                                                         m["missing"], m["held"], saving, m["condition"]):
         item: dict[str, Any] = {"measure": mid, "status": status, "amount_wan": amount, "currency": currency}
         if failed:
             item["failed"] = failed
@@ -454,6 +469,8 @@ def _stored(results: list[list[dict[str, Any]]], mid: str, currency: str, applic
             item["tax_saving_wan"] = save
         if other:
             item["applicant"] = other
+        if cond:
+            item["condition"] = cond
         items.append(item)
 
 
@@ -480,9 +497,10 @@ def matrix_rows(pack: RulePack, profiles: list[dict[str, Any]], ids: list[Any], 
     data: list[list[Any]] = [list(ids), [pack.version] * n, [as_of.isoformat()] * n]
     for c in columns:
         mid, m = c.measure.id, c.matrix
-        keys += [f"{mid}:{part}" for part in ("status", "amount_wan", "missing", "held_until", "currency", "tax_saving_wan")]
+        keys += [f"{mid}:{part}" for part in ("status", "amount_wan", "missing", "held_until", "currency", "tax_saving_wan",
+                                              "condition_until")]
         data += [m["status"], m["amount_wan"], m["missing"], [h["until"] if h else None for h in m["held"]],
-                 [c.currency] * n, c.saving]
+                 [c.currency] * n, c.saving, [k["until"] if k else None for k in m["condition"]]]
     for key, values in totals_columns(pack, columns, n).items():
         keys.append(key)
         data.append(values)
@@ -494,4 +512,5 @@ def flat_item(item: dict[str, Any], missing: str) -> dict[str, Any]:
     mid, benefit = item["measure"], item["benefit"]
     return {f"{mid}:status": item["status"], f"{mid}:amount_wan": benefit["amount_wan"], f"{mid}:missing": missing,
             f"{mid}:held_until": item["held"]["until"] if item.get("held") else None,
-            f"{mid}:currency": item["currency"], f"{mid}:tax_saving_wan": benefit.get("tax_saving_wan")}
+            f"{mid}:currency": item["currency"], f"{mid}:tax_saving_wan": benefit.get("tax_saving_wan"),
+            f"{mid}:condition_until": item["condition"]["until"] if item.get("condition") else None}

@@ -45,6 +45,7 @@ class MeasureResult:
     applicant: str = "company"
     benefit_type: str | None = None
     tax_saving_wan: float | None = None
+    condition: dict[str, str] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The result object of profile.md (version 1 keys, plus version 2)."""
@@ -54,14 +55,14 @@ class MeasureResult:
             "benefit": {"amount_wan": self.amount_wan, "text": self.benefit_text,
                         "type": self.benefit_type, "tax_saving_wan": self.tax_saving_wan},
             "values": self.values, "held": self.held, "currency": self.currency, "applicant": self.applicant,
-            "window": self.window,
+            "window": self.window, "condition": self.condition,
         }
 
     def money_item(self) -> dict[str, Any]:
         """What answer.totals reads of the result (the keys of to_json it needs, without the criteria)."""
         return {"measure": self.measure, "status": self.status, "currency": self.currency, "applicant": self.applicant,
-                "held": self.held, "benefit": {"amount_wan": self.amount_wan, "type": self.benefit_type,
-                                               "tax_saving_wan": self.tax_saving_wan}}
+                "held": self.held, "condition": self.condition,
+                "benefit": {"amount_wan": self.amount_wan, "type": self.benefit_type, "tax_saving_wan": self.tax_saving_wan}}
 
 
 def _criterion_json(c: CriterionResult) -> dict[str, Any]:
@@ -140,7 +141,8 @@ def explain(pack: RulePack, measure: Measure, scope: Scope, decided: dict[str, v
     return MeasureResult(measure.id, status, criteria, missing, amount,
                          getattr(measure.spec.benefit.text, lang), values, application_window(pack, measure, as_of),
                          held=held_dates(measure, scope), currency=answer.currency(measure, as_of),
-                         applicant=measure.spec.applicant, benefit_type=measure.spec.benefit.type)
+                         applicant=measure.spec.applicant, benefit_type=measure.spec.benefit.type,
+                         condition=condition_of(measure, scope, status, lang))
 
 
 def application_window(pack: RulePack, measure: Measure, as_of: dt.date) -> WindowStatus:
@@ -158,9 +160,20 @@ def held_dates(measure: Measure, scope: Scope) -> dict[str, str] | None:
     return {"since": v.from_ordinal(since.lo).isoformat(), "until": v.from_ordinal(until.lo).isoformat()}
 
 
+def condition_of(measure: Measure, scope: Scope, status: str, lang: str = "zh") -> dict[str, str] | None:
+    """{until, text} when an eligible result surely holds only on the measure's condition, else None."""
+    if measure.condition is None or status != "eligible" or scope.eval(measure.condition[0]) is not True:
+        return None
+    until = scope.eval(measure.condition[1])
+    if not (isinstance(until, v.Num) and until.exact):
+        return None
+    assert measure.spec.condition is not None
+    return answer.condition(v.from_ordinal(until.lo), measure.spec.condition.text, lang)
+
+
 def add_tax_savings(scope: Scope, results: list[MeasureResult]) -> None:
     """Fill tax_saving_wan of every deduction, at the company's lowest possible rate (in place)."""
-    hte = scope.get(answer.HTE_VALID) if answer.HTE_VALID in scope.pack.derived else False
+    hte = scope.get(answer.HTE_RATE_YEAR) if answer.HTE_RATE_YEAR in scope.pack.derived else False
     small = next((r.status for r in results if r.measure == answer.SMALL_LOW_PROFIT), None)
     rate = answer.tax_rate(hte if isinstance(hte, bool) else None, small)
     taxable = scope.profile.get("taxable_income_wan")

@@ -322,10 +322,11 @@ def _load_measure(loader: _Loader, path: Path, env: dict[str, NameType]) -> Meas
     if spec.benefit.amount is not None:
         amount = loader.expr(doc, ("benefit", "amount"), spec.benefit.amount, env, NUMBER)
     held = _held(loader, doc, spec, env)
+    condition = _condition(loader, doc, spec, env)
     if len(loader.errors) > before:
         return None
     reads = frozenset(n for c in criteria for n in ex.names(c.test)) | (ex.names(amount) if amount else set())
-    return Measure(spec, doc.file, tuple(criteria), logic, amount, reads, doc.lines, held=held)
+    return Measure(spec, doc.file, tuple(criteria), logic, amount, reads, doc.lines, held=held, condition=condition)
 
 
 def _held(loader: _Loader, doc: Document, spec: MeasureFile, env: dict[str, NameType]) -> tuple[ex.Node, ex.Node, ex.Node] | None:
@@ -335,6 +336,15 @@ def _held(loader: _Loader, doc: Document, spec: MeasureFile, env: dict[str, Name
     test, since, until = (loader.expr(doc, ("held", key), getattr(spec.held, key), env, want)
                           for key, want in (("test", BOOL), ("since", DATE), ("until", DATE)))
     return None if test is None or since is None or until is None else (test, since, until)
+
+
+def _condition(loader: _Loader, doc: Document, spec: MeasureFile, env: dict[str, NameType]) -> tuple[ex.Node, ex.Node] | None:
+    """The parsed (test, until) of a measure's `condition`, or None."""
+    if spec.condition is None:
+        return None
+    test, until = (loader.expr(doc, ("condition", key), getattr(spec.condition, key), env, want)
+                   for key, want in (("test", BOOL), ("until", DATE)))
+    return None if test is None or until is None else (test, until)
 
 
 def _criteria(loader: _Loader, doc: Document, spec: MeasureFile, env: dict[str, NameType]) -> list[Criterion]:

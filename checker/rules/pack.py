@@ -57,6 +57,7 @@ class Measure:
     lines: dict[tuple[Any, ...], int] = field(default_factory=dict, compare=False, repr=False)
     derived_reads: tuple[str, ...] = ()
     held: tuple[Node, Node, Node] | None = None  # (test, since, until) when the profile shows it is held
+    condition: tuple[Node, Node] | None = None  # (test, until) when an eligible result holds only on a condition
 
     @property
     def intention(self) -> bool:

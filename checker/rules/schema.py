@@ -185,6 +185,8 @@ class Expect(Strict):
     no_amount: bool = False
     held_until: dt.date | None = None  # the result says 已获得, valid until this date
     not_held: bool = False  # the result says nothing is held
+    condition_until: dt.date | None = None  # the result is eligible on a condition to be met by this date
+    no_condition: bool = False  # the result carries no condition
 
 
 class Example(Strict):
@@ -204,6 +206,14 @@ class Held(Strict):
     until: str
 
 
+class Condition(Strict):
+    """When an eligible result holds only on a condition still to be met (kept out of totals): a test, a date, what."""
+
+    test: str
+    until: str
+    text: Text
+
+
 class MeasureFile(Strict):
     """One support measure."""
 
@@ -218,6 +228,7 @@ class MeasureFile(Strict):
     source: list[Source] = Field(min_length=1)
     period: Period | None = None
     held: Held | None = None
+    condition: Condition | None = None
     criteria: list[Criterion] = Field(min_length=1)
     logic: Logic | None = None
     benefit: Benefit

@@ -74,13 +74,14 @@ def concerns(measure: Measure, answers: dict[str, Any]) -> bool:
 
 
 def placement(item: dict[str, Any], who: str) -> str:
-    """The page section of a result: eligible, verify, held, undetermined, ineligible or staff."""
+    """The page section of a result: eligible, verify (unconfirmed or on a condition), held, undetermined, ineligible
+    or staff."""
     if who == "staff":
         return "staff"
     if item.get("held"):
         return "held"
     status = item.get("status", "undetermined")
-    if status == "eligible" and item.get("currency") == "unconfirmed":
+    if status == "eligible" and (item.get("currency") == "unconfirmed" or item.get("condition")):
         return "verify"
     return status
 

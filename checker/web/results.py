@@ -59,6 +59,7 @@ class MeasureView:
     applicant: str = "company"
     window: dict[str, Any] | None = None
     sources: list[answer.SourceView] = field(default_factory=list)
+    condition: dict[str, str] | None = None  # {until, text}: eligible only if this is met by `until`
 
     @property
     def failed(self) -> list[CriterionView]:
@@ -188,7 +189,16 @@ def _measure(pack: RulePack, measure: Measure, item: dict[str, Any], statuses: d
                        benefit.get("amount_wan"), criteria, missing, measure.spec, relations,
                        answer.money_type(item, measure), benefit.get("tax_saving_wan"), item.get("held") or None,
                        item.get("currency") or "in_force", answer.applicant(item, measure), item.get("window"),
-                       [answer.source_view(s) for s in measure.spec.source])
+                       [answer.source_view(s) for s in measure.spec.source], _condition(item, measure))
+
+
+def _condition(item: dict[str, Any], measure: Measure) -> dict[str, str] | None:
+    """A result's condition as the card shows it: the date from the result, the text from the measure."""
+    found = item.get("condition")
+    spec = getattr(measure.spec, "condition", None)
+    if not found or not found.get("until"):
+        return None
+    return {"until": str(found["until"]), "text": pick(spec.text) if spec is not None else ""}
 
 
 def _relation(pack: RulePack, status: str, rel: Any, statuses: dict[str, str]) -> RelationView:

@@ -1,0 +1,93 @@
+"""The 15% rate by tax year (国家税务总局公告2017年第24号 第一条) on the real pack, on both engines.
+
+From the tax year of issue the saving counts; in the year the certificate's three years end the result carries a
+condition (re-recognition by 12-31) and no total counts it; from 1 January after, it is not eligible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from checker import config
+from checker.agency import export
+from checker.agency.jobs import compact as stored
+from checker.batch import flat_row
+from checker.engine.answer import compact
+from checker.engine.vector import compact_answers, compact_results, matrix_rows
+from checker.web import answer as web_answer
+
+HTE = "hte-tax-rate"
+EXAMPLE = json.loads((config.PACKAGE_DIR.parent / "examples" / "haidian-software.json").read_text(encoding="utf-8"))
+TODAY = dt.date(2026, 12, 3)
+
+
+def firm(certified_on: dt.date) -> dict:
+    """The README example firm with a certificate issued on certified_on (dates parsed as the CLI does)."""
+    profile = {k: v for k, v in EXAMPLE.items() if k != "name"}
+    profile["registered_on"] = dt.date.fromisoformat(profile["registered_on"])
+    return {**profile, "hte_certified_on": certified_on}
+
+
+def hte(result: dict) -> dict:
+    return next(r for r in result["results"] if r["measure"] == HTE)
+
+
+@pytest.mark.parametrize(("certified_on", "as_of", "status", "until"), [
+    (dt.date(2025, 11, 20), dt.date(2025, 11, 20), "eligible", None),           # issue day, tax year of issue
+    (dt.date(2025, 11, 20), dt.date(2025, 12, 31), "eligible", None),           # end of the year of issue
+    (dt.date(2023, 12, 5), dt.date(2025, 12, 31), "eligible", None),            # last day before the expiry year
+    (dt.date(2023, 12, 5), dt.date(2026, 1, 1), "eligible", "2026-12-31"),      # the expiry year begins
+    (dt.date(2023, 12, 5), TODAY, "eligible", "2026-12-31"),                    # still valid, but expires this year
+    (dt.date(2023, 12, 5), dt.date(2026, 12, 5), "eligible", "2026-12-31"),     # three years over, same tax year
+    (dt.date(2023, 12, 5), dt.date(2026, 12, 31), "eligible", "2026-12-31"),    # 12-31 of the expiry year
+    (dt.date(2023, 12, 5), dt.date(2027, 1, 1), "ineligible", None),            # 01-01 after: re-certify first
+])
+def test_the_rate_runs_by_tax_year_and_is_conditional_in_the_expiry_year(durable, pack, certified_on, as_of,
+                                                                          status, until):
+    profile = firm(certified_on)
+    full = durable.check(profile, as_of).to_json()
+    item = hte(full)
+    assert item["status"] == status
+    assert (item["condition"] or {}).get("until") == until
+    if until:
+        assert "12月31日前重新通过高新技术企业认定" in item["condition"]["text"]
+    vector = compact_answers(pack, [profile], ["x"], as_of)[0]
+    assert vector == compact({"id": "x", **full})  # the batch engine says the same, condition and totals included
+    assert matrix_rows(pack, [profile], ["x"], as_of)[0] == flat_row({"id": "x", **full})
+
+
+def test_the_example_firm_counts_the_saving_only_when_no_re_recognition_is_pending(durable):
+    expiring = durable.check(firm(dt.date(2023, 12, 5)), TODAY).to_json()
+    last_year = durable.check(firm(dt.date(2025, 11, 20)), TODAY).to_json()
+    saving = hte(last_year)["benefit"]["amount_wan"]
+    assert saving == hte(expiring)["benefit"]["amount_wan"] == 26  # 10% of 260万 taxable income
+    assert hte(last_year)["condition"] is None
+    assert last_year["totals"]["tax_saving_wan"] - expiring["totals"]["tax_saving_wan"] == pytest.approx(saving)
+
+
+def test_deductions_save_at_15_percent_through_the_expiry_year_and_25_after(durable):
+    """The deduction rate follows the same tax year: 15% may apply up to 12-31 of the expiry year, not after."""
+    profile = firm(dt.date(2023, 12, 5))  # 520万 R&D, 260万 taxable income: the saving is capped by the tax due
+    def saving(day: dt.date) -> float:
+        items = durable.check(profile, day).to_json()["results"]
+        return next(r for r in items if r["measure"] == "rd-super-deduction")["benefit"]["tax_saving_wan"]
+    assert saving(dt.date(2026, 12, 31)) == pytest.approx(0.15 * 260)
+    assert saving(dt.date(2027, 1, 1)) == pytest.approx(0.25 * 260)
+
+
+def test_agency_storage_counts_and_page_groups_leave_the_conditional_result_out(durable, pack):
+    profile = firm(dt.date(2023, 12, 5))
+    result = durable.check(profile, TODAY)
+    kept = stored(result)
+    item = hte(kept)
+    assert item["condition"] == {"until": "2026-12-31"} and not export.counts_as_eligible(item)
+    assert export.status_of(item) == "verify"
+    assert compact_results(pack, [profile], TODAY)[0] == kept  # the vectorised agency path stores the same
+    count, sums, _ = export.money(pack, kept)
+    full = result.to_json()
+    assert sums["tax_saving"] == pytest.approx(full["totals"]["tax_saving_wan"])
+    assert count == sum(1 for r in full["results"] if export.counts_as_eligible(r))
+    assert web_answer.placement(hte(full), "company") == "verify"
