@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Unique
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from checker.accounts.models import ROLES, Agency, User, UserSession  # noqa: F401 (older imports keep working)
+from checker.agency.stored import StoredResult
 from checker.models import Base, _now
 
 JOB_STATES = ("queued", "running", "done", "cancelled", "failed")
@@ -108,7 +109,7 @@ class ClientResult(Base):
     row_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
     rulepack: Mapped[str] = mapped_column(String(64))
     as_of: Mapped[dt.date] = mapped_column(Date)
-    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    result: Mapped[dict[str, Any]] = mapped_column(StoredResult)  # compact on disk, the plain dict in Python
     backend: Mapped[str | None] = mapped_column(String(40), nullable=True)  # what decided it; None before recorded
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     client: Mapped[Client] = relationship()

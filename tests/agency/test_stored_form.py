@@ -1,0 +1,85 @@
+"""The compact stored form of client results: the same dicts come back, at a fraction of the bytes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import select, text
+
+from checker.agency import stored
+from checker.agency.jobs import process_job
+from checker.agency.models import ClientResult
+from checker.agency.stored_words import WORDS_1
+from checker.engine import vector
+from checker.intake import read_profile
+from tests.agency.test_jobs import queued_job
+
+AS_OF = dt.date(2026, 6, 1)
+EXAMPLE = "examples/haidian-software.json"
+
+
+def results_of(pack, n: int) -> list[dict]:
+    """Stored results (answer.stored_item dicts) of n variations of the README's example firm."""
+    with open(EXAMPLE, encoding="utf-8") as handle:
+        base = json.load(handle)
+    rng = random.Random(5)
+    profiles = [read_profile(pack, {k: v for k, v in base.items() if k == "entity_type" or rng.random() > 0.2}, AS_OF)
+                for _ in range(n)]
+    return vector.compact_results(pack, profiles, AS_OF)
+
+
+def test_every_stored_result_of_the_pack_reads_back_the_same(pack):
+    for result in results_of(pack, 40):
+        assert stored.decode(stored.encode(result)) == result
+
+
+def test_the_stored_form_is_a_twelfth_of_the_item_dicts(pack):
+    results = results_of(pack, 40)
+    plain = sum(len(json.dumps(r, ensure_ascii=False)) for r in results) / len(results)
+    packed = sum(len(json.dumps(stored.encode(r), ensure_ascii=False)) for r in results) / len(results)
+    assert packed * 12 < plain
+    assert packed < 1200
+
+
+WORD = st.one_of(st.sampled_from(WORDS_1), st.text(min_size=1, max_size=12))
+ITEM = st.fixed_dictionaries(
+    {"measure": WORD, "status": st.sampled_from(["eligible", "ineligible", "undetermined"]),
+     "amount_wan": st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False, width=32)),
+     "currency": st.sampled_from(["in_force", "unconfirmed"])},
+    optional={"failed": st.lists(WORD, min_size=1, max_size=3), "missing": st.lists(WORD, min_size=1, max_size=3),
+              "held": st.fixed_dictionaries({"since": st.just("2024-01-02"), "until": st.just("2027-01-02")}),
+              "tax_saving_wan": st.floats(min_value=0.01, max_value=1e6), "applicant": st.sampled_from(["staff", "institution"])})
+
+
+@given(st.lists(ITEM, max_size=6), st.one_of(st.none(), st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=2)))
+def test_any_item_reads_back_the_same_words_outside_the_list_included(items, extra):
+    result = {"rulepack": "abc", "as_of": "2026-06-01", "results": items, **({"extra": extra} if extra else {})}
+    assert stored.decode(stored.encode(result)) == result
+
+
+def test_a_row_stored_before_the_compact_form_still_reads(pack):
+    old = {"rulepack": "abc", "as_of": "2026-06-01", "results": [{"measure": "x", "status": "eligible", "amount_wan": 1}]}
+    assert stored.decode(old) == old
+
+
+def test_the_frozen_word_list_never_changes():
+    # Stored rows decode by index: appending or reordering would misread every row already stored.
+    assert len(WORDS_1) == 352 and WORDS_1[:3] == ("in_force", "bj-basic-research-deduction", "enterprise")
+    assert len(set(WORDS_1)) == len(WORDS_1)
+
+
+def test_a_job_stores_the_compact_form_and_pages_read_the_dicts(app, users, alice):
+    job = queued_job(app, users["a"], 6)
+    services = app.extensions["checker"]
+    process_job(services.sessions, services.checker, job, size=3)
+    with services.sessions() as session:
+        raw = [json.loads(r) for r in session.execute(text("SELECT result FROM agency_result")).scalars()]
+        read = list(session.scalars(select(ClientResult.result)))
+    assert raw and all(r["stored"] == stored.FORMAT and "results" not in r for r in raw)
+    assert all(len(r["results"]) == len([m for m in services.pack.measures if not m.intention]) for r in read)
+    workbook = alice.get(f"/agency/jobs/{job}/results.csv")
+    assert workbook.status_code == 200 and workbook.get_data(as_text=True).count("\n") >= 7
