@@ -3,7 +3,8 @@
 Readers never see it: the `StoredResult` column type encodes on write and decodes on read, so every
 page, export and recheck keeps reading `{"rulepack", "as_of", "results": [item, ...], "extra"?}` with
 the items of `answer.stored_item`. Each item becomes a short array (measure, status letter, amount,
-currency, failed, missing, held, tax saving, applicant; trailing blanks dropped), words of the
+currency, failed, missing, held, tax saving, applicant, condition, then any other key in a dict; trailing
+blanks dropped), words of the
 frozen list `stored_words.WORDS_1` become their index, and the array list is deflated. `extra` (the
 agency's own columns) stays outside, readable by SQL. A row stored before this form reads as it was.
 """
@@ -25,7 +26,8 @@ FORMAT = 1
 INDEX = {word: i for i, word in enumerate(WORDS_1)}
 STATUS = {"eligible": "e", "ineligible": "i", "undetermined": "u"}
 STATUS_WORD = {letter: word for word, letter in STATUS.items()}
-OPTIONAL = ("amount_wan", "currency", "failed", "missing", "held", "tax_saving_wan", "applicant")
+OPTIONAL = ("amount_wan", "currency", "failed", "missing", "held", "tax_saving_wan", "applicant", "condition")
+KNOWN = frozenset(("measure", "status", *OPTIONAL))
 BLANK = (None, [], "")
 
 
@@ -46,6 +48,9 @@ def _row(item: dict[str, Any]) -> list[Any]:
     row[3] = _word(row[3]) if isinstance(row[3], str) else row[3]
     row[4] = [_word(w) for w in row[4] or []]
     row[5] = [_word(w) for w in row[5] or []]
+    other = {k: v for k, v in item.items() if k not in KNOWN}
+    if other:  # a key this form does not know yet is kept, never dropped
+        return [*row, other]
     while row[-1] in BLANK:
         row.pop()
     return row
@@ -53,15 +58,16 @@ def _row(item: dict[str, Any]) -> list[Any]:
 
 def _item(row: list[Any]) -> dict[str, Any]:
     """The stored item (answer.stored_item's keys, blanks absent) of a short array."""
-    values = dict(zip(OPTIONAL, row[2:]))
+    values = dict(zip(OPTIONAL, row[2:2 + len(OPTIONAL)]))
+    other = row[2 + len(OPTIONAL)] if len(row) > 2 + len(OPTIONAL) else {}
     item: dict[str, Any] = {"measure": _unword(row[0]), "status": STATUS_WORD.get(row[1], row[1]),
                             "amount_wan": values.get("amount_wan"),
                             "currency": _unword(values["currency"]) if values.get("currency") is not None else None}
     lists = {"failed": [_unword(w) for w in values.get("failed") or []],
              "missing": [_unword(w) for w in values.get("missing") or []]}
-    rest = {k: values.get(k) for k in ("held", "tax_saving_wan", "applicant")}
+    rest = {k: values.get(k) for k in ("held", "tax_saving_wan", "applicant", "condition")}
     item.update({k: v for k, v in {**lists, **rest}.items() if v not in BLANK})
-    return item
+    return {**item, **other}
 
 
 def encode(result: dict[str, Any]) -> dict[str, Any]:

@@ -52,7 +52,8 @@ ITEM = st.fixed_dictionaries(
      "currency": st.sampled_from(["in_force", "unconfirmed"])},
     optional={"failed": st.lists(WORD, min_size=1, max_size=3), "missing": st.lists(WORD, min_size=1, max_size=3),
               "held": st.fixed_dictionaries({"since": st.just("2024-01-02"), "until": st.just("2027-01-02")}),
-              "tax_saving_wan": st.floats(min_value=0.01, max_value=1e6), "applicant": st.sampled_from(["staff", "institution"])})
+              "tax_saving_wan": st.floats(min_value=0.01, max_value=1e6), "applicant": st.sampled_from(["staff", "institution"]),
+              "condition": st.just({"until": "2026-12-31"}), "later_key": st.integers()})
 
 
 @given(st.lists(ITEM, max_size=6), st.one_of(st.none(), st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=2)))
