@@ -235,7 +235,7 @@ def _currency_text(report: Any) -> str:
     for r in report.by_review:
         stale = " STALE" if r.measure in stale_ids else ""
         lines.append(f"  {r.reviewed_on.isoformat() if r.reviewed_on else 'never':10} {r.measure:36}{stale} "
-                     f"{_short((r.review or {}).get('en', ''))}")
+                     f"{_short(r.review.en if r.review else '')}")
     lines += ["", "sources older than five years:"]
     lines += [f"  {r.source_year} {r.measure}" for r in report.old_sources] or ["  (none)"]
     lines += ["", "superseded documents:"]

@@ -10,6 +10,7 @@ from typing import Any
 
 from checker.problems import Problem
 from checker.rules.pack import Measure, RulePack
+from checker.rules.schema import Text
 from checker.rules.yamlsrc import RuleError
 
 STALE_DAYS = 365  # --strict-currency: a measure not reviewed for a year fails lint
@@ -21,10 +22,10 @@ class Reviewed:
     """One measure's currency: last review, its finding, source year, successor, period and window."""
 
     measure: str
-    title: dict[str, str]
+    title: Text
     file: str
     reviewed_on: dt.date | None
-    review: dict[str, str] | None
+    review: Text | None
     source_year: int | None
     superseded_by: dict[str, Any] | None
     period_confirmed: bool
@@ -33,8 +34,9 @@ class Reviewed:
 
     def as_json(self) -> dict[str, Any]:
         """The JSON form (dates as ISO text)."""
-        return {"measure": self.measure, "title": self.title, "file": self.file,
-                "reviewed_on": self.reviewed_on.isoformat() if self.reviewed_on else None, "review": self.review,
+        return {"measure": self.measure, "title": self.title.model_dump(), "file": self.file,
+                "reviewed_on": self.reviewed_on.isoformat() if self.reviewed_on else None,
+                "review": self.review.model_dump() if self.review else None,
                 "source_year": self.source_year, "superseded_by": self.superseded_by,
                 "period_confirmed": self.period_confirmed, "has_window": self.has_window, "intention": self.intention}
 
@@ -72,8 +74,7 @@ def reviewed(pack: RulePack, measure: Measure) -> Reviewed:
     """One measure's currency facts."""
     spec = measure.spec
     successor = spec.superseded_by.model_dump(mode="json", by_alias=True, exclude_none=True) if spec.superseded_by else None
-    return Reviewed(measure.id, spec.title.model_dump(), measure.file, spec.reviewed_on,
-                    spec.review.model_dump() if spec.review else None, spec.source_year, successor,
+    return Reviewed(measure.id, spec.title, measure.file, spec.reviewed_on, spec.review, spec.source_year, successor,
                     measure.period_confirmed, bool(pack.windows.get(measure.id)), measure.intention)
 
 
