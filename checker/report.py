@@ -13,7 +13,7 @@ WORDS = (
     N_("report.eligible"), N_("report.ineligible"), N_("report.undetermined"), N_("report.met"),
     N_("report.not_met"), N_("report.unknown"), N_("report.value"), N_("report.threshold"),
     N_("report.missing"), N_("report.benefit"), N_("report.amount"), N_("report.source"),
-    N_("report.in_force"), N_("report.in_force_unconfirmed"), N_("report.out_of_force"), N_("report.assumed"), N_("report.title"), N_("report.rulepack"), N_("report.as_of"),
+    N_("report.in_force"), N_("report.in_force_unconfirmed"), N_("report.assumed"), N_("report.title"), N_("report.rulepack"), N_("report.as_of"),
     N_("report.wan"), N_("report.conflict"), N_("report.held"), N_("report.held_until"), N_("report.verify"),
     N_("report.notices"), N_("report.totals"), N_("report.cash_wan"), N_("report.tax_saving_wan"),
     N_("report.financing_wan"), N_("report.deduction"), N_("report.staff"), N_("report.institution"),

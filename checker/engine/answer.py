@@ -32,10 +32,8 @@ def currency(measure: Measure, as_of: dt.date) -> str:
 
 
 def in_force_word(status: str, currency: str | None) -> str:
-    """The word of the in_force criterion: in force only when confirmed; else unconfirmed (met) or out of force."""
-    if status == "not_met":
-        return "out_of_force"
-    return "in_force" if currency == "in_force" else "in_force_unconfirmed"
+    """The text key of the in_force criterion: "in force" when confirmed (or surely not met), else "unconfirmed"."""
+    return "in_force" if status == "not_met" or currency == "in_force" else "in_force_unconfirmed"
 
 
 def tax_rate(hte_valid: bool | None, small_low_profit: str | None) -> float:

@@ -41,8 +41,7 @@ class RelationView:
     conflict: bool
 
 # The in_force criterion's words, by engine.answer.in_force_word.
-IN_FORCE_WORDS = {"in_force": N_("in_force"), "in_force_unconfirmed": N_("in_force_unconfirmed"),
-                  "out_of_force": N_("out_of_force")}
+IN_FORCE_WORDS = {"in_force": N_("in_force"), "in_force_unconfirmed": N_("in_force_unconfirmed")}
 
 
 @dataclass
