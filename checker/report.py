@@ -13,7 +13,8 @@ WORDS = (
     N_("report.eligible"), N_("report.ineligible"), N_("report.undetermined"), N_("report.met"),
     N_("report.not_met"), N_("report.unknown"), N_("report.value"), N_("report.threshold"),
     N_("report.missing"), N_("report.benefit"), N_("report.amount"), N_("report.source"),
-    N_("report.in_force"), N_("report.in_force_unconfirmed"), N_("report.assumed"), N_("report.title"), N_("report.rulepack"), N_("report.as_of"),
+    N_("report.in_force"), N_("report.in_force_unconfirmed"), N_("report.assumed"), N_("report.title"),
+    N_("report.rulepack"), N_("report.as_of"),
     N_("report.wan"), N_("report.conflict"), N_("report.held"), N_("report.held_until"), N_("report.verify"),
     N_("report.notices"), N_("report.totals"), N_("report.cash_wan"), N_("report.tax_saving_wan"),
     N_("report.financing_wan"), N_("report.deduction"), N_("report.staff"), N_("report.institution"),
@@ -78,7 +79,8 @@ def _measure_block(pack: RulePack, item: MeasureResult, lang: str) -> list[str]:
         lines.append(f"  {words['amount']}: {item.amount_wan:g} {words['wan']}")
     texts = {c.id: c for c in spec.criteria}
     for crit in item.criteria:
-        text = words[in_force_word(crit.status, item.currency)] if crit.id == "in_force" else _criterion_text(texts, crit.id, lang, words)
+        in_force = crit.id == "in_force"
+        text = words[in_force_word(crit.status, item.currency)] if in_force else _criterion_text(texts, crit.id, lang, words)
         lines.append(f"  {words[crit.status]} {text}{_figures(crit, words)}")
     if item.missing:
         labels = [f"{getattr(pack.fields[f].label, lang)} ({f})" for f in item.missing]
