@@ -21,3 +21,11 @@ def test_currency_page_is_for_staff_only(mini_app):
     agency = mini_app.test_client()
     sign_in(agency, "a@example.com")
     assert agency.get("/staff/currency").status_code == 403
+
+
+def test_a_measure_page_shows_its_review_and_an_unconfirmed_period(mini):
+    page = mini.get("/staff/measures/relief-b").get_data(as_text=True)  # no period, no confirmation
+    line = re.search(r'<p id="currency">.*?</p>', page, re.S).group(0)
+    assert "有效期未确认，申报前向主管部门核实" in line and "从未复核" in line
+    dated = re.search(r'<p id="currency">.*?</p>', mini.get("/staff/measures/grant-a").get_data(as_text=True), re.S).group(0)
+    assert "有效期未确认" not in dated  # grant-a has an end date
