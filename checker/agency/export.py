@@ -233,7 +233,6 @@ def _criteria(pack: RulePack | None, measure: str, ids: list[str], lang: str) ->
     """Failed criteria by their text in the language, else their ids."""
     found = pack.index.get(measure) if pack is not None else None
     texts = {c.id: getattr(c.text, lang, None) or c.text.zh for c in found.criteria} if found else {}
-    texts["in_force"] = translate("report.in_force", lang)  # failed: the period has ended or not begun
     return "；".join(texts.get(i, i) for i in ids)
 
 
