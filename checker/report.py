@@ -100,7 +100,7 @@ def _figures(crit: CriterionResult, words: dict[str, str]) -> str:
     parts = []
     if crit.value is not None:
         parts.append(f"{words['value']} {_fmt(crit.value)}")
-    if crit.threshold is not None:
+    if crit.threshold is not None and str(crit.threshold).strip("."):  # a period with neither end: no threshold
         parts.append(f"{words['threshold']} {_fmt(crit.threshold)}")
     return f" ({', '.join(parts)})" if parts else ""
 
