@@ -110,6 +110,7 @@ def test_no_output_says_in_force_for_a_measure_without_a_confirmed_period(pack, 
         assert unsure, "the pack has measures with only a period note"
         for mid in unsure:
             assert in_force not in blocks[mid] and unconfirmed in blocks[mid], (lang, mid)
+            assert " ..)" not in blocks[mid], (lang, mid)  # a period with neither end shows no threshold
         assert in_force in blocks["small-low-profit"] or result.verdict("small-low-profit").status != "eligible"
 
 
