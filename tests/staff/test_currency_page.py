@@ -29,3 +29,9 @@ def test_a_measure_page_shows_its_review_and_an_unconfirmed_period(mini):
     assert "有效期未确认，申报前向主管部门核实" in line and "从未复核" in line
     dated = re.search(r'<p id="currency">.*?</p>', mini.get("/staff/measures/grant-a").get_data(as_text=True), re.S).group(0)
     assert "有效期未确认" not in dated  # grant-a has an end date
+
+
+def test_the_pack_page_marks_periods_that_are_not_confirmed(mini):
+    page = mini.get("/staff/").get_data(as_text=True)
+    assert "有效期未确认" in re.search(r'<tr id="m-relief-b".*?</tr>', page, re.S).group(0)
+    assert "有效期未确认" not in re.search(r'<tr id="m-grant-a".*?</tr>', page, re.S).group(0)
