@@ -189,14 +189,61 @@ def rules() -> None:
 
 
 @rules.command()
+@click.option("--strict-currency", is_flag=True, help="Also fail on a measure not reviewed within a year (reviewed_on).")
+@click.option("--as-of", "as_of", callback=_as_of, help="The date reviews are measured against (default: today).")
 @click.pass_obj
-def lint(obj: Context) -> None:
+def lint(obj: Context, strict_currency: bool, as_of: dt.date) -> None:
     """Validate every rule file; list every error with file:line."""
     pack = obj.pack()
     from checker.engine import Checker
+    from checker.rules.currency import currency_errors
 
     Checker(pack, "durable").close()  # compiling also checks the engine's limits
+    errors = currency_errors(pack, as_of, strict_currency)
+    for error in errors:
+        click.echo(str(error), err=True)
+    if errors:
+        click.echo(f"{len(errors)} error(s) in the rule pack", err=True)
+        sys.exit(EXIT_RULES)
     click.echo(f"ok: {len(pack.measures)} measures, {len(pack.fields)} fields, rule pack {pack.version}")
+
+
+@rules.command("currency")
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", help="Output format.")
+@click.option("--as-of", "as_of", callback=_as_of, help="The date ages are measured against (default: today).")
+@click.pass_obj
+def currency(obj: Context, fmt: str, as_of: dt.date) -> None:
+    """List measures by last review, old sources, superseded documents and programmes with no application window."""
+    from checker.rules.currency import currency_report
+
+    report = currency_report(obj.pack(), as_of)
+    if fmt == "json":
+        click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+        return
+    click.echo(_currency_text(report))
+
+
+def _short(text: str, width: int = 100) -> str:
+    """A text cut to width characters, with an ellipsis when cut."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _currency_text(report: Any) -> str:
+    """The currency report as plain text, one section per list."""
+    lines = [f"currency as of {report.today.isoformat()}", "", "by last review (oldest first):"]
+    stale_ids = {r.measure for r in report.stale()}
+    for r in report.by_review:
+        stale = " STALE" if r.measure in stale_ids else ""
+        lines.append(f"  {r.reviewed_on.isoformat() if r.reviewed_on else 'never':10} {r.measure:36}{stale} "
+                     f"{_short(r.review.en if r.review else '')}")
+    lines += ["", "sources older than five years:"]
+    lines += [f"  {r.source_year} {r.measure}" for r in report.old_sources] or ["  (none)"]
+    lines += ["", "superseded documents:"]
+    lines += [f"  {r.measure} -> {r.superseded_by['document']} (from {r.superseded_by['from']})"
+              for r in report.superseded if r.superseded_by] or ["  (none)"]
+    lines += ["", "programmes with no application window (rules/windows.yaml):"]
+    lines += [f"  {r.measure}" for r in report.no_window] or ["  (none)"]
+    return "\n".join(lines)
 
 
 @rules.command("test")

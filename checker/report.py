@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from checker.engine import CheckResult, CriterionResult, MeasureResult
+from checker.engine.answer import in_force_word
 from checker.i18n import N_, translate
 from checker.rules.pack import RulePack
 from checker.rules.schema import Criterion, Source
@@ -12,7 +13,8 @@ WORDS = (
     N_("report.eligible"), N_("report.ineligible"), N_("report.undetermined"), N_("report.met"),
     N_("report.not_met"), N_("report.unknown"), N_("report.value"), N_("report.threshold"),
     N_("report.missing"), N_("report.benefit"), N_("report.amount"), N_("report.source"),
-    N_("report.in_force"), N_("report.assumed"), N_("report.title"), N_("report.rulepack"), N_("report.as_of"),
+    N_("report.in_force"), N_("report.in_force_unconfirmed"), N_("report.assumed"), N_("report.title"),
+    N_("report.rulepack"), N_("report.as_of"),
     N_("report.wan"), N_("report.conflict"), N_("report.held"), N_("report.held_until"), N_("report.verify"),
     N_("report.notices"), N_("report.totals"), N_("report.cash_wan"), N_("report.tax_saving_wan"),
     N_("report.financing_wan"), N_("report.deduction"), N_("report.staff"), N_("report.institution"),
@@ -79,7 +81,9 @@ def _measure_block(pack: RulePack, item: MeasureResult, lang: str) -> list[str]:
         lines.append(f"  {words['amount']}: {item.amount_wan:g} {words['wan']}")
     texts = {c.id: c for c in spec.criteria}
     for crit in item.criteria:
-        lines.append(f"  {words[crit.status]} {_criterion_text(texts, crit.id, lang, words)}{_figures(crit, words)}")
+        in_force = crit.id == "in_force"
+        text = words[in_force_word(crit.status, item.currency)] if in_force else _criterion_text(texts, crit.id, lang, words)
+        lines.append(f"  {words[crit.status]} {text}{_figures(crit, words)}")
     if item.missing:
         labels = [f"{getattr(pack.fields[f].label, lang)} ({f})" for f in item.missing]
         lines.append(f"  {words['missing']}: " + "; ".join(labels))
@@ -89,8 +93,6 @@ def _measure_block(pack: RulePack, item: MeasureResult, lang: str) -> list[str]:
 
 
 def _criterion_text(texts: dict[str, Criterion], cid: str, lang: str, words: dict[str, str]) -> str:
-    if cid == "in_force":
-        return words["in_force"]
     crit = texts[cid]
     assumed = f" {words['assumed']}" if crit.assumption else ""
     return getattr(crit.text, lang) + assumed
@@ -100,7 +102,7 @@ def _figures(crit: CriterionResult, words: dict[str, str]) -> str:
     parts = []
     if crit.value is not None:
         parts.append(f"{words['value']} {_fmt(crit.value)}")
-    if crit.threshold is not None:
+    if crit.threshold is not None and str(crit.threshold).strip("."):  # a period with neither end: no threshold
         parts.append(f"{words['threshold']} {_fmt(crit.threshold)}")
     return f" ({', '.join(parts)})" if parts else ""
 

@@ -72,7 +72,7 @@ class Checker:
         add_tax_savings(scope, every)
         intention = {m.id for m in self.pack.measures if m.intention}
         results = [r for r in every if r.measure not in intention]
-        notices = [notice(m, lang) for m in self.pack.measures if m.intention]
+        notices = [notice(m, lang) for m in self.pack.measures if m.intention and m.in_force(as_of)]  # expired: none
         return CheckResult(self.pack.version, as_of, results, conflicts(self.pack, results, lang), notices,
                            totals(self.pack, (r.money_item() for r in results)),
                            [r for r in every if r.measure in intention])

@@ -32,6 +32,11 @@ def currency(measure: Measure, as_of: dt.date) -> str:
     return "in_force" if confirmed else "unconfirmed"
 
 
+def in_force_word(status: str, currency: str | None) -> str:
+    """The text key of the in_force criterion: "in force" when confirmed (or surely not met), else "unconfirmed"."""
+    return "in_force" if status == "not_met" or currency == "in_force" else "in_force_unconfirmed"
+
+
 def tax_rate(hte_rate_year: bool | None, small_low_profit: str | None) -> float:
     """The lowest income-tax rate that may apply to the check date's tax year (so a saving is never overstated).
 

@@ -39,6 +39,7 @@ SCHEMA_WORDS = {"string": N_("lint.schema.string"), "int": N_("lint.schema.int")
                 "bool": N_("lint.schema.bool"), "date": N_("lint.schema.date"), "list": N_("lint.schema.list"),
                 "dict": N_("lint.schema.dict")}
 FieldsDoc = tuple[Document, FieldsFile]  # a fields file and its parsed content
+MONEY_NEEDS_AMOUNT = ("cash", "tax_saving", "financing")  # a deduction's amount is the expense, read from the profile
 TYPE_OF_FIELD = {"int": NUMBER, "decimal": NUMBER, "bool": BOOL, "enum": TEXT, "text": TEXT, "date": DATE}
 
 
@@ -323,10 +324,19 @@ def _load_measure(loader: _Loader, path: Path, env: dict[str, NameType]) -> Meas
         amount = loader.expr(doc, ("benefit", "amount"), spec.benefit.amount, env, NUMBER)
     held = _held(loader, doc, spec, env)
     condition = _condition(loader, doc, spec, env)
+    _check_rubric(loader, doc, spec)
     if len(loader.errors) > before:
         return None
     reads = frozenset(n for c in criteria for n in ex.names(c.test)) | (ex.names(amount) if amount else set())
     return Measure(spec, doc.file, tuple(criteria), logic, amount, reads, doc.lines, held=held, condition=condition)
+
+
+def _check_rubric(loader: _Loader, doc: Document, spec: MeasureFile) -> None:
+    """A programme with money (cash, tax saving, financing) must say how much: an amount or its implementing programme."""
+    benefit = spec.benefit
+    if spec.nature == "programme" and benefit.type in MONEY_NEEDS_AMOUNT and benefit.amount is None and benefit.programme is None:
+        problem = Problem("lint.rule.money_without_amount", {"type": benefit.type})
+        loader.errors.append(doc.error(("benefit", "type"), problem))
 
 
 def _held(loader: _Loader, doc: Document, spec: MeasureFile, env: dict[str, NameType]) -> tuple[ex.Node, ex.Node, ex.Node] | None:

@@ -76,6 +76,12 @@ class Measure:
         """The measure id."""
         return self.spec.id
 
+    @property
+    def period_confirmed(self) -> bool:
+        """Whether the period is known: an end date, or a dated official document confirming it still applies."""
+        period = self.spec.period
+        return period is not None and (period.end is not None or period.confirmed_on is not None)
+
     def in_force(self, as_of: dt.date) -> bool:
         """Whether as_of falls within the measure's period of force."""
         period = self.spec.period

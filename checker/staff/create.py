@@ -6,6 +6,7 @@ so nothing typed into a form can change the file's structure.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
@@ -127,9 +128,11 @@ class NewMeasure:
     failing_value: float
 
 
-def new_measure(files: Files, new: NewMeasure) -> Files:
-    """The measure's file from the template and its folder's index.yaml listing it."""
+def new_measure(files: Files, new: NewMeasure, today: dt.date | None = None) -> Files:
+    """The measure's file from the template (reviewed today: entered from its document) and its folder's index.yaml."""
     test = f"{new.field} {new.op} {new.threshold}"
+    review = text("新建时按所引文件录入，尚未核实其有效期",
+                  "Entered from the cited document when created; its period is not yet confirmed")
     body = f"""id: {new.id}
 title: {text(new.title_zh, new.title_en)}
 summary: {text(new.title_zh, new.title_en)}
@@ -154,6 +157,8 @@ examples:
   - name: {q("不符合条件的示例")}
     profile: {{{new.field}: {q(new.failing_value)}}}
     expect: {{status: ineligible, criteria: {{main: not_met}}}}
+reviewed_on: {(today or dt.date.today()).isoformat()}
+review: {review}
 """
     index_path = f"measures/{new.folder}/index.yaml"
     index = files.get(index_path, "")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from checker.engine.answer import in_force_word
+from checker.i18n import N_
 from checker.rules.expr import BinOp, Compare, Name, Node
 from checker.rules.pack import Measure, RulePack
 from checker.rules.schema import Text
@@ -37,6 +39,9 @@ class RelationView:
     note: str
     status: str | None
     conflict: bool
+
+# The in_force criterion's words, by engine.answer.in_force_word.
+IN_FORCE_WORDS = {"in_force": N_("in_force"), "in_force_unconfirmed": N_("in_force_unconfirmed")}
 
 
 @dataclass
@@ -181,14 +186,15 @@ def unlock_chains(pack: RulePack, statuses: dict[str, str], limit: int = 6) -> l
 def _measure(pack: RulePack, measure: Measure, item: dict[str, Any], statuses: dict[str, str]) -> MeasureView:
     """The view of one measure's result."""
     crits = {c.id: c for c in measure.criteria}
-    criteria = [_criterion(pack, crits.get(c["id"]), c) for c in item.get("criteria", [])]
+    currency = item.get("currency") or ("in_force" if measure.period_confirmed else "unconfirmed")
+    criteria = [_criterion(pack, crits.get(c["id"]), c, currency) for c in item.get("criteria", [])]
     missing = [(f, pick(pack.fields[f].label) if f in pack.fields else f) for f in item.get("missing", [])]
     relations = [_relation(pack, item["status"], r, statuses) for r in measure.spec.relations]
     benefit = item.get("benefit") or {}
     return MeasureView(measure.id, pick(measure.spec.title), item["status"], pick(measure.spec.benefit.text),
                        benefit.get("amount_wan"), criteria, missing, measure.spec, relations,
                        answer.money_type(item, measure), benefit.get("tax_saving_wan"), item.get("held") or None,
-                       item.get("currency") or "in_force", answer.applicant(item, measure), item.get("window"),
+                       currency, answer.applicant(item, measure), item.get("window"),
                        [answer.source_view(s) for s in measure.spec.source], _condition(item, measure))
 
 
@@ -212,10 +218,10 @@ def _relation(pack: RulePack, status: str, rel: Any, statuses: dict[str, str]) -
     return RelationView(rel.type, rel.measure, title, pick(rel.note), other, conflict)
 
 
-def _criterion(pack: RulePack, crit: Any, data: dict[str, Any]) -> CriterionView:
-    """One criterion line, with value and threshold formatted for people."""
+def _criterion(pack: RulePack, crit: Any, data: dict[str, Any], currency: str = "unconfirmed") -> CriterionView:
+    """One criterion line, with value and threshold formatted for people (in force only when the period is confirmed)."""
     if crit is None:
-        text = t("in_force") if data["id"] == "in_force" else data["id"]
+        text = t(IN_FORCE_WORDS[in_force_word(data["status"], currency)]) if data["id"] == "in_force" else data["id"]
         threshold = _plain(data.get("threshold"))
         if data["id"] == "in_force":
             threshold = _period_text(threshold)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from tests.staff.test_git import git, rules_of
@@ -48,6 +49,9 @@ def test_add_a_parameter_a_field_and_a_measure_and_check_on_two_dates(mini_app, 
     assert (rules / "measures/demo/demo-new.yaml").is_file() and "demo-new" in (rules / "measures/demo/index.yaml").read_text()
     assert "demo_score" in (rules / "fields/staff.yaml").read_text()
     assert "demo_floor" in (rules / "parameters/staff.yaml").read_text()
+    created = (rules / "measures/demo/demo-new.yaml").read_text(encoding="utf-8")
+    assert f"reviewed_on: {dt.date.today().isoformat()}" in created  # `rules lint` needs it
+    assert "尚未核实其有效期" in created
     assert git(rules, "log", "--format=%s", "-3").split("\n")[:3] == [
         "new demo measure", "the score the demo measure asks", "demo floor from the 2026 revision"]
     assert mini_app.extensions["staff"].current().seq == 4

@@ -8,6 +8,7 @@ from flask import abort, render_template, request
 from sqlalchemy import select
 
 from checker.engine.verdict import application_window
+from checker.rules.currency import currency_report
 from checker.staff.drafts import measure_path
 from checker.staff.models import Draft
 from checker.staff.overview import examples_and_gaps, field_uses, filter_rows, measure_rows, period_state
@@ -36,6 +37,15 @@ def index():
     return render_template("staff/index.html", snap=snap, rows=rows, today=today, drafts=open_drafts, total=len(every),
                            folders=sorted({r.folder for r in every}), args=request.args,
                            gaps=examples_and_gaps(snap.pack)[1])
+
+
+@bp.get("/currency")
+@staff_required
+def currency():
+    """The pack's currency: measures by last review, old sources, superseded documents, programmes with no window."""
+    snap = snapshot()
+    report = currency_report(snap.pack, dt.date.today())
+    return render_template("staff/currency.html", snap=snap, report=report, stale={r.measure for r in report.stale()})
 
 
 @bp.get("/fields")
