@@ -77,7 +77,7 @@ class WorkerState:
         with self.sessions() as session:
             found = store.by_hash(session, version)
             files = dict(found.files) if found is not None else None
-        seeds = Path(os.environ.get("STAFF_SEEDS") or self.rules.parent / "seeds")
+        seeds = config.seeds_dir(self.rules)
         return store.load_files(files, seeds) if files is not None else None
 
 
