@@ -211,7 +211,13 @@ def worker(concurrency: int, name: str) -> None:
     broker = os.environ.get("CHECKER_BROKER_URL")
     if not broker:
         raise click.UsageError("set CHECKER_BROKER_URL (e.g. redis://127.0.0.1:6379/0) and DATABASE_URL first")
-    make_celery(broker).worker_main(["worker", "--loglevel=INFO", f"--concurrency={concurrency}", "-n", name,
+    from celery.signals import worker_ready
+
+    from checker.agency.distributed import start_sweeper
+
+    celery = make_celery(broker)
+    worker_ready.connect(lambda **_: start_sweeper(celery), weak=False)  # after the pool forked: its engine stays here
+    celery.worker_main(["worker", "--loglevel=INFO", f"--concurrency={concurrency}", "-n", name,
                                      "--pool=prefork", "--without-gossip", "--without-mingle"])
 
 

@@ -2,13 +2,15 @@
 
 Set CHECKER_BROKER_URL (e.g. redis://127.0.0.1:6379/0) and the web app hands jobs to `CeleryRunner`;
 `checker worker` runs the tasks with the same DATABASE_URL and CHECKER_RULES. Tasks are acknowledged
-late and rejected when their worker dies, so a killed worker's chunk is delivered again; the chunk's
+late and rejected when their worker dies, so a killed worker's chunk is delivered again (by the broker after its
+visibility timeout, and within a minute by the lease sweep every worker runs: checker/agency/leases.py); the chunk's
 writes are conditional (rows claimed while pending, counters moved only while the job runs on its
 pack), so a chunk checked twice is stored once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -21,7 +23,7 @@ from celery import Celery
 from sqlalchemy.orm import Session, sessionmaker
 
 from checker import config
-from checker.agency import portfolio_summary, webhooks
+from checker.agency import leases, portfolio_summary, webhooks
 from checker.agency.jobs import CHUNK, _chunk, fail_job, finish_if_done, pending_ranges, start_job
 from checker.agency.models import Job
 from checker.engine import Checker, EngineName
@@ -90,8 +92,7 @@ def worker_state() -> WorkerState:
     if _STATE is None:
         from checker.db import make_engine, make_sessions
 
-        url = os.environ.get("DATABASE_URL") or f"sqlite:///{config.PROJECT_ROOT / 'instance' / 'checker.sqlite'}"
-        _STATE = WorkerState(make_sessions(make_engine(url)), config.rules_dir(), config.engine_name())
+        _STATE = WorkerState(make_sessions(make_engine(database_url())), config.rules_dir(), config.engine_name())
     return _STATE
 
 
@@ -112,9 +113,11 @@ def check_chunk(task: Any, job_id: int, first: int, last: int) -> None:
     if checker is None:
         fail_job(state.sessions, job_id, f"rule pack {version[:12]} is not available to worker {worker_name(None)}")
         return
+    worker = worker_name(task.request.hostname)
+    lease = leases.take(state.sessions, job_id, first, last, worker, leases.Timings.from_env())
     try:
-        with state.sessions() as session:
-            _chunk(session, checker, job_id, last - first + 1, worker_name(task.request.hostname), (first, last))
+        with lease or contextlib.nullcontext(), state.sessions() as session:  # renewed while the chunk is checked
+            _chunk(session, checker, job_id, last - first + 1, worker, (first, last))
     except Exception as exc:  # an engine disagreement or a broken row: the job fails with the reason
         fail_job(state.sessions, job_id, f"{type(exc).__name__}: {exc}")
         raise
@@ -123,6 +126,21 @@ def check_chunk(task: Any, job_id: int, first: int, last: int) -> None:
     if finished:
         webhooks.job_finished(state.sessions, job_id)  # first attempt here; retries from the web app's sweep
         portfolio_summary.warm(state.sessions, checker.pack, job_id=job_id)  # the next portfolio page finds it ready
+
+
+def start_sweeper(celery: Celery) -> leases.Sweeper:
+    """Re-queue chunks whose lease expired (their worker died), from this process, with its own database engine."""
+    from checker.db import make_engine, make_sessions
+
+    def send(job_id: int, first: int, last: int) -> None:
+        celery.send_task(TASK, args=(job_id, first, last), queue=QUEUE)
+
+    return leases.Sweeper(make_sessions(make_engine(database_url())), send, leases.Timings.from_env()).start()
+
+
+def database_url() -> str:
+    """The database workers share with the web app: DATABASE_URL, else the checkout's instance SQLite file."""
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{config.PROJECT_ROOT / 'instance' / 'checker.sqlite'}"
 
 
 class CeleryRunner:
@@ -142,6 +160,7 @@ class CeleryRunner:
             ranges = pending_ranges(session, job_id, self.size)
             if not ranges:
                 finish_if_done(session, job_id)
+            leases.queue(session, job_id, ranges)  # a worker leases each; an expired lease is sent again by a sweep
         for first, last in ranges:
             self.celery.send_task(TASK, args=(job_id, first, last), queue=QUEUE)
 
