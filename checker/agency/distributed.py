@@ -30,6 +30,7 @@ from checker.engine import Checker, EngineName
 
 log = logging.getLogger(__name__)
 TASK = "checker.check_chunk"
+RECHECK_TASK = "checker.run_recheck"
 QUEUE = "checker-chunks"
 
 
@@ -41,6 +42,7 @@ def make_celery(broker: str) -> Celery:
                     task_ignore_result=True, task_default_queue=QUEUE, broker_connection_retry_on_startup=True,
                     broker_transport_options=_transport(visibility), worker_hijack_root_logger=False)
     app.task(name=TASK, bind=True)(check_chunk)
+    app.task(name=RECHECK_TASK)(recheck_portfolio)
     return app
 
 
@@ -126,6 +128,39 @@ def check_chunk(task: Any, job_id: int, first: int, last: int) -> None:
     if finished:
         webhooks.job_finished(state.sessions, job_id)  # first attempt here; retries from the web app's sweep
         portfolio_summary.warm(state.sessions, checker.pack, job_id=job_id)  # the next portfolio page finds it ready
+
+
+def recheck_portfolio(recheck_id: int, version: str) -> None:
+    """Re-check an agency's portfolio on the rule pack `version`, then keep its summary and send its webhook."""
+    from checker.agency.recheck import fail_recheck, run_recheck
+
+    state = worker_state()
+    checker = state.checker_for(version)
+    if checker is None:
+        fail_recheck(state.sessions, recheck_id, f"rule pack {version[:12]} is not available to worker {worker_name(None)}")
+        return
+    try:
+        run_recheck(state.sessions, checker, recheck_id)
+    except Exception as exc:
+        fail_recheck(state.sessions, recheck_id, f"{type(exc).__name__}: {exc}")
+        raise
+    portfolio_summary.warm(state.sessions, checker.pack, recheck_id=recheck_id)
+    webhooks.newly_eligible(state.sessions, recheck_id)
+
+
+class CeleryRecheckRunner:
+    """Sends each portfolio recheck to the workers as one task, on the live pack's version when submitted."""
+
+    def __init__(self, celery: Celery, version: Callable[[], str]) -> None:
+        self.celery = celery
+        self.version = version
+
+    def submit(self, recheck_id: int) -> None:
+        """Queue the recheck (a finished one does nothing when it arrives)."""
+        self.celery.send_task(RECHECK_TASK, args=(recheck_id, self.version()), queue=QUEUE)
+
+    def stop(self) -> None:
+        """Nothing runs here; the workers go on."""
 
 
 def start_sweeper(celery: Celery) -> leases.Sweeper:

@@ -229,6 +229,35 @@ def test_a_killed_workers_chunk_is_leased_again_within_seconds_not_the_brokers_t
     assert "expired (its worker stopped); sending the chunk again" in (group.tmp_path / "w2.log").read_text(errors="replace")
 
 
+def test_a_portfolio_recheck_is_a_celery_task_a_worker_runs(cluster):
+    from checker.agency.distributed import CeleryRecheckRunner
+    from checker.agency.models import Job
+    from checker.agency.recheck import start_recheck
+    from checker.agency.recheck_models import Recheck
+
+    app, headers, workers = cluster
+    group = workers(delay=0)
+    group.start("w1")
+    batch = finished(app, headers, submit(app, headers, 10), 60)
+    runner = app.extensions["agency_rechecks"]
+    assert isinstance(runner, CeleryRecheckRunner)
+    sessions = app.extensions["checker"].sessions
+    with sessions() as session:
+        recheck = start_recheck(session, session.get(Job, batch["id"]).agency_id, batch["rulepack"], "manual")
+        session.commit()
+        recheck_id = recheck.id
+    runner.submit(recheck_id)
+
+    def status() -> tuple[str, int]:
+        with sessions() as session:
+            found = session.get(Recheck, recheck_id)
+            return found.status, found.done
+
+    wait_for(lambda: status()[0] == "done", 60, "the worker's recheck")
+    assert status() == ("done", 10)
+    assert "checker.run_recheck" in (group.tmp_path / "w1.log").read_text(errors="replace")
+
+
 def test_checker_worker_needs_a_broker(monkeypatch):
     from click.testing import CliRunner
 
