@@ -186,6 +186,7 @@ class CeleryRunner:
         self.sessions = sessions
         self.version = version
         self.size = size
+        self.sweeper: leases.Sweeper | None = None
 
     def submit(self, job_id: int) -> None:
         """Queue the job's pending rows as chunk tasks (again after a restart: stored rows are skipped)."""
@@ -197,7 +198,19 @@ class CeleryRunner:
                 finish_if_done(session, job_id)
             leases.queue(session, job_id, ranges)  # a worker leases each; an expired lease is sent again by a sweep
         for first, last in ranges:
-            self.celery.send_task(TASK, args=(job_id, first, last), queue=QUEUE)
+            self.send(job_id, first, last)
+
+    def send(self, job_id: int, first: int, last: int) -> None:
+        """Send one chunk task to the workers."""
+        self.celery.send_task(TASK, args=(job_id, first, last), queue=QUEUE)
+
+    def sweep(self) -> None:
+        """Re-queue chunks whose lease expired from this process too (the server's background work), every sweep."""
+        if self.sweeper is None:
+            self.sweeper = leases.Sweeper(self.sessions, self.send, leases.Timings.from_env()).start()
 
     def stop(self) -> None:
-        """Nothing runs here; the workers go on."""
+        """Stop this process's lease sweep; the workers go on."""
+        if self.sweeper is not None:
+            self.sweeper.stop()
+            self.sweeper = None

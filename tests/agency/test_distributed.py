@@ -258,6 +258,16 @@ def test_a_portfolio_recheck_is_a_celery_task_a_worker_runs(cluster):
     assert "checker.run_recheck" in (group.tmp_path / "w1.log").read_text(errors="replace")
 
 
+def test_a_background_server_sweeps_chunk_leases_too(tmp_path, broker):
+    app = make_app(tmp_path, CHECKER_BROKER_URL=broker, AGENCY_BACKGROUND=True)
+    try:
+        runner = app.extensions["agency"].runner
+        assert isinstance(runner, CeleryRunner) and runner.sweeper is not None and runner.sweeper.thread.is_alive()
+    finally:
+        shut(app)
+    assert runner.sweeper is None
+
+
 def test_checker_worker_needs_a_broker(monkeypatch):
     from click.testing import CliRunner
 
