@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from checker.config import seeds_dir
 from checker.i18n import N_
 from checker.problems import Problem, ProblemError
 from checker.rules import expr as ex
@@ -99,8 +100,9 @@ def _is_key(part: Any) -> bool:
 
 
 class _Loader:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, seeds: Path) -> None:
         self.root = root
+        self.seeds_dir = seeds
         self.errors: list[RuleError] = []
         self.digest = hashlib.sha256()
         self.seeds: dict[str, str | None] = {}
@@ -118,7 +120,7 @@ class _Loader:
 
     def seed_text(self, seed: str) -> str | None:
         if seed not in self.seeds:
-            found = sorted((self.root.parent / "seeds").glob(f"{seed}_*.txt"))
+            found = sorted(self.seeds_dir.glob(f"{seed}_*.txt"))
             self.seeds[seed] = _squash(found[0].read_text(encoding="utf-8")) if found else None
         return self.seeds[seed]
 
@@ -136,9 +138,10 @@ class _Loader:
             return None
 
 
-def load_pack(root: Path) -> RulePack:
-    """Load and lint every rule file under root; raise RulePackError listing all errors."""
-    loader = _Loader(root)
+def load_pack(root: Path, seeds: Path | None = None) -> RulePack:
+    """Load and lint every rule file under root (quotes checked against seeds, by default `config.seeds_dir(root)`);
+    raise RulePackError listing all errors."""
+    loader = _Loader(root, seeds if seeds is not None else seeds_dir(root))
     fields, sections, field_docs = _load_fields(loader)
     if loader.errors:  # every expression reads fields: report these first
         raise RulePackError(loader.errors)
@@ -391,7 +394,8 @@ def _check_seeds(loader: _Loader, doc: Document, spec: MeasureFile) -> None:
             continue
         text = loader.seed_text(source.seed)
         if text is None:
-            loader.errors.append(doc.error(("source", i, "seed"), Problem("lint.no_seed", {"seed": source.seed})))
+            loader.errors.append(doc.error(("source", i, "seed"), Problem("lint.no_seed", {"seed": source.seed,
+                                                                                         "folder": str(loader.seeds_dir)})))
         elif _squash(source.quote or "") not in text:
             loader.errors.append(doc.error(("source", i, "quote"), Problem("lint.quote_not_in_seed", {"seed": source.seed})))
 
