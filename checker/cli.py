@@ -196,7 +196,31 @@ def lint(obj: Context) -> None:
     from checker.engine import Checker
 
     Checker(pack, "durable").close()  # compiling also checks the engine's limits
+    rewritten = _history(obj.rules)
+    if rewritten:
+        for error in rewritten:
+            click.echo(str(error), err=True)
+        click.echo(f"{len(rewritten)} error(s) in the rule pack", err=True)
+        sys.exit(EXIT_RULES)
     click.echo(f"ok: {len(pack.measures)} measures, {len(pack.fields)} fields, rule pack {pack.version}")
+
+
+def _history(rules: Path) -> list[Any]:
+    """Started periods the files on disk change against the rules folder's last commit (a note when not in git)."""
+    from checker.staff.gitrepo import GitError, RulesRepo
+    from checker.staff.history import rewrites
+    from checker.staff.store import read_tree
+
+    repo = RulesRepo.open(rules, init=False)
+    if repo is None:
+        click.echo("history: the rules folder is not in a git repository, so changes to started periods are not "
+                   "checked", err=True)
+        return []
+    try:
+        committed = repo.files()
+    except GitError:
+        committed = {}
+    return rewrites(committed, read_tree(rules), dt.date.today())
 
 
 @rules.command("test")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from checker.rules.loader import RulePackError
 from checker.rules.pack import RulePack
 from checker.rules.yamlsrc import RuleError
 from checker.ruletest import ExampleOutcome, run_pack
-from checker.staff import store
+from checker.staff import history, store
 from checker.staff.gitrepo import GitError, RulesRepo
 from checker.staff.models import Draft, PackVersion
 
@@ -66,11 +67,13 @@ def measure_path(files: store.Files, measure_id: str) -> str | None:
 def check_files(live: store.Files, files: store.Files, seeds: Path) -> DraftCheck:
     """Lint the files as a pack; when it loads, run the examples of the changed measures (all, if shared files changed)."""
     result = DraftCheck(files, changed=store.changed(live, files))
+    rewritten = history.rewrites(live, files, dt.date.today())  # started periods change only as corrections
     try:
         result.pack = store.load_files(files, seeds)
     except RulePackError as exc:
-        result.errors = exc.errors
+        result.errors = exc.errors + rewritten
         return result
+    result.errors = rewritten
     ids = {m.id for m in result.pack.measures}
     shared = any(name not in ids for name in result.changed)
     measures = [m for m in result.pack.measures if shared or m.id in result.changed]
