@@ -5,9 +5,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import difflib
+import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,6 +22,7 @@ from checker.rules.yamlsrc import RuleError
 from checker.ruletest import ExampleOutcome, run_pack
 from checker.staff import history, store
 from checker.staff.gitrepo import GitError, RulesRepo
+from checker.staff.impact_models import ImpactJob
 from checker.staff.models import Draft, PackVersion
 
 
@@ -55,8 +59,20 @@ class DraftCheck:
 
 
 def compose(live: store.Files, changes: store.Files) -> store.Files:
-    """The draft's full set of files: the live ones with the changed ones replaced or added."""
-    return {**live, **changes}
+    """The draft's full set of files: the live ones with the changed ones replaced or added (None: removed)."""
+    return {p: t for p, t in {**live, **changes}.items() if t is not None}
+
+
+def text_hash(changes: dict[str, str | None]) -> str:
+    """What identifies a draft's texts: an impact preview must have been made of exactly these to publish them."""
+    return hashlib.sha256(json.dumps(changes, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def previewed(session: Session, draft: Draft) -> bool:
+    """Whether a finished impact preview was made of exactly the draft's current texts."""
+    query = select(ImpactJob.id).where(ImpactJob.text_hash == text_hash(dict(draft.changes)),
+                                       ImpactJob.status == "done").limit(1)
+    return session.scalar(query) is not None
 
 
 def measure_path(files: store.Files, measure_id: str) -> str | None:
@@ -113,8 +129,8 @@ def diff(live: store.Files, changes: store.Files) -> str:
     out: list[str] = []
     for path, text in sorted(changes.items()):
         old = live.get(path) or ""
-        out += difflib.unified_diff(old.splitlines(keepends=True), text.splitlines(keepends=True),
-                                    f"live/{path}", f"draft/{path}")
+        out += difflib.unified_diff(old.splitlines(keepends=True), (text or "").splitlines(keepends=True),
+                                    f"live/{path}", f"draft/{path}" if text is not None else "/dev/null")
     return "".join(out)
 
 
@@ -149,6 +165,8 @@ def _publish(session: Session, draft: Draft, seeds: Path, author: str, comment: 
     reasons += [Problem("refusal.coverage", {"measure": m, "criterion": c, "side": side}) for m, c, side in checked.new_gaps]
     if checked.pack is not None and not checked.changed:
         reasons.append(Problem("refusal.no_change"))
+    if not reasons and not previewed(session, draft):
+        reasons.append(Problem("refusal.no_impact"))
     if reasons:
         raise PublishRefused(reasons, conflict_diff(draft, {**moved, **{p: live.get(p) for p in conflicts(live, draft)}}))
     assert checked.pack is not None

@@ -67,6 +67,7 @@ def start_impact(session: Session, live_seq: int, as_of: dt.date, draft_id: int 
                     before_version="", after_version="", backend="", total=total, done=0,
                     last_assessment=last_assessment, last_client=last_client, after_assessment=0, after_client=0,
                     unreadable=0, changed=0, companies_total=0, counts={}, rows=[], money=impact_money.empty(),
+                    text_hash=drafts.text_hash(draft_files) if draft_files is not None else "",
                     message="")
     session.add(job)
     session.flush()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from tests.staff.test_git import git, rules_of
+from tests.staff.util import preview
 from tests.web.util import as_form
 
 PARAMETER = {"id": "demo_floor", "label_zh": "示例门槛", "label_en": "Demo floor", "unit_zh": "分", "unit_en": "points",
@@ -29,6 +30,7 @@ def _publish_form(client, url: str, data: dict, comment: str) -> str:
     draft = response.headers["Location"]
     page = client.get(draft).get_data(as_text=True)
     assert 'id="no-errors"' in page and 'id="publish-blocked"' not in page, re.findall(r'<tr class="error">.*?</tr>', page)
+    preview(client, draft)
     published = client.post(draft + "/publish", data={"comment": comment})
     assert published.status_code == 302, re.findall(r'<ul id="refused".*?</ul>', published.get_data(as_text=True), re.S)
     return draft

@@ -13,6 +13,7 @@ from checker.cli import main
 from checker.staff import drafts
 from checker.staff.history import rewrites
 from tests.staff.test_git import git
+from tests.staff.util import preview
 from tests.web.util import ROOT
 
 SUBSIDY = "parameters/subsidy.yaml"
@@ -104,6 +105,7 @@ def test_publish_refuses_a_rewrite_and_accepts_the_correction(app, staff):
     refused = staff.post(f"/staff/drafts/{ids[0]}/publish", data={"comment": "fix the 2018 limit"})
     page = refused.get_data(as_text=True)
     assert refused.status_code == 409 and "rules/parameters/tax.yaml:9" in page and "corrections: [{on:" in page
+    preview(staff, f"/staff/drafts/{ids[1]}")
     published = staff.post(f"/staff/drafts/{ids[1]}/publish", data={"comment": "the 2018 limit was mistyped"})
     assert published.status_code == 302, published.get_data(as_text=True)[-1500:]
     fields = staff.get("/staff/fields").get_data(as_text=True)
