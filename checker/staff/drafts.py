@@ -7,6 +7,7 @@ import datetime as dt
 import difflib
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,7 +64,7 @@ def compose(live: store.Files, changes: store.Files) -> store.Files:
     return {p: t for p, t in {**live, **changes}.items() if t is not None}
 
 
-def text_hash(changes: dict[str, str | None]) -> str:
+def text_hash(changes: Mapping[str, str | None]) -> str:
     """What identifies a draft's texts: an impact preview must have been made of exactly these to publish them."""
     return hashlib.sha256(json.dumps(changes, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
