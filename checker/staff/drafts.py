@@ -59,7 +59,7 @@ class DraftCheck:
         return self.pack is not None and not self.errors and not self.failing and not self.new_gaps
 
 
-def compose(live: store.Files, changes: store.Files) -> store.Files:
+def compose(live: store.Files, changes: Mapping[str, str | None]) -> store.Files:
     """The draft's full set of files: the live ones with the changed ones replaced or added (None: removed)."""
     return {p: t for p, t in {**live, **changes}.items() if t is not None}
 
@@ -117,7 +117,7 @@ def start_draft(session: Session, live: store.Files, path: str, text: str, autho
     return draft
 
 
-def start_files(session: Session, live: store.Files, changes: store.Files, author: str, label: str) -> Draft:
+def start_files(session: Session, live: store.Files, changes: Mapping[str, str | None], author: str, label: str) -> Draft:
     """A new draft changing or adding several files (a new measure and its folder's index); the caller commits."""
     draft = Draft(author=author, measure=label, changes=dict(changes), bases={p: live.get(p) for p in changes})
     session.add(draft)
@@ -125,7 +125,7 @@ def start_files(session: Session, live: store.Files, changes: store.Files, autho
     return draft
 
 
-def diff(live: store.Files, changes: store.Files) -> str:
+def diff(live: store.Files, changes: Mapping[str, str | None]) -> str:
     """A unified diff of the changed files against the live pack."""
     out: list[str] = []
     for path, text in sorted(changes.items()):

@@ -10,7 +10,7 @@ add theirs.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from checker.problems import Problem
@@ -97,11 +97,11 @@ def parameter_history(path: str, old_text: str, new_text: str, today: dt.date) -
     return errors
 
 
-def new_corrections(old: Files, new: Files) -> list[tuple[str, dt.date]]:
+def new_corrections(old: Files, new: Mapping[str, str | None]) -> list[tuple[str, dt.date]]:
     """(parameter, from date) of each value the new files record a correction of that the old ones did not."""
     found = []
     for path in sorted(p for p in new if p.startswith("parameters/") and old.get(p) != new[p]):
-        before, after = load_text(old.get(path, ""), path), load_text(new[path], path)
+        before, after = load_text(old.get(path, ""), path), load_text(new[path] or "", path)
         was = _values(before) if isinstance(before, Document) and before.data else {}
         if not isinstance(after, Document):
             continue

@@ -42,14 +42,14 @@ class ImpactUnavailable(Exception):
     """The packs a job compares cannot be rebuilt (a version gone, the draft no longer loads)."""
 
 
-def job_key(live_seq: int, as_of: dt.date, draft_files: dict[str, str] | None = None, target_hash: str = "") -> str:
+def job_key(live_seq: int, as_of: dt.date, draft_files: dict[str, str | None] | None = None, target_hash: str = "") -> str:
     """What makes two previews the same: the draft's texts (or the rollback target), the live version and the date."""
     what = {"draft": draft_files, "target": target_hash, "live": live_seq, "as_of": as_of.isoformat()}
     return hashlib.sha256(json.dumps(what, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def start_impact(session: Session, live_seq: int, as_of: dt.date, draft_id: int | None = None,
-                 draft_files: dict[str, str] | None = None, target: PackVersion | None = None) -> ImpactJob:
+                 draft_files: dict[str, str | None] | None = None, target: PackVersion | None = None) -> ImpactJob:
     """The job of this preview: the one already done or under way for the same key, else a new queued one over the
     profiles stored now (those saved later are not in it). Caller commits and submits it."""
     key = job_key(live_seq, as_of, draft_files, target.hash if target is not None else "")
