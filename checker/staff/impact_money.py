@@ -100,9 +100,10 @@ def merge(total: dict[str, Any] | None, part: dict[str, Any]) -> dict[str, Any]:
 
 
 def ordered_types(summary: dict[str, Any] | None) -> list[tuple[str, dict[str, Any]]]:
-    """The per-type rows in the fixed order cash, tax saving, financing (types without results left out)."""
+    """The per-type rows in the fixed order cash, tax saving, financing (types with no money on either side left out)."""
     found = (summary or {}).get("types", {})
-    return [(key, found[key]) for key in TYPES if key in found]
+    return [(key, found[key]) for key in TYPES if key in found and (found[key].get("changed") or found[key].get("before")
+                                                                     or found[key].get("after"))]
 
 
 def changed_measures(summary: dict[str, Any] | None) -> list[tuple[str, dict[str, Any]]]:
