@@ -123,3 +123,20 @@ def test_a_correction_draft_links_its_impact_at_a_date_inside_the_corrected_peri
     assert f"/staff/drafts/{draft_id}/impact?as_of=2018-01-01" in links and "small_low_profit_taxable_income_max_wan" in links
     impact = staff.get(f"/staff/drafts/{draft_id}/impact?as_of=2018-01-01").get_data(as_text=True)
     assert "2018-01-01" in impact.split('id="impact-as-of"')[1][:120]
+
+
+def test_an_editor_commit_rewriting_a_started_value_is_refused_and_the_live_pack_kept(app, staff):
+    from sqlalchemy import select
+
+    from checker.staff.models import AuditEntry
+    from tests.staff.test_git import rules_of
+
+    rules = rules_of(app)
+    path = rules / TAX
+    path.write_text(_rewrite(path.read_text(encoding="utf-8"), "        value: 100\n", "        value: 120\n"), encoding="utf-8")
+    git(rules, "commit", "-qam", "officer: 2018 limit")
+    assert staff.get("/staff/").status_code == 200
+    assert app.extensions["staff"].current().seq == 1
+    with app.extensions["checker"].sessions() as session:
+        refused = session.scalars(select(AuditEntry).where(AuditEntry.action == "refused")).one()
+    assert "rules/parameters/tax.yaml:9" in refused.comment and "corrections" in refused.comment
