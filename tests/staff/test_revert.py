@@ -66,3 +66,23 @@ def test_a_later_change_elsewhere_in_the_file_is_merged(mini_app, mini):
     preview(mini, draft)
     assert mini.post(draft + "/publish", data={"comment": "drop the v2 header"}).status_code == 302
     assert (rules_of(mini_app) / GRANT).read_text(encoding="utf-8") == grant + "# footer of v3\n"
+
+
+def test_reverting_a_new_measure_removes_its_file_and_keeps_a_later_publish(mini_app, mini):
+    from tests.staff.test_create import FIELD, MEASURE, PARAMETER, _publish_form
+
+    _publish_form(mini, "/staff/new/parameter", PARAMETER, "demo floor")
+    _publish_form(mini, "/staff/new/field", FIELD, "the score")
+    _publish_form(mini, "/staff/new/measure", MEASURE, "new demo measure")  # v4
+    grant = editor(mini, "/staff/measures/grant-a/edit")
+    _publish(mini, "grant-a", grant + "# later note\n", "v5 note")
+    draft = mini.post("/staff/versions/4/revert").headers["Location"]
+    page = mini.get(draft).get_data(as_text=True)
+    assert "/dev/null" in page  # the diff shows the measure's file going
+    preview(mini, draft)
+    assert mini.post(draft + "/publish", data={"comment": "the demo measure was a mistake"}).status_code == 302
+    rules = rules_of(mini_app)
+    assert not (rules / "measures/demo/demo-new.yaml").exists()
+    assert "demo-new" not in (rules / "measures/demo/index.yaml").read_text(encoding="utf-8")
+    assert (rules / GRANT).read_text(encoding="utf-8") == grant + "# later note\n"
+    assert "demo-new" not in mini_app.extensions["staff"].current().pack.index
