@@ -34,9 +34,11 @@ def test_reverting_one_publish_keeps_the_later_one(mini_app, mini):
     response = mini.post("/staff/versions/2/revert")
     assert response.status_code == 302
     draft = response.headers["Location"]
+    assert 'id="needs-preview"' in mini.get(draft).get_data(as_text=True)
     refused = mini.post(draft + "/publish", data={"comment": "undo the v2 note"})
     assert refused.status_code == 409  # publishing needs the impact preview of exactly these texts
     preview(mini, draft)
+    assert 'id="needs-preview"' not in mini.get(draft).get_data(as_text=True)
     assert mini.post(draft + "/publish", data={"comment": "undo the v2 note"}).status_code == 302
     rules = rules_of(mini_app)
     assert (rules / GRANT).read_text(encoding="utf-8") == grant

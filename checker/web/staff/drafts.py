@@ -97,7 +97,8 @@ def _render_draft(found: Draft, form: EditForm | None = None, publish: CommentFo
     return render_template("staff/draft.html", draft=found, path=path, form=form, checked=checked, paths=list(found.changes),
                            publish=publish or CommentForm(), discard=ButtonForm(), reasons=reasons or [], conflict=conflict,
                            conflicts=drafts.conflicts(snap.files, found), diff=drafts.diff(snap.files, found.changes),
-                           corrected=history.new_corrections(snap.files, found.changes)), status
+                           corrected=history.new_corrections(snap.files, found.changes),
+                           previewed=drafts.previewed(db(), found)), status
 
 
 @bp.get("/drafts/<int:draft_id>/impact")
