@@ -237,7 +237,7 @@ def lint(obj: Context, strict_currency: bool, as_of: dt.date) -> None:
     from checker.rules.currency import currency_errors
 
     Checker(pack, "durable").close()  # compiling also checks the engine's limits
-    errors = currency_errors(pack, as_of, strict_currency)
+    errors = currency_errors(pack, as_of, strict_currency) + _history(obj.rules)
     for error in errors:
         click.echo(str(error), err=True)
     if errors:
@@ -282,6 +282,24 @@ def _currency_text(report: Any) -> str:
     lines += ["", "programmes with no application window (rules/windows.yaml):"]
     lines += [f"  {r.measure}" for r in report.no_window] or ["  (none)"]
     return "\n".join(lines)
+
+
+def _history(rules: Path) -> list[Any]:
+    """Started periods the files on disk change against the rules folder's last commit (a note when not in git)."""
+    from checker.staff.gitrepo import GitError, RulesRepo
+    from checker.staff.history import rewrites
+    from checker.staff.store import read_tree
+
+    repo = RulesRepo.open(rules, init=False)
+    if repo is None:
+        click.echo("history: the rules folder is not in a git repository, so changes to started periods are not "
+                   "checked", err=True)
+        return []
+    try:
+        committed = repo.files()
+    except GitError:
+        committed = {}
+    return rewrites(committed, read_tree(rules), dt.date.today())
 
 
 @rules.command("test")

@@ -97,7 +97,7 @@ def _measure_block(pack: RulePack, item: MeasureResult, lang: str) -> list[str]:
     if item.missing:
         labels = [f"{getattr(pack.fields[f].label, lang)} ({f})" for f in item.missing]
         lines.append(f"  {words['missing']}: " + "; ".join(labels))
-    lines.append(f"  {words['benefit']}: {getattr(spec.benefit.text, lang)}")
+    lines.append(f"  {words['benefit']}: {item.benefit_text or getattr(spec.benefit.text, lang)}")
     lines.append(f"  {words['source']}: " + "; ".join(_cite(s) for s in spec.source))
     return lines + [""]
 

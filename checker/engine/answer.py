@@ -83,6 +83,20 @@ def money(item: dict[str, Any]) -> float:
     return float(value or 0.0)
 
 
+def money_key(money_type: str | None) -> str | None:
+    """The totals key a money type adds to (a deduction to tax_saving_wan), None for a benefit without money."""
+    return TOTAL_KEYS.get(money_type or "")
+
+
+def stored_money(item: dict[str, Any], money_type: str | None) -> float:
+    """What an eligible stored item (stored_item keys) is worth in its money type (money(), a deduction by its tax
+    saving); 0 when it is not eligible, already held or has no money type."""
+    if item.get("status") != "eligible" or item.get("held") or money_key(money_type) is None:
+        return 0.0
+    return money({"benefit": {"type": money_type, "amount_wan": item.get("amount_wan"),
+                              "tax_saving_wan": item.get("tax_saving_wan")}})
+
+
 def totals(pack: RulePack, items: Iterable[dict[str, Any]]) -> dict[str, float]:
     """Money by type over counted results; of two that exclude each other only the larger counts."""
     live = {i["measure"]: i for i in items if counted(i) and i["benefit"].get("type") in TOTAL_KEYS}

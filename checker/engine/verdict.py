@@ -139,7 +139,7 @@ def explain(pack: RulePack, measure: Measure, scope: Scope, decided: dict[str, v
     amount = _amount(measure, scope) if status != "ineligible" else None
     values = {n: display(scope.get(n)) for n in measure.derived_reads}
     return MeasureResult(measure.id, status, criteria, missing, amount,
-                         getattr(measure.spec.benefit.text, lang), values, application_window(pack, measure, as_of),
+                         pack.benefit_text(measure, lang, as_of), values, application_window(pack, measure, as_of),
                          held=held_dates(measure, scope), currency=answer.currency(measure, as_of),
                          applicant=measure.spec.applicant, benefit_type=measure.spec.benefit.type,
                          condition=condition_of(measure, scope, status, lang))

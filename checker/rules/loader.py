@@ -159,8 +159,10 @@ def load_pack(root: Path, seeds: Path | None = None) -> RulePack:
     pack.windows = _load_windows(loader, _measure_files(root))
     if not loader.errors:
         from checker.rules.examples import lint_examples
+        from checker.rules.textlint import lint_texts
 
         loader.errors.extend(lint_examples(pack))
+        loader.errors.extend(lint_texts(pack))
     if loader.errors:
         raise RulePackError(loader.errors)
     pack.version, pack.files = loader.digest.hexdigest()[:12], loader.files
@@ -218,7 +220,8 @@ def _load_parameters(loader: _Loader, env: dict[str, NameType]) -> dict[str, Par
             if decl.id in env or decl.id in found:
                 loader.errors.append(doc.error(("parameters", i, "id"), Problem("lint.parameter_taken", {"name": decl.id})))
                 continue
-            found[decl.id] = Parameter(decl, doc.file, doc.line(("parameters", i)))
+            lines = tuple(doc.line(("parameters", i, "values", j)) for j in range(len(decl.values)))
+            found[decl.id] = Parameter(decl, doc.file, doc.line(("parameters", i)), lines)
             env[decl.id] = NameType(NUMBER)
     return found
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypedDict, Union
 
 from checker.rules.expr import Node, names
-from checker.rules.parameters import Parameter
+from checker.rules.parameters import Parameter, fill
 from checker.rules.schema import AllOf, AnyOf, CrossCheck, Derived, FieldDecl, Logic, MeasureFile, Section, Text
 from checker.rules.typecheck import NameType
 from checker.rules.windows import Window
@@ -130,6 +130,10 @@ class RulePack:
         if measure_id not in self.index:
             self.index = {m.id: m for m in self.measures}
         return self.index[measure_id]
+
+    def benefit_text(self, measure: Measure, lang: str, as_of: dt.date) -> str:
+        """A measure's benefit text in a language, each {parameter} filled with its value on the check date."""
+        return fill(getattr(measure.spec.benefit.text, lang, None) or measure.spec.benefit.text.zh, self.parameters, as_of)
 
     def domain(self, name: str) -> tuple[float, float]:
         """The range a numeric field can take when it is not answered."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from checker.engine import Checker, EngineName
 from checker.rules.loader import RulePackError
 from checker.rules.pack import RulePack
-from checker.staff import store
+from checker.staff import history, store
 from checker.staff.gitrepo import GitError, RulesRepo
 from checker.staff.lastgood import Refusal, refusal
 
@@ -131,6 +132,10 @@ class LivePack:
                 if self.refused is not None and self.refused.commit:  # a refused commit was reverted
                     self.refused = None
                 return
+        rewritten = history.rewrites(dict(newest.files) if newest is not None else {}, files, dt.date.today())
+        if rewritten:  # a started period changed without a recorded correction
+            self._refuse(head, RulePackError(rewritten))
+            return
         try:
             digest = self._digest(files)
         except (RulePackError, ValueError, OSError) as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +12,7 @@ from checker.rules.expr import BinOp, Compare, Name, Node
 from checker.rules.pack import Measure, RulePack
 from checker.rules.schema import Text
 from checker.web import answer, company_text
-from checker.web.i18n import pick, t
+from checker.web.i18n import current_lang, pick, t
 
 GROUPS = ("eligible", "verify", "held", "undetermined", "ineligible", "staff")
 
@@ -133,7 +134,7 @@ def build(pack: RulePack, result: dict[str, Any], answers: dict[str, Any] | None
     groups: dict[str, list[MeasureView]] = {g: [] for g in GROUPS}
     counted = []
     for item in shown:
-        view = _measure(pack, pack.measure(item["measure"]), item, statuses)
+        view = _measure(pack, pack.measure(item["measure"]), item, statuses, _as_of(result))
         place = answer.placement(item, view.applicant)
         groups[place].append(view)
         if place == "eligible":
@@ -183,15 +184,24 @@ def unlock_chains(pack: RulePack, statuses: dict[str, str], limit: int = 6) -> l
     return [c for c in chains if len(c) > 1 and any(statuses[m] != "ineligible" for m in c)]
 
 
-def _measure(pack: RulePack, measure: Measure, item: dict[str, Any], statuses: dict[str, str]) -> MeasureView:
-    """The view of one measure's result."""
+def _as_of(result: dict[str, Any]) -> dt.date:
+    """The check date of a result (today when it does not say)."""
+    try:
+        return dt.date.fromisoformat(str(result.get("as_of")))
+    except ValueError:
+        return dt.date.today()
+
+
+def _measure(pack: RulePack, measure: Measure, item: dict[str, Any], statuses: dict[str, str],
+             as_of: dt.date) -> MeasureView:
+    """The view of one measure's result (its benefit text filled with the parameters of the check date)."""
     crits = {c.id: c for c in measure.criteria}
     currency = item.get("currency") or ("in_force" if measure.period_confirmed else "unconfirmed")
     criteria = [_criterion(pack, crits.get(c["id"]), c, currency) for c in item.get("criteria", [])]
     missing = [(f, pick(pack.fields[f].label) if f in pack.fields else f) for f in item.get("missing", [])]
     relations = [_relation(pack, item["status"], r, statuses) for r in measure.spec.relations]
     benefit = item.get("benefit") or {}
-    return MeasureView(measure.id, pick(measure.spec.title), item["status"], pick(measure.spec.benefit.text),
+    return MeasureView(measure.id, pick(measure.spec.title), item["status"], pack.benefit_text(measure, current_lang(), as_of),
                        benefit.get("amount_wan"), criteria, missing, measure.spec, relations,
                        answer.money_type(item, measure), benefit.get("tax_saving_wan"), item.get("held") or None,
                        currency, answer.applicant(item, measure), item.get("window"),

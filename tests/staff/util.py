@@ -47,3 +47,9 @@ def check_status(client, profile: dict, measure: str = MEASURE) -> str:
     assert response.status_code == 302, response.data[:300]
     data = client.get(response.headers["Location"] + "/result.json").get_json()
     return next(r["status"] for r in data["results"] if r["measure"] == measure)
+
+
+def preview(client, draft_url: str) -> None:
+    """Make the impact preview of the draft's current texts (publishing requires one of exactly them)."""
+    page = client.get(draft_url.rstrip("/") + "/impact")
+    assert page.status_code == 200 and 'data-status="done"' in page.get_data(as_text=True), page.get_data(as_text=True)[-800:]
