@@ -45,10 +45,11 @@ class MeasureResult:
     applicant: str = "company"
     benefit_type: str | None = None
     tax_saving_wan: float | None = None
+    version: dict[str, str | None] | None = None  # the dated version of the measure that decided: {from, to}
 
     def to_json(self) -> dict[str, Any]:
-        """The result object of profile.md (version 1 keys, plus version 2)."""
-        return {
+        """The result object of profile.md (version 1 keys, plus version 2; `version` only for a dated measure)."""
+        out = {
             "measure": self.measure, "status": self.status,
             "criteria": [_criterion_json(c) for c in self.criteria], "missing": self.missing,
             "benefit": {"amount_wan": self.amount_wan, "text": self.benefit_text,
@@ -56,6 +57,9 @@ class MeasureResult:
             "values": self.values, "held": self.held, "currency": self.currency, "applicant": self.applicant,
             "window": self.window,
         }
+        if self.version is not None:
+            out["version"] = dict(self.version)
+        return out
 
     def money_item(self) -> dict[str, Any]:
         """What answer.totals reads of the result (the keys of to_json it needs, without the criteria)."""
@@ -140,7 +144,8 @@ def explain(pack: RulePack, measure: Measure, scope: Scope, decided: dict[str, v
     return MeasureResult(measure.id, status, criteria, missing, amount,
                          getattr(measure.spec.benefit.text, lang), values, application_window(pack, measure, as_of),
                          held=held_dates(measure, scope), currency=answer.currency(measure, as_of),
-                         applicant=measure.spec.applicant, benefit_type=measure.spec.benefit.type)
+                         applicant=measure.spec.applicant, benefit_type=measure.spec.benefit.type,
+                         version=measure.version_json())
 
 
 def application_window(pack: RulePack, measure: Measure, as_of: dt.date) -> WindowStatus:
