@@ -43,7 +43,8 @@ def lint_examples(pack: RulePack) -> list[RuleError]:
             errors += [RuleError(measure.file, line, measure.key("examples", i, "expect", "criteria"),
                                  Problem("lint.example_unknown_criterion", {"name": cid}))
                        for cid in example.expect.criteria if cid not in ids]
-            errors += _outside_version(measure, i, example)
+            seen = {(x.line, x.key) for x in errors}  # examples sharing example_as_of: one error
+            errors += [e for e in _outside_version(measure, i, example) if (e.line, e.key) not in seen]
         for side in ("eligible", "ineligible"):
             if side not in statuses:
                 errors.append(RuleError(measure.file, measure.line("examples"), measure.key("examples"), MISSING_SIDE[side]))
