@@ -158,6 +158,15 @@ class RulePack:
             self._dated[key] = replace(self, measures=swapped, index={m.id: m for m in swapped})
         return self._dated[key]
 
+    def dated(self, as_of: str | dt.date | None) -> RulePack:
+        """pack.at for a stored result's as_of (ISO text or date); the pack itself when there is none or it is unreadable."""
+        if isinstance(as_of, str):
+            try:
+                as_of = dt.date.fromisoformat(as_of)
+            except ValueError:
+                return self
+        return self.at(as_of) if isinstance(as_of, dt.date) else self
+
     def every_version(self) -> list[Measure]:
         """Every measure and every dated version of one, in pack order."""
         return [v for m in self.measures for v in self.versions.get(m.id, (m,))]

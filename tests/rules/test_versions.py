@@ -122,3 +122,4 @@ def test_examples_and_coverage_run_per_version(pack):
     fewer = replace(old, spec=old.spec.model_copy(update={"examples": old.spec.examples[:2]}))  # no 1-year example
     _, old_gaps = run_measure(pack, fewer)
     assert ("specialised-sme@2022-06-01", "niche-years", "not_met") in old_gaps
+
