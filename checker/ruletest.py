@@ -32,9 +32,19 @@ class ExampleOutcome:
     failures: list[str]
 
     @property
+    def measure_id(self) -> str:
+        """The measure's id (`measure` is id@from for a dated version)."""
+        return measure_id_of(self.measure)
+
+    @property
     def passed(self) -> bool:
         """True when every expectation held."""
         return not self.failures
+
+
+def measure_id_of(label: str) -> str:
+    """The measure id of a label such as specialised-sme@2026-04-01 (a dated version) or a plain id."""
+    return label.split("@", 1)[0]
 
 
 @contextmanager
