@@ -10,6 +10,7 @@ Three engines share one result shape:
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -52,21 +53,26 @@ class Checker:
         self.checked = 0
         self.compiled = Compiled() if engine != "reference" else None
         self._segments: dict[int, _Segment] = {}
+        self._compiling = threading.Lock()  # web threads share a checker: compile each segment once
         base = self._segment(pack)
         self.stages: list[list[MeasurePlan]] = base.stages
         self._rules = base.rules
 
     def _segment(self, pack: RulePack) -> _Segment:
         """The plans and durable-rules rulesets of the pack as it stood on some dates (compiled once per segment)."""
-        if id(pack) not in self._segments:
-            stages = plan_pack(pack)
-            rules = None
-            if self.engine != "reference":
-                from checker.engine.durable_adapter import DurableRules
+        found = self._segments.get(id(pack))
+        if found is not None:
+            return found
+        with self._compiling:
+            if id(pack) not in self._segments:
+                stages = plan_pack(pack)
+                rules = None
+                if self.engine != "reference":
+                    from checker.engine.durable_adapter import DurableRules
 
-                rules = DurableRules(stages)
-            self._segments[id(pack)] = _Segment(pack, stages, rules)
-        return self._segments[id(pack)]
+                    rules = DurableRules(stages)
+                self._segments[id(pack)] = _Segment(pack, stages, rules)
+            return self._segments[id(pack)]
 
     @property
     def backend(self) -> str:

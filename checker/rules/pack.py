@@ -153,10 +153,11 @@ class RulePack:
         if all(self.versions[mid][i] is self.measure(mid) for mid, i in picks.items()):
             return self
         key = tuple(picks.values())
-        if key not in self._dated:
+        found = self._dated.get(key)
+        if found is None:  # setdefault: threads building the same segment at once all get the first one
             swapped = [self.versions[m.id][picks[m.id]] if m.id in picks else m for m in self.measures]
-            self._dated[key] = replace(self, measures=swapped, index={m.id: m for m in swapped})
-        return self._dated[key]
+            found = self._dated.setdefault(key, replace(self, measures=swapped, index={m.id: m for m in swapped}))
+        return found
 
     def dated(self, as_of: str | dt.date | None) -> RulePack:
         """pack.at for a stored result's as_of (ISO text or date); the pack itself when there is none or it is unreadable."""
