@@ -322,7 +322,7 @@ def test_examples(obj: Context, engine: EngineName | None, verbose: bool, covera
             for failure in outcome.failures:
                 click.echo(f"     {failure}")
     failed = sum(not o.passed for o in outcomes)
-    low = coverage and not _coverage_report(2 * sum(len(m.criteria) for m in pack.measures), gaps, min_coverage)
+    low = coverage and not _coverage_report(2 * sum(len(m.criteria) for m in pack.every_version()), gaps, min_coverage)
     click.echo(f"{len(outcomes) - failed} passed, {failed} failed")
     if failed or low:
         sys.exit(EXIT_RULES)

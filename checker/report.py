@@ -28,6 +28,7 @@ ORDER_GROUPS = [("eligible", True), ("eligible", False)] + [(s, own) for s in OR
 def render_text(pack: RulePack, result: CheckResult, lang: str = "zh") -> str:
     """The whole report: one block per measure, eligible first."""
     words = _words(lang)
+    pack = pack.at(result.as_of)  # each measure's text as it stood on the check date
     lines = [f"{words['title']} — {words['as_of']} {result.as_of.isoformat()}, {words['rulepack']} {result.rulepack}", ""]
     for item in (r for r in result.results if r.held):
         lines += _measure_block(pack, item, lang)

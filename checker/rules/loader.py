@@ -30,11 +30,12 @@ from checker.rules.pack import (
 from checker.rules.parameters import Parameter, ParametersFile
 from checker.rules.schema import DerivedFile, FieldDecl, FieldsFile, IndexFile, MeasureFile, Section
 from checker.rules.typecheck import BOOL, DATE, NUMBER, TEXT, NameType, check
+from checker.rules.versions import DateRange, expand, has_versions
 from checker.rules.windows import Window, WindowsFile
 from checker.rules.yamlsrc import Document, Loc, RuleError, load_file
 
 M = TypeVar("M", bound=BaseModel)
-KNOWN_KEYS = schema_keys(DerivedFile, FieldsFile, IndexFile, MeasureFile, ParametersFile, WindowsFile)
+KNOWN_KEYS = schema_keys(DerivedFile, FieldsFile, IndexFile, MeasureFile, ParametersFile, WindowsFile) | {"versions"}
 # What a value of the wrong type should have been, as _schema_problem names it.
 SCHEMA_WORDS = {"string": N_("lint.schema.string"), "int": N_("lint.schema.int"), "float": N_("lint.schema.float"),
                 "bool": N_("lint.schema.bool"), "date": N_("lint.schema.date"), "list": N_("lint.schema.list"),
@@ -152,8 +153,10 @@ def load_pack(root: Path, seeds: Path | None = None) -> RulePack:
     checks = _load_checks(loader, field_docs, env)
     _check_asked_when(loader, field_docs, env)
     pack = RulePack(fields, sections, derived, checks, [], "", types=env, parameters=parameters)
-    measures, folders = _load_measures(loader, env)
-    pack.measures, pack.folders = [_annotate(pack, m) for m in measures], folders
+    measures, folders, versions = _load_measures(loader, env)
+    pack.versions = {mid: tuple(_annotate(pack, v) for v in found) for mid, found in versions.items()}
+    pack.measures = [pack.versions[m.id][-1] if m.id in pack.versions else _annotate(pack, m) for m in measures]
+    pack.folders = folders
     pack.index = {m.id: m for m in pack.measures}
     _check_relations(loader, measures, _measure_files(root))
     pack.windows = _load_windows(loader, _measure_files(root))
@@ -272,8 +275,10 @@ def _check_asked_when(loader: _Loader, docs: list[FieldsDoc], env: dict[str, Nam
                 loader.expr(doc, ("fields", i, "asked_when"), decl.asked_when, env, BOOL)
 
 
-def _load_measures(loader: _Loader, env: dict[str, NameType]) -> tuple[list[Measure], dict[str, Folder]]:
+def _load_measures(loader: _Loader, env: dict[str, NameType]
+                   ) -> tuple[list[Measure], dict[str, Folder], dict[str, tuple[Measure, ...]]]:
     measures: list[Measure] = []
+    versions: dict[str, tuple[Measure, ...]] = {}
     folders: dict[str, Folder] = {}
     seen: dict[str, str] = {}
     base = loader.root / "measures"
@@ -284,17 +289,20 @@ def _load_measures(loader: _Loader, env: dict[str, NameType]) -> tuple[list[Meas
             folders[str(folder.relative_to(base))] = {"title": index.title, "description": index.description,
                                                       "measures": index.measures}
         for path in files:
-            measure = _load_measure(loader, path, env)
-            if measure is None:
+            found = _load_measure(loader, path, env)
+            if not found:
                 continue
+            measure = found[-1]  # the latest version stands for the measure
             if measure.id in seen:
                 twice = Problem("lint.measure_twice", {"name": measure.id, "other": seen[measure.id]})
                 loader.errors.append(RuleError(measure.file, 1, "id", twice))
             seen[measure.id] = measure.file
             measures.append(measure)
+            if measure.version is not None:
+                versions[measure.id] = tuple(found)
     if not measures and not loader.errors:
         loader.errors.append(RuleError(str(base), 1, "", Problem("lint.no_measures")))
-    return measures, folders
+    return measures, folders, versions
 
 
 def _load_index(loader: _Loader, folder: Path, files: list[Path]) -> IndexFile | None:
@@ -312,10 +320,40 @@ def _load_index(loader: _Loader, folder: Path, files: list[Path]) -> IndexFile |
     return index
 
 
-def _load_measure(loader: _Loader, path: Path, env: dict[str, NameType]) -> Measure | None:
+def _load_measure(loader: _Loader, path: Path, env: dict[str, NameType]) -> list[Measure]:
+    """The measure of one file: one Measure, or one per dated version (oldest first); none when it has errors."""
     doc = loader.doc(path)
-    spec = _validate(doc, MeasureFile, loader.errors) if doc else None
-    if doc is None or not spec:
+    if doc is None:
+        return []
+    if not has_versions(doc):
+        measure = _measure_of(loader, doc, path, env, None)
+        return [measure] if measure is not None else []
+    versions, errors = expand(doc)
+    loader.errors.extend(errors)
+    before = len(loader.errors)
+    found = [_measure_of(loader, v.doc, path, env, v.dates) for v in versions]
+    _dedupe(loader.errors, before)
+    measures = [m for m in found if m is not None]
+    return measures if not errors and len(measures) == len(found) else []
+
+
+def _dedupe(errors: list[RuleError], start: int) -> None:
+    """Drop repeats of one error (a top-level key every version inherits is checked once per version)."""
+    seen: set[tuple[str, int, str, str]] = set()
+    kept = errors[:start]
+    for err in errors[start:]:
+        key = (err.file, err.line, err.key, str(err.problem))
+        if key not in seen:
+            seen.add(key)
+            kept.append(err)
+    errors[:] = kept
+
+
+def _measure_of(loader: _Loader, doc: Document, path: Path, env: dict[str, NameType],
+                dates: DateRange | None) -> Measure | None:
+    """One measure (or one version of it) from its document; None when it has errors."""
+    spec = _validate(doc, MeasureFile, loader.errors)
+    if not spec:
         return None
     before = len(loader.errors)
     if spec.id != path.stem:
@@ -334,7 +372,8 @@ def _load_measure(loader: _Loader, path: Path, env: dict[str, NameType]) -> Meas
     if len(loader.errors) > before:
         return None
     reads = frozenset(n for c in criteria for n in ex.names(c.test)) | (ex.names(amount) if amount else set())
-    return Measure(spec, doc.file, tuple(criteria), logic, amount, reads, doc.lines, held=held, condition=condition)
+    return Measure(spec, doc.file, tuple(criteria), logic, amount, reads, doc.lines, held=held, condition=condition,
+                   version=dates, moved=doc.moved)
 
 
 def _check_rubric(loader: _Loader, doc: Document, spec: MeasureFile) -> None:

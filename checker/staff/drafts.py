@@ -20,7 +20,7 @@ from checker.problems import Problem
 from checker.rules.loader import RulePackError
 from checker.rules.pack import RulePack
 from checker.rules.yamlsrc import RuleError
-from checker.ruletest import ExampleOutcome, run_pack
+from checker.ruletest import ExampleOutcome, measure_id_of, run_pack
 from checker.staff import history, store
 from checker.staff.gitrepo import GitError, RulesRepo
 from checker.staff.impact_models import ImpactJob
@@ -93,10 +93,10 @@ def check_files(live: store.Files, files: store.Files, seeds: Path) -> DraftChec
     result.errors = rewritten
     ids = {m.id for m in result.pack.measures}
     shared = any(name not in ids for name in result.changed)
-    measures = [m for m in result.pack.measures if shared or m.id in result.changed]
+    measures = [m for m in result.pack.every_version() if shared or m.id in result.changed]
     result.examples, result.gaps = run_pack(result.pack, measures=measures)
     if result.gaps:
-        result.new_gaps = [g for g in result.gaps if g not in _live_gaps(live, seeds, {g[0] for g in result.gaps})]
+        result.new_gaps = [g for g in result.gaps if g not in _live_gaps(live, seeds, {measure_id_of(g[0]) for g in result.gaps})]
     return result
 
 
@@ -106,7 +106,7 @@ def _live_gaps(live: store.Files, seeds: Path, ids: set[str]) -> set[tuple[str, 
         pack = store.load_files(live, seeds)
     except RulePackError:
         return set()
-    return set(run_pack(pack, measures=[m for m in pack.measures if m.id in ids])[1])
+    return set(run_pack(pack, measures=[m for m in pack.every_version() if m.id in ids])[1])
 
 
 def start_draft(session: Session, live: store.Files, path: str, text: str, author: str) -> Draft:

@@ -66,6 +66,7 @@ class MeasureView:
     window: dict[str, Any] | None = None
     sources: list[answer.SourceView] = field(default_factory=list)
     condition: dict[str, str] | None = None  # {until, text}: eligible only if this is met by `until`
+    version: dict[str, Any] | None = None  # the dated version of the measure that decided: {from, to}
 
     @property
     def failed(self) -> list[CriterionView]:
@@ -126,7 +127,9 @@ class ResultView:
 
 def build(pack: RulePack, result: dict[str, Any], answers: dict[str, Any] | None = None,
           estimates: dict[str, Any] | None = None) -> ResultView:
-    """The view of a stored or fresh result against the current pack; measures for other applicants left out."""
+    """The view of a stored or fresh result against the current pack as it stood on the result's date (each measure
+    in its version then); measures for other applicants left out."""
+    pack = pack.dated(result.get("as_of"))
     known = {m.id for m in pack.measures}
     items = [r for r in result.get("results", []) if r.get("measure") in known]
     shown = [r for r in items if answer.concerns(pack.measure(r["measure"]), answers or {})]
@@ -205,7 +208,8 @@ def _measure(pack: RulePack, measure: Measure, item: dict[str, Any], statuses: d
                        benefit.get("amount_wan"), criteria, missing, measure.spec, relations,
                        answer.money_type(item, measure), benefit.get("tax_saving_wan"), item.get("held") or None,
                        currency, answer.applicant(item, measure), item.get("window"),
-                       [answer.source_view(s) for s in measure.spec.source], _condition(item, measure))
+                       [answer.source_view(s) for s in measure.spec.source], _condition(item, measure),
+                       item.get("version"))
 
 
 def _condition(item: dict[str, Any], measure: Measure) -> dict[str, str] | None:

@@ -51,6 +51,9 @@ def enum(*values: str) -> dict[str, Any]:
 def schemas() -> dict[str, Any]:
     """The component schemas."""
     benefit = obj({"amount_wan": {"type": "number", "nullable": True}, "text": STR})
+    version = {**obj({"from": {**DATE, "nullable": True}, "to": {**DATE, "nullable": True}}, ["from", "to"]),
+               "description": "the dated version of the measure that decided (to inclusive; null: open); "
+                              "only on a measure whose rule file has dated versions"}
     return {
         "Error": obj({"error": STR, "message": STR, "problems": arr(ref("Problem"))}, ["error", "message"]),
         "Problem": obj({"row": INT, "field": STR, "message": STR, "code": STR, "params": {"type": "object"}},
@@ -59,7 +62,8 @@ def schemas() -> dict[str, Any]:
                           "missing": arr(STR)}),
         "MeasureResult": obj({"measure": STR, "status": enum("eligible", "undetermined", "ineligible"),
                               "criteria": arr(ref("Criterion")), "missing": arr(STR), "benefit": benefit,
-                              "values": ANY_OBJECT}, ["measure", "status", "criteria", "missing", "benefit"]),
+                              "values": ANY_OBJECT, "version": version},
+                             ["measure", "status", "criteria", "missing", "benefit"]),
         "CheckResult": obj({"rulepack": STR, "backend": BACKEND, "as_of": DATE, "results": arr(ref("MeasureResult"))},
                            ["rulepack", "as_of", "results"]),
         "Progress": obj({"id": INT, "status": enum("queued", "running", "done", "cancelled", "failed"), "total": INT,
