@@ -175,6 +175,16 @@ class RulePack:
                 return self
         return self.at(as_of) if isinstance(as_of, dt.date) else self
 
+    def version_changes(self, after: dt.date, until: dt.date) -> list[tuple[Measure, dt.date]]:
+        """Dated versions that took effect after `after` and on or before `until`: (the new version, its first day)."""
+        found = []
+        for versions in self.versions.values():
+            for version in versions[1:]:
+                start = version.version[0] if version.version else None
+                if start is not None and after < start <= until:
+                    found.append((version, start))
+        return sorted(found, key=lambda pair: (pair[1], pair[0].id))
+
     def every_version(self) -> list[Measure]:
         """Every measure and every dated version of one, in pack order."""
         return [v for m in self.measures for v in self.versions.get(m.id, (m,))]

@@ -142,7 +142,12 @@ def show(token: str):
     history = saved.versions(db(), assessment)
     return render_template("assess/results.html", assessment=assessment, stored=stored, view=view, history=history,
                            outdated=stored.rulepack != pack().version, open_cards=request.args.get("detail") == "1",
-                           retention=retention_days())
+                           retention=retention_days(), changed=_changed_versions(stored.as_of))
+
+
+def _changed_versions(as_of: dt.date) -> list[tuple[str, dt.date]]:
+    """(title, first day) of each dated standard that took effect after the result's date, up to today."""
+    return [(pick(version.spec.title), start) for version, start in pack().version_changes(as_of, dt.date.today())]
 
 
 @bp.get("/a/<token>/result.json")
@@ -175,11 +180,12 @@ def update(token: str):
 
 @bp.post("/a/<token>/recheck")
 def recheck(token: str):
-    """Re-check the saved answers with the current rule pack, on the same date, as a new version."""
+    """Re-check the saved answers with the current rule pack, on the same date (today when asked), as a new version."""
     assessment = _load(token)
     if not forms.CsrfForm().validate():
         abort(400)
-    as_of = assessment.latest.as_of if assessment.latest else dt.date.today()
+    latest = assessment.latest
+    as_of = latest.as_of if latest is not None and request.form.get("on") != "today" else dt.date.today()
     checked = check_all(pack(), assessment.answers, as_of)
     values, errors = checked.values, checked.errors
     if errors:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import threading
@@ -15,7 +16,7 @@ from checker.agency import portfolio_summary, webhooks
 from checker.agency.export import titles
 from checker.agency.models import Client
 from checker.agency.portfolio import KINDS
-from checker.agency.recheck import fail_recheck, needs_recheck, pending_rechecks, run_recheck, start_recheck, sweep
+from checker.agency.recheck import fail_recheck, needs_recheck, pending_rechecks, run_recheck, start_recheck, sweep, version_sweep
 from checker.agency.recheck_models import Recheck, RecheckChange, Webhook
 from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
 from checker.web.agency import forms
@@ -55,7 +56,7 @@ def _sweep(services: Services, runner: JobRunner) -> None:
     if services.live is not None and hasattr(services.live, "refresh"):
         services.live.refresh()
     with services.sessions() as session:
-        queued = sweep(session, services.pack.version)
+        queued = sweep(session, services.pack.version) + version_sweep(session, services.pack, dt.date.today())
         session.commit()
     for recheck_id in queued:
         runner.submit(recheck_id)
