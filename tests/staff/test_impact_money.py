@@ -47,13 +47,15 @@ def _store_clients(app) -> None:
 
 
 def dated_example(text: str) -> str:
-    """The measure's YAML with an example checked after the new value (lint asks for one)."""
-    return text.rstrip("\n") + """
+    """The measure's YAML with an example checked after the new value (lint asks for one), first of its examples."""
+    example = """examples:
   - name: 2027年起付息200万元贴息封顶80万元
     as_of: 2027-06-01
     profile: {ip_pledge_interest_paid_wan: 200}
     expect: {status: eligible, amount_wan: 80}
 """
+    assert "\nexamples:\n" in text
+    return text.replace("\nexamples:\n", "\n" + example, 1)
 
 
 def _draft(app) -> int:
