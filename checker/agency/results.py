@@ -39,6 +39,17 @@ def job_problems(session: Session, job_id: int, limit: int | None = None) -> Ite
             yield number, problem["field"], Problem.from_json(problem)
 
 
+def problem_counts(session: Session, job_id: int) -> tuple[int, int]:
+    """How many of a job's rows have problems, and how many problems they have in all."""
+    query = (select(JobRow.problems)
+             .where(JobRow.job_id == job_id, JobRow.state.in_(("error", "done")), cast(JobRow.problems, String) != "[]"))
+    rows = problems = 0
+    for found in session.scalars(query.execution_options(yield_per=500)):
+        rows += 1
+        problems += len(found)
+    return rows, problems
+
+
 def portfolio_items(portfolio: Portfolio, limit: int | None = None, offset: int = 0) -> Iterator[ClientVerdicts]:
     """Each client of a portfolio with its latest result, streamed (a page of them with limit)."""
     for client, latest in portfolio.latest(limit, offset):

@@ -49,10 +49,14 @@ def tax_saving(amount_wan: float | None, taxable_income_wan: float | None, rate:
     return round(min(rate * max(amount_wan, 0.0), due), 4)
 
 
-def counted(item: dict[str, Any]) -> bool:
-    """Whether a result adds to totals: eligible, in force, the company's own, and not already held."""
-    return (item["status"] == "eligible" and item["currency"] == "in_force"
-            and item["applicant"] == "company" and not item.get("held"))
+def counts_as_eligible(item: dict[str, Any]) -> bool:
+    """Whether a result is in the 可申报 count and the totals: eligible, not held, in force, for the company.
+
+    The one definition read by every page, export, API answer and summary (full answer v2 and stored items alike:
+    a stored item leaves out applicant when it is the company). 需向主管部门核实 (currency unconfirmed), a measure the
+    staff or an institution applies for, and one already held are shown, never counted."""
+    return (item.get("status") == "eligible" and not item.get("held") and item.get("currency") != "unconfirmed"
+            and (item.get("applicant") or "company") == "company")
 
 
 def money(item: dict[str, Any]) -> float:
@@ -64,7 +68,7 @@ def money(item: dict[str, Any]) -> float:
 
 def totals(pack: RulePack, items: Iterable[dict[str, Any]]) -> dict[str, float]:
     """Money by type over counted results; of two that exclude each other only the larger counts."""
-    live = {i["measure"]: i for i in items if counted(i) and i["benefit"].get("type") in TOTAL_KEYS}
+    live = {i["measure"]: i for i in items if counts_as_eligible(i) and i["benefit"].get("type") in TOTAL_KEYS}
     for measure_id in sorted(live):
         for rel in pack.measure(measure_id).spec.relations:
             other = live.get(rel.measure)
