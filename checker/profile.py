@@ -18,6 +18,7 @@ FALSE_WORDS = {"false", "否", "0", "no", "n", "f"}
 META_KEYS = {"id"}
 MAX_MAGNITUDE = 1e12
 CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+SCIENTIFIC = re.compile(r"[0-9](\.[0-9]+)?[eE]\+?[0-9]+")  # 9.11101017847025E+17: a number as Excel shows it
 CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
@@ -104,12 +105,27 @@ def parse_value(decl: FieldDecl, raw: Any) -> Any:
         return _bool(raw)
     if decl.type == "date":
         return date_cell(raw)
+    if decl.id == "credit_code":
+        _code_not_a_number(raw)
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)  # a code typed into a number cell: 110108, not 110108.0
     text = str(raw).strip() if not isinstance(raw, (dict, list)) else None
     if text is None:
         raise ProblemError("problem.not_single")
     return _text(decl, text)
+
+
+def _code_not_a_number(raw: Any) -> None:
+    """Refuse a credit code Excel turned into a number (9.11101017847025e+17: its last digits are lost), unless the
+    number still reads as a valid code (a JSON integer of 18 digits keeps them all)."""
+    if isinstance(raw, bool):
+        return
+    if isinstance(raw, (int, float)):
+        whole = int(raw) if isinstance(raw, int) or raw.is_integer() else None
+        if whole is None or not credit_code_valid(str(whole)):
+            raise ProblemError("problem.code_as_number", value=shown(raw))
+    elif isinstance(raw, str) and SCIENTIFIC.fullmatch(raw.strip()):
+        raise ProblemError("problem.code_as_number", value=raw.strip())
 
 
 def _text(decl: FieldDecl, text: str) -> str:
