@@ -275,8 +275,11 @@ def detail(items: Iterable[ClientVerdicts], names: dict[str, str], lang: str = "
     return Sheet(word("detail", lang), header, rows(), kinds)
 
 
-def problems_table(problems: Iterable[tuple[int, str, Problem]], lang: str = "zh", pack: RulePack | None = None) -> Sheet:
-    """The row problems: row, column (the field's label), problem in the language."""
-    header = [word("row", lang), word("column", lang), word("reason", lang)]
-    rows = ([row, column_label(pack, col, lang) if pack else col, problem.text(lang)] for row, col, problem in problems)
-    return Sheet(word("problems", lang), header, rows, ["count", "text", "long"])
+def problems_table(problems: Iterable[Any], lang: str = "zh", pack: RulePack | None = None) -> Sheet:
+    """The row problems: row (as Excel shows it), client, name, column (the field's label), problem in the language.
+
+    Each problem is (row, column, Problem, client, name), as results.job_problems yields them."""
+    header = [word(k, lang) for k in ("row", "client", "name", "column", "reason")]
+    rows = ([row, client, name, column_label(pack, col, lang) if pack else col, problem.text(lang)]
+            for row, col, problem, client, name in problems)
+    return Sheet(word("problems", lang), header, rows, ["count", "text", "text", "text", "long"])

@@ -55,7 +55,8 @@ def test_xlsx_matrix_in_chinese_cell_by_cell(alice):
     ]
     assert all(c.data_type != "f" for row in book["客户×政策"].iter_rows() for c in row)
     problems = _values(book["问题清单"])
-    assert problems == [["行号", "列", "问题"], [4, "row", "该行不是 JSON 对象"], [5, "职工总数", "“很多”不是数字"]]
+    assert problems == [["行号", "客户编号", "名称", "列", "问题"], [4, f"job{job}-row4", f"job{job}-row4", "row", "该行不是 JSON 对象"],
+                        [5, "c5", "c5", "职工总数", "“很多”不是数字"]]
 
 
 def test_xlsx_layout_frozen_filtered_sized_styled(alice):
@@ -74,7 +75,7 @@ def test_english_page_gives_english_workbook(alice):
     assert book.sheetnames == ["matrix", "problems"]
     rows = _values(book["matrix"])
     assert rows[0] == EN_HEADER and rows[1][7:10] == ["Eligible", "Needs answers", "Not eligible"]
-    assert _values(book["problems"])[2] == [5, "Employees", "'很多' is not a number"]
+    assert _values(book["problems"])[2] == [5, "c5", "c5", "Employees", "'很多' is not a number"]
 
 
 def test_the_default_workbook_is_written_once_and_cached(app, alice, tmp_path):

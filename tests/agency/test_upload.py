@@ -32,21 +32,23 @@ def _rows(app, job_id: int) -> dict[int, JobRow]:
 def test_bad_rows_are_listed_and_good_rows_checked(app, alice):
     job = job_id_of(upload(alice, "clients.csv", csv_bytes(MIXED)))
     rows = _rows(app, job)
-    # A bad cell makes only that answer unknown: every client is checked and each bad cell listed.
-    assert {n: r.state for n, r in rows.items()} == dict.fromkeys(range(1, 6), "done")
-    assert rows[2].problems == [{"field": "rd_expense_wan", "code": "problem.not_a_number", "params": {"value": "lots"},
+    # A bad cell makes only that answer unknown: every client is checked and each bad cell listed, on the row
+    # Excel shows it (the header is row 1, so the second client is row 3)
+    assert {n: r.state for n, r in rows.items()} == dict.fromkeys(range(2, 7), "done")
+    assert rows[3].problems == [{"field": "rd_expense_wan", "code": "problem.not_a_number", "params": {"value": "lots"},
                                  "message": "'lots' is not a number"}]
-    assert rows[3].problems[0]["field"] == "tech_staff"
-    assert rows[4].problems[0]["field"] == "entity_type"
+    assert rows[4].problems[0]["field"] == "tech_staff"
+    assert rows[5].problems[0]["field"] == "entity_type"
     page = alice.get(f"/agency/jobs/{job}").get_data(as_text=True)
-    assert "<td>2</td><td>研发费用</td><td>“lots”不是数字</td>" in page
+    assert "<td>3</td><td>c2</td><td>研发费用</td><td>“lots”不是数字</td>" in page
     english = alice.get(f"/agency/jobs/{job}?lang=en").get_data(as_text=True)
-    assert "<td>2</td><td>R&amp;D expense</td><td>&#39;lots&#39; is not a number</td>" in english
-    assert "<td>4</td><td>主体类型</td>" in page
+    assert "<td>3</td><td>c2</td><td>R&amp;D expense</td><td>&#39;lots&#39; is not a number</td>" in english
+    assert "<td>5</td><td>c4</td><td>主体类型</td>" in page
     progress = alice.get(f"/agency/jobs/{job}/progress").json
     assert progress | {"total": 5, "done": 5, "errors": 0, "checked": 5, "status": "done"} == progress
     problems = alice.get(f"/agency/jobs/{job}/results.csv?sheet=problems").data.decode("utf-8-sig").splitlines()
-    assert problems[0] == "Row,Column,Problem" and len(problems) == 4  # the page was last seen in English
+    assert problems[0] == "Row,Client,Name,Column,Problem" and len(problems) == 4  # the page was last seen in English
+    assert problems[1].startswith("3,c2,c2,")
 
 
 def test_nothing_is_dropped(app, alice):
@@ -63,8 +65,8 @@ def test_gbk_csv_with_chinese_headers(app, alice):
     text = "编号,主体类型,研发费用,职工总数,科技人员数\n甲公司,enterprise,150,30,6\n乙公司,enterprise,不知道,30,6\n"
     job = job_id_of(upload(alice, "客户.csv", text.encode("gbk")))
     rows = _rows(app, job)
-    assert rows[1].raw["id"] == "甲公司" and rows[1].raw["rd_expense_wan"] == "150"
-    assert rows[1].state == "done" and rows[2].state == "done"
+    assert rows[2].raw["id"] == "甲公司" and rows[2].raw["rd_expense_wan"] == "150"
+    assert rows[2].state == "done" and rows[3].state == "done"
     page = alice.get(f"/agency/jobs/{job}").get_data(as_text=True)
     assert "甲公司" in page and "乙公司" in page
 
@@ -79,8 +81,8 @@ def test_xlsx_upload_with_a_bad_row(app, alice):
     book.save(data)
     job = job_id_of(upload(alice, "clients.xlsx", data.getvalue()))
     rows = _rows(app, job)
-    assert rows[1].state == "done"
-    assert rows[2].state == "done" and rows[2].problems[0]["field"] == "rd_expense_wan"
+    assert rows[2].state == "done"  # the first client is on Excel's row 2, under the header
+    assert rows[3].state == "done" and rows[3].problems[0]["field"] == "rd_expense_wan"
 
 
 def test_unreadable_files_are_refused_whole(app, alice):

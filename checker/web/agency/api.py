@@ -216,7 +216,8 @@ def batch(job_id: int):
         return bad_argument(exc)
     items = list(job_items(db(), job_id, limit, offset))
     results = [stored_result(i) for i in items]
-    problems = [{"row": r, "field": f, **m.to_json()} for r, f, m in job_problems(db(), job_id)]
+    problems = [{"row": p.row, "field": p.field, "client": p.client, "name": p.name, **p.problem.to_json()}
+                for p in job_problems(db(), job_id)]
     return jsonify({**progress_of(job), "problems": problems, "results": results, "offset": offset, "limit": limit,
                     "workers": workers(db(), job_id)})
 

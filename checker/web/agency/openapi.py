@@ -55,7 +55,8 @@ def schemas() -> dict[str, Any]:
     benefit = obj({"amount_wan": {"type": "number", "nullable": True}, "text": STR})
     return {
         "Error": obj({"error": STR, "message": STR, "problems": arr(ref("Problem"))}, ["error", "message"]),
-        "Problem": obj({"row": INT, "field": STR, "message": STR, "code": STR, "params": {"type": "object"}},
+        "Problem": obj({"row": INT, "field": STR, "client": STR, "name": STR, "message": STR, "code": STR,
+                        "params": {"type": "object"}},
                        ["field", "message"]),
         "Criterion": obj({"id": STR, "status": enum("met", "not_met", "unknown"), "value": {}, "threshold": {},
                           "missing": arr(STR)}),
