@@ -14,7 +14,6 @@ from typing import Any
 from checker.agency.sheets import Sheet
 from checker.engine.answer import TOTAL_KEYS, counts_as_eligible
 from checker.i18n import N_, translate
-from checker.problems import Problem
 from checker.rules.pack import RulePack
 
 STATUSES = ("eligible", "undetermined", "ineligible")
@@ -105,7 +104,7 @@ class _PlainWords(dict[tuple[str, Any, Any], str]):
         super().__init__()
         self.words = words
 
-    def __missing__(self, key: tuple[str, Any]) -> str:
+    def __missing__(self, key: tuple[str, Any, Any]) -> str:
         found = self[key] = self.words[status_of({"status": key[0], "currency": key[1], "applicant": key[2]})]
         return found
 
