@@ -17,6 +17,7 @@ TRUE_WORDS = {"true", "是", "1", "yes", "y", "t"}
 FALSE_WORDS = {"false", "否", "0", "no", "n", "f"}
 META_KEYS = {"id"}
 MAX_MAGNITUDE = 1e12
+PLAUSIBLE_WAN = 1e7  # 1,000 亿元: past it a money answer in 万元 is most likely typed in 元 (warned, kept)
 CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 SCIENTIFIC = re.compile(r"[0-9](\.[0-9]+)?[eE]\+?[0-9]+")  # 9.11101017847025E+17: a number as Excel shows it
 CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -140,6 +141,25 @@ def _text(decl: FieldDecl, text: str) -> str:
     elif decl.pattern and not re.fullmatch(decl.pattern, text):
         raise ProblemError("problem.bad_form", value=text)
     return text
+
+
+def implausible(decl: FieldDecl, value: Any) -> Problem | None:
+    """A warning for a number past its field's plausibility bound (the field's plausible_max, else for money in 万元
+    PLAUSIBLE_WAN): the answer is kept, the warning names the field and its unit; None when plausible."""
+    bound = plausible_max(decl)
+    if bound is None or isinstance(value, bool) or not isinstance(value, (int, float)) or abs(value) <= bound:
+        return None
+    unit_zh, unit_en = (decl.unit.zh, decl.unit.en) if decl.unit else ("", "")
+    return Problem("problem.implausible", {"value": plain(value), "limit": plain(bound), "label": decl.label.zh,
+                                           "unit": unit_zh, "label_en": decl.label.en, "unit_en": unit_en})
+
+
+def plausible_max(decl: FieldDecl) -> float | None:
+    """The plausibility bound of a number field: its own, else PLAUSIBLE_WAN for money in 万元, else none."""
+    if decl.plausible_max is not None:
+        return decl.plausible_max
+    money = decl.type in ("int", "decimal") and decl.unit is not None and decl.unit.zh == "万元"
+    return PLAUSIBLE_WAN if money else None
 
 
 def parse_profile(raw: Mapping[str, Any], fields: Mapping[str, FieldDecl]) -> tuple[dict[str, Any], list[FieldProblem]]:
