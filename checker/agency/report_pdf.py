@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from checker.agency.export import ClientVerdicts, column_label, money_text, titles
+from checker.agency.export import ClientVerdicts, column_label, money_text, status_of, titles
 from checker.agency.windows import window_text
 from checker.engine.answer import counts_as_eligible
 from checker.i18n import N_, translate
@@ -65,8 +65,7 @@ def _to_verify(pack: RulePack, item: ClientVerdicts, lang: str) -> list[str]:
     """Titles of the company measures whose criteria are met but whose force no official document confirms."""
     names = titles(pack, lang)
     return [names.get(r["measure"], r["measure"]) for r in item.result.get("results", [])
-            if r.get("status") == "eligible" and not r.get("held") and r.get("currency") == "unconfirmed"
-            and r.get("applicant", "company") == "company"]
+            if status_of(r) == "verify" and (r.get("applicant") or "company") == "company"]
 
 
 def _questions(pack: RulePack, item: ClientVerdicts, lang: str) -> list[str]:
