@@ -129,7 +129,8 @@ def read_answers(pack: RulePack, raw: Mapping[str, Any], as_of: dt.date) -> Read
         columns[fid] = name
         if ok:
             reading.values[fid] = parsed
-            if fid in limits and (warning := implausible(pack.fields[fid], parsed)) is not None:
+            bound = limits.get(fid)
+            if bound is not None and abs(parsed) > bound and (warning := implausible(pack.fields[fid], parsed)):
                 reading.problems.append(FieldProblem(name, warning))  # kept, and told: likely a unit slip
         else:
             reading.problems.append(FieldProblem(name, parsed))
