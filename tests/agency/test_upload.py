@@ -156,3 +156,15 @@ def test_an_xlsx_with_a_dtd_or_a_wide_csv_is_a_400_bad_file(tmp_path, app, users
 def test_a_query_argument_named_like_url_fors_own_is_no_500(app):
     response = app.test_client().get("/?_method=POST&_external=1&lang=en")
     assert response.status_code == 200
+
+
+def test_an_absurd_amount_is_kept_and_warned_about_on_its_row(app, alice):
+    rows = [GOOD, {**GOOD, "id": "c2", "rd_expense_wan": 1e12}]
+    job = job_id_of(upload(alice, "clients.csv", csv_bytes(rows)))
+    stored = _rows(app, job)
+    assert stored[2].problems == [] and [p["code"] for p in stored[3].problems] == ["problem.implausible"]
+    page = alice.get(f"/agency/jobs/{job}").get_data(as_text=True)
+    assert "<td>3</td><td>c2</td><td>研发费用</td><td>“研发费用”为 1,000,000,000,000 万元，远超常见范围" in page
+    with app.extensions["checker"].sessions() as session:
+        result = session.scalars(select(ClientResult).where(ClientResult.job_id == job, ClientResult.row_number == 3)).one()
+    assert {r["measure"]: r["status"] for r in result.result["results"]}["grant-a"] == "eligible"  # checked as given
