@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from checker.columns import field_of, read_answers, row_id
 from checker.engine import Checker, CheckResult
-from checker.engine.answer import TOTAL_KEYS
+from checker.engine.answer import TOTAL_KEYS, counts_as_eligible
 from checker.guard import DEFAULT as DEFAULT_LIMITS
 from checker.guard import InputRefused, Limits, bounded_lines, check_columns, check_file
 from checker.problems import Problem
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 FORMATS = (".jsonl", ".csv", ".xlsx")
 MAX_ROWS = 1_000_000
+FIRST_DATA_ROW = 2  # a CSV or XLSX row is numbered as Excel/WPS shows it (header row 1); a JSONL row by its line
 MAX_CELL = 1000
 MIB = 2**20
 ROW_KEY, NAME_KEY = "_row", "_name"  # keys of a matrix row beside the vectorised columns
@@ -37,7 +38,8 @@ SAMPLE = 8  # rows of every vectorised chunk (5,000 rows) also checked by the en
 
 @dataclass
 class Row:
-    """One raw input row: its 1-based number and its raw answers (or a read error)."""
+    """One raw input row: its number as the user sees it (Excel row, header row 1; JSONL line) and its raw answers
+    (or a read error)."""
 
     number: int
     raw: dict[str, Any]
@@ -166,8 +168,8 @@ def _csv_rows(lines: Iterable[str], limits: Limits = DEFAULT_LIMITS) -> Iterator
     try:
         header = [h.strip() for h in next(reader, [])]
         _check_header(header, limits)
-        for number, cells in enumerate(reader, 1):
-            if number > MAX_ROWS:
+        for number, cells in enumerate(reader, FIRST_DATA_ROW):  # the row Excel/WPS shows: the header is row 1
+            if number - 1 > MAX_ROWS:
                 raise BatchFormatError(f"more than {MAX_ROWS} rows")
             if any(c.strip() for c in cells):
                 yield _text_row(number, header, cells)
@@ -230,8 +232,8 @@ def _xlsx_rows(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Row]:
 def _sheet_rows(path: Path, rows: Iterator[tuple[Any, ...]], limits: Limits) -> Iterator[Row]:
     header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
     _check_header(header, limits)
-    for number, cells in enumerate(rows, 1):
-        if number > MAX_ROWS:
+    for number, cells in enumerate(rows, FIRST_DATA_ROW):  # the row Excel/WPS shows: the header is row 1
+        if number - 1 > MAX_ROWS:
             raise BatchFormatError(f"more than {MAX_ROWS} rows")
         if any(c is not None and str(c).strip() for c in cells):
             yield _row(number, header, list(cells))
@@ -345,7 +347,6 @@ def matrix_line(names: dict[str, str], lang: str, pack: RulePack | None, extras:
         MONEY,
         STATUSES,
         amount_of,
-        counts_as_eligible,
         from_totals,
         money_type,
         shown,
@@ -355,7 +356,7 @@ def matrix_line(names: dict[str, str], lang: str, pack: RulePack | None, extras:
 
     kinds = {mid: money_type(pack, {"measure": mid}) for mid in names}
     applicants = {mid: _applicant(pack, mid) for mid in names}
-    words = {status: word(status, lang) for status in (*STATUSES, "held", "verify")}
+    words = {status: word(status, lang) for status in (*STATUSES, "held", "verify", "others")}
     echoed = [(name, ":" not in name and name not in ("id", "rulepack", "as_of", ROW_KEY, NAME_KEY)) for name in extras]
 
     def line(row: dict[str, Any]) -> list[Any]:

@@ -23,13 +23,15 @@ from checker.models import _now
 from checker.rules.pack import RulePack
 
 log = logging.getLogger(__name__)
+FORMAT = "s2"  # per-measure counts by export.status_of (eligible only as answer.counts_as_eligible counts it)
 
 
 def stamp(session: Session, agency_id: int) -> str:
-    """What changes whenever the agency's stored results do: its newest result id and how many it has."""
+    """What changes whenever the agency's stored results do: its newest result id and how many it has (after the
+    summary's format, so a summary kept in an older format is computed anew)."""
     newest, count = session.execute(select(func.max(ClientResult.id), func.count(ClientResult.id))
                                     .where(ClientResult.agency_id == agency_id)).one()
-    return f"{newest or 0}:{count or 0}"
+    return f"{FORMAT}:{newest or 0}:{count or 0}"
 
 
 def _restore(data: dict, names: dict[str, str]) -> Summary:

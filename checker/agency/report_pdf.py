@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from checker.agency.export import ClientVerdicts, amount_of, column_label, counts_as_eligible, money_type, titles
+from checker.agency.export import ClientVerdicts, column_label, money_text, status_of, titles
 from checker.agency.windows import window_text
+from checker.engine.answer import counts_as_eligible
 from checker.i18n import N_, translate
 from checker.rules.pack import RulePack
 
@@ -54,8 +55,7 @@ def _eligible(pack: RulePack, item: ClientVerdicts, lang: str) -> list[tuple[str
         if not counts_as_eligible(r) or r["measure"] not in dated.index:
             continue
         spec = dated.index[r["measure"]].spec
-        value = amount_of(r, money_type(pack, r))
-        estimate = f"{value:,.2f} {_h('wan', lang)}" if value is not None else "—"
+        estimate = money_text(pack, r, lang) or "—"
         materials = "；".join(_text(m, lang) for m in spec.materials)
         window = window_text(pack, r["measure"], item.result.get("as_of"), lang)
         rows.append((names.get(r["measure"], r["measure"]), estimate, window, materials, _text(spec.apply, lang)))
@@ -66,8 +66,7 @@ def _to_verify(pack: RulePack, item: ClientVerdicts, lang: str) -> list[str]:
     """Titles of the company measures whose criteria are met but whose force no official document confirms."""
     names = titles(pack, lang)
     return [names.get(r["measure"], r["measure"]) for r in item.result.get("results", [])
-            if r.get("status") == "eligible" and not r.get("held") and r.get("currency") == "unconfirmed"
-            and r.get("applicant", "company") == "company"]
+            if status_of(r) == "verify" and (r.get("applicant") or "company") == "company"]
 
 
 def _questions(pack: RulePack, item: ClientVerdicts, lang: str) -> list[str]:

@@ -71,10 +71,8 @@ def _width(width: float) -> float:
 class Page:
     """One worksheet being written: its rows go to a temporary file until the book is closed."""
 
-    def __init__(self, name: str, widths: list[float], styles: list[int], freeze: int, header_height: float,
-                 neutral: tuple[str, ...] = ()) -> None:
+    def __init__(self, name: str, widths: list[float], styles: list[int], freeze: int, header_height: float) -> None:
         self.name, self.widths, self.styles, self.freeze = name, widths, styles, freeze
-        self.neutral = neutral  # a text starting with one of these gets a leading ' (no formula, ever)
         self.letters = [column_letter(c) for c in range(len(widths))]
         self.attrs = [_s(style) for style in styles] + [""] * (len(widths) - len(styles))
         self.header_height = header_height
@@ -121,12 +119,12 @@ class Page:
         self.body.write("".join(parts).encode("utf-8"))
 
     def _text(self, text: str) -> str:
-        """The <is> element of a text cell, neutralised (see `neutral`), built once per distinct text."""
+        """The <is> element of a text cell as written (an inline string is never evaluated), built once per text."""
         found = self._texts.get(text)
         if found is None:
             if len(self._texts) >= MEMO_LIMIT:
                 self._texts.clear()
-            found = self._texts[text] = _inline("'" + text if text.startswith(self.neutral) else text)
+            found = self._texts[text] = _inline(text)
         return found
 
     def head_xml(self, selected: bool) -> str:
@@ -185,10 +183,10 @@ class Book:
         self.target = target
         self.pages: list[Page] = []
 
-    def add_page(self, name: str, widths: Sequence[float], styles: list[int], freeze: int, header_height: float = 36,
-                 neutral: tuple[str, ...] = ()) -> Page:
+    def add_page(self, name: str, widths: Sequence[float], styles: list[int], freeze: int,
+                 header_height: float = 36) -> Page:
         """A new worksheet (name cut to Excel's 31 characters)."""
-        page = Page(name[:31], list(widths), styles, freeze, header_height, neutral)
+        page = Page(name[:31], list(widths), styles, freeze, header_height)
         self.pages.append(page)
         return page
 

@@ -67,13 +67,15 @@ def stored_condition(found: dict[str, str] | None) -> dict[str, str] | None:
     return {"until": found["until"]} if found else None
 
 
-def counted(item: dict[str, Any]) -> bool:
-    """Whether a result adds to totals and 可申报 counts: eligible, in force, the company's own, not held, unconditional.
+def counts_as_eligible(item: dict[str, Any]) -> bool:
+    """Whether a result is in the 可申报 count and the totals: eligible, not held, in force, for the company, unconditional.
 
-    Reads full results, compact ones and agency stored items alike (a stored item leaves out a company applicant;
-    a version-1 item without currency counts as in force)."""
-    return (item.get("status") == "eligible" and item.get("currency", "in_force") == "in_force"
-            and item.get("applicant") in (None, "company") and not item.get("held") and not item.get("condition"))
+    The one definition read by every page, export, API answer and summary (full answer v2, compact and stored items
+    alike: a stored item leaves out applicant when it is the company; a version-1 item without currency counts as in
+    force). 需向主管部门核实 (currency unconfirmed), a measure the staff or an institution applies for, one already held
+    and one on a condition still to be met (the 15% rate in its expiry year) are shown, never counted."""
+    return (item.get("status") == "eligible" and not item.get("held") and item.get("currency") != "unconfirmed"
+            and (item.get("applicant") or "company") == "company" and not item.get("condition"))
 
 
 def money(item: dict[str, Any]) -> float:
@@ -99,7 +101,7 @@ def stored_money(item: dict[str, Any], money_type: str | None) -> float:
 
 def totals(pack: RulePack, items: Iterable[dict[str, Any]]) -> dict[str, float]:
     """Money by type over counted results; of two that exclude each other only the larger counts."""
-    live = {i["measure"]: i for i in items if counted(i) and i["benefit"].get("type") in TOTAL_KEYS}
+    live = {i["measure"]: i for i in items if counts_as_eligible(i) and i["benefit"].get("type") in TOTAL_KEYS}
     for measure_id in sorted(live):
         for rel in pack.measure(measure_id).spec.relations:
             other = live.get(rel.measure)

@@ -51,6 +51,8 @@ def _submitted(form: forms.ProfileForm) -> tuple[dict[str, str], dt.date, dict |
     for fid, messages in errors.items():
         target = form[forms.PREFIX + fid] if fid in pack().fields else form.as_of
         target.errors = list(target.errors) + [_message(m) for m in messages]
+    for fid, messages in checked.warnings.items():  # shown beside the answer, which is kept
+        form[forms.PREFIX + fid].warnings = [_message(m) for m in messages]
     return raw, as_of, values if valid and not errors else None
 
 
@@ -136,11 +138,13 @@ def show(token: str):
         return redirect(url_for("assess.edit", token=token))
     assessment.seen_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     db().commit()
-    values = check_all(pack(), assessment.answers, stored.as_of).values
+    checked = check_all(pack(), assessment.answers, stored.as_of)
     view = results.build(pack(), _result(assessment, stored), assessment.answers,
-                         pledge.estimates(pack(), values, stored.as_of))
+                         pledge.estimates(pack(), checked.values, stored.as_of))
     history = saved.versions(db(), assessment)
+    warnings = [(pick(pack().fields[fid].label), _message(m)) for fid, ms in checked.warnings.items() for m in ms]
     return render_template("assess/results.html", assessment=assessment, stored=stored, view=view, history=history,
+                           warnings=warnings,
                            outdated=stored.rulepack != pack().version, open_cards=request.args.get("detail") == "1",
                            retention=retention_days(), changed=_changed_versions(stored.as_of))
 

@@ -9,7 +9,7 @@ from typing import Any
 from checker.engine.conditions import holds
 from checker.intake import cross_check, derive_from_credit_code
 from checker.problems import Problem, problem_of
-from checker.profile import FieldProblem, parse_value
+from checker.profile import FieldProblem, implausible, parse_value
 from checker.rules.pack import RulePack
 from checker.rules.schema import FieldDecl
 
@@ -44,6 +44,7 @@ class Checked:
     raw: dict[str, str]
     values: dict[str, Any]
     errors: dict[str, list[Problem]] = field(default_factory=dict)
+    warnings: dict[str, list[Problem]] = field(default_factory=dict)  # kept answers worth a second look
 
     @property
     def ok(self) -> bool:
@@ -81,7 +82,13 @@ def check_all(pack: RulePack, raw: dict[str, str], as_of: dt.date, parsed: Parse
     problems = derive_from_credit_code(pack, values) + cross_check(pack, values, as_of) + plausible(values, as_of)
     for problem in problems:
         errors.setdefault(problem.field, []).append(problem.problem)
-    return Checked(kept, values if not errors else {}, errors)
+    return Checked(kept, values if not errors else {}, errors, warnings(pack, values))
+
+
+def warnings(pack: RulePack, values: dict[str, Any]) -> dict[str, list[Problem]]:
+    """Answers kept but past their field's plausibility bound (1e12 万元 of revenue), by field."""
+    found = {fid: implausible(pack.fields[fid], value) for fid, value in values.items() if fid in pack.fields}
+    return {fid: [problem] for fid, problem in found.items() if problem is not None}
 
 
 def plausible(values: dict[str, Any], as_of: dt.date) -> list[FieldProblem]:

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from checker.agency.distributed import CeleryRunner
 from checker.agency.models import ChunkLease, ClientResult, JobChunk
+from checker.agency.portfolio_summary import FORMAT
 from checker.agency.state_models import PortfolioSummary
 from tests.agency.conftest import add_token, add_user, make_app, shut
 from tests.agency.util import GOOD
@@ -166,7 +167,7 @@ def test_a_job_runs_across_two_workers_and_lists_them(cluster):
     assert names == {"w1@test", "w2@test"} and sum(w["rows"] for w in batch["workers"]) == 60
     assert all(w["chunks"] >= 1 and w["rows"] == 5 * w["chunks"] for w in batch["workers"])
     wait_for(lambda: summary_of(app) is not None, 30, "the worker's portfolio summary")  # warmed by the last chunk
-    assert summary_of(app).stamp == f"{max(stored_ids(app))}:60"
+    assert summary_of(app).stamp == f"{FORMAT}:{max(stored_ids(app))}:60"
 
 
 def summary_of(app) -> PortfolioSummary | None:

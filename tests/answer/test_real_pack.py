@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from checker.cli import main
-from checker.engine.answer import TOTAL_KEYS, counted, money
+from checker.engine.answer import TOTAL_KEYS, counts_as_eligible, money
 from checker.intake import read_profile
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +54,7 @@ def test_the_yes_to_everything_firm_gets_no_intention_among_its_results(pack, ea
 def test_the_yes_to_everything_firm_counts_no_staff_programme_as_its_own(pack, eager):
     for item in company_eligible(eager):
         assert pack.measure(item["measure"]).spec.applicant == "company"
-    assert all(not counted(r) for r in eager["results"] if r["applicant"] != "company")
+    assert all(not counts_as_eligible(r) for r in eager["results"] if r["applicant"] != "company")
 
 
 ISSUE_NAMED = {  # the issue's examples of expired, intention and individual programmes reported as eligible
@@ -116,7 +116,7 @@ def test_no_output_says_in_force_for_a_measure_without_a_confirmed_period(pack, 
 
 def test_totals_never_mix_money_types(pack, eager):
     expected = {"cash_wan": 0.0, "tax_saving_wan": 0.0, "financing_wan": 0.0}
-    live = [r for r in eager["results"] if counted(r) and r["benefit"]["type"] in TOTAL_KEYS]
+    live = [r for r in eager["results"] if counts_as_eligible(r) and r["benefit"]["type"] in TOTAL_KEYS]
     kept = {r["measure"]: r for r in live}
     for item in live:  # of two that exclude each other, only the larger counts
         for rel in pack.measure(item["measure"]).spec.relations:

@@ -10,11 +10,13 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from checker.agency.accounts import owned, token_check
+from checker.agency.export import ClientVerdicts, money
 from checker.agency.jobs import cancel_job, create_job, workers
 from checker.agency.models import Job
 from checker.agency.results import job_items, job_problems
 from checker.agency.uploads import UploadError
 from checker.batch import Row
+from checker.engine.answer import counts_as_eligible
 from checker.intake import read_profile
 from checker.problems import Problem
 from checker.profile import ProfileError
@@ -223,10 +225,20 @@ def batch(job_id: int):
     except apiargs.BadArgument as exc:
         return bad_argument(exc)
     items = list(job_items(db(), job_id, limit, offset))
-    results = [{"row": i.row, "client": i.key, **i.result, "backend": i.backend} for i in items]
-    problems = [{"row": r, "field": f, **m.to_json()} for r, f, m in job_problems(db(), job_id)]
+    results = [stored_result(i) for i in items]
+    problems = [{"row": p.row, "field": p.field, "client": p.client, "name": p.name, **p.problem.to_json()}
+                for p in job_problems(db(), job_id)]
     return jsonify({**progress_of(job), "problems": problems, "results": results, "offset": offset, "limit": limit,
                     "workers": workers(db(), job_id)})
+
+
+def stored_result(item: ClientVerdicts) -> dict[str, Any]:
+    """A client's stored result as the API gives it, with the 可申报 count and money by type of every other output
+    (answer.counts_as_eligible) and, per measure, whether it is counted."""
+    count, sums, _ = money(pack(), item.result)
+    results = [{**r, "counted": counts_as_eligible(r)} for r in item.result.get("results", [])]
+    return {"row": item.row, "client": item.key, **item.result, "results": results, "eligible_count": count,
+            "money_wan": sums, "backend": item.backend}
 
 
 @bp.post("/batches/<int:job_id>/cancel")

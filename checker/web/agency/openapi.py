@@ -8,6 +8,8 @@ from checker.web.agency.apiprofile import profile_schema
 
 STR: dict[str, Any] = {"type": "string"}
 INT: dict[str, Any] = {"type": "integer"}
+NUMBER_OR_NULL: dict[str, Any] = {"type": "number", "nullable": True}
+MONEY = ("cash", "tax_saving", "financing")  # money_wan of a stored result: known sums by type (null: none known)
 DATE: dict[str, Any] = {"type": "string", "format": "date"}
 ANY_OBJECT: dict[str, Any] = {"type": "object", "additionalProperties": True}
 AS_OF: dict[str, Any] = {"type": "string", "format": "date", "pattern": r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$",
@@ -56,7 +58,8 @@ def schemas() -> dict[str, Any]:
                               "only on a measure whose rule file has dated versions"}
     return {
         "Error": obj({"error": STR, "message": STR, "problems": arr(ref("Problem"))}, ["error", "message"]),
-        "Problem": obj({"row": INT, "field": STR, "message": STR, "code": STR, "params": {"type": "object"}},
+        "Problem": obj({"row": INT, "field": STR, "client": STR, "name": STR, "message": STR, "code": STR,
+                        "params": {"type": "object"}},
                        ["field", "message"]),
         "Criterion": obj({"id": STR, "status": enum("met", "not_met", "unknown"), "value": {}, "threshold": {},
                           "missing": arr(STR)}),
@@ -72,10 +75,13 @@ def schemas() -> dict[str, Any]:
                          "message": STR, "url": STR},
                         ["id", "status", "total", "done", "errors"]),
         "StoredResult": obj({"row": INT, "client": STR, "rulepack": STR, "backend": BACKEND, "as_of": DATE,
+                             "eligible_count": INT, "money_wan": obj({k: NUMBER_OR_NULL for k in MONEY}),
                              "results": arr(obj({
             "measure": STR, "status": enum("eligible", "undetermined", "ineligible"),
-            "amount_wan": {"type": "number", "nullable": True}, "failed": arr(STR), "missing": arr(STR)},
-            ["measure", "status", "amount_wan"]))}, ["rulepack", "as_of", "results"]),
+            "amount_wan": NUMBER_OR_NULL, "tax_saving_wan": NUMBER_OR_NULL, "currency": STR,
+            "applicant": STR, "held": {"type": "object"}, "counted": {"type": "boolean"},
+            "failed": arr(STR), "missing": arr(STR)},
+            ["measure", "status", "amount_wan", "counted"]))}, ["rulepack", "as_of", "results", "eligible_count"]),
         "Batch": {"allOf": [ref("Progress"), obj({
             "problems": arr(ref("Problem")),
             "results": arr(ref("StoredResult")),

@@ -29,12 +29,19 @@ from sqlalchemy.orm import Session
 from checker.agency import sessions
 from checker.agency.accounts import AccountError, authenticate, issue_token, owned, revoke_token, user_tokens
 from checker.agency.downloads import cached_summary, cached_workbook
-from checker.agency.export import column_label, titles
+from checker.agency.export import column_label, money, money_text, status_of, titles, word
 from checker.agency.jobs import cancel_job
 from checker.agency.models import Client, ClientResult, Job
 from checker.agency.portfolio import Portfolio
 from checker.agency.portfolio_summary import portfolio_summary
-from checker.agency.results import job_items, job_problems, job_sheets, portfolio_items, portfolio_sheets
+from checker.agency.results import (
+    job_items,
+    job_problems,
+    job_sheets,
+    portfolio_items,
+    portfolio_sheets,
+    problem_counts,
+)
 from checker.agency.sheets import iter_csv, write_xlsx
 from checker.agency.template import template_xlsx
 from checker.agency.uploads import UploadError
@@ -75,7 +82,10 @@ RUNTIME_KEYS = (
 def _helpers() -> dict:
     """Template helpers of the agency pages."""
     return {"column_label": lambda column: column_label(pack(), column, current_lang()),
-            "window_text": lambda measure, as_of: window_text(pack(), measure, as_of, current_lang())}
+            "window_text": lambda measure, as_of: window_text(pack(), measure, as_of, current_lang()),
+            "status_word": lambda item: word(status_of(item), current_lang()),
+            "eligible_count": lambda result: money(pack(), result)[0],
+            "money_text": lambda item: money_text(pack(), item, current_lang())}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -169,6 +179,7 @@ def job(job_id: int):
     items = list(job_items(db(), job_id, SHOWN, (page - 1) * SHOWN)) if found.finished else []
     pages = max(1, -(-summary.clients // SHOWN)) if summary else 1
     return render_template("agency/job.html", job=found, problems=list(job_problems(db(), job_id, 1000)), page=page,
+                           problem_counts=problem_counts(db(), job_id),
                            pages=pages, items=items, names=names, summary=summary, shown=SHOWN,
                            cancel_form=forms.CancelForm())
 
