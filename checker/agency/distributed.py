@@ -28,6 +28,7 @@ from checker.engine import Checker, EngineName
 
 log = logging.getLogger(__name__)
 TASK = "checker.check_chunk"
+DELIVER = "checker.deliver_webhook"
 QUEUE = "checker-chunks"
 
 
@@ -39,6 +40,7 @@ def make_celery(broker: str) -> Celery:
                     task_ignore_result=True, task_default_queue=QUEUE, broker_connection_retry_on_startup=True,
                     broker_transport_options=_transport(visibility), worker_hijack_root_logger=False)
     app.task(name=TASK, bind=True)(check_chunk)
+    app.task(name=DELIVER)(deliver_webhook)
     return app
 
 
@@ -121,8 +123,15 @@ def check_chunk(task: Any, job_id: int, first: int, last: int) -> None:
     with state.sessions() as session:
         finished = finish_if_done(session, job_id)
     if finished:
-        webhooks.job_finished(state.sessions, job_id)  # first attempt here; retries from the web app's sweep
+        # the first attempt is a task of its own (a slow receiver holds no chunk); retries from the web app's sweep
+        webhooks.job_finished(state.sessions, job_id, lambda delivery: task.app.send_task(DELIVER, args=(delivery,),
+                                                                                           queue=QUEUE))
         portfolio_summary.warm(state.sessions, checker.pack, job_id=job_id)  # the next portfolio page finds it ready
+
+
+def deliver_webhook(delivery_id: int) -> None:
+    """Make the first attempt of one webhook delivery (at most webhooks.DEADLINE_S seconds)."""
+    webhooks.attempt(worker_state().sessions, delivery_id)
 
 
 class CeleryRunner:

@@ -69,13 +69,27 @@ RUNTIME_KEYS = (
     N_("agency.newly_eligible"), N_("agency.no_longer_eligible"), N_("agency.newly_undetermined"),
     N_("agency.newly_ineligible"),
 )
+HOOK_ERRORS = {"refused": N_("agency.hook_err_refused"), "unresolved": N_("agency.hook_err_unresolved"),
+               "timeout": N_("agency.hook_err_timeout"), "tls": N_("agency.hook_err_tls"),
+               "connection": N_("agency.hook_err_connection"), "no_webhook": N_("agency.hook_err_no_webhook")}
+
+
+def delivery_error(stored: str) -> str:
+    """The text of a delivery's stored failure category (rows stored before categories read as a failed connection)."""
+    kind, _, status = stored.strip().lower().partition(" ")
+    if not kind:
+        return "—"
+    if kind == "http" and status.isdigit():
+        return t("agency.hook_err_http", status=status)
+    return t(HOOK_ERRORS.get(kind, HOOK_ERRORS["connection"]))
 
 
 @bp.context_processor
 def _helpers() -> dict:
     """Template helpers of the agency pages."""
     return {"column_label": lambda column: column_label(pack(), column, current_lang()),
-            "window_text": lambda measure, as_of: window_text(pack(), measure, as_of, current_lang())}
+            "window_text": lambda measure, as_of: window_text(pack(), measure, as_of, current_lang()),
+            "delivery_error": delivery_error}
 
 
 @bp.route("/login", methods=["GET", "POST"])
