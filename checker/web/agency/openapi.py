@@ -86,9 +86,17 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+RATE_LIMITED = "too many requests: the token's call limit (API_RATE_LIMIT), or too many failed token " \
+    "authentications from this client address (API_AUTH_FAIL_LIMIT); wait Retry-After seconds"
+
+
 def _errors(*codes: str) -> dict[str, Any]:
-    """Error responses."""
-    return {code: _json(ref("Error"), "error") for code in codes}
+    """Error responses; every operation that needs a token may also answer 429 with Retry-After."""
+    found = {code: _json(ref("Error"), "error") for code in codes}
+    if "401" in codes:
+        found["429"] = {**_json(ref("Error"), RATE_LIMITED), "headers": {"Retry-After": {
+            "description": "seconds to wait before trying again", "schema": {**INT, "minimum": 1}}}}
+    return found
 
 
 def _paths(pack: Any = None, max_rows: int = 100_000) -> dict[str, Any]:
