@@ -41,7 +41,7 @@ from checker.agency.uploads import UploadError
 from checker.agency.windows import window_text
 from checker.i18n import N_
 from checker.models import utcnow
-from checker.web.agency import forms, session_limits
+from checker.web.agency import devices, forms, session_limits
 from checker.web.agency.common import agency_id, agency_required, get_owned, job_from_file, setting, state, user
 from checker.web.i18n import current_lang, t
 from checker.web.redirects import safe_next
@@ -98,17 +98,17 @@ def login():
     form = forms.LoginForm()
     if form.validate_on_submit():
         account, address = (form.email.data or "").strip().lower(), request.remote_addr or ""
-        wait = state().throttle.wait(account, address)
+        device = devices.known_device(account)
+        wait, admitted = state().throttle.admit(account, address, device)  # counted as a failure until it succeeds
         if wait > 0:
             flash(t("agency.throttled"))
             return render_template("agency/login.html", form=form), 429, {"Retry-After": str(math.ceil(wait))}
         found = authenticate(db(), form.email.data or "", form.password.data or "")
         if found is not None:
-            state().throttle.succeed(account)
+            state().throttle.succeed(account, admitted, device)
             _begin_session(found)
             home = url_for("staff.index") if found.role == "staff" else url_for("agency.dashboard")
-            return redirect(safe_next(request.args.get("next"), home))
-        state().throttle.fail(account, address)
+            return devices.remember(redirect(safe_next(request.args.get("next"), home)), account)
         flash(t("agency.bad_login"))
         return render_template("agency/login.html", form=form), 401
     return render_template("agency/login.html", form=form)
