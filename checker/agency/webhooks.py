@@ -41,9 +41,11 @@ from checker.agency.models import Client, Job
 from checker.agency.recheck_models import Recheck, RecheckChange, Webhook
 from checker.agency.state_models import WebhookDelivery
 from checker.db import rowcount
+from checker.i18n import N_
 from checker.models import _now
 
 log = logging.getLogger(__name__)
+Dispatch = Callable[[int], None]  # makes the first attempt of a stored delivery, by id
 DEADLINE_S = 10.0  # the whole attempt: connect, send, and the receiver's status line and headers
 MAX_RESPONSE = 4096  # bytes of the receiver's body read at most (the status is all that counts)
 MAX_THREADS = 32  # deliveries sent at once by one process; more wait for the sweep
@@ -60,7 +62,12 @@ def sign(secret: str, body: bytes) -> str:
 
 
 class Refused(ValueError):
-    """The webhook target is not allowed: a scheme other than http(s), no host, or a non-public address."""
+    """The webhook target is not allowed: a scheme other than http(s), no host, or a non-public address; `key` is
+    the catalogue text of the reason (params fill it)."""
+
+    def __init__(self, message: str, key: str, **params: str) -> None:
+        super().__init__(message)
+        self.key, self.params = key, params
 
 
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
@@ -89,9 +96,9 @@ def _target(url: str) -> tuple[str, str, int]:
     try:
         port = parts.port
     except ValueError:
-        raise Refused("the webhook URL has an invalid port") from None
+        raise Refused("the webhook URL has an invalid port", N_("agency.hook_url_port")) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise Refused("the webhook URL must start with http:// or https:// and name a host")
+        raise Refused("the webhook URL must start with http:// or https:// and name a host", N_("agency.hook_url_scheme"))
     return parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80)
 
 
@@ -99,12 +106,12 @@ def resolve(host: str, port: int, allow_private: bool = False) -> str:
     """The one address to connect to: every address of the host must be allowed; OSError if it does not resolve."""
     addresses = [str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
     if not addresses or any(refused_address(a, allow_private) for a in addresses):
-        raise Refused("the webhook URL must point to a public address")
+        raise Refused("the webhook URL must point to a public address", N_("agency.hook_url_private"))
     return addresses[0]
 
 
 def check_url(url: str, allow_private: bool = False) -> str:
-    """The URL if it is http(s) to a public host (private and loopback hosts only when allowed); else ValueError.
+    """The URL if it is http(s) to a public host (private and loopback hosts only when allowed); else Refused.
     A first check when the URL is saved; every send resolves and checks again."""
     _scheme, host, port = _target(url)
     try:
@@ -112,7 +119,7 @@ def check_url(url: str, allow_private: bool = False) -> str:
     except Refused:
         raise
     except OSError:
-        raise ValueError(f"cannot resolve {host}") from None
+        raise Refused(f"cannot resolve {host}", N_("agency.hook_url_unresolved"), host=host) from None
     return url.strip()
 
 
@@ -244,8 +251,10 @@ def attempt(sessions: sessionmaker[Session], delivery_id: int, now: dt.datetime 
 
 
 def deliver_due(sessions: sessionmaker[Session], now: dt.datetime | None = None,
-                delays: Sequence[float] | None = None, allow_private: bool = False) -> int:
-    """Try every delivery that is due (first tries left behind, retries whose delay has passed); how many were tried.
+                delays: Sequence[float] | None = None, allow_private: bool = False,
+                dispatch: Dispatch | None = None) -> int:
+    """Try every delivery that is due (first tries left behind, retries whose delay has passed); how many were tried,
+    or handed to `dispatch` (the background sweep: one thread each, so one slow receiver holds up no other).
     Finished deliveries older than KEEP_LOG are pruned first."""
     now = now or _now()
     with sessions() as session:
@@ -255,6 +264,10 @@ def deliver_due(sessions: sessionmaker[Session], now: dt.datetime | None = None,
         due = session.scalars(select(WebhookDelivery.id).where(
             WebhookDelivery.status == "pending", WebhookDelivery.next_at <= now)
             .order_by(WebhookDelivery.next_at).limit(DUE_BATCH)).all()
+    if dispatch is not None:
+        for delivery_id in due:
+            dispatch(delivery_id)
+        return len(due)
     return sum(attempt(sessions, delivery_id, now, delays, allow_private) is not None for delivery_id in due)
 
 
@@ -264,13 +277,12 @@ def deliveries(session: Session, agency_id: int, limit: int = 20) -> list[Webhoo
                                 .order_by(WebhookDelivery.id.desc()).limit(limit)))
 
 
-Dispatch = Callable[[int], None]
 _SLOTS = threading.BoundedSemaphore(MAX_THREADS)
 
 
 def in_thread(sessions: sessionmaker[Session], allow_private: bool = False) -> Dispatch:
-    """Make each first attempt on a thread of its own, so that a slow receiver delays no job and no other
-    delivery; past MAX_THREADS at once, the delivery stays pending for the background sweep."""
+    """Make each attempt on a thread of its own, so that a slow receiver delays no job and no other delivery;
+    past MAX_THREADS at once in this process, the delivery stays pending for the next sweep."""
     def dispatch(delivery_id: int) -> None:
         if not _SLOTS.acquire(blocking=False):
             return

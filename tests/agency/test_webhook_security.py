@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from checker.accounts.models import User
 from checker.agency import webhooks
 from checker.agency.state_models import WebhookDelivery
 from checker.agency.webhooks import check_url, deliveries, post, refused_address
@@ -222,3 +223,58 @@ def _done(app, job_id: int) -> bool:
     with app.extensions["checker"].sessions() as session:
         job = session.get(Job, job_id)
         return job is not None and job.finished
+
+
+def test_the_retry_sweep_is_not_held_up_by_a_slow_receiver(tmp_path, trickle, servers):
+    seen: list = []
+    fast = servers(_answer(204, seen))
+    app = make_app(tmp_path, AGENCY_WEBHOOK_PRIVATE=True)
+    try:
+        sessions = app.extensions["checker"].sessions
+        slow_agency, fast_agency = add_user(app, "a@example.com", "A"), add_user(app, "b@example.com", "B")
+        for email, url in (("a@example.com", trickle), ("b@example.com", f"http://127.0.0.1:{fast}/hook")):
+            client = app.test_client()
+            sign_in(client, email)
+            assert client.post("/agency/webhook", data={"url": url}).status_code == 200
+        with sessions() as session:
+            agencies = [session.get(User, slow_agency).agency_id, session.get(User, fast_agency).agency_id]
+            for agency in agencies:  # the slow receiver's delivery is due first
+                webhooks.enqueue(session, agency, "job.finished", {"job": {"id": agency}})
+            session.commit()
+        started = time.monotonic()
+        assert webhooks.deliver_due(sessions, allow_private=True, dispatch=webhooks.in_thread(sessions, True)) == 2
+        while not seen and time.monotonic() - started < 5:
+            time.sleep(0.05)
+        assert seen and time.monotonic() - started < 3  # delivered while the slow one still waits for its receiver
+        with sessions() as session:
+            slow = session.query(WebhookDelivery).filter_by(agency_id=agencies[0]).one()
+            assert slow.status == "pending" and slow.attempts == 0
+    finally:
+        shut(app)
+
+
+def test_with_a_broker_a_delivery_is_a_task_of_its_own_and_workers_have_no_allowance(tmp_path, monkeypatch, servers):
+    from types import SimpleNamespace
+
+    from checker.agency import distributed
+
+    assert distributed.DELIVER in distributed.make_celery("memory://").tasks
+    seen: list = []
+    port = servers(_answer(204, seen))
+    app = make_app(tmp_path, AGENCY_WEBHOOK_PRIVATE=True)
+    try:
+        add_user(app, "a@example.com", "A")
+        client = app.test_client()
+        sign_in(client, "a@example.com")
+        assert client.post("/agency/webhook", data={"url": f"http://127.0.0.1:{port}/hook"}).status_code == 200
+        sessions = app.extensions["checker"].sessions
+        with sessions() as session:
+            delivery_id = webhooks.enqueue(session, 1, "job.finished", {"job": {"id": 1}}).id
+            session.commit()
+        monkeypatch.setattr(distributed, "worker_state", lambda: SimpleNamespace(sessions=sessions))
+        distributed.deliver_webhook(delivery_id)  # what the Celery task runs on a worker
+        with sessions() as session:
+            delivery = session.get(WebhookDelivery, delivery_id)
+            assert (delivery.attempts, delivery.last_error) == (1, "refused") and seen == []
+    finally:
+        shut(app)

@@ -88,6 +88,9 @@ def test_webhook_urls_are_checked(app, alice):
         check_url("http://127.0.0.1:8080/hook")
     response = alice.post("/agency/webhook", data={"url": "http://10.0.0.1/hook"})
     assert response.status_code == 400 and 'id="webhook-error"' in response.get_data(as_text=True)
+    assert "Webhook 地址须指向公网地址" in response.get_data(as_text=True)  # the catalogue's text, in the page's language
+    english = alice.post("/agency/webhook?lang=en", data={"url": "ftp://example.com/x"}).get_data(as_text=True)
+    assert "must start with http:// or https://" in english
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
 from checker.web.agency import forms
 from checker.web.agency.common import agency_id, agency_required, get_owned, may_start_threads, setting, user, webhook_dispatch
 from checker.web.agency.views import bp
-from checker.web.i18n import current_lang
+from checker.web.i18n import current_lang, t
 from checker.web.services import Services, db, pack
 
 PAGE = 100
@@ -66,7 +66,8 @@ def _sweeper(services: Services, runner: JobRunner, stopping: threading.Event, i
         except Exception:  # the sweeper must survive a database hiccup
             log.exception("portfolio recheck sweep failed")
         try:
-            webhooks.deliver_due(services.sessions, allow_private=allow_private)
+            webhooks.deliver_due(services.sessions, allow_private=allow_private,
+                                 dispatch=webhooks.in_thread(services.sessions, allow_private))
         except Exception:
             log.exception("webhook retry sweep failed")
 
@@ -186,8 +187,8 @@ def webhook():
     if form.validate_on_submit():
         try:
             url = webhooks.check_url(form.url.data or "", setting("AGENCY_WEBHOOK_PRIVATE"))
-        except ValueError as exc:
-            error = str(exc)
+        except webhooks.Refused as exc:
+            error = t(exc.key, **exc.params)
         else:
             secret = webhooks.set_webhook(db(), agency_id(), url).secret
             db().commit()
