@@ -278,3 +278,58 @@ def test_with_a_broker_a_delivery_is_a_task_of_its_own_and_workers_have_no_allow
             assert (delivery.attempts, delivery.last_error) == (1, "refused") and seen == []
     finally:
         shut(app)
+
+
+@pytest.fixture
+def tls_receiver(tmp_path, monkeypatch):
+    """An HTTPS receiver on 127.0.0.1 whose certificate names hooks.example.test, trusted by the webhook sender;
+    the name resolves to 127.0.0.1. Yields the port and the requests it got (path, Host header)."""
+    import ssl
+    import subprocess
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-keyout", str(key),
+                    "-out", str(cert), "-subj", "/CN=hooks.example.test",
+                    "-addext", "subjectAltName=DNS:hooks.example.test"], check=True, capture_output=True)
+    seen: list = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the stdlib's name
+            seen.append((self.path, self.headers["Host"]))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    real = socket.getaddrinfo
+
+    def fake(host, port, *args, **kwargs):
+        return real("127.0.0.1" if host.endswith("example.test") else host, port, *args, **kwargs)
+
+    monkeypatch.setattr(webhooks.socket, "getaddrinfo", fake)
+    trusted = ssl.create_default_context
+
+    def trusting(*args, **kwargs):
+        context = trusted(*args, **kwargs)
+        context.load_verify_locations(cert)
+        return context
+
+    monkeypatch.setattr(webhooks.ssl, "create_default_context", trusting)
+    yield server.server_port, seen
+    server.shutdown()
+    server.server_close()
+
+
+def test_https_keeps_the_name_for_sni_and_the_certificate_check(tls_receiver):
+    port, seen = tls_receiver
+    assert post(f"https://hooks.example.test:{port}/hook", "s", "e", b"{}", allow_private=True) == ""
+    assert seen == [("/hook", f"hooks.example.test:{port}")]
+    # the same address under a name the certificate does not carry: refused by the certificate check
+    assert post(f"https://other.example.test:{port}/hook", "s", "e", b"{}", allow_private=True) == "tls"
+    assert len(seen) == 1
