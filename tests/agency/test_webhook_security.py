@@ -333,3 +333,25 @@ def test_https_keeps_the_name_for_sni_and_the_certificate_check(tls_receiver):
     # the same address under a name the certificate does not carry: refused by the certificate check
     assert post(f"https://other.example.test:{port}/hook", "s", "e", b"{}", allow_private=True) == "tls"
     assert len(seen) == 1
+
+
+def test_the_receiver_s_body_is_read_only_up_to_the_cap(servers):
+    sent: list[int] = []
+
+    def endless(handler):
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(2**40))
+        handler.end_headers()
+        try:
+            for _ in range(100_000):  # up to ~6 GB: far more than anyone should read
+                handler.wfile.write(b"x" * 65536)
+                sent.append(1)
+        except OSError:
+            pass
+
+    port = servers(endless)
+    started = time.monotonic()
+    assert post(f"http://127.0.0.1:{port}/hook", "s", "e", b"{}", allow_private=True) == ""
+    assert time.monotonic() - started < 3
+    time.sleep(0.2)
+    assert len(sent) < 1000  # the sender closed the connection after its few kilobytes
