@@ -178,7 +178,8 @@ def post(url: str, secret: str, event: str, body: bytes, allow_private: bool = F
     timer = threading.Timer(left, _abort, (conn, fired))
     timer.start()
     try:
-        conn.request("POST", urlsplit(url.strip())._replace(scheme="", netloc="").geturl() or "/", body=body, headers={
+        path = urlsplit(url.strip())._replace(scheme="", netloc="", fragment="").geturl() or "/"
+        conn.request("POST", path, body=body, headers={
             "Content-Type": "application/json", "X-Checker-Event": event, "X-Checker-Signature": sign(secret, body)})
         response = conn.getresponse()
         response.read(MAX_RESPONSE)
