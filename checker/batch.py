@@ -11,6 +11,8 @@ import csv
 import datetime as dt
 import itertools
 import json
+import re
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -218,15 +220,25 @@ def _xlsx_rows(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Row]:
         try:
             book = load_workbook(stream, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many types for a bad file
-            raise BatchFormatError(f"cannot open {path.name} as XLSX: {exc}") from None
+            raise BatchFormatError(f"cannot open {path.name} as XLSX: {no_paths(str(exc), path)}") from None
         try:
             yield from _sheet_rows(path, book.worksheets[0].iter_rows(values_only=True), limits)
         except (SyntaxError, ValueError, KeyError, TypeError) as exc:  # the sheet's XML is broken part-way (ParseError)
             if isinstance(exc, BatchFormatError):
                 raise
-            raise BatchFormatError(f"cannot read {path.name} as XLSX: {type(exc).__name__}: {exc}") from None
+            raise BatchFormatError(f"cannot read {path.name} as XLSX: {type(exc).__name__}: {no_paths(str(exc), path)}") from None
         finally:
             book.close()
+
+
+def no_paths(text: str, path: Path) -> str:
+    """A parser's message without the server's folders: the file's own path becomes its name, any other path under
+    the temporary folder or the file's folder becomes "…" (users must never learn where the server keeps files)."""
+    text = text.replace(str(path), path.name)
+    for folder in {str(path.parent), tempfile.gettempdir()}:
+        if len(folder) > 1:
+            text = re.sub(re.escape(folder) + r"[^\s'\"]*", "…", text)
+    return text
 
 
 def _sheet_rows(path: Path, rows: Iterator[tuple[Any, ...]], limits: Limits) -> Iterator[Row]:

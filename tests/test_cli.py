@@ -232,7 +232,7 @@ def test_users_add_creates_a_staff_sign_in_and_refuses_a_short_password(tmp_path
     ok = CliRunner().invoke(main, ["users", "add", "s@example.com", "--role", "staff", "--password", "long-enough-pass"])
     assert ok.exit_code == 0, ok.output
     short = CliRunner().invoke(main, ["users", "add", "t@example.com", "--agency", "A", "--password", "x"])
-    assert short.exit_code == 1 and "password" in short.output
+    assert short.exit_code == 1 and "密码至少需要 10 个字符" in short.output
     again = CliRunner().invoke(main, ["users", "add", "s@example.com", "--role", "staff", "--password", "long-enough-pass"])
     assert again.exit_code == 1 and "already registered" in again.output
 

@@ -31,6 +31,7 @@ from checker.engine import Checker, EngineName
 log = logging.getLogger(__name__)
 TASK = "checker.check_chunk"
 RECHECK_TASK = "checker.run_recheck"
+DELIVER = "checker.deliver_webhook"
 QUEUE = "checker-chunks"
 
 
@@ -43,6 +44,7 @@ def make_celery(broker: str) -> Celery:
                     broker_transport_options=_transport(visibility), worker_hijack_root_logger=False)
     app.task(name=TASK, bind=True)(check_chunk)
     app.task(name=RECHECK_TASK)(recheck_portfolio)
+    app.task(name=DELIVER)(deliver_webhook)
     return app
 
 
@@ -126,7 +128,9 @@ def check_chunk(task: Any, job_id: int, first: int, last: int) -> None:
     with state.sessions() as session:
         finished = finish_if_done(session, job_id)
     if finished:
-        webhooks.job_finished(state.sessions, job_id)  # first attempt here; retries from the web app's sweep
+        # the first attempt is a task of its own (a slow receiver holds no chunk); retries from the web app's sweep
+        webhooks.job_finished(state.sessions, job_id, lambda delivery: task.app.send_task(DELIVER, args=(delivery,),
+                                                                                           queue=QUEUE))
         portfolio_summary.warm(state.sessions, checker.pack, job_id=job_id)  # the next portfolio page finds it ready
 
 
@@ -176,6 +180,9 @@ def start_sweeper(celery: Celery) -> leases.Sweeper:
 def database_url() -> str:
     """The database workers share with the web app: DATABASE_URL, else the checkout's instance SQLite file."""
     return os.environ.get("DATABASE_URL") or f"sqlite:///{config.PROJECT_ROOT / 'instance' / 'checker.sqlite'}"
+def deliver_webhook(delivery_id: int) -> None:
+    """Make the first attempt of one webhook delivery (at most webhooks.DEADLINE_S seconds)."""
+    webhooks.attempt(worker_state().sessions, delivery_id)
 
 
 class CeleryRunner:

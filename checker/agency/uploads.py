@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator
 
-from checker.batch import FORMATS, BatchFormatError, Row, read_rows
+from checker.batch import FORMATS, BatchFormatError, Row, no_paths, read_rows
 from checker.columns import field_of
 from checker.guard import DEFAULT
 from checker.rules.pack import RulePack
@@ -51,4 +51,4 @@ def read_upload(path: Path, pack: RulePack, max_rows: int, max_uncompressed: int
                 raise UploadError(f"more than {max_rows} rows: split the file")
             yield _rename(row, pack)
     except BatchFormatError as exc:
-        raise UploadError(str(exc)) from None
+        raise UploadError(no_paths(str(exc), path)) from None

@@ -1,4 +1,6 @@
-"""Rate limits (Flask-Limiter): API calls per token. Failed sign-ins have their own throttle (checker/agency/throttle.py).
+"""Rate limits (Flask-Limiter): API calls per token, and failed API token authentications per client address (a
+caller trying random bearer tokens is answered 429 with Retry-After once API_AUTH_FAIL_LIMIT is reached, before its
+token is even looked up). Failed sign-ins have their own throttle (checker/agency/throttle.py).
 
 Storage is in memory per app unless RATELIMIT_STORAGE_URI (config or environment) names a shared one,
 e.g. redis://127.0.0.1:6379 when several server processes must share counters. RATELIMIT_ENABLED=false (config or
@@ -8,17 +10,22 @@ environment) turns these limits off (not the sign-in throttle).
 from __future__ import annotations
 
 import hashlib
+import math
 import os
+import time
 
 from flask import Blueprint, Flask, Response, jsonify, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits import parse_many
 from werkzeug.exceptions import TooManyRequests
 
 ASSESS_ENDPOINTS = frozenset({"assess.create", "assess.update", "assess.recheck", "assess.interview_answer"})
 API_BLUEPRINT = "agency_api"
 OFF = frozenset({"0", "false", "no", "off"})
-DEFAULTS = {"API_RATE_LIMIT": "600 per minute", "ASSESS_RATE_LIMIT": "60 per minute;600 per day"}
+DEFAULTS = {"API_RATE_LIMIT": "600 per minute", "ASSESS_RATE_LIMIT": "60 per minute;600 per day",
+            "API_AUTH_FAIL_LIMIT": "20 per minute;200 per hour"}
+AUTH_FAIL = "api-auth-fail"
 
 
 def api_key() -> str:
@@ -41,6 +48,27 @@ def _too_many(exc: TooManyRequests) -> tuple[Response | str, int, dict[str, str]
 def enabled(value: object) -> bool:
     """RATELIMIT_ENABLED as a switch: false, off, no and 0 (any case) turn every limit off; a bool is itself."""
     return value.strip().lower() not in OFF if isinstance(value, str) else bool(value)
+
+
+def auth_failure_wait(app: Flask) -> int:
+    """Seconds before this client address may try an API token again (0: it may now)."""
+    limiter: Limiter | None = app.extensions.get("checker_limiter")
+    if limiter is None or not limiter.enabled:
+        return 0
+    address = get_remote_address()
+    waits = [math.ceil(limiter.limiter.get_window_stats(item, AUTH_FAIL, address).reset_time - time.time())
+             for item in parse_many(app.config["API_AUTH_FAIL_LIMIT"])
+             if not limiter.limiter.test(item, AUTH_FAIL, address)]
+    return max([max(1, wait) for wait in waits], default=0)
+
+
+def auth_failed(app: Flask) -> None:
+    """Count one failed API token authentication against the client address."""
+    limiter: Limiter | None = app.extensions.get("checker_limiter")
+    if limiter is None or not limiter.enabled:
+        return
+    for item in parse_many(app.config["API_AUTH_FAIL_LIMIT"]):
+        limiter.limiter.hit(item, AUTH_FAIL, get_remote_address())
 
 
 def init_app(app: Flask) -> Limiter:

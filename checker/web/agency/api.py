@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, g, jsonify, request, url_for
+from flask import Blueprint, Flask, current_app, g, jsonify, request, url_for
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
@@ -20,6 +20,7 @@ from checker.engine.answer import counts_as_eligible
 from checker.intake import read_profile
 from checker.problems import Problem
 from checker.profile import ProfileError
+from checker.web import limits
 from checker.web.agency import apiargs, apiprofile
 from checker.web.agency.common import get_owned, job_from_file, setting, state
 from checker.web.agency.openapi import openapi_document
@@ -54,10 +55,16 @@ def _authenticate():
     """Every endpoint but the OpenAPI document needs an agency's bearer token."""
     if request.endpoint in PUBLIC:
         return None
+    wait = limits.auth_failure_wait(current_app)
+    if wait:  # this address failed too often: refused before any token is looked up
+        response, status = error(429, "rate_limited", "too many failed API token authentications from this address")
+        response.headers["Retry-After"] = str(wait)
+        return response, status
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else ""
     found, why = token_check(db(), token)
     if found is None or found.role != "agency" or found.agency_id is None:
+        limits.auth_failed(current_app)
         reason = TOKEN_REFUSALS.get(why, "a valid agency API token is required")
         response, status = error(401, "unauthorized", reason)
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'

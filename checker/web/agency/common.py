@@ -57,6 +57,7 @@ def setting(name: str) -> Any:
 def make_runner(app: Flask, services: Services) -> JobRunner:
     """The configured runner: Celery when CHECKER_BROKER_URL is set, else 'thread' (default) or 'inline' (during the request)."""
     chunk = app.config.get("AGENCY_CHUNK", DEFAULTS["AGENCY_CHUNK"])
+    dispatch = webhook_dispatch(app, services)
 
     def work(job_id: int, stop: Callable[[], bool] = lambda: False) -> None:
         try:
@@ -68,7 +69,7 @@ def make_runner(app: Flask, services: Services) -> JobRunner:
                 log.error("job %s is left running: the database refuses writes; it resumes on the next start", job_id)
             raise
         finally:
-            webhooks.job_finished(services.sessions, job_id)  # only once the job has ended, only if one is set
+            webhooks.job_finished(services.sessions, job_id, dispatch)  # once the job has ended, if one is set
 
     broker = app.config.get("CHECKER_BROKER_URL") or os.environ.get("CHECKER_BROKER_URL")
     if broker:  # more than one machine: chunk tasks for `checker worker` processes
@@ -78,6 +79,14 @@ def make_runner(app: Flask, services: Services) -> JobRunner:
     if app.config.get("AGENCY_RUNNER", DEFAULTS["AGENCY_RUNNER"]) == "inline":
         return InlineRunner(work)
     return ThreadRunner(work)
+
+
+def webhook_dispatch(app: Flask, services: Services) -> webhooks.Dispatch:
+    """How first webhook attempts are made: on threads of their own (inline when jobs run inline, in tests)."""
+    allow = bool(app.config.get("AGENCY_WEBHOOK_PRIVATE", DEFAULTS["AGENCY_WEBHOOK_PRIVATE"]))
+    if app.config.get("AGENCY_RUNNER", DEFAULTS["AGENCY_RUNNER"]) == "inline":
+        return webhooks.inline(services.sessions, allow)
+    return webhooks.in_thread(services.sessions, allow)
 
 
 def live_checker(services: Services) -> Checker:

@@ -104,7 +104,8 @@ ERRORS = {  # what each error status means here, and the `error` codes it carrie
     "413": "too_large: the body exceeds the size limit (uploads: the upload limit)",
     "415": "unsupported_media_type: the Content-Type is not one this operation reads",
     "422": "inconsistent_profile: well-formed answers that contradict each other or a wrong check digit",
-    "429": "rate_limited: too many calls with this token (or from this address); retry after Retry-After seconds",
+    "429": "rate_limited: too many calls with this token (API_RATE_LIMIT), or too many failed token authentications from "
+           "this client address (API_AUTH_FAIL_LIMIT); retry after Retry-After seconds",
 }
 HEADERS = {"401": {"WWW-Authenticate": {"description": "the bearer scheme", "required": True, "schema": STR}},
            "429": {"Retry-After": {"description": "seconds to wait before calling again", "required": True,

@@ -48,7 +48,7 @@ from checker.agency.uploads import UploadError
 from checker.agency.windows import window_text
 from checker.i18n import N_
 from checker.models import utcnow
-from checker.web.agency import forms, session_limits
+from checker.web.agency import devices, forms, session_limits
 from checker.web.agency.common import agency_id, agency_required, get_owned, job_from_file, setting, state, user
 from checker.web.i18n import current_lang, t
 from checker.web.redirects import safe_next
@@ -76,6 +76,19 @@ RUNTIME_KEYS = (
     N_("agency.newly_eligible"), N_("agency.no_longer_eligible"), N_("agency.newly_undetermined"),
     N_("agency.newly_ineligible"),
 )
+HOOK_ERRORS = {"refused": N_("agency.hook_err_refused"), "unresolved": N_("agency.hook_err_unresolved"),
+               "timeout": N_("agency.hook_err_timeout"), "tls": N_("agency.hook_err_tls"),
+               "connection": N_("agency.hook_err_connection"), "no_webhook": N_("agency.hook_err_no_webhook")}
+
+
+def delivery_error(stored: str) -> str:
+    """The text of a delivery's stored failure category (rows stored before categories read as a failed connection)."""
+    kind, _, status = stored.strip().lower().partition(" ")
+    if not kind:
+        return "—"
+    if kind == "http" and status.isdigit():
+        return t("agency.hook_err_http", status=status)
+    return t(HOOK_ERRORS.get(kind, HOOK_ERRORS["connection"]))
 
 
 @bp.context_processor
@@ -85,7 +98,8 @@ def _helpers() -> dict:
             "window_text": lambda measure, as_of: window_text(pack(), measure, as_of, current_lang()),
             "status_word": lambda item: word(status_of(item), current_lang()),
             "eligible_count": lambda result: money(pack(), result)[0],
-            "money_text": lambda item: money_text(pack(), item, current_lang())}
+            "money_text": lambda item: money_text(pack(), item, current_lang()),
+            "delivery_error": delivery_error}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -94,17 +108,17 @@ def login():
     form = forms.LoginForm()
     if form.validate_on_submit():
         account, address = (form.email.data or "").strip().lower(), request.remote_addr or ""
-        wait = state().throttle.wait(account, address)
+        device = devices.known_device(account)
+        wait, admitted = state().throttle.admit(account, address, device)  # counted as a failure until it succeeds
         if wait > 0:
             flash(t("agency.throttled"))
             return render_template("agency/login.html", form=form), 429, {"Retry-After": str(math.ceil(wait))}
         found = authenticate(db(), form.email.data or "", form.password.data or "")
         if found is not None:
-            state().throttle.succeed(account)
+            state().throttle.succeed(account, admitted, device)
             _begin_session(found)
             home = url_for("staff.index") if found.role == "staff" else url_for("agency.dashboard")
-            return redirect(safe_next(request.args.get("next"), home))
-        state().throttle.fail(account, address)
+            return devices.remember(redirect(safe_next(request.args.get("next"), home)), account)
         flash(t("agency.bad_login"))
         return render_template("agency/login.html", form=form), 401
     return render_template("agency/login.html", form=form)
