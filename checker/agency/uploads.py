@@ -20,6 +20,24 @@ class UploadError(ValueError):
     """The uploaded file cannot be read at all (as opposed to bad rows in it)."""
 
 
+def upload_path(folder: Path, job_id: int, suffix: str) -> Path:
+    """Where a job's received file waits to be read by the job runner."""
+    return folder / f"job-{job_id}{suffix}"
+
+
+def waiting_upload(folder: Path, job_id: int) -> Path | None:
+    """The job's received file if it has not been read into rows yet."""
+    return next((path for suffix in FORMATS if (path := upload_path(folder, job_id, suffix)).exists()), None)
+
+
+def peek(path: Path, pack: RulePack, max_uncompressed: int = MAX_UNCOMPRESSED) -> None:
+    """Read the file's first row only (its format, guard and header), so a file unreadable as a whole is refused at
+    once; UploadError if it is. The rows are read later, by the job runner."""
+    rows = read_upload(path, pack, 1, max_uncompressed)
+    try:
+        next(rows, None)
+    finally:
+        rows.close()
 
 
 def plain(value: Any) -> Any:

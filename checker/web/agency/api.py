@@ -21,7 +21,7 @@ from checker.profile import ProfileError
 from checker.web.agency import apiargs, apiprofile
 from checker.web.agency.common import get_owned, job_from_file, setting, state
 from checker.web.agency.openapi import openapi_document
-from checker.web.agency.views import progress_of
+from checker.web.agency.views import progress_of, too_large_text
 from checker.web.services import db, pack, services
 
 bp = Blueprint("agency_api", __name__, url_prefix="/api/v1")
@@ -69,7 +69,9 @@ def _not_found(_exc):
 
 @bp.errorhandler(413)
 def _too_large(_exc):
-    return error(413, "too_large", "the request body is too large")
+    """The body is over the limit: said in Chinese (English with ?lang=en), with the limit in bytes."""
+    lang = "en" if request.args.get("lang") == "en" else "zh"
+    return error(413, "too_large", too_large_text(lang), max_bytes=request.max_content_length)
 
 
 def bad_argument(exc: apiargs.BadArgument):

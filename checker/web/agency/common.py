@@ -7,6 +7,7 @@ import functools
 import logging
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,16 +22,19 @@ from checker.agency import portfolio_summary, webhooks
 from checker.agency.accounts import owned
 from checker.agency.jobs import create_job, fail_job, process_job
 from checker.agency.models import Job
+from checker.agency.receive import read_waiting
 from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
 from checker.agency.throttle import Throttle
-from checker.agency.uploads import read_upload
+from checker.agency.uploads import UploadError, peek, upload_path
+from checker.batch import FORMATS
+from checker.db import private_folder
 from checker.engine import Checker
 from checker.web.services import Services, db, pack
 
 log = logging.getLogger(__name__)
 M = TypeVar("M")
 MAX_ID = 2**31 - 1
-DEFAULTS = {"AGENCY_MAX_UPLOAD": 20 * 1024 * 1024, "AGENCY_MAX_ROWS": 100_000,
+DEFAULTS = {"AGENCY_MAX_UPLOAD": 200 * 1024 * 1024, "AGENCY_UPLOADS": "", "AGENCY_MAX_ROWS": 100_000,
             "AGENCY_MAX_UNCOMPRESSED": 200 * 1024 * 1024, "AGENCY_RUNNER": "thread", "AGENCY_CHUNK": 500,
             "AGENCY_EXPORTS": "", "AGENCY_WEBHOOK_PRIVATE": False, "AGENCY_BACKGROUND": False}
 
@@ -57,10 +61,13 @@ def setting(name: str) -> Any:
 def make_runner(app: Flask, services: Services) -> JobRunner:
     """The configured runner: Celery when CHECKER_BROKER_URL is set, else 'thread' (default) or 'inline' (during the request)."""
     chunk = app.config.get("AGENCY_CHUNK", DEFAULTS["AGENCY_CHUNK"])
+    read = reader(app, services)
 
     def work(job_id: int, stop: Callable[[], bool] = lambda: False) -> None:
         try:
             with services.lease(fresh=True) as checker:  # held from start to end, never closed under the job
+                if not read(job_id, checker.pack):
+                    return
                 process_job(services.sessions, checker, job_id, chunk, stop)
                 portfolio_summary.warm(services.sessions, checker.pack, job_id=job_id)
         except Exception as exc:
@@ -74,10 +81,48 @@ def make_runner(app: Flask, services: Services) -> JobRunner:
     if broker:  # more than one machine: chunk tasks for `checker worker` processes
         from checker.agency.distributed import CeleryRunner, make_celery
 
-        return CeleryRunner(make_celery(broker), services.sessions, lambda: live_checker(services).pack.version, chunk)
+        celery = CeleryRunner(make_celery(broker), services.sessions, lambda: live_checker(services).pack.version, chunk)
+        return ReadThenSubmit(celery, lambda job_id: read(job_id, live_checker(services).pack))
     if app.config.get("AGENCY_RUNNER", DEFAULTS["AGENCY_RUNNER"]) == "inline":
         return InlineRunner(work)
     return ThreadRunner(work)
+
+
+def reader(app: Flask, services: Services) -> Callable[[int, Any], bool]:
+    """How the runner reads a job's received file into rows (in its own thread, outside the request)."""
+    folder = uploads_folder(app)
+    max_rows = int(app.config.get("AGENCY_MAX_ROWS", DEFAULTS["AGENCY_MAX_ROWS"]))
+    max_uncompressed = int(app.config.get("AGENCY_MAX_UNCOMPRESSED", DEFAULTS["AGENCY_MAX_UNCOMPRESSED"]))
+    return lambda job_id, pack: read_waiting(services.sessions, folder, job_id, pack, max_rows, max_uncompressed)
+
+
+class ReadThenSubmit:
+    """Before a job goes to the Celery workers, a thread of this process (which received the file) reads its rows."""
+
+    def __init__(self, runner: JobRunner, read: Callable[[int], bool]) -> None:
+        self.runner = runner
+        self.read = read
+
+    def submit(self, job_id: int) -> None:
+        """Read the job's file in a thread, then hand the job on; a job with no file waiting goes on at once."""
+        threading.Thread(target=self._run, args=(job_id,), name=f"read-job-{job_id}", daemon=True).start()
+
+    def _run(self, job_id: int) -> None:
+        """Read, then submit (a failed reading has failed the job)."""
+        try:
+            if self.read(job_id):
+                self.runner.submit(job_id)
+        except Exception:
+            log.exception("job %s: its file could not be read", job_id)
+
+    def stop(self) -> None:
+        """Stop the runner behind."""
+        self.runner.stop()
+
+
+def uploads_folder(app: Flask) -> Path:
+    """Where received files wait for the runner (AGENCY_UPLOADS, else instance/uploads)."""
+    return Path(app.config.get("AGENCY_UPLOADS") or Path(app.instance_path) / "uploads")
 
 
 def live_checker(services: Services) -> Checker:
@@ -130,11 +175,27 @@ def get_owned(model: type[M], ident: int, who: User | None = None) -> M:
 
 
 def job_from_file(upload: Any, owner: User, as_of: dt.date, lang: str) -> Job:
-    """Save an uploaded file aside, read every row and store them as a queued job (UploadError on a bad file)."""
+    """Save an uploaded file where the runner reads it and queue its job (no row is read here; the caller commits).
+
+    Only its first row is read now, so a file unreadable as a whole is refused at once (UploadError).
+    """
     suffix = Path(upload.filename or "").suffix.lower()
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"upload{suffix}"
-        upload.save(path)
+    if suffix not in FORMATS:
+        raise UploadError(f"use one of {', '.join(FORMATS)}")
+    folder = uploads_folder(current_app)
+    private_folder(folder)
+    handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
+    os.close(handle)
+    try:
+        upload.save(temporary)
         upload.close()  # the form's spooled copy is not needed once saved aside
-        rows = read_upload(path, pack(), setting("AGENCY_MAX_ROWS"), setting("AGENCY_MAX_UNCOMPRESSED"))
-        return create_job(db(), owner, upload.filename or "upload", rows, as_of, lang, pack().version)
+        received = Path(temporary).with_suffix(suffix)
+        os.replace(temporary, received)
+        temporary = str(received)
+        peek(received, pack(), setting("AGENCY_MAX_UNCOMPRESSED"))
+        job = create_job(db(), owner, upload.filename or "upload", (), as_of, lang, pack().version)
+        os.replace(temporary, upload_path(folder, job.id, suffix))
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return job
