@@ -47,11 +47,11 @@ def restart(sessions: sessionmaker[Session], job_id: int) -> None:
         session.commit()
 
 
-def store_rows(sessions: sessionmaker[Session], job_id: int, rows: Iterable[Row], size: int = BATCH) -> bool:
+def store_rows(sessions: sessionmaker[Session], job_id: int, rows: Iterable[Row], size: int | None = None) -> bool:
     """Store a queued job's rows, `size` per short transaction with the job's counters; False if the job was
     cancelled (or ended) meanwhile, which stops the reading."""
     restart(sessions, job_id)
-    for part in batches(rows, size):
+    for part in batches(rows, size or BATCH):
         values = [row_values(job_id, row) for row in part]
         bad = sum(v["state"] == "error" for v in values)
         with sessions() as session:

@@ -1,0 +1,198 @@
+"""Issue 20 items 1, 2 and 11: on the embedded SQLite file, a long background summary, an upload being read or a
+busy writer never locks the other users out, and an upload over the limit is refused in Chinese."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import make_url, select, update
+
+from checker.accounts.models import UserSession
+from checker.agency import portfolio_summary as summary_module
+from checker.agency import receive
+from checker.agency.models import Job
+from checker.agency.state_models import PortfolioSummary
+from checker.db import SQLITE_BUSY_MS, make_engine
+from tests.agency.conftest import add_token, add_user, make_app, shut, sign_in
+from tests.agency.util import GOOD, csv_bytes, fetch, job_id_of, jsonl_bytes, upload
+from tests.web.util import as_form, example_profile
+
+WAIT = 20.0  # seconds a test waits for a paused background task before failing rather than hanging
+
+
+def database_file(app: Flask) -> str:
+    """The path of the app's SQLite file."""
+    return make_url(app.config["DATABASE_URL"]).database or ""
+
+
+def test_sqlite_connections_use_a_write_ahead_log_and_a_busy_timeout(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'app.sqlite'}")
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == SQLITE_BUSY_MS >= 5000
+    finally:
+        engine.dispose()
+
+
+def other_users_work(app: Flask) -> list[int]:
+    """What another agency and a company do meanwhile: sign in, upload, open pages, save an assessment; the statuses."""
+    bob = app.test_client()
+    statuses = [bob.post("/agency/login", data={"email": "b@example.com", "password": "correct horse battery"}).status_code]
+    made = upload(bob, "b.jsonl", jsonl_bytes([{**GOOD, "id": "bob-1"}]))
+    statuses += [made.status_code, bob.get("/agency/").status_code]
+    statuses.append(bob.get(made.headers.get("Location", "/agency/")).status_code)
+    statuses.append(app.test_client().post("/", data=as_form(example_profile())).status_code)
+    return statuses
+
+
+@pytest.fixture
+def paused_summary(monkeypatch) -> Iterator[tuple[threading.Event, threading.Event, threading.Event]]:
+    """Once armed, the next portfolio summary stops after its first client until released: (armed, entered, release)."""
+    armed, entered, release = threading.Event(), threading.Event(), threading.Event()
+    real = summary_module.summarise
+
+    def slow(items, *args, **kwargs):
+        if not armed.is_set():
+            return real(items, *args, **kwargs)
+        armed.clear()
+        items = iter(items)
+        first = next(items)
+        entered.set()
+        release.wait(WAIT)
+        return real([first, *items], *args, **kwargs)
+
+    monkeypatch.setattr(summary_module, "summarise", slow)
+    yield armed, entered, release
+    release.set()
+
+
+def test_a_long_portfolio_summary_locks_nobody_out(app, alice, users, paused_summary):
+    armed, entered, release = paused_summary
+    job = job_id_of(upload(alice, "many.jsonl", jsonl_bytes([{**GOOD, "id": f"c{i:04d}"} for i in range(700)])))
+    sessions = app.extensions["checker"].sessions
+    with sessions() as session:  # the kept summary is stale, so the next one reads all 700 clients
+        session.execute(update(PortfolioSummary).values(stamp="moved"))
+        session.execute(update(UserSession).values(last_seen=dt.datetime.now(dt.UTC).replace(tzinfo=None)
+                                                   - dt.timedelta(minutes=5)))  # alice's next page touches it
+        session.commit()
+    pack = app.extensions["checker"].pack
+    armed.set()
+    worker = threading.Thread(target=summary_module.portfolio_summary, args=(sessions, users["a"], pack, "zh"))
+    worker.start()
+    try:
+        assert entered.wait(WAIT)
+        started = time.monotonic()
+        statuses = [alice.get(f"/agency/jobs/{job}").status_code, fetch(alice, f"/agency/jobs/{job}/results.xlsx")[0],
+                    alice.get(f"/agency/jobs/{job}/progress").status_code, *other_users_work(app)]
+        assert all(status < 400 for status in statuses), statuses
+        assert time.monotonic() - started < 10  # nobody waited for the summary
+    finally:
+        release.set()
+        worker.join(WAIT)
+    with sessions() as session:
+        kept = session.get(PortfolioSummary, users["a"])
+        assert kept is not None and kept.stamp != "moved"  # and the summary was kept after all
+
+
+def test_a_page_answers_when_its_session_touch_cannot_write(app, alice):
+    sessions = app.extensions["checker"].sessions
+    old = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=5)
+    with sessions() as session:
+        session.execute(update(UserSession).values(last_seen=old))
+        session.commit()
+    writer = sqlite3.connect(database_file(app), isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # another process holds the write lock for a while
+        started = time.monotonic()
+        assert alice.get("/agency/").status_code == 200
+        assert time.monotonic() - started < 4
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    with sessions() as session:
+        assert session.scalar(select(UserSession.last_seen)) == old  # skipped, not failed
+    alice.get("/agency/")
+    with sessions() as session:
+        assert session.scalar(select(UserSession.last_seen)) > old  # the next page records it
+
+
+@pytest.fixture
+def threaded(tmp_path: Path) -> Iterator[Flask]:
+    """An app whose jobs run on the background thread, as `checker serve` runs them."""
+    application = make_app(tmp_path, AGENCY_RUNNER="thread", AGENCY_UPLOADS=str(tmp_path / "uploads"))
+    add_user(application, "a@example.com", "Agency A")
+    add_user(application, "b@example.com", "Agency B")
+    yield application
+    shut(application)
+
+
+def test_an_upload_is_received_to_disk_and_read_by_the_runner_in_short_transactions(threaded, tmp_path, monkeypatch):
+    entered, release = threading.Event(), threading.Event()
+    real = receive.read_upload
+
+    def slow(*args, **kwargs):
+        for number, row in enumerate(real(*args, **kwargs), 1):
+            if number == 3:
+                entered.set()
+                release.wait(WAIT)
+            yield row
+
+    monkeypatch.setattr(receive, "read_upload", slow)
+    monkeypatch.setattr(receive, "BATCH", 2)
+    token = add_token(threaded, 1)
+    rows = [{**GOOD, "id": f"c{i}"} for i in range(5)]
+    client = threaded.test_client()
+    started = time.monotonic()
+    response = client.post("/api/v1/batches", headers={"Authorization": f"Bearer {token}"}, content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(csv_bytes(rows, "gbk")), "clients.csv"), "as_of": "2026-06-01"})
+    assert response.status_code == 202 and response.json["status"] == "queued"
+    assert time.monotonic() - started < WAIT / 2  # the request did not read the rows
+    job = response.json["id"]
+    try:
+        assert entered.wait(WAIT)  # the runner is reading the file, between two of its transactions
+        assert (tmp_path / "uploads" / f"job-{job}.csv").exists()
+        with threaded.extensions["checker"].sessions() as session:
+            found = session.get(Job, job)
+            assert found is not None and (found.status, found.total) == ("queued", 2)  # the first batch is committed
+        probe = sqlite3.connect(database_file(threaded), isolation_level=None, timeout=0)
+        probe.execute("BEGIN IMMEDIATE")  # no write lock is held while the file is parsed
+        probe.execute("ROLLBACK")
+        probe.close()
+        assert all(status < 400 for status in other_users_work(threaded))
+    finally:
+        release.set()
+    assert threaded.extensions["agency"].runner.idle(WAIT)
+    batch = client.get(f"/api/v1/batches/{job}", headers={"Authorization": f"Bearer {token}"}).json
+    assert (batch["status"], batch["total"], batch["checked"]) == ("done", 5, 5)
+    assert not (tmp_path / "uploads" / f"job-{job}.csv").exists()  # read once, then removed
+
+
+def test_an_upload_over_the_limit_is_refused_in_chinese_on_the_page_and_the_api(tmp_path):
+    application = make_app(tmp_path, AGENCY_MAX_UPLOAD=4096)
+    try:
+        user = add_user(application, "a@example.com", "A")
+        client = application.test_client()
+        sign_in(client, "a@example.com")
+        big = csv_bytes([GOOD]) + b"#" * 8192
+        page = upload(client, "big.csv", big)
+        assert page.status_code == 413 and "文件超过 0.00391 MB 的上限" in page.get_data(as_text=True)
+        api = client.post("/api/v1/batches", headers={"Authorization": f"Bearer {add_token(application, user)}"},
+                          data={"file": (io.BytesIO(big), "big.csv")}, content_type="multipart/form-data")
+        assert api.status_code == 413 and api.json["error"] == "too_large" and api.json["max_bytes"] == 4096
+        assert api.json["message"].startswith("文件超过")
+    finally:
+        shut(application)
+
+
+def test_the_default_upload_limit_takes_a_file_of_more_than_100_mb(alice):
+    response = upload(alice, "big.txt", b"#" * (101 * 1024 * 1024))  # read in full, then refused for its format only
+    assert response.status_code == 400 and 'role="alert"' in response.get_data(as_text=True)
