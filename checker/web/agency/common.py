@@ -7,7 +7,6 @@ import functools
 import logging
 import os
 import tempfile
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ from checker.agency.models import Job
 from checker.agency.receive import read_waiting
 from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
 from checker.agency.throttle import Throttle
-from checker.agency.uploads import UploadError, peek, upload_path
+from checker.agency.uploads import UploadError, peek, upload_path, waiting_upload
 from checker.batch import FORMATS
 from checker.db import private_folder
 from checker.engine import Checker
@@ -81,8 +80,10 @@ def make_runner(app: Flask, services: Services) -> JobRunner:
     if broker:  # more than one machine: chunk tasks for `checker worker` processes
         from checker.agency.distributed import CeleryRunner, make_celery
 
-        celery = CeleryRunner(make_celery(broker), services.sessions, lambda: live_checker(services).pack.version, chunk)
-        return ReadThenSubmit(celery, lambda job_id: read(job_id, live_checker(services).pack))
+        folder = uploads_folder(app)
+        return CeleryRunner(make_celery(broker), services.sessions, lambda: live_checker(services).pack.version, chunk,
+                            read=lambda job_id: read(job_id, live_checker(services).pack),
+                            waiting=lambda job_id: waiting_upload(folder, job_id) is not None)
     if app.config.get("AGENCY_RUNNER", DEFAULTS["AGENCY_RUNNER"]) == "inline":
         return InlineRunner(work)
     return ThreadRunner(work)
@@ -94,30 +95,6 @@ def reader(app: Flask, services: Services) -> Callable[[int, Any], bool]:
     max_rows = int(app.config.get("AGENCY_MAX_ROWS", DEFAULTS["AGENCY_MAX_ROWS"]))
     max_uncompressed = int(app.config.get("AGENCY_MAX_UNCOMPRESSED", DEFAULTS["AGENCY_MAX_UNCOMPRESSED"]))
     return lambda job_id, pack: read_waiting(services.sessions, folder, job_id, pack, max_rows, max_uncompressed)
-
-
-class ReadThenSubmit:
-    """Before a job goes to the Celery workers, a thread of this process (which received the file) reads its rows."""
-
-    def __init__(self, runner: JobRunner, read: Callable[[int], bool]) -> None:
-        self.runner = runner
-        self.read = read
-
-    def submit(self, job_id: int) -> None:
-        """Read the job's file in a thread, then hand the job on; a job with no file waiting goes on at once."""
-        threading.Thread(target=self._run, args=(job_id,), name=f"read-job-{job_id}", daemon=True).start()
-
-    def _run(self, job_id: int) -> None:
-        """Read, then submit (a failed reading has failed the job)."""
-        try:
-            if self.read(job_id):
-                self.runner.submit(job_id)
-        except Exception:
-            log.exception("job %s: its file could not be read", job_id)
-
-    def stop(self) -> None:
-        """Stop the runner behind."""
-        self.runner.stop()
 
 
 def uploads_folder(app: Flask) -> Path:
