@@ -137,19 +137,23 @@ class SecondAgency(threading.Thread):
 
     def run(self) -> None:
         """Loop through B's work until A has its workbook."""
-        small = "id,name,entity_type,employees\nb1,乙公司,enterprise,20\nb2,丙公司,enterprise,8\n".encode("gbk")
         while not self.done.is_set():
-            web = requests.Session()
-            self.timed("sign-in", lambda: web.post(f"{self.base}/agency/login", timeout=120, allow_redirects=False,
-                                                   data={"email": "b@example.com", "password": PASSWORD}))
-            self.timed("dashboard", lambda: web.get(f"{self.base}/agency/", timeout=120))
-            self.timed("portfolio", lambda: web.get(f"{self.base}/agency/portfolio", timeout=120))
-            made = self.timed("upload", lambda: web.post(f"{self.base}/agency/upload", timeout=120, allow_redirects=False,
-                                                         files={"file": ("b.csv", small)}, data={"as_of": "2026-06-01"}))
-            if made is not None and made.status_code == 302:
-                self.timed("job page", lambda: web.get(self.base + made.headers["Location"], timeout=120))
-            self.timed("health", lambda: requests.get(f"{self.base}/health", timeout=120))
+            self.one_round(requests.Session())
             self.done.wait(1.0)
+
+    def one_round(self, web: requests.Session) -> None:
+        """Sign in anew, open the pages, upload a small file and open its job page, ask /health."""
+        small = "id,name,entity_type,employees\nb1,乙公司,enterprise,20\nb2,丙公司,enterprise,8\n".encode("gbk")
+        self.timed("sign-in", lambda: web.post(f"{self.base}/agency/login", timeout=120, allow_redirects=False,
+                                               data={"email": "b@example.com", "password": PASSWORD}))
+        self.timed("dashboard", lambda: web.get(f"{self.base}/agency/", timeout=120))
+        self.timed("portfolio", lambda: web.get(f"{self.base}/agency/portfolio", timeout=120))
+        made = self.timed("upload", lambda: web.post(f"{self.base}/agency/upload", timeout=120, allow_redirects=False,
+                                                     files={"file": ("b.csv", small)}, data={"as_of": "2026-06-01"}))
+        if made is not None and made.status_code == 302:
+            location = made.headers["Location"]
+            self.timed("job page", lambda: web.get(self.base + location, timeout=120))
+        self.timed("health", lambda: requests.get(f"{self.base}/health", timeout=120))
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -206,7 +210,7 @@ def run(n: int, folder: Path) -> None:
         process.wait(30)
     size = database_bytes(folder / "bench.sqlite") - before
     print(f"clients: {n}, file {src.stat().st_size / 1e6:.1f} MB (GBK CSV), job {batch['status']}, "
-          f"checked {batch['checked']}, rows refused {batch["errors"]}")
+          f"checked {batch['checked']}, rows refused {batch['errors']}")
     print(f"202 after {accepted:.1f} s; job ended after {checked:.1f} s; workbook ({workbook.status_code}, "
           f"{len(workbook.content) / 1e6:.1f} MB) after {to_workbook:.1f} s")
     print(f"server peak RSS {rss:.0f} MB; database +{size / 1e6:.1f} MB = {size / max(n, 1) / 1024:.1f} KB per client")
