@@ -196,3 +196,26 @@ def test_an_upload_over_the_limit_is_refused_in_chinese_on_the_page_and_the_api(
 def test_the_default_upload_limit_takes_a_file_of_more_than_100_mb(alice):
     response = upload(alice, "big.txt", b"#" * (101 * 1024 * 1024))  # read in full, then refused for its format only
     assert response.status_code == 400 and 'role="alert"' in response.get_data(as_text=True)
+
+
+def test_json_batch_rows_are_stored_in_short_transactions(app, users, monkeypatch):
+    probes: list[int] = []
+    real = receive.batches
+
+    def probing(rows, size):
+        for part in real(rows, size):
+            if part[0].number > 1:  # between two batches no write lock is held
+                probe = sqlite3.connect(database_file(app), isolation_level=None, timeout=0)
+                probe.execute("BEGIN IMMEDIATE")
+                probe.execute("ROLLBACK")
+                probe.close()
+                probes.append(part[0].number)
+            yield part
+
+    monkeypatch.setattr(receive, "batches", probing)
+    monkeypatch.setattr(receive, "BATCH", 2)
+    headers = {"Authorization": f"Bearer {add_token(app, users['a'])}"}
+    rows = [{**GOOD, "id": f"c{i}"} for i in range(5)]
+    response = app.test_client().post("/api/v1/batches", headers=headers, json={"rows": rows, "as_of": "2026-06-01"})
+    assert response.status_code == 202 and response.json["total"] == 5 and response.json["checked"] == 5
+    assert probes == [3, 5]

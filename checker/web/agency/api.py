@@ -10,8 +10,9 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from checker.agency.accounts import owned, token_check
-from checker.agency.jobs import cancel_job, create_job, workers
+from checker.agency.jobs import cancel_job, create_job, fail_job, workers
 from checker.agency.models import Job
+from checker.agency.receive import store_rows
 from checker.agency.results import job_items, job_problems
 from checker.agency.uploads import UploadError
 from checker.batch import Row
@@ -194,7 +195,13 @@ def submit_batch():
         as_of, lang = apiargs.as_of(apiargs.get(body, "as_of")), apiargs.lang(apiargs.get(body, "lang"))
     except apiargs.BadArgument as exc:
         return bad_argument(exc)
-    job = create_job(db(), g.api_user, name or "api", _rows(body["rows"]), as_of, lang, pack().version)
+    job = create_job(db(), g.api_user, name or "api", (), as_of, lang, pack().version)
+    db().commit()  # the job first, then its rows in short transactions: a large batch never holds the write lock long
+    try:
+        store_rows(services().sessions, job.id, _rows(body["rows"]))
+    except Exception:
+        fail_job(services().sessions, job.id, "the rows could not be stored")
+        raise
     return _queued(job)
 
 
