@@ -219,3 +219,38 @@ def test_json_batch_rows_are_stored_in_short_transactions(app, users, monkeypatc
     response = app.test_client().post("/api/v1/batches", headers=headers, json={"rows": rows, "as_of": "2026-06-01"})
     assert response.status_code == 202 and response.json["total"] == 5 and response.json["checked"] == 5
     assert probes == [3, 5]
+
+
+def test_a_zip_of_reports_is_built_in_the_background_with_progress_and_kept(threaded, monkeypatch):
+    import zipfile
+
+    from checker.agency import report_pdf
+
+    built: list[str] = []
+    release = threading.Event()
+    real = report_pdf.client_pdf
+
+    def gated(pack, item, lang="zh"):
+        release.wait(WAIT)  # a report takes seconds: here, until the test has seen the progress page
+        built.append(item.key)
+        return real(pack, item, lang)
+
+    monkeypatch.setattr(report_pdf, "client_pdf", gated)
+    alice = threaded.test_client()
+    sign_in(alice, "a@example.com")
+    job = job_id_of(upload(alice, "c.jsonl", jsonl_bytes([{**GOOD, "id": f"c{i}"} for i in range(3)])))
+    assert threaded.extensions["agency"].runner.idle(WAIT)
+    url = f"/agency/jobs/{job}/reports.zip?page=1"
+    started = time.monotonic()
+    waiting = alice.get(url)
+    assert waiting.status_code == 202 and time.monotonic() - started < 5
+    page = waiting.get_data(as_text=True)
+    assert "正在生成 PDF 报告压缩包" in page and 'http-equiv="refresh"' in page and 'id="zip-count">0 / 3<' in page
+    release.set()
+    deadline = time.monotonic() + 120  # each report takes 1-6 s of CPU on a busy machine
+    while (status := fetch(alice, url))[0] == 202 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert status[0] == 200
+    with zipfile.ZipFile(io.BytesIO(status[1])) as archive:
+        assert len(archive.namelist()) == 3 and all(name.endswith(".pdf") for name in archive.namelist())
+    assert fetch(alice, url) == status and len(built) == 3  # the kept file, not built again

@@ -22,6 +22,7 @@ from checker.agency.accounts import owned
 from checker.agency.jobs import create_job, fail_job, process_job
 from checker.agency.models import Job
 from checker.agency.receive import read_waiting
+from checker.agency.report_zips import ZipBuilder
 from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
 from checker.agency.throttle import Throttle
 from checker.agency.uploads import UploadError, peek, upload_path, waiting_upload
@@ -50,6 +51,7 @@ class AgencyState:
 
     runner: JobRunner
     throttle: Throttle
+    zips: ZipBuilder
 
 
 def setting(name: str) -> Any:
