@@ -194,7 +194,13 @@ def test_an_upload_over_the_limit_is_refused_in_chinese_on_the_page_and_the_api(
 
 
 def test_the_default_upload_limit_takes_a_file_of_more_than_100_mb(alice):
-    response = upload(alice, "big.txt", b"#" * (101 * 1024 * 1024))  # read in full, then refused for its format only
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import encode_multipart
+
+    data = {"file": FileStorage(io.BytesIO(b"#" * (101 * 1024 * 1024)), "big.txt"), "as_of": "2026-06-01"}
+    boundary, body = encode_multipart(data)  # in memory, not the test client's spool file
+    response = alice.post("/agency/upload", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    # read in full, then refused for its format only
     assert response.status_code == 400 and 'role="alert"' in response.get_data(as_text=True)
 
 
@@ -254,3 +260,31 @@ def test_a_zip_of_reports_is_built_in_the_background_with_progress_and_kept(thre
     with zipfile.ZipFile(io.BytesIO(status[1])) as archive:
         assert len(archive.namelist()) == 3 and all(name.endswith(".pdf") for name in archive.namelist())
     assert fetch(alice, url) == status and len(built) == 3  # the kept file, not built again
+
+
+def test_jobs_take_turns_on_the_job_thread():
+    from checker.agency.runner import ThreadRunner
+
+    left = {1: 20, 2: 2}  # chunks still to do per job
+    finished: list[int] = []
+    first_started = threading.Event()
+
+    def work(job_id: int, stop) -> bool:
+        first_started.set()
+        while left[job_id]:
+            if stop():
+                return False
+            time.sleep(0.02)
+            left[job_id] -= 1
+        finished.append(job_id)
+        return True
+
+    runner = ThreadRunner(work, turn=0.05)
+    try:
+        runner.submit(1)
+        assert first_started.wait(WAIT)
+        runner.submit(2)  # a small job of another agency, queued behind a big one
+        assert runner.idle(WAIT)
+    finally:
+        runner.stop()
+    assert finished == [2, 1] and left == {1: 0, 2: 0}

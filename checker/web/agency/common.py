@@ -64,13 +64,16 @@ def make_runner(app: Flask, services: Services) -> JobRunner:
     chunk = app.config.get("AGENCY_CHUNK", DEFAULTS["AGENCY_CHUNK"])
     read = reader(app, services)
 
-    def work(job_id: int, stop: Callable[[], bool] = lambda: False) -> None:
+    def work(job_id: int, stop: Callable[[], bool] = lambda: False) -> bool:
+        """Read the job's file if one waits, then check its rows until it ends (True) or its turn is over (False)."""
         try:
             with services.lease(fresh=True) as checker:  # held from start to end, never closed under the job
                 if not read(job_id, checker.pack):
-                    return
-                process_job(services.sessions, checker, job_id, chunk, stop)
+                    return True
+                if not process_job(services.sessions, checker, job_id, chunk, stop):
+                    return False  # resumed on its next turn; nothing has ended
                 portfolio_summary.warm(services.sessions, checker.pack, job_id=job_id)
+                return True
         except Exception as exc:
             if not fail_job(services.sessions, job_id, f"{type(exc).__name__}: {exc}"):
                 log.error("job %s is left running: the database refuses writes; it resumes on the next start", job_id)
