@@ -25,7 +25,7 @@ class JobRunner(Protocol):
 class InlineRunner:
     """Runs each job at once in the caller's thread (tests, small deployments)."""
 
-    def __init__(self, work: Callable[[int], None]) -> None:
+    def __init__(self, work: Callable[[int], bool | None]) -> None:
         self.work = work
 
     def submit(self, job_id: int) -> None:

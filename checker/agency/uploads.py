@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Generator
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from checker.batch import FORMATS, BatchFormatError, Row, read_rows
 from checker.columns import field_of
@@ -59,7 +60,8 @@ def _rename(row: Row, pack: RulePack) -> Row:
     return Row(row.number, raw, row.error)
 
 
-def read_upload(path: Path, pack: RulePack, max_rows: int, max_uncompressed: int = MAX_UNCOMPRESSED) -> Iterator[Row]:
+def read_upload(path: Path, pack: RulePack, max_rows: int,
+                max_uncompressed: int = MAX_UNCOMPRESSED) -> Generator[Row, None, None]:
     """Rows of an uploaded file, through the one input guard (checker.guard); UploadError if the file as a whole is refused."""
     if path.suffix.lower() not in FORMATS:
         raise UploadError(f"use one of {', '.join(FORMATS)}")
