@@ -288,3 +288,18 @@ def test_jobs_take_turns_on_the_job_thread():
     finally:
         runner.stop()
     assert finished == [2, 1] and left == {1: 0, 2: 0}
+
+
+def test_the_job_runner_writes_a_finished_jobs_workbook_before_anyone_asks(app, alice, tmp_path, monkeypatch):
+    from checker.agency import downloads
+
+    job = job_id_of(upload(alice, "c.jsonl", jsonl_bytes([{**GOOD, "id": f"c{i}"} for i in range(3)])))
+    kept = list((tmp_path / "exports").glob(f"job-{job}-*-zh-*.xlsx"))
+    assert len(kept) == 1  # written by the runner when the job ended
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the download wrote the workbook again")
+
+    monkeypatch.setattr(downloads, "write_xlsx", refuse)
+    status, data = fetch(alice, f"/agency/jobs/{job}/results.xlsx")
+    assert status == 200 and data == kept[0].read_bytes()

@@ -17,7 +17,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from checker.accounts.models import User
-from checker.agency import portfolio_summary, webhooks
+from checker.agency import downloads, portfolio_summary, webhooks
 from checker.agency.accounts import owned
 from checker.agency.jobs import create_job, fail_job, process_job
 from checker.agency.models import Job
@@ -63,6 +63,7 @@ def make_runner(app: Flask, services: Services) -> JobRunner:
     """The configured runner: Celery when CHECKER_BROKER_URL is set, else 'thread' (default) or 'inline' (during the request)."""
     chunk = app.config.get("AGENCY_CHUNK", DEFAULTS["AGENCY_CHUNK"])
     read = reader(app, services)
+    exports = exports_folder(app)
 
     def work(job_id: int, stop: Callable[[], bool] = lambda: False) -> bool:
         """Read the job's file if one waits, then check its rows until it ends (True) or its turn is over (False)."""
@@ -73,6 +74,7 @@ def make_runner(app: Flask, services: Services) -> JobRunner:
                 if not process_job(services.sessions, checker, job_id, chunk, stop):
                     return False  # resumed on its next turn; nothing has ended
                 portfolio_summary.warm(services.sessions, checker.pack, job_id=job_id)
+                downloads.warm_workbook(services.sessions, exports, checker.pack, job_id)
                 return True
         except Exception as exc:
             if not fail_job(services.sessions, job_id, f"{type(exc).__name__}: {exc}"):
@@ -100,6 +102,11 @@ def reader(app: Flask, services: Services) -> Callable[[int, Any], bool]:
     max_rows = int(app.config.get("AGENCY_MAX_ROWS", DEFAULTS["AGENCY_MAX_ROWS"]))
     max_uncompressed = int(app.config.get("AGENCY_MAX_UNCOMPRESSED", DEFAULTS["AGENCY_MAX_UNCOMPRESSED"]))
     return lambda job_id, pack: read_waiting(services.sessions, folder, job_id, pack, max_rows, max_uncompressed)
+
+
+def exports_folder(app: Flask) -> Path:
+    """Where finished jobs' workbooks and report zips are kept (AGENCY_EXPORTS, else instance/exports)."""
+    return Path(app.config.get("AGENCY_EXPORTS") or Path(app.instance_path) / "exports")
 
 
 def uploads_folder(app: Flask) -> Path:

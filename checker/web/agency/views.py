@@ -42,7 +42,16 @@ from checker.agency.windows import window_text
 from checker.i18n import N_, translate
 from checker.models import utcnow
 from checker.web.agency import forms, session_limits
-from checker.web.agency.common import agency_id, agency_required, get_owned, job_from_file, setting, state, user
+from checker.web.agency.common import (
+    agency_id,
+    agency_required,
+    exports_folder,
+    get_owned,
+    job_from_file,
+    setting,
+    state,
+    user,
+)
 from checker.web.i18n import current_lang, t
 from checker.web.redirects import safe_next
 from checker.web.services import db, pack, services
@@ -242,7 +251,7 @@ def _csv(build: Callable[[Session], dict], sheet: str, stem: str) -> Response:
 
 def _exports() -> Path:
     """The folder of cached job workbooks."""
-    return Path(setting("AGENCY_EXPORTS") or Path(current_app.instance_path) / "exports")
+    return exports_folder(current_app)
 
 
 @bp.get("/jobs/<int:job_id>/results.<any(csv, xlsx):fmt>")
