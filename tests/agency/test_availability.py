@@ -303,3 +303,49 @@ def test_the_job_runner_writes_a_finished_jobs_workbook_before_anyone_asks(app, 
     monkeypatch.setattr(downloads, "write_xlsx", refuse)
     status, data = fetch(alice, f"/agency/jobs/{job}/results.xlsx")
     assert status == 200 and data == kept[0].read_bytes()
+
+
+def xfd_workbook(rows: int) -> bytes:
+    """An XLSX of `rows` clients with no <dimension> and one cell at column XFD (the last one Excel has)."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["id"])
+    plain = io.BytesIO()
+    book.save(plain)
+    cells = ['<row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c><c r="B1" t="inlineStr"><is><t>entity_type</t>'
+             '</is></c><c r="C1" t="inlineStr"><is><t>rd_expense_wan</t></is></c></row>']
+    for i in range(2, rows + 2):
+        wide = f'<c r="XFD{i}" t="inlineStr"><is><t>x</t></is></c>' if i == 2 else ""
+        cells.append(f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>c{i}</t></is></c><c r="B{i}" t="inlineStr"><is>'
+                     f'<t>enterprise</t></is></c><c r="C{i}"><v>{i}</v></c>{wide}</row>')
+    sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+             '2006/main"><sheetData>' + "".join(cells) + "</sheetData></worksheet>").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, sheet if info.filename == "xl/worksheets/sheet1.xml" else source.read(info.filename))
+    return out.getvalue()
+
+
+def test_an_xlsx_without_dimension_reaching_column_xfd_is_opened_by_the_runner_only(threaded, monkeypatch):
+    import openpyxl
+
+    opened_in: list[str] = []
+    real = openpyxl.load_workbook
+
+    def recording(*args, **kwargs):
+        opened_in.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(openpyxl, "load_workbook", recording)
+    alice = threaded.test_client()
+    sign_in(alice, "a@example.com")
+    job = job_id_of(upload(alice, "wide.xlsx", xfd_workbook(300)))
+    assert opened_in == []  # the request saved the file and ran the input guard; openpyxl scans such a sheet whole
+    assert threaded.extensions["agency"].runner.idle(WAIT)
+    assert opened_in == ["agency-jobs"]
+    progress = alice.get(f"/agency/jobs/{job}/progress").json
+    assert (progress["status"], progress["total"]) == ("done", 300) and progress["checked"] >= 299
