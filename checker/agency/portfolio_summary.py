@@ -42,7 +42,11 @@ def _restore(data: dict, names: dict[str, str]) -> Summary:
 
 
 def portfolio_summary(sessions: sessionmaker[Session], agency_id: int, pack: RulePack, lang: str) -> Summary:
-    """The agency's summary on this rule pack: the kept one if its results have not changed since, else computed now."""
+    """The agency's summary on this rule pack: the kept one if its results have not changed since, else computed now.
+
+    The computation only reads; the summary is then kept in a transaction of its own, so no write lock (nor, before
+    WAL, a read lock) is held across the pass over every client.
+    """
     names = titles(pack, lang)
     with sessions() as session:
         current = stamp(session, agency_id)
@@ -53,19 +57,27 @@ def portfolio_summary(sessions: sessionmaker[Session], agency_id: int, pack: Rul
             # a job or recheck is storing results: its worker computes the summary when it ends, the page does not
             return dataclasses.replace(_restore(kept.data, names), updating=True)
         summary = summarise(portfolio_items(Portfolio(session, agency_id)), names, pack)
-        data = dataclasses.asdict(summary)
-        data.pop("updating")
-        for measure in data["measures"]:
-            measure["title"] = ""  # titles follow the page's language
+        session.rollback()  # end the read before writing
+    keep(sessions, agency_id, pack.version, current, summary)
+    return summary
+
+
+def keep(sessions: sessionmaker[Session], agency_id: int, rulepack: str, current: str, summary: Summary) -> None:
+    """Store a computed summary in one short transaction (another process storing it at the same moment wins)."""
+    data = dataclasses.asdict(summary)
+    data.pop("updating")
+    for measure in data["measures"]:
+        measure["title"] = ""  # titles follow the page's language
+    with sessions() as session:
+        kept = session.get(PortfolioSummary, agency_id)
         if kept is None:
             kept = PortfolioSummary(agency_id=agency_id)
             session.add(kept)
-        kept.rulepack, kept.stamp, kept.data, kept.computed_at = pack.version, current, data, _now()
+        kept.rulepack, kept.stamp, kept.data, kept.computed_at = rulepack, current, data, _now()
         try:
             session.commit()
         except IntegrityError:  # another process stored it at the same moment: theirs is as good
             session.rollback()
-        return summary
 
 
 def busy(session: Session, agency_id: int) -> bool:

@@ -46,10 +46,19 @@ from checker.agency.sheets import iter_csv, write_xlsx
 from checker.agency.template import template_xlsx
 from checker.agency.uploads import UploadError
 from checker.agency.windows import window_text
-from checker.i18n import N_
+from checker.i18n import N_, translate
 from checker.models import utcnow
 from checker.web.agency import devices, forms, session_limits
-from checker.web.agency.common import agency_id, agency_required, get_owned, job_from_file, setting, state, user
+from checker.web.agency.common import (
+    agency_id,
+    agency_required,
+    exports_folder,
+    get_owned,
+    job_from_file,
+    setting,
+    state,
+    user,
+)
 from checker.web.i18n import current_lang, t
 from checker.web.redirects import safe_next
 from checker.web.services import db, pack, services
@@ -64,6 +73,21 @@ def _limits(_endpoint: str | None, _values: dict | None) -> None:
     """Allow larger request bodies on the upload page (runs before the CSRF check reads the form)."""
     if request.endpoint == "agency.upload":
         request.max_content_length = setting("AGENCY_MAX_UPLOAD")
+
+
+def too_large_text(lang: str) -> str:
+    """The refusal of a body over this request's limit (the upload limit on the upload routes), in MB, in the language."""
+    limit = request.max_content_length or setting("AGENCY_MAX_UPLOAD")
+    size = f"{limit / (1024 * 1024):.3g}"
+    return translate("agency.too_large", lang, mb=size)
+
+
+@bp.errorhandler(413)
+def _too_large(_exc):
+    """A file over the upload limit: the dashboard again, saying so in the page's language (the body is not read)."""
+    form = forms.UploadForm(formdata=None)
+    form.file.errors = [too_large_text(current_lang())]
+    return _dashboard(form, 413)
 
 
 # Keys the agency pages build at run time (t('agency.st_' ~ job.status), t('agency.' ~ r.status), ...).
@@ -252,7 +276,7 @@ def _csv(build: Callable[[Session], dict], sheet: str, stem: str) -> Response:
 
 def _exports() -> Path:
     """The folder of cached job workbooks."""
-    return Path(setting("AGENCY_EXPORTS") or Path(current_app.instance_path) / "exports")
+    return exports_folder(current_app)
 
 
 @bp.get("/jobs/<int:job_id>/results.<any(csv, xlsx):fmt>")
