@@ -69,13 +69,13 @@ class Checker:
         scope = Scope(self.pack, profile, as_of, self.compiled)
         decided = self.decide(scope)
         every = [explain(self.pack, m, scope, decided[m.id], lang) for m in self.pack.measures]
-        add_tax_savings(scope, every)
         intention = {m.id for m in self.pack.measures if m.intention}
         results = [r for r in every if r.measure not in intention]
+        picture = add_tax_savings(scope, results, [r for r in every if r.measure in intention])
         notices = [notice(m, lang) for m in self.pack.measures if m.intention]
         return CheckResult(self.pack.version, as_of, results, conflicts(self.pack, results, lang), notices,
-                           totals(self.pack, (r.money_item() for r in results)),
-                           [r for r in every if r.measure in intention])
+                           picture.totals(totals(self.pack, (r.money_item() for r in results), picture.left_out)),
+                           [r for r in every if r.measure in intention], picture.to_json())
 
     def decide(self, scope: Scope) -> dict[str, dict[str, Any]]:
         """Each criterion of each measure: True met, False not met, None unknown."""
