@@ -78,3 +78,16 @@ def test_fast_company_set_up_is_not_offered_to_an_existing_company(client):
     response = client.post("/", data=as_form(example_profile() | {"founded_by_intl_talent": True,
                                                                     "company_not_yet_registered": True}))
     assert response.status_code == 400 and "已填写注册成立日期的公司已经成立" in response.get_data(as_text=True)
+
+
+def test_the_form_explains_high_end_industries_graduates_patent_applications_and_listings(client):
+    from tests.web.util import block
+    html = client.get("/").get_data(as_text=True)
+    hpi = block(html, "f-hpi_industry")
+    for industry in ("新一代信息技术", "集成电路", "医药健康", "人工智能", "软件和信息服务", "科技服务业"):
+        assert industry in hpi
+    assert "京发〔2017〕27号" in hpi and "京政发〔2021〕21号" in hpi
+    assert "自孵化器（众创空间）开始运营以来" in block(html, "f-graduated_firms")
+    patent = block(html, "f-patent_application_pending")
+    assert "尚未授权的专利申请" in patent and "已授权的专利" in patent
+    assert "辅导备案" in block(html, "f-plans_listing")
