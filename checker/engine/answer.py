@@ -126,9 +126,10 @@ class TaxPicture:
 
     def to_json(self) -> dict[str, Any]:
         """The result's `tax_scenario`: the chosen scenario and each better 'if …' one with its tax saving."""
+        alternatives = [{"scenario": s.key, "rate": s.rate, "measures": list(s.measures),
+                         "tax_saving_wan": s.tax_saving_wan} for s in self.alternatives]
         return {"scenario": self.chosen.key, "rate": self.chosen.rate, "measures": list(self.chosen.measures),
-                "tax_saving_wan": self.chosen.tax_saving_wan, "alternatives": [{"scenario": s.key, "rate": s.rate, "measures": list(s.measures),
-                                  "tax_saving_wan": s.tax_saving_wan} for s in self.alternatives]}
+                "tax_saving_wan": self.chosen.tax_saving_wan, "alternatives": alternatives}
 
 
 def rate_measures(pack: RulePack) -> tuple[str, ...]:

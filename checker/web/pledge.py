@@ -12,8 +12,8 @@ from typing import Any
 
 from checker.engine import conditions
 from checker.engine.values import Num
-from checker.rules.expr import names
 from checker.engine.verdict import combine
+from checker.rules.expr import names
 from checker.rules.pack import Measure, RulePack
 
 PAID = "ip_pledge_interest_paid_wan"
