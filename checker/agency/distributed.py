@@ -2,13 +2,15 @@
 
 Set CHECKER_BROKER_URL (e.g. redis://127.0.0.1:6379/0) and the web app hands jobs to `CeleryRunner`;
 `checker worker` runs the tasks with the same DATABASE_URL and CHECKER_RULES. Tasks are acknowledged
-late and rejected when their worker dies, so a killed worker's chunk is delivered again; the chunk's
+late and rejected when their worker dies, so a killed worker's chunk is delivered again (by the broker after its
+visibility timeout, and within a minute by the lease sweep every worker runs: checker/agency/leases.py); the chunk's
 writes are conditional (rows claimed while pending, counters moved only while the job runs on its
 pack), so a chunk checked twice is stored once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -21,13 +23,14 @@ from celery import Celery
 from sqlalchemy.orm import Session, sessionmaker
 
 from checker import config
-from checker.agency import portfolio_summary, webhooks
+from checker.agency import leases, portfolio_summary, webhooks
 from checker.agency.jobs import CHUNK, _chunk, fail_job, finish_if_done, pending_ranges, start_job
 from checker.agency.models import Job
 from checker.engine import Checker, EngineName
 
 log = logging.getLogger(__name__)
 TASK = "checker.check_chunk"
+RECHECK_TASK = "checker.run_recheck"
 QUEUE = "checker-chunks"
 
 
@@ -39,6 +42,7 @@ def make_celery(broker: str) -> Celery:
                     task_ignore_result=True, task_default_queue=QUEUE, broker_connection_retry_on_startup=True,
                     broker_transport_options=_transport(visibility), worker_hijack_root_logger=False)
     app.task(name=TASK, bind=True)(check_chunk)
+    app.task(name=RECHECK_TASK)(recheck_portfolio)
     return app
 
 
@@ -77,7 +81,7 @@ class WorkerState:
         with self.sessions() as session:
             found = store.by_hash(session, version)
             files = dict(found.files) if found is not None else None
-        seeds = Path(os.environ.get("STAFF_SEEDS") or self.rules.parent / "seeds")
+        seeds = config.seeds_dir(self.rules)
         return store.load_files(files, seeds) if files is not None else None
 
 
@@ -90,8 +94,7 @@ def worker_state() -> WorkerState:
     if _STATE is None:
         from checker.db import make_engine, make_sessions
 
-        url = os.environ.get("DATABASE_URL") or f"sqlite:///{config.PROJECT_ROOT / 'instance' / 'checker.sqlite'}"
-        _STATE = WorkerState(make_sessions(make_engine(url)), config.rules_dir(), config.engine_name())
+        _STATE = WorkerState(make_sessions(make_engine(database_url())), config.rules_dir(), config.engine_name())
     return _STATE
 
 
@@ -112,9 +115,11 @@ def check_chunk(task: Any, job_id: int, first: int, last: int) -> None:
     if checker is None:
         fail_job(state.sessions, job_id, f"rule pack {version[:12]} is not available to worker {worker_name(None)}")
         return
+    worker = worker_name(task.request.hostname)
+    lease = leases.take(state.sessions, job_id, first, last, worker, leases.Timings.from_env())
     try:
-        with state.sessions() as session:
-            _chunk(session, checker, job_id, last - first + 1, worker_name(task.request.hostname), (first, last))
+        with lease or contextlib.nullcontext(), state.sessions() as session:  # renewed while the chunk is checked
+            _chunk(session, checker, job_id, last - first + 1, worker, (first, last))
     except Exception as exc:  # an engine disagreement or a broken row: the job fails with the reason
         fail_job(state.sessions, job_id, f"{type(exc).__name__}: {exc}")
         raise
@@ -125,6 +130,54 @@ def check_chunk(task: Any, job_id: int, first: int, last: int) -> None:
         portfolio_summary.warm(state.sessions, checker.pack, job_id=job_id)  # the next portfolio page finds it ready
 
 
+def recheck_portfolio(recheck_id: int, version: str) -> None:
+    """Re-check an agency's portfolio on the rule pack `version`, then keep its summary and send its webhook."""
+    from checker.agency.recheck import fail_recheck, run_recheck
+
+    state = worker_state()
+    checker = state.checker_for(version)
+    if checker is None:
+        fail_recheck(state.sessions, recheck_id, f"rule pack {version[:12]} is not available to worker {worker_name(None)}")
+        return
+    try:
+        run_recheck(state.sessions, checker, recheck_id)
+    except Exception as exc:
+        fail_recheck(state.sessions, recheck_id, f"{type(exc).__name__}: {exc}")
+        raise
+    portfolio_summary.warm(state.sessions, checker.pack, recheck_id=recheck_id)
+    webhooks.newly_eligible(state.sessions, recheck_id)
+
+
+class CeleryRecheckRunner:
+    """Sends each portfolio recheck to the workers as one task, on the live pack's version when submitted."""
+
+    def __init__(self, celery: Celery, version: Callable[[], str]) -> None:
+        self.celery = celery
+        self.version = version
+
+    def submit(self, recheck_id: int) -> None:
+        """Queue the recheck (a finished one does nothing when it arrives)."""
+        self.celery.send_task(RECHECK_TASK, args=(recheck_id, self.version()), queue=QUEUE)
+
+    def stop(self) -> None:
+        """Nothing runs here; the workers go on."""
+
+
+def start_sweeper(celery: Celery) -> leases.Sweeper:
+    """Re-queue chunks whose lease expired (their worker died), from this process, with its own database engine."""
+    from checker.db import make_engine, make_sessions
+
+    def send(job_id: int, first: int, last: int) -> None:
+        celery.send_task(TASK, args=(job_id, first, last), queue=QUEUE)
+
+    return leases.Sweeper(make_sessions(make_engine(database_url())), send, leases.Timings.from_env()).start()
+
+
+def database_url() -> str:
+    """The database workers share with the web app: DATABASE_URL, else the checkout's instance SQLite file."""
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{config.PROJECT_ROOT / 'instance' / 'checker.sqlite'}"
+
+
 class CeleryRunner:
     """Starts a job on the live pack, then sends one chunk task per `size` pending rows to the workers."""
 
@@ -133,6 +186,7 @@ class CeleryRunner:
         self.sessions = sessions
         self.version = version
         self.size = size
+        self.sweeper: leases.Sweeper | None = None
 
     def submit(self, job_id: int) -> None:
         """Queue the job's pending rows as chunk tasks (again after a restart: stored rows are skipped)."""
@@ -142,8 +196,21 @@ class CeleryRunner:
             ranges = pending_ranges(session, job_id, self.size)
             if not ranges:
                 finish_if_done(session, job_id)
+            leases.queue(session, job_id, ranges)  # a worker leases each; an expired lease is sent again by a sweep
         for first, last in ranges:
-            self.celery.send_task(TASK, args=(job_id, first, last), queue=QUEUE)
+            self.send(job_id, first, last)
+
+    def send(self, job_id: int, first: int, last: int) -> None:
+        """Send one chunk task to the workers."""
+        self.celery.send_task(TASK, args=(job_id, first, last), queue=QUEUE)
+
+    def sweep(self) -> None:
+        """Re-queue chunks whose lease expired from this process too (the server's background work), every sweep."""
+        if self.sweeper is None:
+            self.sweeper = leases.Sweeper(self.sessions, self.send, leases.Timings.from_env()).start()
 
     def stop(self) -> None:
-        """Nothing runs here; the workers go on."""
+        """Stop this process's lease sweep; the workers go on."""
+        if self.sweeper is not None:
+            self.sweeper.stop()
+            self.sweeper = None

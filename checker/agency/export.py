@@ -252,7 +252,8 @@ def detail(items: Iterable[ClientVerdicts], names: dict[str, str], lang: str = "
                 questions = "；".join(column_label(pack, f, lang) if pack else f for f in r.get("missing", []))
                 yield [item.row, item.key, item.name, names.get(r["measure"], r["measure"]), word(status_of(r), lang),
                        value if value is not None else UNKNOWN, word(f"type_{kind}", lang),
-                       _criteria(pack, r["measure"], r.get("failed", []), lang), questions]
+                       _criteria(pack.dated(item.result.get("as_of")) if pack else None, r["measure"], r.get("failed", []),
+                                 lang), questions]
 
     return Sheet(word("detail", lang), header, rows(), kinds)
 

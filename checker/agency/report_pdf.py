@@ -48,11 +48,12 @@ def _text(value: Any, lang: str) -> str:
 def _eligible(pack: RulePack, item: ClientVerdicts, lang: str) -> list[tuple[str, str, str, str, str]]:
     """(title, estimate, application window, materials, how to apply) of each eligible measure."""
     names = titles(pack, lang)
+    dated = pack.dated(item.result.get("as_of"))  # each measure as it stood on the check date
     rows = []
     for r in item.result.get("results", []):
-        if not counts_as_eligible(r) or r["measure"] not in pack.index:
+        if not counts_as_eligible(r) or r["measure"] not in dated.index:
             continue
-        spec = pack.index[r["measure"]].spec
+        spec = dated.index[r["measure"]].spec
         value = amount_of(r, money_type(pack, r))
         estimate = f"{value:,.2f} {_h('wan', lang)}" if value is not None else "—"
         materials = "；".join(_text(m, lang) for m in spec.materials)

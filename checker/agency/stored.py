@@ -28,7 +28,7 @@ STATUS = {"eligible": "e", "ineligible": "i", "undetermined": "u"}
 STATUS_WORD = {letter: word for word, letter in STATUS.items()}
 OPTIONAL = ("amount_wan", "currency", "failed", "missing", "held", "tax_saving_wan", "applicant", "condition")
 KNOWN = frozenset(("measure", "status", *OPTIONAL))
-BLANK = (None, [], "")
+BLANK: tuple[Any, ...] = (None, [], "")
 
 
 def _word(word: str) -> int | str:

@@ -33,6 +33,11 @@ def currency(measure: Measure, as_of: dt.date) -> str:
     return "in_force" if confirmed else "unconfirmed"
 
 
+def in_force_word(status: str, currency: str | None) -> str:
+    """The text key of the in_force criterion: "in force" when confirmed (or surely not met), else "unconfirmed"."""
+    return "in_force" if status == "not_met" or currency == "in_force" else "in_force_unconfirmed"
+
+
 def tax_rate(hte_rate_year: bool | None, small_low_profit: str | None) -> float:
     """The lowest income-tax rate that may apply to the check date's tax year (so a saving is never overstated).
 
@@ -77,6 +82,20 @@ def money(item: dict[str, Any]) -> float:
     benefit = item["benefit"]
     value = benefit.get("tax_saving_wan") if benefit.get("type") == "deduction" else benefit.get("amount_wan")
     return float(value or 0.0)
+
+
+def money_key(money_type: str | None) -> str | None:
+    """The totals key a money type adds to (a deduction to tax_saving_wan), None for a benefit without money."""
+    return TOTAL_KEYS.get(money_type or "")
+
+
+def stored_money(item: dict[str, Any], money_type: str | None) -> float:
+    """What an eligible stored item (stored_item keys) is worth in its money type (money(), a deduction by its tax
+    saving); 0 when it is not eligible, already held or has no money type."""
+    if item.get("status") != "eligible" or item.get("held") or money_key(money_type) is None:
+        return 0.0
+    return money({"benefit": {"type": money_type, "amount_wan": item.get("amount_wan"),
+                              "tax_saving_wan": item.get("tax_saving_wan")}})
 
 
 def totals(pack: RulePack, items: Iterable[dict[str, Any]], left_out: Iterable[str] = ()) -> dict[str, float]:

@@ -393,8 +393,10 @@ class AnswerColumn:
 
 def answer_columns(pack: RulePack, profiles: list[dict[str, Any]], as_of: dt.date, failed: bool = True
                    ) -> list[AnswerColumn]:
-    """Every programme's columns (intentions left out), deductions with their tax saving in each row's tax scenario
-    (answer.tax_picture, as the per-profile engines); failed criteria if asked."""
+    """Every programme's columns (intentions left out, each measure in its version in force on as_of), deductions with
+    their tax saving in each row's tax scenario (answer.tax_picture, as the per-profile engines); failed criteria if
+    asked."""
+    pack = pack.at(as_of)
     cols = Columns(pack, profiles, as_of)
     out = [AnswerColumn(m, measure_matrix(cols, m, as_of, failed), answer.currency(m, as_of), [None] * cols.n)
            for m in pack.measures if not m.intention]

@@ -46,10 +46,11 @@ class MeasureResult:
     benefit_type: str | None = None
     tax_saving_wan: float | None = None
     condition: dict[str, str] | None = None
+    version: dict[str, str | None] | None = None  # the dated version of the measure that decided: {from, to}
 
     def to_json(self) -> dict[str, Any]:
-        """The result object of profile.md (version 1 keys, plus version 2)."""
-        return {
+        """The result object of profile.md (version 1 keys, plus version 2; `version` only for a dated measure)."""
+        out = {
             "measure": self.measure, "status": self.status,
             "criteria": [_criterion_json(c) for c in self.criteria], "missing": self.missing,
             "benefit": {"amount_wan": self.amount_wan, "text": self.benefit_text,
@@ -57,6 +58,9 @@ class MeasureResult:
             "values": self.values, "held": self.held, "currency": self.currency, "applicant": self.applicant,
             "window": self.window, "condition": self.condition,
         }
+        if self.version is not None:
+            out["version"] = dict(self.version)
+        return out
 
     def money_item(self) -> dict[str, Any]:
         """What answer.totals reads of the result (the keys of to_json it needs, without the criteria)."""
@@ -140,10 +144,10 @@ def explain(pack: RulePack, measure: Measure, scope: Scope, decided: dict[str, v
     amount = _amount(measure, scope) if status != "ineligible" else None
     values = {n: display(scope.get(n)) for n in measure.derived_reads}
     return MeasureResult(measure.id, status, criteria, missing, amount,
-                         getattr(measure.spec.benefit.text, lang), values, application_window(pack, measure, as_of),
+                         pack.benefit_text(measure, lang, as_of), values, application_window(pack, measure, as_of),
                          held=held_dates(measure, scope), currency=answer.currency(measure, as_of),
                          applicant=measure.spec.applicant, benefit_type=measure.spec.benefit.type,
-                         condition=condition_of(measure, scope, status, lang))
+                         condition=condition_of(measure, scope, status, lang), version=measure.version_json())
 
 
 def application_window(pack: RulePack, measure: Measure, as_of: dt.date) -> WindowStatus:

@@ -162,11 +162,28 @@ class NotOf(Strict):
     not_: Logic = Field(alias="not")
 
 
+class Programme(Strict):
+    """The implementing programme that sets a benefit's amount or procedure: its title and 文号."""
+
+    title: str = Field(min_length=1)
+    document: str = Field(min_length=1)
+    url: str | None = None
+
+
 class Benefit(Strict):
     text: Text
     type: MoneyType | None = None
     amount: str | None = None
     assumption: Text | None = None
+    programme: Programme | None = None  # the programme that gives the amount when `amount` cannot
+
+
+class Superseded(Strict):
+    """The document that replaced a measure's source, and from when."""
+
+    document: str = Field(min_length=1)
+    start: dt.date = Field(alias="from")
+    url: str | None = None
 
 
 class Relation(Strict):
@@ -242,6 +259,10 @@ class MeasureFile(Strict):
     example_as_of: dt.date | None = None
     example_base: dict[str, Any] = {}
     examples: list[Example] = Field(min_length=2)
+    reviewed_on: dt.date | None = None  # when a person last checked the source is still current (`rules lint` requires it)
+    review: Text | None = None  # what that review found
+    source_year: int | None = Field(default=None, ge=1949, le=2100)  # the year the source document was issued
+    superseded_by: Superseded | None = None
 
 
 class IndexFile(Strict):

@@ -69,8 +69,9 @@ def open_fields(pack: RulePack, checker: Checker, answers: dict[str, str], as_of
     result = checker.check(values, as_of).to_json()
     counts: dict[str, int] = {}
     weights: dict[str, float] = {}
+    dated = pack.at(as_of)
     for item in result["results"]:
-        measure = pack.measure(item["measure"])
+        measure = dated.measure(item["measure"])
         if item["status"] != "undetermined" or not concerns(measure, values) or held(pack, measure, item, values, as_of):
             continue
         fids = [f for f in item.get("missing", []) if _askable(pack, f, answers, values, as_of)]

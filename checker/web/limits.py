@@ -1,7 +1,8 @@
 """Rate limits (Flask-Limiter): API calls per token. Failed sign-ins have their own throttle (checker/agency/throttle.py).
 
 Storage is in memory per app unless RATELIMIT_STORAGE_URI (config or environment) names a shared one,
-e.g. redis://127.0.0.1:6379 when several server processes must share counters.
+e.g. redis://127.0.0.1:6379 when several server processes must share counters. RATELIMIT_ENABLED=false (config or
+environment) turns these limits off (not the sign-in throttle).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from werkzeug.exceptions import TooManyRequests
 
 ASSESS_ENDPOINTS = frozenset({"assess.create", "assess.update", "assess.recheck", "assess.interview_answer"})
 API_BLUEPRINT = "agency_api"
+OFF = frozenset({"0", "false", "no", "off"})
 DEFAULTS = {"API_RATE_LIMIT": "600 per minute", "ASSESS_RATE_LIMIT": "60 per minute;600 per day"}
 
 
@@ -36,6 +38,11 @@ def _too_many(exc: TooManyRequests) -> tuple[Response | str, int, dict[str, str]
     return f"Too many requests ({exc.description}); please wait a minute.", 429, retry
 
 
+def enabled(value: object) -> bool:
+    """RATELIMIT_ENABLED as a switch: false, off, no and 0 (any case) turn every limit off; a bool is itself."""
+    return value.strip().lower() not in OFF if isinstance(value, str) else bool(value)
+
+
 def init_app(app: Flask) -> Limiter:
     """A Limiter for this app with the API limit; works whether or not the agency blueprints are wired yet."""
     if "checker_limiter" in app.extensions:
@@ -44,6 +51,7 @@ def init_app(app: Flask) -> Limiter:
         app.config.setdefault(name, os.environ.get(name, value))
     app.config.setdefault("RATELIMIT_STORAGE_URI", os.environ.get("RATELIMIT_STORAGE_URI", "memory://"))
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    app.config["RATELIMIT_ENABLED"] = enabled(app.config.get("RATELIMIT_ENABLED", os.environ.get("RATELIMIT_ENABLED", "1")))
     limiter = Limiter(get_remote_address, app=app)
     # The limit is attached by blueprint name, so it applies even when the API blueprint is registered after
     # this call (checker.web.agency.init_app).

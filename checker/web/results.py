@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from checker.engine.answer import in_force_word
+from checker.i18n import N_
 from checker.rules.expr import BinOp, Compare, Name, Node
 from checker.rules.pack import Measure, RulePack
 from checker.rules.schema import Text
 from checker.web import answer, company_text, pledge
-from checker.web.i18n import pick, t
+from checker.web.i18n import current_lang, pick, t
 
 GROUPS = ("eligible", "verify", "held", "planned", "undetermined", "ineligible", "staff")
 
@@ -38,6 +41,9 @@ class RelationView:
     status: str | None
     conflict: bool
 
+# The in_force criterion's words, by engine.answer.in_force_word.
+IN_FORCE_WORDS = {"in_force": N_("in_force"), "in_force_unconfirmed": N_("in_force_unconfirmed")}
+
 
 @dataclass
 class MeasureView:
@@ -60,6 +66,7 @@ class MeasureView:
     window: dict[str, Any] | None = None
     sources: list[answer.SourceView] = field(default_factory=list)
     condition: dict[str, str] | None = None  # {until, text}: eligible only if this is met by `until`
+    version: dict[str, Any] | None = None  # the dated version of the measure that decided: {from, to}
     estimate: Any = None  # pledge.Estimate of a "when you borrow" item (a planned loan, no interest paid yet)
 
     @property
@@ -129,7 +136,9 @@ class ResultView:
 
 def build(pack: RulePack, result: dict[str, Any], answers: dict[str, Any] | None = None,
           estimates: dict[str, Any] | None = None) -> ResultView:
-    """The view of a stored or fresh result against the current pack; measures for other applicants left out."""
+    """The view of a stored or fresh result against the current pack as it stood on the result's date (each measure
+    in its version then); measures for other applicants left out."""
+    pack = pack.dated(result.get("as_of"))
     known = {m.id for m in pack.measures}
     items = [r for r in result.get("results", []) if r.get("measure") in known]
     shown = [r for r in items if answer.concerns(pack.measure(r["measure"]), answers or {})]
@@ -137,7 +146,7 @@ def build(pack: RulePack, result: dict[str, Any], answers: dict[str, Any] | None
     groups: dict[str, list[MeasureView]] = {g: [] for g in GROUPS}
     counted = []
     for item in shown:
-        view = _measure(pack, pack.measure(item["measure"]), item, statuses)
+        view = _measure(pack, pack.measure(item["measure"]), item, statuses, _as_of(result))
         place = answer.placement(item, view.applicant)
         if place != "staff" and pledge.planned(item, (estimates or {}).get(view.id)):
             place, view.estimate = "planned", (estimates or {})[view.id]
@@ -204,18 +213,29 @@ def unlock_chains(pack: RulePack, statuses: dict[str, str], limit: int = 6) -> l
     return [c for c in chains if len(c) > 1 and any(statuses[m] != "ineligible" for m in c)]
 
 
-def _measure(pack: RulePack, measure: Measure, item: dict[str, Any], statuses: dict[str, str]) -> MeasureView:
-    """The view of one measure's result."""
+def _as_of(result: dict[str, Any]) -> dt.date:
+    """The check date of a result (today when it does not say)."""
+    try:
+        return dt.date.fromisoformat(str(result.get("as_of")))
+    except ValueError:
+        return dt.date.today()
+
+
+def _measure(pack: RulePack, measure: Measure, item: dict[str, Any], statuses: dict[str, str],
+             as_of: dt.date) -> MeasureView:
+    """The view of one measure's result (its benefit text filled with the parameters of the check date)."""
     crits = {c.id: c for c in measure.criteria}
-    criteria = [_criterion(pack, crits.get(c["id"]), c) for c in item.get("criteria", [])]
+    currency = item.get("currency") or ("in_force" if measure.period_confirmed else "unconfirmed")
+    criteria = [_criterion(pack, crits.get(c["id"]), c, currency) for c in item.get("criteria", [])]
     missing = [(f, pick(pack.fields[f].label) if f in pack.fields else f) for f in item.get("missing", [])]
     relations = [_relation(pack, item["status"], r, statuses) for r in measure.spec.relations]
     benefit = item.get("benefit") or {}
-    return MeasureView(measure.id, pick(measure.spec.title), item["status"], pick(measure.spec.benefit.text),
+    return MeasureView(measure.id, pick(measure.spec.title), item["status"], pack.benefit_text(measure, current_lang(), as_of),
                        benefit.get("amount_wan"), criteria, missing, measure.spec, relations,
                        answer.money_type(item, measure), benefit.get("tax_saving_wan"), item.get("held") or None,
-                       item.get("currency") or "in_force", answer.applicant(item, measure), item.get("window"),
-                       [answer.source_view(s) for s in measure.spec.source], _condition(item, measure))
+                       currency, answer.applicant(item, measure), item.get("window"),
+                       [answer.source_view(s) for s in measure.spec.source], _condition(item, measure),
+                       item.get("version"))
 
 
 def _condition(item: dict[str, Any], measure: Measure) -> dict[str, str] | None:
@@ -238,10 +258,10 @@ def _relation(pack: RulePack, status: str, rel: Any, statuses: dict[str, str]) -
     return RelationView(rel.type, rel.measure, title, pick(rel.note), other, conflict)
 
 
-def _criterion(pack: RulePack, crit: Any, data: dict[str, Any]) -> CriterionView:
-    """One criterion line, with value and threshold formatted for people."""
+def _criterion(pack: RulePack, crit: Any, data: dict[str, Any], currency: str = "unconfirmed") -> CriterionView:
+    """One criterion line, with value and threshold formatted for people (in force only when the period is confirmed)."""
     if crit is None:
-        text = t("in_force") if data["id"] == "in_force" else data["id"]
+        text = t(IN_FORCE_WORDS[in_force_word(data["status"], currency)]) if data["id"] == "in_force" else data["id"]
         threshold = _plain(data.get("threshold"))
         if data["id"] == "in_force":
             threshold = _period_text(threshold)

@@ -55,5 +55,5 @@ def test_the_matrix_marks_the_held_certificate_and_the_unconfirmed_measures(tmp_
     (line,) = _matrix(tmp_path, pack, [{**yes_to_everything(pack), "id": "eager"}])
     names = titles(pack, "zh")
     assert line[names["hte-recognition"]] == "已获得"  # certified 2024-10-30, valid until 2027-10-30
-    unconfirmed = [m.id for m in pack.measures if m.spec.period is None and not m.intention and m.id in names]
+    unconfirmed = [m.id for m in pack.measures if not m.period_confirmed and not m.intention and m.id in names]
     assert unconfirmed and any(line[names[m]] == "可申报（向主管部门核实）" for m in unconfirmed)

@@ -48,7 +48,7 @@ def test_the_yes_to_everything_firm_gets_nothing_expired_as_eligible(pack, eager
 def test_the_yes_to_everything_firm_gets_no_intention_among_its_results(pack, eager):
     intentions = {m.id for m in pack.measures if m.intention}
     assert not intentions & {r["measure"] for r in eager["results"]}
-    assert {n["measure"] for n in eager["notices"]} == intentions
+    assert {n["measure"] for n in eager["notices"]} == {i for i in intentions if pack.measure(i).in_force(AS_OF)}
 
 
 def test_the_yes_to_everything_firm_counts_no_staff_programme_as_its_own(pack, eager):
@@ -65,6 +65,53 @@ ISSUE_NAMED = {  # the issue's examples of expired, intention and individual pro
 
 def test_none_of_the_measures_the_issue_names_is_eligible_for_the_company(eager):
     assert not ISSUE_NAMED & {r["measure"] for r in company_eligible(eager)}
+
+
+ONLY_ENCOURAGE = {  # issue 19: clauses that only say 鼓励 / 支持 / 建立机制, with no applicant, procedure or amount
+    "hd-brand", "hd-credit-products", "hd-global-cooperation", "hd-joint-rd", "hd-patent-pool", "hd-incubator-support",
+    "hd-international-events", "hd-standards", "hd-ip-high-end-services", "zgcsc-concept-verification",
+    "zgcsc-open-digital-infra", "zgcsc-public-health-rd", "zgcsc-hard-tech-incubator", "zgcsc-international-incubator",
+    "zgcsc-flagship-rd-institution", "zgcsc-listing-support", "tz-offshore-innovation", "tz-intl-service-agency",
+}
+
+
+def test_clauses_that_only_encourage_are_notices_never_results(pack, eager):
+    assert not ONLY_ENCOURAGE & {r["measure"] for r in eager["results"]}
+    assert {n["measure"] for n in eager["notices"]} >= ONLY_ENCOURAGE
+
+
+def test_every_programme_with_money_says_how_much(pack):
+    for m in pack.measures:
+        benefit = m.spec.benefit
+        if not m.intention and benefit.type in ("cash", "tax_saving", "financing"):
+            assert benefit.amount or benefit.programme, m.id
+
+
+def test_expired_intentions_are_not_current_notices(pack, reference):
+    expired = {m.id for m in pack.measures if m.intention and m.spec.period and m.spec.period.end
+               and m.spec.period.end < dt.date(2026, 12, 3)}
+    assert len(expired) >= 6  # the jjj-* intentions of the 2016-2018 plan
+    for day, shown in ((dt.date(2026, 12, 3), False), (dt.date(2017, 6, 1), True)):
+        answer = reference.check(read_profile(pack, {"entity_type": "enterprise", "province": "beijing"}, day), day).to_json()
+        assert (expired <= {n["measure"] for n in answer["notices"]}) is shown, day
+
+
+def test_no_output_says_in_force_for_a_measure_without_a_confirmed_period(pack, reference):
+    from checker.report import render_text
+
+    day = dt.date(2026, 12, 3)
+    result = reference.check(read_profile(pack, yes_to_everything(pack), day), day)
+    for lang, in_force, unconfirmed in (("zh", "在政策有效期内", "有效期未确认，申报前向主管部门核实"),
+                                        ("en", "within the period of force", "Period of force unconfirmed")):
+        text = render_text(pack, result, lang)
+        blocks = {b.splitlines()[0].rsplit("(", 1)[1].rstrip(")"): b for b in text.split("\n\n") if b.startswith("[")}
+        unsure = [r.measure for r in result.results if r.status == "eligible" and not pack.measure(r.measure).period_confirmed
+                  and pack.measure(r.measure).spec.period is not None]
+        assert unsure, "the pack has measures with only a period note"
+        for mid in unsure:
+            assert in_force not in blocks[mid] and unconfirmed in blocks[mid], (lang, mid)
+            assert " ..)" not in blocks[mid], (lang, mid)  # a period with neither end shows no threshold
+        assert in_force in blocks["small-low-profit"] or result.verdict("small-low-profit").status != "eligible"
 
 
 def test_totals_never_mix_money_types(pack, eager):
@@ -143,8 +190,47 @@ BASE = {"entity_type": "enterprise", "niche_market_years": 3, "rd_expense_wan": 
 ])
 def test_specialised_sme_routes_agree_with_an_independent_reading(reference, change):
     profile = {**BASE, **change}
-    status = reference.check(profile, AS_OF).verdict("specialised-sme").status
+    status = reference.check(profile, LAST_DAY_2022).verdict("specialised-sme").status  # 附件2 of 2022 applies until then
     assert status == ("eligible" if specialised_oracle(profile) else "ineligible")
+
+
+LAST_DAY_2022 = dt.date(2026, 3, 31)
+BASE_2026 = {**BASE, "tech_innovative_sme": True, "dishonest_listed": False, "main_business_revenue_wan": 18000.0,
+             "total_assets_wan": 30000.0, "total_liabilities_wan": 12000.0, "revenue_prev_wan": 15000.0, "ip_class1": 1,
+             "provincial_rd_institution": False, "zjtx_quality_score": 55}
+
+
+def specialised_2026_oracle(p: dict) -> bool:
+    """附件1 of 工信部企业〔2026〕2号 by hand, as shared/spec/core-measures.md states it (a zero denominator never meets)."""
+    def ratio(a: float, b: float) -> float | None:
+        return a / b if b else None
+
+    share = ratio(p["main_business_revenue_wan"], p["revenue_wan"])
+    debt = ratio(p["total_liabilities_wan"], p["total_assets_wan"])
+    rd1, rd2 = ratio(p["rd_expense_wan"], p["revenue_wan"]), ratio(p["rd_expense_prev_wan"], p["revenue_prev_wan"])
+    return (p["entity_type"] == "enterprise" and not p["dishonest_listed"] and p["tech_innovative_sme"]
+            and p["niche_market_years"] >= 3 and (p["revenue_wan"] >= 1500 or p["equity_financing_2y_wan"] >= 2000)
+            and share is not None and share >= 0.8 and debt is not None and debt <= 0.8
+            and p["rd_expense_wan"] >= 100 and p["rd_expense_prev_wan"] >= 100
+            and rd1 is not None and rd1 >= 0.03 and rd2 is not None and rd2 >= 0.03
+            and (p["ip_class1"] >= 1 or p["provincial_award_3y_top3"] or p["national_award_3y_top5"]
+                 or p["provincial_rd_institution"]) and p["zjtx_quality_score"] >= 50)
+
+
+@pytest.mark.parametrize("change", [
+    {}, {"niche_market_years": 2}, {"specialised_score": 90, "zjtx_quality_score": 49}, {"zjtx_quality_score": 50},
+    {"tech_innovative_sme": False}, {"revenue_wan": 1499.0, "main_business_revenue_wan": 1400.0, "rd_expense_wan": 100.0},
+    {"revenue_wan": 1499.0, "main_business_revenue_wan": 1400.0, "rd_expense_wan": 100.0, "equity_financing_2y_wan": 2000.0},
+    {"main_business_revenue_wan": 15999.0}, {"main_business_revenue_wan": 16000.0}, {"total_liabilities_wan": 24000.0},
+    {"total_liabilities_wan": 24000.01}, {"total_assets_wan": 0.0, "total_liabilities_wan": 0.0},
+    {"revenue_prev_wan": 23333.34}, {"revenue_prev_wan": 0.0}, {"rd_expense_prev_wan": 99.0},
+    {"ip_class1": 0}, {"ip_class1": 0, "national_award_3y_top5": True}, {"dishonest_listed": True},
+])
+def test_specialised_sme_2026_agrees_with_an_independent_reading(reference, change):
+    profile = {**BASE_2026, **change}
+    for as_of in (dt.date(2026, 4, 1), dt.date(2026, 12, 3)):
+        status = reference.check(profile, as_of).verdict("specialised-sme").status
+        assert status == ("eligible" if specialised_2026_oracle(profile) else "ineligible"), as_of
 
 
 @pytest.mark.parametrize(("measure", "amount", "saving"), [

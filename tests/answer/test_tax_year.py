@@ -97,3 +97,16 @@ def test_agency_storage_counts_and_page_groups_leave_the_conditional_result_out(
     assert sums["tax_saving"] == pytest.approx(full["totals"]["tax_saving_wan"])
     assert count == sum(1 for r in full["results"] if export.counts_as_eligible(r))
     assert web_answer.placement(hte(full), "company") == "verify"
+
+
+def test_the_text_report_labels_a_conditional_or_unconfirmed_result_apart_from_可申报(durable, pack):
+    from checker.report import render_text
+
+    result = durable.check(firm(dt.date(2023, 12, 5)), dt.date(2026, 12, 3))
+    text = render_text(pack, result)
+    assert "[附条件可申报] 高新技术企业减按15%税率征收企业所得税 (hte-tax-rate)" in text
+    unconfirmed = [r.measure for r in result.results if r.status == "eligible" and r.currency == "unconfirmed"
+                   and r.applicant == "company" and not r.held]
+    assert unconfirmed and all(f"[需核实] {pack.measure(m).spec.title.zh} ({m})" in text for m in unconfirmed)
+    later = render_text(pack, durable.check(firm(dt.date(2025, 11, 20)), dt.date(2026, 12, 3)))
+    assert "[可申报] 高新技术企业减按15%税率征收企业所得税 (hte-tax-rate)" in later

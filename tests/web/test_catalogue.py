@@ -70,6 +70,19 @@ def test_real_measure_page(client):
     assert "高新技术企业认定" in html and "认定为高新技术企业须同时满足以下条件" in html
 
 
+def test_a_measure_page_never_says_valid_long_term_without_a_confirmation(mini):
+    unsure = re.search(r'<dd id="period">.*?</dd>', mini.get("/measures/relief-b").get_data(as_text=True), re.S).group(0)
+    assert "有效期未确认，申报前向主管部门核实" in unsure and "长期有效" not in unsure  # no period, no confirmation
+    dated = re.search(r'<dd id="period">.*?</dd>', mini.get("/measures/grant-a").get_data(as_text=True), re.S).group(0)
+    assert "2030-12-31" in dated and "有效期未确认" not in dated
+
+
+def test_a_real_measure_page_shows_its_review_and_an_unconfirmed_period(client):
+    real = client.get("/measures/hd-first-purchase").get_data(as_text=True)  # the 2014 opinion: a note, no end date
+    assert "有效期未确认" in re.search(r'<dd id="period">.*?</dd>', real, re.S).group(0)
+    assert "2026-12-03" in re.search(r'<dd id="review">.*?</dd>', real, re.S).group(0)
+
+
 def test_unknown_measure_is_404(client):
     response = client.get("/measures/no-such-measure")
     assert response.status_code == 404

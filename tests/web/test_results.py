@@ -189,6 +189,15 @@ def test_unconfirmed_results_say_check_and_are_not_counted(crafted):
     assert "现金补贴" in totals and "5 万元" in totals and "25 万元" not in totals
 
 
+def test_the_in_force_line_says_unconfirmed_unless_the_period_is_confirmed(crafted):
+    in_force = {"id": "in_force", "status": "met", "value": "2026-06-01", "threshold": "2020-01-01..2030-12-31"}
+    html = crafted([_item("grant-a", currency="unconfirmed", criteria=[in_force]),
+                    _item("relief-b", currency="in_force", criteria=[in_force])])
+    unsure, sure = _card(html, "grant-a"), _card(html, "relief-b")
+    assert "有效期未确认，申报前向主管部门核实" in unsure and "在政策有效期内" not in unsure
+    assert "在政策有效期内" in sure and "有效期未确认" not in sure
+
+
 def test_totals_per_money_type_are_never_added(crafted):
     html = crafted([
         _item("grant-a", amount=20, benefit={"type": "cash"}),

@@ -101,6 +101,8 @@ def resume_jobs(app: Flask) -> list[int]:
         log.info("unfinished jobs wait: AGENCY_BACKGROUND is off, so building the app starts no worker thread")
         return []
     app.extensions["agency_resumed"] = True
+    if app.config.get("AGENCY_BACKGROUND") and hasattr(state.runner, "sweep"):
+        state.runner.sweep()  # Celery: expired chunk leases are re-queued by the server as well as by every worker
     try:
         with app.extensions["checker"].sessions() as session:
             pending = resumable(session)

@@ -28,7 +28,9 @@ bp = Blueprint("agency_api", __name__, url_prefix="/api/v1")
 PUBLIC = {"agency_api.openapi"}
 BATCH_KEYS = {"rows", "as_of", "lang", "name"}
 FILE_FORMATS = ("csv", "xlsx", "jsonl")
-CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large", 415: "unsupported_media_type"}
+MEDIA_TYPES = {"agency_api.check": ("application/json",),
+               "agency_api.submit_batch": ("application/json", "multipart/form-data")}
 TOKEN_REFUSALS = {"expired": "this API token has expired; create a new one on the tokens page",
                   "revoked": "this API token was revoked; create a new one on the tokens page"}
 
@@ -59,7 +61,15 @@ def _authenticate():
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
         return response, status
     g.api_user = found
-    return None
+    return _media_type()
+
+
+def _media_type():
+    """A 415 when a POST names a Content-Type its operation does not read (no Content-Type: the body is tried as JSON)."""
+    allowed = MEDIA_TYPES.get(request.endpoint or "")
+    if allowed is None or not request.mimetype or request.mimetype in allowed:
+        return None
+    return error(415, "unsupported_media_type", f"Content-Type must be {' or '.join(allowed)}, not {request.mimetype}")
 
 
 @bp.errorhandler(404)

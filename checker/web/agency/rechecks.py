@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 
@@ -29,7 +30,8 @@ KEY = "agency_rechecks"
 
 
 def make_recheck_runner(app: Flask, services: Services) -> JobRunner:
-    """The runner of rechecks: inline when jobs run inline (tests), else its own background thread."""
+    """The runner of rechecks: Celery tasks when CHECKER_BROKER_URL is set, inline when jobs run inline (tests), else its
+    own background thread."""
     def work(recheck_id: int, stop: Callable[[], bool] = lambda: False) -> None:
         try:
             with services.lease(fresh=True) as checker:
@@ -40,6 +42,11 @@ def make_recheck_runner(app: Flask, services: Services) -> JobRunner:
         portfolio_summary.warm(services.sessions, services.checker.pack, recheck_id=recheck_id)
         webhooks.newly_eligible(services.sessions, recheck_id)
 
+    broker = app.config.get("CHECKER_BROKER_URL") or os.environ.get("CHECKER_BROKER_URL")
+    if broker:  # more than one machine: each recheck is a task for `checker worker` processes
+        from checker.agency.distributed import CeleryRecheckRunner, make_celery
+
+        return CeleryRecheckRunner(make_celery(broker), lambda: services.pack.version)
     return InlineRunner(work) if app.config.get("AGENCY_RUNNER") == "inline" else ThreadRunner(work)
 
 
