@@ -105,22 +105,3 @@ def test_a_better_scenario_that_may_still_apply_is_an_if_not_a_part_of_the_total
     assert picture["scenario"] == "standard" and result["totals"]["tax_saving_wan"] == pytest.approx(0.25 * 50)
     assert picture["alternatives"] == [{"scenario": "small_low_profit", "rate": 0.05, "measures": ["small-low-profit"],
                                         "tax_saving_wan": pytest.approx(0.20 * 260 + 0.05 * 50)}]
-
-
-def test_agency_storage_and_exports_keep_the_one_scenario_total(reference, pack):
-    """A firm both small low-profit and holding a certificate: the stored agency result and its export total are the
-    chosen scenario's, not the 15% rate and the 20% relief added together."""
-    from checker.agency import export
-    from checker.agency.jobs import compact as stored
-    from checker.engine.vector import compact_results
-    profile = firm(total_assets_wan=3000, taxable_income_wan=260, rd_expense_wan=50)
-    result = reference.check(profile, AS_OF)
-    full = result.to_json()
-    items = by_id(full)
-    assert counts(items["small-low-profit"]) and counts(items["hte-tax-rate"])
-    kept = stored(result)
-    assert compact_results(pack, [profile], AS_OF)[0] == kept
-    _, sums, _ = export.money(pack, kept)
-    assert sums["tax_saving"] == pytest.approx(full["totals"]["tax_saving_wan"])
-    assert sums["tax_saving"] < items["small-low-profit"]["benefit"]["amount_wan"] + items["hte-tax-rate"]["benefit"][
-        "amount_wan"]
