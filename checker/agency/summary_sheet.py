@@ -54,7 +54,7 @@ def write_summary(summary: Summary, lang: str, folder: str) -> Path:
     shown = min(len(rows) - 2, CHART_MEASURES)
     if shown > 0:
         stacked = book.add_chart({"type": "bar", "subtype": "stacked"})
-        for col, pattern in ((1, None), (2, "wide_upward_diagonal"), (3, "dotted_20_percent")):
+        for col, pattern in ((1, None), (2, "wide_upward_diagonal"), (3, "percent_50")):
             series = {"name": [NAME, 0, col], "categories": [NAME, 1, 0, shown, 0], "values": [NAME, 1, col, shown, col]}
             if pattern:  # survives greyscale printing
                 series["pattern"] = {"pattern": pattern, "fg_color": "#404040", "bg_color": "#FFFFFF"}
@@ -67,7 +67,7 @@ def write_summary(summary: Summary, lang: str, folder: str) -> Path:
                       "values": [NAME, money_at + 1, 1, money_at + 3, 1], "points": [
                           {"fill": {"color": "#1B3A5C"}},
                           {"pattern": {"pattern": "wide_upward_diagonal", "fg_color": "#404040", "bg_color": "#FFFFFF"}},
-                          {"pattern": {"pattern": "dotted_20_percent", "fg_color": "#404040", "bg_color": "#FFFFFF"}}]})
+                          {"pattern": {"pattern": "percent_50", "fg_color": "#404040", "bg_color": "#FFFFFF"}}]})
     money.set_title({"name": translate("agency.chart_money", lang)})
     money.set_legend({"none": True})
     sheet.insert_chart(22, 6, money)

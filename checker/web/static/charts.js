@@ -41,7 +41,7 @@
     return {
       animation: false,
       color: PALETTE,
-      aria: {enabled: true, decal: {show: true}},
+      aria: {enabled: true, label: {enabled: false}, decal: {show: true}},  // the table beside it is what readers hear
       tooltip: {trigger: "axis", renderMode: "richText"},
       legend: {top: 0, type: "scroll"},
       grid: {left: 8, right: 24, top: 36, bottom: 8, containLabel: true},
