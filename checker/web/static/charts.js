@@ -35,7 +35,7 @@
 
   function option(kind, data) {
     var horizontal = kind === "hbar" || kind === "stack";
-    var category = {type: "category", data: data.labels, axisLabel: {width: 140, overflow: "truncate"}};
+    var category = {type: "category", data: data.labels, axisLabel: {width: 140, overflow: "truncate", interval: 0}};
     var value = {type: "value", minInterval: kind === "stack" || kind === "line" ? 1 : 0};
     if (horizontal) { category.inverse = true; }
     return {
