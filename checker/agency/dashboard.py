@@ -28,7 +28,7 @@ class Row(NamedTuple):
     key: str
     name: str
     rulepack: str
-    count: int  # 可申报
+    counted: int  # 可申报
     undetermined: int  # 待完善
     money_wan: float  # known money of its 可申报 measures
     measures: list[list[Any]]  # [measure, 万元] of each 可申报 measure
@@ -91,20 +91,21 @@ def rows(board: dict[str, Any] | None, pack: RulePack, today: dt.date) -> list[R
     for row in kept:
         now = [(amount, windows[m][1]) for m, amount in row[7] if windows[m][0]]
         closes = min((c for _, c in now if c), default="")
-        out.append(Row(*row[:8], round(sum(a for a, _ in now), 4), closes))
+        out.append(Row(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], round(sum(a for a, _ in now), 4),
+                       closes))
     return out
 
 
 def call_order(row: Row) -> tuple[Any, ...]:
     """Who to call first: most money to act on now, then the window closing soonest, then more 可申报."""
-    return (-row.act_now_wan, row.closes or "9999-12-31", -row.count, row.key)
+    return (-row.act_now_wan, row.closes or "9999-12-31", -row.counted, row.key)
 
 
 def select_rows(all_rows: list[Row], sort: str = "key", measure: str = "", min_count: int = 0) -> list[Row]:
     """The list as asked: only clients for whom the measure is 可申报 (if given) with at least min_count 可申报,
     sorted by key, 可申报 count, money, or call order."""
-    chosen = [r for r in all_rows if r.count >= min_count and (not measure or any(m == measure for m, _ in r.measures))]
-    keys = {"key": lambda r: r.key, "count": lambda r: (-r.count, r.key), "money": lambda r: (-r.money_wan, r.key),
+    chosen = [r for r in all_rows if r.counted >= min_count and (not measure or any(m == measure for m, _ in r.measures))]
+    keys = {"key": lambda r: r.key, "count": lambda r: (-r.counted, r.key), "money": lambda r: (-r.money_wan, r.key),
             "call": call_order}
     return sorted(chosen, key=keys.get(sort, keys["key"]))
 

@@ -13,6 +13,7 @@ import re
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import xlsxwriter
 
@@ -26,12 +27,13 @@ PARTS = re.compile(r"^xl/(worksheets/sheet1\.xml|worksheets/_rels/sheet1\.xml\.r
 OVERRIDE = re.compile(r'<Override PartName="/xl/(?:drawings|charts)/[^"]+" ContentType="[^"]+"/>')
 
 
-def _rows(summary: Summary, lang: str) -> list[list]:
+def _rows(summary: Summary, lang: str) -> list[list[Any]]:
     """The pivot table: header, one row per measure with any client 可申报, 待完善 or 已获得 (most 可申报 first), totals."""
     measures = sorted((m for m in summary.measures if m.counted or m.counts.get("undetermined") or m.held),
                       key=lambda m: (-m.counted, -m.counts.get("undetermined", 0), m.measure))
     head = [translate(f"agency.{k}", lang) for k in ("measure", "eligible", "undetermined", "held", "money_wan")]
-    body = [[m.title, m.counted, m.counts.get("undetermined", 0), m.held, round(m.amount_wan, 2)] for m in measures]
+    body: list[list[Any]] = [[m.title, m.counted, m.counts.get("undetermined", 0), m.held, round(m.amount_wan, 2)]
+                             for m in measures]
     total = [translate("agency.total", lang), *(sum(r[i] for r in body) for i in (1, 2, 3)),
              round(sum(r[4] for r in body), 2)]
     return [head, *body, total]
@@ -55,7 +57,8 @@ def write_summary(summary: Summary, lang: str, folder: str) -> Path:
     if shown > 0:
         stacked = book.add_chart({"type": "bar", "subtype": "stacked"})
         for col, pattern in ((1, None), (2, "wide_upward_diagonal"), (3, "percent_50")):
-            series = {"name": [NAME, 0, col], "categories": [NAME, 1, 0, shown, 0], "values": [NAME, 1, col, shown, col]}
+            series: dict[str, Any] = {"name": [NAME, 0, col], "categories": [NAME, 1, 0, shown, 0],
+                                      "values": [NAME, 1, col, shown, col]}
             if pattern:  # survives greyscale printing
                 series["pattern"] = {"pattern": pattern, "fg_color": "#404040", "bg_color": "#FFFFFF"}
             stacked.add_series(series)
