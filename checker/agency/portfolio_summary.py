@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from checker.agency.dashboard import empty_board, tap
 from checker.agency.export import MeasureSummary, Summary, summarise, titles
 from checker.agency.models import ClientResult, Job
 from checker.agency.portfolio import Portfolio
 from checker.agency.recheck_models import Recheck
-from checker.agency.results import portfolio_items
 from checker.agency.state_models import PortfolioSummary
 from checker.models import _now
 from checker.rules.pack import RulePack
@@ -51,12 +51,15 @@ def portfolio_summary(sessions: sessionmaker[Session], agency_id: int, pack: Rul
     with sessions() as session:
         current = stamp(session, agency_id)
         kept = session.get(PortfolioSummary, agency_id)
-        if kept is not None and kept.rulepack == pack.version and kept.stamp == current:
+        fresh = kept is not None and kept.rulepack == pack.version and "board" in kept.data  # kept before the board: redo
+        if fresh and kept is not None and kept.stamp == current:
             return _restore(kept.data, names)
-        if kept is not None and kept.rulepack == pack.version and busy(session, agency_id):
+        if fresh and kept is not None and busy(session, agency_id):
             # a job or recheck is storing results: its worker computes the summary when it ends, the page does not
             return dataclasses.replace(_restore(kept.data, names), updating=True)
-        summary = summarise(portfolio_items(Portfolio(session, agency_id)), names, pack)
+        board = empty_board()
+        summary = summarise(tap(Portfolio(session, agency_id).latest(), board, pack), names, pack)
+        summary.board = board
         session.rollback()  # end the read before writing
     keep(sessions, agency_id, pack.version, current, summary)
     return summary

@@ -122,6 +122,17 @@ class ResultView:
         return [(fid, label, n) for (fid, label), n in ranked]
 
     @property
+    def window_months(self) -> list[tuple[str, int, int]]:
+        """What opens when: per month (YYYY-MM), how many 可申报 or to-verify measures' windows open and close in it."""
+        months: dict[str, list[int]] = {}
+        for measure in [*self.groups["eligible"], *self.groups.get("verify", [])]:
+            window = measure.window or {}
+            for column, day in ((0, window.get("opens")), (1, window.get("closes"))):
+                if day and str(day) >= self.as_of[:7]:
+                    months.setdefault(str(day)[:7], [0, 0])[column] += 1
+        return [(month, opening, closing) for month, (opening, closing) in sorted(months.items())]
+
+    @property
     def conflicts(self) -> list[tuple[MeasureView, RelationView]]:
         """Pairs of eligible measures that exclude each other, each pair once (however many of the two declare it)."""
         seen: set[frozenset[str]] = set()
