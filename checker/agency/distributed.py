@@ -14,6 +14,7 @@ import contextlib
 import logging
 import os
 import socket
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -186,17 +187,41 @@ def deliver_webhook(delivery_id: int) -> None:
 
 
 class CeleryRunner:
-    """Starts a job on the live pack, then sends one chunk task per `size` pending rows to the workers."""
+    """Starts a job on the live pack, then sends one chunk task per `size` pending rows to the workers.
 
-    def __init__(self, celery: Celery, sessions: sessionmaker[Session], version: Callable[[], str], size: int = CHUNK) -> None:
+    A job whose uploaded file still waits to be read (`waiting`) is first read into rows by `read`, in a thread of
+    this process (the one that received the file), outside the request.
+    """
+
+    def __init__(self, celery: Celery, sessions: sessionmaker[Session], version: Callable[[], str], size: int = CHUNK,
+                 read: Callable[[int], bool] = lambda job_id: True,
+                 waiting: Callable[[int], bool] = lambda job_id: False) -> None:
         self.celery = celery
         self.sessions = sessions
         self.version = version
         self.size = size
         self.sweeper: leases.Sweeper | None = None
+        self.read = read
+        self.waiting = waiting
 
     def submit(self, job_id: int) -> None:
         """Queue the job's pending rows as chunk tasks (again after a restart: stored rows are skipped)."""
+        if self.waiting(job_id):
+            threading.Thread(target=self._read_then_send, args=(job_id,), name=f"read-job-{job_id}", daemon=True).start()
+        else:
+            self._send(job_id)
+
+    def _read_then_send(self, job_id: int) -> None:
+        """Read the job's file into rows, then send its chunks (a file that cannot be read has failed the job)."""
+        try:
+            if self.read(job_id):
+                self._send(job_id)
+        except Exception:
+            log.exception("job %s: its file could not be read", job_id)
+            fail_job(self.sessions, job_id, "the uploaded file could not be read")
+
+    def _send(self, job_id: int) -> None:
+        """Mark the job running and send one task per chunk of its pending rows."""
         if not start_job(self.sessions, job_id, self.version()):
             return
         with self.sessions() as session:

@@ -60,6 +60,8 @@ class MeasureSummary:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SHOWN_STATUSES, 0))
     amount_wan: float = 0.0
     unknown: int = 0  # eligible clients whose amount is not known
+    counted: int = 0  # 可申报 (counts_as_eligible): eligible, in force, not held, unconditional
+    held: int = 0  # 已获得
 
 
 @dataclass
@@ -72,6 +74,7 @@ class Summary:
     money: dict[str, float | None] = field(default_factory=dict)
     unknown: int = 0
     updating: bool = False  # the kept summary of a portfolio a job or recheck is still changing
+    board: dict[str, Any] | None = None  # the portfolio dashboard's slices and client rows (agency.dashboard)
 
 
 def titles(pack: RulePack, lang: str) -> dict[str, str]:
@@ -198,7 +201,9 @@ def summarise(items: Iterable[ClientVerdicts], names: dict[str, str], pack: Rule
             entry = per.setdefault(r["measure"], MeasureSummary(r["measure"], r["measure"]))
             status = status_of(r)
             entry.counts[status] = entry.counts.get(status, 0) + 1
+            entry.held += bool(r.get("held"))
             if counts_as_eligible(r):
+                entry.counted += 1
                 value = amount_of(r, money_type(pack, r))
                 entry.unknown += value is None
                 entry.amount_wan = round(entry.amount_wan + (value or 0), 4)

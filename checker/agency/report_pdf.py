@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -142,12 +142,15 @@ def client_pdf(pack: RulePack, item: ClientVerdicts, lang: str = "zh") -> bytes:
     return bytes(pdf.output())
 
 
-def reports_zip(pack: RulePack, items: Iterable[ClientVerdicts], target: Any, lang: str = "zh") -> int:
-    """A zip of one PDF per client (named by row and client key) written to target; how many it holds."""
+def reports_zip(pack: RulePack, items: Iterable[ClientVerdicts], target: Any, lang: str = "zh",
+                progress: Callable[[int], None] = lambda done: None) -> int:
+    """A zip of one PDF per client (named by row and client key) written to target, `progress` told the count after
+    each; how many it holds."""
     count = 0
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for item in items:
             safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in item.key)[:60]
             archive.writestr(f"{item.row or count + 1:05d}-{safe}.pdf", client_pdf(pack, item, lang))
             count += 1
+            progress(count)
     return count

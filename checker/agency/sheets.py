@@ -62,10 +62,13 @@ def to_csv(sheet: Sheet) -> bytes:
     return b"".join(iter_csv(sheet))
 
 
-def write_xlsx(sheets: Iterable[Sheet], target: Any, limit: int = XLSX_ROWS) -> None:
+def write_xlsx(sheets: Iterable[Sheet], target: Any, limit: int = XLSX_ROWS,
+               front: tuple[str, tuple[dict[str, bytes], list[str]]] | None = None) -> None:
     """Write an XLSX workbook to a path or binary file, a worksheet per sheet (continued on 'name-2'… past
-    Excel's row limit), streamed in constant memory; headers frozen, styled and filtered."""
-    book = Book(target)
+    Excel's row limit), streamed in constant memory; headers frozen, styled and filtered. `front` is a first sheet
+    written elsewhere: its name and parts (summary_sheet.summary_parts)."""
+    book = Book(target, front[1] if front else None)
+    book.front_name = front[0] if front else ""
     for sheet in sheets:
         part, page = 1, _start(book, sheet, sheet.name)
         for row in sheet.rows:

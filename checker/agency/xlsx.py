@@ -179,9 +179,13 @@ def _number(value: float) -> str:
 class Book:
     """A workbook written page by page; close() zips the pages (path or binary file target)."""
 
-    def __init__(self, target: Any) -> None:
+    def __init__(self, target: Any, front: tuple[dict[str, bytes], list[str]] | None = None) -> None:
         self.target = target
         self.pages: list[Page] = []
+        # A first sheet written elsewhere (summary_sheet: its sheet1, drawing and chart parts, content-type overrides)
+        self.front_parts, self.front_types = front or ({}, [])
+        self.front = 1 if front else 0
+        self.front_name = ""
 
     def add_page(self, name: str, widths: Sequence[float], styles: list[int], freeze: int,
                  header_height: float = 36) -> Page:
@@ -199,7 +203,9 @@ class Book:
             package.writestr("xl/workbook.xml", self._workbook())
             package.writestr("xl/_rels/workbook.xml.rels", self._workbook_rels())
             package.writestr("xl/styles.xml", STYLES_XML)
-            for number, page in enumerate(self.pages, 1):
+            for name, data in self.front_parts.items():
+                package.writestr(name, data)
+            for number, page in enumerate(self.pages, 1 + self.front):
                 with package.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=True) as out:
                     out.write(page.head_xml(number == 1).encode("utf-8"))
                     page.body.seek(0)
@@ -210,7 +216,7 @@ class Book:
     def _types(self) -> str:
         kind = "application/vnd.openxmlformats-officedocument.spreadsheetml"
         sheets = "".join(f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{kind}.worksheet+xml"/>'
-                         for n in range(1, len(self.pages) + 1))
+                         for n in range(1, len(self.pages) + self.front + 1)) + "".join(self.front_types)
         return (f'{XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
                 '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
                 '<Default Extension="xml" ContentType="application/xml"/>'
@@ -218,17 +224,19 @@ class Book:
                 f'<Override PartName="/xl/styles.xml" ContentType="{kind}.styles+xml"/>{sheets}</Types>')
 
     def _workbook(self) -> str:
-        sheets = "".join(f'<sheet name="{escape(p.name)}" sheetId="{n}" r:id="rId{n}"/>' for n, p in enumerate(self.pages, 1))
+        first = f'<sheet name="{escape(self.front_name)}" sheetId="1" r:id="rId1"/>' if self.front else ""
+        sheets = first + "".join(f'<sheet name="{escape(p.name)}" sheetId="{n}" r:id="rId{n}"/>'
+                                 for n, p in enumerate(self.pages, 1 + self.front))
         names = "".join(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{n}" hidden="1">'
                         f"{escape(_quoted(p.name))}!{_absolute(p.filter)}</definedName>"
-                        for n, p in enumerate(self.pages) if p.filter)
+                        for n, p in enumerate(self.pages, self.front) if p.filter)
         return (f'{XML}<workbook xmlns="{MAIN}" xmlns:r="{RELS}"><bookViews><workbookView/></bookViews>'
                 f'<sheets>{sheets}</sheets>{f"<definedNames>{names}</definedNames>" if names else ""}</workbook>')
 
     def _workbook_rels(self) -> str:
         links = "".join(f'<Relationship Id="rId{n}" Type="{RELS}/worksheet" Target="worksheets/sheet{n}.xml"/>'
-                        for n in range(1, len(self.pages) + 1))
-        styles = f'<Relationship Id="rId{len(self.pages) + 1}" Type="{RELS}/styles" Target="styles.xml"/>'
+                        for n in range(1, len(self.pages) + self.front + 1))
+        styles = f'<Relationship Id="rId{len(self.pages) + self.front + 1}" Type="{RELS}/styles" Target="styles.xml"/>'
         return f'{XML}<Relationships xmlns="{PACKAGE_RELS}">{links}{styles}</Relationships>'
 
 

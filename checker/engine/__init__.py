@@ -90,13 +90,13 @@ class Checker:
         scope = Scope(pack, profile, as_of, self.compiled)
         decided = self.decide(scope)
         every = [explain(pack, m, scope, decided[m.id], lang) for m in pack.measures]
-        add_tax_savings(scope, every)
         intention = {m.id for m in pack.measures if m.intention}
         results = [r for r in every if r.measure not in intention]
+        picture = add_tax_savings(scope, results, [r for r in every if r.measure in intention])
         notices = [notice(m, lang) for m in pack.measures if m.intention and m.in_force(as_of)]  # expired: none
         return CheckResult(pack.version, as_of, results, conflicts(pack, results, lang), notices,
-                           totals(pack, (r.money_item() for r in results)),
-                           [r for r in every if r.measure in intention])
+                           picture.totals(totals(pack, (r.money_item() for r in results), picture.left_out)),
+                           [r for r in every if r.measure in intention], picture.to_json())
 
     def decide(self, scope: Scope) -> dict[str, dict[str, Any]]:
         """Each criterion of each measure of the scope's pack: True met, False not met, None unknown."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, TypedDict, cast
+from typing import Any, Sequence, TypedDict, cast
 
 from checker.engine import answer
 from checker.engine import values as v
@@ -88,12 +88,13 @@ class CheckResult:
     notices: list[answer.Notice] = field(default_factory=list)
     totals: dict[str, float] = field(default_factory=dict)
     intentions: list[MeasureResult] = field(default_factory=list)  # verdicts of notices, for examples only
+    tax_scenario: dict[str, Any] | None = None  # answer.TaxPicture.to_json: the scenario the totals use
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object `checker check` prints."""
         return {"rulepack": self.rulepack, "as_of": self.as_of.isoformat(),
                 "results": [r.to_json() for r in self.results], "conflicts": self.conflicts,
-                "notices": self.notices, "totals": self.totals}
+                "notices": self.notices, "totals": self.totals, "tax_scenario": self.tax_scenario}
 
     def verdict(self, measure_id: str) -> MeasureResult:
         """The verdict on one measure, intentions included (StopIteration if none)."""
@@ -175,15 +176,18 @@ def condition_of(measure: Measure, scope: Scope, status: str, lang: str = "zh") 
     return answer.condition(v.from_ordinal(until.lo), measure.spec.condition.text, lang)
 
 
-def add_tax_savings(scope: Scope, results: list[MeasureResult]) -> None:
-    """Fill tax_saving_wan of every deduction, at the company's lowest possible rate (in place)."""
+def add_tax_savings(scope: Scope, results: list[MeasureResult], others: Sequence[MeasureResult] = ()
+                    ) -> answer.TaxPicture:
+    """Fill tax_saving_wan of every deduction (of `others` too) at the rate of the best established tax scenario of
+    `results` (in place); that scenario, the rate measures it leaves out of the totals and the better 'if …' ones."""
     hte = scope.get(answer.HTE_RATE_YEAR) if answer.HTE_RATE_YEAR in scope.pack.derived else False
-    small = next((r.status for r in results if r.measure == answer.SMALL_LOW_PROFIT), None)
-    rate = answer.tax_rate(hte if isinstance(hte, bool) else None, small)
     taxable = scope.profile.get("taxable_income_wan")
-    for item in results:
+    picture = answer.tax_picture(scope.pack, [r.money_item() for r in results], hte if isinstance(hte, bool) else None,
+                                 taxable)
+    for item in [*results, *others]:
         if item.benefit_type == "deduction":
-            item.tax_saving_wan = answer.tax_saving(item.amount_wan, taxable, rate)
+            item.tax_saving_wan = answer.tax_saving(item.amount_wan, taxable, picture.chosen.rate)
+    return picture
 
 
 def _period(measure: Measure) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 from checker.engine import Checker
 from checker.engine.conditions import holds
+from checker.rules import credit_code
 from checker.rules.expr import ExprError
 from checker.rules.pack import Measure, RulePack
 from checker.web import pledge
@@ -100,7 +101,7 @@ def _askable(pack: RulePack, fid: str, answers: dict[str, str], values: dict[str
     decl = pack.fields.get(fid)
     if decl is None or fid in answers:
         return False
-    return applies(decl, values.get("entity_type")) and asked(pack, decl, values, as_of)
+    return applies(decl, credit_code.applicant_kinds(values)) and asked(pack, decl, values, as_of)
 
 
 def progress(pack: RulePack, checker: Checker, answers: dict[str, str], as_of: dt.date) -> Progress:

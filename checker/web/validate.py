@@ -10,6 +10,7 @@ from checker.engine.conditions import holds
 from checker.intake import cross_check, derive_from_credit_code
 from checker.problems import Problem, problem_of
 from checker.profile import FieldProblem, implausible, parse_value
+from checker.rules import credit_code
 from checker.rules.pack import RulePack
 from checker.rules.schema import FieldDecl
 
@@ -22,9 +23,9 @@ def parse_as_of(raw: str | None) -> dt.date | None:
         return None
 
 
-def applies(decl: FieldDecl, entity_type: str | None) -> bool:
-    """Whether a question concerns this entity type (unknown type: every question does)."""
-    return decl.entities is None or entity_type is None or entity_type in decl.entities
+def applies(decl: FieldDecl, kinds: frozenset[str] | None) -> bool:
+    """Whether a question concerns an applicant of these kinds (credit_code.applicant_kinds; unknown: every one does)."""
+    return decl.entities is None or kinds is None or bool(kinds & set(decl.entities))
 
 
 def asked(pack: RulePack, decl: FieldDecl, values: dict[str, Any], as_of: dt.date) -> bool:
@@ -68,8 +69,8 @@ def parse_answers(pack: RulePack, raw: dict[str, str]) -> Parsed:
 
 def relevant(pack: RulePack, raw: dict[str, str], as_of: dt.date, values: dict[str, Any]) -> dict[str, str]:
     """Only the answers to questions that concern this entity and apply given the (already parsed) other answers."""
-    entity = raw.get("entity_type")
-    kept = {k: v for k, v in raw.items() if k in pack.fields and applies(pack.fields[k], entity)}
+    kinds = credit_code.applicant_kinds(raw)
+    kept = {k: v for k, v in raw.items() if k in pack.fields and applies(pack.fields[k], kinds)}
     return {k: v for k, v in kept.items() if asked(pack, pack.fields[k], values, as_of)}
 
 
@@ -82,6 +83,8 @@ def check_all(pack: RulePack, raw: dict[str, str], as_of: dt.date, parsed: Parse
     problems = derive_from_credit_code(pack, values) + cross_check(pack, values, as_of) + plausible(values, as_of)
     for problem in problems:
         errors.setdefault(problem.field, []).append(problem.problem)
+    if "legal_form" not in kept and values.get("legal_form"):
+        kept["legal_form"] = str(values["legal_form"])  # read from the credit code: saved like an answer
     return Checked(kept, values if not errors else {}, errors, warnings(pack, values))
 
 

@@ -288,3 +288,19 @@ def test_without_a_broker_the_app_keeps_its_embedded_runner(tmp_path, monkeypatc
         assert isinstance(app.extensions["agency"].runner, ThreadRunner)
     finally:
         shut(app)
+
+
+def test_an_uploaded_file_is_read_by_the_web_process_then_checked_by_the_workers(cluster):
+    import io
+
+    from tests.agency.util import csv_bytes
+
+    app, headers, workers = cluster
+    workers(delay=0).start("w1")
+    rows = [{**GOOD, "id": f"c{i}", "rd_expense_wan": 100 + i} for i in range(1, 13)]
+    response = app.test_client().post("/api/v1/batches", headers=headers, content_type="multipart/form-data",
+                                      data={"file": (io.BytesIO(csv_bytes(rows, "gbk")), "c.csv"), "as_of": "2026-06-01"})
+    assert response.status_code == 202 and response.json["status"] == "queued"  # not read in the request
+    batch = finished(app, headers, response.json["url"], 90)
+    assert (batch["total"], batch["checked"]) == (12, 12)
+    assert stored(app, batch["id"]) == (list(range(1, 13)), 12)

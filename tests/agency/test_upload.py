@@ -119,10 +119,13 @@ def test_row_and_size_limits(tmp_path):
         client = application.test_client()
         sign_in(client, "a@example.com")
         rows = [{**GOOD, "id": f"c{i}"} for i in range(5)]
-        response = upload(client, "many.csv", csv_bytes(rows))
-        assert response.status_code == 400 and "more than 3 rows" in response.get_data(as_text=True)
+        job = job_id_of(upload(client, "many.csv", csv_bytes(rows)))  # the runner reads the rows, not the request
+        progress = client.get(f"/agency/jobs/{job}/progress").json
+        assert progress["status"] == "failed" and progress["total"] == 0
+        assert "more than 3 rows" in client.get(f"/agency/jobs/{job}").get_data(as_text=True)
         big = csv_bytes([{**GOOD, "id": "x" * 100}] * 2) + b"#" * 3000
-        assert upload(client, "big.csv", big).status_code == 413
+        refused = upload(client, "big.csv", big)
+        assert refused.status_code == 413 and "文件超过 0.00191 MB 的上限" in refused.get_data(as_text=True)
     finally:
         shut(application)
 

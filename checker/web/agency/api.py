@@ -11,8 +11,9 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from checker.agency.accounts import owned, token_check
 from checker.agency.export import ClientVerdicts, money
-from checker.agency.jobs import cancel_job, create_job, workers
+from checker.agency.jobs import cancel_job, create_job, fail_job, workers
 from checker.agency.models import Job
+from checker.agency.receive import store_rows
 from checker.agency.results import job_items, job_problems
 from checker.agency.uploads import UploadError
 from checker.batch import Row
@@ -24,7 +25,7 @@ from checker.web import limits
 from checker.web.agency import apiargs, apiprofile
 from checker.web.agency.common import get_owned, job_from_file, setting, state
 from checker.web.agency.openapi import openapi_document
-from checker.web.agency.views import progress_of
+from checker.web.agency.views import progress_of, too_large_text
 from checker.web.services import db, pack, services
 
 bp = Blueprint("agency_api", __name__, url_prefix="/api/v1")
@@ -88,7 +89,9 @@ def _not_found(_exc):
 
 @bp.errorhandler(413)
 def _too_large(_exc):
-    return error(413, "too_large", "the request body is too large")
+    """The body is over the limit: said in Chinese (English with ?lang=en), with the limit in bytes."""
+    lang = "en" if request.args.get("lang") == "en" else "zh"
+    return error(413, "too_large", too_large_text(lang), max_bytes=request.max_content_length)
 
 
 def bad_argument(exc: apiargs.BadArgument):
@@ -211,7 +214,13 @@ def submit_batch():
         as_of, lang = apiargs.as_of(apiargs.get(body, "as_of")), apiargs.lang(apiargs.get(body, "lang"))
     except apiargs.BadArgument as exc:
         return bad_argument(exc)
-    job = create_job(db(), g.api_user, name or "api", _rows(body["rows"]), as_of, lang, pack().version)
+    job = create_job(db(), g.api_user, name or "api", (), as_of, lang, pack().version)
+    db().commit()  # the job first, then its rows in short transactions: a large batch never holds the write lock long
+    try:
+        store_rows(services().sessions, job.id, _rows(body["rows"]))
+    except Exception:
+        fail_job(services().sessions, job.id, "the rows could not be stored")
+        raise
     return _queued(job)
 
 

@@ -23,8 +23,11 @@ CHECK_NOTE = ("Each answer is its JSON type within the field's bounds, or null f
               "invalid_profile naming the field. A 422 inconsistent_profile names answers the schema allows but that "
               "contradict each other (the pack's consistency checks) or a credit code whose check digit is wrong.")
 BATCH_NOTE = ("JSON rows are read like an uploaded file (lenient cells): a bad cell or a row that is not an object "
-              "becomes a row problem of the batch, never a refusal. A multipart file whose content cannot be read "
-              "as its format (CSV, XLSX, JSONL) is a 400 bad_file.")
+              "becomes a row problem of the batch, never a refusal. A multipart file is saved, its first row read "
+              "(a file unreadable as its format, CSV, XLSX or JSONL, is a 400 bad_file) and the 202 answered; the "
+              "job runner then reads its rows (status queued, total growing), and a file unreadable further on "
+              "fails the job with the reason in its message. A body over the upload limit (AGENCY_MAX_UPLOAD, "
+              "200 MB by default) is a 413 too_large, its message in Chinese (English with ?lang=en).")
 
 
 def ref(name: str) -> dict[str, Any]:
