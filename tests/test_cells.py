@@ -89,7 +89,7 @@ def test_a_bad_cell_is_unknown_with_a_problem_and_the_rest_is_read(pack):
     raw = {"编号": "甲", "注册成立日期": "2021/11/7", "北京注册区": "浦东", "职工总数（人）": "5,000", "联系人": "王经理",
            "备注": "", "上一年度销售（营业）收入（万元）": "很多"}
     reading = read_answers(pack, raw, dt.date(2026, 6, 1))
-    assert reading.values == {"registered_on": NOV7, "employees": 5000}
+    assert reading.values == {"registered_on": NOV7, "employees": 5000, "company_not_yet_registered": False}  # registered
     assert [(p.field, p.message.split(" is not")[0]) for p in reading.problems] == [("北京注册区", "'浦东'"),
                                                                                   ("上一年度销售（营业）收入（万元）", "'很多'")]
     assert "海淀区 (haidian)" in reading.problems[0].message

@@ -130,9 +130,9 @@ def test_portfolio_download_in_english_with_detail(alice):
     text = alice.get("/agency/portfolio/results.csv?lang=en").data.decode("utf-8-sig")
     assert text.splitlines()[0].startswith("Row,Client,Name,Eligible measures") and "'@SUM(1)" in text
     book = load_workbook(io.BytesIO(fetch(alice, "/agency/portfolio/results.xlsx?lang=zh")[1]))
-    assert book.sheetnames == ["客户×政策"]
+    assert book.sheetnames == ["汇总", "客户×政策"]  # the summary with its charts first
     book = load_workbook(io.BytesIO(fetch(alice, "/agency/portfolio/results.xlsx?detail=1")[1]))
-    assert book.sheetnames == ["客户×政策", "明细"]
+    assert book.sheetnames == ["汇总", "客户×政策", "明细"]
 
 
 def test_summarise_handles_measures_missing_from_old_results():

@@ -24,8 +24,10 @@ def raw_example() -> dict:
 
 
 def yes_to_everything(pack) -> dict:
-    """The Haidian software firm answering true to every yes/no question of the pack."""
-    return {**raw_example(), **{f: True for f, d in pack.fields.items() if d.type == "bool"}}
+    """The Haidian software firm answering true to every yes/no question of the pack (but "still being set up",
+    which contradicts its registration date and is refused)."""
+    return {**raw_example(), **{f: True for f, d in pack.fields.items() if d.type == "bool"},
+            "company_not_yet_registered": False}
 
 
 @pytest.fixture(scope="module")

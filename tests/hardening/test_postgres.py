@@ -120,8 +120,8 @@ def test_an_agency_upload_job_runs_to_completion_on_postgresql(pg_app):
     with pg_app.extensions["checker"].sessions() as session:
         assert session.get(Job, job_id).finished_at is not None
         numbers = session.scalars(select(ClientResult.row_number).where(ClientResult.job_id == job_id)).all()
-        assert sorted(numbers) == list(range(1, 122))
-        problems = session.scalars(select(JobRow.problems).where(JobRow.job_id == job_id, JobRow.number == 121)).one()
+        assert sorted(numbers) == list(range(2, 123))  # the rows Excel shows (header is row 1)
+        problems = session.scalars(select(JobRow.problems).where(JobRow.job_id == job_id, JobRow.number == 122)).one()
         assert [p["field"] for p in problems] == ["employees"]
     with client.get(f"/agency/jobs/{job_id}/results.csv") as download:  # closing ends the streamed body's session
         assert download.status_code == 200 and download.data.count(b"\n") >= 121

@@ -23,6 +23,7 @@ def yes_to_everything(pack) -> dict:
     for name, decl in pack.fields.items():
         if decl.type == "bool" and name not in ("major_incident_last_year", "dishonest_listed", "restricted_products"):
             profile[name] = True
+    profile["company_not_yet_registered"] = False  # it is registered: "still being set up" contradicts its date
     return read_profile(pack, profile, AS_OF)
 
 
