@@ -82,7 +82,7 @@ class LogMailer:
 
     def send(self, mail: Mail) -> None:
         """Log the mail instead of sending it."""
-        log.info("mail not sent (MAIL_SERVER unset) to %s: %s\n%s", mask(mail.to), mail.subject, mail.body)
+        log.warning("mail not sent (MAIL_SERVER unset) to %s: %s\n%s", mask(mail.to), mail.subject, mail.body)
 
 
 def mask(address: str) -> str:

@@ -1,7 +1,8 @@
 """Alerts on the company pages: leave an address on a saved result, confirm it by its link, unsubscribe in one click.
 
-The sending and the looking for news run in a background thread (ALERTS_BACKGROUND; off in tests, which call
-`sweep_now`), started with the app and woken by a new subscription; never inside a request's transaction.
+The sending and the looking for news run in a background thread (ALERTS_BACKGROUND, default AGENCY_BACKGROUND: on
+under `checker serve`, off in tests, which call `sweep_now`), started with the app and woken by a new subscription;
+never inside a request's transaction.
 """
 
 from __future__ import annotations
@@ -109,8 +110,8 @@ def _sweeper(app: Flask, alerts: AlertState, interval: float) -> None:
 
 
 def init_app(app: Flask) -> AlertState:
-    """Register the alert pages, pick the mailer (SMTP or log-only) and start the sweeper when ALERTS_BACKGROUND is on
-    (default: on unless testing)."""
+    """Register the alert pages, pick the mailer (SMTP or log-only) and start the sweeper when ALERTS_BACKGROUND asks
+    (default: as AGENCY_BACKGROUND, which `checker serve` turns on)."""
     if KEY in app.extensions:
         return app.extensions[KEY]
     alerts = app.extensions[KEY] = AlertState(app.config.get("ALERTS_MAILER") or mailer_from(app.config),
@@ -123,7 +124,7 @@ def init_app(app: Flask) -> AlertState:
         log.info("alert mails go through SMTP %s:%s", alerts.mailer.host, alerts.mailer.port)
     elif isinstance(alerts.mailer, LogMailer):
         log.info("alert mails are only logged (MAIL_SERVER unset)")
-    if app.config.get("ALERTS_BACKGROUND", not app.testing):
+    if app.config.get("ALERTS_BACKGROUND", app.config.get("AGENCY_BACKGROUND", False)):
         alerts.thread = threading.Thread(target=_sweeper, name="alert-sweep", daemon=True,
                                          args=(app, alerts, float(app.config.get("ALERTS_SWEEP_S", 60))))
         alerts.thread.start()
