@@ -1,13 +1,16 @@
 """The guided interview: which questions to ask next, given the answers so far.
 
-A question is worth asking only while some measure the applicant could still qualify for (status
-`undetermined`) names it in `missing`; questions are ranked by how many such measures they hold up.
+A question is worth asking only while some measure of the applicant's own that it could still qualify for (status
+`undetermined`) names it in `missing`; questions are ranked by the worth of the measures they hold up (their
+benefit's size). Only measures that would be counted (confirmed in force, the applicant's own) drive questions, so
+the interview ends once nothing left can change the counted answer.
 An answer of "don't know" is kept as "" so the question is not asked again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +24,7 @@ from checker.web.validate import applies, asked, check_all, parse_answers
 
 FIRST_STEP = ("credit_code", "entity_type")
 STEP_SIZE = 5
+UNKNOWN_WORTH = 2.0  # a benefit whose amount the answers do not fix yet: as if about 10万元
 
 
 @dataclass
@@ -60,9 +64,11 @@ def values_of(pack: RulePack, answers: dict[str, str], as_of: dt.date) -> dict[s
 
 
 def open_fields(pack: RulePack, checker: Checker, answers: dict[str, str], as_of: dt.date) -> list[tuple[str, int]]:
-    """Unasked questions that could still change a verdict, with how many measures each holds up.
+    """Unasked questions that could still change a verdict that matters, with how many measures each holds up.
 
-    Ranked by how many measures an answer settles: a measure waiting on n answers counts 1/n for each.
+    Only measures that would be counted matter (the applicant's own, confirmed in force: one to verify with the
+    authority first is never counted, and its open answers are listed on the result); a question's weight adds, for
+    each such open measure it holds up, the measure's worth shared among that measure's open questions.
     """
     values = values_of(pack, answers, as_of)
     result = checker.check(values, as_of).to_json()
@@ -70,15 +76,35 @@ def open_fields(pack: RulePack, checker: Checker, answers: dict[str, str], as_of
     weights: dict[str, float] = {}
     for item in result["results"]:
         measure = pack.measure(item["measure"])
-        if item["status"] != "undetermined" or not concerns(measure, values) or held(pack, measure, item, values, as_of):
+        if not open_for(pack, measure, item, values, as_of):
             continue
         fids = [f for f in item.get("missing", []) if _askable(pack, f, answers, values, as_of)]
         for fid in fids:
             counts[fid] = counts.get(fid, 0) + 1
-            weights[fid] = weights.get(fid, 0.0) + 1 / len(fids)
+            weights[fid] = weights.get(fid, 0.0) + worth(item) / len(fids)
     order = {fid: i for i, fid in enumerate(pack.fields)}
-    ranked = sorted(counts, key=lambda f: (-counts[f], -round(weights[f], 6), order[f]))
+    ranked = sorted(counts, key=lambda f: (-round(weights[f], 6), -counts[f], order[f]))
     return [(fid, counts[fid]) for fid in ranked]
+
+
+def open_for(pack: RulePack, measure: Measure, item: dict[str, Any], values: dict[str, Any], as_of: dt.date) -> bool:
+    """Whether a result is open and would be counted once eligible: undetermined, confirmed in force, the applicant's
+    own application, for its kind of applicant, not already held."""
+    return (item["status"] == "undetermined" and confirmed(item) and item.get("applicant") in (None, "company")
+            and concerns(measure, values) and not held(pack, measure, item, values, as_of))
+
+
+def confirmed(item: dict[str, Any]) -> bool:
+    """Whether a result would be counted once eligible: a measure confirmed in force."""
+    return item.get("currency", "in_force") == "in_force"
+
+
+def worth(item: dict[str, Any]) -> float:
+    """How much settling a result matters: 1 plus the order of magnitude of its benefit in 万元 (UNKNOWN_WORTH when
+    the answers do not fix it yet), so a 500万 deduction outweighs a 1万 subsidy without drowning every other."""
+    benefit = item.get("benefit") or {}
+    value = benefit.get("tax_saving_wan") or benefit.get("amount_wan")
+    return 1.0 + math.log10(1.0 + float(value)) if value else UNKNOWN_WORTH
 
 
 def held(pack: RulePack, measure: Measure, item: dict[str, Any], values: dict[str, Any], as_of: dt.date) -> bool:
