@@ -9,12 +9,15 @@ import pytest
 
 from checker.engine.answer import counted
 from checker.web import interview
+from checker.web.interview import document_of
 from checker.web.services import services
-from tests.web.interview_walk import walk
+from tests.web.interview_walk import step_fields, walk
 from tests.web.personas import PERSONAS
 from tests.web.util import as_form
 
 AS_OF = dt.date(2026, 6, 1)
+# Questions only measures to verify with the authority first, or of the company's staff, ask: never counted.
+NEVER_COUNTED = {"equity_incentive", "employs_foreign_talent", "hkmt_cooperation", "main_tech_field", "had_bank_loan"}
 
 
 def _result(client, location: str) -> dict:
@@ -46,5 +49,34 @@ def test_each_persona_settles_every_measure_it_could_act_on_in_at_most_25_answer
     print(f"{name}: settled after {len(early['asked'])} answers ({len(early['given'])} known); "
           f"interview ends by itself after {len(natural['asked'])}: {natural['asked']}")
     assert len(early["asked"]) <= 25, early["asked"]
+    assert not NEVER_COUNTED & set(natural["asked"]), "asked for measures that are never counted"
     statuses = {r["measure"]: r["status"] for r in _result(client, early["result"])["results"]}
     assert {m for m in could if statuses[m] == "eligible"} == could
+
+
+def _second_step(client, profile: dict) -> str:
+    client.get(f"/interview?as_of={AS_OF.isoformat()}")
+    client.post("/interview", data={"step": "0", "q_credit_code": profile["credit_code"],
+                                    "q_entity_type": profile["entity_type"]})
+    return client.get("/interview").get_data(as_text=True)
+
+
+def test_a_step_asks_what_one_paper_answers_and_names_it(client):
+    html = _second_step(client, PERSONAS["haidian-software"])
+    fields = step_fields(html)
+    assert html.count('class="paper"') == len({document_of(services_pack(client), f) for f in fields})
+    papers = [document_of(services_pack(client), f) for f in fields]
+    assert papers == sorted(papers, key=papers.index), f"one paper's questions are together: {fields}"
+    assert "请准备：财务报表" in html
+
+
+def test_an_incubator_is_asked_its_recognition_right_after_the_basic_facts(client):
+    html = _second_step(client, PERSONAS["national-incubator"])
+    assert step_fields(html)[0] == "incubator_recognition"
+    assert html.index("请准备：孵化载体认定文件与在孵企业名单") < html.index('data-field="incubator_recognition"')
+
+
+def services_pack(client):
+    """The rule pack of the client's app."""
+    with client.application.app_context():
+        return services().pack
