@@ -179,7 +179,11 @@ def scan_verdicts(session: Session, checker: Checker, links: Links) -> int:
     subs = list(session.scalars(select(AlertSubscription).where(AlertSubscription.confirmed_at.is_not(None))))
     for sub in subs:
         latest, stored = _newest(session, sub)
+        if latest is None:  # the company deleted its result (or it expired): its address goes with it
+            session.execute(delete(AlertMail).where(AlertMail.subscription_id == sub.id))
+            session.delete(sub)
         if latest is None or stored is None:
+            session.commit()
             continue
         if sub.seen_id != latest.id:  # the company saved a new version: its own edits are not news
             _baseline(sub, latest, stored)
