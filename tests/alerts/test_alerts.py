@@ -11,8 +11,12 @@ from checker.alerts.mailer import SmtpMailer
 from checker.alerts.models import AlertMail, AlertSubscription
 from checker.models import _now
 from checker.web.alerts import state, sweep_now
+from tests.accounts import shut
 from tests.alerts.conftest import free_port
-from tests.alerts.util import FUTURE_CALL, add_call, day, link, raise_grant_threshold, save, subscribe_and_confirm
+from tests.staff.conftest import make_app
+from tests.staff.test_git import git
+from tests.alerts.util import FUTURE_CALL, add_call, day, link, raise_grant_threshold, raised, save, subscribe_and_confirm
+from tests.web.util import MINI_RULES
 
 
 def _count(app, model) -> int:
@@ -142,3 +146,25 @@ def test_a_bad_address_is_refused_and_nothing_is_stored(app, sink):
     response = public.post(f"/a/{token}/alerts", data={"email": "not-an-address"}, follow_redirects=True)
     assert "请填写有效的电子邮箱地址" in response.get_data(as_text=True)
     assert _count(app, AlertSubscription) == 0
+
+
+def test_a_rule_change_made_while_the_server_was_down_is_mailed_after_the_start(tmp_path, sink):
+    handler = sink[0]
+    first = make_app(tmp_path, CHECKER_RULES=str(MINI_RULES), CHECKER_ENGINE="reference",
+                     ALERTS_MAILER=SmtpMailer("127.0.0.1", sink[1]), CHECKER_BASE_URL="https://checker.example.cn")
+    public = first.test_client()
+    token = save(public)
+    assert 'action="/a/%s/alerts"' % token in public.get(f"/a/{token}").get_data(as_text=True)
+    subscribe_and_confirm(first, public, handler, token)
+    shut(first)
+    rules = tmp_path / "pack" / "rules"
+    grant = rules / "measures" / "demo" / "grant-a.yaml"
+    grant.write_text(raised(grant.read_text(encoding="utf-8")), encoding="utf-8")
+    git(rules, "commit", "-qam", "threshold raised outside the browser")
+    second = make_app(tmp_path, CHECKER_RULES=str(rules), CHECKER_ENGINE="reference",
+                      ALERTS_MAILER=SmtpMailer("127.0.0.1", sink[1]), CHECKER_BASE_URL="https://checker.example.cn")
+    try:
+        sweep_now(second)
+    finally:
+        shut(second)
+    assert len(handler.messages) == 2 and "研发补助甲：可申报 → 不符合" in handler.messages[1].get_content()

@@ -44,9 +44,8 @@ def subscribe_and_confirm(app, client, sink, token: str, address: str = "boss@ex
     return mails[0]
 
 
-def raise_grant_threshold(staff) -> None:
-    """Publish grant-a with its R&D threshold raised from 100 to 150 万元 (examples moved with it)."""
-    text = textarea(staff.get("/staff/measures/grant-a/edit").get_data(as_text=True))
+def raised(text: str) -> str:
+    """grant-a's YAML with its R&D threshold raised from 100 to 150 万元 (examples moved with it)."""
     swaps = [('test: "rd_expense_wan >= 100"', 'test: "rd_expense_wan >= 150"\n'
               '    assumption: {zh: 拟将门槛提高到150万元, en: Proposed 1.5 M CNY}'),
              ("rd_expense_wan: 100,", "rd_expense_wan: 150,"),
@@ -55,7 +54,13 @@ def raise_grant_threshold(staff) -> None:
     for old, new in swaps:
         assert old in text, old
         text = text.replace(old, new)
-    publish(staff, staff.post("/staff/measures/grant-a/edit", data={"text": text}), "threshold raised to 150")
+    return text
+
+
+def raise_grant_threshold(staff) -> None:
+    """Publish grant-a with its R&D threshold raised from 100 to 150 万元 through the staff editor."""
+    text = textarea(staff.get("/staff/measures/grant-a/edit").get_data(as_text=True))
+    publish(staff, staff.post("/staff/measures/grant-a/edit", data={"text": raised(text)}), "threshold raised to 150")
 
 
 def add_call(staff, call: dict = FUTURE_CALL) -> None:
