@@ -13,9 +13,9 @@ from checker.models import _now
 from checker.web.alerts import state, sweep_now
 from tests.accounts import shut
 from tests.alerts.conftest import free_port
+from tests.alerts.util import FUTURE_CALL, add_call, day, link, raise_grant_threshold, raised, save, subscribe_and_confirm
 from tests.staff.conftest import make_app
 from tests.staff.test_git import git
-from tests.alerts.util import FUTURE_CALL, add_call, day, link, raise_grant_threshold, raised, save, subscribe_and_confirm
 from tests.web.util import MINI_RULES
 
 
