@@ -154,7 +154,7 @@ def test_a_rule_change_made_while_the_server_was_down_is_mailed_after_the_start(
                      ALERTS_MAILER=SmtpMailer("127.0.0.1", sink[1]), CHECKER_BASE_URL="https://checker.example.cn")
     public = first.test_client()
     token = save(public)
-    assert 'action="/a/%s/alerts"' % token in public.get(f"/a/{token}").get_data(as_text=True)
+    assert f'action="/a/{token}/alerts"' in public.get(f"/a/{token}").get_data(as_text=True)
     subscribe_and_confirm(first, public, handler, token)
     shut(first)
     rules = tmp_path / "pack" / "rules"
