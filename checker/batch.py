@@ -11,6 +11,8 @@ import csv
 import datetime as dt
 import itertools
 import json
+import re
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from checker.columns import field_of, read_answers, row_id
 from checker.engine import Checker, CheckResult
-from checker.engine.answer import TOTAL_KEYS
+from checker.engine.answer import TOTAL_KEYS, counts_as_eligible
 from checker.guard import DEFAULT as DEFAULT_LIMITS
 from checker.guard import InputRefused, Limits, bounded_lines, check_columns, check_file
 from checker.problems import Problem
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 
 FORMATS = (".jsonl", ".csv", ".xlsx")
 MAX_ROWS = 1_000_000
+FIRST_DATA_ROW = 2  # a CSV or XLSX row is numbered as Excel/WPS shows it (header row 1); a JSONL row by its line
 MAX_CELL = 1000
 MIB = 2**20
 ROW_KEY, NAME_KEY = "_row", "_name"  # keys of a matrix row beside the vectorised columns
@@ -37,7 +40,8 @@ SAMPLE = 8  # rows of every vectorised chunk (5,000 rows) also checked by the en
 
 @dataclass
 class Row:
-    """One raw input row: its 1-based number and its raw answers (or a read error)."""
+    """One raw input row: its number as the user sees it (Excel row, header row 1; JSONL line) and its raw answers
+    (or a read error)."""
 
     number: int
     raw: dict[str, Any]
@@ -166,8 +170,8 @@ def _csv_rows(lines: Iterable[str], limits: Limits = DEFAULT_LIMITS) -> Iterator
     try:
         header = [h.strip() for h in next(reader, [])]
         _check_header(header, limits)
-        for number, cells in enumerate(reader, 1):
-            if number > MAX_ROWS:
+        for number, cells in enumerate(reader, FIRST_DATA_ROW):  # the row Excel/WPS shows: the header is row 1
+            if number - 1 > MAX_ROWS:
                 raise BatchFormatError(f"more than {MAX_ROWS} rows")
             if any(c.strip() for c in cells):
                 yield _text_row(number, header, cells)
@@ -216,22 +220,32 @@ def _xlsx_rows(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Row]:
         try:
             book = load_workbook(stream, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many types for a bad file
-            raise BatchFormatError(f"cannot open {path.name} as XLSX: {exc}") from None
+            raise BatchFormatError(f"cannot open {path.name} as XLSX: {no_paths(str(exc), path)}") from None
         try:
             yield from _sheet_rows(path, book.worksheets[0].iter_rows(values_only=True), limits)
         except (SyntaxError, ValueError, KeyError, TypeError) as exc:  # the sheet's XML is broken part-way (ParseError)
             if isinstance(exc, BatchFormatError):
                 raise
-            raise BatchFormatError(f"cannot read {path.name} as XLSX: {type(exc).__name__}: {exc}") from None
+            raise BatchFormatError(f"cannot read {path.name} as XLSX: {type(exc).__name__}: {no_paths(str(exc), path)}") from None
         finally:
             book.close()
+
+
+def no_paths(text: str, path: Path) -> str:
+    """A parser's message without the server's folders: the file's own path becomes its name, any other path under
+    the temporary folder or the file's folder becomes "…" (users must never learn where the server keeps files)."""
+    text = text.replace(str(path), path.name)
+    for folder in {str(path.parent), tempfile.gettempdir()}:
+        if len(folder) > 1:
+            text = re.sub(re.escape(folder) + r"[^\s'\"]*", "…", text)
+    return text
 
 
 def _sheet_rows(path: Path, rows: Iterator[tuple[Any, ...]], limits: Limits) -> Iterator[Row]:
     header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
     _check_header(header, limits)
-    for number, cells in enumerate(rows, 1):
-        if number > MAX_ROWS:
+    for number, cells in enumerate(rows, FIRST_DATA_ROW):  # the row Excel/WPS shows: the header is row 1
+        if number - 1 > MAX_ROWS:
             raise BatchFormatError(f"more than {MAX_ROWS} rows")
         if any(c is not None and str(c).strip() for c in cells):
             yield _row(number, header, list(cells))
@@ -345,7 +359,6 @@ def matrix_line(names: dict[str, str], lang: str, pack: RulePack | None, extras:
         MONEY,
         STATUSES,
         amount_of,
-        counts_as_eligible,
         from_totals,
         money_type,
         shown,
@@ -355,7 +368,7 @@ def matrix_line(names: dict[str, str], lang: str, pack: RulePack | None, extras:
 
     kinds = {mid: money_type(pack, {"measure": mid}) for mid in names}
     applicants = {mid: _applicant(pack, mid) for mid in names}
-    words = {status: word(status, lang) for status in (*STATUSES, "held", "verify")}
+    words = {status: word(status, lang) for status in (*STATUSES, "held", "verify", "others")}
     echoed = [(name, ":" not in name and name not in ("id", "rulepack", "as_of", ROW_KEY, NAME_KEY)) for name in extras]
 
     def line(row: dict[str, Any]) -> list[Any]:

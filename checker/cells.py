@@ -22,6 +22,7 @@ TIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 BRACKETS = re.compile(r"[(（\[【].*?[)）\]】]")
 PLACE_SUFFIXES = ("市", "区", "省", "县")
 YUAN_UNITS = {"万元", "万"}
+WAN_SCALES = (("亿", Decimal(10000)), ("万", Decimal(1)))  # multipliers of a money text, in 万元
 PLAIN_NUMBER = re.compile(r"[-+]?[0-9]+(\.[0-9]*)?")
 _OPTIONS: dict[int, tuple[FieldDecl, dict[str, str]]] = {}
 
@@ -47,8 +48,8 @@ def date_cell(raw: Any) -> dt.date:
         if match:
             try:
                 return dt.date(*(int(g) for g in match.groups()))
-            except ValueError:
-                break
+            except ValueError:  # written as a date, but no such day (2019/13/40, 2019年2月30日)
+                raise ProblemError("problem.no_such_date", value=shown(raw)) from None
     raise ProblemError("problem.not_a_date", value=shown(raw))
 
 
@@ -68,19 +69,34 @@ def number_text(raw: str, unit: str | None) -> Decimal:
             pass
     text = norm(raw).replace(",", "").replace("_", "")
     unit_text, scale = norm(unit or ""), Decimal(1)
-    if unit_text and text.endswith(unit_text) and text != unit_text:
+    if unit_text in YUAN_UNITS:
+        text, scale = _in_wan(text, raw)
+    elif unit_text and text.endswith(unit_text) and text != unit_text:
         text = text[: -len(unit_text)]
-    elif unit_text in YUAN_UNITS and text.endswith("万"):
-        text = text[:-1]
-    elif unit_text in YUAN_UNITS and text.endswith("元"):
-        text, scale = text[:-1], Decimal("0.0001")
     elif text.endswith("万") and len(text) > 1:
         text, scale = text[:-1], Decimal(10000)
+    return _decimal(text, raw) * scale
+
+
+def _decimal(text: str, raw: str) -> Decimal:
+    """The number a folded text is, else a not_a_number problem naming the cell as typed."""
     try:
-        value = Decimal(text) * scale
+        return Decimal(text)
     except InvalidOperation:
         raise ProblemError("problem.not_a_number", value=shown(raw)) from None
-    return value
+
+
+def _in_wan(text: str, raw: str) -> tuple[str, Decimal]:
+    """A money text in 万元 split into its number and scale: 1.2亿(元) is 12000, 3000万(元) 3000, 5000元 0.5;
+    3千万 is refused with the number to write instead (3000)."""
+    body = text[:-1] if text.endswith("元") and len(text) > 1 else text
+    if body.endswith("千万") and len(body) > 2:
+        number = _decimal(body[:-2], raw) * 1000
+        raise ProblemError("problem.write_in_wan", value=shown(raw), number=f"{number.normalize():f}")
+    for suffix, scale in WAN_SCALES:
+        if body.endswith(suffix) and len(body) > len(suffix):
+            return body[: -len(suffix)], scale
+    return (body, Decimal("0.0001")) if body != text else (text, Decimal(1))
 
 
 def label_key(text: str) -> str:

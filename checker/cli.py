@@ -32,6 +32,7 @@ class Context:
     def __init__(self, rules: Path) -> None:
         self.rules = rules
         self._pack: RulePack | None = None
+        self.source = ""  # the commit the pack was loaded from when the folder's own files do not load
 
     def pack(self) -> RulePack:
         """Load the pack once, turning rule errors into a clean exit."""
@@ -43,6 +44,19 @@ class Context:
                     click.echo(str(error), err=True)
                 click.echo(f"{len(exc.errors)} error(s) in the rule pack", err=True)
                 sys.exit(EXIT_RULES)
+        return self._pack
+
+    def serving(self) -> RulePack:
+        """The pack a restarted server would serve: the folder's, else (saying so) its newest commit that loads."""
+        if self._pack is None:
+            from checker.staff.lastgood import choose
+
+            try:
+                chosen = choose(self.rules, config.seeds_dir(self.rules))
+            except RulePackError:
+                return self.pack()  # lists the folder's errors and exits
+            _say_refused(chosen.refused, chosen.source)
+            self._pack, self.source = chosen.pack, chosen.source
         return self._pack
 
 
@@ -75,6 +89,22 @@ def _checker(obj: Context, engine: EngineName | None) -> Checker:
     return Checker(obj.pack(), engine or config.engine_name())
 
 
+def _commit_of(rules: Path) -> str:
+    """', commit <id>' when the rules folder is in a git repository and has no uncommitted rule changes, else ''."""
+    from checker.staff.gitrepo import GitError, RulesRepo
+    from checker.staff.store import read_tree
+
+    try:
+        repo = RulesRepo.open(rules, init=False)
+        head = repo.history(1) if repo is not None else []
+        if repo is None or not head:
+            return ""
+        dirty = "" if repo.files(head[0]) == read_tree(rules) else " + uncommitted changes"
+        return f", commit {head[0][:10]}{dirty}"
+    except (GitError, OSError):
+        return ""
+
+
 def _load_profile(path: Path) -> Any:
     from checker.rules.yamlsrc import RuleError, load_text
 
@@ -105,15 +135,17 @@ def check(obj: Context, profile: Path, as_of: dt.date, fmt: str, lang: str, engi
 
     raw = _load_profile(profile)
     try:
-        values = read_profile(obj.pack(), raw, as_of)
+        values = read_profile(obj.serving(), raw, as_of)
     except ProfileError as exc:
         for problem in exc.problems:
             click.echo(f"{profile}: {problem}", err=True)
         sys.exit(EXIT_PROFILE)
     result = _checker(obj, engine).check(values, as_of, lang)
-    if fmt == "json":
+    if fmt == "json":  # the object names its rulepack; stderr stays quiet for scripts unless rules were refused
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
+        origin = f", last good commit {obj.source[:10]}" if obj.source else _commit_of(obj.rules)
+        click.echo(f"rule pack {result.rulepack} from {obj.rules}{origin}", err=True)
         click.echo(render_text(obj.pack(), result, lang), nl=False)
 
 
@@ -179,7 +211,13 @@ def worker(concurrency: int, name: str) -> None:
     broker = os.environ.get("CHECKER_BROKER_URL")
     if not broker:
         raise click.UsageError("set CHECKER_BROKER_URL (e.g. redis://127.0.0.1:6379/0) and DATABASE_URL first")
-    make_celery(broker).worker_main(["worker", "--loglevel=INFO", f"--concurrency={concurrency}", "-n", name,
+    from celery.signals import worker_ready
+
+    from checker.agency.distributed import start_sweeper
+
+    celery = make_celery(broker)
+    worker_ready.connect(lambda **_: start_sweeper(celery), weak=False)  # after the pool forked: its engine stays here
+    celery.worker_main(["worker", "--loglevel=INFO", f"--concurrency={concurrency}", "-n", name,
                                      "--pool=prefork", "--without-gossip", "--without-mingle"])
 
 
@@ -199,7 +237,7 @@ def lint(obj: Context, strict_currency: bool, as_of: dt.date) -> None:
     from checker.rules.currency import currency_errors
 
     Checker(pack, "durable").close()  # compiling also checks the engine's limits
-    errors = currency_errors(pack, as_of, strict_currency)
+    errors = currency_errors(pack, as_of, strict_currency) + _history(obj.rules)
     for error in errors:
         click.echo(str(error), err=True)
     if errors:
@@ -246,6 +284,24 @@ def _currency_text(report: Any) -> str:
     return "\n".join(lines)
 
 
+def _history(rules: Path) -> list[Any]:
+    """Started periods the files on disk change against the rules folder's last commit (a note when not in git)."""
+    from checker.staff.gitrepo import GitError, RulesRepo
+    from checker.staff.history import rewrites
+    from checker.staff.store import read_tree
+
+    repo = RulesRepo.open(rules, init=False)
+    if repo is None:
+        click.echo("history: the rules folder is not in a git repository, so changes to started periods are not "
+                   "checked", err=True)
+        return []
+    try:
+        committed = repo.files()
+    except GitError:
+        committed = {}
+    return rewrites(committed, read_tree(rules), dt.date.today())
+
+
 @rules.command("test")
 @ENGINE
 @click.option("-v", "--verbose", is_flag=True, help="List every example, not only failures.")
@@ -266,7 +322,7 @@ def test_examples(obj: Context, engine: EngineName | None, verbose: bool, covera
             for failure in outcome.failures:
                 click.echo(f"     {failure}")
     failed = sum(not o.passed for o in outcomes)
-    low = coverage and not _coverage_report(2 * sum(len(m.criteria) for m in pack.measures), gaps, min_coverage)
+    low = coverage and not _coverage_report(2 * sum(len(m.criteria) for m in pack.every_version()), gaps, min_coverage)
     click.echo(f"{len(outcomes) - failed} passed, {failed} failed")
     if failed or low:
         sys.exit(EXIT_RULES)
@@ -287,7 +343,7 @@ def coverage_map(obj: Context) -> None:
     """Print the seed coverage map (seeds/COVERAGE.md) from seeds/coverage/*.yaml."""
     from checker.rules.coverage import render_markdown
 
-    click.echo(render_markdown(obj.pack(), obj.rules.parent / "seeds"), nl=False)
+    click.echo(render_markdown(obj.pack(), config.seeds_dir(obj.rules)), nl=False)
 
 
 @rules.command("list")
@@ -328,8 +384,19 @@ def serve(obj: Context, host: str, port: int, threads: int, dev: bool) -> None:
         return
     from waitress import serve as waitress_serve
 
+    _say_refused(app.extensions["checker"].refused, app.extensions["checker"].chosen.source)
     click.echo(f"serving on http://{host}:{port}/ (rule pack {app.extensions['checker'].pack.version})", err=True)
     waitress_serve(app, host=host, port=port, threads=threads)
+
+
+def _say_refused(refused: Any, source: str) -> None:
+    """Say loudly on stderr that the newest rules were refused and which version is served instead."""
+    if refused is None:
+        return
+    click.echo(f"REFUSED: rules {refused.name} do not load ({refused.count} error(s)):", err=True)
+    for error in refused.errors:
+        click.echo(f"  {error}", err=True)
+    click.echo(f"serving the last good version instead: {source or 'the rules folder'}", err=True)
 
 
 @main.group()

@@ -17,7 +17,7 @@ from checker.cells import BRACKETS, norm
 from checker.engine import conditions
 from checker.intake import check_problem, derive_from_credit_code
 from checker.problems import problem_of
-from checker.profile import UNKNOWN_WORDS, FieldProblem, parse_value
+from checker.profile import UNKNOWN_WORDS, FieldProblem, implausible, parse_value, plausible_max
 from checker.rules.pack import RulePack
 
 ID_ALIASES = ("id", "编号", "客户编号", "客户id", "client", "clientid", "client id")
@@ -26,6 +26,7 @@ CODE_IN_BRACKETS = re.compile(r"[【\[(（]\s*([a-z][a-z0-9_]*)\s*[】\])）]")
 CACHE_LIMIT = 100_000  # distinct cells (or headers) remembered per rule pack before the memo starts afresh
 _INDEXES: dict[int, tuple[weakref.ref[RulePack], dict[str, str]]] = {}
 _MEMOS: dict[int, tuple[weakref.ref[RulePack], dict[Any, str | None], dict[Any, tuple[bool, Any]]]] = {}
+_BOUNDS: dict[int, tuple[weakref.ref[RulePack], dict[str, float]]] = {}
 CACHEABLE = (str, int, float, bool, dt.date, type(None))
 
 
@@ -66,6 +67,16 @@ def _build_index(pack: RulePack) -> dict[str, str]:
     return index
 
 
+def bounds(pack: RulePack) -> dict[str, float]:
+    """The plausibility bound of each number field that has one (profile.plausible_max), worked out once per pack."""
+    cached = _BOUNDS.get(id(pack))
+    if cached is None or cached[0]() is not pack:
+        found = {fid: bound for fid, decl in pack.fields.items() if (bound := plausible_max(decl)) is not None}
+        cached = _BOUNDS[id(pack)] = (weakref.ref(pack), found)
+        weakref.finalize(pack, _BOUNDS.pop, id(pack), None)
+    return cached[1]
+
+
 def _memos(pack: RulePack) -> tuple[dict[Any, str | None], dict[Any, tuple[bool, Any]]]:
     """This pack's memo of header -> field and of (field, cell) -> parsed value or error."""
     found = _MEMOS.get(id(pack))
@@ -102,6 +113,7 @@ def read_answers(pack: RulePack, raw: Mapping[str, Any], as_of: dt.date) -> Read
     reading = Reading()
     columns: dict[str, str] = {}
     headers, cells = _memos(pack)
+    limits = bounds(pack)
     for header, answer in raw.items():
         name = str(header)
         fid = headers[name] if name in headers else field_of(pack, name)
@@ -117,6 +129,9 @@ def read_answers(pack: RulePack, raw: Mapping[str, Any], as_of: dt.date) -> Read
         columns[fid] = name
         if ok:
             reading.values[fid] = parsed
+            bound = limits.get(fid)
+            if bound is not None and abs(parsed) > bound and (warning := implausible(pack.fields[fid], parsed)):
+                reading.problems.append(FieldProblem(name, warning))  # kept, and told: likely a unit slip
         else:
             reading.problems.append(FieldProblem(name, parsed))
     for problem in derive_from_credit_code(pack, reading.values):

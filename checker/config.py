@@ -26,6 +26,16 @@ def rules_dir() -> Path:
     return Path(os.environ.get("CHECKER_RULES", PROJECT_ROOT / "rules"))
 
 
+def seeds_dir(rules: Path) -> Path:
+    """The policy texts rule quotes are checked against: $CHECKER_SEEDS or $STAFF_SEEDS, else seeds/ beside the rules
+    folder, else the checkout's (or the installed package's) seeds/."""
+    override = os.environ.get("CHECKER_SEEDS") or os.environ.get("STAFF_SEEDS")
+    if override:
+        return Path(override)
+    beside = rules.parent / "seeds"
+    return beside if beside.is_dir() else resource_dir("seeds")
+
+
 def instance_dir() -> Path:
     """The web app's instance folder (its SQLite database, its secret key): where Flask puts it for checker.web."""
     from flask import Flask

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import CursorResult, Engine, Result, create_engine, make_url
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from checker.config import resource_dir
 
 MIGRATIONS = resource_dir("migrations")
+SQLITE_BUSY_MS = 15_000  # how long a SQLite write waits for another writer's (short) transaction before giving up
 
 
 def rowcount(result: Result[Any]) -> int:
@@ -23,10 +26,41 @@ def rowcount(result: Result[Any]) -> int:
 
 def make_engine(url: str) -> Engine:
     """An engine for the URL; SQLite may be used from waitress's worker threads, its file readable by us alone."""
-    args = {"check_same_thread": False} if url.startswith("sqlite") else {}
-    if url.startswith("sqlite"):
-        private_sqlite_file(url)
-    return create_engine(url, connect_args=args)
+    if not url.startswith("sqlite"):
+        return create_engine(url)
+    private_sqlite_file(url)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000})
+    event.listen(engine, "connect", sqlite_pragmas)
+    return engine
+
+
+def sqlite_pragmas(connection: Any, _record: Any) -> None:
+    """Every SQLite connection: write-ahead log (readers never block the writer, nor it them), a busy timeout (a
+    writer waits for another's short transaction instead of failing at once), and NORMAL sync (safe with WAL)."""
+    cursor = connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")  # an in-memory database answers 'memory' and keeps it
+        cursor.execute("PRAGMA synchronous = NORMAL")
+    finally:
+        cursor.close()
+
+
+@contextmanager
+def brief_wait(session: Session, ms: int) -> Iterator[None]:
+    """Within the block, a SQLite write waits at most ms for another writer (a best-effort write); other databases as ever.
+
+    Commit after the block: the session keeps the one connection whose wait was shortened until then.
+    """
+    connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(ms)}")
+    try:
+        yield
+    finally:
+        if sqlite:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
 
 
 def private_folder(folder: Path) -> None:

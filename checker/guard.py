@@ -1,7 +1,8 @@
 """The one guard every input file passes before it is parsed (CLI batch and web uploads alike).
 
-It answers fast and in bounded memory: an XLSX's parts are sized from the zip directory and their
-XML prologs scanned for DTDs; a CSV's header line is read with a byte cap and its columns counted.
+It answers fast and in bounded memory: an XLSX's parts are sized from the zip directory and every XML
+part is scanned whole, streaming in blocks, for DTDs and entity declarations (a DTD after a long comment
+is found too); a CSV's header line is read with a byte cap and its columns counted.
 Readers then enforce the per-row limits (columns, cells, line length) while streaming.
 """
 
@@ -10,14 +11,17 @@ from __future__ import annotations
 import csv
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import IO, TextIO
 
 MIB = 2**20
 DIMENSION = re.compile(rb'<dimension ref="([A-Za-z]{1,3})(\d{1,7}):([A-Za-z]{1,3})(\d{1,7})"')
 DTD_MARKS = tuple(mark.encode(enc) for mark in ("<!DOCTYPE", "<!ENTITY") for enc in ("utf-8", "utf-16-le", "utf-16-be"))
+OVERLAP = max(len(mark) for mark in DTD_MARKS) - 1  # bytes kept between blocks so a mark split across them is found
+BLOCK = 256 * 1024
 
 
 class InputRefused(ValueError):
@@ -52,16 +56,15 @@ def check_file(path: Path, limits: Limits = DEFAULT) -> None:
 
 
 def check_xlsx(path: Path, limits: Limits = DEFAULT) -> None:
-    """Sizes of every part from the zip directory (total, each, sharedStrings, ratio) and no DTD in any XML part."""
+    """Sizes of every part from the zip directory (total, each, sharedStrings, ratio) and no DTD in any part."""
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
             _sizes(members, limits)
-            for member in members:
-                if member.filename.endswith((".xml", ".rels", ".vml")):
-                    _no_dtd(archive, member, limits)
-    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
-        raise InputRefused(f"cannot open {path.name} as XLSX: {exc}") from None
+            for member in members:  # every part, whatever its name: a renamed sheet is parsed as XML all the same
+                _no_dtd(archive, member, limits)
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, zlib.error):
+        raise InputRefused("the file cannot be opened as XLSX (not a valid zip archive)") from None
 
 
 def _sizes(members: list[zipfile.ZipInfo], limits: Limits) -> None:
@@ -80,12 +83,27 @@ def _sizes(members: list[zipfile.ZipInfo], limits: Limits) -> None:
 
 
 def _no_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: Limits) -> None:
+    """Refuse a part declaring a DTD or entities anywhere in it, and a sheet whose <dimension> claims too many cells."""
     with archive.open(member) as stream:
         head = stream.read(limits.prolog_bytes)
-    if any(mark in head for mark in DTD_MARKS):
-        raise InputRefused(f"the XLSX part {member.filename} declares a DTD or entities, which spreadsheets never need")
+        if _has_dtd(head, stream):
+            raise InputRefused(f"the XLSX part {member.filename} declares a DTD or entities, which spreadsheets never need")
     if "worksheets/" in member.filename and _dimension_cells(head) > limits.max_cells:
         raise InputRefused(f"the sheet {member.filename} spans {_dimension_cells(head)} cells (at most {limits.max_cells})")
+
+
+def _has_dtd(head: bytes, stream: IO[bytes]) -> bool:
+    """Whether a DTD mark is in the head or in the rest of the stream, read in blocks (memory stays about one block;
+    the part's size is capped by the zip directory check before)."""
+    if any(mark in head for mark in DTD_MARKS):
+        return True
+    tail = head[-OVERLAP:]
+    while block := stream.read(BLOCK):
+        window = tail + block
+        if any(mark in window for mark in DTD_MARKS):
+            return True
+        tail = window[-OVERLAP:]
+    return False
 
 
 def check_csv_header(path: Path, limits: Limits = DEFAULT) -> None:

@@ -23,10 +23,18 @@ def check_problem(check: Check) -> Problem:
     return Problem("problem.check", {"check": check.spec.id, "zh": check.spec.message.zh, "en": check.spec.message.en})
 
 
+NOT_YET_REGISTERED = "company_not_yet_registered"
+
+
 def derive_from_credit_code(pack: RulePack, values: dict[str, Any]) -> list[FieldProblem]:
-    """Fill legal_form (and province/district when unanswered) from a valid credit code, in place."""
-    code = values.get("credit_code")
-    if not code or not credit_code.valid(code):
+    """Fill legal_form (and province/district when unanswered) from a valid credit code, in place; a code or a
+    registration date also says the company is registered already (not a company still being set up)."""
+    code = str(values.get("credit_code") or "")
+    valid = bool(code) and credit_code.valid(code)
+    if NOT_YET_REGISTERED in pack.fields and values.get(NOT_YET_REGISTERED) is None and (
+            valid or values.get("registered_on") is not None):
+        values[NOT_YET_REGISTERED] = False
+    if not valid:
         return []
     facts = credit_code.parse(code)
     problems = []

@@ -17,7 +17,9 @@ TRUE_WORDS = {"true", "是", "1", "yes", "y", "t"}
 FALSE_WORDS = {"false", "否", "0", "no", "n", "f"}
 META_KEYS = {"id"}
 MAX_MAGNITUDE = 1e12
+PLAUSIBLE_WAN = 1e7  # 1,000 亿元: past it a money answer in 万元 is most likely typed in 元 (warned, kept)
 CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+SCIENTIFIC = re.compile(r"[0-9](\.[0-9]+)?[eE]\+?[0-9]+")  # 9.11101017847025E+17: a number as Excel shows it
 CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
@@ -104,12 +106,27 @@ def parse_value(decl: FieldDecl, raw: Any) -> Any:
         return _bool(raw)
     if decl.type == "date":
         return date_cell(raw)
+    if decl.id == "credit_code":
+        _code_not_a_number(raw)
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)  # a code typed into a number cell: 110108, not 110108.0
     text = str(raw).strip() if not isinstance(raw, (dict, list)) else None
     if text is None:
         raise ProblemError("problem.not_single")
     return _text(decl, text)
+
+
+def _code_not_a_number(raw: Any) -> None:
+    """Refuse a credit code Excel turned into a number (9.11101017847025e+17: its last digits are lost), unless the
+    number still reads as a valid code (a JSON integer of 18 digits keeps them all)."""
+    if isinstance(raw, bool):
+        return
+    if isinstance(raw, (int, float)):
+        whole = int(raw) if isinstance(raw, int) or raw.is_integer() else None
+        if whole is None or not credit_code_valid(str(whole)):
+            raise ProblemError("problem.code_as_number", value=shown(raw))
+    elif isinstance(raw, str) and SCIENTIFIC.fullmatch(raw.strip()):
+        raise ProblemError("problem.code_as_number", value=raw.strip())
 
 
 def _text(decl: FieldDecl, text: str) -> str:
@@ -124,6 +141,25 @@ def _text(decl: FieldDecl, text: str) -> str:
     elif decl.pattern and not re.fullmatch(decl.pattern, text):
         raise ProblemError("problem.bad_form", value=text)
     return text
+
+
+def implausible(decl: FieldDecl, value: Any) -> Problem | None:
+    """A warning for a number past its field's plausibility bound (the field's plausible_max, else for money in 万元
+    PLAUSIBLE_WAN): the answer is kept, the warning names the field and its unit; None when plausible."""
+    bound = plausible_max(decl)
+    if bound is None or isinstance(value, bool) or not isinstance(value, (int, float)) or abs(value) <= bound:
+        return None
+    unit_zh, unit_en = (decl.unit.zh, decl.unit.en) if decl.unit else ("", "")
+    return Problem("problem.implausible", {"value": plain(value), "limit": plain(bound), "label": decl.label.zh,
+                                           "unit": unit_zh, "label_en": decl.label.en, "unit_en": unit_en})
+
+
+def plausible_max(decl: FieldDecl) -> float | None:
+    """The plausibility bound of a number field: its own, else PLAUSIBLE_WAN for money in 万元, else none."""
+    if decl.plausible_max is not None:
+        return decl.plausible_max
+    money = decl.type in ("int", "decimal") and decl.unit is not None and decl.unit.zh == "万元"
+    return PLAUSIBLE_WAN if money else None
 
 
 def parse_profile(raw: Mapping[str, Any], fields: Mapping[str, FieldDecl]) -> tuple[dict[str, Any], list[FieldProblem]]:

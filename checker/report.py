@@ -18,7 +18,8 @@ WORDS = (
     N_("report.wan"), N_("report.conflict"), N_("report.held"), N_("report.held_until"), N_("report.verify"),
     N_("report.notices"), N_("report.totals"), N_("report.cash_wan"), N_("report.tax_saving_wan"),
     N_("report.financing_wan"), N_("report.deduction"), N_("report.staff"), N_("report.institution"),
-    N_("report.eligible:staff"), N_("report.eligible:institution"), N_("report.condition"),
+    N_("report.eligible:staff"), N_("report.eligible:institution"), N_("report.eligible:condition"),
+    N_("report.eligible:unconfirmed"), N_("report.condition"),
 )
 ORDER = ("eligible", "undetermined", "ineligible")
 ORDER_GROUPS = [("eligible", True), ("eligible", False)] + [(s, own) for s in ORDER[1:] for own in (True, False)]
@@ -27,6 +28,7 @@ ORDER_GROUPS = [("eligible", True), ("eligible", False)] + [(s, own) for s in OR
 def render_text(pack: RulePack, result: CheckResult, lang: str = "zh") -> str:
     """The whole report: one block per measure, eligible first."""
     words = _words(lang)
+    pack = pack.at(result.as_of)  # each measure's text as it stood on the check date
     lines = [f"{words['title']} — {words['as_of']} {result.as_of.isoformat()}, {words['rulepack']} {result.rulepack}", ""]
     for item in (r for r in result.results if r.held):
         lines += _measure_block(pack, item, lang)
@@ -38,6 +40,15 @@ def render_text(pack: RulePack, result: CheckResult, lang: str = "zh") -> str:
         lines.append(f"{words['conflict']}: {a} / {b} — {conflict['note']}")
     lines += _totals(result, words) + _notices(result, words)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _eligible_key(item: MeasureResult) -> str:
+    """The label of an eligible result: someone else applies, a condition or an unconfirmed period holds it back, or 可申报."""
+    if item.applicant != "company":
+        return f"eligible:{item.applicant}"
+    if item.condition:
+        return "eligible:condition"
+    return "eligible" if item.currency == "in_force" else "eligible:unconfirmed"
 
 
 def _words(lang: str) -> dict[str, str]:
@@ -63,8 +74,8 @@ def _measure_block(pack: RulePack, item: MeasureResult, lang: str) -> list[str]:
     words = _words(lang)
     spec = pack.measure(item.measure).spec
     label = words["held"] if item.held else words[item.status]
-    if item.status == "eligible" and item.applicant != "company":
-        label = words[f"eligible:{item.applicant}"]
+    if item.status == "eligible" and not item.held:
+        label = words[_eligible_key(item)]
     lines = [f"[{label}] {getattr(spec.title, lang)} ({item.measure})"]
     if item.held:
         lines.append("  " + words["held_until"].format(**item.held))
@@ -87,7 +98,7 @@ def _measure_block(pack: RulePack, item: MeasureResult, lang: str) -> list[str]:
     if item.missing:
         labels = [f"{getattr(pack.fields[f].label, lang)} ({f})" for f in item.missing]
         lines.append(f"  {words['missing']}: " + "; ".join(labels))
-    lines.append(f"  {words['benefit']}: {getattr(spec.benefit.text, lang)}")
+    lines.append(f"  {words['benefit']}: {item.benefit_text or getattr(spec.benefit.text, lang)}")
     lines.append(f"  {words['source']}: " + "; ".join(_cite(s) for s in spec.source))
     return lines + [""]
 

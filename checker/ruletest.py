@@ -32,9 +32,19 @@ class ExampleOutcome:
     failures: list[str]
 
     @property
+    def measure_id(self) -> str:
+        """The measure's id (`measure` is id@from for a dated version)."""
+        return measure_id_of(self.measure)
+
+    @property
     def passed(self) -> bool:
         """True when every expectation held."""
         return not self.failures
+
+
+def measure_id_of(label: str) -> str:
+    """The measure id of a label such as specialised-sme@2026-04-01 (a dated version) or a plain id."""
+    return label.split("@", 1)[0]
 
 
 @contextmanager
@@ -58,7 +68,7 @@ def run_example(checker: Checker, measure: Measure, index: int) -> ExampleOutcom
     """Check an example's profile and compare the verdict with what it expects."""
     example = measure.spec.examples[index]
     failures = _compare(example, _verdict(checker, measure, example))
-    return ExampleOutcome(measure.id, measure.file, index, example.name, failures)
+    return ExampleOutcome(measure.label, measure.file, index, example.name, failures)
 
 
 def run_measure(pack: RulePack, measure: Measure, engine: EngineName = SINGLE_BACKEND) -> tuple[list[ExampleOutcome], list[Gap]]:
@@ -68,18 +78,18 @@ def run_measure(pack: RulePack, measure: Measure, engine: EngineName = SINGLE_BA
     with measure_checker(pack, measure, engine) as checker:
         for index, example in enumerate(measure.spec.examples):
             result = _verdict(checker, measure, example)
-            outcomes.append(ExampleOutcome(measure.id, measure.file, index, example.name, _compare(example, result)))
+            outcomes.append(ExampleOutcome(measure.label, measure.file, index, example.name, _compare(example, result)))
             for crit in result.criteria:
                 seen.get(crit.id, set()).add(crit.status)
-    return outcomes, coverage_gaps({measure.id: seen})
+    return outcomes, coverage_gaps({measure.label: seen})
 
 
 def run_pack(pack: RulePack, engine: EngineName = SINGLE_BACKEND,
              measures: list[Measure] | None = None) -> tuple[list[ExampleOutcome], list[Gap]]:
-    """Every example of these measures (default: all), and the criterion sides no example reaches."""
+    """Every example of these measures (default: all, every dated version), and the criterion sides no example reaches."""
     outcomes: list[ExampleOutcome] = []
     gaps: list[Gap] = []
-    for measure in pack.measures if measures is None else measures:
+    for measure in pack.every_version() if measures is None else measures:
         found, missed = run_measure(pack, measure, engine)
         outcomes += found
         gaps += missed
@@ -87,14 +97,15 @@ def run_pack(pack: RulePack, engine: EngineName = SINGLE_BACKEND,
 
 
 def criterion_sides(checker: Checker) -> dict[str, dict[str, set[str]]]:
-    """For each measure of the checker's pack and each criterion, the statuses its examples reach."""
+    """For each measure (each dated version: id@from) of the checker's pack and each criterion, the statuses its
+    examples reach."""
     sides: dict[str, dict[str, set[str]]] = {}
-    for measure in checker.pack.measures:
+    for measure in checker.pack.every_version():
         seen: dict[str, set[str]] = {c.id: set() for c in measure.criteria}
         for example in measure.spec.examples:
             for crit in _verdict(checker, measure, example).criteria:
                 seen.get(crit.id, set()).add(crit.status)
-        sides[measure.id] = seen
+        sides[measure.label] = seen
     return sides
 
 

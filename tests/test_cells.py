@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from checker.columns import field_of, read_answers, row_id
+from checker.problems import ProblemError
 from checker.profile import parse_value
 
 NOV7 = dt.date(2021, 11, 7)
@@ -19,16 +20,30 @@ def test_every_date_form_reads_as_the_same_day(pack, raw):
     assert parse_value(pack.fields["registered_on"], raw) == NOV7
 
 
-@pytest.mark.parametrize("raw", ["2021/13/7", "2021/2/30", "7/11/2021", "11月7日", "1234", 3, "昨天"])
-def test_impossible_or_ambiguous_dates_are_refused(pack, raw):
+@pytest.mark.parametrize("raw", ["7/11/2021", "11月7日", "1234", 3, "昨天"])
+def test_ambiguous_or_unreadable_dates_are_refused_as_not_a_date(pack, raw):
     with pytest.raises(ValueError, match="is not a date"):
         parse_value(pack.fields["registered_on"], raw)
+
+
+@pytest.mark.parametrize("raw", ["2019/13/40", "2019年2月30日", "2021/2/29", "20210431", "2021-00-10"])
+def test_a_date_written_right_but_for_no_such_day_says_no_such_date_not_a_format_error(pack, raw):
+    with pytest.raises(ProblemError) as caught:
+        parse_value(pack.fields["registered_on"], raw)
+    assert caught.value.problem.code == "problem.no_such_date"
+    assert caught.value.problem.text("zh") == f"“{raw}”不是存在的日期（月份为 1–12，日不超过当月天数）"
+
+
+def test_the_last_day_of_february_of_a_leap_year_is_a_date(pack):
+    assert parse_value(pack.fields["registered_on"], "2020/2/29") == dt.date(2020, 2, 29)
 
 
 @pytest.mark.parametrize(("field", "raw", "value"), [
     ("employees", "5,000", 5000), ("employees", "5，000", 5000), ("employees", "１２", 12), ("employees", "30人", 30),
     ("employees", "1.2万", 12000), ("revenue_wan", "500万", 500.0), ("revenue_wan", "500万元", 500.0),
-    ("revenue_wan", "1,200.5", 1200.5), ("revenue_wan", "3000000元", 300.0), ("revenue_wan", "2亿", None),
+    ("revenue_wan", "1,200.5", 1200.5), ("revenue_wan", "3000000元", 300.0), ("revenue_wan", "2亿", 20000.0),
+    ("revenue_wan", "1.2亿", 12000.0), ("revenue_wan", "1.2亿元", 12000.0), ("revenue_wan", "3000万", 3000.0),
+    ("revenue_wan", "１.２亿", 12000.0), ("revenue_wan", "亿", None), ("revenue_wan", "很多亿", None),
 ])
 def test_numbers_with_separators_units_and_wan(pack, field, raw, value):
     if value is None:
@@ -86,3 +101,30 @@ def test_inconsistent_answers_become_unknown_not_a_rejection(pack):
     reading = read_answers(pack, {"employees": 10, "tech_staff": 50, "revenue_wan": 100}, dt.date(2026, 6, 1))
     assert reading.values == {"revenue_wan": 100.0}
     assert [p.field for p in reading.problems] == ["tech_staff"]
+
+
+@pytest.mark.parametrize(("raw", "number"), [("3千万", "3000"), ("3千万元", "3000"), ("1.5千万", "1500")])
+def test_qian_wan_is_refused_with_the_number_to_write_in_wan(pack, raw, number):
+    with pytest.raises(ProblemError) as caught:
+        parse_value(pack.fields["revenue_wan"], raw)
+    assert caught.value.problem.code == "problem.write_in_wan"
+    assert caught.value.problem.text("zh") == f"“{raw}”请写成 {number}（单位：万元）"
+
+
+CODE = "91110108MA01A2B3CF"
+
+
+@pytest.mark.parametrize("raw", [9.11101017847025e+17, 911101017847025000, "9.11101017847025E+17", "9.11101E+17"])
+def test_a_credit_code_excel_turned_into_a_number_is_told_so_not_a_bad_check_digit(pack, raw):
+    with pytest.raises(ProblemError) as caught:
+        parse_value(pack.fields["credit_code"], raw)
+    assert caught.value.problem.code == "problem.code_as_number"
+    assert caught.value.problem.text("zh").startswith("该列须为文本：Excel 把信用代码")
+    assert caught.value.problem.text("en").startswith("this column must be text: Excel turned the code")
+
+
+def test_a_credit_code_as_text_still_has_its_check_digit_checked(pack):
+    assert parse_value(pack.fields["credit_code"], CODE) == CODE
+    with pytest.raises(ProblemError) as caught:
+        parse_value(pack.fields["credit_code"], CODE[:-1] + "D")
+    assert caught.value.problem.code == "problem.bad_credit_code"

@@ -99,7 +99,7 @@ def test_batch_reads_gbk_csv_from_excel_and_writes_xlsx(tmp_path):
     sheet = load_workbook(out).active
     header = [c.value for c in sheet[1]]
     assert header[:4] == ["行号", "客户编号", "名称", "可申报项数"] and "高新技术企业认定" in header
-    assert [c.value for c in sheet[2]][:3] == [1, "1", "北京示例科技有限公司"] and sheet.max_row == 2
+    assert [c.value for c in sheet[2]][:3] == [2, "1", "北京示例科技有限公司"] and sheet.max_row == 2
     assert sheet.freeze_panes == "D2" and sheet.auto_filter.ref
 
 
@@ -112,7 +112,7 @@ def test_batch_reads_xlsx(tmp_path):
     book.save(source)
     out = tmp_path / "out.jsonl"
     result = CliRunner().invoke(main, ["batch", str(source), "-o", str(out), "--as-of", "2026-06-01"])
-    assert result.exit_code == 4 and "row 2: employees: must be at least 0" in result.output
+    assert result.exit_code == 4 and "row 3: employees: must be at least 0" in result.output
     results = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in results] == ["X1", "X2"]  # the bad cell is read as unknown, the client still checked
 
@@ -232,7 +232,7 @@ def test_users_add_creates_a_staff_sign_in_and_refuses_a_short_password(tmp_path
     ok = CliRunner().invoke(main, ["users", "add", "s@example.com", "--role", "staff", "--password", "long-enough-pass"])
     assert ok.exit_code == 0, ok.output
     short = CliRunner().invoke(main, ["users", "add", "t@example.com", "--agency", "A", "--password", "x"])
-    assert short.exit_code == 1 and "password" in short.output
+    assert short.exit_code == 1 and "密码至少需要 10 个字符" in short.output
     again = CliRunner().invoke(main, ["users", "add", "s@example.com", "--role", "staff", "--password", "long-enough-pass"])
     assert again.exit_code == 1 and "already registered" in again.output
 

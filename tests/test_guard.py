@@ -114,7 +114,7 @@ def test_gbk_csv_is_still_read_streamed(tmp_path):
     path = tmp_path / "gbk.csv"
     path.write_bytes("id,名称,employees\nc1,海淀科技,20\n".encode("gbk"))
     rows = list(read_rows(path))
-    assert [(r.number, r.raw) for r in rows] == [(1, {"id": "c1", "名称": "海淀科技", "employees": "20"})]
+    assert [(r.number, r.raw) for r in rows] == [(2, {"id": "c1", "名称": "海淀科技", "employees": "20"})]
 
 
 def rows_file(tmp_path: Path, n: int) -> Path:

@@ -46,8 +46,8 @@ def test_a_broken_consistency_check_carries_its_id_and_both_of_its_own_texts(pac
 def test_a_stored_problem_is_shown_later_in_the_language_asked() -> None:
     stored = Problem("problem.extra_cells", {"cells": 5, "headers": 3}).to_json()
     assert stored["message"] == "5 cells but only 3 headers"
-    sheet = problems_table([(2, "row", Problem.from_json(stored))], "zh")
-    assert list(sheet.rows) == [[2, "row", "该行有 5 个单元格，但表头只有 3 列"]]
+    sheet = problems_table([(2, "row", Problem.from_json(stored), "K001", "北京甲公司")], "zh")
+    assert list(sheet.rows) == [[2, "K001", "北京甲公司", "row", "该行有 5 个单元格，但表头只有 3 列"]]
 
 
 def test_a_problem_stored_before_codes_keeps_its_message() -> None:

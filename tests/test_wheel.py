@@ -65,6 +65,13 @@ def test_the_installed_checker_lints_a_rules_folder_given_by_path(venv: Path, tm
     assert _imported_from(venv, tmp_path).startswith(str(venv))
 
 
+def test_the_installed_checker_finds_its_own_seeds_for_rules_anywhere(venv: Path, tmp_path: Path) -> None:
+    shutil.copytree(PROJECT_ROOT / "rules", tmp_path / "elsewhere" / "rules")  # no seeds/ beside it
+    done = subprocess.run([venv / "bin" / "checker", "--rules", str(tmp_path / "elsewhere" / "rules"), "rules", "lint"],
+                          cwd=tmp_path, capture_output=True, text=True, env=CLEAN)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 def test_the_installed_app_serves_the_form_from_its_own_templates(venv: Path, tmp_path: Path) -> None:
     shutil.copytree(PROJECT_ROOT / "rules", tmp_path / "rules")
     shutil.copytree(PROJECT_ROOT / "seeds", tmp_path / "seeds")

@@ -10,12 +10,17 @@ from typing import Any
 from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn  # type: ignore[import-untyped]  # the library ships no types
 
 from checker.accounts.models import ROLES, Agency, User
 from checker.agency.models import ApiToken
+from checker.i18n import N_, translate
 from checker.models import _now
 
 MIN_PASSWORD = 10
+MIN_STRENGTH = 3  # zxcvbn's score, 0-4: 3 is "safely unguessable" against an online attack with throttling
+STRENGTH_CHARS = 100  # zxcvbn's time grows with length; a longer password is judged on its first characters
+PRODUCT_WORDS = ("checker", "policy", "beijing", "zhongguancun", "haidian", "agency", "staff")
 TOKEN_DAYS = 90  # a new API token's default life
 MAX_TOKEN_DAYS = 366
 TOUCH_EVERY = dt.timedelta(seconds=60)  # a token's last use is written at most this often
@@ -43,12 +48,30 @@ def get_agency(session: Session, name: str) -> Agency:
     return agency
 
 
+def weak_password(password: str, email: str = "") -> str | None:
+    """Why a password may not be used (a catalogue key), or None: too short, or guessable by zxcvbn (common
+    passwords, words, keyboard runs, dates, the e-mail address and product names) with a score under MIN_STRENGTH."""
+    if len(password) < MIN_PASSWORD:
+        return N_("account.password_short")
+    local = email.split("@")[0]
+    hints = [email, local, *local.replace(".", " ").replace("-", " ").split(), *PRODUCT_WORDS]
+    if zxcvbn(password[:STRENGTH_CHARS], user_inputs=[h for h in hints if h])["score"] < MIN_STRENGTH:
+        return N_("account.password_weak")
+    return None
+
+
+def check_password(password: str, email: str = "", lang: str = "zh") -> None:
+    """Refuse a password that may not be used, with the reason in the language (AccountError)."""
+    why = weak_password(password, email)
+    if why is not None:
+        raise AccountError(translate(why, lang, length=MIN_PASSWORD))
+
+
 def create_user(session: Session, email: str, password: str, agency_name: str | None, role: str = "agency") -> User:
     """A new user with a hashed password, in the named agency (created if needed); the caller commits."""
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+    check_password(password, email)
     if role == "agency" and not agency_name:
         raise AccountError("an agency user needs an agency")
     email = normal_email(email)

@@ -2,16 +2,19 @@
 
 Set CHECKER_BROKER_URL (e.g. redis://127.0.0.1:6379/0) and the web app hands jobs to `CeleryRunner`;
 `checker worker` runs the tasks with the same DATABASE_URL and CHECKER_RULES. Tasks are acknowledged
-late and rejected when their worker dies, so a killed worker's chunk is delivered again; the chunk's
+late and rejected when their worker dies, so a killed worker's chunk is delivered again (by the broker after its
+visibility timeout, and within a minute by the lease sweep every worker runs: checker/agency/leases.py); the chunk's
 writes are conditional (rows claimed while pending, counters moved only while the job runs on its
 pack), so a chunk checked twice is stored once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,13 +24,15 @@ from celery import Celery
 from sqlalchemy.orm import Session, sessionmaker
 
 from checker import config
-from checker.agency import portfolio_summary, webhooks
+from checker.agency import leases, portfolio_summary, webhooks
 from checker.agency.jobs import CHUNK, _chunk, fail_job, finish_if_done, pending_ranges, start_job
 from checker.agency.models import Job
 from checker.engine import Checker, EngineName
 
 log = logging.getLogger(__name__)
 TASK = "checker.check_chunk"
+RECHECK_TASK = "checker.run_recheck"
+DELIVER = "checker.deliver_webhook"
 QUEUE = "checker-chunks"
 
 
@@ -39,6 +44,8 @@ def make_celery(broker: str) -> Celery:
                     task_ignore_result=True, task_default_queue=QUEUE, broker_connection_retry_on_startup=True,
                     broker_transport_options=_transport(visibility), worker_hijack_root_logger=False)
     app.task(name=TASK, bind=True)(check_chunk)
+    app.task(name=RECHECK_TASK)(recheck_portfolio)
+    app.task(name=DELIVER)(deliver_webhook)
     return app
 
 
@@ -77,7 +84,7 @@ class WorkerState:
         with self.sessions() as session:
             found = store.by_hash(session, version)
             files = dict(found.files) if found is not None else None
-        seeds = Path(os.environ.get("STAFF_SEEDS") or self.rules.parent / "seeds")
+        seeds = config.seeds_dir(self.rules)
         return store.load_files(files, seeds) if files is not None else None
 
 
@@ -90,8 +97,7 @@ def worker_state() -> WorkerState:
     if _STATE is None:
         from checker.db import make_engine, make_sessions
 
-        url = os.environ.get("DATABASE_URL") or f"sqlite:///{config.PROJECT_ROOT / 'instance' / 'checker.sqlite'}"
-        _STATE = WorkerState(make_sessions(make_engine(url)), config.rules_dir(), config.engine_name())
+        _STATE = WorkerState(make_sessions(make_engine(database_url())), config.rules_dir(), config.engine_name())
     return _STATE
 
 
@@ -112,38 +118,131 @@ def check_chunk(task: Any, job_id: int, first: int, last: int) -> None:
     if checker is None:
         fail_job(state.sessions, job_id, f"rule pack {version[:12]} is not available to worker {worker_name(None)}")
         return
+    worker = worker_name(task.request.hostname)
+    lease = leases.take(state.sessions, job_id, first, last, worker, leases.Timings.from_env())
     try:
-        with state.sessions() as session:
-            _chunk(session, checker, job_id, last - first + 1, worker_name(task.request.hostname), (first, last))
+        with lease or contextlib.nullcontext(), state.sessions() as session:  # renewed while the chunk is checked
+            _chunk(session, checker, job_id, last - first + 1, worker, (first, last))
     except Exception as exc:  # an engine disagreement or a broken row: the job fails with the reason
         fail_job(state.sessions, job_id, f"{type(exc).__name__}: {exc}")
         raise
     with state.sessions() as session:
         finished = finish_if_done(session, job_id)
     if finished:
-        webhooks.job_finished(state.sessions, job_id)  # first attempt here; retries from the web app's sweep
+        # the first attempt is a task of its own (a slow receiver holds no chunk); retries from the web app's sweep
+        webhooks.job_finished(state.sessions, job_id, lambda delivery: task.app.send_task(DELIVER, args=(delivery,),
+                                                                                           queue=QUEUE))
         portfolio_summary.warm(state.sessions, checker.pack, job_id=job_id)  # the next portfolio page finds it ready
 
 
-class CeleryRunner:
-    """Starts a job on the live pack, then sends one chunk task per `size` pending rows to the workers."""
+def recheck_portfolio(recheck_id: int, version: str) -> None:
+    """Re-check an agency's portfolio on the rule pack `version`, then keep its summary and send its webhook."""
+    from checker.agency.recheck import fail_recheck, run_recheck
 
-    def __init__(self, celery: Celery, sessions: sessionmaker[Session], version: Callable[[], str], size: int = CHUNK) -> None:
+    state = worker_state()
+    checker = state.checker_for(version)
+    if checker is None:
+        fail_recheck(state.sessions, recheck_id, f"rule pack {version[:12]} is not available to worker {worker_name(None)}")
+        return
+    try:
+        run_recheck(state.sessions, checker, recheck_id)
+    except Exception as exc:
+        fail_recheck(state.sessions, recheck_id, f"{type(exc).__name__}: {exc}")
+        raise
+    portfolio_summary.warm(state.sessions, checker.pack, recheck_id=recheck_id)
+    webhooks.newly_eligible(state.sessions, recheck_id)
+
+
+class CeleryRecheckRunner:
+    """Sends each portfolio recheck to the workers as one task, on the live pack's version when submitted."""
+
+    def __init__(self, celery: Celery, version: Callable[[], str]) -> None:
+        self.celery = celery
+        self.version = version
+
+    def submit(self, recheck_id: int) -> None:
+        """Queue the recheck (a finished one does nothing when it arrives)."""
+        self.celery.send_task(RECHECK_TASK, args=(recheck_id, self.version()), queue=QUEUE)
+
+    def stop(self) -> None:
+        """Nothing runs here; the workers go on."""
+
+
+def start_sweeper(celery: Celery) -> leases.Sweeper:
+    """Re-queue chunks whose lease expired (their worker died), from this process, with its own database engine."""
+    from checker.db import make_engine, make_sessions
+
+    def send(job_id: int, first: int, last: int) -> None:
+        celery.send_task(TASK, args=(job_id, first, last), queue=QUEUE)
+
+    return leases.Sweeper(make_sessions(make_engine(database_url())), send, leases.Timings.from_env()).start()
+
+
+def database_url() -> str:
+    """The database workers share with the web app: DATABASE_URL, else the checkout's instance SQLite file."""
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{config.PROJECT_ROOT / 'instance' / 'checker.sqlite'}"
+def deliver_webhook(delivery_id: int) -> None:
+    """Make the first attempt of one webhook delivery (at most webhooks.DEADLINE_S seconds)."""
+    webhooks.attempt(worker_state().sessions, delivery_id)
+
+
+class CeleryRunner:
+    """Starts a job on the live pack, then sends one chunk task per `size` pending rows to the workers.
+
+    A job whose uploaded file still waits to be read (`waiting`) is first read into rows by `read`, in a thread of
+    this process (the one that received the file), outside the request.
+    """
+
+    def __init__(self, celery: Celery, sessions: sessionmaker[Session], version: Callable[[], str], size: int = CHUNK,
+                 read: Callable[[int], bool] = lambda job_id: True,
+                 waiting: Callable[[int], bool] = lambda job_id: False) -> None:
         self.celery = celery
         self.sessions = sessions
         self.version = version
         self.size = size
+        self.sweeper: leases.Sweeper | None = None
+        self.read = read
+        self.waiting = waiting
 
     def submit(self, job_id: int) -> None:
         """Queue the job's pending rows as chunk tasks (again after a restart: stored rows are skipped)."""
+        if self.waiting(job_id):
+            threading.Thread(target=self._read_then_send, args=(job_id,), name=f"read-job-{job_id}", daemon=True).start()
+        else:
+            self._send(job_id)
+
+    def _read_then_send(self, job_id: int) -> None:
+        """Read the job's file into rows, then send its chunks (a file that cannot be read has failed the job)."""
+        try:
+            if self.read(job_id):
+                self._send(job_id)
+        except Exception:
+            log.exception("job %s: its file could not be read", job_id)
+            fail_job(self.sessions, job_id, "the uploaded file could not be read")
+
+    def _send(self, job_id: int) -> None:
+        """Mark the job running and send one task per chunk of its pending rows."""
         if not start_job(self.sessions, job_id, self.version()):
             return
         with self.sessions() as session:
             ranges = pending_ranges(session, job_id, self.size)
             if not ranges:
                 finish_if_done(session, job_id)
+            leases.queue(session, job_id, ranges)  # a worker leases each; an expired lease is sent again by a sweep
         for first, last in ranges:
-            self.celery.send_task(TASK, args=(job_id, first, last), queue=QUEUE)
+            self.send(job_id, first, last)
+
+    def send(self, job_id: int, first: int, last: int) -> None:
+        """Send one chunk task to the workers."""
+        self.celery.send_task(TASK, args=(job_id, first, last), queue=QUEUE)
+
+    def sweep(self) -> None:
+        """Re-queue chunks whose lease expired from this process too (the server's background work), every sweep."""
+        if self.sweeper is None:
+            self.sweeper = leases.Sweeper(self.sessions, self.send, leases.Timings.from_env()).start()
 
     def stop(self) -> None:
-        """Nothing runs here; the workers go on."""
+        """Stop this process's lease sweep; the workers go on."""
+        if self.sweeper is not None:
+            self.sweeper.stop()
+            self.sweeper = None

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 import tempfile
 from pathlib import Path
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from checker.agency.export import MeasureSummary, Summary, summarise, titles
 from checker.agency.models import Job
 from checker.agency.results import job_items, job_sheets
 from checker.agency.sheets import write_xlsx
 from checker.rules.pack import RulePack
+
+log = logging.getLogger(__name__)
 
 
 def workbook_path(folder: Path, job: Job, lang: str, rulepack: str) -> Path:
@@ -56,3 +59,15 @@ def cached_summary(folder: Path, session: Session, job: Job, pack: RulePack, lan
         json.dump(dataclasses.asdict(summary), out, ensure_ascii=False)
     os.replace(temporary, path)
     return summary
+
+
+def warm_workbook(sessions: sessionmaker[Session], folder: Path, pack: RulePack, job_id: int) -> None:
+    """Write a finished job's default workbook in its language, in the background worker, so the agency's download
+    does not wait minutes in a request (100k clients); never fails the caller."""
+    try:
+        with sessions() as session:
+            job = session.get(Job, job_id)
+            if job is not None and job.status == "done":
+                cached_workbook(folder, session, job, pack, job.lang)
+    except Exception:  # a convenience: the download writes it if this failed
+        log.exception("workbook of job %s not written ahead", job_id)

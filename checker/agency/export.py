@@ -12,13 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker.agency.sheets import Sheet
-from checker.engine import answer
-from checker.engine.answer import TOTAL_KEYS
+from checker.engine.answer import TOTAL_KEYS, counts_as_eligible
 from checker.i18n import N_, translate
-from checker.problems import Problem
 from checker.rules.pack import RulePack
 
 STATUSES = ("eligible", "undetermined", "ineligible")
+SHOWN_STATUSES = (*STATUSES, "verify", "others", "held")  # status_of: 'eligible' only when counts_as_eligible
 UNKNOWN = "—"
 MONEY = ("cash", "tax_saving", "financing")
 TYPE_COLUMN = {"cash": "cash", None: "cash", "tax_saving": "tax_saving", "deduction": "tax_saving", "financing": "financing"}
@@ -30,7 +29,7 @@ WORDS = (
     N_("export.as_of"), N_("export.measure"), N_("export.status"), N_("export.amount"), N_("export.type"),
     N_("export.failed"), N_("export.missing"), N_("export.column"), N_("export.reason"),
     N_("export.type_cash"), N_("export.type_tax_saving"), N_("export.type_financing"), N_("export.matrix"),
-    N_("export.detail"), N_("export.problems"),
+    N_("export.detail"), N_("export.problems"), N_("export.others"),
 )
 _WORD_KEYS = {k.removeprefix("export."): k for k in WORDS}
 
@@ -58,9 +57,11 @@ class MeasureSummary:
 
     measure: str
     title: str
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SHOWN_STATUSES, 0))
     amount_wan: float = 0.0
     unknown: int = 0  # eligible clients whose amount is not known
+    counted: int = 0  # 可申报 (counts_as_eligible): eligible, in force, not held, unconditional
+    held: int = 0  # 已获得
 
 
 @dataclass
@@ -73,6 +74,7 @@ class Summary:
     money: dict[str, float | None] = field(default_factory=dict)
     unknown: int = 0
     updating: bool = False  # the kept summary of a portfolio a job or recheck is still changing
+    board: dict[str, Any] | None = None  # the portfolio dashboard's slices and client rows (agency.dashboard)
 
 
 def titles(pack: RulePack, lang: str) -> dict[str, str]:
@@ -88,37 +90,32 @@ def column_label(pack: RulePack, column: str, lang: str) -> str:
 
 def status_of(item: dict[str, Any]) -> str:
     """A result item's status: 'held' when the client already holds it, 'verify' when eligible but unconfirmed or
-    on a condition still to be met."""
+    on a condition still to be met, 'others' when eligible but the staff or an institution applies; 'eligible' only
+    when counts_as_eligible."""
     if item.get("held"):
         return "held"
     if item.get("status") == "eligible" and (item.get("currency") == "unconfirmed" or item.get("condition")):
         return "verify"
+    if item.get("status") == "eligible" and (item.get("applicant") or "company") != "company":
+        return "others"
     return item.get("status", "")
 
 
-class _PlainWords(dict[tuple[str, Any], str]):
-    """The word of a result item that is not held, by its (status, currency), each pair worked out once."""
+class _PlainWords(dict[tuple[str, Any, Any], str]):
+    """The word of a result item that is not held, by its (status, currency, applicant), each worked out once."""
 
     def __init__(self, words: dict[str, str]) -> None:
         super().__init__()
         self.words = words
 
-    def __missing__(self, key: tuple[str, Any]) -> str:
-        found = self[key] = self.words[status_of({"status": key[0], "currency": key[1]})]
+    def __missing__(self, key: tuple[str, Any, Any]) -> str:
+        found = self[key] = self.words[status_of({"status": key[0], "currency": key[1], "applicant": key[2]})]
         return found
-
-
-def counts_as_eligible(item: dict[str, Any]) -> bool:
-    """Whether an item is in the client's 可申报 count and totals: answer.counted, the one definition."""
-    return answer.counted(item)
 
 
 def money_type(pack: RulePack | None, item: dict[str, Any]) -> str:
     """Which money column a result item counts in: its benefit type (answer v2), else the measure's, else cash."""
-    kind = (item.get("benefit") or {}).get("type")
-    if kind is None and pack is not None and item.get("measure") in pack.index:
-        kind = getattr(pack.index[item["measure"]].spec.benefit, "type", None)
-    return TYPE_COLUMN.get(kind, "cash")
+    return TYPE_COLUMN.get(_benefit_type(pack, item), "cash")
 
 
 def amount_of(item: dict[str, Any], kind: str) -> float | None:
@@ -129,6 +126,28 @@ def amount_of(item: dict[str, Any], kind: str) -> float | None:
         if saving is not None:
             return saving
     return item.get("amount_wan", benefit.get("amount_wan"))
+
+
+def money_text(pack: RulePack | None, item: dict[str, Any], lang: str) -> str:
+    """A result item's money with its type and unit ("减税 0.03 万元"); a deduction also names the deduction it is
+    worked out from, labelled as such; empty when the amount is not known."""
+    kind = money_type(pack, item)
+    value = amount_of(item, kind)
+    if value is None:
+        return ""
+    text = translate(N_("export.money_of"), lang, type=word(f"type_{kind}", lang), amount=f"{value:,.2f}")
+    deducted = item.get("amount_wan", (item.get("benefit") or {}).get("amount_wan"))
+    if _benefit_type(pack, item) == "deduction" and deducted is not None:
+        text += translate(N_("export.deduction_of"), lang, amount=f"{deducted:,.2f}")
+    return text
+
+
+def _benefit_type(pack: RulePack | None, item: dict[str, Any]) -> str | None:
+    """The benefit type an item states (answer v2), else its measure's."""
+    kind = (item.get("benefit") or {}).get("type")
+    if kind is None and pack is not None and item.get("measure") in pack.index:
+        kind = getattr(pack.index[item["measure"]].spec.benefit, "type", None)
+    return kind
 
 
 def money(pack: RulePack | None, result: dict[str, Any],
@@ -172,15 +191,19 @@ def shown(value: float | None, unknown: bool) -> Any:
 
 
 def summarise(items: Iterable[ClientVerdicts], names: dict[str, str], pack: RulePack | None = None) -> Summary:
-    """Per measure: clients eligible, undetermined, ineligible and the known eligible amounts; totals by money type."""
+    """Per measure: clients by status_of (eligible counted as counts_as_eligible, to verify, held ...) and the known
+    eligible amounts; totals by money type."""
     per = {mid: MeasureSummary(mid, title) for mid, title in names.items()}
     clients, totals, unknown = 0, dict.fromkeys(MONEY), 0
     for item in items:
         clients += 1
         for r in item.result.get("results", []):
             entry = per.setdefault(r["measure"], MeasureSummary(r["measure"], r["measure"]))
-            entry.counts[r["status"]] = entry.counts.get(r["status"], 0) + 1
+            status = status_of(r)
+            entry.counts[status] = entry.counts.get(status, 0) + 1
+            entry.held += bool(r.get("held"))
             if counts_as_eligible(r):
+                entry.counted += 1
                 value = amount_of(r, money_type(pack, r))
                 entry.unknown += value is None
                 entry.amount_wan = round(entry.amount_wan + (value or 0), 4)
@@ -215,8 +238,8 @@ def matrix(items: Iterable[ClientVerdicts], names: dict[str, str], lang: str = "
             by_id = {r["measure"]: r for r in item.result.get("results", [])}
             count, sums, gaps = money(pack, item.result, columns)
             line = [item.row, item.key, item.name, count] + [shown(sums[k], gaps[k]) for k in MONEY]
-            # words[status_of(r)]: status_of called for held items only, the rest looked up by (status, currency)
-            line += ["" if (r := by_id.get(mid)) is None else plain[r.get("status", ""), r.get("currency")]
+            # words[status_of(r)]: status_of called for held items only, the rest looked up by (status, currency, applicant)
+            line += ["" if (r := by_id.get(mid)) is None else plain[r.get("status", ""), r.get("currency"), r.get("applicant")]
                      if "held" not in r else words[status_of(r)] for mid in names]
             extra = item.result.get("extra") or {}
             yield line + [extra.get(name) for name in extras] + [item.result.get("rulepack"), item.result.get("as_of")]
@@ -252,13 +275,17 @@ def detail(items: Iterable[ClientVerdicts], names: dict[str, str], lang: str = "
                 questions = "；".join(column_label(pack, f, lang) if pack else f for f in r.get("missing", []))
                 yield [item.row, item.key, item.name, names.get(r["measure"], r["measure"]), word(status_of(r), lang),
                        value if value is not None else UNKNOWN, word(f"type_{kind}", lang),
-                       _criteria(pack, r["measure"], r.get("failed", []), lang), questions]
+                       _criteria(pack.dated(item.result.get("as_of")) if pack else None, r["measure"], r.get("failed", []),
+                                 lang), questions]
 
     return Sheet(word("detail", lang), header, rows(), kinds)
 
 
-def problems_table(problems: Iterable[tuple[int, str, Problem]], lang: str = "zh", pack: RulePack | None = None) -> Sheet:
-    """The row problems: row, column (the field's label), problem in the language."""
-    header = [word("row", lang), word("column", lang), word("reason", lang)]
-    rows = ([row, column_label(pack, col, lang) if pack else col, problem.text(lang)] for row, col, problem in problems)
-    return Sheet(word("problems", lang), header, rows, ["count", "text", "long"])
+def problems_table(problems: Iterable[Any], lang: str = "zh", pack: RulePack | None = None) -> Sheet:
+    """The row problems: row (as Excel shows it), client, name, column (the field's label), problem in the language.
+
+    Each problem is (row, column, Problem, client, name), as results.job_problems yields them."""
+    header = [word(k, lang) for k in ("row", "client", "name", "column", "reason")]
+    rows = ([row, client, name, column_label(pack, col, lang) if pack else col, problem.text(lang)]
+            for row, col, problem, client, name in problems)
+    return Sheet(word("problems", lang), header, rows, ["count", "text", "text", "text", "long"])

@@ -296,14 +296,16 @@ def pending_ranges(session: Session, job_id: int, size: int) -> list[tuple[int, 
 
 
 def process_job(sessions: sessionmaker[Session], checker: Checker, job_id: int, size: int = CHUNK,
-                stop: Callable[[], bool] = lambda: False, worker: str = "embedded") -> None:
-    """Run a job to the end, a chunk per transaction, stopping early if cancelled or asked to stop."""
+                stop: Callable[[], bool] = lambda: False, worker: str = "embedded") -> bool:
+    """Run a job to the end, a chunk per transaction, stopping early if cancelled or asked to stop; False if it was
+    asked to stop with work left."""
     if not start_job(sessions, job_id, checker.pack.version):
-        return
+        return True
     while not stop():
         with sessions() as session:
             if not _chunk(session, checker, job_id, size, worker):
-                return
+                return True
+    return False
 
 
 def fail_job(sessions: sessionmaker[Session], job_id: int, message: str, attempts: int = 4,

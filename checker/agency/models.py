@@ -129,3 +129,21 @@ class JobChunk(Base):
     rulepack: Mapped[str] = mapped_column(String(64))
     backend: Mapped[str | None] = mapped_column(String(40), nullable=True)
     checked_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class ChunkLease(Base):
+    """A chunk task sent to the workers: queued, or leased by a worker until `expires_at` (renewed by its heartbeat).
+    Each take or re-queue bumps `generation`, so a stale holder or a second sweeper changes nothing."""
+
+    __tablename__ = "agency_chunk_lease"
+    __table_args__ = (UniqueConstraint("job_id", "first_row", "last_row", name="uq_agency_chunk_lease_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("agency_job.id", ondelete="CASCADE"), index=True)
+    first_row: Mapped[int] = mapped_column(Integer)
+    last_row: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(8), default="queued")  # queued | leased
+    worker: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True, index=True)
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+    requeued: Mapped[int] = mapped_column(Integer, default=0)  # times a sweep sent it again after its lease expired

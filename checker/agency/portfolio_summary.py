@@ -13,23 +13,25 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from checker.agency.dashboard import empty_board, tap
 from checker.agency.export import MeasureSummary, Summary, summarise, titles
 from checker.agency.models import ClientResult, Job
 from checker.agency.portfolio import Portfolio
 from checker.agency.recheck_models import Recheck
-from checker.agency.results import portfolio_items
 from checker.agency.state_models import PortfolioSummary
 from checker.models import _now
 from checker.rules.pack import RulePack
 
 log = logging.getLogger(__name__)
+FORMAT = "s2"  # per-measure counts by export.status_of (eligible only as answer.counts_as_eligible counts it)
 
 
 def stamp(session: Session, agency_id: int) -> str:
-    """What changes whenever the agency's stored results do: its newest result id and how many it has."""
+    """What changes whenever the agency's stored results do: its newest result id and how many it has (after the
+    summary's format, so a summary kept in an older format is computed anew)."""
     newest, count = session.execute(select(func.max(ClientResult.id), func.count(ClientResult.id))
                                     .where(ClientResult.agency_id == agency_id)).one()
-    return f"{newest or 0}:{count or 0}"
+    return f"{FORMAT}:{newest or 0}:{count or 0}"
 
 
 def _restore(data: dict, names: dict[str, str]) -> Summary:
@@ -40,30 +42,45 @@ def _restore(data: dict, names: dict[str, str]) -> Summary:
 
 
 def portfolio_summary(sessions: sessionmaker[Session], agency_id: int, pack: RulePack, lang: str) -> Summary:
-    """The agency's summary on this rule pack: the kept one if its results have not changed since, else computed now."""
+    """The agency's summary on this rule pack: the kept one if its results have not changed since, else computed now.
+
+    The computation only reads; the summary is then kept in a transaction of its own, so no write lock (nor, before
+    WAL, a read lock) is held across the pass over every client.
+    """
     names = titles(pack, lang)
     with sessions() as session:
         current = stamp(session, agency_id)
         kept = session.get(PortfolioSummary, agency_id)
-        if kept is not None and kept.rulepack == pack.version and kept.stamp == current:
+        fresh = kept is not None and kept.rulepack == pack.version and "board" in kept.data  # kept before the board: redo
+        if fresh and kept is not None and kept.stamp == current:
             return _restore(kept.data, names)
-        if kept is not None and kept.rulepack == pack.version and busy(session, agency_id):
+        if fresh and kept is not None and busy(session, agency_id):
             # a job or recheck is storing results: its worker computes the summary when it ends, the page does not
             return dataclasses.replace(_restore(kept.data, names), updating=True)
-        summary = summarise(portfolio_items(Portfolio(session, agency_id)), names, pack)
-        data = dataclasses.asdict(summary)
-        data.pop("updating")
-        for measure in data["measures"]:
-            measure["title"] = ""  # titles follow the page's language
+        board = empty_board()
+        summary = summarise(tap(Portfolio(session, agency_id).latest(), board, pack), names, pack)
+        summary.board = board
+        session.rollback()  # end the read before writing
+    keep(sessions, agency_id, pack.version, current, summary)
+    return summary
+
+
+def keep(sessions: sessionmaker[Session], agency_id: int, rulepack: str, current: str, summary: Summary) -> None:
+    """Store a computed summary in one short transaction (another process storing it at the same moment wins)."""
+    data = dataclasses.asdict(summary)
+    data.pop("updating")
+    for measure in data["measures"]:
+        measure["title"] = ""  # titles follow the page's language
+    with sessions() as session:
+        kept = session.get(PortfolioSummary, agency_id)
         if kept is None:
             kept = PortfolioSummary(agency_id=agency_id)
             session.add(kept)
-        kept.rulepack, kept.stamp, kept.data, kept.computed_at = pack.version, current, data, _now()
+        kept.rulepack, kept.stamp, kept.data, kept.computed_at = rulepack, current, data, _now()
         try:
             session.commit()
         except IntegrityError:  # another process stored it at the same moment: theirs is as good
             session.rollback()
-        return summary
 
 
 def busy(session: Session, agency_id: int) -> bool:

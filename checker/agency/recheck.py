@@ -22,6 +22,7 @@ from checker.engine import Checker, EngineMismatch
 from checker.engine.answer import change_kind
 from checker.engine.vector import compact_results
 from checker.models import _now
+from checker.rules.pack import RulePack
 
 CHUNK = 500
 
@@ -56,11 +57,12 @@ def _latest(session: Session, client_ids: list[int]) -> dict[int, ClientResult]:
     return {r.client_id: r for r in session.scalars(select(ClientResult).where(ClientResult.id.in_(newest)))}
 
 
-def _check(checker: Checker, clients: list[Client], latest: dict[int, ClientResult]) -> list[tuple[Client, dt.date, dict]]:
-    """Each client's new compact result, on the date of its last check (today if never checked)."""
+def _check(checker: Checker, clients: list[Client], latest: dict[int, ClientResult],
+           on: dt.date | None = None) -> list[tuple[Client, dt.date, dict]]:
+    """Each client's new compact result, on `on` when given, else on the date of its last check (today if never)."""
     groups: dict[dt.date, list[tuple[Client, dict[str, Any]]]] = {}
     for client in clients:
-        when = latest[client.id].as_of if client.id in latest else dt.date.today()
+        when = on or (latest[client.id].as_of if client.id in latest else dt.date.today())
         groups.setdefault(when, []).append((client, read_answers(checker.pack, client.answers, when).values))
     checked = []
     for when, members in groups.items():
@@ -98,7 +100,8 @@ def _chunk(session: Session, checker: Checker, recheck_id: int, size: int) -> bo
         return False
     latest = _latest(session, [c.id for c in clients])
     results, changes = [], []
-    for client, when, result in _check(checker, clients, latest):
+    on = recheck.created_at.date() if recheck.reason == "version" else None  # a dated standard took effect: check today
+    for client, when, result in _check(checker, clients, latest, on):
         results.append({"agency_id": recheck.agency_id, "client_id": client.id, "job_id": None, "row_number": None,
                         "rulepack": result["rulepack"], "as_of": when, "result": result,
                         "backend": checker.batch_backend, "created_at": _now()})
@@ -147,6 +150,16 @@ def needs_recheck(session: Session, agency_id: int, rulepack: str) -> bool:
     newest = select(ClientResult.rulepack).where(ClientResult.agency_id == agency_id).order_by(ClientResult.id.desc())
     last = session.scalars(newest.limit(1)).first()
     return last is not None and last != rulepack
+
+
+def version_sweep(session: Session, pack: RulePack, today: dt.date) -> list[int]:
+    """Queue a recheck (reason 'version', checked on its own day) for every agency with a client last checked
+    before a dated measure version that has taken effect since. Caller commits and submits the returned ids."""
+    newest = (select(ClientResult.agency_id, func.max(ClientResult.as_of).label("as_of"))
+              .group_by(ClientResult.agency_id, ClientResult.client_id).subquery())
+    oldest = select(newest.c.agency_id, func.min(newest.c.as_of)).group_by(newest.c.agency_id)
+    return [start_recheck(session, agency, pack.version, "version").id for agency, as_of in session.execute(oldest)
+            if as_of is not None and pack.version_changes(as_of, today)]
 
 
 def sweep(session: Session, rulepack: str) -> list[int]:

@@ -19,7 +19,7 @@ class Recheck(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"), index=True)
     rulepack: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="queued")
-    reason: Mapped[str] = mapped_column(String(16), default="manual")  # manual | publish
+    reason: Mapped[str] = mapped_column(String(16), default="manual")  # manual | publish | version (a dated standard took effect)
     total: Mapped[int] = mapped_column(Integer, default=0)
     done: Mapped[int] = mapped_column(Integer, default=0)
     changed: Mapped[int] = mapped_column(Integer, default=0)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from checker.agency.export import ClientVerdicts, amount_of, column_label, counts_as_eligible, money_type, titles
+from checker.agency.export import ClientVerdicts, column_label, money_text, status_of, titles
 from checker.agency.windows import window_text
+from checker.engine.answer import counts_as_eligible
 from checker.i18n import N_, translate
 from checker.rules.pack import RulePack
 
@@ -48,13 +49,13 @@ def _text(value: Any, lang: str) -> str:
 def _eligible(pack: RulePack, item: ClientVerdicts, lang: str) -> list[tuple[str, str, str, str, str]]:
     """(title, estimate, application window, materials, how to apply) of each eligible measure."""
     names = titles(pack, lang)
+    dated = pack.dated(item.result.get("as_of"))  # each measure as it stood on the check date
     rows = []
     for r in item.result.get("results", []):
-        if not counts_as_eligible(r) or r["measure"] not in pack.index:
+        if not counts_as_eligible(r) or r["measure"] not in dated.index:
             continue
-        spec = pack.index[r["measure"]].spec
-        value = amount_of(r, money_type(pack, r))
-        estimate = f"{value:,.2f} {_h('wan', lang)}" if value is not None else "—"
+        spec = dated.index[r["measure"]].spec
+        estimate = money_text(pack, r, lang) or "—"
         materials = "；".join(_text(m, lang) for m in spec.materials)
         window = window_text(pack, r["measure"], item.result.get("as_of"), lang)
         rows.append((names.get(r["measure"], r["measure"]), estimate, window, materials, _text(spec.apply, lang)))
@@ -65,8 +66,7 @@ def _to_verify(pack: RulePack, item: ClientVerdicts, lang: str) -> list[str]:
     """Titles of the company measures whose criteria are met but whose force no official document confirms."""
     names = titles(pack, lang)
     return [names.get(r["measure"], r["measure"]) for r in item.result.get("results", [])
-            if r.get("status") == "eligible" and not r.get("held") and r.get("currency") == "unconfirmed"
-            and r.get("applicant", "company") == "company"]
+            if status_of(r) == "verify" and (r.get("applicant") or "company") == "company"]
 
 
 def _questions(pack: RulePack, item: ClientVerdicts, lang: str) -> list[str]:
@@ -142,12 +142,15 @@ def client_pdf(pack: RulePack, item: ClientVerdicts, lang: str = "zh") -> bytes:
     return bytes(pdf.output())
 
 
-def reports_zip(pack: RulePack, items: Iterable[ClientVerdicts], target: Any, lang: str = "zh") -> int:
-    """A zip of one PDF per client (named by row and client key) written to target; how many it holds."""
+def reports_zip(pack: RulePack, items: Iterable[ClientVerdicts], target: Any, lang: str = "zh",
+                progress: Callable[[int], None] = lambda done: None) -> int:
+    """A zip of one PDF per client (named by row and client key) written to target, `progress` told the count after
+    each; how many it holds."""
     count = 0
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for item in items:
             safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in item.key)[:60]
             archive.writestr(f"{item.row or count + 1:05d}-{safe}.pdf", client_pdf(pack, item, lang))
             count += 1
+            progress(count)
     return count

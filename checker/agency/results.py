@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from types import SimpleNamespace
+from typing import NamedTuple
 
 from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
 from checker.agency.export import ClientVerdicts, detail, matrix, problems_table, titles
+from checker.agency.jobs import client_key
 from checker.agency.models import Client, ClientResult, JobRow
 from checker.agency.portfolio import Portfolio
 from checker.agency.sheets import Sheet
@@ -25,18 +28,41 @@ def job_items(session: Session, job_id: int, limit: int | None = None, offset: i
         yield ClientVerdicts(key, name, result, number, client_id, backend)
 
 
-def job_problems(session: Session, job_id: int, limit: int | None = None) -> Iterator[tuple[int, str, Problem]]:
-    """Every problem of a job's rows (unreadable rows, and bad cells read as unknown): row, column, reason."""
-    query = (select(JobRow.number, JobRow.problems)
+class RowProblem(NamedTuple):
+    """One problem of a job's row: the row as Excel shows it, the client it names, the column and the reason."""
+
+    row: int
+    field: str
+    problem: Problem
+    client: str
+    name: str
+
+
+def job_problems(session: Session, job_id: int, limit: int | None = None) -> Iterator[RowProblem]:
+    """Every problem of a job's rows (unreadable rows, and bad cells read as unknown), with the client each names."""
+    query = (select(JobRow.number, JobRow.problems, JobRow.raw)
              .where(JobRow.job_id == job_id, JobRow.state.in_(("error", "done")), cast(JobRow.problems, String) != "[]")
              .order_by(JobRow.number))
     count = 0
-    for number, problems in session.execute(query.execution_options(yield_per=500)):
+    for number, problems, raw in session.execute(query.execution_options(yield_per=500)):
+        key = client_key(SimpleNamespace(raw=raw or {}, job_id=job_id, number=number))
+        name = str((raw or {}).get("name") or key)
         for problem in problems:
             if limit is not None and count >= limit:
                 return
             count += 1
-            yield number, problem["field"], Problem.from_json(problem)
+            yield RowProblem(number, problem["field"], Problem.from_json(problem), key, name)
+
+
+def problem_counts(session: Session, job_id: int) -> tuple[int, int]:
+    """How many of a job's rows have problems, and how many problems they have in all."""
+    query = (select(JobRow.problems)
+             .where(JobRow.job_id == job_id, JobRow.state.in_(("error", "done")), cast(JobRow.problems, String) != "[]"))
+    rows = problems = 0
+    for found in session.scalars(query.execution_options(yield_per=500)):
+        rows += 1
+        problems += len(found)
+    return rows, problems
 
 
 def portfolio_items(portfolio: Portfolio, limit: int | None = None, offset: int = 0) -> Iterator[ClientVerdicts]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import Protocol
 
@@ -24,7 +25,7 @@ class JobRunner(Protocol):
 class InlineRunner:
     """Runs each job at once in the caller's thread (tests, small deployments)."""
 
-    def __init__(self, work: Callable[[int], None]) -> None:
+    def __init__(self, work: Callable[[int], bool | None]) -> None:
         self.work = work
 
     def submit(self, job_id: int) -> None:
@@ -36,10 +37,16 @@ class InlineRunner:
 
 
 class ThreadRunner:
-    """One daemon worker thread fed by a queue, started on first use."""
+    """One daemon worker thread fed by a queue, started on first use.
 
-    def __init__(self, work: Callable[[int, Callable[[], bool]], None]) -> None:
+    Jobs take turns: while another job waits, a job is asked to stop after `turn` seconds (at its next chunk's end);
+    a `work` that answers False (stopped before its end) is queued again behind the others, so a 100k-row upload
+    does not keep a second agency's 3-row job waiting for half an hour.
+    """
+
+    def __init__(self, work: Callable[[int, Callable[[], bool]], bool | None], turn: float = 5.0) -> None:
         self.work = work
+        self.turn = turn
         self.queue: queue.Queue[int | None] = queue.Queue()
         self.pending: set[int] = set()
         self.lock = threading.Lock()
@@ -63,13 +70,20 @@ class ThreadRunner:
             job_id = self.queue.get()
             if job_id is None:
                 return
+            ended: bool | None = True
             try:
-                self.work(job_id, self.stopping.is_set)
+                ended = self.work(job_id, self._stop_after(time.monotonic() + self.turn))
             except Exception:  # a worker must survive one bad job
                 log.exception("job %s failed", job_id)
-            finally:
-                with self.lock:
-                    self.pending.discard(job_id)
+            if ended is False and not self.stopping.is_set():
+                self.queue.put(job_id)  # its turn is over: behind the jobs that waited
+                continue
+            with self.lock:
+                self.pending.discard(job_id)
+
+    def _stop_after(self, deadline: float) -> Callable[[], bool]:
+        """When a job should stop: the runner is stopping, or its turn is over and another job waits."""
+        return lambda: self.stopping.is_set() or (time.monotonic() >= deadline and not self.queue.empty())
 
     def idle(self, timeout: float = 10.0) -> bool:
         """Wait until no job is queued or running (for tests); True if idle in time."""

@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from checker.accounts.models import User, UserSession
-from checker.db import rowcount
+from checker.db import brief_wait, rowcount
 from checker.models import _now
 
+log = logging.getLogger(__name__)
 TOUCH_EVERY = dt.timedelta(seconds=60)  # last_seen is written at most this often per session
+TOUCH_WAIT_MS = 500  # how long a touch waits for another writer before it is skipped
 
 
 @dataclass(frozen=True)
@@ -62,9 +66,23 @@ def resume(session: Session, user_id: int, key: str, limits: Limits = Limits()) 
     if user is None or not user.active:
         return None
     if now - found.last_seen >= TOUCH_EVERY:
-        found.last_seen = now
-        session.commit()
+        touch(session, found.digest, now)
     return user
+
+
+def touch(session: Session, key_digest: str, now: dt.datetime) -> bool:
+    """Record a session's last use, best effort: a database busy with another writer skips it (the next request
+    a minute on tries again) rather than failing a page that only reads; True if written."""
+    try:
+        with brief_wait(session, TOUCH_WAIT_MS):
+            session.execute(update(UserSession).where(UserSession.digest == key_digest).values(last_seen=now)
+                            .execution_options(synchronize_session=False))
+        session.commit()
+        return True
+    except OperationalError as exc:
+        session.rollback()
+        log.warning("session last use not recorded (the database is busy): %s", exc.orig)
+        return False
 
 
 def end(session: Session, key: str) -> None:

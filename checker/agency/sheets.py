@@ -1,8 +1,9 @@
 """The one sheet writer of the CLI and the web: CSV or XLSX (checker.agency.xlsx), both streamed.
 
 A Sheet is a header, rows streamed once, and per column a kind ("text", "money", "count", "date") that sets
-the XLSX number format and width; headers are frozen, styled and filtered; every text cell is neutralised so
-spreadsheet programs never read it as a formula.
+the XLSX number format and width; headers are frozen, styled and filtered. A CSV text cell that starts like a
+formula is neutralised with a leading ' (spreadsheet programs evaluate CSV cells); an XLSX cell keeps the text as
+written (it is an inline string, which Excel and WPS never evaluate), so the agency's own notes read back unchanged.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ WIDTHS = {"text": 14, "money": 12, "count": 8, "date": 11, "status": 10, "long":
 
 
 def neutralise(value: Any) -> Any:
-    """Stop spreadsheet programs from reading a text cell as a formula."""
+    """Stop spreadsheet programs from reading a CSV text cell as a formula."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
@@ -61,10 +62,13 @@ def to_csv(sheet: Sheet) -> bytes:
     return b"".join(iter_csv(sheet))
 
 
-def write_xlsx(sheets: Iterable[Sheet], target: Any, limit: int = XLSX_ROWS) -> None:
+def write_xlsx(sheets: Iterable[Sheet], target: Any, limit: int = XLSX_ROWS,
+               front: tuple[str, tuple[dict[str, bytes], list[str]]] | None = None) -> None:
     """Write an XLSX workbook to a path or binary file, a worksheet per sheet (continued on 'name-2'… past
-    Excel's row limit), streamed in constant memory; headers frozen, styled and filtered."""
-    book = Book(target)
+    Excel's row limit), streamed in constant memory; headers frozen, styled and filtered. `front` is a first sheet
+    written elsewhere: its name and parts (summary_sheet.summary_parts)."""
+    book = Book(target, front[1] if front else None)
+    book.front_name = front[0] if front else ""
     for sheet in sheets:
         part, page = 1, _start(book, sheet, sheet.name)
         for row in sheet.rows:
@@ -84,7 +88,7 @@ def _start(book: Book, sheet: Sheet, title: str) -> Page:
         kind = sheet.kind(col)
         widths.append(max(WIDTHS.get(kind, 14), min(len(str(name)) * 2 + 2, 30) if kind != "status" else 0))
         styles.append(STYLES.get(kind, 0))
-    page = book.add_page(title, widths, styles, min(3, len(sheet.header)), neutral=FORMULA_START)
+    page = book.add_page(title, widths, styles, min(3, len(sheet.header)))
     page.row([str(name) for name in sheet.header], HEAD)
     return page
 

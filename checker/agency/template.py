@@ -112,7 +112,7 @@ def _column(pack: RulePack, book: Workbook, col: int, decl: FieldDecl) -> str:
     book[CODES].cell(1, col, decl.id)
     dimension = clients.column_dimensions[letter]
     dimension.width = min(max(12, len(header) * 2 + 2), 40)
-    dimension.number_format = FORMATS.get(decl.type, "General")
+    dimension.number_format = FORMATS.get(decl.type, "General")  # text ('@') keeps an 18-digit credit code as typed
     ref = None
     if decl.type == "enum":
         for row, label in enumerate(option_labels(decl), 1):
@@ -157,6 +157,7 @@ def template_xlsx(pack: RulePack) -> bytes:
     fields = ordered_fields(pack)
     book[CODES].cell(1, 1, "id")
     clients.cell(1, 1).comment = Comment("客户编号（可选，用于识别客户）", "checker")
+    clients.column_dimensions["A"].number_format = FORMATS["text"]  # a client number is a code: 0012 stays 0012
     headers = [ID_HEADER] + [_column(pack, book, col, decl) for col, decl in enumerate(fields, 2)]
     _head(clients, 1, headers)
     clients.row_dimensions[1].height = 45

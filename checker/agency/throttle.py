@@ -2,22 +2,37 @@
 
 An account's first few failures are free; each further failure doubles the wait before that account may
 try again (capped), whatever the address, while other accounts are untouched. An address that fails many
-times across accounts (password spraying) waits until its window drains. Counters live in the process
-(enough for one waitress server; several processes each keep their own).
+times across accounts (password spraying) waits until its window drains. Failures live in the shared
+database (login_failure), so every server process sees the same counts.
+
+Check and record are one step (`admit`): the attempt is counted as a failure before the password is checked,
+inside a transaction that holds the write lock (SQLite: the transaction starts with a write; PostgreSQL: an
+advisory lock per account and per address), and a successful sign-in takes it back. So parallel guesses can
+never get more than the free failures through.
+
+Anyone can push an account into backoff by guessing. So that this does not lock the real user out, a browser
+that signed in successfully gets a signed "known device" cookie for that account (checker/web/agency/devices.py);
+from such a browser the account backoff is its own, counted from its own failures (the address limit still applies).
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from checker.agency.state_models import LoginFailure
 
 KEY_LENGTH = 254
+
+
+def account_key(account: str, device: str | None = None) -> str:
+    """The key an account's failures are counted under: the account, or the account on one known device."""
+    return account[:KEY_LENGTH] if device is None else f"{account[:KEY_LENGTH - 18]}#{device[:16]}"
 
 
 @dataclass(frozen=True)
@@ -77,6 +92,33 @@ class Throttle:
                                .offset(p.address_limit - 1).limit(1))
         return max(0.0, (pivot or now) + p.address_window - now)
 
+    def admit(self, account: str, address: str, device: str | None = None) -> tuple[float, int | None]:
+        """Check and count one sign-in attempt at once: (seconds to wait, nothing counted) when refused, else
+        (0, the id of the address failure counted for it), the account failure counted as well; `succeed` takes
+        them back. From a known device (its id) the account backoff is the device's own: failures elsewhere do
+        not hold it up; the address limit applies all the same."""
+        now, key = time.time(), account_key(account, device)
+        with self.sessions() as session:
+            self._lock(session, key, address, now)
+            wait = max(self._address_wait(session, address, now), self._account_wait(session, key, now))
+            if wait > 0:
+                session.rollback()
+                return wait, None
+            mark = LoginFailure(kind="address", key=address[:KEY_LENGTH], at=now)
+            session.add_all([LoginFailure(kind="account", key=key, at=now), mark])
+            session.commit()
+            return 0.0, mark.id
+
+    def _lock(self, session: Session, account: str, address: str, now: float) -> None:
+        """Take the write lock that makes check-and-count atomic, pruning failures older than every window."""
+        if session.get_bind().dialect.name == "postgresql":
+            for key in (f"account:{account[:KEY_LENGTH]}", f"address:{address[:KEY_LENGTH]}"):  # always this order
+                number = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": number})
+        oldest = now - max(self.policy.account_window, self.policy.address_window)
+        # the transaction's first statement is a write: SQLite takes its write lock before anything is counted
+        session.execute(delete(LoginFailure).where(LoginFailure.at <= oldest))
+
     def wait(self, account: str, address: str) -> float:
         """Seconds before this account may try from this address (0: go ahead)."""
         now = time.time()
@@ -93,9 +135,12 @@ class Throttle:
                              LoginFailure(kind="address", key=address[:KEY_LENGTH], at=now)])
             session.commit()
 
-    def succeed(self, account: str) -> None:
-        """Forget the account's failures after a successful sign-in (the address keeps its count)."""
+    def succeed(self, account: str, admitted: int | None = None, device: str | None = None) -> None:
+        """Forget the account's failures (and the device's) after a successful sign-in; the address keeps its count,
+        less the attempt `admit` counted for this sign-in."""
         with self.sessions() as session:
-            session.execute(delete(LoginFailure).where(LoginFailure.kind == "account",
-                                                       LoginFailure.key == account[:KEY_LENGTH]))
+            session.execute(delete(LoginFailure).where(
+                LoginFailure.kind == "account", LoginFailure.key.in_({account[:KEY_LENGTH], account_key(account, device)})))
+            if admitted is not None:
+                session.execute(delete(LoginFailure).where(LoginFailure.id == admitted))
             session.commit()

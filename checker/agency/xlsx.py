@@ -71,10 +71,8 @@ def _width(width: float) -> float:
 class Page:
     """One worksheet being written: its rows go to a temporary file until the book is closed."""
 
-    def __init__(self, name: str, widths: list[float], styles: list[int], freeze: int, header_height: float,
-                 neutral: tuple[str, ...] = ()) -> None:
+    def __init__(self, name: str, widths: list[float], styles: list[int], freeze: int, header_height: float) -> None:
         self.name, self.widths, self.styles, self.freeze = name, widths, styles, freeze
-        self.neutral = neutral  # a text starting with one of these gets a leading ' (no formula, ever)
         self.letters = [column_letter(c) for c in range(len(widths))]
         self.attrs = [_s(style) for style in styles] + [""] * (len(widths) - len(styles))
         self.header_height = header_height
@@ -121,12 +119,12 @@ class Page:
         self.body.write("".join(parts).encode("utf-8"))
 
     def _text(self, text: str) -> str:
-        """The <is> element of a text cell, neutralised (see `neutral`), built once per distinct text."""
+        """The <is> element of a text cell as written (an inline string is never evaluated), built once per text."""
         found = self._texts.get(text)
         if found is None:
             if len(self._texts) >= MEMO_LIMIT:
                 self._texts.clear()
-            found = self._texts[text] = _inline("'" + text if text.startswith(self.neutral) else text)
+            found = self._texts[text] = _inline(text)
         return found
 
     def head_xml(self, selected: bool) -> str:
@@ -181,14 +179,18 @@ def _number(value: float) -> str:
 class Book:
     """A workbook written page by page; close() zips the pages (path or binary file target)."""
 
-    def __init__(self, target: Any) -> None:
+    def __init__(self, target: Any, front: tuple[dict[str, bytes], list[str]] | None = None) -> None:
         self.target = target
         self.pages: list[Page] = []
+        # A first sheet written elsewhere (summary_sheet: its sheet1, drawing and chart parts, content-type overrides)
+        self.front_parts, self.front_types = front or ({}, [])
+        self.front = 1 if front else 0
+        self.front_name = ""
 
-    def add_page(self, name: str, widths: Sequence[float], styles: list[int], freeze: int, header_height: float = 36,
-                 neutral: tuple[str, ...] = ()) -> Page:
+    def add_page(self, name: str, widths: Sequence[float], styles: list[int], freeze: int,
+                 header_height: float = 36) -> Page:
         """A new worksheet (name cut to Excel's 31 characters)."""
-        page = Page(name[:31], list(widths), styles, freeze, header_height, neutral)
+        page = Page(name[:31], list(widths), styles, freeze, header_height)
         self.pages.append(page)
         return page
 
@@ -201,7 +203,9 @@ class Book:
             package.writestr("xl/workbook.xml", self._workbook())
             package.writestr("xl/_rels/workbook.xml.rels", self._workbook_rels())
             package.writestr("xl/styles.xml", STYLES_XML)
-            for number, page in enumerate(self.pages, 1):
+            for name, data in self.front_parts.items():
+                package.writestr(name, data)
+            for number, page in enumerate(self.pages, 1 + self.front):
                 with package.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=True) as out:
                     out.write(page.head_xml(number == 1).encode("utf-8"))
                     page.body.seek(0)
@@ -212,7 +216,7 @@ class Book:
     def _types(self) -> str:
         kind = "application/vnd.openxmlformats-officedocument.spreadsheetml"
         sheets = "".join(f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{kind}.worksheet+xml"/>'
-                         for n in range(1, len(self.pages) + 1))
+                         for n in range(1, len(self.pages) + self.front + 1)) + "".join(self.front_types)
         return (f'{XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
                 '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
                 '<Default Extension="xml" ContentType="application/xml"/>'
@@ -220,17 +224,19 @@ class Book:
                 f'<Override PartName="/xl/styles.xml" ContentType="{kind}.styles+xml"/>{sheets}</Types>')
 
     def _workbook(self) -> str:
-        sheets = "".join(f'<sheet name="{escape(p.name)}" sheetId="{n}" r:id="rId{n}"/>' for n, p in enumerate(self.pages, 1))
+        first = f'<sheet name="{escape(self.front_name)}" sheetId="1" r:id="rId1"/>' if self.front else ""
+        sheets = first + "".join(f'<sheet name="{escape(p.name)}" sheetId="{n}" r:id="rId{n}"/>'
+                                 for n, p in enumerate(self.pages, 1 + self.front))
         names = "".join(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{n}" hidden="1">'
                         f"{escape(_quoted(p.name))}!{_absolute(p.filter)}</definedName>"
-                        for n, p in enumerate(self.pages) if p.filter)
+                        for n, p in enumerate(self.pages, self.front) if p.filter)
         return (f'{XML}<workbook xmlns="{MAIN}" xmlns:r="{RELS}"><bookViews><workbookView/></bookViews>'
                 f'<sheets>{sheets}</sheets>{f"<definedNames>{names}</definedNames>" if names else ""}</workbook>')
 
     def _workbook_rels(self) -> str:
         links = "".join(f'<Relationship Id="rId{n}" Type="{RELS}/worksheet" Target="worksheets/sheet{n}.xml"/>'
-                        for n in range(1, len(self.pages) + 1))
-        styles = f'<Relationship Id="rId{len(self.pages) + 1}" Type="{RELS}/styles" Target="styles.xml"/>'
+                        for n in range(1, len(self.pages) + self.front + 1))
+        styles = f'<Relationship Id="rId{len(self.pages) + self.front + 1}" Type="{RELS}/styles" Target="styles.xml"/>'
         return f'{XML}<Relationships xmlns="{PACKAGE_RELS}">{links}{styles}</Relationships>'
 
 

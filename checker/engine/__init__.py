@@ -10,7 +10,9 @@ Three engines share one result shape:
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Final, Literal
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from checker.engine.answer import notice, totals
 from checker.engine.compiled import Compiled
@@ -18,6 +20,9 @@ from checker.engine.plan import MeasurePlan, plan_pack
 from checker.engine.reference import Scope
 from checker.engine.verdict import CheckResult, CriterionResult, MeasureResult, add_tax_savings, conflicts, explain
 from checker.rules.pack import RulePack
+
+if TYPE_CHECKING:
+    from checker.engine.durable_adapter import DurableRules
 
 __all__ = ["BATCH_BACKEND", "SINGLE_BACKEND", "Checker", "CheckResult", "CriterionResult", "EngineMismatch",
            "MeasureResult", "batch_backend"]
@@ -47,12 +52,27 @@ class Checker:
         self.verify_every = verify_every
         self.checked = 0
         self.compiled = Compiled() if engine != "reference" else None
-        self.stages: list[list[MeasurePlan]] = plan_pack(pack)
-        self._rules = None
-        if engine != "reference":
-            from checker.engine.durable_adapter import DurableRules
+        self._segments: dict[int, _Segment] = {}
+        self._compiling = threading.Lock()  # web threads share a checker: compile each segment once
+        base = self._segment(pack)
+        self.stages: list[list[MeasurePlan]] = base.stages
+        self._rules = base.rules
 
-            self._rules = DurableRules(self.stages)
+    def _segment(self, pack: RulePack) -> _Segment:
+        """The plans and durable-rules rulesets of the pack as it stood on some dates (compiled once per segment)."""
+        found = self._segments.get(id(pack))
+        if found is not None:
+            return found
+        with self._compiling:
+            if id(pack) not in self._segments:
+                stages = plan_pack(pack)
+                rules = None
+                if self.engine != "reference":
+                    from checker.engine.durable_adapter import DurableRules
+
+                    rules = DurableRules(stages)
+                self._segments[id(pack)] = _Segment(pack, stages, rules)
+            return self._segments[id(pack)]
 
     @property
     def backend(self) -> str:
@@ -65,48 +85,62 @@ class Checker:
         return batch_backend(self.engine)
 
     def check(self, profile: dict[str, Any], as_of: dt.date, lang: str = "zh") -> CheckResult:
-        """Verdicts on every measure for one parsed profile."""
-        scope = Scope(self.pack, profile, as_of, self.compiled)
+        """Verdicts on every measure for one parsed profile, each measure in its version in force on as_of."""
+        pack = self.pack.at(as_of)
+        scope = Scope(pack, profile, as_of, self.compiled)
         decided = self.decide(scope)
-        every = [explain(self.pack, m, scope, decided[m.id], lang) for m in self.pack.measures]
-        add_tax_savings(scope, every)
-        intention = {m.id for m in self.pack.measures if m.intention}
+        every = [explain(pack, m, scope, decided[m.id], lang) for m in pack.measures]
+        intention = {m.id for m in pack.measures if m.intention}
         results = [r for r in every if r.measure not in intention]
-        notices = [notice(m, lang) for m in self.pack.measures if m.intention and m.in_force(as_of)]  # expired: none
-        return CheckResult(self.pack.version, as_of, results, conflicts(self.pack, results, lang), notices,
-                           totals(self.pack, (r.money_item() for r in results)),
-                           [r for r in every if r.measure in intention])
+        picture = add_tax_savings(scope, results, [r for r in every if r.measure in intention])
+        notices = [notice(m, lang) for m in pack.measures if m.intention and m.in_force(as_of)]  # expired: none
+        return CheckResult(pack.version, as_of, results, conflicts(pack, results, lang), notices,
+                           picture.totals(totals(pack, (r.money_item() for r in results), picture.left_out)),
+                           [r for r in every if r.measure in intention], picture.to_json())
 
     def decide(self, scope: Scope) -> dict[str, dict[str, Any]]:
-        """Each criterion of each measure: True met, False not met, None unknown."""
+        """Each criterion of each measure of the scope's pack: True met, False not met, None unknown."""
         self.checked += 1
         if self.engine == "durable":
             return self._durable(scope)
-        decided = {m.id: {c.id: scope.eval(c.test) for c in m.criteria} for m in self.pack.measures}
+        decided = {m.id: {c.id: scope.eval(c.test) for c in m.criteria} for m in scope.pack.measures}
         sample = self.engine == "fast" and self.checked % self.verify_every == 1 % self.verify_every
-        if sample and self._durable(Scope(self.pack, scope.profile, scope.as_of, self.compiled)) != decided:
+        if sample and self._durable(Scope(scope.pack, scope.profile, scope.as_of, self.compiled)) != decided:
             raise EngineMismatch(f"fast path and durable-rules disagree on profile {scope.profile!r}")
         return decided
 
     def _durable(self, scope: Scope) -> dict[str, dict[str, Any]]:
-        """Run the stages: derived booleans first (written into the scope), then every measure."""
-        assert self._rules is not None
-        last = len(self._rules.stages) - 1
-        for index, stage in enumerate(self._rules.stages):
+        """Run the stages of the scope's segment: derived booleans first (written into the scope), then every measure."""
+        rules = self._segment(scope.pack).rules
+        if rules is None:
+            raise RuntimeError("the checker is closed")
+        last = len(rules.stages) - 1
+        for index, stage in enumerate(rules.stages):
             facts = []
             for _, group in stage:
                 fact: dict[str, Any] = {}
                 for plan in group:
                     plan.fill(fact, scope)
                 facts.append(fact)
-            fired = self._rules.decide(index, facts)
+            fired = rules.decide(index, facts)
             if index < last:
                 for plan in (p for _, group in stage for p in group):
                     scope.cache.update({name: fired[plan.measure].get(name) for name in plan.criteria})
-        return {m.id: {c.id: fired[m.id].get(c.id) for c in m.criteria} for m in self.pack.measures}
+        return {m.id: {c.id: fired[m.id].get(c.id) for c in m.criteria} for m in scope.pack.measures}
 
     def close(self) -> None:
-        """Release the engine's rulesets."""
-        if self._rules is not None:
-            self._rules.close()
-            self._rules = None
+        """Release the engine's rulesets, of every date segment."""
+        for segment in self._segments.values():
+            if segment.rules is not None:
+                segment.rules.close()
+        self._segments = {id(self.pack): _Segment(self.pack, self.stages, None)}
+        self._rules = None
+
+
+@dataclass
+class _Segment:
+    """A rule pack as it stood over some dates, planned and compiled for durable-rules."""
+
+    pack: RulePack
+    stages: list[list[MeasurePlan]]
+    rules: DurableRules | None

@@ -6,6 +6,7 @@ Shared by the per-profile engines and the vectorised batch path, so both say the
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any, Iterable, TypedDict
 
 from checker.rules.pack import Measure, RulePack
@@ -67,13 +68,15 @@ def stored_condition(found: dict[str, str] | None) -> dict[str, str] | None:
     return {"until": found["until"]} if found else None
 
 
-def counted(item: dict[str, Any]) -> bool:
-    """Whether a result adds to totals and 可申报 counts: eligible, in force, the company's own, not held, unconditional.
+def counts_as_eligible(item: dict[str, Any]) -> bool:
+    """Whether a result is in the 可申报 count and the totals: eligible, not held, in force, for the company, unconditional.
 
-    Reads full results, compact ones and agency stored items alike (a stored item leaves out a company applicant;
-    a version-1 item without currency counts as in force)."""
-    return (item.get("status") == "eligible" and item.get("currency", "in_force") == "in_force"
-            and item.get("applicant") in (None, "company") and not item.get("held") and not item.get("condition"))
+    The one definition read by every page, export, API answer and summary (full answer v2, compact and stored items
+    alike: a stored item leaves out applicant when it is the company; a version-1 item without currency counts as in
+    force). 需向主管部门核实 (currency unconfirmed), a measure the staff or an institution applies for, one already held
+    and one on a condition still to be met (the 15% rate in its expiry year) are shown, never counted."""
+    return (item.get("status") == "eligible" and not item.get("held") and item.get("currency") != "unconfirmed"
+            and (item.get("applicant") or "company") == "company" and not item.get("condition"))
 
 
 def money(item: dict[str, Any]) -> float:
@@ -83,9 +86,26 @@ def money(item: dict[str, Any]) -> float:
     return float(value or 0.0)
 
 
-def totals(pack: RulePack, items: Iterable[dict[str, Any]]) -> dict[str, float]:
-    """Money by type over counted results; of two that exclude each other only the larger counts."""
-    live = {i["measure"]: i for i in items if counted(i) and i["benefit"].get("type") in TOTAL_KEYS}
+def money_key(money_type: str | None) -> str | None:
+    """The totals key a money type adds to (a deduction to tax_saving_wan), None for a benefit without money."""
+    return TOTAL_KEYS.get(money_type or "")
+
+
+def stored_money(item: dict[str, Any], money_type: str | None) -> float:
+    """What an eligible stored item (stored_item keys) is worth in its money type (money(), a deduction by its tax
+    saving); 0 when it is not eligible, already held or has no money type."""
+    if item.get("status") != "eligible" or item.get("held") or money_key(money_type) is None:
+        return 0.0
+    return money({"benefit": {"type": money_type, "amount_wan": item.get("amount_wan"),
+                              "tax_saving_wan": item.get("tax_saving_wan")}})
+
+
+def totals(pack: RulePack, items: Iterable[dict[str, Any]], left_out: Iterable[str] = ()) -> dict[str, float]:
+    """Money by type over counted results; of two that exclude each other only the larger counts; `left_out` (the
+    rate measures of other tax scenarios) never count."""
+    skip = set(left_out)
+    live = {i["measure"]: i for i in items
+            if counts_as_eligible(i) and i["benefit"].get("type") in TOTAL_KEYS and i["measure"] not in skip}
     for measure_id in sorted(live):
         for rel in pack.measure(measure_id).spec.relations:
             other = live.get(rel.measure)
@@ -96,6 +116,109 @@ def totals(pack: RulePack, items: Iterable[dict[str, Any]]) -> dict[str, float]:
     for item in live.values():
         out[TOTAL_KEYS[item["benefit"]["type"]]] += money(item)
     return {k: round(v, 4) for k, v in out.items()}
+
+
+SCENARIOS = ("small_low_profit", "hte_rate", "standard")  # the order ties are settled in
+
+
+@dataclass
+class Scenario:
+    """One consistent income-tax assumption: the rate deductions save at and the rate measures it counts."""
+
+    key: str
+    rate: float
+    measures: tuple[str, ...]
+    established: bool  # the answers show it applies (its rate measure counts)
+    possible: bool  # it may still apply (its rate measure is not ineligible)
+    tax_saving_wan: float = 0.0
+
+
+@dataclass
+class TaxPicture:
+    """The scenario the totals use, the rate measures they leave out, and the better ones that may still apply."""
+
+    chosen: Scenario
+    left_out: tuple[str, ...]
+    alternatives: list[Scenario] = field(default_factory=list)
+
+    def totals(self, sums: dict[str, float]) -> dict[str, float]:
+        """Totals with the tax saving of the chosen scenario (income tax capped at the whole tax)."""
+        return {**sums, "tax_saving_wan": self.chosen.tax_saving_wan}
+
+    def to_json(self) -> dict[str, Any]:
+        """The result's `tax_scenario`: the chosen scenario and each better 'if …' one with its tax saving."""
+        alternatives = [{"scenario": s.key, "rate": s.rate, "measures": list(s.measures),
+                         "tax_saving_wan": s.tax_saving_wan} for s in self.alternatives]
+        return {"scenario": self.chosen.key, "rate": self.chosen.rate, "measures": list(self.chosen.measures),
+                "tax_saving_wan": self.chosen.tax_saving_wan, "alternatives": alternatives}
+
+
+def rate_measures(pack: RulePack) -> tuple[str, ...]:
+    """The reduced-rate measures other than small-low-profit: tax savings that exclude it (the 15% rate)."""
+    ids = {m.id for m in pack.measures}
+    if SMALL_LOW_PROFIT not in ids:
+        return ()
+    found = {m.id for m in pack.measures if m.spec.benefit.type == "tax_saving"
+             and any(r.type == "excludes" and r.measure == SMALL_LOW_PROFIT for r in m.spec.relations)}
+    found |= {r.measure for r in pack.measure(SMALL_LOW_PROFIT).spec.relations if r.type == "excludes"
+              and r.measure in ids and pack.measure(r.measure).spec.benefit.type == "tax_saving"}
+    return tuple(sorted(found))
+
+
+def _scenario(key: str, own: tuple[str, ...], by_id: dict[str, dict[str, Any]], rate: float,
+              fallback: bool | None) -> Scenario:
+    """A scenario from the results of its rate measures (`fallback` decides it when the pack has none)."""
+    present = [by_id[m] for m in own if m in by_id]
+    if not present:
+        return Scenario(key, rate, (), fallback is True, fallback is not False)
+    return Scenario(key, rate, tuple(i["measure"] for i in present), any(counts_as_eligible(i) for i in present),
+                    any(i["status"] != "ineligible" for i in present))
+
+
+def _priced(items: list[dict[str, Any]], rate: float, taxable: float | None, assume: tuple[str, ...] = ()
+            ) -> list[dict[str, Any]]:
+    """The items with every deduction priced at `rate`, and the `assume`d rate measures counted as if eligible."""
+    out = []
+    for item in items:
+        benefit = item["benefit"]
+        if benefit.get("type") == "deduction":
+            item = {**item, "benefit": {**benefit, "tax_saving_wan": tax_saving(benefit.get("amount_wan"), taxable, rate)}}
+        if item["measure"] in assume and not counts_as_eligible(item) and item["status"] != "ineligible":
+            item = {**item, "status": "eligible", "currency": "in_force", "condition": None, "held": None}
+        out.append(item)
+    return out
+
+
+def _scenario_saving(pack: RulePack, items: list[dict[str, Any]], left_out: tuple[str, ...], rate_ids: tuple[str, ...],
+                     taxable: float | None) -> float:
+    """The tax a scenario saves: other taxes as counted, income tax (its rate measure plus deductions) never more
+    than the whole income tax at 25%."""
+    income = [i for i in items if i["benefit"].get("type") == "deduction" or i["measure"] in rate_ids]
+    other = [i for i in items if i not in income]
+    whole = totals(pack, items, left_out)["tax_saving_wan"]
+    rest = totals(pack, other, left_out)["tax_saving_wan"]
+    if taxable is None:
+        return whole
+    return round(rest + min(whole - rest, STANDARD_RATE * max(taxable, 0.0)), 4)
+
+
+def tax_picture(pack: RulePack, items: list[dict[str, Any]], hte_rate_year: bool | None,
+                taxable: float | None) -> TaxPicture:
+    """Price every tax measure under one scenario at a time (small low-profit at 5%, the 15% rate, else 25%); the
+    totals take the best established one, never a mix; better scenarios that may still apply are 'if …'."""
+    by_id = {i["measure"]: i for i in items}
+    hte_ids, small = rate_measures(pack), ((SMALL_LOW_PROFIT,) if SMALL_LOW_PROFIT in by_id else ())
+    hte_rate = HTE_RATE if hte_rate_year is not False else STANDARD_RATE
+    scenarios = [_scenario("small_low_profit", small, by_id, SMALL_LOW_PROFIT_RATE, False),
+                 _scenario("hte_rate", hte_ids, by_id, hte_rate, hte_rate_year),
+                 Scenario("standard", STANDARD_RATE, (), True, True)]
+    every = small + hte_ids
+    for s in scenarios:
+        s.tax_saving_wan = _scenario_saving(pack, _priced(items, s.rate, taxable, s.measures),
+                                            tuple(m for m in every if m not in s.measures), every, taxable)
+    chosen = max((s for s in scenarios if s.established), key=lambda s: (s.tax_saving_wan, -SCENARIOS.index(s.key)))
+    better = [s for s in scenarios if s.possible and not s.established and s.tax_saving_wan > chosen.tax_saving_wan]
+    return TaxPicture(chosen, tuple(m for m in every if m not in chosen.measures), better)
 
 
 class Notice(TypedDict):

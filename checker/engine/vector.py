@@ -10,7 +10,7 @@ of every batch against durable-rules.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
@@ -367,11 +367,20 @@ class AnswerColumn:
     matrix: dict[str, list[Any]]
     currency: str
     saving: list[float | None]
+    left_out: set[int] = field(default_factory=set)  # rows whose tax scenario leaves this rate measure out of totals
+    tax_totals: dict[int, float] | None = None  # per row, the chosen tax scenario's saving (shared by taxed columns)
 
     @property
     def money_type(self) -> str | None:
         """The measure's benefit.type."""
         return self.measure.spec.benefit.type
+
+    def money_item(self, row: int) -> dict[str, Any]:
+        """What answer.totals reads of one row's result (as MeasureResult.money_item)."""
+        m = self.matrix
+        return {"measure": self.measure.id, "status": m["status"][row], "currency": self.currency,
+                "applicant": self.measure.spec.applicant, "held": m["held"][row], "condition": m["condition"][row],
+                "benefit": {"amount_wan": m["amount_wan"][row], "type": self.money_type, "tax_saving_wan": self.saving[row]}}
 
     def item(self, row: int) -> dict[str, Any]:
         """The result item of one row, as the per-profile engines give it."""
@@ -384,23 +393,51 @@ class AnswerColumn:
 
 def answer_columns(pack: RulePack, profiles: list[dict[str, Any]], as_of: dt.date, failed: bool = True
                    ) -> list[AnswerColumn]:
-    """Every programme's columns (intentions left out), deductions with their tax saving; failed criteria if asked."""
+    """Every programme's columns (intentions left out, each measure in its version in force on as_of), deductions with
+    their tax saving in each row's tax scenario (answer.tax_picture, as the per-profile engines); failed criteria if
+    asked."""
+    pack = pack.at(as_of)
     cols = Columns(pack, profiles, as_of)
     out = [AnswerColumn(m, measure_matrix(cols, m, as_of, failed), answer.currency(m, as_of), [None] * cols.n)
            for m in pack.measures if not m.intention]
-    deductions = [c for c in out if c.money_type == "deduction"]
-    if deductions:
+    related = tax_related(pack)
+    taxed = [c for c in out if c.measure.id in related]
+    if any(c.money_type == "deduction" for c in taxed) or answer.rate_measures(pack):
         hte = cols.get(answer.HTE_RATE_YEAR).tolist() if answer.HTE_RATE_YEAR in pack.derived else [F] * cols.n
-        small = next((c.matrix["status"] for c in out if c.measure.id == answer.SMALL_LOW_PROFIT), [None] * cols.n)
-        rates = [answer.tax_rate({F: False, U: None, T: True}[h], s) for h, s in zip(hte, small)]
         taxable = [p.get("taxable_income_wan") for p in profiles]
-        for column in deductions:
-            column.saving = [answer.tax_saving(a, t, r) for a, t, r in zip(column.matrix["amount_wan"], taxable, rates)]
+        tax_totals: dict[int, float] = {}
+        for column in taxed:
+            column.tax_totals = tax_totals
+        for row in range(cols.n):
+            tax_totals[row] = _price_row(pack, taxed, row, {F: False, U: None, T: True}[hte[row]], taxable[row])
     return out
 
 
+def tax_related(pack: RulePack) -> set[str]:
+    """Measures whose results a tax scenario reads: tax savings, deductions, and what excludes one of them."""
+    taxed = {m.id for m in pack.measures if m.spec.benefit.type in ("tax_saving", "deduction")}
+    for m in pack.measures:
+        for rel in m.spec.relations:
+            if rel.type == "excludes" and (m.id in taxed or rel.measure in taxed):
+                taxed |= {m.id, rel.measure}
+    return taxed
+
+
+def _price_row(pack: RulePack, taxed: list[AnswerColumn], row: int, hte: bool | None, taxable: float | None) -> float:
+    """One row's tax scenario: deductions priced at its rate, the rate measures it leaves out marked (in place); the
+    tax it saves."""
+    picture = answer.tax_picture(pack, [c.money_item(row) for c in taxed], hte, taxable)
+    for column in taxed:
+        if column.money_type == "deduction":
+            column.saving[row] = answer.tax_saving(column.matrix["amount_wan"][row], taxable, picture.chosen.rate)
+        if column.measure.id in picture.left_out:
+            column.left_out.add(row)
+    return picture.chosen.tax_saving_wan
+
+
 def totals_columns(pack: RulePack, columns: list[AnswerColumn], n: int) -> dict[str, list[float]]:
-    """answer.totals over every row at once: counted money by type, the smaller of an excluded pair dropped."""
+    """answer.totals over every row at once: counted money by type, each row's left-out rate measures and the
+    smaller of an excluded pair dropped."""
     live: dict[str, np.ndarray] = {}
     worth: dict[str, np.ndarray] = {}
     kinds: dict[str, str] = {}
@@ -408,8 +445,8 @@ def totals_columns(pack: RulePack, columns: list[AnswerColumn], n: int) -> dict[
         if c.money_type in answer.TOTAL_KEYS and c.currency == "in_force" and c.measure.spec.applicant == "company":
             values = c.saving if c.money_type == "deduction" else c.matrix["amount_wan"]
             worth[c.measure.id] = np.array([float(x or 0.0) for x in values])
-            live[c.measure.id] = np.array([s == "eligible" and not h and not k for s, h, k
-                                           in zip(c.matrix["status"], c.matrix["held"], c.matrix["condition"])])
+            live[c.measure.id] = np.array([s == "eligible" and not h and not k and row not in c.left_out for row, (s, h, k)
+                                           in enumerate(zip(c.matrix["status"], c.matrix["held"], c.matrix["condition"]))])
             kinds[c.measure.id] = answer.TOTAL_KEYS[c.money_type]
     for mid in sorted(live):
         for rel in pack.measure(mid).spec.relations:
@@ -425,6 +462,9 @@ def totals_columns(pack: RulePack, columns: list[AnswerColumn], n: int) -> dict[
             target = sums[kinds[mid]]
             for row in np.nonzero(live[mid])[0].tolist():
                 target[row] += float(worth[mid][row])
+    scenario = next((c.tax_totals for c in columns if c.tax_totals is not None), None)
+    if scenario is not None:  # the chosen tax scenario's saving, as answer.TaxPicture.totals
+        sums["tax_saving_wan"] = [scenario[row] for row in range(n)]
     return {k: [round(x, 4) for x in v] for k, v in sums.items()}
 
 

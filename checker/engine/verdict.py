@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, TypedDict, cast
+from typing import Any, Sequence, TypedDict, cast
 
 from checker.engine import answer
 from checker.engine import values as v
@@ -46,10 +46,11 @@ class MeasureResult:
     benefit_type: str | None = None
     tax_saving_wan: float | None = None
     condition: dict[str, str] | None = None
+    version: dict[str, str | None] | None = None  # the dated version of the measure that decided: {from, to}
 
     def to_json(self) -> dict[str, Any]:
-        """The result object of profile.md (version 1 keys, plus version 2)."""
-        return {
+        """The result object of profile.md (version 1 keys, plus version 2; `version` only for a dated measure)."""
+        out = {
             "measure": self.measure, "status": self.status,
             "criteria": [_criterion_json(c) for c in self.criteria], "missing": self.missing,
             "benefit": {"amount_wan": self.amount_wan, "text": self.benefit_text,
@@ -57,6 +58,9 @@ class MeasureResult:
             "values": self.values, "held": self.held, "currency": self.currency, "applicant": self.applicant,
             "window": self.window, "condition": self.condition,
         }
+        if self.version is not None:
+            out["version"] = dict(self.version)
+        return out
 
     def money_item(self) -> dict[str, Any]:
         """What answer.totals reads of the result (the keys of to_json it needs, without the criteria)."""
@@ -84,12 +88,13 @@ class CheckResult:
     notices: list[answer.Notice] = field(default_factory=list)
     totals: dict[str, float] = field(default_factory=dict)
     intentions: list[MeasureResult] = field(default_factory=list)  # verdicts of notices, for examples only
+    tax_scenario: dict[str, Any] | None = None  # answer.TaxPicture.to_json: the scenario the totals use
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object `checker check` prints."""
         return {"rulepack": self.rulepack, "as_of": self.as_of.isoformat(),
                 "results": [r.to_json() for r in self.results], "conflicts": self.conflicts,
-                "notices": self.notices, "totals": self.totals}
+                "notices": self.notices, "totals": self.totals, "tax_scenario": self.tax_scenario}
 
     def verdict(self, measure_id: str) -> MeasureResult:
         """The verdict on one measure, intentions included (StopIteration if none)."""
@@ -139,10 +144,10 @@ def explain(pack: RulePack, measure: Measure, scope: Scope, decided: dict[str, v
     amount = _amount(measure, scope) if status != "ineligible" else None
     values = {n: display(scope.get(n)) for n in measure.derived_reads}
     return MeasureResult(measure.id, status, criteria, missing, amount,
-                         getattr(measure.spec.benefit.text, lang), values, application_window(pack, measure, as_of),
+                         pack.benefit_text(measure, lang, as_of), values, application_window(pack, measure, as_of),
                          held=held_dates(measure, scope), currency=answer.currency(measure, as_of),
                          applicant=measure.spec.applicant, benefit_type=measure.spec.benefit.type,
-                         condition=condition_of(measure, scope, status, lang))
+                         condition=condition_of(measure, scope, status, lang), version=measure.version_json())
 
 
 def application_window(pack: RulePack, measure: Measure, as_of: dt.date) -> WindowStatus:
@@ -171,15 +176,18 @@ def condition_of(measure: Measure, scope: Scope, status: str, lang: str = "zh") 
     return answer.condition(v.from_ordinal(until.lo), measure.spec.condition.text, lang)
 
 
-def add_tax_savings(scope: Scope, results: list[MeasureResult]) -> None:
-    """Fill tax_saving_wan of every deduction, at the company's lowest possible rate (in place)."""
+def add_tax_savings(scope: Scope, results: list[MeasureResult], others: Sequence[MeasureResult] = ()
+                    ) -> answer.TaxPicture:
+    """Fill tax_saving_wan of every deduction (of `others` too) at the rate of the best established tax scenario of
+    `results` (in place); that scenario, the rate measures it leaves out of the totals and the better 'if …' ones."""
     hte = scope.get(answer.HTE_RATE_YEAR) if answer.HTE_RATE_YEAR in scope.pack.derived else False
-    small = next((r.status for r in results if r.measure == answer.SMALL_LOW_PROFIT), None)
-    rate = answer.tax_rate(hte if isinstance(hte, bool) else None, small)
     taxable = scope.profile.get("taxable_income_wan")
-    for item in results:
+    picture = answer.tax_picture(scope.pack, [r.money_item() for r in results], hte if isinstance(hte, bool) else None,
+                                 taxable)
+    for item in [*results, *others]:
         if item.benefit_type == "deduction":
-            item.tax_saving_wan = answer.tax_saving(item.amount_wan, taxable, rate)
+            item.tax_saving_wan = answer.tax_saving(item.amount_wan, taxable, picture.chosen.rate)
+    return picture
 
 
 def _period(measure: Measure) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Mapping
 
 from checker.profile import CREDIT_CHARS, CREDIT_WEIGHTS, credit_code_valid
 
@@ -53,3 +54,24 @@ def parse(code: str) -> CreditCodeFacts:
     province = PROVINCES.get(region[:2], "other")
     district = BEIJING_DISTRICTS.get(region) if province == "beijing" else None
     return CreditCodeFacts(LEGAL_FORMS.get(code[:2], "other"), province, district)
+
+
+def legal_form_of(answers: Mapping[str, Any]) -> str | None:
+    """The legal form answered, else the one a valid credit code says, else None."""
+    answered = answers.get("legal_form")
+    if answered:
+        return str(answered)
+    code = str(answers.get("credit_code") or "").strip().upper()
+    return parse(code).legal_form if code and valid(code) else None
+
+
+def applicant_kinds(answers: Mapping[str, Any]) -> frozenset[str] | None:
+    """The entity types an applicant counts as: what it does (`entity_type`) plus 企业 when its legal form is one
+    (profile.md "Answer, version 2"); None while the entity type is unknown (every question and measure concerns it)."""
+    entity = answers.get("entity_type")
+    if not entity:
+        return None
+    kinds = {str(entity)}
+    if legal_form_of(answers) == "enterprise":
+        kinds.add("enterprise")
+    return frozenset(kinds)

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from checker.config import seeds_dir
 from checker.i18n import N_
 from checker.problems import Problem, ProblemError
 from checker.rules import expr as ex
@@ -29,11 +30,12 @@ from checker.rules.pack import (
 from checker.rules.parameters import Parameter, ParametersFile
 from checker.rules.schema import DerivedFile, FieldDecl, FieldsFile, IndexFile, MeasureFile, Section
 from checker.rules.typecheck import BOOL, DATE, NUMBER, TEXT, NameType, check
+from checker.rules.versions import DateRange, expand, has_versions
 from checker.rules.windows import Window, WindowsFile
 from checker.rules.yamlsrc import Document, Loc, RuleError, load_file
 
 M = TypeVar("M", bound=BaseModel)
-KNOWN_KEYS = schema_keys(DerivedFile, FieldsFile, IndexFile, MeasureFile, ParametersFile, WindowsFile)
+KNOWN_KEYS = schema_keys(DerivedFile, FieldsFile, IndexFile, MeasureFile, ParametersFile, WindowsFile) | {"versions"}
 # What a value of the wrong type should have been, as _schema_problem names it.
 SCHEMA_WORDS = {"string": N_("lint.schema.string"), "int": N_("lint.schema.int"), "float": N_("lint.schema.float"),
                 "bool": N_("lint.schema.bool"), "date": N_("lint.schema.date"), "list": N_("lint.schema.list"),
@@ -99,8 +101,9 @@ def _is_key(part: Any) -> bool:
 
 
 class _Loader:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, seeds: Path) -> None:
         self.root = root
+        self.seeds_dir = seeds
         self.errors: list[RuleError] = []
         self.digest = hashlib.sha256()
         self.seeds: dict[str, str | None] = {}
@@ -118,7 +121,7 @@ class _Loader:
 
     def seed_text(self, seed: str) -> str | None:
         if seed not in self.seeds:
-            found = sorted((self.root.parent / "seeds").glob(f"{seed}_*.txt"))
+            found = sorted(self.seeds_dir.glob(f"{seed}_*.txt"))
             self.seeds[seed] = _squash(found[0].read_text(encoding="utf-8")) if found else None
         return self.seeds[seed]
 
@@ -136,9 +139,10 @@ class _Loader:
             return None
 
 
-def load_pack(root: Path) -> RulePack:
-    """Load and lint every rule file under root; raise RulePackError listing all errors."""
-    loader = _Loader(root)
+def load_pack(root: Path, seeds: Path | None = None) -> RulePack:
+    """Load and lint every rule file under root (quotes checked against seeds, by default `config.seeds_dir(root)`);
+    raise RulePackError listing all errors."""
+    loader = _Loader(root, seeds if seeds is not None else seeds_dir(root))
     fields, sections, field_docs = _load_fields(loader)
     if loader.errors:  # every expression reads fields: report these first
         raise RulePackError(loader.errors)
@@ -149,15 +153,19 @@ def load_pack(root: Path) -> RulePack:
     checks = _load_checks(loader, field_docs, env)
     _check_asked_when(loader, field_docs, env)
     pack = RulePack(fields, sections, derived, checks, [], "", types=env, parameters=parameters)
-    measures, folders = _load_measures(loader, env)
-    pack.measures, pack.folders = [_annotate(pack, m) for m in measures], folders
+    measures, folders, versions = _load_measures(loader, env)
+    pack.versions = {mid: tuple(_annotate(pack, v) for v in found) for mid, found in versions.items()}
+    pack.measures = [pack.versions[m.id][-1] if m.id in pack.versions else _annotate(pack, m) for m in measures]
+    pack.folders = folders
     pack.index = {m.id: m for m in pack.measures}
     _check_relations(loader, measures, _measure_files(root))
     pack.windows = _load_windows(loader, _measure_files(root))
     if not loader.errors:
         from checker.rules.examples import lint_examples
+        from checker.rules.textlint import lint_texts
 
         loader.errors.extend(lint_examples(pack))
+        loader.errors.extend(lint_texts(pack))
     if loader.errors:
         raise RulePackError(loader.errors)
     pack.version, pack.files = loader.digest.hexdigest()[:12], loader.files
@@ -215,7 +223,8 @@ def _load_parameters(loader: _Loader, env: dict[str, NameType]) -> dict[str, Par
             if decl.id in env or decl.id in found:
                 loader.errors.append(doc.error(("parameters", i, "id"), Problem("lint.parameter_taken", {"name": decl.id})))
                 continue
-            found[decl.id] = Parameter(decl, doc.file, doc.line(("parameters", i)))
+            lines = tuple(doc.line(("parameters", i, "values", j)) for j in range(len(decl.values)))
+            found[decl.id] = Parameter(decl, doc.file, doc.line(("parameters", i)), lines)
             env[decl.id] = NameType(NUMBER)
     return found
 
@@ -266,8 +275,10 @@ def _check_asked_when(loader: _Loader, docs: list[FieldsDoc], env: dict[str, Nam
                 loader.expr(doc, ("fields", i, "asked_when"), decl.asked_when, env, BOOL)
 
 
-def _load_measures(loader: _Loader, env: dict[str, NameType]) -> tuple[list[Measure], dict[str, Folder]]:
+def _load_measures(loader: _Loader, env: dict[str, NameType]
+                   ) -> tuple[list[Measure], dict[str, Folder], dict[str, tuple[Measure, ...]]]:
     measures: list[Measure] = []
+    versions: dict[str, tuple[Measure, ...]] = {}
     folders: dict[str, Folder] = {}
     seen: dict[str, str] = {}
     base = loader.root / "measures"
@@ -278,17 +289,20 @@ def _load_measures(loader: _Loader, env: dict[str, NameType]) -> tuple[list[Meas
             folders[str(folder.relative_to(base))] = {"title": index.title, "description": index.description,
                                                       "measures": index.measures}
         for path in files:
-            measure = _load_measure(loader, path, env)
-            if measure is None:
+            found = _load_measure(loader, path, env)
+            if not found:
                 continue
+            measure = found[-1]  # the latest version stands for the measure
             if measure.id in seen:
                 twice = Problem("lint.measure_twice", {"name": measure.id, "other": seen[measure.id]})
                 loader.errors.append(RuleError(measure.file, 1, "id", twice))
             seen[measure.id] = measure.file
             measures.append(measure)
+            if measure.version is not None:
+                versions[measure.id] = tuple(found)
     if not measures and not loader.errors:
         loader.errors.append(RuleError(str(base), 1, "", Problem("lint.no_measures")))
-    return measures, folders
+    return measures, folders, versions
 
 
 def _load_index(loader: _Loader, folder: Path, files: list[Path]) -> IndexFile | None:
@@ -306,10 +320,40 @@ def _load_index(loader: _Loader, folder: Path, files: list[Path]) -> IndexFile |
     return index
 
 
-def _load_measure(loader: _Loader, path: Path, env: dict[str, NameType]) -> Measure | None:
+def _load_measure(loader: _Loader, path: Path, env: dict[str, NameType]) -> list[Measure]:
+    """The measure of one file: one Measure, or one per dated version (oldest first); none when it has errors."""
     doc = loader.doc(path)
-    spec = _validate(doc, MeasureFile, loader.errors) if doc else None
-    if doc is None or not spec:
+    if doc is None:
+        return []
+    if not has_versions(doc):
+        measure = _measure_of(loader, doc, path, env, None)
+        return [measure] if measure is not None else []
+    versions, errors = expand(doc)
+    loader.errors.extend(errors)
+    before = len(loader.errors)
+    found = [_measure_of(loader, v.doc, path, env, v.dates) for v in versions]
+    _dedupe(loader.errors, before)
+    measures = [m for m in found if m is not None]
+    return measures if not errors and len(measures) == len(found) else []
+
+
+def _dedupe(errors: list[RuleError], start: int) -> None:
+    """Drop repeats of one error (a top-level key every version inherits is checked once per version)."""
+    seen: set[tuple[str, int, str, str]] = set()
+    kept = errors[:start]
+    for err in errors[start:]:
+        key = (err.file, err.line, err.key, str(err.problem))
+        if key not in seen:
+            seen.add(key)
+            kept.append(err)
+    errors[:] = kept
+
+
+def _measure_of(loader: _Loader, doc: Document, path: Path, env: dict[str, NameType],
+                dates: DateRange | None) -> Measure | None:
+    """One measure (or one version of it) from its document; None when it has errors."""
+    spec = _validate(doc, MeasureFile, loader.errors)
+    if not spec:
         return None
     before = len(loader.errors)
     if spec.id != path.stem:
@@ -328,7 +372,8 @@ def _load_measure(loader: _Loader, path: Path, env: dict[str, NameType]) -> Meas
     if len(loader.errors) > before:
         return None
     reads = frozenset(n for c in criteria for n in ex.names(c.test)) | (ex.names(amount) if amount else set())
-    return Measure(spec, doc.file, tuple(criteria), logic, amount, reads, doc.lines, held=held, condition=condition)
+    return Measure(spec, doc.file, tuple(criteria), logic, amount, reads, doc.lines, held=held, condition=condition,
+                   version=dates, moved=doc.moved)
 
 
 def _check_rubric(loader: _Loader, doc: Document, spec: MeasureFile) -> None:
@@ -391,7 +436,8 @@ def _check_seeds(loader: _Loader, doc: Document, spec: MeasureFile) -> None:
             continue
         text = loader.seed_text(source.seed)
         if text is None:
-            loader.errors.append(doc.error(("source", i, "seed"), Problem("lint.no_seed", {"seed": source.seed})))
+            loader.errors.append(doc.error(("source", i, "seed"), Problem("lint.no_seed", {"seed": source.seed,
+                                                                                         "folder": str(loader.seeds_dir)})))
         elif _squash(source.quote or "") not in text:
             loader.errors.append(doc.error(("source", i, "quote"), Problem("lint.quote_not_in_seed", {"seed": source.seed})))
 

@@ -18,7 +18,8 @@ from checker.problems import Problem
 # Codes built at run time by unknown(): each has a "_close" twin that adds "did you mean".
 UNKNOWN_CODES = (N_("lint.unknown_field"), N_("lint.unknown_field_close"), N_("lint.unknown_key"),
                  N_("lint.unknown_key_close"), N_("lint.unknown_measure"), N_("lint.unknown_measure_close"),
-                 N_("lint.unknown_criterion"), N_("lint.unknown_criterion_close"))
+                 N_("lint.unknown_criterion"), N_("lint.unknown_criterion_close"),
+                 N_("lint.version_unknown_key"), N_("lint.version_unknown_key_close"))
 _CLOSE = dict(zip(UNKNOWN_CODES[::2], UNKNOWN_CODES[1::2]))
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypedDict, Union
 
 from checker.rules.expr import Node, names
-from checker.rules.parameters import Parameter
+from checker.rules.parameters import Parameter, fill
 from checker.rules.schema import AllOf, AnyOf, CrossCheck, Derived, FieldDecl, Logic, MeasureFile, Section, Text
 from checker.rules.typecheck import NameType
 from checker.rules.windows import Window
@@ -58,6 +58,33 @@ class Measure:
     derived_reads: tuple[str, ...] = ()
     held: tuple[Node, Node, Node] | None = None  # (test, since, until) when the profile shows it is held
     condition: tuple[Node, Node] | None = None  # (test, until) when an eligible result holds only on a condition
+    version: tuple[dt.date | None, dt.date | None] | None = None  # (from, to) both inclusive, when the file has `versions:`
+    moved: dict[Any, tuple[Any, ...]] = field(default_factory=dict, compare=False, repr=False)  # keys read from a version block
+
+    @property
+    def label(self) -> str:
+        """The id, with the first day of the version for a dated one (specialised-sme@2026-04-01)."""
+        start = self.version[0] if self.version else None
+        return f"{self.id}@{start.isoformat()}" if start else self.id
+
+    def key(self, *loc: object) -> str:
+        """A key path such as examples[2].as_of as written in the file (under `versions[i]` for a version's own key)."""
+        full = self.moved.get(loc[0], ()) + tuple(loc) if loc else ()
+        return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(full))
+
+    def version_json(self) -> dict[str, str | None] | None:
+        """The dated version that decides, as the result JSON names it ({from, to}, to inclusive), or None."""
+        if self.version is None:
+            return None
+        start, end = self.version
+        return {"from": start.isoformat() if start else None, "to": end.isoformat() if end else None}
+
+    def covers(self, as_of: dt.date) -> bool:
+        """Whether this version's dates include as_of (always true for an undated measure)."""
+        if self.version is None:
+            return True
+        start, end = self.version
+        return (start is None or start <= as_of) and (end is None or as_of <= end)
 
     @property
     def intention(self) -> bool:
@@ -124,12 +151,53 @@ class RulePack:
     parameters: dict[str, Parameter] = field(default_factory=dict)
     windows: dict[str, tuple[Window, ...]] = field(default_factory=dict)  # by measure id
     files: dict[str, str] = field(default_factory=dict, repr=False, compare=False)  # the rule files read, by path
+    versions: dict[str, tuple[Measure, ...]] = field(default_factory=dict, repr=False)  # every dated version, oldest first
+    _dated: dict[tuple[int, ...], RulePack] = field(init=False, default_factory=dict, repr=False, compare=False)
+
+    def at(self, as_of: dt.date) -> RulePack:
+        """The pack as it stood on as_of: each versioned measure replaced by its version in force then (cached)."""
+        picks = {m.id: pick_version(self.versions[m.id], as_of) for m in self.measures if m.id in self.versions}
+        if all(self.versions[mid][i] is self.measure(mid) for mid, i in picks.items()):
+            return self
+        key = tuple(picks.values())
+        found = self._dated.get(key)
+        if found is None:  # setdefault: threads building the same segment at once all get the first one
+            swapped = [self.versions[m.id][picks[m.id]] if m.id in picks else m for m in self.measures]
+            found = self._dated.setdefault(key, replace(self, measures=swapped, index={m.id: m for m in swapped}))
+        return found
+
+    def dated(self, as_of: str | dt.date | None) -> RulePack:
+        """pack.at for a stored result's as_of (ISO text or date); the pack itself when there is none or it is unreadable."""
+        if isinstance(as_of, str):
+            try:
+                as_of = dt.date.fromisoformat(as_of)
+            except ValueError:
+                return self
+        return self.at(as_of) if isinstance(as_of, dt.date) else self
+
+    def version_changes(self, after: dt.date, until: dt.date) -> list[tuple[Measure, dt.date]]:
+        """Dated versions that took effect after `after` and on or before `until`: (the new version, its first day)."""
+        found = []
+        for versions in self.versions.values():
+            for version in versions[1:]:
+                start = version.version[0] if version.version else None
+                if start is not None and after < start <= until:
+                    found.append((version, start))
+        return sorted(found, key=lambda pair: (pair[1], pair[0].id))
+
+    def every_version(self) -> list[Measure]:
+        """Every measure and every dated version of one, in pack order."""
+        return [v for m in self.measures for v in self.versions.get(m.id, (m,))]
 
     def measure(self, measure_id: str) -> Measure:
         """The measure with this id (KeyError if none)."""
         if measure_id not in self.index:
             self.index = {m.id: m for m in self.measures}
         return self.index[measure_id]
+
+    def benefit_text(self, measure: Measure, lang: str, as_of: dt.date) -> str:
+        """A measure's benefit text in a language, each {parameter} filled with its value on the check date."""
+        return fill(getattr(measure.spec.benefit.text, lang, None) or measure.spec.benefit.text.zh, self.parameters, as_of)
 
     def domain(self, name: str) -> tuple[float, float]:
         """The range a numeric field can take when it is not answered."""
@@ -151,6 +219,15 @@ class RulePack:
             elif name in self.fields:
                 found.add(name)
         return tuple(sorted(found))
+
+
+def pick_version(versions: tuple[Measure, ...], as_of: dt.date) -> int:
+    """The index of the version in force on as_of: the one covering it, else the first (before) or last (after)."""
+    for i, version in enumerate(versions):
+        if version.covers(as_of):
+            return i
+    first = versions[0].version
+    return 0 if first is not None and first[0] is not None and as_of < first[0] else len(versions) - 1
 
 
 def logic_refs(tree: LogicTree) -> list[str]:

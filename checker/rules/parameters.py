@@ -7,6 +7,7 @@ first date), injected as a constant before evaluation, so every engine treats it
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,13 +17,22 @@ from checker.problems import ProblemError
 from checker.rules.schema import ID_PATTERN, Source, Strict, Text
 
 
+class Correction(Strict):
+    """A change to a value whose period had already begun: when, why, and the value it replaced."""
+
+    on: dt.date
+    reason: str = Field(min_length=4)
+    previous: float
+
+
 class ParamValue(Strict):
-    """One value of a parameter, in force from a date, with the document that set it."""
+    """One value of a parameter, in force from a date, with the document that set it (and any corrections)."""
 
     start: dt.date = Field(alias="from")
     value: float
     source: Source
     note: Text | None = None
+    corrections: list[Correction] = []
 
 
 class ParameterDecl(Strict):
@@ -53,6 +63,11 @@ class Parameter:
     decl: ParameterDecl
     file: str
     line: int
+    value_lines: tuple[int, ...] = ()  # the line of each dated value
+
+    def value_line(self, index: int) -> int:
+        """The file line of the index-th dated value (the parameter's line when unknown)."""
+        return self.value_lines[index] if index < len(self.value_lines) else self.line
 
     def entry_on(self, as_of: dt.date) -> ParamValue:
         """The value in force on a date (the earliest one before the first start date)."""
@@ -72,6 +87,27 @@ def values_on(parameters: dict[str, Parameter], as_of: dt.date) -> dict[str, flo
     return {name: p.value_on(as_of) for name, p in parameters.items()}
 
 
+_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+
+
+def placeholders(text: str) -> list[str]:
+    """The {name} placeholders of a rule text, in order."""
+    return _PLACEHOLDER.findall(text)
+
+
+def number_text(value: float) -> str:
+    """A parameter value as a text states it: 50, 0.4, 2.5 (no trailing .0)."""
+    return f"{value:g}" if abs(value) < 1e15 else str(value)
+
+
+def fill(text: str, parameters: dict[str, Parameter], as_of: dt.date) -> str:
+    """A rule text with each {parameter} replaced by its value on a date (unknown names left as written)."""
+    def value(match: re.Match[str]) -> str:
+        found = parameters.get(match.group(1))
+        return match.group(0) if found is None else number_text(found.value_on(as_of))
+    return _PLACEHOLDER.sub(value, text)
+
+
 def describe(parameter: Parameter) -> list[dict[str, Any]]:
     """The dated values as rows for pages: from, value, source."""
     out = []
@@ -79,5 +115,5 @@ def describe(parameter: Parameter) -> list[dict[str, Any]]:
         source = value.source
         cite = source.document or f"seed {source.seed}"
         out.append({"from": value.start, "value": value.value, "source": f"{cite} {source.article or source.clause or ''}",
-                    "url": source.url})
+                    "url": source.url, "corrections": [c.model_dump() for c in value.corrections]})
     return out

@@ -64,6 +64,7 @@ class FieldDecl(Strict):
     max: float | None = None
     asked_when: str | None = None
     pattern: str | None = None
+    plausible_max: float | None = None  # an answer above it is kept but warned about (a unit slip, 元 for 万元)
     spec: bool = False  # named in shared/spec/profile.md: never rename or re-unit
 
     @model_validator(mode="after")

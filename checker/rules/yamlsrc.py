@@ -49,6 +49,11 @@ class Document:
     data: Any
     lines: dict[Loc, int] = field(default_factory=dict)
     text: str = ""
+    moved: dict[Any, Loc] = field(default_factory=dict)  # top-level keys read from elsewhere, e.g. a version block
+
+    def where(self, loc: Loc) -> Loc:
+        """The path of loc in the file as written (a version's key under its `versions[i]` block)."""
+        return self.moved.get(loc[0], ()) + tuple(loc) if loc else tuple(loc)
 
     def line(self, loc: Loc) -> int:
         """The line of the deepest known path on the way to loc."""
@@ -59,7 +64,7 @@ class Document:
 
     def error(self, loc: Loc, problem: Problem, line_offset: int = 0) -> RuleError:
         """A RuleError at loc."""
-        return RuleError(self.file, self.line(loc) + line_offset, key_path(loc), problem)
+        return RuleError(self.file, self.line(loc) + line_offset, key_path(self.where(loc)), problem)
 
 
 def key_path(loc: Loc) -> str:

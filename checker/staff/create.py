@@ -126,6 +126,14 @@ class NewMeasure:
     threshold: str  # a number or a parameter's name
     example_value: float
     failing_value: float
+    criterion_zh: str = ""  # the condition in words; left empty, the draft shows the test and lint refuses it
+    benefit_zh: str = ""  # the support and its amount; left empty, a 待补充 mark that lint refuses
+    apply_zh: str = ""  # where and how to apply; likewise
+
+
+def _or_mark(written: str, mark_zh: str, mark_en: str) -> str:
+    """The officer's text, else a to-fill-in mark (which lint refuses to publish)."""
+    return text(written, written) if written else text(mark_zh, mark_en)
 
 
 def new_measure(files: Files, new: NewMeasure, today: dt.date | None = None) -> Files:
@@ -145,11 +153,11 @@ source:
     quote: {q(new.quote)}
 criteria:
   - id: main
-    text: {text(test, test)}
+    text: {text(new.criterion_zh or test, new.criterion_zh or test)}
     test: {q(test)}
 benefit:
-  text: {text("待补充：支持内容与金额", "To fill in: the support and its amount")}
-apply: {text("待补充：申报渠道与材料", "To fill in: where and how to apply")}
+  text: {_or_mark(new.benefit_zh, "待补充：支持内容与金额", "To fill in: the support and its amount")}
+apply: {_or_mark(new.apply_zh, "待补充：申报渠道与材料", "To fill in: where and how to apply")}
 example_base: {{entity_type: {new.entities[0]}, {new.field}: {q(new.example_value)}}}
 examples:
   - name: {q("符合条件的示例")}

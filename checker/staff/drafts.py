@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import difflib
+import hashlib
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -15,9 +20,10 @@ from checker.problems import Problem
 from checker.rules.loader import RulePackError
 from checker.rules.pack import RulePack
 from checker.rules.yamlsrc import RuleError
-from checker.ruletest import ExampleOutcome, run_pack
-from checker.staff import store
+from checker.ruletest import ExampleOutcome, measure_id_of, run_pack
+from checker.staff import history, store
 from checker.staff.gitrepo import GitError, RulesRepo
+from checker.staff.impact_models import ImpactJob
 from checker.staff.models import Draft, PackVersion
 
 
@@ -53,9 +59,21 @@ class DraftCheck:
         return self.pack is not None and not self.errors and not self.failing and not self.new_gaps
 
 
-def compose(live: store.Files, changes: store.Files) -> store.Files:
-    """The draft's full set of files: the live ones with the changed ones replaced or added."""
-    return {**live, **changes}
+def compose(live: store.Files, changes: Mapping[str, str | None]) -> store.Files:
+    """The draft's full set of files: the live ones with the changed ones replaced or added (None: removed)."""
+    return {p: t for p, t in {**live, **changes}.items() if t is not None}
+
+
+def text_hash(changes: Mapping[str, str | None]) -> str:
+    """What identifies a draft's texts: an impact preview must have been made of exactly these to publish them."""
+    return hashlib.sha256(json.dumps(changes, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def previewed(session: Session, draft: Draft) -> bool:
+    """Whether a finished impact preview was made of exactly the draft's current texts."""
+    query = select(ImpactJob.id).where(ImpactJob.text_hash == text_hash(dict(draft.changes)),
+                                       ImpactJob.status == "done").limit(1)
+    return session.scalar(query) is not None
 
 
 def measure_path(files: store.Files, measure_id: str) -> str | None:
@@ -66,17 +84,19 @@ def measure_path(files: store.Files, measure_id: str) -> str | None:
 def check_files(live: store.Files, files: store.Files, seeds: Path) -> DraftCheck:
     """Lint the files as a pack; when it loads, run the examples of the changed measures (all, if shared files changed)."""
     result = DraftCheck(files, changed=store.changed(live, files))
+    rewritten = history.rewrites(live, files, dt.date.today())  # started periods change only as corrections
     try:
         result.pack = store.load_files(files, seeds)
     except RulePackError as exc:
-        result.errors = exc.errors
+        result.errors = exc.errors + rewritten
         return result
+    result.errors = rewritten
     ids = {m.id for m in result.pack.measures}
     shared = any(name not in ids for name in result.changed)
-    measures = [m for m in result.pack.measures if shared or m.id in result.changed]
+    measures = [m for m in result.pack.every_version() if shared or m.id in result.changed]
     result.examples, result.gaps = run_pack(result.pack, measures=measures)
     if result.gaps:
-        result.new_gaps = [g for g in result.gaps if g not in _live_gaps(live, seeds, {g[0] for g in result.gaps})]
+        result.new_gaps = [g for g in result.gaps if g not in _live_gaps(live, seeds, {measure_id_of(g[0]) for g in result.gaps})]
     return result
 
 
@@ -86,7 +106,7 @@ def _live_gaps(live: store.Files, seeds: Path, ids: set[str]) -> set[tuple[str, 
         pack = store.load_files(live, seeds)
     except RulePackError:
         return set()
-    return set(run_pack(pack, measures=[m for m in pack.measures if m.id in ids])[1])
+    return set(run_pack(pack, measures=[m for m in pack.every_version() if m.id in ids])[1])
 
 
 def start_draft(session: Session, live: store.Files, path: str, text: str, author: str) -> Draft:
@@ -97,7 +117,7 @@ def start_draft(session: Session, live: store.Files, path: str, text: str, autho
     return draft
 
 
-def start_files(session: Session, live: store.Files, changes: store.Files, author: str, label: str) -> Draft:
+def start_files(session: Session, live: store.Files, changes: Mapping[str, str | None], author: str, label: str) -> Draft:
     """A new draft changing or adding several files (a new measure and its folder's index); the caller commits."""
     draft = Draft(author=author, measure=label, changes=dict(changes), bases={p: live.get(p) for p in changes})
     session.add(draft)
@@ -105,13 +125,13 @@ def start_files(session: Session, live: store.Files, changes: store.Files, autho
     return draft
 
 
-def diff(live: store.Files, changes: store.Files) -> str:
+def diff(live: store.Files, changes: Mapping[str, str | None]) -> str:
     """A unified diff of the changed files against the live pack."""
     out: list[str] = []
     for path, text in sorted(changes.items()):
         old = live.get(path) or ""
-        out += difflib.unified_diff(old.splitlines(keepends=True), text.splitlines(keepends=True),
-                                    f"live/{path}", f"draft/{path}")
+        out += difflib.unified_diff(old.splitlines(keepends=True), (text or "").splitlines(keepends=True),
+                                    f"live/{path}", f"draft/{path}" if text is not None else "/dev/null")
     return "".join(out)
 
 
@@ -146,6 +166,8 @@ def _publish(session: Session, draft: Draft, seeds: Path, author: str, comment: 
     reasons += [Problem("refusal.coverage", {"measure": m, "criterion": c, "side": side}) for m, c, side in checked.new_gaps]
     if checked.pack is not None and not checked.changed:
         reasons.append(Problem("refusal.no_change"))
+    if not reasons and not previewed(session, draft):
+        reasons.append(Problem("refusal.no_impact"))
     if reasons:
         raise PublishRefused(reasons, conflict_diff(draft, {**moved, **{p: live.get(p) for p in conflicts(live, draft)}}))
     assert checked.pack is not None

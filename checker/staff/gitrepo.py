@@ -77,6 +77,13 @@ class RulesRepo:
         done = _run(self.top, "rev-parse", "--verify", "-q", "HEAD", check=False)
         return done.stdout.decode().strip() if done.returncode == 0 else ""
 
+    def history(self, depth: int) -> list[str]:
+        """The newest `depth` commits that changed the rules folder, newest first."""
+        if not self.head():
+            return []
+        out = _run(self.top, "rev-list", f"--max-count={depth}", "HEAD", "--", self.prefix or ".").stdout.decode()
+        return out.split()
+
     def files(self, rev: str = "HEAD") -> Files:
         """The committed rule files (*.yaml) at rev, by their path inside the rules folder."""
         if not rev or (rev == "HEAD" and not self.head()):

@@ -30,7 +30,7 @@ from checker.engine.vector import compact_results
 from checker.models import Assessment, _now
 from checker.rules.loader import RulePackError
 from checker.rules.pack import RulePack
-from checker.staff import drafts, store
+from checker.staff import drafts, impact_money, store
 from checker.staff.impact import assessment_label, client_label, narrow, readable
 from checker.staff.impact_models import KEPT_ROWS, ImpactJob
 from checker.staff.models import PackVersion
@@ -42,14 +42,14 @@ class ImpactUnavailable(Exception):
     """The packs a job compares cannot be rebuilt (a version gone, the draft no longer loads)."""
 
 
-def job_key(live_seq: int, as_of: dt.date, draft_files: dict[str, str] | None = None, target_hash: str = "") -> str:
+def job_key(live_seq: int, as_of: dt.date, draft_files: dict[str, str | None] | None = None, target_hash: str = "") -> str:
     """What makes two previews the same: the draft's texts (or the rollback target), the live version and the date."""
     what = {"draft": draft_files, "target": target_hash, "live": live_seq, "as_of": as_of.isoformat()}
     return hashlib.sha256(json.dumps(what, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def start_impact(session: Session, live_seq: int, as_of: dt.date, draft_id: int | None = None,
-                 draft_files: dict[str, str] | None = None, target: PackVersion | None = None) -> ImpactJob:
+                 draft_files: dict[str, str | None] | None = None, target: PackVersion | None = None) -> ImpactJob:
     """The job of this preview: the one already done or under way for the same key, else a new queued one over the
     profiles stored now (those saved later are not in it). Caller commits and submits it."""
     key = job_key(live_seq, as_of, draft_files, target.hash if target is not None else "")
@@ -66,7 +66,9 @@ def start_impact(session: Session, live_seq: int, as_of: dt.date, draft_id: int 
                     target_seq=target.seq if target is not None else None, live_seq=live_seq, as_of=as_of,
                     before_version="", after_version="", backend="", total=total, done=0,
                     last_assessment=last_assessment, last_client=last_client, after_assessment=0, after_client=0,
-                    unreadable=0, changed=0, companies_total=0, counts={}, rows=[], message="")
+                    unreadable=0, changed=0, companies_total=0, counts={}, rows=[], money=impact_money.empty(),
+                    text_hash=drafts.text_hash(draft_files) if draft_files is not None else "",
+                    message="")
     session.add(job)
     session.flush()
     return job
@@ -139,21 +141,31 @@ def _profiles(session: Session, job: ImpactJob, size: int) -> tuple[str, list[tu
 def compare(pair: Pair, profiles: list[tuple[str, Any]], as_of: dt.date) -> tuple[int, list[dict[str, Any]]]:
     """How many profiles do not read under either pack, and every changed verdict of the others (vectorised;
     the first readable profile also checked by each pack's checker, EngineMismatch if they disagree)."""
+    unreadable, changes, _ = compare_all(pair, profiles, as_of)
+    return unreadable, changes
+
+
+def compare_all(pair: Pair, profiles: list[tuple[str, Any]], as_of: dt.date
+                ) -> tuple[int, list[dict[str, Any]], dict[str, Any]]:
+    """compare(), and the money summary of the readable profiles (impact_money)."""
     read = []
     for company, answers in profiles:
         old = readable(pair.before.pack, answers, as_of)
         read.append((company, old, old if pair.same_fields else readable(pair.after.pack, answers, as_of)))
     ok = [(company, old, new) for company, old, new in read if old is not None and new is not None]
+    summary = impact_money.empty()
     if not ok:
-        return len(profiles), []
+        return len(profiles), [], summary
     results = []
     for checker, values in ((pair.before, [o for _, o, _ in ok]), (pair.after, [n for _, _, n in ok])):
         found = compact_results(checker.pack, values, as_of)
         if compact(checker.check(values[0], as_of)) != found[0]:
             raise EngineMismatch(f"vectorised check and {checker.engine} disagree on {ok[0][0]}")
         results.append(found)
+    types = impact_money.money_types(pair.before.pack), impact_money.money_types(pair.after.pack)
     changes = []
     for (company, _, _), old, new in zip(ok, *results):
+        impact_money.profile_money(summary, company, old["results"], new["results"], *types)
         before = {r["measure"]: r["status"] for r in old["results"]}
         after = {r["measure"]: r["status"] for r in new["results"]}
         for measure in sorted(before.keys() | after.keys()):
@@ -161,11 +173,13 @@ def compare(pair: Pair, profiles: list[tuple[str, Any]], as_of: dt.date) -> tupl
             if kind:
                 changes.append({"company": company, "measure": measure, "before": before.get(measure),
                                 "after": after.get(measure), "kind": kind})
-    return len(profiles) - len(ok), changes
+    return len(profiles) - len(ok), changes, summary
 
 
-def _fold(job: ImpactJob, profiles: int, unreadable: int, changes: list[dict[str, Any]]) -> None:
+def _fold(job: ImpactJob, profiles: int, unreadable: int, changes: list[dict[str, Any]],
+          money: dict[str, Any] | None = None) -> None:
     """Add one chunk's outcome to the job."""
+    job.money = impact_money.merge(job.money, money or impact_money.empty())
     counts = {m: dict(kinds) for m, kinds in (job.counts or {}).items()}
     for change in changes:
         kinds = counts.setdefault(change["measure"], {})
@@ -188,8 +202,8 @@ def _chunk(session: Session, pair: Pair, job_id: int, size: int) -> bool:
         job.status, job.finished_at = "done", _now()
         session.commit()
         return False
-    unreadable, changes = compare(pair, profiles, job.as_of)
-    _fold(job, len(profiles), unreadable, changes)
+    unreadable, changes, money = compare_all(pair, profiles, job.as_of)
+    _fold(job, len(profiles), unreadable, changes, money)
     if table == "assessment":
         job.after_assessment = last
     else:

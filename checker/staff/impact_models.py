@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from checker.models import Base, _now
+from checker.staff import impact_money
 
 KEPT_ROWS = 500  # changed verdicts kept to show; the counts cover them all
 
@@ -41,6 +42,8 @@ class ImpactJob(Base):
     companies_total: Mapped[int] = mapped_column(Integer, default=0)
     counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # measure -> kind -> changed verdicts
     rows: Mapped[list[Any]] = mapped_column(JSON, default=list)  # the first KEPT_ROWS changes
+    text_hash: Mapped[str] = mapped_column(String(64), index=True, default="", server_default="")  # drafts.text_hash
+    money: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # impact_money summary (amounts)
     message: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
@@ -62,6 +65,18 @@ class ImpactJob(Base):
     def by_measure(self) -> dict[str, dict[str, int]]:
         """For each measure, how many verdicts change in each kind."""
         return dict(sorted((self.counts or {}).items()))
+
+    def money_types(self) -> list[tuple[str, dict[str, Any]]]:
+        """Before/after totals and amount changes per money type (cash, tax saving, financing)."""
+        return impact_money.ordered_types(self.money)
+
+    def money_measures(self) -> list[tuple[str, dict[str, Any]]]:
+        """The measures whose amount moved on some profile, with their totals."""
+        return impact_money.changed_measures(self.money)
+
+    def money_companies(self) -> dict[str, Any]:
+        """How many companies gain or lose money, and those with the largest change."""
+        return (self.money or impact_money.empty())["companies"]
 
     def progress(self) -> dict[str, Any]:
         """The small status the pages poll."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
@@ -17,8 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from checker.engine import Checker, EngineName
 from checker.rules.loader import RulePackError
 from checker.rules.pack import RulePack
-from checker.staff import store
+from checker.staff import history, store
 from checker.staff.gitrepo import GitError, RulesRepo
+from checker.staff.lastgood import Refusal, refusal
 
 log = logging.getLogger(__name__)
 GRACE = 30.0  # seconds a replaced checker stays open at least
@@ -54,6 +56,7 @@ class LivePack:
         self.git_checked_at = 0.0
         self.seen_head = ""
         self.handed: RulePack | None = None  # the pack start() was given: its files need no second load
+        self.refused: Refusal | None = None  # the newest rules, when they do not load (shown on /health and staff pages)
 
     def start(self, rules: Path, pack: RulePack, checker: Checker, import_new: bool = True) -> None:
         """Go live with the newest published version. With a rules repository, its committed files are what is
@@ -126,7 +129,13 @@ class LivePack:
             newest = store.newest(session)
             if (newest is not None and dict(newest.files) == files) or store.by_commit(session, head) is not None:
                 self.seen_head = head
+                if self.refused is not None and self.refused.commit:  # a refused commit was reverted
+                    self.refused = None
                 return
+        rewritten = history.rewrites(dict(newest.files) if newest is not None else {}, files, dt.date.today())
+        if rewritten:  # a started period changed without a recorded correction
+            self._refuse(head, RulePackError(rewritten))
+            return
         try:
             digest = self._digest(files)
         except (RulePackError, ValueError, OSError) as exc:
@@ -134,7 +143,7 @@ class LivePack:
             return
         commit = self.repo.describe(head)
         self._record(files, digest, commit.email or "git", commit.message or f"commit {head[:10]}", head)
-        self.seen_head = head
+        self.seen_head, self.refused = head, None
 
     def _digest(self, files: store.Files) -> str:
         """The version of these rule files: the handed pack's when they are its files, else loaded to find out."""
@@ -145,6 +154,7 @@ class LivePack:
     def _refuse(self, head: str, exc: Exception) -> None:
         """Keep the live pack and say in the log and the audit why the commit was not loaded."""
         errors = getattr(exc, "errors", [exc])
+        self.refused = refusal(head, exc)
         log.error("rules commit %s does not load, keeping the live pack: %s", head[:10], errors[:5])
         with self.sessions() as session:
             summary = "; ".join(str(e) for e in errors[:5])

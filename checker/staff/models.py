@@ -40,7 +40,7 @@ class Draft(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     author: Mapped[str] = mapped_column(String(254), default="")
     measure: Mapped[str] = mapped_column(String(200), default="")
-    changes: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # path -> new text
+    changes: Mapped[dict[str, str | None]] = mapped_column(JSON, default=dict)  # path -> new text (None: removed)
     bases: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # path -> live text when the draft began
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | published | discarded
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)

@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass, field
 
 from checker.rules.pack import Measure, RulePack
-from checker.ruletest import ExampleOutcome, run_pack
+from checker.ruletest import ExampleOutcome, measure_id_of, run_pack
 
 _CACHE: dict[str, tuple[list[ExampleOutcome], list[tuple[str, str, str]]]] = {}
 _LOCK = threading.Lock()
@@ -57,12 +57,12 @@ def measure_rows(pack: RulePack, today: dt.date) -> list[MeasureRow]:
     outcomes, gaps = examples_and_gaps(pack)
     rows = []
     for m in pack.measures:
-        mine = [o for o in outcomes if o.measure == m.id]
+        mine = [o for o in outcomes if o.measure_id == m.id]  # every dated version's examples
         period = m.spec.period
         rows.append(MeasureRow(m, folder_of(m), period.start if period else None, period.end if period else None,
                                period_state(m, today), sum(o.passed for o in mine), [o for o in mine if not o.passed],
                                sorted({f for c in m.criteria for f in c.fields}),
-                               [(cid, side) for mid, cid, side in gaps if mid == m.id]))
+                               [(cid, side) for mid, cid, side in gaps if measure_id_of(mid) == m.id]))
     return rows
 
 

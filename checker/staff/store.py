@@ -45,7 +45,7 @@ def materialise(files: Files, seeds: Path, dest: Path) -> Path:
 def load_files(files: Files, seeds: Path) -> RulePack:
     """Load a pack from file texts (raises RulePackError like load_pack)."""
     with tempfile.TemporaryDirectory(prefix="pack-") as tmp:
-        pack = load_pack(materialise(files, seeds, Path(tmp)))
+        pack = load_pack(materialise(files, seeds, Path(tmp)), seeds)
     with _VERSIONS_LOCK:
         _VERSIONS[_content_key(files, seeds)] = pack.version
     return pack

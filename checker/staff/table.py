@@ -58,3 +58,31 @@ def decision_table(pack: RulePack, measure: Measure, as_of: dt.date) -> list[Row
         source = crit.clause or "; ".join(cited)
         rows.append(Row(crit.id, crit.text.zh, crit.text.en, field, op, threshold, note, source))
     return rows
+
+
+@dataclass(frozen=True)
+class VersionTable:
+    """One dated version of a measure beside the others: its dates, sources and decision table."""
+
+    measure: Measure
+    start: dt.date | None
+    end: dt.date | None
+    rows: list[Row]
+    current: bool  # in force on the day the page is shown
+
+    @property
+    def suffix(self) -> str:
+        """A suffix that keeps element ids unique across versions ('' for the version in force)."""
+        return "" if self.current else f"-{self.start.isoformat() if self.start else 'first'}"
+
+
+def version_tables(pack: RulePack, measure_id: str, today: dt.date) -> list[VersionTable]:
+    """Every dated version of a measure, oldest first, each table with parameter values of a day inside the version."""
+    found = pack.versions.get(measure_id, (pack.measure(measure_id),))
+    current = pack.at(today).measure(measure_id)
+    tables = []
+    for version in found:
+        start, end = version.version or (None, None)
+        day = today if version.covers(today) else (end or start or today)
+        tables.append(VersionTable(version, start, end, decision_table(pack, version, day), version is current))
+    return tables

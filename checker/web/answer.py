@@ -10,6 +10,7 @@ from typing import Any, Iterable
 
 import yaml
 
+from checker.rules import credit_code
 from checker.rules.pack import Measure
 from checker.rules.schema import Source
 
@@ -63,14 +64,10 @@ def money_type(item: dict[str, Any], measure: Measure) -> str | None:
 
 
 def concerns(measure: Measure, answers: dict[str, Any]) -> bool:
-    """Whether a measure is for this kind of applicant (unknown entity type: every measure is)."""
-    entity = answers.get("entity_type")
-    if not entity:
-        return True
-    kinds = {str(entity)}
-    if answers.get("legal_form") == "enterprise":
-        kinds.add("enterprise")
-    return bool(kinds & set(measure.spec.entities))
+    """Whether a measure is for this kind of applicant: what it does plus what it is (unknown entity type: every
+    measure is)."""
+    kinds = credit_code.applicant_kinds(answers)
+    return kinds is None or bool(kinds & set(measure.spec.entities))
 
 
 def placement(item: dict[str, Any], who: str) -> str:

@@ -51,6 +51,8 @@ def _submitted(form: forms.ProfileForm) -> tuple[dict[str, str], dt.date, dict |
     for fid, messages in errors.items():
         target = form[forms.PREFIX + fid] if fid in pack().fields else form.as_of
         target.errors = list(target.errors) + [_message(m) for m in messages]
+    for fid, messages in checked.warnings.items():  # shown beside the answer, which is kept
+        form[forms.PREFIX + fid].warnings = [_message(m) for m in messages]
     return raw, as_of, values if valid and not errors else None
 
 
@@ -136,13 +138,20 @@ def show(token: str):
         return redirect(url_for("assess.edit", token=token))
     assessment.seen_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     db().commit()
-    values = check_all(pack(), assessment.answers, stored.as_of).values
+    checked = check_all(pack(), assessment.answers, stored.as_of)
     view = results.build(pack(), _result(assessment, stored), assessment.answers,
-                         pledge.estimates(pack(), values, stored.as_of))
+                         pledge.estimates(pack(), checked.values, stored.as_of))
     history = saved.versions(db(), assessment)
+    warnings = [(pick(pack().fields[fid].label), _message(m)) for fid, ms in checked.warnings.items() for m in ms]
     return render_template("assess/results.html", assessment=assessment, stored=stored, view=view, history=history,
+                           warnings=warnings,
                            outdated=stored.rulepack != pack().version, open_cards=request.args.get("detail") == "1",
-                           retention=retention_days())
+                           retention=retention_days(), changed=_changed_versions(stored.as_of))
+
+
+def _changed_versions(as_of: dt.date) -> list[tuple[str, dt.date]]:
+    """(title, first day) of each dated standard that took effect after the result's date, up to today."""
+    return [(pick(version.spec.title), start) for version, start in pack().version_changes(as_of, dt.date.today())]
 
 
 @bp.get("/a/<token>/result.json")
@@ -175,11 +184,12 @@ def update(token: str):
 
 @bp.post("/a/<token>/recheck")
 def recheck(token: str):
-    """Re-check the saved answers with the current rule pack, on the same date, as a new version."""
+    """Re-check the saved answers with the current rule pack, on the same date (today when asked), as a new version."""
     assessment = _load(token)
     if not forms.CsrfForm().validate():
         abort(400)
-    as_of = assessment.latest.as_of if assessment.latest else dt.date.today()
+    latest = assessment.latest
+    as_of = latest.as_of if latest is not None and request.form.get("on") != "today" else dt.date.today()
     checked = check_all(pack(), assessment.answers, as_of)
     values, errors = checked.values, checked.errors
     if errors:

@@ -18,6 +18,8 @@ RUNTIME_KEYS = (
     N_("window_open"), N_("window_upcoming"), N_("window_closed"), N_("window_none"),
     N_("met"), N_("not_met"), N_("unknown_status"), N_("eligible"), N_("undetermined"), N_("ineligible"),
     N_("excludes"), N_("unlocks"), N_("requires"), N_("overlaps"),
+    N_("tax_scenario_small_low_profit"), N_("tax_scenario_hte_rate"), N_("tax_scenario_standard"),
+    N_("tax_if_small_low_profit"), N_("tax_if_hte_rate"), N_("tax_if_standard"),
 )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from checker.engine import Checker
 from checker.engine.conditions import holds
 from checker.i18n import N_
+from checker.rules import credit_code
 from checker.rules.expr import ExprError
 from checker.rules.pack import Measure, RulePack
 from checker.web import pledge
@@ -96,8 +97,9 @@ def weighed(pack: RulePack, checker: Checker, answers: dict[str, str], as_of: dt
     result = checker.check(values, as_of).to_json()
     counts: dict[str, int] = {}
     weights: dict[str, float] = {}
+    dated = pack.at(as_of)
     for item in result["results"]:
-        measure = pack.measure(item["measure"])
+        measure = dated.measure(item["measure"])
         if not open_for(pack, measure, item, values, as_of):
             continue
         fids = [f for f in item.get("missing", []) if _askable(pack, f, answers, values, as_of)]
@@ -154,7 +156,7 @@ def _askable(pack: RulePack, fid: str, answers: dict[str, str], values: dict[str
     decl = pack.fields.get(fid)
     if decl is None or fid in answers:
         return False
-    return applies(decl, values.get("entity_type")) and asked(pack, decl, values, as_of)
+    return applies(decl, credit_code.applicant_kinds(values)) and asked(pack, decl, values, as_of)
 
 
 def progress(pack: RulePack, checker: Checker, answers: dict[str, str], as_of: dt.date) -> Progress:

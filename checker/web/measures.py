@@ -10,7 +10,7 @@ from checker.engine.verdict import application_window
 from checker.rules.schema import ENTITY_TYPES, KINDS
 from checker.staff.table import decision_table
 from checker.web import catalogue
-from checker.web.i18n import t
+from checker.web.i18n import current_lang, t
 from checker.web.services import pack
 
 bp = Blueprint("measures", __name__, url_prefix="/measures")
@@ -52,4 +52,5 @@ def detail(measure_id: str):
     today = dt.date.today()
     return render_template("measures/detail.html", measure=measure, spec=measure.spec, others=others,
                            fields=pack().fields, table=decision_table(pack(), measure, today),
-                           window=application_window(pack(), measure, today))
+                           window=application_window(pack(), measure, today),
+                           benefit_text=pack().benefit_text(measure, current_lang(), today))

@@ -86,7 +86,9 @@ def _probe(engine) -> None:
 def health():
     """The database answers and accepts writes, and which rule pack is loaded; 503 when it does not."""
     services = current_app.extensions["checker"]
-    body = {"status": "ok", "database": "ok", "rulepack": services.pack.version, "measures": len(services.pack.measures)}
+    refused = services.refused
+    body = {"status": "ok", "database": "ok", "rulepack": services.pack.version, "measures": len(services.pack.measures),
+            "rules_refused": refused.as_json() if refused is not None else None}
     try:
         _probe(services.engine)
     except Exception as exc:  # any failure to reach or write the database makes the instance unhealthy

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,10 +11,10 @@ from checker.i18n import N_
 from checker.rules.expr import BinOp, Compare, Name, Node
 from checker.rules.pack import Measure, RulePack
 from checker.rules.schema import Text
-from checker.web import answer, company_text
-from checker.web.i18n import pick, t
+from checker.web import answer, company_text, pledge
+from checker.web.i18n import current_lang, pick, t
 
-GROUPS = ("eligible", "verify", "held", "undetermined", "ineligible", "staff")
+GROUPS = ("eligible", "verify", "held", "planned", "undetermined", "ineligible", "staff")
 
 
 @dataclass
@@ -65,6 +66,8 @@ class MeasureView:
     window: dict[str, Any] | None = None
     sources: list[answer.SourceView] = field(default_factory=list)
     condition: dict[str, str] | None = None  # {until, text}: eligible only if this is met by `until`
+    version: dict[str, Any] | None = None  # the dated version of the measure that decided: {from, to}
+    estimate: Any = None  # pledge.Estimate of a "when you borrow" item (a planned loan, no interest paid yet)
 
     @property
     def failed(self) -> list[CriterionView]:
@@ -88,10 +91,11 @@ class ResultView:
     as_of: str
     groups: dict[str, list[MeasureView]]
     totals: dict[str, float]
-    chains: list[list[tuple[str, str, str]]] = field(default_factory=list)
+    chains: list[list[tuple[str, str, str, str]]] = field(default_factory=list)  # (id, title, word, badge class)
     notices: list[dict[str, Any]] = field(default_factory=list)
     hidden: int = 0
     estimates: list[tuple[MeasureView, Any]] = field(default_factory=list)
+    tax_scenario: dict[str, Any] | None = None  # the result's tax_scenario: the one the tax total uses, and 'if …' ones
 
     def notice_views(self, lang: str) -> list[tuple[str, str, str]]:
         """The policy intentions as (title, clause, quote)."""
@@ -118,14 +122,34 @@ class ResultView:
         return [(fid, label, n) for (fid, label), n in ranked]
 
     @property
+    def window_months(self) -> list[tuple[str, int, int]]:
+        """What opens when: per month (YYYY-MM), how many 可申报 or to-verify measures' windows open and close in it."""
+        months: dict[str, list[int]] = {}
+        for measure in [*self.groups["eligible"], *self.groups.get("verify", [])]:
+            window = measure.window or {}
+            for column, day in ((0, window.get("opens")), (1, window.get("closes"))):
+                if day and str(day) >= self.as_of[:7]:
+                    months.setdefault(str(day)[:7], [0, 0])[column] += 1
+        return [(month, opening, closing) for month, (opening, closing) in sorted(months.items())]
+
+    @property
     def conflicts(self) -> list[tuple[MeasureView, RelationView]]:
-        """Pairs of eligible measures that exclude each other."""
-        return [(m, r) for m in self.groups["eligible"] for r in m.relations if r.conflict]
+        """Pairs of eligible measures that exclude each other, each pair once (however many of the two declare it)."""
+        seen: set[frozenset[str]] = set()
+        found = []
+        for m in self.groups["eligible"]:
+            for r in m.relations:
+                if r.conflict and frozenset((m.id, r.measure)) not in seen:
+                    seen.add(frozenset((m.id, r.measure)))
+                    found.append((m, r))
+        return found
 
 
 def build(pack: RulePack, result: dict[str, Any], answers: dict[str, Any] | None = None,
           estimates: dict[str, Any] | None = None) -> ResultView:
-    """The view of a stored or fresh result against the current pack; measures for other applicants left out."""
+    """The view of a stored or fresh result against the current pack as it stood on the result's date (each measure
+    in its version then); measures for other applicants left out."""
+    pack = pack.dated(result.get("as_of"))
     known = {m.id for m in pack.measures}
     items = [r for r in result.get("results", []) if r.get("measure") in known]
     shown = [r for r in items if answer.concerns(pack.measure(r["measure"]), answers or {})]
@@ -133,19 +157,22 @@ def build(pack: RulePack, result: dict[str, Any], answers: dict[str, Any] | None
     groups: dict[str, list[MeasureView]] = {g: [] for g in GROUPS}
     counted = []
     for item in shown:
-        view = _measure(pack, pack.measure(item["measure"]), item, statuses)
+        view = _measure(pack, pack.measure(item["measure"]), item, statuses, _as_of(result))
         place = answer.placement(item, view.applicant)
+        if place != "staff" and pledge.planned(item, (estimates or {}).get(view.id)):
+            place, view.estimate = "planned", (estimates or {})[view.id]
         groups[place].append(view)
         if place == "eligible":
             counted.append((view.money_type, item.get("benefit") or {}))
     for place in ("eligible", "verify", "held"):
         groups[place].sort(key=lambda m: -(m.amount or 0))
-    chains = [[(mid, pick(pack.measure(mid).spec.title), statuses[mid]) for mid in path]
-              for path in unlock_chains(pack, statuses)]
     views = {m.id: m for ms in groups.values() for m in ms}
-    guesses = [(views[mid], est) for mid, est in (estimates or {}).items() if mid in views]
+    chains = [[(mid, pick(pack.measure(mid).spec.title), *badge(views[mid])) for mid in path]
+              for path in unlock_chains(pack, statuses)]
+    guesses = [(m, m.estimate) for m in groups["planned"]]
     return ResultView(result.get("rulepack", ""), result.get("as_of", ""), groups, answer.totals(result, counted),
-                      chains, list(result.get("notices") or []), len(items) - len(shown), guesses)
+                      chains, list(result.get("notices") or []), len(items) - len(shown), guesses,
+                      result.get("tax_scenario") if isinstance(result.get("tax_scenario"), dict) else None)
 
 
 def unlock_edges(pack: RulePack, present: set[str]) -> dict[str, list[str]]:
@@ -162,6 +189,20 @@ def unlock_edges(pack: RulePack, present: set[str]) -> dict[str, list[str]]:
             if set(pair) <= present and pair[1] not in edges.setdefault(pair[0], []):
                 edges[pair[0]].append(pair[1])
     return edges
+
+
+def badge(view: MeasureView) -> tuple[str, str]:
+    """The status word (a catalogue key) and badge class a card shows: held, when you borrow, conditional, to verify,
+    else its status; paths use the same."""
+    if view.held:
+        return "held", "held"
+    if view.estimate is not None:
+        return "planned", "planned"
+    if view.condition:
+        return "conditional", "verify"
+    if view.currency == "unconfirmed":
+        return "verify", "verify"
+    return view.status, view.status
 
 
 def unlock_chains(pack: RulePack, statuses: dict[str, str], limit: int = 6) -> list[list[str]]:
@@ -183,19 +224,29 @@ def unlock_chains(pack: RulePack, statuses: dict[str, str], limit: int = 6) -> l
     return [c for c in chains if len(c) > 1 and any(statuses[m] != "ineligible" for m in c)]
 
 
-def _measure(pack: RulePack, measure: Measure, item: dict[str, Any], statuses: dict[str, str]) -> MeasureView:
-    """The view of one measure's result."""
+def _as_of(result: dict[str, Any]) -> dt.date:
+    """The check date of a result (today when it does not say)."""
+    try:
+        return dt.date.fromisoformat(str(result.get("as_of")))
+    except ValueError:
+        return dt.date.today()
+
+
+def _measure(pack: RulePack, measure: Measure, item: dict[str, Any], statuses: dict[str, str],
+             as_of: dt.date) -> MeasureView:
+    """The view of one measure's result (its benefit text filled with the parameters of the check date)."""
     crits = {c.id: c for c in measure.criteria}
     currency = item.get("currency") or ("in_force" if measure.period_confirmed else "unconfirmed")
     criteria = [_criterion(pack, crits.get(c["id"]), c, currency) for c in item.get("criteria", [])]
     missing = [(f, pick(pack.fields[f].label) if f in pack.fields else f) for f in item.get("missing", [])]
     relations = [_relation(pack, item["status"], r, statuses) for r in measure.spec.relations]
     benefit = item.get("benefit") or {}
-    return MeasureView(measure.id, pick(measure.spec.title), item["status"], pick(measure.spec.benefit.text),
+    return MeasureView(measure.id, pick(measure.spec.title), item["status"], pack.benefit_text(measure, current_lang(), as_of),
                        benefit.get("amount_wan"), criteria, missing, measure.spec, relations,
                        answer.money_type(item, measure), benefit.get("tax_saving_wan"), item.get("held") or None,
                        currency, answer.applicant(item, measure), item.get("window"),
-                       [answer.source_view(s) for s in measure.spec.source], _condition(item, measure))
+                       [answer.source_view(s) for s in measure.spec.source], _condition(item, measure),
+                       item.get("version"))
 
 
 def _condition(item: dict[str, Any], measure: Measure) -> dict[str, str] | None:

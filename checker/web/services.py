@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,21 +12,30 @@ from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from checker import config
 from checker.db import make_engine, make_sessions, upgrade
 from checker.engine import Checker
-from checker.rules.loader import load_pack
 from checker.rules.pack import RulePack
+from checker.staff.lastgood import Chosen, Refusal, choose
 
 
 class Services:
     """What every request shares; once a LivePack is attached, the pack and checker come from it."""
 
-    def __init__(self, pack: RulePack, checker: Checker, engine: Engine, sessions: sessionmaker[Session]) -> None:
-        self._pack = pack
+    def __init__(self, chosen: Chosen, checker: Checker, engine: Engine, sessions: sessionmaker[Session],
+                 seeds: Path) -> None:
+        self._pack = chosen.pack
+        self.chosen = chosen
         self._checker = checker
         self.engine = engine
         self.sessions = sessions
+        self.seeds = seeds
         self.live: Any = None  # a checker.staff.live.LivePack, attached by the staff features
+
+    @property
+    def refused(self) -> Refusal | None:
+        """The newest rules, when they do not load and an older version is served instead."""
+        return self.live.refused if self.live is not None else self.chosen.refused
 
     def snapshot(self) -> Any:
         """The live snapshot this request pinned (or the newest one), None without a LivePack."""
@@ -75,15 +85,24 @@ class Services:
 
 
 def init_services(app: Flask) -> Services:
-    """Load the pack (or take a preloaded CHECKER_PACK), build the checker, open the database (migrating SQLite)."""
-    pack = app.config.get("CHECKER_PACK") or load_pack(Path(app.config["CHECKER_RULES"]))
+    """Open the database (migrating SQLite), load the pack (the last good one when the newest does not load, or a
+    preloaded CHECKER_PACK) and build its checker."""
     engine = make_engine(app.config["DATABASE_URL"])
     if app.config["AUTO_MIGRATE"]:
         upgrade(engine)
-    services = Services(pack, Checker(pack, app.config["CHECKER_ENGINE"]), engine, make_sessions(engine))
+    sessions, rules = make_sessions(engine), Path(app.config["CHECKER_RULES"])
+    seeds = Path(app.config.get("STAFF_SEEDS") or config.seeds_dir(rules))
+    given = app.config.get("CHECKER_PACK")
+    chosen = Chosen(given, "") if given is not None else choose(rules, seeds, sessions, rules_git(app))
+    services = Services(chosen, Checker(chosen.pack, app.config["CHECKER_ENGINE"]), engine, sessions, seeds)
     app.extensions["checker"] = services
     app.teardown_appcontext(_close_session)
     return services
+
+
+def rules_git(app: Flask) -> bool:
+    """Whether the rules folder is used as a git repository (STAFF_RULES_GIT, default on)."""
+    return bool(app.config.get("STAFF_RULES_GIT", os.environ.get("STAFF_RULES_GIT", "1") != "0"))
 
 
 def services() -> Services:

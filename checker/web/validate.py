@@ -9,7 +9,8 @@ from typing import Any
 from checker.engine.conditions import holds
 from checker.intake import cross_check, derive_from_credit_code
 from checker.problems import Problem, problem_of
-from checker.profile import FieldProblem, parse_value
+from checker.profile import FieldProblem, implausible, parse_value
+from checker.rules import credit_code
 from checker.rules.pack import RulePack
 from checker.rules.schema import FieldDecl
 
@@ -22,9 +23,9 @@ def parse_as_of(raw: str | None) -> dt.date | None:
         return None
 
 
-def applies(decl: FieldDecl, entity_type: str | None) -> bool:
-    """Whether a question concerns this entity type (unknown type: every question does)."""
-    return decl.entities is None or entity_type is None or entity_type in decl.entities
+def applies(decl: FieldDecl, kinds: frozenset[str] | None) -> bool:
+    """Whether a question concerns an applicant of these kinds (credit_code.applicant_kinds; unknown: every one does)."""
+    return decl.entities is None or kinds is None or bool(kinds & set(decl.entities))
 
 
 def asked(pack: RulePack, decl: FieldDecl, values: dict[str, Any], as_of: dt.date) -> bool:
@@ -44,6 +45,7 @@ class Checked:
     raw: dict[str, str]
     values: dict[str, Any]
     errors: dict[str, list[Problem]] = field(default_factory=dict)
+    warnings: dict[str, list[Problem]] = field(default_factory=dict)  # kept answers worth a second look
 
     @property
     def ok(self) -> bool:
@@ -67,8 +69,8 @@ def parse_answers(pack: RulePack, raw: dict[str, str]) -> Parsed:
 
 def relevant(pack: RulePack, raw: dict[str, str], as_of: dt.date, values: dict[str, Any]) -> dict[str, str]:
     """Only the answers to questions that concern this entity and apply given the (already parsed) other answers."""
-    entity = raw.get("entity_type")
-    kept = {k: v for k, v in raw.items() if k in pack.fields and applies(pack.fields[k], entity)}
+    kinds = credit_code.applicant_kinds(raw)
+    kept = {k: v for k, v in raw.items() if k in pack.fields and applies(pack.fields[k], kinds)}
     return {k: v for k, v in kept.items() if asked(pack, pack.fields[k], values, as_of)}
 
 
@@ -81,7 +83,15 @@ def check_all(pack: RulePack, raw: dict[str, str], as_of: dt.date, parsed: Parse
     problems = derive_from_credit_code(pack, values) + cross_check(pack, values, as_of) + plausible(values, as_of)
     for problem in problems:
         errors.setdefault(problem.field, []).append(problem.problem)
-    return Checked(kept, values if not errors else {}, errors)
+    if "legal_form" not in kept and values.get("legal_form"):
+        kept["legal_form"] = str(values["legal_form"])  # read from the credit code: saved like an answer
+    return Checked(kept, values if not errors else {}, errors, warnings(pack, values))
+
+
+def warnings(pack: RulePack, values: dict[str, Any]) -> dict[str, list[Problem]]:
+    """Answers kept but past their field's plausibility bound (1e12 万元 of revenue), by field."""
+    found = {fid: implausible(pack.fields[fid], value) for fid, value in values.items() if fid in pack.fields}
+    return {fid: [problem] for fid, problem in found.items() if problem is not None}
 
 
 def plausible(values: dict[str, Any], as_of: dt.date) -> list[FieldProblem]:

@@ -86,9 +86,11 @@ def test_submit_and_poll_a_batch(api):
     batch = client.get(response.json["url"], headers=headers).json
     assert batch["status"] == "done" and (batch["total"], batch["done"], batch["errors"]) == (3, 3, 1)
     assert batch["problems"] == [{"row": 2, "field": "rd_expense_wan", "message": "'?!' is not a number",
-                                  "code": "problem.not_a_number", "params": {"value": "?!"}},
+                                  "code": "problem.not_a_number", "params": {"value": "?!"}, "client": "c2",
+                                  "name": "c2"},
                                  {"row": 3, "field": "row", "message": "each row must be a JSON object",
-                                  "code": "problem.row_not_object", "params": {}}]
+                                  "code": "problem.row_not_object", "params": {}, "client": "job1-row3",
+                                  "name": "job1-row3"}]
     assert [(r["row"], r["client"]) for r in batch["results"]] == [(1, "c1"), (2, "c2")]  # a bad cell is read as unknown
     assert {"rulepack", "as_of", "results"} <= set(batch["results"][0])
     assert client.get(response.json["url"] + "?offset=2", headers=headers).json["results"] == []

@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy import func, select
 
 from checker.agency.distributed import CeleryRunner
-from checker.agency.models import ClientResult, JobChunk
+from checker.agency.models import ChunkLease, ClientResult, JobChunk
+from checker.agency.portfolio_summary import FORMAT
 from checker.agency.state_models import PortfolioSummary
 from tests.agency.conftest import add_token, add_user, make_app, shut
 from tests.agency.util import GOOD
@@ -63,10 +64,10 @@ def broker(tmp_path):
 class Workers:
     """`checker worker` processes sharing the app's database and rules, each in its own process group."""
 
-    def __init__(self, tmp_path: Path, broker: str, database: str, delay: float) -> None:
+    def __init__(self, tmp_path: Path, broker: str, database: str, delay: float, **env: str) -> None:
         self.env = {**os.environ, "PYTHONPATH": str(ROOT), "CHECKER_BROKER_URL": broker, "DATABASE_URL": database,
                     "CHECKER_RULES": str(MINI_RULES), "CHECKER_ENGINE": "reference", "CHECKER_BROKER_VISIBILITY": "3",
-                    "CHECKER_TEST_CHUNK_DELAY": str(delay)}
+                    "CHECKER_TEST_CHUNK_DELAY": str(delay), **env}
         self.tmp_path = tmp_path
         self.procs: dict[str, subprocess.Popen] = {}
 
@@ -116,8 +117,8 @@ def cluster(tmp_path, broker, shared_db):
     token = add_token(app, add_user(app, "a@example.com", "A"))
     made: list[Workers] = []
 
-    def workers(delay: float) -> Workers:
-        made.append(Workers(tmp_path, broker, app.config["DATABASE_URL"], delay))
+    def workers(delay: float, **env: str) -> Workers:
+        made.append(Workers(tmp_path, broker, app.config["DATABASE_URL"], delay, **env))
         return made[-1]
 
     yield app, {"Authorization": f"Bearer {token}"}, workers
@@ -166,7 +167,7 @@ def test_a_job_runs_across_two_workers_and_lists_them(cluster):
     assert names == {"w1@test", "w2@test"} and sum(w["rows"] for w in batch["workers"]) == 60
     assert all(w["chunks"] >= 1 and w["rows"] == 5 * w["chunks"] for w in batch["workers"])
     wait_for(lambda: summary_of(app) is not None, 30, "the worker's portfolio summary")  # warmed by the last chunk
-    assert summary_of(app).stamp == f"{max(stored_ids(app))}:60"
+    assert summary_of(app).stamp == f"{FORMAT}:{max(stored_ids(app))}:60"
 
 
 def summary_of(app) -> PortfolioSummary | None:
@@ -203,6 +204,71 @@ def test_a_worker_killed_mid_chunk_loses_and_duplicates_nothing(cluster):
     assert {w["worker"].split("/")[0] for w in batch["workers"]} == {"w1@test", "w2@test"}
 
 
+def test_a_killed_workers_chunk_is_leased_again_within_seconds_not_the_brokers_ten_minutes(cluster):
+    app, headers, workers = cluster
+    group = workers(delay=1.5, CHECKER_BROKER_VISIBILITY="600", CHECKER_LEASE_SECONDS="3", CHECKER_LEASE_HEARTBEAT="0.5",
+                    CHECKER_LEASE_SWEEP="1")
+    group.start("w1")
+    url = submit(app, headers, 30)
+    job_id = int(url.rsplit("/", 1)[1])
+    wait_for(lambda: stored(app, job_id)[1] >= 5, 30, "w1's first chunk")
+    time.sleep(0.5)  # w1 is now inside its next chunk (each takes 1.5 s), renewing its lease
+    group.kill("w1")
+    log = (group.tmp_path / "w1.log").read_text(errors="replace")
+    assert log.count("] received") == log.count("] succeeded") + 1  # killed inside a chunk, its task not acknowledged
+    killed_at = time.monotonic()
+    group.start("w2")
+    batch = finished(app, headers, url, 120)  # the broker alone would hand the chunk out again after 600 s
+    assert time.monotonic() - killed_at < 120
+    assert (batch["done"], batch["checked"], batch["errors"]) == (30, 30, 0)
+    assert stored(app, job_id) == (list(range(1, 31)), 30)
+    with app.extensions["checker"].sessions() as session:
+        per_client = list(session.execute(select(ClientResult.client_id, func.count()).where(ClientResult.job_id == job_id)
+                                          .group_by(ClientResult.client_id)))
+        assert len(per_client) == 30 and {n for _, n in per_client} == {1}  # every client stored once
+        assert session.scalar(select(func.count()).select_from(ChunkLease)) == 0  # every lease released
+    assert "expired (its worker stopped); sending the chunk again" in (group.tmp_path / "w2.log").read_text(errors="replace")
+
+
+def test_a_portfolio_recheck_is_a_celery_task_a_worker_runs(cluster):
+    from checker.agency.distributed import CeleryRecheckRunner
+    from checker.agency.models import Job
+    from checker.agency.recheck import start_recheck
+    from checker.agency.recheck_models import Recheck
+
+    app, headers, workers = cluster
+    group = workers(delay=0)
+    group.start("w1")
+    batch = finished(app, headers, submit(app, headers, 10), 60)
+    runner = app.extensions["agency_rechecks"]
+    assert isinstance(runner, CeleryRecheckRunner)
+    sessions = app.extensions["checker"].sessions
+    with sessions() as session:
+        recheck = start_recheck(session, session.get(Job, batch["id"]).agency_id, batch["rulepack"], "manual")
+        session.commit()
+        recheck_id = recheck.id
+    runner.submit(recheck_id)
+
+    def status() -> tuple[str, int]:
+        with sessions() as session:
+            found = session.get(Recheck, recheck_id)
+            return found.status, found.done
+
+    wait_for(lambda: status()[0] == "done", 60, "the worker's recheck")
+    assert status() == ("done", 10)
+    assert "checker.run_recheck" in (group.tmp_path / "w1.log").read_text(errors="replace")
+
+
+def test_a_background_server_sweeps_chunk_leases_too(tmp_path, broker):
+    app = make_app(tmp_path, CHECKER_BROKER_URL=broker, AGENCY_BACKGROUND=True)
+    try:
+        runner = app.extensions["agency"].runner
+        assert isinstance(runner, CeleryRunner) and runner.sweeper is not None and runner.sweeper.thread.is_alive()
+    finally:
+        shut(app)
+    assert runner.sweeper is None
+
+
 def test_checker_worker_needs_a_broker(monkeypatch):
     from click.testing import CliRunner
 
@@ -222,3 +288,19 @@ def test_without_a_broker_the_app_keeps_its_embedded_runner(tmp_path, monkeypatc
         assert isinstance(app.extensions["agency"].runner, ThreadRunner)
     finally:
         shut(app)
+
+
+def test_an_uploaded_file_is_read_by_the_web_process_then_checked_by_the_workers(cluster):
+    import io
+
+    from tests.agency.util import csv_bytes
+
+    app, headers, workers = cluster
+    workers(delay=0).start("w1")
+    rows = [{**GOOD, "id": f"c{i}", "rd_expense_wan": 100 + i} for i in range(1, 13)]
+    response = app.test_client().post("/api/v1/batches", headers=headers, content_type="multipart/form-data",
+                                      data={"file": (io.BytesIO(csv_bytes(rows, "gbk")), "c.csv"), "as_of": "2026-06-01"})
+    assert response.status_code == 202 and response.json["status"] == "queued"  # not read in the request
+    batch = finished(app, headers, response.json["url"], 90)
+    assert (batch["total"], batch["checked"]) == (12, 12)
+    assert stored(app, batch["id"]) == (list(range(1, 13)), 12)

@@ -79,16 +79,16 @@ def test_messy_gbk_csv_upload_checks_every_client(real, agent):
     job = job_id_of(upload(agent, "客户名单.csv", messy_csv()))
     found, rows, results = _stored(real, job)
     assert (found.status, found.total, found.done, found.errors) == ("done", 4, 4, 0)
-    assert [r.state for r in rows] == ["done"] * 4 and sorted(results) == [1, 2, 3, 4]
+    assert [r.state for r in rows] == ["done"] * 4 and sorted(results) == [2, 3, 4, 5]  # Excel's rows, header row 1
     assert [[(p["field"], p["code"], p["params"]["value"]) for p in r.problems] for r in rows if r.problems] == \
         [[("district", "problem.not_an_option", "浦东新区")]]
     message = rows[2].problems[0]["message"]
     assert message.startswith("'浦东新区' is not one of 海淀区 (haidian), 朝阳区 (chaoyang)")
-    assert results[1]["extra"] == {"联系人": "王经理", "备注": "老客户"} and results[2]["extra"] == {"联系人": "李会计"}
+    assert results[2]["extra"] == {"联系人": "王经理", "备注": "老客户"} and results[3]["extra"] == {"联系人": "李会计"}
     page = agent.get(f"/agency/jobs/{job}").get_data(as_text=True)
-    assert "<td>3</td><td>北京注册区</td><td>“浦东新区”不是可选值，可选：海淀区 (haidian)" in page
+    assert "<td>4</td><td>北京丙科技有限公司</td><td>北京注册区</td><td>“浦东新区”不是可选值，可选：海淀区 (haidian)" in page
     english = agent.get(f"/agency/jobs/{job}?lang=en").get_data(as_text=True)
-    assert "<td>3</td><td>District in Beijing</td><td>&#39;浦东新区&#39; is not one of 海淀区 (haidian)" in english
+    assert "<td>4</td><td>北京丙科技有限公司</td><td>District in Beijing</td><td>&#39;浦东新区&#39; is not one of" in english
 
 
 def test_answers_of_the_messy_file_are_read_as_meant(real, agent):
@@ -108,7 +108,7 @@ def test_answers_of_the_messy_file_are_read_as_meant(real, agent):
 def test_xlsx_with_date_cells_upload(real, agent):
     job = job_id_of(upload(agent, "clients.xlsx", dated_xlsx()))
     found, rows, results = _stored(real, job)
-    assert (found.status, found.done, found.errors) == ("done", 3, 0) and sorted(results) == [1, 2, 3]
+    assert (found.status, found.done, found.errors) == ("done", 3, 0) and sorted(results) == [2, 3, 4]
     assert [r.raw.get("registered_on") for r in rows] == ["2021-11-07", 44507, "2015-05-04"]
     assert [r.problems for r in rows] == [[], [], [{"field": "employees", "code": "problem.not_a_number",
                                                     "params": {"value": "十二"}, "message": "'十二' is not a number"}]]
@@ -119,7 +119,7 @@ def test_cli_reads_the_same_messy_csv_and_echoes_extra_columns(tmp_path):
     source.write_bytes(messy_csv())
     result = CliRunner().invoke(main, ["batch", str(source), "-o", str(out), "--as-of", "2026-06-01"])
     assert result.exit_code == 4, result.output
-    assert "row 3: 北京注册区: '浦东新区' is not one of 海淀区 (haidian)" in result.output
+    assert "row 4: 北京注册区: '浦东新区' is not one of 海淀区 (haidian)" in result.output  # Excel's row 4
     assert "4 checked, 1 rows with problems" in result.output
     table = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert [r["客户编号"] for r in table] == ["K001", "K002", "K003", "K004"]
@@ -135,4 +135,4 @@ def test_cli_reads_xlsx_date_cells(tmp_path):
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in lines] == ["X1", "X2", "X3"]
     assert [r.get("extra") for r in lines] == [{"联系人": "王经理"}, {"联系人": "李会计"}, None]
-    assert result.output.count("row ") == 1 and "row 3: 职工总数（人）: '十二' is not a number" in result.output
+    assert result.output.count("row ") == 1 and "row 4: 职工总数（人）: '十二' is not a number" in result.output

@@ -36,7 +36,7 @@ def test_client_report_lists_eligible_open_questions_and_how_to_apply(app, alice
     pages, text = _text(data)
     assert status == 200 and data.startswith(b"%PDF") and pages == 1
     assert "政策申报自评报告" in text and "北京乙科技有限公司（k2）" in text
-    assert "可申报的政策（1）" in text and "■研发补助甲·估算30.00万元" in text
+    assert "可申报的政策（1）" in text and "■研发补助甲·估算资金30.00万元" in text
     assert "还需补充的信息" in text and "□持有证书（涉及1项政策）" in text  # relief-b waits on has_cert
     assert "NotoSansCJK" in data.decode("latin-1")  # the CJK font is embedded
     english = _text(fetch(alice, f"/agency/clients/{ids['k1']}/report.pdf?lang=en")[1])[1]
@@ -87,7 +87,7 @@ def test_the_client_page_and_its_report_show_each_eligible_measures_application_
         english = alice.get(f"/agency/clients/{ids['k2']}?lang=en").get_data(as_text=True)
         assert "Application window 2026-03-01 to 2026-07-31 (open now)" in english
         text = _text(fetch(alice, f"/agency/clients/{ids['k2']}/report.pdf?lang=zh")[1])[1]
-        assert "■研发补助甲·估算30.00万元申报时间2026-03-01至2026-07-31（正在申报）" in text
+        assert "■研发补助甲·估算资金30.00万元申报时间2026-03-01至2026-07-31（正在申报）" in text
         text = _text(fetch(alice, f"/agency/clients/{ids['k2']}/report.pdf?lang=en")[1])[1]
         assert "Applicationwindow2026-03-01to2026-07-31(opennow)" in text
         summary = alice.get("/agency/portfolio?lang=zh").get_data(as_text=True)  # the summary: the window as of today

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from checker.agency.models import ClientResult, JobRow
@@ -86,3 +87,12 @@ def test_every_real_pack_header_maps_back_to_its_code(pack):
     assert len(codes) == len(pack.fields) + 1
     assert [field_of(pack, h) for h in header] == codes
     assert len(book[CLIENTS].data_validations.dataValidation) > 10
+
+
+def test_the_credit_code_and_client_number_columns_are_text_so_excel_keeps_every_digit(pack):
+    book = _book(template_xlsx(pack))
+    codes = [c.value for c in book[CODES][1]]
+    sheet = book[CLIENTS]
+    for code in ("id", "credit_code"):
+        letter = get_column_letter(codes.index(code) + 1)
+        assert sheet.column_dimensions[letter].number_format == "@", code

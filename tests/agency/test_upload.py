@@ -32,21 +32,23 @@ def _rows(app, job_id: int) -> dict[int, JobRow]:
 def test_bad_rows_are_listed_and_good_rows_checked(app, alice):
     job = job_id_of(upload(alice, "clients.csv", csv_bytes(MIXED)))
     rows = _rows(app, job)
-    # A bad cell makes only that answer unknown: every client is checked and each bad cell listed.
-    assert {n: r.state for n, r in rows.items()} == dict.fromkeys(range(1, 6), "done")
-    assert rows[2].problems == [{"field": "rd_expense_wan", "code": "problem.not_a_number", "params": {"value": "lots"},
+    # A bad cell makes only that answer unknown: every client is checked and each bad cell listed, on the row
+    # Excel shows it (the header is row 1, so the second client is row 3)
+    assert {n: r.state for n, r in rows.items()} == dict.fromkeys(range(2, 7), "done")
+    assert rows[3].problems == [{"field": "rd_expense_wan", "code": "problem.not_a_number", "params": {"value": "lots"},
                                  "message": "'lots' is not a number"}]
-    assert rows[3].problems[0]["field"] == "tech_staff"
-    assert rows[4].problems[0]["field"] == "entity_type"
+    assert rows[4].problems[0]["field"] == "tech_staff"
+    assert rows[5].problems[0]["field"] == "entity_type"
     page = alice.get(f"/agency/jobs/{job}").get_data(as_text=True)
-    assert "<td>2</td><td>研发费用</td><td>“lots”不是数字</td>" in page
+    assert "<td>3</td><td>c2</td><td>研发费用</td><td>“lots”不是数字</td>" in page
     english = alice.get(f"/agency/jobs/{job}?lang=en").get_data(as_text=True)
-    assert "<td>2</td><td>R&amp;D expense</td><td>&#39;lots&#39; is not a number</td>" in english
-    assert "<td>4</td><td>主体类型</td>" in page
+    assert "<td>3</td><td>c2</td><td>R&amp;D expense</td><td>&#39;lots&#39; is not a number</td>" in english
+    assert "<td>5</td><td>c4</td><td>主体类型</td>" in page
     progress = alice.get(f"/agency/jobs/{job}/progress").json
     assert progress | {"total": 5, "done": 5, "errors": 0, "checked": 5, "status": "done"} == progress
     problems = alice.get(f"/agency/jobs/{job}/results.csv?sheet=problems").data.decode("utf-8-sig").splitlines()
-    assert problems[0] == "Row,Column,Problem" and len(problems) == 4  # the page was last seen in English
+    assert problems[0] == "Row,Client,Name,Column,Problem" and len(problems) == 4  # the page was last seen in English
+    assert problems[1].startswith("3,c2,c2,")
 
 
 def test_nothing_is_dropped(app, alice):
@@ -63,8 +65,8 @@ def test_gbk_csv_with_chinese_headers(app, alice):
     text = "编号,主体类型,研发费用,职工总数,科技人员数\n甲公司,enterprise,150,30,6\n乙公司,enterprise,不知道,30,6\n"
     job = job_id_of(upload(alice, "客户.csv", text.encode("gbk")))
     rows = _rows(app, job)
-    assert rows[1].raw["id"] == "甲公司" and rows[1].raw["rd_expense_wan"] == "150"
-    assert rows[1].state == "done" and rows[2].state == "done"
+    assert rows[2].raw["id"] == "甲公司" and rows[2].raw["rd_expense_wan"] == "150"
+    assert rows[2].state == "done" and rows[3].state == "done"
     page = alice.get(f"/agency/jobs/{job}").get_data(as_text=True)
     assert "甲公司" in page and "乙公司" in page
 
@@ -79,8 +81,8 @@ def test_xlsx_upload_with_a_bad_row(app, alice):
     book.save(data)
     job = job_id_of(upload(alice, "clients.xlsx", data.getvalue()))
     rows = _rows(app, job)
-    assert rows[1].state == "done"
-    assert rows[2].state == "done" and rows[2].problems[0]["field"] == "rd_expense_wan"
+    assert rows[2].state == "done"  # the first client is on Excel's row 2, under the header
+    assert rows[3].state == "done" and rows[3].problems[0]["field"] == "rd_expense_wan"
 
 
 def test_unreadable_files_are_refused_whole(app, alice):
@@ -117,10 +119,13 @@ def test_row_and_size_limits(tmp_path):
         client = application.test_client()
         sign_in(client, "a@example.com")
         rows = [{**GOOD, "id": f"c{i}"} for i in range(5)]
-        response = upload(client, "many.csv", csv_bytes(rows))
-        assert response.status_code == 400 and "more than 3 rows" in response.get_data(as_text=True)
+        job = job_id_of(upload(client, "many.csv", csv_bytes(rows)))  # the runner reads the rows, not the request
+        progress = client.get(f"/agency/jobs/{job}/progress").json
+        assert progress["status"] == "failed" and progress["total"] == 0
+        assert "more than 3 rows" in client.get(f"/agency/jobs/{job}").get_data(as_text=True)
         big = csv_bytes([{**GOOD, "id": "x" * 100}] * 2) + b"#" * 3000
-        assert upload(client, "big.csv", big).status_code == 413
+        refused = upload(client, "big.csv", big)
+        assert refused.status_code == 413 and "文件超过 0.00191 MB 的上限" in refused.get_data(as_text=True)
     finally:
         shut(application)
 
@@ -154,3 +159,15 @@ def test_an_xlsx_with_a_dtd_or_a_wide_csv_is_a_400_bad_file(tmp_path, app, users
 def test_a_query_argument_named_like_url_fors_own_is_no_500(app):
     response = app.test_client().get("/?_method=POST&_external=1&lang=en")
     assert response.status_code == 200
+
+
+def test_an_absurd_amount_is_kept_and_warned_about_on_its_row(app, alice):
+    rows = [GOOD, {**GOOD, "id": "c2", "rd_expense_wan": 1e12}]
+    job = job_id_of(upload(alice, "clients.csv", csv_bytes(rows)))
+    stored = _rows(app, job)
+    assert stored[2].problems == [] and [p["code"] for p in stored[3].problems] == ["problem.implausible"]
+    page = alice.get(f"/agency/jobs/{job}").get_data(as_text=True)
+    assert "<td>3</td><td>c2</td><td>研发费用</td><td>“研发费用”为 1,000,000,000,000 万元，远超常见范围" in page
+    with app.extensions["checker"].sessions() as session:
+        result = session.scalars(select(ClientResult).where(ClientResult.job_id == job, ClientResult.row_number == 3)).one()
+    assert {r["measure"]: r["status"] for r in result.result["results"]}["grant-a"] == "eligible"  # checked as given

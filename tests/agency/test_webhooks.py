@@ -88,6 +88,9 @@ def test_webhook_urls_are_checked(app, alice):
         check_url("http://127.0.0.1:8080/hook")
     response = alice.post("/agency/webhook", data={"url": "http://10.0.0.1/hook"})
     assert response.status_code == 400 and 'id="webhook-error"' in response.get_data(as_text=True)
+    assert "Webhook 地址须指向公网地址" in response.get_data(as_text=True)  # the catalogue's text, in the page's language
+    english = alice.post("/agency/webhook?lang=en", data={"url": "ftp://example.com/x"}).get_data(as_text=True)
+    assert "must start with http:// or https://" in english
 
 
 @pytest.fixture
@@ -111,6 +114,11 @@ def flaky():
     server.server_close()
 
 
+def _due(sessions, when: dt.datetime) -> int:
+    """The background sweep at a time, allowed to reach the local receiver (the test-only allowance)."""
+    return deliver_due(sessions, when, allow_private=True)
+
+
 def _hooked(app, url: str):
     """Agency A signed in, with its webhook pointing at the URL."""
     add_user(app, "a@example.com", "A")
@@ -129,13 +137,13 @@ def test_a_failed_delivery_is_retried_with_backoff_and_logged_on_the_settings_pa
         sessions = app.extensions["checker"].sessions
         assert len(received) == 1  # the first attempt, made when the job ended
         page = client.get("/agency/webhook").get_data(as_text=True)
-        assert 'class="delivery-pending"' in page and "HTTP 500" in page
+        assert 'class="delivery-pending"' in page and "HTTP 500" in page  # the category, never socket text
         start = _now()
-        assert deliver_due(sessions, start + dt.timedelta(seconds=DELAYS[0] - 1)) == 0  # not due yet: nothing sent
-        assert deliver_due(sessions, start + dt.timedelta(seconds=DELAYS[0] + 1)) == 1 and len(received) == 2
-        assert deliver_due(sessions, start + dt.timedelta(seconds=DELAYS[0] + 2)) == 0  # the next delay is longer
+        assert _due(sessions, start + dt.timedelta(seconds=DELAYS[0] - 1)) == 0  # not due yet: nothing sent
+        assert _due(sessions, start + dt.timedelta(seconds=DELAYS[0] + 1)) == 1 and len(received) == 2
+        assert _due(sessions, start + dt.timedelta(seconds=DELAYS[0] + 2)) == 0  # the next delay is longer
         later = start + dt.timedelta(seconds=DELAYS[0] + DELAYS[1] + 5)
-        assert deliver_due(sessions, later) == 1 and len(received) == 3
+        assert _due(sessions, later) == 1 and len(received) == 3
         assert received[0] == received[1] == received[2]  # the same signed event each time
         with sessions() as session:
             (delivery,) = deliveries(session, 1)
@@ -143,8 +151,8 @@ def test_a_failed_delivery_is_retried_with_backoff_and_logged_on_the_settings_pa
         page = client.get("/agency/webhook?lang=en").get_data(as_text=True)
         row = page.split('class="delivery-delivered">')[1].split("</tr>")[0]
         assert "job.finished" in row and "Delivered" in row and "<td>3</td>" in row
-        assert deliver_due(sessions, later + dt.timedelta(days=1)) == 0  # delivered: never sent again
-        deliver_due(sessions, later + dt.timedelta(days=31))
+        assert _due(sessions, later + dt.timedelta(days=1)) == 0  # delivered: never sent again
+        _due(sessions, later + dt.timedelta(days=31))
         with sessions() as session:
             assert deliveries(session, 1) == []  # finished deliveries leave the log after 30 days
     finally:
@@ -159,11 +167,11 @@ def test_a_delivery_that_keeps_failing_ends_failed_after_its_attempts(tmp_path, 
         sessions, when = app.extensions["checker"].sessions, _now()
         for _ in DELAYS:
             when += dt.timedelta(seconds=max(DELAYS) + 1)
-            assert deliver_due(sessions, when) == 1
+            assert _due(sessions, when) == 1
         with sessions() as session:
             (delivery,) = deliveries(session, 1)
             assert (delivery.status, delivery.attempts) == ("failed", len(DELAYS) + 1) and delivery.last_error
-        assert deliver_due(sessions, when + dt.timedelta(days=1)) == 0
+        assert _due(sessions, when + dt.timedelta(days=1)) == 0
         assert 'class="delivery-failed"' in client.get("/agency/webhook").get_data(as_text=True)
     finally:
         shut(app)

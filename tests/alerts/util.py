@@ -7,7 +7,7 @@ import re
 from email.message import EmailMessage
 
 from checker.web.alerts import sweep_now
-from tests.staff.util import textarea
+from tests.staff.util import preview, textarea
 from tests.web.util import as_form, token_of
 
 # R&D 120 with 2 of 10 staff in R&D: grant-a is 可申报 at the fixture's 100 threshold, 不符合 at 150.
@@ -71,6 +71,7 @@ def add_call(staff, call: dict = FUTURE_CALL) -> None:
 def publish(staff, response, comment: str) -> None:
     """Publish the draft a staff form just saved."""
     assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
+    preview(staff, response.headers["Location"])  # publishing requires an impact preview of the texts
     published = staff.post(response.headers["Location"] + "/publish", data={"comment": comment})
     assert published.status_code == 302, published.get_data(as_text=True)[-1500:]
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from checker.agency.export import titles, word
 from checker.cli import main
-from checker.engine.answer import counted
+from checker.engine.answer import counts_as_eligible
 from tests.answer.test_real_pack import AS_OF, raw_example, yes_to_everything
 
 
@@ -37,7 +37,7 @@ def test_the_matrix_counts_and_sums_what_the_check_counts(tmp_path, pack):
     names = titles(pack, "zh")
     for profile in profiles:
         answer, line = _checked(tmp_path, profile), lines[profile["id"]]
-        assert int(line[word("count", "zh")]) == sum(counted(r) for r in answer["results"]), profile["id"]
+        assert int(line[word("count", "zh")]) == sum(counts_as_eligible(r) for r in answer["results"]), profile["id"]
         for kind, key in (("cash", "cash_wan"), ("tax_saving", "tax_saving_wan"), ("financing", "financing_wan")):
             cell = line[word(kind, "zh")]
             assert (float(cell) if cell not in ("", "—") else 0.0) == answer["totals"][key], (profile["id"], kind)

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from checker.cli import main
-from checker.engine.answer import TOTAL_KEYS, counted, money
+from checker.engine.answer import TOTAL_KEYS, counts_as_eligible, money
 from checker.intake import read_profile
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +54,7 @@ def test_the_yes_to_everything_firm_gets_no_intention_among_its_results(pack, ea
 def test_the_yes_to_everything_firm_counts_no_staff_programme_as_its_own(pack, eager):
     for item in company_eligible(eager):
         assert pack.measure(item["measure"]).spec.applicant == "company"
-    assert all(not counted(r) for r in eager["results"] if r["applicant"] != "company")
+    assert all(not counts_as_eligible(r) for r in eager["results"] if r["applicant"] != "company")
 
 
 ISSUE_NAMED = {  # the issue's examples of expired, intention and individual programmes reported as eligible
@@ -116,7 +116,7 @@ def test_no_output_says_in_force_for_a_measure_without_a_confirmed_period(pack, 
 
 def test_totals_never_mix_money_types(pack, eager):
     expected = {"cash_wan": 0.0, "tax_saving_wan": 0.0, "financing_wan": 0.0}
-    live = [r for r in eager["results"] if counted(r) and r["benefit"]["type"] in TOTAL_KEYS]
+    live = [r for r in eager["results"] if counts_as_eligible(r) and r["benefit"]["type"] in TOTAL_KEYS]
     kept = {r["measure"]: r for r in live}
     for item in live:  # of two that exclude each other, only the larger counts
         for rel in pack.measure(item["measure"]).spec.relations:
@@ -190,8 +190,47 @@ BASE = {"entity_type": "enterprise", "niche_market_years": 3, "rd_expense_wan": 
 ])
 def test_specialised_sme_routes_agree_with_an_independent_reading(reference, change):
     profile = {**BASE, **change}
-    status = reference.check(profile, AS_OF).verdict("specialised-sme").status
+    status = reference.check(profile, LAST_DAY_2022).verdict("specialised-sme").status  # 附件2 of 2022 applies until then
     assert status == ("eligible" if specialised_oracle(profile) else "ineligible")
+
+
+LAST_DAY_2022 = dt.date(2026, 3, 31)
+BASE_2026 = {**BASE, "tech_innovative_sme": True, "dishonest_listed": False, "main_business_revenue_wan": 18000.0,
+             "total_assets_wan": 30000.0, "total_liabilities_wan": 12000.0, "revenue_prev_wan": 15000.0, "ip_class1": 1,
+             "provincial_rd_institution": False, "zjtx_quality_score": 55}
+
+
+def specialised_2026_oracle(p: dict) -> bool:
+    """附件1 of 工信部企业〔2026〕2号 by hand, as shared/spec/core-measures.md states it (a zero denominator never meets)."""
+    def ratio(a: float, b: float) -> float | None:
+        return a / b if b else None
+
+    share = ratio(p["main_business_revenue_wan"], p["revenue_wan"])
+    debt = ratio(p["total_liabilities_wan"], p["total_assets_wan"])
+    rd1, rd2 = ratio(p["rd_expense_wan"], p["revenue_wan"]), ratio(p["rd_expense_prev_wan"], p["revenue_prev_wan"])
+    return (p["entity_type"] == "enterprise" and not p["dishonest_listed"] and p["tech_innovative_sme"]
+            and p["niche_market_years"] >= 3 and (p["revenue_wan"] >= 1500 or p["equity_financing_2y_wan"] >= 2000)
+            and share is not None and share >= 0.8 and debt is not None and debt <= 0.8
+            and p["rd_expense_wan"] >= 100 and p["rd_expense_prev_wan"] >= 100
+            and rd1 is not None and rd1 >= 0.03 and rd2 is not None and rd2 >= 0.03
+            and (p["ip_class1"] >= 1 or p["provincial_award_3y_top3"] or p["national_award_3y_top5"]
+                 or p["provincial_rd_institution"]) and p["zjtx_quality_score"] >= 50)
+
+
+@pytest.mark.parametrize("change", [
+    {}, {"niche_market_years": 2}, {"specialised_score": 90, "zjtx_quality_score": 49}, {"zjtx_quality_score": 50},
+    {"tech_innovative_sme": False}, {"revenue_wan": 1499.0, "main_business_revenue_wan": 1400.0, "rd_expense_wan": 100.0},
+    {"revenue_wan": 1499.0, "main_business_revenue_wan": 1400.0, "rd_expense_wan": 100.0, "equity_financing_2y_wan": 2000.0},
+    {"main_business_revenue_wan": 15999.0}, {"main_business_revenue_wan": 16000.0}, {"total_liabilities_wan": 24000.0},
+    {"total_liabilities_wan": 24000.01}, {"total_assets_wan": 0.0, "total_liabilities_wan": 0.0},
+    {"revenue_prev_wan": 23333.34}, {"revenue_prev_wan": 0.0}, {"rd_expense_prev_wan": 99.0},
+    {"ip_class1": 0}, {"ip_class1": 0, "national_award_3y_top5": True}, {"dishonest_listed": True},
+])
+def test_specialised_sme_2026_agrees_with_an_independent_reading(reference, change):
+    profile = {**BASE_2026, **change}
+    for as_of in (dt.date(2026, 4, 1), dt.date(2026, 12, 3)):
+        status = reference.check(profile, as_of).verdict("specialised-sme").status
+        assert status == ("eligible" if specialised_2026_oracle(profile) else "ineligible"), as_of
 
 
 @pytest.mark.parametrize(("measure", "amount", "saving"), [

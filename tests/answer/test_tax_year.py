@@ -65,16 +65,22 @@ def test_the_example_firm_counts_the_saving_only_when_no_re_recognition_is_pendi
     saving = hte(last_year)["benefit"]["amount_wan"]
     assert saving == hte(expiring)["benefit"]["amount_wan"] == 26  # 10% of 260万 taxable income
     assert hte(last_year)["condition"] is None
-    assert last_year["totals"]["tax_saving_wan"] - expiring["totals"]["tax_saving_wan"] == pytest.approx(saving)
+    # the conditional 15% rate is not counted, so nothing in the expiring firm's total is priced at 15% either
+    assert (last_year["tax_scenario"]["scenario"], expiring["tax_scenario"]["scenario"]) == ("hte_rate", "standard")
+    assert HTE in last_year["tax_scenario"]["measures"] and HTE not in expiring["tax_scenario"]["measures"]
+    assert last_year["totals"]["tax_saving_wan"] == last_year["tax_scenario"]["tax_saving_wan"] == 26 + 0.15 * 260
+    assert expiring["totals"]["tax_saving_wan"] == expiring["tax_scenario"]["tax_saving_wan"] == 0.25 * 260
 
 
-def test_deductions_save_at_15_percent_through_the_expiry_year_and_25_after(durable):
-    """The deduction rate follows the same tax year: 15% may apply up to 12-31 of the expiry year, not after."""
+def test_deductions_save_at_15_percent_while_the_rate_counts_and_25_from_the_expiry_year(durable):
+    """The deduction rate is the rate the totals use: 15% while the 15% rate counts; from the expiry year (the rate
+    only on condition of re-recognition, not counted) and after, 25% (never a mix of the two)."""
     profile = firm(dt.date(2023, 12, 5))  # 520万 R&D, 260万 taxable income: the saving is capped by the tax due
     def saving(day: dt.date) -> float:
         items = durable.check(profile, day).to_json()["results"]
         return next(r for r in items if r["measure"] == "rd-super-deduction")["benefit"]["tax_saving_wan"]
-    assert saving(dt.date(2026, 12, 31)) == pytest.approx(0.15 * 260)
+    assert saving(dt.date(2025, 12, 31)) == pytest.approx(0.15 * 260)
+    assert saving(dt.date(2026, 12, 31)) == pytest.approx(0.25 * 260)
     assert saving(dt.date(2027, 1, 1)) == pytest.approx(0.25 * 260)
 
 
@@ -91,3 +97,16 @@ def test_agency_storage_counts_and_page_groups_leave_the_conditional_result_out(
     assert sums["tax_saving"] == pytest.approx(full["totals"]["tax_saving_wan"])
     assert count == sum(1 for r in full["results"] if export.counts_as_eligible(r))
     assert web_answer.placement(hte(full), "company") == "verify"
+
+
+def test_the_text_report_labels_a_conditional_or_unconfirmed_result_apart_from_可申报(durable, pack):
+    from checker.report import render_text
+
+    result = durable.check(firm(dt.date(2023, 12, 5)), dt.date(2026, 12, 3))
+    text = render_text(pack, result)
+    assert "[附条件可申报] 高新技术企业减按15%税率征收企业所得税 (hte-tax-rate)" in text
+    unconfirmed = [r.measure for r in result.results if r.status == "eligible" and r.currency == "unconfirmed"
+                   and r.applicant == "company" and not r.held]
+    assert unconfirmed and all(f"[需核实] {pack.measure(m).spec.title.zh} ({m})" in text for m in unconfirmed)
+    later = render_text(pack, durable.check(firm(dt.date(2025, 11, 20)), dt.date(2026, 12, 3)))
+    assert "[可申报] 高新技术企业减按15%税率征收企业所得税 (hte-tax-rate)" in later

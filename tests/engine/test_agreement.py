@@ -15,7 +15,8 @@ from tests.budget import examples
 
 PACK: RulePack = load_pack(config.rules_dir())
 # Thresholds in the pack, so generated numbers often land exactly on a boundary.
-EDGES = [0, 1, 2, 3, 4, 9, 10, 60, 70, 71, 99.9, 100, 300, 500, 1000, 2000, 5000, 5000.01, 6000, 20000, 20000.01]
+EDGES = [0, 1, 2, 3, 4, 9, 10, 49, 50, 60, 70, 71, 99.9, 100, 300, 500, 1000, 1499, 1500, 1600, 2000, 4000, 5000, 5000.01,
+         6000, 20000, 20000.01]
 
 
 def answer(decl: FieldDecl) -> st.SearchStrategy:
@@ -39,7 +40,10 @@ def answer(decl: FieldDecl) -> st.SearchStrategy:
 
 FIELDS = {name: decl for name, decl in PACK.fields.items() if name not in ("name", "credit_code")}
 PROFILES = st.fixed_dictionaries({name: answer(decl) for name, decl in FIELDS.items()})
-DATES = st.dates(dt.date(2022, 6, 1), dt.date(2028, 6, 1))
+# Days on both sides of a measure's version change (specialised-sme: the 2026 standard from 2026-04-01) come up often.
+CHANGES = [d for versions in PACK.versions.values() for v in versions[1:] if v.version and v.version[0]
+           for d in (v.version[0] - dt.timedelta(days=1), v.version[0])]
+DATES = st.one_of(st.sampled_from(CHANGES), st.dates(dt.date(2022, 6, 1), dt.date(2028, 6, 1)))
 
 
 # Each example is three full checks of a ~60-answer profile against every measure (~50 ms): 300 fixed ones on CI.

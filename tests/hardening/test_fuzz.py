@@ -80,7 +80,7 @@ def test_deeply_nested_jsonl_line_is_a_row_error(tmp_path, durable):
 def test_a_file_that_is_not_xlsx_is_a_format_error(tmp_path):
     path = tmp_path / "in.xlsx"
     path.write_bytes(b"PK\x03\x04 this is not a workbook")
-    with pytest.raises(BatchFormatError, match="cannot open"):
+    with pytest.raises(BatchFormatError, match="cannot (be )?open"):
         list(read_rows(path))
 
 

@@ -126,3 +126,28 @@ def test_an_agency_upload_job_runs_to_completion_on_postgresql(pg_app):
     with client.get(f"/agency/jobs/{job_id}/results.csv") as download:  # closing ends the streamed body's session
         assert download.status_code == 200 and download.data.count(b"\n") >= 121
     assert client.get("/health").json["database"] == "ok"
+
+
+def test_sign_in_attempts_are_checked_and_counted_at_once_on_postgresql(pg_url):
+    """Issue 20 item 6: parallel attempts on one account get exactly the free failures through (advisory lock)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from checker.agency.state_models import LoginFailure
+    from checker.agency.throttle import Policy, Throttle
+    from checker.db import make_sessions
+
+    engine = make_engine(pg_url)
+    LoginFailure.__table__.create(engine, checkfirst=True)
+    throttle, barrier = Throttle(make_sessions(engine), Policy(account_free=4)), threading.Barrier(16)
+
+    def attempt(_n: int) -> float:
+        barrier.wait()
+        return throttle.admit("pg-account", "192.0.2.7")[0]
+
+    try:
+        with ThreadPoolExecutor(16) as pool:
+            waits = list(pool.map(attempt, range(16)))
+        assert sum(w == 0 for w in waits) == 4
+    finally:
+        engine.dispose()

@@ -11,20 +11,21 @@ from checker.rules.loader import load_pack
 from checker.ruletest import measure_checker, run_example, run_measure, run_pack
 
 _PACK = load_pack(config.rules_dir())
-MEASURES = [m.id for m in _PACK.measures]
+VERSIONS = {m.label: m for m in _PACK.every_version()}  # a dated version as id@from
 
 
 @pytest.mark.parametrize("engine", ["durable", "reference"])
-@pytest.mark.parametrize("measure_id", MEASURES)
-def test_embedded_examples(engine, measure_id):
-    outcomes, gaps = run_measure(_PACK, _PACK.measure(measure_id), engine)
+@pytest.mark.parametrize("label", list(VERSIONS))
+def test_embedded_examples(engine, label):
+    outcomes, gaps = run_measure(_PACK, VERSIONS[label], engine)
     assert [(o.file, o.index, o.name, o.failures) for o in outcomes if not o.passed] == []
-    assert len(outcomes) == len(_PACK.measure(measure_id).spec.examples)
+    assert len(outcomes) == len(VERSIONS[label].spec.examples)
     assert gaps == []  # every criterion met by one example and not met by another
 
 
-def test_every_measure_has_examples_on_both_sides():
-    for measure in _PACK.measures:
+def test_every_version_of_every_measure_has_examples_on_both_sides():
+    assert "specialised-sme@2026-04-01" in VERSIONS and "specialised-sme@2022-06-01" in VERSIONS
+    for measure in VERSIONS.values():
         statuses = {e.expect.status for e in measure.spec.examples}
         assert {"eligible", "ineligible"} <= statuses, measure.id
 

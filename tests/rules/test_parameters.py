@@ -27,6 +27,13 @@ OLD, NEW = dt.date(2025, 6, 1), dt.date(2026, 6, 1)
 PROFILE = {"entity_type": "enterprise", "rd_expense_wan": 120}
 
 
+DATED_EXAMPLE = """  - name: 新门槛下研发费用恰为150万元符合
+    as_of: 2026-06-01
+    profile: {rd_expense_wan: 150}
+    expect: {status: eligible}
+"""
+
+
 def dated_pack(tmp_path, limits: str = LIMITS):
     """The base pack whose R&D criterion reads the dated parameter."""
     rules = make_pack(tmp_path)
@@ -34,7 +41,8 @@ def dated_pack(tmp_path, limits: str = LIMITS):
     (rules / "parameters" / "limits.yaml").write_text(limits, encoding="utf-8")
     path = rules / "measures/demo/demo-measure.yaml"
     text = path.read_text(encoding="utf-8").replace('test: "rd_expense_wan >= 100"', 'test: "rd_expense_wan >= demo_rd_min_wan"')
-    path.write_text(text.replace("example_base:", "example_as_of: 2025-06-01\nexample_base:"), encoding="utf-8")
+    text = text.replace("example_base:", "example_as_of: 2025-06-01\nexample_base:")
+    path.write_text(text + DATED_EXAMPLE, encoding="utf-8")
     return rules
 
 
@@ -74,6 +82,17 @@ def test_parameter_mistakes_are_linted_with_file_and_line(tmp_path):
     with pytest.raises(RulePackError) as caught:
         load_pack(dated_pack(tmp_path / "c", typo))
     assert any("unknown field 'demo_rd_min_wan'; did you mean 'demo_rd_min'?" in str(e) for e in caught.value.errors)
+
+
+def test_a_new_dated_value_needs_an_example_checked_after_it(tmp_path):
+    rules = dated_pack(tmp_path)
+    path = rules / "measures/demo/demo-measure.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(DATED_EXAMPLE, ""), encoding="utf-8")
+    with pytest.raises(RulePackError) as caught:
+        load_pack(rules)
+    assert [str(e) for e in caught.value.errors] == [
+        "rules/parameters/limits.yaml:9: demo_rd_min_wan.values[1]: the value of demo_rd_min_wan from 2026-01-01 is "
+        "checked by no example: add an example with as_of on or after 2026-01-01 to a measure that reads it (demo-measure)"]
 
 
 def test_the_project_pack_reads_the_small_low_profit_limits_from_parameters():

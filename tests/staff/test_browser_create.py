@@ -49,6 +49,9 @@ def _create_and_publish(page: Page, base: str, url: str, data: dict, comment: st
     expect(page.locator("#no-errors")).to_be_visible()
     expect(page.locator("#publish-blocked")).to_have_count(0)
     page.screenshot(path=str(ARTIFACTS / f"{shot}-draft.png"), full_page=True)
+    page.click("#impact")  # publishing needs the impact preview of exactly these texts
+    expect(page.locator("#impact-summary")).to_be_visible()
+    page.go_back()
     page.fill("#comment", comment)
     page.click("#publish")
     page.wait_for_url("**/staff/")

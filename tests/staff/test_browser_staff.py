@@ -110,6 +110,12 @@ def test_staff_edit_preview_publish_restart_and_roll_back(tmp_path, csrf_app, se
     expect(page.locator("#publish-blocked")).to_have_count(0)
     page.fill("#comment", "工信部提高研发占比要求至4%")
     page.click("#publish")
+    expect(page.locator("#refused")).to_contain_text("发布前须先预览这份草稿当前文字的影响")  # the preview was of older texts
+    page.click("#impact")
+    expect(page.locator("#n-lost")).to_have_text("1")
+    page.go_back()
+    page.fill("#comment", "工信部提高研发占比要求至4%")
+    page.click("#publish")
     page.wait_for_url("**/staff/")
     expect(page.locator("#live-version")).to_contain_text("v2")
     assert _public_status(csrf_app) == "ineligible"

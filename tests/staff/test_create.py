@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 from tests.staff.test_git import git, rules_of
+from tests.staff.util import preview
 from tests.web.util import as_form
 
 PARAMETER = {"id": "demo_floor", "label_zh": "示例门槛", "label_en": "Demo floor", "unit_zh": "分", "unit_en": "points",
@@ -19,7 +20,8 @@ FIELD = {"id": "demo_score", "type": "int", "section": "basic", "label_zh": "示
 MEASURE = {"id": "demo-new", "folder": "demo", "title_zh": "示例新措施", "title_en": "A new demo measure", "kind": "subsidy",
            "issuer_zh": "示例局", "entities": ["enterprise"], "document": "《示例办法》", "article": "第三条",
            "quote": "评分达到规定门槛的企业给予支持",
-           "field": "demo_score", "op": ">=", "threshold": "demo_floor", "example_value": "150", "failing_value": "149"}
+           "field": "demo_score", "op": ">=", "threshold": "demo_floor", "example_value": "150", "failing_value": "149",
+           "criterion_zh": "示例评分达到门槛", "benefit_zh": "给予支持（金额另行公布）", "apply_zh": "向示例局申报"}
 
 
 def _publish_form(client, url: str, data: dict, comment: str) -> str:
@@ -29,6 +31,7 @@ def _publish_form(client, url: str, data: dict, comment: str) -> str:
     draft = response.headers["Location"]
     page = client.get(draft).get_data(as_text=True)
     assert 'id="no-errors"' in page and 'id="publish-blocked"' not in page, re.findall(r'<tr class="error">.*?</tr>', page)
+    preview(client, draft)
     published = client.post(draft + "/publish", data={"comment": comment})
     assert published.status_code == 302, re.findall(r'<ul id="refused".*?</ul>', published.get_data(as_text=True), re.S)
     return draft
@@ -100,3 +103,16 @@ def test_a_window_added_in_the_browser_shows_on_the_measure_and_in_results(mini_
     assert window == {"status": "open", "opens": "2026-05-01", "closes": "2026-06-30", "url": "https://example.gov.cn/call-2026"}
     catalogue = mini_app.test_client().get("/measures/grant-a").get_data(as_text=True)
     assert 'id="decision-table"' in catalogue and 'id="window"' in catalogue
+
+
+def test_a_measure_created_without_its_texts_cannot_publish(mini_app, mini):
+    _publish_form(mini, "/staff/new/parameter", PARAMETER, "demo floor")
+    _publish_form(mini, "/staff/new/field", FIELD, "the score")
+    bare = {k: v for k, v in MEASURE.items() if k not in ("criterion_zh", "benefit_zh", "apply_zh")}
+    draft = mini.post("/staff/new/measure", data=bare).headers["Location"]
+    page = mini.get(draft).get_data(as_text=True)
+    assert 'id="publish-blocked"' in page
+    assert "仍是待补充的占位文字“待补充：支持内容与金额”：请写出实际内容再发布" in page
+    assert "条件说明只是表达式 demo_score &gt;= demo_floor" in page
+    refused = mini.post(draft + "/publish", data={"comment": "placeholders"})
+    assert refused.status_code == 409 and mini_app.extensions["staff"].current().seq == 3

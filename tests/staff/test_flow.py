@@ -10,7 +10,7 @@ from checker.agency.accounts import get_agency
 from checker.agency.models import Client
 from checker.models import StoredResult
 from checker.staff.models import AuditEntry, PackVersion
-from tests.staff.util import BORDERLINE, MEASURE, check_status, fix_examples, raise_threshold, textarea
+from tests.staff.util import BORDERLINE, MEASURE, check_status, fix_examples, preview, raise_threshold, textarea
 
 
 def _store_client(app) -> None:
@@ -40,7 +40,7 @@ def test_change_threshold_preview_publish_and_roll_back(app, staff):
 
     page = staff.get(draft_url).get_data(as_text=True)
     assert 'id="no-errors"' in page
-    passing = text.count("\n  - name: ") - 2  # every example of the measure but the two 3% boundary ones
+    passing = len(re.findall(r"\n +- name: ", text)) - 2  # every example of both versions but the two 3% boundary ones
     assert re.search(rf"{passing} \S+ · 2 \S+", page), "two examples fail at 4%"
     assert "rd-ratio: expected met, got not_met" in page
     assert 'id="publish-blocked"' in page
@@ -59,6 +59,9 @@ def test_change_threshold_preview_publish_and_roll_back(app, staff):
     page = staff.get(draft_url).get_data(as_text=True)
     assert 'id="no-errors"' in page and 'id="publish-blocked"' not in page
     assert staff.post(draft_url + "/publish", data={"comment": ""}).status_code == 409
+    refused = staff.post(draft_url + "/publish", data={"comment": "MIIT raised the ratio to 4%"})
+    assert refused.status_code == 409 and "发布前须先预览" in refused.get_data(as_text=True)  # the preview was of older texts
+    preview(staff, draft_url)
     assert staff.post(draft_url + "/publish", data={"comment": "MIIT raised the ratio to 4%"}).status_code == 302
     assert _live_seq(app) == 2
     assert check_status(public, BORDERLINE) == "ineligible"

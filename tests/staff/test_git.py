@@ -12,7 +12,7 @@ from checker.rules.loader import load_pack
 from checker.staff import store
 from checker.staff.models import AuditEntry, PackVersion
 from tests.staff.conftest import make_app, shut
-from tests.staff.util import textarea
+from tests.staff.util import preview, textarea
 
 PATH = "measures/demo/grant-a.yaml"
 
@@ -36,6 +36,7 @@ def editor(client, url: str) -> str:
 def publish(client, text: str, comment: str):
     """Save a draft of grant-a with this text and publish it; the publish response."""
     location = client.post("/staff/measures/grant-a/edit", data={"text": text}).headers["Location"]
+    preview(client, location)
     return client.post(location + "/publish", data={"comment": comment})
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from checker.staff import store
 from checker.staff.models import PackVersion
 from tests.staff.conftest import make_app, shut, sign_in
-from tests.staff.util import textarea
+from tests.staff.util import preview, textarea
 from tests.web.util import MINI_RULES
 
 
@@ -57,6 +57,7 @@ def test_upload_a_file_and_expired_measures_show_their_end(mini_app, mini):
     data = {"text": "", "upload": (io.BytesIO(changed.encode()), "grant-a.yaml")}
     location = mini.post("/staff/measures/grant-a/edit", data=data, content_type="multipart/form-data").headers["Location"]
     assert 'id="no-errors"' in mini.get(location).get_data(as_text=True)
+    preview(mini, location)
     assert mini.post(location + "/publish", data={"comment": "the programme ended"}).status_code == 302
     detail = mini.get("/staff/versions/2").get_data(as_text=True)
     assert "+period: {from: 2020-01-01, to: 2026-06-30}" in detail and "the programme ended" in detail
@@ -71,6 +72,7 @@ def test_a_second_worker_converges_and_a_broken_version_never_goes_live(tmp_path
     try:
         text = textarea(mini.get("/staff/measures/grant-a/edit").get_data(as_text=True))
         location = mini.post("/staff/measures/grant-a/edit", data={"text": text + "# reviewed\n"}).headers["Location"]
+        preview(mini, location)
         assert mini.post(location + "/publish", data={"comment": "reviewed"}).status_code == 302
         other.test_client().get("/")
         assert other.extensions["staff"].current().seq == 2
@@ -90,6 +92,7 @@ def test_a_second_worker_converges_and_a_broken_version_never_goes_live(tmp_path
 def test_restart_keeps_the_published_version(tmp_path, mini_app, mini):
     text = textarea(mini.get("/staff/measures/grant-a/edit").get_data(as_text=True))
     location = mini.post("/staff/measures/grant-a/edit", data={"text": text + "# v2\n"}).headers["Location"]
+    preview(mini, location)
     assert mini.post(location + "/publish", data={"comment": "v2"}).status_code == 302
     again = make_app(tmp_path, CHECKER_RULES=str(MINI_RULES), CHECKER_ENGINE="reference")
     try:

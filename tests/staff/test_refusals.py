@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from checker.staff.models import Draft
-from tests.staff.util import textarea
+from tests.staff.util import preview, textarea
 
 
 def _editor(html: str) -> str:
@@ -84,11 +84,12 @@ def test_the_pack_index_searches_and_filters(mini):
 def test_rollback_shows_its_impact_and_diff_before_anything_changes(mini_app, mini):
     text = _editor(mini.get("/staff/measures/grant-a/edit").get_data(as_text=True))
     location = mini.post("/staff/measures/grant-a/edit", data={"text": text + "# v2\n"}).headers["Location"]
+    preview(mini, location)
     assert mini.post(location + "/publish", data={"comment": "v2"}).status_code == 302
     versions = mini.get("/staff/versions").get_data(as_text=True)
     assert 'href="/staff/versions/1/rollback"' in versions and 'action="/staff/versions/1/rollback"' not in versions
-    preview = mini.get("/staff/versions/1/rollback?as_of=2026-06-01").get_data(as_text=True)
-    assert 'id="impact-summary"' in preview and "-# v2" in preview and 'id="rollback-form"' in preview
+    page = mini.get("/staff/versions/1/rollback?as_of=2026-06-01").get_data(as_text=True)
+    assert 'id="impact-summary"' in page and "-# v2" in page and 'id="rollback-form"' in page
     assert mini_app.extensions["staff"].current().seq == 2
     assert mini.post("/staff/versions/1/rollback", data={"comment": "undo"}).status_code == 302
     assert mini_app.extensions["staff"].current().seq == 3

@@ -15,7 +15,7 @@ def counting_loads(monkeypatch) -> list[int]:
     """Count the packs store loads from files."""
     loads: list[int] = []
     real = store.load_pack
-    monkeypatch.setattr(store, "load_pack", lambda root: loads.append(1) or real(root))
+    monkeypatch.setattr(store, "load_pack", lambda root, seeds=None: loads.append(1) or real(root, seeds))
     return loads
 
 

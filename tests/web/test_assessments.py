@@ -45,7 +45,7 @@ def test_json_view_matches_the_checker(app, client):
     assert {"rulepack", "as_of", "results", "conflicts"} <= set(data)
     first = data["results"][0]
     assert set(first) == {"measure", "status", "criteria", "missing", "benefit", "values", "window",
-                          "held", "currency", "applicant"}
+                          "held", "currency", "applicant", "condition"}
     assert set(first["benefit"]) == {"amount_wan", "text", "type", "tax_saving_wan"}
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from checker.engine.answer import counted
+from checker.engine.answer import counts_as_eligible
 from checker.web import interview
 from checker.web.interview import document_of
 from checker.web.services import services
@@ -27,7 +27,7 @@ def _result(client, location: str) -> dict:
 def _actionable(item: dict) -> bool:
     """A measure the full profile could act on and that counts: 可申报 (now or once a condition holds), confirmed in
     force, the company's own application, not already held."""
-    return counted({**item, "condition": None})
+    return counts_as_eligible({**item, "condition": None})
 
 
 @pytest.mark.parametrize("name", sorted(PERSONAS))

@@ -36,4 +36,6 @@ def test_a_certificate_issued_last_year_is_counted_without_a_condition(app, pack
     full, view, cards = _view(app, pack, durable, dt.date(2025, 11, 20))
     card, html = cards["hte-tax-rate"]
     assert card in view.groups["eligible"] and "附条件" not in html
-    assert view.totals["tax_saving"] == pytest.approx(expiring["totals"]["tax_saving_wan"] + 26)
+    assert view.totals["tax_saving"] == pytest.approx(full["totals"]["tax_saving_wan"])
+    assert view.tax_scenario["scenario"] == "hte_rate" and "hte-tax-rate" in view.tax_scenario["measures"]
+    assert "hte-tax-rate" not in expiring["tax_scenario"]["measures"]  # the conditional rate: not in the total

@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from checker.accounts.models import User
 from checker.agency.accounts import seed_admin
 from checker.agency.jobs import resumable
+from checker.agency.report_zips import ZipBuilder
 from checker.agency.sessions import Limits, resume
 from checker.agency.throttle import Policy, Throttle
 from checker.web.agency.common import AgencyState, make_runner, may_start_threads
@@ -80,7 +81,8 @@ def init_app(app: Flask) -> AgencyState:
     services = app.extensions["checker"]
     login_env = {k: v for k, v in os.environ.items() if k.startswith("LOGIN_")}
     throttle = Throttle(services.sessions, Policy.from_config({**login_env, **app.config}))
-    state = AgencyState(make_runner(app, services), throttle)
+    inline = app.config.get("AGENCY_RUNNER") == "inline"  # tests: zips of reports built during the request too
+    state = AgencyState(make_runner(app, services), throttle, ZipBuilder(inline=inline))
     app.extensions["agency"] = state
     rechecks.init_rechecks(app, services)
     try:
@@ -101,6 +103,8 @@ def resume_jobs(app: Flask) -> list[int]:
         log.info("unfinished jobs wait: AGENCY_BACKGROUND is off, so building the app starts no worker thread")
         return []
     app.extensions["agency_resumed"] = True
+    if app.config.get("AGENCY_BACKGROUND") and hasattr(state.runner, "sweep"):
+        state.runner.sweep()  # Celery: expired chunk leases are re-queued by the server as well as by every worker
     try:
         with app.extensions["checker"].sessions() as session:
             pending = resumable(session)

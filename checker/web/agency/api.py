@@ -5,30 +5,36 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, g, jsonify, request, url_for
+from flask import Blueprint, Flask, current_app, g, jsonify, request, url_for
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from checker.agency.accounts import owned, token_check
-from checker.agency.jobs import cancel_job, create_job, workers
+from checker.agency.export import ClientVerdicts, money
+from checker.agency.jobs import cancel_job, create_job, fail_job, workers
 from checker.agency.models import Job
+from checker.agency.receive import store_rows
 from checker.agency.results import job_items, job_problems
 from checker.agency.uploads import UploadError
 from checker.batch import Row
+from checker.engine.answer import counts_as_eligible
 from checker.intake import read_profile
 from checker.problems import Problem
 from checker.profile import ProfileError
+from checker.web import limits
 from checker.web.agency import apiargs, apiprofile
 from checker.web.agency.common import get_owned, job_from_file, setting, state
 from checker.web.agency.openapi import openapi_document
-from checker.web.agency.views import progress_of
+from checker.web.agency.views import progress_of, too_large_text
 from checker.web.services import db, pack, services
 
 bp = Blueprint("agency_api", __name__, url_prefix="/api/v1")
 PUBLIC = {"agency_api.openapi"}
 BATCH_KEYS = {"rows", "as_of", "lang", "name"}
 FILE_FORMATS = ("csv", "xlsx", "jsonl")
-CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large", 415: "unsupported_media_type"}
+MEDIA_TYPES = {"agency_api.check": ("application/json",),
+               "agency_api.submit_batch": ("application/json", "multipart/form-data")}
 TOKEN_REFUSALS = {"expired": "this API token has expired; create a new one on the tokens page",
                   "revoked": "this API token was revoked; create a new one on the tokens page"}
 
@@ -50,16 +56,30 @@ def _authenticate():
     """Every endpoint but the OpenAPI document needs an agency's bearer token."""
     if request.endpoint in PUBLIC:
         return None
+    wait = limits.auth_failure_wait(current_app)
+    if wait:  # this address failed too often: refused before any token is looked up
+        response, status = error(429, "rate_limited", "too many failed API token authentications from this address")
+        response.headers["Retry-After"] = str(wait)
+        return response, status
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else ""
     found, why = token_check(db(), token)
     if found is None or found.role != "agency" or found.agency_id is None:
+        limits.auth_failed(current_app)
         reason = TOKEN_REFUSALS.get(why, "a valid agency API token is required")
         response, status = error(401, "unauthorized", reason)
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
         return response, status
     g.api_user = found
-    return None
+    return _media_type()
+
+
+def _media_type():
+    """A 415 when a POST names a Content-Type its operation does not read (no Content-Type: the body is tried as JSON)."""
+    allowed = MEDIA_TYPES.get(request.endpoint or "")
+    if allowed is None or not request.mimetype or request.mimetype in allowed:
+        return None
+    return error(415, "unsupported_media_type", f"Content-Type must be {' or '.join(allowed)}, not {request.mimetype}")
 
 
 @bp.errorhandler(404)
@@ -69,7 +89,9 @@ def _not_found(_exc):
 
 @bp.errorhandler(413)
 def _too_large(_exc):
-    return error(413, "too_large", "the request body is too large")
+    """The body is over the limit: said in Chinese (English with ?lang=en), with the limit in bytes."""
+    lang = "en" if request.args.get("lang") == "en" else "zh"
+    return error(413, "too_large", too_large_text(lang), max_bytes=request.max_content_length)
 
 
 def bad_argument(exc: apiargs.BadArgument):
@@ -192,7 +214,13 @@ def submit_batch():
         as_of, lang = apiargs.as_of(apiargs.get(body, "as_of")), apiargs.lang(apiargs.get(body, "lang"))
     except apiargs.BadArgument as exc:
         return bad_argument(exc)
-    job = create_job(db(), g.api_user, name or "api", _rows(body["rows"]), as_of, lang, pack().version)
+    job = create_job(db(), g.api_user, name or "api", (), as_of, lang, pack().version)
+    db().commit()  # the job first, then its rows in short transactions: a large batch never holds the write lock long
+    try:
+        store_rows(services().sessions, job.id, _rows(body["rows"]))
+    except Exception:
+        fail_job(services().sessions, job.id, "the rows could not be stored")
+        raise
     return _queued(job)
 
 
@@ -213,10 +241,20 @@ def batch(job_id: int):
     except apiargs.BadArgument as exc:
         return bad_argument(exc)
     items = list(job_items(db(), job_id, limit, offset))
-    results = [{"row": i.row, "client": i.key, **i.result, "backend": i.backend} for i in items]
-    problems = [{"row": r, "field": f, **m.to_json()} for r, f, m in job_problems(db(), job_id)]
+    results = [stored_result(i) for i in items]
+    problems = [{"row": p.row, "field": p.field, "client": p.client, "name": p.name, **p.problem.to_json()}
+                for p in job_problems(db(), job_id)]
     return jsonify({**progress_of(job), "problems": problems, "results": results, "offset": offset, "limit": limit,
                     "workers": workers(db(), job_id)})
+
+
+def stored_result(item: ClientVerdicts) -> dict[str, Any]:
+    """A client's stored result as the API gives it, with the 可申报 count and money by type of every other output
+    (answer.counts_as_eligible) and, per measure, whether it is counted."""
+    count, sums, _ = money(pack(), item.result)
+    results = [{**r, "counted": counts_as_eligible(r)} for r in item.result.get("results", [])]
+    return {"row": item.row, "client": item.key, **item.result, "results": results, "eligible_count": count,
+            "money_wan": sums, "backend": item.backend}
 
 
 @bp.post("/batches/<int:job_id>/cancel")

@@ -17,20 +17,24 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from checker.accounts.models import User
-from checker.agency import portfolio_summary, webhooks
+from checker.agency import downloads, portfolio_summary, webhooks
 from checker.agency.accounts import owned
 from checker.agency.jobs import create_job, fail_job, process_job
 from checker.agency.models import Job
+from checker.agency.receive import read_waiting
+from checker.agency.report_zips import ZipBuilder
 from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
 from checker.agency.throttle import Throttle
-from checker.agency.uploads import read_upload
+from checker.agency.uploads import UploadError, peek, upload_path, waiting_upload
+from checker.batch import FORMATS
+from checker.db import private_folder
 from checker.engine import Checker
 from checker.web.services import Services, db, pack
 
 log = logging.getLogger(__name__)
 M = TypeVar("M")
 MAX_ID = 2**31 - 1
-DEFAULTS = {"AGENCY_MAX_UPLOAD": 20 * 1024 * 1024, "AGENCY_MAX_ROWS": 100_000,
+DEFAULTS = {"AGENCY_MAX_UPLOAD": 200 * 1024 * 1024, "AGENCY_UPLOADS": "", "AGENCY_MAX_ROWS": 100_000,
             "AGENCY_MAX_UNCOMPRESSED": 200 * 1024 * 1024, "AGENCY_RUNNER": "thread", "AGENCY_CHUNK": 500,
             "AGENCY_EXPORTS": "", "AGENCY_WEBHOOK_PRIVATE": False, "AGENCY_BACKGROUND": False}
 
@@ -47,6 +51,7 @@ class AgencyState:
 
     runner: JobRunner
     throttle: Throttle
+    zips: ZipBuilder
 
 
 def setting(name: str) -> Any:
@@ -57,27 +62,65 @@ def setting(name: str) -> Any:
 def make_runner(app: Flask, services: Services) -> JobRunner:
     """The configured runner: Celery when CHECKER_BROKER_URL is set, else 'thread' (default) or 'inline' (during the request)."""
     chunk = app.config.get("AGENCY_CHUNK", DEFAULTS["AGENCY_CHUNK"])
+    dispatch = webhook_dispatch(app, services)
+    read = reader(app, services)
+    exports = exports_folder(app)
 
-    def work(job_id: int, stop: Callable[[], bool] = lambda: False) -> None:
+    def work(job_id: int, stop: Callable[[], bool] = lambda: False) -> bool:
+        """Read the job's file if one waits, then check its rows until it ends (True) or its turn is over (False)."""
         try:
             with services.lease(fresh=True) as checker:  # held from start to end, never closed under the job
-                process_job(services.sessions, checker, job_id, chunk, stop)
+                if not read(job_id, checker.pack):
+                    return True
+                if not process_job(services.sessions, checker, job_id, chunk, stop):
+                    return False  # resumed on its next turn; nothing has ended
                 portfolio_summary.warm(services.sessions, checker.pack, job_id=job_id)
+                downloads.warm_workbook(services.sessions, exports, checker.pack, job_id)
+                return True
         except Exception as exc:
             if not fail_job(services.sessions, job_id, f"{type(exc).__name__}: {exc}"):
                 log.error("job %s is left running: the database refuses writes; it resumes on the next start", job_id)
             raise
         finally:
-            webhooks.job_finished(services.sessions, job_id)  # only once the job has ended, only if one is set
+            webhooks.job_finished(services.sessions, job_id, dispatch)  # once the job has ended, if one is set
 
     broker = app.config.get("CHECKER_BROKER_URL") or os.environ.get("CHECKER_BROKER_URL")
     if broker:  # more than one machine: chunk tasks for `checker worker` processes
         from checker.agency.distributed import CeleryRunner, make_celery
 
-        return CeleryRunner(make_celery(broker), services.sessions, lambda: live_checker(services).pack.version, chunk)
+        folder = uploads_folder(app)
+        return CeleryRunner(make_celery(broker), services.sessions, lambda: live_checker(services).pack.version, chunk,
+                            read=lambda job_id: read(job_id, live_checker(services).pack),
+                            waiting=lambda job_id: waiting_upload(folder, job_id) is not None)
     if app.config.get("AGENCY_RUNNER", DEFAULTS["AGENCY_RUNNER"]) == "inline":
         return InlineRunner(work)
     return ThreadRunner(work)
+
+
+def webhook_dispatch(app: Flask, services: Services) -> webhooks.Dispatch:
+    """How first webhook attempts are made: on threads of their own (inline when jobs run inline, in tests)."""
+    allow = bool(app.config.get("AGENCY_WEBHOOK_PRIVATE", DEFAULTS["AGENCY_WEBHOOK_PRIVATE"]))
+    if app.config.get("AGENCY_RUNNER", DEFAULTS["AGENCY_RUNNER"]) == "inline":
+        return webhooks.inline(services.sessions, allow)
+    return webhooks.in_thread(services.sessions, allow)
+
+
+def reader(app: Flask, services: Services) -> Callable[[int, Any], bool]:
+    """How the runner reads a job's received file into rows (in its own thread, outside the request)."""
+    folder = uploads_folder(app)
+    max_rows = int(app.config.get("AGENCY_MAX_ROWS", DEFAULTS["AGENCY_MAX_ROWS"]))
+    max_uncompressed = int(app.config.get("AGENCY_MAX_UNCOMPRESSED", DEFAULTS["AGENCY_MAX_UNCOMPRESSED"]))
+    return lambda job_id, pack: read_waiting(services.sessions, folder, job_id, pack, max_rows, max_uncompressed)
+
+
+def exports_folder(app: Flask) -> Path:
+    """Where finished jobs' workbooks and report zips are kept (AGENCY_EXPORTS, else instance/exports)."""
+    return Path(app.config.get("AGENCY_EXPORTS") or Path(app.instance_path) / "exports")
+
+
+def uploads_folder(app: Flask) -> Path:
+    """Where received files wait for the runner (AGENCY_UPLOADS, else instance/uploads)."""
+    return Path(app.config.get("AGENCY_UPLOADS") or Path(app.instance_path) / "uploads")
 
 
 def live_checker(services: Services) -> Checker:
@@ -130,11 +173,27 @@ def get_owned(model: type[M], ident: int, who: User | None = None) -> M:
 
 
 def job_from_file(upload: Any, owner: User, as_of: dt.date, lang: str) -> Job:
-    """Save an uploaded file aside, read every row and store them as a queued job (UploadError on a bad file)."""
+    """Save an uploaded file where the runner reads it and queue its job (no row is read here; the caller commits).
+
+    Only its first row is read now, so a file unreadable as a whole is refused at once (UploadError).
+    """
     suffix = Path(upload.filename or "").suffix.lower()
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"upload{suffix}"
-        upload.save(path)
+    if suffix not in FORMATS:
+        raise UploadError(f"use one of {', '.join(FORMATS)}")
+    folder = uploads_folder(current_app)
+    private_folder(folder)
+    handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
+    os.close(handle)
+    try:
+        upload.save(temporary)
         upload.close()  # the form's spooled copy is not needed once saved aside
-        rows = read_upload(path, pack(), setting("AGENCY_MAX_ROWS"), setting("AGENCY_MAX_UNCOMPRESSED"))
-        return create_job(db(), owner, upload.filename or "upload", rows, as_of, lang, pack().version)
+        received = Path(temporary).with_suffix(suffix)
+        os.replace(temporary, received)
+        temporary = str(received)
+        peek(received, pack(), setting("AGENCY_MAX_UNCOMPRESSED"))
+        job = create_job(db(), owner, upload.filename or "upload", (), as_of, lang, pack().version)
+        os.replace(temporary, upload_path(folder, job.id, suffix))
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return job

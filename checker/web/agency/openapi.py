@@ -8,6 +8,8 @@ from checker.web.agency.apiprofile import profile_schema
 
 STR: dict[str, Any] = {"type": "string"}
 INT: dict[str, Any] = {"type": "integer"}
+NUMBER_OR_NULL: dict[str, Any] = {"type": "number", "nullable": True}
+MONEY = ("cash", "tax_saving", "financing")  # money_wan of a stored result: known sums by type (null: none known)
 DATE: dict[str, Any] = {"type": "string", "format": "date"}
 ANY_OBJECT: dict[str, Any] = {"type": "object", "additionalProperties": True}
 AS_OF: dict[str, Any] = {"type": "string", "format": "date", "pattern": r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$",
@@ -21,8 +23,11 @@ CHECK_NOTE = ("Each answer is its JSON type within the field's bounds, or null f
               "invalid_profile naming the field. A 422 inconsistent_profile names answers the schema allows but that "
               "contradict each other (the pack's consistency checks) or a credit code whose check digit is wrong.")
 BATCH_NOTE = ("JSON rows are read like an uploaded file (lenient cells): a bad cell or a row that is not an object "
-              "becomes a row problem of the batch, never a refusal. A multipart file whose content cannot be read "
-              "as its format (CSV, XLSX, JSONL) is a 400 bad_file.")
+              "becomes a row problem of the batch, never a refusal. A multipart file is saved, its first row read "
+              "(a file unreadable as its format, CSV, XLSX or JSONL, is a 400 bad_file) and the 202 answered; the "
+              "job runner then reads its rows (status queued, total growing), and a file unreadable further on "
+              "fails the job with the reason in its message. A body over the upload limit (AGENCY_MAX_UPLOAD, "
+              "200 MB by default) is a 413 too_large, its message in Chinese (English with ?lang=en).")
 
 
 def ref(name: str) -> dict[str, Any]:
@@ -51,15 +56,20 @@ def enum(*values: str) -> dict[str, Any]:
 def schemas() -> dict[str, Any]:
     """The component schemas."""
     benefit = obj({"amount_wan": {"type": "number", "nullable": True}, "text": STR})
+    version = {**obj({"from": {**DATE, "nullable": True}, "to": {**DATE, "nullable": True}}, ["from", "to"]),
+               "description": "the dated version of the measure that decided (to inclusive; null: open); "
+                              "only on a measure whose rule file has dated versions"}
     return {
         "Error": obj({"error": STR, "message": STR, "problems": arr(ref("Problem"))}, ["error", "message"]),
-        "Problem": obj({"row": INT, "field": STR, "message": STR, "code": STR, "params": {"type": "object"}},
+        "Problem": obj({"row": INT, "field": STR, "client": STR, "name": STR, "message": STR, "code": STR,
+                        "params": {"type": "object"}},
                        ["field", "message"]),
         "Criterion": obj({"id": STR, "status": enum("met", "not_met", "unknown"), "value": {}, "threshold": {},
                           "missing": arr(STR)}),
         "MeasureResult": obj({"measure": STR, "status": enum("eligible", "undetermined", "ineligible"),
                               "criteria": arr(ref("Criterion")), "missing": arr(STR), "benefit": benefit,
-                              "values": ANY_OBJECT}, ["measure", "status", "criteria", "missing", "benefit"]),
+                              "values": ANY_OBJECT, "version": version},
+                             ["measure", "status", "criteria", "missing", "benefit"]),
         "CheckResult": obj({"rulepack": STR, "backend": BACKEND, "as_of": DATE, "results": arr(ref("MeasureResult"))},
                            ["rulepack", "as_of", "results"]),
         "Progress": obj({"id": INT, "status": enum("queued", "running", "done", "cancelled", "failed"), "total": INT,
@@ -68,10 +78,13 @@ def schemas() -> dict[str, Any]:
                          "message": STR, "url": STR},
                         ["id", "status", "total", "done", "errors"]),
         "StoredResult": obj({"row": INT, "client": STR, "rulepack": STR, "backend": BACKEND, "as_of": DATE,
+                             "eligible_count": INT, "money_wan": obj({k: NUMBER_OR_NULL for k in MONEY}),
                              "results": arr(obj({
             "measure": STR, "status": enum("eligible", "undetermined", "ineligible"),
-            "amount_wan": {"type": "number", "nullable": True}, "failed": arr(STR), "missing": arr(STR)},
-            ["measure", "status", "amount_wan"]))}, ["rulepack", "as_of", "results"]),
+            "amount_wan": NUMBER_OR_NULL, "tax_saving_wan": NUMBER_OR_NULL, "currency": STR,
+            "applicant": STR, "held": {"type": "object"}, "counted": {"type": "boolean"},
+            "failed": arr(STR), "missing": arr(STR)},
+            ["measure", "status", "amount_wan", "counted"]))}, ["rulepack", "as_of", "results", "eligible_count"]),
         "Batch": {"allOf": [ref("Progress"), obj({
             "problems": arr(ref("Problem")),
             "results": arr(ref("StoredResult")),
@@ -86,9 +99,30 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+ERRORS = {  # what each error status means here, and the `error` codes it carries
+    "400": "bad_request (a malformed body or argument, named in `problems`), invalid_profile (an answer the schema does "
+           "not allow, per field), bad_file (an upload that cannot be read as CSV, XLSX or JSONL) or too_many_rows",
+    "401": "unauthorized: no valid agency API token (missing, unknown, expired or revoked)",
+    "404": "not_found: no such batch of this agency",
+    "413": "too_large: the body exceeds the size limit (uploads: the upload limit)",
+    "415": "unsupported_media_type: the Content-Type is not one this operation reads",
+    "422": "inconsistent_profile: well-formed answers that contradict each other or a wrong check digit",
+    "429": "rate_limited: too many calls with this token (API_RATE_LIMIT), or too many failed token authentications from "
+           "this client address (API_AUTH_FAIL_LIMIT); retry after Retry-After seconds",
+}
+HEADERS = {"401": {"WWW-Authenticate": {"description": "the bearer scheme", "required": True, "schema": STR}},
+           "429": {"Retry-After": {"description": "seconds to wait before calling again", "required": True,
+                                   "schema": {**INT, "minimum": 1}}}}
+
+
 def _errors(*codes: str) -> dict[str, Any]:
-    """Error responses."""
-    return {code: _json(ref("Error"), "error") for code in codes}
+    """Error responses: each status with its meaning, the JSON Error body and its headers; 401 and 429 always."""
+    out = {}
+    for code in sorted({*codes, "401", "429"}):
+        out[code] = _json(ref("Error"), ERRORS[code])
+        if code in HEADERS:
+            out[code]["headers"] = HEADERS[code]
+    return out
 
 
 def _paths(pack: Any = None, max_rows: int = 100_000) -> dict[str, Any]:
@@ -110,27 +144,27 @@ def _paths(pack: Any = None, max_rows: int = 100_000) -> dict[str, Any]:
     measures = obj({"rulepack": STR, "measures": arr({"type": "object"})})
     return {
         "/measures": {"get": {"operationId": "listMeasures", "summary": "Measures of the current rule pack",
-                              "responses": {"200": _json(measures, "measures"), **_errors("401")}}},
+                              "responses": {"200": _json(measures, "measures"), **_errors()}}},
         "/check": {"post": {"operationId": "checkProfile", "summary": "Check one profile (the CLI's check JSON)",
                             "parameters": query,
                             "requestBody": {"required": True, "content": {"application/json": {"schema": check_body}}},
                             "description": CHECK_NOTE,
-                            "responses": {"200": _json(ref("CheckResult"), "verdicts"), **_errors("400", "401", "422")}}},
+                            "responses": {"200": _json(ref("CheckResult"), "verdicts"), **_errors("400", "413", "415", "422")}}},
         "/batches": {
             "post": {"operationId": "submitBatch", "summary": "Queue a batch of profiles",
                      "requestBody": {"required": True, "content": {
                          "application/json": {"schema": batch_body},
                          "multipart/form-data": {"schema": upload}}},
                      "description": BATCH_NOTE,
-                     "responses": {"202": _json(ref("Progress"), "queued"), **_errors("400", "401", "413")}},
+                     "responses": {"202": _json(ref("Progress"), "queued"), **_errors("400", "413", "415")}},
             "get": {"operationId": "listBatches", "summary": "The agency's batches",
-                    "responses": {"200": _json(obj({"batches": arr(ref("Progress"))}), "batches"), **_errors("401")}}},
+                    "responses": {"200": _json(obj({"batches": arr(ref("Progress"))}), "batches"), **_errors()}}},
         "/batches/{job_id}": {"get": {"operationId": "getBatch", "summary": "Progress, problems and results of a batch",
                                       "parameters": [job_id, *page],
-                                      "responses": {"200": _json(ref("Batch"), "the batch"), **_errors("400", "401", "404")}}},
+                                      "responses": {"200": _json(ref("Batch"), "the batch"), **_errors("400", "404")}}},
         "/batches/{job_id}/cancel": {"post": {
             "operationId": "cancelBatch", "summary": "Cancel a batch", "parameters": [job_id],
-            "responses": {"200": _json(ref("Progress"), "cancelled"), **_errors("401", "404")}}},
+            "responses": {"200": _json(ref("Progress"), "cancelled"), **_errors("404")}}},
     }
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import os
 import threading
 from collections.abc import Callable
 
@@ -14,13 +16,13 @@ from checker.agency import portfolio_summary, webhooks
 from checker.agency.export import titles
 from checker.agency.models import Client
 from checker.agency.portfolio import KINDS
-from checker.agency.recheck import fail_recheck, needs_recheck, pending_rechecks, run_recheck, start_recheck, sweep
+from checker.agency.recheck import fail_recheck, needs_recheck, pending_rechecks, run_recheck, start_recheck, sweep, version_sweep
 from checker.agency.recheck_models import Recheck, RecheckChange, Webhook
 from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
 from checker.web.agency import forms
-from checker.web.agency.common import agency_id, agency_required, get_owned, may_start_threads, setting, user
+from checker.web.agency.common import agency_id, agency_required, get_owned, may_start_threads, setting, user, webhook_dispatch
 from checker.web.agency.views import bp
-from checker.web.i18n import current_lang
+from checker.web.i18n import current_lang, t
 from checker.web.services import Services, db, pack
 
 PAGE = 100
@@ -29,7 +31,10 @@ KEY = "agency_rechecks"
 
 
 def make_recheck_runner(app: Flask, services: Services) -> JobRunner:
-    """The runner of rechecks: inline when jobs run inline (tests), else its own background thread."""
+    """The runner of rechecks: Celery tasks when CHECKER_BROKER_URL is set, inline when jobs run inline (tests), else its
+    own background thread."""
+    dispatch = webhook_dispatch(app, services)
+
     def work(recheck_id: int, stop: Callable[[], bool] = lambda: False) -> None:
         try:
             with services.lease(fresh=True) as checker:
@@ -38,8 +43,13 @@ def make_recheck_runner(app: Flask, services: Services) -> JobRunner:
             fail_recheck(services.sessions, recheck_id, f"{type(exc).__name__}: {exc}")
             raise
         portfolio_summary.warm(services.sessions, services.checker.pack, recheck_id=recheck_id)
-        webhooks.newly_eligible(services.sessions, recheck_id)
+        webhooks.newly_eligible(services.sessions, recheck_id, dispatch)
 
+    broker = app.config.get("CHECKER_BROKER_URL") or os.environ.get("CHECKER_BROKER_URL")
+    if broker:  # more than one machine: each recheck is a task for `checker worker` processes
+        from checker.agency.distributed import CeleryRecheckRunner, make_celery
+
+        return CeleryRecheckRunner(make_celery(broker), lambda: services.pack.version)
     return InlineRunner(work) if app.config.get("AGENCY_RUNNER") == "inline" else ThreadRunner(work)
 
 
@@ -48,13 +58,14 @@ def _sweep(services: Services, runner: JobRunner) -> None:
     if services.live is not None and hasattr(services.live, "refresh"):
         services.live.refresh()
     with services.sessions() as session:
-        queued = sweep(session, services.pack.version)
+        queued = sweep(session, services.pack.version) + version_sweep(session, services.pack, dt.date.today())
         session.commit()
     for recheck_id in queued:
         runner.submit(recheck_id)
 
 
-def _sweeper(services: Services, runner: JobRunner, stopping: threading.Event, interval: float) -> None:
+def _sweeper(services: Services, runner: JobRunner, stopping: threading.Event, interval: float,
+             allow_private: bool = False) -> None:
     """Every interval, look for a newly published rule version and re-check the portfolios it concerns, and try
     again the webhook deliveries whose retry is due."""
     while not stopping.wait(interval):
@@ -63,7 +74,8 @@ def _sweeper(services: Services, runner: JobRunner, stopping: threading.Event, i
         except Exception:  # the sweeper must survive a database hiccup
             log.exception("portfolio recheck sweep failed")
         try:
-            webhooks.deliver_due(services.sessions)
+            webhooks.deliver_due(services.sessions, allow_private=allow_private,
+                                 dispatch=webhooks.in_thread(services.sessions, allow_private))
         except Exception:
             log.exception("webhook retry sweep failed")
 
@@ -86,7 +98,8 @@ def init_rechecks(app: Flask, services: Services) -> None:
     if app.config.get("AGENCY_RUNNER") != "inline":
         stopping = threading.Event()
         thread = threading.Thread(target=_sweeper, name="agency-recheck-sweep", daemon=True,
-                                  args=(services, runner, stopping, app.config.get("AGENCY_RECHECK_SWEEP_S", 60)))
+                                  args=(services, runner, stopping, app.config.get("AGENCY_RECHECK_SWEEP_S", 60),
+                                        bool(app.config.get("AGENCY_WEBHOOK_PRIVATE", False))))
         app.extensions[KEY + "_sweeper"] = (stopping, thread)
         thread.start()
 
@@ -182,8 +195,8 @@ def webhook():
     if form.validate_on_submit():
         try:
             url = webhooks.check_url(form.url.data or "", setting("AGENCY_WEBHOOK_PRIVATE"))
-        except ValueError as exc:
-            error = str(exc)
+        except webhooks.Refused as exc:
+            error = t(exc.key, **exc.params)
         else:
             secret = webhooks.set_webhook(db(), agency_id(), url).secret
             db().commit()

@@ -26,29 +26,48 @@ from flask_login import login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from checker.agency import sessions
+from checker.agency import dashboard as board_rows
+from checker.agency import sessions, summary_sheet
 from checker.agency.accounts import AccountError, authenticate, issue_token, owned, revoke_token, user_tokens
 from checker.agency.downloads import cached_summary, cached_workbook
-from checker.agency.export import column_label, titles
+from checker.agency.export import column_label, money, money_text, status_of, titles, word
 from checker.agency.jobs import cancel_job
 from checker.agency.models import Client, ClientResult, Job
 from checker.agency.portfolio import Portfolio
 from checker.agency.portfolio_summary import portfolio_summary
-from checker.agency.results import job_items, job_problems, job_sheets, portfolio_items, portfolio_sheets
+from checker.agency.recheck_models import Recheck
+from checker.agency.results import (
+    job_items,
+    job_problems,
+    job_sheets,
+    portfolio_sheets,
+    problem_counts,
+)
 from checker.agency.sheets import iter_csv, write_xlsx
 from checker.agency.template import template_xlsx
 from checker.agency.uploads import UploadError
 from checker.agency.windows import window_text
-from checker.i18n import N_
+from checker.i18n import N_, translate
 from checker.models import utcnow
-from checker.web.agency import forms, session_limits
-from checker.web.agency.common import agency_id, agency_required, get_owned, job_from_file, setting, state, user
-from checker.web.i18n import current_lang, t
+from checker.web.agency import devices, forms, session_limits
+from checker.web.agency.common import (
+    agency_id,
+    agency_required,
+    exports_folder,
+    get_owned,
+    job_from_file,
+    setting,
+    state,
+    user,
+)
+from checker.web.i18n import current_lang, pick, t
 from checker.web.redirects import safe_next
 from checker.web.services import db, pack, services
 
 bp = Blueprint("agency", __name__, url_prefix="/agency")
 SHOWN = 200
+CHART_MEASURES = 15  # measures in the clients-by-measure chart (the summary table lists them all)
+CHART_RECHECKS = 24  # rule changes in the newly-eligible chart
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -59,6 +78,21 @@ def _limits(_endpoint: str | None, _values: dict | None) -> None:
         request.max_content_length = setting("AGENCY_MAX_UPLOAD")
 
 
+def too_large_text(lang: str) -> str:
+    """The refusal of a body over this request's limit (the upload limit on the upload routes), in MB, in the language."""
+    limit = request.max_content_length or setting("AGENCY_MAX_UPLOAD")
+    size = f"{limit / (1024 * 1024):.3g}"
+    return translate("agency.too_large", lang, mb=size)
+
+
+@bp.errorhandler(413)
+def _too_large(_exc):
+    """A file over the upload limit: the dashboard again, saying so in the page's language (the body is not read)."""
+    form = forms.UploadForm(formdata=None)
+    form.file.errors = [too_large_text(current_lang())]
+    return _dashboard(form, 413)
+
+
 # Keys the agency pages build at run time (t('agency.st_' ~ job.status), t('agency.' ~ r.status), ...).
 RUNTIME_KEYS = (
     N_("agency.delivery_pending"), N_("agency.delivery_delivered"), N_("agency.delivery_failed"),
@@ -67,15 +101,41 @@ RUNTIME_KEYS = (
     N_("agency.token_active"), N_("agency.token_expired"), N_("agency.token_revoked"),
     N_("agency.eligible"), N_("agency.undetermined"), N_("agency.ineligible"),
     N_("agency.newly_eligible"), N_("agency.no_longer_eligible"), N_("agency.newly_undetermined"),
-    N_("agency.newly_ineligible"),
+    N_("agency.newly_ineligible"), N_("agency.sort_key"), N_("agency.sort_count"), N_("agency.sort_money"),
+    N_("agency.sort_call"), N_("agency.by_district"), N_("agency.by_industry"),
 )
+HOOK_ERRORS = {"refused": N_("agency.hook_err_refused"), "unresolved": N_("agency.hook_err_unresolved"),
+               "timeout": N_("agency.hook_err_timeout"), "tls": N_("agency.hook_err_tls"),
+               "connection": N_("agency.hook_err_connection"), "no_webhook": N_("agency.hook_err_no_webhook")}
+
+
+def delivery_error(stored: str) -> str:
+    """The text of a delivery's stored failure category (rows stored before categories read as a failed connection)."""
+    kind, _, status = stored.strip().lower().partition(" ")
+    if not kind:
+        return "—"
+    if kind == "http" and status.isdigit():
+        return t("agency.hook_err_http", status=status)
+    return t(HOOK_ERRORS.get(kind, HOOK_ERRORS["connection"]))
 
 
 @bp.context_processor
 def _helpers() -> dict:
     """Template helpers of the agency pages."""
     return {"column_label": lambda column: column_label(pack(), column, current_lang()),
-            "window_text": lambda measure, as_of: window_text(pack(), measure, as_of, current_lang())}
+            "district_label": _district_label,
+            "window_text": lambda measure, as_of: window_text(pack(), measure, as_of, current_lang()),
+            "status_word": lambda item: word(status_of(item), current_lang()),
+            "eligible_count": lambda result: money(pack(), result)[0],
+            "money_text": lambda item: money_text(pack(), item, current_lang()),
+            "delivery_error": delivery_error}
+
+
+def _district_label(value: str) -> str:
+    """A district's name in the page's language ("not given" for clients without one)."""
+    decl = pack().fields.get("district")
+    labels = {c.value: pick(c.label) for c in (decl.values or ())} if decl is not None else {}
+    return labels.get(value, value) if value else t("agency.not_given")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -84,17 +144,17 @@ def login():
     form = forms.LoginForm()
     if form.validate_on_submit():
         account, address = (form.email.data or "").strip().lower(), request.remote_addr or ""
-        wait = state().throttle.wait(account, address)
+        device = devices.known_device(account)
+        wait, admitted = state().throttle.admit(account, address, device)  # counted as a failure until it succeeds
         if wait > 0:
             flash(t("agency.throttled"))
             return render_template("agency/login.html", form=form), 429, {"Retry-After": str(math.ceil(wait))}
         found = authenticate(db(), form.email.data or "", form.password.data or "")
         if found is not None:
-            state().throttle.succeed(account)
+            state().throttle.succeed(account, admitted, device)
             _begin_session(found)
             home = url_for("staff.index") if found.role == "staff" else url_for("agency.dashboard")
-            return redirect(safe_next(request.args.get("next"), home))
-        state().throttle.fail(account, address)
+            return devices.remember(redirect(safe_next(request.args.get("next"), home)), account)
         flash(t("agency.bad_login"))
         return render_template("agency/login.html", form=form), 401
     return render_template("agency/login.html", form=form)
@@ -169,6 +229,7 @@ def job(job_id: int):
     items = list(job_items(db(), job_id, SHOWN, (page - 1) * SHOWN)) if found.finished else []
     pages = max(1, -(-summary.clients // SHOWN)) if summary else 1
     return render_template("agency/job.html", job=found, problems=list(job_problems(db(), job_id, 1000)), page=page,
+                           problem_counts=problem_counts(db(), job_id),
                            pages=pages, items=items, names=names, summary=summary, shown=SHOWN,
                            cancel_form=forms.CancelForm())
 
@@ -200,10 +261,11 @@ def cancel(job_id: int):
     return redirect(url_for("agency.job", job_id=job_id))
 
 
-def _xlsx(sheets: dict, stem: str) -> Response:
-    """All sheets as one XLSX file, spooled to a temporary file that send_file closes once sent."""
+def _xlsx(sheets: dict, stem: str, front: tuple | None = None) -> Response:
+    """All sheets as one XLSX file (after a first sheet written elsewhere, if given), spooled to a temporary file
+    that send_file closes once sent."""
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it
-    write_xlsx(sheets.values(), spool)
+    write_xlsx(sheets.values(), spool, front=front)
     spool.seek(0)
     return send_file(spool, mimetype=XLSX, as_attachment=True, download_name=f"{stem}.xlsx")
 
@@ -227,7 +289,7 @@ def _csv(build: Callable[[Session], dict], sheet: str, stem: str) -> Response:
 
 def _exports() -> Path:
     """The folder of cached job workbooks."""
-    return Path(setting("AGENCY_EXPORTS") or Path(current_app.instance_path) / "exports")
+    return exports_folder(current_app)
 
 
 @bp.get("/jobs/<int:job_id>/results.<any(csv, xlsx):fmt>")
@@ -249,15 +311,32 @@ def download(job_id: int, fmt: str):
 @bp.get("/portfolio")
 @agency_required
 def portfolio():
-    """The agency's clients with their latest results and a summary."""
-    folio = Portfolio(db(), agency_id())
+    """The agency's dashboard: the kept summary as charts beside their tables, and its clients sorted and filtered."""
     names = titles(pack(), current_lang())
-    page, total = max(request.args.get("page", 1, type=int) or 1, 1), folio.count()
-    items = list(portfolio_items(folio, SHOWN, (page - 1) * SHOWN))
-    return render_template("agency/portfolio.html", items=items, total=total, names=names, page=page,
-                           pages=max(1, -(-total // SHOWN)),
-                           summary=portfolio_summary(services().sessions, agency_id(), pack(), current_lang()),
-                           form=forms.RecheckForm(), shown=SHOWN)
+    summary = portfolio_summary(services().sessions, agency_id(), pack(), current_lang())
+    every = board_rows.rows(summary.board, pack(), dt.date.today())
+    sort = request.args.get("sort", "key") if request.args.get("sort") in board_rows.SORTS else "key"
+    measure = request.args.get("measure", "") if request.args.get("measure") in names else ""
+    least = max(request.args.get("min", 0, type=int) or 0, 0)
+    chosen = board_rows.select_rows(every, sort, measure, least)
+    page, total = max(request.args.get("page", 1, type=int) or 1, 1), len(chosen)
+    board = summary.board or board_rows.empty_board()
+    return render_template("agency/portfolio.html", items=chosen[(page - 1) * SHOWN:page * SHOWN], total=total,
+                           names=names, page=page, pages=max(1, -(-total // SHOWN)), summary=summary,
+                           form=forms.RecheckForm(), shown=SHOWN, sort=sort, measure=measure, least=least,
+                           call_first=board_rows.call_first(every), rechecks=_recheck_history(),
+                           districts=board_rows.slices(board["districts"]),
+                           industries=board_rows.slices(board["industries"]),
+                           by_measure=sorted((m for m in summary.measures if m.counted or m.counts.get("undetermined")
+                                              or m.held), key=lambda m: (-m.counted, -m.counts.get("undetermined", 0),
+                                                                         m.measure))[:CHART_MEASURES])
+
+
+def _recheck_history() -> list[Recheck]:
+    """The agency's finished rechecks, oldest first: how many clients each rule change made 可申报."""
+    query = (select(Recheck).where(Recheck.agency_id == agency_id(), Recheck.status == "done")
+             .order_by(Recheck.id.desc()).limit(CHART_RECHECKS))
+    return list(reversed(db().scalars(query).all()))
 
 
 @bp.get("/portfolio/results.<any(csv, xlsx):fmt>")
@@ -270,8 +349,9 @@ def portfolio_download(fmt: str):
     def build(session: Session) -> dict:
         return portfolio_sheets(Portfolio(session, agency), current, lang, with_detail)
 
-    if fmt == "xlsx":
-        return _xlsx(build(db()), "portfolio")
+    if fmt == "xlsx":  # the kept summary's charts and pivot table first, then the data sheets
+        summary = portfolio_summary(services().sessions, agency, current, lang)
+        return _xlsx(build(db()), "portfolio", (summary_sheet.NAME, summary_sheet.summary_parts(summary, lang)))
     return _csv(build, request.args.get("sheet", "matrix"), "portfolio")
 
 

@@ -6,7 +6,6 @@ Wire into the app with `init_app(app)` after `create_app`; calling it twice does
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 from flask import Flask, g, render_template
@@ -14,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from checker.staff.gitrepo import GitError, RulesRepo
 from checker.staff.live import LivePack
+from checker.web.services import rules_git
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +29,11 @@ def init_app(app: Flask) -> LivePack:
     init_agency(app)  # staff sign in through the agency login
     services = app.extensions["checker"]
     rules = Path(app.config["CHECKER_RULES"])
-    seeds = Path(app.config.get("STAFF_SEEDS") or rules.parent / "seeds")
+    seeds = services.seeds
     live = LivePack(services.sessions, seeds, app.config["CHECKER_ENGINE"], app.config.get("STAFF_POLL_SECONDS", 1.0),
                     _rules_repo(app, rules), app.config.get("STAFF_GIT_POLL_SECONDS", 2.0))
     app.extensions["staff"] = live
+    live.refused = services.chosen.refused
     try:
         live.start(rules, services.started_pack, services.started_checker, bool(app.config.get("STAFF_IMPORT_NEW_RULES", True)))
         services.live = live
@@ -50,12 +51,13 @@ def init_app(app: Flask) -> LivePack:
     app.jinja_env.globals.setdefault("action_name", action_name)
     app.jinja_env.globals.setdefault("measure_title", measure_title)
     app.jinja_env.globals.setdefault("status_word", status_word)
+    app.jinja_env.globals.setdefault("rules_refused", lambda: live.refused)
     return live
 
 
 def _rules_repo(app: Flask, rules: Path) -> RulesRepo | None:
     """The git repository of the rules folder (initialised when it is in none), unless STAFF_RULES_GIT is off."""
-    if not app.config.get("STAFF_RULES_GIT", os.environ.get("STAFF_RULES_GIT", "1") != "0"):
+    if not rules_git(app):
         return None
     try:
         repo = RulesRepo.open(rules)

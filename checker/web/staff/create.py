@@ -78,6 +78,9 @@ class MeasureForm(FlaskForm):
     threshold = StringField("threshold", validators=[DataRequired(), Regexp(r"^([a-z][a-z0-9_]*|-?\d+(\.\d+)?%?)$")])
     example_value = DecimalField("example_value", validators=[DataRequired()])
     failing_value = DecimalField("failing_value", validators=[DataRequired()])
+    criterion_zh = StringField("criterion_zh", validators=[Optional(), Length(max=300)])
+    benefit_zh = TextAreaField("benefit_zh", validators=[Optional(), Length(max=1000)])
+    apply_zh = TextAreaField("apply_zh", validators=[Optional(), Length(max=1000)])
 
 
 class WindowForm(FlaskForm):
@@ -153,7 +156,9 @@ def new_measure():
                                 form.kind.data, filled(form.issuer_zh.data), list(filled(form.entities.data)),
                                 filled(form.document.data), filled(form.article.data), filled(form.quote.data),
                                 form.field.data, form.op.data, filled(form.threshold.data),
-                                float(filled(form.example_value.data)), float(filled(form.failing_value.data)))
+                                float(filled(form.example_value.data)), float(filled(form.failing_value.data)),
+                                (form.criterion_zh.data or "").strip(), (form.benefit_zh.data or "").strip(),
+                                (form.apply_zh.data or "").strip())
         return _draft(create.new_measure(snapshot().files, new), new.id)
     return _page(form, t("staff.new_measure"), 400 if form.is_submitted() else 200)
 

@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from checker.i18n import N_
 from checker.problems import Problem
-from checker.staff import drafts, impact_job, store
+from checker.staff import drafts, history, impact_job, store
 from checker.staff.models import Draft
 from checker.web.i18n import current_lang, t
 from checker.web.services import db
@@ -96,7 +96,9 @@ def _render_draft(found: Draft, form: EditForm | None = None, publish: CommentFo
     form.path.data = path
     return render_template("staff/draft.html", draft=found, path=path, form=form, checked=checked, paths=list(found.changes),
                            publish=publish or CommentForm(), discard=ButtonForm(), reasons=reasons or [], conflict=conflict,
-                           conflicts=drafts.conflicts(snap.files, found), diff=drafts.diff(snap.files, found.changes)), status
+                           conflicts=drafts.conflicts(snap.files, found), diff=drafts.diff(snap.files, found.changes),
+                           corrected=history.new_corrections(snap.files, found.changes),
+                           previewed=drafts.previewed(db(), found)), status
 
 
 @bp.get("/drafts/<int:draft_id>/impact")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -14,10 +15,11 @@ from checker.rules.pack import RulePack
 from checker.staff import drafts, impact_job, store
 from checker.staff.gitrepo import GitError
 from checker.staff.models import AuditEntry, PackVersion
+from checker.staff.revert import RevertRefused, revert_changes
 from checker.web.i18n import current_lang, t
 from checker.web.services import db
 from checker.web.staff.common import author, bp, live, seeds, snapshot, staff_required
-from checker.web.staff.forms import CommentForm
+from checker.web.staff.forms import ButtonForm, CommentForm
 from checker.web.staff.impacts import follow
 
 _PACKS: dict[str, RulePack] = {}
@@ -49,13 +51,18 @@ def version(seq: int):
     found = store.by_seq(db(), seq)
     if found is None:
         abort(404)
-    previous = store.by_seq(db(), seq - 1)
+    return render_template("staff/version.html", **_version_page(found))
+
+
+def _version_page(found: PackVersion) -> dict[str, Any]:
+    """What the version page shows: its diff against the version before, its files, the forms."""
+    previous = store.by_seq(db(), found.seq - 1)
     old = files_of(previous) if previous else {}
     new = files_of(found)
     paths = sorted(p for p in old.keys() | new.keys() if old.get(p) != new.get(p))
     changes = drafts.diff(old, {p: new.get(p, "") for p in paths})
-    return render_template("staff/version.html", version=found, changes=changes, paths=paths, files=sorted(new),
-                           live_seq=snapshot().seq, form=CommentForm())
+    return {"version": found, "changes": changes, "paths": paths, "files": sorted(new), "live_seq": snapshot().seq,
+            "form": CommentForm(), "button": ButtonForm(), "revertible": previous is not None, "reasons": []}
 
 
 @bp.get("/versions/<int:seq>/rollback")
@@ -108,6 +115,29 @@ def rollback(seq: int):
     live().refresh(force=True)
     flash(t("staff.rolled_back", label=version.label))
     return redirect(url_for("staff.versions"))
+
+
+@bp.post("/versions/<int:seq>/revert")
+@staff_required
+def revert(seq: int):
+    """Undo this one publish on top of the current files, as a draft to preview and publish (later ones kept)."""
+    found = store.by_seq(db(), seq)
+    previous = store.by_seq(db(), seq - 1)
+    if found is None or previous is None or not ButtonForm().validate_on_submit():
+        abort(404 if found is None or previous is None else 400)
+    live().refresh(force=True)
+    snap = snapshot()
+    try:
+        changes = revert_changes(files_of(previous), files_of(found), snap.files, seq)
+    except RevertRefused as exc:
+        store.audit(db(), "refused", author(), "", f"revert of v{seq} refused: " + "; ".join(str(r) for r in exc.reasons))
+        db().commit()
+        return render_template("staff/version.html", **{**_version_page(found), "reasons": exc.reasons}), 409
+    draft = drafts.start_files(db(), snap.files, changes, author(), f"revert v{seq}")
+    store.audit(db(), "draft_saved", author(), draft.measure, f"draft #{draft.id} reverts v{seq}")
+    db().commit()
+    flash(t("staff.revert_drafted", seq=seq))
+    return redirect(url_for("staff.draft", draft_id=draft.id))
 
 
 @bp.get("/audit")

@@ -8,7 +8,8 @@ from checker.web.i18n import current_lang, t
 
 # Keys the staff pages build at run time (t('staff.' ~ state)), listed for `pybabel extract`.
 RUNTIME_KEYS = (N_("staff.in_force"), N_("staff.expired"), N_("staff.not_yet"),
-                N_("staff.job_queued"), N_("staff.job_running"), N_("staff.job_done"), N_("staff.job_failed"))
+                N_("staff.job_queued"), N_("staff.job_running"), N_("staff.job_done"), N_("staff.job_failed"),
+                N_("staff.money.cash_wan"), N_("staff.money.tax_saving_wan"), N_("staff.money.financing_wan"))
 
 
 def lint_message(error: RuleError) -> str:
@@ -27,6 +28,7 @@ FORM_LABELS = (
     N_("staff.form.title_en"), N_("staff.form.kind"), N_("staff.form.issuer_zh"), N_("staff.form.document"),
     N_("staff.form.article"), N_("staff.form.quote"), N_("staff.form.field"), N_("staff.form.op"),
     N_("staff.form.threshold"), N_("staff.form.example_value"), N_("staff.form.failing_value"),
+    N_("staff.form.criterion_zh"), N_("staff.form.benefit_zh"), N_("staff.form.apply_zh"),
     N_("staff.form.opens"), N_("staff.form.closes"), N_("staff.form.url"), N_("staff.form.note_zh"),
 )
 

@@ -23,9 +23,11 @@
 
   function refresh(form) {
     var entity = answer(form, "entity_type");
+    var company = answer(form, "legal_form") === "enterprise";  // a company running an incubator is both
     form.querySelectorAll(".q[data-field]").forEach(function (q) {
       var entities = q.getAttribute("data-entities");
-      var show = !entity || !entities || entities.split(" ").indexOf(entity) >= 0;
+      var list = entities ? entities.split(" ") : [];
+      var show = !entity || !entities || list.indexOf(entity) >= 0 || (company && list.indexOf("enterprise") >= 0);
       var cond = q.getAttribute("data-asked-when");
       if (show && cond) { show = askedWhen(form, cond); }
       q.classList.toggle("hidden-by-js", !show);

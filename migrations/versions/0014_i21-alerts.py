@@ -1,7 +1,7 @@
 """Alerts (定向订阅): e-mail subscriptions of saved assessments and the outbox of their mails.
 
-Revision ID: 0006_i21_alerts
-Revises: 0004_i12_rest (the head on main when branched)
+Revision ID: 0007_i21_alerts
+Revises: 0006_i22_impact_money (the head on main when merged)
 Create Date: 2026-12-03
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_i21_alerts"
-down_revision = "0004_i12_rest"
+revision = "0007_i21_alerts"
+down_revision = "0006_i22_impact_money"
 branch_labels = None
 depends_on = None
 
