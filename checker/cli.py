@@ -556,5 +556,28 @@ def purge_command(obj: object, days: int | None) -> None:
         app.extensions["checker"].close()
 
 
+@main.group("alerts")
+def alerts() -> None:
+    """E-mail alerts of saved self-assessments (定向订阅)."""
+
+
+@alerts.command("send")
+@click.pass_obj
+def alerts_send(obj: object) -> None:
+    """One round of the alert work, for cron when no server runs the sweeper: purge addresses unconfirmed for a day,
+    look for verdict changes and opened windows, send what is due (SMTP from MAIL_SERVER, else the log)."""
+    from checker.web import create_app
+    from checker.web.agency import close_app
+    from checker.web.alerts import sweep_now
+
+    rules = getattr(obj, "rules", None)
+    app = create_app({"CHECKER_RULES": str(rules)} if rules is not None else None)
+    try:
+        click.echo(f"tried {sweep_now(app)} alert mails")
+    finally:
+        close_app(app)
+        app.extensions["checker"].close()
+
+
 if __name__ == "__main__":  # `python -m checker.cli ...` (without this it imported the CLI and silently did nothing)
     main()

@@ -6,8 +6,8 @@ import datetime as dt
 import secrets
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Table
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Table, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 
 def utcnow() -> dt.datetime:
@@ -66,3 +66,21 @@ class StoredResult(Base):
     backend: Mapped[str | None] = mapped_column(String(40), nullable=True)  # what decided it; None before recorded
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     assessment: Mapped[Assessment] = relationship(back_populates="results")
+
+
+def history(session: Session, assessment: Assessment) -> list[Assessment]:
+    """Every version of this assessment's history, oldest first."""
+    root = assessment
+    seen = {root.id}
+    while root.parent_id is not None and root.parent_id not in seen:
+        parent = session.get(Assessment, root.parent_id)
+        if parent is None:
+            break
+        seen.add(parent.id)
+        root = parent
+    chain, frontier = [root], [root.id]
+    while frontier:
+        children = list(session.scalars(select(Assessment).where(Assessment.parent_id.in_(frontier))))
+        chain += children
+        frontier = [c.id for c in children]
+    return sorted(chain, key=lambda a: (a.version, a.id))

@@ -37,13 +37,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def _features(app: Flask) -> None:
     """Staff (which brings the agency area and its sign-in) and hardening: observability, limits, TLS."""
-    from checker.web import hardening, limits, observe
+    from checker.web import alerts, hardening, limits, observe
     from checker.web.staff import init_app as init_staff
 
     init_staff(app)
     from checker.web.agency import resume_jobs
 
     resume_jobs(app)  # only now is the live (published) rule pack known
+    alerts.init_app(app)  # likewise: its first sweep compares with the live pack
     observe.init_app(app)
     limits.init_app(app)
     hardening.init_app(app)

@@ -77,7 +77,8 @@ def _render(state: dict[str, Any], posted: dict[str, str] | None = None, errors:
     summary = [(f, pick_label(f), _message(m)) for f, ms in errors.items() for m in ms]
     facts_text = [choice_label(f, getattr(facts, f)) for f in PREFILLED if getattr(facts, f, None)] if facts else []
     unknown = {f for f in fids if shown.get(f) == "" and f in shown}
-    return render_template("assess/interview.html", questions=questions, shown_fields=fids, progress=prog,
+    papers = {f: t(interview.paper_key(pack(), f)) for f in fids}
+    return render_template("assess/interview.html", questions=questions, shown_fields=fids, progress=prog, papers=papers,
                            state=state, facts=facts, prefill=prefill, summary=summary, unknown=unknown,
                            facts_text=facts_text), status
 

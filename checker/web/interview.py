@@ -1,18 +1,22 @@
 """The guided interview: which questions to ask next, given the answers so far.
 
-A question is worth asking only while some measure the applicant could still qualify for (status
-`undetermined`) names it in `missing`; questions are ranked by how many such measures they hold up.
+A question is worth asking only while some measure of the applicant's own that it could still qualify for (status
+`undetermined`) names it in `missing`; questions are ranked by the worth of the measures they hold up (their
+benefit's size). Only measures that would be counted (confirmed in force, the applicant's own) drive questions, so
+the interview ends once nothing left can change the counted answer.
 An answer of "don't know" is kept as "" so the question is not asked again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from checker.engine import Checker
 from checker.engine.conditions import holds
+from checker.i18n import N_
 from checker.rules import credit_code
 from checker.rules.expr import ExprError
 from checker.rules.pack import Measure, RulePack
@@ -21,7 +25,24 @@ from checker.web.answer import concerns
 from checker.web.validate import applies, asked, check_all, parse_answers
 
 FIRST_STEP = ("credit_code", "entity_type")
+# What the company has at hand, in the order a step shows them: each question is answered from one paper.
+PAPERS = (N_("doc_license"), N_("doc_accounts"), N_("doc_ip_list"), N_("doc_certificates"), N_("doc_incubation"),
+          N_("doc_situation"))
+DOCUMENTS = tuple(p.removeprefix("doc_") for p in PAPERS)
+SECTION_DOCUMENT = {"basic": "license", "location": "license", "size": "accounts", "loans": "accounts",
+                    "rd_ip": "ip_list", "record": "certificates", "incubation": "incubation"}
+FIELD_DOCUMENT = {  # exceptions to the section's paper
+    "rd_expense_wan": "accounts", "rd_expense_prev_wan": "accounts", "rd_intangible_amortisation_wan": "accounts",
+    "rd_expense_3y_wan": "accounts", "rd_expense_3y_domestic_wan": "accounts", "ip_license_income_wan": "accounts",
+    "basic_research_contribution_wan": "accounts", "tax_assessment": "accounts", "hpi_industry": "situation",
+    "key_industry": "situation", "strategic_emerging": "situation", "bank_loan_need": "situation",
+    "had_bank_loan": "situation", "plans_listing": "situation", "plans_foreign_debt": "situation",
+    "innovation_score": "certificates", "specialised_score": "certificates", "niche_market_years": "situation",
+    "employees": "accounts", "tech_staff": "accounts",
+}
 STEP_SIZE = 5
+UNKNOWN_WORTH = 2.0  # a benefit whose amount the answers do not fix yet: as if about 10万元
+ROLE_WEIGHT = 10.0  # a measure of the applicant's own role (incubator, maker space, …) weighs this many times more
 
 
 @dataclass
@@ -61,9 +82,16 @@ def values_of(pack: RulePack, answers: dict[str, str], as_of: dt.date) -> dict[s
 
 
 def open_fields(pack: RulePack, checker: Checker, answers: dict[str, str], as_of: dt.date) -> list[tuple[str, int]]:
-    """Unasked questions that could still change a verdict, with how many measures each holds up.
+    """Unasked questions that could still change a verdict that matters, with how many measures each holds up."""
+    return [(fid, count) for fid, count, _weight in weighed(pack, checker, answers, as_of)]
 
-    Ranked by how many measures an answer settles: a measure waiting on n answers counts 1/n for each.
+
+def weighed(pack: RulePack, checker: Checker, answers: dict[str, str], as_of: dt.date) -> list[tuple[str, int, float]]:
+    """The open questions, most decisive first: each with how many measures it holds up and its weight.
+
+    Only measures that would be counted matter (the applicant's own, confirmed in force: one to verify with the
+    authority first is never counted, and its open answers are listed on the result); a question's weight adds, for
+    each such open measure it holds up, the measure's worth shared among that measure's open questions.
     """
     values = values_of(pack, answers, as_of)
     result = checker.check(values, as_of).to_json()
@@ -72,15 +100,42 @@ def open_fields(pack: RulePack, checker: Checker, answers: dict[str, str], as_of
     dated = pack.at(as_of)
     for item in result["results"]:
         measure = dated.measure(item["measure"])
-        if item["status"] != "undetermined" or not concerns(measure, values) or held(pack, measure, item, values, as_of):
+        if not open_for(pack, measure, item, values, as_of):
             continue
         fids = [f for f in item.get("missing", []) if _askable(pack, f, answers, values, as_of)]
         for fid in fids:
             counts[fid] = counts.get(fid, 0) + 1
-            weights[fid] = weights.get(fid, 0.0) + 1 / len(fids)
+            weights[fid] = weights.get(fid, 0.0) + worth(item) * role_weight(measure, values) / len(fids)
     order = {fid: i for i, fid in enumerate(pack.fields)}
-    ranked = sorted(counts, key=lambda f: (-counts[f], -round(weights[f], 6), order[f]))
-    return [(fid, counts[fid]) for fid in ranked]
+    ranked = sorted(counts, key=lambda f: (-round(weights[f], 6), -counts[f], order[f]))
+    return [(fid, counts[fid], weights[fid]) for fid in ranked]
+
+
+def open_for(pack: RulePack, measure: Measure, item: dict[str, Any], values: dict[str, Any], as_of: dt.date) -> bool:
+    """Whether a result is open and would be counted once eligible: undetermined, confirmed in force, the applicant's
+    own application, for its kind of applicant, not already held."""
+    return (item["status"] == "undetermined" and confirmed(item) and item.get("applicant") in (None, "company")
+            and concerns(measure, values) and not held(pack, measure, item, values, as_of))
+
+
+def confirmed(item: dict[str, Any]) -> bool:
+    """Whether a result would be counted once eligible: a measure confirmed in force."""
+    return item.get("currency", "in_force") == "in_force"
+
+
+def role_weight(measure: Measure, values: dict[str, Any]) -> float:
+    """ROLE_WEIGHT for a measure of the applicant's own role (an incubator's measures for an incubator run by a
+    company), so what it came for is asked before the company measures it also gets; else 1."""
+    role = values.get("entity_type")
+    return ROLE_WEIGHT if role and role != "enterprise" and role in measure.spec.entities else 1.0
+
+
+def worth(item: dict[str, Any]) -> float:
+    """How much settling a result matters: 1 plus the order of magnitude of its benefit in 万元 (UNKNOWN_WORTH when
+    the answers do not fix it yet), so a 500万 deduction outweighs a 1万 subsidy without drowning every other."""
+    benefit = item.get("benefit") or {}
+    value = benefit.get("tax_saving_wan") or benefit.get("amount_wan")
+    return 1.0 + math.log10(1.0 + float(value)) if value else UNKNOWN_WORTH
 
 
 def held(pack: RulePack, measure: Measure, item: dict[str, Any], values: dict[str, Any], as_of: dt.date) -> bool:
@@ -116,7 +171,33 @@ def next_step(pack: RulePack, checker: Checker, answers: dict[str, str], as_of: 
     if first:
         return first
     follow = follow_ups(pack, answers)
-    return follow + [fid for fid, _n in open_fields(pack, checker, answers, as_of)[:size - len(follow)]]
+    return follow + by_document(pack, weighed(pack, checker, answers, as_of), size - len(follow))
+
+
+def document_of(pack: RulePack, fid: str) -> str:
+    """The paper the answer is found on (营业执照, 财务报表, 知识产权清单, …), one of DOCUMENTS."""
+    if fid in FIELD_DOCUMENT:
+        return FIELD_DOCUMENT[fid]
+    decl = pack.fields.get(fid)
+    return SECTION_DOCUMENT.get(decl.section, "situation") if decl is not None else "situation"
+
+
+def paper_key(pack: RulePack, fid: str) -> str:
+    """The catalogue key of the paper a question is answered from ("doc_accounts", …)."""
+    return "doc_" + document_of(pack, fid)
+
+
+def by_document(pack: RulePack, ranked: list[tuple[str, int, float]], size: int) -> list[str]:
+    """Up to `size` open questions, a document at a time: the papers whose questions weigh most together first, each
+    paper's questions most decisive first (so a step asks what one paper at hand answers)."""
+    docs: dict[str, list[str]] = {}
+    weight: dict[str, float] = {}
+    for fid, _count, w in ranked:
+        doc = document_of(pack, fid)
+        docs.setdefault(doc, []).append(fid)
+        weight[doc] = weight.get(doc, 0.0) + w
+    ordered = sorted(docs, key=lambda d: (-round(weight[d], 6), DOCUMENTS.index(d)))
+    return [fid for doc in ordered for fid in docs[doc]][:max(size, 0)]
 
 
 def follow_ups(pack: RulePack, answers: dict[str, str]) -> list[str]:

@@ -1,6 +1,7 @@
-"""Rate limits (Flask-Limiter): API calls per token, and failed API token authentications per client address (a
-caller trying random bearer tokens is answered 429 with Retry-After once API_AUTH_FAIL_LIMIT is reached, before its
-token is even looked up). Failed sign-ins have their own throttle (checker/agency/throttle.py).
+"""Rate limits (Flask-Limiter): API calls per token, alert subscriptions per address, and failed API token
+authentications per client address (a caller trying random bearer tokens is answered 429 with Retry-After once
+API_AUTH_FAIL_LIMIT is reached, before its token is even looked up). Failed sign-ins have their own throttle
+(checker/agency/throttle.py).
 
 Storage is in memory per app unless RATELIMIT_STORAGE_URI (config or environment) names a shared one,
 e.g. redis://127.0.0.1:6379 when several server processes must share counters. RATELIMIT_ENABLED=false (config or
@@ -22,9 +23,10 @@ from werkzeug.exceptions import TooManyRequests
 
 ASSESS_ENDPOINTS = frozenset({"assess.create", "assess.update", "assess.recheck", "assess.interview_answer"})
 API_BLUEPRINT = "agency_api"
+ALERT_ENDPOINTS = frozenset({"alerts.subscribe"})
 OFF = frozenset({"0", "false", "no", "off"})
 DEFAULTS = {"API_RATE_LIMIT": "600 per minute", "ASSESS_RATE_LIMIT": "60 per minute;600 per day",
-            "API_AUTH_FAIL_LIMIT": "20 per minute;200 per hour"}
+            "API_AUTH_FAIL_LIMIT": "20 per minute;200 per hour", "ALERT_RATE_LIMIT": "5 per hour;20 per day"}
 AUTH_FAIL = "api-auth-fail"
 
 
@@ -87,6 +89,8 @@ def init_app(app: Flask) -> Limiter:
                   exempt_when=lambda: request.endpoint == "agency_api.openapi")(Blueprint(API_BLUEPRINT, __name__))
     limiter.limit(lambda: app.config["ASSESS_RATE_LIMIT"], methods=["POST"],
                   exempt_when=lambda: request.endpoint not in ASSESS_ENDPOINTS)(Blueprint("assess", __name__))
+    limiter.limit(lambda: app.config["ALERT_RATE_LIMIT"], methods=["POST"],  # each one sends a mail to a stranger
+                  exempt_when=lambda: request.endpoint not in ALERT_ENDPOINTS)(Blueprint("alerts", __name__))
     app.register_error_handler(429, _too_many)
     app.extensions["checker_limiter"] = limiter
     return limiter

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from checker.models import Assessment
+from checker.models import Assessment, history
 
 COMPACT_KEYS = ("measure", "status", "missing", "held", "currency", "applicant")
 BENEFIT_KEYS = ("amount_wan", "type", "tax_saving_wan")
@@ -30,20 +30,7 @@ def compact(result: dict[str, Any]) -> dict[str, Any]:
 
 def versions(session: Session, assessment: Assessment) -> list[Assessment]:
     """Every version of this assessment's history, oldest first."""
-    root = assessment
-    seen = {root.id}
-    while root.parent_id is not None and root.parent_id not in seen:
-        parent = session.get(Assessment, root.parent_id)
-        if parent is None:
-            break
-        seen.add(parent.id)
-        root = parent
-    chain, frontier = [root], [root.id]
-    while frontier:
-        children = list(session.scalars(select(Assessment).where(Assessment.parent_id.in_(frontier))))
-        chain += children
-        frontier = [c.id for c in children]
-    return sorted(chain, key=lambda a: (a.version, a.id))
+    return history(session, assessment)
 
 
 def retention_days(config: Any) -> int:

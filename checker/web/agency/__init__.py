@@ -117,7 +117,10 @@ def resume_jobs(app: Flask) -> list[int]:
 
 
 def close_app(app: Flask) -> None:
-    """Stop the job runners (tests, shutdown)."""
+    """Stop the job runners and the alert sweeper (tests, shutdown)."""
+    from checker.web.alerts import stop as stop_alerts
+
+    stop_alerts(app)
     impacts = app.extensions.get("staff_impact")  # the staff impact previews share the runner classes
     if impacts is not None:
         impacts.stop()
