@@ -56,3 +56,12 @@ def _shared_browser():
     browser = sys.modules.get("tests.browser")
     if browser is not None:
         browser.close_browser()
+
+
+@pytest.fixture(autouse=True)
+def _own_agency_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's apps keep received uploads and cached workbooks in folders of their own: files are named by job
+    id, and every test database starts at job 1, so two xdist workers sharing instance/ read each other's files."""
+    folder = tmp_path_factory.mktemp("agency")
+    monkeypatch.setenv("AGENCY_UPLOADS", str(folder / "uploads"))
+    monkeypatch.setenv("AGENCY_EXPORTS", str(folder / "exports"))

@@ -114,13 +114,15 @@ def reader(app: Flask, services: Services) -> Callable[[int, Any], bool]:
 
 
 def exports_folder(app: Flask) -> Path:
-    """Where finished jobs' workbooks and report zips are kept (AGENCY_EXPORTS, else instance/exports)."""
-    return Path(app.config.get("AGENCY_EXPORTS") or Path(app.instance_path) / "exports")
+    """Where finished jobs' workbooks and report zips are kept (AGENCY_EXPORTS in the config or the environment, else
+    instance/exports)."""
+    return Path(app.config.get("AGENCY_EXPORTS") or os.environ.get("AGENCY_EXPORTS") or Path(app.instance_path) / "exports")
 
 
 def uploads_folder(app: Flask) -> Path:
-    """Where received files wait for the runner (AGENCY_UPLOADS, else instance/uploads)."""
-    return Path(app.config.get("AGENCY_UPLOADS") or Path(app.instance_path) / "uploads")
+    """Where received files wait for the runner (AGENCY_UPLOADS in the config or the environment, else
+    instance/uploads). Files are named by job id, so two databases must never share this folder."""
+    return Path(app.config.get("AGENCY_UPLOADS") or os.environ.get("AGENCY_UPLOADS") or Path(app.instance_path) / "uploads")
 
 
 def live_checker(services: Services) -> Checker:
