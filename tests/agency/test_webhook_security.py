@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import socket
 import threading
@@ -172,6 +173,8 @@ def trickle():
     threading.Thread(target=accept, daemon=True).start()
     yield f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
     stop.set()
+    with contextlib.suppress(OSError):  # wakes the accept thread: a bare close would leave the port listening
+        listener.shutdown(socket.SHUT_RDWR)
     listener.close()
 
 
