@@ -10,6 +10,8 @@ from typing import Any
 from flask import Blueprint, abort, current_app
 from flask_login import current_user, login_required
 
+from checker.staff import store
+from checker.staff.gitrepo import GitError
 from checker.staff.live import LivePack, Snapshot
 from checker.web.services import services
 
@@ -47,3 +49,15 @@ def seeds() -> Path:
 def author() -> str:
     """The signed-in staff member's email."""
     return str(getattr(current_user, "email", ""))
+
+
+def committed() -> store.Files:
+    """The committed rule files drafts are published onto (the live snapshot's when there is no repository, or it
+    cannot be read): after a broken commit they differ from the live pack, which stays the last good one."""
+    repo = live().repo
+    if repo is not None:
+        try:
+            return repo.files()
+        except GitError:
+            pass
+    return snapshot().files
