@@ -25,6 +25,7 @@ from checker.staff import history, store, sync
 from checker.staff.gitrepo import GitError, RulesRepo
 from checker.staff.impact_models import ImpactJob
 from checker.staff.models import Draft, PackVersion
+from checker.staff.revert import conflict_lines
 
 
 class PublishRefused(Exception):
@@ -86,10 +87,12 @@ def check_files(live: store.Files, files: store.Files, seeds: Path, last_good: s
     Coverage gaps count as new against the live files, or last_good when those do not load (a broken commit)."""
     result = DraftCheck(files, changed=store.changed(live, files))
     rewritten = history.rewrites(live, files, dt.date.today())  # started periods change only as corrections
+    marked = conflict_markers(live, files)
     try:
         result.pack = store.load_files(files, seeds)
     except RulePackError as exc:
-        result.errors = exc.errors + rewritten
+        noisy = {e.file for e in marked}  # a file with markers does not parse: the markers are what to fix
+        result.errors = marked + [e for e in exc.errors if e.file not in noisy] + rewritten
         return result
     result.errors = rewritten
     ids = {m.id for m in result.pack.measures}
@@ -103,6 +106,12 @@ def check_files(live: store.Files, files: store.Files, seeds: Path, last_good: s
             known = _live_gaps(last_good, seeds, ids)
         result.new_gaps = [g for g in result.gaps if g not in (known or set())]
     return result
+
+
+def conflict_markers(live: store.Files, files: store.Files) -> list[RuleError]:
+    """An error at each unresolved conflict left by bringing a draft up to date (<<<<<<< in a changed file)."""
+    return [RuleError(f"rules/{path}", line, "", Problem(N_("lint.conflict_marker"), {"line": line}))
+            for path in sorted(p for p in files if files[p] != live.get(p)) for line in conflict_lines(files[path])]
 
 
 def _live_gaps(live: store.Files, seeds: Path, ids: set[str]) -> set[tuple[str, str, str]] | None:

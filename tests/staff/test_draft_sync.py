@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from checker.problems import Problem
-from checker.staff import sync
+from checker.staff import drafts, sync
 from checker.staff.models import Draft
 from checker.staff.revert import merge_marked
 from tests.staff.test_git import PATH, editor, git, publish, rules_of, versions
@@ -129,7 +129,9 @@ def test_overlapping_edits_leave_markers_and_the_draft_publishes_once_resolved(m
     assert f"{PATH} 第 {line} 行与最新版本冲突" in page
     text = _text(page)
     assert "<<<<<<< draft\n" + mine.splitlines()[line - 1] in text and "给予一次性补助" in text  # nothing lost
-    assert 'id="publish-blocked"' in page  # markers do not load
+    assert 'id="publish-blocked"' in page  # markers do not load; the lint says so instead of a YAML syntax error
+    errors = re.search(r'<table id="errors">.*?</table>', page, re.S).group(0)
+    assert f"{PATH}:{line}" in errors and f"第 {line} 行开始一处未解决的冲突" in errors and errors.count('class="error"') == 1
     resolved = re.sub(r"<<<<<<< draft\n(.*?)\n=======\n.*?\n>>>>>>> latest\n", r"\1\n", text, flags=re.S)
     assert mini.post(location, data={"text": resolved, "path": PATH}).status_code == 302
     preview(mini, location)
@@ -163,3 +165,13 @@ def test_a_broken_commit_is_named_for_other_publishes_and_repaired_from_its_comm
     assert (rules / PATH).read_text(encoding="utf-8") == good
     assert mini_app.extensions["staff"].refused is None and mini_app.extensions["staff"].current().seq == 2
     assert "rules-refused" not in mini.get("/staff/").get_data(as_text=True)
+
+
+def test_conflict_markers_are_named_by_line_in_the_lint():
+    text = BASE.replace("c: 3", "<<<<<<< draft\nc: 30\n=======\nc: 33\n>>>>>>> latest")
+    found = drafts.conflict_markers({"x.yaml": BASE}, {"x.yaml": text, "y.yaml": "<<<<<<< draft\n"})
+    assert [(e.file, e.line) for e in found] == [("rules/x.yaml", 3), ("rules/y.yaml", 1)]
+    assert str(found[0].problem) == ("Line 3 starts an unresolved conflict (your text after <<<<<<< draft, the latest "
+                                     "one after =======, up to >>>>>>> latest): keep the right text and delete the three "
+                                     "marker lines")
+    assert drafts.conflict_markers({"y.yaml": "<<<<<<< draft\n"}, {"y.yaml": "<<<<<<< draft\n"}) == []  # unchanged files
