@@ -86,7 +86,7 @@ def check_files(live: store.Files, files: store.Files, seeds: Path, last_good: s
     """Lint the files as a pack; when it loads, run the examples of the changed measures (all, if shared files changed).
     Coverage gaps count as new against the live files, or last_good when those do not load (a broken commit)."""
     result = DraftCheck(files, changed=store.changed(live, files))
-    rewritten = history.rewrites(live, files, dt.date.today())  # started periods change only as corrections
+    rewritten = history_errors(live, files, last_good, dt.date.today())
     marked = conflict_markers(live, files)
     try:
         result.pack = store.load_files(files, seeds)
@@ -106,6 +106,15 @@ def check_files(live: store.Files, files: store.Files, seeds: Path, last_good: s
             known = _live_gaps(last_good, seeds, ids)
         result.new_gaps = [g for g in result.gaps if g not in (known or set())]
     return result
+
+
+def history_errors(live: store.Files, files: store.Files, last_good: store.Files | None, today: dt.date) -> list[RuleError]:
+    """Started periods change only as corrections: against the committed files, and against the last good (live) pack
+    as well when they differ, so repairing a broken commit cannot carry a rewrite the commit made past the check."""
+    errors = history.rewrites(live, files, today)
+    if last_good is not None and last_good != live:
+        errors += [e for e in history.rewrites(last_good, files, today) if e not in errors]
+    return errors
 
 
 def conflict_markers(live: store.Files, files: store.Files) -> list[RuleError]:
@@ -175,8 +184,9 @@ def _publish(session: Session, draft: Draft, seeds: Path, author: str, comment: 
     reasons += [sync.changed_by(session, repo, p) for p in behind]
     moved = disk_conflicts(repo, draft) if repo is not None else {}
     reasons += [Problem("refusal.disk_conflict", {"path": p}) for p in moved if p not in behind]
-    checked = check_files(live, compose(live, draft.changes), seeds, dict(newest.files) if newest else None)
-    reasons += lint_refusals(checked.errors, live, draft, seeds)
+    last_good = dict(newest.files) if newest else None
+    checked = check_files(live, compose(live, draft.changes), seeds, last_good)
+    reasons += lint_refusals(checked.errors, live, draft, seeds, last_good)
     reasons += [Problem("refusal.example", {"measure": o.measure, "n": o.index + 1, "name": o.name,
                                             "failures": "; ".join(o.failures)}) for o in checked.failing]
     reasons += [Problem("refusal.coverage", {"measure": m, "criterion": c, "side": side}) for m, c, side in checked.new_gaps]
@@ -193,13 +203,15 @@ def _publish(session: Session, draft: Draft, seeds: Path, author: str, comment: 
     return version
 
 
-def lint_refusals(errors: list[RuleError], live: store.Files, draft: Draft, seeds: Path) -> list[Problem]:
+def lint_refusals(errors: list[RuleError], live: store.Files, draft: Draft, seeds: Path,
+                  last_good: store.Files | None = None) -> list[Problem]:
     """The refusals of a draft's lint errors; errors of committed files the draft does not change, when the committed
-    pack itself does not load, become one 'the pack is broken in file X' refusal per file instead."""
+    pack itself is refused (does not load, or rewrites history), become one 'the pack is broken in file X' refusal
+    per file instead."""
     own = [p for p in draft.changes if draft.changes[p] is not None]
     if all(sync.path_of(e.file, {p: 1 for p in own}) in own for e in errors):
         return [lint_refusal(e) for e in errors]
-    broken = {p: found for p, found in sync.broken_files(live, seeds).items() if p not in draft.changes}
+    broken = {p: found for p, found in sync.broken_files(live, seeds, last_good).items() if p not in draft.changes}
     out = [lint_refusal(e) for e in errors if sync.path_of(e.file, live) not in broken]
     for path, found in sorted(broken.items()):
         first = found[0]

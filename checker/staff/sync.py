@@ -3,6 +3,7 @@ the committed files that do not load (a broken commit) so an officer can repair 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,7 @@ from checker.i18n import N_
 from checker.problems import Problem
 from checker.rules.loader import RulePackError
 from checker.rules.yamlsrc import RuleError
-from checker.staff import store
+from checker.staff import history, store
 from checker.staff.gitrepo import GitError, RulesRepo
 from checker.staff.models import Draft, PackVersion
 from checker.staff.revert import merge_marked
@@ -103,16 +104,19 @@ def _last_change(session: Session, path: str) -> PackVersion | None:
     return None
 
 
-def broken_files(live: store.Files, seeds: Path) -> dict[str, list[RuleError]]:
-    """The committed files that do not load (by path in the rules folder) with their errors; empty when the pack loads."""
+def broken_files(live: store.Files, seeds: Path, last_good: store.Files | None = None) -> dict[str, list[RuleError]]:
+    """The committed files that do not load, or rewrite a started period of the last good pack without a correction
+    (by path in the rules folder), with their errors; empty when the committed pack is fine."""
+    found: dict[str, list[RuleError]] = {}
     try:
         store.load_files(live, seeds)
     except RulePackError as exc:
-        found: dict[str, list[RuleError]] = {}
         for error in exc.errors:
             found.setdefault(path_of(error.file, live), []).append(error)
-        return found
-    return {}
+    if last_good is not None and last_good != live:
+        for error in history.rewrites(last_good, live, dt.date.today()):
+            found.setdefault(path_of(error.file, live), []).append(error)
+    return found
 
 
 def path_of(file: str, files: Mapping[str, object]) -> str:

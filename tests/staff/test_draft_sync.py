@@ -175,3 +175,25 @@ def test_conflict_markers_are_named_by_line_in_the_lint():
                                      "one after =======, up to >>>>>>> latest): keep the right text and delete the three "
                                      "marker lines")
     assert drafts.conflict_markers({"y.yaml": "<<<<<<< draft\n"}, {"y.yaml": "<<<<<<< draft\n"}) == []  # unchanged files
+
+
+def test_repairing_a_commit_that_rewrote_history_still_needs_the_correction(app, staff):
+    from tests.staff.test_history import CORRECTION, TAX, _rewrite
+
+    rules = rules_of(app)
+    rewritten = _rewrite((rules / TAX).read_text(encoding="utf-8"), "        value: 100\n", "        value: 120\n")
+    (rules / TAX).write_text(rewritten, encoding="utf-8")
+    git(rules, "commit", "-qam", "officer: 2018 limit")
+    assert f"/staff/repair?path={TAX}" in staff.get("/staff/").get_data(as_text=True)  # the pack loads, yet is refused
+    repair = staff.get(f"/staff/repair?path={TAX}").get_data(as_text=True)
+    assert _text(repair) == rewritten and f"{TAX}:9</a>" in repair
+
+    kept = staff.post(f"/staff/repair?path={TAX}", data={"text": rewritten + "# checked\n"}).headers["Location"]
+    preview(staff, kept)
+    refused = staff.post(kept + "/publish", data={"comment": "keep 120"})
+    assert refused.status_code == 409 and f"rules/{TAX}:9" in refused.get_data(as_text=True)
+    fixed = rewritten.replace("        value: 120\n", "        value: 120\n" + CORRECTION.replace("50}", "100}"), 1)
+    location = staff.post(f"/staff/repair?path={TAX}", data={"text": fixed}).headers["Location"]
+    preview(staff, location)
+    assert staff.post(location + "/publish", data={"comment": "the 2018 limit was mistyped"}).status_code == 302
+    assert app.extensions["staff"].refused is None and "rules-refused" not in staff.get("/staff/").get_data(as_text=True)

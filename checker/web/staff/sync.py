@@ -58,7 +58,7 @@ def repair():
         flash(t("staff.not_utf8") if text is None else t("staff.empty_text"))
     if not form.is_submitted():
         form.text.data = files[path]
-    errors = sync.broken_files(files, seeds()).get(path, [])
+    errors = sync.broken_files(files, seeds(), snapshot().files).get(path, [])
     return render_template("staff/repair.html", form=form, path=path, errors=errors,
                            differs=files[path] != snapshot().files.get(path))
 
@@ -73,7 +73,7 @@ def broken_paths() -> list[str]:
         head = repo.head()
         if head not in _BROKEN:
             _BROKEN.clear()
-            _BROKEN[head] = sorted(sync.broken_files(repo.files(head), seeds()))
+            _BROKEN[head] = sorted(sync.broken_files(repo.files(head), seeds(), live().current().files))
     except GitError:
         return []
     return _BROKEN[head]
