@@ -15,6 +15,7 @@ from checker.staff.gitrepo import GitError
 from checker.staff.live import LivePack, Snapshot
 from checker.web.services import services
 
+_COMMITTED: dict[str, store.Files] = {}  # "folder@HEAD" -> its rule files (one entry: git is read once per commit)
 bp = Blueprint("staff", __name__, url_prefix="/staff", static_folder="static", static_url_path="/static")
 
 
@@ -57,7 +58,12 @@ def committed() -> store.Files:
     repo = live().repo
     if repo is not None:
         try:
-            return repo.files()
+            head = repo.head()
+            key = f"{repo.rules}@{head}"
+            if key not in _COMMITTED:
+                _COMMITTED.clear()
+                _COMMITTED[key] = repo.files(head)
+            return dict(_COMMITTED[key])
         except GitError:
             pass
     return snapshot().files

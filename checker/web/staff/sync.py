@@ -13,7 +13,7 @@ from checker.web.staff.common import author, bp, committed, live, seeds, snapsho
 from checker.web.staff.drafts import _get_draft, _submitted_text
 from checker.web.staff.forms import ButtonForm, EditForm
 
-_BROKEN: dict[str, list[str]] = {}  # commit id -> its committed files that do not load (one entry kept)
+_BROKEN: dict[str, list[str]] = {}  # "folder@HEAD" -> its committed files that do not load (one entry kept)
 
 
 @bp.post("/drafts/<int:draft_id>/update")
@@ -70,10 +70,10 @@ def broken_paths() -> list[str]:
     if refused is None or repo is None:
         return []
     try:
-        head = repo.head()
-        if head not in _BROKEN:
+        key = f"{repo.rules}@{repo.head()}"
+        if key not in _BROKEN:
             _BROKEN.clear()
-            _BROKEN[head] = sorted(sync.broken_files(repo.files(head), seeds(), live().current().files))
+            _BROKEN[key] = sorted(sync.broken_files(committed(), seeds(), live().current().files))
     except GitError:
         return []
-    return _BROKEN[head]
+    return _BROKEN[key]
