@@ -197,3 +197,19 @@ def test_repairing_a_commit_that_rewrote_history_still_needs_the_correction(app,
     preview(staff, location)
     assert staff.post(location + "/publish", data={"comment": "the 2018 limit was mistyped"}).status_code == 302
     assert app.extensions["staff"].refused is None and "rules-refused" not in staff.get("/staff/").get_data(as_text=True)
+
+
+def test_update_and_repair_wording_in_both_languages():
+    from checker.i18n import translate
+
+    assert translate("staff.update_draft", "zh") == "把草稿更新到最新版本"
+    assert translate("staff.update_draft", "en") == "Bring the draft up to date"
+    assert translate("staff.update_conflicts", "zh", path=PATH, lines="3, 9").startswith(
+        f"草稿已更新到最新版本，但 {PATH} 第 3, 9 行与最新版本冲突：<<<<<<< draft 与 ======= 之间是您的文字")
+    assert translate("staff.update_conflicts", "en", path=PATH, lines="3").startswith(
+        f"The draft is up to date, but {PATH} line(s) 3 conflict with the latest version")
+    assert translate("staff.updated", "en", paths=PATH) == (f"The draft is up to date ({PATH}) and keeps your edits; "
+                                                            "preview its impact again before publishing.")
+    assert translate("staff.repair_link", "zh", path=PATH) == f"打开已提交的 {PATH} 并修复"
+    assert translate("staff.repair_link", "en", path=PATH) == f"Open the committed {PATH} and repair it"
+    assert "last good version" in translate("staff.repair_intro", "en", path=PATH)
