@@ -21,10 +21,11 @@ from checker.rules.loader import RulePackError
 from checker.rules.pack import RulePack
 from checker.rules.yamlsrc import RuleError
 from checker.ruletest import ExampleOutcome, measure_id_of, run_pack
-from checker.staff import history, store
+from checker.staff import history, store, sync
 from checker.staff.gitrepo import GitError, RulesRepo
 from checker.staff.impact_models import ImpactJob
 from checker.staff.models import Draft, PackVersion
+from checker.staff.revert import conflict_lines
 
 
 class PublishRefused(Exception):
@@ -81,14 +82,17 @@ def measure_path(files: store.Files, measure_id: str) -> str | None:
     return next((p for p in files if p.startswith("measures/") and store.measure_of(p) == measure_id), None)
 
 
-def check_files(live: store.Files, files: store.Files, seeds: Path) -> DraftCheck:
-    """Lint the files as a pack; when it loads, run the examples of the changed measures (all, if shared files changed)."""
+def check_files(live: store.Files, files: store.Files, seeds: Path, last_good: store.Files | None = None) -> DraftCheck:
+    """Lint the files as a pack; when it loads, run the examples of the changed measures (all, if shared files changed).
+    Coverage gaps count as new against the live files, or last_good when those do not load (a broken commit)."""
     result = DraftCheck(files, changed=store.changed(live, files))
-    rewritten = history.rewrites(live, files, dt.date.today())  # started periods change only as corrections
+    rewritten = history_errors(live, files, last_good, dt.date.today())
+    marked = conflict_markers(live, files)
     try:
         result.pack = store.load_files(files, seeds)
     except RulePackError as exc:
-        result.errors = exc.errors + rewritten
+        noisy = {e.file for e in marked}  # a file with markers does not parse: the markers are what to fix
+        result.errors = marked + [e for e in exc.errors if e.file not in noisy] + rewritten
         return result
     result.errors = rewritten
     ids = {m.id for m in result.pack.measures}
@@ -96,16 +100,36 @@ def check_files(live: store.Files, files: store.Files, seeds: Path) -> DraftChec
     measures = [m for m in result.pack.every_version() if shared or m.id in result.changed]
     result.examples, result.gaps = run_pack(result.pack, measures=measures)
     if result.gaps:
-        result.new_gaps = [g for g in result.gaps if g not in _live_gaps(live, seeds, {measure_id_of(g[0]) for g in result.gaps})]
+        ids = {measure_id_of(g[0]) for g in result.gaps}
+        known = _live_gaps(live, seeds, ids)
+        if known is None and last_good is not None:
+            known = _live_gaps(last_good, seeds, ids)
+        result.new_gaps = [g for g in result.gaps if g not in (known or set())]
     return result
 
 
-def _live_gaps(live: store.Files, seeds: Path, ids: set[str]) -> set[tuple[str, str, str]]:
-    """The coverage gaps the live pack already has in these measures (a draft is held only to new ones)."""
+def history_errors(live: store.Files, files: store.Files, last_good: store.Files | None, today: dt.date) -> list[RuleError]:
+    """Started periods change only as corrections: against the committed files, and against the last good (live) pack
+    as well when they differ, so repairing a broken commit cannot carry a rewrite the commit made past the check."""
+    errors = history.rewrites(live, files, today)
+    if last_good is not None and last_good != live:
+        errors += [e for e in history.rewrites(last_good, files, today) if e not in errors]
+    return errors
+
+
+def conflict_markers(live: store.Files, files: store.Files) -> list[RuleError]:
+    """An error at each unresolved conflict left by bringing a draft up to date (<<<<<<< in a changed file)."""
+    return [RuleError(f"rules/{path}", line, "", Problem(N_("lint.conflict_marker"), {"line": line}))
+            for path in sorted(p for p in files if files[p] != live.get(p)) for line in conflict_lines(files[path])]
+
+
+def _live_gaps(live: store.Files, seeds: Path, ids: set[str]) -> set[tuple[str, str, str]] | None:
+    """The coverage gaps the live pack already has in these measures (a draft is held only to new ones); None when
+    the live files do not load."""
     try:
         pack = store.load_files(live, seeds)
     except RulePackError:
-        return set()
+        return None
     return set(run_pack(pack, measures=[m for m in pack.every_version() if m.id in ids])[1])
 
 
@@ -156,11 +180,13 @@ def _publish(session: Session, draft: Draft, seeds: Path, author: str, comment: 
     reasons = [] if comment.strip() else [Problem("refusal.no_comment")]
     if draft.status != "open":
         reasons.append(Problem("refusal.draft_status", {"status": draft.status}))
-    reasons += [Problem("refusal.live_conflict", {"path": p}) for p in conflicts(live, draft)]
+    behind = conflicts(live, draft)
+    reasons += [sync.changed_by(session, repo, p) for p in behind]
     moved = disk_conflicts(repo, draft) if repo is not None else {}
-    reasons += [Problem("refusal.disk_conflict", {"path": p}) for p in moved if p not in conflicts(live, draft)]
-    checked = check_files(live, compose(live, draft.changes), seeds)
-    reasons += [lint_refusal(e) for e in checked.errors]
+    reasons += [Problem("refusal.disk_conflict", {"path": p}) for p in moved if p not in behind]
+    last_good = dict(newest.files) if newest else None
+    checked = check_files(live, compose(live, draft.changes), seeds, last_good)
+    reasons += lint_refusals(checked.errors, live, draft, seeds, last_good)
     reasons += [Problem("refusal.example", {"measure": o.measure, "n": o.index + 1, "name": o.name,
                                             "failures": "; ".join(o.failures)}) for o in checked.failing]
     reasons += [Problem("refusal.coverage", {"measure": m, "criterion": c, "side": side}) for m, c, side in checked.new_gaps]
@@ -169,12 +195,29 @@ def _publish(session: Session, draft: Draft, seeds: Path, author: str, comment: 
     if not reasons and not previewed(session, draft):
         reasons.append(Problem("refusal.no_impact"))
     if reasons:
-        raise PublishRefused(reasons, conflict_diff(draft, {**moved, **{p: live.get(p) for p in conflicts(live, draft)}}))
+        raise PublishRefused(reasons, conflict_diff(draft, {**moved, **{p: live.get(p) for p in behind}}))
     assert checked.pack is not None
     sha = _commit(repo, dict(draft.changes), author, comment.strip()) if repo is not None else None
     version = _record(session, checked.files, checked.pack.version, "publish", author, comment, sha)
     draft.status = "published"
     return version
+
+
+def lint_refusals(errors: list[RuleError], live: store.Files, draft: Draft, seeds: Path,
+                  last_good: store.Files | None = None) -> list[Problem]:
+    """The refusals of a draft's lint errors; errors of committed files the draft does not change, when the committed
+    pack itself is refused (does not load, or rewrites history), become one 'the pack is broken in file X' refusal
+    per file instead."""
+    own = [p for p in draft.changes if draft.changes[p] is not None]
+    if all(sync.path_of(e.file, {p: 1 for p in own}) in own for e in errors):
+        return [lint_refusal(e) for e in errors]
+    broken = {p: found for p, found in sync.broken_files(live, seeds, last_good).items() if p not in draft.changes}
+    out = [lint_refusal(e) for e in errors if sync.path_of(e.file, live) not in broken]
+    for path, found in sorted(broken.items()):
+        first = found[0]
+        out.append(Problem(N_("refusal.broken_pack"), {"path": path, "where": f"{path}:{first.line}",
+                                                       "message": first.message, "message_zh": first.problem.text("zh")}))
+    return out
 
 
 def lint_refusal(error: RuleError) -> Problem:

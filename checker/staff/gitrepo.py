@@ -144,6 +144,16 @@ class RulesRepo:
         sha, email, message = (out.split("\0") + ["", ""])[:3]
         return Commit(sha.strip(), email.strip(), message.strip())
 
+    def last_change(self, path: str) -> Commit | None:
+        """The newest commit that changed a rule file (None when none did)."""
+        if not self.head():
+            return None
+        out = _run(self.top, "log", "-1", "--format=%H%x00%ae%x00%B", "HEAD", "--", self.prefix + path).stdout.decode()
+        if not out.strip():
+            return None
+        sha, email, message = (out.split("\0") + ["", ""])[:3]
+        return Commit(sha.strip(), email.strip(), message.strip())
+
     @contextlib.contextmanager
     def locked(self, wait: bool = True) -> Iterator[bool]:
         """Serialise writers of the rules folder across processes; without wait, yield False when another holds it."""

@@ -27,17 +27,34 @@ class RevertRefused(Exception):
 
 def merge_texts(current: str, base: str, other: str) -> str | None:
     """Three-way merge of the current text and `other`, both descended from base; None on a conflict (or no git)."""
+    merged = merge_marked(current, base, other)
+    return merged[0] if merged is not None and not merged[1] else None
+
+
+def merge_marked(current: str, base: str, other: str, labels: tuple[str, str, str] = ("current", "base", "other")
+                 ) -> tuple[str, list[int]] | None:
+    """Three-way merge (git merge-file): the merged text, conflicts marked with <<<<<<< / >>>>>>> lines named by
+    labels, and the line numbers of the conflicts' first markers (none on a clean merge); None when git fails."""
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
         for name, text in (("current", current), ("base", base), ("other", other)):
             path = Path(tmp) / name
             path.write_text(text, encoding="utf-8")
             paths.append(str(path))
+        args = [arg for label in labels for arg in ("-L", label)]
         try:
-            done = subprocess.run(["git", "merge-file", "-p", *paths], capture_output=True, timeout=30)
+            done = subprocess.run(["git", "merge-file", "-p", *args, *paths], capture_output=True, timeout=30)
         except (OSError, subprocess.SubprocessError):
             return None
-    return done.stdout.decode("utf-8") if done.returncode == 0 else None
+    if done.returncode < 0 or done.returncode > 127:
+        return None
+    text = done.stdout.decode("utf-8")
+    return text, (conflict_lines(text) if done.returncode else [])
+
+
+def conflict_lines(text: str) -> list[int]:
+    """The line numbers (from 1) of the conflict markers that open a conflict (<<<<<<<)."""
+    return [n for n, line in enumerate(text.splitlines(), 1) if line.startswith("<<<<<<< ") or line == "<<<<<<<"]
 
 
 def _undo(path: str, old: str | None, new: str | None, now: str | None) -> tuple[bool, str | None]:

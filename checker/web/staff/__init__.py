@@ -24,6 +24,7 @@ def init_app(app: Flask) -> LivePack:
         return app.extensions["staff"]
     from checker.web.agency import init_app as init_agency
     from checker.web.staff.strings import action_name, form_label, lint_message, measure_title, status_word
+    from checker.web.staff.sync import broken_paths
     from checker.web.staff.views import bp
 
     init_agency(app)  # staff sign in through the agency login
@@ -52,6 +53,7 @@ def init_app(app: Flask) -> LivePack:
     app.jinja_env.globals.setdefault("measure_title", measure_title)
     app.jinja_env.globals.setdefault("status_word", status_word)
     app.jinja_env.globals.setdefault("rules_refused", lambda: live.refused)
+    app.jinja_env.globals.setdefault("broken_paths", broken_paths)
     return live
 
 

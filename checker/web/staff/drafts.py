@@ -12,7 +12,7 @@ from checker.staff import drafts, history, impact_job, store
 from checker.staff.models import Draft
 from checker.web.i18n import current_lang, t
 from checker.web.services import db
-from checker.web.staff.common import author, bp, live, seeds, snapshot, staff_required
+from checker.web.staff.common import author, bp, committed, live, seeds, snapshot, staff_required
 from checker.web.staff.forms import ButtonForm, CommentForm, EditForm
 from checker.web.staff.impacts import follow
 
@@ -60,7 +60,8 @@ def edit(measure_id: str):
         flash(t("staff.not_utf8") if text is None else t("staff.empty_text"))
     if not form.is_submitted():
         form.text.data = snap.files[path]
-    return render_template("staff/edit.html", form=form, measure_id=measure_id, path=path)
+    return render_template("staff/edit.html", form=form, measure_id=measure_id, path=path,
+                           differs=committed().get(path, snap.files[path]) != snap.files[path])
 
 
 @bp.route("/drafts/<int:draft_id>", methods=["GET", "POST"])
@@ -86,18 +87,20 @@ def draft(draft_id: int):
 
 def _render_draft(found: Draft, form: EditForm | None = None, publish: CommentForm | None = None, status: int = 200,
                   reasons: list[Problem] | None = None, conflict: str = ""):
-    """The draft page."""
+    """The draft page, checked against the committed files it will be published onto (the last good live pack
+    stands in for the gaps it already had when they do not load)."""
     snap = snapshot()
+    base = committed()
     path = _draft_path(found, form.path.data if form is not None and form.path.data else request.args.get("file"))
-    checked = drafts.check_files(snap.files, drafts.compose(snap.files, found.changes), seeds())
+    checked = drafts.check_files(base, drafts.compose(base, found.changes), seeds(), snap.files)
     form = form or EditForm(formdata=None)
     if not form.text.data:  # the saved text, so a refusal never empties the editor
         form.text.data = found.changes[path]
     form.path.data = path
     return render_template("staff/draft.html", draft=found, path=path, form=form, checked=checked, paths=list(found.changes),
                            publish=publish or CommentForm(), discard=ButtonForm(), reasons=reasons or [], conflict=conflict,
-                           conflicts=drafts.conflicts(snap.files, found), diff=drafts.diff(snap.files, found.changes),
-                           corrected=history.new_corrections(snap.files, found.changes),
+                           conflicts=drafts.conflicts(base, found), diff=drafts.diff(base, found.changes),
+                           corrected=history.new_corrections(base, found.changes), update=ButtonForm(),
                            previewed=drafts.previewed(db(), found)), status
 
 

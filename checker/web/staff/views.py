@@ -18,6 +18,7 @@ from checker.web.staff import create as _create  # noqa: F401  (registers the cr
 from checker.web.staff import drafts as _drafts  # noqa: F401  (registers the draft routes)
 from checker.web.staff import history as _history  # noqa: F401  (registers the history routes)
 from checker.web.staff import impacts as _impacts  # noqa: F401  (registers the impact progress route)
+from checker.web.staff import sync as _sync  # noqa: F401  (registers the bring-up-to-date and repair routes)
 from checker.web.staff.common import bp, snapshot, staff_required
 from checker.web.staff.forms import ButtonForm
 
