@@ -21,6 +21,7 @@ from typing import Any, Callable, Optional, Union
 
 import numpy as np
 
+from checker.i18n import N_
 from checker.rules.expr import Call, Const, ExprError, Node
 from checker.rules.exprtypes import DATE, NUMBER, TEXT, kind
 
@@ -119,11 +120,17 @@ def _shift(node: Call, type_of: TypeOf) -> str:
     return DATE
 
 
-def _year_end(node: Call, type_of: TypeOf) -> str:
-    if len(node.args) != 1:
-        raise ExprError("lint.expr.year_end_args")
-    expect(node.args[0], type_of, DATE, "year_end()")
-    return DATE
+def fixed(*params: str, returns: str, arity: str) -> Callable[[Call, TypeOf], str]:
+    """The signature of a function of fixed argument types; `arity` is the catalogue key of its wrong-count message."""
+
+    def check(node: Call, type_of: TypeOf) -> str:
+        if len(node.args) != len(params):
+            raise ExprError(arity)
+        for arg, want in zip(node.args, params):
+            expect(arg, type_of, want, f"{node.func}()")
+        return returns
+
+    return check
 
 
 def _starts_with(node: Call, type_of: TypeOf) -> str:
@@ -230,7 +237,8 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
     Function("add_days", "add_days(d, -365)", _shift, add_days, params=(DATE,), rising=(1,), literals_from=1,
              examples=(((_d("2026-12-31"), 1.0), _d("2027-01-01")), ((_d("2026-03-01"), -1.0), _d("2026-02-28")),
                        ((_d("2024-03-01"), -365.0), _d("2023-03-02")))),
-    Function("year_end", "year_end(d)", _year_end, year_end, params=(DATE,), rising=(1,),
+    Function("year_end", "year_end(d)", fixed(DATE, returns=DATE, arity=N_("lint.expr.year_end_args")), year_end,
+             params=(DATE,), rising=(1,),
              examples=(((_d("2026-03-05"),), _d("2026-12-31")), ((_d("2026-12-31"),), _d("2026-12-31")),
                        ((_d("2024-01-01"),), _d("2024-12-31")))),
     Function("starts_with", "starts_with(industry_code, 'C16', 'H')", _starts_with, starts_with, params=(TEXT,),
