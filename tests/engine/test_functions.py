@@ -98,7 +98,7 @@ def intervals(draw: st.DrawFn, kind: str) -> v.Num:
     if shape == "unknown":
         return v.Num(-v.INF, v.INF)
     if shape == "half":
-        return v.Num(a, v.INF) if draw(st.booleans()) else v.Num(-v.INF, b)
+        return v.Num.span(a, v.INF) if draw(st.booleans()) else v.Num.span(-v.INF, b)
     if kind == DATE or shape == "range":  # dates are never undefined
         return v.Num.span(a, b)
     return v.UNDEFINED if shape == "undefined" else v.Num.span(a, b, 1)
