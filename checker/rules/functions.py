@@ -98,8 +98,10 @@ def _min_max(node: Call, type_of: TypeOf) -> str:
 def _band(node: Call, type_of: TypeOf) -> str:
     """tier(x, t1, v1, ..., default) with thresholds descending, upto(x, l1, v1, ..., default) with limits ascending."""
     args, tier = node.args, node.func == "tier"
+    if (len(args) < 4 or len(args) % 2) and tier:
+        raise ExprError("lint.expr.tier_args")
     if len(args) < 4 or len(args) % 2:
-        raise ExprError("lint.expr.tier_args" if tier else "lint.expr.upto_args")
+        raise ExprError("lint.expr.upto_args")
     expect(args[0], type_of, NUMBER, f"{node.func}()")
     constants = [number_const(a, f"{node.func}()") for a in args[1:]]
     bounds, values = constants[0:-1:2], constants[1:-1:2] + [constants[-1]]
@@ -107,8 +109,11 @@ def _band(node: Call, type_of: TypeOf) -> str:
         raise ExprError("lint.expr.tier_thresholds")
     if not tier and any(a >= b for a, b in zip(bounds, bounds[1:])):
         raise ExprError("lint.expr.upto_limits")
-    if any(a < b for a, b in zip(values, values[1:])):  # so the last value (the default) is the least
-        raise ExprError("lint.expr.tier_values" if tier else "lint.expr.upto_values")
+    falling = all(a >= b for a, b in zip(values, values[1:]))  # so the last value (the default) is the least
+    if not falling and tier:
+        raise ExprError("lint.expr.tier_values")
+    if not falling:
+        raise ExprError("lint.expr.upto_values")
     return NUMBER
 
 
