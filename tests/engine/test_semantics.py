@@ -9,8 +9,8 @@ import pytest
 from checker.engine import values as v
 from checker.engine.reference import evaluate
 from checker.engine.scope import Scope
-from checker.rules.functions import FUNCTIONS
 from checker.rules.expr import ExprError, parse
+from checker.rules.functions import FUNCTIONS
 
 AS_OF = dt.date(2026, 6, 1)
 
