@@ -190,6 +190,11 @@ def _upto_columns(x: np.ndarray, *consts: float) -> np.ndarray:
     return np.select([x <= t for t, _ in pairs], [float(val) for _, val in pairs], default=float(consts[-1]))
 
 
+def days_between(start: dt.date, end: dt.date) -> float:
+    """The days from start to end (negative when end comes first)."""
+    return float((end - start).days)
+
+
 def add_years(day: dt.date, years: float) -> dt.date:
     """A date shifted by whole calendar years (29 February becomes 28 February)."""
     try:
@@ -246,6 +251,10 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
              params=(DATE,), rising=(1,),
              examples=(((_d("2026-03-05"),), _d("2026-12-31")), ((_d("2026-12-31"),), _d("2026-12-31")),
                        ((_d("2024-01-01"),), _d("2024-12-31")))),
+    Function("days_between", "days_between(start, end)", fixed(DATE, DATE, returns=NUMBER,
+             arity=N_("lint.expr.days_between_args")), days_between, params=(DATE,), rising=(-1, 1),
+             examples=(((_d("2026-01-01"), _d("2026-12-31")), 364.0), ((_d("2024-02-28"), _d("2024-03-01")), 2.0),
+                       ((_d("2026-03-05"), _d("2026-03-01")), -4.0))),
     Function("starts_with", "starts_with(industry_code, 'C16', 'H')", _starts_with, starts_with, params=(TEXT,),
              literals_from=1,
              examples=((("C1610", "C16", "H"), True), (("H6110", "C16", "H"), True), (("C1711", "C16", "H"), False),

@@ -250,3 +250,19 @@ def test_in_follows_its_examples_on_values_and_vector(value, options, negated, w
     assert v.in_set(value, options, negated) is want
     if isinstance(value, v.Num):
         assert vector.in_set_num(_vnum(value), options, negated).tolist() == [CODE[want]]
+
+
+def test_days_between_takes_two_dates_and_counts_over_missing_answers(pack) -> None:
+    env = pack.types
+    assert check(ex.parse("days_between(hte_certified_on, as_of)"), env) == NUMBER
+    for bad, code in (("days_between(as_of)", "lint.expr.days_between_args"),
+                      ("days_between(as_of, employees)", "lint.expr.operand_type")):
+        with pytest.raises(ex.ExprError) as raised:
+            check(ex.parse(bad), env)
+        assert raised.value.problem.code == code
+    node = ex.parse("days_between(hte_certified_on, as_of) >= 365")
+    assert evaluate(node, Scope(pack, {"hte_certified_on": dt.date(2025, 12, 3)}, AS_OF)) is True
+    assert evaluate(node, Scope(pack, {"hte_certified_on": dt.date(2025, 12, 4)}, AS_OF)) is False
+    assert evaluate(node, Scope(pack, {}, AS_OF)) is None  # not answered: any number of days
+    column = vector.Columns(pack, [{"hte_certified_on": dt.date(2025, 12, 3)}, {}], AS_OF).eval(node)
+    assert column.tolist() == [vector.T, vector.U]
