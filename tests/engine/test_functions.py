@@ -266,3 +266,12 @@ def test_days_between_takes_two_dates_and_counts_over_missing_answers(pack) -> N
     assert evaluate(node, Scope(pack, {}, AS_OF)) is None  # not answered: any number of days
     column = vector.Columns(pack, [{"hte_certified_on": dt.date(2025, 12, 3)}, {}], AS_OF).eval(node)
     assert column.tolist() == [vector.T, vector.U]
+
+
+def test_the_reference_walker_reads_only_the_shared_semantics() -> None:
+    from checker.config import PACKAGE_DIR
+    from tests.test_layers import _imports
+
+    found = {t for t in _imports(PACKAGE_DIR / "engine" / "reference.py", "checker.engine.reference") if t.startswith("checker.")}
+    assert {t for t in found if t.startswith("checker.engine")} <= {"checker.engine", "checker.engine.values",
+                                                                      "checker.engine.scope", "checker.engine.scope.Scope"}
