@@ -24,6 +24,7 @@ from checker.rules import expr as ex
 from checker.rules.exprtypes import BOOL, DATE, NUMBER, TEXT
 from checker.rules.functions import FUNCTIONS, ORDERED, Function, Plain
 from checker.rules.typecheck import check
+from tests.budget import examples
 
 AS_OF = dt.date(2026, 12, 3)
 README = (PROJECT_ROOT / "rules" / "README.md").read_text(encoding="utf-8")
@@ -134,7 +135,7 @@ def _row(column: Any, i: int) -> v.Value:
     return {vector.F: False, vector.U: None, vector.T: True}[int(column[i])]
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400, 200), deadline=None)
 @given(batch=batches())
 def test_every_backend_agrees_on_generated_values_missing_ones_included(batch) -> None:
     fn, rows, consts = batch
@@ -155,7 +156,7 @@ def _points(num: v.Num, kind: str) -> list[Plain]:
     return ([None] if num.undef else []) + ([] if num.undef == 2 else finite)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400, 200), deadline=None)
 @given(batch=batches())
 def test_a_lifted_result_holds_every_value_its_arguments_stand_for(batch) -> None:
     fn, rows, consts = batch
