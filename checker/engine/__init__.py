@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from checker.engine.answer import notice, totals
 from checker.engine.compiled import Compiled
 from checker.engine.plan import MeasurePlan, plan_pack
-from checker.engine.reference import Scope
+from checker.engine.scope import Scope
 from checker.engine.verdict import CheckResult, CriterionResult, MeasureResult, add_tax_savings, conflicts, explain
 from checker.rules.pack import RulePack
 

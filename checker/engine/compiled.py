@@ -6,12 +6,12 @@ criteria on the fast batch path (cross-checked against durable-rules on a sample
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Callable, Optional, cast
+from typing import Callable, cast
 
 from checker.engine import values as v
-from checker.engine.reference import Scope, compare, in_set
-from checker.rules.expr import BinOp, BoolOp, Call, Compare, Const, InSet, Name, Neg, Node, Not, literal_number, literal_text
+from checker.engine.scope import Scope
+from checker.rules.expr import BinOp, BoolOp, Call, Compare, Const, InSet, Name, Neg, Node, Not
+from checker.rules.functions import FUNCTIONS, literals
 
 Fn = Callable[[Scope], v.Value]
 NumFn = Callable[[Scope], v.Num]  # a closure of a numeric or date expression
@@ -48,10 +48,10 @@ class Compiled:
             return lambda scope: v.neg(num(scope))
         if isinstance(node, Compare):
             cop, left, right = node.op, self.fn(node.left), self.fn(node.right)
-            return lambda scope: compare(cop, left(scope), right(scope))
+            return lambda scope: v.compare_values(cop, left(scope), right(scope))
         if isinstance(node, InSet):
             inner, options, negated = self.fn(node.operand), node.values, node.negated
-            return lambda scope: in_set(inner(scope), options, negated)
+            return lambda scope: v.in_set(inner(scope), options, negated)
         if isinstance(node, BoolOp):
             return self._boolop(node)
         if isinstance(node, Not):
@@ -74,28 +74,11 @@ class Compiled:
         return lambda scope: v.tri_or([p(scope) for p in parts])
 
     def _call(self, node: Call) -> Fn:
-        args = node.args
-        if node.func == "date":
-            value = v.Num.of(v.to_ordinal(dt.date.fromisoformat(literal_text(args[0]))))
+        """The one generic call: the function table's meaning over the compiled arguments."""
+        fn = FUNCTIONS[node.func]
+        args = [self.fn(a) for a in node.args[:fn.arity(len(node.args))]]
+        consts = literals(fn, node.args)
+        if not args:  # a call of literals only (date('...')): computed once
+            value = v.call(fn, [], consts)
             return lambda scope: value
-        if node.func == "starts_with":
-            text = cast(Callable[[Scope], Optional[str]], self.fn(args[0]))
-            prefixes = tuple(literal_text(a) for a in args[1:])
-            return lambda scope: _starts(text(scope), prefixes)
-        first = self._num(args[0])  # every other function reads a number or a date first
-        if node.func in ("min", "max"):
-            fns = [first] + [self._num(a) for a in args[1:]]
-            pick = v.minimum if node.func == "min" else v.maximum
-            return lambda scope: pick([f(scope) for f in fns])
-        if node.func in ("tier", "upto"):
-            consts = [literal_number(a) for a in args[1:]]
-            pairs, default = list(zip(consts[0:-1:2], consts[1:-1:2])), consts[-1]
-            band = v.tier if node.func == "tier" else v.upto
-            return lambda scope: band(first(scope), pairs, default)
-        shift = v.SHIFTS[node.func]
-        amount = literal_number(args[1]) if len(args) > 1 else 0
-        return lambda scope: shift(first(scope), amount)
-
-
-def _starts(text: Optional[str], prefixes: tuple[str, ...]) -> v.Tri:
-    return None if text is None else text.startswith(prefixes)
+        return lambda scope: v.call(fn, [a(scope) for a in args], consts)

@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from checker.engine import values as v
 from checker.engine.compiled import Compiled
-from checker.engine.reference import Scope
+from checker.engine.scope import Scope
 from checker.rules.expr import Node, parse
 from checker.rules.pack import RulePack
 

@@ -87,18 +87,24 @@ def _undefined(*operands: Operand) -> list[Cond]:
     return [{f"{o.key}_u": 2} for o in operands if isinstance(o, Slot)]
 
 
+_RELATIONS = {"ge": "$gte", "le": "$lte", "gt": "$gt", "lt": "$lt"}  # values.RELATIONS as durable-rules operators
+
+
 def _num(atom: NumAtom, want: bool) -> Cond:
-    """Pattern that holds when the comparison is surely true (want) or surely false."""
+    """Pattern that holds when the comparison is surely true (want) or surely false (values.COMPARISONS)."""
     a, b = atom.left, atom.right
-    ge = _cmp("$gte", a, "lo", b, "hi")  # a.lo >= b.hi
-    le = _cmp("$lte", a, "hi", b, "lo")  # a.hi <= b.lo
-    gt = _cmp("$gt", a, "lo", b, "hi")  # a.lo > b.hi
-    lt = _cmp("$lt", a, "hi", b, "lo")  # a.hi < b.lo
-    sure = {">=": (ge, lt), ">": (gt, le), "<=": (le, gt), "<": (lt, ge),
-            "==": (_all([ge, le]), _any([gt, lt])), "!=": (_any([gt, lt]), _all([ge, le]))}[atom.op]
+    join, relations = v.COMPARISONS[atom.op][0 if want else 1]
+    parts = [_relation(name, a, b) for name in relations]
+    sure = _all(parts) if join == "all" else _any(parts)
     if want:
-        return _all(_defined(a, b) + [sure[0]])
-    return _any([sure[1]] + _undefined(a, b))
+        return _all(_defined(a, b) + [sure])
+    return _any([sure] + _undefined(a, b))
+
+
+def _relation(name: str, a: Operand, b: Operand) -> Cond:
+    """One of values.RELATIONS as a pattern: a's bound against b's."""
+    left, _, right = v.RELATIONS[name]
+    return _cmp(_RELATIONS[name], a, left, b, right)
 
 
 def _text(atom: TextAtom, want: bool) -> Cond:

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Union, cast
 
 from checker.engine import values as v
-from checker.engine.reference import Scope
+from checker.engine.scope import Scope
 from checker.rules.expr import BoolOp, Compare, Const, InSet, Name, Node, Not, names
 from checker.rules.pack import RulePack
-from checker.rules.typecheck import DATE, NUMBER, TEXT, check
+from checker.rules.typecheck import DATE, NUMBER, TEXT
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ class _Planner:
         if isinstance(node, Name):
             self.plan.names.add(node.name)
             return ("atom", BoolAtom(node.name))
-        if isinstance(node, Compare) and check(node.left, self.pack.types) in (NUMBER, DATE):
+        if isinstance(node, Compare) and _typed(node) in (NUMBER, DATE):
             left = self.operand(node.left, force=isinstance(node.right, Const))
             return ("atom", NumAtom(node.op, left, self.operand(node.right)))
         text = self.text_atom(node)
@@ -132,7 +132,7 @@ class _Planner:
         return key
 
     def text_atom(self, node: Node) -> Union[TextAtom, None]:
-        if isinstance(node, InSet) and isinstance(node.operand, Name) and check(node.operand, self.pack.types) == TEXT:
+        if isinstance(node, InSet) and isinstance(node.operand, Name) and _typed(node) == TEXT:
             self.plan.names.add(node.operand.name)
             return TextAtom(node.operand.name, tuple(str(x) for x in node.values), node.negated)
         if not isinstance(node, Compare) or node.op not in ("==", "!="):
@@ -142,6 +142,13 @@ class _Planner:
             self.plan.names.add(name.name)
             return TextAtom(name.name, (const.value,), node.op == "!=")
         return None
+
+
+def _typed(node: Union[Compare, InSet]) -> str:
+    """The operands' type the type checker kept on a comparison (every pack expression is checked on load)."""
+    if not node.operand_type:
+        raise ValueError(f"plan of an expression never type checked: {node!r}")
+    return node.operand_type
 
 
 DERIVED = "@derived"

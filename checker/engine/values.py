@@ -10,9 +10,14 @@ with an undefined number is false: such a ratio never meets its threshold.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
+import operator
 from dataclasses import dataclass
-from typing import Callable, Optional, Union
+from typing import Any, Callable, Optional, Union, cast
+
+from checker.rules.exprtypes import DATE
+from checker.rules.functions import Function, Plain
 
 INF = math.inf
 HUGE = 1e15  # magnitudes beyond this are treated as unbounded
@@ -126,67 +131,39 @@ def div(a: Num, b: Num) -> Num:
     return Num(-INF, INF, 1)
 
 
-def minimum(args: list[Num]) -> Num:
-    """Interval minimum."""
-    return Num.span(min(a.lo for a in args), min(a.hi for a in args), _undef(*args))
+# -- comparisons: one table, read by values.compare, vector.compare_num and the durable-rules patterns ---------------
+
+# The four relations of two intervals a and b that decide every comparison: (a's bound, relation, b's bound).
+RELATIONS: dict[str, tuple[str, Callable[[Any, Any], Any], str]] = {
+    "ge": ("lo", operator.ge, "hi"),  # a surely >= b
+    "le": ("hi", operator.le, "lo"),  # a surely <= b
+    "gt": ("lo", operator.gt, "hi"),  # a surely > b
+    "lt": ("hi", operator.lt, "lo"),  # a surely < b
+}
+# Per operator: when it is surely true and when surely false, each ("all" | "any", relations).
+COMPARISONS: dict[str, tuple[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]]]] = {
+    ">=": (("all", ("ge",)), ("all", ("lt",))),
+    ">": (("all", ("gt",)), ("all", ("le",))),
+    "<=": (("all", ("le",)), ("all", ("gt",))),
+    "<": (("all", ("lt",)), ("all", ("ge",))),
+    "==": (("all", ("ge", "le")), ("any", ("gt", "lt"))),
+    "!=": (("any", ("gt", "lt")), ("all", ("ge", "le"))),
+}
 
 
-def maximum(args: list[Num]) -> Num:
-    """Interval maximum."""
-    return Num.span(max(a.lo for a in args), max(a.hi for a in args), _undef(*args))
+def relation(name: str, a: Any, b: Any) -> Any:
+    """One relation of two intervals (Nums, or numpy interval columns: anything with lo and hi)."""
+    left, rel, right = RELATIONS[name]
+    return rel(getattr(a, left), getattr(b, right))
 
 
-def tier(x: Num, pairs: list[tuple[float, float]], default: float) -> Num:
-    """The value of the first (threshold, value) pair that x reaches, else default."""
-
-    def at(v: float) -> float:
-        return next((value for threshold, value in pairs if v >= threshold), default)
-
-    low = default if x.undef else at(x.lo)
-    high = default if x.undef == 2 else at(x.hi)
-    return Num.span(low, high)
+def sure(op: str, a: Any, b: Any) -> tuple[Any, Any]:
+    """(surely true, surely false) of a comparison, ignoring undefinedness: bools for Nums, bool arrays for columns."""
+    return tuple(_join(join, [relation(r, a, b) for r in rels]) for join, rels in COMPARISONS[op])
 
 
-def upto(x: Num, pairs: list[tuple[float, float]], default: float) -> Num:
-    """The value of the first (limit, value) pair with x <= limit, else default."""
-
-    def at(v: float) -> float:
-        return next((value for limit, value in pairs if v <= limit), default)
-
-    if x.undef == 2:
-        return Num.of(default)
-    return Num.span(default if x.undef else at(x.hi), at(x.lo))
-
-
-def add_years(d: Num, years: float) -> Num:
-    """Shift a date interval by whole calendar years (29 Feb becomes 28 Feb)."""
-    return _map_date(d, lambda day: _plus_years(day, int(years)))
-
-
-def year_end(d: Num, _unused: float = 0) -> Num:
-    """The 31 December of a date interval's year(s)."""
-    return _map_date(d, lambda day: dt.date(day.year, 12, 31))
-
-
-def add_days(d: Num, days: float) -> Num:
-    """Shift a date interval by days."""
-    return _map_date(d, lambda day: day + dt.timedelta(days=int(days)))
-
-
-def _plus_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
-def _map_date(d: Num, shift: Callable[[dt.date], dt.date]) -> Num:
-    def move(x: float) -> float:
-        if math.isinf(x):
-            return x
-        return float(shift(dt.date.fromordinal(int(x))).toordinal())
-
-    return Num.span(move(d.lo), move(d.hi), d.undef)
+def _join(join: str, parts: list[Any]) -> Any:
+    return functools.reduce(operator.and_ if join == "all" else operator.or_, parts)
 
 
 def compare(op: str, a: Num, b: Num) -> Tri:
@@ -194,7 +171,7 @@ def compare(op: str, a: Num, b: Num) -> Tri:
     undef = _undef(a, b)
     if undef == 2:
         return False
-    true, false = _decide(op, a, b)
+    true, false = sure(op, a, b)
     if false:
         return False
     if true and undef == 0:
@@ -202,18 +179,80 @@ def compare(op: str, a: Num, b: Num) -> Tri:
     return None
 
 
-def _decide(op: str, a: Num, b: Num) -> tuple[bool, bool]:
-    """(surely true, surely false) of a comparison, ignoring undefinedness."""
-    equal = a.lo >= b.hi and a.hi <= b.lo
-    apart_up, apart_down = a.lo > b.hi, a.hi < b.lo
-    return {
-        ">=": (a.lo >= b.hi, apart_down),
-        ">": (apart_up, a.hi <= b.lo),
-        "<=": (a.hi <= b.lo, apart_up),
-        "<": (apart_down, a.lo >= b.hi),
-        "==": (equal, apart_up or apart_down),
-        "!=": (apart_up or apart_down, equal),
-    }[op]
+def compare_values(op: str, left: Value, right: Value) -> Tri:
+    """Three-valued comparison of any two values of one type (numbers and dates by the table, texts and bools by ==)."""
+    if isinstance(left, Num) and isinstance(right, Num):
+        return compare(op, left, right)
+    if left is None or right is None:
+        return None
+    return (left == right) if op == "==" else (left != right)
+
+
+def in_set(value: Value, options: tuple[Union[float, str], ...], negated: bool) -> Tri:
+    """Three-valued membership: a number is in a list when it == one of its numbers (the table's ==), and an
+    undefined number is never in nor out of one."""
+    if isinstance(value, Num):
+        member = tri_or([compare("==", value, Num.of(float(o))) for o in options])
+        return undefined_never_true(tri_not(member) if negated else member, value.undef)
+    if value is None:
+        return None
+    return (value in options) != negated
+
+
+def undefined_never_true(result: Tri, undef: int) -> Tri:
+    """A result that is true only if a perhaps-undefined number is defined: unknown, or false when surely undefined."""
+    if undef == 2:
+        return False
+    return None if result is True and undef == 1 else result
+
+
+# -- function calls: the table's plain meaning lifted onto three-valued values ---------------------------------------
+
+
+def call(fn: Function, args: list[Value], consts: tuple[Plain, ...]) -> Value:
+    """A function of the table applied to evaluated arguments and its literal ones."""
+    if not args:
+        return from_plain(fn.scalar(*consts))
+    if any(not isinstance(a, Num) for a in args):  # texts: a missing one leaves the result unknown
+        return None if any(a is None for a in args) else from_plain(fn.scalar(*args, *consts))
+    nums = cast(list[Num], args)
+    undef = _undef(*nums)
+    kinds, rising = fn.kinds(len(nums)), fn.directions(len(nums))
+    if fn.total and undef == 2:
+        return Num.of(plain_number(fn.scalar(*[None] * len(nums), *consts)))
+    ends = [_end(fn, nums, kinds, rising, side, consts) for side in (-1, 1)]
+    if fn.total:
+        if undef:
+            ends.append(plain_number(fn.scalar(*[None] * len(nums), *consts)))
+        return Num.span(min(ends), max(ends))
+    return Num.span(min(ends), max(ends), undef)
+
+
+def _end(fn: Function, nums: list[Num], kinds: tuple[str, ...], rising: tuple[int, ...], side: int,
+         consts: tuple[Plain, ...]) -> float:
+    """The result's lower (side -1) or upper (1) bound: each argument at the bound its direction asks for."""
+    plain: list[Plain] = []
+    for num, kind, direction in zip(nums, kinds, rising):
+        x = num.hi if direction * side > 0 else num.lo
+        if kind == DATE:
+            if math.isinf(x):
+                return INF * side  # an unbounded date leaves the result unbounded
+            plain.append(from_ordinal(x))
+        else:
+            plain.append(x)
+    return plain_number(fn.scalar(*plain, *consts))
+
+
+def plain_number(x: Plain) -> float:
+    """The evaluators' number of a plain number or date."""
+    return to_ordinal(x) if isinstance(x, dt.date) else float(cast(float, x))
+
+
+def from_plain(x: Plain) -> Value:
+    """The evaluators' value of a plain result: a date or number as an exact Num, a bool or text as it is."""
+    if isinstance(x, (bool, str)) or x is None:
+        return x
+    return Num.of(plain_number(x))
 
 
 def to_ordinal(day: dt.date) -> float:
@@ -225,5 +264,3 @@ def from_ordinal(x: float) -> dt.date:
     """The date of a day ordinal."""
     return dt.date.fromordinal(int(x))
 
-
-SHIFTS = {"add_years": add_years, "add_days": add_days, "year_end": year_end}

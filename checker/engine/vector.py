@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, cast
 
 import numpy as np
 
 from checker.engine import answer
 from checker.engine import values as v
-from checker.rules.expr import BinOp, BoolOp, Call, Compare, Const, InSet, Name, Neg, Node, Not, literal_number, literal_text
+from checker.rules.expr import BinOp, BoolOp, Call, Compare, Const, InSet, Name, Neg, Node, Not
+from checker.rules.functions import FUNCTIONS, Function, Plain, literals
 from checker.rules.pack import LogicTree, Measure, RulePack
-from checker.rules.typecheck import BOOL, DATE, NUMBER, check
 
 F, U, T = 0, 1, 2
 STATUS = {F: "ineligible", U: "undetermined", T: "eligible"}
@@ -96,43 +96,69 @@ def _ratio(a: VNum, b: VNum, undef: np.ndarray) -> VNum:
     return VNum(np.where(plain | undefined, -np.inf, result.lo), np.where(plain | undefined, np.inf, result.hi), out_undef)
 
 
-def band(x: VNum, pairs: list[tuple[float, float]], default: float, kind: str) -> VNum:
-    """tier() / upto() over columns."""
-
-    def at(col: np.ndarray) -> np.ndarray:
-        conds = [col >= t for t, _ in pairs] if kind == "tier" else [col <= t for t, _ in pairs]
-        return np.select(conds, [float(val) for _, val in pairs], default=float(default))
-
-    if kind == "tier":
-        low = np.where(x.undef > 0, default, at(x.lo))
-        high = np.where(x.undef == 2, default, at(x.hi))
-    else:
-        low = np.where(x.undef == 2, default, np.where(x.undef > 0, default, at(x.hi)))
-        high = np.where(x.undef == 2, default, at(x.lo))
-    return span(low.astype(float), high.astype(float), np.zeros(len(low), dtype=np.int8))
-
-
-def shift(d: VNum, func: Callable[[v.Num, float], v.Num], amount: float) -> VNum:
-    """add_years / add_days over columns, computed once per distinct date."""
-    def move(col: np.ndarray, side: str) -> np.ndarray:
-        uniq, inverse = np.unique(col, return_inverse=True)
-        moved = np.array([x if np.isinf(x) else getattr(func(v.Num(float(x), float(x)), amount), side) for x in uniq])
-        return moved[inverse]
-
-    return span(move(d.lo, "lo"), move(d.hi, "hi"), d.undef)
-
-
 def compare_num(op: str, a: VNum, b: VNum) -> np.ndarray:
-    """Kleene codes of an interval comparison (as values.compare)."""
+    """Kleene codes of an interval comparison (values.compare over columns: the same table)."""
     undef = np.maximum(a.undef, b.undef)
-    equal = (a.lo >= b.hi) & (a.hi <= b.lo)
-    up, down = a.lo > b.hi, a.hi < b.lo
-    true, false = {
-        ">=": (a.lo >= b.hi, down), ">": (up, a.hi <= b.lo), "<=": (a.hi <= b.lo, up),
-        "<": (down, a.lo >= b.hi), "==": (equal, up | down), "!=": (up | down, equal),
-    }[op]
+    true, false = v.sure(op, a, b)
     code = np.where(true & (undef == 0), T, U)
     return np.where(false | (undef == 2), F, code).astype(np.int8)
+
+
+def in_set_num(x: VNum, options: tuple[float, ...], negated: bool) -> np.ndarray:
+    """Kleene codes of numeric membership (values.in_set over columns): == one of the numbers, never for undefined."""
+    member = np.maximum.reduce([compare_num("==", x, exact(np.full(len(x.undef), float(o)))) for o in options])
+    result = T - member if negated else member
+    result = np.where((result == T) & (x.undef == 1), U, result)
+    return np.where(x.undef == 2, F, result).astype(np.int8)
+
+
+def call(fn: Function, args: list[Any], consts: tuple[Plain, ...], n: int) -> Any:
+    """A function of the table over columns: its vector meaning when it has one, else its scalar one per distinct row."""
+    if not args:
+        return _column(v.call(fn, [], consts), n)
+    if fn.vector is None or not all(isinstance(a, VNum) for a in args):
+        return _distinct_rows(fn, args, consts, n)
+    ends = [fn.vector(*[a.hi if d * side > 0 else a.lo for a, d in zip(args, fn.directions(len(args)))], *consts)
+            for side in (-1, 1)]
+    lo, hi = np.minimum(*ends).astype(float), np.maximum(*ends).astype(float)
+    undef = np.maximum.reduce([a.undef for a in args])
+    if not fn.total:
+        return span(lo, hi, undef)
+    fallback = v.plain_number(fn.scalar(*[None] * len(args), *consts))  # an undefined argument's result
+    lo = np.where(undef == 2, fallback, np.where(undef == 1, np.minimum(lo, fallback), lo))
+    hi = np.where(undef == 2, fallback, np.where(undef == 1, np.maximum(hi, fallback), hi))
+    return span(lo, hi, np.zeros(n, dtype=np.int8))
+
+
+def _distinct_rows(fn: Function, args: list[Any], consts: tuple[Plain, ...], n: int) -> Any:
+    """The scalar meaning computed once per distinct row of argument values."""
+    rows = list(zip(*[zip(a.lo.tolist(), a.hi.tolist(), a.undef.tolist()) if isinstance(a, VNum) else a for a in args]))
+    found: dict[Any, v.Value] = {}
+    results = []
+    for row in rows:
+        if row not in found:
+            found[row] = v.call(fn, [v.Num(*x) if isinstance(x, tuple) else x for x in row], consts)
+        results.append(found[row])
+    return _stack(results, n, all(isinstance(a, VNum) for a in args))
+
+
+def _column(value: v.Value, n: int) -> Any:
+    """One value repeated over n rows."""
+    return _stack([value] * n, n)
+
+
+def _stack(values: list[v.Value], n: int, numeric: bool = True) -> Any:
+    """Columns of per-row values: Nums as interval columns, three-valued bools as Kleene codes (numeric: what no rows
+    give, as functions of numbers and dates return one)."""
+    if not values and numeric:
+        return exact(np.zeros(0))
+    if values and isinstance(values[0], v.Num):
+        nums = cast(list[v.Num], values)
+        return VNum(np.array([x.lo for x in nums], dtype=float), np.array([x.hi for x in nums], dtype=float),
+                    np.array([x.undef for x in nums], dtype=np.int8))
+    if values and isinstance(values[0], str):
+        return np.array(values, dtype=object)
+    return np.array([_code(cast(v.Tri, x)) for x in values], dtype=np.int8)
 
 
 def _known_eq(a: np.ndarray, b: np.ndarray, op: str) -> np.ndarray:
@@ -222,11 +248,10 @@ class Columns:
         return self._call(node)
 
     def _compare(self, node: Compare) -> np.ndarray:
-        kind = check(node.left, self.pack.types)
         left, right = self.eval(node.left), self.eval(node.right)
-        if kind in (NUMBER, DATE):
+        if isinstance(left, VNum):
             return compare_num(node.op, left, right)
-        if kind == BOOL:
+        if left.dtype == np.int8:  # Kleene codes: booleans
             known = (left != U) & (right != U)
             hit = (left == right) if node.op == "==" else (left != right)
             return np.where(known, np.where(hit, T, F), U).astype(np.int8)
@@ -235,31 +260,15 @@ class Columns:
     def _in_set(self, node: InSet) -> np.ndarray:
         value = self.eval(node.operand)
         if isinstance(value, VNum):
-            from checker.engine.reference import in_set
-
-            return np.array([_code(in_set(v.Num(lo, hi, int(u)), node.values, node.negated))
-                             for lo, hi, u in zip(value.lo, value.hi, value.undef)], dtype=np.int8)
+            return in_set_num(value, cast(tuple[float, ...], node.values), node.negated)
         options = set(node.values)
         return np.array([U if x is None else (T if (x in options) != node.negated else F) for x in value], dtype=np.int8)
 
     def _call(self, node: Call) -> Any:
-        args = node.args
-        if node.func == "date":
-            return exact(np.full(self.n, v.to_ordinal(dt.date.fromisoformat(literal_text(args[0])))))
-        if node.func == "starts_with":
-            prefixes = tuple(literal_text(a) for a in args[1:])
-            texts = self.eval(args[0])
-            return np.array([U if x is None else (T if x.startswith(prefixes) else F) for x in texts], dtype=np.int8)
-        if node.func in ("min", "max"):
-            cols = [self.eval(a) for a in args]
-            pick = np.minimum.reduce if node.func == "min" else np.maximum.reduce
-            return span(pick([c.lo for c in cols]), pick([c.hi for c in cols]), np.maximum.reduce([c.undef for c in cols]))
-        if node.func in ("tier", "upto"):
-            consts = [literal_number(a) for a in args[1:]]
-            pairs = list(zip(consts[0:-1:2], consts[1:-1:2]))
-            return band(self.eval(args[0]), pairs, consts[-1], node.func)
-        amount = literal_number(args[1]) if len(args) > 1 else 0
-        return shift(self.eval(args[0]), v.SHIFTS[node.func], amount)
+        """The one generic call: the function table over the argument columns."""
+        fn = FUNCTIONS[node.func]
+        args = [self.eval(a) for a in node.args[:fn.arity(len(node.args))]]
+        return call(fn, args, literals(fn, node.args), self.n)
 
 
 def _code(value: v.Tri) -> int:

@@ -9,7 +9,7 @@ from typing import Any, Sequence, TypedDict, cast
 
 from checker.engine import answer
 from checker.engine import values as v
-from checker.engine.reference import Scope
+from checker.engine.scope import Scope
 from checker.rules.expr import BoolOp, Compare, Name, Node, Not
 from checker.rules.pack import Criterion, LogicTree, Measure, RulePack
 from checker.rules.windows import NO_WINDOW, WindowStatus, window_status

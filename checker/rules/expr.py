@@ -16,7 +16,7 @@ Grammar (lowest precedence first)::
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, Union
 
 from checker.problems import Problem, ProblemError
@@ -66,6 +66,8 @@ class Compare:
     op: str
     left: Node
     right: Node
+    # the operands' type, kept on the tree by the type checker (not part of equality: planners key slots by tree)
+    operand_type: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class InSet:
     operand: Node
     values: tuple[Union[float, str], ...]
     negated: bool = False
+    operand_type: str = field(default="", compare=False)  # as Compare.operand_type
 
 
 @dataclass(frozen=True)
@@ -283,6 +286,11 @@ def parse(text: str) -> Node:
     if not isinstance(text, str) or not text.strip():
         raise ExprError("lint.expr.empty", 0)
     return _Parser(text).parse()
+
+
+def keep_type(node: Union[Compare, InSet], operand_type: str) -> None:
+    """Record on a comparison the type of its operands (the type checker does; evaluators and planners read it)."""
+    object.__setattr__(node, "operand_type", operand_type)
 
 
 def literal_text(node: Node) -> str:

@@ -92,7 +92,8 @@ def test_without_a_code_nothing_is_derived(pack):
 
 
 def test_a_company_run_incubator_is_an_enterprise_by_its_code(pack):
-    from checker.engine.reference import Scope, evaluate
+    from checker.engine.reference import evaluate
+    from checker.engine.scope import Scope
     values = read_profile(pack, {"credit_code": "91110108MA01A2B3CF", "entity_type": "incubator"}, AS_OF)
     assert evaluate(pack.derived["is_enterprise"].expr, Scope(pack, values, AS_OF)) is True
 

@@ -9,9 +9,11 @@ import pytest
 
 from checker.engine import values as v
 from checker.engine.compiled import Compiled
-from checker.engine.reference import Scope, evaluate
+from checker.engine.reference import evaluate
+from checker.engine.scope import Scope
 from checker.engine.vector import Columns
 from checker.rules import expr as ex
+from checker.rules.functions import FUNCTIONS
 from checker.rules.typecheck import DATE, check
 
 TEST = "hte_certified_on <= as_of and as_of < add_days(year_end(hte_certified_on), 1)"
@@ -33,8 +35,9 @@ def test_year_end_in_reference_compiled_and_vector(pack, day, as_of, expected):
 def test_year_end_of_an_unknown_date_is_unknown(pack):
     value = evaluate(ex.parse("year_end(hte_certified_on)"), Scope(pack, {}, dt.date(2026, 1, 1)))
     assert isinstance(value, v.Num) and not value.exact
-    assert v.year_end(v.Num.of(v.to_ordinal(dt.date(2025, 7, 4)))).lo == v.to_ordinal(dt.date(2025, 12, 31))
-    assert np.isinf(v.year_end(v.Num(-np.inf, np.inf)).hi)
+    year_end = FUNCTIONS["year_end"]
+    assert v.call(year_end, [v.Num.of(v.to_ordinal(dt.date(2025, 7, 4)))], ()).lo == v.to_ordinal(dt.date(2025, 12, 31))
+    assert np.isinf(v.call(year_end, [v.Num(-np.inf, np.inf)], ()).hi)
 
 
 def test_year_end_takes_exactly_one_date(pack):

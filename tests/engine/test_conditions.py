@@ -9,7 +9,8 @@ from dataclasses import replace
 from hypothesis import HealthCheck, given, settings
 
 from checker.engine import conditions
-from checker.engine.reference import Scope, evaluate
+from checker.engine.reference import evaluate
+from checker.engine.scope import Scope
 from checker.rules.expr import parse
 from tests.engine.test_agreement import PACK, PROFILES
 
@@ -45,7 +46,7 @@ def test_reading_and_evaluating_keep_no_dropped_pack_alive():
     import weakref
 
     from checker.columns import read_answers
-    from checker.engine.reference import Scope
+    from checker.engine.scope import Scope
 
     pack = replace(PACK)
     read_answers(pack, {"employees": "12", "district": "海淀区"}, AS_OF)

@@ -16,7 +16,7 @@ from checker.engine.durable_adapter import (
     ruleset_definition,
 )
 from checker.engine.plan import MeasurePlan, NumAtom, Slot
-from checker.engine.reference import Scope
+from checker.engine.scope import Scope
 from checker.intake import read_profile
 
 AS_OF = dt.date(2026, 6, 1)
@@ -116,7 +116,7 @@ def test_two_packs_can_live_side_by_side(pack):
 
 def test_the_fast_path_raises_when_it_disagrees_with_durable_rules(pack, monkeypatch):
     from checker.engine import Checker, EngineMismatch
-    from checker.engine.reference import Scope
+    from checker.engine.scope import Scope
 
     checker = Checker(pack, "fast", verify_every=1)
     try:
@@ -131,7 +131,7 @@ def test_the_fast_path_raises_when_it_disagrees_with_durable_rules(pack, monkeyp
 
 
 def test_derived_booleans_are_decided_by_durable_rules_in_a_first_stage(pack, durable):
-    from checker.engine.reference import Scope
+    from checker.engine.scope import Scope
 
     first = durable._rules.stages[0]
     assert [p.measure for _, group in first for p in group] == ["@derived0"]
