@@ -14,6 +14,7 @@ from checker.staff.models import Draft
 from checker.staff.overview import examples_and_gaps, field_uses, filter_rows, measure_rows, period_state
 from checker.staff.table import decision_table, version_tables
 from checker.web.services import db
+from checker.web.staff import build as _build  # noqa: F401  (registers the new-measure form)
 from checker.web.staff import create as _create  # noqa: F401  (registers the creation routes)
 from checker.web.staff import drafts as _drafts  # noqa: F401  (registers the draft routes)
 from checker.web.staff import history as _history  # noqa: F401  (registers the history routes)
