@@ -36,7 +36,7 @@ _WORDS = {
     "eq": ("{label}等于{value}{unit}", "{label} equal to {value} {unit}"),
     "between": ("{label}在{value}至{high}{unit}之间", "{label} between {value} and {high} {unit}"),
     "yes": ("{label}：是", "{label}: yes"), "no": ("{label}：否", "{label}: no"),
-    "in": ("{label}为{value}之一", "{label} is one of {value}"),
+    "in": ("{label}为{value}之一", "{label} is one of {value}"), "in_one": ("{label}为{value}", "{label} is {value}"),
     "on": ("{label}为{value}", "{label} on {value}"),
     "before": ("{label}早于{value}", "{label} before {value}"),
     "after": ("{label}晚于{value}", "{label} after {value}"),
@@ -223,7 +223,7 @@ def _choice(decl: FieldDecl, row: Row, n: int) -> Built:
     zh = "、".join(labels[v].zh for v in chosen)
     en = ", ".join(labels[v].en for v in chosen)
     listed = ", ".join(f"'{v}'" for v in chosen)
-    return Built(f"{decl.id} in [{listed}]", *_words(decl, "in", zh, value_en=en),
+    return Built(f"{decl.id} in [{listed}]", *_words(decl, "in" if len(chosen) > 1 else "in_one", zh, value_en=en),
                  chosen[0], [left[0]])
 
 
@@ -282,7 +282,7 @@ def _amount_words(pack: RulePack, amount: Amount) -> tuple[str, str]:
         value = written(number(amount.value, 0))
         return f"给予{value}万元支持", f"Support of {value} (10k CNY)"
     if amount.kind == "parameter":
-        label = pack.parameters[amount.parameter].label
+        label = pack.parameters[amount.parameter].decl.label
         return f"按{label.zh}给予支持", f"Support set by: {label.en}"
     if amount.kind == "rate":
         decl = pack.fields[amount.field]
@@ -290,7 +290,7 @@ def _amount_words(pack: RulePack, amount: Amount) -> tuple[str, str]:
         zh, en = f"按{decl.label.zh}的{rate}%给予支持", f"{rate}% of {decl.label.en}"
         cap = amount.cap.strip()
         if cap and _NAME.match(cap):
-            label = pack.parameters[cap].label
+            label = pack.parameters[cap].decl.label
             return zh + f"，最高不超过{label.zh}", en + f", capped at {label.en}"
         if cap:
             return zh + f"，最高{written(number(cap, 0))}万元", en + f", at most {written(number(cap, 0))} (10k CNY)"
@@ -350,7 +350,8 @@ def measure_text(pack: RulePack, spec: Spec, today: dt.date) -> str:
                   f"    text: {create.text(zh, b.text_en if not row.text_zh.strip() else zh)}", f"    test: {create.q(b.test)}"]
         if row.invented:
             note = row.invented_zh.strip()
-            lines.append(f"    assumption: {create.text(note or INVENTED_ZH.format(text=b.text_zh), note or INVENTED_EN.format(text=b.text_en))}")
+            marked = create.text(note or INVENTED_ZH.format(text=b.text_zh), note or INVENTED_EN.format(text=b.text_en))
+            lines.append(f"    assumption: {marked}")
     benefit = ["benefit:"]
     if amount is not None:
         if spec.amount.quote.strip():
@@ -362,7 +363,8 @@ def measure_text(pack: RulePack, spec: Spec, today: dt.date) -> str:
         if spec.amount.invented:
             benefit.append(f"  assumption: {create.text(INVENTED_ZH.format(text=zh), INVENTED_EN.format(text=en))}")
     else:
-        benefit.append(f"  text: {create.or_mark(spec.benefit_zh.strip(), '待补充：支持内容与金额', 'To fill in: the support and its amount')}")
+        mark = create.or_mark(spec.benefit_zh.strip(), "待补充：支持内容与金额", "To fill in: the support and its amount")
+        benefit.append(f"  text: {mark}")
     base = {"entity_type": spec.entities[0], **{r.field: b.met for r, b in zip(spec.rows, built)}}
     examples = ["  - name: " + create.q("每项条件恰好满足的示例"),
                 "    expect: {status: eligible, criteria: {" + ", ".join(f"c{n}: met" for n in range(1, len(built) + 1)) + "}}"]

@@ -175,7 +175,8 @@ def new_measure_files(files: Files, folder: str, measure_id: str, body: str) -> 
     """A measure's file and its folder's index.yaml listing it."""
     index_path = f"measures/{folder}/index.yaml"
     index = files.get(index_path, "")
-    listed = re.sub(r"^measures:\s*\[(.*)\]\s*$", lambda m: f"measures: [{m.group(1).rstrip()}, {measure_id}]" if m.group(1).strip()
+    listed = re.sub(r"^measures:\s*\[(.*)\]\s*$",
+                    lambda m: f"measures: [{m.group(1).rstrip()}, {measure_id}]" if m.group(1).strip()
                     else f"measures: [{measure_id}]", index, flags=re.M)
     if listed == index:  # a block list
         listed = index.rstrip("\n") + f"\n  - {measure_id}\n"

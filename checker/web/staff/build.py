@@ -10,8 +10,17 @@ from typing import Any
 
 from flask import render_template, request
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, FieldList, Form, FormField, SelectField, SelectMultipleField,
-                     StringField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
 
 from checker.i18n import N_
@@ -52,18 +61,18 @@ class BuildForm(FlaskForm):
     folder = SelectField("folder")
     title_zh = StringField("title_zh", validators=TEXT)
     title_en = StringField("title_en", validators=TEXT)
-    kind = SelectField("kind", choices=list(KINDS))
+    kind = SelectField("kind")
     issuer_zh = StringField("issuer_zh", validators=TEXT)
-    entities = SelectMultipleField("entities", choices=list(ENTITY_TYPES), validators=[DataRequired()])
-    applicant = SelectField("applicant", choices=list(APPLICANTS))
+    entities = SelectMultipleField("entities", validators=[DataRequired()])
+    applicant = SelectField("applicant")
     seed = SelectField("seed", validators=[Optional()], validate_choice=False)
     document = StringField("document", validators=[Optional(), Length(max=300)])
     article = StringField("article", validators=TEXT)
     quote = TextAreaField("quote", validators=[DataRequired(), Length(max=2000)])
     url = StringField("url", validators=[Optional(), URL()])
     criteria = FieldList(FormField(CriterionForm), min_entries=ROWS, max_entries=ROWS)
-    amount_kind = SelectField("amount_kind", choices=list(builder.AMOUNT_KINDS))
-    money = SelectField("money", choices=[m for m in MONEY_TYPES if m != "deduction"])
+    amount_kind = SelectField("amount_kind")
+    money = SelectField("money")
     amount_value = StringField("amount_value", validators=[Optional(), Length(max=40)])
     amount_field = SelectField("amount_field", validators=[Optional()], validate_choice=False)
     amount_cap = StringField("amount_cap", validators=[Optional(), Length(max=80), Regexp(r"^[a-z0-9_.,，]*$")])
@@ -98,9 +107,9 @@ def _labelled(prefix: str, codes: Any) -> list[tuple[str, str]]:
 
 def _choose(form: BuildForm, pack: RulePack) -> dict[str, str]:
     """Fill the form's lists from the live pack; the type of every field a row may use."""
-    types = {n: d.type for n, d in pack.fields.items() if d.type in builder.OPERATORS}
+    types: dict[str, str] = {n: d.type for n, d in pack.fields.items() if d.type in builder.OPERATORS}
     fields = sorted(types, key=lambda n: (pack.fields[n].section, n))
-    form.folder.choices = sorted(pack.folders)
+    form.folder.choices = [(f, f) for f in sorted(pack.folders)]
     labels = dict(entity_choices(pack))
     form.entities.choices = [(e, f"{labels[e]} · {e}" if e in labels else e) for e in ENTITY_TYPES]
     form.kind.choices = _labelled("kind_", KINDS)
@@ -114,7 +123,8 @@ def _choose(form: BuildForm, pack: RulePack) -> dict[str, str]:
     ops = [(op, t(key)) for op, key in builder.OPERATOR_KEYS.items()]
     values = {pick(pack.fields[n].label): [(f"{n}={c.value}", pick(c.label)) for c in pack.fields[n].values or []]
               for n in fields if types[n] == "enum"}
-    for row in form.criteria:
+    for entry in form.criteria:
+        row: CriterionForm = entry.form
         row.field.choices = [("", "—")] + [(n, _field_label(pack, n)) for n in fields]
         row.op.choices = ops
         row.choices.choices = values

@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
 
-from checker.rules.schema import ENTITY_TYPES, FIELD_TYPES, KINDS
+from checker.rules.schema import ENTITY_TYPES, FIELD_TYPES
 from checker.staff import create, drafts, store
 from checker.web.forms import SelectChoice, filled
 from checker.web.i18n import t
