@@ -119,7 +119,8 @@ def add_example(text: str, live: RulePack, draft: RulePack, measure_id: str, day
     index = (moved or eligible)[0]
     example = measure.spec.examples[index]
     raw = yaml.safe_load(text)["examples"][index].get("profile") or {}
-    lines = [f"  - name: {create.q(f'{day.isoformat()}起的新值（由“{example.name}”复制，请核对）')}", f"    as_of: {day.isoformat()}"]
+    named = f"{day.isoformat()}起的新值（由“{example.name}”复制，请核对）"
+    lines = [f"  - name: {create.q(named)}", f"    as_of: {day.isoformat()}"]
     if raw:
         lines.append(f"    profile: {json.dumps(raw, ensure_ascii=False, default=str)}")
     lines.append(f"    expect: {json.dumps(outcomes[index], ensure_ascii=False)}")

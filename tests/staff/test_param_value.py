@@ -54,3 +54,31 @@ def test_a_value_not_later_or_not_different_is_refused(files, pack, start, value
     with pytest.raises(param_value.ValueRefused) as caught:
         param_value.new_value(files, pack, CAP, create.DatedValue(start, value, "《通知》", "第一条", "上限"), "")
     assert caught.value.problem.code == code
+
+
+FORM = {"start": "2027-01-01", "value": "80", "document": "《示例：贴息上限调整通知》", "article": "第二条",
+        "quote": "贴息上限调整为80万元", "reason": "上限调整", "add_example": "y"}
+
+
+def test_the_measure_page_offers_a_new_value_per_parameter_and_drafts_it(app, staff):
+    page = staff.get(f"/staff/measures/{MEASURE}").get_data(as_text=True)
+    assert f'id="add-value-{CAP}"' in page and "2021-03-01 – " in page
+    response = staff.post(f"/staff/measures/{MEASURE}/parameters/{CAP}/value", data=FORM)
+    assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
+    draft = staff.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'id="no-errors"' in draft and 'id="publish-blocked"' not in draft
+    assert "2027-01-01起的新值" in draft and "value: 80" in draft
+
+
+def test_without_the_example_the_draft_says_what_lint_wants(app, staff):
+    response = staff.post(f"/staff/measures/{MEASURE}/parameters/{CAP}/value", data={**FORM, "add_example": ""})
+    draft = staff.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'id="publish-blocked"' in draft and "2027-01-01" in draft and MEASURE in draft
+
+
+def test_an_earlier_date_is_refused_in_words(app, staff):
+    response = staff.post(f"/staff/measures/{MEASURE}/parameters/{CAP}/value", data={**FORM, "start": "2020-06-01"})
+    assert response.status_code == 400
+    assert "新值的起始日 2020-06-01 须晚于最近一个值的起始日" in response.get_data(as_text=True)
+    english = staff.post(f"/staff/measures/{MEASURE}/parameters/{CAP}/value?lang=en", data={**FORM, "start": "2020-06-01"})
+    assert "must come after the latest value" in english.get_data(as_text=True)
