@@ -119,3 +119,42 @@ def test_build_a_three_criterion_measure_publish_it_and_see_it_checked(csrf_app,
     created = yaml.safe_load((rules / f"measures/haidian-2014/{ID}.yaml").read_text(encoding="utf-8"))
     assert [c["test"] for c in created["criteria"]] == ["rd_expense_wan >= 100", "hte_certified", "district in ['haidian']"]
     assert git(rules, "log", "--format=%s", "-1").strip() == "新增海淀区研发投入补助（示例）"
+
+
+def _sign_in(page: Page, base: str) -> None:
+    page.goto(base + "/agency/login")
+    page.fill("#email", "staff@example.com")
+    page.fill("#password", PASSWORD)
+    page.click("#login")
+    page.wait_for_url("**/staff/")
+
+
+def test_a_new_cap_from_a_date_from_the_measure_page(csrf_app, page):
+    ARTIFACTS.mkdir(exist_ok=True)
+    cap, measure = "zgc_ip_pledge_subsidy_cap_wan", "zgc-ip-pledge-subsidy"
+    with served(csrf_app, threads=2) as base:
+        _sign_in(page, base)
+        page.goto(base + f"/staff/measures/{measure}")
+        expect(page.locator(f"#p-{cap}")).to_contain_text("2021-03-01")
+        page.click(f"#add-value-{cap}")
+        page.fill("#start", "2027-01-01")
+        page.fill("#value", "80")
+        page.fill("#document", "《示例：贴息上限调整通知》")
+        page.fill("#article", "第二条")
+        page.fill("#quote", "对单家企业年度利息补贴不超过80万元")
+        page.fill("#reason", "上限调整")
+        expect(page.locator("#add_example")).to_be_checked()
+        page.click("#create")
+        page.wait_for_url("**/staff/drafts/*")
+        expect(page.locator("#no-errors")).to_be_visible()
+        page.click("#impact")
+        expect(page.locator("#impact-summary")).to_be_visible()
+        page.go_back()
+        page.fill("#comment", "贴息上限自2027年起调整为80万元")
+        page.click("#publish")
+        page.wait_for_url("**/staff/")
+        page.goto(base + f"/staff/measures/{measure}")
+        expect(page.locator(f"#p-{cap}")).to_contain_text("2021-03-01 – 2026-12-31")
+        expect(page.locator(f"#p-{cap}")).to_contain_text("2027-01-01")
+    text = (rules_of(csrf_app) / "parameters/subsidy.yaml").read_text(encoding="utf-8")
+    assert "- from: 2027-01-01\n        value: 80\n" in text

@@ -116,3 +116,19 @@ def test_a_measure_created_without_its_texts_cannot_publish(mini_app, mini):
     assert "示例评分不低于示例门槛" in page  # the criterion's text is written from the field's label, never the test
     refused = mini.post(draft + "/publish", data={"comment": "placeholders"})
     assert refused.status_code == 409 and mini_app.extensions["staff"].current().seq == 3
+
+
+def test_the_form_lists_fields_by_label_and_previews_the_yaml_without_saving(mini_app, mini):
+    page = mini.get("/staff/new/measure").get_data(as_text=True)
+    assert '<option value="rd_expense_wan">研发费用 · rd_expense_wan</option>' in page
+    assert '<option value="ge">≥ 不低于</option>' in page
+    data = {**MEASURE, "criteria-0-field": "rd_expense_wan", "criteria-0-value": "5,000", "criteria-0-invented": "y",
+            "criteria-0-quote": "研发费用达到一定规模", "criteria-0-text_zh": "", "action": "preview"}
+    response = mini.post("/staff/new/measure", data=data)
+    assert response.status_code == 200 and mini_app.extensions["staff"].current().seq == 1
+    page = response.get_data(as_text=True)
+    assert 'id="preview-ok"' in page
+    assert "test: &#34;rd_expense_wan &gt;= 5000&#34;" in page  # 5,000 read as 5000
+    assert "研发费用不低于5000万元：为估计值，未见正式文件" in page  # the invented threshold is marked
+    english = mini.get("/staff/new/measure?lang=en").get_data(as_text=True)
+    assert "Preview the generated rule" in english and "R&amp;D expense · rd_expense_wan" in english
