@@ -178,3 +178,14 @@ def test_a_fixed_amount_a_parameter_and_a_rate_capped_by_a_parameter(live, seeds
         assert (data["benefit"]["amount"], data["benefit"]["text"]["zh"]) == (expression, words)
         found = next(r for r in Checker(result.pack, "reference").check(profile, TODAY).results if r.measure == "built")
         assert found.amount_wan == money
+
+
+def test_an_invented_amount_is_marked_with_its_numbers(live, seeds):
+    amount = builder.Amount("rate", "cash", "15", "rd_expense_wan", "30", invented=True)  # no quote states 15% or 30
+    built = spec(row("has_cert", "yes"), amount=amount)
+    data = yaml.safe_load(checked(live, seeds, built).files["measures/demo/built.yaml"])
+    assert data["benefit"]["assumption"]["zh"] == "按研发费用的15%给予支持，最高30万元：为估计值，未见正式文件"
+    amount.invented = False
+    changes = builder.build(live, store.load_files(live, seeds), spec(row("has_cert", "yes"), amount=amount), TODAY)
+    refused = drafts.check_files(live, drafts.compose(live, changes), seeds)
+    assert {e.problem.params.get("number") for e in refused.errors} >= {0.15, 30}
