@@ -31,7 +31,7 @@ function fitRow(row) {
   row.querySelector(".value-choices").hidden = type !== "enum";
 }
 document.addEventListener("change", (event) => {
-  const row = event.target.closest("tr.criterion-row");
+  const row = event.target.closest(".criterion-row");
   if (row) fitRow(row);
 });
-document.addEventListener("DOMContentLoaded", () => document.querySelectorAll("tr.criterion-row").forEach(fitRow));
+document.addEventListener("DOMContentLoaded", () => document.querySelectorAll(".criterion-row").forEach(fitRow));
