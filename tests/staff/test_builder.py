@@ -189,3 +189,18 @@ def test_an_invented_amount_is_marked_with_its_numbers(live, seeds):
     changes = builder.build(live, store.load_files(live, seeds), spec(row("has_cert", "yes"), amount=amount), TODAY)
     refused = drafts.check_files(live, drafts.compose(live, changes), seeds)
     assert {e.problem.params.get("number") for e in refused.errors} >= {0.15, 30}
+
+
+def test_a_seed_clause_source_passes_the_quote_check_against_the_seed_text():
+    from tests.web.util import ROOT
+
+    files = store.read_tree(ROOT / "rules")
+    pack = store.load_files(files, ROOT / "seeds")
+    s = spec(builder.Row("hte_certified", "yes", [], "三、10", "大力拓展知识产权质押融资"), seed="000")
+    s.folder, s.document, s.article, s.quote = "zgc", "", "三、10", "大力拓展知识产权质押融资"
+    changes = builder.build(files, pack, s, TODAY)
+    assert drafts.check_files(files, drafts.compose(files, changes), ROOT / "seeds").ok
+    s.rows[0].quote = "大力拓展知识产权质押融资业务"  # not in the seed's text
+    changes = builder.build(files, pack, s, TODAY)
+    codes = [e.problem.code for e in drafts.check_files(files, drafts.compose(files, changes), ROOT / "seeds").errors]
+    assert codes and all("quote" in c for c in codes), codes
