@@ -131,7 +131,7 @@ class NewMeasure:
     apply_zh: str = ""  # where and how to apply; likewise
 
 
-def _or_mark(written: str, mark_zh: str, mark_en: str) -> str:
+def or_mark(written: str, mark_zh: str, mark_en: str) -> str:
     """The officer's text, else a to-fill-in mark (which lint refuses to publish)."""
     return text(written, written) if written else text(mark_zh, mark_en)
 
@@ -156,8 +156,8 @@ criteria:
     text: {text(new.criterion_zh or test, new.criterion_zh or test)}
     test: {q(test)}
 benefit:
-  text: {_or_mark(new.benefit_zh, "待补充：支持内容与金额", "To fill in: the support and its amount")}
-apply: {_or_mark(new.apply_zh, "待补充：申报渠道与材料", "To fill in: where and how to apply")}
+  text: {or_mark(new.benefit_zh, "待补充：支持内容与金额", "To fill in: the support and its amount")}
+apply: {or_mark(new.apply_zh, "待补充：申报渠道与材料", "To fill in: where and how to apply")}
 example_base: {{entity_type: {new.entities[0]}, {new.field}: {q(new.example_value)}}}
 examples:
   - name: {q("符合条件的示例")}
@@ -168,10 +168,16 @@ examples:
 reviewed_on: {(today or dt.date.today()).isoformat()}
 review: {review}
 """
-    index_path = f"measures/{new.folder}/index.yaml"
+    return new_measure_files(files, new.folder, new.id, body)
+
+
+def new_measure_files(files: Files, folder: str, measure_id: str, body: str) -> Files:
+    """A measure's file and its folder's index.yaml listing it."""
+    index_path = f"measures/{folder}/index.yaml"
     index = files.get(index_path, "")
-    listed = re.sub(r"^measures:\s*\[(.*)\]\s*$", lambda m: f"measures: [{m.group(1).rstrip()}, {new.id}]" if m.group(1).strip()
-                    else f"measures: [{new.id}]", index, flags=re.M)
+    listed = re.sub(r"^measures:\s*\[(.*)\]\s*$",
+                    lambda m: f"measures: [{m.group(1).rstrip()}, {measure_id}]" if m.group(1).strip()
+                    else f"measures: [{measure_id}]", index, flags=re.M)
     if listed == index:  # a block list
-        listed = index.rstrip("\n") + f"\n  - {new.id}\n"
-    return {f"measures/{new.folder}/{new.id}.yaml": body, index_path: listed}
+        listed = index.rstrip("\n") + f"\n  - {measure_id}\n"
+    return {f"measures/{folder}/{measure_id}.yaml": body, index_path: listed}

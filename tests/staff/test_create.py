@@ -18,10 +18,12 @@ PARAMETER = {"id": "demo_floor", "label_zh": "示例门槛", "label_en": "Demo f
 FIELD = {"id": "demo_score", "type": "int", "section": "basic", "label_zh": "示例评分", "label_en": "Demo score",
          "minimum": "0", "entities": ["enterprise"]}
 MEASURE = {"id": "demo-new", "folder": "demo", "title_zh": "示例新措施", "title_en": "A new demo measure", "kind": "subsidy",
-           "issuer_zh": "示例局", "entities": ["enterprise"], "document": "《示例办法》", "article": "第三条",
-           "quote": "评分达到规定门槛的企业给予支持",
-           "field": "demo_score", "op": ">=", "threshold": "demo_floor", "example_value": "150", "failing_value": "149",
-           "criterion_zh": "示例评分达到门槛", "benefit_zh": "给予支持（金额另行公布）", "apply_zh": "向示例局申报"}
+           "issuer_zh": "示例局", "entities": ["enterprise"], "applicant": "company", "document": "《示例办法》",
+           "article": "第三条", "quote": "评分达到规定门槛的企业给予支持",
+           "criteria-0-field": "demo_score", "criteria-0-op": "ge", "criteria-0-value": "demo_floor",
+           "criteria-0-clause": "第三条", "criteria-0-quote": "评分达到规定门槛的企业给予支持",
+           "criteria-0-text_zh": "示例评分达到门槛", "amount_kind": "none", "money": "cash",
+           "benefit_zh": "给予支持（金额另行公布）", "apply_zh": "向示例局申报"}
 
 
 def _publish_form(client, url: str, data: dict, comment: str) -> str:
@@ -64,22 +66,20 @@ def test_add_a_parameter_a_field_and_a_measure_and_check_on_two_dates(mini_app, 
     assert _status(public, profile, "2025-06-01") == "eligible"
     assert _status(public, profile, "2026-06-01") == "ineligible"
     page = mini.get("/staff/measures/demo-new").get_data(as_text=True)
-    row = re.search(r'<tr id="dt-main">.*?</tr>', page, re.S).group(0)
+    row = re.search(r'<tr id="dt-c1">.*?</tr>', page, re.S).group(0)
     assert "demo_score" in row and "&gt;=" in row and "150" in row and "demo_floor (from 2026-01-01)" in row
     fields = mini.get("/staff/fields").get_data(as_text=True)
     assert "2026-01-01: <strong>150</strong>" in fields and "demo_score" in fields
 
 
-def test_a_new_measure_whose_examples_miss_a_side_is_held(mini_app, mini):
-    data = {**MEASURE, "field": "rd_expense_wan", "threshold": "100", "quote": "研发费用达到100万元的企业给予支持",
-            "example_value": "100", "failing_value": "120"}
-    # both examples meet the criterion: its not_met side is never reached
-    draft = mini.post("/staff/new/measure", data=data).headers["Location"]
-    page = mini.get(draft).get_data(as_text=True)
-    assert 'id="publish-blocked"' in page
-    refused = mini.post(draft + "/publish", data={"comment": "try"})
-    assert refused.status_code == 409
-    assert "coverage: no example reaches demo-new · main · not_met" in refused.get_data(as_text=True)
+def test_a_row_that_cannot_become_a_rule_is_refused_with_its_row_and_kept(mini_app, mini):
+    data = {**MEASURE, "criteria-0-field": "rd_expense_wan", "criteria-0-value": "0", "criteria-0-quote": "研发费用不低于0"}
+    # every answer to a field whose minimum is 0 meets ">= 0": no example could miss it
+    response = mini.post("/staff/new/measure", data=data)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "第1行：字段 rd_expense_wan 的任何取值都满足该条件：请调整门槛或少选几项" in page
+    assert 'value="示例新措施"' in page and mini_app.extensions["staff"].current().seq == 1
 
 
 def test_forms_refuse_bad_input_and_keep_it(mini):
@@ -108,11 +108,27 @@ def test_a_window_added_in_the_browser_shows_on_the_measure_and_in_results(mini_
 def test_a_measure_created_without_its_texts_cannot_publish(mini_app, mini):
     _publish_form(mini, "/staff/new/parameter", PARAMETER, "demo floor")
     _publish_form(mini, "/staff/new/field", FIELD, "the score")
-    bare = {k: v for k, v in MEASURE.items() if k not in ("criterion_zh", "benefit_zh", "apply_zh")}
+    bare = {k: v for k, v in MEASURE.items() if k not in ("criteria-0-text_zh", "benefit_zh", "apply_zh")}
     draft = mini.post("/staff/new/measure", data=bare).headers["Location"]
     page = mini.get(draft).get_data(as_text=True)
     assert 'id="publish-blocked"' in page
     assert "仍是待补充的占位文字“待补充：支持内容与金额”：请写出实际内容再发布" in page
-    assert "条件说明只是表达式 demo_score &gt;= demo_floor" in page
+    assert "示例评分不低于示例门槛" in page  # the criterion's text is written from the field's label, never the test
     refused = mini.post(draft + "/publish", data={"comment": "placeholders"})
     assert refused.status_code == 409 and mini_app.extensions["staff"].current().seq == 3
+
+
+def test_the_form_lists_fields_by_label_and_previews_the_yaml_without_saving(mini_app, mini):
+    page = mini.get("/staff/new/measure").get_data(as_text=True)
+    assert '<option value="rd_expense_wan">研发费用 · rd_expense_wan</option>' in page
+    assert '<option value="ge">≥ 不低于</option>' in page
+    data = {**MEASURE, "criteria-0-field": "rd_expense_wan", "criteria-0-value": "5,000", "criteria-0-invented": "y",
+            "criteria-0-quote": "研发费用达到一定规模", "criteria-0-text_zh": "", "action": "preview"}
+    response = mini.post("/staff/new/measure", data=data)
+    assert response.status_code == 200 and mini_app.extensions["staff"].current().seq == 1
+    page = response.get_data(as_text=True)
+    assert 'id="preview-ok"' in page
+    assert "test: &#34;rd_expense_wan &gt;= 5000&#34;" in page  # 5,000 read as 5000
+    assert "研发费用不低于5000万元：为估计值，未见正式文件" in page  # the invented threshold is marked
+    english = mini.get("/staff/new/measure?lang=en").get_data(as_text=True)
+    assert "Preview the generated rule" in english and "R&amp;D expense · rd_expense_wan" in english

@@ -1,4 +1,5 @@
-"""Staff pages that create rule files: a new measure, field or dated parameter, an application window, any file's edit.
+"""Staff pages that create rule files: a new field or dated parameter, an application window, any file's edit
+(the new-measure form is in build.py).
 
 Each form becomes a draft (linted, examples and criterion coverage run) that is published like any other.
 """
@@ -10,7 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
 
-from checker.rules.schema import ENTITY_TYPES, FIELD_TYPES, KINDS
+from checker.rules.schema import ENTITY_TYPES, FIELD_TYPES
 from checker.staff import create, drafts, store
 from checker.web.forms import SelectChoice, filled
 from checker.web.i18n import t
@@ -21,7 +22,6 @@ from checker.web.staff.forms import ButtonForm
 ID = [DataRequired(), Regexp(r"^[a-z][a-z0-9_]*$", message="a-z, 0-9 and _ , starting with a letter")]
 MEASURE_ID = [DataRequired(), Regexp(r"^[a-z][a-z0-9-]*$", message="a-z, 0-9 and - , starting with a letter")]
 TEXT = [DataRequired(), Length(max=300)]
-OPS = ["<=", "<", ">=", ">", "=="]
 
 
 class FieldForm(FlaskForm):
@@ -58,29 +58,6 @@ class ParameterForm(FlaskForm):
     article_2 = StringField("article_2", validators=[Optional(), Length(max=300)])
     quote_2 = TextAreaField("quote_2", validators=[Optional(), Length(max=2000)])
     url_2 = StringField("url_2", validators=[Optional(), URL()])
-
-
-class MeasureForm(FlaskForm):
-    """A new measure from the template: one criterion and the two examples around its threshold."""
-
-    id = StringField("id", validators=MEASURE_ID)
-    folder = SelectField("folder")
-    title_zh = StringField("title_zh", validators=TEXT)
-    title_en = StringField("title_en", validators=TEXT)
-    kind = SelectField("kind", choices=[SelectChoice(k) for k in KINDS])
-    issuer_zh = StringField("issuer_zh", validators=TEXT)
-    entities = SelectMultipleField("entities", choices=[SelectChoice(e) for e in ENTITY_TYPES], validators=[DataRequired()])
-    document = StringField("document", validators=TEXT)
-    article = StringField("article", validators=TEXT)
-    quote = TextAreaField("quote", validators=[DataRequired(), Length(max=2000)])
-    field = SelectField("field")
-    op = SelectField("op", choices=[SelectChoice(op) for op in OPS])
-    threshold = StringField("threshold", validators=[DataRequired(), Regexp(r"^([a-z][a-z0-9_]*|-?\d+(\.\d+)?%?)$")])
-    example_value = DecimalField("example_value", validators=[DataRequired()])
-    failing_value = DecimalField("failing_value", validators=[DataRequired()])
-    criterion_zh = StringField("criterion_zh", validators=[Optional(), Length(max=300)])
-    benefit_zh = TextAreaField("benefit_zh", validators=[Optional(), Length(max=1000)])
-    apply_zh = TextAreaField("apply_zh", validators=[Optional(), Length(max=1000)])
 
 
 class WindowForm(FlaskForm):
@@ -138,29 +115,6 @@ def new_parameter():
     changes = create.add_parameter(snapshot().files, filled(form.id.data), filled(form.label_zh.data), filled(form.label_en.data),
                                    form.unit_zh.data or "", form.unit_en.data or "", values)
     return _draft(changes, create.STAFF_PARAMETERS)
-
-
-@bp.route("/new/measure", methods=["GET", "POST"])
-@staff_required
-def new_measure():
-    """A new measure from the template, listed in its folder's index."""
-    pack = snapshot().pack
-    form = MeasureForm()
-    form.folder.choices = [SelectChoice(f) for f in sorted(pack.folders)]
-    numeric = sorted(n for n, d in pack.fields.items() if d.type in ("int", "decimal"))
-    form.field.choices = [SelectChoice(n) for n in numeric]
-    if form.validate_on_submit() and form.id.data in pack.index:
-        form.id.errors = [t("staff.exists")]
-    elif form.validate_on_submit():
-        new = create.NewMeasure(filled(form.id.data), form.folder.data, filled(form.title_zh.data), filled(form.title_en.data),
-                                form.kind.data, filled(form.issuer_zh.data), list(filled(form.entities.data)),
-                                filled(form.document.data), filled(form.article.data), filled(form.quote.data),
-                                form.field.data, form.op.data, filled(form.threshold.data),
-                                float(filled(form.example_value.data)), float(filled(form.failing_value.data)),
-                                (form.criterion_zh.data or "").strip(), (form.benefit_zh.data or "").strip(),
-                                (form.apply_zh.data or "").strip())
-        return _draft(create.new_measure(snapshot().files, new), new.id)
-    return _page(form, t("staff.new_measure"), 400 if form.is_submitted() else 200)
 
 
 @bp.route("/measures/<measure_id>/window", methods=["GET", "POST"])

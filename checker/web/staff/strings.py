@@ -27,9 +27,12 @@ FORM_LABELS = (
     N_("staff.form.quote_2"), N_("staff.form.url_2"), N_("staff.form.folder"), N_("staff.form.title_zh"),
     N_("staff.form.title_en"), N_("staff.form.kind"), N_("staff.form.issuer_zh"), N_("staff.form.document"),
     N_("staff.form.article"), N_("staff.form.quote"), N_("staff.form.field"), N_("staff.form.op"),
-    N_("staff.form.threshold"), N_("staff.form.example_value"), N_("staff.form.failing_value"),
     N_("staff.form.criterion_zh"), N_("staff.form.benefit_zh"), N_("staff.form.apply_zh"),
     N_("staff.form.opens"), N_("staff.form.closes"), N_("staff.form.url"), N_("staff.form.note_zh"),
+    N_("staff.form.applicant"), N_("staff.form.seed"), N_("staff.form.value"), N_("staff.form.clause"),
+    N_("staff.form.invented"), N_("staff.form.amount_kind"), N_("staff.form.money"), N_("staff.form.amount_value"),
+    N_("staff.form.amount_field"), N_("staff.form.amount_cap"), N_("staff.form.amount_parameter"),
+    N_("staff.form.amount_clause"), N_("staff.form.amount_quote"), N_("staff.form.amount_invented"),
 )
 
 

@@ -12,13 +12,16 @@ from checker.rules.currency import currency_report
 from checker.staff.drafts import measure_path
 from checker.staff.models import Draft
 from checker.staff.overview import examples_and_gaps, field_uses, filter_rows, measure_rows, period_state
+from checker.staff.param_value import periods
 from checker.staff.table import decision_table, version_tables
 from checker.web.services import db
+from checker.web.staff import build as _build  # noqa: F401  (registers the new-measure form)
 from checker.web.staff import create as _create  # noqa: F401  (registers the creation routes)
 from checker.web.staff import drafts as _drafts  # noqa: F401  (registers the draft routes)
 from checker.web.staff import history as _history  # noqa: F401  (registers the history routes)
 from checker.web.staff import impacts as _impacts  # noqa: F401  (registers the impact progress route)
 from checker.web.staff import sync as _sync  # noqa: F401  (registers the bring-up-to-date and repair routes)
+from checker.web.staff import values as _values  # noqa: F401  (registers the new-value form)
 from checker.web.staff.common import bp, snapshot, staff_required
 from checker.web.staff.forms import ButtonForm
 
@@ -73,4 +76,6 @@ def measure(measure_id: str):
     return render_template("staff/measure.html", m=found, outcomes=outcomes, text=snap.files.get(path or "", ""),
                            path=path, state=period_state(found, today), table=decision_table(snap.pack, found, today),
                            versions=version_tables(snap.pack, measure_id, today) if measure_id in snap.pack.versions else [],
-                           window=application_window(snap.pack, found, today))
+                           window=application_window(snap.pack, found, today),
+                           parameters=[(p, snap.pack.parameters[p].decl, periods(snap.pack, p))
+                                       for p in sorted(found.reads) if p in snap.pack.parameters])
