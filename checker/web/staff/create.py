@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, Regexp
 
 from checker.rules.schema import ENTITY_TYPES, FIELD_TYPES, KINDS
 from checker.staff import create, drafts, store
@@ -16,10 +16,11 @@ from checker.web.forms import SelectChoice, filled
 from checker.web.i18n import t
 from checker.web.services import db
 from checker.web.staff.common import author, bp, snapshot, staff_required
-from checker.web.staff.forms import ButtonForm
+from checker.web.staff.forms import (BAD_ID, BAD_MEASURE_ID, BAD_THRESHOLD, CLOSES_BEFORE_OPENS, ButtonForm, NumberField,
+                                     without_thousands)
 
-ID = [DataRequired(), Regexp(r"^[a-z][a-z0-9_]*$", message="a-z, 0-9 and _ , starting with a letter")]
-MEASURE_ID = [DataRequired(), Regexp(r"^[a-z][a-z0-9-]*$", message="a-z, 0-9 and - , starting with a letter")]
+ID = [DataRequired(), Regexp(r"^[a-z][a-z0-9_]*$", message=BAD_ID)]
+MEASURE_ID = [DataRequired(), Regexp(r"^[a-z][a-z0-9-]*$", message=BAD_MEASURE_ID)]
 TEXT = [DataRequired(), Length(max=300)]
 OPS = ["<=", "<", ">=", ">", "=="]
 
@@ -34,7 +35,7 @@ class FieldForm(FlaskForm):
     label_en = StringField("label_en", validators=TEXT)
     unit_zh = StringField("unit_zh", validators=[Optional(), Length(max=40)])
     unit_en = StringField("unit_en", validators=[Optional(), Length(max=40)])
-    minimum = DecimalField("minimum", validators=[Optional()])
+    minimum = NumberField("minimum", validators=[Optional()])
     entities = SelectMultipleField("entities", choices=[SelectChoice(e) for e in ENTITY_TYPES], validators=[Optional()])
 
 
@@ -47,13 +48,13 @@ class ParameterForm(FlaskForm):
     unit_zh = StringField("unit_zh", validators=[Optional(), Length(max=40)])
     unit_en = StringField("unit_en", validators=[Optional(), Length(max=40)])
     from_1 = DateField("from_1", validators=[DataRequired()])
-    value_1 = DecimalField("value_1", validators=[DataRequired()])
+    value_1 = NumberField("value_1", validators=[InputRequired()])
     document_1 = StringField("document_1", validators=TEXT)
     article_1 = StringField("article_1", validators=TEXT)
     quote_1 = TextAreaField("quote_1", validators=[DataRequired(), Length(max=2000)])
     url_1 = StringField("url_1", validators=[Optional(), URL()])
     from_2 = DateField("from_2", validators=[Optional()])
-    value_2 = DecimalField("value_2", validators=[Optional()])
+    value_2 = NumberField("value_2", validators=[Optional()])
     document_2 = StringField("document_2", validators=[Optional(), Length(max=300)])
     article_2 = StringField("article_2", validators=[Optional(), Length(max=300)])
     quote_2 = TextAreaField("quote_2", validators=[Optional(), Length(max=2000)])
@@ -75,9 +76,10 @@ class MeasureForm(FlaskForm):
     quote = TextAreaField("quote", validators=[DataRequired(), Length(max=2000)])
     field = SelectField("field")
     op = SelectField("op", choices=[SelectChoice(op) for op in OPS])
-    threshold = StringField("threshold", validators=[DataRequired(), Regexp(r"^([a-z][a-z0-9_]*|-?\d+(\.\d+)?%?)$")])
-    example_value = DecimalField("example_value", validators=[DataRequired()])
-    failing_value = DecimalField("failing_value", validators=[DataRequired()])
+    threshold = StringField("threshold", filters=[without_thousands],
+                            validators=[DataRequired(), Regexp(r"^([a-z][a-z0-9_]*|-?\d+(\.\d+)?%?)$", message=BAD_THRESHOLD)])
+    example_value = NumberField("example_value", validators=[InputRequired()])
+    failing_value = NumberField("failing_value", validators=[InputRequired()])
     criterion_zh = StringField("criterion_zh", validators=[Optional(), Length(max=300)])
     benefit_zh = TextAreaField("benefit_zh", validators=[Optional(), Length(max=1000)])
     apply_zh = TextAreaField("apply_zh", validators=[Optional(), Length(max=1000)])
@@ -176,7 +178,7 @@ def new_window(measure_id: str):
                                     form.url.data or "", form.note_zh.data or "")
         return _draft(changes, measure_id)
     if form.is_submitted() and not form.errors:
-        form.closes.errors = ["closes before opens"]
+        form.closes.errors = [CLOSES_BEFORE_OPENS]
     return _page(form, f"{t('staff.window')} · {measure_id}", 400 if form.is_submitted() else 200)
 
 

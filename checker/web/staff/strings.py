@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from checker.i18n import N_
 from checker.rules.yamlsrc import RuleError
+from checker.web.staff.forms import FORM_ERRORS
 from checker.web.i18n import current_lang, t
 
 # Keys the staff pages build at run time (t('staff.' ~ state)), listed for `pybabel extract`.
@@ -37,6 +38,11 @@ def form_label(name: str) -> str:
     """A creation form's field label in the page's language."""
     key = f"staff.form.{name}"
     return t(key) if key in FORM_LABELS else name
+
+
+def form_error(message: str) -> str:
+    """A form field's error in the page's language: the staff forms' own (catalogue keys) and WTForms' (already)."""
+    return t(message) if message in FORM_ERRORS else message
 
 
 # Audit actions, in the message catalogue as "staff.action.<action>".
