@@ -54,6 +54,7 @@ def test_a_bad_threshold_and_id_say_what_to_write(mini):
 
 def test_a_window_closing_before_it_opens_is_said_in_the_pages_language(mini):
     data = {"opens": "2026-05-01", "closes": "2026-04-01"}
-    assert _errors(mini.post("/staff/measures/grant-a/window", data=data)) == ["截止日期早于开始日期：截止日期须在开始日期当天或之后"]
+    chinese = _errors(mini.post("/staff/measures/grant-a/window", data=data))
+    assert chinese == ["截止日期早于开始日期：截止日期须在开始日期当天或之后"]
     english = _errors(mini.post("/staff/measures/grant-a/window?lang=en", data=data))
     assert english == ["the closing date is before the opening date: it must be on or after the opening date"]

@@ -16,8 +16,15 @@ from checker.web.forms import SelectChoice, filled
 from checker.web.i18n import t
 from checker.web.services import db
 from checker.web.staff.common import author, bp, snapshot, staff_required
-from checker.web.staff.forms import (BAD_ID, BAD_MEASURE_ID, BAD_THRESHOLD, CLOSES_BEFORE_OPENS, ButtonForm, NumberField,
-                                     without_thousands)
+from checker.web.staff.forms import (
+    BAD_ID,
+    BAD_MEASURE_ID,
+    BAD_THRESHOLD,
+    CLOSES_BEFORE_OPENS,
+    ButtonForm,
+    NumberField,
+    without_thousands,
+)
 
 ID = [DataRequired(), Regexp(r"^[a-z][a-z0-9_]*$", message=BAD_ID)]
 MEASURE_ID = [DataRequired(), Regexp(r"^[a-z][a-z0-9-]*$", message=BAD_MEASURE_ID)]

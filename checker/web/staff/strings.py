@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from checker.i18n import N_
 from checker.rules.yamlsrc import RuleError
-from checker.web.staff.forms import FORM_ERRORS
 from checker.web.i18n import current_lang, t
+from checker.web.staff.forms import FORM_ERRORS
 
 # Keys the staff pages build at run time (t('staff.' ~ state)), listed for `pybabel extract`.
 RUNTIME_KEYS = (N_("staff.in_force"), N_("staff.expired"), N_("staff.not_yet"),
