@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, Regexp
 
+from checker.problems import Problem
 from checker.rules.schema import ENTITY_TYPES, FIELD_TYPES, KINDS
 from checker.staff import create, drafts, store
 from checker.web.forms import SelectChoice, filled
@@ -104,7 +105,8 @@ class WindowForm(FlaskForm):
 def _draft(changes: store.Files, label: str):
     """Start the draft of these files and show it."""
     draft = drafts.start_files(db(), snapshot().files, changes, author(), label)
-    store.audit(db(), "draft_saved", author(), label, f"draft #{draft.id} started: new {', '.join(changes)}")
+    store.audit(db(), "draft_saved", author(), label, Problem("audit.draft_started_new", {"draft": draft.id,
+                                                                                         "paths": ", ".join(changes)}))
     db().commit()
     return redirect(url_for("staff.draft", draft_id=draft.id))
 
@@ -200,6 +202,6 @@ def edit_file():
     if not ButtonForm().validate_on_submit():
         abort(400)
     draft = drafts.start_files(db(), files, {path: files[path]}, author(), path)
-    store.audit(db(), "draft_saved", author(), path, f"draft #{draft.id} started")
+    store.audit(db(), "draft_saved", author(), path, Problem("audit.draft_started", {"draft": draft.id}))
     db().commit()
     return redirect(url_for("staff.draft", draft_id=draft.id))
