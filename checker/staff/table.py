@@ -14,7 +14,8 @@ from checker.rules.parameters import fill
 from checker.rules.schema import Source, Text
 
 BENEFIT = "benefit"  # the id of the benefit row
-_PIECES = re.compile(r"(?<=[；;。])")  # a quote's sentences
+SENTENCE, PHRASE = "；;。", "；;。，,"  # where a quote is cut into sentences, and those into phrases
+SHORT = 60  # a sentence longer than this is cut into phrases to find a number's own
 _ITEM = re.compile(r"[（(][一二三四五六七八九十]+[）)]$")  # a clause's item marker, as 第十一条（四） ends
 
 
@@ -108,15 +109,26 @@ def _label(pack: RulePack, name: str) -> tuple[Text | None, Text | None]:
 def excerpt(quote: str, clause: str | None, numbers: set[float]) -> str:
     """The sentence of a quote that is the row's own: the one with the clause's item marker （四）, else the one that
     states one of its numbers, else the whole quote."""
-    pieces = [p.strip() for p in _PIECES.split(quote) if p.strip()]
     item = _ITEM.search(clause or "")
-    for piece in pieces if item else ():
+    for piece in _split(quote, SENTENCE) if item else ():
         if item and item.group(0) in piece:
             return piece[piece.index(item.group(0)):]
-    for piece in pieces if numbers else ():
-        if numbers & stated_numbers(piece):
-            return piece
+    for marks in (SENTENCE, PHRASE) if numbers else ():
+        for piece in _split(quote, marks):
+            if numbers & stated_numbers(piece) and (len(piece) <= SHORT or marks == PHRASE):
+                return piece
     return quote
+
+
+def _split(text: str, marks: str) -> list[str]:
+    """A text cut after each of these marks that is outside brackets (an aside such as (指…,以下同) stays whole)."""
+    pieces, depth, start = [], 0, 0
+    for at, char in enumerate(text):
+        depth += (char in "(（") - (char in ")）")
+        if char in marks and depth <= 0:
+            pieces.append(text[start:at + 1])
+            start = at + 1
+    return [p.strip() for p in pieces + [text[start:]] if p.strip()]
 
 
 def cite(source: Source, titles: dict[str, str], clause: str | None = None, general: bool = False,
