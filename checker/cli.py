@@ -12,7 +12,7 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -44,7 +44,7 @@ class Context:
                 self.fail(exc.errors)
         return self._pack
 
-    def fail(self, errors: list[Any]) -> None:
+    def fail(self, errors: list[Any]) -> NoReturn:
         """Print rule errors (file:line: key: message) and their count in self.lang, and exit 1."""
         from checker.i18n import translate
 
