@@ -53,9 +53,11 @@ class Row:
         """The parameter and the date of its value, as the CLI and older pages name it."""
         return f"{self.parameter} (from {self.since})" if self.parameter else ""
     @property
-    def shown(self) -> Text:
-        """The threshold as an officer reads it: yes/no for a flag, a choice's label, else as written."""
-        return self.threshold_text or Text(zh=self.threshold, en=self.threshold)
+    def shown(self) -> Text | None:
+        """The threshold as an officer reads it: yes/no for a flag, a choice's label, else as written (None: none)."""
+        if self.threshold_text is not None or not self.threshold:
+            return self.threshold_text
+        return Text(zh=self.threshold, en=self.threshold)
 
 
 _YES_NO = {"true": Text(zh="是", en="yes"), "false": Text(zh="否", en="no")}

@@ -60,3 +60,8 @@ def test_an_excerpt_is_the_sentence_of_the_item_else_of_the_number_else_the_quot
     assert excerpt(quote, "第十一条（二）", set()) == "（二）拥有知识产权；"
     assert excerpt(quote, None, {0.1}) == "（三）研发人员不低于10%"
     assert excerpt(quote, None, {0.5}) == quote
+
+
+def test_a_criterion_that_is_no_simple_comparison_shows_its_whole_test(pack):
+    rows = [r for m in pack.measures for r in decision_table(pack, m, DAY) if r.kind != BENEFIT and not r.op]
+    assert rows and all(r.field and r.shown is None for r in rows)  # e.g. `a and b`: the test in the field column
