@@ -14,7 +14,7 @@ from checker.config import seeds_dir
 from checker.i18n import N_
 from checker.problems import Problem, ProblemError
 from checker.rules import expr as ex
-from checker.rules.messages import key_parents, misplaced, schema_keys, unknown, yaml_trap
+from checker.rules.messages import key_parents, misplaced, number_fix, schema_keys, unknown, yaml_trap
 from checker.rules.numbers import unquoted_numbers
 from checker.rules.pack import (
     Check,
@@ -84,6 +84,9 @@ def _schema_problem(err: Any) -> Problem:
     if isinstance(error, ProblemError):  # a model's own check ("'closes' is before 'opens'")
         return Problem("lint.schema_rule", {"text": err["msg"], "reason": error.problem})
     wanted = err["type"].split("_")[0]
+    fix = number_fix(err.get("input")) if wanted in ("int", "float") else None
+    if fix is not None:
+        return fix
     if wanted in SCHEMA_WORDS:
         return Problem("lint.schema_type", {"text": err["msg"], "wanted": Problem(SCHEMA_WORDS[wanted])})
     return Problem("lint.schema", {"text": err["msg"]})

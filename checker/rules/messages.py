@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -134,6 +135,18 @@ def misindented(text: str, line: int) -> Problem | None:
         return None
     at, key = min(reversed(levels), key=lambda level: abs(level[0] - _indent(row)))
     return Problem("lint.yaml_indent", {"spaces": _indent(row), "expected": at, "key": key.removeprefix("- ") or "—"})
+
+
+def number_fix(raw: object) -> Problem | None:
+    """A number written with thousands separators (5,000) or full-width digits (１５０): the number to write instead."""
+    if not isinstance(raw, str):
+        return None
+    half = unicodedata.normalize("NFKC", raw).strip()
+    plain = re.sub(r"(?<=\d)[,，](?=\d{3}(?!\d))", "", half)
+    if not re.fullmatch(r"-?\d+(\.\d+)?", plain) or plain == raw.strip():
+        return None
+    code = N_("lint.expr.thousands") if plain != half else N_("lint.full_width_number")
+    return Problem(code, {"written": raw.strip(), "fix": plain})
 
 
 def yaml_trap(text: str, line: int) -> tuple[int, Problem]:

@@ -131,3 +131,17 @@ def test_thousands_separators_in_an_expression_say_write_5000(tmp_path):
     assert "write 5000, not 5,000" in errors[0].message
     other = lint(tmp_path / "b", '"rd_expense_wan >= 100"', '"rd_expense_wan >= 100, 5"')
     assert "write" not in other[0].message and "unexpected ','" in other[0].message  # a comma not inside a number
+
+
+@pytest.mark.parametrize("written, zh, en", [
+    ("5,000", "数字不要写千分位逗号：请写 5000，不要写 5,000", "write 5000, not 5,000"),
+    ("１50", "数字用了全角字符：请改用半角数字，写 150，不要写 １50", "full-width characters: write 150, not １50"),
+], ids=["thousands", "full-width digits"])
+def test_a_parameter_value_written_as_text_says_the_number_to_write(tmp_path, written, zh, en):
+    from tests.rules.test_parameters import LIMITS, dated_pack
+
+    with pytest.raises(RulePackError) as caught:
+        load_pack(dated_pack(tmp_path, LIMITS.replace("value: 150", f"value: {written}")))
+    [error] = caught.value.errors
+    assert (error.file, error.line) == ("rules/parameters/limits.yaml", 10)
+    assert error.problem.text("zh") == zh and en in error.problem.text("en")
