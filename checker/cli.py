@@ -12,7 +12,7 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -31,6 +31,7 @@ class Context:
 
     def __init__(self, rules: Path) -> None:
         self.rules = rules
+        self.lang = "zh"  # the language rule errors are printed in (`rules lint --lang`)
         self._pack: RulePack | None = None
         self.source = ""  # the commit the pack was loaded from when the folder's own files do not load
 
@@ -40,11 +41,17 @@ class Context:
             try:
                 self._pack = load_pack(self.rules)
             except RulePackError as exc:
-                for error in exc.errors:
-                    click.echo(str(error), err=True)
-                click.echo(f"{len(exc.errors)} error(s) in the rule pack", err=True)
-                sys.exit(EXIT_RULES)
+                self.fail(exc.errors)
         return self._pack
+
+    def fail(self, errors: list[Any]) -> NoReturn:
+        """Print rule errors (file:line: key: message) and their count in self.lang, and exit 1."""
+        from checker.i18n import translate
+
+        for error in errors:
+            click.echo(error.located.text(self.lang) if hasattr(error, "located") else str(error), err=True)
+        click.echo(translate("cli.lint_errors", self.lang, count=len(errors)), err=True)
+        sys.exit(EXIT_RULES)
 
     def serving(self) -> RulePack:
         """The pack a restarted server would serve: the folder's, else (saying so) its newest commit that loads."""
@@ -229,21 +236,22 @@ def rules() -> None:
 @rules.command()
 @click.option("--strict-currency", is_flag=True, help="Also fail on a measure not reviewed within a year (reviewed_on).")
 @click.option("--as-of", "as_of", callback=_as_of, help="The date reviews are measured against (default: today).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", help="Language of the messages (as `check`).")
 @click.pass_obj
-def lint(obj: Context, strict_currency: bool, as_of: dt.date) -> None:
+def lint(obj: Context, strict_currency: bool, as_of: dt.date, lang: str) -> None:
     """Validate every rule file; list every error with file:line."""
+    from checker.i18n import translate
+
+    obj.lang = lang
     pack = obj.pack()
     from checker.engine import Checker
     from checker.rules.currency import currency_errors
 
     Checker(pack, "durable").close()  # compiling also checks the engine's limits
-    errors = currency_errors(pack, as_of, strict_currency) + _history(obj.rules)
-    for error in errors:
-        click.echo(str(error), err=True)
+    errors = currency_errors(pack, as_of, strict_currency) + _history(obj.rules, lang)
     if errors:
-        click.echo(f"{len(errors)} error(s) in the rule pack", err=True)
-        sys.exit(EXIT_RULES)
-    click.echo(f"ok: {len(pack.measures)} measures, {len(pack.fields)} fields, rule pack {pack.version}")
+        obj.fail(errors)
+    click.echo(translate("cli.lint_ok", lang, measures=len(pack.measures), fields=len(pack.fields), version=pack.version))
 
 
 @rules.command("currency")
@@ -284,16 +292,16 @@ def _currency_text(report: Any) -> str:
     return "\n".join(lines)
 
 
-def _history(rules: Path) -> list[Any]:
+def _history(rules: Path, lang: str) -> list[Any]:
     """Started periods the files on disk change against the rules folder's last commit (a note when not in git)."""
+    from checker.i18n import translate
     from checker.staff.gitrepo import GitError, RulesRepo
     from checker.staff.history import rewrites
     from checker.staff.store import read_tree
 
     repo = RulesRepo.open(rules, init=False)
     if repo is None:
-        click.echo("history: the rules folder is not in a git repository, so changes to started periods are not "
-                   "checked", err=True)
+        click.echo(translate("cli.lint_no_git", lang), err=True)
         return []
     try:
         committed = repo.files()

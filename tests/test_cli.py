@@ -161,7 +161,24 @@ def test_rules_lint_on_a_broken_pack_exits_1_with_file_line(tmp_path):
     path.write_text(path.read_text(encoding="utf-8").replace("kind: subsidy", "kind: subsidy\ncolour: red"), encoding="utf-8")
     result = CliRunner().invoke(main, ["--rules", str(rules), "rules", "lint"])
     assert result.exit_code == 1
-    assert "measures/demo/demo-measure.yaml:5: colour: unknown key 'colour'" in result.output
+    assert "measures/demo/demo-measure.yaml:5 colour：未知的键 'colour'" in result.output  # Chinese, as `check` by default
+    assert result.output.rstrip().endswith("规则包中有 1 处错误（每行：文件:行号 键：问题与改法）")
+    english = CliRunner().invoke(main, ["--rules", str(rules), "rules", "lint", "--lang", "en"])
+    assert english.exit_code == 1
+    assert "measures/demo/demo-measure.yaml:5: colour: unknown key 'colour'" in english.output
+    assert english.output.rstrip().endswith("1 error(s) in the rule pack")
+
+
+def test_rules_lint_says_the_fix_of_a_yaml_trap_in_chinese(tmp_path):
+    from tests.rules.test_lint_fixtures import make_pack
+
+    rules = make_pack(tmp_path)
+    path = rules / "measures/demo/demo-measure.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('    test: "rd_expense_wan >= 100"', '     test: "rd_expense_wan >= 100"'), encoding="utf-8")
+    result = CliRunner().invoke(main, ["--rules", str(rules), "rules", "lint"])
+    assert result.exit_code == 1
+    assert "demo-measure.yaml:20：这一行的缩进不对（5 个空格）：同一层的键要与上面的 text 对齐" in result.output
 
 
 def test_bad_as_of_is_a_usage_error(run):

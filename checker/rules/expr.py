@@ -101,6 +101,12 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 MAX_LENGTH = 2000
+# Full-width (Chinese keyboard) characters and the half-width one to write instead; quotes become ' (a " would end
+# the YAML string around the expression).
+HALF_WIDTH = {"（": "(", "）": ")", "‘": "'", "’": "'", "“": "'", "”": "'", "，": ",", "≥": ">=", "≤": "<=",
+              "＝": "==", "＜": "<", "＞": ">", "！": "!", "＋": "+", "－": "-", "＊": "*", "／": "/", "％": "%",
+              "．": ".", "　": " ", "［": "[", "］": "]", "。": "."}
+THOUSANDS = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?![\d.])")
 MAX_DEPTH = 40
 COMPARE_OPS = ("<=", ">=", "==", "!=", "<", ">")
 KEYWORDS = {"and", "or", "not", "in", "true", "false"}
@@ -124,7 +130,7 @@ def tokenize(text: str) -> list[_Tok]:
         match = _TOKEN.match(text, pos)
         if not match:
             col = pos + len(text[pos:]) - len(text[pos:].lstrip())
-            raise ExprError("lint.expr.bad_character", col, char=text[col])
+            raise _bad_character(text, col)
         kind = match.lastgroup or ""
         tokens.append(_Tok(kind, match.group(kind), match.start(kind)))
         pos = match.end()
@@ -132,8 +138,26 @@ def tokenize(text: str) -> list[_Tok]:
     return tokens
 
 
+def _bad_character(text: str, col: int) -> ExprError:
+    """A character outside the language; a full-width one names the half-width character to write instead."""
+    char = text[col]
+    if char in HALF_WIDTH:
+        return ExprError("lint.expr.full_width", col, char=char, fix=HALF_WIDTH[char])
+    return ExprError("lint.expr.bad_character", col, char=char)
+
+
+def _unexpected(text: str, tok: _Tok) -> ExprError:
+    """A token the grammar does not allow here; a comma inside a number such as 5,000 says to write 5000."""
+    if tok.text == ",":
+        for match in THOUSANDS.finditer(text):
+            if match.start() < tok.col < match.end():
+                return ExprError("lint.expr.thousands", tok.col, written=match.group(), fix=match.group().replace(",", ""))
+    return ExprError("lint.expr.unexpected", tok.col, found=tok.text or END)
+
+
 class _Parser:
     def __init__(self, text: str) -> None:
+        self.text = text
         self.tokens = tokenize(text)
         self.i = 0
         self.depth = 0
@@ -161,7 +185,7 @@ class _Parser:
     def parse(self) -> Node:
         node = self.or_()
         if self.tok.kind != "end":
-            raise ExprError("lint.expr.unexpected", self.tok.col, found=self.tok.text)
+            raise _unexpected(self.text, self.tok)
         return node
 
     def or_(self) -> Node:
@@ -259,7 +283,7 @@ class _Parser:
             self.depth -= 1
             self.take(")")
             return node
-        raise ExprError("lint.expr.unexpected", tok.col, found=tok.text or END)
+        raise _unexpected(self.text, tok)
 
     def call(self, name: _Tok) -> Node:
         self.take("(")

@@ -14,7 +14,7 @@ from checker.config import seeds_dir
 from checker.i18n import N_
 from checker.problems import Problem, ProblemError
 from checker.rules import expr as ex
-from checker.rules.messages import schema_keys, unknown, yaml_trap
+from checker.rules.messages import key_parents, misplaced, number_fix, schema_keys, unknown, yaml_trap
 from checker.rules.numbers import unquoted_numbers
 from checker.rules.pack import (
     Check,
@@ -35,7 +35,9 @@ from checker.rules.windows import Window, WindowsFile
 from checker.rules.yamlsrc import Document, Loc, RuleError, load_file
 
 M = TypeVar("M", bound=BaseModel)
-KNOWN_KEYS = schema_keys(DerivedFile, FieldsFile, IndexFile, MeasureFile, ParametersFile, WindowsFile) | {"versions"}
+FILE_MODELS = (DerivedFile, FieldsFile, IndexFile, MeasureFile, ParametersFile, WindowsFile)
+KNOWN_KEYS = schema_keys(*FILE_MODELS) | {"versions"}
+KEY_PARENTS = key_parents(*FILE_MODELS)  # where each known key is written, for a key in the wrong place
 # What a value of the wrong type should have been, as _schema_problem names it.
 SCHEMA_WORDS = {"string": N_("lint.schema.string"), "int": N_("lint.schema.int"), "float": N_("lint.schema.float"),
                 "bool": N_("lint.schema.bool"), "date": N_("lint.schema.date"), "list": N_("lint.schema.list"),
@@ -82,6 +84,9 @@ def _schema_problem(err: Any) -> Problem:
     if isinstance(error, ProblemError):  # a model's own check ("'closes' is before 'opens'")
         return Problem("lint.schema_rule", {"text": err["msg"], "reason": error.problem})
     wanted = err["type"].split("_")[0]
+    fix = number_fix(err.get("input")) if wanted in ("int", "float") else None
+    if fix is not None:
+        return fix
     if wanted in SCHEMA_WORDS:
         return Problem("lint.schema_type", {"text": err["msg"], "wanted": Problem(SCHEMA_WORDS[wanted])})
     return Problem("lint.schema", {"text": err["msg"]})
@@ -93,6 +98,8 @@ def _unknown_key(doc: Document, loc: Loc, raw: Any) -> Problem:
     key = str(raw)
     if not re.fullmatch(r"[A-Za-z_][\w\-]*", key):
         return yaml_trap(doc.text, doc.line(loc))[1] if doc.text else Problem("lint.unknown_key", {"name": key})
+    if key in KNOWN_KEYS:
+        return misplaced(key, KEY_PARENTS) or Problem("lint.unknown_key", {"name": key})
     return unknown("lint.unknown_key", key, KNOWN_KEYS)
 
 

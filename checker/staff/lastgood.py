@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from checker.problems import Problem, problem_of
 from checker.rules.loader import RulePackError, load_pack
 from checker.rules.pack import RulePack
+from checker.rules.yamlsrc import RuleError
 from checker.staff import store
 from checker.staff.gitrepo import GitError, RulesRepo
 from checker.staff.models import PackVersion
@@ -27,6 +29,7 @@ class Refusal:
     commit: str
     count: int
     errors: tuple[str, ...]
+    problems: tuple[Problem, ...] = field(default=(), compare=False)  # the same errors, in either language
 
     @property
     def name(self) -> str:
@@ -41,7 +44,16 @@ class Refusal:
 def refusal(commit: str, exc: Exception) -> Refusal:
     """A refusal of these rules for this load error (its first five messages kept)."""
     errors = list(getattr(exc, "errors", [exc]))
-    return Refusal(commit, len(errors), tuple(str(e) for e in errors[:5]))
+    return Refusal(commit, len(errors), tuple(str(e) for e in errors[:5]), tuple(located(e) for e in errors[:5]))
+
+
+def located(error: object) -> Problem:
+    """A load error as a Problem: a rule error with its file, line and key; any other error's own text."""
+    if isinstance(error, RuleError):
+        return error.located
+    if isinstance(error, ValueError):
+        return problem_of(error)
+    return Problem("problem.other", {"text": str(error)})
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,12 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from checker.engine import Checker, EngineName
+from checker.problems import Problem
 from checker.rules.loader import RulePackError
 from checker.rules.pack import RulePack
 from checker.staff import history, store
 from checker.staff.gitrepo import GitError, RulesRepo
-from checker.staff.lastgood import Refusal, refusal
+from checker.staff.lastgood import Refusal, located, refusal
 
 log = logging.getLogger(__name__)
 GRACE = 30.0  # seconds a replaced checker stays open at least
@@ -157,9 +158,9 @@ class LivePack:
         self.refused = refusal(head, exc)
         log.error("rules commit %s does not load, keeping the live pack: %s", head[:10], errors[:5])
         with self.sessions() as session:
-            summary = "; ".join(str(e) for e in errors[:5])
+            reasons = [located(e) for e in errors[:5]]
             store.audit(session, "refused", self.repo.describe(head).email if self.repo else "git", "",
-                        f"commit {head[:10]} not loaded ({len(errors)} error(s)): {summary}")
+                        Problem("audit.commit_refused", {"commit": head[:10], "count": len(errors)}), reasons)
             session.commit()
         self.seen_head = head
 

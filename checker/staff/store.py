@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import tempfile
 import threading
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from checker.problems import Problem
 from checker.rules.loader import load_pack
 from checker.rules.pack import RulePack
 from checker.staff.models import AuditEntry, PackVersion
@@ -100,9 +104,30 @@ def by_commit(session: Session, sha: str) -> PackVersion | None:
     return session.scalars(select(PackVersion).where(PackVersion.commit == sha).limit(1)).first()
 
 
-def audit(session: Session, action: str, author: str, measure: str, comment: str) -> None:
-    """Record an action that published nothing (a refused publish or reload, a saved draft); the caller commits."""
-    session.add(AuditEntry(author=author, action=action, seq=newest_seq(session), measure=measure, comment=comment[:4000]))
+def audit(session: Session, action: str, author: str, measure: str, comment: str | Problem,
+          reasons: Sequence[Problem] = ()) -> None:
+    """Record an action that published nothing (a refused publish or reload, a saved draft); the caller commits.
+    A Problem comment (with its reasons) is stored as codes, so the audit page shows it in the reader's language."""
+    text = note(comment, reasons) if isinstance(comment, Problem) else comment
+    session.add(AuditEntry(author=author, action=action, seq=newest_seq(session), measure=measure, comment=text[:4000]))
+
+
+def note(what: Problem, reasons: Sequence[Problem] = ()) -> str:
+    """An audit comment made by the system: what happened and why, as JSON codes with their English messages."""
+    data: dict[str, Any] = {**what.to_json(), "reasons": [r.to_json() for r in reasons[:20]]}
+    text = json.dumps(data, ensure_ascii=False)
+    return text if len(text) <= 4000 else json.dumps({**data, "reasons": data["reasons"][:3]}, ensure_ascii=False)
+
+
+def read_note(comment: str) -> tuple[Problem, list[Problem]] | None:
+    """The Problem and reasons of a comment made by note(); None for a person's own words (or an older entry)."""
+    if not comment.startswith('{"code"'):
+        return None
+    try:
+        data = json.loads(comment)
+        return Problem.from_json(data), [Problem.from_json(r) for r in data.get("reasons", [])]
+    except (ValueError, TypeError, AttributeError):
+        return None
 
 
 def measure_of(path: str) -> str:

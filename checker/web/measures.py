@@ -10,6 +10,7 @@ from checker.engine.verdict import application_window
 from checker.rules.schema import ENTITY_TYPES, KINDS
 from checker.staff.table import decision_table
 from checker.web import catalogue
+from checker.web.answer import seed_titles
 from checker.web.i18n import current_lang, t
 from checker.web.services import pack
 
@@ -51,6 +52,6 @@ def detail(measure_id: str):
     others = {m.id: m.spec.title for m in pack().measures}
     today = dt.date.today()
     return render_template("measures/detail.html", measure=measure, spec=measure.spec, others=others,
-                           fields=pack().fields, table=decision_table(pack(), measure, today),
+                           fields=pack().fields, table=decision_table(pack(), measure, today, seed_titles()),
                            window=application_window(pack(), measure, today),
                            benefit_text=pack().benefit_text(measure, current_lang(), today))

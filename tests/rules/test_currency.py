@@ -34,7 +34,7 @@ def test_every_measure_of_the_pack_records_its_review(pack):
 
 
 def test_lint_requires_reviewed_on_with_file_and_line(tmp_path):
-    result = _cli(make_pack(tmp_path), "rules", "lint", "--as-of", "2026-12-03")
+    result = _cli(make_pack(tmp_path), "rules", "lint", "--as-of", "2026-12-03", "--lang", "en")
     assert result.exit_code == 1
     assert re.search(r"rules/measures/demo/demo-measure\.yaml:1: reviewed_on: 'reviewed_on' is missing", result.output)
 
@@ -43,7 +43,7 @@ def test_strict_currency_fails_a_measure_not_reviewed_for_a_year(tmp_path):
     rules = _reviewed(tmp_path)
     assert _cli(rules, "rules", "lint", "--as-of", "2027-12-04").exit_code == 0  # without the flag: only required
     assert _cli(rules, "rules", "lint", "--strict-currency", "--as-of", "2027-12-03").exit_code == 0  # 365 days: ok
-    late = _cli(rules, "rules", "lint", "--strict-currency", "--as-of", "2027-12-04")
+    late = _cli(rules, "rules", "lint", "--strict-currency", "--as-of", "2027-12-04", "--lang", "en")
     assert late.exit_code == 1
     assert "demo-measure.yaml:31: reviewed_on: not reviewed for 366 days (reviewed_on 2026-12-03)" in late.output
 

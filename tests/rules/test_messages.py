@@ -88,3 +88,60 @@ def test_a_broken_derived_value_or_parameter_file_causes_no_errors_in_measures(t
     with pytest.raises(RulePackError) as caught:
         load_pack(rules)
     assert {e.file for e in caught.value.errors} == {"rules/derived.yaml"}, caught.value.errors
+
+
+def test_a_mis_indented_line_is_named_not_the_comma_on_the_line_above(tmp_path):
+    for spaces, name in ((5, "deeper"), (3, "shallower")):
+        errors = lint(tmp_path / name, '    test: "rd_expense_wan >= 100"', " " * spaces + 'test: "rd_expense_wan >= 100"')
+        assert [(e.file, e.line) for e in errors] == [(f"rules/{MEASURE}", 20)]  # the test line, not the text line 19
+        problem = errors[0].problem
+        assert f"缩进不对（{spaces} 个空格）" in problem.text("zh") and "与上面的 text 对齐，缩进 4 个空格" in problem.text("zh")
+        assert f"indented wrongly ({spaces} spaces)" in problem.text("en") and "lines up with text above" in problem.text("en")
+        assert "逗号" not in problem.text("zh") and "comma" not in problem.text("en")
+
+
+def test_a_key_outside_its_block_says_where_it_belongs(tmp_path):
+    errors = lint(tmp_path, "apply: {zh", 'amount: "5"\napply: {zh')
+    assert [(e.line, e.key) for e in errors] == [(23, "amount")]
+    assert errors[0].problem.text("zh") == "键 'amount' 不能写在这里：它属于 benefit: 之下（写在该键下面，并比它多缩进两个空格）"
+    assert "goes under benefit:" in errors[0].problem.text("en") and "did you mean" not in errors[0].message
+
+
+FULL_WIDTH = [
+    ("（", '"rd_expense_wan >= 100"', '"（rd_expense_wan >= 100）"', 20, "("),
+    ("‘", "\"entity_type == 'enterprise'\"", "\"entity_type == ‘enterprise’\"", 17, "'"),
+    ("“", "\"entity_type == 'enterprise'\"", "\"entity_type == “enterprise”\"", 17, "'"),  # a \" would end the YAML string
+    ("≥", '"rd_expense_wan >= 100"', '"rd_expense_wan ≥ 100"', 20, ">="),
+]
+
+
+@pytest.mark.parametrize("char, old, new, line, fix", FULL_WIDTH, ids=[c[0] for c in FULL_WIDTH])
+def test_a_full_width_character_in_an_expression_names_the_half_width_one(tmp_path, char, old, new, line, fix):
+    errors = lint(tmp_path, old, new)
+    assert [e.line for e in errors] == [line]
+    reason = errors[0].problem.params["reason"]
+    assert reason.text("zh") == f"{char} 是全角（中文输入法）字符：请改用半角字符 {fix}"
+    assert reason.text("en") == f"{char!r} is a full-width (Chinese keyboard) character: write the half-width {fix} instead"
+
+
+def test_thousands_separators_in_an_expression_say_write_5000(tmp_path):
+    errors = lint(tmp_path, '"rd_expense_wan >= 100"', '"rd_expense_wan >= 5,000"')
+    assert [e.line for e in errors] == [20]
+    assert "数字不要写千分位逗号：请写 5000，不要写 5,000" in errors[0].problem.text("zh")
+    assert "write 5000, not 5,000" in errors[0].message
+    other = lint(tmp_path / "b", '"rd_expense_wan >= 100"', '"rd_expense_wan >= 100, 5"')
+    assert "write" not in other[0].message and "unexpected ','" in other[0].message  # a comma not inside a number
+
+
+@pytest.mark.parametrize("written, zh, en", [
+    ("5,000", "数字不要写千分位逗号：请写 5000，不要写 5,000", "write 5000, not 5,000"),
+    ("１50", "数字用了全角字符：请改用半角数字，写 150，不要写 １50", "full-width characters: write 150, not １50"),
+], ids=["thousands", "full-width digits"])
+def test_a_parameter_value_written_as_text_says_the_number_to_write(tmp_path, written, zh, en):
+    from tests.rules.test_parameters import LIMITS, dated_pack
+
+    with pytest.raises(RulePackError) as caught:
+        load_pack(dated_pack(tmp_path, LIMITS.replace("value: 150", f"value: {written}")))
+    [error] = caught.value.errors
+    assert (error.file, error.line) == ("rules/parameters/limits.yaml", 10)
+    assert error.problem.text("zh") == zh and en in error.problem.text("en")

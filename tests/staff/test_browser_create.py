@@ -70,7 +70,7 @@ def test_create_a_parameter_a_field_and_a_measure_in_the_browser(csrf_mini, page
         _create_and_publish(page, base, "/staff/new/measure", MEASURE, "新增示例措施", "staff-new-measure")
         expect(page.locator("#live-version")).to_contain_text("v4")
         page.goto(base + "/staff/measures/demo-new")
-        expect(page.locator("#dt-c1")).to_contain_text("demo_floor (from 2026-01-01)")
+        expect(page.locator("#dt-c1")).to_contain_text("参数 demo_floor，取值起始日：2026-01-01")
         page.screenshot(path=str(ARTIFACTS / "staff-decision-table.png"), full_page=True)
     csrf_mini.config["WTF_CSRF_ENABLED"] = False
     public = csrf_mini.test_client()

@@ -66,8 +66,9 @@ def test_add_a_parameter_a_field_and_a_measure_and_check_on_two_dates(mini_app, 
     assert _status(public, profile, "2025-06-01") == "eligible"
     assert _status(public, profile, "2026-06-01") == "ineligible"
     page = mini.get("/staff/measures/demo-new").get_data(as_text=True)
-    row = re.search(r'<tr id="dt-c1">.*?</tr>', page, re.S).group(0)
-    assert "demo_score" in row and "&gt;=" in row and "150" in row and "demo_floor (from 2026-01-01)" in row
+    row = re.sub(r"<wbr>|</?span[^>]*>", "", re.search(r'<tr id="dt-c1">.*?</tr>', page, re.S).group(0))
+    assert "demo_score" in row and "示例评分" in row and "&gt;=" in row and "150" in row
+    assert "参数 demo_floor，取值起始日：2026-01-01" in row
     fields = mini.get("/staff/fields").get_data(as_text=True)
     assert "2026-01-01: <strong>150</strong>" in fields and "demo_score" in fields
 

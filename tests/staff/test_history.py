@@ -76,7 +76,7 @@ def test_checker_rules_lint_compares_with_the_last_commit(tmp_path):
     rules = _repo(tmp_path)
     path = rules / TAX
     path.write_text(_rewrite(path.read_text(encoding="utf-8"), "        value: 100\n", "        value: 120\n"), encoding="utf-8")
-    result = CliRunner().invoke(main, ["--rules", str(rules), "rules", "lint"])
+    result = CliRunner().invoke(main, ["--rules", str(rules), "rules", "lint", "--lang", "en"])
     assert result.exit_code == 1
     assert "rules/parameters/tax.yaml:9: small_low_profit_taxable_income_max_wan.values[0].value: the value of " \
         "small_low_profit_taxable_income_max_wan from 2018-01-01 has been in force" in result.output
@@ -88,7 +88,7 @@ def test_outside_git_lint_says_it_skips_the_history_check(tmp_path):
     rules = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", rules)
     (tmp_path / "seeds").symlink_to(ROOT / "seeds", target_is_directory=True)
-    result = CliRunner().invoke(main, ["--rules", str(rules), "rules", "lint"])
+    result = CliRunner().invoke(main, ["--rules", str(rules), "rules", "lint", "--lang", "en"])
     assert result.exit_code == 0 and "not in a git repository" in result.output
 
 

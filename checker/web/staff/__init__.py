@@ -23,7 +23,15 @@ def init_app(app: Flask) -> LivePack:
     if "staff" in app.extensions:
         return app.extensions["staff"]
     from checker.web.agency import init_app as init_agency
-    from checker.web.staff.strings import action_name, form_label, lint_message, measure_title, status_word
+    from checker.web.staff.strings import (
+        action_name,
+        audit_comment,
+        form_error,
+        form_label,
+        lint_message,
+        measure_title,
+        status_word,
+    )
     from checker.web.staff.sync import broken_paths
     from checker.web.staff.views import bp
 
@@ -49,6 +57,8 @@ def init_app(app: Flask) -> LivePack:
     app.register_error_handler(403, lambda e: (render_template("errors/403.html"), 403))
     app.jinja_env.globals.setdefault("lint_message", lint_message)
     app.jinja_env.globals.setdefault("form_label", form_label)
+    app.jinja_env.globals.setdefault("form_error", form_error)
+    app.jinja_env.globals.setdefault("audit_comment", audit_comment)
     app.jinja_env.globals.setdefault("action_name", action_name)
     app.jinja_env.globals.setdefault("measure_title", measure_title)
     app.jinja_env.globals.setdefault("status_word", status_word)

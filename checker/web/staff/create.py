@@ -8,19 +8,26 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, Regexp
 
+from checker.problems import Problem
 from checker.rules.schema import ENTITY_TYPES, FIELD_TYPES
 from checker.staff import create, drafts, store
 from checker.web.forms import SelectChoice, filled
 from checker.web.i18n import t
 from checker.web.services import db
 from checker.web.staff.common import author, bp, snapshot, staff_required
-from checker.web.staff.forms import ButtonForm
+from checker.web.staff.forms import (
+    BAD_ID,
+    BAD_MEASURE_ID,
+    CLOSES_BEFORE_OPENS,
+    ButtonForm,
+    NumberField,
+)
 
-ID = [DataRequired(), Regexp(r"^[a-z][a-z0-9_]*$", message="a-z, 0-9 and _ , starting with a letter")]
-MEASURE_ID = [DataRequired(), Regexp(r"^[a-z][a-z0-9-]*$", message="a-z, 0-9 and - , starting with a letter")]
+ID = [DataRequired(), Regexp(r"^[a-z][a-z0-9_]*$", message=BAD_ID)]
+MEASURE_ID = [DataRequired(), Regexp(r"^[a-z][a-z0-9-]*$", message=BAD_MEASURE_ID)]
 TEXT = [DataRequired(), Length(max=300)]
 
 
@@ -34,7 +41,7 @@ class FieldForm(FlaskForm):
     label_en = StringField("label_en", validators=TEXT)
     unit_zh = StringField("unit_zh", validators=[Optional(), Length(max=40)])
     unit_en = StringField("unit_en", validators=[Optional(), Length(max=40)])
-    minimum = DecimalField("minimum", validators=[Optional()])
+    minimum = NumberField("minimum", validators=[Optional()])
     entities = SelectMultipleField("entities", choices=[SelectChoice(e) for e in ENTITY_TYPES], validators=[Optional()])
 
 
@@ -47,13 +54,13 @@ class ParameterForm(FlaskForm):
     unit_zh = StringField("unit_zh", validators=[Optional(), Length(max=40)])
     unit_en = StringField("unit_en", validators=[Optional(), Length(max=40)])
     from_1 = DateField("from_1", validators=[DataRequired()])
-    value_1 = DecimalField("value_1", validators=[DataRequired()])
+    value_1 = NumberField("value_1", validators=[InputRequired()])
     document_1 = StringField("document_1", validators=TEXT)
     article_1 = StringField("article_1", validators=TEXT)
     quote_1 = TextAreaField("quote_1", validators=[DataRequired(), Length(max=2000)])
     url_1 = StringField("url_1", validators=[Optional(), URL()])
     from_2 = DateField("from_2", validators=[Optional()])
-    value_2 = DecimalField("value_2", validators=[Optional()])
+    value_2 = NumberField("value_2", validators=[Optional()])
     document_2 = StringField("document_2", validators=[Optional(), Length(max=300)])
     article_2 = StringField("article_2", validators=[Optional(), Length(max=300)])
     quote_2 = TextAreaField("quote_2", validators=[Optional(), Length(max=2000)])
@@ -72,7 +79,8 @@ class WindowForm(FlaskForm):
 def _draft(changes: store.Files, label: str):
     """Start the draft of these files and show it."""
     draft = drafts.start_files(db(), snapshot().files, changes, author(), label)
-    store.audit(db(), "draft_saved", author(), label, f"draft #{draft.id} started: new {', '.join(changes)}")
+    store.audit(db(), "draft_saved", author(), label, Problem("audit.draft_started_new", {"draft": draft.id,
+                                                                                         "paths": ", ".join(changes)}))
     db().commit()
     return redirect(url_for("staff.draft", draft_id=draft.id))
 
@@ -130,7 +138,7 @@ def new_window(measure_id: str):
                                     form.url.data or "", form.note_zh.data or "")
         return _draft(changes, measure_id)
     if form.is_submitted() and not form.errors:
-        form.closes.errors = ["closes before opens"]
+        form.closes.errors = [CLOSES_BEFORE_OPENS]
     return _page(form, f"{t('staff.window')} · {measure_id}", 400 if form.is_submitted() else 200)
 
 
@@ -145,6 +153,6 @@ def edit_file():
     if not ButtonForm().validate_on_submit():
         abort(400)
     draft = drafts.start_files(db(), files, {path: files[path]}, author(), path)
-    store.audit(db(), "draft_saved", author(), path, f"draft #{draft.id} started")
+    store.audit(db(), "draft_saved", author(), path, Problem("audit.draft_started", {"draft": draft.id}))
     db().commit()
     return redirect(url_for("staff.draft", draft_id=draft.id))

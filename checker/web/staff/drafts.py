@@ -10,7 +10,7 @@ from checker.i18n import N_
 from checker.problems import Problem
 from checker.staff import drafts, history, impact_job, store
 from checker.staff.models import Draft
-from checker.web.i18n import current_lang, t
+from checker.web.i18n import t
 from checker.web.services import db
 from checker.web.staff.common import author, bp, committed, live, seeds, snapshot, staff_required
 from checker.web.staff.forms import ButtonForm, CommentForm, EditForm
@@ -54,7 +54,7 @@ def edit(measure_id: str):
         text = _submitted_text(form)
         if text is not None and text.strip():
             draft = drafts.start_draft(db(), snap.files, path, text.replace("\r\n", "\n"), author())
-            store.audit(db(), "draft_saved", author(), draft.measure, f"draft #{draft.id} started")
+            store.audit(db(), "draft_saved", author(), draft.measure, Problem("audit.draft_started", {"draft": draft.id}))
             db().commit()
             return redirect(url_for("staff.draft", draft_id=draft.id))
         flash(t("staff.not_utf8") if text is None else t("staff.empty_text"))
@@ -75,11 +75,11 @@ def draft(draft_id: int):
         if text is not None and text.strip():
             path = _draft_path(found, form.path.data)
             found.changes = {**found.changes, path: text.replace("\r\n", "\n")}
-            store.audit(db(), "draft_saved", author(), found.measure, f"draft #{found.id} saved")
+            store.audit(db(), "draft_saved", author(), found.measure, Problem("audit.draft_saved", {"draft": found.id}))
             db().commit()
             return redirect(url_for("staff.draft", draft_id=draft_id, file=path))
         reason = Problem(N_("staff.not_utf8") if text is None else N_("staff.empty_text"))
-        store.audit(db(), "refused", author(), found.measure, f"draft #{found.id} save refused: {reason.text(current_lang())}")
+        store.audit(db(), "refused", author(), found.measure, Problem("audit.save_refused", {"draft": found.id}), [reason])
         db().commit()
         return _render_draft(found, status=400, reasons=[reason])
     return _render_draft(found, form if form.errors else None)
@@ -134,7 +134,8 @@ def publish(draft_id: int):
         version = drafts.publish(db(), found, seeds(), author(), form.comment.data or "", live().repo)
     except drafts.PublishRefused as exc:
         db().rollback()
-        store.audit(db(), "refused", author(), found.measure, "publish refused: " + "; ".join(str(r) for r in exc.reasons))
+        store.audit(db(), "refused", author(), found.measure, Problem("audit.publish_refused", {"draft": found.id}),
+                    exc.reasons)
         db().commit()
         return _render_draft(found, publish=form, status=409, reasons=exc.reasons, conflict=exc.diff)
     db().commit()

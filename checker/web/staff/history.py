@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from checker.agency.models import ClientResult
 from checker.models import StoredResult
+from checker.problems import Problem
 from checker.rules.loader import RulePackError
 from checker.rules.pack import RulePack
 from checker.staff import drafts, impact_job, store
@@ -106,7 +107,7 @@ def rollback(seq: int):
         version = drafts.rollback(db(), seq, seeds(), author(), form.comment.data or "", live().repo)
     except drafts.PublishRefused as exc:
         db().rollback()
-        store.audit(db(), "refused", author(), "", f"rollback to v{seq} refused: " + "; ".join(str(r) for r in exc.reasons))
+        store.audit(db(), "refused", author(), "", Problem("audit.rollback_refused", {"seq": seq}), exc.reasons)
         db().commit()
         for reason in exc.reasons:
             flash(reason.text(current_lang()))
@@ -130,11 +131,11 @@ def revert(seq: int):
     try:
         changes = revert_changes(files_of(previous), files_of(found), snap.files, seq)
     except RevertRefused as exc:
-        store.audit(db(), "refused", author(), "", f"revert of v{seq} refused: " + "; ".join(str(r) for r in exc.reasons))
+        store.audit(db(), "refused", author(), "", Problem("audit.revert_refused", {"seq": seq}), exc.reasons)
         db().commit()
         return render_template("staff/version.html", **{**_version_page(found), "reasons": exc.reasons}), 409
     draft = drafts.start_files(db(), snap.files, changes, author(), f"revert v{seq}")
-    store.audit(db(), "draft_saved", author(), draft.measure, f"draft #{draft.id} reverts v{seq}")
+    store.audit(db(), "draft_saved", author(), draft.measure, Problem("audit.draft_reverts", {"draft": draft.id, "seq": seq}))
     db().commit()
     flash(t("staff.revert_drafted", seq=seq))
     return redirect(url_for("staff.draft", draft_id=draft.id))

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from checker.i18n import N_
 from checker.rules.yamlsrc import RuleError
+from checker.staff.store import read_note
 from checker.web.i18n import current_lang, t
+from checker.web.staff.forms import FORM_ERRORS
 
 # Keys the staff pages build at run time (t('staff.' ~ state)), listed for `pybabel extract`.
 RUNTIME_KEYS = (N_("staff.in_force"), N_("staff.expired"), N_("staff.not_yet"),
                 N_("staff.job_queued"), N_("staff.job_running"), N_("staff.job_done"), N_("staff.job_failed"),
-                N_("staff.money.cash_wan"), N_("staff.money.tax_saving_wan"), N_("staff.money.financing_wan"))
+                N_("staff.money.cash_wan"), N_("staff.money.tax_saving_wan"), N_("staff.money.financing_wan"),
+                N_("staff.draft_open"), N_("staff.draft_published"), N_("staff.draft_discarded"))
 
 
 def lint_message(error: RuleError) -> str:
@@ -42,6 +45,11 @@ def form_label(name: str) -> str:
     return t(key) if key in FORM_LABELS else name
 
 
+def form_error(message: str) -> str:
+    """A form field's error in the page's language: the staff forms' own (catalogue keys) and WTForms' (already)."""
+    return t(message) if message in FORM_ERRORS else message
+
+
 # Audit actions, in the message catalogue as "staff.action.<action>".
 ACTIONS = (N_("staff.action.import"),
            N_("staff.action.publish"), N_("staff.action.rollback"), N_("staff.action.refused"), N_("staff.action.draft_saved"))
@@ -51,6 +59,18 @@ def action_name(action: str) -> str:
     """An audit action in the page's language (English keeps the code only)."""
     key = f"staff.action.{action}"
     return "" if current_lang() == "en" or key not in ACTIONS else t(key)
+
+
+def audit_comment(comment: str) -> str:
+    """An audit entry's comment: one the system wrote (a refusal and its reasons) in the page's language, a person's
+    own words as written."""
+    found = read_note(comment)
+    if found is None:
+        return comment
+    what, reasons = found
+    lang = current_lang()
+    joined = ("；" if lang == "zh" else "; ").join(r.text(lang) for r in reasons)
+    return what.text(lang) + (("：" if lang == "zh" else ": ") + joined if joined else "")
 
 
 def measure_title(measure_id: str) -> str:

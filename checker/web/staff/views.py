@@ -14,6 +14,7 @@ from checker.staff.models import Draft
 from checker.staff.overview import examples_and_gaps, field_uses, filter_rows, measure_rows, period_state
 from checker.staff.param_value import periods
 from checker.staff.table import decision_table, version_tables
+from checker.web.answer import seed_titles
 from checker.web.services import db
 from checker.web.staff import build as _build  # noqa: F401  (registers the new-measure form)
 from checker.web.staff import create as _create  # noqa: F401  (registers the creation routes)
@@ -72,10 +73,11 @@ def measure(measure_id: str):
         abort(404)
     outcomes = [o for o in examples_and_gaps(snap.pack)[0] if o.measure_id == measure_id]
     path = measure_path(snap.files, measure_id)
-    today = dt.date.today()
+    today, titles = dt.date.today(), seed_titles()
     return render_template("staff/measure.html", m=found, outcomes=outcomes, text=snap.files.get(path or "", ""),
-                           path=path, state=period_state(found, today), table=decision_table(snap.pack, found, today),
-                           versions=version_tables(snap.pack, measure_id, today) if measure_id in snap.pack.versions else [],
+                           path=path, state=period_state(found, today), table=decision_table(snap.pack, found, today, titles),
+                           versions=version_tables(snap.pack, measure_id, today, titles) if measure_id in snap.pack.versions
+                           else [],
                            window=application_window(snap.pack, found, today),
                            parameters=[(p, snap.pack.parameters[p].decl, periods(snap.pack, p))
                                        for p in sorted(found.reads) if p in snap.pack.parameters])
