@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from checker import config
+from checker.rules.cache import cached_pack
 from checker.rules.loader import RulePackError, load_pack
 from checker.rules.pack import RulePack
 
@@ -32,13 +33,14 @@ class Context:
     def __init__(self, rules: Path) -> None:
         self.rules = rules
         self._pack: RulePack | None = None
+        self.cached = True  # start-up from the content-keyed pack cache (`rules` commands lint afresh)
         self.source = ""  # the commit the pack was loaded from when the folder's own files do not load
 
     def pack(self) -> RulePack:
         """Load the pack once, turning rule errors into a clean exit."""
         if self._pack is None:
             try:
-                self._pack = load_pack(self.rules)
+                self._pack = cached_pack(self.rules) if self.cached else load_pack(self.rules)
             except RulePackError as exc:
                 for error in exc.errors:
                     click.echo(str(error), err=True)
@@ -222,8 +224,10 @@ def worker(concurrency: int, name: str) -> None:
 
 
 @main.group()
-def rules() -> None:
+@click.pass_obj
+def rules(obj: Context) -> None:
     """Lint, test and list the rule pack."""
+    obj.cached = False  # lint and test what the files say now, never a cached pack
 
 
 @rules.command()
