@@ -17,6 +17,7 @@ import numpy as np
 
 from checker.engine import answer
 from checker.engine.vector import (
+    EPOCH,
     STATUS,
     AnswerColumn,
     Columns,
@@ -56,30 +57,38 @@ class TableColumns(Columns):
             found = self.table[name] = [p.get(name) for p in self.profiles]
         return found
 
+    def objects(self, name: str) -> np.ndarray:
+        """The raw answers of a field as an object array (built once)."""
+        key = f"objects:{name}"
+        if key not in self.cache:
+            column = np.empty(self.n, dtype=object)
+            column[:] = self.raw(name)
+            self.cache[key] = column
+        found: np.ndarray = self.cache[key]
+        return found
+
     def answered(self, name: str) -> np.ndarray:
         """Which rows answered a field."""
         key = f"answered:{name}"
         if key not in self.cache:
-            raw = self.raw(name)
-            self.cache[key] = np.fromiter((x is not None for x in raw), dtype=bool, count=len(raw))
+            self.cache[key] = np.asarray(self.objects(name) != None, dtype=bool)  # noqa: E711 (elementwise)
         answered: np.ndarray = self.cache[key]
         return answered
 
     def _field(self, name: str) -> Any:
         kind = self.pack.fields[name].type
-        raw = self.raw(name)
         if kind in ("enum", "text"):
-            column = np.empty(self.n, dtype=object)
-            column[:] = raw
-            return column
-        if kind == "bool":
-            return np.fromiter((U if x is None else (T if x else F) for x in raw), dtype=np.int8, count=self.n)
+            return self.objects(name)
         known = self.answered(name)
+        if kind == "bool":
+            truth = self.objects(name).astype(bool)
+            return np.where(known, np.where(truth, T, F), U).astype(np.int8)
         if kind == "date":
-            vals = np.fromiter((x.toordinal() if x is not None else 0.0 for x in raw), dtype=float, count=self.n)
+            days = np.array(self.raw(name), dtype="datetime64[D]")  # None: NaT
+            vals = np.where(known, days.astype("int64").astype(float) + EPOCH, 0.0)
             low, high = -np.inf, np.inf
         else:
-            vals = np.fromiter((x if x is not None else 0.0 for x in raw), dtype=float, count=self.n)
+            vals = np.where(known, np.array(self.raw(name), dtype=float), 0.0)  # None: NaN
             low, high = self.pack.domain(name)
         fixed = exact(vals)
         if known.all():

@@ -113,13 +113,47 @@ def band(x: VNum, pairs: list[tuple[float, float]], default: float, kind: str) -
 
 
 def shift(d: VNum, func: Callable[[v.Num, float], v.Num], amount: float) -> VNum:
-    """add_years / add_days over columns, computed once per distinct date."""
+    """add_years / add_days / year_end over columns: in calendar arithmetic on numpy dates (moved_dates), else once
+    per distinct date."""
+    fast = (moved_dates(d.lo, func, amount), moved_dates(d.hi, func, amount))
+    if fast[0] is not None and fast[1] is not None:
+        return span(fast[0], fast[1], d.undef)
+
     def move(col: np.ndarray, side: str) -> np.ndarray:
         uniq, inverse = np.unique(col, return_inverse=True)
         moved = np.array([x if np.isinf(x) else getattr(func(v.Num(float(x), float(x)), amount), side) for x in uniq])
         return moved[inverse]
 
     return span(move(d.lo, "lo"), move(d.hi, "hi"), d.undef)
+
+
+EPOCH = 719163  # dt.date(1970, 1, 1).toordinal(): numpy's day 0
+SAFE_DAYS = (dt.date(1000, 1, 1).toordinal(), dt.date(9000, 12, 31).toordinal())  # far from the calendar's ends
+
+
+def moved_dates(col: np.ndarray, func: Callable[[v.Num, float], v.Num], amount: float) -> np.ndarray | None:
+    """values.add_days / add_years / year_end of a column of day ordinals (infinite bounds kept), or None when a date
+    lies near the calendar's ends or the function is another (the exact per-date path decides those)."""
+    finite = np.isfinite(col)
+    days = np.where(finite, col, float(EPOCH))
+    if ((days < SAFE_DAYS[0]) | (days > SAFE_DAYS[1])).any():
+        return None
+    if func is v.add_days:
+        return np.where(finite, days + int(amount), col)
+    day = (days - EPOCH).astype("int64").astype("datetime64[D]")
+    year = day.astype("datetime64[Y]")
+    if func is v.year_end:
+        moved = (year + 1).astype("datetime64[D]") - 1
+    elif func is v.add_years:
+        month = day.astype("datetime64[M]")
+        target = (year + int(amount)).astype("datetime64[M]") + (month - year.astype("datetime64[M]"))
+        offset = day - month.astype("datetime64[D]")  # 0 for the 1st
+        moved = target.astype("datetime64[D]") + offset
+        overflow = moved.astype("datetime64[M]") != target  # 29 Feb into a common year: 28 Feb
+        moved = np.where(overflow, (target + 1).astype("datetime64[D]") - 1, moved)
+    else:
+        return None
+    return np.where(finite, moved.astype("int64").astype(float) + EPOCH, col)
 
 
 def compare_num(op: str, a: VNum, b: VNum) -> np.ndarray:
@@ -136,8 +170,8 @@ def compare_num(op: str, a: VNum, b: VNum) -> np.ndarray:
 
 
 def _known_eq(a: np.ndarray, b: np.ndarray, op: str) -> np.ndarray:
-    known = np.array([x is not None and y is not None for x, y in zip(a, b)])
-    same = np.array([x == y for x, y in zip(a, b)])
+    known = (a != None) & (b != None)  # noqa: E711 (elementwise over object arrays)
+    same = np.asarray(a == b, dtype=bool)
     hit = same if op == "==" else ~same
     return np.where(known, np.where(hit, T, F), U).astype(np.int8)
 
