@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -103,19 +104,23 @@ def profile_table(pack: RulePack, profiles: list[dict[str, Any]]) -> dict[str, l
 
 
 def _rounded(values: np.ndarray) -> list[float | None]:
-    """round(x, 4) of each value as Python rounds it (None for NaN), each distinct value rounded once."""
-    if not len(values):
-        return []
-    uniq, inverse = np.unique(values, return_inverse=True)
-    rounded = np.array([None if x != x else round(x, 4) for x in uniq.tolist()], dtype=object)
-    out: list[float | None] = rounded[inverse].tolist()
-    return out
+    """round(x, 4) of each value exactly as Python rounds it (None for NaN)."""
+    return [None if x != x else x for x in _round4(values).tolist()]
 
 
 def _round4(values: np.ndarray) -> np.ndarray:
-    """round(x, 4) as Python rounds it, over a float array (NaN kept)."""
-    found = _rounded(values)
-    return np.array([np.nan if x is None else x for x in found], dtype=float)
+    """round(x, 4) as Python rounds it, over a float array (NaN kept): numpy's rint(x * 1e4) / 1e4 is the same
+    double unless x * 1e4 lies near a half or x is huge, and those few are rounded by Python."""
+    values = np.asarray(values, dtype=float)
+    with np.errstate(invalid="ignore"):
+        scaled = values * 1e4
+        out = np.rint(scaled) / 1e4
+        doubtful = (np.abs(np.abs(scaled - np.floor(scaled)) - 0.5) < 1e-3) | ~(np.abs(values) < 1e11)
+    doubtful &= ~np.isnan(values)
+    if doubtful.any():
+        out[doubtful] = [round(x, 4) for x in values[doubtful].tolist()]
+    out[np.isnan(values)] = np.nan
+    return out
 
 
 @dataclass
@@ -138,14 +143,15 @@ class MeasureColumns:
         """The measure's benefit.type."""
         return self.measure.spec.benefit.type
 
-    @property
+    @cached_property
     def counts(self) -> np.ndarray:
         """answer.counts_as_eligible of every row."""
         if self.currency == "unconfirmed" or (self.measure.spec.applicant or "company") != "company":
             return np.zeros(len(self.status), dtype=bool)
         held = np.fromiter((h is not None for h in self.held), dtype=bool, count=len(self.held))
         cond = np.fromiter((c is not None for c in self.condition), dtype=bool, count=len(self.condition))
-        return (self.status == T) & ~held & ~cond
+        found: np.ndarray = (self.status == T) & ~held & ~cond
+        return found
 
 
 @dataclass
@@ -235,7 +241,7 @@ def _price(pack: RulePack, cols: TableColumns, columns: list[MeasureColumns]) ->
         s.saving = _scenario_saving(pack, taxed, s, every, taxable)
     best = np.full(n, STD)
     for index in (HTE, SLP):  # an established scenario saving at least as much wins; ties go to the earlier
-        s, top = scenarios[index], np.choose(best, [x.saving for x in scenarios])  # type: ignore[misc]
+        s, top = scenarios[index], np.choose(best, [x.saving for x in scenarios])
         best = np.where(s.established & (s.saving >= top), index, best)
     rate = np.choose(best, [s.rate for s in scenarios])
     for c in taxed:
@@ -244,9 +250,9 @@ def _price(pack: RulePack, cols: TableColumns, columns: list[MeasureColumns]) ->
         if c.measure.id in every:
             kept = np.zeros(n, dtype=bool)
             for index, s in enumerate(scenarios):
-                kept |= (best == index) & (s.assumed[c.measure.id] if c.measure.id in s.assumed else False)
+                kept |= (best == index) & s.assumed.get(c.measure.id, False)
             c.left_out = ~kept
-    chosen: np.ndarray = np.choose(best, [s.saving for s in scenarios])  # type: ignore[misc]
+    chosen: np.ndarray = np.choose(best, [s.saving for s in scenarios])
     return chosen
 
 

@@ -273,8 +273,11 @@ class Columns:
 
             return np.array([_code(in_set(v.Num(lo, hi, int(u)), node.values, node.negated))
                              for lo, hi, u in zip(value.lo, value.hi, value.undef)], dtype=np.int8)
-        options = set(node.values)
-        return np.array([U if x is None else (T if (x in options) != node.negated else F) for x in value], dtype=np.int8)
+        inside = np.zeros(len(value), dtype=bool)
+        for option in set(node.values):  # elementwise equality over the object column, in C
+            inside |= np.asarray(value == option, dtype=bool)
+        hit = inside != node.negated
+        return np.where(value == None, U, np.where(hit, T, F)).astype(np.int8)  # noqa: E711 (elementwise)
 
     def _call(self, node: Call) -> Any:
         args = node.args
