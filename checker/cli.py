@@ -171,12 +171,12 @@ def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: Engi
         BatchReport,
         check_rows,
         engine_rows,
-        matrix_rows,
         read_rows,
         unclaimed_columns,
         write_results,
         write_rows,
     )
+    from checker.batch_columnar import write_matrix
     from checker.engine import EngineMismatch
 
     report = BatchReport(sink=lambda problem: click.echo(f"{source}: {problem}", err=True))
@@ -188,7 +188,7 @@ def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: Engi
         show = sys.stderr.isatty() if progress is None else progress
         with click.progressbar(rows, label="checking", file=sys.stderr if show else None) as bar:
             if use_vector:
-                write_rows(output, matrix_rows(checker, bar, as_of, report, extras=extras), checker.pack, lang, extras)
+                write_matrix(output, checker, bar, as_of, report, lang, extras)
             elif output.suffix.lower() in (".csv", ".xlsx"):
                 write_rows(output, engine_rows(checker, bar, as_of, report, extras), checker.pack, lang, extras)
             else:

@@ -375,3 +375,19 @@ def answer_column(c: MeasureColumns) -> AnswerColumn:
     """The vector.AnswerColumn of one programme (for code that reads row items)."""
     return AnswerColumn(c.measure, _lists(c), c.currency, _rounded(c.saving), set(np.nonzero(c.left_out)[0].tolist()))
 
+
+
+def flat_row_at(found: Matrix, row: int, ident: Any, version: str, as_of: dt.date) -> dict[str, Any]:
+    """One row of matrix_rows read from the columns (the rows a batch re-checks with the engine)."""
+    out: dict[str, Any] = {"id": ident, "rulepack": version, "as_of": as_of.isoformat()}
+    for c in found.columns:
+        mid, held, cond = c.measure.id, c.held[row], c.condition[row]
+        out[f"{mid}:status"] = STATUS[int(c.status[row])]
+        out[f"{mid}:amount_wan"] = _rounded(c.amount[row:row + 1])[0]
+        out[f"{mid}:missing"] = _missing_lists({k: m[row:row + 1] for k, m in c.missing.items()}, 1)[0]
+        out[f"{mid}:held_until"] = held["until"] if held else None
+        out[f"{mid}:currency"] = c.currency
+        out[f"{mid}:tax_saving_wan"] = _rounded(c.saving[row:row + 1])[0]
+        out[f"{mid}:condition_until"] = cond["until"] if cond else None
+    out.update((key, float(values[row])) for key, values in found.totals.items())
+    return out
