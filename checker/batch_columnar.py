@@ -8,6 +8,7 @@ measure's status word (held, verify, others as export.status_of), the extra colu
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from checker.agency.export import MONEY, STATUSES, UNKNOWN, matrix_head, money_type, titles, word
-from checker.agency.sheets import Sheet, iter_csv, write_xlsx
+from checker.agency.sheets import Sheet, neutralise, write_xlsx
 from checker.batch import NAME_KEY, ROW_KEY, SAMPLE, BatchFormatError, BatchReport, Row, _out_suffix, _valid, flat_check
 from checker.engine import Checker, EngineMismatch
 from checker.engine.answer import TOTAL_KEYS
@@ -36,31 +37,42 @@ def write_matrix(path: Path, checker: Checker, rows: Iterable[Row], as_of: dt.da
         raise BatchFormatError("the matrix has no JSONL form: write .csv or .xlsx, or use full results")
     names = titles(checker.pack, lang)
     header, kinds = matrix_head(names, lang, extras or [])
-    lines = matrix_lines(checker, rows, as_of, report, names, lang, extras or [], chunk, sample)
-    sheet = Sheet(word("matrix", lang), header, lines, kinds)
+    chunks = matrix_chunks(checker, rows, as_of, report, names, lang, extras or [], chunk, sample)
     if suffix == ".csv":
-        with path.open("wb") as out:
-            for part in iter_csv(sheet):
-                out.write(part)
+        _write_csv(path, header, kinds, chunks)
     else:
-        write_xlsx([sheet], path)
+        lines = (list(line) for columns in chunks for line in zip(*columns))
+        write_xlsx([Sheet(word("matrix", lang), header, lines, kinds)], path)
 
 
-def matrix_lines(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: BatchReport, names: dict[str, str],
-                 lang: str, extras: list[str], chunk: int = CHUNK, sample: int = SAMPLE) -> Iterator[list[Any]]:
-    """The matrix sheet's lines, a chunk of rows at a time."""
+def _write_csv(path: Path, header: list[str], kinds: list[str], chunks: Iterable[list[list[Any]]]) -> None:
+    """The CSV file sheets.iter_csv writes (BOM, every text cell neutralised), a chunk of columns at a time: only the
+    columns that may hold text are scanned for formula starts."""
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write("\ufeff")
+        writer = csv.writer(out)
+        writer.writerow([neutralise(h) for h in header])
+        for columns in chunks:
+            safe = [col if kind in ("count", "money") else [neutralise(x) for x in col]
+                    for col, kind in zip(columns, kinds + ["text"] * (len(columns) - len(kinds)))]
+            writer.writerows(zip(*safe))
+
+
+def matrix_chunks(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: BatchReport, names: dict[str, str],
+                  lang: str, extras: list[str], chunk: int = CHUNK, sample: int = SAMPLE) -> Iterator[list[list[Any]]]:
+    """The matrix sheet's columns, a chunk of rows at a time."""
     batch: list[tuple[int, Any, dict[str, Any], dict[str, Any]]] = []
     for found in _valid(checker, rows, as_of, report):
         batch.append(found)
         if len(batch) == chunk:
-            yield from _chunk_lines(checker, batch, as_of, names, lang, extras, sample)
+            yield _chunk_columns(checker, batch, as_of, names, lang, extras, sample)
             batch = []
     if batch:
-        yield from _chunk_lines(checker, batch, as_of, names, lang, extras, sample)
+        yield _chunk_columns(checker, batch, as_of, names, lang, extras, sample)
 
 
-def _chunk_lines(checker: Checker, batch: list[tuple[int, Any, dict[str, Any], dict[str, Any]]], as_of: dt.date,
-                 names: dict[str, str], lang: str, extras: list[str], sample: int) -> Iterator[list[Any]]:
+def _chunk_columns(checker: Checker, batch: list[tuple[int, Any, dict[str, Any], dict[str, Any]]], as_of: dt.date,
+                   names: dict[str, str], lang: str, extras: list[str], sample: int) -> list[list[Any]]:
     """One chunk evaluated column-wise, `sample` rows of it (the first among them) re-checked by the engine."""
     pack = checker.pack
     profiles = [profile for _, _, profile, _ in batch]
@@ -69,7 +81,7 @@ def _chunk_lines(checker: Checker, batch: list[tuple[int, Any, dict[str, Any], d
         _, ident, profile, _ = batch[index]
         if flat_row_at(found, index, ident, pack.version, as_of) != flat_check(ident, checker.check(profile, as_of)):
             raise EngineMismatch(f"vectorised batch and {checker.engine} disagree on row id {ident!r}")
-    return map(list, zip(*sheet_columns(pack, found, batch, names, lang, extras, as_of)))
+    return sheet_columns(pack, found, batch, names, lang, extras, as_of)
 
 
 def sheet_columns(pack: RulePack, found: Matrix, batch: list[tuple[int, Any, dict[str, Any], dict[str, Any]]],
@@ -98,8 +110,8 @@ def sheet_columns(pack: RulePack, found: Matrix, batch: list[tuple[int, Any, dic
     for kind in MONEY:
         cells = np.where(known[kind], found.totals[TOTAL_KEYS[kind]], np.nan).tolist()
         money.append([x if x == x else (UNKNOWN if gap else None) for x, gap in zip(cells, gaps[kind].tolist())])
-    echoed: list[list[Any]] = [[extra.get(name) for _, _, _, extra in batch] if ":" not in name and name not in ECHO_SKIP else [None] * n
-              for name in extras]
+    echoed: list[list[Any]] = [[extra.get(name) for _, _, _, extra in batch]
+                               if ":" not in name and name not in ECHO_SKIP else [None] * n for name in extras]
     head: list[list[Any]] = [[number for number, _, _, _ in batch], [str(ident) for _, ident, _, _ in batch],
             [str(profile.get("name") or ident) for _, ident, profile, _ in batch], count.tolist()]
     return head + money + statuses + echoed + [[pack.version] * n, [as_of.isoformat()] * n]
