@@ -441,7 +441,7 @@ def matrix_rows(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: B
     """Flat rows by the vectorised evaluator, `sample` rows of every chunk (the first among them) re-checked with
     the checker's engine; the named extra columns are echoed at the end of each row."""
     from checker.engine import EngineMismatch
-    from checker.engine.vector import matrix_rows as vector_rows
+    from checker.engine.columnar import matrix_rows as vector_rows
 
     profiles: list[tuple[Any, dict[str, Any], dict[str, Any]]] = []
     for number, ident, profile, extra in _valid(checker, rows, as_of, report):

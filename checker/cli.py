@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from checker import config
+from checker.rules.cache import cached_pack
 from checker.rules.loader import RulePackError, load_pack
 from checker.rules.pack import RulePack
 
@@ -33,13 +34,14 @@ class Context:
         self.rules = rules
         self.lang = "zh"  # the language rule errors are printed in (`rules lint --lang`)
         self._pack: RulePack | None = None
+        self.cached = True  # start-up from the content-keyed pack cache (`rules` commands lint afresh)
         self.source = ""  # the commit the pack was loaded from when the folder's own files do not load
 
     def pack(self) -> RulePack:
         """Load the pack once, turning rule errors into a clean exit."""
         if self._pack is None:
             try:
-                self._pack = load_pack(self.rules)
+                self._pack = cached_pack(self.rules) if self.cached else load_pack(self.rules)
             except RulePackError as exc:
                 self.fail(exc.errors)
         return self._pack
@@ -176,12 +178,12 @@ def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: Engi
         BatchReport,
         check_rows,
         engine_rows,
-        matrix_rows,
         read_rows,
         unclaimed_columns,
         write_results,
         write_rows,
     )
+    from checker.batch_columnar import write_matrix
     from checker.engine import EngineMismatch
 
     report = BatchReport(sink=lambda problem: click.echo(f"{source}: {problem}", err=True))
@@ -193,7 +195,7 @@ def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: Engi
         show = sys.stderr.isatty() if progress is None else progress
         with click.progressbar(rows, label="checking", file=sys.stderr if show else None) as bar:
             if use_vector:
-                write_rows(output, matrix_rows(checker, bar, as_of, report, extras=extras), checker.pack, lang, extras)
+                write_matrix(output, checker, bar, as_of, report, lang, extras)
             elif output.suffix.lower() in (".csv", ".xlsx"):
                 write_rows(output, engine_rows(checker, bar, as_of, report, extras), checker.pack, lang, extras)
             else:
@@ -229,8 +231,10 @@ def worker(concurrency: int, name: str) -> None:
 
 
 @main.group()
-def rules() -> None:
+@click.pass_obj
+def rules(obj: Context) -> None:
     """Lint, test and list the rule pack."""
+    obj.cached = False  # lint and test what the files say now, never a cached pack
 
 
 @rules.command()

@@ -21,7 +21,7 @@ from checker.batch import Row
 from checker.db import rowcount
 from checker.engine import Checker, CheckResult, EngineMismatch
 from checker.engine.answer import stored_item
-from checker.engine.vector import compact_results
+from checker.engine.columnar import compact_results
 from checker.models import _now
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from checker.agency.recheck_models import Recheck, RecheckChange
 from checker.columns import read_answers
 from checker.engine import Checker, EngineMismatch
 from checker.engine.answer import change_kind
-from checker.engine.vector import compact_results
+from checker.engine.columnar import compact_results
 from checker.models import _now
 from checker.rules.pack import RulePack
 

@@ -26,7 +26,7 @@ from checker.agency.models import Client
 from checker.db import rowcount
 from checker.engine import Checker, EngineMismatch, EngineName, batch_backend
 from checker.engine.answer import broad_kind, change_kind
-from checker.engine.vector import compact_results
+from checker.engine.columnar import compact_results
 from checker.models import Assessment, _now
 from checker.rules.loader import RulePackError
 from checker.rules.pack import RulePack
