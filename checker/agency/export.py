@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker.agency.sheets import Sheet
-from checker.engine.answer import TOTAL_KEYS, counts_as_eligible
+from checker.engine.answer import TOTAL_KEYS, counts_as_eligible, stored_totals
 from checker.i18n import N_, translate
 from checker.rules.pack import RulePack
 
@@ -20,7 +20,7 @@ STATUSES = ("eligible", "undetermined", "ineligible")
 SHOWN_STATUSES = (*STATUSES, "verify", "others", "held")  # status_of: 'eligible' only when counts_as_eligible
 UNKNOWN = "—"
 MONEY = ("cash", "tax_saving", "financing")
-TYPE_COLUMN = {"cash": "cash", None: "cash", "tax_saving": "tax_saving", "deduction": "tax_saving", "financing": "financing"}
+TYPE_COLUMN = {kind: key.removesuffix("_wan") for kind, key in TOTAL_KEYS.items()}  # answer's: a deduction by its saving
 # The words of the sheets, in the message catalogue as "export.<key>".
 WORDS = (
     N_("export.eligible"), N_("export.undetermined"), N_("export.ineligible"), N_("export.held"),
@@ -153,8 +153,9 @@ def _benefit_type(pack: RulePack | None, item: dict[str, Any]) -> str | None:
 def money(pack: RulePack | None, result: dict[str, Any],
           kinds: dict[str, str] | None = None) -> tuple[int, dict[str, float | None], dict[str, bool]]:
     """Of one result: eligible count, known money by type (None if that type has eligible items but no amount), and
-    whether any eligible item of a type has an unknown amount. The sums are the engine's totals when the result
-    carries them (answer v2: of two measures that exclude each other only the larger counts).
+    whether any eligible item of a type has an unknown amount. The sums are the engine's totals (answer v2: one tax
+    scenario; of two measures that exclude each other only the larger counts): those the result carries, else
+    answer.stored_totals of its items (a row stored before results carried totals), never the items added up.
     `kinds` (measure_kinds) spares the pack lookup for items without a benefit of their own."""
     count, sums, unknown = 0, dict.fromkeys(MONEY), dict.fromkeys(MONEY, False)
     for item in result.get("results", []):
@@ -168,7 +169,14 @@ def money(pack: RulePack | None, result: dict[str, Any],
             unknown[kind] = True
         else:
             sums[kind] = round((sums[kind] or 0) + value, 4)
-    return count, from_totals(sums, result.get("totals")), unknown
+    return count, from_totals(sums, result.get("totals") or _kept_totals(pack, result)), unknown
+
+
+def _kept_totals(pack: RulePack | None, result: dict[str, Any]) -> dict[str, float] | None:
+    """The totals of a stored result without them, worked out from its items on the pack of its check date."""
+    if pack is None or "results" not in result:
+        return None
+    return stored_totals(pack.dated(result.get("as_of")), result["results"])
 
 
 def measure_kinds(pack: RulePack | None) -> dict[str, str]:
