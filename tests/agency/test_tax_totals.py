@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from checker.agency import dashboard
 from checker.agency.models import Client, ClientResult
 from checker.engine.answer import counts_as_eligible
 from tests.agency.test_outputs_agree import real  # noqa: F401 - the app on the project pack
@@ -80,6 +81,9 @@ def test_workbook_api_and_dashboard_give_the_company_pages_total(walked):
         assert (summary.money[kind] or 0.0) == pytest.approx(sum(p["totals"][key] for p in pages.values()))
     worth = {row[1]: row[6] for row in summary.board["clients"]}
     assert worth == pytest.approx({k: sum(p["totals"].values()) for k, p in pages.items()})
+    listed = dashboard.rows(summary.board, app.extensions["checker"].pack, dt.date.fromisoformat(AS_OF))
+    assert all(r.act_now_wan <= r.money_wan + 1e-9 for r in listed)  # who to call first: no two scenarios either
+    assert any(r.act_now_wan > 0 for r in listed if _both(pages[r.key]))
 
     front = load_workbook(io.BytesIO(fetch(alice, "/agency/portfolio/results.xlsx")[1]))
     assert front.sheetnames[0] == "汇总"
