@@ -1,4 +1,5 @@
-"""A finished job's default workbook (matrix + problems), written once per job and language and kept on disk."""
+"""A finished job's default workbook (the 汇总 sheet with its charts, then matrix + problems), written once per job and
+language and kept on disk."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from checker.agency import summary_sheet
 from checker.agency.export import MeasureSummary, Summary, summarise, titles
 from checker.agency.models import Job
 from checker.agency.results import job_items, job_sheets
@@ -28,15 +30,17 @@ def workbook_path(folder: Path, job: Job, lang: str, rulepack: str) -> Path:
 
 
 def cached_workbook(folder: Path, session: Session, job: Job, pack: RulePack, lang: str) -> Path:
-    """The finished job's default workbook, written now (atomically, in constant memory) if not written before."""
+    """The finished job's default workbook, written now (atomically, in constant memory) if not written before: the
+    汇总 sheet of its kept summary first, as the portfolio workbook."""
     path = workbook_path(folder, job, lang, pack.version)
     if path.exists():
         return path
+    front = job_front(folder, session, job, pack, lang)
     folder.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
     os.close(handle)
     try:
-        write_xlsx(job_sheets(session, job.id, pack, lang).values(), temporary)
+        write_xlsx(job_sheets(session, job.id, pack, lang).values(), temporary, front=front)
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):
@@ -59,6 +63,15 @@ def cached_summary(folder: Path, session: Session, job: Job, pack: RulePack, lan
         json.dump(dataclasses.asdict(summary), out, ensure_ascii=False)
     os.replace(temporary, path)
     return summary
+
+
+def job_front(folder: Path, session: Session, job: Job, pack: RulePack, lang: str
+              ) -> tuple[str, tuple[dict[str, bytes], list[str]]]:
+    """A job workbook's 汇总 sheet (name and parts): of the kept summary once the job is over, else of its results so
+    far."""
+    summary = (cached_summary(folder, session, job, pack, lang) if job.finished
+               else summarise(job_items(session, job.id), titles(pack, lang), pack))
+    return summary_sheet.NAME, summary_sheet.summary_parts(summary, lang)
 
 
 def warm_workbook(sessions: sessionmaker[Session], folder: Path, pack: RulePack, job_id: int) -> None:
