@@ -198,30 +198,54 @@ def shown(value: float | None, unknown: bool) -> Any:
     return UNKNOWN if unknown else None
 
 
-def summarise(items: Iterable[ClientVerdicts], names: dict[str, str], pack: RulePack | None = None) -> Summary:
-    """Per measure: clients by status_of (eligible counted as counts_as_eligible, to verify, held ...) and the known
-    eligible amounts; totals by money type."""
-    per = {mid: MeasureSummary(mid, title) for mid, title in names.items()}
-    clients, totals, unknown = 0, dict.fromkeys(MONEY), 0
-    for item in items:
-        clients += 1
+class Tally:
+    """A Summary built one client at a time: by summarise, or beside another pass over the same clients (a job
+    workbook's matrix, so its 汇总 sheet costs no second read of every result)."""
+
+    def __init__(self, names: dict[str, str], pack: RulePack | None = None) -> None:
+        self.per = {mid: MeasureSummary(mid, title) for mid, title in names.items()}
+        self.pack, self.clients, self.unknown = pack, 0, 0
+        self.totals: dict[str, float | None] = dict.fromkeys(MONEY)
+
+    def add(self, item: ClientVerdicts) -> None:
+        """Count one client's result."""
+        self.clients += 1
         for r in item.result.get("results", []):
-            entry = per.setdefault(r["measure"], MeasureSummary(r["measure"], r["measure"]))
+            entry = self.per.setdefault(r["measure"], MeasureSummary(r["measure"], r["measure"]))
             status = status_of(r)
             entry.counts[status] = entry.counts.get(status, 0) + 1
             entry.held += bool(r.get("held"))
             if counts_as_eligible(r):
                 entry.counted += 1
-                value = amount_of(r, money_type(pack, r))
+                value = amount_of(r, money_type(self.pack, r))
                 entry.unknown += value is None
                 entry.amount_wan = round(entry.amount_wan + (value or 0), 4)
-        _, sums, gaps = money(pack, item.result)
-        unknown += any(gaps.values())
+        _, sums, gaps = money(self.pack, item.result)
+        self.unknown += any(gaps.values())
         for kind in MONEY:
             if (amount := sums[kind]) is not None:
-                totals[kind] = round((totals[kind] or 0) + amount, 4)
-    known = [v for v in totals.values() if v is not None]
-    return Summary(clients, list(per.values()), round(sum(known), 4) if known else None, totals, unknown)
+                self.totals[kind] = round((self.totals[kind] or 0) + amount, 4)
+
+    def tap(self, items: Iterable[ClientVerdicts]) -> Iterator[ClientVerdicts]:
+        """The items passed on, each counted on the way."""
+        for item in items:
+            self.add(item)
+            yield item
+
+    def summary(self) -> Summary:
+        """The summary of the clients counted so far."""
+        known = [v for v in self.totals.values() if v is not None]
+        return Summary(self.clients, list(self.per.values()), round(sum(known), 4) if known else None, dict(self.totals),
+                       self.unknown)
+
+
+def summarise(items: Iterable[ClientVerdicts], names: dict[str, str], pack: RulePack | None = None) -> Summary:
+    """Per measure: clients by status_of (eligible counted as counts_as_eligible, to verify, held ...) and the known
+    eligible amounts; totals by money type."""
+    tally = Tally(names, pack)
+    for item in items:
+        tally.add(item)
+    return tally.summary()
 
 
 def matrix_head(names: dict[str, str], lang: str, extras: list[str]) -> tuple[list[str], list[str]]:

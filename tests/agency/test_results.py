@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -75,6 +76,23 @@ def test_a_job_workbook_opens_on_the_summary_sheet_with_native_charts(alice, que
     assert '<li data-kind="cash">资金支持（万元）: <strong>50.00</strong></li>' in page
     by_measure = {row[0]: row[1:4] for row in rows[1:] if row[0] and row[1] is not None and row[0] != "资金支持（万元）"}
     assert by_measure["研发补助甲"] == [2, 1, 0]  # 可申报, 待完善, 已获得 of the matrix above
+
+
+def test_a_job_workbooks_summary_is_tallied_in_the_matrix_pass_and_kept_for_the_job_page(app, alice, monkeypatch):
+    from checker.agency import downloads
+    job = _job(alice)
+    for kept in Path(app.config["AGENCY_EXPORTS"]).glob(f"job-{job}-*"):
+        kept.unlink()  # written ahead by the worker: the download writes them now
+
+    def second_pass(*args, **kwargs):
+        raise AssertionError("the job's results were read a second time for its summary")
+
+    monkeypatch.setattr(downloads, "summarise", second_pass)
+    book = load_workbook(io.BytesIO(fetch(alice, f"/agency/jobs/{job}/results.xlsx")[1]))
+    assert book.sheetnames[0] == "汇总" and len(book["汇总"]._charts) == 2
+    page = alice.get(f"/agency/jobs/{job}").get_data(as_text=True)  # reads the summary the download kept
+    assert '<strong id="summary-clients">4</strong>' in page
+    assert '<li data-kind="cash">资金支持（万元）: <strong>50.00</strong></li>' in page
 
 
 def test_xlsx_layout_frozen_filtered_sized_styled(alice):
