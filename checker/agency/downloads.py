@@ -21,13 +21,15 @@ from checker.agency.sheets import write_xlsx
 from checker.rules.pack import RulePack
 
 log = logging.getLogger(__name__)
+FORMAT = "w2"  # w2: the 汇总 sheet first, money by type of one tax scenario (the stored totals)
 
 
 def workbook_path(folder: Path, job: Job, lang: str, rulepack: str) -> Path:
-    """Where a job's cached workbook lives: one file per job (and its creation time), language and rule pack."""
+    """Where a job's cached workbook lives: one file per job (and its creation time), language, rule pack and
+    format (FORMAT: a workbook or summary kept by an older release is written anew)."""
     safe = "".join(c if c.isalnum() or c in "-._" else "_" for c in rulepack)[:60]
     stamp = f"{job.created_at:%Y%m%d%H%M%S%f}" if job.created_at else "0"
-    return folder / f"job-{job.id}-{stamp}-{lang}-{safe}.xlsx"
+    return folder / f"job-{job.id}-{stamp}-{lang}-{safe}-{FORMAT}.xlsx"
 
 
 def cached_workbook(folder: Path, session: Session, job: Job, pack: RulePack, lang: str) -> Path:
