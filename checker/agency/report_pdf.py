@@ -131,7 +131,8 @@ def _bar(pdf: Any, kind: int, x: float, y: float, width: float) -> None:
         pdf.set_fill_color(60, 60, 60)
         pdf.rect(x, y, width, BAR_HEIGHT, style="DF")
         return
-    pdf.set_fill_color(200, 200, 200) if kind == 2 else pdf.set_fill_color(255, 255, 255)
+    grey = 200 if kind == 2 else 255
+    pdf.set_fill_color(grey, grey, grey)
     pdf.rect(x, y, width, BAR_HEIGHT, style="DF")
     if kind == 1:
         stripe = x + 1.0
@@ -140,7 +141,7 @@ def _bar(pdf: Any, kind: int, x: float, y: float, width: float) -> None:
             stripe += 1.2
 
 
-def _money_chart(pdf: Any, rows: list[tuple[str, float | None, str]], lang: str) -> None:
+def _money_chart(pdf: Any, rows: list[tuple[str, float | None, str]]) -> None:
     """The money by type as a table (label, 万元) and, beside it, a bar per type labelled with the same value."""
     top = pdf.get_y() + 1
     largest = max((value or 0.0 for _, value, _ in rows), default=0.0)
@@ -168,7 +169,7 @@ def client_pdf(pack: RulePack, item: ClientVerdicts, lang: str = "zh") -> bytes:
     pdf.set_font("noto", size=11)
     pdf.cell(0, 7, f"{item.name}（{item.key}）" if item.name != item.key else item.key, new_x="LMARGIN", new_y="NEXT")
     _section(pdf, _h("money", lang))
-    _money_chart(pdf, money_rows(pack, item, lang), lang)
+    _money_chart(pdf, money_rows(pack, item, lang))
     eligible = _eligible(pack, item, lang)
     _section(pdf, f"{_h('eligible', lang)}（{len(eligible)}）")
     for title, estimate, window, materials, how in eligible[:MAX_ITEMS]:
