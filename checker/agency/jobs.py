@@ -38,12 +38,14 @@ def compact(result: CheckResult) -> dict[str, Any]:
     """The stored form of a check: per measure its status, amount, failed criteria and open questions.
 
     The full CLI JSON is ~70 KB per client on the project pack (criteria values, benefit texts);
-    this keeps what the matrix, the detail sheet and the recheck diff need, ~7 KB.
+    this keeps what the matrix, the detail sheet and the recheck diff need, ~7 KB, and the totals (one tax scenario,
+    answer.tax_picture, which summing the items would mix).
     """
     items = [stored_item(m.measure, m.status, m.amount_wan, [c.id for c in m.criteria if c.status == "not_met"],
                          list(m.missing), m.held, m.currency, m.applicant, m.tax_saving_wan, m.condition)
              for m in result.results]
-    return {"rulepack": result.rulepack, "as_of": result.as_of.isoformat(), "results": items}
+    return {"rulepack": result.rulepack, "as_of": result.as_of.isoformat(), "results": items,
+            "totals": dict(result.totals)}
 
 
 def create_job(session: Session, user: User, filename: str, rows: Iterable[Row], as_of: dt.date,

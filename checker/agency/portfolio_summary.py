@@ -23,7 +23,8 @@ from checker.models import _now
 from checker.rules.pack import RulePack
 
 log = logging.getLogger(__name__)
-FORMAT = "s2"  # per-measure counts by export.status_of (eligible only as answer.counts_as_eligible counts it)
+FORMAT = "s3"  # per-measure counts by export.status_of (eligible only as answer.counts_as_eligible counts it); s3: money
+# by type of one tax scenario (the stored totals), so a summary that added the items up is computed anew
 
 
 def stamp(session: Session, agency_id: int) -> str:

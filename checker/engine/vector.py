@@ -493,11 +493,15 @@ def _failed(measure: Measure, codes: dict[str, np.ndarray], in_force: bool, n: i
 
 
 def compact_results(pack: RulePack, profiles: list[dict[str, Any]], as_of: dt.date) -> list[dict[str, Any]]:
-    """Per profile, each measure's stored item (answer.stored_item): status, money, held, currency (agency storage)."""
+    """Per profile, each measure's stored item (answer.stored_item): status, money, held, currency, and the totals of
+    its one tax scenario (agency storage, as agency.jobs.compact)."""
     results: list[list[dict[str, Any]]] = [[] for _ in profiles]
-    for c in answer_columns(pack, profiles, as_of):
+    columns = answer_columns(pack, profiles, as_of)
+    for c in columns:
         _stored(results, c.measure.id, c.currency, c.measure.spec.applicant, c.matrix, c.saving)
-    return [{"rulepack": pack.version, "as_of": as_of.isoformat(), "results": items} for items in results]
+    sums = totals_columns(pack, columns, len(profiles))
+    return [{"rulepack": pack.version, "as_of": as_of.isoformat(), "results": items,
+             "totals": {k: v[row] for k, v in sums.items()}} for row, items in enumerate(results)]
 
 
 def _stored(results: list[list[dict[str, Any]]], mid: str, currency: str, applicant: str | None,

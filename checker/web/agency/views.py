@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from checker.agency import dashboard as board_rows
 from checker.agency import sessions, summary_sheet
 from checker.agency.accounts import AccountError, authenticate, issue_token, owned, revoke_token, user_tokens
-from checker.agency.downloads import cached_summary, cached_workbook
+from checker.agency.downloads import cached_summary, cached_workbook, write_job_workbook
 from checker.agency.export import column_label, money, money_text, status_of, titles, word
 from checker.agency.jobs import cancel_job
 from checker.agency.models import Client, ClientResult, Job
@@ -303,7 +303,10 @@ def download(job_id: int, fmt: str):
         path = cached_workbook(_exports(), db(), found, current, lang)
         return send_file(path, mimetype=XLSX, as_attachment=True, download_name=f"job-{job_id}.xlsx")
     if fmt == "xlsx":
-        return _xlsx(job_sheets(db(), job_id, current, lang, with_detail), f"job-{job_id}")
+        spool = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it
+        write_job_workbook(_exports(), db(), found, current, lang, spool, with_detail)
+        spool.seek(0)
+        return send_file(spool, mimetype=XLSX, as_attachment=True, download_name=f"job-{job_id}.xlsx")
     return _csv(lambda session: job_sheets(session, job_id, current, lang, True), request.args.get("sheet", "matrix"),
                 f"job-{job_id}")
 
