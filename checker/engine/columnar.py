@@ -19,7 +19,6 @@ import numpy as np
 from checker.engine import answer
 from checker.engine import values as v
 from checker.engine.vector import (
-    EPOCH,
     STATUS,
     AnswerColumn,
     Columns,
@@ -35,6 +34,7 @@ from checker.engine.vector import (
     span,
     tax_related,
 )
+from checker.rules.functions import EPOCH
 from checker.rules.pack import Measure, RulePack
 
 LABELS = np.array([STATUS[F], STATUS[U], STATUS[T]], dtype=object)
@@ -362,7 +362,7 @@ def _totals(pack: RulePack, columns: list[MeasureColumns], n: int, scenario: np.
         if c.money_type in answer.TOTAL_KEYS and c.currency == "in_force" and c.measure.spec.applicant == "company":
             worth[c.measure.id] = np.nan_to_num(c.saving if c.money_type == "deduction" else c.amount, nan=0.0)
             live[c.measure.id] = c.counts & ~c.left_out
-            kinds[c.measure.id] = answer.TOTAL_KEYS[c.money_type or ""]
+            kinds[c.measure.id] = answer.TOTAL_KEYS[c.money_type]
     kept = _excluded(pack, live, worth)
     sums = {"cash_wan": np.zeros(n), "tax_saving_wan": np.zeros(n), "financing_wan": np.zeros(n)}
     for c in columns:
@@ -400,12 +400,15 @@ def matrix_rows(pack: RulePack, profiles: list[dict[str, Any]], ids: list[Any], 
 
 
 def compact_results(pack: RulePack, profiles: list[dict[str, Any]], as_of: dt.date) -> list[dict[str, Any]]:
-    """Per profile, each measure's stored item (as vector.compact_results: answer.stored_item keys, agency storage)."""
+    """Per profile, each measure's stored item and the totals of its one tax scenario (as vector.compact_results:
+    answer.stored_item keys, agency storage)."""
     found = evaluate(pack, profile_table(pack.at(as_of), profiles), as_of, failed=True, profiles=profiles)
     results: list[list[dict[str, Any]]] = [[] for _ in profiles]
     for c in found.columns:
         _stored(results, c.measure.id, c.currency, c.measure.spec.applicant, _lists(c), _rounded(c.saving))
-    return [{"rulepack": pack.version, "as_of": as_of.isoformat(), "results": items} for items in results]
+    sums = {k: v.tolist() for k, v in found.totals.items()}
+    return [{"rulepack": pack.version, "as_of": as_of.isoformat(), "results": items,
+             "totals": {k: v[row] for k, v in sums.items()}} for row, items in enumerate(results)]
 
 
 def answer_column(c: MeasureColumns) -> AnswerColumn:
