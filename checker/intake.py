@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 from checker.engine.conditions import holds
 from checker.problems import Problem
-from checker.profile import FieldProblem, ProfileError, parse_profile
+from checker.rules.profile import FieldProblem, ProfileError, parse_profile
 from checker.rules import credit_code
 from checker.rules.pack import Check, RulePack
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from checker import columns, config
 from checker.columns import cell_value, field_of, read_answers
 from checker.problems import problem_of
-from checker.profile import UNKNOWN_WORDS, parse_value
+from checker.rules.profile import UNKNOWN_WORDS, parse_value
 from checker.rules.loader import load_pack
 
 AS_OF = dt.date(2026, 6, 1)

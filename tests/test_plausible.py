@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from checker.columns import read_answers
-from checker.profile import PLAUSIBLE_WAN, implausible, plausible_max
+from checker.rules.profile import PLAUSIBLE_WAN, implausible, plausible_max
 from checker.web.validate import check_all
 
 AS_OF = dt.date(2026, 6, 1)

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from checker.problems import Problem
-from checker.profile import FieldProblem, parse_profile
+from checker.rules.profile import FieldProblem, parse_profile
 from checker.rules.messages import THOUSANDS, unknown
 from checker.rules.pack import Measure, RulePack
 from checker.rules.schema import Example

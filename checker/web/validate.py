@@ -9,7 +9,7 @@ from typing import Any
 from checker.engine.conditions import holds
 from checker.intake import cross_check, derive_from_credit_code
 from checker.problems import Problem, problem_of
-from checker.profile import FieldProblem, implausible, parse_value
+from checker.rules.profile import FieldProblem, implausible, parse_value
 from checker.rules import credit_code
 from checker.rules.pack import RulePack
 from checker.rules.schema import FieldDecl

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from checker.intake import read_profile
-from checker.profile import ProfileError
+from checker.rules.profile import ProfileError
 from checker.rules import credit_code
 
 AS_OF = dt.date(2026, 6, 1)

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from checker.problems import Problem
-from checker.profile import MAX_MAGNITUDE
+from checker.rules.profile import MAX_MAGNITUDE
 from checker.rules.pack import RulePack
 from checker.rules.schema import FieldDecl
 

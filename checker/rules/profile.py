@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Mapping
 
-from checker.cells import date_cell, number_text, option_cell
+from checker.rules.cells import date_cell, number_text, option_cell
 from checker.problems import Problem, ProblemError, plain, problem_of, shown
 from checker.rules.schema import FieldDecl
 
