@@ -11,10 +11,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from checker.agency.export import MeasureSummary, Summary, summarise, titles
+from checker.sheets.verdicts import MeasureSummary, Summary, summarise, titles
 from checker.agency.models import Job
 from checker.agency.results import job_items, job_sheets
-from checker.agency.sheets import write_xlsx
+from checker.sheets.writer import write_xlsx
 from checker.rules.pack import RulePack
 
 log = logging.getLogger(__name__)

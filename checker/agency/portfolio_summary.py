@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from checker.agency.dashboard import empty_board, tap
-from checker.agency.export import MeasureSummary, Summary, summarise, titles
+from checker.sheets.verdicts import MeasureSummary, Summary, summarise, titles
 from checker.agency.models import ClientResult, Job
 from checker.agency.portfolio import Portfolio
 from checker.agency.recheck_models import Recheck

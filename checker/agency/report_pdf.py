@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from checker.agency.export import ClientVerdicts, column_label, money_text, status_of, titles
+from checker.sheets.verdicts import ClientVerdicts, column_label, money_text, status_of, titles
 from checker.agency.windows import window_text
 from checker.engine.answer import counts_as_eligible
 from checker.i18n import N_, translate

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 
-from checker.agency.export import ClientVerdicts, money_text, status_of, summarise
+from checker.sheets.verdicts import ClientVerdicts, money_text, status_of, summarise
 from checker.engine.answer import counts_as_eligible
 
 STATUSES = ("eligible", "undetermined", "ineligible")

@@ -12,7 +12,7 @@ import json
 import pytest
 
 from checker import config
-from checker.agency import export
+from checker.sheets import verdicts as export
 from checker.agency.jobs import compact as stored
 from checker.batch import flat_row
 from checker.engine.answer import compact

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
 from checker.agency import portfolio_summary, webhooks
-from checker.agency.export import titles
+from checker.sheets.verdicts import titles
 from checker.agency.models import Client
 from checker.agency.portfolio import KINDS
 from checker.agency.recheck import fail_recheck, needs_recheck, pending_rechecks, run_recheck, start_recheck, sweep, version_sweep

@@ -6,7 +6,7 @@ from flask import Response, abort, render_template, request, send_file
 from sqlalchemy import select
 
 from checker.agency.accounts import owned
-from checker.agency.export import ClientVerdicts
+from checker.sheets.verdicts import ClientVerdicts
 from checker.agency.models import Client, ClientResult, Job
 from checker.agency.report_pdf import client_pdf
 from checker.agency.report_zips import ZipState, build_zip, zip_path, zip_state

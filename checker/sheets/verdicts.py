@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.agency.sheets import Sheet
+from checker.sheets.writer import Sheet
 from checker.engine.answer import TOTAL_KEYS, counts_as_eligible
 from checker.i18n import N_, translate
 from checker.rules.pack import RulePack
