@@ -130,7 +130,7 @@ def _load_profile(path: Path) -> Any:
 def check(obj: Context, profile: Path, as_of: dt.date, fmt: str, lang: str, engine: EngineName | None) -> None:
     """Check one profile (.json or .yaml) against every measure."""
     from checker.intake import read_profile
-    from checker.profile import ProfileError
+    from checker.rules.profile import ProfileError
     from checker.report import render_text
 
     raw = _load_profile(profile)
@@ -214,8 +214,9 @@ def worker(concurrency: int, name: str) -> None:
     from celery.signals import worker_ready
 
     from checker.agency.distributed import start_sweeper
+    from checker.staff.store import published_pack
 
-    celery = make_celery(broker)
+    celery = make_celery(broker, published=published_pack)
     worker_ready.connect(lambda **_: start_sweeper(celery), weak=False)  # after the pool forked: its engine stays here
     celery.worker_main(["worker", "--loglevel=INFO", f"--concurrency={concurrency}", "-n", name,
                                      "--pool=prefork", "--without-gossip", "--without-mingle"])
