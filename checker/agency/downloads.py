@@ -11,11 +11,11 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from checker.sheets.verdicts import MeasureSummary, Summary, summarise, titles
 from checker.agency.models import Job
 from checker.agency.results import job_items, job_sheets
-from checker.sheets.writer import write_xlsx
 from checker.rules.pack import RulePack
+from checker.sheets.verdicts import MeasureSummary, Summary, summarise, titles
+from checker.sheets.writer import write_xlsx
 
 log = logging.getLogger(__name__)
 

@@ -14,13 +14,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from checker.agency.dashboard import empty_board, tap
-from checker.sheets.verdicts import MeasureSummary, Summary, summarise, titles
 from checker.agency.models import ClientResult, Job
 from checker.agency.portfolio import Portfolio
 from checker.agency.recheck_models import Recheck
 from checker.agency.state_models import PortfolioSummary
 from checker.models import _now
 from checker.rules.pack import RulePack
+from checker.sheets.verdicts import MeasureSummary, Summary, summarise, titles
 
 log = logging.getLogger(__name__)
 FORMAT = "s2"  # per-measure counts by export.status_of (eligible only as answer.counts_as_eligible counts it)

@@ -7,11 +7,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from checker.sheets.verdicts import ClientVerdicts, column_label, money_text, status_of, titles
 from checker.agency.windows import window_text
 from checker.engine.answer import counts_as_eligible
 from checker.i18n import N_, translate
 from checker.rules.pack import RulePack
+from checker.sheets.verdicts import ClientVerdicts, column_label, money_text, status_of, titles
 
 FONT_FILES = (Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
               Path("/usr/share/fonts/opentype/noto-cjk/NotoSansCJK-Regular.ttc"))

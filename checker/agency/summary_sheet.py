@@ -17,8 +17,8 @@ from typing import Any
 
 import xlsxwriter
 
-from checker.sheets.verdicts import Summary
 from checker.i18n import translate
+from checker.sheets.verdicts import Summary
 
 NAME = "汇总"
 CHART_MEASURES = 15  # measures in the stacked chart (the table lists every measure with a client)

@@ -21,11 +21,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from checker.alerts.mailer import Mail, Mailer, mask
 from checker.alerts.models import AlertMail, AlertSubscription
 from checker.columns import read_answers
+from checker.company.models import Assessment, StoredResult, history
 from checker.db import rowcount
 from checker.engine import Checker
 from checker.engine.answer import change_kind
 from checker.i18n import N_, translate
-from checker.models import Assessment, StoredResult, _now, history, new_token
+from checker.models import _now, new_token
 from checker.rules.pack import RulePack
 from checker.rules.windows import window_status
 

@@ -23,15 +23,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from checker.accounts.models import Agency
 from checker.agency.jobs import compact
 from checker.agency.models import Client
+from checker.company.models import Assessment
 from checker.db import rowcount
 from checker.engine import Checker, EngineMismatch, EngineName, batch_backend
 from checker.engine.answer import broad_kind, change_kind
 from checker.engine.vector import compact_results
 from checker.intake import read_profile
-from checker.models import Assessment, _now
+from checker.models import _now
 from checker.rules.loader import RulePackError
-from checker.rules.profile import ProfileError
 from checker.rules.pack import RulePack
+from checker.rules.profile import ProfileError
 from checker.staff import drafts, impact_money, store
 from checker.staff.impact_models import KEPT_ROWS, ImpactJob
 from checker.staff.models import PackVersion

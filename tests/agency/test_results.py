@@ -7,8 +7,8 @@ import io
 
 from openpyxl import load_workbook
 
-from checker.sheets.verdicts import ClientVerdicts, detail, summarise, worth_detail
 from checker.agency.jobs import compact
+from checker.sheets.verdicts import ClientVerdicts, detail, summarise, worth_detail
 from checker.sheets.writer import Sheet, to_xlsx
 from tests.agency.util import GOOD, csv_bytes, fetch, job_id_of, jsonl_bytes, upload
 

@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash
 from checker.agency.accounts import _digest, create_user
 from checker.agency.models import ApiToken, Client, User
 from checker.agency.recheck import start_recheck
-from checker.models import Assessment
+from checker.company.models import Assessment
 from tests.hardening.conftest import PASSWORD, add_token, add_user, make_app, shut
 from tests.web.util import as_form
 

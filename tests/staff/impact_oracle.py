@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from checker.accounts.models import Agency
 from checker.agency.models import Client
+from checker.company.models import Assessment
 from checker.engine import Checker
 from checker.engine.answer import broad_kind, change_kind
-from checker.models import Assessment
 from checker.staff.impact_job import assessment_label, client_label, readable
 
 

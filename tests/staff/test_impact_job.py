@@ -10,8 +10,8 @@ from sqlalchemy import insert, select
 
 from checker.agency.accounts import get_agency
 from checker.agency.models import Client
+from checker.company.models import Assessment
 from checker.engine import BATCH_BACKEND, Checker
-from checker.models import Assessment
 from checker.staff import drafts
 from checker.staff.impact_job import compare, narrow, packs, pair_of, run_impact, start_impact
 from checker.staff.impact_models import ImpactJob

@@ -13,12 +13,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
 from checker.agency import portfolio_summary, webhooks
-from checker.sheets.verdicts import titles
 from checker.agency.models import Client
 from checker.agency.portfolio import KINDS
 from checker.agency.recheck import fail_recheck, needs_recheck, pending_rechecks, run_recheck, start_recheck, sweep, version_sweep
 from checker.agency.recheck_models import Recheck, RecheckChange, Webhook
 from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
+from checker.sheets.verdicts import titles
 from checker.web.agency import forms
 from checker.web.agency.common import agency_id, agency_required, get_owned, may_start_threads, setting, user, webhook_dispatch
 from checker.web.agency.views import bp

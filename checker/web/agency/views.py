@@ -30,7 +30,6 @@ from checker.agency import dashboard as board_rows
 from checker.agency import sessions, summary_sheet
 from checker.agency.accounts import AccountError, authenticate, issue_token, owned, revoke_token, user_tokens
 from checker.agency.downloads import cached_summary, cached_workbook
-from checker.sheets.verdicts import column_label, money, money_text, status_of, titles, word
 from checker.agency.jobs import cancel_job
 from checker.agency.models import Client, ClientResult, Job
 from checker.agency.portfolio import Portfolio
@@ -43,12 +42,13 @@ from checker.agency.results import (
     portfolio_sheets,
     problem_counts,
 )
-from checker.sheets.writer import iter_csv, write_xlsx
 from checker.agency.template import template_xlsx
 from checker.agency.uploads import UploadError
 from checker.agency.windows import window_text
 from checker.i18n import N_, translate
 from checker.models import utcnow
+from checker.sheets.verdicts import column_label, money, money_text, status_of, titles, word
+from checker.sheets.writer import iter_csv, write_xlsx
 from checker.web.agency import devices, forms, session_limits
 from checker.web.agency.common import (
     agency_id,
