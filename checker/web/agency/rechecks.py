@@ -20,10 +20,10 @@ from checker.agency.recheck_models import Recheck, RecheckChange, Webhook
 from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
 from checker.sheets.verdicts import titles
 from checker.web.agency import forms
-from checker.web.agency.common import agency_id, agency_required, get_owned, may_start_threads, setting, user, webhook_dispatch
+from checker.web.agency.common import agency_id, agency_required, get_owned, setting, user, webhook_dispatch
 from checker.web.agency.views import bp
 from checker.web.i18n import current_lang, t
-from checker.web.services import Services, db, pack
+from checker.web.services import Services, db, may_start_threads, pack
 
 PAGE = 100
 log = logging.getLogger(__name__)

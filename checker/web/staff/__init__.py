@@ -22,11 +22,11 @@ def init_app(app: Flask) -> LivePack:
     """Register the staff pages (and the shared sign-in) and make the pack come from the database's newest version."""
     if "staff" in app.extensions:
         return app.extensions["staff"]
-    from checker.web.agency import init_app as init_agency
+    from checker.web.accounts import init_app as init_accounts
     from checker.web.staff.strings import action_name, form_label, lint_message, measure_title, status_word
     from checker.web.staff.views import bp
 
-    init_agency(app)  # staff sign in through the agency login
+    init_accounts(app)  # staff sign in on the same page as agency users
     services = app.extensions["checker"]
     rules = Path(app.config["CHECKER_RULES"])
     seeds = services.seeds
