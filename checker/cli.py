@@ -468,11 +468,11 @@ def tokens() -> None:
 def list_tokens(obj: Context, email: str | None) -> None:
     """Every token: id, owner, name, created, expires, last used and state (tab-separated)."""
     from checker.agency.accounts import user_tokens
-    from checker.models import _now
+    from checker.models import utcnow
 
     with _app_session(obj) as session:
         owner = _user_by_email(session, email) if email else None
-        now = _now()
+        now = utcnow()
         click.echo("id\temail\tname\tcreated\texpires\tlast_used\tstate")
         for tok in user_tokens(session, owner):
             stamps = [_stamp(tok.created_at), _stamp(tok.expires_at), _stamp(tok.last_used_at)]

@@ -15,9 +15,6 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-_now = utcnow  # the models' own name for it (imported under this name by the services' tables)
-
-
 def new_token() -> str:
     """An unguessable link token."""
     return secrets.token_urlsafe(24)

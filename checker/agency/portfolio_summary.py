@@ -18,7 +18,7 @@ from checker.agency.models import ClientResult, Job
 from checker.agency.portfolio import Portfolio
 from checker.agency.recheck_models import Recheck
 from checker.agency.state_models import PortfolioSummary
-from checker.models import _now
+from checker.models import utcnow
 from checker.rules.pack import RulePack
 from checker.sheets.verdicts import MeasureSummary, Summary, summarise, titles
 
@@ -76,7 +76,7 @@ def keep(sessions: sessionmaker[Session], agency_id: int, rulepack: str, current
         if kept is None:
             kept = PortfolioSummary(agency_id=agency_id)
             session.add(kept)
-        kept.rulepack, kept.stamp, kept.data, kept.computed_at = rulepack, current, data, _now()
+        kept.rulepack, kept.stamp, kept.data, kept.computed_at = rulepack, current, data, utcnow()
         try:
             session.commit()
         except IntegrityError:  # another process stored it at the same moment: theirs is as good

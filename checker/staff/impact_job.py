@@ -29,7 +29,7 @@ from checker.engine import Checker, EngineMismatch, EngineName, batch_backend
 from checker.engine.answer import broad_kind, change_kind
 from checker.engine.vector import compact_results
 from checker.intake import read_profile
-from checker.models import _now
+from checker.models import utcnow
 from checker.rules.loader import RulePackError
 from checker.rules.pack import RulePack
 from checker.rules.profile import ProfileError
@@ -109,7 +109,7 @@ KEPT = dt.timedelta(days=30)  # a finished preview is kept this long (each holds
 
 def prune(session: Session, now: dt.datetime | None = None) -> int:
     """Delete impact jobs that ended more than KEPT ago; how many went."""
-    cutoff = (now or _now()) - KEPT
+    cutoff = (now or utcnow()) - KEPT
     gone = session.execute(delete(ImpactJob).where(ImpactJob.finished_at.is_not(None), ImpactJob.finished_at < cutoff))
     return rowcount(gone)
 
@@ -229,7 +229,7 @@ def _chunk(session: Session, pair: Pair, job_id: int, size: int) -> bool:
         return False
     table, profiles, last = _profiles(session, job, size)
     if not profiles:
-        job.status, job.finished_at = "done", _now()
+        job.status, job.finished_at = "done", utcnow()
         session.commit()
         return False
     unreadable, changes, money = compare_all(pair, profiles, job.as_of)
@@ -277,5 +277,5 @@ def fail_impact(sessions: sessionmaker[Session], job_id: int, message: str) -> N
     with sessions() as session:
         job = session.get(ImpactJob, job_id)
         if job is not None and not job.finished:
-            job.status, job.finished_at, job.message = "failed", _now(), message[:500]
+            job.status, job.finished_at, job.message = "failed", utcnow(), message[:500]
             session.commit()

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from checker.company import answers, purge, versions
 from checker.company.models import Assessment, StoredResult
+from checker.models import utcnow
 from checker.problems import Problem
 from checker.web import company_text, forms, pledge, results
 from checker.web.i18n import current_lang, pick, t
@@ -106,7 +107,7 @@ def show(token: str):
     stored = assessment.latest
     if stored is None:
         return redirect(url_for("assess.edit", token=token))
-    assessment.seen_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    assessment.seen_at = utcnow()
     db().commit()
     checked = answers.check(pack(), assessment.answers, stored.as_of)
     view = results.build(pack(), _result(assessment, stored), assessment.answers,
