@@ -16,14 +16,14 @@ from typing import Any
 
 import numpy as np
 
-from checker.agency.export import MONEY, STATUSES, UNKNOWN, matrix_head, money_type, titles, word
-from checker.agency.sheets import Sheet, neutralise, write_xlsx
 from checker.batch import NAME_KEY, ROW_KEY, SAMPLE, BatchFormatError, BatchReport, Row, _out_suffix, _valid, flat_check
 from checker.engine import Checker, EngineMismatch
 from checker.engine.answer import TOTAL_KEYS
 from checker.engine.columnar import Matrix, MeasureColumns, evaluate, flat_row_at, profile_table
 from checker.engine.vector import F, T, U
 from checker.rules.pack import RulePack
+from checker.sheets.verdicts import MONEY, STATUSES, UNKNOWN, matrix_head, money_type, titles, word
+from checker.sheets.writer import Sheet, neutralise, write_xlsx
 
 CHUNK = 5000
 ECHO_SKIP = ("id", "rulepack", "as_of", ROW_KEY, NAME_KEY)  # extra columns batch.matrix_line never echoes

@@ -12,10 +12,10 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
-from checker.agency.export import ClientVerdicts, amount_of, counts_as_eligible, money, money_type
 from checker.agency.models import Client, ClientResult
 from checker.agency.windows import window_of
 from checker.rules.pack import RulePack
+from checker.sheets.verdicts import ClientVerdicts, amount_of, counts_as_eligible, money, money_type
 
 CALL_FIRST = 20  # clients in the "who to call first" list
 SORTS = ("key", "count", "money", "call")

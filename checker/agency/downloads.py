@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from checker.agency import summary_sheet
-from checker.agency.export import MeasureSummary, Summary, Tally, summarise, titles
 from checker.agency.models import Job
 from checker.agency.results import job_items, job_sheets
-from checker.agency.sheets import write_xlsx
 from checker.rules.pack import RulePack
+from checker.sheets.verdicts import MeasureSummary, Summary, Tally, summarise, titles
+from checker.sheets.writer import write_xlsx
 
 log = logging.getLogger(__name__)
 FORMAT = "w2"  # w2: the 汇总 sheet first, money by type of one tax scenario (the stored totals)

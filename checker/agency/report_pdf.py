@@ -8,11 +8,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from checker.agency.export import MONEY, ClientVerdicts, column_label, money, money_text, status_of, titles, word
 from checker.agency.windows import window_text
 from checker.engine.answer import counts_as_eligible
 from checker.i18n import N_, translate
 from checker.rules.pack import RulePack
+from checker.sheets.verdicts import MONEY, ClientVerdicts, column_label, money, money_text, status_of, titles, word
 
 FONT_FILES = (Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
               Path("/usr/share/fonts/opentype/noto-cjk/NotoSansCJK-Regular.ttc"))

@@ -9,13 +9,13 @@ from typing import NamedTuple
 from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
-from checker.agency.export import ClientVerdicts, Tally, detail, matrix, problems_table, titles
 from checker.agency.jobs import client_key
 from checker.agency.models import Client, ClientResult, JobRow
 from checker.agency.portfolio import Portfolio
-from checker.agency.sheets import Sheet
 from checker.problems import Problem
 from checker.rules.pack import RulePack
+from checker.sheets.verdicts import ClientVerdicts, Tally, detail, matrix, problems_table, titles
+from checker.sheets.writer import Sheet
 
 
 def job_items(session: Session, job_id: int, limit: int | None = None, offset: int = 0) -> Iterator[ClientVerdicts]:

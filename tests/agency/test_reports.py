@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from checker.agency.export import ClientVerdicts
 from sqlalchemy import select
 
-from checker.agency.export import ClientVerdicts
 from checker.agency.jobs import compact
 from checker.agency.models import Client
 from checker.agency.report_pdf import BAR_HEIGHT, CHART_WIDTH, CHART_X, client_pdf

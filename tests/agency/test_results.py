@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from checker.agency.export import ClientVerdicts, detail, summarise, worth_detail
 from checker.agency.jobs import compact
-from checker.agency.sheets import Sheet, to_xlsx
+from checker.sheets.verdicts import ClientVerdicts, detail, summarise, worth_detail
+from checker.sheets.writer import Sheet, to_xlsx
 from tests.agency.util import GOOD, csv_bytes, fetch, job_id_of, jsonl_bytes, upload
 
 CLIENTS = [

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from checker.agency.accounts import owned, token_check
-from checker.agency.export import ClientVerdicts, money
 from checker.agency.jobs import cancel_job, create_job, fail_job, workers
 from checker.agency.models import Job
 from checker.agency.receive import store_rows
@@ -20,7 +19,8 @@ from checker.batch import Row
 from checker.engine.answer import counts_as_eligible
 from checker.intake import read_profile
 from checker.problems import Problem
-from checker.profile import ProfileError
+from checker.rules.profile import ProfileError
+from checker.sheets.verdicts import ClientVerdicts, money
 from checker.web import limits
 from checker.web.agency import apiargs, apiprofile
 from checker.web.agency.common import get_owned, job_from_file, setting, state

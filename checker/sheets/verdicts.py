@@ -11,10 +11,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.agency.sheets import Sheet
 from checker.engine.answer import TOTAL_KEYS, counts_as_eligible, stored_totals
 from checker.i18n import N_, translate
 from checker.rules.pack import RulePack
+from checker.sheets.writer import Sheet
 
 STATUSES = ("eligible", "undetermined", "ineligible")
 SHOWN_STATUSES = (*STATUSES, "verify", "others", "held")  # status_of: 'eligible' only when counts_as_eligible

@@ -1,4 +1,4 @@
-"""The one sheet writer of the CLI and the web: CSV or XLSX (checker.agency.xlsx), both streamed.
+"""The one sheet writer of the CLI and the web: CSV or XLSX (checker.sheets.xlsx), both streamed.
 
 A Sheet is a header, rows streamed once, and per column a kind ("text", "money", "count", "date") that sets
 the XLSX number format and width; headers are frozen, styled and filtered. A CSV text cell that starts like a
@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.agency.xlsx import HEAD, STYLES, Book, Front, Page, column_letter
+from checker.sheets.xlsx import HEAD, STYLES, Book, Front, Page, column_letter
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_ROWS = 1_048_576  # Excel's limit per sheet, header included
