@@ -89,7 +89,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (  # lowest first: a unit imports its own 
     ("checker.intake", "checker.report", "checker.guard", "checker.models", "checker.db"),
     ("checker.columns", "checker.ruletest"),
     ("checker.sheets", "checker.accounts", "checker.company", "checker.jobs"),  # services every area shares
-    ("checker.batch", "checker.batch_columnar", "checker.alerts"),
+    ("checker.batch", "checker.alerts"),
+    ("checker.batch_columnar",),  # the columnar writer of `checker batch`, built on batch
     ("checker.agency",),
     ("checker.staff",),  # its impact previews read agency clients; agency never reads staff
     ("checker.db_models",),  # the model registry: imports every area's tables
