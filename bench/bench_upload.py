@@ -91,10 +91,10 @@ def agency(src: Path, out: Path, engine: str, with_detail: bool = False) -> dict
     from checker.agency.jobs import create_job, process_job
     from checker.agency.models import Job
     from checker.agency.results import job_sheets
-    from checker.agency.sheets import write_xlsx
     from checker.agency.uploads import read_upload
     from checker.db import make_engine, make_sessions, upgrade
     from checker.engine import Checker
+    from checker.sheets.writer import write_xlsx
 
     pack = load_pack(config.rules_dir())
     checker = Checker(pack, engine)

@@ -27,7 +27,7 @@ from checker.problems import Problem
 from checker.rules.pack import RulePack
 
 if TYPE_CHECKING:
-    from checker.agency.export import ClientVerdicts
+    from checker.sheets.verdicts import ClientVerdicts
 
 FORMATS = (".jsonl", ".csv", ".xlsx")
 MAX_ROWS = 1_000_000
@@ -330,8 +330,8 @@ def write_results(path: Path, results: Iterable[dict[str, Any]], full: bool = Fa
 def write_rows(path: Path, rows: Iterable[dict[str, Any]], pack: RulePack | None = None, lang: str = "zh",
                extras: list[str] | None = None) -> None:
     """Write matrix rows (from matrix_rows) to a .csv or .xlsx file with the agency's sheet layout and writer."""
-    from checker.agency.export import matrix_head, titles, word
-    from checker.agency.sheets import Sheet, iter_csv, write_xlsx
+    from checker.sheets.verdicts import matrix_head, titles, word
+    from checker.sheets.writer import Sheet, iter_csv, write_xlsx
 
     suffix = _out_suffix(path)
     if suffix == ".jsonl":
@@ -355,7 +355,7 @@ def matrix_line(names: dict[str, str], lang: str, pack: RulePack | None, extras:
                 ) -> Callable[[dict[str, Any]], list[Any]]:
     """A function from a flat matrix row to its line of the matrix sheet: the line export.matrix gives for
     verdicts_of(row, pack), computed from the row's own columns with every per-measure lookup done once here."""
-    from checker.agency.export import (
+    from checker.sheets.verdicts import (
         MONEY,
         STATUSES,
         amount_of,
@@ -411,7 +411,7 @@ def _totals(row: dict[str, Any]) -> dict[str, float] | None:
 
 def verdicts_of(row: dict[str, Any], pack: RulePack | None = None) -> ClientVerdicts:
     """A matrix row of the vectorised batch as the exports read a client's result."""
-    from checker.agency.export import ClientVerdicts
+    from checker.sheets.verdicts import ClientVerdicts
 
     mids = [key[:-7] for key in row if key.endswith(":status")]
     results = [{"measure": mid, "status": row[mid + ":status"], "amount_wan": row.get(mid + ":amount_wan"),
@@ -441,7 +441,7 @@ def matrix_rows(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: B
     """Flat rows by the vectorised evaluator, `sample` rows of every chunk (the first among them) re-checked with
     the checker's engine; the named extra columns are echoed at the end of each row."""
     from checker.engine import EngineMismatch
-    from checker.engine.vector import matrix_rows as vector_rows
+    from checker.engine.columnar import matrix_rows as vector_rows
 
     profiles: list[tuple[Any, dict[str, Any], dict[str, Any]]] = []
     for number, ident, profile, extra in _valid(checker, rows, as_of, report):

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from checker import config
+from checker.rules.cache import cached_pack
 from checker.rules.loader import RulePackError, load_pack
 from checker.rules.pack import RulePack
 
@@ -33,13 +34,14 @@ class Context:
         self.rules = rules
         self.lang = "zh"  # the language rule errors are printed in (`rules lint --lang`)
         self._pack: RulePack | None = None
+        self.cached = True  # start-up from the content-keyed pack cache (`rules` commands lint afresh)
         self.source = ""  # the commit the pack was loaded from when the folder's own files do not load
 
     def pack(self) -> RulePack:
         """Load the pack once, turning rule errors into a clean exit."""
         if self._pack is None:
             try:
-                self._pack = load_pack(self.rules)
+                self._pack = cached_pack(self.rules) if self.cached else load_pack(self.rules)
             except RulePackError as exc:
                 self.fail(exc.errors)
         return self._pack
@@ -137,8 +139,8 @@ def _load_profile(path: Path) -> Any:
 def check(obj: Context, profile: Path, as_of: dt.date, fmt: str, lang: str, engine: EngineName | None) -> None:
     """Check one profile (.json or .yaml) against every measure."""
     from checker.intake import read_profile
-    from checker.profile import ProfileError
     from checker.report import render_text
+    from checker.rules.profile import ProfileError
 
     raw = _load_profile(profile)
     try:
@@ -176,12 +178,12 @@ def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: Engi
         BatchReport,
         check_rows,
         engine_rows,
-        matrix_rows,
         read_rows,
         unclaimed_columns,
         write_results,
         write_rows,
     )
+    from checker.batch_columnar import write_matrix
     from checker.engine import EngineMismatch
 
     report = BatchReport(sink=lambda problem: click.echo(f"{source}: {problem}", err=True))
@@ -193,7 +195,7 @@ def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: Engi
         show = sys.stderr.isatty() if progress is None else progress
         with click.progressbar(rows, label="checking", file=sys.stderr if show else None) as bar:
             if use_vector:
-                write_rows(output, matrix_rows(checker, bar, as_of, report, extras=extras), checker.pack, lang, extras)
+                write_matrix(output, checker, bar, as_of, report, lang, extras)
             elif output.suffix.lower() in (".csv", ".xlsx"):
                 write_rows(output, engine_rows(checker, bar, as_of, report, extras), checker.pack, lang, extras)
             else:
@@ -221,16 +223,19 @@ def worker(concurrency: int, name: str) -> None:
     from celery.signals import worker_ready
 
     from checker.agency.distributed import start_sweeper
+    from checker.staff.store import published_pack
 
-    celery = make_celery(broker)
+    celery = make_celery(broker, published=published_pack)
     worker_ready.connect(lambda **_: start_sweeper(celery), weak=False)  # after the pool forked: its engine stays here
     celery.worker_main(["worker", "--loglevel=INFO", f"--concurrency={concurrency}", "-n", name,
                                      "--pool=prefork", "--without-gossip", "--without-mingle"])
 
 
 @main.group()
-def rules() -> None:
+@click.pass_obj
+def rules(obj: Context) -> None:
     """Lint, test and list the rule pack."""
+    obj.cached = False  # lint and test what the files say now, never a cached pack
 
 
 @rules.command()
@@ -475,11 +480,11 @@ def tokens() -> None:
 def list_tokens(obj: Context, email: str | None) -> None:
     """Every token: id, owner, name, created, expires, last used and state (tab-separated)."""
     from checker.agency.accounts import user_tokens
-    from checker.models import _now
+    from checker.models import utcnow
 
     with _app_session(obj) as session:
         owner = _user_by_email(session, email) if email else None
-        now = _now()
+        now = utcnow()
         click.echo("id\temail\tname\tcreated\texpires\tlast_used\tstate")
         for tok in user_tokens(session, owner):
             stamps = [_stamp(tok.created_at), _stamp(tok.expires_at), _stamp(tok.last_used_at)]
@@ -548,20 +553,25 @@ def assessments() -> None:
 @assessments.command("purge")
 @click.option("--days", type=click.IntRange(min=1), default=None,
               help="Retention in days since last opened (default: ASSESSMENT_RETENTION_DAYS, else 180).")
-@click.pass_obj
-def purge_command(obj: object, days: int | None) -> None:
-    """Delete assessments not opened for the retention period; print how many (database from $DATABASE_URL)."""
-    from checker.web import create_app
-    from checker.web.saved import purge, retention_days
+def purge_command(days: int | None) -> None:
+    """Delete assessments not opened for the retention period; print how many (database from $DATABASE_URL, the web
+    app itself not built)."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
 
-    rules = getattr(obj, "rules", None)
-    app = create_app({"CHECKER_RULES": str(rules)} if rules is not None else None)
+    from checker.company.purge import purge, retention_days
+    from checker.config import database_url
+    from checker.db import make_engine, make_sessions
+
+    days = days or retention_days()
+    engine = make_engine(database_url())
     try:
-        days = days or retention_days(app.config)
-        with app.extensions["checker"].sessions() as session:
+        with make_sessions(engine)() as session:
             click.echo(f"purged {purge(session, days)} assessments not opened for {days} days")
+    except (OperationalError, ProgrammingError) as exc:
+        shown = engine.url.render_as_string(hide_password=True)
+        raise click.ClickException(f"{shown}: no assessment table to purge (run the migrations): {exc.orig}") from exc
     finally:
-        app.extensions["checker"].close()
+        engine.dispose()
 
 
 @main.group("alerts")

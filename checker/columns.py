@@ -13,12 +13,12 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from checker.cells import BRACKETS, norm
 from checker.engine import conditions
 from checker.intake import check_problem, derive_from_credit_code
 from checker.problems import problem_of
-from checker.profile import UNKNOWN_WORDS, FieldProblem, implausible, parse_value, plausible_max
+from checker.rules.cells import BRACKETS, norm
 from checker.rules.pack import RulePack
+from checker.rules.profile import UNKNOWN_WORDS, FieldProblem, implausible, parse_value, plausible_max
 
 ID_ALIASES = ("id", "编号", "客户编号", "客户id", "client", "clientid", "client id")
 ID = "id"

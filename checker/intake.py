@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from checker.engine.conditions import holds
 from checker.problems import Problem
-from checker.profile import FieldProblem, ProfileError, parse_profile
 from checker.rules import credit_code
 from checker.rules.pack import Check, RulePack
+from checker.rules.profile import FieldProblem, ProfileError, implausible, parse_profile
+from checker.rules.schema import FieldDecl
+
+Parsed = tuple[dict[str, Any], dict[str, list[Problem]]]  # typed values and problems by field
+Extra = Callable[[dict[str, Any], dt.date], list[FieldProblem]]  # more checks of the typed values (the company form's)
 
 
 def cross_check(pack: RulePack, values: dict[str, Any], as_of: dt.date) -> list[FieldProblem]:
@@ -52,11 +58,82 @@ def derive_from_credit_code(pack: RulePack, values: dict[str, Any]) -> list[Fiel
     return problems
 
 
-def read_profile(pack: RulePack, raw: Mapping[str, Any], as_of: dt.date) -> dict[str, Any]:
-    """Typed, consistent answers of a raw profile; raise ProfileError naming every bad field."""
+@dataclass
+class Checked:
+    """Answers checked in one pass: the raw answers kept, their typed values (none while any answer has a problem),
+    every problem by field, and warnings by field (answers kept but worth a second look)."""
+
+    raw: dict[str, Any]
+    values: dict[str, Any]
+    errors: dict[str, list[Problem]] = field(default_factory=dict)
+    warnings: dict[str, list[Problem]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """Whether no answer has a problem."""
+        return not self.errors
+
+    def problems(self) -> list[FieldProblem]:
+        """Every problem, field by field."""
+        return [FieldProblem(fid, problem) for fid, found in self.errors.items() for problem in found]
+
+
+def parse_answers(pack: RulePack, raw: Mapping[str, Any]) -> Parsed:
+    """Each answer parsed exactly once (unknown fields and bad answers are problems; "don't know" is no answer)."""
     values, problems = parse_profile(raw, pack.fields)
-    problems += derive_from_credit_code(pack, values)
-    problems += cross_check(pack, values, as_of)
-    if problems:
-        raise ProfileError(problems)
-    return values
+    errors: dict[str, list[Problem]] = {}
+    for problem in problems:
+        errors.setdefault(problem.field, []).append(problem.problem)
+    return values, errors
+
+
+def applies(decl: FieldDecl, kinds: frozenset[str] | None) -> bool:
+    """Whether a question concerns an applicant of these kinds (credit_code.applicant_kinds; unknown: every one does)."""
+    return decl.entities is None or kinds is None or bool(kinds & set(decl.entities))
+
+
+def asked(pack: RulePack, decl: FieldDecl, values: dict[str, Any], as_of: dt.date) -> bool:
+    """Whether a question's asked_when condition is not known to be false."""
+    if not decl.asked_when:
+        return True
+    return holds(pack, decl.asked_when, values, as_of) is not False  # linted when the pack loads
+
+
+def relevant(pack: RulePack, raw: Mapping[str, Any], as_of: dt.date, values: dict[str, Any]) -> dict[str, Any]:
+    """Only the answers to questions that concern this entity and apply given the (already parsed) other answers."""
+    kinds = credit_code.applicant_kinds(raw)
+    kept = {k: v for k, v in raw.items() if k in pack.fields and applies(pack.fields[k], kinds)}
+    return {k: v for k, v in kept.items() if asked(pack, pack.fields[k], values, as_of)}
+
+
+def warnings(pack: RulePack, values: dict[str, Any]) -> dict[str, list[Problem]]:
+    """Answers kept but past their field's plausibility bound (1e12 万元 of revenue), by field."""
+    found = {fid: implausible(pack.fields[fid], value) for fid, value in values.items() if fid in pack.fields}
+    return {fid: [problem] for fid, problem in found.items() if problem is not None}
+
+
+def check_answers(pack: RulePack, raw: Mapping[str, Any], as_of: dt.date, *, drop_hidden: bool = False,
+                  extra: Extra | None = None, parsed: Parsed | None = None) -> Checked:
+    """The one intake path: parse (or take parsed), drop answers to questions that do not apply when asked to (the
+    company form hides them), fill facts from the credit code, run the cross-field and any `extra` checks."""
+    values, errors = parsed if parsed is not None else parse_answers(pack, raw)
+    if not isinstance(raw, Mapping):
+        return Checked({}, {}, dict(errors))
+    kept = relevant(pack, raw, as_of, values) if drop_hidden else dict(raw)
+    values = {k: v for k, v in values.items() if k in kept or not drop_hidden}
+    errors = {k: list(v) for k, v in errors.items() if k in kept or not drop_hidden}
+    found = derive_from_credit_code(pack, values) + cross_check(pack, values, as_of)
+    for problem in found + (extra(values, as_of) if extra is not None else []):
+        errors.setdefault(problem.field, []).append(problem.problem)
+    if "legal_form" not in kept and values.get("legal_form"):
+        kept["legal_form"] = str(values["legal_form"])  # read from the credit code: saved like an answer
+    return Checked(kept, values if not errors else {}, errors, warnings(pack, values))
+
+
+def read_profile(pack: RulePack, raw: Mapping[str, Any], as_of: dt.date) -> dict[str, Any]:
+    """Typed, consistent answers of a raw profile (check_answers, every answer kept); raise ProfileError naming every
+    bad field."""
+    checked = check_answers(pack, raw, as_of)
+    if not checked.ok:
+        raise ProfileError(checked.problems())
+    return checked.values

@@ -1,21 +1,18 @@
-"""Saved assessments: a company's answers and the results of checking them."""
+"""The declarative base of every table, and the helpers their columns share (time, tokens)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Table, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+from sqlalchemy import Table
+from sqlalchemy.orm import DeclarativeBase
 
 
 def utcnow() -> dt.datetime:
     """The current UTC time, without tzinfo (SQLite stores naive datetimes)."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-_now = utcnow  # the models' own name for it (imported under this name by the services' tables)
 
 
 def new_token() -> str:
@@ -27,60 +24,3 @@ class Base(DeclarativeBase):
     """Declarative base of the web app's tables."""
 
     __table__: ClassVar[Table]  # each model maps one Table (DeclarativeBase says only FromClause)
-
-
-class Assessment(Base):
-    """One company's saved profile, reachable only through its secret token."""
-
-    __tablename__ = "assessment"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token: Mapped[str] = mapped_column(String(64), unique=True, index=True, default=new_token)
-    name: Mapped[str] = mapped_column(String(200), default="")
-    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id", ondelete="SET NULL"), nullable=True,
-                                                  index=True)
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
-    results: Mapped[list[StoredResult]] = relationship(
-        back_populates="assessment", cascade="all, delete-orphan", order_by="StoredResult.id")
-
-    @property
-    def latest(self) -> StoredResult | None:
-        """The most recent check of this assessment."""
-        return self.results[-1] if self.results else None
-
-
-class StoredResult(Base):
-    """One check of an assessment: rule-pack version, backend, the date checked and the verdicts (not the full result)."""
-
-    __tablename__ = "stored_result"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
-    rulepack: Mapped[str] = mapped_column(String(64))
-    as_of: Mapped[dt.date] = mapped_column(Date)
-    result: Mapped[dict[str, Any]] = mapped_column(JSON)
-    backend: Mapped[str | None] = mapped_column(String(40), nullable=True)  # what decided it; None before recorded
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
-    assessment: Mapped[Assessment] = relationship(back_populates="results")
-
-
-def history(session: Session, assessment: Assessment) -> list[Assessment]:
-    """Every version of this assessment's history, oldest first."""
-    root = assessment
-    seen = {root.id}
-    while root.parent_id is not None and root.parent_id not in seen:
-        parent = session.get(Assessment, root.parent_id)
-        if parent is None:
-            break
-        seen.add(parent.id)
-        root = parent
-    chain, frontier = [root], [root.id]
-    while frontier:
-        children = list(session.scalars(select(Assessment).where(Assessment.parent_id.in_(frontier))))
-        chain += children
-        frontier = [c.id for c in children]
-    return sorted(chain, key=lambda a: (a.version, a.id))

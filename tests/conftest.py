@@ -69,3 +69,4 @@ def _own_agency_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     folder = tmp_path_factory.mktemp("agency")
     monkeypatch.setenv("AGENCY_UPLOADS", str(folder / "uploads"))
     monkeypatch.setenv("AGENCY_EXPORTS", str(folder / "exports"))
+    monkeypatch.setenv("CHECKER_PACK_CACHE", str(folder / "packs"))  # a CLI test never reads another's cached pack

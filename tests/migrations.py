@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from checker.db import alembic_config, make_engine, upgrade
-from checker.models import Base
+from checker.db_models import Base
 
 
 def assert_tables_migrate(tmp_path: Path, tables: set[str], before: str, kept: frozenset[str] = frozenset()) -> None:

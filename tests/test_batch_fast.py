@@ -8,10 +8,10 @@ import random
 
 import pytest
 
-from checker.agency.export import matrix, titles
 from checker.batch import NAME_KEY, ROW_KEY, flat_check, flat_row, matrix_line, verdicts_of
 from checker.engine.vector import matrix_rows
-from checker.profile import parse_profile
+from checker.rules.profile import parse_profile
+from checker.sheets.verdicts import matrix, titles
 from tests.conftest import ROOT
 
 AS_OF = dt.date(2026, 6, 1)

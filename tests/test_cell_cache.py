@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from checker import columns, config
 from checker.columns import cell_value, field_of, read_answers
 from checker.problems import problem_of
-from checker.profile import UNKNOWN_WORDS, parse_value
 from checker.rules.loader import load_pack
+from checker.rules.profile import UNKNOWN_WORDS, parse_value
 
 AS_OF = dt.date(2026, 6, 1)
 PACK = load_pack(config.rules_dir())  # not a fixture: Hypothesis would print the whole pack on a failure

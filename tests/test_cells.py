@@ -8,7 +8,7 @@ import pytest
 
 from checker.columns import field_of, read_answers, row_id
 from checker.problems import ProblemError
-from checker.profile import parse_value
+from checker.rules.profile import parse_value
 
 NOV7 = dt.date(2021, 11, 7)
 

@@ -215,16 +215,17 @@ def test_batch_matrix_by_the_vectorised_path_equals_the_full_results(tmp_path):
 
 
 def test_batch_stops_when_the_vectorised_path_disagrees_with_durable_rules(tmp_path, monkeypatch):
-    import checker.engine.vector as vector
+    import checker.batch_columnar as batch_columnar
 
-    real = vector.matrix_rows
+    real = batch_columnar.evaluate
 
-    def broken(*args, **kwargs):
-        rows = real(*args, **kwargs)
-        rows[0]["hte-recognition:status"] = "eligible" if rows[0]["hte-recognition:status"] != "eligible" else "ineligible"
-        return rows
+    def broken(*args, **kwargs):  # the columnar path turns the first row's verdict on one measure round
+        found = real(*args, **kwargs)
+        column = next(c for c in found.columns if c.measure.id == "hte-recognition")
+        column.status[0] = 0 if column.status[0] == 2 else 2
+        return found
 
-    monkeypatch.setattr(vector, "matrix_rows", broken)
+    monkeypatch.setattr(batch_columnar, "evaluate", broken)
     source = tmp_path / "in.jsonl"
     source.write_text(EXAMPLE.read_text(encoding="utf-8").replace("\n", "") + "\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["batch", str(source), "-o", str(tmp_path / "out.csv"), "--as-of", "2026-06-01"])

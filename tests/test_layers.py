@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from pathlib import Path
 
 from checker.config import PACKAGE_DIR
@@ -78,6 +79,87 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         if node not in index:
             visit(node)
     return found
+
+
+LAYERS: tuple[tuple[str, ...], ...] = (  # lowest first: a unit imports its own modules and lower layers' only
+    ("checker", "checker.config", "checker.i18n"),
+    ("checker.problems",),
+    ("checker.rules",),  # the pack, its expression language and the parsing of answers by declared type
+    ("checker.engine",),
+    ("checker.intake", "checker.report", "checker.guard", "checker.models", "checker.db"),
+    ("checker.columns", "checker.ruletest"),
+    ("checker.sheets", "checker.accounts", "checker.company", "checker.jobs"),  # services every area shares
+    ("checker.batch", "checker.alerts"),
+    ("checker.batch_columnar",),  # the columnar writer of `checker batch`, built on batch
+    ("checker.agency",),
+    ("checker.staff",),  # its impact previews read agency clients; agency never reads staff
+    ("checker.db_models",),  # the model registry: imports every area's tables
+    ("checker.web",),
+    ("checker.cli",),
+)
+WEB_DOORS = {  # inside the web layer: the areas share the sign-in pages and the web core, not each other
+    "checker.web.accounts": set(),
+    "checker.web.agency": {"checker.web.accounts"},
+    "checker.web.staff": {"checker.web.accounts"},
+}
+
+
+def _unit(name: str, units: Iterable[str]) -> str | None:
+    """The declared unit a module belongs to: the longest declared name it is or lies under (the bare package
+    `checker` is its __init__ alone, so a new top-level module must be declared)."""
+    found = [u for u in units if name == u or (name.startswith(u + ".") and u != "checker")]
+    return max(found, key=len) if found else None
+
+
+def _layer_violations(graph: dict[str, set[str]], layers: tuple[tuple[str, ...], ...]) -> list[str]:
+    """Imports of a unit in the same or a higher layer (another unit), and modules in no declared unit."""
+    rank = {unit: i for i, names in enumerate(layers) for unit in names}
+    found = []
+    for name in sorted(graph):
+        source = _unit(name, rank)
+        if source is None:
+            found.append(f"{name}: in no declared layer")
+            continue
+        for target in sorted(graph[name]):
+            dest = _unit(target, rank)
+            if dest is not None and dest != source and rank[dest] >= rank[source]:
+                found.append(f"{name} -> {target}: layer {rank[source]} imports layer {rank[dest]}")
+    return found
+
+
+def _door_violations(graph: dict[str, set[str]], doors: dict[str, set[str]]) -> list[str]:
+    """Imports from one declared sub-unit into another that its doors do not allow (the web core wires them all)."""
+    found = []
+    for name in sorted(graph):
+        source = _unit(name, doors)
+        for target in sorted(graph[name]):
+            dest = _unit(target, doors)
+            if source is not None and dest is not None and dest != source and dest not in doors[source]:
+                found.append(f"{name} -> {target}")
+    return found
+
+
+def test_every_module_imports_only_lower_layers() -> None:
+    assert _layer_violations(_graph(), LAYERS) == []
+
+
+def test_the_web_areas_meet_only_at_the_sign_in() -> None:
+    assert _door_violations(_graph(), WEB_DOORS) == []
+
+
+def test_the_layer_check_sees_function_level_imports_and_undeclared_modules(tmp_path: Path) -> None:
+    source = tmp_path / "batch.py"
+    source.write_text("def f():\n    from checker.agency import export\n", encoding="utf-8")
+    found = _imports(source, "checker.batch")
+    assert "checker.agency.export" in found
+    layers = (("checker.batch",), ("checker.agency",))
+    assert _layer_violations({"checker.batch": found, "checker.agency": set(), "checker.x": set()}, layers) == [
+        "checker.batch -> checker.agency: layer 0 imports layer 1",
+        "checker.batch -> checker.agency.export: layer 0 imports layer 1", "checker.x: in no declared layer"]
+    assert _layer_violations({"checker.agency": {"checker.batch"}, "checker.batch": set()}, layers) == []
+    doors = {"checker.web.staff": {"checker.web.accounts"}, "checker.web.agency": set(), "checker.web.accounts": set()}
+    graph = {"checker.web.staff.views": {"checker.web.agency.common", "checker.web.accounts.views"}}
+    assert _door_violations(graph, doors) == ["checker.web.staff.views -> checker.web.agency.common"]
 
 
 def test_the_checker_package_has_no_import_cycle() -> None:

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 
 from checker.columns import read_answers
-from checker.profile import PLAUSIBLE_WAN, implausible, plausible_max
-from checker.web.validate import check_all
+from checker.company.answers import check as check_all
+from checker.rules.profile import PLAUSIBLE_WAN, implausible, plausible_max
 
 AS_OF = dt.date(2026, 6, 1)
 

@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 
-from checker.agency.export import problems_table
 from checker.batch import MAX_CELL, Row, _row
 from checker.intake import read_profile
 from checker.problems import Problem, ProblemError
-from checker.profile import ProfileError, parse_value
 from checker.rules.pack import RulePack
+from checker.rules.profile import ProfileError, parse_value
+from checker.sheets.verdicts import problems_table
 
 AS_OF = dt.date(2025, 6, 30)
 

@@ -15,7 +15,7 @@ from zxcvbn import zxcvbn  # type: ignore[import-untyped]  # the library ships n
 from checker.accounts.models import ROLES, Agency, User
 from checker.agency.models import ApiToken
 from checker.i18n import N_, translate
-from checker.models import _now
+from checker.models import utcnow
 
 MIN_PASSWORD = 10
 MIN_STRENGTH = 3  # zxcvbn's score, 0-4: 3 is "safely unguessable" against an online attack with throttling
@@ -118,7 +118,7 @@ def issue_token(session: Session, user: User, label: str = "", days: int = TOKEN
     if not 1 <= days <= MAX_TOKEN_DAYS:
         raise AccountError(f"days: a token lives 1 to {MAX_TOKEN_DAYS} days, not {days}")
     token = "pc_" + secrets.token_urlsafe(32)
-    expires = _now() + dt.timedelta(days=days)
+    expires = utcnow() + dt.timedelta(days=days)
     session.add(ApiToken(user_id=user.id, digest=_digest(token), label=label.strip()[:100], expires_at=expires))
     session.flush()
     return token
@@ -131,7 +131,7 @@ def token_check(session: Session, token: str) -> tuple[User | None, str]:
     found = session.scalars(select(ApiToken).where(ApiToken.digest == _digest(token))).first()
     if found is None:
         return None, "unknown"
-    now = _now()
+    now = utcnow()
     state = found.state(now)
     if state != "active":
         return None, state
@@ -162,7 +162,7 @@ def revoke_token(session: Session, token_id: int, user: User | None = None) -> A
     if found is None or (user is not None and found.user_id != user.id):
         raise AccountError(f"no API token #{token_id}" + ("" if user is None else " of yours"))
     if found.revoked_at is None:
-        found.revoked_at = _now()
+        found.revoked_at = utcnow()
     return found
 
 

@@ -12,10 +12,10 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
-from checker.agency.export import ClientVerdicts, amount_of, counts_as_eligible, money, money_type
 from checker.agency.models import Client, ClientResult
 from checker.agency.windows import window_of
 from checker.rules.pack import RulePack
+from checker.sheets.verdicts import ClientVerdicts, amount_of, counts_as_eligible, money, money_type
 
 CALL_FIRST = 20  # clients in the "who to call first" list
 SORTS = ("key", "count", "money", "call")
@@ -84,15 +84,16 @@ def _windows(pack: RulePack, measures: set[str], today: dt.date) -> dict[str, tu
 
 
 def rows(board: dict[str, Any] | None, pack: RulePack, today: dt.date) -> list[Row]:
-    """The kept client rows with the money they can act on today and the soonest closing window."""
+    """The kept client rows with the money they can act on today (never more than the client's total: the measures'
+    own amounts may belong to two tax scenarios) and the soonest closing window."""
     kept = (board or {}).get("clients", [])
     windows = _windows(pack, {m for row in kept for m, _ in row[7]}, today)
     out = []
     for row in kept:
         now = [(amount, windows[m][1]) for m, amount in row[7] if windows[m][0]]
         closes = min((c for _, c in now if c), default="")
-        out.append(Row(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], round(sum(a for a, _ in now), 4),
-                       closes))
+        out.append(Row(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7],
+                       round(min(sum(a for a, _ in now), row[6]), 4), closes))
     return out
 
 

@@ -36,8 +36,15 @@ DELIVER = "checker.deliver_webhook"
 QUEUE = "checker-chunks"
 
 
-def make_celery(broker: str) -> Celery:
-    """The Celery app of the checker: late acks, one task prefetched per process, no result backend."""
+Published = Callable[[Session, str, Path], Any]  # (session, version, seeds) -> that published pack, or None
+_PUBLISHED: list[Published] = []  # how this process's workers find a published pack (set by `checker worker`)
+
+
+def make_celery(broker: str, published: Published | None = None) -> Celery:
+    """The Celery app of the checker: late acks, one task prefetched per process, no result backend; `published`
+    finds a rule-pack version no longer on disk (the staff store's, given by the layer above)."""
+    if published is not None:
+        _PUBLISHED[:] = [published]
     app = Celery("checker", broker=broker)
     visibility = int(os.environ.get("CHECKER_BROKER_VISIBILITY", "600"))
     app.conf.update(task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
@@ -64,6 +71,7 @@ class WorkerState:
     rules: Path
     engine: EngineName
     checkers: dict[str, Checker] = field(default_factory=dict)
+    published: Published | None = None
 
     def checker_for(self, version: str) -> Checker | None:
         """The checker of this pack version: the rules on disk, else the published version of that hash."""
@@ -76,16 +84,14 @@ class WorkerState:
 
     def _load(self, version: str) -> Any:
         from checker.rules.loader import load_pack
-        from checker.staff import store
 
         pack = load_pack(self.rules)
         if pack.version == version:
             return pack
+        if self.published is None:
+            return None
         with self.sessions() as session:
-            found = store.by_hash(session, version)
-            files = dict(found.files) if found is not None else None
-        seeds = config.seeds_dir(self.rules)
-        return store.load_files(files, seeds) if files is not None else None
+            return self.published(session, version, config.seeds_dir(self.rules))
 
 
 _STATE: WorkerState | None = None
@@ -97,7 +103,8 @@ def worker_state() -> WorkerState:
     if _STATE is None:
         from checker.db import make_engine, make_sessions
 
-        _STATE = WorkerState(make_sessions(make_engine(database_url())), config.rules_dir(), config.engine_name())
+        _STATE = WorkerState(make_sessions(make_engine(database_url())), config.rules_dir(), config.engine_name(),
+                             published=_PUBLISHED[0] if _PUBLISHED else None)
     return _STATE
 
 

@@ -1,4 +1,5 @@
-"""A finished job's default workbook (matrix + problems), written once per job and language and kept on disk."""
+"""A finished job's default workbook (the 汇总 sheet with its charts, then matrix + problems), written once per job and
+language and kept on disk."""
 
 from __future__ import annotations
 
@@ -8,27 +9,32 @@ import logging
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from checker.agency.export import MeasureSummary, Summary, summarise, titles
+from checker.agency import summary_sheet
 from checker.agency.models import Job
 from checker.agency.results import job_items, job_sheets
-from checker.agency.sheets import write_xlsx
 from checker.rules.pack import RulePack
+from checker.sheets.verdicts import MeasureSummary, Summary, Tally, summarise, titles
+from checker.sheets.writer import write_xlsx
 
 log = logging.getLogger(__name__)
+FORMAT = "w2"  # w2: the 汇总 sheet first, money by type of one tax scenario (the stored totals)
 
 
 def workbook_path(folder: Path, job: Job, lang: str, rulepack: str) -> Path:
-    """Where a job's cached workbook lives: one file per job (and its creation time), language and rule pack."""
+    """Where a job's cached workbook lives: one file per job (and its creation time), language, rule pack and
+    format (FORMAT: a workbook or summary kept by an older release is written anew)."""
     safe = "".join(c if c.isalnum() or c in "-._" else "_" for c in rulepack)[:60]
     stamp = f"{job.created_at:%Y%m%d%H%M%S%f}" if job.created_at else "0"
-    return folder / f"job-{job.id}-{stamp}-{lang}-{safe}.xlsx"
+    return folder / f"job-{job.id}-{stamp}-{lang}-{safe}-{FORMAT}.xlsx"
 
 
 def cached_workbook(folder: Path, session: Session, job: Job, pack: RulePack, lang: str) -> Path:
-    """The finished job's default workbook, written now (atomically, in constant memory) if not written before."""
+    """The finished job's default workbook, written now (atomically, in constant memory) if not written before: the
+    汇总 sheet of its summary first, as the portfolio workbook."""
     path = workbook_path(folder, job, lang, pack.version)
     if path.exists():
         return path
@@ -36,7 +42,7 @@ def cached_workbook(folder: Path, session: Session, job: Job, pack: RulePack, la
     handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
     os.close(handle)
     try:
-        write_xlsx(job_sheets(session, job.id, pack, lang).values(), temporary)
+        write_job_workbook(folder, session, job, pack, lang, temporary)
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):
@@ -44,21 +50,48 @@ def cached_workbook(folder: Path, session: Session, job: Job, pack: RulePack, la
     return path
 
 
+def write_job_workbook(folder: Path, session: Session, job: Job, pack: RulePack, lang: str, target: Any,
+                       with_detail: bool = False) -> None:
+    """A job's workbook (汇总 sheet, matrix, detail if asked, problems) to a path or binary file. The summary is the
+    kept one, else tallied while the matrix reads the results (one pass, not two) and, once the job is over, kept."""
+    kept = job.finished and summary_path(folder, job, pack).exists()
+    tally = None if kept else Tally(titles(pack, lang), pack)
+    sheets = job_sheets(session, job.id, pack, lang, with_detail, tally)
+
+    def front() -> tuple[dict[str, bytes], list[str]]:
+        summary = tally.summary() if tally else cached_summary(folder, session, job, pack, lang)
+        if tally and job.finished:
+            keep_summary(summary_path(folder, job, pack), summary)
+        return summary_sheet.summary_parts(summary, lang)
+
+    write_xlsx(sheets.values(), target, front=(summary_sheet.NAME, front))
+
+
+def summary_path(folder: Path, job: Job, pack: RulePack) -> Path:
+    """Where a finished job's summary is kept."""
+    return workbook_path(folder, job, "summary", pack.version).with_suffix(".json")
+
+
 def cached_summary(folder: Path, session: Session, job: Job, pack: RulePack, lang: str) -> Summary:
     """A finished job's summary, computed once (one pass over its results) and kept beside its workbook."""
-    path = workbook_path(folder, job, "summary", pack.version).with_suffix(".json")
+    path = summary_path(folder, job, pack)
     names = titles(pack, lang)
     if path.exists():
         data = json.loads(path.read_text(encoding="utf-8"))
         measures = [MeasureSummary(**{**m, "title": names.get(m["measure"], m["measure"])}) for m in data.pop("measures")]
         return Summary(measures=measures, **data)
     summary = summarise(job_items(session, job.id), names, pack)
-    folder.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
+    keep_summary(path, summary)
+    return summary
+
+
+def keep_summary(path: Path, summary: Summary) -> None:
+    """Write a summary as JSON, atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         json.dump(dataclasses.asdict(summary), out, ensure_ascii=False)
     os.replace(temporary, path)
-    return summary
 
 
 def warm_workbook(sessions: sessionmaker[Session], folder: Path, pack: RulePack, job_id: int) -> None:

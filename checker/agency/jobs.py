@@ -21,8 +21,8 @@ from checker.batch import Row
 from checker.db import rowcount
 from checker.engine import Checker, CheckResult, EngineMismatch
 from checker.engine.answer import stored_item
-from checker.engine.vector import compact_results
-from checker.models import _now
+from checker.engine.columnar import compact_results
+from checker.models import utcnow
 
 log = logging.getLogger(__name__)
 CHUNK = 500  # rows per transaction: the vectorised check and the durable sample re-check amortise over it
@@ -38,12 +38,14 @@ def compact(result: CheckResult) -> dict[str, Any]:
     """The stored form of a check: per measure its status, amount, failed criteria and open questions.
 
     The full CLI JSON is ~70 KB per client on the project pack (criteria values, benefit texts);
-    this keeps what the matrix, the detail sheet and the recheck diff need, ~7 KB.
+    this keeps what the matrix, the detail sheet and the recheck diff need, ~7 KB, and the totals (one tax scenario,
+    answer.tax_picture, which summing the items would mix).
     """
     items = [stored_item(m.measure, m.status, m.amount_wan, [c.id for c in m.criteria if c.status == "not_met"],
                          list(m.missing), m.held, m.currency, m.applicant, m.tax_saving_wan, m.condition)
              for m in result.results]
-    return {"rulepack": result.rulepack, "as_of": result.as_of.isoformat(), "results": items}
+    return {"rulepack": result.rulepack, "as_of": result.as_of.isoformat(), "results": items,
+            "totals": dict(result.totals)}
 
 
 def create_job(session: Session, user: User, filename: str, rows: Iterable[Row], as_of: dt.date,
@@ -74,7 +76,7 @@ def cancel_job(session: Session, job: Job) -> bool:
     A chunk still in flight commits nothing once the job is cancelled (see `_chunk`).
     """
     stopped = session.execute(update(Job).where(Job.id == job.id, Job.status.in_(("queued", "running")))
-                              .values(status="cancelled", finished_at=_now(), message="cancelled by user")
+                              .values(status="cancelled", finished_at=utcnow(), message="cancelled by user")
                               .execution_options(synchronize_session=False))
     session.expire(job)
     return rowcount(stopped) == 1
@@ -138,7 +140,7 @@ def _claim(session: Session, rows: list[Any]) -> list[Any]:
 
 def _insert_missing(session: Session, agency_id: int, keys: list[str]) -> None:
     """Add clients for these keys, skipping any another job added meanwhile (no UNIQUE violation)."""
-    now = _now()
+    now = utcnow()
     values = [{"agency_id": agency_id, "key": k, "name": k, "answers": {}, "created_at": now, "updated_at": now} for k in keys]
     dialect = session.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):
@@ -159,7 +161,7 @@ def _store(session: Session, job: Job, checked: list[tuple[Any, dict[str, Any]]]
     if missing:
         _insert_missing(session, job.agency_id, missing)
         clients = _clients(session, job.agency_id, rows)
-    now = _now()
+    now = utcnow()
     ids = {row.id: clients[client_key(row)] for row in rows}
     latest = {ids[row.id]: row for row in rows}  # a client named twice in a chunk keeps its last row, as before
     session.execute(update(Client.__table__).where(Client.__table__.c.id == bindparam("cid")),
@@ -258,7 +260,7 @@ def _chunk(session: Session, checker: Checker, job_id: int, size: int, worker: s
     session.execute(update(JobRow.__table__).where(JobRow.__table__.c.id == bindparam("rid")), marks)
     session.add(JobChunk(job_id=job_id, first_row=rows[0].number, last_row=rows[-1].number, rows=len(rows),
                          worker=worker[:200], rulepack=checker.pack.version, backend=checker.batch_backend,
-                         checked_at=_now()))
+                         checked_at=utcnow()))
     session.commit()
     return True
 
@@ -267,7 +269,7 @@ def finish_if_done(session: Session, job_id: int) -> bool:
     """Mark a running job done once no row of it is left pending or claimed; True if this call finished it."""
     left = select(JobRow.id).where(JobRow.job_id == job_id, JobRow.state.in_(("pending", "claimed"))).exists()
     done = session.execute(update(Job).where(Job.id == job_id, Job.status == "running", ~left)
-                           .values(status="done", finished_at=_now()).execution_options(synchronize_session=False))
+                           .values(status="done", finished_at=utcnow()).execution_options(synchronize_session=False))
     session.commit()
     return rowcount(done) == 1
 
@@ -316,7 +318,7 @@ def fail_job(sessions: sessionmaker[Session], job_id: int, message: str, attempt
             with sessions() as session:
                 job = session.get(Job, job_id)
                 if job is not None and not job.finished:
-                    job.status, job.finished_at, job.message = "failed", _now(), message[:500]
+                    job.status, job.finished_at, job.message = "failed", utcnow(), message[:500]
                     session.commit()
                 return True
         except SQLAlchemyError as exc:

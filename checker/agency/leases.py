@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from checker.agency.models import ChunkLease, Job
 from checker.db import rowcount
-from checker.models import utcnow as _now
+from checker.models import utcnow
 
 log = logging.getLogger(__name__)
 FINISHED = ("done", "cancelled", "failed")
@@ -71,7 +71,7 @@ def take(sessions: sessionmaker[Session], job_id: int, first: int, last: int, wo
             return None
         generation = found.generation + 1
         found.state, found.worker, found.generation = "leased", worker[:200], generation
-        found.expires_at = _now() + dt.timedelta(seconds=timings.lease)
+        found.expires_at = utcnow() + dt.timedelta(seconds=timings.lease)
         session.commit()
         return Lease(sessions, found.id, generation, timings)
 
@@ -99,7 +99,7 @@ class Lease:
         with self.sessions() as session:
             moved = session.execute(update(ChunkLease).where(ChunkLease.id == self.id,
                                                              ChunkLease.generation == self.generation)
-                                    .values(expires_at=_now() + dt.timedelta(seconds=self.timings.lease))
+                                    .values(expires_at=utcnow() + dt.timedelta(seconds=self.timings.lease))
                                     .execution_options(synchronize_session=False))
             session.commit()
         return rowcount(moved) == 1
@@ -129,7 +129,7 @@ def requeue_expired(sessions: sessionmaker[Session], send: Callable[[int, int, i
         expired = list(session.execute(select(ChunkLease.id, ChunkLease.generation, ChunkLease.job_id, ChunkLease.first_row,
                                               ChunkLease.last_row, Job.status)
                                        .join(Job, Job.id == ChunkLease.job_id)
-                                       .where(ChunkLease.state == "leased", ChunkLease.expires_at < _now())))
+                                       .where(ChunkLease.state == "leased", ChunkLease.expires_at < utcnow())))
         sent = []
         for lease_id, generation, job_id, first, last, status in expired:
             mine = (ChunkLease.id == lease_id, ChunkLease.generation == generation)

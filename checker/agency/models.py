@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from checker.accounts.models import ROLES, Agency, User, UserSession  # noqa: F401 (older imports keep working)
 from checker.agency.stored import StoredResult
-from checker.models import Base, _now
+from checker.models import Base, utcnow
 
 JOB_STATES = ("queued", "running", "done", "cancelled", "failed")
 ROW_STATES = ("pending", "claimed", "done", "error")  # claimed only inside a worker's transaction
@@ -25,7 +25,7 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
     digest: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     label: Mapped[str] = mapped_column(String(100), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
@@ -51,8 +51,8 @@ class Client(Base):
     key: Mapped[str] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(String(200), default="")
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
 class Job(Base):
@@ -73,7 +73,7 @@ class Job(Base):
     rulepack: Mapped[str] = mapped_column(String(64), default="")
     backend: Mapped[str | None] = mapped_column(String(40), nullable=True)  # what decided its rows, once any are stored
     message: Mapped[str] = mapped_column(String(500), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
     @property
@@ -111,7 +111,7 @@ class ClientResult(Base):
     as_of: Mapped[dt.date] = mapped_column(Date)
     result: Mapped[dict[str, Any]] = mapped_column(StoredResult)  # compact on disk, the plain dict in Python
     backend: Mapped[str | None] = mapped_column(String(40), nullable=True)  # what decided it; None before recorded
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     client: Mapped[Client] = relationship()
 
 
@@ -128,7 +128,7 @@ class JobChunk(Base):
     worker: Mapped[str] = mapped_column(String(200))
     rulepack: Mapped[str] = mapped_column(String(64))
     backend: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    checked_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    checked_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class ChunkLease(Base):

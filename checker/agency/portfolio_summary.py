@@ -14,16 +14,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from checker.agency.dashboard import empty_board, tap
-from checker.agency.export import MeasureSummary, Summary, summarise, titles
 from checker.agency.models import ClientResult, Job
 from checker.agency.portfolio import Portfolio
 from checker.agency.recheck_models import Recheck
 from checker.agency.state_models import PortfolioSummary
-from checker.models import _now
+from checker.models import utcnow
 from checker.rules.pack import RulePack
+from checker.sheets.verdicts import MeasureSummary, Summary, summarise, titles
 
 log = logging.getLogger(__name__)
-FORMAT = "s2"  # per-measure counts by export.status_of (eligible only as answer.counts_as_eligible counts it)
+FORMAT = "s3"  # per-measure counts by export.status_of (eligible only as answer.counts_as_eligible counts it); s3: money
+# by type of one tax scenario (the stored totals), so a summary that added the items up is computed anew
 
 
 def stamp(session: Session, agency_id: int) -> str:
@@ -76,7 +77,7 @@ def keep(sessions: sessionmaker[Session], agency_id: int, rulepack: str, current
         if kept is None:
             kept = PortfolioSummary(agency_id=agency_id)
             session.add(kept)
-        kept.rulepack, kept.stamp, kept.data, kept.computed_at = rulepack, current, data, _now()
+        kept.rulepack, kept.stamp, kept.data, kept.computed_at = rulepack, current, data, utcnow()
         try:
             session.commit()
         except IntegrityError:  # another process stored it at the same moment: theirs is as good

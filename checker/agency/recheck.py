@@ -20,8 +20,8 @@ from checker.agency.recheck_models import Recheck, RecheckChange
 from checker.columns import read_answers
 from checker.engine import Checker, EngineMismatch
 from checker.engine.answer import change_kind
-from checker.engine.vector import compact_results
-from checker.models import _now
+from checker.engine.columnar import compact_results
+from checker.models import utcnow
 from checker.rules.pack import RulePack
 
 CHUNK = 500
@@ -95,7 +95,7 @@ def _chunk(session: Session, checker: Checker, recheck_id: int, size: int) -> bo
     clients = list(session.scalars(select(Client).where(Client.agency_id == recheck.agency_id,
                                                          Client.id > recheck.after_client).order_by(Client.id).limit(size)))
     if not clients:
-        recheck.status, recheck.finished_at = "done", _now()
+        recheck.status, recheck.finished_at = "done", utcnow()
         session.commit()
         return False
     latest = _latest(session, [c.id for c in clients])
@@ -104,7 +104,7 @@ def _chunk(session: Session, checker: Checker, recheck_id: int, size: int) -> bo
     for client, when, result in _check(checker, clients, latest, on):
         results.append({"agency_id": recheck.agency_id, "client_id": client.id, "job_id": None, "row_number": None,
                         "rulepack": result["rulepack"], "as_of": when, "result": result,
-                        "backend": checker.batch_backend, "created_at": _now()})
+                        "backend": checker.batch_backend, "created_at": utcnow()})
         changes += _changes(recheck, client, latest.get(client.id), result)
     session.execute(insert(ClientResult), results)
     if changes:
@@ -138,7 +138,7 @@ def fail_recheck(sessions: sessionmaker[Session], recheck_id: int, message: str)
     with sessions() as session:
         recheck = session.get(Recheck, recheck_id)
         if recheck is not None and not recheck.finished:
-            recheck.status, recheck.finished_at, recheck.message = "failed", _now(), message[:500]
+            recheck.status, recheck.finished_at, recheck.message = "failed", utcnow(), message[:500]
             session.commit()
 
 

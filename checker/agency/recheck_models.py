@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from checker.models import Base, _now
+from checker.models import Base, utcnow
 
 
 class Recheck(Base):
@@ -27,7 +27,7 @@ class Recheck(Base):
     no_longer_eligible: Mapped[int] = mapped_column(Integer, default=0)
     after_client: Mapped[int] = mapped_column(Integer, default=0)  # clients up to this id are done: resumable
     message: Mapped[str] = mapped_column(String(500), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
     @property
@@ -59,4 +59,4 @@ class Webhook(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"), unique=True)
     url: Mapped[str] = mapped_column(String(500))
     secret: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,4 +1,5 @@
-"""A one-page report a client can read (PDF, Noto Sans CJK): what it may apply for, what is still open, how to apply."""
+"""A one-page report a client can read (PDF, Noto Sans CJK): its money by type (a table and a bar chart of the same
+numbers, the engine's totals of one tax scenario), what it may apply for, what is still open, how to apply."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from checker.agency.export import ClientVerdicts, column_label, money_text, status_of, titles
 from checker.agency.windows import window_text
 from checker.engine.answer import counts_as_eligible
 from checker.i18n import N_, translate
 from checker.rules.pack import RulePack
+from checker.sheets.verdicts import MONEY, ClientVerdicts, column_label, money, money_text, status_of, titles, word
 
 FONT_FILES = (Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
               Path("/usr/share/fonts/opentype/noto-cjk/NotoSansCJK-Regular.ttc"))
@@ -21,7 +22,10 @@ MAX_ITEMS, MAX_QUESTIONS = 8, 12
 HEADINGS = (
     N_("pdf.title"), N_("pdf.eligible"), N_("pdf.verify"), N_("pdf.open"), N_("pdf.none"), N_("pdf.materials"),
     N_("pdf.apply"), N_("pdf.amount"), N_("pdf.wan"), N_("pdf.more"), N_("pdf.note"), N_("pdf.measures_n"),
+    N_("pdf.money"),
 )
+CHART_X, CHART_WIDTH, BAR_HEIGHT, BAR_GAP = 105.0, 75.0, 5.0, 2.0  # mm: the bars right of the table
+TABLE_WIDTH = 85.0
 _HEADING_KEYS = {k.removeprefix("pdf."): k for k in HEADINGS}
 
 
@@ -108,6 +112,55 @@ def _line(pdf: Any, text: str, size: int = 9) -> None:
     pdf.multi_cell(0, 4.6, text, new_x="LMARGIN", new_y="NEXT")
 
 
+def money_rows(pack: RulePack, item: ClientVerdicts, lang: str) -> list[tuple[str, float | None, str]]:
+    """(type label, 万元 or None when unknown, the cell as shown) per money type: export.money, the workbook's figures."""
+    _, sums, unknown = money(pack, item.result)
+    rows = []
+    for kind in MONEY:
+        value = sums[kind]
+        shown = f"{value:,.2f}" if value is not None else ("—" if unknown[kind] else f"{0:,.2f}")
+        rows.append((word(kind, lang), value, shown))
+    return rows
+
+
+def _bar(pdf: Any, kind: int, x: float, y: float, width: float) -> None:
+    """One bar, told apart in greyscale by its fill: solid dark, vertical stripes, light grey (each outlined)."""
+    pdf.set_draw_color(64, 64, 64)
+    pdf.set_line_width(0.2)
+    if kind == 0:
+        pdf.set_fill_color(60, 60, 60)
+        pdf.rect(x, y, width, BAR_HEIGHT, style="DF")
+        return
+    grey = 200 if kind == 2 else 255
+    pdf.set_fill_color(grey, grey, grey)
+    pdf.rect(x, y, width, BAR_HEIGHT, style="DF")
+    if kind == 1:
+        stripe = x + 1.0
+        while stripe < x + width:
+            pdf.line(stripe, y, stripe, y + BAR_HEIGHT)
+            stripe += 1.2
+
+
+def _money_chart(pdf: Any, rows: list[tuple[str, float | None, str]]) -> None:
+    """The money by type as a table (label, 万元) and, beside it, a bar per type labelled with the same value."""
+    top = pdf.get_y() + 1
+    largest = max((value or 0.0 for _, value, _ in rows), default=0.0)
+    pdf.set_font("noto", size=9)
+    for i, (label, value, shown) in enumerate(rows):
+        y = top + i * (BAR_HEIGHT + BAR_GAP)
+        pdf.set_xy(pdf.l_margin, y)
+        pdf.cell(TABLE_WIDTH - 25, BAR_HEIGHT, label)
+        pdf.cell(25, BAR_HEIGHT, shown, align="R")
+        width = CHART_WIDTH * (value or 0.0) / largest if largest > 0 else 0.0
+        if width > 0:
+            _bar(pdf, i, CHART_X, y, width)
+        pdf.set_xy(CHART_X + width + 1, y)
+        pdf.cell(20, BAR_HEIGHT, shown)
+    pdf.set_draw_color(0, 0, 0)
+    pdf.line(CHART_X, top - 0.5, CHART_X, top + len(rows) * (BAR_HEIGHT + BAR_GAP) - BAR_GAP + 0.5)
+    pdf.set_xy(pdf.l_margin, top + len(rows) * (BAR_HEIGHT + BAR_GAP))
+
+
 def client_pdf(pack: RulePack, item: ClientVerdicts, lang: str = "zh") -> bytes:
     """One client's one-page report as PDF bytes."""
     pdf = _document(lang)
@@ -115,6 +168,8 @@ def client_pdf(pack: RulePack, item: ClientVerdicts, lang: str = "zh") -> bytes:
     pdf.cell(0, 9, _h("title", lang), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("noto", size=11)
     pdf.cell(0, 7, f"{item.name}（{item.key}）" if item.name != item.key else item.key, new_x="LMARGIN", new_y="NEXT")
+    _section(pdf, _h("money", lang))
+    _money_chart(pdf, money_rows(pack, item, lang))
     eligible = _eligible(pack, item, lang)
     _section(pdf, f"{_h('eligible', lang)}（{len(eligible)}）")
     for title, estimate, window, materials, how in eligible[:MAX_ITEMS]:

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from checker.agency.export import ClientVerdicts
 from checker.agency.models import Job
 from checker.agency.report_pdf import reports_zip
 from checker.rules.pack import RulePack
+from checker.sheets.verdicts import ClientVerdicts
 
 log = logging.getLogger(__name__)
 

@@ -9,13 +9,13 @@ from typing import NamedTuple
 from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
-from checker.agency.export import ClientVerdicts, detail, matrix, problems_table, titles
 from checker.agency.jobs import client_key
 from checker.agency.models import Client, ClientResult, JobRow
 from checker.agency.portfolio import Portfolio
-from checker.agency.sheets import Sheet
 from checker.problems import Problem
 from checker.rules.pack import RulePack
+from checker.sheets.verdicts import ClientVerdicts, Tally, detail, matrix, problems_table, titles
+from checker.sheets.writer import Sheet
 
 
 def job_items(session: Session, job_id: int, limit: int | None = None, offset: int = 0) -> Iterator[ClientVerdicts]:
@@ -81,10 +81,13 @@ def job_extras(session: Session, job_id: int) -> list[str]:
     return list(seen)
 
 
-def job_sheets(session: Session, job_id: int, pack: RulePack, lang: str, with_detail: bool = False) -> dict[str, Sheet]:
-    """The sheets of a job's download in the language: matrix, the detail when asked for, problems."""
+def job_sheets(session: Session, job_id: int, pack: RulePack, lang: str, with_detail: bool = False,
+               tally: Tally | None = None) -> dict[str, Sheet]:
+    """The sheets of a job's download in the language: matrix, the detail when asked for, problems; `tally` counts
+    each client as the matrix reads it."""
     names = titles(pack, lang)
-    sheets = {"matrix": matrix(job_items(session, job_id), names, lang, pack, job_extras(session, job_id))}
+    items = job_items(session, job_id)
+    sheets = {"matrix": matrix(tally.tap(items) if tally else items, names, lang, pack, job_extras(session, job_id))}
     if with_detail:
         sheets["detail"] = detail(job_items(session, job_id), names, lang, pack)
     sheets["problems"] = problems_table(job_problems(session, job_id), lang, pack)

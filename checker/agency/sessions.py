@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from checker.accounts.models import User, UserSession
 from checker.db import brief_wait, rowcount
-from checker.models import _now
+from checker.models import utcnow
 
 log = logging.getLogger(__name__)
 TOUCH_EVERY = dt.timedelta(seconds=60)  # last_seen is written at most this often per session
@@ -40,7 +40,7 @@ def digest(key: str) -> str:
 
 def start(session: Session, user: User, limits: Limits = Limits()) -> str:
     """A new session for the user (its key goes in the cookie); prunes the user's dead sessions; the caller commits."""
-    now = _now()
+    now = utcnow()
     session.execute(delete(UserSession).where(UserSession.user_id == user.id, or_(
         UserSession.ended_at.is_not(None), UserSession.last_seen < now - limits.idle,
         UserSession.created_at < now - limits.absolute)))
@@ -55,7 +55,7 @@ def resume(session: Session, user_id: int, key: str, limits: Limits = Limits()) 
     if not key:
         return None
     found = session.scalars(select(UserSession).where(UserSession.digest == digest(key))).first()
-    now = _now()
+    now = utcnow()
     if found is None or found.user_id != user_id or found.ended_at is not None:
         return None
     if found.last_seen < now - limits.idle or found.created_at < now - limits.absolute:
@@ -89,11 +89,11 @@ def end(session: Session, key: str) -> None:
     """End the session with this key (sign-out); the caller commits."""
     if key:
         session.execute(update(UserSession).where(UserSession.digest == digest(key), UserSession.ended_at.is_(None))
-                        .values(ended_at=_now()))
+                        .values(ended_at=utcnow()))
 
 
 def end_all(session: Session, user_id: int) -> int:
     """End every open session of the user (deactivation, password change); how many; the caller commits."""
     result = session.execute(update(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
-                             .values(ended_at=_now()))
+                             .values(ended_at=utcnow()))
     return int(rowcount(result) or 0)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from checker.models import Base, _now
+from checker.models import Base, utcnow
 
 DELIVERY_STATES = ("pending", "delivered", "failed")
 
@@ -39,7 +39,7 @@ class WebhookDelivery(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     last_error: Mapped[str] = mapped_column(String(500), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
@@ -52,4 +52,4 @@ class PortfolioSummary(Base):
     rulepack: Mapped[str] = mapped_column(String(64))
     stamp: Mapped[str] = mapped_column(String(64))  # the agency's newest result id and result count when computed
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
-    computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -6,7 +6,8 @@ the items of `answer.stored_item`. Each item becomes a short array (measure, sta
 currency, failed, missing, held, tax saving, applicant, condition, then any other key in a dict; trailing
 blanks dropped), words of the
 frozen list `stored_words.WORDS_1` become their index, and the array list is deflated. `extra` (the
-agency's own columns) stays outside, readable by SQL. A row stored before this form reads as it was.
+agency's own columns) stays outside, readable by SQL; the totals (cash, tax saving, financing) are a short
+array "t". A row stored before this form reads as it was, one stored before totals reads without them.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ STATUS_WORD = {letter: word for word, letter in STATUS.items()}
 OPTIONAL = ("amount_wan", "currency", "failed", "missing", "held", "tax_saving_wan", "applicant", "condition")
 KNOWN = frozenset(("measure", "status", *OPTIONAL))
 BLANK: tuple[Any, ...] = (None, [], "")
+TOTALS = ("cash_wan", "tax_saving_wan", "financing_wan")
 
 
 def _word(word: str) -> int | str:
@@ -77,6 +79,10 @@ def encode(result: dict[str, Any]) -> dict[str, Any]:
     body = json.dumps([_row(i) for i in result["results"]], ensure_ascii=False, separators=(",", ":"))
     packed = base64.b64encode(zlib.compress(body.encode("utf-8"), 9)).decode("ascii")
     kept = {k: v for k, v in result.items() if k != "results"}
+    totals = kept.get("totals")
+    if isinstance(totals, dict) and tuple(totals) == TOTALS:  # other shapes are kept as they are
+        kept["t"] = [totals[k] for k in TOTALS]
+        del kept["totals"]
     return {**kept, "stored": FORMAT, "z": packed}
 
 
@@ -85,7 +91,9 @@ def decode(stored: dict[str, Any]) -> dict[str, Any]:
     if stored.get("stored") != FORMAT:
         return stored
     rows = json.loads(zlib.decompress(base64.b64decode(stored["z"])).decode("utf-8"))
-    kept = {k: v for k, v in stored.items() if k not in ("stored", "z")}
+    kept = {k: v for k, v in stored.items() if k not in ("stored", "z", "t")}
+    if "t" in stored:
+        kept["totals"] = dict(zip(TOTALS, stored["t"]))
     return {**kept, "results": [_item(row) for row in rows]}
 
 

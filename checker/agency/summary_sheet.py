@@ -1,7 +1,7 @@
 """The workbook's first sheet "汇总": a pivot-style table (measures × 可申报 / 待完善 / 已获得 / 万元, with totals),
 money by type, and native Excel charts of both, written by XlsxWriter.
 
-The data sheets stay with the streaming writer (checker/agency/xlsx.py, ten times faster a cell, see
+The data sheets stay with the streaming writer (checker/sheets/xlsx.py, ten times faster a cell, see
 bench/README-xlsx-charts.md): XlsxWriter writes this one small sheet in constant-memory mode (inline strings, no
 cell formats, so it needs neither the shared-string table nor its styles), and its sheet, drawing and chart parts
 are copied into the streamed package as sheet 1.
@@ -17,8 +17,8 @@ from typing import Any
 
 import xlsxwriter
 
-from checker.agency.export import Summary
 from checker.i18n import translate
+from checker.sheets.verdicts import Summary
 
 NAME = "汇总"
 CHART_MEASURES = 15  # measures in the stacked chart (the table lists every measure with a client)

@@ -11,7 +11,7 @@ advisory lock per account and per address), and a successful sign-in takes it ba
 never get more than the free failures through.
 
 Anyone can push an account into backoff by guessing. So that this does not lock the real user out, a browser
-that signed in successfully gets a signed "known device" cookie for that account (checker/web/agency/devices.py);
+that signed in successfully gets a signed "known device" cookie for that account (checker/web/accounts/devices.py);
 from such a browser the account backoff is its own, counted from its own failures (the address limit still applies).
 """
 

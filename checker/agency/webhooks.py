@@ -42,7 +42,7 @@ from checker.agency.recheck_models import Recheck, RecheckChange, Webhook
 from checker.agency.state_models import WebhookDelivery
 from checker.db import rowcount
 from checker.i18n import N_
-from checker.models import _now
+from checker.models import utcnow
 
 log = logging.getLogger(__name__)
 Dispatch = Callable[[int], None]  # makes the first attempt of a stored delivery, by id
@@ -201,7 +201,7 @@ def enqueue(session: Session, agency_id: int, event: str, payload: dict[str, Any
     """Store one event for delivery now. Caller commits."""
     body = json.dumps({"event": event, **payload}, ensure_ascii=False, default=str)
     delivery = WebhookDelivery(agency_id=agency_id, event=event, body=body, status="pending", attempts=0,
-                               next_at=_now(), last_error="")
+                               next_at=utcnow(), last_error="")
     session.add(delivery)
     session.flush()
     return delivery
@@ -231,7 +231,7 @@ def _record(delivery: WebhookDelivery, error: str, now: dt.datetime, delays: Seq
 def attempt(sessions: sessionmaker[Session], delivery_id: int, now: dt.datetime | None = None,
             delays: Sequence[float] | None = None, allow_private: bool = False) -> str | None:
     """Try one due delivery to the agency's current webhook; its new status, or None if not due or taken."""
-    now, delays = now or _now(), DELAYS if delays is None else delays
+    now, delays = now or utcnow(), DELAYS if delays is None else delays
     with sessions() as session:
         if not _claim(session, delivery_id, now):
             return None
@@ -257,7 +257,7 @@ def deliver_due(sessions: sessionmaker[Session], now: dt.datetime | None = None,
     """Try every delivery that is due (first tries left behind, retries whose delay has passed); how many were tried,
     or handed to `dispatch` (the background sweep: one thread each, so one slow receiver holds up no other).
     Finished deliveries older than KEEP_LOG are pruned first."""
-    now = now or _now()
+    now = now or utcnow()
     with sessions() as session:
         session.execute(delete(WebhookDelivery).where(WebhookDelivery.status != "pending",
                                                       WebhookDelivery.finished_at < now - KEEP_LOG))

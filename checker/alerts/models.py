@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from checker.models import Base, _now, new_token
+from checker.models import Base, new_token, utcnow
 
 
 class AlertSubscription(Base):
@@ -22,7 +22,7 @@ class AlertSubscription(Base):
     email: Mapped[str] = mapped_column(String(254))
     token: Mapped[str] = mapped_column(String(64), unique=True, index=True, default=new_token)
     lang: Mapped[str] = mapped_column(String(8), default="zh")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True, index=True)
     seen_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the assessment version the verdicts are of
     rulepack: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the rule version they were seen on
@@ -44,5 +44,5 @@ class AlertMail(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     last_error: Mapped[str] = mapped_column(String(500), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)

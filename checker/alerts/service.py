@@ -21,11 +21,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from checker.alerts.mailer import Mail, Mailer, mask
 from checker.alerts.models import AlertMail, AlertSubscription
 from checker.columns import read_answers
+from checker.company.models import Assessment, StoredResult, history
 from checker.db import rowcount
 from checker.engine import Checker
 from checker.engine.answer import change_kind
 from checker.i18n import N_, translate
-from checker.models import Assessment, StoredResult, _now, history, new_token
+from checker.models import new_token, utcnow
 from checker.rules.pack import RulePack
 from checker.rules.windows import window_status
 
@@ -72,7 +73,7 @@ def subscribe(session: Session, assessment: Assessment, address: str, lang: str,
               now: dt.datetime | None = None) -> AlertSubscription:
     """Record an unconfirmed address for the assessment and queue its confirmation mail (none for one already
     confirmed). Caller commits."""
-    now = now or _now()
+    now = now or utcnow()
     found = session.scalars(select(AlertSubscription).where(AlertSubscription.assessment_id == assessment.id,
                                                             AlertSubscription.email == address)).first()
     if found is not None and found.confirmed_at is not None:
@@ -91,7 +92,7 @@ def subscribe(session: Session, assessment: Assessment, address: str, lang: str,
 def pending(session: Session, token: str, now: dt.datetime | None = None) -> AlertSubscription | None:
     """The subscription of a link token, unless it is an unconfirmed one older than a day."""
     found = session.scalars(select(AlertSubscription).where(AlertSubscription.token == token)).first()
-    if found is None or (found.confirmed_at is None and found.created_at < (now or _now()) - CONFIRM_WITHIN):
+    if found is None or (found.confirmed_at is None and found.created_at < (now or utcnow()) - CONFIRM_WITHIN):
         return None
     return found
 
@@ -100,7 +101,7 @@ def confirm(session: Session, token: str, pack: RulePack, today: dt.date, now: d
             ) -> AlertSubscription | None:
     """Confirm a subscription by its link: what is true now (verdicts, open windows) is what later mails compare
     with. None for an unknown or expired link. Caller commits."""
-    now = now or _now()
+    now = now or utcnow()
     found = pending(session, token, now)
     if found is None or found.confirmed_at is not None:
         return found
@@ -124,7 +125,7 @@ def unsubscribe(session: Session, token: str) -> bool:
 
 def purge_unconfirmed(session: Session, now: dt.datetime | None = None) -> int:
     """Delete the addresses left unconfirmed for more than a day (and their mails); how many. Caller commits."""
-    cutoff = (now or _now()) - CONFIRM_WITHIN
+    cutoff = (now or utcnow()) - CONFIRM_WITHIN
     old = list(session.scalars(select(AlertSubscription.id).where(AlertSubscription.confirmed_at.is_(None),
                                                                    AlertSubscription.created_at < cutoff)))
     if old:
@@ -252,7 +253,7 @@ def _queue(session: Session, sub: AlertSubscription, kind: str, subject: str, bo
            now: dt.datetime | None = None) -> AlertMail:
     """Store one mail for the sweep to send (due now). Caller commits."""
     mail = AlertMail(subscription_id=sub.id, kind=kind, subject=subject[:300], body=body, status="pending", attempts=0,
-                     next_at=now or _now(), last_error="")
+                     next_at=now or utcnow(), last_error="")
     session.add(mail)
     session.flush()
     return mail
@@ -291,7 +292,7 @@ def _outgoing(session: Session, mail: AlertMail, links: Links) -> Mail | None:
 def attempt(sessions: sessionmaker[Session], mailer: Mailer, links: Links, mail_id: int, now: dt.datetime | None = None,
             delays: Sequence[float] = DELAYS) -> str | None:
     """Try one due mail; its new status, or None if it was not due or another process took it."""
-    now = now or _now()
+    now = now or utcnow()
     with sessions() as session:
         if not _claim(session, mail_id, now):
             return None
@@ -323,7 +324,7 @@ def _send(mailer: Mailer, mail: Mail) -> str:
 def deliver_due(sessions: sessionmaker[Session], mailer: Mailer, links: Links, now: dt.datetime | None = None,
                 delays: Sequence[float] = DELAYS) -> int:
     """Try every mail that is due (new ones and retries whose delay has passed); how many were tried."""
-    now = now or _now()
+    now = now or utcnow()
     with sessions() as session:
         due = session.scalars(select(AlertMail.id).where(AlertMail.status == "pending", AlertMail.next_at <= now)
                               .order_by(AlertMail.next_at).limit(DUE_BATCH)).all()

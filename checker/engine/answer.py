@@ -18,8 +18,10 @@ SMALL_LOW_PROFIT_RATE = 0.05  # 公告2023年第12号: 25% of taxable income tax
 HTE_RATE_YEAR = "hte_rate_year"  # derived: the check date's tax year may be taxed at 15% (公告2017年第24号 第一条)
 SMALL_LOW_PROFIT = "small-low-profit"
 CHANGE_KINDS = ("newly_eligible", "no_longer_eligible", "newly_undetermined", "newly_ineligible")
-TOTAL_KEYS = {"cash": "cash_wan", "tax_saving": "tax_saving_wan", "deduction": "tax_saving_wan",
-              "financing": "financing_wan"}
+# The totals key each money type adds to: a deduction by the tax it saves; a benefit without a type (every benefit of
+# a version-1 rule file) is paid money when it states an amount. The one definition of pages, exports and summaries.
+TOTAL_KEYS: dict[str | None, str] = {"cash": "cash_wan", None: "cash_wan", "tax_saving": "tax_saving_wan",
+                                     "deduction": "tax_saving_wan", "financing": "financing_wan"}
 
 
 def currency(measure: Measure, as_of: dt.date) -> str:
@@ -87,8 +89,9 @@ def money(item: dict[str, Any]) -> float:
 
 
 def money_key(money_type: str | None) -> str | None:
-    """The totals key a money type adds to (a deduction to tax_saving_wan), None for a benefit without money."""
-    return TOTAL_KEYS.get(money_type or "")
+    """The totals key a money type adds to (a deduction to tax_saving_wan, no type to cash_wan), None for a type that
+    is not money."""
+    return TOTAL_KEYS.get(money_type)
 
 
 def stored_money(item: dict[str, Any], money_type: str | None) -> float:
@@ -181,7 +184,7 @@ def _priced(items: list[dict[str, Any]], rate: float, taxable: float | None, ass
     out = []
     for item in items:
         benefit = item["benefit"]
-        if benefit.get("type") == "deduction":
+        if benefit.get("type") == "deduction" and taxable is not None:  # else its saving stays as it was priced
             item = {**item, "benefit": {**benefit, "tax_saving_wan": tax_saving(benefit.get("amount_wan"), taxable, rate)}}
         if item["measure"] in assume and not counts_as_eligible(item) and item["status"] != "ineligible":
             item = {**item, "status": "eligible", "currency": "in_force", "condition": None, "held": None}
@@ -219,6 +222,23 @@ def tax_picture(pack: RulePack, items: list[dict[str, Any]], hte_rate_year: bool
     chosen = max((s for s in scenarios if s.established), key=lambda s: (s.tax_saving_wan, -SCENARIOS.index(s.key)))
     better = [s for s in scenarios if s.possible and not s.established and s.tax_saving_wan > chosen.tax_saving_wan]
     return TaxPicture(chosen, tuple(m for m in every if m not in chosen.measures), better)
+
+
+def stored_money_item(pack: RulePack, item: dict[str, Any]) -> dict[str, Any]:
+    """What totals and tax_picture read of a stored item (stored_item keys): the benefit type is its measure's."""
+    return {"measure": item["measure"], "status": item.get("status"), "currency": item.get("currency"),
+            "applicant": item.get("applicant") or "company", "held": item.get("held"), "condition": item.get("condition"),
+            "benefit": {"amount_wan": item.get("amount_wan"), "type": pack.measure(item["measure"]).spec.benefit.type,
+                        "tax_saving_wan": item.get("tax_saving_wan")}}
+
+
+def stored_totals(pack: RulePack, items: Iterable[dict[str, Any]]) -> dict[str, float]:
+    """The totals of stored items kept without them (rows stored before results carried totals): one tax scenario
+    (tax_picture, each deduction at the saving it was stored with), the rate measures of the others left out."""
+    ids = {m.id for m in pack.measures}  # a measure the pack no longer has counts nowhere
+    money_items = [stored_money_item(pack, i) for i in items if i.get("measure") in ids]
+    picture = tax_picture(pack, money_items, None, None)
+    return picture.totals(totals(pack, money_items, picture.left_out))
 
 
 class Notice(TypedDict):

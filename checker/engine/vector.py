@@ -162,8 +162,8 @@ def _stack(values: list[v.Value], n: int, numeric: bool = True) -> Any:
 
 
 def _known_eq(a: np.ndarray, b: np.ndarray, op: str) -> np.ndarray:
-    known = np.array([x is not None and y is not None for x, y in zip(a, b)])
-    same = np.array([x == y for x, y in zip(a, b)])
+    known = (a != None) & (b != None)  # noqa: E711 (elementwise over object arrays)
+    same = np.asarray(a == b, dtype=bool)
     hit = same if op == "==" else ~same
     return np.where(known, np.where(hit, T, F), U).astype(np.int8)
 
@@ -261,8 +261,11 @@ class Columns:
         value = self.eval(node.operand)
         if isinstance(value, VNum):
             return in_set_num(value, cast(tuple[float, ...], node.values), node.negated)
-        options = set(node.values)
-        return np.array([U if x is None else (T if (x in options) != node.negated else F) for x in value], dtype=np.int8)
+        inside = np.zeros(len(value), dtype=bool)
+        for option in set(node.values):  # elementwise equality over the object column, in C
+            inside |= np.asarray(value == option, dtype=bool)
+        hit = inside != node.negated
+        return np.where(value == None, U, np.where(hit, T, F)).astype(np.int8)  # noqa: E711 (elementwise)
 
     def _call(self, node: Call) -> Any:
         """The one generic call: the function table over the argument columns."""
@@ -490,11 +493,15 @@ def _failed(measure: Measure, codes: dict[str, np.ndarray], in_force: bool, n: i
 
 
 def compact_results(pack: RulePack, profiles: list[dict[str, Any]], as_of: dt.date) -> list[dict[str, Any]]:
-    """Per profile, each measure's stored item (answer.stored_item): status, money, held, currency (agency storage)."""
+    """Per profile, each measure's stored item (answer.stored_item): status, money, held, currency, and the totals of
+    its one tax scenario (agency storage, as agency.jobs.compact)."""
     results: list[list[dict[str, Any]]] = [[] for _ in profiles]
-    for c in answer_columns(pack, profiles, as_of):
+    columns = answer_columns(pack, profiles, as_of)
+    for c in columns:
         _stored(results, c.measure.id, c.currency, c.measure.spec.applicant, c.matrix, c.saving)
-    return [{"rulepack": pack.version, "as_of": as_of.isoformat(), "results": items} for items in results]
+    sums = totals_columns(pack, columns, len(profiles))
+    return [{"rulepack": pack.version, "as_of": as_of.isoformat(), "results": items,
+             "totals": {k: v[row] for k, v in sums.items()}} for row, items in enumerate(results)]
 
 
 def _stored(results: list[list[dict[str, Any]]], mid: str, currency: str, applicant: str | None,

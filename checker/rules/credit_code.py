@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from checker.profile import CREDIT_CHARS, CREDIT_WEIGHTS, credit_code_valid
+from checker.rules.profile import CREDIT_CHARS, CREDIT_WEIGHTS, credit_code_valid
 
 CHARS, WEIGHTS = CREDIT_CHARS, CREDIT_WEIGHTS  # the check-digit alphabet and weights (GB 32100-2015)
 

@@ -6,9 +6,9 @@ import datetime as dt
 from typing import Any
 
 from checker.problems import Problem
-from checker.profile import FieldProblem, parse_profile
 from checker.rules.messages import THOUSANDS, unknown
 from checker.rules.pack import Measure, RulePack
+from checker.rules.profile import FieldProblem, parse_profile
 from checker.rules.schema import Example
 from checker.rules.yamlsrc import RuleError
 

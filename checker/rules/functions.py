@@ -213,6 +213,43 @@ def year_end(day: dt.date) -> dt.date:
     return dt.date(day.year, 12, 31)
 
 
+EPOCH = 719163  # dt.date(1970, 1, 1).toordinal(): numpy's day 0
+SAFE_DAYS = (dt.date(1000, 1, 1).toordinal(), dt.date(9000, 12, 31).toordinal())  # far from the calendar's ends
+
+
+def _exact_dates(scalar: Callable[..., dt.date], col: np.ndarray, *consts: Any) -> np.ndarray:
+    """A date function over a column of day ordinals, one date at a time (infinite bounds kept)."""
+    return np.array([x if not np.isfinite(x) else float(scalar(dt.date.fromordinal(int(x)), *consts).toordinal())
+                     for x in col.tolist()], dtype=float)
+
+
+def _date_columns(scalar: Callable[..., dt.date]) -> Callable[..., np.ndarray]:
+    """The vector meaning of add_days / add_years / year_end: calendar arithmetic on numpy dates, or the exact path
+    when a date lies near the calendar's ends."""
+    def vector(col: np.ndarray, *consts: Any) -> np.ndarray:
+        finite = np.isfinite(col)
+        days = np.where(finite, col, float(EPOCH))
+        if ((days < SAFE_DAYS[0]) | (days > SAFE_DAYS[1])).any():
+            return _exact_dates(scalar, col, *consts)
+        moved = _numpy_moved(scalar, (days - EPOCH).astype("int64").astype("datetime64[D]"), *consts)
+        return np.where(finite, moved.astype("int64").astype(float) + EPOCH, col)
+    return vector
+
+
+def _numpy_moved(scalar: Callable[..., dt.date], day: np.ndarray, *consts: Any) -> np.ndarray:
+    """add_days / add_years / year_end of numpy dates (29 February into a common year: 28 February)."""
+    if scalar is add_days:
+        return day + int(consts[0])
+    year = day.astype("datetime64[Y]")
+    if scalar is year_end:
+        return (year + 1).astype("datetime64[D]") - 1
+    month = day.astype("datetime64[M]")
+    target = (year + int(consts[0])).astype("datetime64[M]") + (month - year.astype("datetime64[M]"))
+    moved = target.astype("datetime64[D]") + (day - month.astype("datetime64[D]"))
+    overflow = moved.astype("datetime64[M]") != target
+    return np.where(overflow, (target + 1).astype("datetime64[D]") - 1, moved)
+
+
 def starts_with(text: str, *prefixes: str) -> bool:
     """Whether a text starts with one of the prefixes."""
     return text.startswith(prefixes)
@@ -242,13 +279,15 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
                        ((20000.0, 5000.0, 0.05, 20000.0, 0.04, 0.03), 0.04), ((20001.0, 5000.0, 0.05, 20000.0, 0.04, 0.03), 0.03),
                        ((None, 5000.0, 0.05, 20000.0, 0.04, 0.03), 0.03))),
     Function("add_years", "add_years(d, 3)", _shift, add_years, params=(DATE,), rising=(1,), literals_from=1,
+             vector=_date_columns(add_years),
              examples=(((_d("2023-10-31"), 3.0), _d("2026-10-31")), ((_d("2024-02-29"), 1.0), _d("2025-02-28")),
                        ((_d("2026-01-15"), -1.0), _d("2025-01-15")))),
     Function("add_days", "add_days(d, -365)", _shift, add_days, params=(DATE,), rising=(1,), literals_from=1,
+             vector=_date_columns(add_days),
              examples=(((_d("2026-12-31"), 1.0), _d("2027-01-01")), ((_d("2026-03-01"), -1.0), _d("2026-02-28")),
                        ((_d("2024-03-01"), -365.0), _d("2023-03-02")))),
     Function("year_end", "year_end(d)", fixed(DATE, returns=DATE, arity=N_("lint.expr.year_end_args")), year_end,
-             params=(DATE,), rising=(1,),
+             params=(DATE,), rising=(1,), vector=_date_columns(year_end),
              examples=(((_d("2026-03-05"),), _d("2026-12-31")), ((_d("2026-12-31"),), _d("2026-12-31")),
                        ((_d("2024-01-01"),), _d("2024-12-31")))),
     Function("days_between", "days_between(start, end)", fixed(DATE, DATE, returns=NUMBER,

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,19 +23,49 @@ from sqlalchemy.orm import Session, sessionmaker
 from checker.accounts.models import Agency
 from checker.agency.jobs import compact
 from checker.agency.models import Client
+from checker.company.models import Assessment
 from checker.db import rowcount
 from checker.engine import Checker, EngineMismatch, EngineName, batch_backend
 from checker.engine.answer import broad_kind, change_kind
-from checker.engine.vector import compact_results
-from checker.models import Assessment, _now
+from checker.engine.columnar import compact_results
+from checker.intake import read_profile
+from checker.models import utcnow
 from checker.rules.loader import RulePackError
 from checker.rules.pack import RulePack
+from checker.rules.profile import ProfileError
 from checker.staff import drafts, impact_money, store
-from checker.staff.impact import assessment_label, client_label, narrow, readable
 from checker.staff.impact_models import KEPT_ROWS, ImpactJob
 from checker.staff.models import PackVersion
 
 CHUNK = 500
+
+
+def narrow(pack: RulePack, changed: list[str]) -> RulePack:
+    """The pack cut to the changed measures when only measure files changed (others cannot change verdicts)."""
+    if any(name.endswith(".yaml") and not name.endswith("index.yaml") for name in changed):  # fields or derived values
+        return pack
+    keep = [m for m in pack.measures if m.id in changed]
+    return replace(pack, measures=keep, index={m.id: m for m in keep})
+
+
+def assessment_label(assessment: Assessment) -> str:
+    """How the preview names a saved assessment."""
+    return f"assessment #{assessment.id} {assessment.name or ''}".strip()
+
+
+def client_label(client: Client, agency: str) -> str:
+    """How the preview names an agency's client."""
+    return f"{agency} / {client.name or client.key}"
+
+
+def readable(pack: RulePack, answers: Any, as_of: dt.date) -> dict[str, Any] | None:
+    """The typed answers of a stored profile under this pack, None if they do not read (or are not answers at all)."""
+    if not isinstance(answers, dict):
+        return None
+    try:
+        return read_profile(pack, answers, as_of)
+    except (ProfileError, TypeError, ValueError, AttributeError):  # a malformed stored profile is unreadable
+        return None
 
 
 class ImpactUnavailable(Exception):
@@ -79,7 +109,7 @@ KEPT = dt.timedelta(days=30)  # a finished preview is kept this long (each holds
 
 def prune(session: Session, now: dt.datetime | None = None) -> int:
     """Delete impact jobs that ended more than KEPT ago; how many went."""
-    cutoff = (now or _now()) - KEPT
+    cutoff = (now or utcnow()) - KEPT
     gone = session.execute(delete(ImpactJob).where(ImpactJob.finished_at.is_not(None), ImpactJob.finished_at < cutoff))
     return rowcount(gone)
 
@@ -199,7 +229,7 @@ def _chunk(session: Session, pair: Pair, job_id: int, size: int) -> bool:
         return False
     table, profiles, last = _profiles(session, job, size)
     if not profiles:
-        job.status, job.finished_at = "done", _now()
+        job.status, job.finished_at = "done", utcnow()
         session.commit()
         return False
     unreadable, changes, money = compare_all(pair, profiles, job.as_of)
@@ -247,5 +277,5 @@ def fail_impact(sessions: sessionmaker[Session], job_id: int, message: str) -> N
     with sessions() as session:
         job = session.get(ImpactJob, job_id)
         if job is not None and not job.finished:
-            job.status, job.finished_at, job.message = "failed", _now(), message[:500]
+            job.status, job.finished_at, job.message = "failed", utcnow(), message[:500]
             session.commit()

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from checker.models import Base, _now
+from checker.models import Base, utcnow
 from checker.staff import impact_money
 
 KEPT_ROWS = 500  # changed verdicts kept to show; the counts cover them all
@@ -45,7 +45,7 @@ class ImpactJob(Base):
     text_hash: Mapped[str] = mapped_column(String(64), index=True, default="", server_default="")  # drafts.text_hash
     money: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # impact_money summary (amounts)
     message: Mapped[str] = mapped_column(String(500), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
     @property

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from checker.models import Base, _now
+from checker.models import Base, utcnow
 
 
 class PackVersion(Base):
@@ -24,7 +24,7 @@ class PackVersion(Base):
     author: Mapped[str] = mapped_column(String(254), default="")
     comment: Mapped[str] = mapped_column(Text, default="")
     commit: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)  # the rules repository's commit
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     @property
     def label(self) -> str:
@@ -43,8 +43,8 @@ class Draft(Base):
     changes: Mapped[dict[str, str | None]] = mapped_column(JSON, default=dict)  # path -> new text (None: removed)
     bases: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # path -> live text when the draft began
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | published | discarded
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
 class AuditEntry(Base):
@@ -53,7 +53,7 @@ class AuditEntry(Base):
     __tablename__ = "staff_audit"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     author: Mapped[str] = mapped_column(String(254), default="")
     action: Mapped[str] = mapped_column(String(16))  # import | publish | rollback | refused | draft_saved
     seq: Mapped[int] = mapped_column(Integer)

@@ -99,6 +99,12 @@ def by_hash(session: Session, digest: str) -> PackVersion | None:
     return session.scalars(select(PackVersion).where(PackVersion.hash == digest).order_by(PackVersion.seq).limit(1)).first()
 
 
+def published_pack(session: Session, digest: str, seeds: Path) -> RulePack | None:
+    """The published pack with this content hash, loaded from its stored files; None if never published."""
+    found = by_hash(session, digest)
+    return load_files(dict(found.files), seeds) if found is not None else None
+
+
 def by_commit(session: Session, sha: str) -> PackVersion | None:
     """The version recorded for this commit of the rules repository."""
     return session.scalars(select(PackVersion).where(PackVersion.commit == sha).limit(1)).first()

@@ -36,10 +36,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _features(app: Flask) -> None:
-    """Staff (which brings the agency area and its sign-in) and hardening: observability, limits, TLS."""
+    """The agency and staff areas (with their shared sign-in) and hardening: observability, limits, TLS."""
     from checker.web import alerts, hardening, limits, observe
+    from checker.web.agency import init_app as init_agency
     from checker.web.staff import init_app as init_staff
 
+    init_agency(app)
     init_staff(app)
     from checker.web.agency import resume_jobs
 

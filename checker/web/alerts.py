@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from checker.alerts import service
 from checker.alerts.mailer import LogMailer, Mailer, SmtpMailer, mailer_from
-from checker.models import Assessment
+from checker.company.models import Assessment
 from checker.web.i18n import current_lang, t
 from checker.web.services import Services, db, pack
 

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
-from sqlalchemy import update as sql_update
 
-from checker.models import Assessment, StoredResult
+from checker.company import answers, purge, versions
+from checker.company.models import Assessment, StoredResult
+from checker.models import utcnow
 from checker.problems import Problem
-from checker.web import company_text, forms, pledge, results, saved
+from checker.web import company_text, forms, pledge, results
 from checker.web.i18n import current_lang, pick, t
 from checker.web.services import db, pack, services
-from checker.web.validate import check_all, parse_as_of
+from checker.web.validate import parse_as_of
 
 bp = Blueprint("assess", __name__)
 
@@ -46,7 +46,7 @@ def _submitted(form: forms.ProfileForm) -> tuple[dict[str, str], dt.date, dict |
         form.as_of.errors = [t("bad_date")]
         valid = False
     as_of = as_of or dt.date.today()
-    checked = check_all(pack(), forms.raw_answers(form, pack()), as_of)
+    checked = answers.check(pack(), forms.raw_answers(form, pack()), as_of)
     raw, values, errors = checked.raw, checked.values, checked.errors
     for fid, messages in errors.items():
         target = form[forms.PREFIX + fid] if fid in pack().fields else form.as_of
@@ -65,45 +65,19 @@ def _render_form(form: forms.ProfileForm, assessment: Assessment | None = None, 
                            entities=forms.entity_choices(pack()), has_errors=bool(summary), summary=summary), status
 
 
-def _store(assessment: Assessment, raw: dict[str, str], values: dict, as_of: dt.date) -> None:
-    """Check the answers; keep the answers and only the verdicts of the check (pages recompute the rest)."""
-    result = services().checker.check(values, as_of, current_lang())
-    assessment.answers = raw
-    assessment.name = str(raw.get("name", ""))[:200]
-    assessment.results.append(StoredResult(rulepack=result.rulepack, as_of=as_of, backend=services().checker.backend,
-                                           result=saved.compact(_jsonable(result.to_json()))))
-
-
 def _new_version(previous: Assessment, raw: dict[str, str], values: dict, as_of: dt.date) -> Assessment:
     """A new version with its own link; the previous one stays as it was."""
-    assessment = Assessment(parent_id=previous.id, version=_latest(previous).version + 1)
-    _store(assessment, raw, values, as_of)
-    db().add(assessment)
-    db().commit()
-    return assessment
-
-
-def _latest(assessment: Assessment) -> Assessment:
-    """The newest version of this assessment's history."""
-    return saved.versions(db(), assessment)[-1]
+    return versions.new_version(db(), services().checker, previous, raw, values, as_of, current_lang())
 
 
 def _result(assessment: Assessment, stored: StoredResult) -> dict:
     """The full result of a saved check, recomputed from its answers (the stored verdicts if they no longer check)."""
-    checked = check_all(pack(), assessment.answers, stored.as_of)
-    if not checked.ok:
-        return stored.result
-    return _jsonable(services().checker.check(checked.values, stored.as_of, current_lang()).to_json())
+    return versions.full_result(services().checker, assessment, stored, current_lang())
 
 
 def retention_days() -> int:
     """How many days an assessment is kept after it was last opened."""
-    return saved.retention_days(current_app.config)
-
-
-def _jsonable(data: object) -> dict:
-    """The result as plain JSON types (dates as ISO text)."""
-    return json.loads(json.dumps(data, default=str, ensure_ascii=False))
+    return purge.retention_days(current_app.config)
 
 
 @bp.get("/")
@@ -122,10 +96,7 @@ def create():
     raw, as_of, values = _submitted(form)
     if values is None:
         return _render_form(form, status=400)
-    assessment = Assessment()
-    _store(assessment, raw, values, as_of)
-    db().add(assessment)
-    db().commit()
+    assessment = versions.create(db(), services().checker, raw, values, as_of, current_lang())
     return redirect(url_for("assess.show", token=assessment.token))
 
 
@@ -136,12 +107,12 @@ def show(token: str):
     stored = assessment.latest
     if stored is None:
         return redirect(url_for("assess.edit", token=token))
-    assessment.seen_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    assessment.seen_at = utcnow()
     db().commit()
-    checked = check_all(pack(), assessment.answers, stored.as_of)
+    checked = answers.check(pack(), assessment.answers, stored.as_of)
     view = results.build(pack(), _result(assessment, stored), assessment.answers,
                          pledge.estimates(pack(), checked.values, stored.as_of))
-    history = saved.versions(db(), assessment)
+    history = versions.versions(db(), assessment)
     warnings = [(pick(pack().fields[fid].label), _message(m)) for fid, ms in checked.warnings.items() for m in ms]
     return render_template("assess/results.html", assessment=assessment, stored=stored, view=view, history=history,
                            warnings=warnings,
@@ -190,7 +161,7 @@ def recheck(token: str):
         abort(400)
     latest = assessment.latest
     as_of = latest.as_of if latest is not None and request.form.get("on") != "today" else dt.date.today()
-    checked = check_all(pack(), assessment.answers, as_of)
+    checked = answers.check(pack(), assessment.answers, as_of)
     values, errors = checked.values, checked.errors
     if errors:
         return redirect(url_for("assess.edit", token=token))
@@ -203,8 +174,7 @@ def delete(token: str):
     assessment = _load(token)
     if not forms.CsrfForm().validate():
         abort(400)
-    db().execute(sql_update(Assessment).where(Assessment.parent_id == assessment.id).values(parent_id=None))
-    db().delete(assessment)
+    versions.delete(db(), assessment)
     db().commit()
     flash(t("deleted"))
     return redirect(url_for("assess.new"))

@@ -7,14 +7,15 @@ from typing import Any
 
 from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
 
-from checker.models import Assessment
+from checker.company import versions
+from checker.company.answers import check as check_all
 from checker.problems import Problem
 from checker.rules import credit_code
 from checker.web import forms, interview
-from checker.web.assess import _message, _store, bp
-from checker.web.i18n import pick, t
+from checker.web.assess import _message, bp
+from checker.web.i18n import current_lang, pick, t
 from checker.web.services import db, pack, services
-from checker.web.validate import check_all, parse_as_of
+from checker.web.validate import parse_as_of
 
 KEY = "interview"
 PREFILLED = ("legal_form", "province", "district")
@@ -198,10 +199,7 @@ def _finish(state: dict[str, Any]):
     if checked.errors:
         _save(state)
         return _render(state, errors=checked.errors, status=400)
-    assessment = Assessment()
-    _store(assessment, checked.raw, checked.values, as_of)
-    db().add(assessment)
-    db().commit()
+    assessment = versions.create(db(), services().checker, checked.raw, checked.values, as_of, current_lang())
     session.pop(KEY, None)
     flash(t("interview_done").format(len(interview.given(state["answers"]))))
     return redirect(url_for("assess.show", token=assessment.token))

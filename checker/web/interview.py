@@ -14,15 +14,16 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from checker.company.answers import check as check_all
 from checker.engine import Checker
 from checker.engine.conditions import holds
 from checker.i18n import N_
+from checker.intake import applies, asked, parse_answers
 from checker.rules import credit_code
 from checker.rules.expr import ExprError
 from checker.rules.pack import Measure, RulePack
 from checker.web import pledge
 from checker.web.answer import concerns
-from checker.web.validate import applies, asked, check_all, parse_answers
 
 FIRST_STEP = ("credit_code", "entity_type")
 # What the company has at hand, in the order a step shows them: each question is answered from one paper.

@@ -9,7 +9,7 @@ from sqlalchemy import inspect
 
 from checker.agency import models
 from checker.db import alembic_config, make_engine, upgrade
-from checker.models import Base
+from checker.db_models import Base
 
 AGENCY_TABLES = {"agency", "app_user", "api_token", "agency_client", "agency_job", "agency_job_row", "agency_result"}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import itertools
 
-from checker.agency.export import ClientVerdicts, money_text, status_of, summarise
 from checker.engine.answer import counts_as_eligible
+from checker.sheets.verdicts import ClientVerdicts, money_text, status_of, summarise
 
 STATUSES = ("eligible", "undetermined", "ineligible")
 ITEMS = [{"measure": "m", "status": status, "currency": currency, "applicant": applicant, "held": held}

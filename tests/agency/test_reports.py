@@ -4,16 +4,25 @@ page and the report give each eligible measure's application window where the ru
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import zipfile
 from pathlib import Path
 
 import pypdf
+import pytest
+from checker.agency.export import ClientVerdicts
 from sqlalchemy import select
 
+from checker.agency.jobs import compact
 from checker.agency.models import Client
+from checker.agency.report_pdf import BAR_HEIGHT, CHART_WIDTH, CHART_X, client_pdf
+from checker.rules.loader import load_pack
 from tests.agency.conftest import add_user, make_app, shut, sign_in
+from tests.agency.test_tax_totals import _both
 from tests.agency.util import GOOD, fetch, job_id_of, jsonl_bytes, upload
+from tests.answer.test_answer_v2 import RULES as ANSWER_RULES
+from tests.answer.test_tax_scenarios import AS_OF, PROFILES, by_id
 from tests.web.util import MINI_RULES
 
 CLIENTS = [{**GOOD, "id": "k1", "name": "北京甲科技有限公司", "rd_expense_wan": 300, "has_cert": True},
@@ -103,3 +112,45 @@ def test_no_window_line_where_the_rules_declare_none(app, alice):
         client_id = session.scalars(select(Client.id).where(Client.key == "k2")).one()
     assert 'class="window"' not in alice.get(f"/agency/clients/{client_id}").get_data(as_text=True)
     assert "申报时间" not in _text(fetch(alice, f"/agency/clients/{client_id}/report.pdf")[1])[1]
+
+
+PT = 72 / 25.4  # PDF points per millimetre
+
+
+def _bars(data: bytes) -> list[float]:
+    """The widths (mm) of the money chart's bars, top to bottom: rectangles of the bar height starting at the chart."""
+    stream = pypdf.PdfReader(io.BytesIO(data)).pages[0].get_contents().get_data().decode("latin-1")
+    found = re.findall(r"([\d.]+) ([\d.]+) ([\d.]+) (-[\d.]+) re [BfS]", stream)
+    bars = [(float(y), float(w)) for x, y, w, h in found
+            if abs(float(x) - CHART_X * PT) < 0.02 and abs(float(h) + BAR_HEIGHT * PT) < 0.02]
+    return [w / PT for _, w in sorted(bars, reverse=True)]
+
+
+def test_the_report_draws_money_by_type_beside_its_table_with_the_same_numbers():
+    pack = load_pack(ANSWER_RULES)  # a stored result without totals: priced by answer.stored_totals
+    result = {"rulepack": pack.version, "as_of": "2026-06-01", "results": [
+        {"measure": "cash-ok", "status": "eligible", "amount_wan": 7.0, "currency": "in_force"},
+        {"measure": "loan", "status": "eligible", "amount_wan": 100.0, "currency": "in_force"},
+        {"measure": "rate15", "status": "eligible", "amount_wan": 20.0, "currency": "in_force"},
+        {"measure": "small-low-profit", "status": "eligible", "amount_wan": 40.0, "currency": "in_force"}]}
+    data = client_pdf(pack, ClientVerdicts("k9", "北京丙科技有限公司", result))
+    text = _text(data)[1]
+    assert "预计金额（按类型）" in text
+    # each type's figure twice, in the table and as its bar's label; the tax saving of one scenario (40, not 20 + 40)
+    assert "资金支持（万元）7.007.00" in text and "税收减免（万元）40.0040.00" in text
+    assert "融资支持（万元）100.00100.00" in text and "60.00" not in text
+    assert _bars(data) == pytest.approx([CHART_WIDTH * 7 / 100, CHART_WIDTH * 40 / 100, CHART_WIDTH], abs=0.01)
+    english = _text(client_pdf(pack, ClientVerdicts("k9", "k9", result), "en"))[1]
+    assert "Estimatedmoneybytype" in english
+
+
+def test_the_reports_tax_figure_is_the_company_pages_one_scenario_total(pack, reference):
+    profile = next(p for p in PROFILES if _both(reference.check(p, AS_OF).to_json()))
+    page = reference.check(profile, AS_OF).to_json()
+    data = client_pdf(pack, ClientVerdicts("k1", "k1", compact(reference.check(profile, AS_OF))))
+    total = page["totals"]["tax_saving_wan"]
+    assert f"税收减免（万元）{total:,.2f}{total:,.2f}" in _text(data)[1]
+    items = by_id(page)
+    added = sum(items[m]["benefit"]["amount_wan"] for m in ("small-low-profit", "hte-tax-rate"))
+    assert total < added and f"{added:,.2f}" not in _text(data)[1]
+    assert _bars(data)[-1] == pytest.approx(CHART_WIDTH, abs=0.01)  # the tax bar, the largest here

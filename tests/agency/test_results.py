@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
-from checker.agency.export import ClientVerdicts, detail, summarise, worth_detail
 from checker.agency.jobs import compact
-from checker.agency.sheets import Sheet, to_xlsx
+from checker.sheets.verdicts import ClientVerdicts, detail, summarise, worth_detail
+from checker.sheets.writer import Sheet, to_xlsx
 from tests.agency.util import GOOD, csv_bytes, fetch, job_id_of, jsonl_bytes, upload
 
 CLIENTS = [
@@ -40,7 +42,7 @@ def test_xlsx_matrix_in_chinese_cell_by_cell(alice):
     job = _job(alice)
     status, data = fetch(alice, f"/agency/jobs/{job}/results.xlsx")
     book = load_workbook(io.BytesIO(data))
-    assert status == 200 and book.sheetnames == ["客户×政策", "问题清单"]
+    assert status == 200 and book.sheetnames == ["汇总", "客户×政策", "问题清单"]
     rows = _values(book["客户×政策"])
     assert rows[0] == ZH_HEADER
     version = rows[1][12]
@@ -60,6 +62,39 @@ def test_xlsx_matrix_in_chinese_cell_by_cell(alice):
                         [5, "c5", "c5", "职工总数", "“很多”不是数字"]]
 
 
+@pytest.mark.parametrize("query", ["", "?detail=1"])
+def test_a_job_workbook_opens_on_the_summary_sheet_with_native_charts(alice, query):
+    job = _job(alice)
+    page = alice.get(f"/agency/jobs/{job}").get_data(as_text=True)
+    book = load_workbook(io.BytesIO(fetch(alice, f"/agency/jobs/{job}/results.xlsx{query}")[1]))
+    assert book.sheetnames[:2] == ["汇总", "客户×政策"] and book.active.title == "汇总"
+    charts = book["汇总"]._charts
+    assert len(charts) == 2 and {type(c).__name__ for c in charts} == {"BarChart"}
+    rows = _values(book["汇总"])
+    money = {row[0]: row[1] for row in rows if row[0] in ("资金支持（万元）", "税收减免（万元）", "融资支持（万元）")}
+    assert money == {"资金支持（万元）": 50, "税收减免（万元）": 0, "融资支持（万元）": 0}  # the job page's money
+    assert '<li data-kind="cash">资金支持（万元）: <strong>50.00</strong></li>' in page
+    by_measure = {row[0]: row[1:4] for row in rows[1:] if row[0] and row[1] is not None and row[0] != "资金支持（万元）"}
+    assert by_measure["研发补助甲"] == [2, 1, 0]  # 可申报, 待完善, 已获得 of the matrix above
+
+
+def test_a_job_workbooks_summary_is_tallied_in_the_matrix_pass_and_kept_for_the_job_page(app, alice, monkeypatch):
+    from checker.agency import downloads
+    job = _job(alice)
+    for kept in Path(app.config["AGENCY_EXPORTS"]).glob(f"job-{job}-*"):
+        kept.unlink()  # written ahead by the worker: the download writes them now
+
+    def second_pass(*args, **kwargs):
+        raise AssertionError("the job's results were read a second time for its summary")
+
+    monkeypatch.setattr(downloads, "summarise", second_pass)
+    book = load_workbook(io.BytesIO(fetch(alice, f"/agency/jobs/{job}/results.xlsx")[1]))
+    assert book.sheetnames[0] == "汇总" and len(book["汇总"]._charts) == 2
+    page = alice.get(f"/agency/jobs/{job}").get_data(as_text=True)  # reads the summary the download kept
+    assert '<strong id="summary-clients">4</strong>' in page
+    assert '<li data-kind="cash">资金支持（万元）: <strong>50.00</strong></li>' in page
+
+
 def test_xlsx_layout_frozen_filtered_sized_styled(alice):
     job = _job(alice)
     book = load_workbook(io.BytesIO(fetch(alice, f"/agency/jobs/{job}/results.xlsx")[1]))
@@ -73,7 +108,7 @@ def test_xlsx_layout_frozen_filtered_sized_styled(alice):
 def test_english_page_gives_english_workbook(alice):
     job = _job(alice)
     book = load_workbook(io.BytesIO(fetch(alice, f"/agency/jobs/{job}/results.xlsx?lang=en")[1]))
-    assert book.sheetnames == ["matrix", "problems"]
+    assert book.sheetnames == ["汇总", "matrix", "problems"]
     rows = _values(book["matrix"])
     assert rows[0] == EN_HEADER and rows[1][7:10] == ["Eligible", "Needs answers", "Not eligible"]
     assert _values(book["problems"])[2] == [5, "c5", "c5", "Employees", "'很多' is not a number"]

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from checker.agency import sessions
 from checker.agency.accounts import deactivate_user
 from checker.agency.models import UserSession
-from checker.models import _now
+from checker.models import utcnow
 from tests.agency.conftest import make_app, shut, sign_in
 
 
@@ -67,8 +67,8 @@ def test_only_a_digest_of_the_session_key_is_stored(app, users, alice):
 @pytest.fixture
 def clock(monkeypatch):
     """A settable clock for the session module."""
-    now = [_now()]
-    monkeypatch.setattr("checker.agency.sessions._now", lambda: now[0])
+    now = [utcnow()]
+    monkeypatch.setattr("checker.agency.sessions.utcnow", lambda: now[0])
     return now
 
 
@@ -97,7 +97,7 @@ def test_the_default_idle_limit_is_eight_hours_and_the_absolute_limit_holds_unde
         if alice.get("/agency/").status_code != 200:
             break
     assert _to_login(alice.get("/agency/"))
-    assert clock[0] - _now() >= dt.timedelta(days=6)  # it lasted until the absolute limit, not the idle one
+    assert clock[0] - utcnow() >= dt.timedelta(days=6)  # it lasted until the absolute limit, not the idle one
 
 
 def test_start_prunes_the_users_dead_sessions(app, users):

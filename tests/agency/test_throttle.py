@@ -89,7 +89,7 @@ def test_the_policy_can_come_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("LOGIN_ACCOUNT_FREE", "2")
     tuned = make_app(tmp_path)
     try:
-        assert tuned.extensions["agency"].throttle.policy.account_free == 2
+        assert tuned.extensions["accounts"].throttle.policy.account_free == 2
     finally:
         shut(tuned)
 

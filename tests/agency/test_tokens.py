@@ -12,7 +12,7 @@ from sqlalchemy import select
 from checker.agency.accounts import AccountError, issue_token
 from checker.agency.models import ApiToken, User
 from checker.cli import main
-from checker.models import _now
+from checker.models import utcnow
 
 
 def _api(app, token: str):
@@ -30,7 +30,7 @@ def test_a_token_made_on_the_page_is_named_dated_listed_and_stored_hashed(app, u
     token = _create(alice, "nightly export", "30")
     assert _api(app, token).status_code == 200
     page = alice.get("/agency/tokens").get_data(as_text=True)
-    expires = (_now() + dt.timedelta(days=30)).strftime("%Y-%m-%d")
+    expires = (utcnow() + dt.timedelta(days=30)).strftime("%Y-%m-%d")
     assert "nightly export" in page and expires in page and token not in page
     with app.extensions["checker"].sessions() as session:
         stored = session.scalars(select(ApiToken)).one()
@@ -62,8 +62,8 @@ def test_an_expired_token_gets_401_json(app, users, monkeypatch):
         token = issue_token(session, session.get(User, users["a"]), "short", days=1)
         session.commit()
     assert _api(app, token).status_code == 200
-    later = _now() + dt.timedelta(days=1, minutes=1)
-    monkeypatch.setattr("checker.agency.accounts._now", lambda: later)
+    later = utcnow() + dt.timedelta(days=1, minutes=1)
+    monkeypatch.setattr("checker.agency.accounts.utcnow", lambda: later)
     refused = _api(app, token)
     assert refused.status_code == 401 and "expired" in refused.json["message"]
 
@@ -84,7 +84,7 @@ def test_cli_tokens_create_list_revoke(cli_env):
     assert listed[0].split("\t") == ["id", "email", "name", "created", "expires", "last_used", "state"]
     row = listed[1].split("\t")
     assert row[1:3] == ["t@example.com", "erp sync"] and row[-1] == "active" and token not in listed[1]
-    assert row[4].startswith((_now() + dt.timedelta(days=7)).strftime("%Y-%m-%d"))
+    assert row[4].startswith((utcnow() + dt.timedelta(days=7)).strftime("%Y-%m-%d"))
     revoked = CliRunner().invoke(main, ["tokens", "revoke", row[0]])
     assert revoked.exit_code == 0, revoked.output
     assert _api(cli_env, token).status_code == 401

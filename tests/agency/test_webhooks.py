@@ -14,7 +14,7 @@ import time
 import pytest
 
 from checker.agency.webhooks import DELAYS, check_url, deliver_due, deliveries, sign
-from checker.models import _now
+from checker.models import utcnow
 from tests.agency.conftest import add_user, make_app, shut, sign_in
 from tests.agency.test_portfolio import CLIENTS, changed_pack
 from tests.agency.util import job_id_of, jsonl_bytes, upload
@@ -135,7 +135,7 @@ def test_a_failed_delivery_is_retried_with_backoff_and_logged_on_the_settings_pa
         assert len(received) == 1  # the first attempt, made when the job ended
         page = client.get("/agency/webhook").get_data(as_text=True)
         assert 'class="delivery-pending"' in page and "HTTP 500" in page  # the category, never socket text
-        start = _now()
+        start = utcnow()
         assert _due(sessions, start + dt.timedelta(seconds=DELAYS[0] - 1)) == 0  # not due yet: nothing sent
         assert _due(sessions, start + dt.timedelta(seconds=DELAYS[0] + 1)) == 1 and len(received) == 2
         assert _due(sessions, start + dt.timedelta(seconds=DELAYS[0] + 2)) == 0  # the next delay is longer
@@ -161,7 +161,7 @@ def test_a_delivery_that_keeps_failing_ends_failed_after_its_attempts(tmp_path, 
     try:
         client = _hooked(app, "http://127.0.0.1:9/closed")  # nothing listens on the discard port
         upload(client, "clients.jsonl", jsonl_bytes(CLIENTS))
-        sessions, when = app.extensions["checker"].sessions, _now()
+        sessions, when = app.extensions["checker"].sessions, utcnow()
         for _ in DELAYS:
             when += dt.timedelta(seconds=max(DELAYS) + 1)
             assert _due(sessions, when) == 1

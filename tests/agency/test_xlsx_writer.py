@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from checker.agency.sheets import Sheet, to_csv, to_xlsx, write_xlsx
-from checker.agency.xlsx import column_letter, escape
 from checker.guard import check_xlsx
+from checker.sheets.writer import Sheet, to_csv, to_xlsx, write_xlsx
+from checker.sheets.xlsx import column_letter, escape
 
 TEXTS = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="_"), max_size=12)  # escapes: below
 CELLS = st.one_of(st.none(), TEXTS, st.integers(-10**12, 10**12), st.booleans(),

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from checker.alerts.mailer import SmtpMailer
 from checker.alerts.models import AlertMail, AlertSubscription
-from checker.models import _now
+from checker.models import utcnow
 from checker.web.alerts import state, sweep_now
 from tests.accounts import shut
 from tests.alerts.conftest import free_port
@@ -79,9 +79,9 @@ def test_an_unconfirmed_address_gets_nothing_but_its_confirmation_and_is_purged_
     add_call(staff)
     sweep_now(app, today=day(FUTURE_CALL["opens"]))
     assert len(handler.messages) == 1
-    sweep_now(app, now=_now() + dt.timedelta(hours=23))
+    sweep_now(app, now=utcnow() + dt.timedelta(hours=23))
     assert _count(app, AlertSubscription) == 1
-    sweep_now(app, now=_now() + dt.timedelta(hours=25))
+    sweep_now(app, now=utcnow() + dt.timedelta(hours=25))
     assert _count(app, AlertSubscription) == 0 and _count(app, AlertMail) == 0
     assert public.get(link(handler.messages[0], "confirm")).status_code == 404
 
@@ -113,7 +113,7 @@ def test_a_failed_smtp_send_is_retried_later_not_lost(app, sink):
     state(app).mailer = working
     sweep_now(app)
     assert handler.messages == [], "not before its retry delay"
-    sweep_now(app, now=_now() + dt.timedelta(minutes=2))
+    sweep_now(app, now=utcnow() + dt.timedelta(minutes=2))
     assert len(handler.messages) == 1
     with app.extensions["checker"].sessions() as session:
         assert session.scalars(select(AlertMail)).one().status == "sent"

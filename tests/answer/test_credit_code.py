@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from checker.intake import read_profile
-from checker.profile import ProfileError
 from checker.rules import credit_code
+from checker.rules.profile import ProfileError
 
 AS_OF = dt.date(2026, 6, 1)
 
@@ -127,10 +127,10 @@ def test_batch_reports_the_contradiction_on_its_row_and_checks_the_rest(pack, tm
 
 
 def test_web_answers_get_the_derived_legal_form_and_the_contradiction_error(pack):
-    from checker.web.validate import check_answers
-    values, errors = check_answers(pack, {"credit_code": "91110108MA01A2B3CF"}, AS_OF)
-    assert values["legal_form"] == "enterprise" and values["district"] == "haidian" and not errors
-    _, errors = check_answers(pack, dict(CONTRADICTION), AS_OF)
-    problem = errors["legal_form"][0]
+    from checker.company.answers import check
+
+    checked = check(pack, {"credit_code": "91110108MA01A2B3CF"}, AS_OF)
+    assert checked.values["legal_form"] == "enterprise" and checked.values["district"] == "haidian" and checked.ok
+    problem = check(pack, dict(CONTRADICTION), AS_OF).errors["legal_form"][0]
     assert problem.code == "problem.legal_form" and "credit_code" in problem.text("en")
     assert problem.text("zh") == "填写为 public_institution，但统一社会信用代码 91110108MA01A2B3CF 的前两位表明是 enterprise"

@@ -9,9 +9,9 @@ import json
 
 from click.testing import CliRunner
 
-from checker.agency.export import titles, word
 from checker.cli import main
 from checker.engine.answer import counts_as_eligible
+from checker.sheets.verdicts import titles, word
 from tests.answer.test_real_pack import AS_OF, raw_example, yes_to_everything
 
 

@@ -12,11 +12,11 @@ import json
 import pytest
 
 from checker import config
-from checker.agency import export
 from checker.agency.jobs import compact as stored
 from checker.batch import flat_row
 from checker.engine.answer import compact
 from checker.engine.vector import compact_answers, compact_results, matrix_rows
+from checker.sheets import verdicts as export
 from checker.web import answer as web_answer
 
 HTE = "hte-tax-rate"

@@ -6,7 +6,7 @@ import itertools
 
 from checker.agency.portfolio import KINDS
 from checker.engine.answer import CHANGE_KINDS, broad_kind, change_kind
-from checker.staff.impact import Change
+from tests.staff.impact_oracle import Change
 
 STATUSES = ("eligible", "ineligible", "undetermined", None)
 

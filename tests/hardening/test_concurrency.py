@@ -21,9 +21,9 @@ from checker import config
 from checker.engine import Checker
 from checker.engine.durable_adapter import live_sessions
 from checker.intake import read_profile
-from checker.profile import ProfileError
 from checker.rules.loader import load_pack
 from checker.rules.pack import RulePack
+from checker.rules.profile import ProfileError
 from tests.hardening.conftest import add_token, add_user, make_app, serve, shut, stop
 from tests.web.util import MINI_RULES, example_profile
 

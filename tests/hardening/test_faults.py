@@ -21,9 +21,9 @@ import checker.agency.jobs as jobs
 from checker.agency.jobs import create_job, process_job
 from checker.agency.models import Client, ClientResult, Job, JobRow, User
 from checker.batch import Row
+from checker.company.models import Assessment, StoredResult
 from checker.db import make_engine, make_sessions
 from checker.engine import Checker
-from checker.models import Assessment, StoredResult
 from tests.hardening.conftest import PASSWORD, add_token, add_user, make_app, shut
 from tests.hardening.test_concurrency import random_profiles
 from tests.web.util import MINI_RULES, as_form

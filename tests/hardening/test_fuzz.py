@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker.batch import BatchFormatError, BatchReport, check_rows, read_rows
-from checker.profile import parse_profile
 from checker.rules.expr import ExprError, parse
+from checker.rules.profile import parse_profile
 from checker.rules.typecheck import check
 from checker.rules.yamlsrc import RuleError, load_text
 

@@ -17,8 +17,8 @@ from flask import Flask
 from sqlalchemy import inspect, make_url, select, text
 
 from checker.agency.models import ClientResult, Job, JobRow
+from checker.company.models import Assessment, StoredResult
 from checker.db import alembic_config, make_engine, upgrade
-from checker.models import Assessment, StoredResult
 from tests.hardening.conftest import PASSWORD, add_user, make_app, shut
 from tests.pgdb import fresh_database
 from tests.web.util import as_form

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from checker.company.models import Assessment
 from checker.db import make_engine
-from checker.models import Assessment
 from tests.hardening.conftest import PASSWORD, add_token, add_user, make_app, shut
 from tests.web.util import as_form
 

@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash
 from checker.agency.accounts import _digest, create_user
 from checker.agency.models import ApiToken, Client, User
 from checker.agency.recheck import start_recheck
-from checker.models import Assessment
+from checker.company.models import Assessment
 from tests.hardening.conftest import PASSWORD, add_token, add_user, make_app, shut
 from tests.web.util import as_form
 
@@ -182,7 +182,7 @@ def test_an_address_failing_across_many_accounts_is_refused_with_429(app):
     add_user(app, "a@example.com")
     add_user(app, "b@example.com", "Agency B")
     client = app.test_client()
-    limit = app.extensions["agency"].throttle.policy.address_limit
+    limit = app.extensions["accounts"].throttle.policy.address_limit
     statuses = [client.post("/agency/login", data={"email": f"user{i}@example.com", "password": f"wrong-{i}"}).status_code
                 for i in range(limit)]
     next_one = client.post("/agency/login", data={"email": "a@example.com", "password": "wrong-again"})

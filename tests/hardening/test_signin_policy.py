@@ -19,7 +19,7 @@ from checker.agency.state_models import LoginFailure
 from checker.agency.throttle import Policy, Throttle
 from checker.cli import main
 from checker.db import make_engine, make_sessions
-from checker.web.agency.devices import COOKIE
+from checker.web.accounts.devices import COOKIE
 from tests.hardening.conftest import PASSWORD, add_user, make_app, serve, shut, stop
 
 GUESSES = 20

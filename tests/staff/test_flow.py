@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from checker.agency.accounts import get_agency
 from checker.agency.models import Client
-from checker.models import StoredResult
+from checker.company.models import StoredResult
 from checker.staff.models import AuditEntry, PackVersion
 from tests.staff.util import BORDERLINE, MEASURE, check_status, fix_examples, preview, raise_threshold, textarea
 

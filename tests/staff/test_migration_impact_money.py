@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from checker.db import alembic_config, make_engine, upgrade
-from checker.models import Base
+from checker.db_models import Base
 from checker.staff import impact_models  # noqa: F401  (registers the table)
 
 

@@ -129,7 +129,7 @@ def test_draft_shows_a_diff_and_can_be_discarded(mini_app, mini):
 def test_stored_results_list_links_their_version(mini_app, mini):
     import datetime as dt
 
-    from checker.models import Assessment, StoredResult
+    from checker.company.models import Assessment, StoredResult
 
     digest = mini_app.extensions["staff"].current().pack.version
     with mini_app.extensions["checker"].sessions() as session:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from checker.profile import CREDIT_CHARS, CREDIT_WEIGHTS
+from checker.rules.profile import CREDIT_CHARS, CREDIT_WEIGHTS
 
 
 def credit_code(body: str) -> str:

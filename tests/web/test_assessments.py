@@ -8,8 +8,8 @@ import re
 
 from sqlalchemy import select
 
+from checker.company.models import Assessment, StoredResult
 from checker.intake import read_profile
-from checker.models import Assessment, StoredResult
 from checker.web.services import services
 from tests.web.util import AS_OF, as_form, example_profile, token_of
 

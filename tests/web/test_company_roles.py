@@ -52,7 +52,7 @@ def test_the_interview_and_the_form_give_a_91_incubator_company_both_sets(client
 
 def test_the_interview_saves_the_legal_form_it_read_from_the_code(client, app):
     result = walk(client, {"credit_code": CODE, "entity_type": "incubator"}, stop=lambda answers: True)
-    from checker.models import Assessment
+    from checker.company.models import Assessment
     from checker.web.services import db
     with app.app_context():
         saved = db().query(Assessment).filter_by(token=token_of(result["result"])).one()

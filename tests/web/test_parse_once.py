@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
+from checker.company import answers
+from checker.rules import profile
 from checker.rules.pack import RulePack
-from checker.web import interview, validate
+from checker.web import interview
 
 AS_OF = dt.date(2025, 6, 30)
 
@@ -18,18 +20,18 @@ AS_OF = dt.date(2025, 6, 30)
 def parsed(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     """How often each field's answer is parsed."""
     seen: Counter[str] = Counter()
-    real = validate.parse_value
+    real = profile.parse_value
 
     def counting(decl: Any, raw: Any) -> Any:
         seen[decl.id] += 1
         return real(decl, raw)
 
-    monkeypatch.setattr(validate, "parse_value", counting)
+    monkeypatch.setattr(profile, "parse_value", counting)
     return seen
 
 
 def test_the_form_parses_each_answer_once(pack: RulePack, parsed: Counter[str]) -> None:
-    checked = validate.check_all(pack, {"employees": "10", "tech_staff": "11", "revenue_wan": "abc"}, AS_OF)
+    checked = answers.check(pack, {"employees": "10", "tech_staff": "11", "revenue_wan": "abc"}, AS_OF)
     assert set(checked.errors) == {"tech_staff", "revenue_wan"}
     assert parsed == Counter({"employees": 1, "tech_staff": 1, "revenue_wan": 1})
 

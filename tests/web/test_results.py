@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from checker.models import Assessment, StoredResult
+from checker.company.models import Assessment, StoredResult
 from checker.web import assess
 from checker.web.services import db
 

@@ -8,8 +8,8 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from checker.cli import main
-from checker.models import Assessment, StoredResult
-from checker.web.saved import purge
+from checker.company.models import Assessment, StoredResult
+from checker.company.purge import purge
 from checker.web.services import services
 from tests.web.conftest import _make
 from tests.web.util import MINI_RULES, as_form, example_profile, token_of

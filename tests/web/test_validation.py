@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from checker.web import validate
+from checker.company import answers
+from checker.rules import profile
 from checker.web.services import pack as current_pack
 from tests.web.util import as_form, block, example_profile
 
@@ -68,9 +69,9 @@ def test_numbers_over_the_range_in_english(client):
 
 def test_each_answer_is_parsed_once(app, monkeypatch):
     calls: list[str] = []
-    real = validate.parse_value
-    monkeypatch.setattr(validate, "parse_value", lambda decl, raw: calls.append(decl.id) or real(decl, raw))
+    real = profile.parse_value
+    monkeypatch.setattr(profile, "parse_value", lambda decl, raw: calls.append(decl.id) or real(decl, raw))
     raw = {k: as_form(example_profile())["q_" + k] for k in example_profile()}
     with app.app_context():
-        checked = validate.check_all(current_pack(), raw, dt.date(2026, 6, 1))
+        checked = answers.check(current_pack(), raw, dt.date(2026, 6, 1))
     assert checked.ok and sorted(calls) == sorted(raw)

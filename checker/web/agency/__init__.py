@@ -1,77 +1,33 @@
-"""Agency features of the web app: accounts, uploads, batch jobs, portfolios and the JSON API.
+"""Agency features of the web app: uploads, batch jobs, portfolios and the JSON API.
 
 Wire into the app with `init_app(app)` after `create_app`; calling it twice does nothing more.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 
-from flask import Flask, current_app, request, session
-from flask_login import LoginManager, current_user
+from flask import Flask
 from sqlalchemy.exc import DBAPIError
 
-from checker.accounts.models import User
 from checker.agency.accounts import seed_admin
 from checker.agency.jobs import resumable
 from checker.agency.report_zips import ZipBuilder
-from checker.agency.sessions import Limits, resume
-from checker.agency.throttle import Policy, Throttle
-from checker.web.agency.common import AgencyState, make_runner, may_start_threads
+from checker.web.accounts import init_app as init_accounts
+from checker.web.agency.common import AgencyState, make_runner
+from checker.web.services import may_start_threads
 
 log = logging.getLogger(__name__)
 
 
-def _login_manager(app: Flask) -> LoginManager:
-    """The app's login manager, created if the app has none, loading our User."""
-    manager = getattr(app, "login_manager", None)
-    if manager is None:
-        manager = LoginManager()
-        manager.init_app(app)
-        manager.login_view = "agency.login"
-        manager.login_message = None
-    if manager._user_callback is None:  # keep a loader another part of the app installed
-        manager.user_loader(_load_user)
-    return manager
-
-
-SESSION_DEFAULTS = {"SESSION_IDLE_MINUTES": 8 * 60, "SESSION_MAX_HOURS": 7 * 24}
-
-
-def session_limits() -> Limits:
-    """The idle and absolute session limits of the current app."""
-    config = current_app.config
-    return Limits(idle=dt.timedelta(minutes=float(config["SESSION_IDLE_MINUTES"])),
-                  absolute=dt.timedelta(hours=float(config["SESSION_MAX_HOURS"])))
-
-
-def _load_user(user_id: str) -> User | None:
-    """The signed-in user, only while the server-side session of the cookie is live and the user active."""
-    from checker.web.services import db
-
-    if not user_id.isdigit():
-        return None
-    return resume(db(), int(user_id), str(session.get("sid", "")), session_limits())
-
-
-def _load_early() -> None:
-    """Resolve the signed-in user before the view runs, so touching the session never interleaves with its writes."""
-    if "_user_id" in session and not (request.endpoint or "").endswith("static"):
-        current_user._get_current_object()
-
-
 def init_app(app: Flask) -> AgencyState:
-    """Register the agency blueprints, sign-in and the job runner (unfinished jobs resume with `resume_jobs`)."""
+    """Register the agency blueprints, the shared sign-in and the job runner (unfinished jobs resume with `resume_jobs`)."""
     if "agency" in app.extensions:
         return app.extensions["agency"]
     from checker.web.agency import api, rechecks, reports, views  # noqa: F401 - reports adds routes
 
-    for name, value in SESSION_DEFAULTS.items():
-        app.config.setdefault(name, float(os.environ.get(name, value)))
-    _login_manager(app)
-    app.before_request(_load_early)
+    init_accounts(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     api.json_errors(app)
@@ -79,10 +35,8 @@ def init_app(app: Flask) -> AgencyState:
     if csrf is not None:
         csrf.exempt(api.bp)
     services = app.extensions["checker"]
-    login_env = {k: v for k, v in os.environ.items() if k.startswith("LOGIN_")}
-    throttle = Throttle(services.sessions, Policy.from_config({**login_env, **app.config}))
     inline = app.config.get("AGENCY_RUNNER") == "inline"  # tests: zips of reports built during the request too
-    state = AgencyState(make_runner(app, services), throttle, ZipBuilder(inline=inline))
+    state = AgencyState(make_runner(app, services), ZipBuilder(inline=inline))
     app.extensions["agency"] = state
     rechecks.init_rechecks(app, services)
     try:

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from checker.agency.accounts import owned, token_check
-from checker.agency.export import ClientVerdicts, money
 from checker.agency.jobs import cancel_job, create_job, fail_job, workers
 from checker.agency.models import Job
 from checker.agency.receive import store_rows
@@ -20,7 +19,8 @@ from checker.batch import Row
 from checker.engine.answer import counts_as_eligible
 from checker.intake import read_profile
 from checker.problems import Problem
-from checker.profile import ProfileError
+from checker.rules.profile import ProfileError
+from checker.sheets.verdicts import ClientVerdicts, money
 from checker.web import limits
 from checker.web.agency import apiargs, apiprofile
 from checker.web.agency.common import get_owned, job_from_file, setting, state
@@ -250,10 +250,12 @@ def batch(job_id: int):
 
 def stored_result(item: ClientVerdicts) -> dict[str, Any]:
     """A client's stored result as the API gives it, with the 可申报 count and money by type of every other output
-    (answer.counts_as_eligible) and, per measure, whether it is counted."""
+    (answer.counts_as_eligible) and, per measure, whether it is counted. money_wan is the one money figure (the stored
+    totals of one tax scenario), so the stored totals themselves, which older rows lack, are not repeated."""
     count, sums, _ = money(pack(), item.result)
     results = [{**r, "counted": counts_as_eligible(r)} for r in item.result.get("results", [])]
-    return {"row": item.row, "client": item.key, **item.result, "results": results, "eligible_count": count,
+    kept = {k: v for k, v in item.result.items() if k != "totals"}
+    return {"row": item.row, "client": item.key, **kept, "results": results, "eligible_count": count,
             "money_wan": sums, "backend": item.backend}
 
 

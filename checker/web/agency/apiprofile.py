@@ -13,8 +13,8 @@ import re
 from typing import Any
 
 from checker.problems import Problem
-from checker.profile import MAX_MAGNITUDE
 from checker.rules.pack import RulePack
+from checker.rules.profile import MAX_MAGNITUDE
 from checker.rules.schema import FieldDecl
 
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"

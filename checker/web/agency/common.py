@@ -24,7 +24,6 @@ from checker.agency.models import Job
 from checker.agency.receive import read_waiting
 from checker.agency.report_zips import ZipBuilder
 from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
-from checker.agency.throttle import Throttle
 from checker.agency.uploads import UploadError, peek, upload_path, waiting_upload
 from checker.batch import FORMATS
 from checker.db import private_folder
@@ -39,18 +38,11 @@ DEFAULTS = {"AGENCY_MAX_UPLOAD": 200 * 1024 * 1024, "AGENCY_UPLOADS": "", "AGENC
             "AGENCY_EXPORTS": "", "AGENCY_WEBHOOK_PRIVATE": False, "AGENCY_BACKGROUND": False}
 
 
-def may_start_threads(app: Flask, runner: JobRunner) -> bool:
-    """Whether building the app may start background threads for this runner: only when AGENCY_BACKGROUND asks
-    (`checker serve` does); the inline and Celery runners start none. A request that queues a job still starts one."""
-    return not isinstance(runner, ThreadRunner) or bool(app.config.get("AGENCY_BACKGROUND", DEFAULTS["AGENCY_BACKGROUND"]))
-
-
 @dataclass
 class AgencyState:
-    """What the agency blueprints share: the job runner and the sign-in throttle."""
+    """What the agency blueprints share: the job runner and the report zips."""
 
     runner: JobRunner
-    throttle: Throttle
     zips: ZipBuilder
 
 

@@ -6,17 +6,10 @@ import datetime as dt
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from checker.web.forms import SelectChoice
-
-
-class LoginForm(FlaskForm):
-    """Email and password."""
-
-    email = EmailField("email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("password", validators=[DataRequired(), Length(max=200)])
 
 
 class UploadForm(FlaskForm):

@@ -13,17 +13,17 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
 from checker.agency import portfolio_summary, webhooks
-from checker.agency.export import titles
 from checker.agency.models import Client
 from checker.agency.portfolio import KINDS
 from checker.agency.recheck import fail_recheck, needs_recheck, pending_rechecks, run_recheck, start_recheck, sweep, version_sweep
 from checker.agency.recheck_models import Recheck, RecheckChange, Webhook
 from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
+from checker.sheets.verdicts import titles
 from checker.web.agency import forms
-from checker.web.agency.common import agency_id, agency_required, get_owned, may_start_threads, setting, user, webhook_dispatch
+from checker.web.agency.common import agency_id, agency_required, get_owned, setting, user, webhook_dispatch
 from checker.web.agency.views import bp
 from checker.web.i18n import current_lang, t
-from checker.web.services import Services, db, pack
+from checker.web.services import Services, db, may_start_threads, pack
 
 PAGE = 100
 log = logging.getLogger(__name__)

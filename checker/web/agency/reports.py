@@ -6,11 +6,11 @@ from flask import Response, abort, render_template, request, send_file
 from sqlalchemy import select
 
 from checker.agency.accounts import owned
-from checker.agency.export import ClientVerdicts
 from checker.agency.models import Client, ClientResult, Job
 from checker.agency.report_pdf import client_pdf
 from checker.agency.report_zips import ZipState, build_zip, zip_path, zip_state
 from checker.agency.results import job_items
+from checker.sheets.verdicts import ClientVerdicts
 from checker.web.agency.common import agency_required, get_owned, state, user
 from checker.web.agency.views import _exports, bp
 from checker.web.i18n import current_lang

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,18 +18,15 @@ from flask import (
     render_template,
     request,
     send_file,
-    session,
     url_for,
 )
-from flask_login import login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checker.agency import dashboard as board_rows
-from checker.agency import sessions, summary_sheet
-from checker.agency.accounts import AccountError, authenticate, issue_token, owned, revoke_token, user_tokens
-from checker.agency.downloads import cached_summary, cached_workbook
-from checker.agency.export import column_label, money, money_text, status_of, titles, word
+from checker.agency import summary_sheet
+from checker.agency.accounts import AccountError, issue_token, owned, revoke_token, user_tokens
+from checker.agency.downloads import cached_summary, cached_workbook, write_job_workbook
 from checker.agency.jobs import cancel_job
 from checker.agency.models import Client, ClientResult, Job
 from checker.agency.portfolio import Portfolio
@@ -43,13 +39,14 @@ from checker.agency.results import (
     portfolio_sheets,
     problem_counts,
 )
-from checker.agency.sheets import iter_csv, write_xlsx
 from checker.agency.template import template_xlsx
 from checker.agency.uploads import UploadError
 from checker.agency.windows import window_text
 from checker.i18n import N_, translate
 from checker.models import utcnow
-from checker.web.agency import devices, forms, session_limits
+from checker.sheets.verdicts import column_label, money, money_text, status_of, titles, word
+from checker.sheets.writer import iter_csv, write_xlsx
+from checker.web.agency import forms
 from checker.web.agency.common import (
     agency_id,
     agency_required,
@@ -61,7 +58,6 @@ from checker.web.agency.common import (
     user,
 )
 from checker.web.i18n import current_lang, pick, t
-from checker.web.redirects import safe_next
 from checker.web.services import db, pack, services
 
 bp = Blueprint("agency", __name__, url_prefix="/agency")
@@ -136,45 +132,6 @@ def _district_label(value: str) -> str:
     decl = pack().fields.get("district")
     labels = {c.value: pick(c.label) for c in (decl.values or ())} if decl is not None else {}
     return labels.get(value, value) if value else t("agency.not_given")
-
-
-@bp.route("/login", methods=["GET", "POST"])
-def login():
-    """The sign-in form."""
-    form = forms.LoginForm()
-    if form.validate_on_submit():
-        account, address = (form.email.data or "").strip().lower(), request.remote_addr or ""
-        device = devices.known_device(account)
-        wait, admitted = state().throttle.admit(account, address, device)  # counted as a failure until it succeeds
-        if wait > 0:
-            flash(t("agency.throttled"))
-            return render_template("agency/login.html", form=form), 429, {"Retry-After": str(math.ceil(wait))}
-        found = authenticate(db(), form.email.data or "", form.password.data or "")
-        if found is not None:
-            state().throttle.succeed(account, admitted, device)
-            _begin_session(found)
-            home = url_for("staff.index") if found.role == "staff" else url_for("agency.dashboard")
-            return devices.remember(redirect(safe_next(request.args.get("next"), home)), account)
-        flash(t("agency.bad_login"))
-        return render_template("agency/login.html", form=form), 401
-    return render_template("agency/login.html", form=form)
-
-
-def _begin_session(found) -> None:
-    """End any session the cookie held, then start a new server-side one for the user."""
-    sessions.end(db(), str(session.pop("sid", "")))
-    session["sid"] = sessions.start(db(), found, session_limits())
-    db().commit()
-    login_user(found)
-
-
-@bp.post("/logout")
-def logout():
-    """Sign out: the server-side session ends, so a copy of the cookie no longer signs anyone in."""
-    sessions.end(db(), str(session.pop("sid", "")))
-    db().commit()
-    logout_user()
-    return redirect(url_for("agency.login"))
 
 
 def _dashboard(form: forms.UploadForm, status: int = 200):
@@ -303,7 +260,10 @@ def download(job_id: int, fmt: str):
         path = cached_workbook(_exports(), db(), found, current, lang)
         return send_file(path, mimetype=XLSX, as_attachment=True, download_name=f"job-{job_id}.xlsx")
     if fmt == "xlsx":
-        return _xlsx(job_sheets(db(), job_id, current, lang, with_detail), f"job-{job_id}")
+        spool = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it
+        write_job_workbook(_exports(), db(), found, current, lang, spool, with_detail)
+        spool.seek(0)
+        return send_file(spool, mimetype=XLSX, as_attachment=True, download_name=f"job-{job_id}.xlsx")
     return _csv(lambda session: job_sheets(session, job_id, current, lang, True), request.args.get("sheet", "matrix"),
                 f"job-{job_id}")
 

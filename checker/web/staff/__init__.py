@@ -22,7 +22,7 @@ def init_app(app: Flask) -> LivePack:
     """Register the staff pages (and the shared sign-in) and make the pack come from the database's newest version."""
     if "staff" in app.extensions:
         return app.extensions["staff"]
-    from checker.web.agency import init_app as init_agency
+    from checker.web.accounts import init_app as init_accounts
     from checker.web.staff.strings import (
         action_name,
         audit_comment,
@@ -35,7 +35,7 @@ def init_app(app: Flask) -> LivePack:
     from checker.web.staff.sync import broken_paths
     from checker.web.staff.views import bp
 
-    init_agency(app)  # staff sign in through the agency login
+    init_accounts(app)  # staff sign in on the same page as agency users
     services = app.extensions["checker"]
     rules = Path(app.config["CHECKER_RULES"])
     seeds = services.seeds

@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from checker.agency.models import ClientResult
-from checker.models import StoredResult
+from checker.company.models import StoredResult
 from checker.problems import Problem
 from checker.rules.loader import RulePackError
 from checker.rules.pack import RulePack

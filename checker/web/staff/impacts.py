@@ -13,8 +13,7 @@ from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
 from checker.rules.pack import RulePack
 from checker.staff.impact_job import ImpactUnavailable, fail_impact, pending_impacts, run_impact
 from checker.staff.impact_models import ImpactJob
-from checker.web.agency.common import may_start_threads
-from checker.web.services import Services, db
+from checker.web.services import Services, db, may_start_threads
 from checker.web.staff.common import bp, staff_required
 
 log = logging.getLogger(__name__)

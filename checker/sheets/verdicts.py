@@ -11,16 +11,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.agency.sheets import Sheet
-from checker.engine.answer import TOTAL_KEYS, counts_as_eligible
+from checker.engine.answer import TOTAL_KEYS, counts_as_eligible, stored_totals
 from checker.i18n import N_, translate
 from checker.rules.pack import RulePack
+from checker.sheets.writer import Sheet
 
 STATUSES = ("eligible", "undetermined", "ineligible")
 SHOWN_STATUSES = (*STATUSES, "verify", "others", "held")  # status_of: 'eligible' only when counts_as_eligible
 UNKNOWN = "—"
 MONEY = ("cash", "tax_saving", "financing")
-TYPE_COLUMN = {"cash": "cash", None: "cash", "tax_saving": "tax_saving", "deduction": "tax_saving", "financing": "financing"}
+TYPE_COLUMN = {kind: key.removesuffix("_wan") for kind, key in TOTAL_KEYS.items()}  # answer's: a deduction by its saving
 # The words of the sheets, in the message catalogue as "export.<key>".
 WORDS = (
     N_("export.eligible"), N_("export.undetermined"), N_("export.ineligible"), N_("export.held"),
@@ -153,8 +153,9 @@ def _benefit_type(pack: RulePack | None, item: dict[str, Any]) -> str | None:
 def money(pack: RulePack | None, result: dict[str, Any],
           kinds: dict[str, str] | None = None) -> tuple[int, dict[str, float | None], dict[str, bool]]:
     """Of one result: eligible count, known money by type (None if that type has eligible items but no amount), and
-    whether any eligible item of a type has an unknown amount. The sums are the engine's totals when the result
-    carries them (answer v2: of two measures that exclude each other only the larger counts).
+    whether any eligible item of a type has an unknown amount. The sums are the engine's totals (answer v2: one tax
+    scenario; of two measures that exclude each other only the larger counts): those the result carries, else
+    answer.stored_totals of its items (a row stored before results carried totals), never the items added up.
     `kinds` (measure_kinds) spares the pack lookup for items without a benefit of their own."""
     count, sums, unknown = 0, dict.fromkeys(MONEY), dict.fromkeys(MONEY, False)
     for item in result.get("results", []):
@@ -168,7 +169,14 @@ def money(pack: RulePack | None, result: dict[str, Any],
             unknown[kind] = True
         else:
             sums[kind] = round((sums[kind] or 0) + value, 4)
-    return count, from_totals(sums, result.get("totals")), unknown
+    return count, from_totals(sums, result.get("totals") or _kept_totals(pack, result)), unknown
+
+
+def _kept_totals(pack: RulePack | None, result: dict[str, Any]) -> dict[str, float] | None:
+    """The totals of a stored result without them, worked out from its items on the pack of its check date."""
+    if pack is None or "results" not in result:
+        return None
+    return stored_totals(pack.dated(result.get("as_of")), result["results"])
 
 
 def measure_kinds(pack: RulePack | None) -> dict[str, str]:
@@ -190,30 +198,54 @@ def shown(value: float | None, unknown: bool) -> Any:
     return UNKNOWN if unknown else None
 
 
-def summarise(items: Iterable[ClientVerdicts], names: dict[str, str], pack: RulePack | None = None) -> Summary:
-    """Per measure: clients by status_of (eligible counted as counts_as_eligible, to verify, held ...) and the known
-    eligible amounts; totals by money type."""
-    per = {mid: MeasureSummary(mid, title) for mid, title in names.items()}
-    clients, totals, unknown = 0, dict.fromkeys(MONEY), 0
-    for item in items:
-        clients += 1
+class Tally:
+    """A Summary built one client at a time: by summarise, or beside another pass over the same clients (a job
+    workbook's matrix, so its 汇总 sheet costs no second read of every result)."""
+
+    def __init__(self, names: dict[str, str], pack: RulePack | None = None) -> None:
+        self.per = {mid: MeasureSummary(mid, title) for mid, title in names.items()}
+        self.pack, self.clients, self.unknown = pack, 0, 0
+        self.totals: dict[str, float | None] = dict.fromkeys(MONEY)
+
+    def add(self, item: ClientVerdicts) -> None:
+        """Count one client's result."""
+        self.clients += 1
         for r in item.result.get("results", []):
-            entry = per.setdefault(r["measure"], MeasureSummary(r["measure"], r["measure"]))
+            entry = self.per.setdefault(r["measure"], MeasureSummary(r["measure"], r["measure"]))
             status = status_of(r)
             entry.counts[status] = entry.counts.get(status, 0) + 1
             entry.held += bool(r.get("held"))
             if counts_as_eligible(r):
                 entry.counted += 1
-                value = amount_of(r, money_type(pack, r))
+                value = amount_of(r, money_type(self.pack, r))
                 entry.unknown += value is None
                 entry.amount_wan = round(entry.amount_wan + (value or 0), 4)
-        _, sums, gaps = money(pack, item.result)
-        unknown += any(gaps.values())
+        _, sums, gaps = money(self.pack, item.result)
+        self.unknown += any(gaps.values())
         for kind in MONEY:
             if (amount := sums[kind]) is not None:
-                totals[kind] = round((totals[kind] or 0) + amount, 4)
-    known = [v for v in totals.values() if v is not None]
-    return Summary(clients, list(per.values()), round(sum(known), 4) if known else None, totals, unknown)
+                self.totals[kind] = round((self.totals[kind] or 0) + amount, 4)
+
+    def tap(self, items: Iterable[ClientVerdicts]) -> Iterator[ClientVerdicts]:
+        """The items passed on, each counted on the way."""
+        for item in items:
+            self.add(item)
+            yield item
+
+    def summary(self) -> Summary:
+        """The summary of the clients counted so far."""
+        known = [v for v in self.totals.values() if v is not None]
+        return Summary(self.clients, list(self.per.values()), round(sum(known), 4) if known else None, dict(self.totals),
+                       self.unknown)
+
+
+def summarise(items: Iterable[ClientVerdicts], names: dict[str, str], pack: RulePack | None = None) -> Summary:
+    """Per measure: clients by status_of (eligible counted as counts_as_eligible, to verify, held ...) and the known
+    eligible amounts; totals by money type."""
+    tally = Tally(names, pack)
+    for item in items:
+        tally.add(item)
+    return tally.summary()
 
 
 def matrix_head(names: dict[str, str], lang: str, extras: list[str]) -> tuple[list[str], list[str]]:

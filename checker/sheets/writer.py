@@ -1,4 +1,4 @@
-"""The one sheet writer of the CLI and the web: CSV or XLSX (checker.agency.xlsx), both streamed.
+"""The one sheet writer of the CLI and the web: CSV or XLSX (checker.sheets.xlsx), both streamed.
 
 A Sheet is a header, rows streamed once, and per column a kind ("text", "money", "count", "date") that sets
 the XLSX number format and width; headers are frozen, styled and filtered. A CSV text cell that starts like a
@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.agency.xlsx import HEAD, STYLES, Book, Page, column_letter
+from checker.sheets.xlsx import HEAD, STYLES, Book, Front, Page, column_letter
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_ROWS = 1_048_576  # Excel's limit per sheet, header included
@@ -63,10 +63,11 @@ def to_csv(sheet: Sheet) -> bytes:
 
 
 def write_xlsx(sheets: Iterable[Sheet], target: Any, limit: int = XLSX_ROWS,
-               front: tuple[str, tuple[dict[str, bytes], list[str]]] | None = None) -> None:
+               front: tuple[str, Front | Callable[[], Front]] | None = None) -> None:
     """Write an XLSX workbook to a path or binary file, a worksheet per sheet (continued on 'name-2'… past
     Excel's row limit), streamed in constant memory; headers frozen, styled and filtered. `front` is a first sheet
-    written elsewhere: its name and parts (summary_sheet.summary_parts)."""
+    written elsewhere: its name and parts (summary_sheet.summary_parts), or what makes them once every sheet is
+    written (a summary tallied while the rows streamed)."""
     book = Book(target, front[1] if front else None)
     book.front_name = front[0] if front else ""
     for sheet in sheets:

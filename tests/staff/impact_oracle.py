@@ -1,10 +1,10 @@
-"""Impact preview: re-check stored profiles against the live and the draft pack and count changed verdicts."""
+"""The impact preview worked out the simple way, profile by profile on two checkers: the oracle of the job's counts."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
 from sqlalchemy import select
@@ -12,12 +12,10 @@ from sqlalchemy.orm import Session
 
 from checker.accounts.models import Agency
 from checker.agency.models import Client
+from checker.company.models import Assessment
 from checker.engine import Checker
 from checker.engine.answer import broad_kind, change_kind
-from checker.intake import read_profile
-from checker.models import Assessment
-from checker.profile import ProfileError
-from checker.rules.pack import RulePack
+from checker.staff.impact_job import assessment_label, client_label, readable
 
 
 @dataclass(frozen=True)
@@ -60,24 +58,6 @@ class Impact:
         return sum(1 for c in self.changes if c.kind == kind)
 
 
-def narrow(pack: RulePack, changed: list[str]) -> RulePack:
-    """The pack cut to the changed measures when only measure files changed (others cannot change verdicts)."""
-    if any(name.endswith(".yaml") and not name.endswith("index.yaml") for name in changed):  # fields or derived values
-        return pack
-    keep = [m for m in pack.measures if m.id in changed]
-    return replace(pack, measures=keep, index={m.id: m for m in keep})
-
-
-def assessment_label(assessment: Assessment) -> str:
-    """How the preview names a saved assessment."""
-    return f"assessment #{assessment.id} {assessment.name or ''}".strip()
-
-
-def client_label(client: Client, agency: str) -> str:
-    """How the preview names an agency's client."""
-    return f"{agency} / {client.name or client.key}"
-
-
 def stored_profiles(session: Session) -> Iterator[tuple[str, Any]]:
     """(company, answers) of every saved assessment and agency client, streamed (the in-request reference walk;
     the staff pages run impact_job instead)."""
@@ -86,16 +66,6 @@ def stored_profiles(session: Session) -> Iterator[tuple[str, Any]]:
     query = select(Client, Agency.name).join(Agency, Agency.id == Client.agency_id).order_by(Client.id)
     for client, agency in session.execute(query.execution_options(yield_per=500)):
         yield client_label(client, agency), client.answers
-
-
-def readable(pack: RulePack, answers: Any, as_of: dt.date) -> dict[str, Any] | None:
-    """The typed answers of a stored profile under this pack, None if they do not read (or are not answers at all)."""
-    if not isinstance(answers, dict):
-        return None
-    try:
-        return read_profile(pack, answers, as_of)
-    except (ProfileError, TypeError, ValueError, AttributeError):  # a malformed stored profile is unreadable
-        return None
 
 
 def verdicts(checker: Checker, answers: Any, as_of: dt.date) -> dict[str, str] | None:

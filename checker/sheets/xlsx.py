@@ -13,14 +13,15 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterable, Sequence
-from typing import IO, Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import IO, Any, TypeAlias
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 HEAD, MONEY, COUNT = 1, 2, 3  # cell style ids of styles.xml
 STYLES = {"money": MONEY, "count": COUNT}
+Front: TypeAlias = "tuple[dict[str, bytes], list[str]]"  # a first sheet's package parts and content-type overrides
 NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f]|_x[0-9a-fA-F]{4}_")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 MEMO_LIMIT = 50_000
@@ -179,11 +180,14 @@ def _number(value: float) -> str:
 class Book:
     """A workbook written page by page; close() zips the pages (path or binary file target)."""
 
-    def __init__(self, target: Any, front: tuple[dict[str, bytes], list[str]] | None = None) -> None:
+    def __init__(self, target: Any, front: Front | Callable[[], Front] | None = None) -> None:
         self.target = target
         self.pages: list[Page] = []
-        # A first sheet written elsewhere (summary_sheet: its sheet1, drawing and chart parts, content-type overrides)
-        self.front_parts, self.front_types = front or ({}, [])
+        # A first sheet written elsewhere (summary_sheet: its sheet1, drawing and chart parts, content-type overrides),
+        # or what makes it when the book closes
+        self.make_front = front if callable(front) else (lambda: front or ({}, []))
+        self.front_parts: dict[str, bytes] = {}
+        self.front_types: list[str] = []
         self.front = 1 if front else 0
         self.front_name = ""
 
@@ -196,6 +200,7 @@ class Book:
 
     def close(self) -> None:
         """Write the XLSX package: content types, relationships, workbook, styles, then every page's XML."""
+        self.front_parts, self.front_types = self.make_front()
         with zipfile.ZipFile(self.target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as package:
             package.writestr("[Content_Types].xml", self._types())
             package.writestr("_rels/.rels", f'{XML}<Relationships xmlns="{PACKAGE_RELS}"><Relationship Id="rId1" '

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Mapping
 
-from checker.cells import date_cell, number_text, option_cell
 from checker.problems import Problem, ProblemError, plain, problem_of, shown
+from checker.rules.cells import date_cell, number_text, option_cell
 from checker.rules.schema import FieldDecl
 
 UNKNOWN_WORDS = {"", "不清楚", "不知道", "unknown", "don't know", "dont know", "n/a", "null", "none?"}

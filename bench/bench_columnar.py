@@ -1,0 +1,116 @@
+"""Benchmark: each goal of issue 25 (batch at the speed of the data) beside its baseline, measured in the same run.
+
+Run by hand:  .venv/bin/python bench/bench_columnar.py [--n 20000] [--million]
+- engine: the full batch matrix (status, amount, missing per measure; totals) of the columnar path
+  (checker.engine.columnar) beside the row-dict path it replaces (checker.engine.vector.matrix_rows), same profiles;
+- `checker batch IN.csv -o OUT.csv` of n rows (its own process) beside csv.reader -> csv.writer of the same file;
+- 1,000,000 rows streamed: extrapolated linearly from the n-row run and its RSS (run for real with --million);
+- pack load: a cold load_pack beside the content-keyed cache (checker.rules.cache), and a 1-row `checker batch`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_engine import AS_OF, generate  # noqa: E402
+from bench_goals import CPU, cli, line, plain_copy  # noqa: E402
+from bench_upload import write_csv  # noqa: E402
+
+from checker import config  # noqa: E402
+from checker.rules.loader import load_pack  # noqa: E402
+
+
+def timed(func, *args) -> float:  # type: ignore[no-untyped-def]
+    """CPU seconds of one call in this process (the machine is shared: wall time measures the neighbours)."""
+    start = time.process_time()
+    func(*args)
+    return time.process_time() - start
+
+
+def engine(n: int) -> None:
+    """Profiles/s of the full matrix: the columnar path beside the row-dict vector path."""
+    from checker.engine import columnar, vector
+
+    pack = load_pack(config.rules_dir())
+    profiles = generate(pack, n)
+    ids = list(range(n))
+    old = n / timed(vector.matrix_rows, pack, profiles, ids, AS_OF)
+    new = n / timed(columnar.matrix_rows, pack, profiles, ids, AS_OF)
+    line("engine full matrix >= 200k profiles/s (CPU)", f"{new:,.0f} profiles/s ({new / old:.1f}x)",
+         f"vector.matrix_rows {old:,.0f}/s", new >= 200_000)
+    table = columnar.profile_table(pack, profiles)
+    eval_only = n / timed(columnar.evaluate, pack, table, AS_OF)
+    line("  columnar evaluation alone (no row dicts)", f"{eval_only:,.0f} profiles/s", "status, amount, missing", None)
+
+
+def pack_load() -> None:
+    """A cold load_pack beside a load from the content-keyed cache (warmed first)."""
+    from checker.rules import cache
+
+    rules = config.rules_dir()
+    cold = timed(load_pack, rules)
+    with tempfile.TemporaryDirectory() as folder:
+        cache.cached_pack(rules, cache_dir_=Path(folder))
+        warm = timed(cache.cached_pack, rules, None, Path(folder))
+    line("pack load <= 0.3 s, content-keyed cache (CPU)", f"{warm:.3f}s (cached)", f"load_pack {cold:.2f}s", warm <= 0.3)
+
+
+def batch(n: int, million: bool) -> None:
+    """checker batch CSV->CSV beside a plain csv read+write; 1M rows extrapolated (or run with --million)."""
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        src = folder / "clients.csv"
+        write_csv(src, n)
+        write_csv(folder / "one.csv", 1)
+        os.environ["CHECKER_PACK_CACHE"] = str(folder / "packs")  # this run's own cache: the first start-up fills it
+        cold_s, _ = cli(folder / "one.csv", folder / "one-matrix.csv")
+        cold_cpu = CPU[-1]
+        start_s, _ = cli(folder / "one.csv", folder / "one-matrix.csv")
+        line("(start-up: checker batch of a 1-row file)", f"{start_s:.2f}s, CPU {CPU[-1]:.2f}s (pack cached)",
+             f"{cold_s:.2f}s, CPU {cold_cpu:.2f}s (cache empty)", None)
+        start, cpu = time.perf_counter(), time.process_time()
+        plain_copy(src, folder / "copy.csv")
+        base, base_cpu = time.perf_counter() - start, time.process_time() - cpu
+        csv_s, csv_rss = cli(src, folder / "matrix.csv")
+        line(f"checker batch CSV->CSV {n} rows <= 3x csv", f"{csv_s:.2f}s ({csv_s / base:.0f}x), RSS {csv_rss:.0f} MB",
+             f"csv read+write {base:.2f}s", csv_s <= 3 * base)
+        line("  the same in CPU seconds (a loaded machine)", f"CPU {CPU[-1]:.2f}s ({CPU[-1] / base_cpu:.0f}x)",
+             f"CPU {base_cpu:.2f}s", None)
+        if million:
+            write_csv(src, 1_000_000)
+            big_s, big_rss = cli(src, folder / "matrix.csv")
+            line("1M rows streamed <= 120 s, RSS <= 1 GB", f"{big_s:.0f}s, RSS {big_rss:.0f} MB", "measured",
+                 big_s <= 120 and big_rss <= 1024)
+        else:
+            projected = CPU[-1] * 1_000_000 / n
+            line("1M rows streamed <= 120 s, RSS <= 1 GB", f"~{projected:.0f}s CPU, RSS ~{csv_rss:.0f} MB",
+                 f"extrapolated from {n} rows' CPU", projected <= 120 and csv_rss <= 1024)
+
+
+def main() -> None:
+    """Print each goal, its figure, its baseline and met / not met."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=20_000)
+    parser.add_argument("--million", action="store_true", help="stream 1,000,000 rows for real (minutes)")
+    parser.add_argument("--only", choices=["engine", "pack", "batch"], default=None)
+    args = parser.parse_args()
+    print(f"{'goal':46s} | {'figure':34s} | {'beside':34s} | verdict")
+    if args.only in (None, "batch"):  # first: a child forked from a process grown by the engine run reports its RSS
+        batch(args.n, args.million)
+    if args.only in (None, "pack"):
+        pack_load()
+    if args.only in (None, "engine"):
+        engine(args.n)
+
+
+if __name__ == "__main__":
+    main()

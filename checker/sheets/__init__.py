@@ -1,0 +1,1 @@
+"""Sheets written by the CLI and the web: the verdict tables (verdicts), and their CSV/XLSX writer (writer, xlsx)."""

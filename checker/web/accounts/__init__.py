@@ -1,0 +1,76 @@
+"""Sign-in for the agency and the staff areas: the login manager, server-side sessions, the failed sign-in throttle
+and the /login, /logout pages. Both areas call `init_app(app)`; calling it twice does nothing more."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+
+from flask import Flask, current_app, request, session
+from flask_login import LoginManager, current_user
+
+from checker.accounts.models import User
+from checker.agency.sessions import Limits, resume
+from checker.agency.throttle import Policy, Throttle
+
+SESSION_DEFAULTS = {"SESSION_IDLE_MINUTES": 8 * 60, "SESSION_MAX_HOURS": 7 * 24}
+
+
+@dataclass
+class AccountsState:
+    """What the sign-in pages share: the failed sign-in throttle (one for every server process, in the database)."""
+
+    throttle: Throttle
+
+
+def _login_manager(app: Flask) -> LoginManager:
+    """The app's login manager, created if the app has none, loading our User."""
+    manager = getattr(app, "login_manager", None)
+    if manager is None:
+        manager = LoginManager()
+        manager.init_app(app)
+        manager.login_view = "accounts.login"
+        manager.login_message = None
+    if manager._user_callback is None:  # keep a loader another part of the app installed
+        manager.user_loader(_load_user)
+    return manager
+
+
+def session_limits() -> Limits:
+    """The idle and absolute session limits of the current app."""
+    config = current_app.config
+    return Limits(idle=dt.timedelta(minutes=float(config["SESSION_IDLE_MINUTES"])),
+                  absolute=dt.timedelta(hours=float(config["SESSION_MAX_HOURS"])))
+
+
+def _load_user(user_id: str) -> User | None:
+    """The signed-in user, only while the server-side session of the cookie is live and the user active."""
+    from checker.web.services import db
+
+    if not user_id.isdigit():
+        return None
+    return resume(db(), int(user_id), str(session.get("sid", "")), session_limits())
+
+
+def _load_early() -> None:
+    """Resolve the signed-in user before the view runs, so touching the session never interleaves with its writes."""
+    if "_user_id" in session and not (request.endpoint or "").endswith("static"):
+        current_user._get_current_object()
+
+
+def init_app(app: Flask) -> AccountsState:
+    """Register the sign-in pages, the user loader and the throttle (from LOGIN_* settings or the environment)."""
+    if "accounts" in app.extensions:
+        return app.extensions["accounts"]
+    from checker.web.accounts.views import bp
+
+    for name, value in SESSION_DEFAULTS.items():
+        app.config.setdefault(name, float(os.environ.get(name, value)))
+    _login_manager(app)
+    app.before_request(_load_early)
+    app.register_blueprint(bp)
+    login_env = {k: v for k, v in os.environ.items() if k.startswith("LOGIN_")}
+    state = AccountsState(Throttle(app.extensions["checker"].sessions, Policy.from_config({**login_env, **app.config})))
+    app.extensions["accounts"] = state
+    return state
