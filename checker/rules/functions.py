@@ -247,7 +247,8 @@ def _numpy_moved(scalar: Callable[..., dt.date], day: np.ndarray, *consts: Any) 
     target = (year + int(consts[0])).astype("datetime64[M]") + (month - year.astype("datetime64[M]"))
     moved = target.astype("datetime64[D]") + (day - month.astype("datetime64[D]"))
     overflow = moved.astype("datetime64[M]") != target
-    return np.where(overflow, (target + 1).astype("datetime64[D]") - 1, moved)
+    shifted: np.ndarray = np.where(overflow, (target + 1).astype("datetime64[D]") - 1, moved)
+    return shifted
 
 
 def starts_with(text: str, *prefixes: str) -> bool:
