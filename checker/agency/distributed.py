@@ -175,7 +175,7 @@ def start_sweeper(celery: Celery) -> leases.Sweeper:
     def send(job_id: int, first: int, last: int) -> None:
         celery.send_task(TASK, args=(job_id, first, last), queue=QUEUE)
 
-    return leases.Sweeper(make_sessions(make_engine(database_url())), send, leases.Timings.from_env()).start()
+    return leases.sweeper(make_sessions(make_engine(database_url())), send, leases.Timings.from_env())
 
 
 def database_url() -> str:
@@ -239,7 +239,7 @@ class CeleryRunner:
     def sweep(self) -> None:
         """Re-queue chunks whose lease expired from this process too (the server's background work), every sweep."""
         if self.sweeper is None:
-            self.sweeper = leases.Sweeper(self.sessions, self.send, leases.Timings.from_env()).start()
+            self.sweeper = leases.sweeper(self.sessions, self.send, leases.Timings.from_env())
 
     def stop(self) -> None:
         """Stop this process's lease sweep; the workers go on."""

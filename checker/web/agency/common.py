@@ -23,12 +23,12 @@ from checker.agency.jobs import create_job, fail_job, process_job
 from checker.agency.models import Job
 from checker.agency.receive import read_waiting
 from checker.agency.report_zips import ZipBuilder
-from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
 from checker.agency.throttle import Throttle
 from checker.agency.uploads import UploadError, peek, upload_path, waiting_upload
 from checker.batch import FORMATS
 from checker.db import private_folder
 from checker.engine import Checker
+from checker.jobs.runners import JobRunner, runners
 from checker.web.services import Services, db, pack
 
 log = logging.getLogger(__name__)
@@ -40,9 +40,8 @@ DEFAULTS = {"AGENCY_MAX_UPLOAD": 200 * 1024 * 1024, "AGENCY_UPLOADS": "", "AGENC
 
 
 def may_start_threads(app: Flask, runner: JobRunner) -> bool:
-    """Whether building the app may start background threads for this runner: only when AGENCY_BACKGROUND asks
-    (`checker serve` does); the inline and Celery runners start none. A request that queues a job still starts one."""
-    return not isinstance(runner, ThreadRunner) or bool(app.config.get("AGENCY_BACKGROUND", DEFAULTS["AGENCY_BACKGROUND"]))
+    """Whether building the app may start background threads for this runner (checker.jobs.runners.Runners)."""
+    return runners(app).may_start_threads(runner)
 
 
 @dataclass
@@ -66,7 +65,7 @@ def make_runner(app: Flask, services: Services) -> JobRunner:
     read = reader(app, services)
     exports = exports_folder(app)
 
-    def work(job_id: int, stop: Callable[[], bool] = lambda: False) -> bool:
+    def work(job_id: int, stop: Callable[[], bool]) -> bool:
         """Read the job's file if one waits, then check its rows until it ends (True) or its turn is over (False)."""
         try:
             with services.lease(fresh=True) as checker:  # held from start to end, never closed under the job
@@ -84,17 +83,16 @@ def make_runner(app: Flask, services: Services) -> JobRunner:
         finally:
             webhooks.job_finished(services.sessions, job_id, dispatch)  # once the job has ended, if one is set
 
-    broker = app.config.get("CHECKER_BROKER_URL") or os.environ.get("CHECKER_BROKER_URL")
-    if broker:  # more than one machine: chunk tasks for `checker worker` processes
+    def celery(broker: str) -> JobRunner:
+        """More than one machine: chunk tasks for `checker worker` processes."""
         from checker.agency.distributed import CeleryRunner, make_celery
 
         folder = uploads_folder(app)
         return CeleryRunner(make_celery(broker), services.sessions, lambda: live_checker(services).pack.version, chunk,
                             read=lambda job_id: read(job_id, live_checker(services).pack),
                             waiting=lambda job_id: waiting_upload(folder, job_id) is not None)
-    if app.config.get("AGENCY_RUNNER", DEFAULTS["AGENCY_RUNNER"]) == "inline":
-        return InlineRunner(work)
-    return ThreadRunner(work)
+
+    return runners(app).make(work, "agency-jobs", celery)
 
 
 def webhook_dispatch(app: Flask, services: Services) -> webhooks.Dispatch:

@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask, abort, current_app, jsonify
 from sqlalchemy.exc import DBAPIError
 
-from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
+from checker.jobs.runners import JobRunner, runners
 from checker.rules.pack import RulePack
 from checker.staff.impact_job import ImpactUnavailable, fail_impact, pending_impacts, run_impact
 from checker.staff.impact_models import ImpactJob
@@ -22,20 +22,22 @@ KEY = "staff_impact"
 
 
 def make_impact_runner(app: Flask, services: Services, seeds: Path) -> JobRunner:
-    """The runner of impact jobs (the agency's runner classes): inline when jobs run inline (tests), else a thread."""
+    """The runner of impact jobs (the app's checker.jobs runner factory; no Celery tasks): inline or a thread."""
     engine = app.config["CHECKER_ENGINE"]
     size = int(app.config.get("STAFF_IMPACT_CHUNK", 500))
 
-    def work(job_id: int, stop: Callable[[], bool] = lambda: False) -> None:
+    def work(job_id: int, stop: Callable[[], bool]) -> bool:
+        """Compare the job's packs over the stored profiles until it ends or its turn is over (False)."""
         try:
-            run_impact(services.sessions, job_id, seeds, engine, size, stop, lambda seq: _live_pack(services, seq))
+            return run_impact(services.sessions, job_id, seeds, engine, size, stop, lambda seq: _live_pack(services, seq))
         except ImpactUnavailable as exc:  # expected: the page shows the message, a later visit starts afresh
             fail_impact(services.sessions, job_id, str(exc))
+            return True
         except Exception as exc:
             fail_impact(services.sessions, job_id, f"{type(exc).__name__}: {exc}")
             raise
 
-    return InlineRunner(work) if app.config.get("AGENCY_RUNNER") == "inline" else ThreadRunner(work)
+    return runners(app).make(work, "staff-impacts")
 
 
 def _live_pack(services: Services, seq: int) -> RulePack | None:
