@@ -137,20 +137,15 @@ def check_chunk(task: Any, job_id: int, first: int, last: int) -> None:
 
 def recheck_portfolio(recheck_id: int, version: str) -> None:
     """Re-check an agency's portfolio on the rule pack `version`, then keep its summary and send its webhook."""
-    from checker.agency.recheck import fail_recheck, run_recheck
+    from checker.agency.recheck import fail_recheck
+    from checker.agency.work import recheck_work
 
     state = worker_state()
     checker = state.checker_for(version)
     if checker is None:
         fail_recheck(state.sessions, recheck_id, f"rule pack {version[:12]} is not available to worker {worker_name(None)}")
         return
-    try:
-        run_recheck(state.sessions, checker, recheck_id)
-    except Exception as exc:
-        fail_recheck(state.sessions, recheck_id, f"{type(exc).__name__}: {exc}")
-        raise
-    portfolio_summary.warm(state.sessions, checker.pack, recheck_id=recheck_id)
-    webhooks.newly_eligible(state.sessions, recheck_id)
+    recheck_work(state.sessions, lambda: contextlib.nullcontext(checker), None)(recheck_id, lambda: False)
 
 
 class CeleryRecheckRunner:

@@ -27,6 +27,7 @@ from checker.engine import Checker, EngineMismatch, EngineName, batch_backend
 from checker.engine.answer import broad_kind, change_kind
 from checker.engine.vector import compact_results
 from checker.jobs import run
+from checker.jobs.runners import Stop, Work
 from checker.models import Assessment
 from checker.rules.loader import RulePackError
 from checker.rules.pack import RulePack
@@ -247,3 +248,21 @@ def run_impact(sessions: sessionmaker[Session], job_id: int, seeds: Path, engine
 def fail_impact(sessions: sessionmaker[Session], job_id: int, message: str) -> bool:
     """Mark a job failed after an unexpected error (a later visit starts a new one); True once recorded."""
     return run.fail(sessions, ImpactJob, job_id, message)
+
+
+def impact_work(sessions: sessionmaker[Session], seeds: Path, engine: EngineName, size: int,
+                known: Callable[[int], RulePack | None]) -> Work:
+    """An impact job's work for the app's runner: compare until it ends or its turn is over (False); a job whose packs
+    cannot be rebuilt fails with the reason (the page shows it, a later visit starts afresh), any other error too."""
+
+    def work(job_id: int, stop: Stop) -> bool:
+        try:
+            return run_impact(sessions, job_id, seeds, engine, size, stop, known)
+        except ImpactUnavailable as exc:  # expected: not an error of the worker
+            fail_impact(sessions, job_id, str(exc))
+            return True
+        except Exception as exc:
+            fail_impact(sessions, job_id, f"{type(exc).__name__}: {exc}")
+            raise
+
+    return work

@@ -17,14 +17,15 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from checker.accounts.models import User
-from checker.agency import downloads, portfolio_summary, webhooks
+from checker.agency import webhooks
 from checker.agency.accounts import owned
-from checker.agency.jobs import create_job, fail_job, process_job
+from checker.agency.jobs import create_job
 from checker.agency.models import Job
 from checker.agency.receive import read_waiting
 from checker.agency.report_zips import ZipBuilder
 from checker.agency.throttle import Throttle
 from checker.agency.uploads import UploadError, peek, upload_path, waiting_upload
+from checker.agency.work import batch_work
 from checker.batch import FORMATS
 from checker.db import private_folder
 from checker.engine import Checker
@@ -59,29 +60,12 @@ def setting(name: str) -> Any:
 
 
 def make_runner(app: Flask, services: Services) -> JobRunner:
-    """The configured runner: Celery when CHECKER_BROKER_URL is set, else 'thread' (default) or 'inline' (during the request)."""
+    """The batch jobs' runner from the app's factory: Celery when CHECKER_BROKER_URL is set, else 'thread' (default) or
+    'inline' (during the request); what it runs is checker.agency.work.batch_work."""
     chunk = app.config.get("AGENCY_CHUNK", DEFAULTS["AGENCY_CHUNK"])
     dispatch = webhook_dispatch(app, services)
     read = reader(app, services)
     exports = exports_folder(app)
-
-    def work(job_id: int, stop: Callable[[], bool]) -> bool:
-        """Read the job's file if one waits, then check its rows until it ends (True) or its turn is over (False)."""
-        try:
-            with services.lease(fresh=True) as checker:  # held from start to end, never closed under the job
-                if not read(job_id, checker.pack):
-                    return True
-                if not process_job(services.sessions, checker, job_id, chunk, stop):
-                    return False  # resumed on its next turn; nothing has ended
-                portfolio_summary.warm(services.sessions, checker.pack, job_id=job_id)
-                downloads.warm_workbook(services.sessions, exports, checker.pack, job_id)
-                return True
-        except Exception as exc:
-            if not fail_job(services.sessions, job_id, f"{type(exc).__name__}: {exc}"):
-                log.error("job %s is left running: the database refuses writes; it resumes on the next start", job_id)
-            raise
-        finally:
-            webhooks.job_finished(services.sessions, job_id, dispatch)  # once the job has ended, if one is set
 
     def celery(broker: str) -> JobRunner:
         """More than one machine: chunk tasks for `checker worker` processes."""
@@ -92,6 +76,7 @@ def make_runner(app: Flask, services: Services) -> JobRunner:
                             read=lambda job_id: read(job_id, live_checker(services).pack),
                             waiting=lambda job_id: waiting_upload(folder, job_id) is not None)
 
+    work = batch_work(services.sessions, lambda: services.lease(fresh=True), read, exports, dispatch, chunk)
     return runners(app).make(work, "agency-jobs", celery)
 
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Callable
 
 from flask import Flask, abort, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
-from checker.agency import portfolio_summary, webhooks
+from checker.agency import webhooks
 from checker.agency.export import titles
 from checker.agency.models import Client
 from checker.agency.portfolio import KINDS
-from checker.agency.recheck import fail_recheck, needs_recheck, pending_rechecks, run_recheck, start_recheck, sweep, version_sweep
+from checker.agency.recheck import needs_recheck, pending_rechecks, start_recheck, sweep, version_sweep
 from checker.agency.recheck_models import Recheck, RecheckChange, Webhook
+from checker.agency.work import recheck_work
 from checker.jobs.runners import JobRunner, runners
 from checker.web.agency import forms
 from checker.web.agency.common import agency_id, agency_required, get_owned, may_start_threads, setting, user, webhook_dispatch
@@ -34,26 +34,13 @@ def make_recheck_runner(app: Flask, services: Services) -> JobRunner:
     own background thread."""
     dispatch = webhook_dispatch(app, services)
 
-    def work(recheck_id: int, stop: Callable[[], bool]) -> bool:
-        """Re-check the portfolio until it ends (then keep its summary on the pack it ran on, send its webhook) or its
-        turn is over (False)."""
-        try:
-            with services.lease(fresh=True) as checker:
-                if not run_recheck(services.sessions, checker, recheck_id, stop=stop):
-                    return False
-                portfolio_summary.warm(services.sessions, checker.pack, recheck_id=recheck_id)
-        except Exception as exc:
-            fail_recheck(services.sessions, recheck_id, f"{type(exc).__name__}: {exc}")
-            raise
-        webhooks.newly_eligible(services.sessions, recheck_id, dispatch)
-        return True
-
     def celery(broker: str) -> JobRunner:
         """More than one machine: each recheck is a task for `checker worker` processes."""
         from checker.agency.distributed import CeleryRecheckRunner, make_celery
 
         return CeleryRecheckRunner(make_celery(broker), lambda: services.pack.version)
 
+    work = recheck_work(services.sessions, lambda: services.lease(fresh=True), dispatch)
     return runners(app).make(work, "agency-rechecks", celery)
 
 

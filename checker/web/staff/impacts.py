@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask, abort, current_app, jsonify
@@ -11,7 +10,7 @@ from sqlalchemy.exc import DBAPIError
 
 from checker.jobs.runners import JobRunner, runners
 from checker.rules.pack import RulePack
-from checker.staff.impact_job import ImpactUnavailable, fail_impact, pending_impacts, run_impact
+from checker.staff.impact_job import impact_work, pending_impacts
 from checker.staff.impact_models import ImpactJob
 from checker.web.agency.common import may_start_threads
 from checker.web.services import Services, db
@@ -25,18 +24,7 @@ def make_impact_runner(app: Flask, services: Services, seeds: Path) -> JobRunner
     """The runner of impact jobs (the app's checker.jobs runner factory; no Celery tasks): inline or a thread."""
     engine = app.config["CHECKER_ENGINE"]
     size = int(app.config.get("STAFF_IMPACT_CHUNK", 500))
-
-    def work(job_id: int, stop: Callable[[], bool]) -> bool:
-        """Compare the job's packs over the stored profiles until it ends or its turn is over (False)."""
-        try:
-            return run_impact(services.sessions, job_id, seeds, engine, size, stop, lambda seq: _live_pack(services, seq))
-        except ImpactUnavailable as exc:  # expected: the page shows the message, a later visit starts afresh
-            fail_impact(services.sessions, job_id, str(exc))
-            return True
-        except Exception as exc:
-            fail_impact(services.sessions, job_id, f"{type(exc).__name__}: {exc}")
-            raise
-
+    work = impact_work(services.sessions, seeds, engine, size, lambda seq: _live_pack(services, seq))
     return runners(app).make(work, "staff-impacts")
 
 
