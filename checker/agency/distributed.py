@@ -3,7 +3,7 @@
 Set CHECKER_BROKER_URL (e.g. redis://127.0.0.1:6379/0) and the web app hands jobs to `CeleryRunner`;
 `checker worker` runs the tasks with the same DATABASE_URL and CHECKER_RULES. Tasks are acknowledged
 late and rejected when their worker dies, so a killed worker's chunk is delivered again (by the broker after its
-visibility timeout, and within a minute by the lease sweep every worker runs: checker/agency/leases.py); the chunk's
+visibility timeout, and within a minute by the lease sweep every worker runs: checker/jobs/leases.py); the chunk's
 writes are conditional (rows claimed while pending, counters moved only while the job runs on its
 pack), so a chunk checked twice is stored once.
 """
