@@ -22,13 +22,18 @@ backoff_wait: Callable[[float], None] = time.sleep  # how `fail` waits between a
 Step = Callable[[Session], bool]
 
 
-class JobTable(Protocol):
-    """A job model (one with the JobMixin columns): only its class-level columns are used here."""
+class Ended(Protocol):
+    """A table of things that end (a job, a webhook delivery): `finished_at` is set once they have."""
 
     id: Any
+    finished_at: Any
+
+
+class JobTable(Ended, Protocol):
+    """A job model (one with the JobMixin columns): only its class-level columns are used here."""
+
     status: Any
     message: Any
-    finished_at: Any
 
 
 def pending(session: Session, model: type[JobTable]) -> list[int]:
@@ -85,8 +90,9 @@ def fail(sessions: sessionmaker[Session], model: type[JobTable], job_id: int, me
     return False
 
 
-def prune(session: Session, model: type[JobTable], kept: dt.timedelta, now: dt.datetime | None = None) -> int:
-    """Delete the jobs of this kind that ended more than `kept` ago; how many went. Caller commits."""
+def prune(session: Session, model: type[Ended], kept: dt.timedelta, now: dt.datetime | None = None) -> int:
+    """Delete the jobs of this kind (or other things that end) that ended more than `kept` ago; how many went. Caller
+    commits."""
     cutoff = (now or utcnow()) - kept
     gone = session.execute(delete(model).where(model.finished_at.is_not(None), model.finished_at < cutoff))
     return rowcount(gone)

@@ -216,7 +216,7 @@ def pair_of(before: RulePack, after: RulePack, changed: list[str], engine: Engin
                 same_fields=cut_before is not before and cut_after is not after)
 
 
-def _start(session: Session, job_id: int, pair: Pair, before: RulePack, after: RulePack, engine: EngineName) -> bool:
+def _start(session: Session, job_id: int, before: RulePack, after: RulePack, engine: EngineName) -> bool:
     """Mark a job running on these packs; False if it has ended."""
     job = session.get(ImpactJob, job_id)
     if job is None or job.finished:
@@ -239,7 +239,7 @@ def run_impact(sessions: sessionmaker[Session], job_id: int, seeds: Path, engine
         before, after, changed = packs(session, job, seeds, known)
     pair = pair_of(before, after, changed, engine)
     try:
-        return run.run(sessions, lambda session: _start(session, job_id, pair, before, after, engine),
+        return run.run(sessions, lambda session: _start(session, job_id, before, after, engine),
                        lambda session: _chunk(session, pair, job_id, size), stop)
     finally:
         pair.close()

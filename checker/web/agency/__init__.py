@@ -19,6 +19,7 @@ from checker.agency.jobs import resumable
 from checker.agency.report_zips import ZipBuilder
 from checker.agency.sessions import Limits, resume
 from checker.agency.throttle import Policy, Throttle
+from checker.jobs.runners import runners
 from checker.web.agency.common import AgencyState, make_runner, may_start_threads
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ def init_app(app: Flask) -> AgencyState:
     services = app.extensions["checker"]
     login_env = {k: v for k, v in os.environ.items() if k.startswith("LOGIN_")}
     throttle = Throttle(services.sessions, Policy.from_config({**login_env, **app.config}))
-    inline = app.config.get("AGENCY_RUNNER") == "inline"  # tests: zips of reports built during the request too
+    inline = runners(app).inline  # tests: zips of reports built during the request too
     state = AgencyState(make_runner(app, services), throttle, ZipBuilder(inline=inline))
     app.extensions["agency"] = state
     rechecks.init_rechecks(app, services)

@@ -83,7 +83,7 @@ def make_runner(app: Flask, services: Services) -> JobRunner:
 def webhook_dispatch(app: Flask, services: Services) -> webhooks.Dispatch:
     """How first webhook attempts are made: on threads of their own (inline when jobs run inline, in tests)."""
     allow = bool(app.config.get("AGENCY_WEBHOOK_PRIVATE", DEFAULTS["AGENCY_WEBHOOK_PRIVATE"]))
-    if app.config.get("AGENCY_RUNNER", DEFAULTS["AGENCY_RUNNER"]) == "inline":
+    if runners(app).inline:
         return webhooks.inline(services.sessions, allow)
     return webhooks.in_thread(services.sessions, allow)
 
