@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -28,6 +29,11 @@ class JobMixin:
     def finished(self) -> bool:
         """Whether the job will make no more progress."""
         return self.status in FINISHED
+
+    def progress(self) -> dict[str, Any]:
+        """The small status pages and the API poll (a kind adds its own fields)."""
+        return {"id": getattr(self, "id", None), "status": self.status, "done": self.done, "total": self.total,
+                "finished": self.finished, "message": self.message}
 
 
 class LeaseMixin:

@@ -67,8 +67,3 @@ class ImpactJob(JobMixin, Base):
     def money_companies(self) -> dict[str, Any]:
         """How many companies gain or lose money, and those with the largest change."""
         return (self.money or impact_money.empty())["companies"]
-
-    def progress(self) -> dict[str, Any]:
-        """The small status the pages poll."""
-        return {"id": self.id, "status": self.status, "done": self.done, "total": self.total,
-                "finished": self.finished, "message": self.message}

@@ -182,6 +182,7 @@ def test_run_goes_a_chunk_per_session_to_the_end_and_marks_it_done(sessions) -> 
     assert run.run(sessions, start(job), chunk(job, seen)) is True
     found = get(sessions, job)
     assert (found.status, found.done, seen) == ("done", 3, [1, 2, 3]) and found.finished_at is not None
+    assert found.progress() == {"id": job, "status": "done", "done": 3, "total": 3, "finished": True, "message": ""}
 
 
 def test_run_stops_when_asked_and_resumes_where_it_was(sessions) -> None:
@@ -190,6 +191,8 @@ def test_run_stops_when_asked_and_resumes_where_it_was(sessions) -> None:
     asked = iter([False, False, True])
     assert run.run(sessions, start(job), chunk(job, seen), lambda: next(asked)) is False
     assert (get(sessions, job).status, seen) == ("running", [1, 2])
+    assert get(sessions, job).progress() == {"id": job, "status": "running", "done": 2, "total": 4, "finished": False,
+                                             "message": ""}
     assert run.pending(sessions(), Toy) == [job]
     assert run.run(sessions, start(job), chunk(job, seen)) is True
     assert (get(sessions, job).status, seen) == ("done", [1, 2, 3, 4])
