@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
 Stop = Callable[[], bool]
-Work = Callable[[int, Stop], "bool | None"]  # run job `id` until it ends (True, None) or `stop` says (False)
+Work = Callable[[int, Stop], bool | None]  # run job `id` until it ends (True, None) or `stop` says (False)
 
 
 class JobRunner(Protocol):
