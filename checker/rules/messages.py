@@ -149,6 +149,18 @@ def number_fix(raw: object) -> Problem | None:
     return Problem(code, {"written": raw.strip(), "fix": plain})
 
 
+def unclosed_flow(text: str, context: str | None, line: int) -> tuple[int, Problem] | None:
+    """An opened [ or { that its line never closes (the parser names the line after it); the line it opens on."""
+    if not context or "flow" not in context:
+        return None
+    opener, closer = ("[", "]") if "sequence" in context else ("{", "}")
+    lines = text.splitlines()
+    row = lines[line - 1] if 0 < line <= len(lines) else ""
+    if row.count(opener) <= row.count(closer):
+        return None
+    return line, Problem("lint.yaml_unclosed", {"open": opener, "close": closer})
+
+
 def yaml_trap(text: str, line: int) -> tuple[int, Problem]:
     """Explain a YAML error reported at this line (1-based) in words, looking at it and the line above;
     the line the trap is on."""

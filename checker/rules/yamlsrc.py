@@ -11,7 +11,7 @@ from typing import Any, cast
 import yaml
 
 from checker.problems import Problem
-from checker.rules.messages import yaml_trap
+from checker.rules.messages import unclosed_flow, yaml_trap
 
 Loc = tuple[Any, ...]
 MAX_BYTES = 1_000_000
@@ -162,6 +162,9 @@ def load_text(text: str, file: str) -> Document | RuleError:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
+        opened = unclosed_flow(text, exc.context, exc.context_mark.line + 1) if exc.context_mark else None
+        if opened is not None:
+            return RuleError(file, opened[0], "", opened[1])
         mark = exc.problem_mark or exc.context_mark
         return RuleError(file, *_trap(text, mark.line + 1 if mark else 1))
     except yaml.YAMLError as exc:

@@ -90,6 +90,16 @@ def test_a_broken_derived_value_or_parameter_file_causes_no_errors_in_measures(t
     assert {e.file for e in caught.value.errors} == {"rules/derived.yaml"}, caught.value.errors
 
 
+def test_an_unclosed_bracket_is_named_on_its_own_line_not_the_comma_of_the_next(tmp_path):
+    errors = lint(tmp_path, "kind: subsidy", "kind: [subsidy")
+    assert [(e.file, e.line) for e in errors] == [(f"rules/{MEASURE}", 4)]  # the kind line, not the issuer line 5
+    problem = errors[0].problem
+    assert "这一行的 [ 没有配对的 ]" in problem.text("zh") and "逗号" not in problem.text("zh")
+    assert "opens [ but never closes it with ]" in problem.text("en")
+    braces = lint(tmp_path / "braces", "text: {zh: 奖励, en: A reward}", "text: {zh: 奖励, en: A reward")
+    assert "这一行的 { 没有配对的 }" in braces[0].problem.text("zh") and braces[0].line == 22
+
+
 def test_a_mis_indented_line_is_named_not_the_comma_on_the_line_above(tmp_path):
     for spaces, name in ((5, "deeper"), (3, "shallower")):
         errors = lint(tmp_path / name, '    test: "rd_expense_wan >= 100"', " " * spaces + 'test: "rd_expense_wan >= 100"')
