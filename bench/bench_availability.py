@@ -71,7 +71,8 @@ def write_gbk_csv(path: Path, n: int) -> None:
 
 def prepare(folder: Path) -> tuple[dict[str, Any], str]:
     """A migrated database with agencies A and B (one user each) and A's API token; the server config and token."""
-    from checker.agency.accounts import create_user, issue_token
+    from checker.accounts.tokens import issue_token
+    from checker.accounts.users import create_user
     from checker.web import create_app
 
     config = {"DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite'}", "SECRET_KEY": os.urandom(16).hex(),

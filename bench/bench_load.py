@@ -66,7 +66,8 @@ def example() -> dict[str, Any]:
 
 def prepare(folder: Path) -> tuple[dict[str, Any], str]:
     """Migrate a fresh database and create an agency user with an API token; the server config and the token."""
-    from checker.agency.accounts import create_user, issue_token
+    from checker.accounts.tokens import issue_token
+    from checker.accounts.users import create_user
     from checker.web import create_app
 
     config = {"DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite'}", "SECRET_KEY": os.urandom(16).hex(),

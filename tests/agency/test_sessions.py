@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from checker.agency import sessions
-from checker.agency.accounts import deactivate_user
-from checker.agency.models import UserSession
+from checker.accounts import sessions
+from checker.accounts.models import UserSession
+from checker.accounts.users import deactivate_user
 from checker.models import utcnow
 from tests.agency.conftest import make_app, shut, sign_in
 
@@ -68,7 +68,7 @@ def test_only_a_digest_of_the_session_key_is_stored(app, users, alice):
 def clock(monkeypatch):
     """A settable clock for the session module."""
     now = [utcnow()]
-    monkeypatch.setattr("checker.agency.sessions.utcnow", lambda: now[0])
+    monkeypatch.setattr("checker.accounts.sessions.utcnow", lambda: now[0])
     return now
 
 
@@ -102,7 +102,7 @@ def test_the_default_idle_limit_is_eight_hours_and_the_absolute_limit_holds_unde
 
 def test_start_prunes_the_users_dead_sessions(app, users):
     with app.extensions["checker"].sessions() as session:
-        from checker.agency.models import User
+        from checker.accounts.models import User
 
         user = session.get(User, users["a"])
         old = sessions.start(session, user)

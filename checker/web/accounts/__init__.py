@@ -11,8 +11,8 @@ from flask import Flask, current_app, request, session
 from flask_login import LoginManager, current_user
 
 from checker.accounts.models import User
-from checker.agency.sessions import Limits, resume
-from checker.agency.throttle import Policy, Throttle
+from checker.accounts.sessions import Limits, resume
+from checker.accounts.throttle import Policy, Throttle
 
 SESSION_DEFAULTS = {"SESSION_IDLE_MINUTES": 8 * 60, "SESSION_MAX_HOURS": 7 * 24}
 

@@ -11,7 +11,7 @@ import os
 from flask import Flask
 from sqlalchemy.exc import DBAPIError
 
-from checker.agency.accounts import seed_admin
+from checker.accounts.users import seed_admin
 from checker.agency.jobs import resumable
 from checker.agency.report_zips import ZipBuilder
 from checker.web.accounts import init_app as init_accounts

@@ -17,8 +17,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from checker.accounts.models import User
+from checker.accounts.users import owned
 from checker.agency import downloads, portfolio_summary, webhooks
-from checker.agency.accounts import owned
 from checker.agency.jobs import create_job, fail_job, process_job
 from checker.agency.models import Job
 from checker.agency.receive import read_waiting

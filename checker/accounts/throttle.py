@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from checker.agency.state_models import LoginFailure
+from checker.accounts.models import LoginFailure
 
 KEY_LENGTH = 254
 
@@ -118,22 +118,6 @@ class Throttle:
         oldest = now - max(self.policy.account_window, self.policy.address_window)
         # the transaction's first statement is a write: SQLite takes its write lock before anything is counted
         session.execute(delete(LoginFailure).where(LoginFailure.at <= oldest))
-
-    def wait(self, account: str, address: str) -> float:
-        """Seconds before this account may try from this address (0: go ahead)."""
-        now = time.time()
-        with self.sessions() as session:
-            return max(self._account_wait(session, account, now), self._address_wait(session, address, now))
-
-    def fail(self, account: str, address: str) -> None:
-        """Record one failed sign-in of the account from the address; prune failures older than every window."""
-        now = time.time()
-        oldest = now - max(self.policy.account_window, self.policy.address_window)
-        with self.sessions() as session:
-            session.execute(delete(LoginFailure).where(LoginFailure.at <= oldest))
-            session.add_all([LoginFailure(kind="account", key=account[:KEY_LENGTH], at=now),
-                             LoginFailure(kind="address", key=address[:KEY_LENGTH], at=now)])
-            session.commit()
 
     def succeed(self, account: str, admitted: int | None = None, device: str | None = None) -> None:
         """Forget the account's failures (and the device's) after a successful sign-in; the address keeps its count,
