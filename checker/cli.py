@@ -213,11 +213,9 @@ def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: Engi
 @click.option("--name", default="checker@%h", show_default=True, help="Node name (shown beside every chunk it checks).")
 def worker(concurrency: int, name: str) -> None:
     """Check job chunks from CHECKER_BROKER_URL, with the same DATABASE_URL and CHECKER_RULES as the web app."""
-    import os
-
     from checker.agency.distributed import make_celery
 
-    broker = os.environ.get("CHECKER_BROKER_URL")
+    broker = config.setting("CHECKER_BROKER_URL")
     if not broker:
         raise click.UsageError("set CHECKER_BROKER_URL (e.g. redis://127.0.0.1:6379/0) and DATABASE_URL first")
     from celery.signals import worker_ready

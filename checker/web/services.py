@@ -134,4 +134,4 @@ def may_start_threads(app: Flask, runner: object) -> bool:
     """Whether building the app may start background threads for this runner (agency jobs, rechecks, impact previews):
     only when AGENCY_BACKGROUND asks (`checker serve` does); the inline and Celery runners start none. A request that
     queues a job still starts one."""
-    return not isinstance(runner, ThreadRunner) or bool(app.config.get("AGENCY_BACKGROUND", False))
+    return not isinstance(runner, ThreadRunner) or config.setting("AGENCY_BACKGROUND", app.config)

@@ -16,6 +16,7 @@ from flask import Flask, abort, current_app, redirect, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from checker import config
 from checker.accounts.models import User
 from checker.accounts.users import owned
 from checker.agency import downloads, portfolio_summary, webhooks
@@ -33,9 +34,6 @@ from checker.web.services import Services, db, pack
 log = logging.getLogger(__name__)
 M = TypeVar("M")
 MAX_ID = 2**31 - 1
-DEFAULTS = {"AGENCY_MAX_UPLOAD": 200 * 1024 * 1024, "AGENCY_UPLOADS": "", "AGENCY_MAX_ROWS": 100_000,
-            "AGENCY_MAX_UNCOMPRESSED": 200 * 1024 * 1024, "AGENCY_RUNNER": "thread", "AGENCY_CHUNK": 500,
-            "AGENCY_EXPORTS": "", "AGENCY_WEBHOOK_PRIVATE": False, "AGENCY_BACKGROUND": False}
 
 
 @dataclass
@@ -47,13 +45,13 @@ class AgencyState:
 
 
 def setting(name: str) -> Any:
-    """An agency setting: the app config, else the default."""
-    return current_app.config.get(name, DEFAULTS[name])
+    """A setting of the current app (checker.config reads it: the app config, else the environment, else the default)."""
+    return config.setting(name, current_app.config)
 
 
 def make_runner(app: Flask, services: Services) -> JobRunner:
     """The configured runner: Celery when CHECKER_BROKER_URL is set, else 'thread' (default) or 'inline' (during the request)."""
-    chunk = app.config.get("AGENCY_CHUNK", DEFAULTS["AGENCY_CHUNK"])
+    chunk = config.setting("AGENCY_CHUNK", app.config)
     dispatch = webhook_dispatch(app, services)
     read = reader(app, services)
     exports = exports_folder(app)
@@ -76,7 +74,7 @@ def make_runner(app: Flask, services: Services) -> JobRunner:
         finally:
             webhooks.job_finished(services.sessions, job_id, dispatch)  # once the job has ended, if one is set
 
-    broker = app.config.get("CHECKER_BROKER_URL") or os.environ.get("CHECKER_BROKER_URL")
+    broker = config.setting("CHECKER_BROKER_URL", app.config)
     if broker:  # more than one machine: chunk tasks for `checker worker` processes
         from checker.agency.distributed import CeleryRunner, make_celery
 
@@ -84,15 +82,15 @@ def make_runner(app: Flask, services: Services) -> JobRunner:
         return CeleryRunner(make_celery(broker), services.sessions, lambda: live_checker(services).pack.version, chunk,
                             read=lambda job_id: read(job_id, live_checker(services).pack),
                             waiting=lambda job_id: waiting_upload(folder, job_id) is not None)
-    if app.config.get("AGENCY_RUNNER", DEFAULTS["AGENCY_RUNNER"]) == "inline":
+    if config.setting("AGENCY_RUNNER", app.config) == "inline":
         return InlineRunner(work)
     return ThreadRunner(work)
 
 
 def webhook_dispatch(app: Flask, services: Services) -> webhooks.Dispatch:
     """How first webhook attempts are made: on threads of their own (inline when jobs run inline, in tests)."""
-    allow = bool(app.config.get("AGENCY_WEBHOOK_PRIVATE", DEFAULTS["AGENCY_WEBHOOK_PRIVATE"]))
-    if app.config.get("AGENCY_RUNNER", DEFAULTS["AGENCY_RUNNER"]) == "inline":
+    allow = config.setting("AGENCY_WEBHOOK_PRIVATE", app.config)
+    if config.setting("AGENCY_RUNNER", app.config) == "inline":
         return webhooks.inline(services.sessions, allow)
     return webhooks.in_thread(services.sessions, allow)
 
@@ -100,21 +98,20 @@ def webhook_dispatch(app: Flask, services: Services) -> webhooks.Dispatch:
 def reader(app: Flask, services: Services) -> Callable[[int, Any], bool]:
     """How the runner reads a job's received file into rows (in its own thread, outside the request)."""
     folder = uploads_folder(app)
-    max_rows = int(app.config.get("AGENCY_MAX_ROWS", DEFAULTS["AGENCY_MAX_ROWS"]))
-    max_uncompressed = int(app.config.get("AGENCY_MAX_UNCOMPRESSED", DEFAULTS["AGENCY_MAX_UNCOMPRESSED"]))
+    max_rows = config.setting("AGENCY_MAX_ROWS", app.config)
+    max_uncompressed = config.setting("AGENCY_MAX_UNCOMPRESSED", app.config)
     return lambda job_id, pack: read_waiting(services.sessions, folder, job_id, pack, max_rows, max_uncompressed)
 
 
 def exports_folder(app: Flask) -> Path:
-    """Where finished jobs' workbooks and report zips are kept (AGENCY_EXPORTS in the config or the environment, else
-    instance/exports)."""
-    return Path(app.config.get("AGENCY_EXPORTS") or os.environ.get("AGENCY_EXPORTS") or Path(app.instance_path) / "exports")
+    """Where finished jobs' workbooks and report zips are kept (AGENCY_EXPORTS, else instance/exports)."""
+    return Path(config.setting("AGENCY_EXPORTS", app.config) or Path(app.instance_path) / "exports")
 
 
 def uploads_folder(app: Flask) -> Path:
-    """Where received files wait for the runner (AGENCY_UPLOADS in the config or the environment, else
-    instance/uploads). Files are named by job id, so two databases must never share this folder."""
-    return Path(app.config.get("AGENCY_UPLOADS") or os.environ.get("AGENCY_UPLOADS") or Path(app.instance_path) / "uploads")
+    """Where received files wait for the runner (AGENCY_UPLOADS, else instance/uploads). Files are named by job id,
+    so two databases must never share this folder."""
+    return Path(config.setting("AGENCY_UPLOADS", app.config) or Path(app.instance_path) / "uploads")
 
 
 def live_checker(services: Services) -> Checker:

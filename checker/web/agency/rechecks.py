@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import threading
 from collections.abc import Callable
 
@@ -12,6 +11,7 @@ from flask import Flask, abort, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
+from checker import config
 from checker.agency import portfolio_summary, webhooks
 from checker.agency.models import Client
 from checker.agency.portfolio import KINDS
@@ -45,12 +45,12 @@ def make_recheck_runner(app: Flask, services: Services) -> JobRunner:
         portfolio_summary.warm(services.sessions, services.checker.pack, recheck_id=recheck_id)
         webhooks.newly_eligible(services.sessions, recheck_id, dispatch)
 
-    broker = app.config.get("CHECKER_BROKER_URL") or os.environ.get("CHECKER_BROKER_URL")
+    broker = config.setting("CHECKER_BROKER_URL", app.config)
     if broker:  # more than one machine: each recheck is a task for `checker worker` processes
         from checker.agency.distributed import CeleryRecheckRunner, make_celery
 
         return CeleryRecheckRunner(make_celery(broker), lambda: services.pack.version)
-    return InlineRunner(work) if app.config.get("AGENCY_RUNNER") == "inline" else ThreadRunner(work)
+    return InlineRunner(work) if config.setting("AGENCY_RUNNER", app.config) == "inline" else ThreadRunner(work)
 
 
 def _sweep(services: Services, runner: JobRunner) -> None:
@@ -90,16 +90,16 @@ def init_rechecks(app: Flask, services: Services) -> None:
             pending = pending_rechecks(session)
     except DBAPIError:
         return
-    if not app.config.get("AGENCY_RESUME", True) or not may_start_threads(app, runner):
+    if not config.setting("AGENCY_RESUME", app.config) or not may_start_threads(app, runner):
         return
     for recheck_id in pending:
         runner.submit(recheck_id)
     _sweep(services, runner)
-    if app.config.get("AGENCY_RUNNER") != "inline":
+    if config.setting("AGENCY_RUNNER", app.config) != "inline":
         stopping = threading.Event()
         thread = threading.Thread(target=_sweeper, name="agency-recheck-sweep", daemon=True,
-                                  args=(services, runner, stopping, app.config.get("AGENCY_RECHECK_SWEEP_S", 60),
-                                        bool(app.config.get("AGENCY_WEBHOOK_PRIVATE", False))))
+                                  args=(services, runner, stopping, config.setting("AGENCY_RECHECK_SWEEP_S", app.config),
+                                        config.setting("AGENCY_WEBHOOK_PRIVATE", app.config)))
         app.extensions[KEY + "_sweeper"] = (stopping, thread)
         thread.start()
 

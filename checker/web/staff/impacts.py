@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask, abort, current_app, jsonify
 from sqlalchemy.exc import DBAPIError
 
+from checker import config
 from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
 from checker.rules.pack import RulePack
 from checker.staff.impact_job import ImpactUnavailable, fail_impact, pending_impacts, run_impact
@@ -34,7 +35,7 @@ def make_impact_runner(app: Flask, services: Services, seeds: Path) -> JobRunner
             fail_impact(services.sessions, job_id, f"{type(exc).__name__}: {exc}")
             raise
 
-    return InlineRunner(work) if app.config.get("AGENCY_RUNNER") == "inline" else ThreadRunner(work)
+    return InlineRunner(work) if config.setting("AGENCY_RUNNER", app.config) == "inline" else ThreadRunner(work)
 
 
 def _live_pack(services: Services, seq: int) -> RulePack | None:
@@ -46,7 +47,7 @@ def _live_pack(services: Services, seq: int) -> RulePack | None:
 def init_impacts(app: Flask, services: Services, seeds: Path) -> None:
     """Give the app its impact runner and resume the jobs a stopped server left unfinished."""
     runner = app.extensions[KEY] = make_impact_runner(app, services, seeds)
-    if not app.config.get("AGENCY_RESUME", True) or not may_start_threads(app, runner):
+    if not config.setting("AGENCY_RESUME", app.config) or not may_start_threads(app, runner):
         return
     try:
         with services.sessions() as session:
