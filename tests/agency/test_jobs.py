@@ -12,8 +12,8 @@ from checker.accounts.models import User
 from checker.agency import jobs
 from checker.agency.jobs import create_job, process_job, recount
 from checker.agency.models import Client, ClientResult, Job, JobRow
-from checker.agency.runner import ThreadRunner
 from checker.batch import Row
+from checker.jobs.runners import ThreadRunner
 from tests.agency.conftest import add_user, make_app, shut, sign_in
 from tests.agency.util import GOOD, csv_bytes, job_id_of, upload
 
