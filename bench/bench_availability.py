@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -32,22 +30,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_upload import generate  # noqa: E402
+from common import start_server  # noqa: E402
 
 from checker import config as checker_config  # noqa: E402
 from checker.rules.loader import load_pack  # noqa: E402
 
 PASSWORD = "bench password 123"
-SERVER = """
-import json, os
-from waitress.server import create_server
-from checker.web import create_app, hardening, limits, observe
-from checker.web.agency import init_app, resume_jobs
-app = create_app(json.loads(os.environ["BENCH_CONFIG"]))
-hardening.init_app(app); limits.init_app(app); observe.init_app(app); init_app(app); resume_jobs(app)
-server = create_server(app, host="127.0.0.1", port=0, threads=8)
-print(server.effective_port, flush=True)
-server.run()
-"""
 BASELINE = ("issue 20 on main before this branch: after a 100k-row GBK CSV job ended, the workbook, job page and "
             "batch API answered 500 'database is locked' for 14+ min (no workbook); a 100k-row XLSX held the write lock "
             "90-129 s in the request (/health 503); README: agency upload of 20k clients 56 s, ~281 s extrapolated "
@@ -71,7 +59,8 @@ def write_gbk_csv(path: Path, n: int) -> None:
 
 def prepare(folder: Path) -> tuple[dict[str, Any], str]:
     """A migrated database with agencies A and B (one user each) and A's API token; the server config and token."""
-    from checker.agency.accounts import create_user, issue_token
+    from checker.accounts.tokens import issue_token
+    from checker.accounts.users import create_user
     from checker.web import create_app
 
     config = {"DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite'}", "SECRET_KEY": os.urandom(16).hex(),
@@ -87,19 +76,6 @@ def prepare(folder: Path) -> tuple[dict[str, Any], str]:
         session.commit()
     services.close()
     return config, token
-
-
-def start(config: dict[str, Any], folder: Path) -> tuple[subprocess.Popen, str]:
-    """The server process and its base URL."""
-    env = {**os.environ, "BENCH_CONFIG": json.dumps(config), "PYTHONPATH": str(ROOT)}
-    log = (folder / "server.log").open("w")
-    process = subprocess.Popen([sys.executable, "-c", SERVER], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=log,
-                               text=True)
-    line = process.stdout.readline() if process.stdout else ""
-    if not line.strip().isdigit():
-        process.kill()
-        raise SystemExit(f"server did not start, see {folder / 'server.log'}")
-    return process, f"http://127.0.0.1:{int(line)}"
 
 
 def signed_in(base: str, email: str) -> requests.Session:
@@ -180,7 +156,8 @@ def run(n: int, folder: Path) -> None:
     write_gbk_csv(src, n)
     config, token = prepare(folder)
     before = database_bytes(folder / "bench.sqlite")
-    process, base = start(config, folder)
+    process, port = start_server(config, folder)
+    base = f"http://127.0.0.1:{port}"
     second = SecondAgency(base)
     try:
         alice = signed_in(base, "a@example.com")

@@ -34,7 +34,7 @@ from bench_upload import generate  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
 from checker import config  # noqa: E402
-from checker.agency.accounts import create_user  # noqa: E402
+from checker.accounts.users import create_user  # noqa: E402
 from checker.agency.models import Client, ClientResult, Job  # noqa: E402
 from checker.rules.loader import load_pack  # noqa: E402
 

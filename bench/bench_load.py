@@ -32,20 +32,12 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import start_server  # noqa: E402
 
 AS_OF = dt.date(2026, 6, 1)
 TARGET_P95_MS = 50.0
-SERVER = """
-import json, os
-from waitress.server import create_server
-from checker.web import create_app, hardening, limits, observe
-from checker.web.agency import init_app
-app = create_app(json.loads(os.environ["BENCH_CONFIG"]))
-hardening.init_app(app); limits.init_app(app); observe.init_app(app); init_app(app)
-server = create_server(app, host="127.0.0.1", port=0, threads=8)
-print(server.effective_port, flush=True)
-server.run()
-"""
 WRK_LUA = """
 wrk.method = "{method}"
 wrk.body = {body}
@@ -66,7 +58,8 @@ def example() -> dict[str, Any]:
 
 def prepare(folder: Path) -> tuple[dict[str, Any], str]:
     """Migrate a fresh database and create an agency user with an API token; the server config and the token."""
-    from checker.agency.accounts import create_user, issue_token
+    from checker.accounts.tokens import issue_token
+    from checker.accounts.users import create_user
     from checker.web import create_app
 
     config = {"DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite'}", "SECRET_KEY": os.urandom(16).hex(),
@@ -80,19 +73,6 @@ def prepare(folder: Path) -> tuple[dict[str, Any], str]:
         session.commit()
     services.close()
     return config, token
-
-
-def start(config: dict[str, Any], folder: Path) -> tuple[subprocess.Popen, int]:
-    """The server process and its port."""
-    env = {**os.environ, "BENCH_CONFIG": json.dumps(config), "PYTHONPATH": str(ROOT)}
-    log = (folder / "server.log").open("w")
-    process = subprocess.Popen([sys.executable, "-c", SERVER], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=log,
-                               text=True)
-    line = process.stdout.readline() if process.stdout else ""
-    if not line.strip().isdigit():
-        process.kill()
-        raise SystemExit(f"server did not start, see {folder / 'server.log'}")
-    return process, int(line)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -219,7 +199,7 @@ def main() -> None:
                  (f"form-{connections}", "GET", "/", "", {}, connections),
                  (f"save-{connections}", "POST", "/", form_body, {"Content-Type": "application/x-www-form-urlencoded"},
                   connections)]
-    process, port = start(config, folder)
+    process, port = start_server(config, folder)
     print(f"tool: {'wrk' if use_wrk else 'python threads'}; {os.cpu_count()} CPUs; server pid {process.pid} on 127.0.0.1:{port}; "
           f"{seconds:.0f} s per scenario; full rule pack, durable engine, SQLite")
     print(f"{'scenario':10} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'server CPU':>11}  bound by")

@@ -86,7 +86,7 @@ def agency(src: Path, out: Path, engine: str, with_detail: bool = False) -> dict
     """The agency upload pipeline on an SQLite file, timed by phase."""
     from sqlalchemy import select
 
-    from checker.agency.accounts import create_user
+    from checker.accounts.users import create_user
     from checker.agency.downloads import cached_workbook
     from checker.agency.jobs import create_job, process_job
     from checker.agency.models import Job

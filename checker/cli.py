@@ -213,11 +213,9 @@ def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: Engi
 @click.option("--name", default="checker@%h", show_default=True, help="Node name (shown beside every chunk it checks).")
 def worker(concurrency: int, name: str) -> None:
     """Check job chunks from CHECKER_BROKER_URL, with the same DATABASE_URL and CHECKER_RULES as the web app."""
-    import os
-
     from checker.agency.distributed import make_celery
 
-    broker = os.environ.get("CHECKER_BROKER_URL")
+    broker = config.setting("CHECKER_BROKER_URL")
     if not broker:
         raise click.UsageError("set CHECKER_BROKER_URL (e.g. redis://127.0.0.1:6379/0) and DATABASE_URL first")
     from celery.signals import worker_ready
@@ -425,7 +423,7 @@ def users() -> None:
 @click.pass_obj
 def add_user(obj: Context, email: str, role: str, agency_name: str | None, password: str) -> None:
     """Create a sign-in for an agency user or a policy-staff member (database from $DATABASE_URL)."""
-    from checker.agency.accounts import AccountError, create_user
+    from checker.accounts.users import AccountError, create_user
 
     with _app_session(obj) as session:
         try:
@@ -441,8 +439,8 @@ def add_user(obj: Context, email: str, role: str, agency_name: str | None, passw
 @click.pass_obj
 def deactivate_user(obj: Context, email: str) -> None:
     """Stop a user signing in: their open browser sessions end and their API tokens stop working."""
-    from checker.agency.accounts import AccountError
-    from checker.agency.accounts import deactivate_user as deactivate
+    from checker.accounts.users import AccountError
+    from checker.accounts.users import deactivate_user as deactivate
 
     with _app_session(obj) as session:
         try:
@@ -479,7 +477,7 @@ def tokens() -> None:
 @click.pass_obj
 def list_tokens(obj: Context, email: str | None) -> None:
     """Every token: id, owner, name, created, expires, last used and state (tab-separated)."""
-    from checker.agency.accounts import user_tokens
+    from checker.accounts.tokens import user_tokens
     from checker.models import utcnow
 
     with _app_session(obj) as session:
@@ -498,7 +496,7 @@ def list_tokens(obj: Context, email: str | None) -> None:
 @click.pass_obj
 def create_token(obj: Context, email: str, name: str, days: int) -> None:
     """Issue a token for an agency user and print it once on stdout (only its hash is stored)."""
-    from checker.agency.accounts import issue_token
+    from checker.accounts.tokens import issue_token
 
     with _app_session(obj) as session:
         owner = _user_by_email(session, email)
@@ -515,8 +513,8 @@ def create_token(obj: Context, email: str, name: str, days: int) -> None:
 @click.pass_obj
 def revoke_token(obj: Context, token_id: int) -> None:
     """Revoke a token by its id (see `checker tokens list`): it stops working at once."""
-    from checker.agency.accounts import AccountError
-    from checker.agency.accounts import revoke_token as revoke
+    from checker.accounts.tokens import revoke_token as revoke
+    from checker.accounts.users import AccountError
 
     with _app_session(obj) as session:
         try:
@@ -532,7 +530,7 @@ def _user_by_email(session: Any, email: str) -> Any:
     from sqlalchemy import select
 
     from checker.accounts.models import User
-    from checker.agency.accounts import normal_email
+    from checker.accounts.users import normal_email
 
     found = session.scalars(select(User).where(User.email == normal_email(email))).first()
     if found is None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from checker.agency.accounts import create_user, issue_token
-from checker.agency.models import User
+from checker.accounts.models import User
+from checker.accounts.tokens import issue_token
+from checker.accounts.users import create_user
 from checker.web.agency import close_app
 
 PASSWORD = "correct horse battery"

@@ -246,7 +246,7 @@ def test_mutually_exclusive_measures_that_both_apply_are_reported_as_a_conflict(
 def test_users_add_creates_a_staff_sign_in_and_refuses_a_short_password(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.sqlite'}")
     monkeypatch.setenv("SECRET_KEY", "test-secret")
-    monkeypatch.setattr("checker.agency.accounts.HASH_METHOD", "pbkdf2:sha256:1000")  # fast hashes, as elsewhere
+    monkeypatch.setattr("checker.accounts.users.HASH_METHOD", "pbkdf2:sha256:1000")  # fast hashes, as elsewhere
     ok = CliRunner().invoke(main, ["users", "add", "s@example.com", "--role", "staff", "--password", "long-enough-pass"])
     assert ok.exit_code == 0, ok.output
     short = CliRunner().invoke(main, ["users", "add", "t@example.com", "--agency", "A", "--password", "x"])
@@ -262,7 +262,7 @@ def test_user_and_token_commands_do_not_build_the_web_app(tmp_path, monkeypatch)
         raise AssertionError("the web app was built")
 
     monkeypatch.setattr("checker.web.create_app", refuse)
-    monkeypatch.setattr("checker.agency.accounts.HASH_METHOD", "pbkdf2:sha256:1000")
+    monkeypatch.setattr("checker.accounts.users.HASH_METHOD", "pbkdf2:sha256:1000")
     added = CliRunner().invoke(main, ["users", "add", "a@example.com", "--agency", "A", "--password", "long-enough-pass"])
     assert added.exit_code == 0, added.output
     token = CliRunner().invoke(main, ["tokens", "create", "a@example.com", "--name", "ci"])

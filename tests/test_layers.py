@@ -214,10 +214,15 @@ def test_the_web_layer_reaches_no_private_name_across_packages() -> None:
     assert {name: found for name, found in reaches.items() if found} == {}
 
 
-def test_staff_accounts_live_in_the_shared_accounts_models() -> None:
-    from checker.accounts.models import User
+def test_accounts_live_in_the_accounts_package_and_agency_keeps_no_copy() -> None:
+    from checker.accounts import models as accounts_models
     from checker.agency import models as agency_models
+    from checker.agency import state_models
 
-    assert User.__module__ == "checker.accounts.models" and User.__tablename__ == "app_user"
-    assert agency_models.User is User  # older imports keep working
-    assert "checker.agency.models" not in _imported_by("checker.accounts")
+    tables = {"Agency": "agency", "User": "app_user", "UserSession": "user_session", "ApiToken": "api_token",
+              "LoginFailure": "login_failure"}
+    assert {name: getattr(accounts_models, name).__tablename__ for name in tables} == tables
+    assert [name for name in tables if hasattr(agency_models, name) or hasattr(state_models, name)] == []
+    assert not [name for name in _modules() if name.startswith("checker.agency.") and name.rsplit(".", 1)[1] in
+                {"accounts", "sessions", "throttle"}]
+    assert {t for t in _imported_by("checker.accounts") if t.startswith(("checker.agency", "checker.staff"))} == set()

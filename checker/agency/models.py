@@ -1,4 +1,4 @@
-"""Tables of the agency features: API tokens, clients, batch jobs and results (accounts: checker.accounts.models)."""
+"""Tables of the agency features: clients, batch jobs and results (users, sessions, tokens: checker.accounts.models)."""
 
 from __future__ import annotations
 
@@ -8,37 +8,12 @@ from typing import Any
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from checker.accounts.models import ROLES, Agency, User, UserSession  # noqa: F401 (older imports keep working)
 from checker.agency.stored import StoredResult
 from checker.jobs.models import STATES as JOB_STATES  # noqa: F401 (older imports keep working)
 from checker.jobs.models import JobMixin, LeaseMixin
 from checker.models import Base, utcnow
 
 ROW_STATES = ("pending", "claimed", "done", "error")  # claimed only inside a worker's transaction
-
-
-class ApiToken(Base):
-    """An agency's API token: a name, an expiry, revocable; only its SHA-256 digest is stored."""
-
-    __tablename__ = "api_token"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
-    digest: Mapped[str] = mapped_column(String(64), unique=True, index=True)
-    label: Mapped[str] = mapped_column(String(100), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
-    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
-    user: Mapped[User] = relationship()
-
-    def state(self, now: dt.datetime) -> str:
-        """'active', 'expired' or 'revoked' at this (naive UTC) time."""
-        if self.revoked_at is not None:
-            return "revoked"
-        if self.expires_at is not None and self.expires_at <= now:
-            return "expired"
-        return "active"
 
 
 class Client(Base):

@@ -1,28 +1,16 @@
-"""Tables of state every server process shares: failed sign-ins, webhook deliveries, portfolio summaries."""
+"""Tables of state every server process shares: webhook deliveries, portfolio summaries (sign-ins: checker.accounts)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from checker.models import Base, utcnow
 
 DELIVERY_STATES = ("pending", "delivered", "failed")
-
-
-class LoginFailure(Base):
-    """One failed sign-in, counted once for its account and once for its client address (kind says which)."""
-
-    __tablename__ = "login_failure"
-    __table_args__ = (Index("ix_login_failure_key", "kind", "key", "at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(8))  # account | address
-    key: Mapped[str] = mapped_column(String(254))
-    at: Mapped[float] = mapped_column(Float, index=True)  # seconds since the epoch
 
 
 class WebhookDelivery(Base):

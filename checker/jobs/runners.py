@@ -4,13 +4,14 @@ factory `create_app` wires (Celery for the kinds that have tasks when a broker i
 from __future__ import annotations
 
 import logging
-import os
 import queue
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from checker.config import setting
 
 log = logging.getLogger(__name__)
 Stop = Callable[[], bool]
@@ -121,9 +122,8 @@ class Runners:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Runners:
-        """AGENCY_RUNNER, CHECKER_BROKER_URL (config, else the environment) and AGENCY_BACKGROUND."""
-        broker = config.get("CHECKER_BROKER_URL") or os.environ.get("CHECKER_BROKER_URL") or ""
-        return cls(str(config.get("AGENCY_RUNNER") or "thread"), str(broker), bool(config.get("AGENCY_BACKGROUND")))
+        """AGENCY_RUNNER, CHECKER_BROKER_URL and AGENCY_BACKGROUND (checker.config reads them: config, else environment)."""
+        return cls(*(setting(name, config) for name in ("AGENCY_RUNNER", "CHECKER_BROKER_URL", "AGENCY_BACKGROUND")))
 
     @property
     def inline(self) -> bool:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from checker import config
 from checker.alerts import service
 from checker.alerts.mailer import LogMailer, Mailer, SmtpMailer, mailer_from
 from checker.company.models import Assessment
@@ -124,7 +125,7 @@ def init_app(app: Flask) -> AlertState:
         log.info("alert mails go through SMTP %s:%s", alerts.mailer.host, alerts.mailer.port)
     elif isinstance(alerts.mailer, LogMailer):
         log.info("alert mails are only logged (MAIL_SERVER unset)")
-    if app.config.get("ALERTS_BACKGROUND", app.config.get("AGENCY_BACKGROUND", False)):
+    if app.config.get("ALERTS_BACKGROUND", config.setting("AGENCY_BACKGROUND", app.config)):
         alerts.thread = threading.Thread(target=_sweeper, name="alert-sweep", daemon=True,
                                          args=(app, alerts, float(app.config.get("ALERTS_SWEEP_S", 60))))
         alerts.thread.start()

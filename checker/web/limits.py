@@ -1,7 +1,7 @@
 """Rate limits (Flask-Limiter): API calls per token, alert subscriptions per address, and failed API token
 authentications per client address (a caller trying random bearer tokens is answered 429 with Retry-After once
 API_AUTH_FAIL_LIMIT is reached, before its token is even looked up). Failed sign-ins have their own throttle
-(checker/agency/throttle.py).
+(checker/accounts/throttle.py).
 
 Storage is in memory per app unless RATELIMIT_STORAGE_URI (config or environment) names a shared one,
 e.g. redis://127.0.0.1:6379 when several server processes must share counters. RATELIMIT_ENABLED=false (config or

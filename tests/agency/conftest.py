@@ -20,7 +20,7 @@ from tests.web.util import MINI_RULES
 @pytest.fixture(autouse=True)
 def cheap_hashes(monkeypatch) -> None:
     """Fast password hashes in tests (production keeps scrypt)."""
-    monkeypatch.setattr("checker.agency.accounts.HASH_METHOD", "pbkdf2:sha256:1000")
+    monkeypatch.setattr("checker.accounts.users.HASH_METHOD", "pbkdf2:sha256:1000")
 
 
 def make_app(tmp_path: Path, **extra: Any) -> Flask:
@@ -71,7 +71,7 @@ def cli_env(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.sqlite'}")
     monkeypatch.setenv("SECRET_KEY", "test-secret")
     monkeypatch.setenv("CHECKER_RULES", str(MINI_RULES))  # the CLI and the web app share one database and pack
-    monkeypatch.setattr("checker.agency.accounts.HASH_METHOD", "pbkdf2:sha256:1000")
+    monkeypatch.setattr("checker.accounts.users.HASH_METHOD", "pbkdf2:sha256:1000")
     added = CliRunner().invoke(main, ["users", "add", "t@example.com", "--agency", "T", "--password", "long-enough-pass"])
     assert added.exit_code == 0, added.output
     web = make_app(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'app.sqlite'}")

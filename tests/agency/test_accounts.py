@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from checker.agency.accounts import AccountError, authenticate, create_user, owned, seed_admin
-from checker.agency.models import Job, User
+from checker.accounts.models import User
+from checker.accounts.users import AccountError, authenticate, create_user, owned, seed_admin
+from checker.agency.models import Job
 from tests.agency.conftest import PASSWORD, add_token, add_user, sign_in
 from tests.agency.util import GOOD, csv_bytes, fetch, job_id_of, upload
 

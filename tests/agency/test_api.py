@@ -38,7 +38,7 @@ def test_every_endpoint_needs_a_valid_token(app, users):
 def test_tokens_are_stored_hashed_and_staff_tokens_refused(app, users, token):
     from sqlalchemy import select
 
-    from checker.agency.models import ApiToken
+    from checker.accounts.models import ApiToken
 
     with app.extensions["checker"].sessions() as session:
         digests = list(session.scalars(select(ApiToken.digest)))

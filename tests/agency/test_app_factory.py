@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from checker.agency.models import Job, User
+from checker.accounts.models import User
+from checker.agency.models import Job
 from tests.agency.conftest import add_user, make_app, shut
 from tests.agency.test_jobs import queued_job
 

@@ -8,9 +8,10 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
+from checker.accounts.models import User
 from checker.agency import jobs
 from checker.agency.jobs import create_job, process_job, recount
-from checker.agency.models import Client, ClientResult, Job, JobRow, User
+from checker.agency.models import Client, ClientResult, Job, JobRow
 from checker.batch import Row
 from checker.jobs.runners import ThreadRunner
 from tests.agency.conftest import add_user, make_app, shut, sign_in

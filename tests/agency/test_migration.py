@@ -1,4 +1,4 @@
-"""Migration 0002 matches the agency models, and runs down and up again."""
+"""Migration 0002 matches the agency and accounts models, and runs down and up again."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from checker.agency import models
+from checker.accounts import models
 from checker.db import alembic_config, make_engine, upgrade
 from checker.db_models import Base
 

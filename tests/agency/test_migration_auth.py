@@ -46,8 +46,7 @@ def test_the_migrated_session_and_token_tables_match_the_models(tmp_path):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from checker.agency import models  # noqa: F401  (registers the tables)
-    from checker.models import Base
+    from checker.db_models import Base  # the registry: every table
 
     engine = make_engine(f"sqlite:///{tmp_path / 'm.sqlite'}")
     upgrade(engine)

@@ -191,7 +191,7 @@ def test_a_client_uploaded_twice_is_one_client_with_two_results(app, alice):
 def test_recheck_the_example_company_after_editing_the_project_pack(tmp_path, pack):
     import datetime as dt
 
-    from checker.agency.accounts import create_user
+    from checker.accounts.users import create_user
     from checker.agency.jobs import create_job, process_job
     from checker.batch import Row
     from checker.config import PROJECT_ROOT, rules_dir

@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from checker.agency import sessions
-from checker.agency.accounts import deactivate_user
-from checker.agency.models import UserSession
+from checker.accounts import sessions
+from checker.accounts.models import UserSession
+from checker.accounts.users import deactivate_user
 from checker.models import utcnow
+from checker.web.accounts import session_limits
 from tests.agency.conftest import make_app, shut, sign_in
 
 
@@ -68,7 +69,7 @@ def test_only_a_digest_of_the_session_key_is_stored(app, users, alice):
 def clock(monkeypatch):
     """A settable clock for the session module."""
     now = [utcnow()]
-    monkeypatch.setattr("checker.agency.sessions.utcnow", lambda: now[0])
+    monkeypatch.setattr("checker.accounts.sessions.utcnow", lambda: now[0])
     return now
 
 
@@ -91,7 +92,8 @@ def test_a_session_idle_longer_than_the_limit_is_sent_to_login(tmp_path, clock):
 
 
 def test_the_default_idle_limit_is_eight_hours_and_the_absolute_limit_holds_under_use(app, users, alice, clock):
-    assert app.config["SESSION_IDLE_MINUTES"] == 480
+    with app.app_context():
+        assert session_limits() == sessions.Limits(idle=dt.timedelta(hours=8), absolute=dt.timedelta(days=7))
     for _ in range(7 * 24 // 7):
         clock[0] += dt.timedelta(hours=7)
         if alice.get("/agency/").status_code != 200:
@@ -102,7 +104,7 @@ def test_the_default_idle_limit_is_eight_hours_and_the_absolute_limit_holds_unde
 
 def test_start_prunes_the_users_dead_sessions(app, users):
     with app.extensions["checker"].sessions() as session:
-        from checker.agency.models import User
+        from checker.accounts.models import User
 
         user = session.get(User, users["a"])
         old = sessions.start(session, user)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from checker.agency.state_models import LoginFailure
-from checker.agency.throttle import Policy, Throttle
+from checker.accounts.models import LoginFailure
+from checker.accounts.throttle import Policy, Throttle
 from checker.db import make_engine, make_sessions
 from tests.agency.conftest import PASSWORD, make_app, shut
 
@@ -16,7 +16,7 @@ from tests.agency.conftest import PASSWORD, make_app, shut
 def clock(monkeypatch):
     """A settable wall clock for the throttle."""
     now = [1_800_000_000.0]
-    monkeypatch.setattr("checker.agency.throttle.time.time", lambda: now[0])
+    monkeypatch.setattr("checker.accounts.throttle.time.time", lambda: now[0])
     return now
 
 
@@ -55,23 +55,26 @@ def test_a_backed_off_account_is_refused_even_with_the_right_password_until_its_
 
 def test_the_account_delay_doubles_with_each_failure_and_is_capped(sessions, clock):
     throttle = Throttle(sessions, Policy(account_free=3, base_delay=2, max_delay=30))
-    waits = []
-    for _ in range(9):
-        throttle.fail("acct", "ip")
-        waits.append(round(throttle.wait("acct", "ip")))
-    assert waits == [0, 0, 2, 4, 8, 16, 30, 30, 30]
+    assert [throttle.admit("acct", "ip")[0] for _ in range(3)] == [0, 0, 0]  # the free failures, each counted
+    refusals = []
+    while len(refusals) < 6:
+        wait, counted = throttle.admit("acct", "ip")
+        assert (wait > 0) == (counted is None)  # a refused attempt is not counted
+        if wait:
+            refusals.append(round(wait))
+            clock[0] += wait
+    assert refusals == [2, 4, 8, 16, 30, 30]
     throttle.succeed("acct")
-    assert throttle.wait("acct", "ip") == 0
+    assert throttle.admit("acct", "ip")[0] == 0
 
 
 def test_an_address_spraying_many_accounts_waits_for_its_window(sessions, clock):
     throttle = Throttle(sessions, Policy(address_limit=4, address_window=60))
-    for n in range(4):
-        throttle.fail(f"user{n}", "203.0.113.5")
-    assert throttle.wait("someone-else", "203.0.113.5") == pytest.approx(60)
-    assert throttle.wait("someone-else", "203.0.113.6") == 0
+    assert [throttle.admit(f"user{n}", "203.0.113.5")[0] for n in range(4)] == [0, 0, 0, 0]
+    assert throttle.admit("someone-else", "203.0.113.5") == (pytest.approx(60), None)
+    assert throttle.admit("someone-else", "203.0.113.6")[0] == 0
     clock[0] += 61
-    assert throttle.wait("someone-else", "203.0.113.5") == 0
+    assert throttle.admit("someone-else", "203.0.113.5")[0] == 0
 
 
 def test_the_policy_reads_the_app_config():
@@ -113,8 +116,8 @@ def test_two_app_instances_on_one_database_share_the_count_and_a_restart_keeps_i
 def test_failures_older_than_every_window_are_pruned(sessions, clock):
     throttle = Throttle(sessions, Policy(account_window=100, address_window=50))
     for n in range(3):
-        throttle.fail(f"user{n}", "203.0.113.5")
+        throttle.admit(f"user{n}", "203.0.113.5")  # admitted, so counted until a success takes it back
     clock[0] += 101
-    throttle.fail("late", "203.0.113.6")
+    throttle.admit("late", "203.0.113.6")
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(LoginFailure)) == 2  # only the late one's two rows

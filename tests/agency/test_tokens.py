@@ -9,8 +9,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from checker.agency.accounts import AccountError, issue_token
-from checker.agency.models import ApiToken, User
+from checker.accounts.models import ApiToken, User
+from checker.accounts.tokens import issue_token
+from checker.accounts.users import AccountError
 from checker.cli import main
 from checker.models import utcnow
 
@@ -63,7 +64,7 @@ def test_an_expired_token_gets_401_json(app, users, monkeypatch):
         session.commit()
     assert _api(app, token).status_code == 200
     later = utcnow() + dt.timedelta(days=1, minutes=1)
-    monkeypatch.setattr("checker.agency.accounts.utcnow", lambda: later)
+    monkeypatch.setattr("checker.accounts.tokens.utcnow", lambda: later)
     refused = _api(app, token)
     assert refused.status_code == 401 and "expired" in refused.json["message"]
 

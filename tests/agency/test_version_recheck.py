@@ -7,8 +7,9 @@ import datetime as dt
 from sqlalchemy import select
 
 from checker import config
+from checker.accounts.models import User
 from checker.agency.jobs import create_job, process_job
-from checker.agency.models import ClientResult, User
+from checker.agency.models import ClientResult
 from checker.agency.recheck import run_recheck, version_sweep
 from checker.agency.recheck_models import Recheck, RecheckChange
 from checker.batch import Row

@@ -67,4 +67,4 @@ def staff(app):
 @pytest.fixture(autouse=True)
 def cheap_hashes(monkeypatch) -> None:
     """Fast password hashes in tests (production keeps scrypt)."""
-    monkeypatch.setattr("checker.agency.accounts.HASH_METHOD", "pbkdf2:sha256:1000")
+    monkeypatch.setattr("checker.accounts.users.HASH_METHOD", "pbkdf2:sha256:1000")

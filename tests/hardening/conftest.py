@@ -41,7 +41,7 @@ def make_app(tmp_path: Path, **extra: Any) -> Flask:
 @pytest.fixture
 def cheap_hashes(monkeypatch) -> None:
     """Fast password hashes (production keeps scrypt)."""
-    monkeypatch.setattr("checker.agency.accounts.HASH_METHOD", "pbkdf2:sha256:1000")
+    monkeypatch.setattr("checker.accounts.users.HASH_METHOD", "pbkdf2:sha256:1000")
 
 
 @pytest.fixture

@@ -18,8 +18,9 @@ import pytest
 from sqlalchemy import func, select
 
 import checker.agency.jobs as jobs
+from checker.accounts.models import User
 from checker.agency.jobs import create_job, process_job
-from checker.agency.models import Client, ClientResult, Job, JobRow, User
+from checker.agency.models import Client, ClientResult, Job, JobRow
 from checker.batch import Row
 from checker.company.models import Assessment, StoredResult
 from checker.db import make_engine, make_sessions

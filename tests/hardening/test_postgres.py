@@ -133,8 +133,8 @@ def test_sign_in_attempts_are_checked_and_counted_at_once_on_postgresql(pg_url):
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    from checker.agency.state_models import LoginFailure
-    from checker.agency.throttle import Policy, Throttle
+    from checker.accounts.models import LoginFailure
+    from checker.accounts.throttle import Policy, Throttle
     from checker.db import make_sessions
 
     engine = make_engine(pg_url)

@@ -12,8 +12,10 @@ from flask import Flask, jsonify, request, url_for
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from checker.agency.accounts import _digest, create_user
-from checker.agency.models import ApiToken, Client, User
+from checker.accounts.models import ApiToken, User
+from checker.accounts.tokens import _digest
+from checker.accounts.users import create_user
+from checker.agency.models import Client
 from checker.agency.recheck import start_recheck
 from checker.company.models import Assessment
 from tests.hardening.conftest import PASSWORD, add_token, add_user, make_app, shut
@@ -237,7 +239,7 @@ def test_the_secret_key_comes_from_the_environment(tmp_path, monkeypatch):
 
 def test_passwords_are_stored_hashed_with_scrypt(app):
     with app.extensions["checker"].sessions() as session:
-        import checker.agency.accounts as accounts
+        import checker.accounts.users as accounts
 
         assert accounts.HASH_METHOD == "pbkdf2:sha256:1000"  # the fixture's cheap hashes; production default below
         user = create_user(session, "h@example.com", "a long secret password", "Agency H")
@@ -245,5 +247,5 @@ def test_passwords_are_stored_hashed_with_scrypt(app):
         stored = session.scalars(select(User.password_hash).where(User.id == user.id)).one()
     assert stored != "a long secret password" and "a long secret password" not in stored
     assert check_password_hash(stored, "a long secret password") and not check_password_hash(stored, "a long secret passwore")
-    source = (ROOT / "checker" / "agency" / "accounts.py").read_text(encoding="utf-8")
+    source = (ROOT / "checker" / "accounts" / "users.py").read_text(encoding="utf-8")
     assert re.search(r'^HASH_METHOD = "scrypt"', source, re.M)

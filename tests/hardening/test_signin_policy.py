@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 from itsdangerous import URLSafeTimedSerializer
 
-from checker.agency.accounts import AccountError, seed_admin, weak_password
-from checker.agency.state_models import LoginFailure
-from checker.agency.throttle import Policy, Throttle
+from checker.accounts.models import LoginFailure
+from checker.accounts.throttle import Policy, Throttle
+from checker.accounts.users import AccountError, seed_admin, weak_password
 from checker.cli import main
 from checker.db import make_engine, make_sessions
 from checker.web.accounts.devices import COOKIE
@@ -81,7 +81,7 @@ def test_admit_checks_and_counts_at_once_across_threads(tmp_path):
 def clock(monkeypatch):
     """A settable wall clock for the throttle."""
     now = [1_800_000_000.0]
-    monkeypatch.setattr("checker.agency.throttle.time.time", lambda: now[0])
+    monkeypatch.setattr("checker.accounts.throttle.time.time", lambda: now[0])
     return now
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -21,7 +22,7 @@ from tests.web.util import MINI_RULES
 @pytest.fixture(autouse=True)
 def cheap_hashes(monkeypatch) -> None:
     """Fast password hashes in tests (production keeps scrypt)."""
-    monkeypatch.setattr("checker.agency.accounts.HASH_METHOD", "pbkdf2:sha256:1000")
+    monkeypatch.setattr("checker.accounts.users.HASH_METHOD", "pbkdf2:sha256:1000")
 
 
 def private_rules(tmp_path: Path, source: Path) -> Path:
@@ -73,14 +74,31 @@ def staff(app: Flask, users):
     return client
 
 
+@contextmanager
+def production_app(tmp_path: Path, pack: RulePack | None = None, **extra: Any) -> Iterator[Flask]:
+    """An app with CSRF on, as in production, and a staff and an agency user; shut on leaving."""
+    application = make_app(tmp_path, pack, **{"WTF_CSRF_ENABLED": True, **extra})
+    add_user(application, "staff@example.com", None, "staff")
+    add_user(application, "a@example.com", "Agency A", "agency")
+    try:
+        yield application
+    finally:
+        shut(application)
+
+
+@pytest.fixture
+def csrf_app(tmp_path: Path, pack: RulePack) -> Iterator[Flask]:
+    """The staff app on the project's pack (jobs inline) with CSRF on, a staff and an agency user."""
+    with production_app(tmp_path, pack) as application:
+        yield application
+
+
 @pytest.fixture
 def mini_app(tmp_path):
     """The staff features on the fixture pack (reference engine)."""
-    application = make_app(tmp_path, CHECKER_RULES=str(MINI_RULES), CHECKER_ENGINE="reference")
-    add_user(application, "staff@example.com", None, "staff")
-    add_user(application, "a@example.com", "Agency A", "agency")
-    yield application
-    shut(application)
+    with production_app(tmp_path, CHECKER_RULES=str(MINI_RULES), CHECKER_ENGINE="reference",
+                        WTF_CSRF_ENABLED=False) as application:
+        yield application
 
 
 @pytest.fixture

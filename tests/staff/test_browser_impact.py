@@ -10,7 +10,8 @@ from playwright.sync_api import Page, expect
 
 from checker.staff import drafts
 from tests.browser import ARTIFACTS, chromium_page, served
-from tests.staff.conftest import PASSWORD, add_user, make_app, shut
+from tests.staff.browser import sign_in_staff
+from tests.staff.conftest import production_app
 from tests.staff.test_browser_staff import _shoot
 from tests.staff.test_impact_job import _store
 from tests.staff.util import MEASURE, raise_threshold
@@ -19,11 +20,8 @@ from tests.staff.util import MEASURE, raise_threshold
 @pytest.fixture
 def thread_app(tmp_path, pack):
     """The staff app with background jobs in their own thread and CSRF on, as in production."""
-    application = make_app(tmp_path, pack, WTF_CSRF_ENABLED=True, AGENCY_RUNNER="thread", STAFF_IMPACT_CHUNK=40)
-    add_user(application, "staff@example.com", None, "staff")
-    add_user(application, "a@example.com", "Agency A", "agency")
-    yield application
-    shut(application)
+    with production_app(tmp_path, pack, AGENCY_RUNNER="thread", STAFF_IMPACT_CHUNK=40) as application:
+        yield application
 
 
 @pytest.fixture
@@ -48,11 +46,7 @@ def test_the_impact_page_polls_then_shows_the_report(thread_app, page):
     draft_id = _draft(thread_app)
     ARTIFACTS.mkdir(exist_ok=True)
     with served(thread_app, threads=2) as server:
-        page.goto(server + "/agency/login")
-        page.fill("#email", "staff@example.com")
-        page.fill("#password", PASSWORD)
-        page.click("#login")
-        page.wait_for_url("**/staff/")
+        sign_in_staff(page, server)
         polls = []
         page.on("request", lambda r: polls.append(r.url) if "/staff/impact-jobs/" in r.url else None)
         first = page.goto(server + f"/staff/drafts/{draft_id}/impact?as_of=2026-06-01")

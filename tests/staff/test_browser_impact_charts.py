@@ -8,19 +8,9 @@ from playwright.sync_api import expect
 
 from tests.browser import ARTIFACTS, chromium_page, served
 from tests.charts import assert_chart_matches_table
-from tests.staff.conftest import PASSWORD, add_user, make_app, shut
+from tests.staff.browser import sign_in_staff
 from tests.staff.test_browser_impact import _draft
 from tests.staff.test_impact_job import _store
-
-
-@pytest.fixture
-def csrf_app(tmp_path, pack):
-    """The staff app (jobs inline) with CSRF on, as in production."""
-    application = make_app(tmp_path, pack, WTF_CSRF_ENABLED=True)
-    add_user(application, "staff@example.com", None, "staff")
-    add_user(application, "a@example.com", "Agency A", "agency")
-    yield application
-    shut(application)
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -29,11 +19,7 @@ def test_the_impact_preview_draws_gains_losses_and_money_beside_the_tables(csrf_
     draft_id = _draft(csrf_app)
     ARTIFACTS.mkdir(exist_ok=True)
     with served(csrf_app, threads=2) as server, chromium_page(width, 900) as page:
-        page.goto(server + "/agency/login")
-        page.fill("#email", "staff@example.com")
-        page.fill("#password", PASSWORD)
-        page.click("#login")
-        page.wait_for_url("**/staff/")
+        sign_in_staff(page, server)
         page.goto(server + f"/staff/drafts/{draft_id}/impact?as_of=2026-06-01")
         expect(page.locator("#impact-summary")).to_be_visible(timeout=60_000)
         expect(page.locator("#gain-chart")).to_have_attribute("data-chart-drawn", "1", timeout=10_000)

@@ -9,18 +9,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser import ARTIFACTS, chromium_page, served
-from tests.staff.conftest import PASSWORD, add_user, make_app, shut
+from tests.staff.browser import sign_in_staff
 from tests.staff.test_impact_money import _draft, _store_clients
-
-
-@pytest.fixture
-def csrf_app(tmp_path, pack):
-    """The staff app (jobs inline) with CSRF on, as in production."""
-    application = make_app(tmp_path, pack, WTF_CSRF_ENABLED=True)
-    add_user(application, "staff@example.com", None, "staff")
-    add_user(application, "a@example.com", "Agency A", "agency")
-    yield application
-    shut(application)
 
 
 @pytest.fixture
@@ -40,11 +30,7 @@ def test_the_money_table_at_desktop_and_phone_width(csrf_app, page):
     draft_id = _draft(csrf_app)
     ARTIFACTS.mkdir(exist_ok=True)
     with served(csrf_app, threads=2) as server:
-        page.goto(server + "/agency/login")
-        page.fill("#email", "staff@example.com")
-        page.fill("#password", PASSWORD)
-        page.click("#login")
-        page.wait_for_url("**/staff/")
+        sign_in_staff(page, server)
         page.goto(server + f"/staff/drafts/{draft_id}/impact?as_of=2027-06-01")
         expect(page.locator("#impact-summary")).to_be_visible(timeout=60_000)
         expect(page.locator("#impact-as-of")).to_contain_text("2027-06-01")

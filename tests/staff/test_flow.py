@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import select
 
-from checker.agency.accounts import get_agency
+from checker.accounts.users import get_agency
 from checker.agency.models import Client
 from checker.company.models import StoredResult
 from checker.staff.models import AuditEntry, PackVersion

@@ -8,7 +8,7 @@ import itertools
 
 from sqlalchemy import insert, select
 
-from checker.agency.accounts import get_agency
+from checker.accounts.users import get_agency
 from checker.agency.models import Client
 from checker.company.models import Assessment
 from checker.engine import BATCH_BACKEND, Checker

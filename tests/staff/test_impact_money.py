@@ -7,7 +7,7 @@ import datetime as dt
 
 from sqlalchemy import insert
 
-from checker.agency.accounts import get_agency
+from checker.accounts.users import get_agency
 from checker.agency.models import Client
 from checker.staff import drafts
 from checker.staff.impact_job import start_impact

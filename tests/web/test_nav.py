@@ -12,7 +12,7 @@ def test_navigation_links_the_agency_area_but_not_the_staff_area_for_visitors(cl
 
 
 def test_staff_users_see_the_rule_pack_area(app, client):
-    from checker.agency.accounts import create_user
+    from checker.accounts.users import create_user
     from checker.web.services import services
 
     with app.app_context(), services().sessions() as session:

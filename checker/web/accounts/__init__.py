@@ -4,17 +4,15 @@ and the /login, /logout pages. Both areas call `init_app(app)`; calling it twice
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 
 from flask import Flask, current_app, request, session
 from flask_login import LoginManager, current_user
 
+from checker import config
 from checker.accounts.models import User
-from checker.agency.sessions import Limits, resume
-from checker.agency.throttle import Policy, Throttle
-
-SESSION_DEFAULTS = {"SESSION_IDLE_MINUTES": 8 * 60, "SESSION_MAX_HOURS": 7 * 24}
+from checker.accounts.sessions import Limits, resume
+from checker.accounts.throttle import Policy, Throttle
 
 
 @dataclass
@@ -39,9 +37,8 @@ def _login_manager(app: Flask) -> LoginManager:
 
 def session_limits() -> Limits:
     """The idle and absolute session limits of the current app."""
-    config = current_app.config
-    return Limits(idle=dt.timedelta(minutes=float(config["SESSION_IDLE_MINUTES"])),
-                  absolute=dt.timedelta(hours=float(config["SESSION_MAX_HOURS"])))
+    return Limits(idle=dt.timedelta(minutes=config.setting("SESSION_IDLE_MINUTES", current_app.config)),
+                  absolute=dt.timedelta(hours=config.setting("SESSION_MAX_HOURS", current_app.config)))
 
 
 def _load_user(user_id: str) -> User | None:
@@ -60,17 +57,14 @@ def _load_early() -> None:
 
 
 def init_app(app: Flask) -> AccountsState:
-    """Register the sign-in pages, the user loader and the throttle (from LOGIN_* settings or the environment)."""
+    """Register the sign-in pages, the user loader and the throttle (LOGIN_* settings, read by checker.config)."""
     if "accounts" in app.extensions:
         return app.extensions["accounts"]
     from checker.web.accounts.views import bp
 
-    for name, value in SESSION_DEFAULTS.items():
-        app.config.setdefault(name, float(os.environ.get(name, value)))
     _login_manager(app)
     app.before_request(_load_early)
     app.register_blueprint(bp)
-    login_env = {k: v for k, v in os.environ.items() if k.startswith("LOGIN_")}
-    state = AccountsState(Throttle(app.extensions["checker"].sessions, Policy.from_config({**login_env, **app.config})))
+    state = AccountsState(Throttle(app.extensions["checker"].sessions, Policy.from_config(app.config)))
     app.extensions["accounts"] = state
     return state

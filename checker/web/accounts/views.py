@@ -10,9 +10,9 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from checker.accounts import sessions
 from checker.accounts.models import User
-from checker.agency import sessions
-from checker.agency.accounts import authenticate
+from checker.accounts.users import authenticate
 from checker.web.accounts import devices, session_limits
 from checker.web.i18n import t
 from checker.web.redirects import safe_next

@@ -6,12 +6,12 @@ Wire into the app with `init_app(app)` after `create_app`; calling it twice does
 from __future__ import annotations
 
 import logging
-import os
 
 from flask import Flask
 from sqlalchemy.exc import DBAPIError
 
-from checker.agency.accounts import seed_admin
+from checker import config
+from checker.accounts.users import seed_admin
 from checker.agency.jobs import resumable
 from checker.agency.report_zips import ZipBuilder
 from checker.jobs.runners import runners
@@ -42,7 +42,7 @@ def init_app(app: Flask) -> AgencyState:
     rechecks.init_rechecks(app, services)
     try:
         with services.sessions() as session:
-            seed_admin(session, dict(os.environ))
+            seed_admin(session, config.admin_seed())
     except DBAPIError:  # the database is not migrated yet: nothing to seed
         log.warning("agency tables missing; run the migrations", exc_info=True)
     return state
@@ -52,13 +52,13 @@ def resume_jobs(app: Flask) -> list[int]:
     """Hand unfinished jobs to the runner (a thread runner only when AGENCY_BACKGROUND asks); call once the live rule
     pack is known (after the staff features start)."""
     state = app.extensions.get("agency")
-    if state is None or not app.config.get("AGENCY_RESUME", True) or app.extensions.get("agency_resumed"):
+    if state is None or not config.setting("AGENCY_RESUME", app.config) or app.extensions.get("agency_resumed"):
         return []
     if not may_start_threads(app, state.runner):
         log.info("unfinished jobs wait: AGENCY_BACKGROUND is off, so building the app starts no worker thread")
         return []
     app.extensions["agency_resumed"] = True
-    if app.config.get("AGENCY_BACKGROUND") and hasattr(state.runner, "sweep"):
+    if config.setting("AGENCY_BACKGROUND", app.config) and hasattr(state.runner, "sweep"):
         state.runner.sweep()  # Celery: expired chunk leases are re-queued by the server as well as by every worker
     try:
         with app.extensions["checker"].sessions() as session:

@@ -9,7 +9,8 @@ from flask import Blueprint, Flask, current_app, g, jsonify, request, url_for
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from checker.agency.accounts import owned, token_check
+from checker.accounts.tokens import token_check
+from checker.accounts.users import owned
 from checker.agency.jobs import cancel_job, create_job, fail_job, workers
 from checker.agency.models import Job
 from checker.agency.receive import store_rows

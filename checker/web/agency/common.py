@@ -16,9 +16,10 @@ from flask import Flask, abort, current_app, redirect, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from checker import config
 from checker.accounts.models import User
+from checker.accounts.users import owned
 from checker.agency import webhooks
-from checker.agency.accounts import owned
 from checker.agency.jobs import create_job
 from checker.agency.models import Job
 from checker.agency.receive import read_waiting
@@ -34,9 +35,6 @@ from checker.web.services import Services, db, pack
 log = logging.getLogger(__name__)
 M = TypeVar("M")
 MAX_ID = 2**31 - 1
-DEFAULTS = {"AGENCY_MAX_UPLOAD": 200 * 1024 * 1024, "AGENCY_UPLOADS": "", "AGENCY_MAX_ROWS": 100_000,
-            "AGENCY_MAX_UNCOMPRESSED": 200 * 1024 * 1024, "AGENCY_RUNNER": "thread", "AGENCY_CHUNK": 500,
-            "AGENCY_EXPORTS": "", "AGENCY_WEBHOOK_PRIVATE": False, "AGENCY_BACKGROUND": False}
 
 
 @dataclass
@@ -48,14 +46,14 @@ class AgencyState:
 
 
 def setting(name: str) -> Any:
-    """An agency setting: the app config, else the default."""
-    return current_app.config.get(name, DEFAULTS[name])
+    """A setting of the current app (checker.config reads it: the app config, else the environment, else the default)."""
+    return config.setting(name, current_app.config)
 
 
 def make_runner(app: Flask, services: Services) -> JobRunner:
     """The batch jobs' runner from the app's factory: Celery when CHECKER_BROKER_URL is set, else 'thread' (default) or
     'inline' (during the request); what it runs is checker.agency.work.batch_work."""
-    chunk = app.config.get("AGENCY_CHUNK", DEFAULTS["AGENCY_CHUNK"])
+    chunk = config.setting("AGENCY_CHUNK", app.config)
     dispatch = webhook_dispatch(app, services)
     read = reader(app, services)
     exports = exports_folder(app)
@@ -75,7 +73,7 @@ def make_runner(app: Flask, services: Services) -> JobRunner:
 
 def webhook_dispatch(app: Flask, services: Services) -> webhooks.Dispatch:
     """How first webhook attempts are made: on threads of their own (inline when jobs run inline, in tests)."""
-    allow = bool(app.config.get("AGENCY_WEBHOOK_PRIVATE", DEFAULTS["AGENCY_WEBHOOK_PRIVATE"]))
+    allow = config.setting("AGENCY_WEBHOOK_PRIVATE", app.config)
     if runners(app).inline:
         return webhooks.inline(services.sessions, allow)
     return webhooks.in_thread(services.sessions, allow)
@@ -84,21 +82,20 @@ def webhook_dispatch(app: Flask, services: Services) -> webhooks.Dispatch:
 def reader(app: Flask, services: Services) -> Callable[[int, Any], bool]:
     """How the runner reads a job's received file into rows (in its own thread, outside the request)."""
     folder = uploads_folder(app)
-    max_rows = int(app.config.get("AGENCY_MAX_ROWS", DEFAULTS["AGENCY_MAX_ROWS"]))
-    max_uncompressed = int(app.config.get("AGENCY_MAX_UNCOMPRESSED", DEFAULTS["AGENCY_MAX_UNCOMPRESSED"]))
+    max_rows = config.setting("AGENCY_MAX_ROWS", app.config)
+    max_uncompressed = config.setting("AGENCY_MAX_UNCOMPRESSED", app.config)
     return lambda job_id, pack: read_waiting(services.sessions, folder, job_id, pack, max_rows, max_uncompressed)
 
 
 def exports_folder(app: Flask) -> Path:
-    """Where finished jobs' workbooks and report zips are kept (AGENCY_EXPORTS in the config or the environment, else
-    instance/exports)."""
-    return Path(app.config.get("AGENCY_EXPORTS") or os.environ.get("AGENCY_EXPORTS") or Path(app.instance_path) / "exports")
+    """Where finished jobs' workbooks and report zips are kept (AGENCY_EXPORTS, else instance/exports)."""
+    return Path(config.setting("AGENCY_EXPORTS", app.config) or Path(app.instance_path) / "exports")
 
 
 def uploads_folder(app: Flask) -> Path:
-    """Where received files wait for the runner (AGENCY_UPLOADS in the config or the environment, else
-    instance/uploads). Files are named by job id, so two databases must never share this folder."""
-    return Path(app.config.get("AGENCY_UPLOADS") or os.environ.get("AGENCY_UPLOADS") or Path(app.instance_path) / "uploads")
+    """Where received files wait for the runner (AGENCY_UPLOADS, else instance/uploads). Files are named by job id,
+    so two databases must never share this folder."""
+    return Path(config.setting("AGENCY_UPLOADS", app.config) or Path(app.instance_path) / "uploads")
 
 
 def live_checker(services: Services) -> Checker:

@@ -10,6 +10,7 @@ from flask import Flask, abort, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
+from checker import config
 from checker.agency import webhooks
 from checker.agency.models import Client
 from checker.agency.portfolio import KINDS
@@ -81,7 +82,7 @@ def init_rechecks(app: Flask, services: Services) -> None:
             pending = pending_rechecks(session)
     except DBAPIError:
         return
-    if not app.config.get("AGENCY_RESUME", True) or not may_start_threads(app, runner):
+    if not config.setting("AGENCY_RESUME", app.config) or not may_start_threads(app, runner):
         return
     for recheck_id in pending:
         runner.submit(recheck_id)
@@ -89,8 +90,8 @@ def init_rechecks(app: Flask, services: Services) -> None:
     if not runners(app).inline:
         stopping = threading.Event()
         thread = threading.Thread(target=_sweeper, name="agency-recheck-sweep", daemon=True,
-                                  args=(services, runner, stopping, app.config.get("AGENCY_RECHECK_SWEEP_S", 60),
-                                        bool(app.config.get("AGENCY_WEBHOOK_PRIVATE", False))))
+                                  args=(services, runner, stopping, config.setting("AGENCY_RECHECK_SWEEP_S", app.config),
+                                        config.setting("AGENCY_WEBHOOK_PRIVATE", app.config)))
         app.extensions[KEY + "_sweeper"] = (stopping, thread)
         thread.start()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, render_template, request, send_file
 from sqlalchemy import select
 
-from checker.agency.accounts import owned
+from checker.accounts.users import owned
 from checker.agency.models import Client, ClientResult, Job
 from checker.agency.report_pdf import client_pdf
 from checker.agency.report_zips import ZipState, build_zip, zip_path, zip_state

@@ -23,9 +23,10 @@ from flask import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from checker.accounts.tokens import issue_token, revoke_token, user_tokens
+from checker.accounts.users import AccountError, owned
 from checker.agency import dashboard as board_rows
 from checker.agency import summary_sheet
-from checker.agency.accounts import AccountError, issue_token, owned, revoke_token, user_tokens
 from checker.agency.downloads import cached_summary, cached_workbook, write_job_workbook
 from checker.agency.jobs import cancel_job
 from checker.agency.models import Client, ClientResult, Job

@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask, abort, current_app, jsonify
 from sqlalchemy.exc import DBAPIError
 
+from checker import config
 from checker.jobs.runners import JobRunner, runners
 from checker.rules.pack import RulePack
 from checker.staff.impact_job import impact_work, pending_impacts
@@ -36,7 +37,7 @@ def _live_pack(services: Services, seq: int) -> RulePack | None:
 def init_impacts(app: Flask, services: Services, seeds: Path) -> None:
     """Give the app its impact runner and resume the jobs a stopped server left unfinished."""
     runner = app.extensions[KEY] = make_impact_runner(app, services, seeds)
-    if not app.config.get("AGENCY_RESUME", True) or not may_start_threads(app, runner):
+    if not config.setting("AGENCY_RESUME", app.config) or not may_start_threads(app, runner):
         return
     try:
         with services.sessions() as session:

@@ -1,10 +1,7 @@
-"""Agency accounts: hashed passwords, API tokens, and queries limited to the user's own agency."""
+"""Users: hashed passwords and their strength, sign-in, deactivation, and queries limited to the user's own agency."""
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import secrets
 from typing import Any
 
 from sqlalchemy import Select, false, select
@@ -13,17 +10,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn  # type: ignore[import-untyped]  # the library ships no types
 
 from checker.accounts.models import ROLES, Agency, User
-from checker.agency.models import ApiToken
+from checker.accounts.sessions import end_all
 from checker.i18n import N_, translate
-from checker.models import utcnow
 
 MIN_PASSWORD = 10
 MIN_STRENGTH = 3  # zxcvbn's score, 0-4: 3 is "safely unguessable" against an online attack with throttling
 STRENGTH_CHARS = 100  # zxcvbn's time grows with length; a longer password is judged on its first characters
 PRODUCT_WORDS = ("checker", "policy", "beijing", "zhongguancun", "haidian", "agency", "staff")
-TOKEN_DAYS = 90  # a new API token's default life
-MAX_TOKEN_DAYS = 366
-TOUCH_EVERY = dt.timedelta(seconds=60)  # a token's last use is written at most this often
 HASH_METHOD = "scrypt"  # werkzeug's default; tests lower the cost
 # Verifying against this keeps the time of a failed sign-in the same whether or not the email exists.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -95,75 +88,12 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 
 def deactivate_user(session: Session, email: str) -> User:
     """Mark the user inactive and end all their sessions (API tokens stop with the account); the caller commits."""
-    from checker.agency.sessions import end_all
-
     user = session.scalars(select(User).where(User.email == normal_email(email))).first()
     if user is None:
         raise AccountError(f"no user with the email {normal_email(email)}")
     user.active = False
     end_all(session, user.id)
     return user
-
-
-def _digest(token: str) -> str:
-    """The stored form of an API token (tokens are long random strings, so a plain hash suffices)."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def issue_token(session: Session, user: User, label: str = "", days: int = TOKEN_DAYS) -> str:
-    """A new named API token for the user, expiring after `days` (1..MAX_TOKEN_DAYS); only its digest is stored.
-
-    The caller shows the token once and commits.
-    """
-    if not 1 <= days <= MAX_TOKEN_DAYS:
-        raise AccountError(f"days: a token lives 1 to {MAX_TOKEN_DAYS} days, not {days}")
-    token = "pc_" + secrets.token_urlsafe(32)
-    expires = utcnow() + dt.timedelta(days=days)
-    session.add(ApiToken(user_id=user.id, digest=_digest(token), label=label.strip()[:100], expires_at=expires))
-    session.flush()
-    return token
-
-
-def token_check(session: Session, token: str) -> tuple[User | None, str]:
-    """The active user owning this token and "ok", else None and why: missing, unknown, expired, revoked, inactive."""
-    if not token:
-        return None, "missing"
-    found = session.scalars(select(ApiToken).where(ApiToken.digest == _digest(token))).first()
-    if found is None:
-        return None, "unknown"
-    now = utcnow()
-    state = found.state(now)
-    if state != "active":
-        return None, state
-    if not found.user.active:
-        return None, "inactive"
-    if found.last_used_at is None or now - found.last_used_at >= TOUCH_EVERY:
-        found.last_used_at = now
-        session.commit()
-    return found.user, "ok"
-
-
-def token_user(session: Session, token: str) -> User | None:
-    """The active user owning this live API token, else None."""
-    return token_check(session, token)[0]
-
-
-def user_tokens(session: Session, user: User | None = None) -> list[ApiToken]:
-    """Every token of the user (of everyone when None), oldest first."""
-    query = select(ApiToken).order_by(ApiToken.id)
-    if user is not None:
-        query = query.where(ApiToken.user_id == user.id)
-    return list(session.scalars(query))
-
-
-def revoke_token(session: Session, token_id: int, user: User | None = None) -> ApiToken:
-    """Revoke a token (only the user's own when a user is given); revoking twice keeps the first time; the caller commits."""
-    found = session.get(ApiToken, token_id)
-    if found is None or (user is not None and found.user_id != user.id):
-        raise AccountError(f"no API token #{token_id}" + ("" if user is None else " of yours"))
-    if found.revoked_at is None:
-        found.revoked_at = utcnow()
-    return found
 
 
 def owned(query: Select[Any], user: User) -> Select[Any]:

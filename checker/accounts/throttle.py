@@ -25,7 +25,8 @@ from typing import Any
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from checker.agency.state_models import LoginFailure
+from checker.accounts.models import LoginFailure
+from checker.config import SETTINGS, setting
 
 KEY_LENGTH = 254
 
@@ -39,21 +40,20 @@ def account_key(account: str, device: str | None = None) -> str:
 class Policy:
     """Free failures and backoff per account; failures allowed per address within its window."""
 
-    account_free: int = 5
-    base_delay: float = 1.0
-    max_delay: float = 900.0
-    account_window: float = 3600.0
-    address_limit: int = 30
-    address_window: float = 900.0
+    account_free: int = SETTINGS["LOGIN_ACCOUNT_FREE"]
+    base_delay: float = SETTINGS["LOGIN_BASE_DELAY"]
+    max_delay: float = SETTINGS["LOGIN_MAX_DELAY"]
+    account_window: float = SETTINGS["LOGIN_ACCOUNT_WINDOW"]
+    address_limit: int = SETTINGS["LOGIN_ADDRESS_LIMIT"]
+    address_window: float = SETTINGS["LOGIN_ADDRESS_WINDOW"]
 
     @classmethod
     def from_config(cls, config: Any) -> Policy:
-        """The policy from LOGIN_* settings of a Flask config (defaults for those missing)."""
+        """The policy from the LOGIN_* settings: the app config's, else the environment's, else the defaults."""
         names = {"account_free": "LOGIN_ACCOUNT_FREE", "base_delay": "LOGIN_BASE_DELAY", "max_delay": "LOGIN_MAX_DELAY",
                  "account_window": "LOGIN_ACCOUNT_WINDOW", "address_limit": "LOGIN_ADDRESS_LIMIT",
                  "address_window": "LOGIN_ADDRESS_WINDOW"}
-        default = cls()
-        return cls(**{f: type(getattr(default, f))(config.get(key, getattr(default, f))) for f, key in names.items()})
+        return cls(**{f: setting(key, config) for f, key in names.items()})
 
 
 class Throttle:
@@ -118,22 +118,6 @@ class Throttle:
         oldest = now - max(self.policy.account_window, self.policy.address_window)
         # the transaction's first statement is a write: SQLite takes its write lock before anything is counted
         session.execute(delete(LoginFailure).where(LoginFailure.at <= oldest))
-
-    def wait(self, account: str, address: str) -> float:
-        """Seconds before this account may try from this address (0: go ahead)."""
-        now = time.time()
-        with self.sessions() as session:
-            return max(self._account_wait(session, account, now), self._address_wait(session, address, now))
-
-    def fail(self, account: str, address: str) -> None:
-        """Record one failed sign-in of the account from the address; prune failures older than every window."""
-        now = time.time()
-        oldest = now - max(self.policy.account_window, self.policy.address_window)
-        with self.sessions() as session:
-            session.execute(delete(LoginFailure).where(LoginFailure.at <= oldest))
-            session.add_all([LoginFailure(kind="account", key=account[:KEY_LENGTH], at=now),
-                             LoginFailure(kind="address", key=address[:KEY_LENGTH], at=now)])
-            session.commit()
 
     def succeed(self, account: str, admitted: int | None = None, device: str | None = None) -> None:
         """Forget the account's failures (and the device's) after a successful sign-in; the address keeps its count,
