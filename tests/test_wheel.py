@@ -23,9 +23,13 @@ CLEAN = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The project built as a wheel (setuptools from the package index, as pip does)."""
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(PROJECT_ROOT)],
+    """The project built as a wheel (setuptools from the package index, as pip does), from a copy of the checkout
+    without its build products: pip builds in the tree, and a stale build/ kept renamed migrations twice."""
+    out, source = tmp_path_factory.mktemp("wheel"), tmp_path_factory.mktemp("source") / "project"
+    shutil.copytree(PROJECT_ROOT, source, ignore=shutil.ignore_patterns(
+        "build", "dist", "*.egg-info", ".venv", ".git", "instance", "test-artifacts", "__pycache__", ".pytest_cache",
+        ".mypy_cache", ".ruff_cache", ".hypothesis"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(source)],
                    check=True, capture_output=True)
     return next(out.glob("*.whl"))
 
