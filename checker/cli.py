@@ -209,6 +209,59 @@ def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: Engi
 
 
 @main.command()
+@click.option("--against", type=click.Path(exists=True, path_type=Path, file_okay=False), default=None,
+              help="The pack the rules folder (draft or current) is compared with (default: the same pack).")
+@click.option("--before", "before_date", callback=lambda c, p, v: None if v is None else _as_of(c, p, v),
+              help="Date the --against pack is checked on, YYYY-MM-DD (default: --as-of).")
+@AS_OF
+@click.option("--n", "count", type=click.IntRange(1, 10_000_000), default=100_000, show_default=True,
+              help="Generated registry profiles (1000000 for the whole district).")
+@click.option("--seed", type=int, default=7, show_default=True, help="Seed of the generated registry.")
+@click.option("--json", "as_json", is_flag=True, help="Print the impact as one JSON object.")
+@click.pass_obj
+def impact(obj: Context, against: Path | None, before_date: dt.date | None, as_of: dt.date, count: int, seed: int,
+           as_json: bool) -> None:
+    """Impact of the rules folder's pack on AS_OF over a generated registry, against another pack or date."""
+    import time
+
+    from checker.staff.registry import Side, registry_impact
+
+    before_pack = obj.pack() if against is None else _other_pack(against)
+    before = Side(before_pack, before_date or as_of)
+    start, found = time.perf_counter(), None
+    for found in registry_impact(before, Side(obj.pack(), as_of), count, seed):
+        click.echo(f"{found.rows:,} / {count:,} profiles", err=True)
+    assert found is not None
+    seconds = time.perf_counter() - start
+    if as_json:
+        click.echo(json.dumps({**found.to_json(), "seconds": round(seconds, 2)}, ensure_ascii=False))
+        return
+    click.echo(_impact_text(found.to_json(), before_pack.version, before.as_of, obj.pack().version, as_of))
+    click.echo(f"{found.rows:,} profiles in {seconds:.1f}s ({found.rows / seconds:,.0f}/s)")
+
+
+def _other_pack(path: Path) -> RulePack:
+    """The pack an impact compares with, rule errors a clean exit."""
+    other = Context(path)
+    return other.pack()
+
+
+def _impact_text(found: dict[str, Any], old: str, old_date: dt.date, new: str, new_date: dt.date) -> str:
+    """The impact as plain text: changes per measure, money by type before/after, companies that gain or lose."""
+    lines = [f"{old} on {old_date} -> {new} on {new_date}: {found['rows']:,} profiles",
+             f"{'measure':44s} {'newly eligible':>15s} {'no longer':>10s} {'other':>8s}"]
+    for mid, kinds in found["counts"].items():
+        lines.append(f"{mid:44s} {kinds.get('newly_eligible', 0):>15,} {kinds.get('no_longer_eligible', 0):>10,} "
+                     f"{kinds.get('other', 0):>8,}")
+    lines.append(f"{'money (万元)':42s} {'before':>16s} {'after':>16s} {'gained':>8s} {'lost':>8s}")
+    for key, row in found["money"]["types"].items():
+        lines.append(f"{key:44s} {row['before']:>16,.2f} {row['after']:>16,.2f} {row['gained']:>8,} {row['lost']:>8,}")
+    companies = found["money"]["companies"]
+    lines.append(f"companies whose money rises: {companies['gained']:,}, falls: {companies['lost']:,}")
+    return "\n".join(lines)
+
+
+@main.command()
 @click.option("--concurrency", type=int, default=1, show_default=True, help="Worker processes (one chunk each at a time).")
 @click.option("--name", default="checker@%h", show_default=True, help="Node name (shown beside every chunk it checks).")
 def worker(concurrency: int, name: str) -> None:
