@@ -59,7 +59,8 @@ def assert_same(found: dict[str, Any], expected: dict[str, Any]) -> None:
         for name, row in expected["money"][group].items():
             got = found["money"][group][name]
             assert {k: got[k] for k in ("changed", "gained", "lost")} == {k: row[k] for k in ("changed", "gained", "lost")}
-            assert got["before"] == pytest.approx(row["before"], abs=1e-3) and got["after"] == pytest.approx(row["after"], abs=1e-3)
+            for key in ("before", "after"):
+                assert got[key] == pytest.approx(row[key], abs=1e-3), (group, name, key)
     companies, want = found["money"]["companies"], expected["money"]["companies"]
     assert (companies["gained"], companies["lost"]) == (want["gained"], want["lost"])
     assert [(e["company"], e["delta"], e["types"]) for e in companies["top"]] == \
