@@ -18,14 +18,14 @@ import numpy as np
 
 from checker.engine.answer import money_key
 from checker.engine.columnar import Matrix, MeasureColumns, evaluate
-from checker.engine.vector import T
+from checker.engine.vector import F, T, U
 from checker.rules.pack import RulePack
 from checker.staff import impact_money
 
 CHUNK = 20_000
 MISSING = 0.2  # the share of answers left out
 INDUSTRIES = ("I6513", "C1610", "C3911", "F5211", "M7320", "K7010")
-START = np.datetime64("2015-01-01")
+FIRST_DAY = dt.date(2015, 1, 1).toordinal()  # generated dates fall in the 4,000 days from here
 ABSENT = 3  # the status code of a measure one side does not have
 KINDS = ("newly_eligible", "no_longer_eligible", "other")
 
@@ -57,42 +57,47 @@ def company(row: int) -> str:
 
 
 def _column(rng: np.random.Generator, pack: RulePack, name: str, n: int) -> np.ndarray:
-    """One field's generated answers as an array (before the missing ones are taken out)."""
+    """One field's generated answers as a typed column (columnar.typed_column), before answers are left out."""
     decl = pack.fields[name]
     if decl.type == "bool":
-        return rng.random(n) < 0.5
+        return np.where(rng.random(n) < 0.5, T, F).astype(np.int8)
     if decl.type == "enum":
         return np.array([c.value for c in decl.values or ()], dtype=object)[rng.integers(0, len(decl.values or ()), n)]
     if decl.type == "date":
-        return (START + rng.integers(0, 4000, n)).astype(object)
+        return (FIRST_DAY + rng.integers(0, 4000, n)).astype(float)
     if decl.type == "text":
         return np.array(INDUSTRIES, dtype=object)[rng.integers(0, len(INDUSTRIES), n)]
     high = decl.max if decl.max is not None else 30000
     values = rng.uniform(decl.min or 0, high, n)
-    return values.astype(np.int64) if decl.type == "int" else np.round(values, 2)
+    return np.trunc(values) if decl.type == "int" else np.round(values, 2)
 
 
-def registry_table(pack: RulePack, n: int, seed: int = 7) -> dict[str, list[Any]]:
-    """n generated company profiles as columns (columnar.profile_table's form, None where not answered)."""
+def _leave_out(kind: str, column: np.ndarray, answered: np.ndarray) -> np.ndarray:
+    """A typed column with the unanswered rows marked as such (None, U or NaN)."""
+    if kind in ("enum", "text"):
+        out = column.copy()
+        out[~answered] = None
+        return out
+    if kind == "bool":
+        return np.where(answered, column, U).astype(np.int8)
+    return np.where(answered, column, np.nan)
+
+
+def registry_table(pack: RulePack, n: int, seed: int = 7) -> dict[str, np.ndarray]:
+    """n generated company profiles as typed columns (columnar.typed_column), never as row dicts."""
     rng = np.random.default_rng(seed)
-    table: dict[str, list[Any]] = {}
-    kept: dict[str, np.ndarray] = {}
-    for name in pack.fields:
+    table: dict[str, np.ndarray] = {}
+    for name, decl in pack.fields.items():
         if name in ("name", "credit_code"):
-            table[name] = [None] * n
             continue
         values, answered = _column(rng, pack, name, n), rng.random(n) >= MISSING
-        if name == "tech_staff" and "employees" in kept:
-            values = np.where(answered & kept["employees"][1], np.minimum(values, kept["employees"][0]), values)
-        kept[name] = (values, answered)
-    for name, (values, answered) in kept.items():
-        column = values.astype(object)
-        column[~answered] = None
-        table[name] = column.tolist()
+        if name == "tech_staff" and "employees" in table:
+            values = np.fmin(values, table["employees"])  # at most the staff count where that is answered
+        table[name] = _leave_out(decl.type, values, answered)
     return table
 
 
-def chunks(pack: RulePack, n: int, seed: int = 7, size: int = CHUNK) -> Iterator[dict[str, list[Any]]]:
+def chunks(pack: RulePack, n: int, seed: int = 7, size: int = CHUNK) -> Iterator[dict[str, np.ndarray]]:
     """The registry of n profiles a chunk at a time (each chunk from its own seed: the same n, the same rows)."""
     for index, start in enumerate(range(0, n, size)):
         yield registry_table(pack, min(size, n - start), seed * 1_000_003 + index)
@@ -179,7 +184,7 @@ def _companies(per_type: dict[str, list[np.ndarray]], n: int, first: int) -> dic
     return {"gained": int((delta > eps).sum()), "lost": int((delta < -eps).sum()), "top": impact_money.top(top)}
 
 
-def chunk_impact(before: Side, after: Side, table: dict[str, list[Any]], first: int = 0) -> Impact:
+def chunk_impact(before: Side, after: Side, table: dict[str, Any], first: int = 0) -> Impact:
     """The impact over one chunk of profiles given as columns."""
     old = evaluate(before.pack, table, before.as_of)
     new = evaluate(after.pack, table, after.as_of)

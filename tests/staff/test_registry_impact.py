@@ -16,6 +16,7 @@ from checker.agency.jobs import compact
 from checker.cli import main
 from checker.engine import Checker
 from checker.engine.answer import broad_kind, change_kind
+from checker.engine.columnar import table_profile
 from checker.rules.loader import load_pack
 from checker.rules.pack import RulePack
 from checker.staff import impact_money, registry
@@ -25,10 +26,9 @@ from tests.conftest import ROOT
 EARLY, LATE = dt.date(2026, 6, 1), dt.date(2027, 6, 1)
 
 
-def profiles_of(table: dict[str, list[Any]]) -> list[dict[str, Any]]:
+def profiles_of(pack: RulePack, table: dict[str, Any]) -> list[dict[str, Any]]:
     """The rows of a generated table as profile dicts (unanswered fields left out)."""
-    names = list(table)
-    return [{k: x for k, x in zip(names, row) if x is not None} for row in zip(*table.values())]
+    return [table_profile(pack, table, row) for row in range(len(next(iter(table.values()))))]
 
 
 def reference(before: Side, after: Side, profiles: list[dict[str, Any]]) -> dict[str, Any]:
@@ -71,7 +71,7 @@ def test_the_pack_at_two_dates_over_chunks_equals_checking_each_profile(pack: Ru
     before, after = Side(pack, EARLY), Side(pack, LATE)
     n = 260
     *_, found = registry.registry_impact(before, after, n, seed=3, size=100)  # three chunks folded
-    profiles = [p for table in registry.chunks(pack, n, 3, 100) for p in profiles_of(table)]
+    profiles = [p for table in registry.chunks(pack, n, 3, 100) for p in profiles_of(pack, table)]
     expected = reference(before, after, profiles)
     assert expected["counts"] and expected["money"]["companies"]["lost"]  # the dates do change verdicts and money
     assert_same(found.to_json(), expected)
@@ -83,17 +83,21 @@ def test_a_removed_measure_counts_as_moved_and_its_money_as_lost(pack: RulePack)
     after = Side(replace(pack, measures=cut, index={m.id: m for m in cut}), EARLY)
     table = registry.registry_table(pack, 150, seed=5)
     found = registry.chunk_impact(Side(pack, EARLY), after, table).to_json()
-    expected = reference(Side(pack, EARLY), after, profiles_of(table))
+    expected = reference(Side(pack, EARLY), after, profiles_of(pack, table))
     assert set(expected["counts"]) == {gone} and expected["money"]["measures"][gone]["lost"] > 0
     assert_same(found, expected)
 
 
 def test_the_generated_registry_leaves_answers_out_and_keeps_tech_staff_within_employees(pack: RulePack) -> None:
     table = registry.registry_table(pack, 2000, seed=1)
-    share = sum(x is None for x in table["employees"]) / 2000
+    profiles = profiles_of(pack, table)
+    share = sum("employees" not in p for p in profiles) / 2000
     assert 0.15 < share < 0.25
-    assert all(t <= e for t, e in zip(table["tech_staff"], table["employees"]) if t is not None and e is not None)
-    assert registry.registry_table(pack, 50, seed=1)["employees"] != registry.registry_table(pack, 50, seed=2)["employees"]
+    assert all(p["tech_staff"] <= p["employees"] for p in profiles if "tech_staff" in p and "employees" in p)
+    assert any("tech_staff" in p and "employees" in p and p["tech_staff"] < p["employees"] for p in profiles)
+    assert {type(p["registered_on"]) for p in profiles if "registered_on" in p} == {dt.date}
+    one, two = (profiles_of(pack, registry.registry_table(pack, 50, seed=seed)) for seed in (1, 2))
+    assert one != two
 
 
 @pytest.fixture
@@ -114,7 +118,7 @@ def test_checker_impact_against_the_current_pack_equals_checking_each_profile(dr
     assert result.exit_code == 0, result.output
     found = json.loads(result.stdout)
     drafted = load_pack(draft)
-    profiles = [p for table in registry.chunks(drafted, 120, 9) for p in profiles_of(table)]
+    profiles = [p for table in registry.chunks(drafted, 120, 9) for p in profiles_of(drafted, table)]
     expected = reference(Side(pack, EARLY), Side(drafted, EARLY), profiles)
     assert set(expected["counts"]) == {"hte-recognition"}
     assert_same(found, expected)
