@@ -120,8 +120,7 @@ def sheet_columns(pack: RulePack, found: Matrix, batch: list[tuple[int, Any, dic
 def _words(c: MeasureColumns, lang: str) -> np.ndarray:
     """Each row's status word (export.status_of): held, verify, others, else the status."""
     words = np.array([word(s, lang) for s in ("held", "verify", "others", *STATUSES)], dtype=object)
-    held = np.fromiter((h is not None for h in c.held), dtype=bool, count=len(c.held))
-    cond = np.fromiter((k is not None for k in c.condition), dtype=bool, count=len(c.condition))
+    held, cond = c.held_rows, c.condition_rows
     eligible = c.status == T
     verify = eligible & ((c.currency == "unconfirmed") | cond)
     others = eligible & ((c.measure.spec.applicant or "company") != "company")

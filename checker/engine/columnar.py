@@ -223,13 +223,21 @@ class MeasureColumns:
         return self.measure.spec.benefit.type
 
     @cached_property
+    def held_rows(self) -> np.ndarray:
+        """Rows whose recognition is surely held already."""
+        return np.fromiter((h is not None for h in self.held), dtype=bool, count=len(self.held))
+
+    @cached_property
+    def condition_rows(self) -> np.ndarray:
+        """Rows whose eligible result holds only on a condition."""
+        return np.fromiter((c is not None for c in self.condition), dtype=bool, count=len(self.condition))
+
+    @cached_property
     def counts(self) -> np.ndarray:
         """answer.counts_as_eligible of every row."""
         if self.currency == "unconfirmed" or (self.measure.spec.applicant or "company") != "company":
             return np.zeros(len(self.status), dtype=bool)
-        held = np.fromiter((h is not None for h in self.held), dtype=bool, count=len(self.held))
-        cond = np.fromiter((c is not None for c in self.condition), dtype=bool, count=len(self.condition))
-        found: np.ndarray = (self.status == T) & ~held & ~cond
+        found: np.ndarray = (self.status == T) & ~self.held_rows & ~self.condition_rows
         return found
 
 

@@ -126,7 +126,7 @@ def change_counts(before: Matrix, after: Matrix) -> dict[str, dict[str, int]]:
 
 def worth(c: MeasureColumns, money_type: str) -> np.ndarray:
     """answer.stored_money of every row: eligible and not held, a deduction by the tax it saves, else 0."""
-    held = np.fromiter((h is not None for h in c.held), dtype=bool, count=len(c.held))
+    held = c.held_rows
     value = c.saving if money_type == "deduction" else c.amount
     return np.where((c.status == T) & ~held, np.nan_to_num(value, nan=0.0), 0.0)
 
