@@ -118,8 +118,7 @@ def impact(n: int) -> None:
     old = sample / timed(impact_job.compare_all, pair, raw, AS_OF)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     start, cpu = time.perf_counter(), time.process_time()
-    for found in registry.registry_impact(before, after, n):
-        pass
+    *_, found = registry.registry_impact(before, after, n)
     wall, used = time.perf_counter() - start, time.process_time() - cpu
     grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - rss
     projected = used * 1_000_000 / n  # the run itself when n is a million
