@@ -13,6 +13,8 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+import numpy as np
+
 from checker.engine import conditions
 from checker.intake import check_problem, derive_from_credit_code
 from checker.problems import problem_of
@@ -188,3 +190,120 @@ def row_id(pack: RulePack, raw: Mapping[str, Any], default: Any) -> Any:
         if field_of(pack, str(header)) == ID and not _blank(answer):
             return answer
     return default
+
+
+@dataclass
+class TableReading:
+    """A chunk of text rows read column by column: typed columns (columnar.typed_column), each row's id (None: none
+    given), its extra columns and its problems in the order read_answers reports them."""
+
+    table: dict[str, Any]
+    ids: list[Any]
+    extra: dict[str, list[Any]]
+    problems: list[list[FieldProblem]]
+
+
+def table_header(pack: RulePack, header: list[str]) -> bool:
+    """Whether a file's header can be read column-wise: no column named twice, no field claimed by two columns."""
+    named = [h for h in header if h]
+    fids = [fid for h in named if (fid := field_of(pack, h)) is not None and fid != ID]
+    return len(set(named)) == len(named) and len(set(fids)) == len(fids)
+
+
+def read_table(pack: RulePack, header: list[str], rows: list[list[str]], as_of: dt.date) -> TableReading:
+    """read_answers of every row, a column at a time: each column's distinct cells parsed once by the one cell parser
+    and mapped back; a row with a credit code is read whole by read_answers (what the code says fills other fields)."""
+    from checker.engine.columnar import typed_column
+
+    n = len(rows)
+    reading = TableReading({}, [None] * n, {}, [[] for _ in range(n)])
+    given: dict[str, tuple[str, np.ndarray]] = {}  # field -> (its header, rows whose cell is not blank)
+    for index, name in enumerate(header):
+        fid = field_of(pack, name) if name else None
+        cells = [row[index] if index < len(row) else "" for row in rows]
+        if fid is None:
+            if name:
+                reading.extra[name] = [None if _blank(c) else c for c in cells]
+        elif fid == ID:
+            reading.ids = [c if found is None and not _blank(c) else found for found, c in zip(reading.ids, cells)]
+        else:
+            reading.table[fid], given[fid] = _read_column(pack, fid, name, cells, reading.problems, typed_column)
+    _registered(pack, reading.table, n)
+    whole = given["credit_code"][1].nonzero()[0].tolist() if "credit_code" in given else []
+    for row in whole:
+        _whole_row(pack, header, rows[row], row, reading, as_of)
+    _checks(pack, reading, given, as_of)
+    return reading
+
+
+def _read_column(pack: RulePack, fid: str, name: str, cells: list[str], problems: list[list[FieldProblem]],
+                 typed: Any) -> tuple[np.ndarray, tuple[str, np.ndarray]]:
+    """One field's typed column from its cells (each distinct cell parsed once), its problems added per row."""
+    memo, decl, bound = _memos(pack)[1], pack.fields[fid], bounds(pack).get(fid)
+    index: dict[str, int] = {}
+    codes = np.fromiter((index.setdefault(c, len(index)) for c in cells), dtype=np.int64, count=len(cells))
+    parsed = [_cell(pack, memo, fid, c) for c in index]
+    column = typed(decl.type, [value if ok else None for ok, value in parsed])[codes]
+    for code, (ok, value) in enumerate(parsed):
+        problem = None if ok else FieldProblem(name, value)
+        if ok and value is not None and bound is not None and abs(value) > bound and (warning := implausible(decl, value)):
+            problem = FieldProblem(name, warning)
+        if problem is not None:
+            for row in np.nonzero(codes == code)[0].tolist():
+                problems[row].append(problem)
+    blank = np.array([ok and value is None for ok, value in parsed], dtype=bool)
+    return column, (name, ~blank[codes])
+
+
+def _registered(pack: RulePack, table: dict[str, Any], n: int) -> None:
+    """derive_from_credit_code's rule for rows without a code: a registration date says the company is registered."""
+    from checker.engine.vector import F, U
+    from checker.intake import NOT_YET_REGISTERED
+
+    if NOT_YET_REGISTERED not in pack.fields or "registered_on" not in table:
+        return
+    column = table.get(NOT_YET_REGISTERED, np.full(n, U, dtype=np.int8))
+    table[NOT_YET_REGISTERED] = np.where((column == U) & ~np.isnan(table["registered_on"]), F, column).astype(np.int8)
+
+
+def _whole_row(pack: RulePack, header: list[str], cells: list[str], row: int, reading: TableReading,
+               as_of: dt.date) -> None:
+    """Read one row by read_answers and put its answers and problems in place of the column-wise ones."""
+    from checker.engine.columnar import typed_column
+
+    raw = {name: cell for name, cell in zip(header, cells) if name and cell and not cell.isspace()}
+    found = read_answers(pack, raw, as_of)
+    n = len(reading.problems)
+    for fid in found.values.keys() | reading.table.keys():
+        kind = pack.fields[fid].type
+        if fid not in reading.table:
+            reading.table[fid] = typed_column(kind, [None] * n)
+        reading.table[fid][row] = typed_column(kind, [found.values.get(fid)])[0]
+    reading.problems[row] = list(found.problems)
+
+
+def _checks(pack: RulePack, reading: TableReading, given: dict[str, tuple[str, np.ndarray]], as_of: dt.date) -> None:
+    """_drop_inconsistent over columns: rows a consistency check surely rejects lose the check's answers, with a
+    problem on its first field (named by its header where the row answered it)."""
+    from checker.engine.columnar import TableColumns, typed_column
+    from checker.engine.vector import F
+
+    n = len(reading.problems)
+    if not n:
+        return
+    cols = TableColumns(pack, [{}] * n, as_of, reading.table)
+    for check in pack.checks:
+        bad = np.asarray(cols.eval(check.test)) == F
+        if not bad.any():
+            continue
+        first = check.spec.fields[0]
+        header, answered = given.get(first, (first, np.zeros(n, dtype=bool)))
+        for row in np.nonzero(bad)[0].tolist():
+            reading.problems[row].append(FieldProblem(header if answered[row] else first, check_problem(check)))
+        for fid in check.spec.fields:
+            kind = pack.fields[fid].type
+            column = reading.table.get(fid)
+            if column is not None:
+                empty = typed_column(kind, [None])
+                reading.table[fid] = np.where(bad, empty[0], column).astype(column.dtype)
+        cols = TableColumns(pack, [{}] * n, as_of, reading.table)
