@@ -173,17 +173,8 @@ def check(obj: Context, profile: Path, as_of: dt.date, fmt: str, lang: str, engi
 def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: EngineName | None,
           vector: bool | None, progress: bool | None, full: bool, lang: str) -> None:
     """Check every profile of SOURCE (.jsonl, .csv or .xlsx) and write OUTPUT."""
-    from checker.batch import (
-        BatchFormatError,
-        BatchReport,
-        check_rows,
-        engine_rows,
-        read_rows,
-        unclaimed_columns,
-        write_results,
-        write_rows,
-    )
-    from checker.batch_columnar import write_matrix
+    from checker.batch import BatchFormatError, BatchReport, unclaimed_columns
+    from checker.batch_columnar import write_csv_matrix
     from checker.engine import EngineMismatch
 
     report = BatchReport(sink=lambda problem: click.echo(f"{source}: {problem}", err=True))
@@ -191,21 +182,32 @@ def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: Engi
     use_vector = output.suffix.lower() in (".csv", ".xlsx") if vector is None else vector
     try:
         extras = unclaimed_columns(checker, source)  # a first streamed pass, if need be: the columns no field claims
-        rows = read_rows(source)  # streamed: rows are read, checked and written a chunk at a time
-        show = sys.stderr.isatty() if progress is None else progress
-        with click.progressbar(rows, label="checking", file=sys.stderr if show else None) as bar:
-            if use_vector:
-                write_matrix(output, checker, bar, as_of, report, lang, extras)
-            elif output.suffix.lower() in (".csv", ".xlsx"):
-                write_rows(output, engine_rows(checker, bar, as_of, report, extras), checker.pack, lang, extras)
-            else:
-                write_results(output, check_rows(checker, bar, as_of, report), full)
+        if not (use_vector and source.suffix.lower() == ".csv"  # a CSV file is read a column at a time
+                and write_csv_matrix(output, checker, source, as_of, report, lang, extras)):
+            _batch_rows(checker, source, output, as_of, report, use_vector, progress, full, lang, extras)
     except (BatchFormatError, EngineMismatch) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{report.checked} checked, {report.flagged} rows with problems (bad cells read as unknown) -> {output}",
                err=True)
     if report.flagged:
         sys.exit(EXIT_ROWS)
+
+
+def _batch_rows(checker: Checker, source: Path, output: Path, as_of: dt.date, report: Any, use_vector: bool,
+                progress: bool | None, full: bool, lang: str, extras: list[str]) -> None:
+    """`checker batch` reading the rows one by one (JSONL, XLSX, a CSV file naming a field twice, engine output)."""
+    from checker.batch import check_rows, engine_rows, read_rows, write_results, write_rows
+    from checker.batch_columnar import write_matrix
+
+    rows = read_rows(source)  # streamed: rows are read, checked and written a chunk at a time
+    show = sys.stderr.isatty() if progress is None else progress
+    with click.progressbar(rows, label="checking", file=sys.stderr if show else None) as bar:
+        if use_vector:
+            write_matrix(output, checker, bar, as_of, report, lang, extras)
+        elif output.suffix.lower() in (".csv", ".xlsx"):
+            write_rows(output, engine_rows(checker, bar, as_of, report, extras), checker.pack, lang, extras)
+        else:
+            write_results(output, check_rows(checker, bar, as_of, report), full)
 
 
 @main.command()
