@@ -91,9 +91,9 @@ def writers(app, job_id: int) -> tuple[float, float, int]:
     import io
 
     import xlsxwriter
-    from checker.agency.sheets import Sheet, write_xlsx
 
     from checker.agency.results import job_sheets
+    from checker.sheets.writer import Sheet, write_xlsx
 
     services = app.extensions["checker"]
     with services.sessions() as session:

@@ -152,24 +152,25 @@ def pack_date():
 
 def test_cli_batch_streams_rows_in_and_results_out(tmp_path, monkeypatch):
     import checker.batch as batch
+    import checker.batch_columnar as columnar
 
     source, consumed, at_first_write = rows_file(tmp_path, 5200), [], {}
-    real_read, real_write = batch.read_rows, batch.write_rows
+    real_read, real_write = batch.read_rows, columnar._write_csv
 
     def counting_read(path, *args):
         for row in real_read(path, *args):
             consumed.append(row.number)
             yield row
 
-    def watching_write(path, rows, *args, **kwargs):
+    def watching_write(path, header, kinds, chunks):
         def watched():
-            for row in rows:
+            for columns in chunks:
                 at_first_write.setdefault(path.suffix, len(consumed))
-                yield row
-        real_write(path, watched(), *args, **kwargs)
+                yield columns
+        real_write(path, header, kinds, watched())
 
     monkeypatch.setattr(batch, "read_rows", counting_read)
-    monkeypatch.setattr(batch, "write_rows", watching_write)
+    monkeypatch.setattr(columnar, "_write_csv", watching_write)
     run = ["--rules", str(MINI_RULES), "batch", str(source), "--as-of", "2026-06-01", "--engine", "reference", "-o"]
     result = CliRunner().invoke(main, [*run, str(tmp_path / "o.csv")])
     assert result.exit_code == 0, result.output

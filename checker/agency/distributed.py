@@ -3,7 +3,7 @@
 Set CHECKER_BROKER_URL (e.g. redis://127.0.0.1:6379/0) and the web app hands jobs to `CeleryRunner`;
 `checker worker` runs the tasks with the same DATABASE_URL and CHECKER_RULES. Tasks are acknowledged
 late and rejected when their worker dies, so a killed worker's chunk is delivered again (by the broker after its
-visibility timeout, and within a minute by the lease sweep every worker runs: checker/agency/leases.py); the chunk's
+visibility timeout, and within a minute by the lease sweep every worker runs: checker/jobs/leases.py); the chunk's
 writes are conditional (rows claimed while pending, counters moved only while the job runs on its
 pack), so a chunk checked twice is stored once.
 """
@@ -144,20 +144,15 @@ def check_chunk(task: Any, job_id: int, first: int, last: int) -> None:
 
 def recheck_portfolio(recheck_id: int, version: str) -> None:
     """Re-check an agency's portfolio on the rule pack `version`, then keep its summary and send its webhook."""
-    from checker.agency.recheck import fail_recheck, run_recheck
+    from checker.agency.recheck import fail_recheck
+    from checker.agency.work import recheck_work
 
     state = worker_state()
     checker = state.checker_for(version)
     if checker is None:
         fail_recheck(state.sessions, recheck_id, f"rule pack {version[:12]} is not available to worker {worker_name(None)}")
         return
-    try:
-        run_recheck(state.sessions, checker, recheck_id)
-    except Exception as exc:
-        fail_recheck(state.sessions, recheck_id, f"{type(exc).__name__}: {exc}")
-        raise
-    portfolio_summary.warm(state.sessions, checker.pack, recheck_id=recheck_id)
-    webhooks.newly_eligible(state.sessions, recheck_id)
+    recheck_work(state.sessions, lambda: contextlib.nullcontext(checker), None)(recheck_id, lambda: False)
 
 
 class CeleryRecheckRunner:
@@ -182,7 +177,7 @@ def start_sweeper(celery: Celery) -> leases.Sweeper:
     def send(job_id: int, first: int, last: int) -> None:
         celery.send_task(TASK, args=(job_id, first, last), queue=QUEUE)
 
-    return leases.Sweeper(make_sessions(make_engine(database_url())), send, leases.Timings.from_env()).start()
+    return leases.sweeper(make_sessions(make_engine(database_url())), send, leases.Timings.from_env())
 
 
 def database_url() -> str:
@@ -246,7 +241,7 @@ class CeleryRunner:
     def sweep(self) -> None:
         """Re-queue chunks whose lease expired from this process too (the server's background work), every sweep."""
         if self.sweeper is None:
-            self.sweeper = leases.Sweeper(self.sessions, self.send, leases.Timings.from_env()).start()
+            self.sweeper = leases.sweeper(self.sessions, self.send, leases.Timings.from_env())
 
     def stop(self) -> None:
         """Stop this process's lease sweep; the workers go on."""

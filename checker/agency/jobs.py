@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from checker.accounts.models import User
@@ -22,11 +20,11 @@ from checker.db import rowcount
 from checker.engine import Checker, CheckResult, EngineMismatch
 from checker.engine.answer import stored_item
 from checker.engine.columnar import compact_results
+from checker.jobs import run
 from checker.models import utcnow
 
 log = logging.getLogger(__name__)
 CHUNK = 500  # rows per transaction: the vectorised check and the durable sample re-check amortise over it
-backoff_wait: Callable[[float], None] = time.sleep  # how fail_job waits between attempts (tests replace it)
 
 
 def jsonable(data: Any) -> Any:
@@ -75,16 +73,14 @@ def cancel_job(session: Session, job: Job) -> bool:
 
     A chunk still in flight commits nothing once the job is cancelled (see `_chunk`).
     """
-    stopped = session.execute(update(Job).where(Job.id == job.id, Job.status.in_(("queued", "running")))
-                              .values(status="cancelled", finished_at=utcnow(), message="cancelled by user")
-                              .execution_options(synchronize_session=False))
+    stopped = run.cancel(session, Job, job.id)
     session.expire(job)
-    return rowcount(stopped) == 1
+    return stopped
 
 
 def resumable(session: Session) -> list[int]:
     """Jobs a worker should (re)start: queued, or left running by a stopped server."""
-    return list(session.scalars(select(Job.id).where(Job.status.in_(("queued", "running"))).order_by(Job.id)))
+    return run.pending(session, Job)
 
 
 def client_key(row: Any) -> str:
@@ -268,10 +264,7 @@ def _chunk(session: Session, checker: Checker, job_id: int, size: int, worker: s
 def finish_if_done(session: Session, job_id: int) -> bool:
     """Mark a running job done once no row of it is left pending or claimed; True if this call finished it."""
     left = select(JobRow.id).where(JobRow.job_id == job_id, JobRow.state.in_(("pending", "claimed"))).exists()
-    done = session.execute(update(Job).where(Job.id == job_id, Job.status == "running", ~left)
-                           .values(status="done", finished_at=utcnow()).execution_options(synchronize_session=False))
-    session.commit()
-    return rowcount(done) == 1
+    return run.finish(session, Job, job_id, ~left)
 
 
 def workers(session: Session, job_id: int) -> list[dict[str, Any]]:
@@ -301,30 +294,14 @@ def process_job(sessions: sessionmaker[Session], checker: Checker, job_id: int, 
                 stop: Callable[[], bool] = lambda: False, worker: str = "embedded") -> bool:
     """Run a job to the end, a chunk per transaction, stopping early if cancelled or asked to stop; False if it was
     asked to stop with work left."""
-    if not start_job(sessions, job_id, checker.pack.version):
-        return True
-    while not stop():
-        with sessions() as session:
-            if not _chunk(session, checker, job_id, size, worker):
-                return True
-    return False
+    return run.run(sessions, lambda session: _start(session, job_id, checker.pack.version),
+                   lambda session: _chunk(session, checker, job_id, size, worker), stop)
 
 
 def fail_job(sessions: sessionmaker[Session], job_id: int, message: str, attempts: int = 4,
              backoff: float = 0.5) -> bool:
     """Mark a job failed after an unexpected error, retrying while the database refuses writes; True once recorded."""
-    for attempt in range(attempts):
-        try:
-            with sessions() as session:
-                job = session.get(Job, job_id)
-                if job is not None and not job.finished:
-                    job.status, job.finished_at, job.message = "failed", utcnow(), message[:500]
-                    session.commit()
-                return True
-        except SQLAlchemyError as exc:
-            log.error("job %s: cannot record its failure (attempt %s of %s): %s", job_id, attempt + 1, attempts, exc)
-            backoff_wait(backoff * 2**attempt)
-    return False
+    return run.fail(sessions, Job, job_id, message, attempts, backoff)
 
 
 def recount(session: Session, job_id: int) -> dict[str, int]:

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from checker.accounts.models import ROLES, Agency, User, UserSession  # noqa: F401 (older imports keep working)
 from checker.agency.stored import StoredResult
+from checker.jobs.models import STATES as JOB_STATES  # noqa: F401 (older imports keep working)
+from checker.jobs.models import JobMixin, LeaseMixin
 from checker.models import Base, utcnow
 
-JOB_STATES = ("queued", "running", "done", "cancelled", "failed")
 ROW_STATES = ("pending", "claimed", "done", "error")  # claimed only inside a worker's transaction
 
 
@@ -55,8 +56,8 @@ class Client(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
-class Job(Base):
-    """A batch upload: its rows are stored on upload and checked in the background."""
+class Job(JobMixin, Base):
+    """A batch upload: its rows are stored on upload and checked in the background (a checker.jobs kind)."""
 
     __tablename__ = "agency_job"
 
@@ -64,22 +65,12 @@ class Job(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"), nullable=True)
     filename: Mapped[str] = mapped_column(String(255), default="")
-    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)  # indexed here only
     as_of: Mapped[dt.date] = mapped_column(Date)
     lang: Mapped[str] = mapped_column(String(8), default="zh")
-    total: Mapped[int] = mapped_column(Integer, default=0)
-    done: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
     rulepack: Mapped[str] = mapped_column(String(64), default="")
     backend: Mapped[str | None] = mapped_column(String(40), nullable=True)  # what decided its rows, once any are stored
-    message: Mapped[str] = mapped_column(String(500), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
-
-    @property
-    def finished(self) -> bool:
-        """Whether the job will make no more progress."""
-        return self.status in ("done", "cancelled", "failed")
 
 
 class JobRow(Base):
@@ -131,19 +122,10 @@ class JobChunk(Base):
     checked_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class ChunkLease(Base):
-    """A chunk task sent to the workers: queued, or leased by a worker until `expires_at` (renewed by its heartbeat).
-    Each take or re-queue bumps `generation`, so a stale holder or a second sweeper changes nothing."""
+class ChunkLease(LeaseMixin, Base):
+    """A chunk task of an agency job sent to the Celery workers (checker.jobs.leases)."""
 
     __tablename__ = "agency_chunk_lease"
     __table_args__ = (UniqueConstraint("job_id", "first_row", "last_row", name="uq_agency_chunk_lease_range"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     job_id: Mapped[int] = mapped_column(ForeignKey("agency_job.id", ondelete="CASCADE"), index=True)
-    first_row: Mapped[int] = mapped_column(Integer)
-    last_row: Mapped[int] = mapped_column(Integer)
-    state: Mapped[str] = mapped_column(String(8), default="queued")  # queued | leased
-    worker: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True, index=True)
-    generation: Mapped[int] = mapped_column(Integer, default=0)
-    requeued: Mapped[int] = mapped_column(Integer, default=0)  # times a sweep sent it again after its lease expired

@@ -21,6 +21,8 @@ from checker.columns import read_answers
 from checker.engine import Checker, EngineMismatch
 from checker.engine.answer import change_kind
 from checker.engine.columnar import compact_results
+from checker.jobs import run
+from checker.jobs.models import ACTIVE
 from checker.models import utcnow
 from checker.rules.pack import RulePack
 
@@ -29,7 +31,7 @@ CHUNK = 500
 
 def open_recheck(session: Session, agency_id: int) -> Recheck | None:
     """The agency's recheck that has not finished, if any."""
-    query = select(Recheck).where(Recheck.agency_id == agency_id, Recheck.status.in_(("queued", "running")))
+    query = select(Recheck).where(Recheck.agency_id == agency_id, Recheck.status.in_(ACTIVE))
     return session.scalars(query.order_by(Recheck.id)).first()
 
 
@@ -48,7 +50,7 @@ def start_recheck(session: Session, agency_id: int, rulepack: str, reason: str =
 
 def pending_rechecks(session: Session) -> list[int]:
     """Rechecks a worker should (re)start."""
-    return list(session.scalars(select(Recheck.id).where(Recheck.status.in_(("queued", "running"))).order_by(Recheck.id)))
+    return run.pending(session, Recheck)
 
 
 def _latest(session: Session, client_ids: list[int]) -> dict[int, ClientResult]:
@@ -95,8 +97,7 @@ def _chunk(session: Session, checker: Checker, recheck_id: int, size: int) -> bo
     clients = list(session.scalars(select(Client).where(Client.agency_id == recheck.agency_id,
                                                          Client.id > recheck.after_client).order_by(Client.id).limit(size)))
     if not clients:
-        recheck.status, recheck.finished_at = "done", utcnow()
-        session.commit()
+        run.finish(session, Recheck, recheck_id)
         return False
     latest = _latest(session, [c.id for c in clients])
     results, changes = [], []
@@ -118,28 +119,26 @@ def _chunk(session: Session, checker: Checker, recheck_id: int, size: int) -> bo
     return True
 
 
+def _start(session: Session, recheck_id: int, rulepack: str) -> bool:
+    """Mark a recheck running on this rule pack; False if it has ended."""
+    recheck = session.get(Recheck, recheck_id)
+    if recheck is None or recheck.finished:
+        return False
+    recheck.status, recheck.rulepack = "running", rulepack
+    session.commit()
+    return True
+
+
 def run_recheck(sessions: sessionmaker[Session], checker: Checker, recheck_id: int, size: int = CHUNK,
-                stop: Callable[[], bool] = lambda: False) -> None:
-    """Run a recheck to the end, a chunk of clients per transaction, stopping early if asked to."""
-    with sessions() as session:
-        recheck = session.get(Recheck, recheck_id)
-        if recheck is None or recheck.finished:
-            return
-        recheck.status, recheck.rulepack = "running", checker.pack.version
-        session.commit()
-    while not stop():
-        with sessions() as session:
-            if not _chunk(session, checker, recheck_id, size):
-                return
+                stop: Callable[[], bool] = lambda: False) -> bool:
+    """Run a recheck to the end, a chunk of clients per transaction, stopping early if asked to (False: work left)."""
+    return run.run(sessions, lambda session: _start(session, recheck_id, checker.pack.version),
+                   lambda session: _chunk(session, checker, recheck_id, size), stop)
 
 
-def fail_recheck(sessions: sessionmaker[Session], recheck_id: int, message: str) -> None:
-    """Mark a recheck failed after an unexpected error."""
-    with sessions() as session:
-        recheck = session.get(Recheck, recheck_id)
-        if recheck is not None and not recheck.finished:
-            recheck.status, recheck.finished_at, recheck.message = "failed", utcnow(), message[:500]
-            session.commit()
+def fail_recheck(sessions: sessionmaker[Session], recheck_id: int, message: str) -> bool:
+    """Mark a recheck failed after an unexpected error; True once recorded."""
+    return run.fail(sessions, Recheck, recheck_id, message)
 
 
 def needs_recheck(session: Session, agency_id: int, rulepack: str) -> bool:

@@ -7,33 +7,23 @@ import datetime as dt
 from sqlalchemy import DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from checker.jobs.models import JobMixin
 from checker.models import Base, utcnow
 
 
-class Recheck(Base):
-    """One background re-check of an agency's portfolio on one rule version, with its progress."""
+class Recheck(JobMixin, Base):
+    """One background re-check of an agency's portfolio on one rule version, with its progress (a checker.jobs kind)."""
 
     __tablename__ = "agency_recheck"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"), index=True)
     rulepack: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16), default="queued")
     reason: Mapped[str] = mapped_column(String(16), default="manual")  # manual | publish | version (a dated standard took effect)
-    total: Mapped[int] = mapped_column(Integer, default=0)
-    done: Mapped[int] = mapped_column(Integer, default=0)
     changed: Mapped[int] = mapped_column(Integer, default=0)
     newly_eligible: Mapped[int] = mapped_column(Integer, default=0)
     no_longer_eligible: Mapped[int] = mapped_column(Integer, default=0)
     after_client: Mapped[int] = mapped_column(Integer, default=0)  # clients up to this id are done: resumable
-    message: Mapped[str] = mapped_column(String(500), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
-
-    @property
-    def finished(self) -> bool:
-        """Whether the recheck has ended."""
-        return self.status in ("done", "failed")
 
 
 class RecheckChange(Base):

@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from checker.agency.models import Client, Job
@@ -42,6 +42,7 @@ from checker.agency.recheck_models import Recheck, RecheckChange, Webhook
 from checker.agency.state_models import WebhookDelivery
 from checker.db import rowcount
 from checker.i18n import N_
+from checker.jobs import run
 from checker.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -259,8 +260,7 @@ def deliver_due(sessions: sessionmaker[Session], now: dt.datetime | None = None,
     Finished deliveries older than KEEP_LOG are pruned first."""
     now = now or utcnow()
     with sessions() as session:
-        session.execute(delete(WebhookDelivery).where(WebhookDelivery.status != "pending",
-                                                      WebhookDelivery.finished_at < now - KEEP_LOG))
+        run.prune(session, WebhookDelivery, KEEP_LOG, now)  # finished_at is set once delivered or failed
         session.commit()
         due = session.scalars(select(WebhookDelivery.id).where(
             WebhookDelivery.status == "pending", WebhookDelivery.next_at <= now)

@@ -17,19 +17,19 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from checker.accounts.models import Agency
 from checker.agency.jobs import compact
 from checker.agency.models import Client
 from checker.company.models import Assessment
-from checker.db import rowcount
 from checker.engine import Checker, EngineMismatch, EngineName, batch_backend
 from checker.engine.answer import broad_kind, change_kind
 from checker.engine.columnar import compact_results
 from checker.intake import read_profile
-from checker.models import utcnow
+from checker.jobs import run
+from checker.jobs.runners import Stop, Work
 from checker.rules.loader import RulePackError
 from checker.rules.pack import RulePack
 from checker.rules.profile import ProfileError
@@ -109,15 +109,12 @@ KEPT = dt.timedelta(days=30)  # a finished preview is kept this long (each holds
 
 def prune(session: Session, now: dt.datetime | None = None) -> int:
     """Delete impact jobs that ended more than KEPT ago; how many went."""
-    cutoff = (now or utcnow()) - KEPT
-    gone = session.execute(delete(ImpactJob).where(ImpactJob.finished_at.is_not(None), ImpactJob.finished_at < cutoff))
-    return rowcount(gone)
+    return run.prune(session, ImpactJob, KEPT, now)
 
 
 def pending_impacts(session: Session) -> list[int]:
     """Impact jobs a worker should (re)start."""
-    query = select(ImpactJob.id).where(ImpactJob.status.in_(("queued", "running"))).order_by(ImpactJob.id)
-    return list(session.scalars(query))
+    return run.pending(session, ImpactJob)
 
 
 @dataclass
@@ -229,8 +226,7 @@ def _chunk(session: Session, pair: Pair, job_id: int, size: int) -> bool:
         return False
     table, profiles, last = _profiles(session, job, size)
     if not profiles:
-        job.status, job.finished_at = "done", utcnow()
-        session.commit()
+        run.finish(session, ImpactJob, job_id)
         return False
     unreadable, changes, money = compare_all(pair, profiles, job.as_of)
     _fold(job, len(profiles), unreadable, changes, money)
@@ -249,33 +245,53 @@ def pair_of(before: RulePack, after: RulePack, changed: list[str], engine: Engin
                 same_fields=cut_before is not before and cut_after is not after)
 
 
+def _start(session: Session, job_id: int, before: RulePack, after: RulePack, engine: EngineName) -> bool:
+    """Mark a job running on these packs; False if it has ended."""
+    job = session.get(ImpactJob, job_id)
+    if job is None or job.finished:
+        return False
+    job.status, job.before_version, job.after_version = "running", before.version, after.version
+    job.backend = batch_backend(engine)  # vectorised, each chunk's sample re-checked by the engine
+    session.commit()
+    return True
+
+
 def run_impact(sessions: sessionmaker[Session], job_id: int, seeds: Path, engine: EngineName = "durable", size: int = CHUNK,
                stop: Callable[[], bool] = lambda: False, known: Callable[[int], RulePack | None] = lambda seq: None
-               ) -> None:
-    """Run an impact job to the end, a chunk of profiles per transaction, stopping early if asked to
-    (`known` gives an already loaded pack of a version, else the version's files are loaded)."""
+               ) -> bool:
+    """Run an impact job to the end, a chunk of profiles per transaction, stopping early if asked to (False: work
+    left; `known` gives an already loaded pack of a version, else the version's files are loaded)."""
     with sessions() as session:
         job = session.get(ImpactJob, job_id)
         if job is None or job.finished:
-            return
+            return True
         before, after, changed = packs(session, job, seeds, known)
-        pair = pair_of(before, after, changed, engine)
-        job.status, job.before_version, job.after_version = "running", before.version, after.version
-        job.backend = batch_backend(engine)  # vectorised, each chunk's sample re-checked by the engine
-        session.commit()
+    pair = pair_of(before, after, changed, engine)
     try:
-        while not stop():
-            with sessions() as session:
-                if not _chunk(session, pair, job_id, size):
-                    return
+        return run.run(sessions, lambda session: _start(session, job_id, before, after, engine),
+                       lambda session: _chunk(session, pair, job_id, size), stop)
     finally:
         pair.close()
 
 
-def fail_impact(sessions: sessionmaker[Session], job_id: int, message: str) -> None:
-    """Mark a job failed after an unexpected error (a later visit starts a new one)."""
-    with sessions() as session:
-        job = session.get(ImpactJob, job_id)
-        if job is not None and not job.finished:
-            job.status, job.finished_at, job.message = "failed", utcnow(), message[:500]
-            session.commit()
+def fail_impact(sessions: sessionmaker[Session], job_id: int, message: str) -> bool:
+    """Mark a job failed after an unexpected error (a later visit starts a new one); True once recorded."""
+    return run.fail(sessions, ImpactJob, job_id, message)
+
+
+def impact_work(sessions: sessionmaker[Session], seeds: Path, engine: EngineName, size: int,
+                known: Callable[[int], RulePack | None]) -> Work:
+    """An impact job's work for the app's runner: compare until it ends or its turn is over (False); a job whose packs
+    cannot be rebuilt fails with the reason (the page shows it, a later visit starts afresh), any other error too."""
+
+    def work(job_id: int, stop: Stop) -> bool:
+        try:
+            return run_impact(sessions, job_id, seeds, engine, size, stop, known)
+        except ImpactUnavailable as exc:  # expected: not an error of the worker
+            fail_impact(sessions, job_id, str(exc))
+            return True
+        except Exception as exc:
+            fail_impact(sessions, job_id, f"{type(exc).__name__}: {exc}")
+            raise
+
+    return work

@@ -5,24 +5,25 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from checker.models import Base, utcnow
+from checker.jobs.models import JobMixin
+from checker.models import Base
 from checker.staff import impact_money
 
 KEPT_ROWS = 500  # changed verdicts kept to show; the counts cover them all
 
 
-class ImpactJob(Base):
+class ImpactJob(JobMixin, Base):
     """How publishing a draft (or rolling back to a version) would change verdicts on every stored profile, with
-    its progress: profiles are walked in chunks by id (assessments, then agency clients) and each chunk commits."""
+    its progress: profiles are walked in chunks by id (assessments, then agency clients) and each chunk commits
+    (a checker.jobs kind)."""
 
     __tablename__ = "staff_impact_job"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), index=True)  # draft content or target + live version + as_of
-    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued | running | done | failed
     draft_id: Mapped[int | None] = mapped_column(ForeignKey("staff_draft.id", ondelete="CASCADE"), nullable=True)
     draft_files: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)  # the draft's texts when started
     target_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)  # a rollback's target version
@@ -31,8 +32,6 @@ class ImpactJob(Base):
     before_version: Mapped[str] = mapped_column(String(64), default="")  # rule versions compared (pack.version)
     after_version: Mapped[str] = mapped_column(String(64), default="")
     backend: Mapped[str] = mapped_column(String(64), default="")  # which evaluator decided
-    total: Mapped[int] = mapped_column(Integer, default=0)
-    done: Mapped[int] = mapped_column(Integer, default=0)
     last_assessment: Mapped[int] = mapped_column(Integer, default=0)  # profiles up to these ids are in the job
     last_client: Mapped[int] = mapped_column(Integer, default=0)
     after_assessment: Mapped[int] = mapped_column(Integer, default=0)  # ... and up to these, done: resumable
@@ -44,15 +43,6 @@ class ImpactJob(Base):
     rows: Mapped[list[Any]] = mapped_column(JSON, default=list)  # the first KEPT_ROWS changes
     text_hash: Mapped[str] = mapped_column(String(64), index=True, default="", server_default="")  # drafts.text_hash
     money: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # impact_money summary (amounts)
-    message: Mapped[str] = mapped_column(String(500), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
-
-    @property
-    def finished(self) -> bool:
-        """Whether the job has ended."""
-        return self.status in ("done", "failed")
-
     @property
     def profiles(self) -> int:
         """Stored profiles compared so far."""
@@ -77,8 +67,3 @@ class ImpactJob(Base):
     def money_companies(self) -> dict[str, Any]:
         """How many companies gain or lose money, and those with the largest change."""
         return (self.money or impact_money.empty())["companies"]
-
-    def progress(self) -> dict[str, Any]:
-        """The small status the pages poll."""
-        return {"id": self.id, "status": self.status, "done": self.done, "total": self.total,
-                "finished": self.finished, "message": self.message}

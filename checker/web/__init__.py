@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from checker.config import resource_dir
 from checker.db import private_folder
 from checker.i18n import CATALOGUE
+from checker.jobs.runners import Runners
 from checker.web.i18n import LANGS, current_lang, pick, t
 from checker.web.security import init_security
 from checker.web.services import init_services
@@ -30,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Babel(app, locale_selector=current_lang, default_translation_directories=str(CATALOGUE))
     init_security(app)
     init_services(app)
+    app.extensions["jobs"] = Runners.from_config(app.config)  # every background job kind gets its runner here
     _register(app)
     _features(app)
     return app

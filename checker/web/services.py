@@ -13,9 +13,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from checker import config
-from checker.agency.runner import ThreadRunner
 from checker.db import make_engine, make_sessions, upgrade
 from checker.engine import Checker
+from checker.jobs.runners import runners
 from checker.rules.pack import RulePack
 from checker.staff.lastgood import Chosen, Refusal, choose
 
@@ -134,4 +134,4 @@ def may_start_threads(app: Flask, runner: object) -> bool:
     """Whether building the app may start background threads for this runner (agency jobs, rechecks, impact previews):
     only when AGENCY_BACKGROUND asks (`checker serve` does); the inline and Celery runners start none. A request that
     queues a job still starts one."""
-    return not isinstance(runner, ThreadRunner) or bool(app.config.get("AGENCY_BACKGROUND", False))
+    return runners(app).may_start_threads(runner)  # type: ignore[arg-type]

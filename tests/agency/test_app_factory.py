@@ -34,3 +34,33 @@ def test_building_the_app_starts_no_thread_unless_asked(tmp_path):
             assert session.get(Job, job).status == "done"
     finally:
         shut(busy)
+
+
+def _kinds(app) -> dict[str, tuple[str, str]]:
+    """Each job kind's runner: its class and (for a thread) its thread's name."""
+    found = {"batch": app.extensions["agency"].runner, "recheck": app.extensions["agency_rechecks"],
+             "impact": app.extensions["staff_impact"]}
+    return {kind: (type(runner).__name__, getattr(runner, "name", "")) for kind, runner in found.items()}
+
+
+def test_one_runner_factory_gives_every_job_kind_its_runner(tmp_path, monkeypatch):
+    from checker.jobs.runners import Runners
+
+    monkeypatch.delenv("CHECKER_BROKER_URL", raising=False)
+    for mode, expected in (("inline", {"batch": ("InlineRunner", ""), "recheck": ("InlineRunner", ""),
+                                       "impact": ("InlineRunner", "")}),
+                           ("thread", {"batch": ("ThreadRunner", "agency-jobs"),
+                                       "recheck": ("ThreadRunner", "agency-rechecks"),
+                                       "impact": ("ThreadRunner", "staff-impacts")})):
+        app = make_app(tmp_path / mode, AGENCY_RUNNER=mode)
+        try:
+            assert app.extensions["jobs"] == Runners(mode)
+            assert _kinds(app) == expected
+        finally:
+            shut(app)
+    celery = make_app(tmp_path / "celery", AGENCY_RUNNER="thread", CHECKER_BROKER_URL="redis://127.0.0.1:9/0")
+    try:  # the kinds with Celery tasks go to the workers; impact previews have none and keep their thread
+        assert _kinds(celery) == {"batch": ("CeleryRunner", ""), "recheck": ("CeleryRecheckRunner", ""),
+                                  "impact": ("ThreadRunner", "staff-impacts")}
+    finally:
+        shut(celery)

@@ -263,7 +263,7 @@ def test_a_zip_of_reports_is_built_in_the_background_with_progress_and_kept(thre
 
 
 def test_jobs_take_turns_on_the_job_thread():
-    from checker.agency.runner import ThreadRunner
+    from checker.jobs.runners import ThreadRunner
 
     left = {1: 20, 2: 2}  # chunks still to do per job
     finished: list[int] = []

@@ -280,7 +280,7 @@ def test_checker_worker_needs_a_broker(monkeypatch):
 
 
 def test_without_a_broker_the_app_keeps_its_embedded_runner(tmp_path, monkeypatch):
-    from checker.agency.runner import ThreadRunner
+    from checker.jobs.runners import ThreadRunner
 
     monkeypatch.delenv("CHECKER_BROKER_URL", raising=False)
     app = make_app(tmp_path, AGENCY_RUNNER="thread")

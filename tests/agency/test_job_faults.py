@@ -11,6 +11,7 @@ from checker.agency import jobs
 from checker.agency.jobs import cancel_job, fail_job, process_job, recount
 from checker.agency.models import ClientResult, Job, JobRow
 from checker.engine import Checker
+from checker.jobs import run
 from checker.rules.loader import load_pack
 from tests.agency.conftest import add_token, add_user, make_app, shut
 from tests.agency.test_jobs import after, queued_job
@@ -130,7 +131,7 @@ def test_a_database_write_failure_ends_the_job_failed_and_health_says_unwritable
         attempts.append(seconds)
         read_only.on = len(attempts) < 2
 
-    monkeypatch.setattr(jobs, "backoff_wait", disk_freed_after_two_attempts)
+    monkeypatch.setattr(run, "backoff_wait", disk_freed_after_two_attempts)
     process_job(services.sessions, services.checker, job, size=2, stop=after(1))
     read_only.on = True
     health = app.test_client().get("/health")

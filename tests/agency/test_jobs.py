@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from checker.agency import jobs
 from checker.agency.jobs import create_job, process_job, recount
 from checker.agency.models import Client, ClientResult, Job, JobRow, User
-from checker.agency.runner import ThreadRunner
 from checker.batch import Row
+from checker.jobs.runners import ThreadRunner
 from tests.agency.conftest import add_user, make_app, shut, sign_in
 from tests.agency.util import GOOD, csv_bytes, job_id_of, upload
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import shutil
+from contextlib import nullcontext
 from pathlib import Path
 
 from sqlalchemy import func, select
 
+from checker.agency import portfolio_summary
 from checker.agency.models import Client, ClientResult
 from checker.agency.recheck import run_recheck, start_recheck
 from checker.agency.recheck_models import Recheck, RecheckChange
+from checker.agency.work import recheck_work
 from checker.engine import Checker
 from checker.engine.answer import change_kind as kind_of
 from checker.rules.loader import load_pack
@@ -109,6 +112,27 @@ def test_a_recheck_runs_in_chunks_and_resumes_where_it_stopped(tmp_path, app, us
         assert (session.get(Recheck, stopped).status, session.get(Recheck, stopped).done) == ("done", 4)
         assert session.scalar(select(func.count()).select_from(ClientResult)) == 8  # each client once more
     assert _changes(app, stopped) == EXPECTED
+
+
+def test_a_rechecks_work_yields_its_turn_then_keeps_the_summary_of_the_pack_it_ran_on(tmp_path, app, users, alice,
+                                                                                    monkeypatch):
+    job_id_of(upload(alice, "clients.jsonl", jsonl_bytes(CLIENTS)))
+    pack = load_pack(changed_pack(tmp_path))
+    assert pack.version != app.extensions["checker"].pack.version
+    warmed: list[tuple[str, dict]] = []
+    monkeypatch.setattr(portfolio_summary, "warm", lambda sessions, pack, **owner: warmed.append((pack.version, owner)))
+    sessions = app.extensions["checker"].sessions
+    with sessions() as session:
+        recheck_id = start_recheck(session, 1, pack.version).id
+        session.commit()
+    work = recheck_work(sessions, lambda: nullcontext(Checker(pack, "reference")), None)
+    calls = iter(range(10))
+    assert work(recheck_id, lambda: next(calls) >= 1) is False  # its turn ended with work left: queued again
+    assert warmed == []
+    assert work(recheck_id, lambda: False) is True
+    assert warmed == [(pack.version, {"recheck_id": recheck_id})]
+    with sessions() as session:
+        assert session.get(Recheck, recheck_id).status == "done"
 
 
 def test_recheck_in_the_web_app_after_a_rule_change(tmp_path):

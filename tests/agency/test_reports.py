@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from checker.agency.export import ClientVerdicts
 from sqlalchemy import select
 
 from checker.agency.jobs import compact
 from checker.agency.models import Client
 from checker.agency.report_pdf import BAR_HEIGHT, CHART_WIDTH, CHART_X, client_pdf
 from checker.rules.loader import load_pack
+from checker.sheets.verdicts import ClientVerdicts
 from tests.agency.conftest import add_user, make_app, shut, sign_in
 from tests.agency.test_tax_totals import _both
 from tests.agency.util import GOOD, fetch, job_id_of, jsonl_bytes, upload

@@ -112,11 +112,11 @@ def test_progress_advances_per_chunk_and_a_stopped_job_resumes(app, users):
         seen.append(_job(app, job_id).done)
         return next(calls) >= 3
 
-    run_impact(sessions, job_id, seeds, "reference", size=40, stop=stop)
+    assert run_impact(sessions, job_id, seeds, "reference", size=40, stop=stop) is False  # work left: its runner queues it again
     assert seen == [0, 40, 80, 120]
     halted = _job(app, job_id)
     assert halted.status == "running" and halted.done == 120 and halted.after_client > 0
-    run_impact(sessions, job_id, seeds, "reference", size=40)
+    assert run_impact(sessions, job_id, seeds, "reference", size=40) is True
     resumed, ref = _job(app, job_id), _reference(app, job_id)
     assert resumed.status == "done" and resumed.done == 300 == ref.profiles
     assert resumed.changed == len(ref.changes) and resumed.companies_total == len(ref.companies)

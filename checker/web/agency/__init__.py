@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from checker.agency.accounts import seed_admin
 from checker.agency.jobs import resumable
 from checker.agency.report_zips import ZipBuilder
+from checker.jobs.runners import runners
 from checker.web.accounts import init_app as init_accounts
 from checker.web.agency.common import AgencyState, make_runner
 from checker.web.services import may_start_threads
@@ -35,7 +36,7 @@ def init_app(app: Flask) -> AgencyState:
     if csrf is not None:
         csrf.exempt(api.bp)
     services = app.extensions["checker"]
-    inline = app.config.get("AGENCY_RUNNER") == "inline"  # tests: zips of reports built during the request too
+    inline = runners(app).inline  # tests: zips of reports built during the request too
     state = AgencyState(make_runner(app, services), ZipBuilder(inline=inline))
     app.extensions["agency"] = state
     rechecks.init_rechecks(app, services)

@@ -17,17 +17,18 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from checker.accounts.models import User
-from checker.agency import downloads, portfolio_summary, webhooks
+from checker.agency import webhooks
 from checker.agency.accounts import owned
-from checker.agency.jobs import create_job, fail_job, process_job
+from checker.agency.jobs import create_job
 from checker.agency.models import Job
 from checker.agency.receive import read_waiting
 from checker.agency.report_zips import ZipBuilder
-from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
 from checker.agency.uploads import UploadError, peek, upload_path, waiting_upload
+from checker.agency.work import batch_work
 from checker.batch import FORMATS
 from checker.db import private_folder
 from checker.engine import Checker
+from checker.jobs.runners import JobRunner, runners
 from checker.web.services import Services, db, pack
 
 log = logging.getLogger(__name__)
@@ -52,47 +53,30 @@ def setting(name: str) -> Any:
 
 
 def make_runner(app: Flask, services: Services) -> JobRunner:
-    """The configured runner: Celery when CHECKER_BROKER_URL is set, else 'thread' (default) or 'inline' (during the request)."""
+    """The batch jobs' runner from the app's factory: Celery when CHECKER_BROKER_URL is set, else 'thread' (default) or
+    'inline' (during the request); what it runs is checker.agency.work.batch_work."""
     chunk = app.config.get("AGENCY_CHUNK", DEFAULTS["AGENCY_CHUNK"])
     dispatch = webhook_dispatch(app, services)
     read = reader(app, services)
     exports = exports_folder(app)
 
-    def work(job_id: int, stop: Callable[[], bool] = lambda: False) -> bool:
-        """Read the job's file if one waits, then check its rows until it ends (True) or its turn is over (False)."""
-        try:
-            with services.lease(fresh=True) as checker:  # held from start to end, never closed under the job
-                if not read(job_id, checker.pack):
-                    return True
-                if not process_job(services.sessions, checker, job_id, chunk, stop):
-                    return False  # resumed on its next turn; nothing has ended
-                portfolio_summary.warm(services.sessions, checker.pack, job_id=job_id)
-                downloads.warm_workbook(services.sessions, exports, checker.pack, job_id)
-                return True
-        except Exception as exc:
-            if not fail_job(services.sessions, job_id, f"{type(exc).__name__}: {exc}"):
-                log.error("job %s is left running: the database refuses writes; it resumes on the next start", job_id)
-            raise
-        finally:
-            webhooks.job_finished(services.sessions, job_id, dispatch)  # once the job has ended, if one is set
-
-    broker = app.config.get("CHECKER_BROKER_URL") or os.environ.get("CHECKER_BROKER_URL")
-    if broker:  # more than one machine: chunk tasks for `checker worker` processes
+    def celery(broker: str) -> JobRunner:
+        """More than one machine: chunk tasks for `checker worker` processes."""
         from checker.agency.distributed import CeleryRunner, make_celery
 
         folder = uploads_folder(app)
         return CeleryRunner(make_celery(broker), services.sessions, lambda: live_checker(services).pack.version, chunk,
                             read=lambda job_id: read(job_id, live_checker(services).pack),
                             waiting=lambda job_id: waiting_upload(folder, job_id) is not None)
-    if app.config.get("AGENCY_RUNNER", DEFAULTS["AGENCY_RUNNER"]) == "inline":
-        return InlineRunner(work)
-    return ThreadRunner(work)
+
+    work = batch_work(services.sessions, lambda: services.lease(fresh=True), read, exports, dispatch, chunk)
+    return runners(app).make(work, "agency-jobs", celery)
 
 
 def webhook_dispatch(app: Flask, services: Services) -> webhooks.Dispatch:
     """How first webhook attempts are made: on threads of their own (inline when jobs run inline, in tests)."""
     allow = bool(app.config.get("AGENCY_WEBHOOK_PRIVATE", DEFAULTS["AGENCY_WEBHOOK_PRIVATE"]))
-    if app.config.get("AGENCY_RUNNER", DEFAULTS["AGENCY_RUNNER"]) == "inline":
+    if runners(app).inline:
         return webhooks.inline(services.sessions, allow)
     return webhooks.in_thread(services.sessions, allow)
 

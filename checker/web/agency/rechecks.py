@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import threading
-from collections.abc import Callable
 
 from flask import Flask, abort, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
-from checker.agency import portfolio_summary, webhooks
+from checker.agency import webhooks
 from checker.agency.models import Client
 from checker.agency.portfolio import KINDS
-from checker.agency.recheck import fail_recheck, needs_recheck, pending_rechecks, run_recheck, start_recheck, sweep, version_sweep
+from checker.agency.recheck import needs_recheck, pending_rechecks, start_recheck, sweep, version_sweep
 from checker.agency.recheck_models import Recheck, RecheckChange, Webhook
-from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
+from checker.agency.work import recheck_work
+from checker.jobs.runners import JobRunner, runners
 from checker.sheets.verdicts import titles
 from checker.web.agency import forms
 from checker.web.agency.common import agency_id, agency_required, get_owned, setting, user, webhook_dispatch
@@ -35,22 +34,14 @@ def make_recheck_runner(app: Flask, services: Services) -> JobRunner:
     own background thread."""
     dispatch = webhook_dispatch(app, services)
 
-    def work(recheck_id: int, stop: Callable[[], bool] = lambda: False) -> None:
-        try:
-            with services.lease(fresh=True) as checker:
-                run_recheck(services.sessions, checker, recheck_id, stop=stop)
-        except Exception as exc:
-            fail_recheck(services.sessions, recheck_id, f"{type(exc).__name__}: {exc}")
-            raise
-        portfolio_summary.warm(services.sessions, services.checker.pack, recheck_id=recheck_id)
-        webhooks.newly_eligible(services.sessions, recheck_id, dispatch)
-
-    broker = app.config.get("CHECKER_BROKER_URL") or os.environ.get("CHECKER_BROKER_URL")
-    if broker:  # more than one machine: each recheck is a task for `checker worker` processes
+    def celery(broker: str) -> JobRunner:
+        """More than one machine: each recheck is a task for `checker worker` processes."""
         from checker.agency.distributed import CeleryRecheckRunner, make_celery
 
         return CeleryRecheckRunner(make_celery(broker), lambda: services.pack.version)
-    return InlineRunner(work) if app.config.get("AGENCY_RUNNER") == "inline" else ThreadRunner(work)
+
+    work = recheck_work(services.sessions, lambda: services.lease(fresh=True), dispatch)
+    return runners(app).make(work, "agency-rechecks", celery)
 
 
 def _sweep(services: Services, runner: JobRunner) -> None:
@@ -95,7 +86,7 @@ def init_rechecks(app: Flask, services: Services) -> None:
     for recheck_id in pending:
         runner.submit(recheck_id)
     _sweep(services, runner)
-    if app.config.get("AGENCY_RUNNER") != "inline":
+    if not runners(app).inline:
         stopping = threading.Event()
         thread = threading.Thread(target=_sweeper, name="agency-recheck-sweep", daemon=True,
                                   args=(services, runner, stopping, app.config.get("AGENCY_RECHECK_SWEEP_S", 60),

@@ -194,10 +194,8 @@ def job(job_id: int):
 def progress_of(found: Job) -> dict:
     """A job's progress as JSON."""
     percent = round(100 * found.done / found.total, 1) if found.total else 100.0
-    return {"id": found.id, "status": found.status, "total": found.total, "done": found.done, "errors": found.errors,
-            "checked": found.done - found.errors, "percent": percent, "finished": found.finished,
-            "rulepack": found.rulepack, "backend": found.backend, "as_of": found.as_of.isoformat(),
-            "message": found.message}
+    return {**found.progress(), "errors": found.errors, "checked": found.done - found.errors, "percent": percent,
+            "rulepack": found.rulepack, "backend": found.backend, "as_of": found.as_of.isoformat()}
 
 
 @bp.get("/jobs/<int:job_id>/progress")

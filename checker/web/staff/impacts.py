@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask, abort, current_app, jsonify
 from sqlalchemy.exc import DBAPIError
 
-from checker.agency.runner import InlineRunner, JobRunner, ThreadRunner
+from checker.jobs.runners import JobRunner, runners
 from checker.rules.pack import RulePack
-from checker.staff.impact_job import ImpactUnavailable, fail_impact, pending_impacts, run_impact
+from checker.staff.impact_job import impact_work, pending_impacts
 from checker.staff.impact_models import ImpactJob
 from checker.web.services import Services, db, may_start_threads
 from checker.web.staff.common import bp, staff_required
@@ -21,20 +20,11 @@ KEY = "staff_impact"
 
 
 def make_impact_runner(app: Flask, services: Services, seeds: Path) -> JobRunner:
-    """The runner of impact jobs (the agency's runner classes): inline when jobs run inline (tests), else a thread."""
+    """The runner of impact jobs (the app's checker.jobs runner factory; no Celery tasks): inline or a thread."""
     engine = app.config["CHECKER_ENGINE"]
     size = int(app.config.get("STAFF_IMPACT_CHUNK", 500))
-
-    def work(job_id: int, stop: Callable[[], bool] = lambda: False) -> None:
-        try:
-            run_impact(services.sessions, job_id, seeds, engine, size, stop, lambda seq: _live_pack(services, seq))
-        except ImpactUnavailable as exc:  # expected: the page shows the message, a later visit starts afresh
-            fail_impact(services.sessions, job_id, str(exc))
-        except Exception as exc:
-            fail_impact(services.sessions, job_id, f"{type(exc).__name__}: {exc}")
-            raise
-
-    return InlineRunner(work) if app.config.get("AGENCY_RUNNER") == "inline" else ThreadRunner(work)
+    work = impact_work(services.sessions, seeds, engine, size, lambda seq: _live_pack(services, seq))
+    return runners(app).make(work, "staff-impacts")
 
 
 def _live_pack(services: Services, seq: int) -> RulePack | None:
