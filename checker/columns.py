@@ -17,7 +17,8 @@ import numpy as np
 
 from checker.engine import conditions
 from checker.intake import check_problem, derive_from_credit_code
-from checker.problems import problem_of
+from checker.problems import Problem, problem_of
+from checker.rules import credit_code
 from checker.rules.cells import BRACKETS, norm
 from checker.rules.pack import RulePack
 from checker.rules.profile import UNKNOWN_WORDS, FieldProblem, implausible, parse_value, plausible_max
@@ -212,7 +213,7 @@ def table_header(pack: RulePack, header: list[str]) -> bool:
 
 def read_table(pack: RulePack, header: list[str], rows: list[list[str]], as_of: dt.date) -> TableReading:
     """read_answers of every row, a column at a time: each column's distinct cells parsed once by the one cell parser
-    and mapped back; a row with a credit code is read whole by read_answers (what the code says fills other fields)."""
+    and mapped back, what a credit code says filled in column-wise too."""
     from checker.engine.columnar import typed_column
 
     n = len(rows)
@@ -228,10 +229,7 @@ def read_table(pack: RulePack, header: list[str], rows: list[list[str]], as_of: 
             reading.ids = [c if found is None and not _blank(c) else found for found, c in zip(reading.ids, cells)]
         else:
             reading.table[fid], given[fid] = _read_column(pack, fid, name, cells, reading.problems, typed_column)
-    _registered(pack, reading.table, n)
-    whole = given["credit_code"][1].nonzero()[0].tolist() if "credit_code" in given else []
-    for row in whole:
-        _whole_row(pack, header, rows[row], row, reading, as_of)
+    _credit_codes(pack, reading, given)
     _checks(pack, reading, given, as_of)
     return reading
 
@@ -255,31 +253,39 @@ def _read_column(pack: RulePack, fid: str, name: str, cells: list[str], problems
     return column, (name, ~blank[codes])
 
 
-def _registered(pack: RulePack, table: dict[str, Any], n: int) -> None:
-    """derive_from_credit_code's rule for rows without a code: a registration date says the company is registered."""
+def _credit_codes(pack: RulePack, reading: TableReading, given: dict[str, tuple[str, np.ndarray]]) -> None:
+    """derive_from_credit_code over columns: a valid code (each distinct one parsed once) fills legal form, province
+    and Beijing district where unanswered, with a problem where the answered legal form differs; a valid code or a
+    registration date says the company is registered already."""
     from checker.engine.vector import F, U
     from checker.intake import NOT_YET_REGISTERED
 
-    if NOT_YET_REGISTERED not in pack.fields or "registered_on" not in table:
-        return
-    column = table.get(NOT_YET_REGISTERED, np.full(n, U, dtype=np.int8))
-    table[NOT_YET_REGISTERED] = np.where((column == U) & ~np.isnan(table["registered_on"]), F, column).astype(np.int8)
-
-
-def _whole_row(pack: RulePack, header: list[str], cells: list[str], row: int, reading: TableReading,
-               as_of: dt.date) -> None:
-    """Read one row by read_answers and put its answers and problems in place of the column-wise ones."""
-    from checker.engine.columnar import typed_column
-
-    raw = {name: cell for name, cell in zip(header, cells) if name and cell and not cell.isspace()}
-    found = read_answers(pack, raw, as_of)
-    n = len(reading.problems)
-    for fid in found.values.keys() | reading.table.keys():
-        kind = pack.fields[fid].type
-        if fid not in reading.table:
-            reading.table[fid] = typed_column(kind, [None] * n)
-        reading.table[fid][row] = typed_column(kind, [found.values.get(fid)])[0]
-    reading.problems[row] = list(found.problems)
+    table, n = reading.table, len(reading.problems)
+    codes = table.get("credit_code", np.full(n, None, dtype=object))
+    facts = {code: credit_code.parse(code) for code in set(codes.tolist()) if code and credit_code.valid(str(code))}
+    valid = np.fromiter((code in facts for code in codes.tolist()), dtype=bool, count=n)
+    if NOT_YET_REGISTERED in pack.fields and (valid.any() or "registered_on" in table):
+        column = table.get(NOT_YET_REGISTERED, np.full(n, U, dtype=np.int8))
+        dated = ~np.isnan(table["registered_on"]) if "registered_on" in table else np.zeros(n, dtype=bool)
+        table[NOT_YET_REGISTERED] = np.where((column == U) & (valid | dated), F, column).astype(np.int8)
+    for fid in ("legal_form", "province", "district"):
+        if fid in pack.fields and fid not in table and valid.any():
+            table[fid] = np.full(n, None, dtype=object)
+    header, answered = given.get("legal_form", ("legal_form", np.zeros(n, dtype=bool)))
+    for row in np.nonzero(valid)[0].tolist():
+        code = codes[row]
+        found = facts[code]
+        if "legal_form" in pack.fields:
+            form = table["legal_form"][row]
+            if form is not None and form != found.legal_form:
+                reading.problems[row].append(FieldProblem(header if answered[row] else "legal_form", Problem(
+                    "problem.legal_form", {"answered": form, "code": code, "derived": found.legal_form})))
+            table["legal_form"][row] = form or found.legal_form
+        if "province" in pack.fields and table["province"][row] is None:
+            table["province"][row] = found.province
+        if ("district" in pack.fields and table["district"][row] is None and found.district
+                and table.get("province", codes)[row] == found.province == "beijing"):
+            table["district"][row] = found.district
 
 
 def _checks(pack: RulePack, reading: TableReading, given: dict[str, tuple[str, np.ndarray]], as_of: dt.date) -> None:

@@ -22,7 +22,7 @@ SPELLINGS: dict[str, list[str]] = {  # what people type, beside blanks, unknowns
     "registered_on": ["2021/11/7", "2021年11月7日", "20211107", "44500", "2019/13/40", "someday", "2018-03-01"],
     "district": ["海淀区", "海淀", "haidian", "朝阳", "Mars"],
     "credit_code": ["91110108MA01ABCD1X", "91110108551385082Q", "not a code"],
-    "legal_form": ["limited", "有限责任公司", "partnership", "x"],
+    "legal_form": ["enterprise", "企业", "事业单位", "social_organisation", "x"],
 }
 BLANKS = ["", "  ", "不知道", "unknown", "N/A"]
 
