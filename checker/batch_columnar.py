@@ -131,9 +131,18 @@ def _write_csv(path: Path, header: list[str], kinds: list[str], chunks: Iterable
         writer = csv.writer(out)
         writer.writerow([neutralise(h) for h in header])
         for columns in chunks:
-            safe = [col if kind in ("count", "money") else [neutralise(x) for x in col]
+            safe = [col if kind in ("count", "money") else _neutralised(col)
                     for col, kind in zip(columns, kinds + ["text"] * (len(columns) - len(kinds)))]
             writer.writerows(zip(*safe))
+
+
+def _neutralised(column: list[Any]) -> list[Any]:
+    """neutralise of every cell of a column, each distinct text once (status words repeat on every row); a column
+    holding other than text (1 and True are one key) cell by cell."""
+    if not set(map(type, column)) <= {str, type(None)}:
+        return [neutralise(x) for x in column]
+    safe = {x: neutralise(x) for x in set(column)}
+    return list(map(safe.__getitem__, column))
 
 
 def matrix_chunks(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: BatchReport, names: dict[str, str],

@@ -219,9 +219,11 @@ def read_table(pack: RulePack, header: list[str], rows: list[list[str]], as_of: 
     n = len(rows)
     reading = TableReading({}, [None] * n, {}, [[] for _ in range(n)])
     given: dict[str, tuple[str, np.ndarray]] = {}  # field -> (its header, rows whose cell is not blank)
-    for index, name in enumerate(header):
+    width = len(header)
+    padded = [row if len(row) == width else [*row, *[""] * (width - len(row))] for row in rows]
+    for name, column in zip(header, zip(*padded) if padded else [()] * width):
         fid = field_of(pack, name) if name else None
-        cells = [row[index] if index < len(row) else "" for row in rows]
+        cells = list(column)
         if fid is None:
             if name:
                 reading.extra[name] = [None if _blank(c) else c for c in cells]
@@ -238,8 +240,8 @@ def _read_column(pack: RulePack, fid: str, name: str, cells: list[str], problems
                  typed: Any) -> tuple[np.ndarray, tuple[str, np.ndarray]]:
     """One field's typed column from its cells (each distinct cell parsed once), its problems added per row."""
     memo, decl, bound = _memos(pack)[1], pack.fields[fid], bounds(pack).get(fid)
-    index: dict[str, int] = {}
-    codes = np.fromiter((index.setdefault(c, len(index)) for c in cells), dtype=np.int64, count=len(cells))
+    index = {cell: code for code, cell in enumerate(dict.fromkeys(cells))}
+    codes = np.fromiter(map(index.__getitem__, cells), dtype=np.int64, count=len(cells))
     parsed = [_cell(pack, memo, fid, c) for c in index]
     column = typed(decl.type, [value if ok else None for ok, value in parsed])[codes]
     for code, (ok, value) in enumerate(parsed):
