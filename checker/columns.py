@@ -21,7 +21,7 @@ from checker.problems import Problem, problem_of
 from checker.rules import credit_code
 from checker.rules.cells import BRACKETS, norm
 from checker.rules.pack import RulePack
-from checker.rules.profile import UNKNOWN_WORDS, FieldProblem, implausible, parse_value, plausible_max
+from checker.rules.profile import UNKNOWN_WORDS, FieldProblem, implausible, parse_value, plain_number, plausible_max
 
 ID_ALIASES = ("id", "编号", "客户编号", "客户id", "client", "clientid", "client id")
 ID = "id"
@@ -242,7 +242,7 @@ def _read_column(pack: RulePack, fid: str, name: str, cells: list[str], problems
     memo, decl, bound = _memos(pack)[1], pack.fields[fid], bounds(pack).get(fid)
     index = {cell: code for code, cell in enumerate(dict.fromkeys(cells))}
     codes = np.fromiter(map(index.__getitem__, cells), dtype=np.int64, count=len(cells))
-    parsed = [_cell(pack, memo, fid, c) for c in index]
+    parsed = [(True, fast) if (fast := plain_number(decl, c)) is not None else _cell(pack, memo, fid, c) for c in index]
     column = typed(decl.type, [value if ok else None for ok, value in parsed])[codes]
     for code, (ok, value) in enumerate(parsed):
         problem = None if ok else FieldProblem(name, value)

@@ -83,3 +83,24 @@ def test_a_header_naming_a_field_twice_is_read_row_by_row(pack: RulePack) -> Non
     assert not table_header(pack, ["employees", "职工人数" if pack.fields["employees"].label.zh == "职工人数" else
                                    pack.fields["employees"].label.zh])
     assert not table_header(pack, ["备注", "备注"])
+
+
+def test_a_plain_number_reads_as_parse_value_reads_it_or_is_left_to_it(pack: RulePack) -> None:
+    from checker.rules.profile import parse_value, plain_number
+
+    rng = random.Random(4)
+    texts = ["0", "-0", "+7", "007", "12.0", "12.", "1e3", " 12", "5,000", "1" * 14, "9" * 400, "-3.25", "0.1", "80"]
+    texts += [f"{rng.choice(['', '-', '+'])}{rng.randrange(10 ** rng.randrange(1, 14))}" +
+              rng.choice(["", f".{rng.randrange(1000)}"]) for _ in range(2000)]
+    fields = [d for d in pack.fields.values() if d.type in ("int", "decimal")]
+    taken = 0
+    for text in texts:
+        for decl in fields:
+            fast = plain_number(decl, text)
+            if fast is None:
+                continue
+            taken += 1
+            value = parse_value(decl, text)
+            assert (fast, type(fast)) == (value, type(value)), (decl.id, text)
+    assert taken > len(texts)  # most plain numbers take the short way
+    assert plain_number(pack.fields["employees"], "-5") is None  # below the minimum: parse_value says so
