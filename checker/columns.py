@@ -242,7 +242,8 @@ def _read_column(pack: RulePack, fid: str, name: str, cells: list[str], problems
     memo, decl, bound = _memos(pack)[1], pack.fields[fid], bounds(pack).get(fid)
     index = {cell: code for code, cell in enumerate(dict.fromkeys(cells))}
     codes = np.fromiter(map(index.__getitem__, cells), dtype=np.int64, count=len(cells))
-    parsed = [(True, fast) if (fast := plain_number(decl, c)) is not None else _cell(pack, memo, fid, c) for c in index]
+    parsed: list[tuple[bool, Any]] = [(True, fast) if (fast := plain_number(decl, c)) is not None
+                                      else _cell(pack, memo, fid, c) for c in index]
     column = typed(decl.type, [value if ok else None for ok, value in parsed])[codes]
     for code, (ok, value) in enumerate(parsed):
         problem = None if ok else FieldProblem(name, value)
