@@ -52,6 +52,12 @@ def engine(n: int) -> None:
     table = columnar.profile_table(pack, profiles)
     eval_only = n / timed(columnar.evaluate, pack, table, AS_OF)
     line("  columnar evaluation alone (no row dicts)", f"{eval_only:,.0f} profiles/s", "status, amount, missing", None)
+    from checker.staff.registry import registry_table
+
+    typed = registry_table(pack, n, seed=7)
+    typed_only = n / timed(columnar.evaluate, pack, typed, AS_OF)
+    line("  evaluation from typed columns (read_table's form)", f"{typed_only:,.0f} profiles/s",
+         f"from raw lists {eval_only:,.0f}/s", None)
 
 
 def pack_load() -> None:
