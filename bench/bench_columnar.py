@@ -7,7 +7,8 @@ Run by hand:  .venv/bin/python bench/bench_columnar.py [--n 20000] [--million]
 - 1,000,000 rows streamed: extrapolated linearly from the n-row run and its RSS (run for real with --million);
 - pack load: a cold load_pack beside the content-keyed cache (checker.rules.cache), and a 1-row `checker batch`;
 - impact: `checker impact` over 1M generated registry profiles (checker.staff.registry) beside the staff preview's
-  per-profile folding (impact_job.compare_all) measured on 2,000 profiles.
+  per-profile folding (impact_job.compare_all) measured on 2,000 profiles;
+- stored: bytes of the agency's compact stored result per client (checker.agency.stored) beside the item dicts.
 """
 
 from __future__ import annotations
@@ -134,12 +135,31 @@ def impact(n: int) -> None:
     line("  its memory (RSS growth, chunks of 20k)", f"+{max(grown, 0):.0f} MB", "bounded by the chunk", None)
 
 
+def stored(n: int) -> None:
+    """Bytes of the compact stored result per client (checker.agency.stored, as the column holds it) for n generated
+    clients, beside the item dicts it replaces; the client's answers and the database's own overhead are not in it."""
+    import json
+
+    from checker.agency.stored import encode
+    from checker.engine import columnar
+
+    pack = load_pack(config.rules_dir())
+    profiles = generate(pack, n)
+    compact = plain = 0
+    for start in range(0, n, 5000):
+        for result in columnar.compact_results(pack, profiles[start:start + 5000], AS_OF):
+            compact += len(json.dumps(encode(result), ensure_ascii=False, separators=(",", ":")).encode())
+            plain += len(json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode())
+    line(f"agency stored result <= 1 KB per client ({n:,})", f"{compact / n:,.0f} bytes per client",
+         f"item dicts {plain / n:,.0f} bytes", compact / n <= 1024)
+
+
 def main() -> None:
     """Print each goal, its figure, its baseline and met / not met."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=20_000)
     parser.add_argument("--million", action="store_true", help="stream 1,000,000 rows for real (minutes)")
-    parser.add_argument("--only", choices=["engine", "pack", "batch", "impact"], default=None)
+    parser.add_argument("--only", choices=["engine", "pack", "batch", "impact", "stored"], default=None)
     parser.add_argument("--impact-n", type=int, default=1_000_000, help="registry profiles of the impact run")
     args = parser.parse_args()
     print(f"{'goal':46s} | {'figure':34s} | {'beside':34s} | verdict")
@@ -151,6 +171,8 @@ def main() -> None:
         engine(args.n)
     if args.only in (None, "impact"):
         impact(args.impact_n)
+    if args.only in (None, "stored"):
+        stored(args.n)
 
 
 if __name__ == "__main__":
