@@ -197,9 +197,10 @@ def csv_lines(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[list[str]
             for number, cells in enumerate(reader, FIRST_DATA_ROW):
                 if number - 1 > MAX_ROWS:
                     raise BatchFormatError(f"more than {MAX_ROWS} rows")
-                if not any(c.strip() for c in cells):
+                joined = "".join(cells)
+                if not joined or joined.isspace():  # every cell blank
                     continue
-                if len(cells) > len(header) or max(map(len, cells)) > MAX_CELL:
+                if len(cells) > len(header) or (len(joined) > MAX_CELL and max(map(len, cells)) > MAX_CELL):
                     row = _text_row(number, header, cells)
                     yield row if row.error else (number, cells[:len(header)])
                 else:
