@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -55,7 +55,8 @@ def write_matrix(path: Path, checker: Checker, rows: Iterable[Row], as_of: dt.da
 
 
 def write_csv_matrix(path: Path, checker: Checker, source: Path, as_of: dt.date, report: BatchReport, lang: str = "zh",
-                     extras: list[str] | None = None, chunk: int = CHUNK, sample: int = SAMPLE) -> bool:
+                     extras: list[str] | None = None, chunk: int = CHUNK, sample: int = SAMPLE,
+                     progress: Callable[[int], None] = lambda rows: None) -> bool:
     """write_matrix of a CSV file read a column at a time (columns.read_table: no per-row dicts); False, with nothing
     written, when its header names a field twice (then read it row by row)."""
     suffix = _out_suffix(path)
@@ -75,9 +76,11 @@ def write_csv_matrix(path: Path, checker: Checker, source: Path, as_of: dt.date,
             pending.append(cast("Row | tuple[int, list[str]]", item))
             if len(pending) == chunk:
                 yield _table_columns(checker, top, pending, as_of, report, names, lang, extras or [], sample)
+                progress(len(pending))
                 pending.clear()
         if pending:
             yield _table_columns(checker, top, pending, as_of, report, names, lang, extras or [], sample)
+            progress(len(pending))
 
     _write(path, header, kinds, chunks(), lang)
     return True

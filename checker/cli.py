@@ -182,8 +182,16 @@ def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: Engi
     use_vector = output.suffix.lower() in (".csv", ".xlsx") if vector is None else vector
     try:
         extras = unclaimed_columns(checker, source)  # a first streamed pass, if need be: the columns no field claims
+        show = sys.stderr.isatty() if progress is None else progress
+        done = [0]
+
+        def chunk_done(rows: int) -> None:
+            done[0] += rows
+            if show:
+                click.echo(f"checking: {done[0]:,} rows", err=True)
+
         if not (use_vector and source.suffix.lower() == ".csv"  # a CSV file is read a column at a time
-                and write_csv_matrix(output, checker, source, as_of, report, lang, extras)):
+                and write_csv_matrix(output, checker, source, as_of, report, lang, extras, progress=chunk_done)):
             _batch_rows(checker, source, output, as_of, report, use_vector, progress, full, lang, extras)
     except (BatchFormatError, EngineMismatch) as exc:
         raise click.ClickException(str(exc)) from None
