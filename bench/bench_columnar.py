@@ -5,7 +5,10 @@ Run by hand:  .venv/bin/python bench/bench_columnar.py [--n 20000] [--million]
   (checker.engine.columnar) beside the row-dict path it replaces (checker.engine.vector.matrix_rows), same profiles;
 - `checker batch IN.csv -o OUT.csv` of n rows (its own process) beside csv.reader -> csv.writer of the same file;
 - 1,000,000 rows streamed: extrapolated linearly from the n-row run and its RSS (run for real with --million);
-- pack load: a cold load_pack beside the content-keyed cache (checker.rules.cache), and a 1-row `checker batch`.
+- pack load: a cold load_pack beside the content-keyed cache (checker.rules.cache), and a 1-row `checker batch`;
+- impact: `checker impact` over 1M generated registry profiles (checker.staff.registry) beside the staff preview's
+  per-profile folding (impact_job.compare_all) measured on 2,000 profiles;
+- stored: bytes of the agency's compact stored result per client (checker.agency.stored) beside the item dicts.
 """
 
 from __future__ import annotations
@@ -50,6 +53,12 @@ def engine(n: int) -> None:
     table = columnar.profile_table(pack, profiles)
     eval_only = n / timed(columnar.evaluate, pack, table, AS_OF)
     line("  columnar evaluation alone (no row dicts)", f"{eval_only:,.0f} profiles/s", "status, amount, missing", None)
+    from checker.staff.registry import registry_table
+
+    typed = registry_table(pack, n, seed=7)
+    typed_only = n / timed(columnar.evaluate, pack, typed, AS_OF)
+    line("  evaluation from typed columns (read_table's form)", f"{typed_only:,.0f} profiles/s",
+         f"from raw lists {eval_only:,.0f}/s", None)
 
 
 def pack_load() -> None:
@@ -96,12 +105,62 @@ def batch(n: int, million: bool) -> None:
                  f"extrapolated from {n} rows' CPU", projected <= 120 and csv_rss <= 1024)
 
 
+def impact(n: int) -> None:
+    """`checker impact` over n generated registry profiles (the pack on two dates) beside the staff preview's
+    per-profile folding (impact_job.compare_all: read, compact_results, impact_money per profile) on a sample."""
+    import datetime as dt
+    import resource
+
+    from checker.engine import Checker
+    from checker.engine.columnar import table_profile
+    from checker.staff import impact_job, registry
+
+    pack = load_pack(config.rules_dir())
+    before, after = registry.Side(pack, AS_OF), registry.Side(pack, AS_OF + dt.timedelta(days=365))
+    sample = 2000
+    table = registry.registry_table(pack, sample, seed=11)
+    raw = [(registry.company(row), {k: x.isoformat() if isinstance(x, dt.date) else x
+                                     for k, x in table_profile(pack, table, row).items()}) for row in range(sample)]
+    pair = impact_job.Pair(Checker(pack, "reference"), Checker(pack, "reference"))
+    old = sample / timed(impact_job.compare_all, pair, raw, AS_OF)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    start, cpu = time.perf_counter(), time.process_time()
+    *_, found = registry.registry_impact(before, after, n)
+    wall, used = time.perf_counter() - start, time.process_time() - cpu
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - rss
+    projected = used * 1_000_000 / n  # the run itself when n is a million
+    shown = f"{used:.0f}s CPU, {n / used:,.0f}/s" + (f", 1M ~{projected:.0f}s" if n != 1_000_000 else f", wall {wall:.0f}s")
+    line("impact over 1M registry profiles <= 60 s (CPU)", shown, f"preview per profile {old:,.0f}/s (1M ~{1e6 / old:.0f}s)",
+         projected <= 60 and found.rows == n)
+    line("  its memory (RSS growth, chunks of 20k)", f"+{max(grown, 0):.0f} MB", "bounded by the chunk", None)
+
+
+def stored(n: int) -> None:
+    """Bytes of the compact stored result per client (checker.agency.stored, as the column holds it) for n generated
+    clients, beside the item dicts it replaces; the client's answers and the database's own overhead are not in it."""
+    import json
+
+    from checker.agency.stored import encode
+    from checker.engine import columnar
+
+    pack = load_pack(config.rules_dir())
+    profiles = generate(pack, n)
+    compact = plain = 0
+    for start in range(0, n, 5000):
+        for result in columnar.compact_results(pack, profiles[start:start + 5000], AS_OF):
+            compact += len(json.dumps(encode(result), ensure_ascii=False, separators=(",", ":")).encode())
+            plain += len(json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode())
+    line(f"agency stored result <= 1 KB per client ({n:,})", f"{compact / n:,.0f} bytes per client",
+         f"item dicts {plain / n:,.0f} bytes", compact / n <= 1024)
+
+
 def main() -> None:
     """Print each goal, its figure, its baseline and met / not met."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=20_000)
     parser.add_argument("--million", action="store_true", help="stream 1,000,000 rows for real (minutes)")
-    parser.add_argument("--only", choices=["engine", "pack", "batch"], default=None)
+    parser.add_argument("--only", choices=["engine", "pack", "batch", "impact", "stored"], default=None)
+    parser.add_argument("--impact-n", type=int, default=1_000_000, help="registry profiles of the impact run")
     args = parser.parse_args()
     print(f"{'goal':46s} | {'figure':34s} | {'beside':34s} | verdict")
     if args.only in (None, "batch"):  # first: a child forked from a process grown by the engine run reports its RSS
@@ -110,6 +169,10 @@ def main() -> None:
         pack_load()
     if args.only in (None, "engine"):
         engine(args.n)
+    if args.only in (None, "impact"):
+        impact(args.impact_n)
+    if args.only in (None, "stored"):
+        stored(args.n)
 
 
 if __name__ == "__main__":

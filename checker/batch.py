@@ -181,6 +181,36 @@ def _csv_rows(lines: Iterable[str], limits: Limits = DEFAULT_LIMITS) -> Iterator
         raise BatchFormatError(str(exc)) from None
 
 
+def csv_lines(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[list[str] | Row | tuple[int, list[str]]]:
+    """A CSV file read as read_rows reads it, its cells left in lines for a column-wise reading: the header first,
+    then each non-blank line as (row number, cells), or as the Row of its error (extra cells, a cell too long)."""
+    try:
+        check_file(path, limits)
+    except InputRefused as exc:
+        raise BatchFormatError(str(exc)) from None
+    with path.open(encoding=detect_encoding(path), newline="") as stream:
+        reader = csv.reader(_no_nul(bounded_lines(stream, limits)))
+        try:
+            header = [h.strip() for h in next(reader, [])]
+            _check_header(header, limits)
+            yield header
+            for number, cells in enumerate(reader, FIRST_DATA_ROW):
+                if number - 1 > MAX_ROWS:
+                    raise BatchFormatError(f"more than {MAX_ROWS} rows")
+                joined = "".join(cells)
+                if not joined or joined.isspace():  # every cell blank
+                    continue
+                if len(cells) > len(header) or (len(joined) > MAX_CELL and max(map(len, cells)) > MAX_CELL):
+                    row = _text_row(number, header, cells)
+                    yield row if row.error else (number, cells[:len(header)])
+                else:
+                    yield number, cells
+        except csv.Error as exc:
+            raise BatchFormatError(f"the CSV file is malformed near line {reader.line_num}: {exc}") from None
+        except InputRefused as exc:
+            raise BatchFormatError(str(exc)) from None
+
+
 def _check_header(header: list[str], limits: Limits) -> None:
     """Refuse a header of too many columns (BatchFormatError)."""
     try:

@@ -10,16 +10,30 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
-from checker.batch import NAME_KEY, ROW_KEY, SAMPLE, BatchFormatError, BatchReport, Row, _out_suffix, _valid, flat_check
+from checker.batch import (
+    NAME_KEY,
+    ROW_KEY,
+    SAMPLE,
+    BatchFormatError,
+    BatchReport,
+    Row,
+    RowProblem,
+    _out_suffix,
+    _valid,
+    csv_lines,
+    flat_check,
+)
+from checker.columns import read_table, table_header
 from checker.engine import Checker, EngineMismatch
 from checker.engine.answer import TOTAL_KEYS
-from checker.engine.columnar import Matrix, MeasureColumns, evaluate, flat_row_at, profile_table
+from checker.engine.columnar import Matrix, MeasureColumns, evaluate, flat_row_at, profile_table, table_profile
 from checker.engine.vector import F, T, U
 from checker.rules.pack import RulePack
 from checker.sheets.verdicts import MONEY, STATUSES, UNKNOWN, matrix_head, money_type, titles, word
@@ -37,8 +51,75 @@ def write_matrix(path: Path, checker: Checker, rows: Iterable[Row], as_of: dt.da
         raise BatchFormatError("the matrix has no JSONL form: write .csv or .xlsx, or use full results")
     names = titles(checker.pack, lang)
     header, kinds = matrix_head(names, lang, extras or [])
-    chunks = matrix_chunks(checker, rows, as_of, report, names, lang, extras or [], chunk, sample)
-    if suffix == ".csv":
+    _write(path, header, kinds, matrix_chunks(checker, rows, as_of, report, names, lang, extras or [], chunk, sample), lang)
+
+
+def write_csv_matrix(path: Path, checker: Checker, source: Path, as_of: dt.date, report: BatchReport, lang: str = "zh",
+                     extras: list[str] | None = None, chunk: int = CHUNK, sample: int = SAMPLE,
+                     progress: Callable[[int], None] = lambda rows: None) -> bool:
+    """write_matrix of a CSV file read a column at a time (columns.read_table: no per-row dicts); False, with nothing
+    written, when its header names a field twice (then read it row by row)."""
+    suffix = _out_suffix(path)
+    if suffix == ".jsonl":
+        raise BatchFormatError("the matrix has no JSONL form: write .csv or .xlsx, or use full results")
+    lines = csv_lines(source)
+    top = next(lines)
+    assert isinstance(top, list)
+    if not table_header(checker.pack, top):
+        return False
+    names = titles(checker.pack, lang)
+    header, kinds = matrix_head(names, lang, extras or [])
+    pending: list[Row | tuple[int, list[str]]] = []
+
+    def chunks() -> Iterator[list[list[Any]]]:
+        for item in lines:
+            pending.append(cast("Row | tuple[int, list[str]]", item))
+            if len(pending) == chunk:
+                yield _table_columns(checker, top, pending, as_of, report, names, lang, extras or [], sample)
+                progress(len(pending))
+                pending.clear()
+        if pending:
+            yield _table_columns(checker, top, pending, as_of, report, names, lang, extras or [], sample)
+            progress(len(pending))
+
+    _write(path, header, kinds, chunks(), lang)
+    return True
+
+
+def _table_columns(checker: Checker, header: list[str], items: list[Row | tuple[int, list[str]]], as_of: dt.date,
+                   report: BatchReport, names: dict[str, str], lang: str, extras: list[str], sample: int) -> list[list[Any]]:
+    """One chunk of CSV lines read column-wise, its problems reported in row order, evaluated, `sample` rows (the
+    first among them) re-checked by the engine, and its sheet columns."""
+    pack = checker.pack
+    good = [item for item in items if isinstance(item, tuple)]
+    reading = read_table(pack, header, [cells for _, cells in good], as_of)
+    numbers = [number for number, _ in good]
+    ids = [number if ident is None else ident for ident, number in zip(reading.ids, numbers)]
+    read = iter(zip(ids, reading.problems))
+    for item in items:  # in row order, as the row-by-row reading reports them
+        if isinstance(item, Row):
+            report.add([RowProblem(item.number, "row", item.error, item.number)] if item.error else [])
+            continue
+        ident, problems = next(read)
+        report.add([RowProblem(item[0], p.field, p.problem, ident) for p in problems])
+        report.checked += 1
+    n = len(good)
+    if not n:
+        return []
+    found = evaluate(pack, reading.table, as_of)
+    for index in range(0, n, max(1, -(-n // sample))):
+        profile = table_profile(pack.at(as_of), reading.table, index)
+        if flat_row_at(found, index, ids[index], pack.version, as_of) != flat_check(ids[index], checker.check(profile, as_of)):
+            raise EngineMismatch(f"vectorised batch and {checker.engine} disagree on row id {ids[index]!r}")
+    column = reading.table.get("name")
+    titles_ = [str((column[row] if column is not None else None) or ident) for row, ident in enumerate(ids)]
+    head = Head(numbers, ids, titles_, reading.extra)
+    return sheet_columns(pack, found, head, names, lang, extras, as_of)
+
+
+def _write(path: Path, header: list[str], kinds: list[str], chunks: Iterable[list[list[Any]]], lang: str) -> None:
+    """The matrix sheet to a .csv or .xlsx file, a chunk of columns at a time."""
+    if _out_suffix(path) == ".csv":
         _write_csv(path, header, kinds, chunks)
     else:
         lines = (list(line) for columns in chunks for line in zip(*columns))
@@ -53,9 +134,18 @@ def _write_csv(path: Path, header: list[str], kinds: list[str], chunks: Iterable
         writer = csv.writer(out)
         writer.writerow([neutralise(h) for h in header])
         for columns in chunks:
-            safe = [col if kind in ("count", "money") else [neutralise(x) for x in col]
+            safe = [col if kind in ("count", "money") else _neutralised(col)
                     for col, kind in zip(columns, kinds + ["text"] * (len(columns) - len(kinds)))]
             writer.writerows(zip(*safe))
+
+
+def _neutralised(column: list[Any]) -> list[Any]:
+    """neutralise of every cell of a column, each distinct text once (status words repeat on every row); a column
+    holding other than text (1 and True are one key) cell by cell."""
+    if not set(map(type, column)) <= {str, type(None)}:
+        return [neutralise(x) for x in column]
+    safe = {x: neutralise(x) for x in set(column)}
+    return list(map(safe.__getitem__, column))
 
 
 def matrix_chunks(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: BatchReport, names: dict[str, str],
@@ -81,11 +171,28 @@ def _chunk_columns(checker: Checker, batch: list[tuple[int, Any, dict[str, Any],
         _, ident, profile, _ = batch[index]
         if flat_row_at(found, index, ident, pack.version, as_of) != flat_check(ident, checker.check(profile, as_of)):
             raise EngineMismatch(f"vectorised batch and {checker.engine} disagree on row id {ident!r}")
-    return sheet_columns(pack, found, batch, names, lang, extras, as_of)
+    return sheet_columns(pack, found, _head(batch, extras), names, lang, extras, as_of)
 
 
-def sheet_columns(pack: RulePack, found: Matrix, batch: list[tuple[int, Any, dict[str, Any], dict[str, Any]]],
-                  names: dict[str, str], lang: str, extras: list[str], as_of: dt.date) -> list[list[Any]]:
+@dataclass
+class Head:
+    """What a chunk's sheet shows of each row beside its verdicts: row number, id, company name, extra columns."""
+
+    numbers: list[int]
+    ids: list[Any]
+    names: list[str]
+    extra: dict[str, list[Any]]
+
+
+def _head(batch: list[tuple[int, Any, dict[str, Any], dict[str, Any]]], extras: list[str]) -> Head:
+    """The head of a chunk read row by row."""
+    return Head([number for number, _, _, _ in batch], [ident for _, ident, _, _ in batch],
+                [str(profile.get("name") or ident) for _, ident, profile, _ in batch],
+                {name: [extra.get(name) for _, _, _, extra in batch] for name in extras})
+
+
+def sheet_columns(pack: RulePack, found: Matrix, head: Head, names: dict[str, str], lang: str, extras: list[str],
+                  as_of: dt.date) -> list[list[Any]]:
     """The matrix sheet's columns of one chunk (batch.matrix_line of each row, a column at a time): a money type shows
     the engine's total where a counted result of that type has a known amount, "—" where counted ones have none."""
     n = found.n
@@ -110,18 +217,16 @@ def sheet_columns(pack: RulePack, found: Matrix, batch: list[tuple[int, Any, dic
     for kind in MONEY:
         cells = np.where(known[kind], found.totals[TOTAL_KEYS[kind]], np.nan).tolist()
         money.append([x if x == x else (UNKNOWN if gap else None) for x, gap in zip(cells, gaps[kind].tolist())])
-    echoed: list[list[Any]] = [[extra.get(name) for _, _, _, extra in batch]
-                               if ":" not in name and name not in ECHO_SKIP else [None] * n for name in extras]
-    head: list[list[Any]] = [[number for number, _, _, _ in batch], [str(ident) for _, ident, _, _ in batch],
-            [str(profile.get("name") or ident) for _, ident, profile, _ in batch], count.tolist()]
-    return head + money + statuses + echoed + [[pack.version] * n, [as_of.isoformat()] * n]
+    echoed: list[list[Any]] = [head.extra.get(name) or [None] * n if ":" not in name and name not in ECHO_SKIP
+                               else [None] * n for name in extras]
+    first: list[list[Any]] = [head.numbers, [str(ident) for ident in head.ids], head.names, count.tolist()]
+    return first + money + statuses + echoed + [[pack.version] * n, [as_of.isoformat()] * n]
 
 
 def _words(c: MeasureColumns, lang: str) -> np.ndarray:
     """Each row's status word (export.status_of): held, verify, others, else the status."""
     words = np.array([word(s, lang) for s in ("held", "verify", "others", *STATUSES)], dtype=object)
-    held = np.fromiter((h is not None for h in c.held), dtype=bool, count=len(c.held))
-    cond = np.fromiter((k is not None for k in c.condition), dtype=bool, count=len(c.condition))
+    held, cond = c.held_rows, c.condition_rows
     eligible = c.status == T
     verify = eligible & ((c.currency == "unconfirmed") | cond)
     others = eligible & ((c.measure.spec.applicant or "company") != "company")

@@ -173,17 +173,8 @@ def check(obj: Context, profile: Path, as_of: dt.date, fmt: str, lang: str, engi
 def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: EngineName | None,
           vector: bool | None, progress: bool | None, full: bool, lang: str) -> None:
     """Check every profile of SOURCE (.jsonl, .csv or .xlsx) and write OUTPUT."""
-    from checker.batch import (
-        BatchFormatError,
-        BatchReport,
-        check_rows,
-        engine_rows,
-        read_rows,
-        unclaimed_columns,
-        write_results,
-        write_rows,
-    )
-    from checker.batch_columnar import write_matrix
+    from checker.batch import BatchFormatError, BatchReport, unclaimed_columns
+    from checker.batch_columnar import write_csv_matrix
     from checker.engine import EngineMismatch
 
     report = BatchReport(sink=lambda problem: click.echo(f"{source}: {problem}", err=True))
@@ -191,21 +182,93 @@ def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: Engi
     use_vector = output.suffix.lower() in (".csv", ".xlsx") if vector is None else vector
     try:
         extras = unclaimed_columns(checker, source)  # a first streamed pass, if need be: the columns no field claims
-        rows = read_rows(source)  # streamed: rows are read, checked and written a chunk at a time
         show = sys.stderr.isatty() if progress is None else progress
-        with click.progressbar(rows, label="checking", file=sys.stderr if show else None) as bar:
-            if use_vector:
-                write_matrix(output, checker, bar, as_of, report, lang, extras)
-            elif output.suffix.lower() in (".csv", ".xlsx"):
-                write_rows(output, engine_rows(checker, bar, as_of, report, extras), checker.pack, lang, extras)
-            else:
-                write_results(output, check_rows(checker, bar, as_of, report), full)
+        done = [0]
+
+        def chunk_done(rows: int) -> None:
+            done[0] += rows
+            if show:
+                click.echo(f"checking: {done[0]:,} rows", err=True)
+
+        if not (use_vector and source.suffix.lower() == ".csv"  # a CSV file is read a column at a time
+                and write_csv_matrix(output, checker, source, as_of, report, lang, extras, progress=chunk_done)):
+            _batch_rows(checker, source, output, as_of, report, use_vector, progress, full, lang, extras)
     except (BatchFormatError, EngineMismatch) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{report.checked} checked, {report.flagged} rows with problems (bad cells read as unknown) -> {output}",
                err=True)
     if report.flagged:
         sys.exit(EXIT_ROWS)
+
+
+def _batch_rows(checker: Checker, source: Path, output: Path, as_of: dt.date, report: Any, use_vector: bool,
+                progress: bool | None, full: bool, lang: str, extras: list[str]) -> None:
+    """`checker batch` reading the rows one by one (JSONL, XLSX, a CSV file naming a field twice, engine output)."""
+    from checker.batch import check_rows, engine_rows, read_rows, write_results, write_rows
+    from checker.batch_columnar import write_matrix
+
+    rows = read_rows(source)  # streamed: rows are read, checked and written a chunk at a time
+    show = sys.stderr.isatty() if progress is None else progress
+    with click.progressbar(rows, label="checking", file=sys.stderr if show else None) as bar:
+        if use_vector:
+            write_matrix(output, checker, bar, as_of, report, lang, extras)
+        elif output.suffix.lower() in (".csv", ".xlsx"):
+            write_rows(output, engine_rows(checker, bar, as_of, report, extras), checker.pack, lang, extras)
+        else:
+            write_results(output, check_rows(checker, bar, as_of, report), full)
+
+
+@main.command()
+@click.option("--against", type=click.Path(exists=True, path_type=Path, file_okay=False), default=None,
+              help="The pack the rules folder (draft or current) is compared with (default: the same pack).")
+@click.option("--before", "before_date", callback=lambda c, p, v: None if v is None else _as_of(c, p, v),
+              help="Date the --against pack is checked on, YYYY-MM-DD (default: --as-of).")
+@AS_OF
+@click.option("--n", "count", type=click.IntRange(1, 10_000_000), default=100_000, show_default=True,
+              help="Generated registry profiles (1000000 for the whole district).")
+@click.option("--seed", type=int, default=7, show_default=True, help="Seed of the generated registry.")
+@click.option("--json", "as_json", is_flag=True, help="Print the impact as one JSON object.")
+@click.pass_obj
+def impact(obj: Context, against: Path | None, before_date: dt.date | None, as_of: dt.date, count: int, seed: int,
+           as_json: bool) -> None:
+    """Impact of the rules folder's pack on AS_OF over a generated registry, against another pack or date."""
+    import time
+
+    from checker.staff.registry import Side, registry_impact
+
+    before_pack = obj.pack() if against is None else _other_pack(against)
+    before = Side(before_pack, before_date or as_of)
+    start, found = time.perf_counter(), None
+    for found in registry_impact(before, Side(obj.pack(), as_of), count, seed):
+        click.echo(f"{found.rows:,} / {count:,} profiles", err=True)
+    assert found is not None
+    seconds = time.perf_counter() - start
+    if as_json:
+        click.echo(json.dumps({**found.to_json(), "seconds": round(seconds, 2)}, ensure_ascii=False))
+        return
+    click.echo(_impact_text(found.to_json(), before_pack.version, before.as_of, obj.pack().version, as_of))
+    click.echo(f"{found.rows:,} profiles in {seconds:.1f}s ({found.rows / seconds:,.0f}/s)")
+
+
+def _other_pack(path: Path) -> RulePack:
+    """The pack an impact compares with, rule errors a clean exit."""
+    other = Context(path)
+    return other.pack()
+
+
+def _impact_text(found: dict[str, Any], old: str, old_date: dt.date, new: str, new_date: dt.date) -> str:
+    """The impact as plain text: changes per measure, money by type before/after, companies that gain or lose."""
+    lines = [f"{old} on {old_date} -> {new} on {new_date}: {found['rows']:,} profiles",
+             f"{'measure':44s} {'newly eligible':>15s} {'no longer':>10s} {'other':>8s}"]
+    for mid, kinds in found["counts"].items():
+        lines.append(f"{mid:44s} {kinds.get('newly_eligible', 0):>15,} {kinds.get('no_longer_eligible', 0):>10,} "
+                     f"{kinds.get('other', 0):>8,}")
+    lines.append(f"{'money (万元)':42s} {'before':>16s} {'after':>16s} {'gained':>8s} {'lost':>8s}")
+    for key, row in found["money"]["types"].items():
+        lines.append(f"{key:44s} {row['before']:>16,.2f} {row['after']:>16,.2f} {row['gained']:>8,} {row['lost']:>8,}")
+    companies = found["money"]["companies"]
+    lines.append(f"companies whose money rises: {companies['gained']:,}, falls: {companies['lost']:,}")
+    return "\n".join(lines)
 
 
 @main.command()

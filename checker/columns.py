@@ -13,12 +13,15 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+import numpy as np
+
 from checker.engine import conditions
 from checker.intake import check_problem, derive_from_credit_code
-from checker.problems import problem_of
+from checker.problems import Problem, problem_of
+from checker.rules import credit_code
 from checker.rules.cells import BRACKETS, norm
 from checker.rules.pack import RulePack
-from checker.rules.profile import UNKNOWN_WORDS, FieldProblem, implausible, parse_value, plausible_max
+from checker.rules.profile import UNKNOWN_WORDS, FieldProblem, implausible, parse_value, plain_number, plausible_max
 
 ID_ALIASES = ("id", "编号", "客户编号", "客户id", "client", "clientid", "client id")
 ID = "id"
@@ -188,3 +191,128 @@ def row_id(pack: RulePack, raw: Mapping[str, Any], default: Any) -> Any:
         if field_of(pack, str(header)) == ID and not _blank(answer):
             return answer
     return default
+
+
+@dataclass
+class TableReading:
+    """A chunk of text rows read column by column: typed columns (columnar.typed_column), each row's id (None: none
+    given), its extra columns and its problems in the order read_answers reports them."""
+
+    table: dict[str, Any]
+    ids: list[Any]
+    extra: dict[str, list[Any]]
+    problems: list[list[FieldProblem]]
+
+
+def table_header(pack: RulePack, header: list[str]) -> bool:
+    """Whether a file's header can be read column-wise: no column named twice, no field claimed by two columns."""
+    named = [h for h in header if h]
+    fids = [fid for h in named if (fid := field_of(pack, h)) is not None and fid != ID]
+    return len(set(named)) == len(named) and len(set(fids)) == len(fids)
+
+
+def read_table(pack: RulePack, header: list[str], rows: list[list[str]], as_of: dt.date) -> TableReading:
+    """read_answers of every row, a column at a time: each column's distinct cells parsed once by the one cell parser
+    and mapped back, what a credit code says filled in column-wise too."""
+    from checker.engine.columnar import typed_column
+
+    n = len(rows)
+    reading = TableReading({}, [None] * n, {}, [[] for _ in range(n)])
+    given: dict[str, tuple[str, np.ndarray]] = {}  # field -> (its header, rows whose cell is not blank)
+    width = len(header)
+    padded = [row if len(row) == width else [*row, *[""] * (width - len(row))] for row in rows]
+    for name, column in zip(header, zip(*padded) if padded else [()] * width):
+        fid = field_of(pack, name) if name else None
+        cells = list(column)
+        if fid is None:
+            if name:
+                reading.extra[name] = [None if _blank(c) else c for c in cells]
+        elif fid == ID:
+            reading.ids = [c if found is None and not _blank(c) else found for found, c in zip(reading.ids, cells)]
+        else:
+            reading.table[fid], given[fid] = _read_column(pack, fid, name, cells, reading.problems, typed_column)
+    _credit_codes(pack, reading, given)
+    _checks(pack, reading, given, as_of)
+    return reading
+
+
+def _read_column(pack: RulePack, fid: str, name: str, cells: list[str], problems: list[list[FieldProblem]],
+                 typed: Any) -> tuple[np.ndarray, tuple[str, np.ndarray]]:
+    """One field's typed column from its cells (each distinct cell parsed once), its problems added per row."""
+    memo, decl, bound = _memos(pack)[1], pack.fields[fid], bounds(pack).get(fid)
+    index = {cell: code for code, cell in enumerate(dict.fromkeys(cells))}
+    codes = np.fromiter(map(index.__getitem__, cells), dtype=np.int64, count=len(cells))
+    parsed: list[tuple[bool, Any]] = [(True, fast) if (fast := plain_number(decl, c)) is not None
+                                      else _cell(pack, memo, fid, c) for c in index]
+    column = typed(decl.type, [value if ok else None for ok, value in parsed])[codes]
+    for code, (ok, value) in enumerate(parsed):
+        problem = None if ok else FieldProblem(name, value)
+        if ok and value is not None and bound is not None and abs(value) > bound and (warning := implausible(decl, value)):
+            problem = FieldProblem(name, warning)
+        if problem is not None:
+            for row in np.nonzero(codes == code)[0].tolist():
+                problems[row].append(problem)
+    blank = np.array([ok and value is None for ok, value in parsed], dtype=bool)
+    return column, (name, ~blank[codes])
+
+
+def _credit_codes(pack: RulePack, reading: TableReading, given: dict[str, tuple[str, np.ndarray]]) -> None:
+    """derive_from_credit_code over columns: a valid code (each distinct one parsed once) fills legal form, province
+    and Beijing district where unanswered, with a problem where the answered legal form differs; a valid code or a
+    registration date says the company is registered already."""
+    from checker.engine.vector import F, U
+    from checker.intake import NOT_YET_REGISTERED
+
+    table, n = reading.table, len(reading.problems)
+    codes = table.get("credit_code", np.full(n, None, dtype=object))
+    facts = {code: credit_code.parse(code) for code in set(codes.tolist()) if code and credit_code.valid(str(code))}
+    valid = np.fromiter((code in facts for code in codes.tolist()), dtype=bool, count=n)
+    if NOT_YET_REGISTERED in pack.fields and (valid.any() or "registered_on" in table):
+        column = table.get(NOT_YET_REGISTERED, np.full(n, U, dtype=np.int8))
+        dated = ~np.isnan(table["registered_on"]) if "registered_on" in table else np.zeros(n, dtype=bool)
+        table[NOT_YET_REGISTERED] = np.where((column == U) & (valid | dated), F, column).astype(np.int8)
+    for fid in ("legal_form", "province", "district"):
+        if fid in pack.fields and fid not in table and valid.any():
+            table[fid] = np.full(n, None, dtype=object)
+    header, answered = given.get("legal_form", ("legal_form", np.zeros(n, dtype=bool)))
+    for row in np.nonzero(valid)[0].tolist():
+        code = codes[row]
+        found = facts[code]
+        if "legal_form" in pack.fields:
+            form = table["legal_form"][row]
+            if form is not None and form != found.legal_form:
+                reading.problems[row].append(FieldProblem(header if answered[row] else "legal_form", Problem(
+                    "problem.legal_form", {"answered": form, "code": code, "derived": found.legal_form})))
+            table["legal_form"][row] = form or found.legal_form
+        if "province" in pack.fields and table["province"][row] is None:
+            table["province"][row] = found.province
+        if ("district" in pack.fields and table["district"][row] is None and found.district
+                and table.get("province", codes)[row] == found.province == "beijing"):
+            table["district"][row] = found.district
+
+
+def _checks(pack: RulePack, reading: TableReading, given: dict[str, tuple[str, np.ndarray]], as_of: dt.date) -> None:
+    """_drop_inconsistent over columns: rows a consistency check surely rejects lose the check's answers, with a
+    problem on its first field (named by its header where the row answered it)."""
+    from checker.engine.columnar import TableColumns, typed_column
+    from checker.engine.vector import F
+
+    n = len(reading.problems)
+    if not n:
+        return
+    cols = TableColumns(pack, [{}] * n, as_of, reading.table)
+    for check in pack.checks:
+        bad = np.asarray(cols.eval(check.test)) == F
+        if not bad.any():
+            continue
+        first = check.spec.fields[0]
+        header, answered = given.get(first, (first, np.zeros(n, dtype=bool)))
+        for row in np.nonzero(bad)[0].tolist():
+            reading.problems[row].append(FieldProblem(header if answered[row] else first, check_problem(check)))
+        for fid in check.spec.fields:
+            kind = pack.fields[fid].type
+            column = reading.table.get(fid)
+            if column is not None:
+                empty = typed_column(kind, [None])
+                reading.table[fid] = np.where(bad, empty[0], column).astype(column.dtype)
+        cols = TableColumns(pack, [{}] * n, as_of, reading.table)

@@ -11,7 +11,8 @@ import pytest
 from openpyxl import load_workbook
 
 from checker.batch import BatchReport, matrix_rows, read_rows, unclaimed_columns, write_rows
-from checker.batch_columnar import write_matrix
+from checker.batch_columnar import write_csv_matrix, write_matrix
+from tests.test_read_table import header_of, rows_of
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2026, 6, 1)
@@ -66,3 +67,62 @@ def test_the_columnar_xlsx_matrix_is_the_row_matrix(durable, source: Path, tmp_p
         sheets.append(list(book.worksheets[0].iter_rows(values_only=True)))
         book.close()
     assert sheets[0] == sheets[1] and len(sheets[1]) == 41
+
+
+def _both(durable, source: Path, tmp_path: Path, suffix: str, chunk: int) -> tuple[BatchReport, BatchReport, Path, Path]:
+    """The row-by-row matrix and the one read a column at a time (write_csv_matrix), with their reports."""
+    extras = unclaimed_columns(durable, source)
+    old, new = tmp_path / f"old{suffix}", tmp_path / f"new{suffix}"
+    before, after = BatchReport(), BatchReport()
+    write_rows(old, matrix_rows(durable, read_rows(source), AS_OF, before, extras=extras), durable.pack, "zh", extras)
+    assert write_csv_matrix(new, durable, source, AS_OF, after, "zh", extras, chunk=chunk)
+    return before, after, old, new
+
+
+def test_a_csv_read_a_column_at_a_time_writes_the_row_matrix_and_reports_the_same_problems(durable, source: Path,
+                                                                                         tmp_path: Path) -> None:
+    before, after, old, new = _both(durable, source, tmp_path, ".csv", 16)
+    assert new.read_bytes() == old.read_bytes()
+    assert after.problems == before.problems and after.problems
+    assert (after.checked, after.flagged) == (before.checked, before.flagged) == (40, before.flagged)
+
+
+@pytest.fixture()
+def typed_source(tmp_path: Path, pack) -> Path:
+    """A CSV of what Chinese Excel files hold: labels as headers, 5,000 and 1.2亿, 2021年11月7日, unknowns, credit codes,
+    bad and implausible cells, inconsistent answers, short lines, a line with extra cells and one with a cell too long."""
+    header = header_of(pack)
+    rows = rows_of(pack, header, 300, 8, True)
+    rows[10] = [*rows[10], *[""] * (len(header) - len(rows[10])), "extra"]
+    rows[20] = ["c-long", "x" * 1200]
+    rows[30] = [""] * len(header)
+    path = tmp_path / "typed.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_typed_cells_read_a_column_at_a_time_give_the_row_matrix(durable, typed_source: Path, tmp_path: Path,
+                                                                 suffix: str) -> None:
+    before, after, old, new = _both(durable, typed_source, tmp_path, suffix, 64)
+    assert after.problems == before.problems
+    assert {p.field for p in after.problems} >= {"row"} and after.checked == before.checked == 297
+    if suffix == ".csv":
+        assert new.read_bytes() == old.read_bytes()
+    else:
+        sheets = []
+        for path in (old, new):
+            book = load_workbook(path, read_only=True)
+            sheets.append(list(book.worksheets[0].iter_rows(values_only=True)))
+            book.close()
+        assert sheets[0] == sheets[1]
+
+
+def test_a_header_naming_a_field_twice_is_left_to_the_row_reader(durable, tmp_path: Path) -> None:
+    path = tmp_path / "twice.csv"
+    path.write_text("id,employees,employees\nc1,10,20\n", encoding="utf-8")
+    assert not write_csv_matrix(tmp_path / "out.csv", durable, path, AS_OF, BatchReport())
+    assert not (tmp_path / "out.csv").exists()

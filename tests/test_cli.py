@@ -128,6 +128,18 @@ def test_batch_csv_output_neutralises_formula_cells(tmp_path):
     assert rows[0]["客户编号"] == "'=1+1"
 
 
+@pytest.mark.parametrize("flag, shown", [("--progress", True), ("--no-progress", False)])
+def test_batch_of_a_csv_read_a_column_at_a_time_shows_its_progress_when_asked(tmp_path, flag, shown):
+    source = tmp_path / "in.csv"
+    source.write_text("客户编号,employees\nc1,10\nc2,many\nc3,\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(main, ["batch", str(source), "-o", str(out), "--as-of", "2026-06-01", flag])
+    assert result.exit_code == 4, result.output  # the bad cell is reported
+    assert ("checking: 3 rows" in result.stderr) is shown
+    assert "3 checked, 1 rows with problems" in result.stderr
+    assert out.read_text(encoding="utf-8-sig").count("\n") == 4
+
+
 def test_rules_list_json_names_every_measure_with_its_source(run, pack):
     items = json.loads(run("rules", "list", "--format", "json").output)
     assert [i["id"] for i in items] == [m.id for m in pack.measures]

@@ -42,59 +42,101 @@ SLP, HTE, STD = 0, 1, 2  # the scenarios in answer.SCENARIOS order (ties go to t
 
 
 class TableColumns(Columns):
-    """vector.Columns reading each field's raw answers once, as one list per field (the table), with no per-row
-    Python beyond building that list."""
+    """vector.Columns reading each field's answers once from the table: a raw list per field (None where not
+    answered), or a typed column (typed_column) used as it is, with no per-row Python."""
 
     def __init__(self, pack: RulePack, profiles: list[dict[str, Any]], as_of: dt.date,
-                 table: dict[str, list[Any]] | None = None) -> None:
+                 table: dict[str, Any] | None = None) -> None:
         super().__init__(pack, profiles, as_of)
-        self.table: dict[str, list[Any]] = dict(table or {})
+        self.table: dict[str, Any] = dict(table or {})
 
-    def raw(self, name: str) -> list[Any]:
-        """The raw answers of a field, None where not answered."""
+    def raw(self, name: str) -> Any:
+        """The answers of a field: a raw list (None where not answered) or a typed column."""
         found = self.table.get(name)
         if found is None:
             found = self.table[name] = [p.get(name) for p in self.profiles]
         return found
 
-    def objects(self, name: str) -> np.ndarray:
-        """The raw answers of a field as an object array (built once)."""
-        key = f"objects:{name}"
+    def typed(self, name: str) -> np.ndarray:
+        """A field's typed column (built once from a raw list)."""
+        key = f"typed:{name}"
         if key not in self.cache:
-            column = np.empty(self.n, dtype=object)
-            column[:] = self.raw(name)
-            self.cache[key] = column
+            self.cache[key] = typed_column(self.pack.fields[name].type, self.raw(name))
         found: np.ndarray = self.cache[key]
         return found
+
+    def objects(self, name: str) -> np.ndarray:
+        """The answers of an enum or text field as an object array, None where not answered."""
+        return self.typed(name)
 
     def answered(self, name: str) -> np.ndarray:
         """Which rows answered a field."""
         key = f"answered:{name}"
         if key not in self.cache:
-            self.cache[key] = np.asarray(self.objects(name) != None, dtype=bool)  # noqa: E711 (elementwise)
+            self.cache[key] = answered_of(self.pack.fields[name].type, self.typed(name))
         answered: np.ndarray = self.cache[key]
         return answered
 
     def _field(self, name: str) -> Any:
         kind = self.pack.fields[name].type
-        if kind in ("enum", "text"):
-            return self.objects(name)
+        column = self.typed(name)
+        if kind in ("enum", "text", "bool"):
+            return column
         known = self.answered(name)
-        if kind == "bool":
-            truth = self.objects(name).astype(bool)
-            return np.where(known, np.where(truth, T, F), U).astype(np.int8)
-        if kind == "date":
-            days = np.array(self.raw(name), dtype="datetime64[D]")  # None: NaT
-            vals = np.where(known, days.astype("int64").astype(float) + EPOCH, 0.0)
-            low, high = -np.inf, np.inf
-        else:
-            vals = np.where(known, np.array(self.raw(name), dtype=float), 0.0)  # None: NaN
-            low, high = self.pack.domain(name)
+        vals = np.where(known, column, 0.0)
+        low, high = (-np.inf, np.inf) if kind == "date" else self.pack.domain(name)
         fixed = exact(vals)
         if known.all():
             return fixed
         unknown = span(np.full(self.n, low), np.full(self.n, high), np.zeros(self.n, dtype=np.int8))
         return type(fixed)(np.where(known, fixed.lo, unknown.lo), np.where(known, fixed.hi, unknown.hi), fixed.undef)
+
+
+def typed_column(kind: str, raw: Any) -> np.ndarray:
+    """A field's answers as the columnar engine reads them: numbers as floats and dates as day ordinals (NaN where not
+    answered), bools as Kleene codes (U where not answered), enums and text as objects (None); a typed column as is."""
+    if isinstance(raw, np.ndarray):
+        return raw
+    if kind in ("enum", "text"):
+        column = np.empty(len(raw), dtype=object)
+        column[:] = raw
+        return column
+    if kind == "bool":
+        return np.array([U if x is None else (T if x else F) for x in raw], dtype=np.int8)
+    if kind == "date":
+        days = np.array(raw, dtype="datetime64[D]")  # None: NaT
+        return np.where(np.isnat(days), np.nan, days.astype("int64").astype(float) + EPOCH)
+    return np.array(raw, dtype=float)  # None: NaN
+
+
+def answered_of(kind: str, column: np.ndarray) -> np.ndarray:
+    """Which rows of a typed column hold an answer."""
+    if kind in ("enum", "text"):
+        return np.asarray(column != None, dtype=bool)  # noqa: E711 (elementwise)
+    if kind == "bool":
+        return np.asarray(column != U, dtype=bool)
+    return np.asarray(~np.isnan(column), dtype=bool)
+
+
+def typed_value(kind: str, column: np.ndarray, row: int) -> Any:
+    """One row's answer of a typed column as a profile holds it (None where not answered)."""
+    x = column[row]
+    if kind in ("enum", "text"):
+        return x
+    if kind == "bool":
+        return None if x == U else bool(x == T)
+    if x != x:
+        return None
+    if kind == "date":
+        return v.from_ordinal(float(x))
+    return int(x) if kind == "int" else float(x)
+
+
+def table_profile(pack: RulePack, table: dict[str, Any], row: int) -> dict[str, Any]:
+    """One row of a table of typed columns as a profile (unanswered fields left out), for a per-row check."""
+    found = {name: typed_value(pack.fields[name].type, typed_column(pack.fields[name].type, column), row)
+             for name, column in table.items() if name in pack.fields}
+    return {name: x for name, x in found.items() if x is not None}
 
 
 def _dates(rows: np.ndarray, days: np.ndarray) -> list[str]:
@@ -181,13 +223,21 @@ class MeasureColumns:
         return self.measure.spec.benefit.type
 
     @cached_property
+    def held_rows(self) -> np.ndarray:
+        """Rows whose recognition is surely held already."""
+        return np.fromiter((h is not None for h in self.held), dtype=bool, count=len(self.held))
+
+    @cached_property
+    def condition_rows(self) -> np.ndarray:
+        """Rows whose eligible result holds only on a condition."""
+        return np.fromiter((c is not None for c in self.condition), dtype=bool, count=len(self.condition))
+
+    @cached_property
     def counts(self) -> np.ndarray:
         """answer.counts_as_eligible of every row."""
         if self.currency == "unconfirmed" or (self.measure.spec.applicant or "company") != "company":
             return np.zeros(len(self.status), dtype=bool)
-        held = np.fromiter((h is not None for h in self.held), dtype=bool, count=len(self.held))
-        cond = np.fromiter((c is not None for c in self.condition), dtype=bool, count=len(self.condition))
-        found: np.ndarray = (self.status == T) & ~held & ~cond
+        found: np.ndarray = (self.status == T) & ~self.held_rows & ~self.condition_rows
         return found
 
 
@@ -237,8 +287,8 @@ def _taxable(cols: TableColumns) -> np.ndarray:
     """Taxable income per row, NaN where not answered."""
     if "taxable_income_wan" not in cols.pack.fields:
         return np.full(cols.n, np.nan)
-    raw = cols.raw("taxable_income_wan")
-    return np.fromiter((np.nan if x is None else x for x in raw), dtype=float, count=cols.n)
+    found: np.ndarray = cols.typed("taxable_income_wan")
+    return found
 
 
 def _saving_at(amount: np.ndarray, taxable: np.ndarray, rate: np.ndarray) -> np.ndarray:

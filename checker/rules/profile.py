@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, Mapping
 
 from checker.problems import Problem, ProblemError, plain, problem_of, shown
-from checker.rules.cells import date_cell, number_text, option_cell
+from checker.rules.cells import PLAIN_NUMBER, date_cell, number_text, option_cell
 from checker.rules.schema import FieldDecl
 
 UNKNOWN_WORDS = {"", "不清楚", "不知道", "unknown", "don't know", "dont know", "n/a", "null", "none?"}
@@ -78,6 +78,21 @@ def _number(raw: Any, integer: bool, unit: str | None = None) -> float | int:
             raise ProblemError("problem.not_whole")
         return int(raw)
     return float(raw)
+
+
+def plain_number(decl: FieldDecl, text: str) -> float | int | None:
+    """parse_value of a number field's text cell written as a plain number (12, -3.5, +7) that is a valid answer,
+    else None (the cell goes to parse_value: other spellings, and every problem, are read there): the same value, sooner.
+    float(text) is float(Decimal(text)): both round the exact decimal once."""
+    if decl.type not in ("int", "decimal") or not PLAIN_NUMBER.fullmatch(text):
+        return None
+    if decl.type == "int" and "." in text:
+        return None  # 12.0 is read (or refused as not whole) by parse_value
+    value: float | int = int(text) if decl.type == "int" else float(text)
+    if not abs(value) <= MAX_MAGNITUDE or (decl.min is not None and value < decl.min) or (
+            decl.max is not None and value > decl.max):
+        return None
+    return value
 
 
 def _bool(raw: Any) -> bool:
