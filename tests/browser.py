@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
 from flask import Flask
 from playwright.sync_api import Browser, Page, sync_playwright
-from waitress.server import create_server
+
+from tests.live import serve, stop
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -19,14 +19,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 @contextmanager
 def served(app: Flask, threads: int = 2) -> Iterator[str]:
     """The app served by waitress on a free local port in a background thread; its base URL."""
-    srv = create_server(app, host="127.0.0.1", port=0, threads=threads)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
+    base, server, thread = serve(app, threads)
     try:
-        yield f"http://127.0.0.1:{srv.effective_port}"
+        yield base
     finally:
-        srv.close()
-        thread.join(timeout=5)
+        stop(server, thread)
 
 
 @contextmanager

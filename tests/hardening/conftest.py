@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from waitress.server import create_server
 
 from checker.web import create_app, hardening, limits, observe
 from checker.web.agency import init_app as init_agency
 from tests.accounts import PASSWORD, add_token, add_user, shut, sign_in  # noqa: F401
 from tests.dbtemplate import migrated_copy
+from tests.live import serve, stop  # noqa: F401  (the hardening tests import them from here)
 from tests.web.util import MINI_RULES
 
 
@@ -58,17 +57,3 @@ def csrf_app(tmp_path: Path, cheap_hashes) -> Iterator[Flask]:
     application = make_app(tmp_path, TESTING=False, WTF_CSRF_ENABLED=True)
     yield application
     shut(application)
-
-
-def serve(app: Flask, threads: int = 8) -> tuple[str, Any, threading.Thread]:
-    """Serve the app with waitress on a free loopback port in a daemon thread; (base URL, server, thread)."""
-    server = create_server(app, host="127.0.0.1", port=0, threads=threads)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    return f"http://127.0.0.1:{server.effective_port}", server, thread
-
-
-def stop(server: Any, thread: threading.Thread) -> None:
-    """Close a waitress server and wait for its thread."""
-    server.close()
-    thread.join(timeout=10)
