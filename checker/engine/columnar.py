@@ -25,7 +25,9 @@ from checker.engine.vector import (
     F,
     T,
     U,
+    _condition,
     _failed,
+    _held,
     _missing_lists,
     _relevant,
     _stored,
@@ -139,44 +141,6 @@ def table_profile(pack: RulePack, table: dict[str, Any], row: int) -> dict[str, 
     return {name: x for name, x in found.items() if x is not None}
 
 
-def _dates(rows: np.ndarray, days: np.ndarray) -> list[str]:
-    """ISO texts of day ordinals, each distinct day formatted once."""
-    uniq, inverse = np.unique(days[rows], return_inverse=True)
-    texts = np.array([v.from_ordinal(x).isoformat() for x in uniq.tolist()], dtype=object)
-    found: list[str] = texts[inverse].tolist()
-    return found
-
-
-def _sure(d: Any) -> np.ndarray:
-    """Rows where a date column holds one known, defined, finite day."""
-    found: np.ndarray = (d.lo == d.hi) & (d.undef == 0) & np.isfinite(d.lo)
-    return found
-
-
-def held_column(cols: Columns, measure: Measure) -> list[dict[str, str] | None]:
-    """vector._held column-wise: per row, {since, until} where the profile surely shows the recognition is held."""
-    out: list[dict[str, str] | None] = [None] * cols.n
-    if measure.held is None:
-        return out
-    test, since, until = (cols.eval(node) for node in measure.held)
-    rows = np.nonzero((test == T) & _sure(since) & _sure(until))[0]
-    for row, start, end in zip(rows.tolist(), _dates(rows, since.lo), _dates(rows, until.lo)):
-        out[row] = {"since": start, "until": end}
-    return out
-
-
-def condition_column(cols: Columns, measure: Measure, status: np.ndarray) -> list[dict[str, str] | None]:
-    """vector._condition column-wise: per row, {until} where an eligible result surely holds only on the condition."""
-    out: list[dict[str, str] | None] = [None] * cols.n
-    if measure.condition is None:
-        return out
-    test, until = (cols.eval(node) for node in measure.condition)
-    rows = np.nonzero((test == T) & (status == T) & _sure(until))[0]
-    for row, end in zip(rows.tolist(), _dates(rows, until.lo)):
-        out[row] = {"until": end}
-    return out
-
-
 def profile_table(pack: RulePack, profiles: list[dict[str, Any]]) -> dict[str, list[Any]]:
     """Every field's raw answers as one list (None where not answered): the columnar input."""
     return {name: [p.get(name) for p in profiles] for name in pack.fields}
@@ -265,7 +229,7 @@ def measure_columns(cols: Columns, measure: Measure, as_of: dt.date, failed: boo
     for crit in measure.criteria:
         _relevant(cols, crit.test, open_rows & (codes[crit.id] == U), missing)
     return MeasureColumns(measure, answer.currency(measure, as_of), status, _round4(amount), missing,
-                          held_column(cols, measure), condition_column(cols, measure, status),
+                          _held(cols, measure), _condition(cols, measure, status),
                           _failed(measure, codes, in_force, cols.n) if failed else None,
                           np.full(cols.n, np.nan), np.zeros(cols.n, dtype=bool))
 

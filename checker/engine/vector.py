@@ -345,16 +345,29 @@ def _missing_lists(missing: dict[str, np.ndarray], n: int) -> list[str]:
     return lists
 
 
+def _dates(rows: np.ndarray, days: np.ndarray) -> list[str]:
+    """ISO texts of day ordinals, each distinct day formatted once."""
+    uniq, inverse = np.unique(days[rows], return_inverse=True)
+    texts = np.array([v.from_ordinal(x).isoformat() for x in uniq.tolist()], dtype=object)
+    found: list[str] = texts[inverse].tolist()
+    return found
+
+
+def _sure(d: Any) -> np.ndarray:
+    """Rows where a date column holds one known, defined, finite day."""
+    found: np.ndarray = (d.lo == d.hi) & (d.undef == 0) & np.isfinite(d.lo)
+    return found
+
+
 def _held(cols: Columns, measure: Measure) -> list[dict[str, str] | None]:
     """Per row, {since, until} where the profile surely shows the recognition is held."""
-    if measure.held is None:
-        return [None] * cols.n
-    test, since, until = (cols.eval(node) for node in measure.held)
     out: list[dict[str, str] | None] = [None] * cols.n
-    for row in np.nonzero(test == T)[0]:
-        dates = [(d.lo[row], d.hi[row], d.undef[row]) for d in (since, until)]
-        if all(lo == hi and not undef and np.isfinite(lo) for lo, hi, undef in dates):
-            out[row] = {"since": v.from_ordinal(dates[0][0]).isoformat(), "until": v.from_ordinal(dates[1][0]).isoformat()}
+    if measure.held is None:
+        return out
+    test, since, until = (cols.eval(node) for node in measure.held)
+    rows = np.nonzero((test == T) & _sure(since) & _sure(until))[0]
+    for row, start, end in zip(rows.tolist(), _dates(rows, since.lo), _dates(rows, until.lo)):
+        out[row] = {"since": start, "until": end}
     return out
 
 
@@ -363,6 +376,11 @@ def _condition(cols: Columns, measure: Measure, status: np.ndarray) -> list[dict
     out: list[dict[str, str] | None] = [None] * cols.n
     if measure.condition is None:
         return out
+    test, until = (cols.eval(node) for node in measure.condition)
+    rows = np.nonzero((test == T) & (status == T) & _sure(until))[0]
+    for row, end in zip(rows.tolist(), _dates(rows, until.lo)):
+        out[row] = {"until": end}
+    return out
     test, until = (cols.eval(node) for node in measure.condition)
     for row in np.nonzero((test == T) & (status == T))[0].tolist():
         lo, hi, undef = until.lo[row], until.hi[row], until.undef[row]
