@@ -6,7 +6,6 @@ so nothing typed into a form can change the file's structure.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
@@ -107,68 +106,9 @@ def add_window(files: Files, measure: str, opens: str, closes: str, url: str, no
     return {WINDOWS: append_items(files.get(WINDOWS), "windows", "\n".join(lines) + "\n")}
 
 
-@dataclass
-class NewMeasure:
-    """What the new-measure form asks: enough for a measure that loads, with one criterion and its examples."""
-
-    id: str
-    folder: str
-    title_zh: str
-    title_en: str
-    kind: str
-    issuer_zh: str
-    entities: list[str]
-    document: str
-    article: str
-    quote: str
-    field: str
-    op: str
-    threshold: str  # a number or a parameter's name
-    example_value: float
-    failing_value: float
-    criterion_zh: str = ""  # the condition in words; left empty, the draft shows the test and lint refuses it
-    benefit_zh: str = ""  # the support and its amount; left empty, a 待补充 mark that lint refuses
-    apply_zh: str = ""  # where and how to apply; likewise
-
-
 def or_mark(written: str, mark_zh: str, mark_en: str) -> str:
     """The officer's text, else a to-fill-in mark (which lint refuses to publish)."""
     return text(written, written) if written else text(mark_zh, mark_en)
-
-
-def new_measure(files: Files, new: NewMeasure, today: dt.date | None = None) -> Files:
-    """The measure's file from the template (reviewed today: entered from its document) and its folder's index.yaml."""
-    test = f"{new.field} {new.op} {new.threshold}"
-    review = text("新建时按所引文件录入，尚未核实其有效期",
-                  "Entered from the cited document when created; its period is not yet confirmed")
-    body = f"""id: {new.id}
-title: {text(new.title_zh, new.title_en)}
-summary: {text(new.title_zh, new.title_en)}
-kind: {new.kind}
-issuer: {text(new.issuer_zh, new.issuer_zh)}
-entities: [{', '.join(new.entities)}]
-source:
-  - document: {q(new.document)}
-    article: {q(new.article)}
-    quote: {q(new.quote)}
-criteria:
-  - id: main
-    text: {text(new.criterion_zh or test, new.criterion_zh or test)}
-    test: {q(test)}
-benefit:
-  text: {or_mark(new.benefit_zh, "待补充：支持内容与金额", "To fill in: the support and its amount")}
-apply: {or_mark(new.apply_zh, "待补充：申报渠道与材料", "To fill in: where and how to apply")}
-example_base: {{entity_type: {new.entities[0]}, {new.field}: {q(new.example_value)}}}
-examples:
-  - name: {q("符合条件的示例")}
-    expect: {{status: eligible, criteria: {{main: met}}}}
-  - name: {q("不符合条件的示例")}
-    profile: {{{new.field}: {q(new.failing_value)}}}
-    expect: {{status: ineligible, criteria: {{main: not_met}}}}
-reviewed_on: {(today or dt.date.today()).isoformat()}
-review: {review}
-"""
-    return new_measure_files(files, new.folder, new.id, body)
 
 
 def new_measure_files(files: Files, folder: str, measure_id: str, body: str) -> Files:

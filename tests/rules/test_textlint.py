@@ -10,7 +10,7 @@ import pytest
 from checker.engine import Checker
 from checker.problems import Problem
 from checker.rules.loader import RulePackError, load_pack
-from checker.staff.create import NewMeasure, new_measure
+from checker.staff.create import new_measure_files
 from tests.rules.test_lint_fixtures import make_pack
 from tests.rules.test_parameters import DATED_EXAMPLE, dated_pack
 
@@ -30,14 +30,42 @@ def _edit(rules, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
+# What the first creation form wrote when the officer filled in neither the criterion words nor the benefit nor
+# how to apply (the row-based form still writes the same 待补充 marks for an empty benefit or apply).
+PLACEHOLDER_MEASURE = """id: demo-new
+title: {zh: "新措施", en: "New measure"}
+summary: {zh: "新措施", en: "New measure"}
+kind: subsidy
+issuer: {zh: "测试", en: "测试"}
+entities: [enterprise]
+source:
+  - document: "《测试奖励办法》"
+    article: "第三条"
+    quote: "研发费用不低于100万元的企业给予奖励"
+criteria:
+  - id: main
+    text: {zh: "rd_expense_wan >= 100", en: "rd_expense_wan >= 100"}
+    test: "rd_expense_wan >= 100"
+benefit:
+  text: {zh: "待补充：支持内容与金额", en: "To fill in: the support and its amount"}
+apply: {zh: "待补充：申报渠道与材料", en: "To fill in: where and how to apply"}
+example_base: {entity_type: enterprise, rd_expense_wan: 100}
+examples:
+  - name: "符合条件的示例"
+    expect: {status: eligible, criteria: {main: met}}
+  - name: "不符合条件的示例"
+    profile: {rd_expense_wan: 99}
+    expect: {status: ineligible, criteria: {main: not_met}}
+reviewed_on: 2026-12-03
+review: {zh: "新建时按所引文件录入，尚未核实其有效期",
+         en: "Entered from the cited document when created; its period is not yet confirmed"}
+"""
+
+
 def test_the_creation_forms_placeholders_are_refused_with_file_and_line(tmp_path):
     rules = make_pack(tmp_path)
-    new = NewMeasure(id="demo-new", folder="demo", title_zh="新措施", title_en="New measure", kind="subsidy",
-                     issuer_zh="测试", entities=["enterprise"], document="《测试奖励办法》", article="第三条",
-                     quote="研发费用不低于100万元的企业给予奖励", field="rd_expense_wan", op=">=", threshold="100",
-                     example_value=100, failing_value=99)
-    for path, text in new_measure({"measures/demo/index.yaml": (rules / "measures/demo/index.yaml").read_text()},
-                                  new).items():
+    index = {"measures/demo/index.yaml": (rules / "measures/demo/index.yaml").read_text()}
+    for path, text in new_measure_files(index, "demo", "demo-new", PLACEHOLDER_MEASURE).items():
         (rules / path).write_text(text, encoding="utf-8")
     errors = _errors(rules)
     file = "rules/measures/demo/demo-new.yaml"
