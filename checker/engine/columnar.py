@@ -25,14 +25,15 @@ from checker.engine.vector import (
     F,
     T,
     U,
-    _condition,
     _failed,
-    _held,
+    Dated,
     _missing_lists,
     _relevant,
     _stored,
     combine,
+    condition_days,
     exact,
+    held_days,
     span,
     tax_related,
 )
@@ -175,8 +176,8 @@ class MeasureColumns:
     status: np.ndarray
     amount: np.ndarray
     missing: dict[str, np.ndarray]
-    held: list[dict[str, str] | None]
-    condition: list[dict[str, str] | None]
+    held_at: Dated
+    condition_at: Dated
     failed: list[list[str]] | None
     saving: np.ndarray  # tax saving of a deduction in the row's chosen scenario (NaN: none)
     left_out: np.ndarray  # rows whose tax scenario leaves this rate measure out of the totals
@@ -186,15 +187,25 @@ class MeasureColumns:
         """The measure's benefit.type."""
         return self.measure.spec.benefit.type
 
-    @cached_property
+    @property
     def held_rows(self) -> np.ndarray:
         """Rows whose recognition is surely held already."""
-        return np.fromiter((h is not None for h in self.held), dtype=bool, count=len(self.held))
+        return self.held_at.rows
 
-    @cached_property
+    @property
     def condition_rows(self) -> np.ndarray:
         """Rows whose eligible result holds only on a condition."""
-        return np.fromiter((c is not None for c in self.condition), dtype=bool, count=len(self.condition))
+        return self.condition_at.rows
+
+    @cached_property
+    def held(self) -> list[dict[str, str] | None]:
+        """Per row, {since, until} of a recognition surely held (None elsewhere)."""
+        return self.held_at.lists(("since", "until"))
+
+    @cached_property
+    def condition(self) -> list[dict[str, str] | None]:
+        """Per row, {until} of an eligible result that holds only on the measure's condition (None elsewhere)."""
+        return self.condition_at.lists(("until",))
 
     @cached_property
     def counts(self) -> np.ndarray:
@@ -229,7 +240,7 @@ def measure_columns(cols: Columns, measure: Measure, as_of: dt.date, failed: boo
     for crit in measure.criteria:
         _relevant(cols, crit.test, open_rows & (codes[crit.id] == U), missing)
     return MeasureColumns(measure, answer.currency(measure, as_of), status, _round4(amount), missing,
-                          _held(cols, measure), _condition(cols, measure, status),
+                          held_days(cols, measure), condition_days(cols, measure, status),
                           _failed(measure, codes, in_force, cols.n) if failed else None,
                           np.full(cols.n, np.nan), np.zeros(cols.n, dtype=bool))
 

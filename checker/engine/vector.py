@@ -22,6 +22,7 @@ from checker.rules.functions import FUNCTIONS, Function, Plain, literals
 from checker.rules.pack import LogicTree, Measure, RulePack
 
 F, U, T = 0, 1, 2
+SURE = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less, "==": np.equal, "!=": np.not_equal}
 STATUS = {F: "ineligible", U: "undetermined", T: "eligible"}
 
 
@@ -41,14 +42,22 @@ def _snap(x: np.ndarray) -> np.ndarray:
 
 
 def span(lo: np.ndarray, hi: np.ndarray, undef: np.ndarray) -> VNum:
-    """Normalised intervals, as Num.span."""
+    """Normalised intervals, as Num.span (one array for both ends when they are one and no end is NaN)."""
+    if lo is hi and not np.isnan(lo).any():
+        snapped = _snap(lo)
+        return VNum(snapped, snapped, undef)
     return VNum(np.where(np.isnan(lo), -np.inf, _snap(lo)), np.where(np.isnan(hi), np.inf, _snap(hi)), undef)
+
+
+def known(x: VNum) -> bool:
+    """Whether every row of an interval column is one number (both ends one array)."""
+    return x.lo is x.hi
 
 
 def exact(values: np.ndarray) -> VNum:
     """Known numbers, as Num.of."""
     snapped = _snap(values.astype(float))
-    return VNum(snapped, snapped.copy(), np.zeros(len(values), dtype=np.int8))
+    return VNum(snapped, snapped, np.zeros(len(values), dtype=np.int8))  # one array: nothing writes into a column
 
 
 def _mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -65,6 +74,10 @@ def _div(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 def arith(op: str, a: VNum, b: VNum) -> VNum:
     """Interval + - * / over columns."""
     undef = np.maximum(a.undef, b.undef)
+    if known(a) and known(b) and op != "/":
+        with np.errstate(invalid="ignore"):
+            value = a.lo + b.lo if op == "+" else a.lo - b.lo if op == "-" else _mul(a.lo, b.lo)
+        return span(value, value, undef)
     with np.errstate(invalid="ignore"):
         if op == "+":
             return span(a.lo + b.lo, a.hi + b.hi, undef)
@@ -99,7 +112,11 @@ def _ratio(a: VNum, b: VNum, undef: np.ndarray) -> VNum:
 def compare_num(op: str, a: VNum, b: VNum) -> np.ndarray:
     """Kleene codes of an interval comparison (values.compare over columns: the same table)."""
     undef = np.maximum(a.undef, b.undef)
-    true, false = v.sure(op, a, b)
+    if known(a) and known(b):  # one number each side: surely true or surely false
+        true = SURE[op](a.lo, b.lo)
+        false = ~true
+    else:
+        true, false = v.sure(op, a, b)
     code = np.where(true & (undef == 0), T, U)
     return np.where(false | (undef == 2), F, code).astype(np.int8)
 
@@ -118,9 +135,10 @@ def call(fn: Function, args: list[Any], consts: tuple[Plain, ...], n: int) -> An
         return _column(v.call(fn, [], consts), n)
     if fn.vector is None or not all(isinstance(a, VNum) for a in args):
         return _distinct_rows(fn, args, consts, n)
+    sides = (-1,) if all(a.lo is a.hi for a in args) else (-1, 1)  # known numbers: both ends are one
     ends = [fn.vector(*[a.hi if d * side > 0 else a.lo for a, d in zip(args, fn.directions(len(args)))], *consts)
-            for side in (-1, 1)]
-    lo, hi = np.minimum(*ends).astype(float), np.maximum(*ends).astype(float)
+            for side in sides]
+    lo, hi = (ends[0].astype(float),) * 2 if len(ends) == 1 else (np.minimum(*ends).astype(float), np.maximum(*ends).astype(float))
     undef = np.maximum.reduce([a.undef for a in args])
     if not fn.total:
         return span(lo, hi, undef)
@@ -178,6 +196,7 @@ class Columns:
         self.cache: dict[str, Any] = {"as_of": exact(np.full(self.n, v.to_ordinal(as_of)))}
         self.cache.update((name, exact(np.full(self.n, p.value_on(as_of)))) for name, p in pack.parameters.items())
         self.node_cache: dict[int, tuple[Node, Any]] = {}
+        self.word_cache: dict[int, tuple[np.ndarray, np.ndarray, dict[Any, int]]] = {}
 
     def get(self, name: str) -> Any:
         """The column of a field, derived value or as_of."""
@@ -248,6 +267,11 @@ class Columns:
         return self._call(node)
 
     def _compare(self, node: Compare) -> np.ndarray:
+        word = _text(node.right) if not isinstance(node.left, Const) else _text(node.left)
+        if word is not None:
+            column = self.eval(node.right if isinstance(node.left, Const) else node.left)
+            if isinstance(column, np.ndarray) and column.dtype == object:
+                return self._word_eq(column, word, node.op)
         left, right = self.eval(node.left), self.eval(node.right)
         if isinstance(left, VNum):
             return compare_num(node.op, left, right)
@@ -261,17 +285,37 @@ class Columns:
         value = self.eval(node.operand)
         if isinstance(value, VNum):
             return in_set_num(value, cast(tuple[float, ...], node.values), node.negated)
-        inside = np.zeros(len(value), dtype=bool)
-        for option in set(node.values):  # elementwise equality over the object column, in C
-            inside |= np.asarray(value == option, dtype=bool)
+        codes, vocab = self.words(value)
+        inside = np.isin(codes, [vocab[o] for o in set(node.values) if o in vocab])
         hit = inside != node.negated
-        return np.where(value == None, U, np.where(hit, T, F)).astype(np.int8)  # noqa: E711 (elementwise)
+        return np.where(codes < 0, U, np.where(hit, T, F)).astype(np.int8)
+
+    def words(self, column: np.ndarray) -> tuple[np.ndarray, dict[Any, int]]:
+        """An object column as integer codes (-1 where not answered) and its vocabulary, built once per column."""
+        hit = self.word_cache.get(id(column))
+        if hit is None or hit[0] is not column:
+            vocab: dict[Any, int] = {}
+            codes = np.fromiter((-1 if x is None else vocab.setdefault(x, len(vocab)) for x in column.tolist()),
+                                dtype=np.int32, count=len(column))
+            hit = self.word_cache[id(column)] = (column, codes, vocab)
+        return hit[1], hit[2]
+
+    def _word_eq(self, column: np.ndarray, word: str, op: str) -> np.ndarray:
+        """Kleene codes of an object column == (or !=) one text, as _known_eq against a column of that text."""
+        codes, vocab = self.words(column)
+        hit = (codes == vocab.get(word, -2)) if op == "==" else (codes != vocab.get(word, -2))
+        return np.where(codes < 0, U, np.where(hit, T, F)).astype(np.int8)
 
     def _call(self, node: Call) -> Any:
         """The one generic call: the function table over the argument columns."""
         fn = FUNCTIONS[node.func]
         args = [self.eval(a) for a in node.args[:fn.arity(len(node.args))]]
         return call(fn, args, literals(fn, node.args), self.n)
+
+
+def _text(node: Node) -> str | None:
+    """The text of a text constant, else None."""
+    return node.value if isinstance(node, Const) and isinstance(node.value, str) else None
 
 
 def _code(value: v.Tri) -> int:
@@ -359,34 +403,52 @@ def _sure(d: Any) -> np.ndarray:
     return found
 
 
+@dataclass
+class Dated:
+    """Rows where a measure's held or condition test surely holds, with its day ordinals (NaN elsewhere)."""
+
+    rows: np.ndarray
+    since: np.ndarray
+    until: np.ndarray
+
+    def lists(self, keys: tuple[str, ...]) -> list[dict[str, str] | None]:
+        """Per row, {since, until} (or {until}) as ISO dates, None where the test does not surely hold."""
+        out: list[dict[str, str] | None] = [None] * len(self.rows)
+        rows = np.nonzero(self.rows)[0]
+        days = {"since": _dates(rows, self.since), "until": _dates(rows, self.until)}
+        for at, row in enumerate(rows.tolist()):
+            out[row] = {key: days[key][at] for key in keys}
+        return out
+
+
+def _nowhere(n: int) -> Dated:
+    return Dated(np.zeros(n, dtype=bool), np.full(n, np.nan), np.full(n, np.nan))
+
+
+def held_days(cols: Columns, measure: Measure) -> Dated:
+    """Where the profile surely shows the recognition is held, and since / until which day."""
+    if measure.held is None:
+        return _nowhere(cols.n)
+    test, since, until = (cols.eval(node) for node in measure.held)
+    return Dated((test == T) & _sure(since) & _sure(until), since.lo, until.lo)
+
+
+def condition_days(cols: Columns, measure: Measure, status: np.ndarray) -> Dated:
+    """Where an eligible result surely holds only on the measure's condition, and until which day."""
+    if measure.condition is None:
+        return _nowhere(cols.n)
+    test, until = (cols.eval(node) for node in measure.condition)
+    return Dated((test == T) & (status == T) & _sure(until), until.lo, until.lo)
+
+
 def _held(cols: Columns, measure: Measure) -> list[dict[str, str] | None]:
     """Per row, {since, until} where the profile surely shows the recognition is held."""
-    out: list[dict[str, str] | None] = [None] * cols.n
-    if measure.held is None:
-        return out
-    test, since, until = (cols.eval(node) for node in measure.held)
-    rows = np.nonzero((test == T) & _sure(since) & _sure(until))[0]
-    for row, start, end in zip(rows.tolist(), _dates(rows, since.lo), _dates(rows, until.lo)):
-        out[row] = {"since": start, "until": end}
-    return out
+    return held_days(cols, measure).lists(("since", "until"))
 
 
 def _condition(cols: Columns, measure: Measure, status: np.ndarray) -> list[dict[str, str] | None]:
     """Per row, {until} where an eligible result surely holds only on the measure's condition (answer.stored_condition)."""
-    out: list[dict[str, str] | None] = [None] * cols.n
-    if measure.condition is None:
-        return out
-    test, until = (cols.eval(node) for node in measure.condition)
-    rows = np.nonzero((test == T) & (status == T) & _sure(until))[0]
-    for row, end in zip(rows.tolist(), _dates(rows, until.lo)):
-        out[row] = {"until": end}
-    return out
-    test, until = (cols.eval(node) for node in measure.condition)
-    for row in np.nonzero((test == T) & (status == T))[0].tolist():
-        lo, hi, undef = until.lo[row], until.hi[row], until.undef[row]
-        if lo == hi and not undef and np.isfinite(lo):
-            out[row] = {"until": v.from_ordinal(lo).isoformat()}
-    return out
+    return condition_days(cols, measure, status).lists(("until",))
 
 
 @dataclass

@@ -213,6 +213,12 @@ def year_end(day: dt.date) -> dt.date:
     return dt.date(day.year, 12, 31)
 
 
+def _days_apart(start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """days_between over day-ordinal columns: an unbounded end leaves the result unbounded on its side, as the scalar."""
+    with np.errstate(invalid="ignore"):
+        return end - start
+
+
 EPOCH = 719163  # dt.date(1970, 1, 1).toordinal(): numpy's day 0
 SAFE_DAYS = (dt.date(1000, 1, 1).toordinal(), dt.date(9000, 12, 31).toordinal())  # far from the calendar's ends
 
@@ -293,6 +299,7 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
                        ((_d("2024-01-01"),), _d("2024-12-31")))),
     Function("days_between", "days_between(start, end)", fixed(DATE, DATE, returns=NUMBER,
              arity=N_("lint.expr.days_between_args")), days_between, params=(DATE,), rising=(-1, 1),
+             vector=_days_apart,
              examples=(((_d("2026-01-01"), _d("2026-12-31")), 364.0), ((_d("2024-02-28"), _d("2024-03-01")), 2.0),
                        ((_d("2026-03-05"), _d("2026-03-01")), -4.0))),
     Function("starts_with", "starts_with(industry_code, 'C16', 'H')", _starts_with, starts_with, params=(TEXT,),
