@@ -156,6 +156,8 @@ def _round4(values: np.ndarray) -> np.ndarray:
     """round(x, 4) as Python rounds it, over a float array (NaN kept): numpy's rint(x * 1e4) / 1e4 is the same
     double unless x * 1e4 lies near a half or x is huge, and those few are rounded by Python."""
     values = np.asarray(values, dtype=float)
+    if not len(values) or np.isnan(values[0]) and np.isnan(values).all():  # no amount anywhere
+        return values.copy()
     with np.errstate(invalid="ignore"):
         scaled = values * 1e4
         out = np.rint(scaled) / 1e4

@@ -10,6 +10,7 @@ of every batch against durable-rules.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -22,6 +23,7 @@ from checker.rules.functions import FUNCTIONS, Function, Plain, literals
 from checker.rules.pack import LogicTree, Measure, RulePack
 
 F, U, T = 0, 1, 2
+_NONE = itertools.repeat(-1)  # vocab.get's default for every cell
 SURE = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less, "==": np.equal, "!=": np.not_equal}
 STATUS = {F: "ineligible", U: "undetermined", T: "eligible"}
 
@@ -36,9 +38,15 @@ class VNum:
 
 
 def _snap(x: np.ndarray) -> np.ndarray:
-    x = np.where(np.isnan(x), 0.0, x)
-    x = np.where(np.abs(x) < v.TINY, 0.0, x)
-    return np.where(x > v.HUGE, np.inf, np.where(x < -v.HUGE, -np.inf, x))
+    """As values.snap over a column: NaN and magnitudes under TINY are 0, over HUGE unbounded (a new array)."""
+    size = np.abs(x)
+    out = np.where(size < v.TINY, 0.0, x)
+    if np.isnan(size).any():
+        out[np.isnan(out)] = 0.0
+    huge = size > v.HUGE
+    if huge.any():
+        out[huge] = np.copysign(np.inf, out[huge])
+    return out
 
 
 def span(lo: np.ndarray, hi: np.ndarray, undef: np.ndarray) -> VNum:
@@ -197,6 +205,8 @@ class Columns:
         self.cache.update((name, exact(np.full(self.n, p.value_on(as_of)))) for name, p in pack.parameters.items())
         self.node_cache: dict[int, tuple[Node, Any]] = {}
         self.word_cache: dict[int, tuple[np.ndarray, np.ndarray, dict[Any, int]]] = {}
+        self.const_cache: dict[tuple[type, Any], Any] = {}
+        self.call_cache: dict[tuple[Any, ...], tuple[list[Any], Any]] = {}
 
     def get(self, name: str) -> Any:
         """The column of a field, derived value or as_of."""
@@ -243,11 +253,7 @@ class Columns:
 
     def _eval(self, node: Node) -> Any:
         if isinstance(node, Const):
-            if isinstance(node.value, bool):
-                return np.full(self.n, T if node.value else F, dtype=np.int8)
-            if isinstance(node.value, str):
-                return np.full(self.n, node.value, dtype=object)
-            return exact(np.full(self.n, node.value))
+            return self.const(node.value)
         if isinstance(node, Name):
             return self.get(node.name)
         if isinstance(node, BinOp):
@@ -287,16 +293,27 @@ class Columns:
             return in_set_num(value, cast(tuple[float, ...], node.values), node.negated)
         codes, vocab = self.words(value)
         inside = np.isin(codes, [vocab[o] for o in set(node.values) if o in vocab])
-        hit = inside != node.negated
-        return np.where(codes < 0, U, np.where(hit, T, F)).astype(np.int8)
+        return _kleene(inside != node.negated, codes < 0)
+
+    def const(self, value: Any) -> Any:
+        """The column of a constant, built once per distinct constant."""
+        key = (type(value), value)
+        if key not in self.const_cache:
+            if isinstance(value, bool):
+                self.const_cache[key] = np.full(self.n, T if value else F, dtype=np.int8)
+            elif isinstance(value, str):
+                self.const_cache[key] = np.full(self.n, value, dtype=object)
+            else:
+                self.const_cache[key] = exact(np.full(self.n, value))
+        return self.const_cache[key]
 
     def words(self, column: np.ndarray) -> tuple[np.ndarray, dict[Any, int]]:
         """An object column as integer codes (-1 where not answered) and its vocabulary, built once per column."""
         hit = self.word_cache.get(id(column))
         if hit is None or hit[0] is not column:
-            vocab: dict[Any, int] = {}
-            codes = np.fromiter((-1 if x is None else vocab.setdefault(x, len(vocab)) for x in column.tolist()),
-                                dtype=np.int32, count=len(column))
+            cells = column.tolist()
+            vocab = {word: code for code, word in enumerate(x for x in dict.fromkeys(cells) if x is not None)}
+            codes = np.fromiter(map(vocab.get, cells, _NONE), dtype=np.int32, count=len(cells))  # None: -1
             hit = self.word_cache[id(column)] = (column, codes, vocab)
         return hit[1], hit[2]
 
@@ -304,13 +321,40 @@ class Columns:
         """Kleene codes of an object column == (or !=) one text, as _known_eq against a column of that text."""
         codes, vocab = self.words(column)
         hit = (codes == vocab.get(word, -2)) if op == "==" else (codes != vocab.get(word, -2))
-        return np.where(codes < 0, U, np.where(hit, T, F)).astype(np.int8)
+        return _kleene(hit, codes < 0)
 
     def _call(self, node: Call) -> Any:
-        """The one generic call: the function table over the argument columns."""
+        """The one generic call: the function table over the argument columns (a text column's once per word)."""
         fn = FUNCTIONS[node.func]
         args = [self.eval(a) for a in node.args[:fn.arity(len(node.args))]]
-        return call(fn, args, literals(fn, node.args), self.n)
+        consts = literals(fn, node.args)
+        key = (node.func, consts, *map(id, args))  # the same call in another measure: computed once
+        hit = self.call_cache.get(key)
+        if hit is None or any(a is not b for a, b in zip(hit[0], args)):
+            hit = self.call_cache[key] = (args, self._apply(fn, args, consts))
+        return hit[1]
+
+    def _apply(self, fn: Function, args: list[Any], consts: tuple[Plain, ...]) -> Any:
+        """A function over its argument columns."""
+        if len(args) == 1 and isinstance(args[0], np.ndarray) and args[0].dtype == object:
+            codes, vocab = self.words(args[0])
+            per_word = call(fn, [np.array([*vocab, None], dtype=object)], consts, len(vocab) + 1)
+            return _take(per_word, codes)  # code -1: the last, None's result
+        return call(fn, args, consts, self.n)
+
+
+def _kleene(hit: np.ndarray, unknown: np.ndarray) -> np.ndarray:
+    """Kleene codes: T where hit, F where not, U where unknown."""
+    out = hit.view(np.int8) * np.int8(T)
+    out[unknown] = U
+    return out
+
+
+def _take(column: Any, rows: np.ndarray) -> Any:
+    """The rows of a column (an interval column's of each end)."""
+    if isinstance(column, VNum):
+        return VNum(column.lo[rows], column.hi[rows], column.undef[rows])
+    return column[rows]
 
 
 def _text(node: Node) -> str | None:

@@ -230,31 +230,50 @@ def _exact_dates(scalar: Callable[..., dt.date], col: np.ndarray, *consts: Any) 
 
 
 def _date_columns(scalar: Callable[..., dt.date]) -> Callable[..., np.ndarray]:
-    """The vector meaning of add_days / add_years / year_end: calendar arithmetic on numpy dates, or the exact path
+    """The vector meaning of add_days / add_years / year_end: calendar arithmetic on integer days, or the exact path
     when a date lies near the calendar's ends."""
     def vector(col: np.ndarray, *consts: Any) -> np.ndarray:
         finite = np.isfinite(col)
         days = np.where(finite, col, float(EPOCH))
         if ((days < SAFE_DAYS[0]) | (days > SAFE_DAYS[1])).any():
             return _exact_dates(scalar, col, *consts)
-        moved = _numpy_moved(scalar, (days - EPOCH).astype("int64").astype("datetime64[D]"), *consts)
-        return np.where(finite, moved.astype("int64").astype(float) + EPOCH, col)
+        moved = _moved(scalar, (days - EPOCH).astype(np.int64), *consts)
+        return np.where(finite, moved.astype(float) + EPOCH, col)
     return vector
 
 
-def _numpy_moved(scalar: Callable[..., dt.date], day: np.ndarray, *consts: Any) -> np.ndarray:
-    """add_days / add_years / year_end of numpy dates (29 February into a common year: 28 February)."""
+def _moved(scalar: Callable[..., dt.date], day: np.ndarray, *consts: Any) -> np.ndarray:
+    """add_days / add_years / year_end of days since 1970-01-01 (29 February into a common year: 28 February)."""
     if scalar is add_days:
         return day + int(consts[0])
-    year = day.astype("datetime64[Y]")
+    year, month, mday = civil(day)
     if scalar is year_end:
-        return (year + 1).astype("datetime64[D]") - 1
-    month = day.astype("datetime64[M]")
-    target = (year + int(consts[0])).astype("datetime64[M]") + (month - year.astype("datetime64[M]"))
-    moved = target.astype("datetime64[D]") + (day - month.astype("datetime64[D]"))
-    overflow = moved.astype("datetime64[M]") != target
-    shifted: np.ndarray = np.where(overflow, (target + 1).astype("datetime64[D]") - 1, moved)
-    return shifted
+        return days_from_civil(year, np.full_like(month, 12), np.full_like(mday, 31))
+    year = year + int(consts[0])
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    return days_from_civil(year, month, np.where((month == 2) & (mday == 29) & ~leap, 28, mday))
+
+
+def civil(day: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month and day of days since 1970-01-01 (proleptic Gregorian, integer arithmetic over columns)."""
+    z = day + 719468
+    era = z // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    month = np.where(mp < 10, mp + 3, mp - 9)
+    return yoe + era * 400 + (month <= 2), month, doy - (153 * mp + 2) // 5 + 1
+
+
+def days_from_civil(year: np.ndarray, month: np.ndarray, mday: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of a year, month and day over columns (civil's inverse)."""
+    year = year - (month <= 2)
+    era = year // 400
+    yoe = year - era * 400
+    doy = (153 * np.where(month > 2, month - 3, month + 9) + 2) // 5 + mday - 1
+    found: np.ndarray = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
+    return found
 
 
 def starts_with(text: str, *prefixes: str) -> bool:

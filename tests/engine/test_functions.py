@@ -276,3 +276,16 @@ def test_the_reference_walker_reads_only_the_shared_semantics() -> None:
     found = {t for t in _imports(PACKAGE_DIR / "engine" / "reference.py", "checker.engine.reference") if t.startswith("checker.")}
     assert {t for t in found if t.startswith("checker.engine")} <= {"checker.engine", "checker.engine.values",
                                                                       "checker.engine.scope", "checker.engine.scope.Scope"}
+
+
+@pytest.mark.parametrize(("name", "consts"), [("add_years", (3.0,)), ("add_years", (-1.0,)), ("add_years", (4.0,)),
+                                               ("add_years", (100.0,)), ("year_end", ()), ("add_days", (-365.0,))])
+def test_calendar_arithmetic_over_columns_is_the_scalar_one_on_every_day_of_three_centuries(name, consts) -> None:
+    """The integer civil arithmetic of the date functions' vector meaning agrees with datetime on every day from 1900
+    to 2199 (leap days, century years, 2000), infinite bounds kept as they are."""
+    fn = FUNCTIONS[name]
+    days = np.arange(dt.date(1900, 1, 1).toordinal(), dt.date(2199, 12, 31).toordinal() + 1, dtype=float)
+    column = np.concatenate([days, [np.inf, -np.inf]])
+    want = [float(fn.scalar(dt.date.fromordinal(int(x)), *consts).toordinal()) for x in days] + [np.inf, -np.inf]
+    assert fn.vector is not None
+    assert fn.vector(column, *consts).tolist() == want
