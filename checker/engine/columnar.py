@@ -22,11 +22,12 @@ from checker.engine.vector import (
     STATUS,
     AnswerColumn,
     Columns,
+    Dated,
     F,
     T,
     U,
+    VNum,
     _failed,
-    Dated,
     _missing_lists,
     _relevant,
     _stored,
@@ -42,6 +43,29 @@ from checker.rules.pack import Measure, RulePack
 
 LABELS = np.array([STATUS[F], STATUS[U], STATUS[T]], dtype=object)
 SLP, HTE, STD = 0, 1, 2  # the scenarios in answer.SCENARIOS order (ties go to the earlier)
+
+
+@dataclass(frozen=True)
+class Words:
+    """An enum or text column as codes into its distinct answers (a None word: not answered), as a reader that
+    parses each distinct cell once has it: compared as integers, never decoded row by row."""
+
+    codes: np.ndarray
+    words: list[Any]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, row: int) -> Any:
+        return self.words[self.codes[row]]
+
+    def decoded(self) -> tuple[np.ndarray, np.ndarray, dict[Any, int]]:
+        """The object column, its codes with every distinct answer once (-1: not answered) and their vocabulary."""
+        table = np.empty(len(self.words), dtype=object)
+        table[:] = self.words
+        vocab: dict[Any, int] = {}
+        remap = np.array([-1 if w is None else vocab.setdefault(w, len(vocab)) for w in self.words], dtype=np.int32)
+        return table[self.codes], remap[self.codes], vocab
 
 
 class TableColumns(Columns):
@@ -64,7 +88,13 @@ class TableColumns(Columns):
         """A field's typed column (built once from a raw list)."""
         key = f"typed:{name}"
         if key not in self.cache:
-            self.cache[key] = typed_column(self.pack.fields[name].type, self.raw(name))
+            raw = self.raw(name)
+            if isinstance(raw, Words):  # decoded once, its codes kept for comparisons
+                column, codes, vocab = raw.decoded()
+                self.word_cache[id(column)] = (column, codes, vocab)
+                self.cache[key] = column
+            else:
+                self.cache[key] = typed_column(self.pack.fields[name].type, raw)
         found: np.ndarray = self.cache[key]
         return found
 
@@ -86,19 +116,18 @@ class TableColumns(Columns):
         if kind in ("enum", "text", "bool"):
             return column
         known = self.answered(name)
-        vals = np.where(known, column, 0.0)
-        low, high = (-np.inf, np.inf) if kind == "date" else self.pack.domain(name)
-        fixed = exact(vals)
+        fixed = exact(column)  # NaN (not answered) snaps to 0, replaced below
         if known.all():
             return fixed
-        unknown = span(np.full(self.n, low), np.full(self.n, high), np.zeros(self.n, dtype=np.int8))
-        return type(fixed)(np.where(known, fixed.lo, unknown.lo), np.where(known, fixed.hi, unknown.hi), fixed.undef)
+        low, high = (-np.inf, np.inf) if kind == "date" else self.pack.domain(name)
+        unknown = span(np.array([low], dtype=float), np.array([high], dtype=float), np.zeros(1, dtype=np.int8))
+        return VNum(np.where(known, fixed.lo, unknown.lo[0]), np.where(known, fixed.hi, unknown.hi[0]), fixed.undef)
 
 
-def typed_column(kind: str, raw: Any) -> np.ndarray:
+def typed_column(kind: str, raw: Any) -> np.ndarray | Words:
     """A field's answers as the columnar engine reads them: numbers as floats and dates as day ordinals (NaN where not
     answered), bools as Kleene codes (U where not answered), enums and text as objects (None); a typed column as is."""
-    if isinstance(raw, np.ndarray):
+    if isinstance(raw, (np.ndarray, Words)):
         return raw
     if kind in ("enum", "text"):
         column = np.empty(len(raw), dtype=object)
@@ -121,7 +150,7 @@ def answered_of(kind: str, column: np.ndarray) -> np.ndarray:
     return np.asarray(~np.isnan(column), dtype=bool)
 
 
-def typed_value(kind: str, column: np.ndarray, row: int) -> Any:
+def typed_value(kind: str, column: np.ndarray | Words, row: int) -> Any:
     """One row's answer of a typed column as a profile holds it (None where not answered)."""
     x = column[row]
     if kind in ("enum", "text"):

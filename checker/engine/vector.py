@@ -146,7 +146,10 @@ def call(fn: Function, args: list[Any], consts: tuple[Plain, ...], n: int) -> An
     sides = (-1,) if all(a.lo is a.hi for a in args) else (-1, 1)  # known numbers: both ends are one
     ends = [fn.vector(*[a.hi if d * side > 0 else a.lo for a, d in zip(args, fn.directions(len(args)))], *consts)
             for side in sides]
-    lo, hi = (ends[0].astype(float),) * 2 if len(ends) == 1 else (np.minimum(*ends).astype(float), np.maximum(*ends).astype(float))
+    if len(ends) == 1:
+        lo = hi = ends[0].astype(float)
+    else:
+        lo, hi = np.minimum(*ends).astype(float), np.maximum(*ends).astype(float)
     undef = np.maximum.reduce([a.undef for a in args])
     if not fn.total:
         return span(lo, hi, undef)

@@ -216,7 +216,8 @@ def year_end(day: dt.date) -> dt.date:
 def _days_apart(start: np.ndarray, end: np.ndarray) -> np.ndarray:
     """days_between over day-ordinal columns: an unbounded end leaves the result unbounded on its side, as the scalar."""
     with np.errstate(invalid="ignore"):
-        return end - start
+        found: np.ndarray = end - start
+    return found
 
 
 EPOCH = 719163  # dt.date(1970, 1, 1).toordinal(): numpy's day 0

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from checker.engine.answer import money_key
-from checker.engine.columnar import Matrix, MeasureColumns, evaluate
+from checker.engine.columnar import Matrix, MeasureColumns, Words, evaluate
 from checker.engine.vector import F, T, U
 from checker.rules.pack import RulePack
 from checker.staff import impact_money
@@ -56,48 +56,46 @@ def company(row: int) -> str:
     return f"registry #{row:07d}"
 
 
-def _column(rng: np.random.Generator, pack: RulePack, name: str, n: int) -> np.ndarray:
+def _column(rng: np.random.Generator, pack: RulePack, name: str, n: int) -> np.ndarray | Words:
     """One field's generated answers as a typed column (columnar.typed_column), before answers are left out."""
     decl = pack.fields[name]
     if decl.type == "bool":
         return np.where(rng.random(n) < 0.5, T, F).astype(np.int8)
     if decl.type == "enum":
-        return np.array([c.value for c in decl.values or ()], dtype=object)[rng.integers(0, len(decl.values or ()), n)]
+        return Words(rng.integers(0, len(decl.values or ()), n), [c.value for c in decl.values or ()])
     if decl.type == "date":
         return (FIRST_DAY + rng.integers(0, 4000, n)).astype(float)
     if decl.type == "text":
-        return np.array(INDUSTRIES, dtype=object)[rng.integers(0, len(INDUSTRIES), n)]
+        return Words(rng.integers(0, len(INDUSTRIES), n), list(INDUSTRIES))
     high = decl.max if decl.max is not None else 30000
     values = rng.uniform(decl.min or 0, high, n)
     return np.trunc(values) if decl.type == "int" else np.round(values, 2)
 
 
-def _leave_out(kind: str, column: np.ndarray, answered: np.ndarray) -> np.ndarray:
+def _leave_out(kind: str, column: Any, answered: np.ndarray) -> np.ndarray | Words:
     """A typed column with the unanswered rows marked as such (None, U or NaN)."""
-    if kind in ("enum", "text"):
-        out = column.copy()
-        out[~answered] = None
-        return out
+    if isinstance(column, Words):  # the last word: not answered
+        return Words(np.where(answered, column.codes, len(column.words)), [*column.words, None])
     if kind == "bool":
         return np.where(answered, column, U).astype(np.int8)
     return np.where(answered, column, np.nan)
 
 
-def registry_table(pack: RulePack, n: int, seed: int = 7) -> dict[str, np.ndarray]:
+def registry_table(pack: RulePack, n: int, seed: int = 7) -> dict[str, Any]:
     """n generated company profiles as typed columns (columnar.typed_column), never as row dicts."""
     rng = np.random.default_rng(seed)
-    table: dict[str, np.ndarray] = {}
+    table: dict[str, Any] = {}
     for name, decl in pack.fields.items():
         if name in ("name", "credit_code"):
             continue
         values, answered = _column(rng, pack, name, n), rng.random(n) >= MISSING
-        if name == "tech_staff" and "employees" in table:
+        if name == "tech_staff" and "employees" in table and isinstance(values, np.ndarray):
             values = np.fmin(values, table["employees"])  # at most the staff count where that is answered
         table[name] = _leave_out(decl.type, values, answered)
     return table
 
 
-def chunks(pack: RulePack, n: int, seed: int = 7, size: int = CHUNK) -> Iterator[dict[str, np.ndarray]]:
+def chunks(pack: RulePack, n: int, seed: int = 7, size: int = CHUNK) -> Iterator[dict[str, Any]]:
     """The registry of n profiles a chunk at a time (each chunk from its own seed: the same n, the same rows)."""
     for index, start in enumerate(range(0, n, size)):
         yield registry_table(pack, min(size, n - start), seed * 1_000_003 + index)
