@@ -186,7 +186,7 @@ def _round4(values: np.ndarray) -> np.ndarray:
     double unless x * 1e4 lies near a half or x is huge, and those few are rounded by Python."""
     values = np.asarray(values, dtype=float)
     if not len(values) or np.isnan(values[0]) and np.isnan(values).all():  # no amount anywhere
-        return values.copy()
+        return values
     with np.errstate(invalid="ignore"):
         scaled = values * 1e4
         out = np.rint(scaled) / 1e4
@@ -261,7 +261,7 @@ def measure_columns(cols: Columns, measure: Measure, as_of: dt.date, failed: boo
     codes = {c.id: cols.eval(c.test) for c in measure.criteria}
     in_force = measure.in_force(as_of)
     status = combine(measure.logic, codes) if in_force else np.full(cols.n, F, dtype=np.int8)
-    amount = np.full(cols.n, np.nan)
+    amount = cols.fixed(np.nan)
     if measure.amount is not None:
         value = cols.eval(measure.amount)
         ok = (value.lo == value.hi) & (value.undef == 0) & (status != F)
@@ -273,7 +273,7 @@ def measure_columns(cols: Columns, measure: Measure, as_of: dt.date, failed: boo
     return MeasureColumns(measure, answer.currency(measure, as_of), status, _round4(amount), missing,
                           held_days(cols, measure), condition_days(cols, measure, status),
                           _failed(measure, codes, in_force, cols.n) if failed else None,
-                          np.full(cols.n, np.nan), np.zeros(cols.n, dtype=bool))
+                          cols.fixed(np.nan), cols.fixed(False))
 
 
 def evaluate(pack: RulePack, table: dict[str, list[Any]], as_of: dt.date, failed: bool = False,

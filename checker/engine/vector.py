@@ -208,7 +208,7 @@ class Columns:
         self.cache.update((name, exact(np.full(self.n, p.value_on(as_of)))) for name, p in pack.parameters.items())
         self.node_cache: dict[int, tuple[Node, Any]] = {}
         self.word_cache: dict[int, tuple[np.ndarray, np.ndarray, dict[Any, int]]] = {}
-        self.const_cache: dict[tuple[type, Any], Any] = {}
+        self.const_cache: dict[tuple[Any, ...], Any] = {}
         self.call_cache: dict[tuple[Any, ...], tuple[list[Any], Any]] = {}
 
     def get(self, name: str) -> Any:
@@ -309,6 +309,16 @@ class Columns:
             else:
                 self.const_cache[key] = exact(np.full(self.n, value))
         return self.const_cache[key]
+
+    def fixed(self, value: float | bool) -> np.ndarray:
+        """A read-only column of one plain value (NaN, False), shared: writing into it raises."""
+        key = ("fixed", type(value), value if value == value else "nan")
+        if key not in self.const_cache:
+            column = np.full(self.n, value)
+            column.flags.writeable = False
+            self.const_cache[key] = column
+        found: np.ndarray = self.const_cache[key]
+        return found
 
     def words(self, column: np.ndarray) -> tuple[np.ndarray, dict[Any, int]]:
         """An object column as integer codes (-1 where not answered) and its vocabulary, built once per column."""
@@ -468,14 +478,15 @@ class Dated:
         return out
 
 
-def _nowhere(n: int) -> Dated:
-    return Dated(np.zeros(n, dtype=bool), np.full(n, np.nan), np.full(n, np.nan))
+def _nowhere(cols: Columns) -> Dated:
+    """No row: read-only columns shared by every measure without the test."""
+    return Dated(cols.fixed(False), cols.fixed(np.nan), cols.fixed(np.nan))
 
 
 def held_days(cols: Columns, measure: Measure) -> Dated:
     """Where the profile surely shows the recognition is held, and since / until which day."""
     if measure.held is None:
-        return _nowhere(cols.n)
+        return _nowhere(cols)
     test, since, until = (cols.eval(node) for node in measure.held)
     return Dated((test == T) & _sure(since) & _sure(until), since.lo, until.lo)
 
@@ -483,7 +494,7 @@ def held_days(cols: Columns, measure: Measure) -> Dated:
 def condition_days(cols: Columns, measure: Measure, status: np.ndarray) -> Dated:
     """Where an eligible result surely holds only on the measure's condition, and until which day."""
     if measure.condition is None:
-        return _nowhere(cols.n)
+        return _nowhere(cols)
     test, until = (cols.eval(node) for node in measure.condition)
     return Dated((test == T) & (status == T) & _sure(until), until.lo, until.lo)
 
