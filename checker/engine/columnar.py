@@ -189,12 +189,11 @@ def _round4(values: np.ndarray) -> np.ndarray:
         return values
     with np.errstate(invalid="ignore"):
         scaled = values * 1e4
-        out = np.rint(scaled) / 1e4
-        doubtful = (np.abs(np.abs(scaled - np.floor(scaled)) - 0.5) < 1e-3) | ~(np.abs(values) < 1e11)
-    doubtful &= ~np.isnan(values)
+        nearest = np.rint(scaled)
+        doubtful = (np.abs(scaled - nearest) > 0.499) | (np.abs(values) >= 1e11)  # NaN: neither
+        out = nearest / 1e4
     if doubtful.any():
         out[doubtful] = [round(x, 4) for x in values[doubtful].tolist()]
-    out[np.isnan(values)] = np.nan
     return out
 
 

@@ -41,10 +41,10 @@ def _snap(x: np.ndarray) -> np.ndarray:
     """As values.snap over a column: NaN and magnitudes under TINY are 0, over HUGE unbounded (a new array)."""
     size = np.abs(x)
     out = np.where(size < v.TINY, 0.0, x)
-    if np.isnan(size).any():
+    odd = ~(size <= v.HUGE)  # NaN, huge or unbounded: rare but for unbounded dates
+    if odd.any():
         out[np.isnan(out)] = 0.0
-    huge = size > v.HUGE
-    if huge.any():
+        huge = size > v.HUGE
         out[huge] = np.copysign(np.inf, out[huge])
     return out
 
@@ -295,8 +295,7 @@ class Columns:
         if isinstance(value, VNum):
             return in_set_num(value, cast(tuple[float, ...], node.values), node.negated)
         codes, vocab = self.words(value)
-        inside = np.isin(codes, [vocab[o] for o in set(node.values) if o in vocab])
-        return _kleene(inside != node.negated, codes < 0)
+        return _lookup(codes, len(vocab), [vocab[o] for o in set(node.values) if o in vocab], node.negated)
 
     def const(self, value: Any) -> Any:
         """The column of a constant, built once per distinct constant."""
@@ -333,8 +332,7 @@ class Columns:
     def _word_eq(self, column: np.ndarray, word: str, op: str) -> np.ndarray:
         """Kleene codes of an object column == (or !=) one text, as _known_eq against a column of that text."""
         codes, vocab = self.words(column)
-        hit = (codes == vocab.get(word, -2)) if op == "==" else (codes != vocab.get(word, -2))
-        return _kleene(hit, codes < 0)
+        return _lookup(codes, len(vocab), [vocab[word]] if word in vocab else [], op == "!=")
 
     def _call(self, node: Call) -> Any:
         """The one generic call: the function table over the argument columns (a text column's once per word)."""
@@ -356,11 +354,14 @@ class Columns:
         return call(fn, args, consts, self.n)
 
 
-def _kleene(hit: np.ndarray, unknown: np.ndarray) -> np.ndarray:
-    """Kleene codes: T where hit, F where not, U where unknown."""
-    out = hit.view(np.int8) * np.int8(T)
-    out[unknown] = U
-    return out
+def _lookup(codes: np.ndarray, size: int, hits: list[int], negated: bool) -> np.ndarray:
+    """Kleene codes of word codes (-1: not answered, U) by a table of the vocabulary: T for the hits, F for the rest
+    (swapped when negated)."""
+    table = np.full(size + 1, T if negated else F, dtype=np.int8)
+    table[hits] = F if negated else T
+    table[-1] = U
+    found: np.ndarray = table[codes]
+    return found
 
 
 def _take(column: Any, rows: np.ndarray) -> Any:

@@ -68,3 +68,20 @@ def test_dates_near_the_calendar_ends_take_the_exact_path():
 @given(st.lists(st.one_of(st.floats(-1e13, 1e13), st.integers(-10**7, 10**7).map(lambda k: k / 20000)), max_size=50))
 def test_rounding_is_pythons(xs):
     assert columnar._rounded(np.array(xs, dtype=float)) == [round(x, 4) for x in xs]
+
+
+NUMBERS = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**13, 10**13).map(lambda k: k / 2e4),
+                    st.sampled_from([0.00005, -0.00005, 1.23455, 2.5e-5, 1e-10, -1e-10, 1e15, 2e15, -3e15, 1e11, -0.0]))
+
+
+@given(st.lists(NUMBERS, min_size=1, max_size=40))
+def test_rounding_and_snapping_over_columns_are_the_scalar_ones(xs):
+    """_round4 is Python's round(x, 4) on every double (halves, huge, NaN kept), and _snap is values.snap
+    (tiny to 0, beyond HUGE unbounded, NaN to 0) on every one."""
+    from checker.engine import values as v
+
+    column = np.array(xs, dtype=float)
+    rounded = columnar._round4(column).tolist()
+    assert [str(r) for r in rounded] == [str(x if x != x else round(x, 4)) for x in xs]
+    snapped = vector._snap(column).tolist()
+    assert [str(s) for s in snapped] == [str(v._snap(x)) for x in xs]
