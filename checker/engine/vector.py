@@ -94,7 +94,33 @@ def arith(op: str, a: VNum, b: VNum) -> VNum:
     if op == "*":
         products = [_mul(x, y) for x in (a.lo, a.hi) for y in (b.lo, b.hi)]
         return span(np.minimum.reduce(products), np.maximum.reduce(products), undef)
-    return _ratio(a, b, undef)
+    return _mixed_ratio(a, b, undef)
+
+
+def _mixed_ratio(a: VNum, b: VNum, undef: np.ndarray) -> VNum:
+    """Interval division: rows of two known numbers by the short form, the others (unanswered ends) by _ratio."""
+    wide = (a.lo != a.hi) | (b.lo != b.hi)
+    if not wide.any():
+        return _known_ratio(a.lo, b.lo, undef)
+    if wide.mean() > 0.5:
+        return _ratio(a, b, undef)
+    rows = np.nonzero(wide)[0]
+    part = _ratio(_take(a, rows), _take(b, rows), undef[rows])
+    whole = _known_ratio(a.lo, b.lo, undef)
+    lo, hi, out_undef = whole.lo.copy(), whole.hi.copy(), whole.undef.copy()
+    lo[rows], hi[rows], out_undef[rows] = part.lo, part.hi, part.undef
+    return VNum(lo, hi, out_undef)
+
+
+def _known_ratio(x: np.ndarray, y: np.ndarray, undef: np.ndarray) -> VNum:
+    """_ratio of known numbers: the quotient, undefined (unbounded, undef 2) where the divisor is 0."""
+    quotient = _div(x, y)
+    undefined = (undef == 2) | (y == 0)
+    if not undefined.any():
+        return span(quotient, quotient, undef)
+    found = span(quotient, quotient, undef)
+    return VNum(np.where(undefined, -np.inf, found.lo), np.where(undefined, np.inf, found.hi),
+                np.where(undefined, 2, undef).astype(np.int8))
 
 
 def _ratio(a: VNum, b: VNum, undef: np.ndarray) -> VNum:

@@ -238,8 +238,8 @@ def _date_columns(scalar: Callable[..., dt.date]) -> Callable[..., np.ndarray]:
         days = np.where(finite, col, float(EPOCH))
         if ((days < SAFE_DAYS[0]) | (days > SAFE_DAYS[1])).any():
             return _exact_dates(scalar, col, *consts)
-        moved = _moved(scalar, (days - EPOCH).astype(np.int64), *consts)
-        return np.where(finite, moved.astype(float) + EPOCH, col)
+        moved = _moved(scalar, days - EPOCH, *consts)
+        return np.where(finite, moved + EPOCH, col)
     return vector
 
 
@@ -251,29 +251,35 @@ def _moved(scalar: Callable[..., dt.date], day: np.ndarray, *consts: Any) -> np.
     if scalar is year_end:
         return days_from_civil(year, np.full_like(month, 12), np.full_like(mday, 31))
     year = year + int(consts[0])
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    leap = (np.fmod(year, 4) == 0) & ((np.fmod(year, 100) != 0) | (np.fmod(year, 400) == 0))
     return days_from_civil(year, month, np.where((month == 2) & (mday == 29) & ~leap, 28, mday))
 
 
+def _floor_div(x: np.ndarray, k: int) -> np.ndarray:
+    """x // k of whole numbers held as doubles (exact for the calendar's days: far below 2**53)."""
+    found: np.ndarray = np.floor(x / k)
+    return found
+
+
 def civil(day: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Year, month and day of days since 1970-01-01 (proleptic Gregorian, integer arithmetic over columns)."""
-    z = day + 719468
-    era = z // 146097
+    """Year, month and day of days since 1970-01-01 (proleptic Gregorian, whole-number arithmetic over columns)."""
+    z = day + 719468.0
+    era = _floor_div(z, 146097)
     doe = z - era * 146097
-    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
-    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
-    mp = (5 * doy + 2) // 153
+    yoe = _floor_div(doe - _floor_div(doe, 1460) + _floor_div(doe, 36524) - _floor_div(doe, 146096), 365)
+    doy = doe - (365 * yoe + _floor_div(yoe, 4) - _floor_div(yoe, 100))
+    mp = _floor_div(5 * doy + 2, 153)
     month = np.where(mp < 10, mp + 3, mp - 9)
-    return yoe + era * 400 + (month <= 2), month, doy - (153 * mp + 2) // 5 + 1
+    return yoe + era * 400 + (month <= 2), month, doy - _floor_div(153 * mp + 2, 5) + 1
 
 
 def days_from_civil(year: np.ndarray, month: np.ndarray, mday: np.ndarray) -> np.ndarray:
     """Days since 1970-01-01 of a year, month and day over columns (civil's inverse)."""
     year = year - (month <= 2)
-    era = year // 400
+    era = _floor_div(year, 400)
     yoe = year - era * 400
-    doy = (153 * np.where(month > 2, month - 3, month + 9) + 2) // 5 + mday - 1
-    found: np.ndarray = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
+    doy = _floor_div(153 * np.where(month > 2, month - 3, month + 9) + 2, 5) + mday - 1
+    found: np.ndarray = era * 146097 + yoe * 365 + _floor_div(yoe, 4) - _floor_div(yoe, 100) + doy - 719468
     return found
 
 

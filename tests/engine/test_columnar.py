@@ -85,3 +85,24 @@ def test_rounding_and_snapping_over_columns_are_the_scalar_ones(xs):
     assert [str(r) for r in rounded] == [str(x if x != x else round(x, 4)) for x in xs]
     snapped = vector._snap(column).tolist()
     assert [str(s) for s in snapped] == [str(v._snap(x)) for x in xs]
+
+
+ENDS = st.sampled_from([0.0, 1.0, -1.0, 2.5, -3.0, 1e-12, 7.0, np.inf, -np.inf])
+INTERVALS = st.one_of(ENDS.map(lambda x: (x, x, 0)),  # a known number: most rows of a batch
+                      st.tuples(ENDS, ENDS, st.sampled_from([0, 1, 2])).map(lambda t: (min(t[:2]), max(t[:2]), t[2])))
+
+
+@given(st.lists(st.tuples(INTERVALS, INTERVALS), min_size=1, max_size=30))
+def test_division_over_columns_is_the_scalar_one_row_by_row(pairs):
+    """arith('/') over columns (known rows by the short form, the rest by the interval rule) gives values.div of
+    each row, whatever the mix of known and open rows."""
+    from checker.engine import values as v
+
+    def column(nums):
+        return vector.span(np.array([x[0] for x in nums]), np.array([x[1] for x in nums]),
+                           np.array([x[2] for x in nums], dtype=np.int8))
+
+    found = vector.arith("/", column([p[0] for p in pairs]), column([p[1] for p in pairs]))
+    for row, (a, b) in enumerate(pairs):
+        want = v.div(v.Num.span(*a), v.Num.span(*b))
+        assert (found.lo[row], found.hi[row], found.undef[row]) == (want.lo, want.hi, want.undef), (a, b)
