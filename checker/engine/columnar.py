@@ -187,7 +187,7 @@ def _round4(values: np.ndarray) -> np.ndarray:
     values = np.asarray(values, dtype=float)
     if not len(values) or np.isnan(values[0]) and np.isnan(values).all():  # no amount anywhere
         return values
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):  # beyond 1e304: doubtful, rounded by Python
         scaled = values * 1e4
         nearest = np.rint(scaled)
         doubtful = (np.abs(scaled - nearest) > 0.499) | (np.abs(values) >= 1e11)  # NaN: neither

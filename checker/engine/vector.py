@@ -146,11 +146,16 @@ def _ratio(a: VNum, b: VNum, undef: np.ndarray) -> VNum:
 def compare_num(op: str, a: VNum, b: VNum) -> np.ndarray:
     """Kleene codes of an interval comparison (values.compare over columns: the same table)."""
     undef = np.maximum(a.undef, b.undef)
+    defined = not undef.any()  # undefined only after a division by zero
     if known(a) and known(b):  # one number each side: surely true or surely false
         true = SURE[op](a.lo, b.lo)
+        if defined:
+            return true.view(np.int8) * np.int8(T)
         false = ~true
     else:
         true, false = v.sure(op, a, b)
+        if defined:  # an interval is never surely both: T, F or else U
+            return true.view(np.int8) - false.view(np.int8) + np.int8(U)
     code = np.where(true & (undef == 0), T, U)
     return np.where(false | (undef == 2), F, code).astype(np.int8)
 
