@@ -150,12 +150,14 @@ def compare_num(op: str, a: VNum, b: VNum) -> np.ndarray:
     if known(a) and known(b):  # one number each side: surely true or surely false
         true = SURE[op](a.lo, b.lo)
         if defined:
-            return true.view(np.int8) * np.int8(T)
+            codes: np.ndarray = true.view(np.int8) * np.int8(T)
+            return codes
         false = ~true
     else:
         true, false = v.sure(op, a, b)
         if defined:  # an interval is never surely both: T, F or else U
-            return true.view(np.int8) - false.view(np.int8) + np.int8(U)
+            found: np.ndarray = true.view(np.int8) - false.view(np.int8) + np.int8(U)
+            return found
     code = np.where(true & (undef == 0), T, U)
     return np.where(false | (undef == 2), F, code).astype(np.int8)
 
