@@ -22,9 +22,8 @@ from checker.staff import drafts
 from checker.staff.models import Draft
 from checker.staff.sample_impact import pending_samples, prune, sample_path, sample_work, start_sample
 from checker.staff.sample_models import SampleImpact
-from checker.web.agency.common import uploads_folder
-from checker.web.i18n import current_lang, t
-from checker.web.services import Services, db, may_start_threads
+from checker.web.i18n import current_lang, pick, t
+from checker.web.services import Services, db, may_start_threads, uploads_folder
 from checker.web.staff.common import bp, seeds, snapshot, staff_required
 from checker.web.staff.forms import RegistryForm, SampleFileForm
 from checker.web.staff.impacts import live_pack
@@ -146,7 +145,9 @@ def _job(job_id: int) -> SampleImpact:
 def sample_impact(job_id: int):
     """A sample or registry preview: progress while it runs, then its report."""
     job = _job(job_id)
-    bad = [(b["row"], b["column"], Problem.from_json(b["problem"]).text(current_lang())) for b in job.bad or []]
+    fields, lang = snapshot().pack.fields, current_lang()
+    bad = [(b["row"], pick(fields[b["column"]].label) if b["column"] in fields else b["column"],
+            Problem.from_json(b["problem"]).text(lang)) for b in job.bad or []]
     return render_template("staff/sample_impact.html", report=job, bad=bad)
 
 
