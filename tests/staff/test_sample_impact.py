@@ -237,3 +237,40 @@ def test_a_stopped_registry_job_resumes_at_its_next_chunk(chunked):
     stopped, whole = _job(chunked, ids[0]), _job(chunked, ids[1])
     assert (stopped.status, stopped.done) == ("done", 2500)
     assert stopped.counts[HTE] and (stopped.counts, stopped.money) == (whole.counts, whole.money)
+
+
+def as_xlsx(data: bytes, path: Path) -> Path:
+    """The CSV's rows in a workbook as Excel keeps them: dates as date cells, the bad date as typed text."""
+    import csv
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for number, cells in enumerate(csv.reader(io.StringIO(data.decode("gb18030")))):
+        sheet.append([dt.datetime.strptime(c, "%Y/%m/%d") if number and re.fullmatch(r"2021/11/\d+", c) else c
+                      for c in cells])
+    book.save(path)
+    return path
+
+
+def test_the_same_rows_in_a_workbook_give_the_same_report(app, staff, tmp_path):
+    draft_id = _draft(app, staff)
+    data = sample_csv(_packs(app, draft_id)[1])
+    jobs = []
+    for name, body in (("sample.csv", data), ("sample.xlsx", as_xlsx(data, tmp_path / "s.xlsx").read_bytes())):
+        response = staff.post(f"/staff/drafts/{draft_id}/impact/file", content_type="multipart/form-data",
+                              data={"upload": (io.BytesIO(body), name), "as_of": AS_OF})
+        jobs.append(_job(app, int(response.headers["Location"].rsplit("/", 1)[1])))
+    csv_job, xlsx_job = jobs
+    assert xlsx_job.status == "done" and xlsx_job.counts[MEASURE]
+    assert (xlsx_job.counts, xlsx_job.money, xlsx_job.bad_rows) == (csv_job.counts, csv_job.money, csv_job.bad_rows)
+
+
+def test_a_registry_past_a_million_names_the_field(app, staff):
+    draft_id = _draft(app, staff)
+    response = staff.post(f"/staff/drafts/{draft_id}/impact/registry", data={"n": "1000001", "seed": "1", "as_of": AS_OF},
+                          follow_redirects=True)
+    assert "请检查“企业数（1 至 1,000,000）”" in response.get_data(as_text=True)
+    with app.extensions["checker"].sessions() as session:
+        assert session.query(SampleImpact).count() == 0
