@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -167,12 +167,19 @@ class Source:
     registry."""
 
     def __init__(self, job: SampleImpact, folder: Path, pack: RulePack, max_rows: int) -> None:
+        self.reader: Generator[Row, None, None] | None = None
         self.rows: Iterator[Row] | None = None
         if job.source == "file":
             path = sample_path(folder, job.id, job.suffix)
             if not path.exists():
                 raise UploadError("the uploaded file is no longer kept: upload it again")
-            self.rows = itertools.islice(read_upload(path, pack, max_rows), job.done, None)
+            self.reader = read_upload(path, pack, max_rows)
+            self.rows = itertools.islice(self.reader, job.done, None)
+
+    def close(self) -> None:
+        """Close the file (a run stopped for another job's turn leaves rows unread)."""
+        if self.reader is not None:
+            self.reader.close()
 
     def next(self, pair: Pair, job: SampleImpact, as_of: dt.date) -> Chunk | None:
         """The next chunk, None when every row is done."""
@@ -233,6 +240,7 @@ def run_sample(sessions: sessionmaker[Session], job_id: int, seeds: Path, folder
         before, after, changed = packs(session, job, seeds, known)
         session.expunge(job)
     pair = pair_of(before, after, changed, engine)
+    source = None
     try:
         source = Source(job, folder, after, max_rows)
         total = count_rows(folder, job, after, max_rows) if job.source == "file" and not job.total else 0
@@ -240,6 +248,8 @@ def run_sample(sessions: sessionmaker[Session], job_id: int, seeds: Path, folder
                        lambda session: _chunk(session, pair, source, job_id), stop)
     finally:
         pair.close()
+        if source is not None:
+            source.close()
 
 
 def sample_work(sessions: sessionmaker[Session], seeds: Path, folder: Path, engine: EngineName,

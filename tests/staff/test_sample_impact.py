@@ -274,3 +274,26 @@ def test_a_registry_past_a_million_names_the_field(app, staff):
     assert "请检查“企业数（1 至 1,000,000）”" in response.get_data(as_text=True)
     with app.extensions["checker"].sessions() as session:
         assert session.query(SampleImpact).count() == 0
+
+
+def test_a_stopped_file_job_resumes_past_the_rows_it_has_done(app, staff):
+    draft_id = _draft(app, staff)
+    data = sample_csv(_packs(app, draft_id)[1])
+    snap, services, folder = app.extensions["staff"].current(), app.extensions["checker"], uploads_folder(app)
+    with services.sessions() as session:
+        changes = session.get(Draft, draft_id).changes
+        ids = [sample_impact.start_sample(session, snap.seq, dt.date.fromisoformat(AS_OF), draft_id, changes, "file",
+                                          filename="s.csv", suffix=".csv", size=3).id for _ in range(2)]
+        session.commit()
+    folder.mkdir(parents=True, exist_ok=True)
+    for job_id in ids:
+        sample_impact.sample_path(folder, job_id, ".csv").write_bytes(data)
+    calls = iter(range(100))
+    assert not sample_impact.run_sample(services.sessions, ids[0], services.seeds, folder, "reference",
+                                        stop=lambda: next(calls) >= 1)
+    assert (_job(app, ids[0]).total, _job(app, ids[0]).done) == (8, 3)
+    assert sample_impact.run_sample(services.sessions, ids[0], services.seeds, folder, "reference")
+    assert sample_impact.run_sample(services.sessions, ids[1], services.seeds, folder, "reference")
+    stopped, whole = _job(app, ids[0]), _job(app, ids[1])
+    assert (stopped.status, stopped.done, stopped.compared) == ("done", 8, 8)
+    assert (stopped.counts, stopped.money, stopped.bad) == (whole.counts, whole.money, whole.bad)
