@@ -95,10 +95,15 @@ def registry_table(pack: RulePack, n: int, seed: int = 7) -> dict[str, Any]:
     return table
 
 
+def chunk_table(pack: RulePack, n: int, seed: int, index: int, size: int = CHUNK) -> dict[str, Any]:
+    """Chunk `index` of the registry of n profiles (its own seed: a job resumed at any chunk makes the same rows)."""
+    return registry_table(pack, min(size, n - index * size), seed * 1_000_003 + index)
+
+
 def chunks(pack: RulePack, n: int, seed: int = 7, size: int = CHUNK) -> Iterator[dict[str, Any]]:
     """The registry of n profiles a chunk at a time (each chunk from its own seed: the same n, the same rows)."""
-    for index, start in enumerate(range(0, n, size)):
-        yield registry_table(pack, min(size, n - start), seed * 1_000_003 + index)
+    for index in range(-(-n // size)):
+        yield chunk_table(pack, n, seed, index, size)
 
 
 def _status(found: Matrix) -> dict[str, np.ndarray]:
@@ -153,8 +158,9 @@ def _add(into: dict[str, Any], row: dict[str, Any]) -> None:
 
 
 def money_summary(before: Matrix, after: Matrix, types: tuple[dict[str, str], dict[str, str]],
-                  first: int) -> dict[str, Any]:
-    """impact_money.profile_money of every row of a chunk (rows numbered from `first`), column-wise."""
+                  first: int, names: list[str] | None = None) -> dict[str, Any]:
+    """impact_money.profile_money of every row of a chunk (rows numbered from `first`, or named by `names`),
+    column-wise."""
     old, new = _worths(before, types[0]), _worths(after, types[1])
     n = before.n
     summary = impact_money.empty()
@@ -166,28 +172,31 @@ def money_summary(before: Matrix, after: Matrix, types: tuple[dict[str, str], di
         pair = per_type.setdefault(key, [np.zeros(n), np.zeros(n)])
         pair[0], pair[1] = pair[0] + was, pair[1] + now
         _add(summary["types"].setdefault(key, {}), _row(was, now))
-    summary["companies"] = _companies(per_type, n, first)
+    summary["companies"] = _companies(per_type, n, first, names)
     return summary
 
 
-def _companies(per_type: dict[str, list[np.ndarray]], n: int, first: int) -> dict[str, Any]:
-    """The companies whose money moved (gained, lost) and the largest movers (impact_money._company of each row)."""
+def _companies(per_type: dict[str, list[np.ndarray]], n: int, first: int, names: list[str] | None = None
+               ) -> dict[str, Any]:
+    """The companies whose money moved (gained, lost) and the largest movers (impact_money._company of each row,
+    named by `names` when given, else as registry rows)."""
     delta = sum((now - was for was, now in per_type.values()), np.zeros(n))
     eps = impact_money.EPSILON
     moved = np.nonzero(np.abs(delta) > eps)[0]
     order = moved[np.lexsort((moved, -np.abs(delta[moved])))][:impact_money.TOP]
-    top = [{"company": company(first + int(row)), "delta": round(float(delta[row]), 4),
+    top = [{"company": names[row] if names is not None else company(first + int(row)), "delta": round(float(delta[row]), 4),
             "types": {k: [round(float(was[row]), 4), round(float(now[row]), 4)] for k, (was, now) in sorted(per_type.items())
                       if abs(float(now[row]) - float(was[row])) > eps}} for row in order.tolist()]
     return {"gained": int((delta > eps).sum()), "lost": int((delta < -eps).sum()), "top": impact_money.top(top)}
 
 
-def chunk_impact(before: Side, after: Side, table: dict[str, Any], first: int = 0) -> Impact:
-    """The impact over one chunk of profiles given as columns."""
+def chunk_impact(before: Side, after: Side, table: dict[str, Any], first: int = 0, names: list[str] | None = None
+                 ) -> Impact:
+    """The impact over one chunk of profiles given as columns (companies named by `names`, else registry rows)."""
     old = evaluate(before.pack, table, before.as_of)
     new = evaluate(after.pack, table, after.as_of)
     types = impact_money.money_types(before.pack), impact_money.money_types(after.pack)
-    return Impact(old.n, change_counts(old, new), money_summary(old, new, types, first))
+    return Impact(old.n, change_counts(old, new), money_summary(old, new, types, first, names))
 
 
 def fold(total: Impact, part: Impact) -> Impact:

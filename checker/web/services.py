@@ -135,3 +135,9 @@ def may_start_threads(app: Flask, runner: object) -> bool:
     only when AGENCY_BACKGROUND asks (`checker serve` does); the inline and Celery runners start none. A request that
     queues a job still starts one."""
     return runners(app).may_start_threads(runner)  # type: ignore[arg-type]
+
+
+def uploads_folder(app: Flask) -> Path:
+    """Where received files wait for the runner (AGENCY_UPLOADS, else instance/uploads): agency uploads and staff
+    sample files. Files are named by job kind and id, so two databases must never share this folder."""
+    return Path(config.setting("AGENCY_UPLOADS", app.config) or Path(app.instance_path) / "uploads")

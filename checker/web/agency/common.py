@@ -30,7 +30,7 @@ from checker.batch import FORMATS
 from checker.db import private_folder
 from checker.engine import Checker
 from checker.jobs.runners import JobRunner, runners
-from checker.web.services import Services, db, pack
+from checker.web.services import Services, db, pack, uploads_folder
 
 log = logging.getLogger(__name__)
 M = TypeVar("M")
@@ -90,12 +90,6 @@ def reader(app: Flask, services: Services) -> Callable[[int, Any], bool]:
 def exports_folder(app: Flask) -> Path:
     """Where finished jobs' workbooks and report zips are kept (AGENCY_EXPORTS, else instance/exports)."""
     return Path(config.setting("AGENCY_EXPORTS", app.config) or Path(app.instance_path) / "exports")
-
-
-def uploads_folder(app: Flask) -> Path:
-    """Where received files wait for the runner (AGENCY_UPLOADS, else instance/uploads). Files are named by job id,
-    so two databases must never share this folder."""
-    return Path(config.setting("AGENCY_UPLOADS", app.config) or Path(app.instance_path) / "uploads")
 
 
 def live_checker(services: Services) -> Checker:

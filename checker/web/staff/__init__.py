@@ -51,6 +51,9 @@ def init_app(app: Flask) -> LivePack:
     from checker.web.staff.impacts import init_impacts
 
     init_impacts(app, services, seeds)
+    from checker.web.staff.samples import init_samples
+
+    init_samples(app, services, seeds)
     app.before_request(_pin_snapshot)
     app.teardown_request(_unpin_snapshot)
     app.register_blueprint(bp)

@@ -13,7 +13,7 @@ from checker.staff.models import Draft
 from checker.web.i18n import t
 from checker.web.services import db
 from checker.web.staff.common import author, bp, committed, live, seeds, snapshot, staff_required
-from checker.web.staff.forms import ButtonForm, CommentForm, EditForm
+from checker.web.staff.forms import ButtonForm, CommentForm, EditForm, RegistryForm, SampleFileForm
 from checker.web.staff.impacts import follow
 
 
@@ -119,7 +119,8 @@ def draft_impact(draft_id: int):
     report = None
     if checked.pack is not None:
         report = follow(impact_job.start_impact(db(), snap.seq, as_of, found.id, dict(found.changes)))
-    return render_template("staff/impact.html", draft=found, checked=checked, report=report, as_of=as_of)
+    return render_template("staff/impact.html", draft=found, checked=checked, report=report, as_of=as_of,
+                           file_form=SampleFileForm(formdata=None), registry_form=RegistryForm(formdata=None))
 
 
 @bp.post("/drafts/<int:draft_id>/publish")

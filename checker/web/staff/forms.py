@@ -7,9 +7,9 @@ import re
 from typing import Any
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField
-from wtforms import DecimalField, HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import DateField, DecimalField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from checker.i18n import N_
 
@@ -59,3 +59,18 @@ class CommentForm(FlaskForm):
 
 class ButtonForm(FlaskForm):
     """A button with its CSRF token."""
+
+
+class SampleFileForm(FlaskForm):
+    """An impact preview over a sample file in the agency template (CSV, XLSX or JSONL) on a date."""
+
+    upload = FileField("upload", validators=[FileRequired(), FileAllowed(["csv", "xlsx", "jsonl"])])
+    as_of = DateField("as_of", validators=[DataRequired()])
+
+
+class RegistryForm(FlaskForm):
+    """An impact preview over N generated registry profiles (a seed makes the same ones again) on a date."""
+
+    n = IntegerField("n", default=100_000, validators=[DataRequired(), NumberRange(1, 1_000_000)])
+    seed = IntegerField("seed", default=7, validators=[InputRequired(), NumberRange(0, 2**31 - 1)])
+    as_of = DateField("as_of", validators=[DataRequired()])

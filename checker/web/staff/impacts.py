@@ -24,11 +24,11 @@ def make_impact_runner(app: Flask, services: Services, seeds: Path) -> JobRunner
     """The runner of impact jobs (the app's checker.jobs runner factory; no Celery tasks): inline or a thread."""
     engine = app.config["CHECKER_ENGINE"]
     size = int(app.config.get("STAFF_IMPACT_CHUNK", 500))
-    work = impact_work(services.sessions, seeds, engine, size, lambda seq: _live_pack(services, seq))
+    work = impact_work(services.sessions, seeds, engine, size, lambda seq: live_pack(services, seq))
     return runners(app).make(work, "staff-impacts")
 
 
-def _live_pack(services: Services, seq: int) -> RulePack | None:
+def live_pack(services: Services, seq: int) -> RulePack | None:
     """The live pack when it is this version (already loaded), else None."""
     snap = services.live.current() if services.live is not None else None
     return snap.pack if snap is not None and snap.seq == seq else None

@@ -21,6 +21,7 @@ from checker.web.staff import create as _create  # noqa: F401  (registers the cr
 from checker.web.staff import drafts as _drafts  # noqa: F401  (registers the draft routes)
 from checker.web.staff import history as _history  # noqa: F401  (registers the history routes)
 from checker.web.staff import impacts as _impacts  # noqa: F401  (registers the impact progress route)
+from checker.web.staff import samples as _samples  # noqa: F401  (registers the sample and registry previews)
 from checker.web.staff import sync as _sync  # noqa: F401  (registers the bring-up-to-date and repair routes)
 from checker.web.staff import values as _values  # noqa: F401  (registers the new-value form)
 from checker.web.staff.common import bp, snapshot, staff_required
