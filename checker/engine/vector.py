@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -97,6 +98,16 @@ def arith(op: str, a: VNum, b: VNum) -> VNum:
     return _mixed_ratio(a, b, undef)
 
 
+def _patched(whole: VNum, rows: np.ndarray, part: Callable[[np.ndarray], VNum]) -> VNum:
+    """An interval column computed for every row as if known, its given rows replaced by their own result."""
+    if not len(rows):
+        return whole
+    found = part(rows)
+    lo, hi, undef = whole.lo.copy(), whole.hi.copy(), whole.undef.copy()
+    lo[rows], hi[rows], undef[rows] = found.lo, found.hi, found.undef
+    return VNum(lo, hi, undef)
+
+
 def _mixed_ratio(a: VNum, b: VNum, undef: np.ndarray) -> VNum:
     """Interval division: rows of two known numbers by the short form, the others (unanswered ends) by _ratio."""
     wide = (a.lo != a.hi) | (b.lo != b.hi)
@@ -104,12 +115,8 @@ def _mixed_ratio(a: VNum, b: VNum, undef: np.ndarray) -> VNum:
         return _known_ratio(a.lo, b.lo, undef)
     if wide.mean() > 0.5:
         return _ratio(a, b, undef)
-    rows = np.nonzero(wide)[0]
-    part = _ratio(_take(a, rows), _take(b, rows), undef[rows])
-    whole = _known_ratio(a.lo, b.lo, undef)
-    lo, hi, out_undef = whole.lo.copy(), whole.hi.copy(), whole.undef.copy()
-    lo[rows], hi[rows], out_undef[rows] = part.lo, part.hi, part.undef
-    return VNum(lo, hi, out_undef)
+    return _patched(_known_ratio(a.lo, b.lo, undef), np.nonzero(wide)[0],
+                    lambda rows: _ratio(_take(a, rows), _take(b, rows), undef[rows]))
 
 
 def _known_ratio(x: np.ndarray, y: np.ndarray, undef: np.ndarray) -> VNum:
@@ -176,7 +183,12 @@ def call(fn: Function, args: list[Any], consts: tuple[Plain, ...], n: int) -> An
         return _column(v.call(fn, [], consts), n)
     if fn.vector is None or not all(isinstance(a, VNum) for a in args):
         return _distinct_rows(fn, args, consts, n)
-    sides = (-1,) if all(a.lo is a.hi for a in args) else (-1, 1)  # known numbers: both ends are one
+    if not all(known(a) for a in args):
+        wide = np.logical_or.reduce([a.lo != a.hi for a in args])
+        if wide.mean() <= 0.5:  # most rows known: their one end for every row, both ends of the rest
+            return _patched(call(fn, [VNum(a.lo, a.lo, a.undef) for a in args], consts, n), np.nonzero(wide)[0],
+                            lambda rows: call(fn, [_take(a, rows) for a in args], consts, len(rows)))
+    sides = (-1,) if all(known(a) for a in args) else (-1, 1)  # known numbers: both ends are one
     ends = [fn.vector(*[a.hi if d * side > 0 else a.lo for a, d in zip(args, fn.directions(len(args)))], *consts)
             for side in sides]
     if len(ends) == 1:
