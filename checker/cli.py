@@ -22,8 +22,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import click
 
 from checker import config
-from checker.rules.cache import cached_pack
-from checker.rules.loader import RulePackError, load_pack
+from checker.rules.cache import cached_pack, load_pack
+from checker.rules.errors import RulePackError
 from checker.rules.pack import RulePack
 
 if TYPE_CHECKING:
