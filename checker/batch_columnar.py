@@ -39,7 +39,7 @@ from checker.rules.pack import RulePack
 from checker.sheets.verdicts import MONEY, STATUSES, UNKNOWN, matrix_head, money_type, titles, word
 from checker.sheets.writer import Sheet, neutralise, write_xlsx
 
-CHUNK = 5000
+CHUNK = 20000  # rows read, evaluated and written at a time (RSS ~0.3 GB), SAMPLE rows of each re-checked by the engine
 ECHO_SKIP = ("id", "rulepack", "as_of", ROW_KEY, NAME_KEY)  # extra columns batch.matrix_line never echoes
 
 

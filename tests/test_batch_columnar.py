@@ -126,3 +126,26 @@ def test_a_header_naming_a_field_twice_is_left_to_the_row_reader(durable, tmp_pa
     path.write_text("id,employees,employees\nc1,10,20\n", encoding="utf-8")
     assert not write_csv_matrix(tmp_path / "out.csv", durable, path, AS_OF, BatchReport())
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_disagreement_on_a_sampled_row_of_a_later_chunk_stops_the_csv_batch(durable, typed_source: Path,
+                                                                               tmp_path: Path, monkeypatch) -> None:
+    """The column-wise CSV path re-checks `sample` rows of every chunk (the first among them) with the engine, and a
+    verdict the engine does not give stops the batch naming the row, whichever chunk it is in."""
+    import checker.batch_columnar as batch_columnar
+    from checker.engine import EngineMismatch
+
+    real, calls = batch_columnar.evaluate, [0]
+
+    def broken(*args, **kwargs):  # the third chunk's fifth row (sampled: rows 0 and 4 of 8) turns one verdict round
+        found = real(*args, **kwargs)
+        calls[0] += 1
+        if calls[0] == 3:
+            column = next(c for c in found.columns if c.measure.id == "hte-recognition")
+            column.status[4] = 0 if column.status[4] == 2 else 2
+        return found
+
+    monkeypatch.setattr(batch_columnar, "evaluate", broken)
+    with pytest.raises(EngineMismatch, match="disagree on row id"):
+        write_csv_matrix(tmp_path / "out.csv", durable, typed_source, AS_OF, BatchReport(), chunk=8, sample=2)
+    assert calls[0] == 3
