@@ -111,9 +111,10 @@ def plain_numbers(decl: FieldDecl, texts: Sequence[str]) -> tuple[np.ndarray, np
     if decl.type not in ("int", "decimal") or not n:
         return np.zeros(n, dtype=bool), values
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-    cells = np.array(texts, dtype=f"<U{PLAIN_WIDTH}")  # a longer cell is cut here and refused by its length below
-    codes = cells.view(np.uint32).reshape(n, PLAIN_WIDTH)
-    inside = np.arange(PLAIN_WIDTH) < lengths[:, None]  # a NUL inside a cell is a code point 0 there: refused
+    width = max(1, min(PLAIN_WIDTH, int(lengths.max())))
+    cells = np.array(texts, dtype=f"<U{width}")  # a longer cell is cut here and refused by its length below
+    codes = cells.view(np.uint32).reshape(n, width)
+    inside = np.arange(width) < lengths[:, None]  # a NUL inside a cell is a code point 0 there: refused
     digit = (codes >= ZERO) & (codes <= NINE)
     dot = codes == DOT
     signed = (codes[:, 0] == PLUS) | (codes[:, 0] == MINUS)
