@@ -103,8 +103,8 @@ def batch(n: int, million: bool) -> None:
         if million:
             write_csv(src, 1_000_000)
             big_s, big_rss = cli(src, folder / "matrix.csv", compiled)
-            line("1M rows streamed <= 120 s, RSS <= 1 GB", f"{big_s:.0f}s, RSS {big_rss:.0f} MB", "measured",
-                 big_s <= 120 and big_rss <= 1024)
+            line("1M rows streamed <= 120 s, RSS <= 1 GB", f"{big_s:.0f}s, CPU {CPU[-1]:.0f}s, RSS {big_rss:.0f} MB",
+                 "measured (RSS: the batch process's own)", big_s <= 120 and big_rss <= 1024)
         else:
             projected = CPU[-1] * 1_000_000 / n
             line("1M rows streamed <= 120 s, RSS <= 1 GB", f"~{projected:.0f}s CPU, RSS ~{csv_rss:.0f} MB",
