@@ -39,12 +39,13 @@ from checker.rules.pack import RulePack
 from checker.sheets.verdicts import MONEY, STATUSES, UNKNOWN, matrix_head, money_type, titles, word
 from checker.sheets.writer import Sheet, neutralise, write_xlsx
 
-CHUNK = 20000  # rows read, evaluated and written at a time (RSS ~0.3 GB), SAMPLE rows of each re-checked by the engine
+CHUNK = 20000  # CSV rows read column-wise, evaluated and written at a time (RSS ~0.3 GB), SAMPLE of them re-checked
+ROW_CHUNK = 5000  # rows read one by one (JSONL, XLSX) a chunk holds: a parsed profile dict each, so fewer at a time
 ECHO_SKIP = ("id", "rulepack", "as_of", ROW_KEY, NAME_KEY)  # extra columns batch.matrix_line never echoes
 
 
 def write_matrix(path: Path, checker: Checker, rows: Iterable[Row], as_of: dt.date, report: BatchReport,
-                 lang: str = "zh", extras: list[str] | None = None, chunk: int = CHUNK, sample: int = SAMPLE) -> None:
+                 lang: str = "zh", extras: list[str] | None = None, chunk: int = ROW_CHUNK, sample: int = SAMPLE) -> None:
     """Check the rows and write the matrix sheet to a .csv or .xlsx file (as write_rows(matrix_rows(...)))."""
     suffix = _out_suffix(path)
     if suffix == ".jsonl":
@@ -175,7 +176,7 @@ def _csv_column(column: list[Any], kind: str) -> list[str]:
 
 
 def matrix_chunks(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: BatchReport, names: dict[str, str],
-                  lang: str, extras: list[str], chunk: int = CHUNK, sample: int = SAMPLE,
+                  lang: str, extras: list[str], chunk: int = ROW_CHUNK, sample: int = SAMPLE,
                   status: Callable[[str], str] = str) -> Iterator[list[list[Any]]]:
     """The matrix sheet's columns, a chunk of rows at a time (status words as status() makes them)."""
     batch: list[tuple[int, Any, dict[str, Any], dict[str, Any]]] = []
