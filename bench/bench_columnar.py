@@ -86,24 +86,30 @@ def batch(n: int, million: bool) -> None:
         write_csv(src, n)
         write_csv(folder / "one.csv", 1)
         os.environ["CHECKER_PACK_CACHE"] = str(folder / "packs")  # this run's own cache: the first start-up fills it
-        cold_s, _ = cli(folder / "one.csv", folder / "one-matrix.csv")
+        # and this run's own bytecode cache, as an installed checker has (pip compiles it): the cold start-up fills it
+        compiled = {"PYTHONPYCACHEPREFIX": str(folder / "pyc"), "PYTHONDONTWRITEBYTECODE": ""}
+        cold_s, _ = cli(folder / "one.csv", folder / "one-matrix.csv", compiled)
         cold_cpu = CPU[-1]
-        start_s, _ = cli(folder / "one.csv", folder / "one-matrix.csv")
-        line("(start-up: checker batch of a 1-row file)", f"{start_s:.2f}s, CPU {CPU[-1]:.2f}s (pack cached)",
-             f"{cold_s:.2f}s, CPU {cold_cpu:.2f}s (cache empty)", None)
+        source_s, _ = cli(folder / "one.csv", folder / "one-matrix.csv", {"PYTHONDONTWRITEBYTECODE": "1"})
+        source_cpu = CPU[-1]
+        start_s, _ = cli(folder / "one.csv", folder / "one-matrix.csv", compiled)
+        line("start-up: 1-row checker batch <= 0.3 s (CPU)", f"{start_s:.2f}s, CPU {CPU[-1]:.2f}s (pack, bytecode cached)",
+             f"{cold_s:.2f}s, CPU {cold_cpu:.2f}s (caches empty)", CPU[-1] <= 0.3)
+        line("  pack cached, every module compiled afresh", f"{source_s:.2f}s, CPU {source_cpu:.2f}s",
+             "PYTHONDONTWRITEBYTECODE=1", None)
         start, cpu = time.perf_counter(), time.process_time()
         plain_copy(src, folder / "copy.csv")
         base, base_cpu = time.perf_counter() - start, time.process_time() - cpu
-        csv_s, csv_rss = cli(src, folder / "matrix.csv")
+        csv_s, csv_rss = cli(src, folder / "matrix.csv", compiled)
         line(f"checker batch CSV->CSV {n} rows <= 3x csv", f"{csv_s:.2f}s ({csv_s / base:.0f}x), RSS {csv_rss:.0f} MB",
              f"csv read+write {base:.2f}s", csv_s <= 3 * base)
         line("  the same in CPU seconds (a loaded machine)", f"CPU {CPU[-1]:.2f}s ({CPU[-1] / base_cpu:.0f}x)",
              f"CPU {base_cpu:.2f}s", None)
         if million:
             write_csv(src, 1_000_000)
-            big_s, big_rss = cli(src, folder / "matrix.csv")
-            line("1M rows streamed <= 120 s, RSS <= 1 GB", f"{big_s:.0f}s, RSS {big_rss:.0f} MB", "measured",
-                 big_s <= 120 and big_rss <= 1024)
+            big_s, big_rss = cli(src, folder / "matrix.csv", compiled)
+            line("1M rows streamed <= 120 s, RSS <= 1 GB", f"{big_s:.0f}s, CPU {CPU[-1]:.0f}s, RSS {big_rss:.0f} MB",
+                 "measured (RSS: the batch process's own)", big_s <= 120 and big_rss <= 1024)
         else:
             projected = CPU[-1] * 1_000_000 / n
             line("1M rows streamed <= 120 s, RSS <= 1 GB", f"~{projected:.0f}s CPU, RSS ~{csv_rss:.0f} MB",

@@ -31,21 +31,35 @@ CHECKER = [sys.executable, "-c", "from checker.cli import main; main()"]
 CPU: list[float] = []  # CPU seconds of each measured process, in order (a loaded machine stretches wall time, not these)
 
 
-def measured(cmd: list[str]) -> tuple[float, float, str]:
-    """Run a command; its wall seconds, peak RSS in MB and stdout (its CPU seconds in CPU[-1])."""
+# The measured command runs under a small parent of its own: a child forked from this (large) process would report
+# the pages it shared with it as its peak RSS (Linux keeps the pre-exec high-water mark), so the small parent waits for
+# the command and writes the command's own rusage (CPU seconds, peak RSS in KB) to the file named by its first argument.
+RUSAGE = """
+import os, subprocess, sys
+proc = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(proc.pid, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(f"{usage.ru_utime + usage.ru_stime} {usage.ru_maxrss}")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def measured(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """Run a command; its wall seconds, its own peak RSS in MB and stdout (its CPU seconds in CPU[-1])."""
     start = time.perf_counter()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    with tempfile.TemporaryFile() as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL, env=env, cwd=ROOT)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    with tempfile.TemporaryFile() as out, tempfile.NamedTemporaryFile("r") as usage:
+        proc = subprocess.Popen([sys.executable, "-c", RUSAGE, usage.name, *cmd], stdout=out,
+                                stderr=subprocess.DEVNULL, env=env, cwd=ROOT)
+        proc.wait()
         seconds = time.perf_counter() - start
         out.seek(0)
         text = out.read().decode()
-    CPU.append(usage.ru_utime + usage.ru_stime)
+        cpu, rss_kb = usage.read().split()
+    CPU.append(float(cpu))
     if proc.returncode not in (0, 4):  # 4: the batch finished and reported its deliberately bad rows
         raise SystemExit(f"{cmd} failed with {proc.returncode}: {text[-500:]}")
-    return seconds, usage.ru_maxrss / 1024, text
+    return seconds, int(rss_kb) / 1024, text
 
 
 def plain_copy(src: Path, dst: Path) -> None:
@@ -54,9 +68,10 @@ def plain_copy(src: Path, dst: Path) -> None:
         csv.writer(out).writerows(csv.reader(inp))
 
 
-def cli(src: Path, out: Path) -> tuple[float, float]:
+def cli(src: Path, out: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
     """`checker batch` of src to out (the format by suffix)."""
-    seconds, rss, _ = measured([*CHECKER, "batch", str(src), "-o", str(out), "--as-of", "2026-06-01", "--no-progress"])
+    seconds, rss, _ = measured([*CHECKER, "batch", str(src), "-o", str(out), "--as-of", "2026-06-01", "--no-progress"],
+                               env)
     return seconds, rss
 
 

@@ -35,7 +35,7 @@ FIRST_DATA_ROW = 2  # a CSV or XLSX row is numbered as Excel/WPS shows it (heade
 MAX_CELL = 1000
 MIB = 2**20
 ROW_KEY, NAME_KEY = "_row", "_name"  # keys of a matrix row beside the vectorised columns
-SAMPLE = 8  # rows of every vectorised chunk (5,000 rows) also checked by the engine and compared
+SAMPLE = 8  # rows of every vectorised chunk (batch_columnar.CHUNK or ROW_CHUNK rows) also checked by the engine and compared
 
 
 @dataclass

@@ -39,19 +39,21 @@ from checker.rules.pack import RulePack
 from checker.sheets.verdicts import MONEY, STATUSES, UNKNOWN, matrix_head, money_type, titles, word
 from checker.sheets.writer import Sheet, neutralise, write_xlsx
 
-CHUNK = 5000
+CHUNK = 20000  # CSV rows read column-wise, evaluated and written at a time (RSS ~0.3 GB), SAMPLE of them re-checked
+ROW_CHUNK = 5000  # rows read one by one (JSONL, XLSX) a chunk holds: a parsed profile dict each, so fewer at a time
 ECHO_SKIP = ("id", "rulepack", "as_of", ROW_KEY, NAME_KEY)  # extra columns batch.matrix_line never echoes
 
 
 def write_matrix(path: Path, checker: Checker, rows: Iterable[Row], as_of: dt.date, report: BatchReport,
-                 lang: str = "zh", extras: list[str] | None = None, chunk: int = CHUNK, sample: int = SAMPLE) -> None:
+                 lang: str = "zh", extras: list[str] | None = None, chunk: int = ROW_CHUNK, sample: int = SAMPLE) -> None:
     """Check the rows and write the matrix sheet to a .csv or .xlsx file (as write_rows(matrix_rows(...)))."""
     suffix = _out_suffix(path)
     if suffix == ".jsonl":
         raise BatchFormatError("the matrix has no JSONL form: write .csv or .xlsx, or use full results")
     names = titles(checker.pack, lang)
     header, kinds = matrix_head(names, lang, extras or [])
-    _write(path, header, kinds, matrix_chunks(checker, rows, as_of, report, names, lang, extras or [], chunk, sample), lang)
+    _write(path, header, kinds, matrix_chunks(checker, rows, as_of, report, names, lang, extras or [], chunk, sample,
+                                              _status_cell(path)), lang)
 
 
 def write_csv_matrix(path: Path, checker: Checker, source: Path, as_of: dt.date, report: BatchReport, lang: str = "zh",
@@ -70,16 +72,17 @@ def write_csv_matrix(path: Path, checker: Checker, source: Path, as_of: dt.date,
     names = titles(checker.pack, lang)
     header, kinds = matrix_head(names, lang, extras or [])
     pending: list[Row | tuple[int, list[str]]] = []
+    status = _status_cell(path)
 
     def chunks() -> Iterator[list[list[Any]]]:
         for item in lines:
             pending.append(cast("Row | tuple[int, list[str]]", item))
             if len(pending) == chunk:
-                yield _table_columns(checker, top, pending, as_of, report, names, lang, extras or [], sample)
+                yield _table_columns(checker, top, pending, as_of, report, names, lang, extras or [], sample, status)
                 progress(len(pending))
                 pending.clear()
         if pending:
-            yield _table_columns(checker, top, pending, as_of, report, names, lang, extras or [], sample)
+            yield _table_columns(checker, top, pending, as_of, report, names, lang, extras or [], sample, status)
             progress(len(pending))
 
     _write(path, header, kinds, chunks(), lang)
@@ -87,7 +90,8 @@ def write_csv_matrix(path: Path, checker: Checker, source: Path, as_of: dt.date,
 
 
 def _table_columns(checker: Checker, header: list[str], items: list[Row | tuple[int, list[str]]], as_of: dt.date,
-                   report: BatchReport, names: dict[str, str], lang: str, extras: list[str], sample: int) -> list[list[Any]]:
+                   report: BatchReport, names: dict[str, str], lang: str, extras: list[str], sample: int,
+                   status: Callable[[str], str] = str) -> list[list[Any]]:
     """One chunk of CSV lines read column-wise, its problems reported in row order, evaluated, `sample` rows (the
     first among them) re-checked by the engine, and its sheet columns."""
     pack = checker.pack
@@ -114,7 +118,7 @@ def _table_columns(checker: Checker, header: list[str], items: list[Row | tuple[
     column = reading.table.get("name")
     titles_ = [str((column[row] if column is not None else None) or ident) for row, ident in enumerate(ids)]
     head = Head(numbers, ids, titles_, reading.extra)
-    return sheet_columns(pack, found, head, names, lang, extras, as_of)
+    return sheet_columns(pack, found, head, names, lang, extras, as_of, status)
 
 
 def _write(path: Path, header: list[str], kinds: list[str], chunks: Iterable[list[list[Any]]], lang: str) -> None:
@@ -127,42 +131,67 @@ def _write(path: Path, header: list[str], kinds: list[str], chunks: Iterable[lis
 
 
 def _write_csv(path: Path, header: list[str], kinds: list[str], chunks: Iterable[list[list[Any]]]) -> None:
-    """The CSV file sheets.iter_csv writes (BOM, every text cell neutralised), a chunk of columns at a time: only the
-    columns that may hold text are scanned for formula starts."""
+    """The CSV file sheets.iter_csv writes (BOM, every text cell neutralised, csv.writer's quoting), a chunk of columns
+    at a time: each column turned into its CSV cells at once (a status column arrives so already, see csv_cell), then
+    the lines joined."""
     with path.open("w", encoding="utf-8", newline="") as out:
         out.write("\ufeff")
-        writer = csv.writer(out)
-        writer.writerow([neutralise(h) for h in header])
+        csv.writer(out).writerow([neutralise(h) for h in header])
         for columns in chunks:
-            safe = [col if kind in ("count", "money") else _neutralised(col)
-                    for col, kind in zip(columns, kinds + ["text"] * (len(columns) - len(kinds)))]
-            writer.writerows(zip(*safe))
+            if not columns or not columns[0]:
+                continue
+            cells = [col if kind == "status" else _csv_column(col, kind)
+                     for col, kind in zip(columns, kinds + ["text"] * (len(columns) - len(kinds)))]
+            out.write("\r\n".join(map(",".join, zip(*cells))) + "\r\n")
 
 
-def _neutralised(column: list[Any]) -> list[Any]:
-    """neutralise of every cell of a column, each distinct text once (status words repeat on every row); a column
-    holding other than text (1 and True are one key) cell by cell."""
-    if not set(map(type, column)) <= {str, type(None)}:
-        return [neutralise(x) for x in column]
-    safe = {x: neutralise(x) for x in set(column)}
-    return list(map(safe.__getitem__, column))
+def _status_cell(path: Path) -> Callable[[str], str]:
+    """How a status word goes into the output's sheet columns: a CSV file's cell (neutralised, quoted), else as is."""
+    if _out_suffix(path) == ".csv":
+        return lambda text: csv_cell(neutralise(text))
+    return str
+
+
+def csv_cell(value: Any) -> str:
+    """One cell as csv.writer writes it in a line of several cells: nothing for None, a float by repr, text quoted
+    (quotes doubled) when it holds a comma, a quote or a line break."""
+    if value is None:
+        return ""
+    if value.__class__ is float:
+        return repr(value)
+    text = value if isinstance(value, str) else str(value)
+    if "," in text or '"' in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _csv_column(column: list[Any], kind: str) -> list[str]:
+    """A column's CSV cells, text neutralised (not in count and money columns); a column of text or blanks looks each
+    distinct cell up once (names and extra columns repeat), others go cell by cell (1 and 1.0 are one key)."""
+    safe = (lambda x: x) if kind in ("count", "money") else neutralise
+    if set(map(type, column)) <= {str, type(None)}:
+        cells = {x: csv_cell(safe(x)) for x in set(column)}
+        return list(map(cells.__getitem__, column))
+    return [csv_cell(safe(x)) for x in column]
 
 
 def matrix_chunks(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: BatchReport, names: dict[str, str],
-                  lang: str, extras: list[str], chunk: int = CHUNK, sample: int = SAMPLE) -> Iterator[list[list[Any]]]:
-    """The matrix sheet's columns, a chunk of rows at a time."""
+                  lang: str, extras: list[str], chunk: int = ROW_CHUNK, sample: int = SAMPLE,
+                  status: Callable[[str], str] = str) -> Iterator[list[list[Any]]]:
+    """The matrix sheet's columns, a chunk of rows at a time (status words as status() makes them)."""
     batch: list[tuple[int, Any, dict[str, Any], dict[str, Any]]] = []
     for found in _valid(checker, rows, as_of, report):
         batch.append(found)
         if len(batch) == chunk:
-            yield _chunk_columns(checker, batch, as_of, names, lang, extras, sample)
+            yield _chunk_columns(checker, batch, as_of, names, lang, extras, sample, status)
             batch = []
     if batch:
-        yield _chunk_columns(checker, batch, as_of, names, lang, extras, sample)
+        yield _chunk_columns(checker, batch, as_of, names, lang, extras, sample, status)
 
 
 def _chunk_columns(checker: Checker, batch: list[tuple[int, Any, dict[str, Any], dict[str, Any]]], as_of: dt.date,
-                   names: dict[str, str], lang: str, extras: list[str], sample: int) -> list[list[Any]]:
+                   names: dict[str, str], lang: str, extras: list[str], sample: int,
+                   status: Callable[[str], str] = str) -> list[list[Any]]:
     """One chunk evaluated column-wise, `sample` rows of it (the first among them) re-checked by the engine."""
     pack = checker.pack
     profiles = [profile for _, _, profile, _ in batch]
@@ -171,7 +200,7 @@ def _chunk_columns(checker: Checker, batch: list[tuple[int, Any, dict[str, Any],
         _, ident, profile, _ = batch[index]
         if flat_row_at(found, index, ident, pack.version, as_of) != flat_check(ident, checker.check(profile, as_of)):
             raise EngineMismatch(f"vectorised batch and {checker.engine} disagree on row id {ident!r}")
-    return sheet_columns(pack, found, _head(batch, extras), names, lang, extras, as_of)
+    return sheet_columns(pack, found, _head(batch, extras), names, lang, extras, as_of, status)
 
 
 @dataclass
@@ -192,9 +221,10 @@ def _head(batch: list[tuple[int, Any, dict[str, Any], dict[str, Any]]], extras: 
 
 
 def sheet_columns(pack: RulePack, found: Matrix, head: Head, names: dict[str, str], lang: str, extras: list[str],
-                  as_of: dt.date) -> list[list[Any]]:
+                  as_of: dt.date, status: Callable[[str], str] = str) -> list[list[Any]]:
     """The matrix sheet's columns of one chunk (batch.matrix_line of each row, a column at a time): a money type shows
-    the engine's total where a counted result of that type has a known amount, "—" where counted ones have none."""
+    the engine's total where a counted result of that type has a known amount, "—" where counted ones have none; each
+    status word as status() makes it (the CSV writer's cell: each of the few words encoded once, not every cell)."""
     n = found.n
     by_id = {c.measure.id: c for c in found.columns}
     count = np.zeros(n, dtype=np.int64)
@@ -204,9 +234,9 @@ def sheet_columns(pack: RulePack, found: Matrix, head: Head, names: dict[str, st
     for mid in names:
         c = by_id.get(mid)
         if c is None:  # an intention: no verdict
-            statuses.append([""] * n)
+            statuses.append([status("")] * n)
             continue
-        statuses.append(_words(c, lang).tolist())
+        statuses.append(_words(c, lang, status).tolist())
         counted = c.counts
         count += counted
         kind = money_type(pack, {"measure": mid})
@@ -223,9 +253,9 @@ def sheet_columns(pack: RulePack, found: Matrix, head: Head, names: dict[str, st
     return first + money + statuses + echoed + [[pack.version] * n, [as_of.isoformat()] * n]
 
 
-def _words(c: MeasureColumns, lang: str) -> np.ndarray:
-    """Each row's status word (export.status_of): held, verify, others, else the status."""
-    words = np.array([word(s, lang) for s in ("held", "verify", "others", *STATUSES)], dtype=object)
+def _words(c: MeasureColumns, lang: str, status: Callable[[str], str] = str) -> np.ndarray:
+    """Each row's status word (export.status_of): held, verify, others, else the status (as status() makes it)."""
+    words = np.array([status(word(s, lang)) for s in ("held", "verify", "others", *STATUSES)], dtype=object)
     held, cond = c.held_rows, c.condition_rows
     eligible = c.status == T
     verify = eligible & ((c.currency == "unconfirmed") | cond)

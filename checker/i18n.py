@@ -6,10 +6,9 @@ outside a request (CLI reports, agency exports, PDF reports) calls translate() w
 
 from __future__ import annotations
 
+import gettext
 from functools import cache
 from pathlib import Path
-
-from babel.support import NullTranslations, Translations
 
 CATALOGUE = Path(__file__).parent / "translations"
 LANGS = ("zh", "en")
@@ -21,11 +20,12 @@ def N_(key: str) -> str:
 
 
 @cache
-def translations(lang: str) -> NullTranslations:
-    """The compiled catalogue of one language (zh or en)."""
+def translations(lang: str) -> gettext.NullTranslations:
+    """The compiled catalogue of one language (zh or en), read by the standard library's gettext (the same .mo file
+    babel reads, without importing babel and its time zones: a CLI start-up that only prints)."""
     if lang not in LANGS:
         raise ValueError(f"no catalogue for language {lang!r}; expected one of {', '.join(LANGS)}")
-    return Translations.load(str(CATALOGUE), [lang])
+    return gettext.translation("messages", str(CATALOGUE), [lang])
 
 
 def fill(text: str, params: dict[str, object]) -> str:

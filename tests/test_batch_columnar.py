@@ -126,3 +126,44 @@ def test_a_header_naming_a_field_twice_is_left_to_the_row_reader(durable, tmp_pa
     path.write_text("id,employees,employees\nc1,10,20\n", encoding="utf-8")
     assert not write_csv_matrix(tmp_path / "out.csv", durable, path, AS_OF, BatchReport())
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_disagreement_on_a_sampled_row_of_a_later_chunk_stops_the_csv_batch(durable, typed_source: Path,
+                                                                               tmp_path: Path, monkeypatch) -> None:
+    """The column-wise CSV path re-checks `sample` rows of every chunk (the first among them) with the engine, and a
+    verdict the engine does not give stops the batch naming the row, whichever chunk it is in."""
+    import checker.batch_columnar as batch_columnar
+    from checker.engine import EngineMismatch
+
+    real, calls = batch_columnar.evaluate, [0]
+
+    def broken(*args, **kwargs):  # the third chunk's fifth row (sampled: rows 0 and 4 of 8) turns one verdict round
+        found = real(*args, **kwargs)
+        calls[0] += 1
+        if calls[0] == 3:
+            column = next(c for c in found.columns if c.measure.id == "hte-recognition")
+            column.status[4] = 0 if column.status[4] == 2 else 2
+        return found
+
+    monkeypatch.setattr(batch_columnar, "evaluate", broken)
+    with pytest.raises(EngineMismatch, match="disagree on row id"):
+        write_csv_matrix(tmp_path / "out.csv", durable, typed_source, AS_OF, BatchReport(), chunk=8, sample=2)
+    assert calls[0] == 3
+
+
+def test_text_that_csv_must_quote_is_written_as_the_row_writer_writes_it(durable, tmp_path: Path) -> None:
+    """Names, ids and extra columns holding commas, quotes, line breaks, formula starts and numbers as text: the
+    column-wise CSV cells (csv_cell) are the bytes csv.writer writes for the row-by-row matrix."""
+    texts = ["a,b", 'say "hi"', "line\nbreak", "cr\rhere", "=SUM(A1)", "+1", "-", "@x", " lead", "1.0", "", "备注，中文",
+             '"', ",", "tab\there", "=1+1,\"x\"\n"]
+    path = tmp_path / "quoted.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["客户编号", "name", "employees", "备注", "联系人"])
+        for i, text in enumerate(texts * 3):
+            writer.writerow([text if i % 3 == 1 and text.strip() else f"c{i}", text, str(10 + i) if i % 4 else "",
+                             text, texts[(i + 5) % len(texts)]])
+    before, after, old, new = _both(durable, path, tmp_path, ".csv", 7)
+    assert new.read_bytes() == old.read_bytes()
+    assert after.checked == before.checked == len(texts) * 3
+    assert "'=SUM(A1)" in new.read_text(encoding="utf-8-sig") and '"a,b"' in new.read_text(encoding="utf-8-sig")

@@ -104,3 +104,35 @@ def test_a_plain_number_reads_as_parse_value_reads_it_or_is_left_to_it(pack: Rul
             assert (fast, type(fast)) == (value, type(value)), (decl.id, text)
     assert taken > len(texts)  # most plain numbers take the short way
     assert plain_number(pack.fields["employees"], "-5") is None  # below the minimum: parse_value says so
+
+
+def test_plain_numbers_read_a_column_as_plain_number_reads_each_cell(pack: RulePack) -> None:
+    """The column-at-once reading of plain numbers takes exactly the cells plain_number takes, with the same values
+    (the sign of zero included), and leaves every other spelling (Chinese Excel's too) to parse_value."""
+    import math
+
+    from checker.rules.profile import plain_number, plain_numbers
+
+    rng = random.Random(9)
+    texts = ["0", "-0", "+7", "007", "12.0", "12.", "1e3", " 12", "12 ", "5,000", "5，000", "１２０", "٣", "1" * 14,
+             "9" * 400, "-3.25", "0.1", "2.675", "", "+", "-", ".", ".5", "5..", "1.2.3", "+-5", "--5", "5-", "1\0",
+             "\0" + "1", "1_000", "inf", "nan", "0x10", "1" * 24, "1" * 25, "0" * 23 + "7", "-" + "0" * 23,
+             "1000000000000", "1000000000001", "-1000000000000.0", "1e99", *BLANKS,
+             *(cell for cells in SPELLINGS.values() for cell in cells)]
+    texts += [f"{rng.choice(['', '-', '+', '0'])}{rng.randrange(10 ** rng.randrange(1, 16))}"
+              + rng.choice(["", f".{rng.randrange(10 ** rng.randrange(1, 8))}", "."]) for _ in range(3000)]
+    fields = [d for d in pack.fields.values() if d.type in ("int", "decimal")]
+    taken = 0
+    short = [text for text in texts if len(text) <= 5]  # read at the width of the longest cell
+    for decl, cells in [(decl, cells) for decl in fields + [pack.fields["registered_on"], pack.fields["district"]]
+                        for cells in (texts, short)]:
+        read, values = plain_numbers(decl, cells)
+        for text, fast, value in zip(cells, read.tolist(), values.tolist()):
+            one = plain_number(decl, text)
+            assert fast == (one is not None), (decl.id, text)
+            if one is None:
+                assert math.isnan(value), (decl.id, text)
+                continue
+            taken += 1
+            assert value == one and math.copysign(1, value) == math.copysign(1, one), (decl.id, text, value, one)
+    assert taken > len(texts) * len(fields) // 3  # many of them are plain numbers in range

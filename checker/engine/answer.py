@@ -252,11 +252,12 @@ class Notice(TypedDict):
 
 
 def notice(measure: Measure, lang: str = "zh") -> Notice:
-    """A policy intention shown apart: its title, clause and quote."""
+    """A policy intention shown apart: its title, clause and quote (its sources' set text fields as model_dump
+    (exclude_none) gives them, read directly: a dump would build the model's serializer in every fresh process)."""
     first = measure.spec.source[0]
     return {"measure": measure.id, "title": getattr(measure.spec.title, lang),
             "clause": first.clause or first.article, "quote": first.quote,
-            "source": [s.model_dump(exclude_none=True) for s in measure.spec.source]}
+            "source": [{name: value for name, value in s if value is not None} for s in measure.spec.source]}
 
 
 def compact_item(item: dict[str, Any]) -> dict[str, Any]:

@@ -189,11 +189,45 @@ def _encode(value: Any) -> str:
 
 
 def dump(value: Any) -> str:
-    """JSON for the engine, numbers in plain decimal notation."""
+    """JSON for the engine, numbers in plain decimal notation: json's C encoder over the value with every number made a
+    float (repr 5.0, as _encode writes it), unless a number needs more than repr (an exponent, NaN) or a key is not
+    text: then cell by cell (dump_slowly)."""
+    try:
+        plain = _floats(value)
+    except _Slowly:
+        return dump_slowly(value)
+    return json.dumps(plain, ensure_ascii=False, separators=(",", ":"))
+
+
+class _Slowly(Exception):
+    """A value _floats cannot hand to json as it is."""
+
+
+def _floats(value: Any) -> Any:
+    """The value with numbers as floats whose repr is what _encode writes (a number needing an exponent raises)."""
     if isinstance(value, dict):
-        return "{" + ",".join(f"{json.dumps(k, ensure_ascii=False)}:{dump(x)}" for k, x in value.items()) + "}"
+        if not all(isinstance(k, str) for k in value):
+            raise _Slowly
+        return {k: _floats(x) for k, x in value.items()}
     if isinstance(value, list):
-        return "[" + ",".join(dump(x) for x in value) + "]"
+        return [_floats(x) for x in value]
+    if value is None or value is True or value is False or isinstance(value, str):
+        return value
+    if not isinstance(value, (int, float)):
+        raise _Slowly  # a tuple or another object: _encode's json.dumps writes it with its own separators
+    number = float(value)
+    text = repr(number)
+    if "e" in text or "n" in text:  # 1e+16, inf, nan
+        raise _Slowly
+    return number
+
+
+def dump_slowly(value: Any) -> str:
+    """dump, a value at a time in Python."""
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(k, ensure_ascii=False)}:{dump_slowly(x)}" for k, x in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(dump_slowly(x) for x in value) + "]"
     return _encode(value)
 
 

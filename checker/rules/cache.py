@@ -20,7 +20,6 @@ from pathlib import Path
 import pydantic
 
 from checker.config import PACKAGE_DIR, seeds_dir
-from checker.rules.loader import load_pack
 from checker.rules.pack import RulePack
 
 FORMAT = b"rulepack-cache-1"
@@ -55,6 +54,14 @@ def pack_key(rules: Path, seeds: Path | None = None) -> str:
     for part in CODE:
         _tree(digest, f"code/{part}", PACKAGE_DIR / part, "*.py")
     return digest.hexdigest()
+
+
+def load_pack(rules: Path, seeds: Path | None = None) -> RulePack:
+    """checker.rules.loader.load_pack, imported on a cache miss only: a start-up from the cache needs no YAML parser,
+    schema checks or linters."""
+    from checker.rules.loader import load_pack as load
+
+    return load(rules, seeds)
 
 
 def cached_pack(rules: Path, seeds: Path | None = None, cache_dir_: Path | None = None) -> RulePack:

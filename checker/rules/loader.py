@@ -14,6 +14,7 @@ from checker.config import seeds_dir
 from checker.i18n import N_
 from checker.problems import Problem, ProblemError
 from checker.rules import expr as ex
+from checker.rules.errors import RulePackError as RulePackError  # the loader raises it; importers name it here too
 from checker.rules.messages import key_parents, misplaced, number_fix, schema_keys, unknown, yaml_trap
 from checker.rules.numbers import unquoted_numbers
 from checker.rules.pack import (
@@ -45,14 +46,6 @@ SCHEMA_WORDS = {"string": N_("lint.schema.string"), "int": N_("lint.schema.int")
 FieldsDoc = tuple[Document, FieldsFile]  # a fields file and its parsed content
 MONEY_NEEDS_AMOUNT = ("cash", "tax_saving", "financing")  # a deduction's amount is the expense, read from the profile
 TYPE_OF_FIELD = {"int": NUMBER, "decimal": NUMBER, "bool": BOOL, "enum": TEXT, "text": TEXT, "date": DATE}
-
-
-class RulePackError(Exception):
-    """The rule pack did not load; `errors` lists every problem found."""
-
-    def __init__(self, errors: list[RuleError]) -> None:
-        super().__init__(f"{len(errors)} error(s) in the rule pack")
-        self.errors = errors
 
 
 def _validate(doc: Document, model: type[M], errors: list[RuleError]) -> M | None:

@@ -28,7 +28,9 @@ ID_PATTERN = r"^[a-z][a-z0-9_-]*$"
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: a model's validator is built on its first validation (the loader), not at import, so a start-up that
+    # unpickles a cached pack (checker.rules.cache) never pays for building them; forward references resolve then too
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Text(Strict):
@@ -273,6 +275,3 @@ class IndexFile(Strict):
     description: Text
     measures: list[str]
 
-
-for _model in (AllOf, AnyOf, NotOf, MeasureFile):
-    _model.model_rebuild()

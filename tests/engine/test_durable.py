@@ -145,3 +145,17 @@ def test_derived_booleans_are_decided_by_durable_rules_in_a_first_stage(pack, du
     profile = read_profile(pack, {"entity_type": "enterprise", "hte_certified": True, "hte_certified_on": "2024-01-10"}, AS_OF)
     tech = next(r for r in durable.check(profile, AS_OF).results if r.measure == "tech-sme")
     assert next(c for c in tech.criteria if c.id == "fast-track").status == "met"
+
+
+def test_dump_by_json_writes_what_the_value_by_value_dump_writes(pack) -> None:
+    """The engine's JSON written by json's encoder (numbers made floats) is the text dump_slowly writes, for every
+    ruleset of the pack and for numbers that need an exponent, NaN, a tuple or a key that is not text."""
+    from checker.engine.durable_adapter import dump, dump_slowly, group_plans, ruleset_definition
+    from checker.engine.plan import plan_pack
+
+    definitions = [ruleset_definition(group) for stage in plan_pack(pack) for group in group_plans(stage)]
+    values = [*definitions, {"a": [1, 2.5, True, False, None, "中文\"", -0.0, 123456789012.5, 10**15]}, {"x": 1e-7},
+              {"big": 1e20}, [float("nan")], {"inf": float("inf")}, {1: 2}, [(1, 2.0)], 10**17]
+    for value in values:
+        assert dump(value) == dump_slowly(value), value
+    assert len(definitions) > 1
