@@ -255,7 +255,6 @@ class Columns:
         self.word_cache: dict[int, tuple[np.ndarray, np.ndarray, dict[Any, int]]] = {}
         self.const_cache: dict[tuple[Any, ...], Any] = {}
         self.call_cache: dict[tuple[Any, ...], tuple[list[Any], Any]] = {}
-        self.closure_cache: dict[int, tuple[Node, tuple[str, ...]]] = {}
 
     def get(self, name: str) -> Any:
         """The column of a field, derived value or as_of."""
@@ -342,13 +341,6 @@ class Columns:
             return in_set_num(value, cast(tuple[float, ...], node.values), node.negated)
         codes, vocab = self.words(value)
         return _lookup(codes, len(vocab), [vocab[o] for o in set(node.values) if o in vocab], node.negated)
-
-    def closure(self, node: Node) -> tuple[str, ...]:
-        """The profile fields an expression reads (pack.field_closure), found once per node."""
-        hit = self.closure_cache.get(id(node))
-        if hit is None or hit[0] is not node:
-            hit = self.closure_cache[id(node)] = (node, self.pack.field_closure(node))
-        return hit[1]
 
     def const(self, value: Any) -> Any:
         """The column of a constant, built once per distinct constant."""
@@ -456,7 +448,7 @@ def _relevant(cols: Columns, node: Node, mask: np.ndarray, out: dict[str, np.nda
     elif isinstance(node, Name) and node.name in cols.pack.derived and cols.pack.derived[node.name].spec.type == "bool":
         _relevant(cols, cols.pack.derived[node.name].expr, mask, out)
     else:
-        for name in cols.closure(node):
+        for name in cols.pack.field_closure(node):
             hit = mask & ~cols.answered(name)
             out[name] = out[name] | hit if name in out else hit
 

@@ -153,6 +153,8 @@ class RulePack:
     files: dict[str, str] = field(default_factory=dict, repr=False, compare=False)  # the rule files read, by path
     versions: dict[str, tuple[Measure, ...]] = field(default_factory=dict, repr=False)  # every dated version, oldest first
     _dated: dict[tuple[int, ...], RulePack] = field(init=False, default_factory=dict, repr=False, compare=False)
+    _closures: dict[int, tuple[Node, tuple[str, ...]]] = field(init=False, default_factory=dict, repr=False,
+                                                                compare=False)
 
     def at(self, as_of: dt.date) -> RulePack:
         """The pack as it stood on as_of: each versioned measure replaced by its version in force then (cached)."""
@@ -209,7 +211,13 @@ class RulePack:
         return (low, high)
 
     def field_closure(self, node: Node) -> tuple[str, ...]:
-        """The profile fields an expression reads, directly or through derived values."""
+        """The profile fields an expression reads, directly or through derived values (found once per node)."""
+        hit = self._closures.get(id(node))
+        if hit is None or hit[0] is not node:
+            hit = self._closures[id(node)] = (node, self._field_closure(node))
+        return hit[1]
+
+    def _field_closure(self, node: Node) -> tuple[str, ...]:
         found: set[str] = set()
         todo = list(names(node))
         while todo:
