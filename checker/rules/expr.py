@@ -151,8 +151,13 @@ def _unexpected(text: str, tok: _Tok) -> ExprError:
     if tok.text == ",":
         for match in THOUSANDS.finditer(text):
             if match.start() < tok.col < match.end():
-                return ExprError("lint.expr.thousands", tok.col, written=match.group(), fix=match.group().replace(",", ""))
+                return _thousands(match, tok.col)
     return ExprError("lint.expr.unexpected", tok.col, found=tok.text or END)
+
+
+def _thousands(match: re.Match[str], col: int) -> ExprError:
+    """5,000 written in an expression: write 5000."""
+    return ExprError("lint.expr.thousands", col, written=match.group(), fix=match.group().replace(",", ""))
 
 
 class _Parser:
@@ -285,6 +290,12 @@ class _Parser:
             return node
         raise _unexpected(self.text, tok)
 
+    def _no_thousands(self, comma: _Tok) -> None:
+        """A comma with no space between digits, as in min(5,000): a thousands separator, never two arguments."""
+        for match in THOUSANDS.finditer(self.text):
+            if match.start() < comma.col < match.end():
+                raise _thousands(match, comma.col)
+
     def call(self, name: _Tok) -> Node:
         self.take("(")
         self.nest()
@@ -292,7 +303,7 @@ class _Parser:
         if not self.at(")"):
             args.append(self.or_())
             while self.at(","):
-                self.take()
+                self._no_thousands(self.take())
                 args.append(self.or_())
         self.take(")")
         self.depth -= 1

@@ -143,6 +143,19 @@ def test_thousands_separators_in_an_expression_say_write_5000(tmp_path):
     assert "write" not in other[0].message and "unexpected ','" in other[0].message  # a comma not inside a number
 
 
+def test_a_thousands_separator_inside_a_call_is_refused_not_read_as_two_arguments(tmp_path):
+    """min(revenue_wan, 5,000) parsed as min(revenue_wan, 5, 0): a cap of 0 with no error. The comma between digits with
+    no space is a thousands separator; an argument list keeps its space (min(x, 5, 0) still parses)."""
+    errors = lint(tmp_path, '"rd_expense_wan >= 100"', '"min(rd_expense_wan, 5,000) >= 100"')
+    assert [e.line for e in errors] == [20]
+    assert "write 5000, not 5,000" in errors[0].message
+    assert "请写 5000，不要写 5,000" in errors[0].problem.text("zh")
+    from checker.rules.expr import Call, parse
+
+    spaced = parse("min(rd_expense_wan, 5, 0)")
+    assert isinstance(spaced, Call) and len(spaced.args) == 3
+
+
 @pytest.mark.parametrize("written, zh, en", [
     ("5,000", "数字不要写千分位逗号：请写 5000，不要写 5,000", "write 5000, not 5,000"),
     ("１50", "数字用了全角字符：请改用半角数字，写 150，不要写 １50", "full-width characters: write 150, not １50"),
