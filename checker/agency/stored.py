@@ -72,13 +72,32 @@ def _item(row: list[Any]) -> dict[str, Any]:
     return {**item, **other}
 
 
+def dumps(data: Any) -> str:
+    """The stored JSON text of a value: compact separators, Chinese kept as written."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def body(items: list[dict[str, Any]]) -> str:
+    """The JSON text of a result's items as short arrays (what the stored form deflates)."""
+    return dumps([_row(i) for i in items])
+
+
+def item_text(item: dict[str, Any]) -> str:
+    """One item's short array as JSON text (a body is "[" + these joined by "," + "]")."""
+    return dumps(_row(item))
+
+
 def encode(result: dict[str, Any]) -> dict[str, Any]:
     """The stored form of a result dict (a dict that is already stored, or has no results, is kept as it is)."""
     if "results" not in result:
         return result
-    body = json.dumps([_row(i) for i in result["results"]], ensure_ascii=False, separators=(",", ":"))
-    packed = base64.b64encode(zlib.compress(body.encode("utf-8"), 9)).decode("ascii")
-    kept = {k: v for k, v in result.items() if k != "results"}
+    return pack_body({k: v for k, v in result.items() if k != "results"}, body(result["results"]))
+
+
+def pack_body(kept: dict[str, Any], text: str) -> dict[str, Any]:
+    """The stored form of a result's other keys (`kept`: rulepack, as_of, totals, extra ...) and its items' body."""
+    packed = base64.b64encode(zlib.compress(text.encode("utf-8"), 9)).decode("ascii")
+    kept = dict(kept)
     totals = kept.get("totals")
     if isinstance(totals, dict) and tuple(totals) == TOTALS:  # other shapes are kept as they are
         kept["t"] = [totals[k] for k in TOTALS]
