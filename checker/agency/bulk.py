@@ -22,22 +22,41 @@ from checker.rules.pack import RulePack
 Verdict = tuple[dict[str, Any] | None, list[dict[str, Any]]]
 
 
+def header_of(rows: Sequence[Any]) -> list[str]:
+    """Every key of the rows in one order, each new key placed after the key before it in its row (the longest rows
+    first: a CSV upload leaves its blank cells out, so most rows are the file's header with gaps)."""
+    header: list[str] = []
+    for raw in sorted((row.raw for row in rows), key=len, reverse=True):
+        if header and raw.keys() <= set(header):
+            continue
+        at = 0
+        for key in raw:
+            if key in header:
+                at = header.index(key) + 1
+            else:
+                header.insert(at, key)
+                at += 1
+    return header
+
+
 def text_table(rows: Sequence[Any]) -> tuple[list[str], list[list[str]]] | None:
-    """The rows' raw answers as one header and text cells (None as ""), or None if a row has other keys or a cell
-    that is not text."""
-    if not rows:
-        return None
-    header = list(rows[0].raw)
+    """The rows' raw answers as one header and text cells (absent and None as ""), or None if a cell is not text or
+    a row's keys are not in the header's order (read_answers reports a row's problems in its own order)."""
+    header = header_of(rows)
+    place = {name: i for i, name in enumerate(header)}
     table: list[list[str]] = []
     for row in rows:
-        raw = row.raw
-        if list(raw) != header:
-            return None
-        cells = ["" if value is None else value for value in raw.values()]
-        if not all(isinstance(cell, str) for cell in cells):
-            return None
+        cells = [""] * len(header)
+        last = -1
+        for key, value in row.raw.items():
+            at = place[key]
+            if at < last or not isinstance(value, str) and value is not None:
+                return None
+            last = at
+            if value is not None:
+                cells[at] = value
         table.append(cells)
-    return header, table
+    return (header, table) if table else None
 
 
 def read_chunk(pack: RulePack, rows: Sequence[Any], as_of: dt.date) -> TableReading | None:

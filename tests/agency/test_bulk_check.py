@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -41,6 +42,8 @@ def text_rows(pack, n: int, seed: int = 11) -> list[SimpleNamespace]:
             if rng.random() < 0.08:
                 cell = rng.choice(BAD.get(name, ("",)))
             raw[name] = "" if name == "credit_code" and rng.random() < 0.2 else cell
+            if raw[name] == "" and rng.random() < 0.7:
+                del raw[name]  # the CSV reader leaves most blank cells out of the row
         raw["备注"] = rng.choice(("", "老客户", "=1+1", "跟进"))
         rows.append(SimpleNamespace(id=i + 1, job_id=1, number=i + 2, raw=raw))
     return rows
@@ -68,8 +71,15 @@ def test_a_chunk_with_a_cell_that_is_not_text_is_read_row_by_row(pack):
     rows[3].raw["employees"] = 120  # an XLSX number: 1, 1.0 and True must stay apart, as read_answers keeps them
     assert bulk.check_chunk(pack, rows, AS_OF) is None
     rows = text_rows(pack, 5)
-    del rows[2].raw["备注"]  # rows that do not share one header
+    rows[2].raw = {"备注": "x", **rows[2].raw}  # a column before the id here, after every field elsewhere
     assert bulk.check_chunk(pack, rows, AS_OF) is None
+
+
+def test_rows_with_gaps_share_the_header_of_the_file(pack):
+    rows = text_rows(pack, 300)
+    header = bulk.header_of(rows)
+    assert header == ["id", *json.loads(Path(EXAMPLE).read_text(encoding="utf-8")), "备注"]
+    assert len({tuple(row.raw) for row in rows}) > 50  # the rows do leave cells out
 
 
 def test_a_disagreement_with_the_engine_still_stops_the_chunk(pack, durable, monkeypatch):
