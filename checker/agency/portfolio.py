@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from checker.agency.models import Client, ClientResult
@@ -35,12 +35,17 @@ class Portfolio:
         if limit is not None:
             yield from self._page(limit, offset)
             return
-        newest = (select(func.max(ClientResult.id)).where(ClientResult.agency_id == self.agency_id)
-                  .group_by(ClientResult.client_id))
-        query = (select(Client, ClientResult).join(ClientResult, ClientResult.client_id == Client.id)
-                 .where(Client.agency_id == self.agency_id, ClientResult.id.in_(newest))
-                 .order_by(Client.key).offset(offset).limit(limit))
+        query = self.latest_query().order_by(Client.key).offset(offset).limit(limit)
         yield from ((client, result) for client, result in self.session.execute(query.execution_options(yield_per=500)))
+
+    def latest_query(self) -> Select[tuple[Client, ClientResult]]:
+        """Each client with its newest result: joined to the newest result ids worked out once (grouped), not each
+        client's results searched for `id IN (newest ids)`, which SQLite did per client (5,000 clients 6.6 s, 100k
+        quadratic)."""
+        newest = (select(ClientResult.client_id.label("cid"), func.max(ClientResult.id).label("rid"))
+                  .where(ClientResult.agency_id == self.agency_id).group_by(ClientResult.client_id).subquery("newest"))
+        return (select(Client, ClientResult).join(newest, newest.c.cid == Client.id)
+                .join(ClientResult, ClientResult.id == newest.c.rid).where(Client.agency_id == self.agency_id))
 
     def _page(self, limit: int, offset: int) -> list[tuple[Client, ClientResult]]:
         """One page of clients with their newest result: the page's ids from the key index alone, then only those
