@@ -71,7 +71,8 @@ def problem_counts(session: Session, job_id: int) -> tuple[int, int]:
 
 def portfolio_items(portfolio: Portfolio, limit: int | None = None, offset: int = 0) -> Iterator[ClientVerdicts]:
     """Each client of a portfolio with its latest result, streamed (a page of them with limit)."""
-    for client, latest in portfolio.latest(limit, offset):
+    rows = portfolio.latest(limit, offset) if limit is not None or offset else portfolio.latest_read()
+    for client, latest in rows:
         yield ClientVerdicts(client.key, client.name, latest.result, client_id=client.id)
 
 
