@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -239,11 +239,7 @@ def _chunk(session: Session, checker: Checker, job_id: int, size: int, worker: s
     job = session.get(Job, job_id)
     if job is None or job.status != "running" or job.rulepack != checker.pack.version:
         return False
-    query = (select(JobRow.id, JobRow.job_id, JobRow.number, JobRow.raw)  # plain rows: no ORM object per row
-             .where(JobRow.job_id == job_id, JobRow.state == "pending").order_by(JobRow.number))
-    if numbers is not None:
-        query = query.where(JobRow.number.between(*numbers))
-    rows = list(session.execute(query.limit(size)))
+    rows = list(session.execute(pending_rows(job_id, size, numbers)))
     if not rows:
         session.rollback()
         finish_if_done(session, job_id)
@@ -271,6 +267,16 @@ def _chunk(session: Session, checker: Checker, job_id: int, size: int, worker: s
                          checked_at=utcnow()))
     session.commit()
     return True
+
+
+def pending_rows(job_id: int, size: int, numbers: tuple[int, int] | None = None) -> Select[Any]:
+    """The next `size` pending rows of a job (of those numbered first..last) as plain rows, no ORM object per row:
+    found by the index ix_agency_job_row_pending, not by walking the rows already done."""
+    query = (select(JobRow.id, JobRow.job_id, JobRow.number, JobRow.raw)
+             .where(JobRow.job_id == job_id, JobRow.state == "pending").order_by(JobRow.number))
+    if numbers is not None:
+        query = query.where(JobRow.number.between(*numbers))
+    return query.limit(size)
 
 
 def finish_if_done(session: Session, job_id: int) -> bool:
