@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 from checker.agency.models import Client, ClientResult
+from checker.agency.portfolio import LatestClient, LatestResult
 from checker.agency.windows import window_of
 from checker.rules.pack import RulePack
 from checker.sheets.verdicts import ClientVerdicts, amount_of, counts_as_eligible, money, money_type
@@ -41,7 +42,7 @@ def empty_board() -> dict[str, Any]:
     return {"districts": {}, "industries": {}, "clients": []}
 
 
-def client_row(client: Client, result: dict[str, Any], pack: RulePack | None) -> list[Any]:
+def client_row(client: Client | LatestClient, result: dict[str, Any], pack: RulePack | None) -> list[Any]:
     """A client's compact row (the fields of Row up to measures)."""
     items = [r for r in result.get("results", []) if counts_as_eligible(r)]
     count, sums, _ = money(pack, result)
@@ -59,7 +60,8 @@ def _slice(group: dict[str, list[Any]], name: str, count: int, worth: float) -> 
     row[2] = round(row[2] + worth, 4)
 
 
-def tap(rows: Iterable[tuple[Client, ClientResult]], board: dict[str, Any], pack: RulePack | None) -> Iterator[ClientVerdicts]:
+def tap(rows: Iterable[tuple[Client | LatestClient, ClientResult | LatestResult]], board: dict[str, Any],
+        pack: RulePack | None) -> Iterator[ClientVerdicts]:
     """Each client on to the summary, added to the board on the way (one pass over the portfolio)."""
     for client, latest in rows:
         row = client_row(client, latest.result, pack)

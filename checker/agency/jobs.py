@@ -8,13 +8,16 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from checker.accounts.models import User
+from checker.agency import bulk
+from checker.agency.bulk import Verdict
 from checker.agency.models import Client, ClientResult, Job, JobChunk, JobRow
 from checker.agency.reading import read_answers, with_extras
+from checker.agency.stored import encode
 from checker.batch import Row
 from checker.db import rowcount
 from checker.engine import Checker, CheckResult, EngineMismatch
@@ -99,25 +102,34 @@ def _clients(session: Session, agency_id: int, rows: list[Any]) -> dict[str, int
     return {key: ident for key, ident in found}
 
 
-Verdict = tuple[dict[str, Any] | None, list[dict[str, str]]]
-
-
 def _verdicts(checker: Checker, job: Job, rows: list[Any]) -> dict[int, Verdict]:
     """Each pending row's stored result, or None and its problems (the rows themselves are left untouched).
 
-    The chunk is checked column-wise by the vectorised evaluator; its first good row is also checked by
-    the job's engine (durable-rules) and any disagreement fails the job rather than storing a wrong verdict.
+    The chunk is read and checked column-wise (agency.bulk; row by row when its cells are not all text); its first
+    row is also checked by the job's engine (durable-rules) and any disagreement fails the job rather than storing
+    a wrong verdict.
     """
-    verdicts: dict[int, Verdict] = {}
+    if not rows:  # nothing to check (the vectorised path needs at least one profile)
+        return {}
+    found = bulk.check_chunk(checker.pack, rows, job.as_of)
+    if found is None:
+        return _row_verdicts(checker, job, rows)
+    verdicts, profile = found
+    expected = encode(compact(checker.check(profile, job.as_of, job.lang)))
+    first = verdicts[0][0] or {}
+    if expected != {k: v for k, v in first.items() if k != "extra"}:
+        raise EngineMismatch(f"vectorised check and {checker.engine} disagree on row {rows[0].number}")
+    return {row.id: verdict for row, verdict in zip(rows, verdicts)}
+
+
+def _row_verdicts(checker: Checker, job: Job, rows: list[Any]) -> dict[int, Verdict]:
+    """_verdicts of a chunk read row by row (read_answers), its items as dicts, the first row re-checked."""
     readings = {row.id: read_answers(checker.pack, row.raw, job.as_of) for row in rows}
     good = [(row, readings[row.id].values) for row in rows]
-    if not good:  # nothing to check (the vectorised path needs at least one profile)
-        return verdicts
     results = compact_results(checker.pack, [values for _, values in good], job.as_of)
-    if good and compact(checker.check(good[0][1], job.as_of, job.lang)) != results[0]:
+    if compact(checker.check(good[0][1], job.as_of, job.lang)) != results[0]:
         raise EngineMismatch(f"vectorised check and {checker.engine} disagree on row {good[0][0].number}")
-    verdicts.update({row.id: with_extras(result, readings[row.id]) for (row, _), result in zip(good, results)})
-    return verdicts
+    return {row.id: with_extras(result, readings[row.id]) for (row, _), result in zip(good, results)}
 
 
 def _claim(session: Session, rows: list[Any]) -> list[Any]:
@@ -227,11 +239,7 @@ def _chunk(session: Session, checker: Checker, job_id: int, size: int, worker: s
     job = session.get(Job, job_id)
     if job is None or job.status != "running" or job.rulepack != checker.pack.version:
         return False
-    query = (select(JobRow.id, JobRow.job_id, JobRow.number, JobRow.raw)  # plain rows: no ORM object per row
-             .where(JobRow.job_id == job_id, JobRow.state == "pending").order_by(JobRow.number))
-    if numbers is not None:
-        query = query.where(JobRow.number.between(*numbers))
-    rows = list(session.execute(query.limit(size)))
+    rows = list(session.execute(pending_rows(job_id, size, numbers)))
     if not rows:
         session.rollback()
         finish_if_done(session, job_id)
@@ -259,6 +267,16 @@ def _chunk(session: Session, checker: Checker, job_id: int, size: int, worker: s
                          checked_at=utcnow()))
     session.commit()
     return True
+
+
+def pending_rows(job_id: int, size: int, numbers: tuple[int, int] | None = None) -> Select[Any]:
+    """The next `size` pending rows of a job (of those numbered first..last) as plain rows, no ORM object per row:
+    found by the index ix_agency_job_row_pending, not by walking the rows already done."""
+    query = (select(JobRow.id, JobRow.job_id, JobRow.number, JobRow.raw)
+             .where(JobRow.job_id == job_id, JobRow.state == "pending").order_by(JobRow.number))
+    if numbers is not None:
+        query = query.where(JobRow.number.between(*numbers))
+    return query.limit(size)
 
 
 def finish_if_done(session: Session, job_id: int) -> bool:

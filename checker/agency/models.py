@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from checker.agency.stored import StoredResult
@@ -52,7 +52,8 @@ class JobRow(Base):
     """One uploaded row of a job: its raw answers, then its problems or its client's result."""
 
     __tablename__ = "agency_job_row"
-    __table_args__ = (UniqueConstraint("job_id", "number", name="uq_agency_job_row_number"),)
+    __table_args__ = (UniqueConstraint("job_id", "number", name="uq_agency_job_row_number"),
+                      Index("ix_agency_job_row_pending", "job_id", "state", "number"))  # a chunk's next pending rows
 
     id: Mapped[int] = mapped_column(primary_key=True)
     job_id: Mapped[int] = mapped_column(ForeignKey("agency_job.id", ondelete="CASCADE"), index=True)

@@ -59,7 +59,7 @@ def portfolio_summary(sessions: sessionmaker[Session], agency_id: int, pack: Rul
             # a job or recheck is storing results: its worker computes the summary when it ends, the page does not
             return dataclasses.replace(_restore(kept.data, names), updating=True)
         board = empty_board()
-        summary = summarise(tap(Portfolio(session, agency_id).latest(), board, pack), names, pack)
+        summary = summarise(tap(Portfolio(session, agency_id).latest_read(), board, pack), names, pack)
         summary.board = board
         session.rollback()  # end the read before writing
     keep(sessions, agency_id, pack.version, current, summary)

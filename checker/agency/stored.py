@@ -31,6 +31,7 @@ OPTIONAL = ("amount_wan", "currency", "failed", "missing", "held", "tax_saving_w
 KNOWN = frozenset(("measure", "status", *OPTIONAL))
 BLANK: tuple[Any, ...] = (None, [], "")
 TOTALS = ("cash_wan", "tax_saving_wan", "financing_wan")
+SHARED_LIMIT = 100_000  # distinct items a shared decode remembers before it starts afresh
 
 
 def _word(word: str) -> int | str:
@@ -72,13 +73,32 @@ def _item(row: list[Any]) -> dict[str, Any]:
     return {**item, **other}
 
 
+def dumps(data: Any) -> str:
+    """The stored JSON text of a value: compact separators, Chinese kept as written."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def body(items: list[dict[str, Any]]) -> str:
+    """The JSON text of a result's items as short arrays (what the stored form deflates)."""
+    return dumps([_row(i) for i in items])
+
+
+def item_text(item: dict[str, Any]) -> str:
+    """One item's short array as JSON text (a body is "[" + these joined by "," + "]")."""
+    return dumps(_row(item))
+
+
 def encode(result: dict[str, Any]) -> dict[str, Any]:
     """The stored form of a result dict (a dict that is already stored, or has no results, is kept as it is)."""
     if "results" not in result:
         return result
-    body = json.dumps([_row(i) for i in result["results"]], ensure_ascii=False, separators=(",", ":"))
-    packed = base64.b64encode(zlib.compress(body.encode("utf-8"), 9)).decode("ascii")
-    kept = {k: v for k, v in result.items() if k != "results"}
+    return pack_body({k: v for k, v in result.items() if k != "results"}, body(result["results"]))
+
+
+def pack_body(kept: dict[str, Any], text: str) -> dict[str, Any]:
+    """The stored form of a result's other keys (`kept`: rulepack, as_of, totals, extra ...) and its items' body."""
+    packed = base64.b64encode(zlib.compress(text.encode("utf-8"), 9)).decode("ascii")
+    kept = dict(kept)
     totals = kept.get("totals")
     if isinstance(totals, dict) and tuple(totals) == TOTALS:  # other shapes are kept as they are
         kept["t"] = [totals[k] for k in TOTALS]
@@ -86,15 +106,30 @@ def encode(result: dict[str, Any]) -> dict[str, Any]:
     return {**kept, "stored": FORMAT, "z": packed}
 
 
-def decode(stored: dict[str, Any]) -> dict[str, Any]:
-    """The result dict of a stored form (an older, uncompressed row is returned as it is)."""
+def decode(stored: dict[str, Any], shared: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The result dict of a stored form (an older, uncompressed row is returned as it is). With `shared`, an item
+    stored alike before is the same dict (read-only readers of many results: exports, summaries)."""
     if stored.get("stored") != FORMAT:
         return stored
     rows = json.loads(zlib.decompress(base64.b64decode(stored["z"])).decode("utf-8"))
     kept = {k: v for k, v in stored.items() if k not in ("stored", "z", "t")}
     if "t" in stored:
         kept["totals"] = dict(zip(TOTALS, stored["t"]))
-    return {**kept, "results": [_item(row) for row in rows]}
+    return {**kept, "results": [_item(row) for row in rows] if shared is None else _shared_items(rows, shared)}
+
+
+def _shared_items(rows: list[list[Any]], shared: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The items of short arrays, each distinct array (by its repr: 1, 1.0 and True stay apart) decoded once."""
+    if len(shared) > SHARED_LIMIT:
+        shared.clear()
+    items = []
+    for row in rows:
+        key = repr(row)
+        item = shared.get(key)
+        if item is None:
+            item = shared[key] = _item(row)
+        items.append(item)
+    return items
 
 
 class StoredResult(TypeDecorator[dict[str, Any]]):

@@ -24,8 +24,9 @@ Lease = Callable[[], AbstractContextManager[Checker]]  # the live checker, held 
 
 def batch_work(sessions: sessionmaker[Session], lease: Lease, read: Callable[[int, Any], bool], exports: Path,
                dispatch: webhooks.Dispatch, chunk: int) -> Work:
-    """A batch job's work: read its file if one waits, check its rows until it ends (then keep its summary and
-    workbook on the pack it ran on) or its turn is over (False); fail it on an error; its webhook once it ended."""
+    """A batch job's work: read its file if one waits, check its rows until it ends (then keep its workbook, then the
+    agency's portfolio summary, on the pack it ran on) or its turn is over (False); fail it on an error; its webhook
+    once it ended."""
 
     def work(job_id: int, stop: Stop) -> bool:
         try:
@@ -34,8 +35,8 @@ def batch_work(sessions: sessionmaker[Session], lease: Lease, read: Callable[[in
                     return True
                 if not process_job(sessions, checker, job_id, chunk, stop):
                     return False  # resumed on its next turn; nothing has ended
-                portfolio_summary.warm(sessions, checker.pack, job_id=job_id)
-                downloads.warm_workbook(sessions, exports, checker.pack, job_id)
+                downloads.warm_workbook(sessions, exports, checker.pack, job_id)  # what the agency waits for
+                portfolio_summary.warm(sessions, checker.pack, job_id=job_id)  # then the portfolio page's summary
                 return True
         except Exception as exc:
             if not fail_job(sessions, job_id, f"{type(exc).__name__}: {exc}"):

@@ -206,21 +206,25 @@ class Tally:
         self.per = {mid: MeasureSummary(mid, title) for mid, title in names.items()}
         self.pack, self.clients, self.unknown = pack, 0, 0
         self.totals: dict[str, float | None] = dict.fromkeys(MONEY)
+        self.kinds = measure_kinds(pack)  # money() and the amounts read each measure's column from here
 
     def add(self, item: ClientVerdicts) -> None:
         """Count one client's result."""
         self.clients += 1
+        per, kinds = self.per, self.kinds
         for r in item.result.get("results", []):
-            entry = self.per.setdefault(r["measure"], MeasureSummary(r["measure"], r["measure"]))
+            mid = r["measure"]
+            entry = per.get(mid) or per.setdefault(mid, MeasureSummary(mid, mid))
             status = status_of(r)
             entry.counts[status] = entry.counts.get(status, 0) + 1
             entry.held += bool(r.get("held"))
-            if counts_as_eligible(r):
+            if status == "eligible":  # status_of says 'eligible' only when counts_as_eligible
                 entry.counted += 1
-                value = amount_of(r, money_type(self.pack, r))
+                kind = kinds.get(mid) if "benefit" not in r else None
+                value = amount_of(r, kind or money_type(self.pack, r))
                 entry.unknown += value is None
                 entry.amount_wan = round(entry.amount_wan + (value or 0), 4)
-        _, sums, gaps = money(self.pack, item.result)
+        _, sums, gaps = money(self.pack, item.result, kinds)
         self.unknown += any(gaps.values())
         for kind in MONEY:
             if (amount := sums[kind]) is not None:

@@ -84,3 +84,21 @@ def test_a_job_stores_the_compact_form_and_pages_read_the_dicts(app, users, alic
     assert all(len(r["results"]) == len([m for m in services.pack.measures if not m.intention]) for r in read)
     workbook = alice.get(f"/agency/jobs/{job}/results.csv")
     assert workbook.status_code == 200 and workbook.get_data(as_text=True).count("\n") >= 7
+
+
+def test_a_shared_decode_reads_the_same_items_each_alike_item_decoded_once(pack):
+    results = [stored.encode(r) for r in results_of(pack, 30)]
+    shared: dict = {}
+    read = [stored.decode(r, shared) for r in results]
+    assert read == [stored.decode(r) for r in results]
+    firsts = {id(r["results"][0]) for r in read}
+    assert len(firsts) < len(read)  # the same first item of many clients is one dict
+    assert len(shared) == len({repr(row) for r in read for row in map(stored._row, r["results"])})
+
+
+def test_a_shared_decode_keeps_apart_items_that_compare_equal():
+    one = {"rulepack": "v", "as_of": "2026-06-01", "results": [{"measure": "m", "status": "eligible", "amount_wan": 1}]}
+    other = {**one, "results": [{"measure": "m", "status": "eligible", "amount_wan": 1.0}]}
+    shared: dict = {}
+    amounts = [stored.decode(stored.encode(r), shared)["results"][0]["amount_wan"] for r in (one, other)]
+    assert [type(a) for a in amounts] == [int, float]

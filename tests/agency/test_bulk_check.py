@@ -1,0 +1,91 @@
+"""A job chunk checked in bulk (agency.bulk) stores what the row-by-row reading stores, byte for byte."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from checker.agency import bulk, stored
+from checker.agency.jobs import _row_verdicts, _verdicts
+from checker.engine import EngineMismatch
+
+AS_OF = dt.date(2026, 6, 1)
+EXAMPLE = "examples/haidian-software.json"
+BOOLS = ("是", "否", "true", "false", "1", "0", "", "不详")
+BAD = {"employees": ("many", "-5", "1e99"), "credit_code": ("91110108MA01A2B3CX",), "registered_on": ("2019-13-40",),
+       "revenue_wan": ("lots",), "hte_certified_on": ("2031-01-01",)}
+
+
+def text_rows(pack, n: int, seed: int = 11) -> list[SimpleNamespace]:
+    """n job rows as a CSV upload stores them (every cell text, one header): varied figures, blanks, bad cells, an
+    extra column, now and then a figure far too large (a unit slip) or no credit code."""
+    with open(EXAMPLE, encoding="utf-8") as handle:
+        base = json.load(handle)
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        factor = rng.uniform(0.01, 40)
+        raw: dict[str, str] = {"id": f"c{i}"}
+        for name, value in base.items():
+            decl = pack.fields[name]
+            if isinstance(value, bool):
+                cell = rng.choice(BOOLS)
+            elif decl.type in ("int", "decimal"):
+                cell = str(round(value * factor) if decl.type == "int" else round(value * factor, 2))
+            else:
+                cell = str(value)
+            if rng.random() < 0.08:
+                cell = rng.choice(BAD.get(name, ("",)))
+            raw[name] = "" if name == "credit_code" and rng.random() < 0.2 else cell
+            if raw[name] == "" and rng.random() < 0.7:
+                del raw[name]  # the CSV reader leaves most blank cells out of the row
+        raw["备注"] = rng.choice(("", "老客户", "=1+1", "跟进"))
+        rows.append(SimpleNamespace(id=i + 1, job_id=1, number=i + 2, raw=raw))
+    return rows
+
+
+def test_a_text_chunk_stores_what_the_row_by_row_reading_stores(pack, durable):
+    rows = text_rows(pack, 400)
+    job = SimpleNamespace(as_of=AS_OF, lang="zh")
+    found = bulk.check_chunk(pack, rows, AS_OF)
+    assert found is not None
+    verdicts, _ = found
+    expected = _row_verdicts(durable, job, rows)
+    assert len(verdicts) == len(rows)
+    for row, (result, problems) in zip(rows, verdicts):
+        want, want_problems = expected[row.id]
+        assert result == stored.encode(want), row.raw
+        assert problems == want_problems, row.raw
+        assert stored.decode(result) == want
+    assert any(problems for _, problems in verdicts) and any("extra" in result for result, _ in verdicts)
+    assert _verdicts(durable, job, rows) == dict(zip([r.id for r in rows], verdicts))  # the job takes the bulk path
+
+
+def test_a_chunk_with_a_cell_that_is_not_text_is_read_row_by_row(pack):
+    rows = text_rows(pack, 5)
+    rows[3].raw["employees"] = 120  # an XLSX number: 1, 1.0 and True must stay apart, as read_answers keeps them
+    assert bulk.check_chunk(pack, rows, AS_OF) is None
+    rows = text_rows(pack, 5)
+    rows[2].raw = {"备注": "x", **rows[2].raw}  # a column before the id here, after every field elsewhere
+    assert bulk.check_chunk(pack, rows, AS_OF) is None
+
+
+def test_rows_with_gaps_share_the_header_of_the_file(pack):
+    rows = text_rows(pack, 300)
+    header = bulk.header_of(rows)
+    assert header == ["id", *json.loads(Path(EXAMPLE).read_text(encoding="utf-8")), "备注"]
+    assert len({tuple(row.raw) for row in rows}) > 50  # the rows do leave cells out
+
+
+def test_a_disagreement_with_the_engine_still_stops_the_chunk(pack, durable, monkeypatch):
+    rows = text_rows(pack, 20)
+    job = SimpleNamespace(as_of=AS_OF, lang="zh")
+    real = bulk.bodies
+    monkeypatch.setattr(bulk, "bodies", lambda found: ["[]", *real(found)[1:]])
+    with pytest.raises(EngineMismatch, match="row 2"):
+        _verdicts(durable, job, rows)
