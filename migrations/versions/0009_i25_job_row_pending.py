@@ -1,7 +1,7 @@
 """The pending rows of a job found by an index: each chunk walked the job's rows from its first (quadratic in rows).
 
-Revision ID: 0008_i25_job_row_pending
-Revises: 0007_i21_alerts (the head on main when branched)
+Revision ID: 0009_i25_job_row_pending
+Revises: 0008_s29_sample_impacts
 Create Date: 2026-12-04
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0008_i25_job_row_pending"
-down_revision = "0007_i21_alerts"
+revision = "0009_i25_job_row_pending"
+down_revision = "0008_s29_sample_impacts"
 branch_labels = None
 depends_on = None
 
