@@ -1,8 +1,9 @@
 """Benchmark: each goal of issue 25 (batch at the speed of the data) beside its baseline, measured in the same run.
 
 Run by hand:  .venv/bin/python bench/bench_columnar.py [--n 20000] [--million]
-- engine: the full batch matrix (status, amount, missing per measure; totals) of the columnar path
-  (checker.engine.columnar) beside the row-dict path it replaces (checker.engine.vector.matrix_rows), same profiles;
+- engine: the full matrix as arrays (columnar.evaluate: status codes, counted amount, money type, open fields as one
+  boolean column per field, tax scenarios, totals) from typed columns in one chunk of --chunk rows (best of three)
+  beside a 5k-row chunk, and the row-dict forms (columnar and vector matrix_rows) of n generated profiles;
 - `checker batch IN.csv -o OUT.csv` of n rows (its own process) beside csv.reader -> csv.writer of the same file;
 - 1,000,000 rows streamed: extrapolated linearly from the n-row run and its RSS (run for real with --million);
 - pack load: a cold load_pack beside the content-keyed cache (checker.rules.cache), and a 1-row `checker batch`;
