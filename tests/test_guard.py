@@ -154,7 +154,8 @@ def test_cli_batch_streams_rows_in_and_results_out(tmp_path, monkeypatch):
     import checker.batch as batch
     import checker.batch_columnar as columnar
 
-    source, consumed, at_first_write = rows_file(tmp_path, 5200), [], {}
+    rows = columnar.CHUNK + 200  # one whole chunk and part of the next
+    source, consumed, at_first_write = rows_file(tmp_path, rows), [], {}
     real_read, real_write = batch.csv_lines, columnar._write_csv
 
     def counting_read(path, *args):  # a CSV source is read a column at a time: its lines are what is consumed
@@ -175,5 +176,5 @@ def test_cli_batch_streams_rows_in_and_results_out(tmp_path, monkeypatch):
     run = ["--rules", str(MINI_RULES), "batch", str(source), "--as-of", "2026-06-01", "--engine", "reference", "-o"]
     result = CliRunner().invoke(main, [*run, str(tmp_path / "o.csv")])
     assert result.exit_code == 0, result.output
-    assert at_first_write == {".csv": 5000} and len(consumed) == 5200  # every header names a field: no extra pass
-    assert (tmp_path / "o.csv").read_text(encoding="utf-8-sig").count("\n") == 5201
+    assert at_first_write == {".csv": columnar.CHUNK} and len(consumed) == rows  # every header names a field: one pass
+    assert (tmp_path / "o.csv").read_text(encoding="utf-8-sig").count("\n") == rows + 1
