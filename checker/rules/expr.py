@@ -291,10 +291,13 @@ class _Parser:
         raise _unexpected(self.text, tok)
 
     def _no_thousands(self, comma: _Tok) -> None:
-        """A comma with no space between digits, as in min(5,000): a thousands separator, never two arguments."""
+        """A comma with no space between digits in a call, as in min(x, 5,000): read two ways (5000, or 5 and 000), so
+        refused, naming both spellings."""
         for match in THOUSANDS.finditer(self.text):
             if match.start() < comma.col < match.end():
-                raise _thousands(match, comma.col)
+                written = match.group()
+                raise ExprError("lint.expr.thousands_in_args", comma.col, written=written, fix=written.replace(",", ""),
+                                apart=written.replace(",", ", "))
 
     def call(self, name: _Tok) -> Node:
         self.take("(")

@@ -144,12 +144,12 @@ def test_thousands_separators_in_an_expression_say_write_5000(tmp_path):
 
 
 def test_a_thousands_separator_inside_a_call_is_refused_not_read_as_two_arguments(tmp_path):
-    """min(revenue_wan, 5,000) parsed as min(revenue_wan, 5, 0): a cap of 0 with no error. The comma between digits with
-    no space is a thousands separator; an argument list keeps its space (min(x, 5, 0) still parses)."""
+    """min(revenue_wan, 5,000) parsed as min(revenue_wan, 5, 0): a cap of 0 with no error. A comma between digits with
+    no space inside a call reads two ways, so it is refused naming both (5000, or 5, 000); with the space it parses."""
     errors = lint(tmp_path, '"rd_expense_wan >= 100"', '"min(rd_expense_wan, 5,000) >= 100"')
     assert [e.line for e in errors] == [20]
-    assert "write 5000, not 5,000" in errors[0].message
-    assert "请写 5000，不要写 5,000" in errors[0].problem.text("zh")
+    assert "write 5000 for one number" in errors[0].message and "5, 000 for separate arguments" in errors[0].message
+    assert "若是一个数，请写 5000" in errors[0].problem.text("zh") and "5, 000" in errors[0].problem.text("zh")
     from checker.rules.expr import Call, parse
 
     spaced = parse("min(rd_expense_wan, 5, 0)")
