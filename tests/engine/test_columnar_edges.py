@@ -121,6 +121,15 @@ def test_a_few_open_rows_among_known_ones_take_the_patched_path_and_agree(known,
     _agree(rows, EXPRESSIONS)
 
 
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(profiles=st.lists(PROFILE, min_size=1, max_size=4))
+def test_the_matrix_of_special_answers_is_the_single_checks(reference, profiles):
+    from checker.batch import flat_row
+
+    rows = columnar.matrix_rows(PACK, profiles, list(range(len(profiles))), AS_OF)
+    assert rows == [flat_row({"id": i, **reference.check(p, AS_OF).to_json()}) for i, p in enumerate(profiles)]
+
+
 @pytest.mark.parametrize("n", [0, 1])
 def test_a_chunk_of_no_row_or_one_row_evaluates_every_measure(n):
     profiles = [{"revenue_wan": 10.0, "employees": 0}] * n
@@ -133,9 +142,10 @@ def test_every_expression_in_an_empty_chunk_is_an_empty_column():
     _agree([], EXPRESSIONS)
 
 
-def test_words_from_the_registry_give_the_object_columns_answers():
+@pytest.mark.parametrize("n", [0, 1, 300])
+def test_words_from_the_registry_give_the_object_columns_answers(n):
     pack = PACK.at(AS_OF)
-    typed = registry_table(pack, 300, seed=11)
+    typed = registry_table(pack, n, seed=11)
     words = [k for k, x in typed.items() if isinstance(x, columnar.Words)]
     assert words  # the registry hands enum and text fields over as codes
     plain = {k: (np.array([x[i] for i in range(len(x))], dtype=object) if k in words else x) for k, x in typed.items()}
