@@ -38,6 +38,13 @@ EXPRESSIONS = [
     "days_between(registered_on, as_of) > 365", "add_years(registered_on, 3) <= as_of",
     "year_end(hte_certified_on) - registered_on", "add_days(registered_on, -365) == hte_certified_on",
     "add_years(hte_certified_on, -1) < add_days(registered_on, 1)",
+    "days_between(hte_certified_on, registered_on) / (employees - 3)",
+    "min(days_between(registered_on, as_of), revenue_wan / employees)",
+    "max(revenue_wan, employees) / min(taxable_income_wan, rd_expense_wan)", "-(taxable_income_wan / employees) <= 0",
+    "upto(revenue_wan, 5000, 5%, 20000, 4%, 3%) == upto(taxable_income_wan, 5000, 5%, 20000, 4%, 3%)",
+    "tier(days_between(registered_on, hte_certified_on), 30%, 20, 0) > 0",
+    "starts_with(industry_code, 'C') == starts_with(name, 'C')", "(industry_code == 'C1610') != (name != 'F52')",
+    "year_end(add_years(registered_on, 1)) >= add_days(hte_certified_on, 365)",
 ]
 SPECIAL = [0.0, -0.0, 5e-324, 1e-12, 1.0, 10.0, 5000.0, 1e11, 1e300, 1.7e308]
 TEXTS = ["C1610", "F52", "H6110", "C", ""]
