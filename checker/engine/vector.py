@@ -113,7 +113,7 @@ def _mixed_ratio(a: VNum, b: VNum, undef: np.ndarray) -> VNum:
     wide = (a.lo != a.hi) | (b.lo != b.hi)
     if not wide.any():
         return _known_ratio(a.lo, b.lo, undef)
-    if wide.mean() > 0.5:
+    if 2 * np.count_nonzero(wide) > len(wide):
         return _ratio(a, b, undef)
     return _patched(_known_ratio(a.lo, b.lo, undef), np.nonzero(wide)[0],
                     lambda rows: _ratio(_take(a, rows), _take(b, rows), undef[rows]))
@@ -185,7 +185,8 @@ def call(fn: Function, args: list[Any], consts: tuple[Plain, ...], n: int) -> An
         return _distinct_rows(fn, args, consts, n)
     if not all(known(a) for a in args):
         wide = np.logical_or.reduce([a.lo != a.hi for a in args])
-        if wide.mean() <= 0.5:  # most rows known: their one end for every row, both ends of the rest
+        if 2 * np.count_nonzero(wide) <= len(wide):  # most rows known (or none at all): their one end for every
+            # row, both ends of the rest (not wide.mean(): an empty chunk's mean warns, "Mean of empty slice")
             return _patched(call(fn, [VNum(a.lo, a.lo, a.undef) for a in args], consts, n), np.nonzero(wide)[0],
                             lambda rows: call(fn, [_take(a, rows) for a in args], consts, len(rows)))
     sides = (-1,) if all(known(a) for a in args) else (-1, 1)  # known numbers: both ends are one
