@@ -72,6 +72,14 @@ def _form_errors(form: SampleFileForm | RegistryForm) -> None:
         flash(t("staff.sample.bad_field", field=t(FIELD_NAMES[name]) if name in FIELD_NAMES else name))
 
 
+def _valid_draft(form: SampleFileForm | RegistryForm, draft_id: int) -> tuple[Draft, dict[str, str | None]] | None:
+    """The draft and its texts when the form is valid and the draft loads; None (with the messages flashed) otherwise."""
+    if not form.validate_on_submit():
+        _form_errors(form)
+        return None
+    return _draft_files(draft_id)
+
+
 def _submit(job: SampleImpact):
     """Commit the job, hand it to the runner and go to its page."""
     db().commit()
@@ -85,10 +93,7 @@ def impact_file(draft_id: int):
     """Start a preview over the uploaded sample file (kept outside the database, read by the runner)."""
     form = SampleFileForm()
     back = redirect(url_for("staff.draft_impact", draft_id=draft_id))
-    if not form.validate_on_submit():
-        _form_errors(form)
-        return back
-    found = _draft_files(draft_id)
+    found = _valid_draft(form, draft_id)
     if found is None:
         return back
     upload = form.upload.data
@@ -120,10 +125,7 @@ def impact_registry(draft_id: int):
     """Start a preview over N generated registry profiles."""
     form = RegistryForm()
     back = redirect(url_for("staff.draft_impact", draft_id=draft_id))
-    if not form.validate_on_submit():
-        _form_errors(form)
-        return back
-    found = _draft_files(draft_id)
+    found = _valid_draft(form, draft_id)
     if found is None:
         return back
     prune(db(), uploads_folder(current_app))
