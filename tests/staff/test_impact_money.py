@@ -115,3 +115,5 @@ def test_the_page_shows_the_money_table_and_the_date_it_checked(app, staff):
     assert MEASURE in page.split('id="money-by-measure"')[1].split("</table>")[0]
     assert "Agency A / Capped" in page.split('id="money-top"')[1].split("</table>")[0]
     assert 'id="impact-chart"' in page
+    by_measure = page.split('id="by-measure"')[1].split("</table>")[0]  # no verdict moved: said, not an empty table
+    assert 'id="no-verdict-change"' in by_measure and by_measure.count("<tr") == 2
