@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from checker import config
@@ -135,6 +137,21 @@ def may_start_threads(app: Flask, runner: object) -> bool:
     only when AGENCY_BACKGROUND asks (`checker serve` does); the inline and Celery runners start none. A request that
     queues a job still starts one."""
     return runners(app).may_start_threads(runner)  # type: ignore[arg-type]
+
+
+def resume_jobs(app: Flask, services: Services, runner: Any, pending: Callable[[Session], list[int]]) -> None:
+    """Hand the runner the jobs a stopped server left unfinished (AGENCY_RESUME, and only where threads may start);
+    none while the database is not migrated yet."""
+    if not config.setting("AGENCY_RESUME", app.config) or not may_start_threads(app, runner):
+        return
+    try:
+        with services.sessions() as session:
+            found = pending(session)
+    except DBAPIError:
+        logging.getLogger(__name__).warning("a job table is missing; run the migrations", exc_info=True)
+        return
+    for job_id in found:
+        runner.submit(job_id)
 
 
 def uploads_folder(app: Flask) -> Path:

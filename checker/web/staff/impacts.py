@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from flask import Flask, abort, current_app, jsonify
-from sqlalchemy.exc import DBAPIError
 
-from checker import config
 from checker.jobs.runners import JobRunner, runners
 from checker.rules.pack import RulePack
 from checker.staff.impact_job import impact_work, pending_impacts
 from checker.staff.impact_models import ImpactJob
-from checker.web.services import Services, db, may_start_threads
+from checker.web.services import Services, db, resume_jobs
 from checker.web.staff.common import bp, staff_required
 
-log = logging.getLogger(__name__)
 KEY = "staff_impact"
 
 
@@ -37,16 +33,7 @@ def live_pack(services: Services, seq: int) -> RulePack | None:
 def init_impacts(app: Flask, services: Services, seeds: Path) -> None:
     """Give the app its impact runner and resume the jobs a stopped server left unfinished."""
     runner = app.extensions[KEY] = make_impact_runner(app, services, seeds)
-    if not config.setting("AGENCY_RESUME", app.config) or not may_start_threads(app, runner):
-        return
-    try:
-        with services.sessions() as session:
-            pending = pending_impacts(session)
-    except DBAPIError:  # the database is not migrated yet
-        log.warning("staff impact table missing; run the migrations", exc_info=True)
-        return
-    for job_id in pending:
-        runner.submit(job_id)
+    resume_jobs(app, services, runner, pending_impacts)
 
 
 def follow(job: ImpactJob) -> ImpactJob:

@@ -9,7 +9,6 @@ import tempfile
 from pathlib import Path
 
 from flask import Flask, abort, current_app, flash, jsonify, redirect, render_template, url_for
-from sqlalchemy.exc import DBAPIError
 
 from checker import config
 from checker.agency.uploads import UploadError, peek
@@ -23,7 +22,7 @@ from checker.staff.models import Draft
 from checker.staff.sample_impact import pending_samples, prune, sample_path, sample_work, start_sample
 from checker.staff.sample_models import SampleImpact
 from checker.web.i18n import current_lang, pick, t
-from checker.web.services import Services, db, may_start_threads, uploads_folder
+from checker.web.services import Services, db, resume_jobs, uploads_folder
 from checker.web.staff.common import bp, seeds, snapshot, staff_required
 from checker.web.staff.forms import RegistryForm, SampleFileForm
 from checker.web.staff.impacts import live_pack
@@ -43,15 +42,7 @@ def make_sample_runner(app: Flask, services: Services, seeds_folder: Path) -> Jo
 def init_samples(app: Flask, services: Services, seeds_folder: Path) -> None:
     """Give the app its sample impact runner and resume the jobs a stopped server left unfinished."""
     runner = app.extensions[KEY] = make_sample_runner(app, services, seeds_folder)
-    if not config.setting("AGENCY_RESUME", app.config) or not may_start_threads(app, runner):
-        return
-    try:
-        with services.sessions() as session:
-            pending = pending_samples(session)
-    except DBAPIError:  # the database is not migrated yet
-        return
-    for job_id in pending:
-        runner.submit(job_id)
+    resume_jobs(app, services, runner, pending_samples)
 
 
 def _draft_files(draft_id: int) -> tuple[Draft, dict[str, str | None]] | None:
