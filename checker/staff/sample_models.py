@@ -11,11 +11,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from checker.jobs.models import JobMixin
 from checker.models import Base
 from checker.staff import impact_money
+from checker.staff.impact_models import ImpactReport
 
 KEPT_BAD = 200  # bad rows listed with their problems; `bad_rows` counts them all
 
 
-class SampleImpact(JobMixin, Base):
+class SampleImpact(ImpactReport, JobMixin, Base):
     """How a draft would change verdicts over an uploaded sample file (`source` "file", the file kept outside the
     database until the job is pruned) or N generated registry profiles ("registry", with its seed), with progress:
     `done` rows compared so far, a chunk per transaction (a checker.jobs kind)."""
@@ -45,19 +46,3 @@ class SampleImpact(JobMixin, Base):
     def progress(self) -> dict[str, Any]:
         """The poll's status, with rows compared and bad rows so far."""
         return {**super().progress(), "compared": self.compared, "bad_rows": self.bad_rows}
-
-    def count(self, kind: str) -> int:
-        """How many verdicts changed in this way, over every measure."""
-        return sum(int(kinds.get(kind, 0)) for kinds in (self.counts or {}).values())
-
-    def by_measure(self) -> dict[str, dict[str, int]]:
-        """For each measure, how many rows change in each kind."""
-        return dict(sorted((self.counts or {}).items()))
-
-    def money_types(self) -> list[tuple[str, dict[str, Any]]]:
-        """Before/after totals per money type (cash, tax saving, financing)."""
-        return impact_money.ordered_types(self.money)
-
-    def money_companies(self) -> dict[str, Any]:
-        """How many companies gain or lose money, and the 20 with the largest change."""
-        return (self.money or impact_money.empty())["companies"]
