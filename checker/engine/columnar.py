@@ -98,10 +98,6 @@ class TableColumns(Columns):
         found: np.ndarray = self.cache[key]
         return found
 
-    def objects(self, name: str) -> np.ndarray:
-        """The answers of an enum or text field as an object array, None where not answered."""
-        return self.typed(name)
-
     def answered(self, name: str) -> np.ndarray:
         """Which rows answered a field."""
         key = f"answered:{name}"

@@ -123,9 +123,9 @@ def _known_ratio(x: np.ndarray, y: np.ndarray, undef: np.ndarray) -> VNum:
     """_ratio of known numbers: the quotient, undefined (unbounded, undef 2) where the divisor is 0."""
     quotient = _div(x, y)
     undefined = (undef == 2) | (y == 0)
-    if not undefined.any():
-        return span(quotient, quotient, undef)
     found = span(quotient, quotient, undef)
+    if not undefined.any():
+        return found
     return VNum(np.where(undefined, -np.inf, found.lo), np.where(undefined, np.inf, found.hi),
                 np.where(undefined, 2, undef).astype(np.int8))
 
