@@ -148,16 +148,15 @@ def _bad_character(text: str, col: int) -> ExprError:
 
 def _unexpected(text: str, tok: _Tok) -> ExprError:
     """A token the grammar does not allow here; a comma inside a number such as 5,000 says to write 5000."""
-    if tok.text == ",":
-        for match in THOUSANDS.finditer(text):
-            if match.start() < tok.col < match.end():
-                return _thousands(match, tok.col)
+    written = _number_around(text, tok.col) if tok.text == "," else None
+    if written is not None:
+        return ExprError("lint.expr.thousands", tok.col, written=written, fix=written.replace(",", ""))
     return ExprError("lint.expr.unexpected", tok.col, found=tok.text or END)
 
 
-def _thousands(match: re.Match[str], col: int) -> ExprError:
-    """5,000 written in an expression: write 5000."""
-    return ExprError("lint.expr.thousands", col, written=match.group(), fix=match.group().replace(",", ""))
+def _number_around(text: str, col: int) -> str | None:
+    """The number written with thousands separators (5,000) whose comma stands at col, if any."""
+    return next((m.group() for m in THOUSANDS.finditer(text) if m.start() < col < m.end()), None)
 
 
 class _Parser:
@@ -293,11 +292,10 @@ class _Parser:
     def _no_thousands(self, comma: _Tok) -> None:
         """A comma with no space between digits in a call, as in min(x, 5,000): read two ways (5000, or 5 and 000), so
         refused, naming both spellings."""
-        for match in THOUSANDS.finditer(self.text):
-            if match.start() < comma.col < match.end():
-                written = match.group()
-                raise ExprError("lint.expr.thousands_in_args", comma.col, written=written, fix=written.replace(",", ""),
-                                apart=written.replace(",", ", "))
+        written = _number_around(self.text, comma.col)
+        if written is not None:
+            raise ExprError("lint.expr.thousands_in_args", comma.col, written=written, fix=written.replace(",", ""),
+                            apart=written.replace(",", ", "))
 
     def call(self, name: _Tok) -> Node:
         self.take("(")
