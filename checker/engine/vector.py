@@ -38,24 +38,35 @@ class VNum:
     undef: np.ndarray
 
 
-def _snap(x: np.ndarray) -> np.ndarray:
-    """As values.snap over a column: NaN and magnitudes under TINY are 0, over HUGE unbounded (a new array)."""
+def _snap(x: np.ndarray, nan: float = 0.0) -> np.ndarray:
+    """As values.snap over a column: magnitudes under TINY are 0, over HUGE unbounded, NaN `nan` (a new array)."""
+    return _snapped(x, nan)[0]
+
+
+def _snapped(x: np.ndarray, nan: float) -> tuple[np.ndarray, bool]:
+    """_snap, and whether any NaN was filled; one reduction finds the rare columns with huge or NaN values."""
     size = np.abs(x)
     out = np.where(size < v.TINY, 0.0, x)
-    odd = ~(size <= v.HUGE)  # NaN, huge or unbounded: rare but for unbounded dates
-    if odd.any():
-        out[np.isnan(out)] = 0.0
-        huge = size > v.HUGE
-        out[huge] = np.copysign(np.inf, out[huge])
-    return out
+    top = size.max(initial=0.0)  # NaN if any is NaN
+    if top <= v.HUGE:
+        return out, False
+    with np.errstate(invalid="ignore"):
+        huge = size > v.HUGE  # unbounded ends (the unanswered dates) mostly
+    np.copyto(out, np.copysign(np.inf, out), where=huge)
+    if top == top:
+        return out, False
+    np.copyto(out, nan, where=np.isnan(out))
+    return out, True
 
 
 def span(lo: np.ndarray, hi: np.ndarray, undef: np.ndarray) -> VNum:
     """Normalised intervals, as Num.span (one array for both ends when they are one and no end is NaN)."""
-    if lo is hi and not np.isnan(lo).any():
-        snapped = _snap(lo)
-        return VNum(snapped, snapped, undef)
-    return VNum(np.where(np.isnan(lo), -np.inf, _snap(lo)), np.where(np.isnan(hi), np.inf, _snap(hi)), undef)
+    if lo is hi:
+        snapped, filled = _snapped(lo, -np.inf)
+        if not filled:
+            return VNum(snapped, snapped, undef)
+        return VNum(snapped, _snap(hi, np.inf), undef)
+    return VNum(_snap(lo, -np.inf), _snap(hi, np.inf), undef)
 
 
 def known(x: VNum) -> bool:
