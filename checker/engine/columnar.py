@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from checker.engine import answer
+from checker.engine import answer, heap
 from checker.engine import values as v
 from checker.engine.vector import (
     STATUS,
@@ -30,6 +30,7 @@ from checker.engine.vector import (
     _failed,
     _missing_lists,
     _relevant,
+    _snap,
     _stored,
     combine,
     condition_days,
@@ -112,12 +113,12 @@ class TableColumns(Columns):
         if kind in ("enum", "text", "bool"):
             return column
         known = self.answered(name)
-        fixed = exact(column)  # NaN (not answered) snaps to 0, replaced below
         if known.all():
-            return fixed
+            return exact(column)
         low, high = (-np.inf, np.inf) if kind == "date" else self.pack.domain(name)
-        unknown = span(np.array([low], dtype=float), np.array([high], dtype=float), np.zeros(1, dtype=np.int8))
-        return VNum(np.where(known, fixed.lo, unknown.lo[0]), np.where(known, fixed.hi, unknown.hi[0]), fixed.undef)
+        ends = span(np.array([low], dtype=float), np.array([high], dtype=float), np.zeros(1, dtype=np.int8))
+        lo = _snap(column, ends.lo[0])  # an unanswered row (NaN) spans the field's domain
+        return VNum(lo, np.where(known, lo, ends.hi[0]), self._defined)
 
 
 def typed_column(kind: str, raw: Any) -> np.ndarray | Words:
@@ -275,6 +276,7 @@ def evaluate(pack: RulePack, table: dict[str, list[Any]], as_of: dt.date, failed
              profiles: list[dict[str, Any]] | None = None) -> Matrix:
     """The whole matrix of a chunk given as a table of raw answers (profile_table): every programme (intentions left
     out, each measure in its version in force on as_of), tax scenarios priced, totals."""
+    heap.keep_freed_memory()
     pack = pack.at(as_of)
     n = len(next(iter(table.values()))) if table else len(profiles or [])
     rows = profiles if profiles is not None else [{}] * n  # a table-only chunk: every field is in the table

@@ -13,6 +13,7 @@ import datetime as dt
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, cast
 
 import numpy as np
@@ -76,7 +77,7 @@ def known(x: VNum) -> bool:
 
 def exact(values: np.ndarray) -> VNum:
     """Known numbers, as Num.of."""
-    snapped = _snap(values.astype(float))
+    snapped = _snap(np.asarray(values, dtype=float))
     return VNum(snapped, snapped, np.zeros(len(values), dtype=np.int8))  # one array: nothing writes into a column
 
 
@@ -261,11 +262,11 @@ class Columns:
         self.pack = pack
         self.profiles = profiles
         self.n = len(profiles)
-        self.cache: dict[str, Any] = {"as_of": exact(np.full(self.n, v.to_ordinal(as_of)))}
-        self.cache.update((name, exact(np.full(self.n, p.value_on(as_of)))) for name, p in pack.parameters.items())
+        self.const_cache: dict[tuple[Any, ...], Any] = {}
+        self.cache: dict[str, Any] = {"as_of": self.uniform(v.to_ordinal(as_of))}
+        self.cache.update((name, self.uniform(p.value_on(as_of))) for name, p in pack.parameters.items())
         self.node_cache: dict[int, tuple[Node, Any]] = {}
         self.word_cache: dict[int, tuple[np.ndarray, np.ndarray, dict[Any, int]]] = {}
-        self.const_cache: dict[tuple[Any, ...], Any] = {}
         self.call_cache: dict[tuple[Any, ...], tuple[list[Any], Any]] = {}
 
     def get(self, name: str) -> Any:
@@ -363,8 +364,21 @@ class Columns:
             elif isinstance(value, str):
                 self.const_cache[key] = np.full(self.n, value, dtype=object)
             else:
-                self.const_cache[key] = exact(np.full(self.n, value))
+                self.const_cache[key] = self.uniform(value)
         return self.const_cache[key]
+
+    def uniform(self, value: float) -> VNum:
+        """Known numbers all one value: read-only views of one snapped double, no pass over the rows."""
+        one = _snap(np.array([float(value)]))
+        column = np.broadcast_to(one, (self.n,))
+        return VNum(column, column, self._defined)
+
+    @cached_property
+    def _defined(self) -> np.ndarray:
+        """The undef column of defined numbers, read-only and shared."""
+        column = np.zeros(self.n, dtype=np.int8)
+        column.flags.writeable = False
+        return column
 
     def fixed(self, value: float | bool) -> np.ndarray:
         """A read-only column of one plain value (NaN, False), shared: writing into it raises."""
