@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Callable, Optional, Union
 
 import numpy as np
@@ -222,6 +223,8 @@ def _days_apart(start: np.ndarray, end: np.ndarray) -> np.ndarray:
 
 EPOCH = 719163  # dt.date(1970, 1, 1).toordinal(): numpy's day 0
 SAFE_DAYS = (dt.date(1000, 1, 1).toordinal(), dt.date(9000, 12, 31).toordinal())  # far from the calendar's ends
+TABLE = (dt.date(1900, 1, 1).toordinal(), dt.date(2200, 1, 1).toordinal())  # days a look-up table covers
+TABLE_ROWS = 4096  # columns from this long look dates up (a table costs ~10 ms once per function and constants)
 
 
 def _exact_dates(scalar: Callable[..., dt.date], col: np.ndarray, *consts: Any) -> np.ndarray:
@@ -231,16 +234,50 @@ def _exact_dates(scalar: Callable[..., dt.date], col: np.ndarray, *consts: Any) 
 
 
 def _date_columns(scalar: Callable[..., dt.date]) -> Callable[..., np.ndarray]:
-    """The vector meaning of add_days / add_years / year_end: calendar arithmetic on integer days, or the exact path
-    when a date lies near the calendar's ends."""
+    """The vector meaning of add_days / add_years / year_end: a look-up in a table of the function over 1900-2199 for a
+    big column, else calendar arithmetic on integer days, or the exact path when a date lies near the calendar's ends."""
     def vector(col: np.ndarray, *consts: Any) -> np.ndarray:
-        finite = np.isfinite(col)
-        days = np.where(finite, col, float(EPOCH))
-        if ((days < SAFE_DAYS[0]) | (days > SAFE_DAYS[1])).any():
-            return _exact_dates(scalar, col, *consts)
-        moved = _moved(scalar, days - EPOCH, *consts)
-        return np.where(finite, moved + EPOCH, col)
+        if len(col) >= TABLE_ROWS:
+            return _looked_up(scalar, col, consts)
+        return _computed(scalar, col, consts)
     return vector
+
+
+def _computed(scalar: Callable[..., dt.date], col: np.ndarray, consts: tuple[Any, ...]) -> np.ndarray:
+    """A date function over a column of day ordinals by calendar arithmetic (infinite bounds kept)."""
+    finite = np.isfinite(col)
+    days = np.where(finite, col, float(EPOCH))
+    if ((days < SAFE_DAYS[0]) | (days > SAFE_DAYS[1])).any():
+        return _exact_dates(scalar, col, *consts)
+    moved = _moved(scalar, days - EPOCH, *consts)
+    return np.where(finite, moved + EPOCH, col)
+
+
+@cache
+def _table(scalar: Callable[..., dt.date], consts: tuple[Any, ...]) -> np.ndarray:
+    """The function of every day of TABLE (its arithmetic once, read-only)."""
+    days = np.arange(*TABLE, dtype=float)
+    found = _moved(scalar, days - EPOCH, *consts) + EPOCH
+    found.flags.writeable = False
+    return found
+
+
+def _looked_up(scalar: Callable[..., dt.date], col: np.ndarray, consts: tuple[Any, ...]) -> np.ndarray:
+    """A date function over a column by _table: rows outside it (unbounded ends kept) by _computed."""
+    table = _table(scalar, consts)
+    if col.min(initial=np.inf) >= TABLE[0] and col.max(initial=-np.inf) < TABLE[1]:
+        day = col.astype(np.intp)
+        if (day == col).all():  # whole days (a fractional day keeps its fraction through the arithmetic)
+            found: np.ndarray = table[day - TABLE[0]]
+            return found
+    with np.errstate(invalid="ignore"):  # NaN (never made by the evaluators) stays outside
+        day = np.clip(col, TABLE[0], TABLE[1] - 1).astype(np.intp)
+        inside = (col >= TABLE[0]) & (col < TABLE[1]) & (day == col)
+    out = np.where(inside, table[day - TABLE[0]], col)
+    odd = ~inside & np.isfinite(col)
+    if odd.any():
+        out[odd] = _computed(scalar, col[odd], consts)
+    return out
 
 
 def _moved(scalar: Callable[..., dt.date], day: np.ndarray, *consts: Any) -> np.ndarray:

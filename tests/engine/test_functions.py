@@ -22,7 +22,7 @@ from checker.engine.reference import evaluate
 from checker.engine.scope import Scope
 from checker.rules import expr as ex
 from checker.rules.exprtypes import BOOL, DATE, NUMBER, TEXT
-from checker.rules.functions import FUNCTIONS, ORDERED, Function, Plain
+from checker.rules.functions import FUNCTIONS, ORDERED, TABLE, TABLE_ROWS, Function, Plain
 from checker.rules.typecheck import check
 from tests.budget import examples
 
@@ -278,14 +278,36 @@ def test_the_reference_walker_reads_only_the_shared_semantics() -> None:
                                                                       "checker.engine.scope", "checker.engine.scope.Scope"}
 
 
-@pytest.mark.parametrize(("name", "consts"), [("add_years", (3.0,)), ("add_years", (-1.0,)), ("add_years", (4.0,)),
-                                               ("add_years", (100.0,)), ("year_end", ()), ("add_days", (-365.0,))])
+CALENDAR = [("add_years", (3.0,)), ("add_years", (-1.0,)), ("add_years", (4.0,)), ("add_years", (100.0,)),
+            ("year_end", ()), ("add_days", (-365.0,)), ("add_days", (1.0,))]
+
+
+@pytest.mark.parametrize(("name", "consts"), CALENDAR)
 def test_calendar_arithmetic_over_columns_is_the_scalar_one_on_every_day_of_three_centuries(name, consts) -> None:
-    """The integer civil arithmetic of the date functions' vector meaning agrees with datetime on every day from 1900
-    to 2199 (leap days, century years, 2000), infinite bounds kept as they are."""
+    """The date functions' vector meaning agrees with datetime on every day from 1900 to 2199 (leap days, century
+    years, 2000), infinite bounds kept as they are: looked up in its table as one big column, and by the civil
+    arithmetic a chunk at a time (columns shorter than TABLE_ROWS)."""
     fn = FUNCTIONS[name]
     days = np.arange(dt.date(1900, 1, 1).toordinal(), dt.date(2199, 12, 31).toordinal() + 1, dtype=float)
     column = np.concatenate([days, [np.inf, -np.inf]])
     want = [float(fn.scalar(dt.date.fromordinal(int(x)), *consts).toordinal()) for x in days] + [np.inf, -np.inf]
     assert fn.vector is not None
     assert fn.vector(column, *consts).tolist() == want
+    small = TABLE_ROWS - 1
+    assert [x for i in range(0, len(column), small) for x in fn.vector(column[i:i + small], *consts).tolist()] == want
+
+
+@pytest.mark.parametrize(("name", "consts"), CALENDAR)
+def test_a_big_column_reaching_outside_the_table_is_the_arithmetic_one(name, consts) -> None:
+    """Days before 1900 or from 2200 on, unbounded ends and a fractional day in a column long enough for the table
+    come out as the civil arithmetic has them (row by row, in chunks below TABLE_ROWS)."""
+    fn = FUNCTIONS[name]
+    assert fn.vector is not None
+    odd = [dt.date(1899, 12, 31).toordinal(), dt.date(2200, 1, 1).toordinal(), dt.date(1600, 2, 29).toordinal(),
+           dt.date(2400, 2, 29).toordinal(), np.inf, -np.inf, dt.date(2024, 2, 29).toordinal() + 0.5]
+    rng = np.random.default_rng(5)
+    column = np.concatenate([rng.integers(*TABLE, size=TABLE_ROWS).astype(float), odd])
+    rng.shuffle(column)
+    found = fn.vector(column, *consts).tolist()
+    assert found == [x for i in range(0, len(column), 100) for x in fn.vector(column[i:i + 100], *consts).tolist()]
+    assert len(found) == TABLE_ROWS + len(odd)
