@@ -293,6 +293,7 @@ def test_calendar_arithmetic_over_columns_is_the_scalar_one_on_every_day_of_thre
     want = [float(fn.scalar(dt.date.fromordinal(int(x)), *consts).toordinal()) for x in days] + [np.inf, -np.inf]
     assert fn.vector is not None
     assert fn.vector(column, *consts).tolist() == want
+    assert fn.vector(days, *consts).tolist() == want[:-2]  # every day inside the table: no unbounded row
     small = TABLE_ROWS - 1
     assert [x for i in range(0, len(column), small) for x in fn.vector(column[i:i + small], *consts).tolist()] == want
 
