@@ -183,11 +183,23 @@ def upto(x: Optional[float], *consts: float) -> float:
 
 def _tier_columns(x: np.ndarray, *consts: float) -> np.ndarray:
     pairs = _pairs(consts)
+    thresholds = [t for t, _ in pairs]
+    if thresholds == sorted(set(thresholds), reverse=True) and not np.isnan(x).any():  # the first reached: the
+        # highest threshold at or under x, one binary search per row
+        table = np.array([float(consts[-1]), *(float(val) for _, val in reversed(pairs))])
+        found: np.ndarray = table[np.searchsorted(thresholds[::-1], x, side="right")]
+        return found
     return np.select([x >= t for t, _ in pairs], [float(val) for _, val in pairs], default=float(consts[-1]))
 
 
 def _upto_columns(x: np.ndarray, *consts: float) -> np.ndarray:
     pairs = _pairs(consts)
+    limits = [t for t, _ in pairs]
+    if limits == sorted(set(limits)) and not np.isnan(x).any():  # the first not passed: the lowest limit at or
+        # over x, one binary search per row
+        table = np.array([*(float(val) for _, val in pairs), float(consts[-1])])
+        found: np.ndarray = table[np.searchsorted(limits, x, side="left")]
+        return found
     return np.select([x <= t for t, _ in pairs], [float(val) for _, val in pairs], default=float(consts[-1]))
 
 

@@ -312,3 +312,17 @@ def test_a_big_column_reaching_outside_the_table_is_the_arithmetic_one(name, con
     found = fn.vector(column, *consts).tolist()
     assert found == [x for i in range(0, len(column), 100) for x in fn.vector(column[i:i + 100], *consts).tolist()]
     assert len(found) == TABLE_ROWS + len(odd)
+
+
+@pytest.mark.parametrize("consts", [(0.3, 20.0, 0.25, 16.0, 0.2, 12.0, 0.0), (5000.0, 0.05, 20000.0, 0.04, 0.03),
+                                    (1.0, 30.0, 0.0), (2.0, 1.0, 5.0, 2.0, 3.0, 3.0, 0.0), (1.0, 5.0, 1.0, 6.0, 0.0),
+                                    (7.0,)])
+@pytest.mark.parametrize("name", ["tier", "upto"])
+def test_tier_and_upto_over_a_column_are_their_scalar_meaning_on_every_threshold(name, consts) -> None:
+    """The binary search over sorted thresholds (and np.select over unsorted or repeated ones) gives each value what
+    the scalar gives it: on, just under and just over every threshold, far out and unbounded."""
+    fn = FUNCTIONS[name]
+    edges = [t + d for t in consts[0:-1:2] for d in (-1e-9, 0.0, 1e-9, -0.5, 0.5)]
+    xs = [*edges, -1e12, 1e12, 0.0, -np.inf, np.inf, *np.random.default_rng(2).normal(0, 1e4, 200).tolist()]
+    assert fn.vector is not None
+    assert fn.vector(np.array(xs), *consts).tolist() == [fn.scalar(x, *consts) for x in xs]
