@@ -87,9 +87,13 @@ def _mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _div(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """x / y (x where y is 0; ±inf / ±inf unbounded by the signs), the rare NaN of two infinities mended afterwards."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        both_inf = np.isinf(x) & np.isinf(y)
-        return np.where(both_inf, np.copysign(np.inf, x * y), x / np.where(y == 0, 1.0, y))
+        found: np.ndarray = x / np.where(y == 0, 1.0, y)
+        if np.isnan(found.max(initial=0.0)):
+            both_inf = np.isinf(x) & np.isinf(y)
+            np.copyto(found, np.copysign(np.inf, x * y), where=both_inf)
+    return found
 
 
 def arith(op: str, a: VNum, b: VNum) -> VNum:
