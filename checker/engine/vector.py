@@ -695,14 +695,26 @@ def totals_columns(pack: RulePack, columns: list[AnswerColumn], n: int) -> dict[
 
 
 def _failed(measure: Measure, codes: dict[str, np.ndarray], in_force: bool, n: int) -> list[list[str]]:
-    """Per row, the ids of criteria surely not met (in_force first when the period is over)."""
-    failed: list[list[str]] = [[] for _ in range(n)]
-    if measure.spec.period is not None and not in_force:
-        for row in failed:
-            row.append("in_force")
-    for crit in measure.criteria:
-        for at in np.nonzero(codes[crit.id] == F)[0]:
-            failed[at].append(crit.id)
+    """Per row, the ids of criteria surely not met (in_force first when the period is over); each distinct pattern of
+    failed criteria spelled once over the column (a row's bits over the criteria) and its list shared by its rows."""
+    first = ["in_force"] if measure.spec.period is not None and not in_force else []
+    ids = [c.id for c in measure.criteria]
+    if not ids or len(ids) > 62:
+        return _failed_rows(first, ids, codes, n)
+    key = np.zeros(n, dtype=np.int64)
+    for bit, i in enumerate(ids):
+        key |= (codes[i] == F).astype(np.int64) << bit
+    patterns, inverse = np.unique(key, return_inverse=True)
+    shown = [first + [i for bit, i in enumerate(ids) if pattern >> bit & 1] for pattern in patterns.tolist()]
+    return [shown[at] for at in inverse.tolist()]
+
+
+def _failed_rows(first: list[str], ids: list[str], codes: dict[str, np.ndarray], n: int) -> list[list[str]]:
+    """_failed one row at a time (no criteria, or too many for one 64-bit pattern)."""
+    failed = [list(first) for _ in range(n)]
+    for i in ids:
+        for at in np.nonzero(codes[i] == F)[0].tolist():
+            failed[at].append(i)
     return failed
 
 
