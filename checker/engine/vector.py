@@ -507,18 +507,29 @@ def measure_matrix(cols: Columns, measure: Measure, as_of: dt.date, failed: bool
 
 def _missing_lists(missing: dict[str, np.ndarray], n: int) -> list[str]:
     """Per row, the space-separated sorted fields still open; each distinct pattern of open fields joined once."""
-    lists = [""] * n
     names = sorted(missing)
-    if names:
-        hits = np.stack([missing[name] for name in names])
-        rows = np.nonzero(hits.any(axis=0))[0]
-        texts: dict[bytes, str] = {}
-        for row, pattern in zip(rows.tolist(), np.ascontiguousarray(hits[:, rows].T)):
-            key = pattern.tobytes()
-            text = texts.get(key)
-            if text is None:
-                text = texts[key] = " ".join(name for name, hit in zip(names, pattern) if hit)
-            lists[row] = text
+    if len(names) > 62:
+        return _missing_rows(missing, names, n)
+    key = np.zeros(n, dtype=np.int64)
+    for bit, name in enumerate(names):
+        key |= missing[name].astype(np.int64) << bit
+    patterns, inverse = np.unique(key, return_inverse=True)
+    texts = [" ".join(name for bit, name in enumerate(names) if pattern >> bit & 1) for pattern in patterns.tolist()]
+    return [texts[at] for at in inverse.tolist()]
+
+
+def _missing_rows(missing: dict[str, np.ndarray], names: list[str], n: int) -> list[str]:
+    """_missing_lists with each open row's pattern as bytes (more fields than one 64-bit pattern holds)."""
+    lists = [""] * n
+    hits = np.stack([missing[name] for name in names])
+    rows = np.nonzero(hits.any(axis=0))[0]
+    texts: dict[bytes, str] = {}
+    for row, pattern in zip(rows.tolist(), np.ascontiguousarray(hits[:, rows].T)):
+        key = pattern.tobytes()
+        text = texts.get(key)
+        if text is None:
+            text = texts[key] = " ".join(name for name, hit in zip(names, pattern) if hit)
+        lists[row] = text
     return lists
 
 

@@ -1,5 +1,6 @@
-"""The failed criteria of a measure over a column (vector._failed): each row's list is the criteria coded F in that
-row, in the measure's order, "in_force" first when the period is over, whichever path spells the patterns."""
+"""Per-row lists spelled once per distinct pattern over a column: the failed criteria of a measure (vector._failed:
+the criteria coded F in that row, in the measure's order, "in_force" first when the period is over) and the open
+fields (vector._missing_lists: sorted, space-separated), each the definition row by row whichever path spells it."""
 
 from __future__ import annotations
 
@@ -44,3 +45,11 @@ def test_every_bit_position_of_a_pattern_is_read():
     found = vector._failed(m, codes, True, n)
     assert found[:62] == [[f"c{i}"] for i in range(62)]
     assert found[62] == found[63] == []
+
+
+@given(st.integers(0, 70), st.integers(0, 40), st.integers(0, 2**32 - 1))
+def test_the_open_field_lists_are_the_definitions_row_by_row(k, n, seed):
+    rng = np.random.default_rng(seed)
+    missing = {f"f{i:02d}": rng.random(n) < 0.3 for i in rng.permutation(k).tolist()}
+    expected = [" ".join(name for name in sorted(missing) if missing[name][row]) for row in range(n)]
+    assert vector._missing_lists(missing, n) == expected
