@@ -60,6 +60,14 @@ def app(tmp_path: Path, pack: RulePack) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def chunked(tmp_path: Path, pack: RulePack) -> Iterator[Flask]:
+    """The staff app with registry chunks of 1,000 rows."""
+    application = make_app(tmp_path, pack, STAFF_REGISTRY_CHUNK=1000)
+    yield application
+    shut(application)
+
+
+@pytest.fixture
 def users(app: Flask) -> dict[str, int]:
     """A policy-staff user and an agency user."""
     return {"staff": add_user(app, "staff@example.com", None, "staff"),

@@ -187,16 +187,6 @@ def test_a_file_that_is_not_a_table_is_refused_on_the_page(app, staff):
         assert session.query(SampleImpact).count() == 0
 
 
-@pytest.fixture
-def chunked(tmp_path, pack):
-    """The staff app with registry chunks of 1,000 rows."""
-    from tests.staff.conftest import make_app, shut
-
-    application = make_app(tmp_path, pack, STAFF_REGISTRY_CHUNK=1000)
-    yield application
-    shut(application)
-
-
 def test_the_registry_gives_the_counts_of_checker_impact_for_the_same_seed(chunked):
     from tests.accounts import add_user, sign_in
 
