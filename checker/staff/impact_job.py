@@ -17,18 +17,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from checker.accounts.models import Agency
 from checker.agency.jobs import compact
 from checker.agency.models import Client
 from checker.company.models import Assessment
+from checker.db import rowcount
 from checker.engine import Checker, EngineMismatch, EngineName, batch_backend
 from checker.engine.answer import broad_kind, change_kind
 from checker.engine.columnar import compact_results
 from checker.intake import read_profile
 from checker.jobs import run
+from checker.jobs.models import ACTIVE
 from checker.jobs.runners import Stop, Work
 from checker.rules.loader import RulePackError
 from checker.rules.pack import RulePack
@@ -246,14 +248,16 @@ def pair_of(before: RulePack, after: RulePack, changed: list[str], engine: Engin
 
 
 def _start(session: Session, job_id: int, before: RulePack, after: RulePack, engine: EngineName) -> bool:
-    """Mark a job running on these packs; False if it has ended."""
+    """Mark a job running on these packs; False if it has ended (also since it was read: the update is conditional)."""
     job = session.get(ImpactJob, job_id)
     if job is None or job.finished:
         return False
-    job.status, job.before_version, job.after_version = "running", before.version, after.version
-    job.backend = batch_backend(engine)  # vectorised, each chunk's sample re-checked by the engine
+    started = session.execute(update(ImpactJob).where(ImpactJob.id == job_id, ImpactJob.status.in_(ACTIVE))
+                              .values(status="running", before_version=before.version, after_version=after.version,
+                                      backend=batch_backend(engine))  # vectorised, each chunk's sample re-checked
+                              .execution_options(synchronize_session=False))
     session.commit()
-    return True
+    return rowcount(started) == 1  # ended (failed, cancelled) since it was read: it stays so
 
 
 def run_impact(sessions: sessionmaker[Session], job_id: int, seeds: Path, engine: EngineName = "durable", size: int = CHUNK,

@@ -16,16 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from checker.agency.jobs import compact
 from checker.agency.uploads import UploadError, read_upload
 from checker.batch import Row
 from checker.columns import read_answers
+from checker.db import rowcount
 from checker.engine import EngineMismatch, EngineName, batch_backend
 from checker.engine.columnar import compact_results, profile_table, table_profile
 from checker.jobs import run
+from checker.jobs.models import ACTIVE
 from checker.jobs.runners import Stop, Work
 from checker.models import utcnow
 from checker.rules.loader import RulePackError
@@ -152,14 +154,13 @@ def compare(pair: Pair, chunk: Chunk, as_of: dt.date, first: int) -> Impact:
                                  chunk.names)
 
 
-def fold(job: SampleImpact, chunk: Chunk, part: Impact) -> None:
-    """Add one chunk's outcome to the job."""
+def fold(job: SampleImpact, chunk: Chunk, part: Impact) -> dict[str, Any]:
+    """The job's columns with one chunk's outcome added (the job itself is left as it was)."""
     total = registry.fold(Impact(job.compared, job.counts or {}, job.money or Impact().money), part)
-    job.compared, job.counts, job.money = total.rows, total.counts, total.money
-    job.bad = [*(job.bad or []), *chunk.bad[:max(0, KEPT_BAD - len(job.bad or []))]]
-    job.bad_rows += chunk.bad_rows
-    job.unreadable += chunk.unreadable
-    job.done += chunk.rows
+    return {"compared": total.rows, "counts": total.counts, "money": total.money,
+            "bad": [*(job.bad or []), *chunk.bad[:max(0, KEPT_BAD - len(job.bad or []))]],
+            "bad_rows": job.bad_rows + chunk.bad_rows, "unreadable": job.unreadable + chunk.unreadable,
+            "done": job.done + chunk.rows}
 
 
 class Source:
@@ -195,15 +196,17 @@ def count_rows(folder: Path, job: SampleImpact, pack: RulePack, max_rows: int) -
 
 
 def _start(session: Session, job_id: int, pair: Pair, engine: EngineName, total: int) -> bool:
-    """Mark a job running; False if it has ended."""
+    """Mark a job running; False if it has ended (a cancel since it was read too: the update is conditional)."""
     job = session.get(SampleImpact, job_id)
     if job is None or job.finished:
         return False
-    job.status, job.before_version, job.after_version = "running", pair.before.pack.version, pair.after.pack.version
-    job.backend = batch_backend(engine)
-    job.total = job.total or total
+    started = session.execute(update(SampleImpact).where(SampleImpact.id == job_id, SampleImpact.status.in_(ACTIVE))
+                              .values(status="running", before_version=pair.before.pack.version,
+                                      after_version=pair.after.pack.version, backend=batch_backend(engine),
+                                      total=job.total or total)
+                              .execution_options(synchronize_session=False))
     session.commit()
-    return True
+    return rowcount(started) == 1
 
 
 def _chunk(session: Session, pair: Pair, source: Source, job_id: int) -> bool:
@@ -224,9 +227,11 @@ def _chunk(session: Session, pair: Pair, source: Source, job_id: int) -> bool:
     if job is None or job.status != "running" or job.done != done:  # cancelled, or moved on by another worker
         session.rollback()
         return False
-    fold(job, chunk, part)
+    moved = session.execute(update(SampleImpact)  # only while still running at `done`: a cancel since is kept
+                            .where(SampleImpact.id == job_id, SampleImpact.status == "running", SampleImpact.done == done)
+                            .values(**fold(job, chunk, part)).execution_options(synchronize_session=False))
     session.commit()
-    return True
+    return rowcount(moved) == 1
 
 
 def run_sample(sessions: sessionmaker[Session], job_id: int, seeds: Path, folder: Path, engine: EngineName = "durable",

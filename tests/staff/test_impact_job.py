@@ -204,3 +204,21 @@ def test_finished_previews_older_than_thirty_days_are_pruned_when_a_new_one_star
         session.commit()
         kept = set(session.scalars(select(ImpactJob.id)))
     assert ids[0] not in kept and ids[1] not in kept and {ids[2], ids[3]} <= kept and len(kept) == 3
+
+
+def test_a_job_ended_between_the_read_and_the_start_stays_ended(app, users):
+    from checker.staff import impact_job
+    from tests.staff.test_sample_jobs import cancel_on_read
+
+    _store(app, 3)
+    job_id = _start(app)
+    with app.extensions["checker"].sessions() as session:
+        before, after, _ = packs(session, session.get(ImpactJob, job_id), app.extensions["staff"].seeds)
+    with app.extensions["checker"].sessions() as session:
+        fired = cancel_on_read(app, session, ImpactJob, job_id, 1)
+        started = impact_job._start(session, job_id, before, after, "reference")
+    assert fired == [1]
+    assert (_job(app, job_id).status, _job(app, job_id).before_version) == ("cancelled", "")  # not running again
+    assert not started
+    assert run_impact(app.extensions["checker"].sessions, job_id, app.extensions["staff"].seeds, "reference")
+    assert (_job(app, job_id).status, _job(app, job_id).done) == ("cancelled", 0)
