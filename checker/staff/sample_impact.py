@@ -73,6 +73,14 @@ def prune(session: Session, folder: Path, now: dt.datetime | None = None) -> int
     return run.prune(session, SampleImpact, KEPT, now)
 
 
+def cancel_sample(session: Session, job: SampleImpact) -> bool:
+    """Stop a job that has not finished, keeping what its chunks stored so far; True if this call stopped it. A chunk in
+    flight stores nothing once cancelled (see `_chunk`). Caller commits."""
+    stopped = run.cancel(session, SampleImpact, job.id)
+    session.expire(job)
+    return stopped
+
+
 def pending_samples(session: Session) -> list[int]:
     """Sample impact jobs a worker should (re)start."""
     return run.pending(session, SampleImpact)

@@ -74,3 +74,31 @@ def test_a_sample_file_and_the_registry_from_the_impact_page(csrf_app, page, tmp
         expect(page.locator("#sample-source")).to_contain_text("不是真实企业")
         expect(page.locator("#sample-source")).to_contain_text("2,000")
         _at_phone_width(page, "staff-registry-impact")
+
+
+def test_a_running_registry_preview_is_cancelled_and_shows_its_partial_result(csrf_app, page):
+    from tests.staff.test_sample_jobs import _registry_job, _run
+
+    job_id = _registry_job(csrf_app, n=2500)
+    assert not _run(csrf_app, job_id, chunks=1)  # 1,000 of 2,500 rows compared, still running
+    ARTIFACTS.mkdir(exist_ok=True)
+    with served(csrf_app, threads=2) as server:
+        sign_in_staff(page, server)
+        page.goto(server + f"/staff/sample-impacts/{job_id}")
+        expect(page.locator("#impact-status")).to_have_attribute("data-status", "running")
+        expect(page.locator("#impact-count")).to_have_text("1000 / 2500")
+        expect(page.locator("#impact-summary")).to_have_count(0)
+        page.screenshot(path=str(ARTIFACTS / "staff-sample-running.png"), full_page=True)
+        _at_phone_width(page, "staff-sample-running")
+        page.click("#sample-cancel button[type=submit]")
+        expect(page.locator("#impact-status")).to_have_attribute("data-status", "cancelled")
+        expect(page.locator("#impact-status")).to_have_text("已取消")
+        expect(page.locator("#sample-partial")).to_contain_text("前 1,000 行（共 2,500 行）")
+        expect(page.locator("#sample-cancel")).to_have_count(0)
+        expect(page.locator("#n-rows")).to_have_text("1000")
+        assert _overflow(page) <= 0
+        page.screenshot(path=str(ARTIFACTS / "staff-sample-cancelled.png"), full_page=True)
+        _at_phone_width(page, "staff-sample-cancelled")
+        page.click("#sample-restart")
+        expect(page.locator("#registry-n")).to_have_value("2500")
+        expect(page.locator("#registry-seed")).to_have_value("3")

@@ -119,8 +119,10 @@ def draft_impact(draft_id: int):
     report = None
     if checked.pack is not None:
         report = follow(impact_job.start_impact(db(), snap.seq, as_of, found.id, dict(found.changes)))
+    registry_form = RegistryForm(formdata=None, n=request.args.get("n", 100_000, type=int),
+                                 seed=request.args.get("seed", 7, type=int))  # a restart link's n and seed
     return render_template("staff/impact.html", draft=found, checked=checked, report=report, as_of=as_of,
-                           file_form=SampleFileForm(formdata=None), registry_form=RegistryForm(formdata=None))
+                           file_form=SampleFileForm(formdata=None), registry_form=registry_form)
 
 
 @bp.post("/drafts/<int:draft_id>/publish")

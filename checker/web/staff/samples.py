@@ -19,12 +19,19 @@ from checker.jobs.runners import JobRunner, runners
 from checker.problems import Problem
 from checker.staff import drafts
 from checker.staff.models import Draft
-from checker.staff.sample_impact import pending_samples, prune, sample_path, sample_work, start_sample
+from checker.staff.sample_impact import (
+    cancel_sample,
+    pending_samples,
+    prune,
+    sample_path,
+    sample_work,
+    start_sample,
+)
 from checker.staff.sample_models import SampleImpact
 from checker.web.i18n import current_lang, pick, t
 from checker.web.services import Services, db, resume_jobs, uploads_folder
 from checker.web.staff.common import bp, seeds, snapshot, staff_required
-from checker.web.staff.forms import RegistryForm, SampleFileForm
+from checker.web.staff.forms import ButtonForm, RegistryForm, SampleFileForm
 from checker.web.staff.impacts import live_pack
 
 KEY = "staff_samples"
@@ -141,7 +148,18 @@ def sample_impact(job_id: int):
     fields, lang = snapshot().pack.fields, current_lang()
     bad = [(b["row"], pick(fields[b["column"]].label) if b["column"] in fields else b["column"],
             Problem.from_json(b["problem"]).text(lang)) for b in job.bad or []]
-    return render_template("staff/sample_impact.html", report=job, bad=bad)
+    return render_template("staff/sample_impact.html", report=job, bad=bad, cancel_form=ButtonForm())
+
+
+@bp.post("/sample-impacts/<int:job_id>/cancel")
+@staff_required
+def cancel_sample_impact(job_id: int):
+    """Stop a sample or registry preview that has not finished (what it compared so far stays, shown as partial)."""
+    job = _job(job_id)
+    if ButtonForm().validate_on_submit() and cancel_sample(db(), job):
+        db().commit()
+        flash(t("staff.sample.cancelled"))
+    return redirect(url_for("staff.sample_impact", job_id=job_id))
 
 
 @bp.get("/sample-impacts/<int:job_id>.json")

@@ -11,6 +11,7 @@ from checker.web.staff.forms import FORM_ERRORS
 # Keys the staff pages build at run time (t('staff.' ~ state)), listed for `pybabel extract`.
 RUNTIME_KEYS = (N_("staff.in_force"), N_("staff.expired"), N_("staff.not_yet"),
                 N_("staff.job_queued"), N_("staff.job_running"), N_("staff.job_done"), N_("staff.job_failed"),
+                N_("staff.job_cancelled"),
                 N_("staff.money.cash_wan"), N_("staff.money.tax_saving_wan"), N_("staff.money.financing_wan"),
                 N_("staff.draft_open"), N_("staff.draft_published"), N_("staff.draft_discarded"))
 
