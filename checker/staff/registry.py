@@ -56,6 +56,12 @@ def company(row: int) -> str:
     return f"registry #{row:07d}"
 
 
+def row_number(name: str) -> int | None:
+    """The row of a generated company named by company(), None for any other name (a sample file's row)."""
+    prefix, _, digits = name.partition("#")
+    return int(digits) if prefix == "registry " and digits.isascii() and digits.isdigit() else None
+
+
 def _column(rng: np.random.Generator, pack: RulePack, name: str, n: int) -> np.ndarray | Words:
     """One field's generated answers as a typed column (columnar.typed_column), before answers are left out."""
     decl = pack.fields[name]

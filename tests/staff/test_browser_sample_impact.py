@@ -96,6 +96,7 @@ def test_a_running_registry_preview_is_cancelled_and_shows_its_partial_result(cs
         expect(page.locator("#sample-partial")).to_contain_text("前 1,000 行（共 2,500 行）")
         expect(page.locator("#sample-cancel")).to_have_count(0)
         expect(page.locator("#n-rows")).to_have_text("1000")
+        expect(page.locator("#money-top")).to_contain_text("生成的企业 #")
         assert _overflow(page) <= 0
         page.screenshot(path=str(ARTIFACTS / "staff-sample-cancelled.png"), full_page=True)
         _at_phone_width(page, "staff-sample-cancelled")

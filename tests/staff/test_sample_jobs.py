@@ -1,6 +1,6 @@
 """Sample and registry impact jobs stopped by staff: a cancel is never undone (not by a start or a chunk that read the
 job before it), the page shows the partial result as partial with a way to start again, only staff with the form's
-CSRF token may cancel. A JSONL sample reads as its CSV."""
+CSRF token may cancel; registry rows are named in the page's language; a JSONL sample reads as its CSV."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from checker.batch import read_rows
 from checker.jobs import run
-from checker.staff import drafts, sample_impact
+from checker.staff import drafts, registry, sample_impact
 from checker.staff.sample_models import SampleImpact
 from checker.web.services import uploads_folder
 from tests.accounts import PASSWORD, add_user, sign_in
@@ -196,6 +196,25 @@ def test_a_cancel_needs_the_forms_csrf_token_and_a_staff_member(csrf_app):
                       page).group(1)
     assert staff.post(f"/staff/sample-impacts/{job_id}/cancel", data={"csrf_token": token}).status_code == 302
     assert _job(csrf_app, job_id).status == "cancelled"
+
+
+def test_registry_rows_are_named_in_the_pages_language(chunked, staff_of):
+    job_id = _registry_job(chunked, n=2000)
+    assert _run(chunked, job_id)
+    top = _job(chunked, job_id).money["companies"]["top"]
+    assert top and all(registry.row_number(c["company"]) is not None for c in top)
+    first = registry.row_number(top[0]["company"])
+    assert registry.company(first) == top[0]["company"]  # the stored name (as `checker impact` prints it) is kept
+    zh = staff_of.get(f"/staff/sample-impacts/{job_id}").get_data(as_text=True)
+    en = staff_of.get(f"/staff/sample-impacts/{job_id}?lang=en").get_data(as_text=True)
+    assert f"<td>生成的企业 #{first}</td>" in zh and f"<td>Generated company #{first}</td>" in en
+    assert "registry #" not in zh + en
+
+
+def test_row_number_reads_only_registry_names():
+    assert [registry.row_number(registry.company(n)) for n in (0, 7, 999_999)] == [0, 7, 999_999]
+    assert [registry.row_number(name) for name in ("3 · 北京样本科技有限公司0", "registry #", "registry #12a")] == \
+        [None, None, None]
 
 
 def as_jsonl(data: bytes) -> bytes:

@@ -17,7 +17,7 @@ from checker.db import private_folder
 from checker.i18n import N_
 from checker.jobs.runners import JobRunner, runners
 from checker.problems import Problem
-from checker.staff import drafts
+from checker.staff import drafts, registry
 from checker.staff.models import Draft
 from checker.staff.sample_impact import (
     cancel_sample,
@@ -148,7 +148,14 @@ def sample_impact(job_id: int):
     fields, lang = snapshot().pack.fields, current_lang()
     bad = [(b["row"], pick(fields[b["column"]].label) if b["column"] in fields else b["column"],
             Problem.from_json(b["problem"]).text(lang)) for b in job.bad or []]
-    return render_template("staff/sample_impact.html", report=job, bad=bad, cancel_form=ButtonForm())
+    return render_template("staff/sample_impact.html", report=job, bad=bad, cancel_form=ButtonForm(),
+                           row_name=_row_name)
+
+
+def _row_name(company: str) -> str:
+    """How the report names a row: a generated company in the page's language, a sample file's row as stored."""
+    number = registry.row_number(company)
+    return company if number is None else t("staff.sample.registry_row", n=number)
 
 
 @bp.post("/sample-impacts/<int:job_id>/cancel")
