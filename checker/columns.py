@@ -245,48 +245,56 @@ def read_table(pack: RulePack, header: list[str], rows: list[list[str]], as_of: 
     return reading
 
 
-def _read_column(pack: RulePack, fid: str, name: str, cells: list[str], problems: list[list[FieldProblem]],
+def _read_column(pack: RulePack, fid: str, name: str, cells: Sequence[str], problems: list[list[FieldProblem]],
                  typed: Any) -> tuple[np.ndarray, tuple[str, np.ndarray]]:
-    """One field's typed column from its cells, its problems added per row: a number column's plain numbers read all
-    at once (profile.plain_numbers), every other cell parsed once per distinct cell by the one cell parser."""
-    decl = pack.fields[fid]
-    plain, values = plain_numbers(decl, cells)
+    """One field's typed column from its cells, its problems added per row: each distinct cell read once (a file
+    repeats its blanks, flags and districts), a number column's plain numbers all at once (profile.plain_numbers),
+    every other distinct cell by the one cell parser."""
+    index = {cell: code for code, cell in enumerate(dict.fromkeys(cells))}
+    codes = (np.zeros(len(cells), dtype=np.int64) if len(index) == 1  # a column all blank, or all one answer
+             else np.fromiter(map(index.__getitem__, cells), dtype=np.int64, count=len(cells)))
+    decl, distinct = pack.fields[fid], list(index)
+    plain, values = plain_numbers(decl, distinct)
     if not plain.any():
-        return _parsed_column(pack, fid, name, cells, range(len(cells)), problems, typed)
+        return _parsed_column(pack, fid, name, distinct, codes, problems, typed)
     bound = bounds(pack).get(fid)
     if bound is not None:  # kept, and told: likely a unit slip (as _parsed_column says of the others)
-        for row in np.flatnonzero(plain & (np.abs(values) > bound)).tolist():
-            if warning := implausible(decl, values[row].item()):
-                problems[row].append(FieldProblem(name, warning))
-    if plain.all():
-        return values, (name, plain)
-    rows = np.flatnonzero(~plain)
-    rest, (_, answered) = _parsed_column(pack, fid, name, [cells[row] for row in rows.tolist()], rows.tolist(),
-                                         problems, typed)
-    values[rows] = rest
-    plain[rows] = answered
-    return values, (name, plain)
+        for code in np.flatnonzero(plain & (np.abs(values) > bound)).tolist():
+            if warning := implausible(decl, values[code].item()):
+                _add(problems, codes, code, FieldProblem(name, warning))
+    if not plain.all():
+        rest = np.flatnonzero(~plain)
+        column, (_, answered) = _parsed_column(pack, fid, name, [distinct[code] for code in rest.tolist()],
+                                               codes, problems, typed, rest)
+        values[rest] = column
+        plain[rest] = answered
+    return values[codes], (name, plain[codes])
 
 
-def _parsed_column(pack: RulePack, fid: str, name: str, cells: list[str], rows: Sequence[int],
-                   problems: list[list[FieldProblem]], typed: Any) -> tuple[np.ndarray, tuple[str, np.ndarray]]:
-    """The typed column of some cells of a field (of the file's `rows`), each distinct cell parsed once, their
-    problems added to those rows."""
+def _add(problems: list[list[FieldProblem]], codes: np.ndarray, code: int, problem: FieldProblem) -> None:
+    """A problem added to every row whose cell is the distinct cell `code`."""
+    for row in np.flatnonzero(codes == code).tolist():
+        problems[row].append(problem)
+
+
+def _parsed_column(pack: RulePack, fid: str, name: str, distinct: list[str], codes: np.ndarray,
+                   problems: list[list[FieldProblem]], typed: Any,
+                   which: np.ndarray | None = None) -> tuple[np.ndarray, tuple[str, np.ndarray]]:
+    """The typed values of a field's distinct cells (those `which` picks of the codes, else all), each parsed by the
+    one cell parser, their problems added to the rows holding them; the typed column and answered mask of the whole
+    column when all are parsed here, else of the distinct cells given."""
     memo, decl, bound = _memos(pack)[1], pack.fields[fid], bounds(pack).get(fid)
-    index = {cell: code for code, cell in enumerate(dict.fromkeys(cells))}
-    codes = np.fromiter(map(index.__getitem__, cells), dtype=np.int64, count=len(cells))
     parsed: list[tuple[bool, Any]] = [(True, fast) if (fast := plain_number(decl, c)) is not None
-                                      else _cell(pack, memo, fid, c) for c in index]
-    column = typed(decl.type, [value if ok else None for ok, value in parsed])[codes]
-    for code, (ok, value) in enumerate(parsed):
+                                      else _cell(pack, memo, fid, c) for c in distinct]
+    column = typed(decl.type, [value if ok else None for ok, value in parsed])
+    for at, (ok, value) in enumerate(parsed):
         problem = None if ok else FieldProblem(name, value)
         if ok and value is not None and bound is not None and abs(value) > bound and (warning := implausible(decl, value)):
             problem = FieldProblem(name, warning)
         if problem is not None:
-            for row in np.nonzero(codes == code)[0].tolist():
-                problems[rows[row]].append(problem)
-    blank = np.array([ok and value is None for ok, value in parsed], dtype=bool)
-    return column, (name, ~blank[codes])
+            _add(problems, codes, at if which is None else int(which[at]), problem)
+    answered = ~np.array([ok and value is None for ok, value in parsed], dtype=bool)
+    return (column[codes], (name, answered[codes])) if which is None else (column, (name, answered))
 
 
 def _credit_codes(pack: RulePack, reading: TableReading, given: dict[str, tuple[str, np.ndarray]]) -> None:
