@@ -317,7 +317,26 @@ def unclaimed_columns(checker: Checker, path: Path, limits: Limits = DEFAULT_LIM
                 header = ["?"]  # read the rows: they say what is wrong with the file
         if all(not h.strip() or field_of(checker.pack, h.strip()) is not None for h in header):
             return []
+        if header != ["?"]:
+            return _csv_extras(checker.pack, path, limits)
     return extra_columns(checker, rows)
+
+
+def _csv_extras(pack: RulePack, path: Path, limits: Limits) -> list[str]:
+    """extra_columns of a CSV file from its lines (csv_lines), no row dicts built: the unclaimed columns in the order
+    their first non-blank cell is met (a row's in header order), lines refused as a whole (extra cells) left out."""
+    lines = csv_lines(path, limits)
+    header = next(lines)
+    assert isinstance(header, list)
+    unclaimed = [(at, name) for at, name in enumerate(header) if name and field_of(pack, name) is None]
+    seen: dict[str, None] = {}
+    for item in lines:
+        if isinstance(item, tuple):
+            cells = item[1]
+            for at, name in unclaimed:
+                if name not in seen and at < len(cells) and cells[at] and not cells[at].isspace():
+                    seen[name] = None
+    return list(seen)
 
 
 def flat_row(result: dict[str, Any]) -> dict[str, Any]:

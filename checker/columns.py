@@ -8,9 +8,10 @@ are kept aside as the row's extra columns and echoed in the outputs.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -40,6 +41,7 @@ _INDEXES: dict[int, tuple[weakref.ref[RulePack], dict[str, str]]] = {}
 _MEMOS: dict[int, tuple[weakref.ref[RulePack], dict[Any, str | None], dict[Any, tuple[bool, Any]]]] = {}
 _BOUNDS: dict[int, tuple[weakref.ref[RulePack], dict[str, float]]] = {}
 CACHEABLE = (str, int, float, bool, dt.date, type(None))
+VARIED = 64  # a number column with more than half of its first VARIED cells distinct is read cell by cell at once
 
 
 @dataclass
@@ -232,7 +234,7 @@ def read_table(pack: RulePack, header: list[str], rows: list[list[str]], as_of: 
     padded = [row if len(row) == width else [*row, *[""] * (width - len(row))] for row in rows]
     for name, column in zip(header, zip(*padded) if padded else [()] * width):
         fid = field_of(pack, name) if name else None
-        cells = list(column)
+        cells: Sequence[str] = column
         if fid is None:
             if name:
                 reading.extra[name] = [None if _blank(c) else c for c in cells]
@@ -245,48 +247,83 @@ def read_table(pack: RulePack, header: list[str], rows: list[list[str]], as_of: 
     return reading
 
 
-def _read_column(pack: RulePack, fid: str, name: str, cells: list[str], problems: list[list[FieldProblem]],
+def _read_column(pack: RulePack, fid: str, name: str, cells: Sequence[str], problems: list[list[FieldProblem]],
                  typed: Any) -> tuple[np.ndarray, tuple[str, np.ndarray]]:
-    """One field's typed column from its cells, its problems added per row: a number column's plain numbers read all
-    at once (profile.plain_numbers), every other cell parsed once per distinct cell by the one cell parser."""
+    """One field's typed column from its cells, its problems added per row: a column of amounts (most cells differ)
+    has its plain numbers read all at once (profile.plain_numbers) and the rest per distinct cell; any other column
+    is read per distinct cell (a file repeats its blanks, flags and districts)."""
     decl = pack.fields[fid]
+    if decl.type not in ("int", "decimal") or len(set(cells[:VARIED])) * 2 <= min(len(cells), VARIED):
+        return _distinct_column(pack, fid, name, cells, problems, typed)
     plain, values = plain_numbers(decl, cells)
-    if not plain.any():
-        return _parsed_column(pack, fid, name, cells, range(len(cells)), problems, typed)
-    bound = bounds(pack).get(fid)
-    if bound is not None:  # kept, and told: likely a unit slip (as _parsed_column says of the others)
-        for row in np.flatnonzero(plain & (np.abs(values) > bound)).tolist():
-            if warning := implausible(decl, values[row].item()):
-                problems[row].append(FieldProblem(name, warning))
+    _warn(pack, fid, name, plain, values, lambda row: [row], problems)
     if plain.all():
         return values, (name, plain)
     rows = np.flatnonzero(~plain)
-    rest, (_, answered) = _parsed_column(pack, fid, name, [cells[row] for row in rows.tolist()], rows.tolist(),
-                                         problems, typed)
+    rest, (_, answered) = _distinct_column(pack, fid, name, [cells[row] for row in rows.tolist()], problems, typed,
+                                           rows.tolist())
     values[rows] = rest
     plain[rows] = answered
     return values, (name, plain)
 
 
-def _parsed_column(pack: RulePack, fid: str, name: str, cells: list[str], rows: Sequence[int],
-                   problems: list[list[FieldProblem]], typed: Any) -> tuple[np.ndarray, tuple[str, np.ndarray]]:
-    """The typed column of some cells of a field (of the file's `rows`), each distinct cell parsed once, their
-    problems added to those rows."""
+def _distinct_column(pack: RulePack, fid: str, name: str, cells: Sequence[str], problems: list[list[FieldProblem]],
+                     typed: Any, rows: Sequence[int] | None = None) -> tuple[np.ndarray, tuple[str, np.ndarray]]:
+    """The typed column of some cells of a field (of the file's `rows`, else all rows), each distinct cell read once
+    (a number field's plain numbers at once) and mapped back, the problems added to the rows holding them."""
+    index = dict(zip(dict.fromkeys(cells), itertools.count()))
+    codes = (np.zeros(len(cells), dtype=np.int64) if len(index) == 1  # a column all blank, or all one answer
+             else np.fromiter(map(index.__getitem__, cells), dtype=np.int64, count=len(cells)))
+
+    def rows_of(code: int) -> list[int]:
+        found = np.flatnonzero(codes == code).tolist()
+        return found if rows is None else [rows[row] for row in found]
+
+    distinct = list(index)
+    plain, values = plain_numbers(pack.fields[fid], distinct)
+    _warn(pack, fid, name, plain, values, rows_of, problems)
+    if distinct and plain.all():
+        return values[codes], (name, plain[codes])
+    rest = np.flatnonzero(~plain)
+    parsed, answered = _parsed_cells(pack, fid, name, [distinct[code] for code in rest.tolist()],
+                                     lambda at: rows_of(int(rest[at])), problems, typed)
+    if plain.any():
+        values[rest] = parsed
+        plain[rest] = answered
+    else:  # no plain number: the parsed values are the column (of any type)
+        values, plain = parsed, answered
+    return values[codes], (name, plain[codes])
+
+
+def _warn(pack: RulePack, fid: str, name: str, plain: np.ndarray, values: np.ndarray,
+          rows_of: Callable[[int], list[int]], problems: list[list[FieldProblem]]) -> None:
+    """A warning on every row of a plain number past its field's plausibility bound: kept, and told (likely a unit
+    slip), as _parsed_cells says of the others."""
+    bound = bounds(pack).get(fid)
+    if bound is None:
+        return
+    for at in np.flatnonzero(plain & (np.abs(values) > bound)).tolist():
+        if warning := implausible(pack.fields[fid], values[at].item()):
+            for row in rows_of(at):
+                problems[row].append(FieldProblem(name, warning))
+
+
+def _parsed_cells(pack: RulePack, fid: str, name: str, distinct: list[str], rows_of: Callable[[int], list[int]],
+            problems: list[list[FieldProblem]], typed: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The typed values and answered mask of distinct cells, each parsed by the one cell parser, their problems added
+    to the rows holding them."""
     memo, decl, bound = _memos(pack)[1], pack.fields[fid], bounds(pack).get(fid)
-    index = {cell: code for code, cell in enumerate(dict.fromkeys(cells))}
-    codes = np.fromiter(map(index.__getitem__, cells), dtype=np.int64, count=len(cells))
     parsed: list[tuple[bool, Any]] = [(True, fast) if (fast := plain_number(decl, c)) is not None
-                                      else _cell(pack, memo, fid, c) for c in index]
-    column = typed(decl.type, [value if ok else None for ok, value in parsed])[codes]
-    for code, (ok, value) in enumerate(parsed):
+                                      else _cell(pack, memo, fid, c) for c in distinct]
+    for at, (ok, value) in enumerate(parsed):
         problem = None if ok else FieldProblem(name, value)
         if ok and value is not None and bound is not None and abs(value) > bound and (warning := implausible(decl, value)):
             problem = FieldProblem(name, warning)
         if problem is not None:
-            for row in np.nonzero(codes == code)[0].tolist():
-                problems[rows[row]].append(problem)
-    blank = np.array([ok and value is None for ok, value in parsed], dtype=bool)
-    return column, (name, ~blank[codes])
+            for row in rows_of(at):
+                problems[row].append(problem)
+    answered = ~np.array([ok and value is None for ok, value in parsed], dtype=bool)
+    return typed(decl.type, [value if ok else None for ok, value in parsed]), answered
 
 
 def _credit_codes(pack: RulePack, reading: TableReading, given: dict[str, tuple[str, np.ndarray]]) -> None:

@@ -167,3 +167,17 @@ def test_text_that_csv_must_quote_is_written_as_the_row_writer_writes_it(durable
     assert new.read_bytes() == old.read_bytes()
     assert after.checked == before.checked == len(texts) * 3
     assert "'=SUM(A1)" in new.read_text(encoding="utf-8-sig") and '"a,b"' in new.read_text(encoding="utf-8-sig")
+
+
+def test_a_csvs_extra_columns_are_found_from_its_lines_as_from_its_rows(durable, tmp_path: Path) -> None:
+    """unclaimed_columns reads a CSV's lines (no row dicts): the unclaimed columns in the order their first non-blank
+    cell appears, as extra_columns of the rows has them; blank or whitespace cells, lines refused for extra cells and
+    blank columns name none."""
+    from checker.batch import extra_columns
+
+    path = tmp_path / "in.csv"
+    lines = ["id,employees,联系人,备注,附件,空列,", "1,10,,,,,", "2,10,, ,x,,", "3,10,,备注,,,,,,extra",
+             "4,10,王五,,,  ,", ",,,,,,", "5,10,赵六,又一,,,"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    expected = extra_columns(durable, read_rows(path))
+    assert unclaimed_columns(durable, path) == expected == ["附件", "联系人", "备注"]

@@ -128,3 +128,17 @@ def test_a_credit_code_as_text_still_has_its_check_digit_checked(pack):
     with pytest.raises(ProblemError) as caught:
         parse_value(pack.fields["credit_code"], CODE[:-1] + "D")
     assert caught.value.problem.code == "problem.bad_credit_code"
+
+
+@pytest.mark.parametrize(("field", "raw", "code"), [
+    ("employees", "1e999999", "problem.too_large"), ("employees", "-1e999999", "problem.too_large"),
+    ("employees", "1e990000000", "problem.not_finite"), ("revenue_wan", "1e990000000", "problem.not_finite"),
+    ("revenue_wan", "1e990000000万", "problem.not_finite"), ("revenue_wan", "3e990000000千万", "problem.not_finite"),
+    ("revenue_wan", "1e999999", "problem.not_finite")])
+def test_an_absurd_exponent_is_a_bad_cell_quickly_not_a_crash_or_a_stall(pack, field, raw, code):
+    """A cell past Decimal's exponent range was a decimal.Overflow out of the reader (the whole batch stopped), and an
+    integer field's 1e999999 was turned into a million-digit int first (minutes of CPU) before being refused
+    (a regression shows as this test stalling)."""
+    with pytest.raises(ProblemError) as refused:
+        parse_value(pack.fields[field], raw)
+    assert refused.value.problem.code == code

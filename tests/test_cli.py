@@ -281,3 +281,30 @@ def test_user_and_token_commands_do_not_build_the_web_app(tmp_path, monkeypatch)
     assert token.exit_code == 0, token.output
     listed = CliRunner().invoke(main, ["tokens", "list"])
     assert listed.exit_code == 0 and "a@example.com\tci" in listed.output
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_batch_runs_with_few_collections_and_restores_the_collector(tmp_path, monkeypatch, fails):
+    """The batch runs with the cyclic collector relaxed and start-up's objects frozen; after it, finished or failed,
+    the thresholds and the frozen set are as they were (tests and a server share the process)."""
+    import gc
+
+    from checker import batch_columnar
+
+    seen = []
+    real = batch_columnar.write_csv_matrix
+
+    def spy(*args, **kwargs):
+        seen.append((gc.get_threshold()[0], gc.get_freeze_count() > 0))
+        if fails:
+            raise batch_columnar.BatchFormatError("refused")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(batch_columnar, "write_csv_matrix", spy)
+    source = tmp_path / "in.csv"
+    source.write_text("id,name,employees\n1,甲,20\n", encoding="utf-8")
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
+    result = CliRunner().invoke(main, ["batch", str(source), "-o", str(tmp_path / "out.csv"), "--as-of", "2026-06-01"])
+    assert result.exit_code == (1 if fails else 0), result.output
+    assert seen == [(200_000, True)]
+    assert gc.get_threshold() == before and gc.get_freeze_count() == frozen

@@ -79,6 +79,34 @@ def test_read_table_equals_read_answers_row_by_row(pack: RulePack, credit: bool)
     assert 50 < problems < 400  # bad cells, implausible numbers and inconsistent answers do occur
 
 
+def test_a_column_of_amounts_reads_as_read_answers_reads_each_row(pack: RulePack) -> None:
+    """Number columns whose cells mostly differ take the all-at-once reading (plain numbers of every cell, the rest
+    per distinct cell); their bad, blank, implausible and fancy cells still read as read_answers reads them."""
+    header = ["客户编号", "employees", pack.fields["revenue_wan"].label.zh, "tech_staff", "联系人"]
+    rng = random.Random(8)
+    odd = [*SPELLINGS["revenue_wan"], *BLANKS, "20000000", "-1"]
+    rows = [[f"c-{i}", str(rng.randrange(1, 5000)) if rng.random() < 0.9 else rng.choice(SPELLINGS["employees"]),
+             f"{rng.uniform(0, 9e4):.2f}" if rng.random() < 0.85 else rng.choice(odd),
+             rng.choice(["", "30"]), "张三"] for i in range(300)]
+    found = read_table(pack, header, rows, AS_OF)
+    warned = 0
+    for row, cells in enumerate(rows):
+        raw = {name: cell for name, cell in zip(header, cells) if cell and not cell.isspace()}
+        expected = read_answers(pack, raw, AS_OF)
+        assert found.problems[row] == expected.problems, (row, cells)
+        assert typed(pack, table_profile(pack, found.table, row)) == typed(pack, expected.values), (row, cells)
+        warned += any(p.problem.code == "problem.implausible" for p in expected.problems)
+    assert warned and sum(map(bool, found.problems)) > 20  # implausible amounts and bad cells both occur
+
+
+def test_no_rows_read_as_empty_columns_of_each_fields_type(pack: RulePack) -> None:
+    header = ["客户编号", "employees", "district", "registered_on", "hte_certified"]
+    found = read_table(pack, header, [], AS_OF)
+    for fid in header[1:]:
+        assert len(found.table[fid]) == 0
+        assert found.table[fid].dtype == typed_column(pack.fields[fid].type, []).dtype, fid
+
+
 def test_a_header_naming_a_field_twice_is_read_row_by_row(pack: RulePack) -> None:
     assert not table_header(pack, ["employees", "职工人数" if pack.fields["employees"].label.zh == "职工人数" else
                                    pack.fields["employees"].label.zh])

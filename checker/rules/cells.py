@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, Overflow
 from typing import Any
 
 from checker.problems import ProblemError, shown
@@ -75,7 +75,7 @@ def number_text(raw: str, unit: str | None) -> Decimal:
         text = text[: -len(unit_text)]
     elif text.endswith("万") and len(text) > 1:
         text, scale = text[:-1], Decimal(10000)
-    return _decimal(text, raw) * scale
+    return _times(_decimal(text, raw), scale)
 
 
 def _decimal(text: str, raw: str) -> Decimal:
@@ -86,12 +86,23 @@ def _decimal(text: str, raw: str) -> Decimal:
         raise ProblemError("problem.not_a_number", value=shown(raw)) from None
 
 
+def _times(number: Decimal, scale: Decimal) -> Decimal:
+    """number * scale; past Decimal's exponent range (1e990000000) an infinity of its sign, refused as not finite
+    by the caller rather than raising decimal.Overflow out of the reader."""
+    try:
+        return number * scale
+    except Overflow:
+        return Decimal("Infinity").copy_sign(number)
+
+
 def _in_wan(text: str, raw: str) -> tuple[str, Decimal]:
     """A money text in 万元 split into its number and scale: 1.2亿(元) is 12000, 3000万(元) 3000, 5000元 0.5;
     3千万 is refused with the number to write instead (3000)."""
     body = text[:-1] if text.endswith("元") and len(text) > 1 else text
     if body.endswith("千万") and len(body) > 2:
-        number = _decimal(body[:-2], raw) * 1000
+        number = _times(_decimal(body[:-2], raw), Decimal(1000))
+        if not number.is_finite():
+            raise ProblemError("problem.not_finite")
         raise ProblemError("problem.write_in_wan", value=shown(raw), number=f"{number.normalize():f}")
     for suffix, scale in WAN_SCALES:
         if body.endswith(suffix) and len(body) > len(suffix):

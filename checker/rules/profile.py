@@ -70,6 +70,8 @@ def _number(raw: Any, integer: bool, unit: str | None = None) -> float | int:
         value = number_text(raw, unit)
         if not value.is_finite():
             raise ProblemError("problem.not_finite")
+        if integer and abs(value) > MAX_MAGNITUDE:  # refused below all the same: int(1e999999) takes minutes
+            raise ProblemError("problem.too_large", limit=plain(MAX_MAGNITUDE))
         raw = int(value) if integer and value == value.to_integral_value() else float(value)
     if not isinstance(raw, (int, float)) or (isinstance(raw, float) and not math.isfinite(raw)):
         raise ProblemError("problem.not_finite")
