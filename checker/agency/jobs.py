@@ -187,13 +187,21 @@ def _start(session: Session, job_id: int, rulepack: str) -> bool:
 
     A job that already stored results under another pack (interrupted, then the rules were published)
     is re-run from its first row on this pack, and its message says so: one job, one rule version.
+    The start is an UPDATE conditional on the status read here: a job cancelled between being claimed and started
+    stays cancelled (and a re-run begun here is rolled back with it).
     """
     job = session.get(Job, job_id)
     if job is None or job.finished:
         return False
+    seen = job.status
     if job.rulepack and job.rulepack != rulepack and _has_work(session, job_id):
         _rerun(session, job, rulepack)
-    job.status, job.rulepack = "running", rulepack
+    session.flush()
+    started = session.execute(update(Job).where(Job.id == job_id, Job.status == seen)
+                              .values(status="running", rulepack=rulepack).execution_options(synchronize_session=False))
+    if rowcount(started) != 1:  # cancelled (or otherwise moved on) since it was read: leave it as it is
+        session.rollback()
+        return False
     session.commit()
     return True
 

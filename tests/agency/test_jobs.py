@@ -231,3 +231,32 @@ def test_a_chunk_writes_its_rows_in_a_few_statements_whatever_its_size(app, user
         clients = {c.key: c for c in session.scalars(select(Client))}
         assert clients["c3"].answers["rd_expense_wan"] == "x" and clients["c60"].name == "c60"
         assert session.scalar(select(func.count()).select_from(ClientResult).where(ClientResult.job_id == job)) == 60
+
+
+@pytest.mark.parametrize("rulepack", ["same", "other"])
+def test_a_job_cancelled_between_its_claim_and_its_start_stays_cancelled(app, users, rulepack):
+    """A worker read the job queued; the agency cancels it before the worker's start commits: nothing is undone."""
+    job = queued_job(app, users["a"], 3)
+    services = app.extensions["checker"]
+    version = services.pack.version if rulepack == "same" else "another-pack"
+    with services.sessions() as worker:
+        held = worker.get(Job, job)  # claimed: the worker holds the job as it read it
+        assert held.status == "queued"
+        with services.sessions() as agency:
+            assert jobs.cancel_job(agency, agency.get(Job, job))
+            agency.commit()
+        assert jobs._start(worker, job, version) is False
+        del held
+    process_job(services.sessions, services.checker, job)
+    with services.sessions() as session:
+        found = session.get(Job, job)
+        assert (found.status, found.message, found.done) == ("cancelled", "cancelled by user", 0)
+        assert recount(session, job) == {"pending": 3}
+
+
+def test_a_queued_job_still_starts(app, users):
+    job = queued_job(app, users["a"], 2)
+    services = app.extensions["checker"]
+    with services.sessions() as session:
+        assert jobs._start(session, job, services.pack.version) is True
+        assert session.get(Job, job).status == "running"
