@@ -19,6 +19,7 @@ from checker.agency.models import Client, ClientResult, Job, JobChunk, JobRow
 from checker.agency.reading import read_answers, with_extras
 from checker.agency.stored import encode
 from checker.batch import Row
+from checker.config import SETTINGS
 from checker.db import rowcount
 from checker.engine import Checker, CheckResult, EngineMismatch
 from checker.engine.answer import stored_item
@@ -27,7 +28,8 @@ from checker.jobs import run
 from checker.models import utcnow
 
 log = logging.getLogger(__name__)
-CHUNK = 500  # rows per transaction: the vectorised check and the durable sample re-check amortise over it
+CHUNK: int = SETTINGS["AGENCY_CHUNK"]  # rows per transaction: the columnar check, the durable sample re-check and
+# the per-chunk statements amortise over it (5,000: ~1/5 less CPU than 500 over a job)
 
 
 def jsonable(data: Any) -> Any:
