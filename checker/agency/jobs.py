@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, func, insert, select, update
+from sqlalchemy import Select, String, bindparam, cast, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -292,7 +292,34 @@ def pending_rows(job_id: int, size: int, numbers: tuple[int, int] | None = None)
 def finish_if_done(session: Session, job_id: int) -> bool:
     """Mark a running job done once no row of it is left pending or claimed; True if this call finished it."""
     left = select(JobRow.id).where(JobRow.job_id == job_id, JobRow.state.in_(("pending", "claimed"))).exists()
-    return run.finish(session, Job, job_id, ~left)
+    if not run.finish(session, Job, job_id, ~left):
+        return False
+    forget_answers(session, job_id)
+    return True
+
+
+def forget_answers(session: Session, job_id: int, size: int = CHUNK) -> int:
+    """Drop the uploaded answers of a finished job's clean rows that its client still holds as they are (stored once,
+    not twice); a row with problems, or one whose client has other answers since, keeps its own. Commits per chunk."""
+    held = (select(Client.id).where(Client.id == JobRow.client_id,
+                                    cast(Client.answers, String) == cast(JobRow.raw, String)).exists())
+    last = session.scalar(select(func.max(JobRow.number)).where(JobRow.job_id == job_id)) or 0
+    forgotten = 0
+    for first in range(0, last + 1, size):
+        clean = (update(JobRow).where(JobRow.job_id == job_id, JobRow.number.between(first, first + size - 1),
+                                      JobRow.state == "done", cast(JobRow.problems, String) == "[]",
+                                      cast(JobRow.raw, String) != "{}", held)
+                 .values(raw={}).execution_options(synchronize_session=False))
+        forgotten += rowcount(session.execute(clean))
+        session.commit()
+    return forgotten
+
+
+def row_answers(session: Session, job_id: int) -> dict[int, dict[str, Any]]:
+    """Each row's uploaded answers by row number: its own, else (a clean row of a finished job) its client's."""
+    query = (select(JobRow.number, JobRow.raw, Client.answers).outerjoin(Client, Client.id == JobRow.client_id)
+             .where(JobRow.job_id == job_id).order_by(JobRow.number))
+    return {number: raw or answers or {} for number, raw, answers in session.execute(query)}
 
 
 def workers(session: Session, job_id: int) -> list[dict[str, Any]]:
