@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Select, String, bindparam, cast, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from checker.accounts.models import User
 from checker.agency import bulk
@@ -299,10 +299,14 @@ def finish_if_done(session: Session, job_id: int) -> bool:
 
 
 def forget_answers(session: Session, job_id: int, size: int = CHUNK) -> int:
-    """Drop the uploaded answers of a finished job's clean rows that its client still holds as they are (stored once,
-    not twice); a row with problems, or one whose client has other answers since, keeps its own. Commits per chunk."""
-    held = (select(Client.id).where(Client.id == JobRow.client_id,
-                                    cast(Client.answers, String) == cast(JobRow.raw, String)).exists())
+    """Drop the uploaded answers of a finished job's clean rows that its client still holds (stored once, not twice):
+    the client's newest result is the row's, and answers are only written with a result. A row with problems, or
+    one whose client was checked again since, keeps its own. Commits per chunk."""
+    later = aliased(ClientResult)
+    newest = (select(func.max(later.id)).where(later.client_id == JobRow.client_id).correlate(JobRow)
+              .scalar_subquery())
+    held = select(ClientResult.id).where(ClientResult.id == newest, ClientResult.job_id == JobRow.job_id,
+                                         ClientResult.row_number == JobRow.number).exists()
     last = session.scalar(select(func.max(JobRow.number)).where(JobRow.job_id == job_id)) or 0
     forgotten = 0
     for first in range(0, last + 1, size):
