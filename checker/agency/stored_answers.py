@@ -44,9 +44,10 @@ KEYS_1 = (  # never edit or reorder: stored rows decode by these indices (the pa
 INDEX = {key: i for i, key in enumerate(KEYS_1)}
 
 
-def encode_answers(answers: dict[str, Any]) -> dict[str, Any]:
-    """The stored form of a client's answers (empty answers, and a form already stored, are kept as they are)."""
-    if not answers or is_stored(answers):
+def encode_answers(answers: Any) -> Any:
+    """The stored form of a client's answers (empty answers, a form already stored and anything not a dict are kept as
+    they are)."""
+    if not isinstance(answers, dict) or not answers or is_stored(answers):
         return answers
     flat: list[Any] = []
     for key, value in answers.items():
@@ -54,17 +55,18 @@ def encode_answers(answers: dict[str, Any]) -> dict[str, Any]:
     return {"answers": FORMAT, "kv": flat}
 
 
-def decode_answers(stored: dict[str, Any]) -> dict[str, Any]:
-    """The answers dict of a stored form (a plain dict stored before this form is returned as it is)."""
+def decode_answers(stored: Any) -> Any:
+    """The answers dict of a stored form (a plain dict stored before this form, or anything else, is returned as it
+    is)."""
     if not is_stored(stored):
         return stored
     flat = stored["kv"]
     return {KEYS_1[key] if isinstance(key, int) else key: value for key, value in zip(flat[::2], flat[1::2])}
 
 
-def is_stored(value: dict[str, Any]) -> bool:
-    """Whether a dict is the stored form (exactly its two keys, this format)."""
-    return len(value) == 2 and value.get("answers") == FORMAT and isinstance(value.get("kv"), list)
+def is_stored(value: Any) -> bool:
+    """Whether a value is the stored form (a dict of exactly its two keys, this format)."""
+    return isinstance(value, dict) and len(value) == 2 and value.get("answers") == FORMAT and isinstance(value.get("kv"), list)
 
 
 class StoredAnswers(TypeDecorator[dict[str, Any]]):
@@ -72,11 +74,12 @@ class StoredAnswers(TypeDecorator[dict[str, Any]]):
 
     impl = JSON
     cache_ok = True
+    should_evaluate_none = True  # as JSON: an explicit None is stored as JSON null, not replaced by the default
 
     def process_bind_param(self, value: dict[str, Any] | None, dialect: Dialect) -> dict[str, Any] | None:
         """Encode on write."""
-        return encode_answers(value) if value is not None else None
+        return encode_answers(value)
 
     def process_result_value(self, value: dict[str, Any] | None, dialect: Dialect) -> dict[str, Any] | None:
         """Decode on read."""
-        return decode_answers(value) if value is not None else None
+        return decode_answers(value)

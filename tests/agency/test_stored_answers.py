@@ -35,6 +35,8 @@ def test_digit_keys_and_list_indices_stay_apart():
 def test_answers_stored_before_the_compact_form_still_read():
     old = {"entity_type": "enterprise", "employees": "30"}
     assert decode_answers(old) == old and decode_answers({}) == {} and encode_answers({}) == {}
+    for odd in (["not", "a", "dict"], "text", None):  # kept as they were written, for their readers to refuse
+        assert encode_answers(odd) == odd and decode_answers(odd) == odd
 
 
 def test_the_frozen_key_list_never_changes():
