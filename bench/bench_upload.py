@@ -85,7 +85,7 @@ def baseline(src: Path, out: Path, engine: str) -> dict:
             "xlsx_mb": round((out / "baseline.xlsx").stat().st_size / 1e6, 1)}
 
 
-def agency(src: Path, out: Path, engine: str, with_detail: bool = False, chunk: int = 500) -> dict:
+def agency(src: Path, out: Path, engine: str, with_detail: bool = False, chunk: int = 5000) -> dict:
     """The agency upload pipeline on an SQLite file, timed by phase."""
     from sqlalchemy import select
 
@@ -153,7 +153,7 @@ def database_bytes(path: Path, clients: int) -> dict:
     return {"db_mb": round(size / 1e6, 1), "db_bytes_per_client": round(size / max(clients, 1)), "bytes_by_table": per}
 
 
-def child(which: str, src: Path, out: Path, engine: str, with_detail: bool = False, chunk: int = 500) -> None:
+def child(which: str, src: Path, out: Path, engine: str, with_detail: bool = False, chunk: int = 5000) -> None:
     """Run one pipeline and print its figures as JSON."""
     start = time.perf_counter()
     result = baseline(src, out, engine) if which == "baseline" else agency(src, out, engine, with_detail, chunk)
@@ -171,7 +171,8 @@ def main() -> None:
     parser.add_argument("--src")
     parser.add_argument("--out")
     parser.add_argument("--detail", action="store_true", help="agency: also write the opt-in detail sheet")
-    parser.add_argument("--chunk", type=int, default=500, help="agency: rows per job chunk (AGENCY_CHUNK)")
+    parser.add_argument("--chunk", type=int, default=config.SETTINGS["AGENCY_CHUNK"],
+                        help="agency: rows per job chunk (AGENCY_CHUNK)")
     parser.add_argument("--agency-only", action="store_true", help="skip the CLI batch baseline")
     args = parser.parse_args()
     if args.child:

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from checker.agency.stored import StoredResult
+from checker.agency.stored_answers import StoredAnswers
 from checker.jobs.models import STATES as JOB_STATES  # noqa: F401 (older imports keep working)
 from checker.jobs.models import JobMixin, LeaseMixin
 from checker.models import Base, utcnow
@@ -26,7 +27,7 @@ class Client(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"), index=True)
     key: Mapped[str] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(String(200), default="")
-    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    answers: Mapped[dict[str, Any]] = mapped_column(StoredAnswers, default=dict)  # compact on disk, the dict in Python
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

@@ -58,7 +58,7 @@ class Portfolio:
     def latest_read(self) -> Iterator[tuple[LatestClient, LatestResult]]:
         """latest() of the whole portfolio for readers of every client (summary, dashboard, workbook): plain rows, no
         ORM objects, the result items read-only and shared (stored.decode's `shared`)."""
-        plain = self.latest_query().with_only_columns(Client.id, Client.key, Client.name, type_coerce(Client.answers, JSON),
+        plain = self.latest_query().with_only_columns(Client.id, Client.key, Client.name, Client.answers,
                                                       type_coerce(ClientResult.result, JSON)).order_by(Client.key)
         shared: dict[str, dict[str, Any]] = {}
         for ident, key, name, answers, result in self.session.connection().execute(plain.execution_options(yield_per=500)):

@@ -231,3 +231,61 @@ def test_a_chunk_writes_its_rows_in_a_few_statements_whatever_its_size(app, user
         clients = {c.key: c for c in session.scalars(select(Client))}
         assert clients["c3"].answers["rd_expense_wan"] == "x" and clients["c60"].name == "c60"
         assert session.scalar(select(func.count()).select_from(ClientResult).where(ClientResult.job_id == job)) == 60
+
+
+@pytest.mark.parametrize("rulepack", ["same", "other"])
+def test_a_job_cancelled_between_its_claim_and_its_start_stays_cancelled(app, users, rulepack):
+    """A worker read the job queued; the agency cancels it before the worker's start commits: nothing is undone."""
+    job = queued_job(app, users["a"], 3)
+    services = app.extensions["checker"]
+    version = services.pack.version if rulepack == "same" else "another-pack"
+    with services.sessions() as worker:
+        held = worker.get(Job, job)  # claimed: the worker holds the job as it read it
+        assert held.status == "queued"
+        with services.sessions() as agency:
+            assert jobs.cancel_job(agency, agency.get(Job, job))
+            agency.commit()
+        assert jobs._start(worker, job, version) is False
+        del held
+    process_job(services.sessions, services.checker, job)
+    with services.sessions() as session:
+        found = session.get(Job, job)
+        assert (found.status, found.message, found.done) == ("cancelled", "cancelled by user", 0)
+        assert recount(session, job) == {"pending": 3}
+
+
+def test_a_queued_job_still_starts(app, users):
+    job = queued_job(app, users["a"], 2)
+    services = app.extensions["checker"]
+    with services.sessions() as session:
+        assert jobs._start(session, job, services.pack.version) is True
+        assert session.get(Job, job).status == "running"
+
+
+def test_a_finished_job_keeps_the_answers_of_rows_with_problems_and_forgets_the_ones_its_clients_hold(app, users):
+    """Clean rows' answers are stored once (in the client); a row with a bad cell keeps its text to be corrected, and
+    a row whose client was given other answers (named again later) keeps its own."""
+    rows = [Row(1, {**GOOD, "id": "c1", "rd_expense_wan": "x"}), Row(2, {**GOOD, "id": "c2", "rd_expense_wan": 120}),
+            Row(3, {**GOOD, "id": "c3", "rd_expense_wan": 130}), Row(4, {**GOOD, "id": "c2", "rd_expense_wan": 140})]
+    services = app.extensions["checker"]
+    with services.sessions() as session:
+        job = create_job(session, session.get(User, users["a"]), "twice.csv", rows, AS_OF, "zh", services.pack.version).id
+        session.commit()
+    process_job(services.sessions, services.checker, job, size=2)
+    with services.sessions() as session:
+        assert session.get(Job, job).status == "done"
+        raw = dict(session.execute(select(JobRow.number, JobRow.raw).where(JobRow.job_id == job)).all())
+        clients = {c.key: c.answers for c in session.scalars(select(Client))}
+        answers = jobs.row_answers(session, job)
+    assert raw[1]["rd_expense_wan"] == "x" and raw[2]["rd_expense_wan"] == 120
+    assert raw[3] == {} and raw[4] == {}
+    assert clients["c3"]["rd_expense_wan"] == 130 and clients["c2"]["rd_expense_wan"] == 140
+    assert [answers[n]["rd_expense_wan"] for n in (1, 2, 3, 4)] == ["x", 120, 130, 140]  # nothing is lost
+
+
+def test_forgetting_answers_of_an_unfinished_job_waits_for_its_end(app, users):
+    job = queued_job(app, users["a"], 4)
+    services = app.extensions["checker"]
+    process_job(services.sessions, services.checker, job, size=2, stop=after(1))
+    with services.sessions() as session:
+        assert all(r for r in session.scalars(select(JobRow.raw).where(JobRow.job_id == job)))

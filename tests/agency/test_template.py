@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
+from checker.agency.jobs import row_answers
 from checker.agency.models import ClientResult, JobRow
 from checker.agency.template import CLIENTS, CODES, HELP, OPTIONS, template_xlsx
 from checker.columns import field_of, read_answers
@@ -75,7 +76,7 @@ def test_a_filled_template_round_trips(app, alice):
         result = session.scalars(select(ClientResult).where(ClientResult.job_id == job)).one().result
         pack = app.extensions["checker"].pack
         assert row.problems == [] and result["extra"] == {"联系人": "王经理"}
-        assert read_answers(pack, row.raw, dt.date(2026, 6, 1)).values == {
+        assert read_answers(pack, row_answers(session, job)[row.number], dt.date(2026, 6, 1)).values == {
             "entity_type": "enterprise", "rd_expense_wan": 300.0, "employees": 50, "tech_staff": 10, "has_cert": True,
             "cert_on": dt.date(2024, 1, 2)}
 

@@ -9,6 +9,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from checker.agency.jobs import row_answers
 from checker.agency.models import ClientResult, JobRow
 from checker.batch import BatchFormatError, read_rows
 from checker.guard import Limits
@@ -65,7 +66,9 @@ def test_gbk_csv_with_chinese_headers(app, alice):
     text = "编号,主体类型,研发费用,职工总数,科技人员数\n甲公司,enterprise,150,30,6\n乙公司,enterprise,不知道,30,6\n"
     job = job_id_of(upload(alice, "客户.csv", text.encode("gbk")))
     rows = _rows(app, job)
-    assert rows[2].raw["id"] == "甲公司" and rows[2].raw["rd_expense_wan"] == "150"
+    with app.extensions["checker"].sessions() as session:
+        answers = row_answers(session, job)
+    assert answers[2]["id"] == "甲公司" and answers[2]["rd_expense_wan"] == "150"
     assert rows[2].state == "done" and rows[3].state == "done"
     page = alice.get(f"/agency/jobs/{job}").get_data(as_text=True)
     assert "甲公司" in page and "乙公司" in page
