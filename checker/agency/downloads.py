@@ -22,7 +22,8 @@ from checker.sheets.verdicts import MeasureSummary, Summary, Tally, summarise_fa
 from checker.sheets.writer import write_xlsx
 
 log = logging.getLogger(__name__)
-FORMAT = "w2"  # w2: the 汇总 sheet first, money by type of one tax scenario (the stored totals)
+FORMAT = "w3"  # w2: the 汇总 sheet first, money by type of one tax scenario (the stored totals); w3: the matrix
+# shows an eligible item on a condition as to verify (status_of), as the summary does
 
 
 def workbook_path(folder: Path, job: Job, lang: str, rulepack: str) -> Path:

@@ -108,21 +108,13 @@ class ItemFacts:
     (hashed by identity, so a client's facts are counted at C speed)."""
 
     measure: str
-    status: str  # status_of
-    matrix: str  # the matrix's word key
+    status: str  # status_of: the summary's status and the matrix's word
     held: bool
     counted: bool  # counts_as_eligible (status_of 'eligible' alike)
     undetermined: bool  # the item's own status is undetermined
     kind: str  # money_type
     value: float | None  # amount_of in its money type
     rounded: float  # the dashboard's round(value or 0.0, 4)
-
-
-def _matrix_key(item: dict[str, Any]) -> str:
-    """The matrix's status of an item: status_of for a held item, else of its (status, currency, applicant)."""
-    if "held" in item:
-        return status_of(item)
-    return status_of({"status": item.get("status", ""), "currency": item.get("currency"), "applicant": item.get("applicant")})
 
 
 class FactsTable:
@@ -140,7 +132,7 @@ class FactsTable:
         measure = item["measure"]
         kind = (self.kinds.get(measure) if "benefit" not in item else None) or money_type(self.pack, item)
         value = amount_of(item, kind)
-        return ItemFacts(measure, status_of(item), _matrix_key(item), bool(item.get("held")), counts_as_eligible(item),
+        return ItemFacts(measure, status_of(item), bool(item.get("held")), counts_as_eligible(item),
                          item.get("status") == "undetermined", kind, value, round(value or 0.0, 4))
 
     def of_items(self, items: Iterable[dict[str, Any]]) -> list[ItemFacts]:
@@ -393,7 +385,7 @@ def facts_matrix(clients: Iterable[ClientFacts], names: dict[str, str], lang: st
     def rows() -> Iterator[list[Any]]:
         for client in clients:
             count, sums, gaps = client.money()
-            by_id = {f.measure: words[f.matrix] for f in client.facts}
+            by_id = {f.measure: words[f.status] for f in client.facts}
             line = [client.row, client.key, client.name, count] + [shown(sums[k], gaps[k]) for k in MONEY]
             line += [by_id.get(mid, "") for mid in names]
             extra = client.extra

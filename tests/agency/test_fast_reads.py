@@ -12,7 +12,18 @@ from checker.agency.compact import ITEM, Reader
 from checker.agency.dashboard import client_row, facts_row
 from checker.agency.portfolio import LatestClient
 from checker.engine.answer import counts_as_eligible, stored_totals
-from checker.sheets.verdicts import ClientVerdicts, FactsTable, money, status_of, summarise, summarise_facts, titles
+from checker.sheets.verdicts import (
+    ClientVerdicts,
+    FactsTable,
+    facts_matrix,
+    matrix,
+    money,
+    status_of,
+    summarise,
+    summarise_facts,
+    titles,
+    word,
+)
 
 
 def _measures(pack, kind: str | None) -> list[str]:
@@ -133,3 +144,18 @@ def test_facts_of_dicts_and_of_stored_text_are_alike(pack, items):
     reader = Reader(pack)
     from_text = reader.client(stored.encode(_result(items)), "k", "n").facts
     assert [vars(f) for f in from_text] == [vars(table.of_item(i)) for i in items]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_matrix_says_of_each_item_what_the_summary_says(pack, items, lang):
+    names = titles(pack, lang)
+    kept = stored.encode(_result(items))
+    fast = next(iter(facts_matrix([Reader(pack).client(kept, "k", "n")], names, lang).rows))
+    plain = next(iter(matrix([ClientVerdicts("k", "n", stored.decode(kept))], names, lang, pack).rows))
+    assert fast == plain
+    cells = dict(zip(names, fast[7:7 + len(names)]))
+    for item in items:
+        if item["measure"] in names:
+            assert cells[item["measure"]] == word(status_of(item), lang), item
+    if lang == "zh":  # eligible on a condition still to be met: to verify, as in the summary, not 可申报
+        assert cells[items[1]["measure"]] == "可申报（向主管部门核实）"
