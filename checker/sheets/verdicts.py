@@ -16,6 +16,7 @@ from checker.engine.answer import TOTAL_KEYS, counts_as_eligible, stored_totals
 from checker.i18n import N_, translate
 from checker.rules.pack import RulePack
 from checker.sheets.writer import Sheet
+from checker.sheets.xlsx import SplitRow
 
 STATUSES = ("eligible", "undetermined", "ineligible")
 SHOWN_STATUSES = (*STATUSES, "verify", "others", "held")  # status_of: 'eligible' only when counts_as_eligible
@@ -381,6 +382,8 @@ def facts_matrix(clients: Iterable[ClientFacts], names: dict[str, str], lang: st
     extras = extras or []
     header, kinds = matrix_head(names, lang, extras)
     words = {key: word(key, lang) for key in _WORD_KEYS}
+    start = 4 + len(MONEY)  # the statuses: a run of cells the XLSX writer prepares once per distinct run
+    end = start + len(names)
 
     def rows() -> Iterator[list[Any]]:
         for client in clients:
@@ -389,7 +392,7 @@ def facts_matrix(clients: Iterable[ClientFacts], names: dict[str, str], lang: st
             line = [client.row, client.key, client.name, count] + [shown(sums[k], gaps[k]) for k in MONEY]
             line += [by_id.get(mid, "") for mid in names]
             extra = client.extra
-            yield line + [extra.get(name) for name in extras] + [client.rulepack, client.as_of]
+            yield SplitRow(line + [extra.get(name) for name in extras] + [client.rulepack, client.as_of], start, end)
 
     return Sheet(word("matrix", lang), header, rows(), kinds)
 
