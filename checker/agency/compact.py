@@ -17,7 +17,15 @@ from typing import Any
 
 from checker.agency import stored
 from checker.rules.pack import RulePack
-from checker.sheets.verdicts import ClientFacts, ClientVerdicts, FactsTable, ItemFacts, client_facts, kept_totals
+from checker.sheets.verdicts import (
+    ClientFacts,
+    ClientVerdicts,
+    FactsTable,
+    ItemFacts,
+    amount_of,
+    client_facts,
+    kept_totals,
+)
 
 _STRING = r'"(?:[^"\\]++|\\.)*+"'
 # One stored item: a JSON array of scalars, strings and arrays of scalars and strings (its failed and missing lists).
@@ -30,6 +38,7 @@ class Reader:
     def __init__(self, pack: RulePack | None) -> None:
         self.pack = pack
         self.table = FactsTable(pack)
+        self.shapes: dict[tuple[Any, ...], ItemFacts] = {}  # an item's facts by all its fields but its amounts
 
     def client(self, result: dict[str, Any] | None, key: str, name: str, row: int | None = None,
                client_id: int | None = None) -> ClientFacts:
@@ -55,4 +64,23 @@ class Reader:
         """The facts of an item's text not seen before."""
         row = json.loads(piece)
         row[4:6] = [None] * len(row[4:6])  # failed and missing left unread: no fact reads them
-        return self.table.remember(piece, self.table.of_item(stored._item(row)))
+        return self.table.remember(piece, self._alike(row) or self.table.of_item(stored._item(row)))
+
+    def _alike(self, row: list[Any]) -> ItemFacts | None:
+        """The facts of an item alike in all but its amounts to one seen before (most new items: a client's own
+        amounts): the seen facts with its own money. None when none was seen, or the item has keys of its own."""
+        if len(row) > 2 + len(stored.OPTIONAL):  # a key the stored form does not know (a benefit): read as its dict
+            return None
+        shape = (*row[:2], *row[3:4], *row[6:7], *row[8:])  # measure, status, currency, held, applicant, condition
+        try:
+            seen = self.shapes.get(shape)
+        except TypeError:  # a field the shape cannot hold (held as a dict): read as its dict
+            return None
+        if seen is None:
+            self.shapes[shape] = self.table.of_item(stored._item(row))
+            return None
+        tax = row[7] if len(row) > 7 else None
+        money = {"amount_wan": row[2] if len(row) > 2 else None, **({} if tax in stored.BLANK else {"tax_saving_wan": tax})}
+        value = amount_of(money, seen.kind)
+        return ItemFacts(seen.measure, seen.status, seen.held, seen.counted, seen.undetermined, seen.kind, value,
+                         round(value or 0.0, 4))

@@ -159,3 +159,15 @@ def test_the_matrix_says_of_each_item_what_the_summary_says(pack, items, lang):
             assert cells[item["measure"]] == word(status_of(item), lang), item
     if lang == "zh":  # eligible on a condition still to be met: to verify, as in the summary, not 可申报
         assert cells[items[1]["measure"]] == "可申报（向主管部门核实）"
+
+
+def test_an_item_alike_but_for_its_amounts_gets_its_own_money(pack, items):
+    reader, table = Reader(pack), FactsTable(pack)
+    reader.client(stored.encode(_result(items)), "a", "A")
+    held = {**items[0], "held": {"until": "2027-10-30"}}  # a held the shape cannot hold: read as its dict
+    other = [{**items[0], "amount_wan": 0.125}, {**items[8], "tax_saving_wan": 2.5, "amount_wan": 16.0},
+             {**items[8], "tax_saving_wan": None}, {**items[4], "amount_wan": 3}, held]
+    for _ in range(2):
+        facts = reader.client(stored.encode(_result(other)), "b", "B").facts
+        assert [vars(f) for f in facts] == [vars(table.of_item(i)) for i in other]
+    assert [f.value for f in facts[:4]] == [0.125, 2.5, 100.0, 3] and facts[4].held
