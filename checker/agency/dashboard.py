@@ -14,11 +14,11 @@ from operator import attrgetter
 from typing import Any, NamedTuple
 
 from checker.agency.compact import Reader
-from checker.agency.models import Client, ClientResult
-from checker.agency.portfolio import LatestClient, LatestResult
+from checker.agency.models import Client
+from checker.agency.portfolio import LatestClient
 from checker.agency.windows import window_of
 from checker.rules.pack import RulePack
-from checker.sheets.verdicts import ClientFacts, ClientVerdicts, amount_of, counts_as_eligible, money, money_type
+from checker.sheets.verdicts import ClientFacts, amount_of, counts_as_eligible, money, money_type
 
 UNDETERMINED = attrgetter("undetermined")
 CALL_FIRST = 20  # clients in the "who to call first" list
@@ -72,17 +72,10 @@ def _slice(group: dict[str, list[Any]], name: str, count: int, worth: float) -> 
     row[2] = round(row[2] + worth, 4)
 
 
-def tap(rows: Iterable[tuple[Client | LatestClient, ClientResult | LatestResult]], board: dict[str, Any],
-        pack: RulePack | None) -> Iterator[ClientVerdicts]:
-    """Each client on to the summary, added to the board on the way (one pass over the portfolio)."""
-    for client, latest in rows:
-        _board_add(board, client, client_row(client, latest.result, pack))
-        yield ClientVerdicts(client.key, client.name, latest.result, client_id=client.id)
-
-
 def tap_stored(rows: Iterable[tuple[LatestClient, dict[str, Any]]], board: dict[str, Any],
                reader: Reader) -> Iterator[ClientFacts]:
-    """tap() of stored results (Portfolio.latest_stored): each client's facts on to the summary, added to the board."""
+    """Each client's facts (of Portfolio.latest_stored) on to the summary, added to the board on the way (one pass
+    over the portfolio)."""
     for client, result in rows:
         facts = reader.client(result, client.key, client.name, client_id=client.id)
         _board_add(board, client, facts_row(client, facts))

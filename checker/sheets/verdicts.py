@@ -331,12 +331,6 @@ class Tally:
             per[measure].amount_wan = amount
         self.seen = Counter()
 
-    def tap(self, items: Iterable[ClientVerdicts]) -> Iterator[ClientVerdicts]:
-        """The items passed on, each counted on the way."""
-        for item in items:
-            self.add(item)
-            yield item
-
     def summary(self) -> Summary:
         """The summary of the clients counted so far."""
         self._fold()
