@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from operator import attrgetter
 from typing import Any, NamedTuple
 
-from checker.agency.models import Client, ClientResult
-from checker.agency.portfolio import LatestClient, LatestResult
+from checker.agency.compact import Reader
+from checker.agency.models import Client
+from checker.agency.portfolio import LatestClient
 from checker.agency.windows import window_of
 from checker.rules.pack import RulePack
-from checker.sheets.verdicts import ClientVerdicts, amount_of, counts_as_eligible, money, money_type
+from checker.sheets.verdicts import ClientFacts, amount_of, counts_as_eligible, money, money_type
 
+UNDETERMINED = attrgetter("undetermined")
 CALL_FIRST = 20  # clients in the "who to call first" list
 SORTS = ("key", "count", "money", "call")
 
@@ -52,6 +55,15 @@ def client_row(client: Client | LatestClient, result: dict[str, Any], pack: Rule
     return [client.id, client.key, client.name, str(result.get("rulepack") or ""), count, undetermined, worth, measures]
 
 
+def facts_row(client: LatestClient, facts: ClientFacts) -> list[Any]:
+    """client_row of a client's result facts."""
+    count, sums, _ = facts.money()
+    worth = round(sum(v for v in sums.values() if v is not None), 4)
+    measures = [[f.measure, f.rounded] for f in facts.counted]
+    undetermined = sum(map(UNDETERMINED, facts.facts))
+    return [client.id, client.key, client.name, str(facts.rulepack or ""), count, undetermined, worth, measures]
+
+
 def _slice(group: dict[str, list[Any]], name: str, count: int, worth: float) -> None:
     """Add one client to a district's or industry's [clients, clients with 可申报, 万元]."""
     row = group.setdefault(name, [0, 0, 0.0])
@@ -60,17 +72,23 @@ def _slice(group: dict[str, list[Any]], name: str, count: int, worth: float) -> 
     row[2] = round(row[2] + worth, 4)
 
 
-def tap(rows: Iterable[tuple[Client | LatestClient, ClientResult | LatestResult]], board: dict[str, Any],
-        pack: RulePack | None) -> Iterator[ClientVerdicts]:
-    """Each client on to the summary, added to the board on the way (one pass over the portfolio)."""
-    for client, latest in rows:
-        row = client_row(client, latest.result, pack)
-        answers = client.answers or {}
-        _slice(board["districts"], str(answers.get("district") or ""), row[4], row[6])
-        code = str(answers.get("industry_code") or "")
-        _slice(board["industries"], code[:1].upper(), row[4], row[6])
-        board["clients"].append(row)
-        yield ClientVerdicts(client.key, client.name, latest.result, client_id=client.id)
+def tap_stored(rows: Iterable[tuple[LatestClient, dict[str, Any]]], board: dict[str, Any],
+               reader: Reader) -> Iterator[ClientFacts]:
+    """Each client's facts (of Portfolio.latest_stored) on to the summary, added to the board on the way (one pass
+    over the portfolio)."""
+    for client, result in rows:
+        facts = reader.client(result, client.key, client.name, client_id=client.id)
+        _board_add(board, client, facts_row(client, facts))
+        yield facts
+
+
+def _board_add(board: dict[str, Any], client: Client | LatestClient, row: list[Any]) -> None:
+    """Add one client's row to the board and to its district's and industry's slices."""
+    answers = client.answers or {}
+    _slice(board["districts"], str(answers.get("district") or ""), row[4], row[6])
+    code = str(answers.get("industry_code") or "")
+    _slice(board["industries"], code[:1].upper(), row[4], row[6])
+    board["clients"].append(row)
 
 
 def _windows(pack: RulePack, measures: set[str], today: dt.date) -> dict[str, tuple[bool, str]]:

@@ -14,14 +14,16 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from checker.agency import summary_sheet
+from checker.agency.compact import Reader
 from checker.agency.models import Job
-from checker.agency.results import job_items, job_sheets
+from checker.agency.results import job_facts, job_sheets
 from checker.rules.pack import RulePack
-from checker.sheets.verdicts import MeasureSummary, Summary, Tally, summarise, titles
+from checker.sheets.verdicts import MeasureSummary, Summary, Tally, summarise_facts, titles
 from checker.sheets.writer import write_xlsx
 
 log = logging.getLogger(__name__)
-FORMAT = "w2"  # w2: the 汇总 sheet first, money by type of one tax scenario (the stored totals)
+FORMAT = "w3"  # w2: the 汇总 sheet first, money by type of one tax scenario (the stored totals); w3: the matrix
+# shows an eligible item on a condition as to verify (status_of), as the summary does
 
 
 def workbook_path(folder: Path, job: Job, lang: str, rulepack: str) -> Path:
@@ -80,7 +82,7 @@ def cached_summary(folder: Path, session: Session, job: Job, pack: RulePack, lan
         data = json.loads(path.read_text(encoding="utf-8"))
         measures = [MeasureSummary(**{**m, "title": names.get(m["measure"], m["measure"])}) for m in data.pop("measures")]
         return Summary(measures=measures, **data)
-    summary = summarise(job_items(session, job.id), names, pack)
+    summary = summarise_facts(job_facts(session, job.id, Reader(pack)), names, pack)
     keep_summary(path, summary)
     return summary
 

@@ -58,11 +58,16 @@ class Portfolio:
     def latest_read(self) -> Iterator[tuple[LatestClient, LatestResult]]:
         """latest() of the whole portfolio for readers of every client (summary, dashboard, workbook): plain rows, no
         ORM objects, the result items read-only and shared (stored.decode's `shared`)."""
+        shared: dict[str, dict[str, Any]] = {}
+        for client, result in self.latest_stored():
+            yield client, LatestResult(stored.decode(result, shared))
+
+    def latest_stored(self) -> Iterator[tuple[LatestClient, dict[str, Any]]]:
+        """latest_read() with each result in its stored form, undecoded (compact.Reader reads it)."""
         plain = self.latest_query().with_only_columns(Client.id, Client.key, Client.name, Client.answers,
                                                       type_coerce(ClientResult.result, JSON)).order_by(Client.key)
-        shared: dict[str, dict[str, Any]] = {}
         for ident, key, name, answers, result in self.session.connection().execute(plain.execution_options(yield_per=500)):
-            yield LatestClient(ident, key, name, answers or {}), LatestResult(stored.decode(result, shared))
+            yield LatestClient(ident, key, name, answers or {}), result
 
     def latest_query(self) -> Select[Client, ClientResult]:
         """Each client with its newest result: joined to the newest result ids worked out once (grouped), not each

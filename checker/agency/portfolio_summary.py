@@ -13,14 +13,15 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from checker.agency.dashboard import empty_board, tap
+from checker.agency.compact import Reader
+from checker.agency.dashboard import empty_board, tap_stored
 from checker.agency.models import ClientResult, Job
 from checker.agency.portfolio import Portfolio
 from checker.agency.recheck_models import Recheck
 from checker.agency.state_models import PortfolioSummary
 from checker.models import utcnow
 from checker.rules.pack import RulePack
-from checker.sheets.verdicts import MeasureSummary, Summary, summarise, titles
+from checker.sheets.verdicts import MeasureSummary, Summary, summarise_facts, titles
 
 log = logging.getLogger(__name__)
 FORMAT = "s3"  # per-measure counts by export.status_of (eligible only as answer.counts_as_eligible counts it); s3: money
@@ -59,7 +60,7 @@ def portfolio_summary(sessions: sessionmaker[Session], agency_id: int, pack: Rul
             # a job or recheck is storing results: its worker computes the summary when it ends, the page does not
             return dataclasses.replace(_restore(kept.data, names), updating=True)
         board = empty_board()
-        summary = summarise(tap(Portfolio(session, agency_id).latest_read(), board, pack), names, pack)
+        summary = summarise_facts(tap_stored(Portfolio(session, agency_id).latest_stored(), board, Reader(pack)), names, pack)
         summary.board = board
         session.rollback()  # end the read before writing
     keep(sessions, agency_id, pack.version, current, summary)
@@ -68,10 +69,9 @@ def portfolio_summary(sessions: sessionmaker[Session], agency_id: int, pack: Rul
 
 def keep(sessions: sessionmaker[Session], agency_id: int, rulepack: str, current: str, summary: Summary) -> None:
     """Store a computed summary in one short transaction (another process storing it at the same moment wins)."""
-    data = dataclasses.asdict(summary)
-    data.pop("updating")
-    for measure in data["measures"]:
-        measure["title"] = ""  # titles follow the page's language
+    # asdict's copy of every measure, the board (20k client rows) as it is: it is only written out
+    data = {f.name: getattr(summary, f.name) for f in dataclasses.fields(summary) if f.name != "updating"}
+    data["measures"] = [{**dataclasses.asdict(m), "title": ""} for m in summary.measures]  # titles: the page's language
     with sessions() as session:
         kept = session.get(PortfolioSummary, agency_id)
         if kept is None:

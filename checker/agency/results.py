@@ -10,26 +10,37 @@ from sqlalchemy import JSON, String, cast, select, type_coerce
 from sqlalchemy.orm import Session
 
 from checker.agency import stored
+from checker.agency.compact import Reader
 from checker.agency.jobs import client_key
 from checker.agency.models import Client, ClientResult, JobRow
 from checker.agency.portfolio import Portfolio
 from checker.problems import Problem
 from checker.rules.pack import RulePack
-from checker.sheets.verdicts import ClientVerdicts, Tally, detail, matrix, problems_table, titles
+from checker.sheets.verdicts import ClientFacts, ClientVerdicts, Tally, detail, facts_matrix, problems_table, titles
 from checker.sheets.writer import Sheet
+
+
+def _job_stored(session: Session, job_id: int, limit: int | None = None, offset: int = 0) -> Iterator[Any]:
+    """A job's checked clients in row order, each with its result in the stored form (undecoded), streamed."""
+    stored_form = type_coerce(ClientResult.result, JSON)  # decoded by the caller
+    query = (select(ClientResult.row_number, Client.key, Client.name, stored_form, Client.id, ClientResult.backend)
+             .join(Client, Client.id == ClientResult.client_id)
+             .where(ClientResult.job_id == job_id).order_by(ClientResult.row_number).offset(offset).limit(limit))
+    yield from session.connection().execute(query.execution_options(yield_per=500))  # Core rows: a third of the ORM's
 
 
 def job_items(session: Session, job_id: int, limit: int | None = None, offset: int = 0) -> Iterator[ClientVerdicts]:
     """The checked clients of a job in row order, streamed; their result items are read-only (an item stored alike
     for many clients is decoded once, stored.decode's `shared`)."""
-    stored_form = type_coerce(ClientResult.result, JSON)  # decoded here, with the shared items
-    query = (select(ClientResult.row_number, Client.key, Client.name, stored_form, Client.id, ClientResult.backend)
-             .join(Client, Client.id == ClientResult.client_id)
-             .where(ClientResult.job_id == job_id).order_by(ClientResult.row_number).offset(offset).limit(limit))
-    rows = session.connection().execute(query.execution_options(yield_per=500))  # Core rows: a third of the ORM's cost
     shared: dict[str, dict[str, Any]] = {}
-    for number, key, name, result, client_id, backend in rows:
+    for number, key, name, result, client_id, backend in _job_stored(session, job_id, limit, offset):
         yield ClientVerdicts(key, name, stored.decode(result, shared), number, client_id, backend)
+
+
+def job_facts(session: Session, job_id: int, reader: Reader) -> Iterator[ClientFacts]:
+    """The checked clients of a job in row order as facts (summary and matrix), streamed."""
+    for number, key, name, result, client_id, _ in _job_stored(session, job_id):
+        yield reader.client(result, key, name, number, client_id)
 
 
 class RowProblem(NamedTuple):
@@ -69,6 +80,12 @@ def problem_counts(session: Session, job_id: int) -> tuple[int, int]:
     return rows, problems
 
 
+def portfolio_facts(portfolio: Portfolio, reader: Reader) -> Iterator[ClientFacts]:
+    """Each client of a portfolio with its latest result as facts (summary and matrix), streamed."""
+    for client, result in portfolio.latest_stored():
+        yield reader.client(result, client.key, client.name, client_id=client.id)
+
+
 def portfolio_items(portfolio: Portfolio, limit: int | None = None, offset: int = 0) -> Iterator[ClientVerdicts]:
     """Each client of a portfolio with its latest result, streamed (a page of them with limit)."""
     rows = portfolio.latest(limit, offset) if limit is not None or offset else portfolio.latest_read()
@@ -91,8 +108,8 @@ def job_sheets(session: Session, job_id: int, pack: RulePack, lang: str, with_de
     """The sheets of a job's download in the language: matrix, the detail when asked for, problems; `tally` counts
     each client as the matrix reads it."""
     names = titles(pack, lang)
-    items = job_items(session, job_id)
-    sheets = {"matrix": matrix(tally.tap(items) if tally else items, names, lang, pack, job_extras(session, job_id))}
+    clients = job_facts(session, job_id, Reader(pack))
+    sheets = {"matrix": facts_matrix(tally.tap_facts(clients) if tally else clients, names, lang, job_extras(session, job_id))}
     if with_detail:
         sheets["detail"] = detail(job_items(session, job_id), names, lang, pack)
     sheets["problems"] = problems_table(job_problems(session, job_id), lang, pack)
@@ -102,7 +119,7 @@ def job_sheets(session: Session, job_id: int, pack: RulePack, lang: str, with_de
 def portfolio_sheets(portfolio: Portfolio, pack: RulePack, lang: str, with_detail: bool = False) -> dict[str, Sheet]:
     """The sheets of a portfolio's download: the matrix of latest results, and the detail when asked for."""
     names = titles(pack, lang)
-    sheets = {"matrix": matrix(portfolio_items(portfolio), names, lang, pack)}
+    sheets = {"matrix": facts_matrix(portfolio_facts(portfolio, Reader(pack)), names, lang)}
     if with_detail:
         sheets["detail"] = detail(portfolio_items(portfolio), names, lang, pack)
     return sheets

@@ -7,6 +7,7 @@ Result dicts are read defensively (.get), so both the compact stored form and an
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,7 @@ from checker.engine.answer import TOTAL_KEYS, counts_as_eligible, stored_totals
 from checker.i18n import N_, translate
 from checker.rules.pack import RulePack
 from checker.sheets.writer import Sheet
+from checker.sheets.xlsx import SplitRow
 
 STATUSES = ("eligible", "undetermined", "ineligible")
 SHOWN_STATUSES = (*STATUSES, "verify", "others", "held")  # status_of: 'eligible' only when counts_as_eligible
@@ -101,16 +103,94 @@ def status_of(item: dict[str, Any]) -> str:
     return item.get("status", "")
 
 
-class _PlainWords(dict[tuple[str, Any, Any], str]):
-    """The word of a result item that is not held, by its (status, currency, applicant), each worked out once."""
+@dataclass(eq=False)
+class ItemFacts:
+    """What the summary, dashboard and matrix read of one result item, worked out once per distinct stored item
+    (hashed by identity, so a client's facts are counted at C speed)."""
 
-    def __init__(self, words: dict[str, str]) -> None:
-        super().__init__()
-        self.words = words
+    measure: str
+    status: str  # status_of: the summary's status and the matrix's word
+    held: bool
+    counted: bool  # counts_as_eligible (status_of 'eligible' alike)
+    undetermined: bool  # the item's own status is undetermined
+    kind: str  # money_type
+    value: float | None  # amount_of in its money type
+    rounded: float  # the dashboard's round(value or 0.0, 4)
 
-    def __missing__(self, key: tuple[str, Any, Any]) -> str:
-        found = self[key] = self.words[status_of({"status": key[0], "currency": key[1], "applicant": key[2]})]
-        return found
+
+class FactsTable:
+    """ItemFacts of result items on one pack, each distinct stored item worked out once (by its stored text)."""
+
+    LIMIT = 100_000  # distinct items remembered before the table starts afresh
+
+    def __init__(self, pack: RulePack | None) -> None:
+        self.pack = pack
+        self.kinds = measure_kinds(pack)
+        self.known: dict[str, ItemFacts] = {}
+
+    def of_item(self, item: dict[str, Any]) -> ItemFacts:
+        """The facts of one result item dict."""
+        measure = item["measure"]
+        kind = (self.kinds.get(measure) if "benefit" not in item else None) or money_type(self.pack, item)
+        value = amount_of(item, kind)
+        return ItemFacts(measure, status_of(item), bool(item.get("held")), counts_as_eligible(item),
+                         item.get("status") == "undetermined", kind, value, round(value or 0.0, 4))
+
+    def of_items(self, items: Iterable[dict[str, Any]]) -> list[ItemFacts]:
+        """The facts of result item dicts, in their order."""
+        return [self.of_item(item) for item in items]
+
+    def remembered(self, text: str) -> ItemFacts | None:
+        """The facts of an item stored as this text, if worked out before."""
+        return self.known.get(text)
+
+    def remember(self, text: str, facts: ItemFacts) -> ItemFacts:
+        """Keep an item's facts under its stored text."""
+        if len(self.known) >= self.LIMIT:
+            self.known.clear()
+        self.known[text] = facts
+        return facts
+
+
+@dataclass
+class ClientFacts:
+    """One client's stored result as facts: what ClientVerdicts gives the summary, dashboard and matrix, without the
+    item dicts."""
+
+    key: str
+    name: str
+    facts: list[ItemFacts]
+    totals: dict[str, float] | None  # the engine's totals: stored, else worked out from the items
+    rulepack: Any = None
+    as_of: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    row: int | None = None
+    client_id: int | None = None
+
+    def __post_init__(self) -> None:
+        self.counted = [f for f in self.facts if f.counted]  # its 可申报 items, in order
+        self._money: tuple[int, dict[str, float | None], dict[str, bool]] | None = None
+
+    def money(self) -> tuple[int, dict[str, float | None], dict[str, bool]]:
+        """money() of this result: eligible count, money by type, whether a type has an unknown amount (worked out
+        once; read-only)."""
+        if self._money is None:
+            sums, unknown = dict.fromkeys(MONEY), dict.fromkeys(MONEY, False)
+            for f in self.counted:
+                if f.value is None:
+                    unknown[f.kind] = True
+                else:
+                    sums[f.kind] = round((sums[f.kind] or 0) + f.value, 4)
+            self._money = len(self.counted), from_totals(sums, self.totals), unknown
+        return self._money
+
+
+def client_facts(table: FactsTable, item: ClientVerdicts) -> ClientFacts:
+    """The facts of a ClientVerdicts (its result dict's items)."""
+    result = item.result or {}
+    return ClientFacts(item.key, item.name, table.of_items(result.get("results", [])),
+                       result.get("totals") or kept_totals(table.pack, result), result.get("rulepack"),
+                       result.get("as_of"), result.get("extra") or {}, item.row, item.client_id)
 
 
 def money_type(pack: RulePack | None, item: dict[str, Any]) -> str:
@@ -169,10 +249,10 @@ def money(pack: RulePack | None, result: dict[str, Any],
             unknown[kind] = True
         else:
             sums[kind] = round((sums[kind] or 0) + value, 4)
-    return count, from_totals(sums, result.get("totals") or _kept_totals(pack, result)), unknown
+    return count, from_totals(sums, result.get("totals") or kept_totals(pack, result)), unknown
 
 
-def _kept_totals(pack: RulePack | None, result: dict[str, Any]) -> dict[str, float] | None:
+def kept_totals(pack: RulePack | None, result: dict[str, Any]) -> dict[str, float] | None:
     """The totals of a stored result without them, worked out from its items on the pack of its check date."""
     if pack is None or "results" not in result:
         return None
@@ -206,38 +286,54 @@ class Tally:
         self.per = {mid: MeasureSummary(mid, title) for mid, title in names.items()}
         self.pack, self.clients, self.unknown = pack, 0, 0
         self.totals: dict[str, float | None] = dict.fromkeys(MONEY)
-        self.kinds = measure_kinds(pack)  # money() and the amounts read each measure's column from here
+        self.seen: Counter[ItemFacts] = Counter()  # add_facts: how many clients had each distinct item
+        self.amounts: dict[str, float] = {}  # add_facts: each measure's known 可申报 money, added in client order
+        self.table = FactsTable(pack)
 
     def add(self, item: ClientVerdicts) -> None:
         """Count one client's result."""
-        self.clients += 1
-        per, kinds = self.per, self.kinds
-        for r in item.result.get("results", []):
-            mid = r["measure"]
-            entry = per.get(mid) or per.setdefault(mid, MeasureSummary(mid, mid))
-            status = status_of(r)
-            entry.counts[status] = entry.counts.get(status, 0) + 1
-            entry.held += bool(r.get("held"))
-            if status == "eligible":  # status_of says 'eligible' only when counts_as_eligible
-                entry.counted += 1
-                kind = kinds.get(mid) if "benefit" not in r else None
-                value = amount_of(r, kind or money_type(self.pack, r))
-                entry.unknown += value is None
-                entry.amount_wan = round(entry.amount_wan + (value or 0), 4)
-        _, sums, gaps = money(self.pack, item.result, kinds)
+        self.add_facts(client_facts(self.table, item))
+
+    def _add_money(self, sums: dict[str, float | None], gaps: dict[str, bool]) -> None:
+        """Add one client's money by type to the totals."""
         self.unknown += any(gaps.values())
         for kind in MONEY:
             if (amount := sums[kind]) is not None:
                 self.totals[kind] = round((self.totals[kind] or 0) + amount, 4)
 
-    def tap(self, items: Iterable[ClientVerdicts]) -> Iterator[ClientVerdicts]:
-        """The items passed on, each counted on the way."""
-        for item in items:
-            self.add(item)
-            yield item
+    def add_facts(self, client: ClientFacts) -> None:
+        """Count one client's result facts (as add does its dicts; the per-measure counts added up in summary())."""
+        self.clients += 1
+        self.seen.update(client.facts)
+        amounts = self.amounts
+        for f in client.counted:
+            amounts[f.measure] = round(amounts.get(f.measure, 0.0) + (f.value or 0), 4)
+        _, sums, gaps = client.money()
+        self._add_money(sums, gaps)
+
+    def tap_facts(self, clients: Iterable[ClientFacts]) -> Iterator[ClientFacts]:
+        """The clients' facts passed on, each counted on the way."""
+        for client in clients:
+            self.add_facts(client)
+            yield client
+
+    def _fold(self) -> None:
+        """Add the facts counted by add_facts to the per-measure summaries (once, when the summary is asked for)."""
+        per = self.per
+        for f, n in self.seen.items():
+            entry = per.get(f.measure) or per.setdefault(f.measure, MeasureSummary(f.measure, f.measure))
+            entry.counts[f.status] = entry.counts.get(f.status, 0) + n
+            entry.held += n * f.held
+            if f.status == "eligible":
+                entry.counted += n
+                entry.unknown += n * (f.value is None)
+        for measure, amount in self.amounts.items():
+            per[measure].amount_wan = amount
+        self.seen = Counter()
 
     def summary(self) -> Summary:
         """The summary of the clients counted so far."""
+        self._fold()
         known = [v for v in self.totals.values() if v is not None]
         return Summary(self.clients, list(self.per.values()), round(sum(known), 4) if known else None, dict(self.totals),
                        self.unknown)
@@ -252,6 +348,14 @@ def summarise(items: Iterable[ClientVerdicts], names: dict[str, str], pack: Rule
     return tally.summary()
 
 
+def summarise_facts(clients: Iterable[ClientFacts], names: dict[str, str], pack: RulePack | None = None) -> Summary:
+    """summarise() of clients' facts."""
+    tally = Tally(names, pack)
+    for client in clients:
+        tally.add_facts(client)
+    return tally.summary()
+
+
 def matrix_head(names: dict[str, str], lang: str, extras: list[str]) -> tuple[list[str], list[str]]:
     """The matrix sheet's header and column kinds."""
     header = [word(k, lang) for k in ("row", "client", "name", "count", *MONEY)] + list(names.values())
@@ -262,23 +366,27 @@ def matrix_head(names: dict[str, str], lang: str, extras: list[str]) -> tuple[li
 def matrix(items: Iterable[ClientVerdicts], names: dict[str, str], lang: str = "zh", pack: RulePack | None = None,
            extras: list[str] | None = None) -> Sheet:
     """One row per client: row, client, name, eligible count, money by type, each measure's status, extra columns."""
+    table = FactsTable(pack)
+    return facts_matrix((client_facts(table, item) for item in items), names, lang, extras)
+
+
+def facts_matrix(clients: Iterable[ClientFacts], names: dict[str, str], lang: str = "zh",
+                 extras: list[str] | None = None) -> Sheet:
+    """matrix() of clients' facts: one row per client, each measure's status by its facts' matrix word."""
     extras = extras or []
     header, kinds = matrix_head(names, lang, extras)
-
     words = {key: word(key, lang) for key in _WORD_KEYS}
-    columns = measure_kinds(pack)
-    plain = _PlainWords(words)
+    start = 4 + len(MONEY)  # the statuses: a run of cells the XLSX writer prepares once per distinct run
+    end = start + len(names)
 
     def rows() -> Iterator[list[Any]]:
-        for item in items:
-            by_id = {r["measure"]: r for r in item.result.get("results", [])}
-            count, sums, gaps = money(pack, item.result, columns)
-            line = [item.row, item.key, item.name, count] + [shown(sums[k], gaps[k]) for k in MONEY]
-            # words[status_of(r)]: status_of called for held items only, the rest looked up by (status, currency, applicant)
-            line += ["" if (r := by_id.get(mid)) is None else plain[r.get("status", ""), r.get("currency"), r.get("applicant")]
-                     if "held" not in r else words[status_of(r)] for mid in names]
-            extra = item.result.get("extra") or {}
-            yield line + [extra.get(name) for name in extras] + [item.result.get("rulepack"), item.result.get("as_of")]
+        for client in clients:
+            count, sums, gaps = client.money()
+            by_id = {f.measure: words[f.status] for f in client.facts}
+            line = [client.row, client.key, client.name, count] + [shown(sums[k], gaps[k]) for k in MONEY]
+            line += [by_id.get(mid, "") for mid in names]
+            extra = client.extra
+            yield SplitRow(line + [extra.get(name) for name in extras] + [client.rulepack, client.as_of], start, end)
 
     return Sheet(word("matrix", lang), header, rows(), kinds)
 

@@ -69,6 +69,15 @@ def _width(width: float) -> float:
     return int((int(width * 7 + 0.5) + 5) / 7 * 256) / 256
 
 
+class SplitRow(list[Any]):
+    """A row whose columns run[0]:run[1] are text cells many rows share (the matrix's statuses): the writer prepares
+    their XML once per distinct run and puts each row's number in (a list to every other reader, the CSV's)."""
+
+    def __init__(self, values: Iterable[Any], start: int, end: int) -> None:
+        super().__init__(values)
+        self.run = (start, end)
+
+
 class Page:
     """One worksheet being written: its rows go to a temporary file until the book is closed."""
 
@@ -83,21 +92,43 @@ class Page:
         self.filter: str | None = None
         self._texts: dict[str, str] = {}
         self._tails: dict[tuple[int, str], str] = {}
+        self._runs: dict[tuple[int, tuple[Any, ...]], tuple[list[str], int]] = {}
 
     def row(self, values: Iterable[Any], style: int = 0) -> None:
-        """Append one row: None and "" left empty, numbers as numbers, everything else as inline text."""
+        """Append one row: None and "" left empty, numbers as numbers, everything else as inline text (a SplitRow's
+        run of shared cells prepared once)."""
         self.rows += 1
-        number, letters = str(self.rows), self.letters
+        number = str(self.rows)
         height = f' ht="{self.header_height}" customHeight="1"' if style == HEAD else ""
-        attrs = self.attrs if not style else [_s(style)] * len(letters)  # as Excel does: the column's style by default
         parts = [f'<row r="{self.rows}"{height}>']
+        if values.__class__ is SplitRow and not style:
+            assert isinstance(values, SplitRow)
+            start, end = values.run
+            last = self._cells(parts, values[:start], 0, number, style)
+            prepared = self._run(start, tuple(values[start:end]))
+            if prepared is None:
+                last = max(last, self._cells(parts, values[start:end], start, number, style))
+            else:
+                parts.append(number.join(prepared[0]))
+                last = max(last, prepared[1])
+            last = max(last, self._cells(parts, values[end:], end, number, style))
+        else:
+            last = self._cells(parts, values, 0, number, style)
+        self.last_col = max(self.last_col, last)
+        parts.append("</row>")
+        self.body.write("".join(parts).encode("utf-8"))
+
+    def _cells(self, parts: list[str], values: Iterable[Any], first: int, number: str, style: int) -> int:
+        """The cells of values from column `first` on, appended to parts; the last column written (else -1)."""
+        letters = self.letters
+        attrs = self.attrs if not style else [_s(style)] * len(letters)  # as Excel does: the column's style by default
         last = -1
-        for col, value in enumerate(values):
+        for col, value in enumerate(values, first):
             if value is None or value == "":
                 continue
             last = col
-            if col >= len(letters):
-                letters.append(column_letter(col))
+            while col >= len(letters):
+                letters.append(column_letter(len(letters)))
                 attrs.append("")
             ref, at = letters[col] + number, attrs[col]
             if value.__class__ is str and not style:  # the cell after its reference, built once per column and text
@@ -115,9 +146,30 @@ class Page:
                 parts.append(f'<c r="{ref}"{at}><v>{_number(value)}</v></c>')
             else:  # dates and the like: their text, as it is
                 parts.append(f'<c r="{ref}"{at} t="inlineStr">{_inline(str(value))}</c>')
-        self.last_col = max(self.last_col, last)
-        parts.append("</row>")
-        self.body.write("".join(parts).encode("utf-8"))
+        return last
+
+    def _run(self, start: int, cells: tuple[Any, ...]) -> tuple[list[str], int] | None:
+        """A run of text cells from column `start` as the pieces the row number joins, and its last column written;
+        worked out once per distinct run (None when a cell is not text: written cell by cell)."""
+        found = self._runs.get((start, cells))
+        if found is not None:
+            return found
+        pieces, last = [""], -1
+        for col, value in enumerate(cells, start):
+            if value is None or value == "":
+                continue
+            if value.__class__ is not str:
+                return None
+            while col >= len(self.letters):
+                self.letters.append(column_letter(len(self.letters)))
+                self.attrs.append("")
+            pieces[-1] += f'<c r="{self.letters[col]}'
+            pieces.append(f'"{self.attrs[col]} t="inlineStr">{self._text(value)}</c>')
+            last = col
+        if len(self._runs) >= MEMO_LIMIT:
+            self._runs.clear()
+        found = self._runs[start, cells] = (pieces, last)
+        return found
 
     def _text(self, text: str) -> str:
         """The <is> element of a text cell as written (an inline string is never evaluated), built once per text."""

@@ -58,7 +58,7 @@ def other_users_work(app: Flask) -> list[int]:
 def paused_summary(monkeypatch) -> Iterator[tuple[threading.Event, threading.Event, threading.Event]]:
     """Once armed, the next portfolio summary stops after its first client until released: (armed, entered, release)."""
     armed, entered, release = threading.Event(), threading.Event(), threading.Event()
-    real = summary_module.summarise
+    real = summary_module.summarise_facts
 
     def slow(items, *args, **kwargs):
         if not armed.is_set():
@@ -70,7 +70,7 @@ def paused_summary(monkeypatch) -> Iterator[tuple[threading.Event, threading.Eve
         release.wait(WAIT)
         return real([first, *items], *args, **kwargs)
 
-    monkeypatch.setattr(summary_module, "summarise", slow)
+    monkeypatch.setattr(summary_module, "summarise_facts", slow)
     yield armed, entered, release
     release.set()
 

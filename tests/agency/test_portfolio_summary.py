@@ -18,13 +18,13 @@ from tests.agency.util import GOOD, job_id_of, jsonl_bytes, upload
 def computed(monkeypatch):
     """How many times a portfolio summary was computed from the stored results."""
     calls = []
-    real = module.summarise
+    real = module.summarise_facts
 
     def counting(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(module, "summarise", counting)
+    monkeypatch.setattr(module, "summarise_facts", counting)
     return calls
 
 

@@ -87,7 +87,7 @@ def test_a_job_workbooks_summary_is_tallied_in_the_matrix_pass_and_kept_for_the_
     def second_pass(*args, **kwargs):
         raise AssertionError("the job's results were read a second time for its summary")
 
-    monkeypatch.setattr(downloads, "summarise", second_pass)
+    monkeypatch.setattr(downloads, "summarise_facts", second_pass)
     book = load_workbook(io.BytesIO(fetch(alice, f"/agency/jobs/{job}/results.xlsx")[1]))
     assert book.sheetnames[0] == "汇总" and len(book["汇总"]._charts) == 2
     page = alice.get(f"/agency/jobs/{job}").get_data(as_text=True)  # reads the summary the download kept

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from checker.guard import check_xlsx
 from checker.sheets.writer import Sheet, to_csv, to_xlsx, write_xlsx
-from checker.sheets.xlsx import column_letter, escape
+from checker.sheets.xlsx import SplitRow, column_letter, escape
 
 TEXTS = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="_"), max_size=12)  # escapes: below
 CELLS = st.one_of(st.none(), TEXTS, st.integers(-10**12, 10**12), st.booleans(),
@@ -78,3 +78,21 @@ def test_agency_notes_that_look_like_formulas_stay_as_written_in_xlsx_and_are_ne
     assert [c.value for c in cells] == notes and all(c.data_type == "s" for c in cells)
     csv_lines = to_csv(sheet()).decode("utf-8-sig").splitlines()[1:]
     assert csv_lines == ["'=待核实", "'+86 10 1234", "'-", "'@王经理"]
+
+
+def _sheet_xml(rows: list[list], kinds: list[str]) -> bytes:
+    out = io.BytesIO()
+    write_xlsx([Sheet("m", ["a", "b", "c", "d", "e"], rows, kinds)], out)
+    with zipfile.ZipFile(out) as package:
+        return package.read("xl/worksheets/sheet1.xml")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.sampled_from(["可申报", "不符合", "", None, "a&b"]), CELLS),
+                         min_size=5, max_size=7), min_size=1, max_size=8))
+def test_a_split_row_is_written_as_the_plain_row(rows):
+    kinds = ["count", "text", "status", "status", "money"]
+    plain = _sheet_xml([list(r) for r in rows], kinds)
+    split = _sheet_xml([SplitRow(r, 1, 4) for r in rows], kinds)
+    assert split == plain
+    assert _sheet_xml([SplitRow(r, 1, 4) for r in rows * 2], kinds) == _sheet_xml([list(r) for r in rows * 2], kinds)

@@ -151,3 +151,32 @@ def test_sign_in_attempts_are_checked_and_counted_at_once_on_postgresql(pg_url):
         assert sum(w == 0 for w in waits) == 4
     finally:
         engine.dispose()
+
+
+def test_the_agency_summary_and_matrix_read_stored_results_as_the_item_dicts_do_on_postgresql(pg_app, pack):
+    from checker.agency.compact import Reader
+    from checker.agency.portfolio import Portfolio
+    from checker.agency.results import job_facts, job_items, portfolio_facts, portfolio_items
+    from checker.sheets.verdicts import facts_matrix, matrix, money, status_of, summarise, summarise_facts, titles
+
+    add_user(pg_app, "facts@example.com")
+    client = pg_app.test_client()
+    assert client.post("/agency/login", data={"email": "facts@example.com", "password": PASSWORD}).status_code == 302
+    rows = ["id,entity_type,rd_expense_wan,employees,tech_staff,revenue_wan"]
+    rows += [f"f{i},enterprise,{i * 25},{10 + i},{i % 5},{i * 300}" for i in range(1, 41)]
+    response = client.post("/agency/upload", content_type="multipart/form-data",
+                           data={"file": (io.BytesIO("\n".join(rows).encode()), "facts.csv"), "as_of": "2026-06-01"})
+    job_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    deadline = time.monotonic() + 60
+    while not client.get(f"/agency/jobs/{job_id}/progress").json["finished"] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    names = titles(pack, "zh")
+    with pg_app.extensions["checker"].sessions() as session:
+        plain, facts = list(job_items(session, job_id)), list(job_facts(session, job_id, Reader(pack)))
+        assert len(facts) == 40 and [(f.key, f.row, f.money()) for f in facts] == [
+            (i.key, i.row, money(pack, i.result)) for i in plain]
+        assert [[x.status for x in f.facts] for f in facts] == [[status_of(r) for r in i.result["results"]] for i in plain]
+        assert list(facts_matrix(facts, names).rows) == list(matrix(plain, names, "zh", pack).rows)
+        agency = session.get(Job, job_id).agency_id
+        assert summarise_facts(portfolio_facts(Portfolio(session, agency), Reader(pack)), names, pack) == summarise(
+            portfolio_items(Portfolio(session, agency)), names, pack)

@@ -1,0 +1,86 @@
+"""Stored agency results read as facts (checker.sheets.verdicts.ClientFacts) straight from their compact stored form.
+
+The summary, the dashboard and the matrix need of each item only its measure, status, money and flags. A reader of
+many results (a 100k-client summary or workbook) splits each client's deflated body into its items' texts (one regex
+pass in C, checked to tile the body exactly) and looks each text up: an item stored alike for many clients is parsed
+and worked out once (FactsTable), never turned into an item dict again. A body the split does not tile, and a row
+stored before the compact form (or without a result), is read through its item dicts, so the answers are the same.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import zlib
+from typing import Any
+
+from checker.agency import stored
+from checker.rules.pack import RulePack
+from checker.sheets.verdicts import (
+    ClientFacts,
+    ClientVerdicts,
+    FactsTable,
+    ItemFacts,
+    amount_of,
+    client_facts,
+    kept_totals,
+)
+
+_STRING = r'"(?:[^"\\]++|\\.)*+"'
+# One stored item: a JSON array of scalars, strings and arrays of scalars and strings (its failed and missing lists).
+ITEM = re.compile(rf'\[(?:[^\[\]"]++|{_STRING}|\[(?:[^\[\]"]++|{_STRING})*+\])*+\]')
+
+
+class Reader:
+    """Reads stored results on one rule pack as ClientFacts, each distinct stored item worked out once."""
+
+    def __init__(self, pack: RulePack | None) -> None:
+        self.pack = pack
+        self.table = FactsTable(pack)
+        self.shapes: dict[tuple[Any, ...], ItemFacts] = {}  # an item's facts by all its fields but its amounts
+
+    def client(self, result: dict[str, Any] | None, key: str, name: str, row: int | None = None,
+               client_id: int | None = None) -> ClientFacts:
+        """The facts of one client's stored result (compact, older uncompressed, or none)."""
+        if result is None or result.get("stored") != stored.FORMAT:
+            return client_facts(self.table, ClientVerdicts(key, name, result or {}, row, client_id))
+        text = zlib.decompress(base64.b64decode(result["z"])).decode("utf-8")
+        totals = dict(zip(stored.TOTALS, result["t"])) if "t" in result else result.get("totals")
+        if not totals:  # stored before results carried totals: worked out from the items, as the exports do
+            totals = kept_totals(self.pack, stored.decode(result))
+        return ClientFacts(key, name, self.items(text), totals, result.get("rulepack"), result.get("as_of"),
+                           result.get("extra") or {}, row, client_id)
+
+    def items(self, text: str) -> list[ItemFacts]:
+        """The facts of a stored body (the JSON text of its items' short arrays), in item order."""
+        pieces = ITEM.findall(text)
+        if ",".join(pieces) != text[1:-1]:  # not split exactly (an item of a shape the split does not know)
+            return self.table.of_items(stored._item(row) for row in json.loads(text))
+        known = self.table.known
+        return [known.get(piece) or self._new(piece) for piece in pieces]
+
+    def _new(self, piece: str) -> ItemFacts:
+        """The facts of an item's text not seen before."""
+        row = json.loads(piece)
+        row[4:6] = [None] * len(row[4:6])  # failed and missing left unread: no fact reads them
+        return self.table.remember(piece, self._alike(row) or self.table.of_item(stored._item(row)))
+
+    def _alike(self, row: list[Any]) -> ItemFacts | None:
+        """The facts of an item alike in all but its amounts to one seen before (most new items: a client's own
+        amounts): the seen facts with its own money. None when none was seen, or the item has keys of its own."""
+        if len(row) > 2 + len(stored.OPTIONAL):  # a key the stored form does not know (a benefit): read as its dict
+            return None
+        shape = (*row[:2], *row[3:4], *row[6:7], *row[8:])  # measure, status, currency, held, applicant, condition
+        try:
+            seen = self.shapes.get(shape)
+        except TypeError:  # a field the shape cannot hold (held as a dict): read as its dict
+            return None
+        if seen is None:
+            self.shapes[shape] = self.table.of_item(stored._item(row))
+            return None
+        tax = row[7] if len(row) > 7 else None
+        money = {"amount_wan": row[2] if len(row) > 2 else None, **({} if tax in stored.BLANK else {"tax_saving_wan": tax})}
+        value = amount_of(money, seen.kind)
+        return ItemFacts(seen.measure, seen.status, seen.held, seen.counted, seen.undetermined, seen.kind, value,
+                         round(value or 0.0, 4))
