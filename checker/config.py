@@ -16,7 +16,7 @@ MB = 1024 * 1024
 SETTINGS: dict[str, Any] = {  # the app's tunable settings and their defaults; a value is read as the default's type
     "AGENCY_MAX_UPLOAD": 200 * MB, "AGENCY_MAX_UNCOMPRESSED": 200 * MB, "AGENCY_MAX_ROWS": 100_000,
     "AGENCY_UPLOADS": "", "AGENCY_EXPORTS": "",  # empty: the instance folder's uploads/ and exports/
-    "AGENCY_RUNNER": "thread", "AGENCY_CHUNK": 5000, "AGENCY_BACKGROUND": False, "AGENCY_RESUME": True,
+    "AGENCY_RUNNER": "thread", "AGENCY_CHUNK": 2000, "AGENCY_BACKGROUND": False, "AGENCY_RESUME": True,
     "AGENCY_RECHECK_SWEEP_S": 60.0, "AGENCY_WEBHOOK_PRIVATE": False, "CHECKER_BROKER_URL": "",
     "SESSION_IDLE_MINUTES": 8 * 60.0, "SESSION_MAX_HOURS": 7 * 24.0,
     "LOGIN_ACCOUNT_FREE": 5, "LOGIN_BASE_DELAY": 1.0, "LOGIN_MAX_DELAY": 900.0, "LOGIN_ACCOUNT_WINDOW": 3600.0,
