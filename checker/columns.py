@@ -309,7 +309,7 @@ def _warn(pack: RulePack, fid: str, name: str, plain: np.ndarray, values: np.nda
 
 
 def _parsed_cells(pack: RulePack, fid: str, name: str, distinct: list[str], rows_of: Callable[[int], list[int]],
-            problems: list[list[FieldProblem]], typed: Any) -> tuple[np.ndarray, np.ndarray]:
+                  problems: list[list[FieldProblem]], typed: Any) -> tuple[np.ndarray, np.ndarray]:
     """The typed values and answered mask of distinct cells, each parsed by the one cell parser, their problems added
     to the rows holding them."""
     memo, decl, bound = _memos(pack)[1], pack.fields[fid], bounds(pack).get(fid)

@@ -9,10 +9,8 @@ stored before the compact form (or without a result), is read through its item d
 
 from __future__ import annotations
 
-import base64
 import json
 import re
-import zlib
 from typing import Any
 
 from checker.agency import stored
@@ -45,8 +43,8 @@ class Reader:
         """The facts of one client's stored result (compact, older uncompressed, or none)."""
         if result is None or result.get("stored") != stored.FORMAT:
             return client_facts(self.table, ClientVerdicts(key, name, result or {}, row, client_id))
-        text = zlib.decompress(base64.b64decode(result["z"])).decode("utf-8")
-        totals = dict(zip(stored.TOTALS, result["t"])) if "t" in result else result.get("totals")
+        text = stored.body_text(result)
+        totals = stored.totals_of(result)
         if not totals:  # stored before results carried totals: worked out from the items, as the exports do
             totals = kept_totals(self.pack, stored.decode(result))
         return ClientFacts(key, name, self.items(text), totals, result.get("rulepack"), result.get("as_of"),

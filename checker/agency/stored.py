@@ -115,15 +115,25 @@ def deflate(data: bytes) -> bytes:
     return deflater.compress(data) + deflater.flush()
 
 
+def body_text(stored: dict[str, Any]) -> str:
+    """The JSON text of a stored form's items (pack_body's `text`)."""
+    return zlib.decompress(base64.b64decode(stored["z"])).decode("utf-8")
+
+
+def totals_of(stored: dict[str, Any]) -> dict[str, Any] | None:
+    """A stored form's totals (pack_body keeps the usual ones as the list "t"), None when it has none."""
+    return dict(zip(TOTALS, stored["t"])) if "t" in stored else stored.get("totals")
+
+
 def decode(stored: dict[str, Any], shared: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """The result dict of a stored form (an older, uncompressed row is returned as it is). With `shared`, an item
     stored alike before is the same dict (read-only readers of many results: exports, summaries)."""
     if stored.get("stored") != FORMAT:
         return stored
-    rows = json.loads(zlib.decompress(base64.b64decode(stored["z"])).decode("utf-8"))
+    rows = json.loads(body_text(stored))
     kept = {k: v for k, v in stored.items() if k not in ("stored", "z", "t")}
     if "t" in stored:
-        kept["totals"] = dict(zip(TOTALS, stored["t"]))
+        kept["totals"] = totals_of(stored)
     return {**kept, "results": [_item(row) for row in rows] if shared is None else _shared_items(rows, shared)}
 
 
