@@ -54,6 +54,15 @@ def run(sessions: sessionmaker[Session], start: Step, chunk: Step, stop: Callabl
     return False
 
 
+def start(session: Session, model: type[JobTable], job_id: int, **values: Any) -> bool:
+    """Mark a job running with these column values if it is still queued or running, and commit; False if it has
+    ended, also since the caller read it (the update is conditional: a cancel in between is never undone)."""
+    started = session.execute(update(model).where(model.id == job_id, model.status.in_(ACTIVE))
+                              .values(status="running", **values).execution_options(synchronize_session=False))
+    session.commit()
+    return rowcount(started) == 1
+
+
 def finish(session: Session, model: type[JobTable], job_id: int, *where: Any) -> bool:
     """Mark a running job done (when `where` holds too); True if this call finished it. Commits."""
     done = session.execute(update(model).where(model.id == job_id, model.status == "running", *where)

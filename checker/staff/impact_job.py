@@ -17,20 +17,18 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from checker.accounts.models import Agency
 from checker.agency.jobs import compact
 from checker.agency.models import Client
 from checker.company.models import Assessment
-from checker.db import rowcount
 from checker.engine import Checker, EngineMismatch, EngineName, batch_backend
 from checker.engine.answer import broad_kind, change_kind
 from checker.engine.columnar import compact_results
 from checker.intake import read_profile
 from checker.jobs import run
-from checker.jobs.models import ACTIVE
 from checker.jobs.runners import Stop, Work
 from checker.rules.loader import RulePackError
 from checker.rules.pack import RulePack
@@ -252,12 +250,8 @@ def _start(session: Session, job_id: int, before: RulePack, after: RulePack, eng
     job = session.get(ImpactJob, job_id)
     if job is None or job.finished:
         return False
-    started = session.execute(update(ImpactJob).where(ImpactJob.id == job_id, ImpactJob.status.in_(ACTIVE))
-                              .values(status="running", before_version=before.version, after_version=after.version,
-                                      backend=batch_backend(engine))  # vectorised, each chunk's sample re-checked
-                              .execution_options(synchronize_session=False))
-    session.commit()
-    return rowcount(started) == 1  # ended (failed, cancelled) since it was read: it stays so
+    return run.start(session, ImpactJob, job_id, before_version=before.version, after_version=after.version,
+                     backend=batch_backend(engine))  # vectorised, each chunk's sample re-checked
 
 
 def run_impact(sessions: sessionmaker[Session], job_id: int, seeds: Path, engine: EngineName = "durable", size: int = CHUNK,

@@ -27,7 +27,6 @@ from checker.db import rowcount
 from checker.engine import EngineMismatch, EngineName, batch_backend
 from checker.engine.columnar import compact_results, profile_table, table_profile
 from checker.jobs import run
-from checker.jobs.models import ACTIVE
 from checker.jobs.runners import Stop, Work
 from checker.models import utcnow
 from checker.rules.loader import RulePackError
@@ -208,13 +207,8 @@ def _start(session: Session, job_id: int, pair: Pair, engine: EngineName, total:
     job = session.get(SampleImpact, job_id)
     if job is None or job.finished:
         return False
-    started = session.execute(update(SampleImpact).where(SampleImpact.id == job_id, SampleImpact.status.in_(ACTIVE))
-                              .values(status="running", before_version=pair.before.pack.version,
-                                      after_version=pair.after.pack.version, backend=batch_backend(engine),
-                                      total=job.total or total)
-                              .execution_options(synchronize_session=False))
-    session.commit()
-    return rowcount(started) == 1
+    return run.start(session, SampleImpact, job_id, before_version=pair.before.pack.version,
+                     after_version=pair.after.pack.version, backend=batch_backend(engine), total=job.total or total)
 
 
 def _chunk(session: Session, pair: Pair, source: Source, job_id: int) -> bool:
