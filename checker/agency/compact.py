@@ -20,14 +20,15 @@ from checker.sheets.verdicts import (
     ClientVerdicts,
     FactsTable,
     ItemFacts,
-    amount_of,
     client_facts,
+    group_of,
     kept_totals,
 )
 
 _STRING = r'"(?:[^"\\]++|\\.)*+"'
 # One stored item: a JSON array of scalars, strings and arrays of scalars and strings (its failed and missing lists).
 ITEM = re.compile(rf'\[(?:[^\[\]"]++|{_STRING}|\[(?:[^\[\]"]++|{_STRING})*+\])*+\]')
+SCAN = json.JSONDecoder().scan_once  # json.loads of an item's text without its checks and wrappers (C): (value, end)
 
 
 class Reader:
@@ -60,14 +61,15 @@ class Reader:
 
     def _new(self, piece: str) -> ItemFacts:
         """The facts of an item's text not seen before."""
-        row = json.loads(piece)
+        row = SCAN(piece, 0)[0]
         row[4:6] = [None] * len(row[4:6])  # failed and missing left unread: no fact reads them
         return self.table.remember(piece, self._alike(row) or self.table.of_item(stored._item(row)))
 
     def _alike(self, row: list[Any]) -> ItemFacts | None:
         """The facts of an item alike in all but its amounts to one seen before (most new items: a client's own
         amounts): the seen facts with its own money. None when none was seen, or the item has keys of its own."""
-        if len(row) > 2 + len(stored.OPTIONAL):  # a key the stored form does not know (a benefit): read as its dict
+        size = len(row)
+        if size > 2 + len(stored.OPTIONAL):  # a key the stored form does not know (a benefit): read as its dict
             return None
         shape = (*row[:2], *row[3:4], *row[6:7], *row[8:])  # measure, status, currency, held, applicant, condition
         try:
@@ -77,8 +79,9 @@ class Reader:
         if seen is None:
             self.shapes[shape] = self.table.of_item(stored._item(row))
             return None
-        tax = row[7] if len(row) > 7 else None
-        money = {"amount_wan": row[2] if len(row) > 2 else None, **({} if tax in stored.BLANK else {"tax_saving_wan": tax})}
-        value = amount_of(money, seen.kind)
+        tax = row[7] if size > 7 else None
+        saving = seen.kind == "tax_saving" and tax not in stored.BLANK  # amount_of: a tax measure's saving, if stored
+        value = tax if saving else row[2] if size > 2 else None
         return ItemFacts(seen.measure, seen.status, seen.held, seen.counted, seen.undetermined, seen.kind, value,
-                         round(value or 0.0, 4))
+                         round(value or 0.0, 4), seen.group if (value is None) is (seen.value is None)
+                         else group_of(seen.measure, seen.status, seen.held, value))

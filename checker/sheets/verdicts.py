@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from checker.engine.answer import TOTAL_KEYS, counts_as_eligible, stored_totals
@@ -34,6 +35,7 @@ WORDS = (
     N_("export.detail"), N_("export.problems"), N_("export.others"),
 )
 _WORD_KEYS = {k.removeprefix("export."): k for k in WORDS}
+GROUP = attrgetter("group")
 
 
 def word(key: str, lang: str) -> str:
@@ -103,10 +105,10 @@ def status_of(item: dict[str, Any]) -> str:
     return item.get("status", "")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class ItemFacts:
     """What the summary, dashboard and matrix read of one result item, worked out once per distinct stored item
-    (hashed by identity, so a client's facts are counted at C speed)."""
+    (hashed by identity); `group` is what the summary counts of it, shared by every item counted alike."""
 
     measure: str
     status: str  # status_of: the summary's status and the matrix's word
@@ -116,6 +118,12 @@ class ItemFacts:
     kind: str  # money_type
     value: float | None  # amount_of in its money type
     rounded: float  # the dashboard's round(value or 0.0, 4)
+    group: tuple[str, str, bool, bool] = ("", "", False, False)  # (measure, status, held, value is None): group_of
+
+
+def group_of(measure: str, status: str, held: bool, value: float | None) -> tuple[str, str, bool, bool]:
+    """An item's group: what the summary counts of it (its measure, status, held, whether its amount is unknown)."""
+    return measure, status, held, value is None
 
 
 class FactsTable:
@@ -133,8 +141,9 @@ class FactsTable:
         measure = item["measure"]
         kind = (self.kinds.get(measure) if "benefit" not in item else None) or money_type(self.pack, item)
         value = amount_of(item, kind)
-        return ItemFacts(measure, status_of(item), bool(item.get("held")), counts_as_eligible(item),
-                         item.get("status") == "undetermined", kind, value, round(value or 0.0, 4))
+        status, held = status_of(item), bool(item.get("held"))
+        return ItemFacts(measure, status, held, counts_as_eligible(item), item.get("status") == "undetermined", kind,
+                         value, round(value or 0.0, 4), group_of(measure, status, held, value))
 
     def of_items(self, items: Iterable[dict[str, Any]]) -> list[ItemFacts]:
         """The facts of result item dicts, in their order."""
@@ -286,7 +295,7 @@ class Tally:
         self.per = {mid: MeasureSummary(mid, title) for mid, title in names.items()}
         self.pack, self.clients, self.unknown = pack, 0, 0
         self.totals: dict[str, float | None] = dict.fromkeys(MONEY)
-        self.seen: Counter[ItemFacts] = Counter()  # add_facts: how many clients had each distinct item
+        self.seen: Counter[tuple[str, str, bool, bool]] = Counter()  # add_facts: how many items of each group
         self.amounts: dict[str, float] = {}  # add_facts: each measure's known 可申报 money, added in client order
         self.table = FactsTable(pack)
 
@@ -304,7 +313,7 @@ class Tally:
     def add_facts(self, client: ClientFacts) -> None:
         """Count one client's result facts (as add does its dicts; the per-measure counts added up in summary())."""
         self.clients += 1
-        self.seen.update(client.facts)
+        self.seen.update(map(GROUP, client.facts))
         amounts = self.amounts
         for f in client.counted:
             amounts[f.measure] = round(amounts.get(f.measure, 0.0) + (f.value or 0), 4)
@@ -320,13 +329,13 @@ class Tally:
     def _fold(self) -> None:
         """Add the facts counted by add_facts to the per-measure summaries (once, when the summary is asked for)."""
         per = self.per
-        for f, n in self.seen.items():
-            entry = per.get(f.measure) or per.setdefault(f.measure, MeasureSummary(f.measure, f.measure))
-            entry.counts[f.status] = entry.counts.get(f.status, 0) + n
-            entry.held += n * f.held
-            if f.status == "eligible":
+        for (measure, status, held, unknown), n in self.seen.items():
+            entry = per.get(measure) or per.setdefault(measure, MeasureSummary(measure, measure))
+            entry.counts[status] = entry.counts.get(status, 0) + n
+            entry.held += n * held
+            if status == "eligible":
                 entry.counted += n
-                entry.unknown += n * (f.value is None)
+                entry.unknown += n * unknown
         for measure, amount in self.amounts.items():
             per[measure].amount_wan = amount
         self.seen = Counter()

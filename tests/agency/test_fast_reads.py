@@ -3,6 +3,7 @@ and get what the item dicts give (status_of, counts_as_eligible, money, the dash
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 import pytest
@@ -143,7 +144,7 @@ def test_facts_of_dicts_and_of_stored_text_are_alike(pack, items):
     table = FactsTable(pack)
     reader = Reader(pack)
     from_text = reader.client(stored.encode(_result(items)), "k", "n").facts
-    assert [vars(f) for f in from_text] == [vars(table.of_item(i)) for i in items]
+    assert [asdict(f) for f in from_text] == [asdict(table.of_item(i)) for i in items]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -169,5 +170,5 @@ def test_an_item_alike_but_for_its_amounts_gets_its_own_money(pack, items):
              {**items[8], "tax_saving_wan": None}, {**items[4], "amount_wan": 3}, held]
     for _ in range(2):
         facts = reader.client(stored.encode(_result(other)), "b", "B").facts
-        assert [vars(f) for f in facts] == [vars(table.of_item(i)) for i in other]
+        assert [asdict(f) for f in facts] == [asdict(table.of_item(i)) for i in other]
     assert [f.value for f in facts[:4]] == [0.125, 2.5, 100.0, 3] and facts[4].held
