@@ -28,6 +28,8 @@ from checker.sheets.verdicts import (
 _STRING = r'"(?:[^"\\]++|\\.)*+"'
 # One stored item: a JSON array of scalars, strings and arrays of scalars and strings (its failed and missing lists).
 ITEM = re.compile(rf'\[(?:[^\[\]"]++|{_STRING}|\[(?:[^\[\]"]++|{_STRING})*+\])*+\]')
+# ITEM where no string holds a bracket (every body but one with a free-text condition like "[art. 3]"): a third faster.
+PLAIN = re.compile(r"\[[^\[\]]*+(?:\[[^\[\]]*+\][^\[\]]*+)*+\]")
 SCAN = json.JSONDecoder().scan_once  # json.loads of an item's text without its checks and wrappers (C): (value, end)
 
 
@@ -53,11 +55,17 @@ class Reader:
 
     def items(self, text: str) -> list[ItemFacts]:
         """The facts of a stored body (the JSON text of its items' short arrays), in item order."""
-        pieces = ITEM.findall(text)
+        pieces = split(text)
         if ",".join(pieces) != text[1:-1]:  # not split exactly (an item of a shape the split does not know)
             return self.table.of_items(stored._item(row) for row in json.loads(text))
-        known = self.table.known
-        return [known.get(piece) or self._new(piece) for piece in pieces]
+        facts: list[ItemFacts | None] = list(map(self.table.known.get, pieces))  # looked up in C
+        at = -1
+        try:
+            while True:  # each item not seen before (None), found in C
+                at = facts.index(None, at + 1)
+                facts[at] = self._new(pieces[at])
+        except ValueError:
+            return facts  # type: ignore[return-value]  # every None replaced
 
     def _new(self, piece: str) -> ItemFacts:
         """The facts of an item's text not seen before."""
@@ -85,3 +93,11 @@ class Reader:
         return ItemFacts(seen.measure, seen.status, seen.held, seen.counted, seen.undetermined, seen.kind, value,
                          round(value or 0.0, 4), seen.group if (value is None) is (seen.value is None)
                          else group_of(seen.measure, seen.status, seen.held, value))
+
+
+def split(text: str) -> list[str]:
+    """A stored body's items' texts (ITEM's split; PLAIN's when no string of the body holds a bracket or an escape)."""
+    if "\\" in text:
+        return ITEM.findall(text)
+    strings = "".join(text.split('"')[1::2])  # without escapes, every other piece between quotes is a string's text
+    return ITEM.findall(text) if "[" in strings or "]" in strings else PLAIN.findall(text)

@@ -36,6 +36,7 @@ WORDS = (
 )
 _WORD_KEYS = {k.removeprefix("export."): k for k in WORDS}
 GROUP = attrgetter("group")
+ALIKE_LIMIT = 10_000  # distinct item groupings a tally or matrix keeps before it counts them or starts afresh
 
 
 def word(key: str, lang: str) -> str:
@@ -178,6 +179,7 @@ class ClientFacts:
 
     def __post_init__(self) -> None:
         self.counted = [f for f in self.facts if f.counted]  # its 可申报 items, in order
+        self.groups = tuple(map(GROUP, self.facts))  # what the summary counts and the matrix shows of its items
         self._money: tuple[int, dict[str, float | None], dict[str, bool]] | None = None
 
     def money(self) -> tuple[int, dict[str, float | None], dict[str, bool]]:
@@ -295,7 +297,8 @@ class Tally:
         self.per = {mid: MeasureSummary(mid, title) for mid, title in names.items()}
         self.pack, self.clients, self.unknown = pack, 0, 0
         self.totals: dict[str, float | None] = dict.fromkeys(MONEY)
-        self.seen: Counter[tuple[str, str, bool, bool]] = Counter()  # add_facts: how many items of each group
+        self.seen: Counter[tuple[str, str, bool, bool]] = Counter()  # how many items of each group
+        self.alike: dict[tuple[tuple[str, str, bool, bool], ...], int] = {}  # add_facts: clients by their groups
         self.amounts: dict[str, float] = {}  # add_facts: each measure's known 可申报 money, added in client order
         self.table = FactsTable(pack)
 
@@ -313,7 +316,10 @@ class Tally:
     def add_facts(self, client: ClientFacts) -> None:
         """Count one client's result facts (as add does its dicts; the per-measure counts added up in summary())."""
         self.clients += 1
-        self.seen.update(map(GROUP, client.facts))
+        alike = self.alike
+        alike[client.groups] = alike.get(client.groups, 0) + 1
+        if len(alike) >= ALIKE_LIMIT:
+            self._count_alike()
         amounts = self.amounts
         for f in client.counted:
             amounts[f.measure] = round(amounts.get(f.measure, 0.0) + (f.value or 0), 4)
@@ -326,8 +332,17 @@ class Tally:
             self.add_facts(client)
             yield client
 
+    def _count_alike(self) -> None:
+        """Count the items of the clients add_facts kept by their groups (most clients' items are grouped alike)."""
+        seen = self.seen
+        for groups, n in self.alike.items():
+            for group in groups:
+                seen[group] += n
+        self.alike = {}
+
     def _fold(self) -> None:
         """Add the facts counted by add_facts to the per-measure summaries (once, when the summary is asked for)."""
+        self._count_alike()
         per = self.per
         for (measure, status, held, unknown), n in self.seen.items():
             entry = per.get(measure) or per.setdefault(measure, MeasureSummary(measure, measure))
@@ -388,12 +403,22 @@ def facts_matrix(clients: Iterable[ClientFacts], names: dict[str, str], lang: st
     start = 4 + len(MONEY)  # the statuses: a run of cells the XLSX writer prepares once per distinct run
     end = start + len(names)
 
+    runs: dict[tuple[tuple[str, str, bool, bool], ...], list[str]] = {}  # the status cells of clients grouped alike
+
+    def run(client: ClientFacts) -> list[str]:
+        found = runs.get(client.groups)
+        if found is None:
+            if len(runs) >= ALIKE_LIMIT:
+                runs.clear()
+            by_id = {f.measure: words[f.status] for f in client.facts}
+            found = runs[client.groups] = [by_id.get(mid, "") for mid in names]
+        return found
+
     def rows() -> Iterator[list[Any]]:
         for client in clients:
             count, sums, gaps = client.money()
-            by_id = {f.measure: words[f.status] for f in client.facts}
             line = [client.row, client.key, client.name, count] + [shown(sums[k], gaps[k]) for k in MONEY]
-            line += [by_id.get(mid, "") for mid in names]
+            line += run(client)
             extra = client.extra
             yield SplitRow(line + [extra.get(name) for name in extras] + [client.rulepack, client.as_of], start, end)
 
