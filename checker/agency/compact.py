@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from checker.agency import stored
+from checker.agency import stored, stored_answers
 from checker.rules.pack import RulePack
 from checker.sheets.verdicts import (
     ClientFacts,
@@ -101,3 +101,14 @@ def split(text: str) -> list[str]:
         return ITEM.findall(text)
     strings = "".join(text.split('"')[1::2])  # without escapes, every other piece between quotes is a string's text
     return ITEM.findall(text) if "[" in strings or "]" in strings else PLAIN.findall(text)
+
+
+def answers_of(form: Any, keys: tuple[str, ...]) -> dict[str, Any]:
+    """Only `keys` of a client's answers as stored (what stored_answers.decode_answers gives of them, as encode_answers
+    writes them: a key of KEYS_1 as its index), without building the dict of every answer."""
+    if not stored_answers.is_stored(form):
+        return {key: form[key] for key in keys if key in form} if isinstance(form, dict) else {}
+    flat = form["kv"]
+    found = dict(zip(flat[::2], flat[1::2]))
+    tokens = {key: stored_answers.INDEX.get(key, key) for key in keys}
+    return {key: found[token] for key, token in tokens.items() if token in found}

@@ -7,11 +7,14 @@ from dataclasses import asdict
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from checker.agency import stored
-from checker.agency.compact import ITEM, Reader
+from checker.agency.compact import ITEM, PLAIN, Reader, answers_of, split
 from checker.agency.dashboard import client_row, facts_row
 from checker.agency.portfolio import LatestClient
+from checker.agency.stored_answers import KEYS_1, decode_answers, encode_answers
 from checker.engine.answer import counts_as_eligible, stored_totals
 from checker.sheets.verdicts import (
     ClientVerdicts,
@@ -172,3 +175,33 @@ def test_an_item_alike_but_for_its_amounts_gets_its_own_money(pack, items):
         facts = reader.client(stored.encode(_result(other)), "b", "B").facts
         assert [asdict(f) for f in facts] == [asdict(table.of_item(i)) for i in other]
     assert [f.value for f in facts[:4]] == [0.125, 2.5, 100.0, 3] and facts[4].held
+
+
+def test_a_body_is_split_plainly_only_when_no_string_holds_a_bracket(pack, items):
+    plain = stored.body([i for i in items if "[" not in str(i.get("condition"))])
+    assert split(plain) == ITEM.findall(plain) == PLAIN.findall(plain)
+    for condition in ("x],[1,", "a]", "[b", 'quoted \\" ],[ and escaped'):
+        text = stored.body([{**items[0], "condition": condition}, *items[2:]])
+        assert split(text) == ITEM.findall(text) and ",".join(split(text)) == text[1:-1]
+        assert PLAIN.findall(text) != ITEM.findall(text)  # what the plain split would have got wrong
+
+
+@pytest.mark.parametrize("condition", ["x],[1,", 'say "a],[b"'])
+def test_a_bracket_in_a_string_reads_as_its_item_dict(pack, items, condition):
+    result = _result([{**items[0], "condition": condition}, *items[2:]])  # items[1]'s quotes are escaped: \\ in the body
+    kept = stored.encode(result)
+    _agrees(pack, Reader(pack), kept, stored.decode(kept))
+
+
+KEY = st.one_of(st.sampled_from(KEYS_1), st.text(max_size=8))
+VALUE = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=12))
+
+
+@given(st.dictionaries(KEY, VALUE, max_size=12), st.lists(st.one_of(st.sampled_from(KEYS_1), st.text(max_size=3)),
+                                                          max_size=4))
+def test_some_answers_read_as_the_same_keys_of_all_of_them(answers, keys):
+    keys = tuple(keys)
+    whole = decode_answers(encode_answers(answers))
+    assert answers_of(encode_answers(answers), keys) == {k: whole[k] for k in keys if k in whole}
+    assert answers_of(answers, keys) == {k: answers[k] for k in keys if k in answers}  # stored before the form
+    assert answers_of(None, keys) == {} and answers_of({}, keys) == {}
