@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from checker.agency import stored, stored_answers
@@ -30,7 +31,8 @@ _STRING = r'"(?:[^"\\]++|\\.)*+"'
 ITEM = re.compile(rf'\[(?:[^\[\]"]++|{_STRING}|\[(?:[^\[\]"]++|{_STRING})*+\])*+\]')
 # ITEM where no string holds a bracket (every body but one with a free-text condition like "[art. 3]"): a third faster.
 PLAIN = re.compile(r"\[[^\[\]]*+(?:\[[^\[\]]*+\][^\[\]]*+)*+\]")
-SCAN = json.JSONDecoder().scan_once  # json.loads of an item's text without its checks and wrappers (C): (value, end)
+# json.loads of an item's text without its checks and wrappers (C): (value, end); set in __init__, so not in typeshed
+SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
 class Reader:

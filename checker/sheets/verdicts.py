@@ -119,7 +119,7 @@ class ItemFacts:
     kind: str  # money_type
     value: float | None  # amount_of in its money type
     rounded: float  # the dashboard's round(value or 0.0, 4)
-    group: tuple[str, str, bool, bool] = ("", "", False, False)  # (measure, status, held, value is None): group_of
+    group: tuple[str, str, bool, bool]  # (measure, status, held, value is None): group_of
 
 
 def group_of(measure: str, status: str, held: bool, value: float | None) -> tuple[str, str, bool, bool]:
