@@ -128,7 +128,9 @@ def test_an_item_stored_alike_for_many_clients_is_worked_out_once(pack, items):
     assert len(reader.table.known) == len(items) + 1
 
 
-def test_the_summary_of_facts_is_the_summary_of_the_item_dicts(pack, items):
+@pytest.mark.parametrize("limit", [1, 2, 10_000])  # the tally counts its kept groupings whenever it holds `limit`
+def test_the_summary_of_facts_is_the_summary_of_the_item_dicts(pack, items, limit, monkeypatch):
+    monkeypatch.setattr("checker.sheets.verdicts.ALIKE_LIMIT", limit)
     names = titles(pack, "zh")
     results = [_result([{**i, "amount_wan": (i.get("amount_wan") or 0) + n} if n % 2 else i for i in items[n % 3:]],
                        totals={"cash_wan": n, "tax_saving_wan": 15.0, "financing_wan": 0.0}) for n in range(6)]
@@ -163,6 +165,21 @@ def test_the_matrix_says_of_each_item_what_the_summary_says(pack, items, lang):
             assert cells[item["measure"]] == word(status_of(item), lang), item
     if lang == "zh":  # eligible on a condition still to be met: to verify, as in the summary, not 可申报
         assert cells[items[1]["measure"]] == "可申报（向主管部门核实）"
+
+
+@pytest.mark.parametrize("limit", [1, 10_000])  # the matrix starts its status runs afresh whenever it holds `limit`
+def test_each_matrix_row_says_what_its_own_items_say(pack, items, limit, monkeypatch):
+    monkeypatch.setattr("checker.sheets.verdicts.ALIKE_LIMIT", limit)
+    names = titles(pack, "zh")
+    results = [_result([{**i, "held": True} if n % 3 == 0 and i is items[0] else i for i in items[n % 4:]])
+               for n in range(8)]
+    reader = Reader(pack)
+    rows = list(facts_matrix([reader.client(stored.encode(r), f"k{n}", "n") for n, r in enumerate(results)],
+                             names, "zh").rows)
+    for row, result in zip(rows, results):
+        cells = dict(zip(names, row[7:7 + len(names)]))
+        shown = {i["measure"]: word(status_of(i), "zh") for i in result["results"] if i["measure"] in names}
+        assert {m: c for m, c in cells.items() if c} == shown
 
 
 def test_an_item_alike_but_for_its_amounts_gets_its_own_money(pack, items):
