@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,12 +25,25 @@ def rowcount(result: Result[Any]) -> int:
     return cast(CursorResult[Any], result).rowcount
 
 
+def json_text(value: Any) -> str:
+    """A JSON column's stored text: no spaces, Chinese as UTF-8 (json.dumps' default escapes each character in 6 bytes
+    and puts a space after every separator); a text with a lone surrogate (a JSON upload's "\\ud800"), which UTF-8
+    cannot hold, is escaped as before."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, separators=(",", ":"))
+    return text
+
+
 def make_engine(url: str) -> Engine:
     """An engine for the URL; SQLite may be used from waitress's worker threads, its file readable by us alone."""
     if not url.startswith("sqlite"):
-        return create_engine(url)
+        return create_engine(url, json_serializer=json_text)
     private_sqlite_file(url)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000})
+    engine = create_engine(url, json_serializer=json_text,
+                           connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000})
     event.listen(engine, "connect", sqlite_pragmas)
     return engine
 
