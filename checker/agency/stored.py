@@ -39,7 +39,6 @@ BLANK: tuple[Any, ...] = (None, [], "")
 TOTALS = ("cash_wan", "tax_saving_wan", "financing_wan")
 WINDOW_BITS = 13  # an 8 KB deflate window: the 4 KB dictionary and a body of ~2.2 KB of JSON
 ZDICT = RESULTS_2.encode("utf-8")
-DEFLATER = zlib.compressobj(6, zlib.DEFLATED, WINDOW_BITS, 4, zlib.Z_DEFAULT_STRATEGY, ZDICT)  # copied per body
 SHARED_LIMIT = 100_000  # distinct items a shared decode remembers before it starts afresh
 
 
@@ -115,18 +114,26 @@ def pack_body(kept: dict[str, Any], text: str) -> dict[str, Any]:
     return {**kept, "stored": FORMAT, "z": packed}
 
 
-def deflate(data: bytes) -> bytes:
-    """A body deflated with the format's dictionary, an 8 KB window and small hash tables (a copy of a deflater whose
-    dictionary is set up once: setting it per body cost more than the body); level 6 is as small as 9 here."""
-    deflater = DEFLATER.copy()
-    return deflater.compress(data) + deflater.flush()
+def deflater(zdict: bytes) -> Any:
+    """A deflater with a preset dictionary, an 8 KB window and small hash tables, to be copied per body (setting the
+    dictionary up per body cost more than the body); level 6 is as small as 9 on these bodies."""
+    return zlib.compressobj(6, zlib.DEFLATED, WINDOW_BITS, 4, zlib.Z_DEFAULT_STRATEGY, zdict)
 
 
-def inflate(data: bytes, form: int) -> bytes:
-    """A body deflated in this format (1: no dictionary, any window)."""
+DEFLATER = deflater(ZDICT)
+
+
+def deflate(data: bytes, base: Any = None) -> bytes:
+    """A body deflated by a copy of `base` (by default format 2's deflater, with its dictionary)."""
+    copied = (DEFLATER if base is None else base).copy()
+    return copied.compress(data) + copied.flush()
+
+
+def inflate(data: bytes, form: int, zdict: bytes = ZDICT) -> bytes:
+    """A body deflated in this format (1: no dictionary, any window; 2: with `zdict`)."""
     if form == 1:
         return zlib.decompress(data)
-    inflater = zlib.decompressobj(zlib.MAX_WBITS, zdict=ZDICT)
+    inflater = zlib.decompressobj(zlib.MAX_WBITS, zdict=zdict)
     return inflater.decompress(data) + inflater.flush()
 
 
