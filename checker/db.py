@@ -25,10 +25,16 @@ def rowcount(result: Result[Any]) -> int:
     return cast(CursorResult[Any], result).rowcount
 
 
+class JsonText(str):
+    """A JSON column's value already serialised by json_text (before a write transaction): stored as it is."""
+
+
 def json_text(value: Any) -> str:
     """A JSON column's stored text: no spaces, Chinese as UTF-8 (json.dumps' default escapes each character in 6 bytes
     and puts a space after every separator); a text with a lone surrogate (a JSON upload's "\\ud800"), which UTF-8
-    cannot hold, is escaped as before."""
+    cannot hold, is escaped as before. A JsonText is that text already."""
+    if isinstance(value, JsonText):
+        return value
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     try:
         text.encode("utf-8")

@@ -27,6 +27,7 @@ from sqlalchemy.types import TypeDecorator
 
 from checker.agency.stored_words import WORDS_1
 from checker.agency.stored_zdict import RESULTS_2
+from checker.db import JsonText
 
 FORMAT = 2  # written; every format of FORMATS is read
 FORMATS = (1, 2)
@@ -185,8 +186,8 @@ class StoredResult(TypeDecorator[dict[str, Any]]):
     cache_ok = True
 
     def process_bind_param(self, value: dict[str, Any] | None, dialect: Dialect) -> dict[str, Any] | None:
-        """Encode on write."""
-        return encode(value) if value is not None else None
+        """Encode on write (a JsonText is a stored form serialised already)."""
+        return encode(value) if value is not None and not isinstance(value, JsonText) else value
 
     def process_result_value(self, value: dict[str, Any] | None, dialect: Dialect) -> dict[str, Any] | None:
         """Decode on read."""

@@ -21,6 +21,7 @@ from sqlalchemy.types import TypeDecorator
 
 from checker.agency.stored import deflate, deflater, inflate
 from checker.agency.stored_zdict import ANSWERS_2
+from checker.db import JsonText
 
 FORMAT = 2  # written; format 1 ({"answers": 1, "kv": [...]}) is read
 ZDICT = ANSWERS_2.encode("utf-8")
@@ -99,8 +100,8 @@ class StoredAnswers(TypeDecorator[dict[str, Any]]):
     should_evaluate_none = True  # as JSON: an explicit None is stored as JSON null, not replaced by the default
 
     def process_bind_param(self, value: dict[str, Any] | None, dialect: Dialect) -> dict[str, Any] | None:
-        """Encode on write."""
-        return encode_answers(value)
+        """Encode on write (a JsonText is a stored form serialised already)."""
+        return value if isinstance(value, JsonText) else encode_answers(value)
 
     def process_result_value(self, value: dict[str, Any] | None, dialect: Dialect) -> dict[str, Any] | None:
         """Decode on read."""
