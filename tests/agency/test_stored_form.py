@@ -116,9 +116,14 @@ def test_a_row_as_format_1_stored_it_reads_and_stores_again_in_under_half_the_by
 def test_format_2_deflates_with_the_frozen_dictionary():
     # Rows of format 2 inflate only with these exact bytes: a changed dictionary is a new format.
     assert hashlib.sha256(stored.ZDICT).hexdigest()[:16] == "020087e7a1a8c669" and len(stored.ZDICT) == 3993
-    new = stored.encode({"rulepack": "v", "as_of": "2026-06-01", "results": [{"measure": "m", "status": "eligible"}]})
+    item = {"measure": "bj-hte-support", "status": "ineligible", "amount_wan": None, "currency": "unconfirmed",
+            "failed": ["hte"]}
+    new = stored.encode({"rulepack": "v", "as_of": "2026-06-01", "results": [item] * 3})
+    data = base64.b64decode(new["z"])
     with pytest.raises(zlib.error):  # the dictionary is needed: without it the body does not inflate
-        zlib.decompress(base64.b64decode(new["z"]))
+        zlib.decompressobj(-stored.WINDOW_BITS).decompress(data)
+    with pytest.raises(zlib.error, match="cut short"):  # raw deflate has no checksum: a cut body is still refused
+        stored.body_text({**new, "z": base64.b64encode(data[:-2]).decode("ascii")})
 
 
 def test_the_frozen_word_list_never_changes():
