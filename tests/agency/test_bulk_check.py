@@ -121,3 +121,14 @@ def test_each_item_text_is_its_item_dict_spelled_odd_money_included(pack):
     assert any('"i"' in t for t in texts) and any(',[],[' in t for t in texts)  # failed and open fields both spelled
     assert any("Infinity" in t for t in texts) and any("-0.0" in t for t in texts)
     assert any(c.held_rows.any() or c.condition_rows.any() for c in found.columns)
+
+
+def test_a_blank_none_cell_is_an_empty_text_and_a_text_subclass_is_text(pack):
+    rows = text_rows(pack, 6)
+    rows[1].raw["employees"] = None  # a JSONL null
+    rows[2].raw["name"] = type("Cell", (str,), {})("北京某某公司")
+    header, table = bulk.text_table(rows)
+    assert table[1][header.index("employees")] == "" and table[2][header.index("name")] == "北京某某公司"
+    assert [row[: len(header)] for row in table] == [[str(r.raw.get(h) or "") for h in header] for r in rows]
+    rows[4].raw["employees"] = 12
+    assert bulk.text_table(rows) is None
