@@ -464,6 +464,16 @@ def compact_results(pack: RulePack, profiles: list[dict[str, Any]], as_of: dt.da
              "totals": {k: v[row] for k, v in sums.items()}} for row, items in enumerate(results)]
 
 
+def missing_texts(c: MeasureColumns) -> list[str]:
+    """Per row, the measure's open fields space-separated and sorted, as answer_column gives them."""
+    return _missing_lists(c.missing, len(c.status))
+
+
+def money_columns(c: MeasureColumns) -> tuple[np.ndarray, np.ndarray]:
+    """The amount and the tax saving rounded as answer_column rounds them (NaN: none)."""
+    return _round4(c.amount), _round4(c.saving)
+
+
 def answer_column(c: MeasureColumns) -> AnswerColumn:
     """The vector.AnswerColumn of one programme (for code that reads row items)."""
     return AnswerColumn(c.measure, _lists(c), c.currency, _rounded(c.saving), set(np.nonzero(c.left_out)[0].tolist()))
