@@ -177,11 +177,17 @@ def csv_cell(value: Any) -> str:
 
 def _csv_column(column: list[Any], kind: str) -> list[str]:
     """A column's CSV cells, text neutralised (not in count and money columns); a column of text or blanks looks each
-    distinct cell up once (names and extra columns repeat), others go cell by cell (1 and 1.0 are one key)."""
+    distinct cell up once (names and extra columns repeat), whole numbers are their digits, others go cell by cell
+    (1 and 1.0 are one key)."""
+    types = set(map(type, column))
+    if types <= {int}:  # row numbers and counts: never quoted
+        return list(map(str, column))
     safe = (lambda x: x) if kind in ("count", "money") else neutralise
-    if set(map(type, column)) <= {str, type(None)}:
+    if types <= {str, type(None)}:
         cells = {x: csv_cell(safe(x)) for x in set(column)}
         return list(map(cells.__getitem__, column))
+    if kind == "money":  # amounts (repr), blanks and the "unknown" mark
+        return [repr(x) if x.__class__ is float else csv_cell(x) for x in column]
     return [csv_cell(safe(x)) for x in column]
 
 

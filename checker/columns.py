@@ -271,7 +271,8 @@ def _distinct_column(pack: RulePack, fid: str, name: str, cells: Sequence[str], 
                      typed: Any, rows: Sequence[int] | None = None) -> tuple[np.ndarray, tuple[str, np.ndarray]]:
     """The typed column of some cells of a field (of the file's `rows`, else all rows), each distinct cell read once
     (a number field's plain numbers at once) and mapped back, the problems added to the rows holding them."""
-    index = dict(zip(dict.fromkeys(cells), itertools.count()))
+    blank = len(cells) > 0 and not any(cells)  # a column of empty cells (a file's unused fields): nothing to hash
+    index = {"": 0} if blank else dict(zip(dict.fromkeys(cells), itertools.count()))
     codes = (np.zeros(len(cells), dtype=np.int64) if len(index) == 1  # a column all blank, or all one answer
              else np.fromiter(map(index.__getitem__, cells), dtype=np.int64, count=len(cells)))
 
