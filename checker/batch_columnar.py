@@ -33,7 +33,7 @@ from checker.batch import (
 from checker.columns import read_table, table_header
 from checker.engine import Checker, EngineMismatch
 from checker.engine.answer import TOTAL_KEYS
-from checker.engine.columnar import Matrix, MeasureColumns, evaluate, flat_row_at, profile_table, table_profile
+from checker.engine.columnar import Matrix, MeasureColumns, evaluate, flat_rows_at, profile_table, table_profile
 from checker.engine.vector import F, T, U
 from checker.rules.pack import RulePack
 from checker.sheets.verdicts import MONEY, STATUSES, UNKNOWN, matrix_head, money_type, titles, word
@@ -120,10 +120,8 @@ def _table_columns(checker: Checker, header: list[str], items: list[Row | tuple[
     if not n:
         return []
     found = evaluate(pack, reading.table, as_of)
-    for index in range(0, n, max(1, -(-n // sample))):
-        profile = table_profile(pack.at(as_of), reading.table, index)
-        if flat_row_at(found, index, ids[index], pack.version, as_of) != flat_check(ids[index], checker.check(profile, as_of)):
-            raise EngineMismatch(f"vectorised batch and {checker.engine} disagree on row id {ids[index]!r}")
+    _recheck(checker, found, [(index, ids[index], table_profile(pack.at(as_of), reading.table, index))
+                              for index in range(0, n, max(1, -(-n // sample)))], as_of)
     column = reading.table.get("name")
     titles_ = [str((column[row] if column is not None else None) or ident) for row, ident in enumerate(ids)]
     head = Head(numbers, ids, titles_, reading.extra)
@@ -212,11 +210,19 @@ def _chunk_columns(checker: Checker, batch: list[tuple[int, Any, dict[str, Any],
     pack = checker.pack
     profiles = [profile for _, _, profile, _ in batch]
     found = evaluate(pack, profile_table(pack.at(as_of), profiles), as_of, profiles=profiles)
-    for index in range(0, len(batch), max(1, -(-len(batch) // sample))):
-        _, ident, profile, _ = batch[index]
-        if flat_row_at(found, index, ident, pack.version, as_of) != flat_check(ident, checker.check(profile, as_of)):
-            raise EngineMismatch(f"vectorised batch and {checker.engine} disagree on row id {ident!r}")
+    _recheck(checker, found, [(index, batch[index][1], batch[index][2])
+                              for index in range(0, len(batch), max(1, -(-len(batch) // sample)))], as_of)
     return sheet_columns(pack, found, _head(batch, extras), names, lang, extras, as_of, status)
+
+
+def _recheck(checker: Checker, found: Matrix, sample: list[tuple[int, Any, dict[str, Any]]], as_of: dt.date) -> None:
+    """Each sampled row (index, id, profile) checked by the checker's engine: EngineMismatch at the first whose flat
+    result differs from the chunk's columns."""
+    flats = flat_rows_at(found, [index for index, _, _ in sample], [ident for _, ident, _ in sample],
+                         checker.pack.version, as_of)
+    for flat, (_, ident, profile) in zip(flats, sample):
+        if flat != flat_check(ident, checker.check(profile, as_of)):
+            raise EngineMismatch(f"vectorised batch and {checker.engine} disagree on row id {ident!r}")
 
 
 @dataclass
