@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,11 +38,12 @@ from checker.engine.columnar import Matrix, MeasureColumns, evaluate, flat_rows_
 from checker.engine.vector import F, T, U
 from checker.rules.pack import RulePack
 from checker.sheets.verdicts import MONEY, STATUSES, UNKNOWN, matrix_head, money_type, titles, word
-from checker.sheets.writer import Sheet, neutralise, write_xlsx
+from checker.sheets.writer import FORMULA_START, Sheet, neutralise, write_xlsx
 
 CHUNK = 20000  # CSV rows read column-wise, evaluated and written at a time (RSS ~0.3 GB), SAMPLE of them re-checked
 ROW_CHUNK = 5000  # rows read one by one (JSONL, XLSX) a chunk holds: a parsed profile dict each, so fewer at a time
 ECHO_SKIP = ("id", "rulepack", "as_of", ROW_KEY, NAME_KEY)  # extra columns batch.matrix_line never echoes
+NOT_PLAIN = re.compile("[,\"\r]|^[" + re.escape("".join(FORMULA_START)) + "]", re.MULTILINE)  # quoted or neutralised
 
 
 @dataclass(frozen=True)
@@ -175,18 +177,28 @@ def csv_cell(value: Any) -> str:
 
 def _csv_column(column: list[Any], kind: str) -> list[str]:
     """A column's CSV cells, text neutralised (not in count and money columns); a column of text or blanks looks each
-    distinct cell up once (names and extra columns repeat), whole numbers are their digits, others go cell by cell
-    (1 and 1.0 are one key)."""
+    distinct cell up once (names and extra columns repeat) and is itself when no text needs quoting or neutralising,
+    whole numbers are their digits, others go cell by cell (1 and 1.0 are one key)."""
     types = set(map(type, column))
     if types <= {int}:  # row numbers and counts: never quoted
         return list(map(str, column))
     safe = (lambda x: x) if kind in ("count", "money") else neutralise
     if types <= {str, type(None)}:
-        cells = {x: csv_cell(safe(x)) for x in set(column)}
+        distinct = set(column)
+        if types == {str} and _plain_texts(distinct):  # ids and names as they mostly are: each text its own cell
+            return column
+        cells = {x: csv_cell(safe(x)) for x in distinct}
         return list(map(cells.__getitem__, column))
     if kind == "money":  # amounts (repr), blanks and the "unknown" mark
         return [repr(x) if x.__class__ is float else csv_cell(x) for x in column]
     return [csv_cell(safe(x)) for x in column]
+
+
+def _plain_texts(texts: set[str]) -> bool:
+    """Whether every text is its own CSV cell: no comma, quote or line break to quote, no formula start to neutralise
+    (checked over the texts joined by line breaks, one between two texts)."""
+    joined = "\n".join(texts)
+    return joined.count("\n") == len(texts) - 1 and not NOT_PLAIN.search(joined)
 
 
 def matrix_chunks(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: BatchReport, names: dict[str, str],
