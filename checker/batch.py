@@ -13,7 +13,7 @@ import itertools
 import json
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -181,7 +181,7 @@ def _csv_rows(lines: Iterable[str], limits: Limits = DEFAULT_LIMITS) -> Iterator
         raise BatchFormatError(str(exc)) from None
 
 
-def csv_lines(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[list[str] | Row | tuple[int, list[str]]]:
+def csv_lines(path: Path, limits: Limits = DEFAULT_LIMITS) -> Generator[list[str] | Row | tuple[int, list[str]], None, None]:
     """A CSV file read as read_rows reads it, its cells left in lines for a column-wise reading: the header first,
     then each non-blank line as (row number, cells), or as the Row of its error (extra cells, a cell too long)."""
     try:
@@ -324,7 +324,8 @@ def unclaimed_columns(checker: Checker, path: Path, limits: Limits = DEFAULT_LIM
 
 def _csv_extras(pack: RulePack, path: Path, limits: Limits) -> list[str]:
     """extra_columns of a CSV file from its lines (csv_lines), no row dicts built: the unclaimed columns in the order
-    their first non-blank cell is met (a row's in header order), lines refused as a whole (extra cells) left out."""
+    their first non-blank cell is met (a row's in header order), lines refused as a whole (extra cells) left out; read
+    only until every unclaimed column has been met (a 联系人 column filled from the first row: one line)."""
     lines = csv_lines(path, limits)
     header = next(lines)
     assert isinstance(header, list)
@@ -336,6 +337,9 @@ def _csv_extras(pack: RulePack, path: Path, limits: Limits) -> list[str]:
             for at, name in unclaimed:
                 if name not in seen and at < len(cells) and cells[at] and not cells[at].isspace():
                     seen[name] = None
+            if len(seen) == len(unclaimed):  # every one met: the rest of the file cannot change the list
+                break
+    lines.close()
     return list(seen)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,15 +34,25 @@ from checker.batch import (
 from checker.columns import read_table, table_header
 from checker.engine import Checker, EngineMismatch
 from checker.engine.answer import TOTAL_KEYS
-from checker.engine.columnar import Matrix, MeasureColumns, evaluate, flat_row_at, profile_table, table_profile
+from checker.engine.columnar import Matrix, MeasureColumns, evaluate, flat_rows_at, profile_table, table_profile
 from checker.engine.vector import F, T, U
 from checker.rules.pack import RulePack
 from checker.sheets.verdicts import MONEY, STATUSES, UNKNOWN, matrix_head, money_type, titles, word
-from checker.sheets.writer import Sheet, neutralise, write_xlsx
+from checker.sheets.writer import FORMULA_START, Sheet, neutralise, write_xlsx
 
 CHUNK = 20000  # CSV rows read column-wise, evaluated and written at a time (RSS ~0.3 GB), SAMPLE of them re-checked
 ROW_CHUNK = 5000  # rows read one by one (JSONL, XLSX) a chunk holds: a parsed profile dict each, so fewer at a time
 ECHO_SKIP = ("id", "rulepack", "as_of", ROW_KEY, NAME_KEY)  # extra columns batch.matrix_line never echoes
+NOT_PLAIN = re.compile("[,\"\r]|^[" + re.escape("".join(FORMULA_START)) + "]", re.MULTILINE)  # quoted or neutralised
+
+
+@dataclass(frozen=True)
+class StatusForm:
+    """How a chunk's status words go into its sheet columns: each word as cell() makes it, and with joined a row's
+    status cells as one column of text (a CSV file's: each distinct run of statuses joined once, not every line)."""
+
+    cell: Callable[[str], str] = str
+    joined: bool = False
 
 
 def write_matrix(path: Path, checker: Checker, rows: Iterable[Row], as_of: dt.date, report: BatchReport,
@@ -53,7 +64,7 @@ def write_matrix(path: Path, checker: Checker, rows: Iterable[Row], as_of: dt.da
     names = titles(checker.pack, lang)
     header, kinds = matrix_head(names, lang, extras or [])
     _write(path, header, kinds, matrix_chunks(checker, rows, as_of, report, names, lang, extras or [], chunk, sample,
-                                              _status_cell(path)), lang)
+                                              _status_form(path)), lang)
 
 
 def write_csv_matrix(path: Path, checker: Checker, source: Path, as_of: dt.date, report: BatchReport, lang: str = "zh",
@@ -72,7 +83,7 @@ def write_csv_matrix(path: Path, checker: Checker, source: Path, as_of: dt.date,
     names = titles(checker.pack, lang)
     header, kinds = matrix_head(names, lang, extras or [])
     pending: list[Row | tuple[int, list[str]]] = []
-    status = _status_cell(path)
+    status = _status_form(path)
 
     def chunks() -> Iterator[list[list[Any]]]:
         for item in lines:
@@ -91,7 +102,7 @@ def write_csv_matrix(path: Path, checker: Checker, source: Path, as_of: dt.date,
 
 def _table_columns(checker: Checker, header: list[str], items: list[Row | tuple[int, list[str]]], as_of: dt.date,
                    report: BatchReport, names: dict[str, str], lang: str, extras: list[str], sample: int,
-                   status: Callable[[str], str] = str) -> list[list[Any]]:
+                   status: StatusForm = StatusForm()) -> list[list[Any]]:
     """One chunk of CSV lines read column-wise, its problems reported in row order, evaluated, `sample` rows (the
     first among them) re-checked by the engine, and its sheet columns."""
     pack = checker.pack
@@ -111,10 +122,8 @@ def _table_columns(checker: Checker, header: list[str], items: list[Row | tuple[
     if not n:
         return []
     found = evaluate(pack, reading.table, as_of)
-    for index in range(0, n, max(1, -(-n // sample))):
-        profile = table_profile(pack.at(as_of), reading.table, index)
-        if flat_row_at(found, index, ids[index], pack.version, as_of) != flat_check(ids[index], checker.check(profile, as_of)):
-            raise EngineMismatch(f"vectorised batch and {checker.engine} disagree on row id {ids[index]!r}")
+    _recheck(checker, found, [(index, ids[index], table_profile(pack.at(as_of), reading.table, index))
+                              for index in range(0, n, max(1, -(-n // sample)))], as_of)
     column = reading.table.get("name")
     titles_ = [str((column[row] if column is not None else None) or ident) for row, ident in enumerate(ids)]
     head = Head(numbers, ids, titles_, reading.extra)
@@ -132,8 +141,9 @@ def _write(path: Path, header: list[str], kinds: list[str], chunks: Iterable[lis
 
 def _write_csv(path: Path, header: list[str], kinds: list[str], chunks: Iterable[list[list[Any]]]) -> None:
     """The CSV file sheets.iter_csv writes (BOM, every text cell neutralised, csv.writer's quoting), a chunk of columns
-    at a time: each column turned into its CSV cells at once (a status column arrives so already, see csv_cell), then
-    the lines joined."""
+    at a time: each column turned into its CSV cells at once (the statuses arrive so already, a row's run of them
+    joined into one column: see StatusForm), then the lines joined."""
+    kinds = [kind for at, kind in enumerate(kinds) if kind != "status" or not at or kinds[at - 1] != "status"]
     with path.open("w", encoding="utf-8", newline="") as out:
         out.write("\ufeff")
         csv.writer(out).writerow([neutralise(h) for h in header])
@@ -145,11 +155,11 @@ def _write_csv(path: Path, header: list[str], kinds: list[str], chunks: Iterable
             out.write("\r\n".join(map(",".join, zip(*cells))) + "\r\n")
 
 
-def _status_cell(path: Path) -> Callable[[str], str]:
-    """How a status word goes into the output's sheet columns: a CSV file's cell (neutralised, quoted), else as is."""
+def _status_form(path: Path) -> StatusForm:
+    """A CSV file's status cells (neutralised, quoted, each row's run joined), else the words as they are."""
     if _out_suffix(path) == ".csv":
-        return lambda text: csv_cell(neutralise(text))
-    return str
+        return StatusForm(lambda text: csv_cell(neutralise(text)), joined=True)
+    return StatusForm()
 
 
 def csv_cell(value: Any) -> str:
@@ -167,18 +177,34 @@ def csv_cell(value: Any) -> str:
 
 def _csv_column(column: list[Any], kind: str) -> list[str]:
     """A column's CSV cells, text neutralised (not in count and money columns); a column of text or blanks looks each
-    distinct cell up once (names and extra columns repeat), others go cell by cell (1 and 1.0 are one key)."""
+    distinct cell up once (names and extra columns repeat) and is itself when no text needs quoting or neutralising,
+    whole numbers are their digits, others go cell by cell (1 and 1.0 are one key)."""
+    types = set(map(type, column))
+    if types <= {int}:  # row numbers and counts: never quoted
+        return list(map(str, column))
     safe = (lambda x: x) if kind in ("count", "money") else neutralise
-    if set(map(type, column)) <= {str, type(None)}:
-        cells = {x: csv_cell(safe(x)) for x in set(column)}
+    if types <= {str, type(None)}:
+        distinct = set(column)
+        if types == {str} and _plain_texts(distinct):  # ids and names as they mostly are: each text its own cell
+            return column
+        cells = {x: csv_cell(safe(x)) for x in distinct}
         return list(map(cells.__getitem__, column))
+    if kind == "money":  # amounts (repr), blanks and the "unknown" mark
+        return [repr(x) if x.__class__ is float else csv_cell(x) for x in column]
     return [csv_cell(safe(x)) for x in column]
+
+
+def _plain_texts(texts: set[str]) -> bool:
+    """Whether every text is its own CSV cell: no comma, quote or line break to quote, no formula start to neutralise
+    (checked over the texts joined by line breaks, one between two texts)."""
+    joined = "\n".join(texts)
+    return joined.count("\n") == len(texts) - 1 and not NOT_PLAIN.search(joined)
 
 
 def matrix_chunks(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: BatchReport, names: dict[str, str],
                   lang: str, extras: list[str], chunk: int = ROW_CHUNK, sample: int = SAMPLE,
-                  status: Callable[[str], str] = str) -> Iterator[list[list[Any]]]:
-    """The matrix sheet's columns, a chunk of rows at a time (status words as status() makes them)."""
+                  status: StatusForm = StatusForm()) -> Iterator[list[list[Any]]]:
+    """The matrix sheet's columns, a chunk of rows at a time (status words in the given form)."""
     batch: list[tuple[int, Any, dict[str, Any], dict[str, Any]]] = []
     for found in _valid(checker, rows, as_of, report):
         batch.append(found)
@@ -191,16 +217,24 @@ def matrix_chunks(checker: Checker, rows: Iterable[Row], as_of: dt.date, report:
 
 def _chunk_columns(checker: Checker, batch: list[tuple[int, Any, dict[str, Any], dict[str, Any]]], as_of: dt.date,
                    names: dict[str, str], lang: str, extras: list[str], sample: int,
-                   status: Callable[[str], str] = str) -> list[list[Any]]:
+                   status: StatusForm = StatusForm()) -> list[list[Any]]:
     """One chunk evaluated column-wise, `sample` rows of it (the first among them) re-checked by the engine."""
     pack = checker.pack
     profiles = [profile for _, _, profile, _ in batch]
     found = evaluate(pack, profile_table(pack.at(as_of), profiles), as_of, profiles=profiles)
-    for index in range(0, len(batch), max(1, -(-len(batch) // sample))):
-        _, ident, profile, _ = batch[index]
-        if flat_row_at(found, index, ident, pack.version, as_of) != flat_check(ident, checker.check(profile, as_of)):
-            raise EngineMismatch(f"vectorised batch and {checker.engine} disagree on row id {ident!r}")
+    _recheck(checker, found, [(index, batch[index][1], batch[index][2])
+                              for index in range(0, len(batch), max(1, -(-len(batch) // sample)))], as_of)
     return sheet_columns(pack, found, _head(batch, extras), names, lang, extras, as_of, status)
+
+
+def _recheck(checker: Checker, found: Matrix, sample: list[tuple[int, Any, dict[str, Any]]], as_of: dt.date) -> None:
+    """Each sampled row (index, id, profile) checked by the checker's engine: EngineMismatch at the first whose flat
+    result differs from the chunk's columns."""
+    flats = flat_rows_at(found, [index for index, _, _ in sample], [ident for _, ident, _ in sample],
+                         checker.pack.version, as_of)
+    for flat, (_, ident, profile) in zip(flats, sample):
+        if flat != flat_check(ident, checker.check(profile, as_of)):
+            raise EngineMismatch(f"vectorised batch and {checker.engine} disagree on row id {ident!r}")
 
 
 @dataclass
@@ -221,22 +255,21 @@ def _head(batch: list[tuple[int, Any, dict[str, Any], dict[str, Any]]], extras: 
 
 
 def sheet_columns(pack: RulePack, found: Matrix, head: Head, names: dict[str, str], lang: str, extras: list[str],
-                  as_of: dt.date, status: Callable[[str], str] = str) -> list[list[Any]]:
+                  as_of: dt.date, status: StatusForm = StatusForm()) -> list[list[Any]]:
     """The matrix sheet's columns of one chunk (batch.matrix_line of each row, a column at a time): a money type shows
-    the engine's total where a counted result of that type has a known amount, "—" where counted ones have none; each
-    status word as status() makes it (the CSV writer's cell: each of the few words encoded once, not every cell)."""
+    the engine's total where a counted result of that type has a known amount, "—" where counted ones have none; the
+    status words in the given form (for the CSV writer: each of the few words encoded once, not every cell)."""
     n = found.n
     by_id = {c.measure.id: c for c in found.columns}
     count = np.zeros(n, dtype=np.int64)
     known = {kind: np.zeros(n, dtype=bool) for kind in MONEY}
     gaps = {kind: np.zeros(n, dtype=bool) for kind in MONEY}
-    statuses: list[list[Any]] = []
-    for mid in names:
+    picks = np.full((len(names), n), len(WORDS), dtype=np.uint8)  # each measure's word per row; an intention none
+    for at, mid in enumerate(names):
         c = by_id.get(mid)
-        if c is None:  # an intention: no verdict
-            statuses.append([status("")] * n)
+        if c is None:
             continue
-        statuses.append(_words(c, lang, status).tolist())
+        picks[at] = _picks(c)
         counted = c.counts
         count += counted
         kind = money_type(pack, {"measure": mid})
@@ -250,17 +283,34 @@ def sheet_columns(pack: RulePack, found: Matrix, head: Head, names: dict[str, st
     echoed: list[list[Any]] = [head.extra.get(name) or [None] * n if ":" not in name and name not in ECHO_SKIP
                                else [None] * n for name in extras]
     first: list[list[Any]] = [head.numbers, [str(ident) for ident in head.ids], head.names, count.tolist()]
-    return first + money + statuses + echoed + [[pack.version] * n, [as_of.isoformat()] * n]
+    return first + money + _status_columns(picks, lang, status) + echoed + [[pack.version] * n, [as_of.isoformat()] * n]
 
 
-def _words(c: MeasureColumns, lang: str, status: Callable[[str], str] = str) -> np.ndarray:
-    """Each row's status word (export.status_of): held, verify, others, else the status (as status() makes it)."""
-    words = np.array([status(word(s, lang)) for s in ("held", "verify", "others", *STATUSES)], dtype=object)
+WORDS = ("held", "verify", "others", *STATUSES)  # the status words of _picks' codes; len(WORDS): no verdict (blank)
+
+
+def _picks(c: MeasureColumns) -> np.ndarray:
+    """Each row's status word (export.status_of) as its index in WORDS: held, verify, others, else the status."""
     held, cond = c.held_rows, c.condition_rows
     eligible = c.status == T
     verify = eligible & ((c.currency == "unconfirmed") | cond)
     others = eligible & ((c.measure.spec.applicant or "company") != "company")
     plain = np.select([c.status == T, c.status == U, c.status == F], [3, 4, 5])
-    pick = np.where(held, 0, np.where(verify, 1, np.where(others, 2, plain)))
-    found: np.ndarray = words[pick]
+    found: np.ndarray = np.where(held, 0, np.where(verify, 1, np.where(others, 2, plain)))
     return found
+
+
+def _status_columns(picks: np.ndarray, lang: str, status: StatusForm) -> list[list[Any]]:
+    """The status cells of each measure (a row of picks) as status.cell makes each word; joined, one column of each
+    row's cells joined by commas, each distinct run of codes joined once (a file repeats a few hundred of them)."""
+    words = [status.cell(word(key, lang)) for key in WORDS] + [status.cell("")]
+    if not status.joined:
+        table = np.array(words, dtype=object)
+        return [table[codes].tolist() for codes in picks]
+    if not len(picks):
+        return []
+    keys: list[bytes] = np.ascontiguousarray(picks.T + 1).view(f"S{len(picks)}").ravel().tolist()  # no NUL byte
+    runs = dict.fromkeys(keys, "")
+    for key in runs:
+        runs[key] = ",".join([words[code - 1] for code in key])
+    return [list(map(runs.__getitem__, keys))]

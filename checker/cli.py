@@ -181,15 +181,39 @@ def batch(obj: Context, source: Path, output: Path, as_of: dt.date, engine: Engi
     """Check every profile of SOURCE (.jsonl, .csv or .xlsx) and write OUTPUT."""
     from checker.batch import BatchReport
 
-    report = BatchReport(sink=lambda problem: click.echo(f"{source}: {problem}", err=True))
+    shown = _ProblemLines(source)
+    report = BatchReport(sink=shown)
     checker = _checker(obj, engine)
     use_vector = output.suffix.lower() in (".csv", ".xlsx") if vector is None else vector
-    with _few_collections():
-        _run_batch(checker, source, output, as_of, report, use_vector, progress, full, lang)
+    try:
+        with _few_collections():
+            _run_batch(checker, source, output, as_of, report, use_vector, progress, full, lang)
+    finally:
+        shown.flush()
     click.echo(f"{report.checked} checked, {report.flagged} rows with problems (bad cells read as unknown) -> {output}",
                err=True)
     if report.flagged:
         sys.exit(EXIT_ROWS)
+
+
+class _ProblemLines:
+    """`checker batch`'s problems on stderr, a line each as they occur, written a block of lines at a time (a messy
+    file's tens of thousands of problems were as many writes) and always before a progress line or the summary."""
+
+    def __init__(self, source: Path, block: int = 1000) -> None:
+        self.source, self.block = source, block
+        self.lines: list[str] = []
+
+    def __call__(self, problem: Any) -> None:
+        self.lines.append(f"{self.source}: {problem}")
+        if len(self.lines) >= self.block:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the lines held so far."""
+        if self.lines:
+            click.echo("\n".join(self.lines), err=True)
+            self.lines.clear()
 
 
 @contextlib.contextmanager
@@ -222,6 +246,7 @@ def _run_batch(checker: Checker, source: Path, output: Path, as_of: dt.date, rep
         def chunk_done(rows: int) -> None:
             done[0] += rows
             if show:
+                report.sink.flush()  # the chunk's problems first
                 click.echo(f"checking: {done[0]:,} rows", err=True)
 
         if not (use_vector and source.suffix.lower() == ".csv"  # a CSV file is read a column at a time

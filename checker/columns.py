@@ -271,7 +271,8 @@ def _distinct_column(pack: RulePack, fid: str, name: str, cells: Sequence[str], 
                      typed: Any, rows: Sequence[int] | None = None) -> tuple[np.ndarray, tuple[str, np.ndarray]]:
     """The typed column of some cells of a field (of the file's `rows`, else all rows), each distinct cell read once
     (a number field's plain numbers at once) and mapped back, the problems added to the rows holding them."""
-    index = dict(zip(dict.fromkeys(cells), itertools.count()))
+    blank = len(cells) > 0 and not any(cells)  # a column of empty cells (a file's unused fields): nothing to hash
+    index = {"": 0} if blank else dict(zip(dict.fromkeys(cells), itertools.count()))
     codes = (np.zeros(len(cells), dtype=np.int64) if len(index) == 1  # a column all blank, or all one answer
              else np.fromiter(map(index.__getitem__, cells), dtype=np.int64, count=len(cells)))
 
@@ -344,21 +345,37 @@ def _credit_codes(pack: RulePack, reading: TableReading, given: dict[str, tuple[
     for fid in ("legal_form", "province", "district"):
         if fid in pack.fields and fid not in table and valid.any():
             table[fid] = np.full(n, None, dtype=object)
-    header, answered = given.get("legal_form", ("legal_form", np.zeros(n, dtype=bool)))
-    for row in np.nonzero(valid)[0].tolist():
-        code = codes[row]
-        found = facts[code]
-        if "legal_form" in pack.fields:
-            form = table["legal_form"][row]
-            if form is not None and form != found.legal_form:
-                reading.problems[row].append(FieldProblem(header if answered[row] else "legal_form", Problem(
-                    "problem.legal_form", {"answered": form, "code": code, "derived": found.legal_form})))
-            table["legal_form"][row] = form or found.legal_form
-        if "province" in pack.fields and table["province"][row] is None:
-            table["province"][row] = found.province
-        if ("district" in pack.fields and table["district"][row] is None and found.district
-                and table.get("province", codes)[row] == found.province == "beijing"):
-            table["district"][row] = found.district
+    rows = np.flatnonzero(valid)
+    if not len(rows):
+        return
+    found = [facts[code] for code in codes[rows].tolist()]
+    if "legal_form" in pack.fields:
+        _legal_forms(reading, rows, found, given.get("legal_form", ("legal_form", np.zeros(n, dtype=bool))))
+    if "province" in pack.fields:
+        _fill(table["province"], rows, [fact.province for fact in found])
+    if "district" in pack.fields:
+        provinces = table.get("province", codes)[rows].tolist()
+        _fill(table["district"], rows, [fact.district if province == fact.province == "beijing" else None
+                                        for fact, province in zip(found, provinces)])
+
+
+def _legal_forms(reading: TableReading, rows: np.ndarray, found: list[credit_code.CreditCodeFacts],
+                 given: tuple[str, np.ndarray]) -> None:
+    """The legal form a valid code says where none is answered, a problem on each row whose answer differs."""
+    header, answered = given
+    column = reading.table["legal_form"]
+    forms = column[rows].tolist()
+    for row, form, fact, code in zip(rows.tolist(), forms, found, reading.table["credit_code"][rows].tolist()):
+        if form is not None and form != fact.legal_form:
+            reading.problems[row].append(FieldProblem(header if answered[row] else "legal_form", Problem(
+                "problem.legal_form", {"answered": form, "code": code, "derived": fact.legal_form})))
+    column[rows] = np.array([form or fact.legal_form for form, fact in zip(forms, found)], dtype=object)
+
+
+def _fill(column: np.ndarray, rows: np.ndarray, derived: list[Any]) -> None:
+    """A column's unanswered cells (None) at some rows filled with what a credit code says (None: nothing)."""
+    cells = column[rows].tolist()
+    column[rows] = np.array([cell if cell is not None else fact for cell, fact in zip(cells, derived)], dtype=object)
 
 
 def _checks(pack: RulePack, reading: TableReading, given: dict[str, tuple[str, np.ndarray]], as_of: dt.date) -> None:

@@ -181,3 +181,25 @@ def test_a_csvs_extra_columns_are_found_from_its_lines_as_from_its_rows(durable,
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     expected = extra_columns(durable, read_rows(path))
     assert unclaimed_columns(durable, path) == expected == ["附件", "联系人", "备注"]
+
+
+def test_the_extra_columns_pass_stops_once_every_unclaimed_column_is_met(durable, tmp_path: Path, monkeypatch) -> None:
+    """A file whose 联系人 and 备注 are filled from its first rows is not read to its end to find its extra columns
+    (the main pass reads it), and a column met only on the last line is still found."""
+    import checker.batch as batch
+
+    real, consumed = batch.csv_lines, []
+
+    def counting(path, *args):
+        for line in real(path, *args):
+            consumed.append(line)
+            yield line
+
+    monkeypatch.setattr(batch, "csv_lines", counting)
+    path = tmp_path / "in.csv"
+    rows = [f"c{i},10,王{i}," + ("备注" if i == 2 else "") for i in range(50)]
+    path.write_text("\n".join(["id,employees,联系人,备注", *rows]) + "\n", encoding="utf-8")
+    assert unclaimed_columns(durable, path) == ["联系人", "备注"] and len(consumed) == 1 + 3  # header, rows 0-2
+    consumed.clear()
+    path.write_text("\n".join(["id,employees,联系人,备注", *rows[:2], *rows[3:], rows[2]]) + "\n", encoding="utf-8")
+    assert unclaimed_columns(durable, path) == ["联系人", "备注"] and len(consumed) == 1 + 50

@@ -308,3 +308,22 @@ def test_batch_runs_with_few_collections_and_restores_the_collector(tmp_path, mo
     assert result.exit_code == (1 if fails else 0), result.output
     assert seen == [(200_000, True)]
     assert gc.get_threshold() == before and gc.get_freeze_count() == frozen
+
+
+@pytest.mark.parametrize("block", [1000, 2])
+def test_batch_problems_come_each_on_its_line_before_the_progress_and_the_summary(tmp_path, monkeypatch, block):
+    """Problems are written a block of lines at a time, yet every one is there once, in row order, each chunk's
+    before its progress line and all before the summary (whatever the block)."""
+    import checker.cli as cli
+
+    real = cli._ProblemLines.__init__
+    monkeypatch.setattr(cli._ProblemLines, "__init__", lambda self, source: real(self, source, block))
+    source = tmp_path / "in.csv"
+    source.write_text("id,employees,tech_staff\n" + "".join(f"c{i},{'many' if i % 2 else 10},5\n" for i in range(7)),
+                      encoding="utf-8")
+    result = CliRunner().invoke(main, ["batch", str(source), "-o", str(tmp_path / "o.csv"), "--as-of", "2026-06-01",
+                                       "--progress"])
+    lines = result.output.splitlines()
+    assert result.exit_code == 4
+    assert lines == [f"{source}: row {n}: employees: 'many' is not a number" for n in (3, 5, 7)] + [
+        "checking: 7 rows", f"7 checked, 3 rows with problems (bad cells read as unknown) -> {tmp_path / 'o.csv'}"]

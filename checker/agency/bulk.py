@@ -13,10 +13,19 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from checker.agency.stored import item_text, pack_body
+import numpy as np
+
+from checker.agency.stored import dumps, item_text, pack_body
 from checker.columns import TableReading, read_table, table_header
-from checker.engine.columnar import Matrix, answer_column, evaluate, table_profile
-from checker.engine.vector import AnswerColumn
+from checker.engine.columnar import (
+    LABELS,
+    Matrix,
+    MeasureColumns,
+    evaluate,
+    missing_texts,
+    money_columns,
+    table_profile,
+)
 from checker.rules.pack import RulePack
 
 Verdict = tuple[dict[str, Any] | None, list[dict[str, Any]]]
@@ -67,32 +76,83 @@ def read_chunk(pack: RulePack, rows: Sequence[Any], as_of: dt.date) -> TableRead
     return read_table(pack, found[0], found[1], as_of)
 
 
-def measure_texts(column: AnswerColumn) -> list[str]:
-    """Per row, the JSON text of one measure's stored item (vector._stored's item through stored._row)."""
-    m, mid = column.matrix, column.measure.id
-    applicant = column.measure.spec.applicant
-    other = applicant if applicant != "company" and applicant else None
-    memo: dict[tuple[Any, ...], str] = {}
-    out: list[str] = []
-    for status, amount, failed, missing, held, save, cond in zip(m["status"], m["amount_wan"], m["failed"], m["missing"],
-                                                                 m["held"], column.saving, m["condition"]):
-        key = (status, repr(amount), tuple(failed), missing, repr(save)) if not held and not cond else None
-        text = memo.get(key) if key is not None else None
-        if text is None:
-            item: dict[str, Any] = {"measure": mid, "status": status, "amount_wan": amount, "currency": column.currency}
-            optional = {"failed": failed, "missing": missing.split(" ") if missing else None, "held": held,
-                        "tax_saving_wan": save, "applicant": other, "condition": cond}
-            item.update((k, v) for k, v in optional.items() if v)
-            text = item_text(item)
-            if key is not None:
-                memo[key] = text
-        out.append(text)
+MARKS = ("\ue000amount", "\ue000saving")  # stand-ins for a row's money in an item's template (no pack word is one)
+
+
+def measure_texts(c: MeasureColumns) -> list[str]:
+    """Per row, the JSON text of one measure's stored item (stored.item_text of vector._stored's item): each distinct
+    item shape (status, failed criteria, open fields, which money it has) spelled once as a template, its money filled
+    in per row; a row held or on a condition spelled on its own."""
+    n = len(c.status)
+    amount, saving = money_columns(c)
+    has_amount, has_saving = ~np.isnan(amount), ~np.isnan(saving) & (saving != 0)  # a zero saving is left out
+    failed, missing = c.failed or [[]] * n, missing_texts(c)
+    keys = _shape_keys(c.status, failed, missing, has_amount, has_saving)
+    odd = np.nonzero(c.held_rows | c.condition_rows)[0]
+    keys[odd] = -1 - odd  # each its own shape
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    odd_rows = set(odd.tolist())
+    templates = [_template(c, row, failed[row], missing[row], has_amount[row], has_saving[row], row in odd_rows)
+                 for row in first.tolist()]
+    spelled = [t if isinstance(t, str) else "" for t in templates]  # "": its money filled in below
+    parts = [t if isinstance(t, tuple) else ("", "", "") for t in templates]
+    out = list(map(spelled.__getitem__, inverse.tolist()))
+    money = np.array([isinstance(t, tuple) for t in templates], dtype=bool)[inverse]
+    if money.any():
+        filled = _numbers(amount), _numbers(saving)
+        for row in np.nonzero(money)[0].tolist():
+            head, middle, tail = parts[inverse[row]]
+            out[row] = head + (filled[0][row] if has_amount[row] else "") + middle + \
+                (filled[1][row] if has_saving[row] else "") + tail
     return out
+
+
+def _shape_keys(status: np.ndarray, failed: list[list[str]], missing: list[str], has_amount: np.ndarray,
+                has_saving: np.ndarray) -> np.ndarray:
+    """Per row, one integer for its status, failed list, open fields and which money it has (each distinct failed list
+    object and open-fields text numbered: the engine shares one per pattern)."""
+    failed_at, lists = _numbered(list(map(id, failed)))
+    missing_at, _ = _numbered(missing)
+    money = has_amount.astype(np.int64) + 2 * has_saving.astype(np.int64)
+    return ((missing_at * lists + failed_at) * 4 + money) * 3 + status.astype(np.int64)
+
+
+def _numbered(values: list[Any]) -> tuple[np.ndarray, int]:
+    """Per value, the number of its first appearance among the distinct values; and how many are distinct."""
+    number = {value: at for at, value in enumerate(dict.fromkeys(values))}
+    return np.array(list(map(number.__getitem__, values)), dtype=np.int64), len(number)
+
+
+def _template(c: MeasureColumns, row: int, failed: list[str], missing: str, amount: bool, saving: bool,
+              odd: bool) -> str | tuple[str, str, str]:
+    """An item's text when it has no money, else its text around its money: (before the amount, between, after)."""
+    applicant = c.measure.spec.applicant
+    item: dict[str, Any] = {"measure": c.measure.id, "status": str(LABELS[c.status[row]]),
+                            "amount_wan": MARKS[0] if amount else None, "currency": c.currency}
+    optional = {"failed": failed, "missing": missing.split(" ") if missing else None,
+                "held": c.held[row] if odd else None, "tax_saving_wan": MARKS[1] if saving else None,
+                "applicant": applicant if applicant != "company" and applicant else None,
+                "condition": c.condition[row] if odd else None}
+    item.update((k, v) for k, v in optional.items() if v)
+    text = item_text(item)
+    if not amount and not saving:
+        return text
+    head, _, rest = text.partition(dumps(MARKS[0])) if amount else ("", "", text)
+    middle, _, tail = rest.partition(dumps(MARKS[1])) if saving else (rest, "", "")
+    return head, middle, tail
+
+
+def _numbers(values: np.ndarray) -> list[str]:
+    """Per row, a float as JSON spells it (as float.__repr__; Infinity and NaN as json.dumps writes them)."""
+    texts = [repr(x) for x in values.tolist()]
+    for row in np.nonzero(np.isinf(values))[0].tolist():
+        texts[row] = dumps(values[row].item())
+    return texts
 
 
 def bodies(found: Matrix) -> list[str]:
     """Per row, the JSON text of its stored items (stored.body of compact_results' items)."""
-    texts = [measure_texts(answer_column(c)) for c in found.columns]
+    texts = [measure_texts(c) for c in found.columns]
     return ["[" + ",".join(parts) + "]" for parts in zip(*texts)] if texts else ["[]"] * found.n
 
 

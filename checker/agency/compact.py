@@ -46,7 +46,7 @@ class Reader:
     def client(self, result: dict[str, Any] | None, key: str, name: str, row: int | None = None,
                client_id: int | None = None) -> ClientFacts:
         """The facts of one client's stored result (compact, older uncompressed, or none)."""
-        if result is None or result.get("stored") != stored.FORMAT:
+        if result is None or not stored.is_stored(result):
             return client_facts(self.table, ClientVerdicts(key, name, result or {}, row, client_id))
         text = stored.body_text(result)
         totals = stored.totals_of(result)

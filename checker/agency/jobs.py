@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, String, bindparam, cast, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -18,9 +18,10 @@ from checker.agency.bulk import Verdict
 from checker.agency.models import Client, ClientResult, Job, JobChunk, JobRow
 from checker.agency.reading import read_answers, with_extras
 from checker.agency.stored import encode
+from checker.agency.stored_answers import encode_answers
 from checker.batch import Row
 from checker.config import SETTINGS
-from checker.db import rowcount
+from checker.db import JsonText, json_text, rowcount
 from checker.engine import Checker, CheckResult, EngineMismatch
 from checker.engine.answer import stored_item
 from checker.engine.columnar import compact_results
@@ -151,7 +152,8 @@ def _claim(session: Session, rows: list[Any]) -> list[Any]:
 def _insert_missing(session: Session, agency_id: int, keys: list[str]) -> None:
     """Add clients for these keys, skipping any another job added meanwhile (no UNIQUE violation)."""
     now = utcnow()
-    values = [{"agency_id": agency_id, "key": k, "name": k, "answers": {}, "created_at": now, "updated_at": now} for k in keys]
+    none = JsonText("{}")  # their answers follow in _store's UPDATE
+    values = [{"agency_id": agency_id, "key": k, "name": k, "answers": none, "created_at": now, "updated_at": now} for k in keys]
     dialect = session.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):
         module = sqlite if dialect == "sqlite" else postgresql
@@ -161,7 +163,28 @@ def _insert_missing(session: Session, agency_id: int, keys: list[str]) -> None:
         session.execute(insert(Client.__table__), values)
 
 
-def _store(session: Session, job: Job, checked: list[tuple[Any, dict[str, Any]]], backend: str) -> dict[int, int]:
+class Written(NamedTuple):
+    """A checked row's JSON columns serialised before the write transaction (deflating and JSON are most of a chunk's
+    writing, and SQLite has one write lock for everybody): its problems, and of a good row its result and answers."""
+
+    problems: JsonText
+    rulepack: str | None = None
+    result: JsonText | None = None
+    answers: JsonText | None = None
+
+
+def written(rows: list[Any], verdicts: dict[int, Verdict]) -> dict[int, Written]:
+    """Each row's Written, by row id."""
+    out: dict[int, Written] = {}
+    for row in rows:
+        result, problems = verdicts[row.id]
+        out[row.id] = Written(JsonText(json_text(problems))) if result is None else \
+            Written(JsonText(json_text(problems)), result["rulepack"], JsonText(json_text(encode(result))),
+                    JsonText(json_text(encode_answers(row.raw))))
+    return out
+
+
+def _store(session: Session, job: Job, checked: list[tuple[Any, Written]], backend: str) -> dict[int, int]:
     """Save the clients and results of the good rows (a few statements per chunk); their client ids by row id."""
     rows = [row for row, _ in checked]
     if not rows:
@@ -173,14 +196,14 @@ def _store(session: Session, job: Job, checked: list[tuple[Any, dict[str, Any]]]
         clients = _clients(session, job.agency_id, rows)
     now = utcnow()
     ids = {row.id: clients[client_key(row)] for row in rows}
-    latest = {ids[row.id]: row for row in rows}  # a client named twice in a chunk keeps its last row, as before
+    latest = {ids[row.id]: (row, kept) for row, kept in checked}  # a client named twice keeps its last row, as before
     session.execute(update(Client.__table__).where(Client.__table__.c.id == bindparam("cid")),
-                    [{"cid": cid, "name": str(row.raw.get("name") or client_key(row))[:200], "answers": row.raw,
-                      "updated_at": now} for cid, row in latest.items()])
+                    [{"cid": cid, "name": str(row.raw.get("name") or client_key(row))[:200], "answers": kept.answers,
+                      "updated_at": now} for cid, (row, kept) in latest.items()])
     session.execute(insert(ClientResult.__table__),
                     [{"agency_id": job.agency_id, "client_id": ids[row.id], "job_id": job.id, "row_number": row.number,
-                      "rulepack": result["rulepack"], "as_of": job.as_of, "result": result, "backend": backend,
-                      "created_at": now} for row, result in checked])
+                      "rulepack": kept.rulepack, "as_of": job.as_of, "result": kept.result, "backend": backend,
+                      "created_at": now} for row, kept in checked])
     return ids
 
 
@@ -255,6 +278,7 @@ def _chunk(session: Session, checker: Checker, job_id: int, size: int, worker: s
         finish_if_done(session, job_id)
         return False
     verdicts = _verdicts(checker, job, rows)
+    texts = written(rows, verdicts)
     rows = _claim(session, rows)
     if not rows:  # another worker took these rows meanwhile: go on with the next ones
         session.rollback()
@@ -266,10 +290,10 @@ def _chunk(session: Session, checker: Checker, job_id: int, size: int, worker: s
     if rowcount(moved) != 1:  # cancelled (or re-run on another pack) meanwhile: this chunk stores nothing
         session.rollback()
         return False
-    clients = _store(session, job, [(row, result) for row in rows if (result := verdicts[row.id][0]) is not None],
+    clients = _store(session, job, [(row, texts[row.id]) for row in rows if texts[row.id].result is not None],
                      checker.batch_backend)
-    marks = [{"rid": row.id, "state": "error" if verdicts[row.id][0] is None else "done", "client_id": clients.get(row.id),
-              "problems": verdicts[row.id][1]}  # bad cells of a checked row, or why a row could not be checked
+    marks = [{"rid": row.id, "state": "error" if texts[row.id].result is None else "done", "client_id": clients.get(row.id),
+              "problems": texts[row.id].problems}  # bad cells of a checked row, or why a row could not be checked
              for row in rows]
     session.execute(update(JobRow.__table__).where(JobRow.__table__.c.id == bindparam("rid")), marks)
     session.add(JobChunk(job_id=job_id, first_row=rows[0].number, last_row=rows[-1].number, rows=len(rows),

@@ -24,7 +24,7 @@ class Client(Base):
     __table_args__ = (UniqueConstraint("agency_id", "key", name="uq_agency_client_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"))  # uq_agency_client_key leads
     key: Mapped[str] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(String(200), default="")
     answers: Mapped[dict[str, Any]] = mapped_column(StoredAnswers, default=dict)  # compact on disk, the dict in Python
@@ -57,7 +57,7 @@ class JobRow(Base):
                       Index("ix_agency_job_row_pending", "job_id", "state", "number"))  # a chunk's next pending rows
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    job_id: Mapped[int] = mapped_column(ForeignKey("agency_job.id", ondelete="CASCADE"), index=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("agency_job.id", ondelete="CASCADE"))  # both indexes above lead with it
     number: Mapped[int] = mapped_column(Integer)
     raw: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     state: Mapped[str] = mapped_column(String(16), default="pending")

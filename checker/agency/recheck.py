@@ -107,7 +107,7 @@ def _chunk(session: Session, checker: Checker, recheck_id: int, size: int) -> bo
                         "rulepack": result["rulepack"], "as_of": when, "result": result,
                         "backend": checker.batch_backend, "created_at": utcnow()})
         changes += _changes(recheck, client, latest.get(client.id), result)
-    session.execute(insert(ClientResult), results)
+    session.execute(insert(ClientResult), results)  # results encoded as bound, before this first write takes the lock
     if changes:
         session.execute(insert(RecheckChange), changes)
     kinds = [c["kind"] for c in changes]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from checker.db import DeflatedJSON
 from checker.models import Base, utcnow
 
 DELIVERY_STATES = ("pending", "delivered", "failed")
@@ -39,5 +40,5 @@ class PortfolioSummary(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"), primary_key=True)
     rulepack: Mapped[str] = mapped_column(String(64))
     stamp: Mapped[str] = mapped_column(String(64))  # the agency's newest result id and result count when computed
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    data: Mapped[dict[str, Any]] = mapped_column(DeflatedJSON)  # ~5x smaller on disk, the dict in Python
     computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

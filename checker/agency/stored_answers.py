@@ -1,20 +1,32 @@
-"""The compact stored form of an agency client's answers: ~half the bytes of the plain dict.
+"""The compact stored form of an agency client's answers: ~a third of the bytes of the plain dict.
 
 Readers never see it: the `StoredAnswers` column type encodes on write and decodes on read. The answers become one
 flat list [key, value, key, value, ...] in their order, a key of the frozen list `KEYS_1` written as its index (a
 key the list lacks, such as an agency's own column 联系人, stays text, so a digit key "3" and index 3 stay apart),
 values as they were uploaded. A row stored before this form (a plain dict) reads as it was; empty answers stay {}.
+
+Format 2 deflates that list's JSON text with a preset dictionary of whole answer lists (the frozen
+`stored_zdict.ANSWERS_2`, raw deflate): {"answers": 2, "z": base64}, ~200 bytes on the bench's clients where
+format 1's list (still read) took ~420 (~530 with the spaces and escapes JSON columns were written with before).
 """
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 from sqlalchemy import JSON
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-FORMAT = 1
+from checker.agency.stored import deflate, deflater, inflate
+from checker.agency.stored_zdict import ANSWERS_2
+from checker.db import JsonText
+
+FORMAT = 2  # written; format 1 ({"answers": 1, "kv": [...]}) is read
+ZDICT = ANSWERS_2.encode("utf-8")
+DEFLATER = deflater(ZDICT)
 KEYS_1 = (  # never edit or reorder: stored rows decode by these indices (the pack's fields of 2026-12-04, id first)
     "id", "ip_pledge_loan_wan", "ip_pledge_loan_rate_pct", "name", "credit_code", "legal_form", "entity_type",
     "registered_on", "province", "district", "industry_code", "tax_assessment", "hpi_industry", "employees",
@@ -52,7 +64,9 @@ def encode_answers(answers: Any) -> Any:
     flat: list[Any] = []
     for key, value in answers.items():
         flat += (INDEX.get(key, key), value)
-    return {"answers": FORMAT, "kv": flat}
+    text = json.dumps(flat, ensure_ascii=False, separators=(",", ":"))
+    packed = deflate(text.encode("utf-8", "surrogatepass"), DEFLATER)  # a JSON upload's lone surrogate kept as is
+    return {"answers": FORMAT, "z": base64.b64encode(packed).decode("ascii")}
 
 
 def decode_answers(stored: Any) -> Any:
@@ -60,13 +74,23 @@ def decode_answers(stored: Any) -> Any:
     is)."""
     if not is_stored(stored):
         return stored
-    flat = stored["kv"]
+    flat = flat_list(stored)
     return {KEYS_1[key] if isinstance(key, int) else key: value for key, value in zip(flat[::2], flat[1::2])}
 
 
+def flat_list(stored: dict[str, Any]) -> list[Any]:
+    """A stored form's flat list [key or its index, value, ...]."""
+    if stored["answers"] == 1:
+        return list(stored["kv"])
+    return list(json.loads(inflate(base64.b64decode(stored["z"]), 2, ZDICT).decode("utf-8", "surrogatepass")))
+
+
 def is_stored(value: Any) -> bool:
-    """Whether a value is the stored form (a dict of exactly its two keys, this format)."""
-    return isinstance(value, dict) and len(value) == 2 and value.get("answers") == FORMAT and isinstance(value.get("kv"), list)
+    """Whether a value is a stored form (a dict of exactly its two keys: format 1's list, or format 2's text)."""
+    if not isinstance(value, dict) or len(value) != 2:
+        return False
+    form = value.get("answers")
+    return form == 1 and isinstance(value.get("kv"), list) or form == 2 and isinstance(value.get("z"), str)
 
 
 class StoredAnswers(TypeDecorator[dict[str, Any]]):
@@ -77,8 +101,8 @@ class StoredAnswers(TypeDecorator[dict[str, Any]]):
     should_evaluate_none = True  # as JSON: an explicit None is stored as JSON null, not replaced by the default
 
     def process_bind_param(self, value: dict[str, Any] | None, dialect: Dialect) -> dict[str, Any] | None:
-        """Encode on write."""
-        return encode_answers(value)
+        """Encode on write (a JsonText is a stored form serialised already)."""
+        return value if isinstance(value, JsonText) else encode_answers(value)
 
     def process_result_value(self, value: dict[str, Any] | None, dialect: Dialect) -> dict[str, Any] | None:
         """Decode on read."""

@@ -464,23 +464,47 @@ def compact_results(pack: RulePack, profiles: list[dict[str, Any]], as_of: dt.da
              "totals": {k: v[row] for k, v in sums.items()}} for row, items in enumerate(results)]
 
 
+def missing_texts(c: MeasureColumns) -> list[str]:
+    """Per row, the measure's open fields space-separated and sorted, as answer_column gives them."""
+    return _missing_lists(c.missing, len(c.status))
+
+
+def money_columns(c: MeasureColumns) -> tuple[np.ndarray, np.ndarray]:
+    """The amount and the tax saving rounded as answer_column rounds them (NaN: none)."""
+    return _round4(c.amount), _round4(c.saving)
+
+
 def answer_column(c: MeasureColumns) -> AnswerColumn:
     """The vector.AnswerColumn of one programme (for code that reads row items)."""
     return AnswerColumn(c.measure, _lists(c), c.currency, _rounded(c.saving), set(np.nonzero(c.left_out)[0].tolist()))
 
 
 
-def flat_row_at(found: Matrix, row: int, ident: Any, version: str, as_of: dt.date) -> dict[str, Any]:
-    """One row of matrix_rows read from the columns (the rows a batch re-checks with the engine)."""
-    out: dict[str, Any] = {"id": ident, "rulepack": version, "as_of": as_of.isoformat()}
+def flat_rows_at(found: Matrix, rows: list[int], idents: list[Any], version: str, as_of: dt.date) -> list[dict[str, Any]]:
+    """Some rows of matrix_rows read from the columns (the rows a batch re-checks with the engine): each measure's
+    columns taken at those rows only (a held or condition date is not worked out for the chunk's other rows)."""
+    at = np.asarray(rows, dtype=np.intp)
+    outs: list[dict[str, Any]] = [{"id": ident, "rulepack": version, "as_of": as_of.isoformat()} for ident in idents]
     for c in found.columns:
-        mid, held, cond = c.measure.id, c.held[row], c.condition[row]
-        out[f"{mid}:status"] = STATUS[int(c.status[row])]
-        out[f"{mid}:amount_wan"] = _rounded(c.amount[row:row + 1])[0]
-        out[f"{mid}:missing"] = _missing_lists({k: m[row:row + 1] for k, m in c.missing.items()}, 1)[0]
-        out[f"{mid}:held_until"] = held["until"] if held else None
-        out[f"{mid}:currency"] = c.currency
-        out[f"{mid}:tax_saving_wan"] = _rounded(c.saving[row:row + 1])[0]
-        out[f"{mid}:condition_until"] = cond["until"] if cond else None
-    out.update((key, float(values[row])) for key, values in found.totals.items())
-    return out
+        mid = c.measure.id
+        held = _taken(c.held_at, at).lists(("since", "until"))
+        cond = _taken(c.condition_at, at).lists(("until",))
+        parts = zip(c.status[at].tolist(), _rounded(c.amount[at]), _missing_lists({k: m[at] for k, m in c.missing.items()},
+                    len(at)), held, _rounded(c.saving[at]), cond)
+        for out, (status, amount, missing, held_at, saving, cond_at) in zip(outs, parts):
+            out[f"{mid}:status"] = STATUS[int(status)]
+            out[f"{mid}:amount_wan"] = amount
+            out[f"{mid}:missing"] = missing
+            out[f"{mid}:held_until"] = held_at["until"] if held_at else None
+            out[f"{mid}:currency"] = c.currency
+            out[f"{mid}:tax_saving_wan"] = saving
+            out[f"{mid}:condition_until"] = cond_at["until"] if cond_at else None
+    for key, values in found.totals.items():
+        for out, value in zip(outs, values[at].tolist()):
+            out[key] = float(value)
+    return outs
+
+
+def _taken(dated: Dated, at: np.ndarray) -> Dated:
+    """A held or condition column at some rows."""
+    return Dated(dated.rows[at], dated.since[at], dated.until[at])

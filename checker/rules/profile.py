@@ -12,6 +12,7 @@ import numpy as np
 
 from checker.problems import Problem, ProblemError, plain, problem_of, shown
 from checker.rules.cells import PLAIN_NUMBER, date_cell, number_text, option_cell
+from checker.rules.plain import plain_cells
 from checker.rules.schema import FieldDecl
 
 UNKNOWN_WORDS = {"", "不清楚", "不知道", "unknown", "don't know", "dont know", "n/a", "null", "none?"}
@@ -100,41 +101,27 @@ def plain_number(decl: FieldDecl, text: str) -> float | int | None:
 
 
 PLAIN_WIDTH = 24  # plain_numbers reads cells up to this many characters at once; longer ones go to plain_number
-PLUS, MINUS, DOT, ZERO, NINE = (ord(c) for c in "+-.09")
 
 
 def plain_numbers(decl: FieldDecl, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """plain_number of many text cells at once, as arrays: which cells it reads (a mask) and their values as floats
-    (NaN elsewhere). The cells' code points are checked column by column (PLAIN_NUMBER: an optional sign at the start,
-    ASCII digits, at most one dot after the first digit) and read by numpy's float parser (correctly rounded, as
-    float() is), so a file's column of numbers costs no Python per cell; what it does not read goes to parse_value."""
+    (NaN elsewhere). The cells are checked against PLAIN_NUMBER (an optional sign at the start, ASCII digits, at most
+    one dot after the first digit) and read to the bit as float() reads them by plain.plain_cells over the column's
+    bytes, so a file's column of numbers costs no Python per cell; what it does not read goes to parse_value."""
     n = len(texts)
-    values = np.full(n, np.nan)
     if decl.type not in ("int", "decimal") or not n:
-        return np.zeros(n, dtype=bool), values
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-    width = max(1, min(PLAIN_WIDTH, int(lengths.max())))
-    cells = np.array(texts, dtype=f"<U{width}")  # a longer cell is cut here and refused by its length below
-    codes = cells.view(np.uint32).reshape(n, width)
-    inside = np.arange(width) < lengths[:, None]  # a NUL inside a cell is a code point 0 there: refused
-    digit = (codes >= ZERO) & (codes <= NINE)
-    dot = codes == DOT
-    signed = (codes[:, 0] == PLUS) | (codes[:, 0] == MINUS)
-    allowed = digit | dot
-    allowed[:, 0] |= signed
-    first = codes[np.arange(n), signed.astype(np.int64)]  # the character after the sign, if any, is a digit
-    ok = ((lengths > 0) & (lengths <= PLAIN_WIDTH) & (allowed | ~inside).all(axis=1) & (dot.sum(axis=1) <= 1)
-          & (first >= ZERO) & (first <= NINE))
-    if decl.type == "int":
-        ok &= ~dot.any(axis=1)  # 12.0 is read (or refused as not whole) by parse_value
-    found = cells[ok].astype(np.float64)  # an int of at most 24 digits: exact wherever |value| <= MAX_MAGNITUDE
+        return np.zeros(n, dtype=bool), np.full(n, np.nan)
+    ok, values = plain_cells(texts, PLAIN_WIDTH, decl.type == "int")
+    found = values[ok]  # an int of at most 24 digits: exact wherever |value| <= MAX_MAGNITUDE
     keep = np.abs(found) <= MAX_MAGNITUDE
     if decl.min is not None:
         keep &= found >= decl.min
     if decl.max is not None:
         keep &= found <= decl.max
     ok[ok] = keep
-    values[ok] = found[keep] + (0.0 if decl.type == "int" else -0.0)  # int("-0") is 0; float("-0") stays -0.0
+    values[~ok] = np.nan
+    if decl.type == "int":
+        values += 0.0  # int("-0") is 0; float("-0") stays -0.0
     return ok, values
 
 

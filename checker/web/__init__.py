@@ -64,8 +64,14 @@ def _register(app: Flask) -> None:
     app.register_blueprint(measures_bp)
     app.before_request(_remember_lang)
     app.context_processor(lambda: {"t": t, "pick": pick, "lang": current_lang(), "lang_url": lang_url})
+    app.add_template_filter(grouped)
     app.register_error_handler(404, lambda e: (render_template("errors/404.html"), 404))
     app.register_error_handler(CSRFError, lambda e: (render_template("errors/400.html", message=t("csrf")), 400))
+
+
+def grouped(value: int) -> str:
+    """A count with its thousands grouped (12,345), as the pages write every figure."""
+    return f"{value:,}"
 
 
 def _remember_lang() -> None:

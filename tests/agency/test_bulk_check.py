@@ -13,6 +13,7 @@ import pytest
 from checker.agency import bulk, stored
 from checker.agency.jobs import _row_verdicts, _verdicts
 from checker.engine import EngineMismatch
+from checker.engine.columnar import answer_column, evaluate
 
 AS_OF = dt.date(2026, 6, 1)
 EXAMPLE = "examples/haidian-software.json"
@@ -89,3 +90,45 @@ def test_a_disagreement_with_the_engine_still_stops_the_chunk(pack, durable, mon
     monkeypatch.setattr(bulk, "bodies", lambda found: ["[]", *real(found)[1:]])
     with pytest.raises(EngineMismatch, match="row 2"):
         _verdicts(durable, job, rows)
+
+
+def item_texts(column) -> list[str]:
+    """The definition measure_texts follows: per row, stored.item_text of vector._stored's item."""
+    m, other = column.matrix, column.measure.spec.applicant
+    out = []
+    for status, amount, failed, missing, held, save, cond in zip(m["status"], m["amount_wan"], m["failed"], m["missing"],
+                                                                 m["held"], column.saving, m["condition"]):
+        item = {"measure": column.measure.id, "status": status, "amount_wan": amount, "currency": column.currency}
+        optional = {"failed": failed, "missing": missing.split(" ") if missing else None, "held": held,
+                    "tax_saving_wan": save, "applicant": other if other != "company" else None, "condition": cond}
+        item.update((k, v) for k, v in optional.items() if v)
+        out.append(stored.item_text(item))
+    return out
+
+
+def test_each_item_text_is_its_item_dict_spelled_odd_money_included(pack):
+    rows = text_rows(pack, 300, seed=5)
+    reading = bulk.read_chunk(pack, rows, AS_OF)
+    found = evaluate(pack, reading.table, AS_OF, failed=True)
+    odd = [-0.0, 0.0, float("inf"), float("-inf"), 1e16, 1.5e-7, 123456789.1234, float("nan")]
+    for c in found.columns:
+        c.amount = c.amount.copy()
+        c.saving = c.saving.copy()
+        c.amount[: len(odd)] = odd
+        c.saving[len(odd): 2 * len(odd)] = odd
+        assert bulk.measure_texts(c) == item_texts(answer_column(c)), c.measure.id
+    texts = [t for c in found.columns for t in bulk.measure_texts(c)]
+    assert any('"i"' in t for t in texts) and any(',[],[' in t for t in texts)  # failed and open fields both spelled
+    assert any("Infinity" in t for t in texts) and any("-0.0" in t for t in texts)
+    assert any(c.held_rows.any() or c.condition_rows.any() for c in found.columns)
+
+
+def test_a_blank_none_cell_is_an_empty_text_and_a_text_subclass_is_text(pack):
+    rows = text_rows(pack, 6)
+    rows[1].raw["employees"] = None  # a JSONL null
+    rows[2].raw["name"] = type("Cell", (str,), {})("北京某某公司")
+    header, table = bulk.text_table(rows)
+    assert table[1][header.index("employees")] == "" and table[2][header.index("name")] == "北京某某公司"
+    assert [row[: len(header)] for row in table] == [[str(r.raw.get(h) or "") for h in header] for r in rows]
+    rows[4].raw["employees"] = 12
+    assert bulk.text_table(rows) is None

@@ -25,3 +25,19 @@ def test_the_migrated_schema_has_the_index(app):
     with app.extensions["checker"].sessions() as session:
         columns = [row[2] for row in session.execute(text("PRAGMA index_info(ix_agency_job_row_pending)"))]
         assert columns == ["job_id", "state", "number"]
+
+
+def test_a_jobs_rows_and_an_agencys_clients_are_sought_by_the_indexes_that_lead_with_them(app):
+    """Their single-column indexes were dropped (migration 0010): the composite ones still find them, nothing scanned."""
+    from sqlalchemy import delete, func, select
+
+    from checker.agency.models import Client, JobRow
+
+    with app.extensions["checker"].sessions() as session:
+        indexes = {row[1] for table in ("agency_job_row", "agency_client")
+                   for row in session.execute(text(f"PRAGMA index_list({table})"))}
+        assert not {"ix_agency_job_row_job_id", "ix_agency_client_agency_id"} & indexes
+        for statement in (select(func.count()).select_from(JobRow).where(JobRow.job_id == 1),
+                          select(Client.id).where(Client.agency_id == 1), delete(JobRow).where(JobRow.job_id == 1)):
+            plan = _plan(session, statement)
+            assert plan.startswith("SEARCH") and "INDEX" in plan and "SCAN" not in plan, plan

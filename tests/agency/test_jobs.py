@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 
 import pytest
@@ -289,3 +290,33 @@ def test_forgetting_answers_of_an_unfinished_job_waits_for_its_end(app, users):
     process_job(services.sessions, services.checker, job, size=2, stop=after(1))
     with services.sessions() as session:
         assert all(r for r in session.scalars(select(JobRow.raw).where(JobRow.job_id == job)))
+
+
+def test_a_chunk_serialises_and_deflates_before_it_takes_the_write_lock(app, users, monkeypatch):
+    """No JSON text is written and nothing deflated between a chunk's claim (its first write) and its commit: SQLite has
+    one write lock for every page, so the chunk holds it only for its statements."""
+    from sqlalchemy import event
+
+    from checker.agency import stored, stored_answers
+
+    job = queued_job(app, users["a"], 30, bad=(3,))
+    services = app.extensions["checker"]
+    inside, work = [False], []
+    claim, dumps, deflate = jobs._claim, json.dumps, stored.deflate
+    monkeypatch.setattr(jobs, "_claim", lambda *a: (inside.__setitem__(0, True), claim(*a))[1])
+    for module, name, real in ((json, "dumps", dumps), (stored, "deflate", deflate), (stored_answers, "deflate", deflate)):
+        monkeypatch.setattr(module, name, lambda *a, _real=real, _name=name, **k: (
+            work.append(_name) if inside[0] else None, _real(*a, **k))[1])
+    engine = services.sessions.kw["bind"]
+    done = lambda *args: inside.__setitem__(0, False)  # noqa: E731
+    event.listen(engine, "commit", done)
+    try:
+        process_job(services.sessions, services.checker, job, size=10, stop=after(3))
+    finally:
+        event.remove(engine, "commit", done)
+    assert work == []
+    with services.sessions() as session:
+        assert recount(session, job) == {"done": 30}
+        clients = {c.key: c for c in session.scalars(select(Client))}
+        assert clients["c3"].answers["rd_expense_wan"] == "x" and clients["c30"].answers["id"] == "c30"
+        assert all(r.result["results"] for r in session.scalars(select(ClientResult).where(ClientResult.job_id == job)))

@@ -227,3 +227,41 @@ def test_recheck_the_example_company_after_editing_the_project_pack(tmp_path, pa
         moved = session.execute(select(RecheckChange.measure, RecheckChange.before, RecheckChange.after)).all()
     assert [tuple(m) for m in moved] == [("hte-recognition", "eligible", "ineligible")]
     engine.dispose()
+
+
+def test_a_recheck_chunk_serialises_its_results_before_it_takes_the_write_lock(tmp_path, app, users, alice, monkeypatch):
+    """No result is turned into JSON or deflated between a recheck chunk's first write and its commit: SQLite has one
+    write lock for every page, so the chunk holds it only for its statements (as an agency job's chunk does)."""
+    import json
+
+    from sqlalchemy import event
+
+    from checker.agency import stored
+
+    job_id_of(upload(alice, "clients.jsonl", jsonl_bytes(CLIENTS)))
+    pack = load_pack(changed_pack(tmp_path))
+    engine = app.extensions["checker"].sessions.kw["bind"]
+    inside, work = [False], []
+
+    def writes(conn, cursor, statement, *args):  # noqa: ANN001
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            inside[0] = True
+
+    for module, name in ((json, "dumps"), (stored, "deflate")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _real=real, _name=name, **k: (
+            work.append(_name) if inside[0] else None, _real(*a, **k))[1])
+    done = lambda *args: inside.__setitem__(0, False)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", writes)
+    event.listen(engine, "commit", done)
+    with app.extensions["checker"].sessions() as session:
+        agency = session.scalar(select(Client.agency_id))
+        recheck_id = start_recheck(session, agency, pack.version).id
+        session.commit()
+    try:
+        run_recheck(app.extensions["checker"].sessions, Checker(pack, "reference"), recheck_id, 3)
+    finally:
+        event.remove(engine, "before_cursor_execute", writes)
+        event.remove(engine, "commit", done)
+    assert work == []
+    assert _changes(app, recheck_id) == EXPECTED  # the results stored the same

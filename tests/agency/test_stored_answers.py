@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,9 +13,11 @@ from sqlalchemy import select, text
 from checker.agency.jobs import process_job
 from checker.agency.models import Client
 from checker.agency.portfolio import Portfolio
-from checker.agency.stored_answers import FORMAT, KEYS_1, decode_answers, encode_answers
+from checker.agency.stored_answers import FORMAT, KEYS_1, ZDICT, decode_answers, encode_answers, flat_list
 from tests.agency.test_jobs import queued_job
 from tests.agency.util import GOOD
+
+EXAMPLE = "examples/haidian-software.json"
 
 KEY = st.one_of(st.sampled_from(KEYS_1), st.text(max_size=8))
 VALUE = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=12))
@@ -28,7 +31,7 @@ def test_any_answers_read_back_the_same_in_their_order(answers):
 
 def test_digit_keys_and_list_indices_stay_apart():
     answers = {"3": "text key", KEYS_1[3]: "listed key", "联系人": "张三"}
-    assert encode_answers(answers)["kv"] == ["3", "text key", 3, "listed key", "联系人", "张三"]
+    assert flat_list(encode_answers(answers)) == ["3", "text key", 3, "listed key", "联系人", "张三"]
     assert decode_answers(encode_answers(answers)) == answers
 
 
@@ -37,6 +40,29 @@ def test_answers_stored_before_the_compact_form_still_read():
     assert decode_answers(old) == old and decode_answers({}) == {} and encode_answers({}) == {}
     for odd in (["not", "a", "dict"], "text", None):  # kept as they were written, for their readers to refuse
         assert encode_answers(odd) == odd and decode_answers(odd) == odd
+
+
+def test_answers_stored_in_format_1_still_read():
+    old = {"answers": 1, "kv": [0, "c1", "联系人", "张三", 13, "30", "3", None]}  # as format 1 stored them
+    assert decode_answers(old) == {"id": "c1", "联系人": "张三", "employees": "30", "3": None}
+    assert flat_list(old) == old["kv"] and decode_answers(encode_answers(decode_answers(old))) == decode_answers(old)
+
+
+def test_a_lone_surrogate_of_a_json_upload_is_stored_and_read_back():
+    answers = {"name": "\ud800 odd", "id": "c\udfff"}
+    assert decode_answers(json.loads(json.dumps(encode_answers(answers)))) == answers
+
+
+def test_format_2_is_under_half_of_format_1_on_the_example_firm():
+    answers = {"id": "client-1", **{k: str(v) for k, v in json.loads(Path(EXAMPLE).read_text(encoding="utf-8")).items()}}
+    first = {"answers": 1, "kv": [part for key, value in answers.items() for part in (KEYS_1.index(key), value)]}
+    assert decode_answers(first) == answers == decode_answers(encode_answers(answers))
+    assert len(json.dumps(encode_answers(answers))) * 2 < len(json.dumps(first, ensure_ascii=False))
+
+
+def test_format_2_deflates_with_the_frozen_dictionary():
+    # Answers of format 2 inflate only with these exact bytes: a changed dictionary is a new format.
+    assert hashlib.sha256(ZDICT).hexdigest()[:16] == "ba11b7ce8fe41a71" and len(ZDICT) == 3961
 
 
 def test_the_frozen_key_list_never_changes():
@@ -56,6 +82,6 @@ def test_a_job_stores_clients_answers_compact_and_every_reader_gets_the_dict(app
         agency = session.scalar(select(Client.agency_id))
         plain = {client.key: client.answers for client, _ in Portfolio(session, agency).latest_read()}
     assert set(raw) == {f"c{i}" for i in range(1, 6)}
-    assert all(stored["answers"] == FORMAT and isinstance(stored["kv"], list) for stored in raw.values())
+    assert all(stored["answers"] == FORMAT == 2 and isinstance(stored["z"], str) for stored in raw.values())
     assert orm["c2"] == plain["c2"] == {**GOOD, "id": "c2", "rd_expense_wan": 102}
     assert all(len(json.dumps(raw[k], ensure_ascii=False)) < 0.8 * len(json.dumps(orm[k], ensure_ascii=False)) for k in raw)

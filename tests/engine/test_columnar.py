@@ -28,6 +28,19 @@ def test_the_columnar_matrix_agrees_with_the_single_check(reference, raws, as_of
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(raws=st.lists(PROFILES, min_size=1, max_size=8), as_of=DATES, data=st.data())
+def test_the_rows_a_batch_rechecks_are_those_rows_of_the_matrix(raws, as_of, data):
+    """flat_rows_at (the sample a batch compares with durable-rules) reads each row as matrix_rows gives it: held and
+    condition dates, open fields, amounts and totals taken at those rows only."""
+    profiles = [{k: v for k, v in raw.items() if v is not None} for raw in raws]
+    ids = [f"c{i}" for i in range(len(profiles))]
+    rows = data.draw(st.lists(st.integers(0, len(profiles) - 1), min_size=1, max_size=4))
+    found = columnar.evaluate(PACK, columnar.profile_table(PACK.at(as_of), profiles), as_of, profiles=profiles)
+    whole = columnar.matrix_rows(PACK, profiles, ids, as_of)
+    assert columnar.flat_rows_at(found, rows, [ids[r] for r in rows], PACK.version, as_of) == [whole[r] for r in rows]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(raws=st.lists(PROFILES, min_size=1, max_size=6), as_of=DATES)
 def test_the_columnar_stored_items_are_the_vector_ones(raws, as_of):
     profiles = [{k: v for k, v in raw.items() if v is not None} for raw in raws]

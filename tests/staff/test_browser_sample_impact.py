@@ -84,9 +84,11 @@ def test_a_running_registry_preview_is_cancelled_and_shows_its_partial_result(cs
     ARTIFACTS.mkdir(exist_ok=True)
     with served(csrf_app, threads=2) as server:
         sign_in_staff(page, server)
-        page.goto(server + f"/staff/sample-impacts/{job_id}")
+        with page.expect_response(lambda r: r.url.endswith(f"/staff/sample-impacts/{job_id}.json")):
+            page.goto(server + f"/staff/sample-impacts/{job_id}")  # the page, then progress.js's first poll
         expect(page.locator("#impact-status")).to_have_attribute("data-status", "running")
-        expect(page.locator("#impact-count")).to_have_text("1000 / 2500")
+        expect(page.locator("#impact-count")).to_have_text("1,000 / 2,500")  # as the poll writes it: thousands grouped
+        expect(page.locator("#impact-bar")).to_have_text("1,000 / 2,500")
         expect(page.locator("#impact-summary")).to_have_count(0)
         page.screenshot(path=str(ARTIFACTS / "staff-sample-running.png"), full_page=True)
         _at_phone_width(page, "staff-sample-running")
@@ -95,7 +97,7 @@ def test_a_running_registry_preview_is_cancelled_and_shows_its_partial_result(cs
         expect(page.locator("#impact-status")).to_have_text("已取消")
         expect(page.locator("#sample-partial")).to_contain_text("前 1,000 行（共 2,500 行）")
         expect(page.locator("#sample-cancel")).to_have_count(0)
-        expect(page.locator("#n-rows")).to_have_text("1000")
+        expect(page.locator("#n-rows")).to_have_text("1,000")
         expect(page.locator("#money-top")).to_contain_text("生成的企业 #")
         assert _overflow(page) <= 0
         page.screenshot(path=str(ARTIFACTS / "staff-sample-cancelled.png"), full_page=True)

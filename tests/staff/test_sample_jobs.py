@@ -158,7 +158,7 @@ def test_the_cancel_button_stops_a_running_job_and_the_page_shows_the_partial_re
     assert "/cancel" not in page  # nothing left to cancel
     assert 'data-status="cancelled">已取消</strong>' in page and "cancelled by user" not in page
     assert "已取消：以下仅是前 1,000 行（共 2,500 行）的部分结果" in page
-    assert '<dd id="n-rows">1000</dd>' in page
+    assert '<dd id="n-rows">1,000</dd>' in page
     assert f'<dd id="n-lost">{job.count("no_longer_eligible")}</dd>' in page and job.count("no_longer_eligible") > 0
     restart = re.search(r'<a id="sample-restart" href="([^"]+)"', page).group(1)
     assert restart.startswith(f"/staff/drafts/{job.draft_id}/impact?") and "n=2500" in restart and "seed=3" in restart

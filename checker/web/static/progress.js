@@ -8,14 +8,17 @@
   var url = box.getAttribute("data-progress-url");
   var bar = box.querySelector("progress");
 
+  function count(n) { return Number(n).toLocaleString("en-US"); }  // 12,345 as the page's own figures are written
+
   function show(p) {
     bar.max = Math.max(p.total, 1);
     bar.value = p.total ? p.done : (p.finished ? 1 : 0);
-    bar.textContent = p.done + " / " + p.total;
+    bar.textContent = count(p.done) + " / " + count(p.total);
     box.querySelectorAll("[data-field]").forEach(function (el) {
       var name = el.getAttribute("data-field");
-      if (name === "count") { el.textContent = p.done + " / " + p.total; }
+      if (name === "count") { el.textContent = count(p.done) + " / " + count(p.total); }
       else if (name === "status") { el.setAttribute("data-status", p.status); }
+      else if (typeof p[name] === "number") { el.textContent = count(p[name]); }
       else if (p[name] !== undefined) { el.textContent = p[name]; }
     });
   }
