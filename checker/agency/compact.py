@@ -110,7 +110,7 @@ def answers_of(form: Any, keys: tuple[str, ...]) -> dict[str, Any]:
     writes them: a key of KEYS_1 as its index), without building the dict of every answer."""
     if not stored_answers.is_stored(form):
         return {key: form[key] for key in keys if key in form} if isinstance(form, dict) else {}
-    flat = form["kv"]
+    flat = stored_answers.flat_list(form)
     found = dict(zip(flat[::2], flat[1::2]))
     tokens = {key: stored_answers.INDEX.get(key, key) for key in keys}
     return {key: found[token] for key, token in tokens.items() if token in found}

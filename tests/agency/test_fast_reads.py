@@ -14,7 +14,7 @@ from checker.agency import stored
 from checker.agency.compact import ITEM, PLAIN, Reader, answers_of, split
 from checker.agency.dashboard import client_row, facts_row
 from checker.agency.portfolio import LatestClient
-from checker.agency.stored_answers import KEYS_1, decode_answers, encode_answers
+from checker.agency.stored_answers import INDEX, KEYS_1, decode_answers, encode_answers
 from checker.engine.answer import counts_as_eligible, stored_totals
 from checker.sheets.verdicts import (
     ClientVerdicts,
@@ -221,4 +221,7 @@ def test_some_answers_read_as_the_same_keys_of_all_of_them(answers, keys):
     whole = decode_answers(encode_answers(answers))
     assert answers_of(encode_answers(answers), keys) == {k: whole[k] for k in keys if k in whole}
     assert answers_of(answers, keys) == {k: answers[k] for k in keys if k in answers}  # stored before the form
+    if answers:  # format 1: the flat list as it is
+        one = {"answers": 1, "kv": [x for key, value in answers.items() for x in (INDEX.get(key, key), value)]}
+        assert answers_of(one, keys) == {k: whole[k] for k in keys if k in whole}
     assert answers_of(None, keys) == {} and answers_of({}, keys) == {}
