@@ -23,6 +23,7 @@ from checker.sheets.verdicts import ClientFacts, amount_of, counts_as_eligible, 
 UNDETERMINED = attrgetter("undetermined")
 CALL_FIRST = 20  # clients in the "who to call first" list
 SORTS = ("key", "count", "money", "call")
+ANSWERS = ("district", "industry_code")  # the answers of a client the board reads (its slices)
 
 
 class Row(NamedTuple):

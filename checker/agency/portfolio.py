@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Select, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from checker.agency import stored
+from checker.agency.compact import answers_of
 from checker.agency.models import Client, ClientResult
 from checker.engine.answer import CHANGE_KINDS
 
@@ -62,12 +63,14 @@ class Portfolio:
         for client, result in self.latest_stored():
             yield client, LatestResult(stored.decode(result, shared))
 
-    def latest_stored(self) -> Iterator[tuple[LatestClient, dict[str, Any]]]:
-        """latest_read() with each result in its stored form, undecoded (compact.Reader reads it)."""
-        plain = self.latest_query().with_only_columns(Client.id, Client.key, Client.name, Client.answers,
+    def latest_stored(self, keys: tuple[str, ...] | None = None) -> Iterator[tuple[LatestClient, dict[str, Any]]]:
+        """latest_read() with each result in its stored form, undecoded (compact.Reader reads it); with `keys`, only
+        those answers of each client (the summary's board reads two of a hundred)."""
+        answers_column = Client.answers if keys is None else type_coerce(Client.answers, JSON)
+        plain = self.latest_query().with_only_columns(Client.id, Client.key, Client.name, answers_column,
                                                       type_coerce(ClientResult.result, JSON)).order_by(Client.key)
         for ident, key, name, answers, result in self.session.connection().execute(plain.execution_options(yield_per=500)):
-            yield LatestClient(ident, key, name, answers or {}), result
+            yield LatestClient(ident, key, name, (answers or {}) if keys is None else answers_of(answers, keys)), result
 
     def latest_query(self) -> Select[Client, ClientResult]:
         """Each client with its newest result: joined to the newest result ids worked out once (grouped), not each

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from checker.agency.compact import Reader
-from checker.agency.dashboard import empty_board, tap_stored
+from checker.agency.dashboard import ANSWERS, empty_board, tap_stored
 from checker.agency.models import ClientResult, Job
 from checker.agency.portfolio import Portfolio
 from checker.agency.recheck_models import Recheck
@@ -60,7 +60,8 @@ def portfolio_summary(sessions: sessionmaker[Session], agency_id: int, pack: Rul
             # a job or recheck is storing results: its worker computes the summary when it ends, the page does not
             return dataclasses.replace(_restore(kept.data, names), updating=True)
         board = empty_board()
-        summary = summarise_facts(tap_stored(Portfolio(session, agency_id).latest_stored(), board, Reader(pack)), names, pack)
+        clients = Portfolio(session, agency_id).latest_stored(ANSWERS)
+        summary = summarise_facts(tap_stored(clients, board, Reader(pack)), names, pack)
         summary.board = board
         session.rollback()  # end the read before writing
     keep(sessions, agency_id, pack.version, current, summary)

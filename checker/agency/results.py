@@ -95,7 +95,8 @@ def portfolio_items(portfolio: Portfolio, limit: int | None = None, offset: int 
 
 def job_extras(session: Session, job_id: int) -> list[str]:
     """The extra columns (联系人, 备注 …) the job's rows carried, in first-seen order."""
-    query = (select(ClientResult.result).where(ClientResult.job_id == job_id, cast(ClientResult.result, String).like('%"extra"%'))
+    stored_form = type_coerce(ClientResult.result, JSON)  # `extra` stays outside the deflated items: nothing to decode
+    query = (select(stored_form).where(ClientResult.job_id == job_id, cast(ClientResult.result, String).like('%"extra"%'))
              .order_by(ClientResult.row_number))
     seen: dict[str, None] = {}
     for result in session.scalars(query.execution_options(yield_per=500)):

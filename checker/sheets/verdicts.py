@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from checker.engine.answer import TOTAL_KEYS, counts_as_eligible, stored_totals
@@ -34,6 +35,8 @@ WORDS = (
     N_("export.detail"), N_("export.problems"), N_("export.others"),
 )
 _WORD_KEYS = {k.removeprefix("export."): k for k in WORDS}
+GROUP = attrgetter("group")
+ALIKE_LIMIT = 10_000  # distinct item groupings a tally or matrix keeps before it counts them or starts afresh
 
 
 def word(key: str, lang: str) -> str:
@@ -103,10 +106,10 @@ def status_of(item: dict[str, Any]) -> str:
     return item.get("status", "")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class ItemFacts:
     """What the summary, dashboard and matrix read of one result item, worked out once per distinct stored item
-    (hashed by identity, so a client's facts are counted at C speed)."""
+    (hashed by identity); `group` is what the summary counts of it, shared by every item counted alike."""
 
     measure: str
     status: str  # status_of: the summary's status and the matrix's word
@@ -116,6 +119,12 @@ class ItemFacts:
     kind: str  # money_type
     value: float | None  # amount_of in its money type
     rounded: float  # the dashboard's round(value or 0.0, 4)
+    group: tuple[str, str, bool, bool]  # (measure, status, held, value is None): group_of
+
+
+def group_of(measure: str, status: str, held: bool, value: float | None) -> tuple[str, str, bool, bool]:
+    """An item's group: what the summary counts of it (its measure, status, held, whether its amount is unknown)."""
+    return measure, status, held, value is None
 
 
 class FactsTable:
@@ -133,8 +142,9 @@ class FactsTable:
         measure = item["measure"]
         kind = (self.kinds.get(measure) if "benefit" not in item else None) or money_type(self.pack, item)
         value = amount_of(item, kind)
-        return ItemFacts(measure, status_of(item), bool(item.get("held")), counts_as_eligible(item),
-                         item.get("status") == "undetermined", kind, value, round(value or 0.0, 4))
+        status, held = status_of(item), bool(item.get("held"))
+        return ItemFacts(measure, status, held, counts_as_eligible(item), item.get("status") == "undetermined", kind,
+                         value, round(value or 0.0, 4), group_of(measure, status, held, value))
 
     def of_items(self, items: Iterable[dict[str, Any]]) -> list[ItemFacts]:
         """The facts of result item dicts, in their order."""
@@ -169,6 +179,7 @@ class ClientFacts:
 
     def __post_init__(self) -> None:
         self.counted = [f for f in self.facts if f.counted]  # its 可申报 items, in order
+        self.groups = tuple(map(GROUP, self.facts))  # what the summary counts and the matrix shows of its items
         self._money: tuple[int, dict[str, float | None], dict[str, bool]] | None = None
 
     def money(self) -> tuple[int, dict[str, float | None], dict[str, bool]]:
@@ -286,7 +297,8 @@ class Tally:
         self.per = {mid: MeasureSummary(mid, title) for mid, title in names.items()}
         self.pack, self.clients, self.unknown = pack, 0, 0
         self.totals: dict[str, float | None] = dict.fromkeys(MONEY)
-        self.seen: Counter[ItemFacts] = Counter()  # add_facts: how many clients had each distinct item
+        self.seen: Counter[tuple[str, str, bool, bool]] = Counter()  # how many items of each group
+        self.alike: dict[tuple[tuple[str, str, bool, bool], ...], int] = {}  # add_facts: clients by their groups
         self.amounts: dict[str, float] = {}  # add_facts: each measure's known 可申报 money, added in client order
         self.table = FactsTable(pack)
 
@@ -304,7 +316,10 @@ class Tally:
     def add_facts(self, client: ClientFacts) -> None:
         """Count one client's result facts (as add does its dicts; the per-measure counts added up in summary())."""
         self.clients += 1
-        self.seen.update(client.facts)
+        alike = self.alike
+        alike[client.groups] = alike.get(client.groups, 0) + 1
+        if len(alike) >= ALIKE_LIMIT:
+            self._count_alike()
         amounts = self.amounts
         for f in client.counted:
             amounts[f.measure] = round(amounts.get(f.measure, 0.0) + (f.value or 0), 4)
@@ -317,16 +332,25 @@ class Tally:
             self.add_facts(client)
             yield client
 
+    def _count_alike(self) -> None:
+        """Count the items of the clients add_facts kept by their groups (most clients' items are grouped alike)."""
+        seen = self.seen
+        for groups, n in self.alike.items():
+            for group in groups:
+                seen[group] += n
+        self.alike = {}
+
     def _fold(self) -> None:
         """Add the facts counted by add_facts to the per-measure summaries (once, when the summary is asked for)."""
+        self._count_alike()
         per = self.per
-        for f, n in self.seen.items():
-            entry = per.get(f.measure) or per.setdefault(f.measure, MeasureSummary(f.measure, f.measure))
-            entry.counts[f.status] = entry.counts.get(f.status, 0) + n
-            entry.held += n * f.held
-            if f.status == "eligible":
+        for (measure, status, held, unknown), n in self.seen.items():
+            entry = per.get(measure) or per.setdefault(measure, MeasureSummary(measure, measure))
+            entry.counts[status] = entry.counts.get(status, 0) + n
+            entry.held += n * held
+            if status == "eligible":
                 entry.counted += n
-                entry.unknown += n * (f.value is None)
+                entry.unknown += n * unknown
         for measure, amount in self.amounts.items():
             per[measure].amount_wan = amount
         self.seen = Counter()
@@ -379,12 +403,22 @@ def facts_matrix(clients: Iterable[ClientFacts], names: dict[str, str], lang: st
     start = 4 + len(MONEY)  # the statuses: a run of cells the XLSX writer prepares once per distinct run
     end = start + len(names)
 
+    runs: dict[tuple[tuple[str, str, bool, bool], ...], list[str]] = {}  # the status cells of clients grouped alike
+
+    def run(client: ClientFacts) -> list[str]:
+        found = runs.get(client.groups)
+        if found is None:
+            if len(runs) >= ALIKE_LIMIT:
+                runs.clear()
+            by_id = {f.measure: words[f.status] for f in client.facts}
+            found = runs[client.groups] = [by_id.get(mid, "") for mid in names]
+        return found
+
     def rows() -> Iterator[list[Any]]:
         for client in clients:
             count, sums, gaps = client.money()
-            by_id = {f.measure: words[f.status] for f in client.facts}
             line = [client.row, client.key, client.name, count] + [shown(sums[k], gaps[k]) for k in MONEY]
-            line += [by_id.get(mid, "") for mid in names]
+            line += run(client)
             extra = client.extra
             yield SplitRow(line + [extra.get(name) for name in extras] + [client.rulepack, client.as_of], start, end)
 

@@ -92,7 +92,7 @@ class Page:
         self.filter: str | None = None
         self._texts: dict[str, str] = {}
         self._tails: dict[tuple[int, str], str] = {}
-        self._runs: dict[tuple[int, tuple[Any, ...]], tuple[list[str], int]] = {}
+        self._runs: dict[tuple[int, tuple[Any, ...]], tuple[list[bytes], int]] = {}
 
     def row(self, values: Iterable[Any], style: int = 0) -> None:
         """Append one row: None and "" left empty, numbers as numbers, everything else as inline text (a SplitRow's
@@ -106,11 +106,15 @@ class Page:
             start, end = values.run
             last = self._cells(parts, values[:start], 0, number, style)
             prepared = self._run(start, tuple(values[start:end]))
-            if prepared is None:
-                last = max(last, self._cells(parts, values[start:end], start, number, style))
-            else:
-                parts.append(number.join(prepared[0]))
-                last = max(last, prepared[1])
+            if prepared is not None:  # the shared run as UTF-8 pieces the row number joins: no text to encode
+                tail: list[str] = []
+                last = max(last, prepared[1], self._cells(tail, values[end:], end, number, style))
+                self.last_col = max(self.last_col, last)
+                tail.append("</row>")
+                run = number.encode("ascii").join(prepared[0])
+                self.body.write(b"".join(("".join(parts).encode("utf-8"), run, "".join(tail).encode("utf-8"))))
+                return
+            last = max(last, self._cells(parts, values[start:end], start, number, style))
             last = max(last, self._cells(parts, values[end:], end, number, style))
         else:
             last = self._cells(parts, values, 0, number, style)
@@ -148,7 +152,7 @@ class Page:
                 parts.append(f'<c r="{ref}"{at} t="inlineStr">{_inline(str(value))}</c>')
         return last
 
-    def _run(self, start: int, cells: tuple[Any, ...]) -> tuple[list[str], int] | None:
+    def _run(self, start: int, cells: tuple[Any, ...]) -> tuple[list[bytes], int] | None:
         """A run of text cells from column `start` as the pieces the row number joins, and its last column written;
         worked out once per distinct run (None when a cell is not text: written cell by cell)."""
         found = self._runs.get((start, cells))
@@ -168,7 +172,7 @@ class Page:
             last = col
         if len(self._runs) >= MEMO_LIMIT:
             self._runs.clear()
-        found = self._runs[start, cells] = (pieces, last)
+        found = self._runs[start, cells] = ([piece.encode("utf-8") for piece in pieces], last)
         return found
 
     def _text(self, text: str) -> str:

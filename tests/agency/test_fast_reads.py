@@ -3,14 +3,18 @@ and get what the item dicts give (status_of, counts_as_eligible, money, the dash
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from checker.agency import stored
-from checker.agency.compact import ITEM, Reader
+from checker.agency.compact import ITEM, PLAIN, Reader, answers_of, split
 from checker.agency.dashboard import client_row, facts_row
 from checker.agency.portfolio import LatestClient
+from checker.agency.stored_answers import INDEX, KEYS_1, decode_answers, encode_answers
 from checker.engine.answer import counts_as_eligible, stored_totals
 from checker.sheets.verdicts import (
     ClientVerdicts,
@@ -124,7 +128,9 @@ def test_an_item_stored_alike_for_many_clients_is_worked_out_once(pack, items):
     assert len(reader.table.known) == len(items) + 1
 
 
-def test_the_summary_of_facts_is_the_summary_of_the_item_dicts(pack, items):
+@pytest.mark.parametrize("limit", [1, 2, 10_000])  # the tally counts its kept groupings whenever it holds `limit`
+def test_the_summary_of_facts_is_the_summary_of_the_item_dicts(pack, items, limit, monkeypatch):
+    monkeypatch.setattr("checker.sheets.verdicts.ALIKE_LIMIT", limit)
     names = titles(pack, "zh")
     results = [_result([{**i, "amount_wan": (i.get("amount_wan") or 0) + n} if n % 2 else i for i in items[n % 3:]],
                        totals={"cash_wan": n, "tax_saving_wan": 15.0, "financing_wan": 0.0}) for n in range(6)]
@@ -143,7 +149,7 @@ def test_facts_of_dicts_and_of_stored_text_are_alike(pack, items):
     table = FactsTable(pack)
     reader = Reader(pack)
     from_text = reader.client(stored.encode(_result(items)), "k", "n").facts
-    assert [vars(f) for f in from_text] == [vars(table.of_item(i)) for i in items]
+    assert [asdict(f) for f in from_text] == [asdict(table.of_item(i)) for i in items]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -161,6 +167,21 @@ def test_the_matrix_says_of_each_item_what_the_summary_says(pack, items, lang):
         assert cells[items[1]["measure"]] == "可申报（向主管部门核实）"
 
 
+@pytest.mark.parametrize("limit", [1, 10_000])  # the matrix starts its status runs afresh whenever it holds `limit`
+def test_each_matrix_row_says_what_its_own_items_say(pack, items, limit, monkeypatch):
+    monkeypatch.setattr("checker.sheets.verdicts.ALIKE_LIMIT", limit)
+    names = titles(pack, "zh")
+    results = [_result([{**i, "held": True} if n % 3 == 0 and i is items[0] else i for i in items[n % 4:]])
+               for n in range(8)]
+    reader = Reader(pack)
+    rows = list(facts_matrix([reader.client(stored.encode(r), f"k{n}", "n") for n, r in enumerate(results)],
+                             names, "zh").rows)
+    for row, result in zip(rows, results):
+        cells = dict(zip(names, row[7:7 + len(names)]))
+        shown = {i["measure"]: word(status_of(i), "zh") for i in result["results"] if i["measure"] in names}
+        assert {m: c for m, c in cells.items() if c} == shown
+
+
 def test_an_item_alike_but_for_its_amounts_gets_its_own_money(pack, items):
     reader, table = Reader(pack), FactsTable(pack)
     reader.client(stored.encode(_result(items)), "a", "A")
@@ -169,5 +190,38 @@ def test_an_item_alike_but_for_its_amounts_gets_its_own_money(pack, items):
              {**items[8], "tax_saving_wan": None}, {**items[4], "amount_wan": 3}, held]
     for _ in range(2):
         facts = reader.client(stored.encode(_result(other)), "b", "B").facts
-        assert [vars(f) for f in facts] == [vars(table.of_item(i)) for i in other]
+        assert [asdict(f) for f in facts] == [asdict(table.of_item(i)) for i in other]
     assert [f.value for f in facts[:4]] == [0.125, 2.5, 100.0, 3] and facts[4].held
+
+
+def test_a_body_is_split_plainly_only_when_no_string_holds_a_bracket(pack, items):
+    plain = stored.body([i for i in items if "[" not in str(i.get("condition"))])
+    assert split(plain) == ITEM.findall(plain) == PLAIN.findall(plain)
+    for condition in ("x],[1,", "a]", "[b", 'quoted \\" ],[ and escaped'):
+        text = stored.body([{**items[0], "condition": condition}, *items[2:]])
+        assert split(text) == ITEM.findall(text) and ",".join(split(text)) == text[1:-1]
+        assert PLAIN.findall(text) != ITEM.findall(text)  # what the plain split would have got wrong
+
+
+@pytest.mark.parametrize("condition", ["x],[1,", 'say "a],[b"'])
+def test_a_bracket_in_a_string_reads_as_its_item_dict(pack, items, condition):
+    result = _result([{**items[0], "condition": condition}, *items[2:]])  # items[1]'s quotes are escaped: \\ in the body
+    kept = stored.encode(result)
+    _agrees(pack, Reader(pack), kept, stored.decode(kept))
+
+
+KEY = st.one_of(st.sampled_from(KEYS_1), st.text(max_size=8))
+VALUE = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=12))
+
+
+@given(st.dictionaries(KEY, VALUE, max_size=12), st.lists(st.one_of(st.sampled_from(KEYS_1), st.text(max_size=3)),
+                                                          max_size=4))
+def test_some_answers_read_as_the_same_keys_of_all_of_them(answers, keys):
+    keys = tuple(keys)
+    whole = decode_answers(encode_answers(answers))
+    assert answers_of(encode_answers(answers), keys) == {k: whole[k] for k in keys if k in whole}
+    assert answers_of(answers, keys) == {k: answers[k] for k in keys if k in answers}  # stored before the form
+    if answers:  # format 1: the flat list as it is
+        one = {"answers": 1, "kv": [x for key, value in answers.items() for x in (INDEX.get(key, key), value)]}
+        assert answers_of(one, keys) == {k: whole[k] for k in keys if k in whole}
+    assert answers_of(None, keys) == {} and answers_of({}, keys) == {}
