@@ -5,11 +5,11 @@ Generates n variations of examples/haidian-software.json (1% deliberately bad), 
 then runs each pipeline in its own process and prints wall time, rows/s and peak RSS:
 - baseline: the CLI batch path to an XLSX matrix (read_rows -> vectorised matrix_rows -> write_rows), no database;
 - agency:   the web upload path (read_upload -> create_job stores every row in SQLite -> process_job
-            checks and stores every result chunk by chunk -> the portfolio summary the worker keeps before the
-            workbook -> cached_workbook writes the job's download: matrix + problems, as the agency gets it; --detail
-            adds the opt-in detail sheet, as ?detail=1), each phase in wall and CPU seconds, then the database
-            VACUUM'd: bytes per client in all and by table (indexes counted with their table); issue 25's agency
-            goals met or not.
+            checks and stores every result chunk by chunk -> cached_workbook writes the job's download: matrix +
+            problems, as the agency gets it (--detail adds the opt-in detail sheet, as ?detail=1) -> the portfolio
+            summary the worker keeps after the workbook, in the worker's order (checker/agency/work.py)), each phase
+            in wall and CPU seconds, then the database VACUUM'd: bytes per client in all and by table (indexes
+            counted with their table); issue 25's agency goals met or not.
 """
 
 from __future__ import annotations
@@ -119,10 +119,6 @@ def agency(src: Path, out: Path, engine: str, with_detail: bool = False, chunk: 
     phases["validate_check_s"] = round(time.perf_counter() - start, 1)
     phases["validate_check_cpu_s"] = round(time.process_time() - cpu, 1)
     start, cpu = time.perf_counter(), time.process_time()
-    portfolio_summary.warm(sessions, pack, job_id=job_id)  # as the worker does before it writes the workbook
-    phases["summary_s"] = round(time.perf_counter() - start, 1)
-    phases["summary_cpu_s"] = round(time.process_time() - cpu, 1)
-    start, cpu = time.perf_counter(), time.process_time()
     with sessions() as session:
         found = session.scalars(select(Job).where(Job.id == job_id)).one()
         if with_detail:
@@ -134,6 +130,10 @@ def agency(src: Path, out: Path, engine: str, with_detail: bool = False, chunk: 
     phases["xlsx_s"] = round(time.perf_counter() - start, 1)
     phases["xlsx_cpu_s"] = round(time.process_time() - cpu, 1)
     phases["xlsx_mb"] = round(book.stat().st_size / 1e6, 1)
+    start, cpu = time.perf_counter(), time.process_time()
+    portfolio_summary.warm(sessions, pack, job_id=job_id)  # as the worker does once the workbook is kept (work.py)
+    phases["summary_s"] = round(time.perf_counter() - start, 1)
+    phases["summary_cpu_s"] = round(time.process_time() - cpu, 1)
     checker.close()
     db.dispose()
     return {**result, **phases, **database_bytes(out / "bench.sqlite", result["checked"] + result["problems"])}
@@ -197,10 +197,12 @@ def main() -> None:
 
 def goals(figures: dict, n: int) -> None:
     """Issue 25's agency goals beside the figures of this run (wall time extrapolated to 100k when n is smaller)."""
-    wall = sum(figures[k] for k in ("parse_store_s", "validate_check_s", "summary_s", "xlsx_s"))
+    wall = sum(figures[k] for k in ("parse_store_s", "validate_check_s", "xlsx_s"))  # the worker's order: workbook first
     at_100k = wall * 100_000 / n
+    then = (wall + figures["summary_s"]) * 100_000 / n
     rows = [("upload of 100k clients to the workbook <= 60 s", f"{at_100k:.0f} s" + ("" if n == 100_000 else
-             f" (extrapolated from {wall:.1f} s for {n})"), at_100k <= 60),
+             f" (extrapolated from {wall:.1f} s for {n})") + f"; the portfolio summary kept after {then:.0f} s",
+             at_100k <= 60),
             ("server RSS <= 500 MB", f"{figures['peak_rss_mb']:.0f} MB", figures["peak_rss_mb"] <= 500),
             ("stored <= 1 KB per client (database VACUUM'd / clients)", f"{figures['db_bytes_per_client']} B "
              f"{figures['bytes_by_table']}", figures["db_bytes_per_client"] <= 1024)]
