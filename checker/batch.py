@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checker.columns import field_of, read_answers, row_id
+from checker.columns import field_of, nearest_labels, read_answers, row_id
 from checker.engine import Checker, CheckResult
 from checker.engine.answer import TOTAL_KEYS, counts_as_eligible
 from checker.guard import DEFAULT as DEFAULT_LIMITS
@@ -304,6 +304,17 @@ def extra_columns(checker: Checker, rows: Iterable[Row]) -> list[str]:
             if str(header) not in seen and field_of(checker.pack, str(header)) is None:
                 seen[str(header)] = None
     return list(seen)
+
+
+def unread_note(pack: RulePack, source: Path, extras: list[str]) -> str:
+    """One line naming the columns no field claims (read as nothing, echoed as the user's own), each with the field
+    labels closest to it: a header spelled otherwise than the template (成立日期) would else leave its answers unread
+    with no word said."""
+    named = []
+    for header in extras:
+        close = nearest_labels(pack, header)
+        named.append(f"{header} (closest field{'s' if len(close) > 1 else ''}: {' / '.join(close)})" if close else header)
+    return f"{source}: columns not read as answers, kept as your own columns: {', '.join(named)}"
 
 
 def unclaimed_columns(checker: Checker, path: Path, limits: Limits = DEFAULT_LIMITS) -> list[str]:

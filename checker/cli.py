@@ -234,12 +234,14 @@ def _few_collections() -> Iterator[None]:
 def _run_batch(checker: Checker, source: Path, output: Path, as_of: dt.date, report: Any, use_vector: bool,
                progress: bool | None, full: bool, lang: str) -> None:
     """`checker batch` of SOURCE to OUTPUT: a CSV to a matrix a column at a time, everything else row by row."""
-    from checker.batch import BatchFormatError, unclaimed_columns
+    from checker.batch import BatchFormatError, unclaimed_columns, unread_note
     from checker.batch_columnar import write_csv_matrix
     from checker.engine import EngineMismatch
 
     try:
         extras = unclaimed_columns(checker, source)  # a first streamed pass, if need be: the columns no field claims
+        if extras:
+            click.echo(unread_note(checker.pack, source, extras), err=True)
         show = sys.stderr.isatty() if progress is None else progress
         done = [0]
 

@@ -8,6 +8,7 @@ are kept aside as the row's extra columns and echoed in the outputs.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import itertools
 import re
 import weakref
@@ -79,6 +80,23 @@ def _build_index(pack: RulePack) -> dict[str, str]:
         if len(fids) == 1:
             index.setdefault(spelling, next(iter(fids)))
     return index
+
+
+def nearest_labels(pack: RulePack, header: str, most: int = 2) -> list[str]:
+    """The field labels closest to a header no field claims (成立日期: 注册成立日期), in the header's language, for a
+    reader to choose from (a guess is never applied: the column stays unread); none when nothing is close (联系人)."""
+    chinese = any("\u4e00" <= c <= "\u9fff" for c in header)
+    labels: dict[str, str] = {}
+    for decl in pack.fields.values():
+        label = decl.label.zh if chinese else decl.label.en
+        for spelling in _spellings(label):
+            labels.setdefault(spelling, label)
+    found: list[str] = []
+    for wanted in dict.fromkeys(_spellings(header) or {norm(header)}):
+        for close in difflib.get_close_matches(wanted, sorted(labels), n=most, cutoff=0.45):
+            if labels[close] not in found:
+                found.append(labels[close])
+    return found[:most]
 
 
 def bounds(pack: RulePack) -> dict[str, float]:

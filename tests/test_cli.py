@@ -103,6 +103,34 @@ def test_batch_reads_gbk_csv_from_excel_and_writes_xlsx(tmp_path):
     assert sheet.freeze_panes == "D2" and sheet.auto_filter.ref
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_batch_names_the_columns_it_did_not_read_with_the_closest_field_labels(tmp_path, suffix):
+    """A WPS user's own header (成立日期 for 注册成立日期) leaves its answers unread: the batch says so, once, with the
+    labels closest to it, and never guesses the field (the date stays unread, echoed as the user's column)."""
+    header = ["客户编号", "企业（机构）名称", "成立日期", "联系人", "职工总数（年平均从业人数）"]
+    rows = [["A1", "北京云算软件有限公司", "2021/11/7", "张三", "12"]]
+    source = tmp_path / f"in{suffix}"
+    if suffix == ".csv":
+        source.write_bytes("\n".join(",".join(r) for r in [header, *rows]).encode("gbk"))
+    else:
+        book = Workbook()
+        for r in [header, *rows]:
+            book.active.append(r)
+        book.save(source)
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(main, ["batch", str(source), "-o", str(out), "--as-of", "2026-06-01"])
+    assert result.exit_code == 0, result.output
+    note = [line for line in result.output.splitlines() if "not read as answers" in line]
+    said = "columns not read as answers, kept as your own columns: 成立日期 (closest field: 注册成立日期), 联系人"
+    assert note == [f"{source}: {said}"]
+    line = json.loads(out.read_text(encoding="utf-8"))
+    assert line["extra"] == {"成立日期": "2021/11/7", "联系人": "张三"}
+    every = tmp_path / "claimed.csv"
+    every.write_text("客户编号,注册成立日期\nA1,2021/11/7\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["batch", str(every), "-o", str(tmp_path / "o.csv"), "--as-of", "2026-06-01"])
+    assert result.exit_code == 0 and "not read as answers" not in result.output
+
+
 def test_batch_reads_xlsx(tmp_path):
     book = Workbook()
     book.active.append(["id", "entity_type", "employees", "registered_on"])

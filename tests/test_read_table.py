@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from checker.columns import read_answers, read_table, table_header
+from checker.columns import nearest_labels, read_answers, read_table, table_header
 from checker.engine.columnar import table_profile, typed_column
 from checker.rules.pack import RulePack
 
@@ -164,3 +164,11 @@ def test_plain_numbers_read_a_column_as_plain_number_reads_each_cell(pack: RuleP
             taken += 1
             assert value == one and math.copysign(1, value) == math.copysign(1, one), (decl.id, text, value, one)
     assert taken > len(texts) * len(fields) // 3  # many of them are plain numbers in range
+
+
+def test_the_closest_labels_of_an_unread_header_are_in_its_language_and_none_for_a_users_own_column(pack: RulePack) -> None:
+    assert nearest_labels(pack, "成立日期") == [pack.fields["registered_on"].label.zh]
+    assert nearest_labels(pack, "Employees") == [pack.fields["employees"].label.en]
+    assert pack.fields["rd_expense_wan"].label.zh in nearest_labels(pack, "研发费用（万元）")  # its unit note ignored
+    assert nearest_labels(pack, "联系人") == nearest_labels(pack, "Contact") == []
+    assert len(nearest_labels(pack, "营业收入（万元）")) <= 2
