@@ -47,6 +47,7 @@ class Job(JobMixin, Base):
     errors: Mapped[int] = mapped_column(Integer, default=0)
     rulepack: Mapped[str] = mapped_column(String(64), default="")
     backend: Mapped[str | None] = mapped_column(String(40), nullable=True)  # what decided its rows, once any are stored
+    unread: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)  # the upload's columns no field claims
 
 
 class JobRow(Base):

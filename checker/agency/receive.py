@@ -16,6 +16,7 @@ from checker.agency.jobs import fail_job
 from checker.agency.models import Job, JobRow
 from checker.agency.uploads import UploadError, read_upload, waiting_upload
 from checker.batch import Row
+from checker.columns import field_of
 from checker.db import rowcount
 from checker.i18n import translate
 from checker.rules.pack import RulePack
@@ -47,11 +48,15 @@ def restart(sessions: sessionmaker[Session], job_id: int) -> None:
         session.commit()
 
 
-def store_rows(sessions: sessionmaker[Session], job_id: int, rows: Iterable[Row], size: int | None = None) -> bool:
-    """Store a queued job's rows, `size` per short transaction with the job's counters; False if the job was
-    cancelled (or ended) meanwhile, which stops the reading."""
+def store_rows(sessions: sessionmaker[Session], job_id: int, rows: Iterable[Row], size: int | None = None,
+               pack: RulePack | None = None) -> bool:
+    """Store a queued job's rows, `size` per short transaction with the job's counters, then (given the pack) the
+    columns no field claims; False if the job was cancelled (or ended) meanwhile, which stops the reading."""
     restart(sessions, job_id)
+    headers: dict[str, None] = {}
     for part in batches(rows, size or BATCH):
+        for row in part:
+            headers.update(dict.fromkeys(map(str, row.raw)))
         values = [row_values(job_id, row) for row in part]
         bad = sum(v["state"] == "error" for v in values)
         with sessions() as session:
@@ -62,6 +67,11 @@ def store_rows(sessions: sessionmaker[Session], job_id: int, rows: Iterable[Row]
                 session.rollback()
                 return False
             session.execute(insert(JobRow.__table__), values)
+            session.commit()
+    if pack is not None:
+        unread = [h for h in headers if field_of(pack, h) is None]
+        with sessions() as session:
+            session.execute(update(Job).where(Job.id == job_id).values(unread=unread))
             session.commit()
     return True
 
@@ -74,7 +84,7 @@ def read_waiting(sessions: sessionmaker[Session], folder: Path, job_id: int, pac
     if path is None:
         return True
     try:
-        stored = store_rows(sessions, job_id, read_upload(path, pack, max_rows, max_uncompressed))
+        stored = store_rows(sessions, job_id, read_upload(path, pack, max_rows, max_uncompressed), pack=pack)
     except UploadError as exc:
         restart(sessions, job_id)
         with sessions() as session:

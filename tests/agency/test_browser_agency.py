@@ -81,3 +81,34 @@ def test_agency_uploads_clients_and_downloads_results(server, page):
     csv_text = _download(page, "#dl-csv").decode("utf-8-sig")
     assert "'=1+1" in csv_text
     assert csp_errors == []
+
+
+def test_a_wps_header_the_template_does_not_use_is_named_on_the_job_page(tmp_path):
+    """成立日期 (the template says 注册成立日期) and 联系人: the finished job's page names both once, at 1280 and 390 px."""
+    from tests.conftest import ROOT
+
+    application = make_app(tmp_path, AGENCY_RUNNER="thread", CHECKER_RULES=str(ROOT / "rules"))
+    add_user(application, "agent@example.com", "Agency A")
+    text = "客户编号,企业（机构）名称,成立日期,北京注册区,联系人\r\nK1,北京云算软件有限公司,2021/11/7,海淀区,张三\r\n"
+    try:
+        with served(application, threads=4) as url, chromium_page(1280, 900) as page:
+            page.goto(url + "/agency/")
+            page.fill("#email", "agent@example.com")
+            page.fill("#password", PASSWORD)
+            page.click("#login")
+            page.wait_for_url("**/agency/")
+            page.set_input_files("#file", files=[{"name": "客户.csv", "mimeType": "text/csv", "buffer": text.encode("gbk")}])
+            page.fill("#as_of", "2026-06-01")
+            page.click("#start")
+            page.wait_for_url("**/agency/jobs/*")
+            page.wait_for_selector('#job-status[data-status="done"]', timeout=30_000)
+            note = page.locator("#unread-columns")
+            assert note.locator("strong").all_inner_texts() == ["成立日期", "联系人"]
+            assert "成立日期（最接近的字段：注册成立日期）；联系人。" in note.inner_text()
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "agency-job-unread.png"), full_page=True)
+            page.set_viewport_size({"width": 390, "height": 844})
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+            page.screenshot(path=str(ARTIFACTS / "agency-job-unread-390.png"), full_page=True)
+    finally:
+        shut(application)

@@ -153,3 +153,20 @@ def test_cli_reads_xlsx_date_cells(tmp_path):
     assert [r["id"] for r in lines] == ["X1", "X2", "X3"]
     assert [r.get("extra") for r in lines] == [{"联系人": "王经理"}, {"联系人": "李会计"}, None]
     assert result.output.count("row ") == 1 and "row 4: 职工总数（人）: '十二' is not a number" in result.output
+
+
+def test_the_job_page_names_the_columns_it_did_not_read_with_the_closest_field_labels(real, agent):
+    """成立日期 where the template says 注册成立日期: the column's answers are not read, and the page says so once, with
+    the closest labels to choose from (never applied), in the page's language; 联系人 is named as the agency's own."""
+    text = "客户编号,成立日期,联系人,职工总数（人）\r\nK1,2021/11/7,王经理,12\r\nK2,2019/3/15,,30\r\n"
+    job = job_id_of(upload(agent, "客户名单.csv", text.encode("gbk")))
+    found, _, results = _stored(real, job)
+    assert found.unread == ["成立日期", "联系人"] and results[2]["extra"] == {"成立日期": "2021/11/7", "联系人": "王经理"}
+    page = agent.get(f"/agency/jobs/{job}").get_data(as_text=True)
+    note = page[page.index('id="unread-columns"'):page.index("</p>", page.index('id="unread-columns"'))]
+    assert '<strong data-column="成立日期">成立日期</strong>（最接近的字段：注册成立日期）；' in note
+    assert '<strong data-column="联系人">联系人</strong>。' in note and "按模板表头改名后重新上传" in note
+    english = agent.get(f"/agency/jobs/{job}?lang=en").get_data(as_text=True)
+    assert "not read as answers" in english and "(closest fields: 注册成立日期)" in english
+    claimed = job_id_of(upload(agent, "ok.csv", "客户编号,注册成立日期\r\nK3,2021/11/7\r\n".encode("gbk")))
+    assert 'id="unread-columns"' not in agent.get(f"/agency/jobs/{claimed}").get_data(as_text=True)

@@ -43,6 +43,7 @@ from checker.agency.results import (
 from checker.agency.template import template_xlsx
 from checker.agency.uploads import UploadError
 from checker.agency.windows import window_text
+from checker.columns import nearest_labels
 from checker.i18n import N_, translate
 from checker.models import utcnow
 from checker.sheets.verdicts import column_label, money, money_text, status_of, titles, word
@@ -186,7 +187,9 @@ def job(job_id: int):
     summary = cached_summary(_exports(), db(), found, pack(), current_lang()) if found.finished else None
     items = list(job_items(db(), job_id, SHOWN, (page - 1) * SHOWN)) if found.finished else []
     pages = max(1, -(-summary.clients // SHOWN)) if summary else 1
+    unread = [(header, nearest_labels(pack(), header)) for header in found.unread or []]
     return render_template("agency/job.html", job=found, problems=list(job_problems(db(), job_id, 1000)), page=page,
+                           unread=unread,
                            problem_counts=problem_counts(db(), job_id),
                            pages=pages, items=items, names=names, summary=summary, shown=SHOWN,
                            cancel_form=forms.CancelForm())
