@@ -170,3 +170,10 @@ def test_the_job_page_names_the_columns_it_did_not_read_with_the_closest_field_l
     assert "not read as answers" in english and "(closest fields: 注册成立日期)" in english
     claimed = job_id_of(upload(agent, "ok.csv", "客户编号,注册成立日期\r\nK3,2021/11/7\r\n".encode("gbk")))
     assert 'id="unread-columns"' not in agent.get(f"/agency/jobs/{claimed}").get_data(as_text=True)
+
+
+def test_a_column_first_met_in_a_later_row_is_named_too(real, agent):
+    rows = [{"id": "J1", "联系人": "王经理"}, {"id": "J2", "employees": 3}, {"id": "J3", "备注": "老客户", "联系人": ""}]
+    job = job_id_of(upload(agent, "c.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode()))
+    found, _, _ = _stored(real, job)
+    assert found.unread == ["联系人", "备注"]
