@@ -300,10 +300,20 @@ def extra_columns(checker: Checker, rows: Iterable[Row]) -> list[str]:
     """The columns of the rows that no field claims (联系人, 备注 …), in first-seen order."""
     seen: dict[str, None] = {}
     for row in rows:
-        for header in row.raw:
-            if str(header) not in seen and field_of(checker.pack, str(header)) is None:
-                seen[str(header)] = None
-    return list(seen)
+        note_columns(seen, row)
+    return unclaimed(checker.pack, seen)
+
+
+def note_columns(seen: dict[str, None], row: Row) -> None:
+    """Add a row's column names not seen before, in their order (a row of known columns: one C-level check, where a
+    loop over its ~115 names cost 1.6 s per 100k rows)."""
+    if not seen.keys() >= row.raw.keys():
+        seen.update(dict.fromkeys(map(str, row.raw)))
+
+
+def unclaimed(pack: RulePack, headers: Iterable[str]) -> list[str]:
+    """The headers no field claims, in their order."""
+    return [header for header in headers if field_of(pack, header) is None]
 
 
 def unread_note(pack: RulePack, source: Path, extras: list[str]) -> str:
