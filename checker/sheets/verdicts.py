@@ -150,10 +150,6 @@ class FactsTable:
         """The facts of result item dicts, in their order."""
         return [self.of_item(item) for item in items]
 
-    def remembered(self, text: str) -> ItemFacts | None:
-        """The facts of an item stored as this text, if worked out before."""
-        return self.known.get(text)
-
     def remember(self, text: str, facts: ItemFacts) -> ItemFacts:
         """Keep an item's facts under its stored text."""
         if len(self.known) >= self.LIMIT:
@@ -290,7 +286,7 @@ def shown(value: float | None, unknown: bool) -> Any:
 
 
 class Tally:
-    """A Summary built one client at a time: by summarise, or beside another pass over the same clients (a job
+    """A Summary built one client at a time: by summarise_facts, or beside another pass over the same clients (a job
     workbook's matrix, so its 汇总 sheet costs no second read of every result)."""
 
     def __init__(self, names: dict[str, str], pack: RulePack | None = None) -> None:
@@ -300,11 +296,6 @@ class Tally:
         self.seen: Counter[tuple[str, str, bool, bool]] = Counter()  # how many items of each group
         self.alike: dict[tuple[tuple[str, str, bool, bool], ...], int] = {}  # add_facts: clients by their groups
         self.amounts: dict[str, float] = {}  # add_facts: each measure's known 可申报 money, added in client order
-        self.table = FactsTable(pack)
-
-    def add(self, item: ClientVerdicts) -> None:
-        """Count one client's result."""
-        self.add_facts(client_facts(self.table, item))
 
     def _add_money(self, sums: dict[str, float | None], gaps: dict[str, bool]) -> None:
         """Add one client's money by type to the totals."""
@@ -366,10 +357,8 @@ class Tally:
 def summarise(items: Iterable[ClientVerdicts], names: dict[str, str], pack: RulePack | None = None) -> Summary:
     """Per measure: clients by status_of (eligible counted as counts_as_eligible, to verify, held ...) and the known
     eligible amounts; totals by money type."""
-    tally = Tally(names, pack)
-    for item in items:
-        tally.add(item)
-    return tally.summary()
+    table = FactsTable(pack)
+    return summarise_facts((client_facts(table, item) for item in items), names, pack)
 
 
 def summarise_facts(clients: Iterable[ClientFacts], names: dict[str, str], pack: RulePack | None = None) -> Summary:
