@@ -14,11 +14,10 @@ from operator import attrgetter
 from typing import Any, NamedTuple
 
 from checker.agency.compact import Reader
-from checker.agency.models import Client
 from checker.agency.portfolio import LatestClient
 from checker.agency.windows import window_of
 from checker.rules.pack import RulePack
-from checker.sheets.verdicts import ClientFacts, amount_of, counts_as_eligible, money, money_type
+from checker.sheets.verdicts import ClientFacts
 
 UNDETERMINED = attrgetter("undetermined")
 CALL_FIRST = 20  # clients in the "who to call first" list
@@ -46,18 +45,8 @@ def empty_board() -> dict[str, Any]:
     return {"districts": {}, "industries": {}, "clients": []}
 
 
-def client_row(client: Client | LatestClient, result: dict[str, Any], pack: RulePack | None) -> list[Any]:
-    """A client's compact row (the fields of Row up to measures)."""
-    items = [r for r in result.get("results", []) if counts_as_eligible(r)]
-    count, sums, _ = money(pack, result)
-    worth = round(sum(v for v in sums.values() if v is not None), 4)
-    measures = [[r["measure"], round(amount_of(r, money_type(pack, r)) or 0.0, 4)] for r in items]
-    undetermined = sum(1 for r in result.get("results", []) if r.get("status") == "undetermined")
-    return [client.id, client.key, client.name, str(result.get("rulepack") or ""), count, undetermined, worth, measures]
-
-
 def facts_row(client: LatestClient, facts: ClientFacts) -> list[Any]:
-    """client_row of a client's result facts."""
+    """A client's compact row (the fields of Row up to measures) of its result facts."""
     count, sums, _ = facts.money()
     worth = round(sum(v for v in sums.values() if v is not None), 4)
     measures = [[f.measure, f.rounded] for f in facts.counted]
@@ -83,7 +72,7 @@ def tap_stored(rows: Iterable[tuple[LatestClient, dict[str, Any]]], board: dict[
         yield facts
 
 
-def _board_add(board: dict[str, Any], client: Client | LatestClient, row: list[Any]) -> None:
+def _board_add(board: dict[str, Any], client: LatestClient, row: list[Any]) -> None:
     """Add one client's row to the board and to its district's and industry's slices."""
     answers = client.answers or {}
     _slice(board["districts"], str(answers.get("district") or ""), row[4], row[6])

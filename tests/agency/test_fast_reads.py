@@ -12,16 +12,18 @@ from hypothesis import strategies as st
 
 from checker.agency import stored
 from checker.agency.compact import ITEM, PLAIN, Reader, answers_of, split
-from checker.agency.dashboard import client_row, facts_row
+from checker.agency.dashboard import facts_row
 from checker.agency.portfolio import LatestClient
 from checker.agency.stored_answers import INDEX, KEYS_1, decode_answers, encode_answers
 from checker.engine.answer import counts_as_eligible, stored_totals
 from checker.sheets.verdicts import (
     ClientVerdicts,
     FactsTable,
+    amount_of,
     facts_matrix,
     matrix,
     money,
+    money_type,
     status_of,
     summarise,
     summarise_facts,
@@ -59,6 +61,16 @@ def items(pack) -> list[dict[str, Any]]:
 
 def _result(items: list[dict[str, Any]], **more: Any) -> dict[str, Any]:
     return {"rulepack": "v1", "as_of": "2026-06-01", "results": items, **more}
+
+
+def client_row(client: LatestClient, result: dict[str, Any], pack) -> list[Any]:
+    """The dashboard's client row as the item dicts give it (the reference facts_row is held to)."""
+    items = [r for r in result.get("results", []) if counts_as_eligible(r)]
+    count, sums, _ = money(pack, result)
+    worth = round(sum(v for v in sums.values() if v is not None), 4)
+    measures = [[r["measure"], round(amount_of(r, money_type(pack, r)) or 0.0, 4)] for r in items]
+    undetermined = sum(1 for r in result.get("results", []) if r.get("status") == "undetermined")
+    return [client.id, client.key, client.name, str(result.get("rulepack") or ""), count, undetermined, worth, measures]
 
 
 def _agrees(pack, reader: Reader, kept: dict[str, Any] | None, plain: dict[str, Any]) -> None:
