@@ -527,11 +527,16 @@ def matrix_rows(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: B
         yield from _matrix_chunk(checker, profiles, as_of, sample, vector_rows, EngineMismatch, extras or [])
 
 
+def sampled(n: int, sample: int) -> range:
+    """The rows of a chunk of n the engine re-checks: at most `sample` of them spread evenly, the first among them."""
+    return range(0, n, max(1, -(-n // sample)))
+
+
 def _matrix_chunk(checker: Checker, profiles: list[tuple[Any, dict[str, Any], dict[str, Any]]], as_of: dt.date,
                   sample: int, vector_rows: Callable[..., list[dict[str, Any]]], mismatch: type[Exception],
                   extras: list[str]) -> Iterator[dict[str, Any]]:
     flat = vector_rows(checker.pack, [p for _, p, _ in profiles], [i for i, _, _ in profiles], as_of)
-    for index in range(0, len(profiles), max(1, -(-len(profiles) // sample))):  # at most `sample` rows, the first
+    for index in sampled(len(profiles), sample):
         ident, profile, _ = profiles[index]
         expected = flat_check(ident, checker.check(profile, as_of))
         if flat[index] != expected:

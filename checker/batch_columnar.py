@@ -30,6 +30,7 @@ from checker.batch import (
     _valid,
     csv_lines,
     flat_check,
+    sampled,
 )
 from checker.columns import read_table, table_header
 from checker.engine import Checker, EngineMismatch
@@ -123,7 +124,7 @@ def _table_columns(checker: Checker, header: list[str], items: list[Row | tuple[
         return []
     found = evaluate(pack, reading.table, as_of)
     _recheck(checker, found, [(index, ids[index], table_profile(pack.at(as_of), reading.table, index))
-                              for index in range(0, n, max(1, -(-n // sample)))], as_of)
+                              for index in sampled(n, sample)], as_of)
     column = reading.table.get("name")
     titles_ = [str((column[row] if column is not None else None) or ident) for row, ident in enumerate(ids)]
     head = Head(numbers, ids, titles_, reading.extra)
@@ -222,8 +223,7 @@ def _chunk_columns(checker: Checker, batch: list[tuple[int, Any, dict[str, Any],
     pack = checker.pack
     profiles = [profile for _, _, profile, _ in batch]
     found = evaluate(pack, profile_table(pack.at(as_of), profiles), as_of, profiles=profiles)
-    _recheck(checker, found, [(index, batch[index][1], batch[index][2])
-                              for index in range(0, len(batch), max(1, -(-len(batch) // sample)))], as_of)
+    _recheck(checker, found, [(index, batch[index][1], batch[index][2]) for index in sampled(len(batch), sample)], as_of)
     return sheet_columns(pack, found, _head(batch, extras), names, lang, extras, as_of, status)
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import JSON
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-from checker.agency.stored import deflate, deflater, inflate
+from checker.agency.stored import deflate, deflater, dumps, inflate
 from checker.agency.stored_zdict import ANSWERS_2
 from checker.db import JsonText
 
@@ -64,7 +64,7 @@ def encode_answers(answers: Any) -> Any:
     flat: list[Any] = []
     for key, value in answers.items():
         flat += (INDEX.get(key, key), value)
-    text = json.dumps(flat, ensure_ascii=False, separators=(",", ":"))
+    text = dumps(flat)
     packed = deflate(text.encode("utf-8", "surrogatepass"), DEFLATER)  # a JSON upload's lone surrogate kept as is
     return {"answers": FORMAT, "z": base64.b64encode(packed).decode("ascii")}
 
