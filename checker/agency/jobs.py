@@ -98,11 +98,22 @@ def client_key(row: Any) -> str:
     return f"job{row.job_id}-row{row.number}"
 
 
-def _clients(session: Session, agency_id: int, rows: list[Any]) -> dict[str, int]:
-    """The ids of the agency's existing clients named by these rows, by key."""
-    keys = {client_key(r) for r in rows}
+def _clients(session: Session, agency_id: int, keys: set[str]) -> dict[str, int]:
+    """The ids of the agency's existing clients of these keys, by key."""
     found = session.execute(select(Client.key, Client.id).where(Client.agency_id == agency_id, Client.key.in_(keys)))
     return {key: ident for key, ident in found}
+
+
+def _client_ids(session: Session, agency_id: int, keys: set[str]) -> dict[str, int]:
+    """The ids of the clients these keys name, the missing ones added: a query and an INSERT .. RETURNING, without
+    reading the new clients back (a second query of the chunk's keys, ~1 s per 100k rows of a new portfolio)."""
+    clients = _clients(session, agency_id, keys)
+    missing = sorted(keys - set(clients))
+    if missing:
+        clients.update(_insert_missing(session, agency_id, missing))
+        if len(clients) < len(keys):  # added by another job meanwhile (its INSERT skipped them), or no RETURNING
+            clients.update(_clients(session, agency_id, keys - set(clients)))
+    return clients
 
 
 def _verdicts(checker: Checker, job: Job, rows: list[Any]) -> dict[int, Verdict]:
@@ -149,18 +160,20 @@ def _claim(session: Session, rows: list[Any]) -> list[Any]:
     return [r for r in rows if r.id in claimed]
 
 
-def _insert_missing(session: Session, agency_id: int, keys: list[str]) -> None:
-    """Add clients for these keys, skipping any another job added meanwhile (no UNIQUE violation)."""
+def _insert_missing(session: Session, agency_id: int, keys: list[str]) -> dict[str, int]:
+    """Add clients for these keys, skipping any another job added meanwhile (no UNIQUE violation); the ids of those
+    it added, by key (none on a database without INSERT .. ON CONFLICT .. RETURNING: the caller reads them)."""
     now = utcnow()
     none = JsonText("{}")  # their answers follow in _store's UPDATE
     values = [{"agency_id": agency_id, "key": k, "name": k, "answers": none, "created_at": now, "updated_at": now} for k in keys]
     dialect = session.get_bind().dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        module = sqlite if dialect == "sqlite" else postgresql
-        statement = module.insert(Client.__table__).on_conflict_do_nothing(index_elements=["agency_id", "key"])
-        session.execute(statement, values)
-    else:
+    if dialect not in ("sqlite", "postgresql"):
         session.execute(insert(Client.__table__), values)
+        return {}
+    module = sqlite if dialect == "sqlite" else postgresql
+    statement = (module.insert(Client.__table__).on_conflict_do_nothing(index_elements=["agency_id", "key"])
+                 .returning(Client.__table__.c.key, Client.__table__.c.id))
+    return {key: ident for key, ident in session.execute(statement, values)}
 
 
 class Written(NamedTuple):
@@ -173,33 +186,34 @@ class Written(NamedTuple):
     answers: JsonText | None = None
 
 
+NO_PROBLEMS = JsonText("[]")  # most rows' problems: spelled once
+
+
 def written(rows: list[Any], verdicts: dict[int, Verdict]) -> dict[int, Written]:
     """Each row's Written, by row id."""
     out: dict[int, Written] = {}
     for row in rows:
-        result, problems = verdicts[row.id]
-        out[row.id] = Written(JsonText(json_text(problems))) if result is None else \
-            Written(JsonText(json_text(problems)), result["rulepack"], JsonText(json_text(encode(result))),
+        result, found = verdicts[row.id]
+        problems = JsonText(json_text(found)) if found else NO_PROBLEMS
+        out[row.id] = Written(problems) if result is None else \
+            Written(problems, result["rulepack"], JsonText(json_text(encode(result))),
                     JsonText(json_text(encode_answers(row.raw))))
     return out
 
 
 def _store(session: Session, job: Job, checked: list[tuple[Any, Written]], backend: str) -> dict[int, int]:
     """Save the clients and results of the good rows (a few statements per chunk); their client ids by row id."""
-    rows = [row for row, _ in checked]
-    if not rows:
+    if not checked:
         return {}
-    clients = _clients(session, job.agency_id, rows)
-    missing = sorted({client_key(r) for r in rows} - set(clients))
-    if missing:
-        _insert_missing(session, job.agency_id, missing)
-        clients = _clients(session, job.agency_id, rows)
+    keys = [client_key(row) for row, _ in checked]
+    clients = _client_ids(session, job.agency_id, set(keys))
     now = utcnow()
-    ids = {row.id: clients[client_key(row)] for row in rows}
-    latest = {ids[row.id]: (row, kept) for row, kept in checked}  # a client named twice keeps its last row, as before
+    ids = {row.id: clients[key] for (row, _), key in zip(checked, keys)}
+    latest = {clients[key]: (row, kept, key) for (row, kept), key in zip(checked, keys)}  # a client named twice keeps
+    # its last row, as before
     session.execute(update(Client.__table__).where(Client.__table__.c.id == bindparam("cid")),
-                    [{"cid": cid, "name": str(row.raw.get("name") or client_key(row))[:200], "answers": kept.answers,
-                      "updated_at": now} for cid, (row, kept) in latest.items()])
+                    [{"cid": cid, "name": str(row.raw.get("name") or key)[:200], "answers": kept.answers,
+                      "updated_at": now} for cid, (row, kept, key) in latest.items()])
     session.execute(insert(ClientResult.__table__),
                     [{"agency_id": job.agency_id, "client_id": ids[row.id], "job_id": job.id, "row_number": row.number,
                       "rulepack": kept.rulepack, "as_of": job.as_of, "result": kept.result, "backend": backend,
