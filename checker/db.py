@@ -6,7 +6,7 @@ import base64
 import json
 import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
@@ -16,6 +16,7 @@ from alembic.config import Config
 from sqlalchemy import JSON, CursorResult, Engine, Result, create_engine, event, make_url
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql import Insert, Update
 from sqlalchemy.types import TypeDecorator
 
 from checker.config import resource_dir
@@ -89,6 +90,47 @@ def sqlite_pragmas(connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA synchronous = NORMAL")
     finally:
         cursor.close()
+
+
+def write_many(session: Session, statement: Insert | Update, rows: list[dict[str, Any]]) -> None:
+    """session.execute(statement, rows) (an executemany of an INSERT or UPDATE); on SQLite the statement is compiled
+    once and each row goes to the driver as a tuple, a value of a type SQLAlchemy converts (a date, a datetime) once
+    per distinct value: SQLAlchemy's per-row parameter processing took ~1 s per 100k rows of an agency job's three."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        session.execute(statement, rows)
+        return
+    compiled = statement.compile(dialect=connection.dialect, column_keys=list(rows[0]))
+    names = compiled.positiontup or []
+    converters = [_converter(compiled.binds[name].type, connection.dialect) for name in names]
+    keys = [compiled.binds[name].key for name in names]
+    plain = all(c is None for c in converters)
+    values = [tuple(row[k] for k in keys) for row in rows] if plain else \
+        [tuple(row[k] if c is None else c(row[k]) for k, c in zip(keys, converters)) for row in rows]
+    connection.exec_driver_sql(compiled.string, values)
+
+
+def _converter(kind: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
+    """What a bound value of this type goes through before the driver (None: nothing), each distinct value converted
+    once; a JsonText is stored as it is (json_text, the engine's JSON serialiser, returns it so)."""
+    process = kind.dialect_impl(dialect).bind_processor(dialect)  # the dialect's own type (SQLite's DATETIME)
+    if process is None:
+        return None
+    seen: dict[Any, Any] = {}
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, JsonText):  # serialised already: what the JSON types' processors return it as
+            return value
+        try:
+            return seen[value]
+        except KeyError:
+            seen[value] = process(value)
+            return seen[value]
+        except TypeError:  # unhashable (a dict for a JSON column)
+            return process(value)
+    return convert
 
 
 @contextmanager

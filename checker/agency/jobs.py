@@ -21,7 +21,7 @@ from checker.agency.stored import encode
 from checker.agency.stored_answers import encode_answers
 from checker.batch import Row
 from checker.config import SETTINGS
-from checker.db import JsonText, json_text, rowcount
+from checker.db import JsonText, json_text, rowcount, write_many
 from checker.engine import Checker, CheckResult, EngineMismatch
 from checker.engine.answer import stored_item
 from checker.engine.columnar import compact_results
@@ -211,13 +211,13 @@ def _store(session: Session, job: Job, checked: list[tuple[Any, Written]], backe
     ids = {row.id: clients[key] for (row, _), key in zip(checked, keys)}
     latest = {clients[key]: (row, kept, key) for (row, kept), key in zip(checked, keys)}  # a client named twice keeps
     # its last row, as before
-    session.execute(update(Client.__table__).where(Client.__table__.c.id == bindparam("cid")),
-                    [{"cid": cid, "name": str(row.raw.get("name") or key)[:200], "answers": kept.answers,
-                      "updated_at": now} for cid, (row, kept, key) in latest.items()])
-    session.execute(insert(ClientResult.__table__),
-                    [{"agency_id": job.agency_id, "client_id": ids[row.id], "job_id": job.id, "row_number": row.number,
-                      "rulepack": kept.rulepack, "as_of": job.as_of, "result": kept.result, "backend": backend,
-                      "created_at": now} for row, kept in checked])
+    write_many(session, update(Client.__table__).where(Client.__table__.c.id == bindparam("cid")),
+               [{"cid": cid, "name": str(row.raw.get("name") or key)[:200], "answers": kept.answers,
+                 "updated_at": now} for cid, (row, kept, key) in latest.items()])
+    write_many(session, insert(ClientResult.__table__),
+               [{"agency_id": job.agency_id, "client_id": ids[row.id], "job_id": job.id, "row_number": row.number,
+                 "rulepack": kept.rulepack, "as_of": job.as_of, "result": kept.result, "backend": backend,
+                 "created_at": now} for row, kept in checked])
     return ids
 
 
@@ -309,7 +309,7 @@ def _chunk(session: Session, checker: Checker, job_id: int, size: int, worker: s
     marks = [{"rid": row.id, "state": "error" if texts[row.id].result is None else "done", "client_id": clients.get(row.id),
               "problems": texts[row.id].problems}  # bad cells of a checked row, or why a row could not be checked
              for row in rows]
-    session.execute(update(JobRow.__table__).where(JobRow.__table__.c.id == bindparam("rid")), marks)
+    write_many(session, update(JobRow.__table__).where(JobRow.__table__.c.id == bindparam("rid")), marks)
     session.add(JobChunk(job_id=job_id, first_row=rows[0].number, last_row=rows[-1].number, rows=len(rows),
                          worker=worker[:200], rulepack=checker.pack.version, backend=checker.batch_backend,
                          checked_at=utcnow()))
