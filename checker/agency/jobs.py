@@ -29,6 +29,7 @@ from checker.jobs import run
 from checker.models import utcnow
 
 log = logging.getLogger(__name__)
+NO_PROBLEMS = JsonText("[]")  # most rows' problems: spelled once
 CHUNK: int = SETTINGS["AGENCY_CHUNK"]  # rows per transaction: the columnar check, the durable sample re-check and
 # the per-chunk statements amortise over it (config.py: 2,000 by default, 5,000 took the served app past 500 MB)
 
@@ -60,18 +61,26 @@ def create_job(session: Session, user: User, filename: str, rows: Iterable[Row],
     session.add(job)
     session.flush()
     batch: list[dict[str, Any]] = []
+    total = bad = 0
     for row in rows:
-        job.total += 1
-        state, problems = ("error", [{"field": "row", **row.error.to_json()}]) if row.error else ("pending", [])
-        job.errors += state == "error"
-        job.done += state == "error"
-        batch.append({"job_id": job.id, "number": row.number, "raw": row.raw, "state": state, "problems": problems})
+        batch.append(row_values(job.id, row))
+        total, bad = total + 1, bad + (row.error is not None)
         if len(batch) >= 1000:
-            session.execute(JobRow.__table__.insert(), batch)
+            write_many(session, insert(JobRow.__table__), batch)
             batch = []
-    if batch:
-        session.execute(JobRow.__table__.insert(), batch)
+    write_many(session, insert(JobRow.__table__), batch)
+    job.total, job.errors, job.done = total, bad, bad
     return job
+
+
+def row_values(job_id: int, row: Row) -> dict[str, Any]:
+    """A job row as stored, its JSON serialised here (before any write transaction): pending, or an error at once
+    when the row is unreadable as a whole."""
+    if row.error:
+        return {"job_id": job_id, "number": row.number, "raw": JsonText(json_text(row.raw)), "state": "error",
+                "problems": JsonText(json_text([{"field": "row", **row.error.to_json()}]))}
+    return {"job_id": job_id, "number": row.number, "raw": JsonText(json_text(row.raw)), "state": "pending",
+            "problems": NO_PROBLEMS}
 
 
 def cancel_job(session: Session, job: Job) -> bool:
@@ -184,9 +193,6 @@ class Written(NamedTuple):
     rulepack: str | None = None
     result: JsonText | None = None
     answers: JsonText | None = None
-
-
-NO_PROBLEMS = JsonText("[]")  # most rows' problems: spelled once
 
 
 def written(rows: list[Any], verdicts: dict[int, Verdict]) -> dict[int, Written]:

@@ -7,29 +7,20 @@ import itertools
 import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import delete, insert, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from checker.agency.jobs import fail_job
+from checker.agency.jobs import fail_job, row_values
 from checker.agency.models import Job, JobRow
 from checker.agency.uploads import UploadError, read_upload, waiting_upload
 from checker.batch import Row, note_columns, unclaimed
-from checker.db import rowcount
+from checker.db import rowcount, write_many
 from checker.i18n import translate
 from checker.rules.pack import RulePack
 
 log = logging.getLogger(__name__)
 BATCH = 1000  # rows per transaction while a file is read
-
-
-def row_values(job_id: int, row: Row) -> dict[str, Any]:
-    """A job row as stored: pending, or an error at once when the row is unreadable as a whole."""
-    if row.error:
-        return {"job_id": job_id, "number": row.number, "raw": row.raw, "state": "error",
-                "problems": [{"field": "row", **row.error.to_json()}]}
-    return {"job_id": job_id, "number": row.number, "raw": row.raw, "state": "pending", "problems": []}
 
 
 def batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
@@ -65,7 +56,7 @@ def store_rows(sessions: sessionmaker[Session], job_id: int, rows: Iterable[Row]
             if rowcount(moved) != 1:
                 session.rollback()
                 return False
-            session.execute(insert(JobRow.__table__), values)
+            write_many(session, insert(JobRow.__table__), values)
             session.commit()
     if pack is not None:
         with sessions() as session:
