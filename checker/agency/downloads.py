@@ -4,10 +4,13 @@ language and kept on disk."""
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import json
 import logging
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -41,15 +44,31 @@ def cached_workbook(folder: Path, session: Session, job: Job, pack: RulePack, la
     if path.exists():
         return path
     folder.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
-    os.close(handle)
-    try:
-        write_job_workbook(folder, session, job, pack, lang, temporary)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    with writing(path):
+        if path.exists():  # written by whoever held the lock
+            return path
+        handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
+        os.close(handle)
+        try:
+            write_job_workbook(folder, session, job, pack, lang, temporary)
+            os.replace(temporary, path)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
     return path
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Held while a kept file is written (a lock on a file beside it, across threads and processes): a second writer of
+    the same file waits for the first and finds it written. The agency's download asked for a 100k job's workbook as
+    the worker began writing it, and both wrote it at once, each twice as slow (workbook served 39 s after the job)."""
+    with open(path.with_name(path.name + ".lock"), "ab") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def write_job_workbook(folder: Path, session: Session, job: Job, pack: RulePack, lang: str, target: Any,

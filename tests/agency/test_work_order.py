@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import threading
 from contextlib import nullcontext
+from pathlib import Path
 from types import SimpleNamespace
 
-from checker.agency import work
+from checker.agency import downloads, work
 
 
 def test_the_workbook_is_written_before_the_portfolio_summary(monkeypatch, tmp_path):
@@ -18,3 +21,35 @@ def test_the_workbook_is_written_before_the_portfolio_summary(monkeypatch, tmp_p
     job = work.batch_work(None, lambda: nullcontext(checker), lambda job_id, pack: True, tmp_path, None, 500)
     assert job(7, lambda: False) is True
     assert done == ["checked", "workbook", "summary", "webhook"]  # 100k clients: the summary took ~50 s
+
+
+def test_a_download_asked_while_the_worker_writes_the_workbook_waits_for_it_instead_of_writing_it_again(monkeypatch,
+                                                                                                        tmp_path):
+    """Regression: the download and the worker each wrote a 100k job's workbook at once, both twice as slow."""
+    inside, release, writes = threading.Event(), threading.Event(), []
+
+    def write(folder, session, job, pack, lang, target):
+        writes.append(threading.current_thread().name)
+        inside.set()
+        release.wait(10)
+        Path(target).write_bytes(b"PK workbook")
+
+    monkeypatch.setattr(downloads, "write_job_workbook", write)
+    job = SimpleNamespace(id=7, created_at=dt.datetime(2026, 12, 4, 9, 0))
+    pack = SimpleNamespace(version="v1")
+    found: dict[str, Path] = {}
+
+    def ask(name: str) -> None:
+        found[name] = downloads.cached_workbook(tmp_path, None, job, pack, "zh")
+
+    worker = threading.Thread(target=ask, args=("worker",), name="worker")
+    worker.start()
+    assert inside.wait(10)
+    download = threading.Thread(target=ask, args=("download",), name="download")
+    download.start()
+    download.join(0.5)  # without the lock it has begun its own workbook by now
+    release.set()
+    worker.join(10)
+    download.join(10)
+    assert writes == ["worker"]
+    assert found["worker"] == found["download"] and found["download"].read_bytes() == b"PK workbook"
