@@ -63,6 +63,7 @@ def writing(path: Path) -> Iterator[None]:
     """Held while a kept file is written (a lock on a file beside it, across threads and processes): a second writer of
     the same file waits for the first and finds it written. The agency's download asked for a 100k job's workbook as
     the worker began writing it, and both wrote it at once, each twice as slow (workbook served 39 s after the job)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_name(path.name + ".lock"), "ab") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
@@ -74,7 +75,18 @@ def writing(path: Path) -> Iterator[None]:
 def write_job_workbook(folder: Path, session: Session, job: Job, pack: RulePack, lang: str, target: Any,
                        with_detail: bool = False) -> None:
     """A job's workbook (汇总 sheet, matrix, detail if asked, problems) to a path or binary file. The summary is the
-    kept one, else tallied while the matrix reads the results (one pass, not two) and, once the job is over, kept."""
+    kept one, else tallied while the matrix reads the results (one pass, not two) and, once the job is over, kept:
+    then under the summary's lock, so a page asking for the summary meanwhile waits for this one."""
+    kept = summary_path(folder, job, pack)
+    if not job.finished or kept.exists():
+        _write_workbook(folder, session, job, pack, lang, target, with_detail)
+        return
+    with writing(kept):
+        _write_workbook(folder, session, job, pack, lang, target, with_detail)
+
+
+def _write_workbook(folder: Path, session: Session, job: Job, pack: RulePack, lang: str, target: Any,
+                    with_detail: bool) -> None:
     kept = job.finished and summary_path(folder, job, pack).exists()
     tally = None if kept else Tally(titles(pack, lang), pack)
     sheets = job_sheets(session, job.id, pack, lang, with_detail, tally)
@@ -94,16 +106,19 @@ def summary_path(folder: Path, job: Job, pack: RulePack) -> Path:
 
 
 def cached_summary(folder: Path, session: Session, job: Job, pack: RulePack, lang: str) -> Summary:
-    """A finished job's summary, computed once (one pass over its results) and kept beside its workbook."""
+    """A finished job's summary, computed once (one pass over its results) and kept beside its workbook; a second
+    asker (the job page while the worker tallies it with the workbook) waits for the first."""
     path = summary_path(folder, job, pack)
     names = titles(pack, lang)
-    if path.exists():
-        data = json.loads(path.read_text(encoding="utf-8"))
-        measures = [MeasureSummary(**{**m, "title": names.get(m["measure"], m["measure"])}) for m in data.pop("measures")]
-        return Summary(measures=measures, **data)
-    summary = summarise_facts(job_facts(session, job.id, Reader(pack)), names, pack)
-    keep_summary(path, summary)
-    return summary
+    if not path.exists():
+        with writing(path):
+            if not path.exists():
+                summary = summarise_facts(job_facts(session, job.id, Reader(pack)), names, pack)
+                keep_summary(path, summary)
+                return summary
+    data = json.loads(path.read_text(encoding="utf-8"))
+    measures = [MeasureSummary(**{**m, "title": names.get(m["measure"], m["measure"])}) for m in data.pop("measures")]
+    return Summary(measures=measures, **data)
 
 
 def keep_summary(path: Path, summary: Summary) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from checker.agency import downloads, work
+from checker.sheets.verdicts import Summary
 
 
 def test_the_workbook_is_written_before_the_portfolio_summary(monkeypatch, tmp_path):
@@ -53,3 +54,31 @@ def test_a_download_asked_while_the_worker_writes_the_workbook_waits_for_it_inst
     download.join(10)
     assert writes == ["worker"]
     assert found["worker"] == found["download"] and found["download"].read_bytes() == b"PK workbook"
+
+
+def test_the_job_page_asking_for_the_summary_while_the_worker_tallies_it_waits_for_that_summary(monkeypatch, tmp_path):
+    """Regression: a finished job's page worked the 100k summary out in its request while the worker tallied it."""
+    inside, release, summed = threading.Event(), threading.Event(), []
+    job = SimpleNamespace(id=8, created_at=dt.datetime(2026, 12, 4, 9, 0), finished=True)
+    pack = SimpleNamespace(version="v1", measures=[])
+
+    def workbook(folder, session, job_, pack_, lang, target, with_detail):
+        inside.set()
+        release.wait(10)
+        downloads.keep_summary(downloads.summary_path(folder, job_, pack_), Summary(3, [], 1.5))
+
+    monkeypatch.setattr(downloads, "_write_workbook", workbook)
+    monkeypatch.setattr(downloads, "Reader", lambda pack_: None)
+    monkeypatch.setattr(downloads, "job_facts", lambda *args: iter(()))
+    monkeypatch.setattr(downloads, "summarise_facts", lambda *args: summed.append(1) or Summary(0, [], None))
+    found: dict[str, Summary] = {}
+    worker = threading.Thread(target=downloads.write_job_workbook, args=(tmp_path, None, job, pack, "zh", tmp_path / "b"))
+    worker.start()
+    assert inside.wait(10)
+    page = threading.Thread(target=lambda: found.update(page=downloads.cached_summary(tmp_path, None, job, pack, "zh")))
+    page.start()
+    page.join(0.5)  # without the lock it has worked out its own summary by now
+    release.set()
+    worker.join(10)
+    page.join(10)
+    assert summed == [] and found["page"].clients == 3 and found["page"].amount_wan == 1.5
