@@ -57,3 +57,13 @@ def test_text_outside_a_request_comes_from_the_catalogue_in_the_language_asked()
     assert translate("step_of", "en").format(3) == "Step 3"
     with pytest.raises(ValueError, match="no catalogue for language 'fr'"):
         translate("app_title", "fr")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_message_says_its_text_twice_over(lang: str) -> None:
+    """Regression: three English messages (code_as_number, row_note, implausible) held their text three or two times
+    over, run together ("… type the code againthis column must be text …")."""
+    po = _po(CATALOGUE / lang / "LC_MESSAGES" / "messages.po", lang)
+    repeated = sorted(key for key, text in _texts(po).items()
+                      if isinstance(text, str) and text and (text + text).find(text, 1) < len(text))
+    assert not repeated, f"{lang}: messages made of one text repeated: {repeated}"
