@@ -25,8 +25,9 @@ from checker.sheets.verdicts import MeasureSummary, Summary, Tally, summarise_fa
 from checker.sheets.writer import write_xlsx
 
 log = logging.getLogger(__name__)
-FORMAT = "w3"  # w2: the 汇总 sheet first, money by type of one tax scenario (the stored totals); w3: the matrix
-# shows an eligible item on a condition as to verify (status_of), as the summary does
+FORMAT = "w4"  # w2: the 汇总 sheet first, money by type of one tax scenario (the stored totals); w3: the matrix
+# shows an eligible item on a condition as to verify (status_of), as the summary does; w4: the problems sheet names the
+# upload's columns no field read (Job.unread) before the rows' problems
 
 
 def workbook_path(folder: Path, job: Job, lang: str, rulepack: str) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import chain
 from types import SimpleNamespace
 from typing import Any, NamedTuple
 
@@ -12,8 +13,9 @@ from sqlalchemy.orm import Session
 from checker.agency import stored
 from checker.agency.compact import Reader
 from checker.agency.jobs import client_key
-from checker.agency.models import Client, ClientResult, JobRow
+from checker.agency.models import Client, ClientResult, Job, JobRow
 from checker.agency.portfolio import Portfolio
+from checker.columns import nearest_labels
 from checker.problems import Problem
 from checker.rules.pack import RulePack
 from checker.sheets.verdicts import ClientFacts, ClientVerdicts, Tally, detail, facts_matrix, problems_table, titles
@@ -44,9 +46,10 @@ def job_facts(session: Session, job_id: int, reader: Reader) -> Iterator[ClientF
 
 
 class RowProblem(NamedTuple):
-    """One problem of a job's row: the row as Excel shows it, the client it names, the column and the reason."""
+    """One problem of a job's row: the row as Excel shows it (None: a problem of the whole file,
+    a column it does not read), the client it names, the column and the reason."""
 
-    row: int
+    row: int | None
     field: str
     problem: Problem
     client: str
@@ -67,6 +70,17 @@ def job_problems(session: Session, job_id: int, limit: int | None = None) -> Ite
                 return
             count += 1
             yield RowProblem(number, problem["field"], Problem.from_json(problem), key, name)
+
+
+def unread_problems(session: Session, job_id: int, pack: RulePack) -> list[RowProblem]:
+    """The uploaded file's columns no field claims (Job.unread) that a field's label is close to (成立日期: 注册成立日期),
+    each a problem of no row offering those labels: the workbook's reader sees why the column's measures stayed open.
+    A column nothing is close to (联系人, 备注: the template invites the agency's own columns) is not a problem."""
+    out = []
+    for header in session.scalar(select(Job.unread).where(Job.id == job_id)) or []:
+        if close := nearest_labels(pack, header):
+            out.append(RowProblem(None, header, Problem("problem.column_unread", {"closest": " / ".join(close)}), "", ""))
+    return out
 
 
 def problem_counts(session: Session, job_id: int) -> tuple[int, int]:
@@ -113,7 +127,8 @@ def job_sheets(session: Session, job_id: int, pack: RulePack, lang: str, with_de
     sheets = {"matrix": facts_matrix(tally.tap_facts(clients) if tally else clients, names, lang, job_extras(session, job_id))}
     if with_detail:
         sheets["detail"] = detail(job_items(session, job_id), names, lang, pack)
-    sheets["problems"] = problems_table(job_problems(session, job_id), lang, pack)
+    sheets["problems"] = problems_table(chain(unread_problems(session, job_id, pack), job_problems(session, job_id)),
+                                        lang, pack)
     return sheets
 
 

@@ -9,7 +9,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
 from checker.agency import stored
@@ -170,6 +170,28 @@ def test_the_job_page_names_the_columns_it_did_not_read_with_the_closest_field_l
     assert "not read as answers" in english and "(closest fields: 注册成立日期)" in english
     claimed = job_id_of(upload(agent, "ok.csv", "客户编号,注册成立日期\r\nK3,2021/11/7\r\n".encode("gbk")))
     assert 'id="unread-columns"' not in agent.get(f"/agency/jobs/{claimed}").get_data(as_text=True)
+
+
+def test_the_workbook_and_the_problem_list_name_a_column_not_read_that_a_field_is_close_to(real, agent):
+    """The workbook travels without the job page: its problems sheet names 成立日期 with the closest label, before the
+    rows' own problems, in the download's language; 联系人 (the template invites such columns) is no problem."""
+    text = "客户编号,成立日期,联系人,职工总数（人）\r\nK1,2021/11/7,王经理,很多\r\nK2,2019/3/15,,30\r\n"
+    job = job_id_of(upload(agent, "客户名单.csv", text.encode("gbk")))
+    rows = _problem_sheet(agent, job)
+    assert rows[1] == [None, None, None, "成立日期",
+                       "此列没有作为答案读取，按您自己的列原样保留（最接近的字段：注册成立日期）；若它是答案，请按模板表头改名后重新上传"]
+    assert rows[2][:4] == [2, "K1", "K1", "职工总数（年平均从业人数）"] and len(rows) == 3  # the field's label
+    english = agent.get(f"/agency/jobs/{job}/results.csv?sheet=problems&lang=en").get_data(as_text=True)
+    assert ",成立日期,column not read as an answer, kept as your own column (closest fields: 注册成立日期);" in \
+        english.replace('"', "")
+    claimed = job_id_of(upload(agent, "ok.csv", "客户编号,注册成立日期,联系人\r\nK3,2021/11/7,王经理\r\n".encode("gbk")))
+    assert _problem_sheet(agent, claimed) == []  # no problems sheet at all
+
+
+def _problem_sheet(agent, job: int) -> list[list]:
+    with agent.get(f"/agency/jobs/{job}/results.xlsx") as response:
+        book = load_workbook(io.BytesIO(response.data))
+    return [list(r) for r in book["问题清单"].iter_rows(values_only=True)] if "问题清单" in book.sheetnames else []
 
 
 def test_a_column_first_met_in_a_later_row_is_named_too(real, agent):
