@@ -162,10 +162,12 @@ def _claim(session: Session, rows: list[Any]) -> list[Any]:
     resuming the same job never both store a row; a rollback returns the claimed rows to pending.
     """
     ids = [r.id for r in rows]
-    statement = (update(JobRow).where(JobRow.id.in_(ids), JobRow.state == "pending").values(state="claimed")
-                 .execution_options(synchronize_session=False))
-    session.execute(statement)
-    claimed = set(session.scalars(select(JobRow.id).where(JobRow.id.in_(ids), JobRow.state == "claimed")))
+    statement = (update(JobRow.__table__).where(JobRow.id.in_(ids), JobRow.state == "pending").values(state="claimed"))
+    if session.get_bind().dialect.update_returning:  # SQLite and PostgreSQL: the claimed ids come back at once
+        claimed = set(session.scalars(statement.returning(JobRow.id)))
+    else:
+        session.execute(statement)
+        claimed = set(session.scalars(select(JobRow.id).where(JobRow.id.in_(ids), JobRow.state == "claimed")))
     return [r for r in rows if r.id in claimed]
 
 
