@@ -9,17 +9,17 @@ way a row the engine decides otherwise stops the batch with EngineMismatch, befo
 from __future__ import annotations
 
 import datetime as dt
-import os
-import pickle
-import sys
+from collections.abc import Iterator
+from functools import partial
 from types import TracebackType
 from typing import IO, Any
 
 from checker.batch import flat_check
 from checker.engine import Checker, EngineMismatch
+from checker.forked import FORKS, Forked, reply, requests_of
 
 Sample = list[tuple[Any, dict[str, Any], dict[str, Any]]]  # each sampled row: (id, profile, the batch's flat row)
-FORKS = hasattr(os, "fork")
+__all__ = ["FORKS", "Sample", "SampleCheck", "disagreement"]
 
 
 def disagreement(checker: Checker, sample: Sample, as_of: dt.date) -> int | None:
@@ -37,40 +37,29 @@ class SampleCheck:
     def __init__(self, checker: Checker, as_of: dt.date, forked: bool = FORKS) -> None:
         self.checker, self.as_of = checker, as_of
         self.waiting: list[Sample] = []  # submitted, verdict not read yet
-        self.pid = 0
-        self.requests: IO[bytes] | None = None
-        self.replies: IO[bytes] | None = None
-        if forked:
-            self._fork()
+        self.child = Forked(self._serve) if forked else None
 
-    def _fork(self) -> None:
-        """Start the process that checks the samples (the parent's unwritten output flushed first: the child writes
-        nothing, and leaves by os._exit so no buffer or exit handler of the parent's runs twice)."""
-        sys.stdout.flush()
-        sys.stderr.flush()
-        request_in, request_out = os.pipe()
-        reply_in, reply_out = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child
-            os.close(request_out)
-            os.close(reply_in)
-            code = 1
-            try:
-                with os.fdopen(request_in, "rb") as requests, os.fdopen(reply_out, "wb") as replies:
-                    _serve(self.checker, self.as_of, requests, replies)
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(request_in)
-        os.close(reply_out)
-        self.pid = pid
-        self.requests, self.replies = os.fdopen(request_out, "wb"), os.fdopen(reply_in, "rb")
+    def _serve(self, requests: IO[bytes], replies: IO[bytes]) -> None:
+        """The forked process: build the engine's rulesets, then answer each sample with the index of its first
+        disagreeing row or None (what building or checking raised: told at the first wait, as here)."""
+        try:
+            self.checker.prepare(as_of=self.as_of)
+        except Exception as exc:
+            failed: Exception | None = exc
+        else:
+            failed = None
+        for sample in _samples(requests):
+            reply(replies, partial(_raise, failed) if failed else partial(disagreement, self.checker, sample, self.as_of))
+
+    @property
+    def pid(self) -> int:
+        """The forked process's id (0: none, or ended)."""
+        return self.child.pid if self.child is not None else 0
 
     def submit(self, sample: Sample) -> None:
         """Hand over one chunk's sampled rows (checked at once in the forked process, else when awaited)."""
-        if self.requests is not None:
-            pickle.dump(sample, self.requests, protocol=pickle.HIGHEST_PROTOCOL)
-            self.requests.flush()
+        if self.child is not None:
+            self.child.ask(sample)
         self.waiting.append(sample)
 
     def wait(self) -> None:
@@ -78,32 +67,14 @@ class SampleCheck:
         (whatever the check itself raised, raised here)."""
         while self.waiting:
             sample = self.waiting.pop(0)
-            at = disagreement(self.checker, sample, self.as_of) if self.replies is None else self._reply()
+            at = disagreement(self.checker, sample, self.as_of) if self.child is None else self.child.answer()
             if at is not None:
                 raise EngineMismatch(f"vectorised batch and {self.checker.engine} disagree on row id {sample[at][0]!r}")
 
-    def _reply(self) -> int | None:
-        """The forked process's verdict on the oldest sample not yet answered."""
-        assert self.replies is not None
-        try:
-            ok, found = pickle.load(self.replies)
-        except EOFError:
-            raise RuntimeError("the engine's sample check stopped before it answered") from None
-        if not ok:
-            raise found
-        return found
-
     def close(self) -> None:
-        """End the forked process (it leaves when its requests end) and reap it."""
-        if self.requests is not None:
-            self.requests.close()
-            self.requests = None
-        if self.replies is not None:
-            self.replies.close()
-            self.replies = None
-        if self.pid:
-            os.waitpid(self.pid, 0)
-            self.pid = 0
+        """End the forked process and reap it."""
+        if self.child is not None:
+            self.child.close()
 
     def __enter__(self) -> SampleCheck:
         return self
@@ -112,27 +83,10 @@ class SampleCheck:
         self.close()
 
 
-def _serve(checker: Checker, as_of: dt.date, requests: IO[bytes], replies: IO[bytes]) -> None:
-    """The forked process: build the engine's rulesets, then answer each sample (ok, index of the first disagreeing
-    row or None), or (False, what the check raised), until the requests end."""
-    failed: BaseException | None = None
-    try:
-        checker.prepare(as_of)
-    except Exception as exc:  # told at the first wait, as a check in this process would raise it
-        failed = exc
-    while True:
-        try:
-            sample = pickle.load(requests)
-        except EOFError:
-            return
-        try:
-            if failed is not None:
-                raise failed
-            reply = pickle.dumps((True, disagreement(checker, sample, as_of)))
-        except Exception as exc:
-            try:
-                reply = pickle.dumps((False, exc))
-            except Exception:  # an exception that does not pickle: its type and message
-                reply = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
-        replies.write(reply)
-        replies.flush()
+def _samples(requests: IO[bytes]) -> Iterator[Sample]:
+    """The samples handed over, until they end."""
+    yield from requests_of(requests)
+
+
+def _raise(error: Exception) -> None:
+    raise error
