@@ -6,8 +6,10 @@ Exit codes: 0 success; 1 the rule pack is broken or an example failed; 2 bad usa
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime as dt
+import functools
 import gc
 import json
 import os
@@ -97,6 +99,15 @@ ENGINE = click.option("--engine", type=click.Choice(["durable", "reference", "fa
 def main(ctx: click.Context, rules: Path | None) -> None:
     """Check which support measures a company may qualify for."""
     ctx.obj = Context(rules or config.rules_dir())
+    _freeze_at_exit()
+
+
+@functools.cache
+def _freeze_at_exit() -> None:
+    """Leave what is alive when the process ends out of the collector's last pass (gc.freeze at exit): that pass
+    scanned every object start-up made (the pack, numpy, pydantic), ~0.1 s of a 1-row batch's ~0.4 s. Objects are
+    still freed as their modules are cleared; only cycles among them are left to the operating system."""
+    atexit.register(gc.freeze)
 
 
 def _checker(obj: Context, engine: EngineName | None, lazy: bool = False) -> Checker:
