@@ -79,8 +79,8 @@ def write_csv_matrix(path: Path, checker: Checker, source: Path, as_of: dt.date,
                      progress: Callable[[int], None] = lambda rows: None, recheck: SampleCheck | None = None,
                      pieces: bool = False) -> bool:
     """write_matrix of a CSV file read a column at a time (columns.read_table: no per-row dicts); False, with nothing
-    written, when its header names a field twice (then read it row by row). pieces, to a .csv: the first half of each
-    chunk read in a forked process meanwhile (the second core)."""
+    written, when its header names a field twice (then read it row by row). pieces, to a .csv: the first three fifths
+    of each chunk read in a forked process meanwhile (the second core)."""
     suffix = _out_suffix(path)
     if suffix == ".jsonl":
         raise BatchFormatError("the matrix has no JSONL form: write .csv or .xlsx, or use full results")
@@ -93,7 +93,7 @@ def write_csv_matrix(path: Path, checker: Checker, source: Path, as_of: dt.date,
     header, kinds = matrix_head(names, lang, extras or [])
     checks = recheck or SampleCheck(checker, as_of, forked=False)
     read = partial(_read_piece, checker, top, as_of, names, lang, extras or [], _status_form(path))
-    halves = pieces and _out_suffix(path) == ".csv" and chunk > 1  # the first half of each chunk in a forked process
+    halves = pieces and _out_suffix(path) == ".csv" and chunk > 1  # a chunk's first part in a forked process
     chunks: Iterator[Any] = (_halved_chunks(lines, chunk, read, _csv_kinds(kinds), report, sample, checks, progress)
                              if halves else _whole_chunks(lines, chunk, read, report, sample, checks, progress))
     _write(path, header, kinds, chunks, lang, checks.wait)
@@ -141,74 +141,67 @@ def _whole_chunks(lines: Iterator[Any], chunk: int, read: Reader, report: BatchR
 
 def _halved_chunks(lines: Iterator[Any], chunk: int, read: Reader, kinds: list[str], report: BatchReport, sample: int,
                    recheck: SampleCheck, progress: Callable[[int], None]) -> Iterator[str]:
-    """The CSV lines of each chunk, its first half read, evaluated and laid out in a forked process while this one
-    reads the second half (a chunk the file ends within its first half: all here); each chunk's problems told,
-    its sample handed over, once the whole chunk is read, so a file refused part-way tells as much as before."""
-    half, first, held, pending = chunk // 2, None, [], []
+    """The CSV lines of each chunk, its first three fifths read, evaluated and laid out in a forked process while this
+    one reads the rest (it parses the whole chunk too, so the child takes the larger part; a file ending before a
+    chunk's first part is whole is read here alone); each chunk's problems told, its sample handed over, once the
+    whole chunk is read, so a file refused part-way tells as much as before."""
+    part, first, held, pending = max(1, chunk * 3 // 5), None, [], []
     try:
         for item in lines:
             pending.append(cast(Item, item))
-            if first is None and len(pending) == half:
+            if first is None and len(pending) == part and part < chunk:
                 first = Forked(partial(_serve_piece, read, kinds, pending))
                 held, pending = pending, []  # kept until the child is done: freed now, its pages would be copied
-            elif first is not None and len(pending) == chunk - half:
-                yield _halves_text(first, pending, read, kinds, report, sample, recheck)
+            elif len(held) + len(pending) == chunk:
+                yield _chunk_text(first, held, pending, read, kinds, report, sample, recheck)
                 progress(len(held) + len(pending))
-                first.close()
+                if first is not None:
+                    first.close()
                 first, held, pending = None, [], []
         if first is not None or pending:
-            yield _halves_text(first, pending, read, kinds, report, sample, recheck)
+            yield _chunk_text(first, held, pending, read, kinds, report, sample, recheck)
             progress(len(held) + len(pending))
     finally:
         if first is not None:
             first.close()
 
 
-def _halves_text(first: Forked | None, pending: list[Item], read: Reader, kinds: list[str], report: BatchReport,
-                 sample: int, recheck: SampleCheck) -> str:
-    """One chunk's CSV lines: the forked first half's (if any) and the rest read here; the chunk's problems told and
-    its sample handed to the engine's re-check."""
-    last = _as_text(read(pending), kinds) if pending else (Piece([], 0, []), _no_rows)  # while the first half is read
-    parts: list[tuple[Piece, Any]] = [last] if first is None else [(cast(Piece, first.answer()), None), last]
-    whole = Piece([found for part, _ in parts for found in part.problems], sum(part.good for part, _ in parts), [],
-                  "".join(part.text for part, _ in parts))
-    whole.report(report)
-    if whole.good:
-        recheck.submit(_gathered(first, parts, list(sampled(whole.good, sample))))
-    return whole.text
+def _chunk_text(first: Forked | None, held: list[Item], pending: list[Item], read: Reader, kinds: list[str],
+                report: BatchReport, sample: int, recheck: SampleCheck) -> str:
+    """One chunk's CSV lines: the forked first part's (if any) and the rest read here. Its sample is handed to the
+    engine's re-check before the rest is laid out as text (the engine checks while this process formats), then the
+    chunk's problems are told in row order."""
+    early = sum(isinstance(item, tuple) for item in held) if first is not None else 0
+    rows = list(sampled(early + sum(isinstance(item, tuple) for item in pending), sample))
+    if first is not None:
+        first.ask([row for row in rows if row < early])  # answered once its piece is
+    own, rows_of = read(pending) if pending else (Piece([], 0, []), _no_rows)
+    parts = [cast(Piece, first.answer())] if first is not None else []
+    taken = cast(Sample, first.answer()) if first is not None else []
+    if rows:
+        recheck.submit(taken + rows_of([row - early for row in rows if row >= early]))
+    parts.append(Piece(own.problems, own.good, [], _csv_text(own.columns, kinds)))
+    for piece in parts:
+        piece.report(report)
+    return "".join(piece.text for piece in parts)
 
 
 def _no_rows(rows: list[int]) -> Sample:
     return []
 
 
-def _as_text(read: tuple[Piece, Callable[[list[int]], Sample]], kinds: list[str]) -> tuple[Piece, Any]:
-    """A piece with its columns turned into CSV lines."""
-    piece, rows_of = read
-    return Piece(piece.problems, piece.good, [], _csv_text(piece.columns, kinds)), rows_of
-
-
 def _serve_piece(read: Reader, kinds: list[str], items: list[Item], requests: IO[bytes], replies: IO[bytes]) -> None:
-    """The forked half of a chunk: its piece (as CSV lines), then the sampled rows asked for, until asked no more."""
+    """The forked part of a chunk: its piece (columns laid out as CSV lines), then the sampled rows asked for."""
     done: list[Callable[[list[int]], Sample]] = []
 
     def work() -> Piece:
-        piece, rows_of = _as_text(read(items), kinds)
+        piece, rows_of = read(items)
         done.append(rows_of)
-        return piece
+        return Piece(piece.problems, piece.good, [], _csv_text(piece.columns, kinds))
 
     reply(replies, work)
     for rows in requests_of(requests):
         reply(replies, partial(done[0], rows))
-
-
-def _gathered(first: Forked | None, parts: list[tuple[Piece, Any]], rows: list[int]) -> Sample:
-    """The sampled rows (indexes among the chunk's good rows) from the pieces that read them, in order."""
-    if first is None:
-        return cast(Sample, parts[0][1](rows))
-    split = parts[0][0].good
-    first.ask([row for row in rows if row < split])
-    return cast(Sample, first.answer()) + cast(Sample, parts[1][1]([row - split for row in rows if row >= split]))
 
 
 def _read_piece(checker: Checker, header: list[str], as_of: dt.date, names: dict[str, str], lang: str,

@@ -206,8 +206,8 @@ def test_the_extra_columns_pass_stops_once_every_unclaimed_column_is_met(durable
     assert unclaimed_columns(durable, path) == ["联系人", "备注"] and len(consumed) == 1 + 50
 
 
-def _halves(durable, source: Path, tmp_path: Path, chunk: int, pieces: bool) -> tuple[BatchReport, bytes, list[int]]:
-    """write_csv_matrix of the source, each chunk's first half read in a forked process (pieces) or all here."""
+def _split(durable, source: Path, tmp_path: Path, chunk: int, pieces: bool) -> tuple[BatchReport, bytes, list[int]]:
+    """write_csv_matrix of the source, each chunk's first part read in a forked process (pieces) or all here."""
     report, progress, out = BatchReport(), [], tmp_path / f"out-{pieces}.csv"
     extras = unclaimed_columns(durable, source)
     assert write_csv_matrix(out, durable, source, AS_OF, report, "zh", extras, chunk=chunk, progress=progress.append,
@@ -215,22 +215,40 @@ def _halves(durable, source: Path, tmp_path: Path, chunk: int, pieces: bool) -> 
     return report, out.read_bytes(), progress
 
 
-@pytest.mark.skipif(not FORKS, reason="no fork on this platform")
-@pytest.mark.parametrize("chunk", [2, 7, 64, 1000])
-def test_a_chunk_halved_across_two_processes_writes_and_reports_what_one_process_does(durable, typed_source: Path,
-                                                                                      tmp_path: Path, chunk: int) -> None:
-    """The first half of each chunk read, evaluated and laid out in a forked process: the same bytes, the same problems
-    in the same order, the same counts and progress, lines refused whole and blank lines included (a file ending
-    within a chunk's first half, at 1000, is read here alone)."""
-    alone, alone_bytes, alone_progress = _halves(durable, typed_source, tmp_path, chunk, False)
-    halved, halved_bytes, halved_progress = _halves(durable, typed_source, tmp_path, chunk, True)
-    assert halved_bytes == alone_bytes and halved.problems == alone.problems
-    assert (halved.checked, halved.flagged) == (alone.checked, alone.flagged) == (297, alone.flagged)
-    assert halved_progress == alone_progress and sum(halved_progress) == 299
+@pytest.fixture()
+def forks(monkeypatch) -> list[int]:
+    """The forked parts of chunks started (counted in this process)."""
+    import checker.batch_columnar as batch_columnar
+
+    started: list[int] = []
+
+    class Counted(batch_columnar.Forked):
+        def __init__(self, serve):
+            started.append(1)
+            super().__init__(serve)
+
+    monkeypatch.setattr(batch_columnar, "Forked", Counted)
+    return started
 
 
 @pytest.mark.skipif(not FORKS, reason="no fork on this platform")
-def test_a_disagreement_in_the_forked_half_stops_the_batch_before_its_chunk_is_written(durable, typed_source: Path,
+@pytest.mark.parametrize(("chunk", "forked"), [(2, 150), (7, 43), (64, 5), (1000, 0)])
+def test_a_chunk_split_across_two_processes_writes_and_reports_what_one_process_does(durable, typed_source: Path,
+                                                                                     tmp_path: Path, forks, chunk: int,
+                                                                                     forked: int) -> None:
+    """The first three fifths of each chunk read, evaluated and laid out in a forked process: the same bytes, the same
+    problems in the same order, the same counts and progress, lines refused whole and blank lines included (a file
+    ending within a chunk's first part, at 1000, is read here alone)."""
+    alone, alone_bytes, alone_progress = _split(durable, typed_source, tmp_path, chunk, False)
+    split, split_bytes, split_progress = _split(durable, typed_source, tmp_path, chunk, True)
+    assert split_bytes == alone_bytes and split.problems == alone.problems
+    assert (split.checked, split.flagged) == (alone.checked, alone.flagged) == (297, alone.flagged)
+    assert split_progress == alone_progress and sum(split_progress) == 299
+    assert len(forks) == forked
+
+
+@pytest.mark.skipif(not FORKS, reason="no fork on this platform")
+def test_a_disagreement_in_the_forked_part_stops_the_batch_before_its_chunk_is_written(durable, typed_source: Path,
                                                                                     tmp_path: Path, monkeypatch) -> None:
     import checker.batch_columnar as batch_columnar
     from checker.engine import EngineMismatch
@@ -253,17 +271,18 @@ def test_a_disagreement_in_the_forked_half_stops_the_batch_before_its_chunk_is_w
 
 
 @pytest.mark.skipif(not FORKS, reason="no fork on this platform")
-def test_a_file_refused_after_a_half_was_forked_stops_where_one_process_stops(durable, typed_source: Path,
-                                                                            tmp_path: Path) -> None:
-    """A malformed line in a chunk's second half, its first half already in a forked process: the same error, the
+def test_a_file_refused_after_a_part_was_forked_stops_where_one_process_stops(durable, typed_source: Path,
+                                                                            tmp_path: Path, forks) -> None:
+    """A malformed line in a chunk's last part, its first part already in a forked process: the same error, the
     chunks before it written and their problems told, nothing of its own chunk."""
     lines = typed_source.read_text(encoding="utf-8").splitlines(keepends=True)
     broken = tmp_path / "broken.csv"
-    broken.write_text("".join([*lines[:150], '"' + "y" * 200_000 + '"\n', *lines[150:]]), encoding="utf-8")
+    broken.write_text("".join([*lines[:175], '"' + "y" * 200_000 + '"\n', *lines[175:]]), encoding="utf-8")
     found = []
     for pieces in (False, True):
         report = BatchReport()
-        with pytest.raises(BatchFormatError, match="malformed near line 151") as caught:
+        with pytest.raises(BatchFormatError, match="malformed near line 176") as caught:
             write_csv_matrix(tmp_path / f"out-{pieces}.csv", durable, broken, AS_OF, report, chunk=64, pieces=pieces)
         found.append((str(caught.value), report.problems, report.checked, (tmp_path / f"out-{pieces}.csv").read_bytes()))
     assert found[0] == found[1] and found[1][2] == 126
+    assert len(forks) == 3  # the third chunk's first part was in a forked process when the line was met
