@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import Any, cast
 
 import numpy as np
 
@@ -38,7 +36,6 @@ from checker.engine import Checker
 from checker.engine.answer import TOTAL_KEYS
 from checker.engine.columnar import Matrix, MeasureColumns, evaluate, flat_rows_at, profile_table, table_profile
 from checker.engine.vector import F, T, U
-from checker.forked import Forked, reply, requests_of
 from checker.rules.pack import RulePack
 from checker.sample_check import Sample, SampleCheck
 from checker.sheets.verdicts import MONEY, STATUSES, UNKNOWN, matrix_head, money_type, titles, word
@@ -76,11 +73,9 @@ def write_matrix(path: Path, checker: Checker, rows: Iterable[Row], as_of: dt.da
 
 def write_csv_matrix(path: Path, checker: Checker, source: Path, as_of: dt.date, report: BatchReport, lang: str = "zh",
                      extras: list[str] | None = None, chunk: int = CHUNK, sample: int = SAMPLE,
-                     progress: Callable[[int], None] = lambda rows: None, recheck: SampleCheck | None = None,
-                     pieces: bool = False) -> bool:
+                     progress: Callable[[int], None] = lambda rows: None, recheck: SampleCheck | None = None) -> bool:
     """write_matrix of a CSV file read a column at a time (columns.read_table: no per-row dicts); False, with nothing
-    written, when its header names a field twice (then read it row by row). pieces, to a .csv: the first three fifths
-    of each chunk read in a forked process meanwhile (the second core)."""
+    written, when its header names a field twice (then read it row by row)."""
     suffix = _out_suffix(path)
     if suffix == ".jsonl":
         raise BatchFormatError("the matrix has no JSONL form: write .csv or .xlsx, or use full results")
@@ -91,154 +86,57 @@ def write_csv_matrix(path: Path, checker: Checker, source: Path, as_of: dt.date,
         return False
     names = titles(checker.pack, lang)
     header, kinds = matrix_head(names, lang, extras or [])
+    pending: list[Row | tuple[int, list[str]]] = []
+    status = _status_form(path)
     checks = recheck or SampleCheck(checker, as_of, forked=False)
-    read = partial(_read_piece, checker, top, as_of, names, lang, extras or [], _status_form(path))
-    halves = pieces and _out_suffix(path) == ".csv" and chunk > 1  # a chunk's first part in a forked process
-    chunks: Iterator[Any] = (_halved_chunks(lines, chunk, read, _csv_kinds(kinds), report, sample, checks, progress)
-                             if halves else _whole_chunks(lines, chunk, read, report, sample, checks, progress))
-    _write(path, header, kinds, chunks, lang, checks.wait)
+
+    def chunks() -> Iterator[list[list[Any]]]:
+        for item in lines:
+            pending.append(cast("Row | tuple[int, list[str]]", item))
+            if len(pending) == chunk:
+                yield _table_columns(checker, top, pending, as_of, report, names, lang, extras or [], sample, status,
+                                     checks)
+                progress(len(pending))
+                pending.clear()
+        if pending:
+            yield _table_columns(checker, top, pending, as_of, report, names, lang, extras or [], sample, status, checks)
+            progress(len(pending))
+
+    _write(path, header, kinds, chunks(), lang, checks.wait)
     return True
 
 
-Item = Row | tuple[int, list[str]]  # a CSV line as csv_lines gives it: (row number, cells), or the Row of its error
-Reader = Callable[[list[Item]], "tuple[Piece, Callable[[list[int]], Sample]]"]
-
-
-@dataclass
-class Piece:
-    """Some lines of a chunk read column-wise, evaluated and laid out: each row's problems (rows with none left out)
-    in row order, the rows read (good: not refused whole; the chunk's sample is drawn among them) and the sheet's
-    columns, or (text) its CSV lines."""
-
-    problems: list[list[RowProblem]]
-    good: int
-    columns: list[list[Any]]
-    text: str = ""
-
-    def report(self, report: BatchReport) -> None:
-        """Its problems and rows told to the batch's report, as reading them there would have."""
-        for found in self.problems:
-            report.add(found)
-        report.checked += self.good
-
-
-def _whole_chunks(lines: Iterator[Any], chunk: int, read: Reader, report: BatchReport, sample: int,
-                  recheck: SampleCheck, progress: Callable[[int], None]) -> Iterator[list[list[Any]]]:
-    """The sheet columns of each chunk of lines, read here; its sample handed to the engine's re-check."""
-    pending: list[Item] = []
-    for item in itertools.chain(lines, [None]):
-        if item is not None:
-            pending.append(cast(Item, item))
-        if pending and (item is None or len(pending) == chunk):
-            piece, rows_of = read(pending)
-            piece.report(report)
-            if piece.good:
-                recheck.submit(rows_of(list(sampled(piece.good, sample))))
-            yield piece.columns
-            progress(len(pending))
-            pending = []
-
-
-def _halved_chunks(lines: Iterator[Any], chunk: int, read: Reader, kinds: list[str], report: BatchReport, sample: int,
-                   recheck: SampleCheck, progress: Callable[[int], None]) -> Iterator[str]:
-    """The CSV lines of each chunk, its first three fifths read, evaluated and laid out in a forked process while this
-    one reads the rest (it parses the whole chunk too, so the child takes the larger part; a file ending before a
-    chunk's first part is whole is read here alone); each chunk's problems told, its sample handed over, once the
-    whole chunk is read, so a file refused part-way tells as much as before."""
-    part, first, held, pending = max(1, chunk * 3 // 5), None, [], []
-    try:
-        for item in lines:
-            pending.append(cast(Item, item))
-            if first is None and len(pending) == part and part < chunk:
-                first = Forked(partial(_serve_piece, read, kinds, pending))
-                held, pending = pending, []  # kept until the child is done: freed now, its pages would be copied
-            elif len(held) + len(pending) == chunk:
-                yield _chunk_text(first, held, pending, read, kinds, report, sample, recheck)
-                progress(len(held) + len(pending))
-                if first is not None:
-                    first.close()
-                first, held, pending = None, [], []
-        if first is not None or pending:
-            yield _chunk_text(first, held, pending, read, kinds, report, sample, recheck)
-            progress(len(held) + len(pending))
-    finally:
-        if first is not None:
-            first.close()
-
-
-def _chunk_text(first: Forked | None, held: list[Item], pending: list[Item], read: Reader, kinds: list[str],
-                report: BatchReport, sample: int, recheck: SampleCheck) -> str:
-    """One chunk's CSV lines: the forked first part's (if any) and the rest read here. Its sample is handed to the
-    engine's re-check before the rest is laid out as text (the engine checks while this process formats), then the
-    chunk's problems are told in row order."""
-    early = sum(isinstance(item, tuple) for item in held) if first is not None else 0
-    rows = list(sampled(early + sum(isinstance(item, tuple) for item in pending), sample))
-    if first is not None:
-        first.ask([row for row in rows if row < early])  # answered once its piece is
-    own, rows_of = read(pending) if pending else (Piece([], 0, []), _no_rows)
-    parts = [cast(Piece, first.answer())] if first is not None else []
-    taken = cast(Sample, first.answer()) if first is not None else []
-    if rows:
-        recheck.submit(taken + rows_of([row - early for row in rows if row >= early]))
-    parts.append(Piece(own.problems, own.good, [], _csv_text(own.columns, kinds)))
-    for piece in parts:
-        piece.report(report)
-    return "".join(piece.text for piece in parts)
-
-
-def _no_rows(rows: list[int]) -> Sample:
-    return []
-
-
-def _serve_piece(read: Reader, kinds: list[str], items: list[Item], requests: IO[bytes], replies: IO[bytes]) -> None:
-    """The forked part of a chunk: its piece (columns laid out as CSV lines), then the sampled rows asked for."""
-    done: list[Callable[[list[int]], Sample]] = []
-
-    def work() -> Piece:
-        piece, rows_of = read(items)
-        done.append(rows_of)
-        return Piece(piece.problems, piece.good, [], _csv_text(piece.columns, kinds))
-
-    reply(replies, work)
-    for rows in requests_of(requests):
-        reply(replies, partial(done[0], rows))
-
-
-def _read_piece(checker: Checker, header: list[str], as_of: dt.date, names: dict[str, str], lang: str,
-                extras: list[str], status: StatusForm, items: list[Item]) -> tuple[Piece, Callable[[list[int]], Sample]]:
-    """Lines of a chunk read column-wise, their problems in row order, evaluated, their sheet columns; and how to
-    give some of its good rows (by index) with the flat result the columns give each, for the engine's re-check."""
+def _table_columns(checker: Checker, header: list[str], items: list[Row | tuple[int, list[str]]], as_of: dt.date,
+                   report: BatchReport, names: dict[str, str], lang: str, extras: list[str], sample: int,
+                   status: StatusForm, recheck: SampleCheck) -> list[list[Any]]:
+    """One chunk of CSV lines read column-wise, its problems reported in row order, evaluated, `sample` rows (the
+    first among them) handed to the engine's re-check (awaited before the chunk is written), and its sheet columns."""
     pack = checker.pack
     good = [item for item in items if isinstance(item, tuple)]
     reading = read_table(pack, header, [cells for _, cells in good], as_of)
     numbers = [number for number, _ in good]
     ids = [number if ident is None else ident for ident, number in zip(reading.ids, numbers)]
     read = iter(zip(ids, reading.problems))
-    problems = []
     for item in items:  # in row order, as the row-by-row reading reports them
         if isinstance(item, Row):
-            if item.error:
-                problems.append([RowProblem(item.number, "row", item.error, item.number)])
+            report.add([RowProblem(item.number, "row", item.error, item.number)] if item.error else [])
             continue
-        ident, found = next(read)
-        if found:
-            problems.append([RowProblem(item[0], p.field, p.problem, ident) for p in found])
+        ident, problems = next(read)
+        report.add([RowProblem(item[0], p.field, p.problem, ident) for p in problems])
+        report.checked += 1
     n = len(good)
     if not n:
-        return Piece(problems, 0, []), _no_rows
-    matrix = evaluate(pack, reading.table, as_of)
+        return []
+    found = evaluate(pack, reading.table, as_of)
+    recheck.submit(_sample(checker, found, [(index, ids[index], table_profile(pack.at(as_of), reading.table, index))
+                                            for index in sampled(n, sample)], as_of))
     column = reading.table.get("name")
     titles_ = [str((column[row] if column is not None else None) or ident) for row, ident in enumerate(ids)]
     head = Head(numbers, ids, titles_, reading.extra)
-
-    def rows_of(rows: list[int]) -> Sample:
-        return _sample(checker, matrix, [(index, ids[index], table_profile(pack.at(as_of), reading.table, index))
-                                         for index in rows], as_of)
-
-    return Piece(problems, n, sheet_columns(pack, matrix, head, names, lang, extras, as_of, status)), rows_of
+    return sheet_columns(pack, found, head, names, lang, extras, as_of, status)
 
 
-def _write(path: Path, header: list[str], kinds: list[str], chunks: Iterable[Any], lang: str,
+def _write(path: Path, header: list[str], kinds: list[str], chunks: Iterable[list[list[Any]]], lang: str,
            ready: Callable[[], None] = lambda: None) -> None:
     """The matrix sheet to a .csv or .xlsx file, a chunk of columns at a time, ready() called before each is written
     (the engine's verdict on the chunk's sample)."""
@@ -256,33 +154,23 @@ def _readied(chunks: Iterable[list[list[Any]]], ready: Callable[[], None]) -> It
         yield columns
 
 
-def _write_csv(path: Path, header: list[str], kinds: list[str], chunks: Iterable[list[list[Any]] | str],
+def _write_csv(path: Path, header: list[str], kinds: list[str], chunks: Iterable[list[list[Any]]],
                ready: Callable[[], None] = lambda: None) -> None:
     """The CSV file sheets.iter_csv writes (BOM, every text cell neutralised, csv.writer's quoting), a chunk of columns
     at a time: each column turned into its CSV cells at once (the statuses arrive so already, a row's run of them
     joined into one column: see StatusForm), then the lines joined, and written once ready() has returned."""
-    kinds = _csv_kinds(kinds)
+    kinds = [kind for at, kind in enumerate(kinds) if kind != "status" or not at or kinds[at - 1] != "status"]
     with path.open("w", encoding="utf-8", newline="") as out:
         out.write("\ufeff")
         csv.writer(out).writerow([neutralise(h) for h in header])
-        for columns in chunks:  # sheet columns, or a chunk's lines already (_halved_chunks)
-            text = columns if isinstance(columns, str) else _csv_text(columns, kinds)
+        for columns in chunks:
+            if not columns or not columns[0]:
+                continue
+            cells = [col if kind == "status" else _csv_column(col, kind)
+                     for col, kind in zip(columns, kinds + ["text"] * (len(columns) - len(kinds)))]
+            text = "\r\n".join(map(",".join, zip(*cells))) + "\r\n"
             ready()
             out.write(text)
-
-
-def _csv_kinds(kinds: list[str]) -> list[str]:
-    """The kinds of a matrix's CSV columns: a run of status columns is one (StatusForm joined)."""
-    return [kind for at, kind in enumerate(kinds) if kind != "status" or not at or kinds[at - 1] != "status"]
-
-
-def _csv_text(columns: list[list[Any]], kinds: list[str]) -> str:
-    """A chunk's CSV lines from its sheet columns (kinds: those of _write_csv, a run of statuses one column)."""
-    if not columns or not columns[0]:
-        return ""
-    cells = [col if kind == "status" else _csv_column(col, kind)
-             for col, kind in zip(columns, kinds + ["text"] * (len(columns) - len(kinds)))]
-    return "\r\n".join(map(",".join, zip(*cells))) + "\r\n"
 
 
 def _status_form(path: Path) -> StatusForm:

@@ -266,7 +266,7 @@ def _run_batch(checker: Checker, source: Path, output: Path, as_of: dt.date, rep
 
         if not (use_vector and source.suffix.lower() == ".csv"  # a CSV file is read a column at a time
                 and write_csv_matrix(output, checker, source, as_of, report, lang, extras, progress=chunk_done,
-                                     recheck=recheck, pieces=recheck.pid != 0)):
+                                     recheck=recheck)):
             _batch_rows(checker, source, output, as_of, report, use_vector, progress, full, lang, extras, recheck)
     except (BatchFormatError, EngineMismatch) as exc:
         raise click.ClickException(str(exc)) from None

@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from checker.batch import BatchFormatError, BatchReport, matrix_rows, read_rows, unclaimed_columns, write_rows
+from checker.batch import BatchReport, matrix_rows, read_rows, unclaimed_columns, write_rows
 from checker.batch_columnar import write_csv_matrix, write_matrix
-from checker.forked import FORKS
 from tests.test_read_table import header_of, rows_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -204,85 +203,3 @@ def test_the_extra_columns_pass_stops_once_every_unclaimed_column_is_met(durable
     consumed.clear()
     path.write_text("\n".join(["id,employees,联系人,备注", *rows[:2], *rows[3:], rows[2]]) + "\n", encoding="utf-8")
     assert unclaimed_columns(durable, path) == ["联系人", "备注"] and len(consumed) == 1 + 50
-
-
-def _split(durable, source: Path, tmp_path: Path, chunk: int, pieces: bool) -> tuple[BatchReport, bytes, list[int]]:
-    """write_csv_matrix of the source, each chunk's first part read in a forked process (pieces) or all here."""
-    report, progress, out = BatchReport(), [], tmp_path / f"out-{pieces}.csv"
-    extras = unclaimed_columns(durable, source)
-    assert write_csv_matrix(out, durable, source, AS_OF, report, "zh", extras, chunk=chunk, progress=progress.append,
-                            pieces=pieces)
-    return report, out.read_bytes(), progress
-
-
-@pytest.fixture()
-def forks(monkeypatch) -> list[int]:
-    """The forked parts of chunks started (counted in this process)."""
-    import checker.batch_columnar as batch_columnar
-
-    started: list[int] = []
-
-    class Counted(batch_columnar.Forked):
-        def __init__(self, serve):
-            started.append(1)
-            super().__init__(serve)
-
-    monkeypatch.setattr(batch_columnar, "Forked", Counted)
-    return started
-
-
-@pytest.mark.skipif(not FORKS, reason="no fork on this platform")
-@pytest.mark.parametrize(("chunk", "forked"), [(2, 150), (7, 43), (64, 5), (1000, 0)])
-def test_a_chunk_split_across_two_processes_writes_and_reports_what_one_process_does(durable, typed_source: Path,
-                                                                                     tmp_path: Path, forks, chunk: int,
-                                                                                     forked: int) -> None:
-    """The first three fifths of each chunk read, evaluated and laid out in a forked process: the same bytes, the same
-    problems in the same order, the same counts and progress, lines refused whole and blank lines included (a file
-    ending within a chunk's first part, at 1000, is read here alone)."""
-    alone, alone_bytes, alone_progress = _split(durable, typed_source, tmp_path, chunk, False)
-    split, split_bytes, split_progress = _split(durable, typed_source, tmp_path, chunk, True)
-    assert split_bytes == alone_bytes and split.problems == alone.problems
-    assert (split.checked, split.flagged) == (alone.checked, alone.flagged) == (297, alone.flagged)
-    assert split_progress == alone_progress and sum(split_progress) == 299
-    assert len(forks) == forked
-
-
-@pytest.mark.skipif(not FORKS, reason="no fork on this platform")
-def test_a_disagreement_in_the_forked_part_stops_the_batch_before_its_chunk_is_written(durable, typed_source: Path,
-                                                                                    tmp_path: Path, monkeypatch) -> None:
-    import checker.batch_columnar as batch_columnar
-    from checker.engine import EngineMismatch
-
-    real = batch_columnar.evaluate
-
-    def broken(*args, **kwargs):  # every piece's first row (always sampled) turns one verdict round
-        found = real(*args, **kwargs)
-        column = next(c for c in found.columns if c.measure.id == "hte-recognition")
-        column.status[0] = 0 if column.status[0] == 2 else 2
-        return found
-
-    monkeypatch.setattr(batch_columnar, "evaluate", broken)
-    for pieces in (False, True):
-        with pytest.raises(EngineMismatch, match="disagree on row id 'c-0'"):
-            write_csv_matrix(tmp_path / f"out-{pieces}.csv", durable, typed_source, AS_OF, BatchReport(), chunk=8,
-                             pieces=pieces)
-    assert (tmp_path / "out-True.csv").read_bytes() == (tmp_path / "out-False.csv").read_bytes()
-    assert len((tmp_path / "out-True.csv").read_text(encoding="utf-8-sig").splitlines()) == 1  # the header alone
-
-
-@pytest.mark.skipif(not FORKS, reason="no fork on this platform")
-def test_a_file_refused_after_a_part_was_forked_stops_where_one_process_stops(durable, typed_source: Path,
-                                                                            tmp_path: Path, forks) -> None:
-    """A malformed line in a chunk's last part, its first part already in a forked process: the same error, the
-    chunks before it written and their problems told, nothing of its own chunk."""
-    lines = typed_source.read_text(encoding="utf-8").splitlines(keepends=True)
-    broken = tmp_path / "broken.csv"
-    broken.write_text("".join([*lines[:175], '"' + "y" * 200_000 + '"\n', *lines[175:]]), encoding="utf-8")
-    found = []
-    for pieces in (False, True):
-        report = BatchReport()
-        with pytest.raises(BatchFormatError, match="malformed near line 176") as caught:
-            write_csv_matrix(tmp_path / f"out-{pieces}.csv", durable, broken, AS_OF, report, chunk=64, pieces=pieces)
-        found.append((str(caught.value), report.problems, report.checked, (tmp_path / f"out-{pieces}.csv").read_bytes()))
-    assert found[0] == found[1] and found[1][2] == 126
-    assert len(forks) == 3  # the third chunk's first part was in a forked process when the line was met
