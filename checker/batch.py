@@ -157,12 +157,7 @@ def _reject_constant(name: str) -> None:
 
 def _csv_file(path: Path, encoding: str, limits: Limits) -> Iterator[Row]:
     with path.open(encoding=encoding, newline="") as stream:
-        yield from _csv_rows(_no_nul(bounded_lines(stream, limits)), limits)
-
-
-def _no_nul(lines: Iterable[str]) -> Iterator[str]:
-    for line in lines:
-        yield line.replace("\0", "")
+        yield from _csv_rows(bounded_lines(stream, limits, "\0"), limits)
 
 
 def _csv_rows(lines: Iterable[str], limits: Limits = DEFAULT_LIMITS) -> Iterator[Row]:
@@ -189,7 +184,7 @@ def csv_lines(path: Path, limits: Limits = DEFAULT_LIMITS) -> Generator[list[str
     except InputRefused as exc:
         raise BatchFormatError(str(exc)) from None
     with path.open(encoding=detect_encoding(path), newline="") as stream:
-        reader = csv.reader(_no_nul(bounded_lines(stream, limits)))
+        reader = csv.reader(bounded_lines(stream, limits, "\0"))
         try:
             header = [h.strip() for h in next(reader, [])]
             _check_header(header, limits)
@@ -333,7 +328,7 @@ def unclaimed_columns(checker: Checker, path: Path, limits: Limits = DEFAULT_LIM
     if path.suffix.lower() == ".csv":
         with path.open(encoding=detect_encoding(path), newline="") as stream:
             try:
-                header = next(csv.reader(_no_nul(bounded_lines(stream, limits))), [])
+                header = next(csv.reader(bounded_lines(stream, limits, "\0")), [])
             except (csv.Error, InputRefused):
                 header = ["?"]  # read the rows: they say what is wrong with the file
         if all(not h.strip() or field_of(checker.pack, h.strip()) is not None for h in header):

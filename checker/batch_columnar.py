@@ -29,15 +29,15 @@ from checker.batch import (
     _out_suffix,
     _valid,
     csv_lines,
-    flat_check,
     sampled,
 )
 from checker.columns import read_table, table_header
-from checker.engine import Checker, EngineMismatch
+from checker.engine import Checker
 from checker.engine.answer import TOTAL_KEYS
 from checker.engine.columnar import Matrix, MeasureColumns, evaluate, flat_rows_at, profile_table, table_profile
 from checker.engine.vector import F, T, U
 from checker.rules.pack import RulePack
+from checker.sample_check import Sample, SampleCheck
 from checker.sheets.verdicts import MONEY, STATUSES, UNKNOWN, matrix_head, money_type, titles, word
 from checker.sheets.writer import FORMULA_START, Sheet, neutralise, write_xlsx
 
@@ -57,20 +57,23 @@ class StatusForm:
 
 
 def write_matrix(path: Path, checker: Checker, rows: Iterable[Row], as_of: dt.date, report: BatchReport,
-                 lang: str = "zh", extras: list[str] | None = None, chunk: int = ROW_CHUNK, sample: int = SAMPLE) -> None:
-    """Check the rows and write the matrix sheet to a .csv or .xlsx file (as write_rows(matrix_rows(...)))."""
+                 lang: str = "zh", extras: list[str] | None = None, chunk: int = ROW_CHUNK, sample: int = SAMPLE,
+                 recheck: SampleCheck | None = None) -> None:
+    """Check the rows and write the matrix sheet to a .csv or .xlsx file (as write_rows(matrix_rows(...))); recheck:
+    where the sampled rows are checked by the engine (default: here, before each chunk is written)."""
     suffix = _out_suffix(path)
     if suffix == ".jsonl":
         raise BatchFormatError("the matrix has no JSONL form: write .csv or .xlsx, or use full results")
     names = titles(checker.pack, lang)
     header, kinds = matrix_head(names, lang, extras or [])
+    recheck = recheck or SampleCheck(checker, as_of, forked=False)
     _write(path, header, kinds, matrix_chunks(checker, rows, as_of, report, names, lang, extras or [], chunk, sample,
-                                              _status_form(path)), lang)
+                                              _status_form(path), recheck), lang, recheck.wait)
 
 
 def write_csv_matrix(path: Path, checker: Checker, source: Path, as_of: dt.date, report: BatchReport, lang: str = "zh",
                      extras: list[str] | None = None, chunk: int = CHUNK, sample: int = SAMPLE,
-                     progress: Callable[[int], None] = lambda rows: None) -> bool:
+                     progress: Callable[[int], None] = lambda rows: None, recheck: SampleCheck | None = None) -> bool:
     """write_matrix of a CSV file read a column at a time (columns.read_table: no per-row dicts); False, with nothing
     written, when its header names a field twice (then read it row by row)."""
     suffix = _out_suffix(path)
@@ -85,27 +88,29 @@ def write_csv_matrix(path: Path, checker: Checker, source: Path, as_of: dt.date,
     header, kinds = matrix_head(names, lang, extras or [])
     pending: list[Row | tuple[int, list[str]]] = []
     status = _status_form(path)
+    checks = recheck or SampleCheck(checker, as_of, forked=False)
 
     def chunks() -> Iterator[list[list[Any]]]:
         for item in lines:
             pending.append(cast("Row | tuple[int, list[str]]", item))
             if len(pending) == chunk:
-                yield _table_columns(checker, top, pending, as_of, report, names, lang, extras or [], sample, status)
+                yield _table_columns(checker, top, pending, as_of, report, names, lang, extras or [], sample, status,
+                                     checks)
                 progress(len(pending))
                 pending.clear()
         if pending:
-            yield _table_columns(checker, top, pending, as_of, report, names, lang, extras or [], sample, status)
+            yield _table_columns(checker, top, pending, as_of, report, names, lang, extras or [], sample, status, checks)
             progress(len(pending))
 
-    _write(path, header, kinds, chunks(), lang)
+    _write(path, header, kinds, chunks(), lang, checks.wait)
     return True
 
 
 def _table_columns(checker: Checker, header: list[str], items: list[Row | tuple[int, list[str]]], as_of: dt.date,
                    report: BatchReport, names: dict[str, str], lang: str, extras: list[str], sample: int,
-                   status: StatusForm = StatusForm()) -> list[list[Any]]:
+                   status: StatusForm, recheck: SampleCheck) -> list[list[Any]]:
     """One chunk of CSV lines read column-wise, its problems reported in row order, evaluated, `sample` rows (the
-    first among them) re-checked by the engine, and its sheet columns."""
+    first among them) handed to the engine's re-check (awaited before the chunk is written), and its sheet columns."""
     pack = checker.pack
     good = [item for item in items if isinstance(item, tuple)]
     reading = read_table(pack, header, [cells for _, cells in good], as_of)
@@ -123,27 +128,37 @@ def _table_columns(checker: Checker, header: list[str], items: list[Row | tuple[
     if not n:
         return []
     found = evaluate(pack, reading.table, as_of)
-    _recheck(checker, found, [(index, ids[index], table_profile(pack.at(as_of), reading.table, index))
-                              for index in sampled(n, sample)], as_of)
+    recheck.submit(_sample(checker, found, [(index, ids[index], table_profile(pack.at(as_of), reading.table, index))
+                                            for index in sampled(n, sample)], as_of))
     column = reading.table.get("name")
     titles_ = [str((column[row] if column is not None else None) or ident) for row, ident in enumerate(ids)]
     head = Head(numbers, ids, titles_, reading.extra)
     return sheet_columns(pack, found, head, names, lang, extras, as_of, status)
 
 
-def _write(path: Path, header: list[str], kinds: list[str], chunks: Iterable[list[list[Any]]], lang: str) -> None:
-    """The matrix sheet to a .csv or .xlsx file, a chunk of columns at a time."""
+def _write(path: Path, header: list[str], kinds: list[str], chunks: Iterable[list[list[Any]]], lang: str,
+           ready: Callable[[], None] = lambda: None) -> None:
+    """The matrix sheet to a .csv or .xlsx file, a chunk of columns at a time, ready() called before each is written
+    (the engine's verdict on the chunk's sample)."""
     if _out_suffix(path) == ".csv":
-        _write_csv(path, header, kinds, chunks)
+        _write_csv(path, header, kinds, chunks, ready)
     else:
-        lines = (list(line) for columns in chunks for line in zip(*columns))
+        lines = (list(line) for columns in _readied(chunks, ready) for line in zip(*columns))
         write_xlsx([Sheet(word("matrix", lang), header, lines, kinds)], path)
 
 
-def _write_csv(path: Path, header: list[str], kinds: list[str], chunks: Iterable[list[list[Any]]]) -> None:
+def _readied(chunks: Iterable[list[list[Any]]], ready: Callable[[], None]) -> Iterator[list[list[Any]]]:
+    """Each chunk once ready() has returned."""
+    for columns in chunks:
+        ready()
+        yield columns
+
+
+def _write_csv(path: Path, header: list[str], kinds: list[str], chunks: Iterable[list[list[Any]]],
+               ready: Callable[[], None] = lambda: None) -> None:
     """The CSV file sheets.iter_csv writes (BOM, every text cell neutralised, csv.writer's quoting), a chunk of columns
     at a time: each column turned into its CSV cells at once (the statuses arrive so already, a row's run of them
-    joined into one column: see StatusForm), then the lines joined."""
+    joined into one column: see StatusForm), then the lines joined, and written once ready() has returned."""
     kinds = [kind for at, kind in enumerate(kinds) if kind != "status" or not at or kinds[at - 1] != "status"]
     with path.open("w", encoding="utf-8", newline="") as out:
         out.write("\ufeff")
@@ -153,7 +168,9 @@ def _write_csv(path: Path, header: list[str], kinds: list[str], chunks: Iterable
                 continue
             cells = [col if kind == "status" else _csv_column(col, kind)
                      for col, kind in zip(columns, kinds + ["text"] * (len(columns) - len(kinds)))]
-            out.write("\r\n".join(map(",".join, zip(*cells))) + "\r\n")
+            text = "\r\n".join(map(",".join, zip(*cells))) + "\r\n"
+            ready()
+            out.write(text)
 
 
 def _status_form(path: Path) -> StatusForm:
@@ -204,37 +221,41 @@ def _plain_texts(texts: set[str]) -> bool:
 
 def matrix_chunks(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: BatchReport, names: dict[str, str],
                   lang: str, extras: list[str], chunk: int = ROW_CHUNK, sample: int = SAMPLE,
-                  status: StatusForm = StatusForm()) -> Iterator[list[list[Any]]]:
-    """The matrix sheet's columns, a chunk of rows at a time (status words in the given form)."""
+                  status: StatusForm = StatusForm(), recheck: SampleCheck | None = None) -> Iterator[list[list[Any]]]:
+    """The matrix sheet's columns, a chunk of rows at a time (status words in the given form); each chunk's sample
+    handed to recheck (default: checked here, before the chunk is yielded)."""
+    checks = recheck or SampleCheck(checker, as_of, forked=False)
     batch: list[tuple[int, Any, dict[str, Any], dict[str, Any]]] = []
     for found in _valid(checker, rows, as_of, report):
         batch.append(found)
         if len(batch) == chunk:
-            yield _chunk_columns(checker, batch, as_of, names, lang, extras, sample, status)
+            yield _chunk_columns(checker, batch, as_of, names, lang, extras, sample, status, checks, recheck is None)
             batch = []
     if batch:
-        yield _chunk_columns(checker, batch, as_of, names, lang, extras, sample, status)
+        yield _chunk_columns(checker, batch, as_of, names, lang, extras, sample, status, checks, recheck is None)
 
 
 def _chunk_columns(checker: Checker, batch: list[tuple[int, Any, dict[str, Any], dict[str, Any]]], as_of: dt.date,
-                   names: dict[str, str], lang: str, extras: list[str], sample: int,
-                   status: StatusForm = StatusForm()) -> list[list[Any]]:
-    """One chunk evaluated column-wise, `sample` rows of it (the first among them) re-checked by the engine."""
+                   names: dict[str, str], lang: str, extras: list[str], sample: int, status: StatusForm,
+                   recheck: SampleCheck, wait: bool) -> list[list[Any]]:
+    """One chunk evaluated column-wise, `sample` rows of it (the first among them) handed to the engine's re-check
+    (awaited here when wait, else before the chunk is written)."""
     pack = checker.pack
     profiles = [profile for _, _, profile, _ in batch]
     found = evaluate(pack, profile_table(pack.at(as_of), profiles), as_of, profiles=profiles)
-    _recheck(checker, found, [(index, batch[index][1], batch[index][2]) for index in sampled(len(batch), sample)], as_of)
+    recheck.submit(_sample(checker, found, [(index, batch[index][1], batch[index][2])
+                                            for index in sampled(len(batch), sample)], as_of))
+    if wait:
+        recheck.wait()
     return sheet_columns(pack, found, _head(batch, extras), names, lang, extras, as_of, status)
 
 
-def _recheck(checker: Checker, found: Matrix, sample: list[tuple[int, Any, dict[str, Any]]], as_of: dt.date) -> None:
-    """Each sampled row (index, id, profile) checked by the checker's engine: EngineMismatch at the first whose flat
-    result differs from the chunk's columns."""
+def _sample(checker: Checker, found: Matrix, sample: list[tuple[int, Any, dict[str, Any]]], as_of: dt.date) -> Sample:
+    """The sampled rows (index, id, profile) with the flat result the chunk's columns give each, for the engine's
+    re-check (SampleCheck)."""
     flats = flat_rows_at(found, [index for index, _, _ in sample], [ident for _, ident, _ in sample],
                          checker.pack.version, as_of)
-    for flat, (_, ident, profile) in zip(flats, sample):
-        if flat != flat_check(ident, checker.check(profile, as_of)):
-            raise EngineMismatch(f"vectorised batch and {checker.engine} disagree on row id {ident!r}")
+    return [(ident, profile, flat) for flat, (_, ident, profile) in zip(flats, sample)]
 
 
 @dataclass

@@ -9,6 +9,8 @@ Readers then enforce the per-row limits (columns, cells, line length) while stre
 from __future__ import annotations
 
 import csv
+import io
+import itertools
 import re
 import zipfile
 import zlib
@@ -22,6 +24,7 @@ DIMENSION = re.compile(rb'<dimension ref="([A-Za-z]{1,3})(\d{1,7}):([A-Za-z]{1,3
 DTD_MARKS = tuple(mark.encode(enc) for mark in ("<!DOCTYPE", "<!ENTITY") for enc in ("utf-8", "utf-16-le", "utf-16-be"))
 OVERLAP = max(len(mark) for mark in DTD_MARKS) - 1  # bytes kept between blocks so a mark split across them is found
 BLOCK = 256 * 1024
+TEXT_BLOCK = 256 * 1024  # characters of CSV text read at a time (bounded_lines)
 
 
 class InputRefused(ValueError):
@@ -127,14 +130,38 @@ def check_columns(count: int, limits: Limits = DEFAULT) -> None:
         raise InputRefused(f"the header has {count} columns (at most {limits.max_columns})")
 
 
-def bounded_lines(stream: TextIO, limits: Limits = DEFAULT) -> Iterator[str]:
-    """The lines of a text stream, read with a cap: the file is refused at the first line longer than max_line_bytes."""
-    number = 0
-    while line := stream.readline(limits.max_line_bytes + 1):
-        number += 1
-        if len(line) > limits.max_line_bytes:
-            raise InputRefused(f"line {number} is longer than {limits.max_line_bytes // 1024} KiB")
-        yield line
+def bounded_lines(stream: TextIO, limits: Limits = DEFAULT, drop: str = "") -> Iterator[str]:
+    """The lines of a text stream opened with newline="" (each ended by \\n, \\r or \\r\\n, as its readline
+    ends them), read a block at a time with a cap: the file is refused when the reader reaches the first line longer
+    than max_line_bytes (the lines before it are read). `drop`: a character removed from every line (after the cap
+    is measured)."""
+    return itertools.chain.from_iterable(_line_blocks(stream, limits, drop))
+
+
+def _line_blocks(stream: TextIO, limits: Limits, drop: str) -> Iterator[list[str]]:
+    """bounded_lines a block of text at a time: a block is completed to its line's end (at most max_line_bytes more),
+    split as the stream's readline splits, and its lines measured at once."""
+    cap, number, carry = limits.max_line_bytes, 0, ""
+    while block := carry + stream.read(TEXT_BLOCK):
+        carry = ""
+        if block[-1] == "\r":  # \r\n split between two reads is one line end
+            carry = stream.read(1)
+            if carry == "\n":
+                block, carry = block + carry, ""
+        elif block[-1] != "\n":
+            block += stream.readline(cap + 1)
+        lines = io.StringIO(block, newline="").readlines()
+        if len(block) > cap and max(map(len, lines)) > cap:
+            at = next(at for at, line in enumerate(lines) if len(line) > cap)
+            yield _without(lines[:at], drop, block)
+            raise InputRefused(f"line {number + at + 1} is longer than {cap // 1024} KiB")
+        number += len(lines)
+        yield _without(lines, drop, block)
+
+
+def _without(lines: list[str], drop: str, block: str) -> list[str]:
+    """The lines with `drop` removed (looked for once in their block)."""
+    return [line.replace(drop, "") for line in lines] if drop and drop in block else lines
 
 
 def _dimension_cells(head: bytes) -> int:

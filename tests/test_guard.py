@@ -164,12 +164,12 @@ def test_cli_batch_streams_rows_in_and_results_out(tmp_path, monkeypatch):
                 consumed.append(line[0] if isinstance(line, tuple) else line.number)
             yield line
 
-    def watching_write(path, header, kinds, chunks):
+    def watching_write(path, header, kinds, chunks, *ready):
         def watched():
             for columns in chunks:
                 at_first_write.setdefault(path.suffix, len(consumed))
                 yield columns
-        real_write(path, header, kinds, watched())
+        real_write(path, header, kinds, watched(), *ready)
 
     monkeypatch.setattr(columnar, "csv_lines", counting_read)
     monkeypatch.setattr(columnar, "_write_csv", watching_write)
@@ -178,3 +178,42 @@ def test_cli_batch_streams_rows_in_and_results_out(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert at_first_write == {".csv": columnar.CHUNK} and len(consumed) == rows  # every header names a field: one pass
     assert (tmp_path / "o.csv").read_text(encoding="utf-8-sig").count("\n") == rows + 1
+
+
+def _readline_lines(text: str, limits: Limits, drop: str) -> tuple[list[str], str | None]:
+    """What bounded_lines gave when it read a line at a time (the reference): the lines, and the refusal if any."""
+    stream, lines, number = io.StringIO(text, newline=""), [], 0
+    while line := stream.readline(limits.max_line_bytes + 1):
+        number += 1
+        if len(line) > limits.max_line_bytes:
+            return lines, f"line {number} is longer than {limits.max_line_bytes // 1024} KiB"
+        lines.append(line.replace(drop, "") if drop else line)
+    return lines, None
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_lines_read_a_block_at_a_time_are_those_read_a_line_at_a_time(seed, monkeypatch):
+    """Blocks of a few characters split \\r\\n, long lines and NUL bytes every way: the same lines (\\r, \\n and \\r\\n
+    end a line; \\u2028, \\x85 and form feeds do not), NUL removed, and the first line past the cap refused by its
+    number once the lines before it are read."""
+    import random
+
+    from checker import guard
+    from checker.guard import InputRefused, bounded_lines
+
+    rng = random.Random(seed)
+    monkeypatch.setattr(guard, "TEXT_BLOCK", rng.choice([1, 2, 3, 7, 64]))
+    pieces = ["a", "中", ",", '"', "\r", "\n", "\r\n", "\0", "\u2028", "\x85", "\x0c", "x" * rng.choice([1, 30, 3000])]
+    text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 300)))
+    limits = Limits(max_line_bytes=2048 * rng.choice([1, 2]))  # a KiB or two: the 3000-character runs pass one
+    expected, refusal = _readline_lines(text, limits, "\0")
+    found = []
+    stream = io.StringIO(text, newline="")
+    if refusal is None:
+        found = list(bounded_lines(stream, limits, "\0"))
+    else:
+        lines = bounded_lines(stream, limits, "\0")
+        with pytest.raises(InputRefused, match=refusal):
+            for line in lines:
+                found.append(line)
+    assert found == expected

@@ -82,7 +82,7 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 LAYERS: tuple[tuple[str, ...], ...] = (  # lowest first: a unit imports its own modules and lower layers' only
-    ("checker", "checker.config", "checker.i18n"),
+    ("checker", "checker.config", "checker.i18n", "checker.forked"),
     ("checker.problems",),
     ("checker.rules",),  # the pack, its expression language and the parsing of answers by declared type
     ("checker.engine",),
@@ -90,6 +90,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (  # lowest first: a unit imports its own 
     ("checker.columns", "checker.ruletest"),
     ("checker.sheets", "checker.accounts", "checker.company", "checker.jobs"),  # services every area shares
     ("checker.batch", "checker.alerts"),
+    ("checker.sample_check",),  # the engine's re-check of a batch's sampled rows, in a forked process
     ("checker.batch_columnar",),  # the columnar writer of `checker batch`, built on batch
     ("checker.agency",),
     ("checker.staff",),  # its impact previews read agency clients; agency never reads staff

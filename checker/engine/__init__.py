@@ -44,35 +44,45 @@ class EngineMismatch(RuntimeError):
 class Checker:
     """Checks profiles against a rule pack with the chosen engine."""
 
-    def __init__(self, pack: RulePack, engine: EngineName = "durable", verify_every: int = 50) -> None:
+    def __init__(self, pack: RulePack, engine: EngineName = "durable", verify_every: int = 50,
+                 lazy: bool = False) -> None:
+        """A checker of the pack; lazy: the engine's rulesets built at the first decision (or prepare), not now."""
         if engine not in ENGINES:
             raise ValueError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
         self.pack = pack
         self.engine = engine
         self.verify_every = verify_every
         self.checked = 0
+        self.closed = False
         self.compiled = Compiled() if engine != "reference" else None
         self._segments: dict[int, _Segment] = {}
         self._compiling = threading.Lock()  # web threads share a checker: compile each segment once
-        base = self._segment(pack)
-        self.stages: list[list[MeasurePlan]] = base.stages
-        self._rules = base.rules
+        self.stages: list[list[MeasurePlan]] = self._segment(pack, compile_rules=not lazy).stages
 
-    def _segment(self, pack: RulePack) -> _Segment:
+    @property
+    def _rules(self) -> DurableRules | None:
+        """The rulesets of the pack's own segment (None: not built yet, closed, or the reference engine)."""
+        return self._segments[id(self.pack)].rules
+
+    def prepare(self, as_of: dt.date) -> None:
+        """Build the engine's rulesets for the pack in force on as_of now (else the first check of that date does)."""
+        self._segment(self.pack.at(as_of))
+
+    def _segment(self, pack: RulePack, compile_rules: bool = True) -> _Segment:
         """The plans and durable-rules rulesets of the pack as it stood on some dates (compiled once per segment)."""
         found = self._segments.get(id(pack))
-        if found is not None:
+        if found is not None and (found.rules is not None or not compile_rules or self.engine == "reference"
+                                  or self.closed):
             return found
         with self._compiling:
-            if id(pack) not in self._segments:
-                stages = plan_pack(pack)
-                rules = None
-                if self.engine != "reference":
-                    from checker.engine.durable_adapter import DurableRules
+            found = self._segments.get(id(pack))
+            if found is None:
+                found = self._segments[id(pack)] = _Segment(pack, plan_pack(pack), None)
+            if compile_rules and found.rules is None and self.engine != "reference" and not self.closed:
+                from checker.engine.durable_adapter import DurableRules
 
-                    rules = DurableRules(stages)
-                self._segments[id(pack)] = _Segment(pack, stages, rules)
-            return self._segments[id(pack)]
+                found.rules = DurableRules(found.stages)
+            return found
 
     @property
     def backend(self) -> str:
@@ -133,8 +143,8 @@ class Checker:
         for segment in self._segments.values():
             if segment.rules is not None:
                 segment.rules.close()
+        self.closed = True
         self._segments = {id(self.pack): _Segment(self.pack, self.stages, None)}
-        self._rules = None
 
 
 @dataclass
