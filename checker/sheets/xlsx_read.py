@@ -35,8 +35,9 @@ PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?(?:<\?xml" + WS + rb"+version=([\"'])1\.
                     + rb"+encoding=([\"'])(?i:utf-8)\2)?(?:" + WS + rb"+standalone=([\"'])(?:yes|no)\3)?" + WS
                     + rb"*\?>)?" + WS + rb"*<worksheet(" + WS + rb"[^<>]*)>")  # the declaration, the root's start tag
 SHEET_DATA = re.compile(rb"<sheetData(/?)>")
-ATTRS = rb"((?:" + WS + rb"+[A-Za-z_][\w.:-]*=\"[^\"<]*\")*)" + WS + rb"*"
-ATTR = re.compile(WS + rb"+([A-Za-z_][\w.:-]*)=\"([^\"<]*)\"")
+NAME = rb"[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?"  # an attribute's name, with a prefix or not
+ATTRS = rb"((?:" + WS + rb"+" + NAME + rb"=\"[^\"<]*\")*)" + WS + rb"*"
+ATTR = re.compile(WS + rb"+(" + NAME + rb")=\"([^\"<]*)\"")
 ROW = re.compile(WS + rb"*<row" + ATTRS + rb"(/?)>")
 INNER = (rb"(?:<f(?:" + WS + rb"[^<>]*)?(?:/>|>[^<]*</f>)" + WS + rb"*)?"
          rb"(?:<v>([^<]*)</v>" + WS + rb"*|<v/>" + WS + rb"*)?"
