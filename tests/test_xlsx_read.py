@@ -77,6 +77,9 @@ VALUES = [
                          ids=["shared strings", "inline strings", "1904 dates", "inline, 1904"])
 def test_xlsxwriter_files_read_as_openpyxl_reads_them(tmp_path, options):
     path = xlsxwriter_book(tmp_path / "w.xlsx", VALUES, **options)
+    book = load_workbook(path, read_only=True)
+    assert (book.epoch == CALENDAR_MAC_1904) == bool(options.get("date_1904"))
+    book.close()
     assert accounted(path)
     assert_agree(path)
 
