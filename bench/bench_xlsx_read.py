@@ -46,20 +46,27 @@ def write_dense(csv_path: Path, path: Path, inline: bool) -> None:
 
 
 def read(path: Path, which: str) -> dict:
-    """Read every row of the file's first sheet with one reader: CPU seconds, rows, a digest of the typed rows."""
+    """Read every row of the file's first sheet with one reader: CPU seconds of opening and reading (not of the
+    digest), rows, a digest of the typed rows, peak RSS."""
     from openpyxl import load_workbook
 
     from checker.sheets.xlsx_read import sheet_rows
 
     cpu = time.process_time()
     book = load_workbook(path, read_only=True, data_only=True)
-    rows = sheet_rows(book) if which == "fast" else book.worksheets[0].iter_rows(values_only=True)
+    rows = iter(sheet_rows(book) if which == "fast" else book.worksheets[0].iter_rows(values_only=True))
+    spent = time.process_time() - cpu  # the reading only: the digest of each row is not timed
     digest, count = hashlib.sha256(), 0
-    for row in rows:
+    while True:
+        cpu = time.process_time()
+        row = next(rows, None)
+        spent += time.process_time() - cpu
+        if row is None:
+            break
         digest.update(repr([(type(cell).__name__, cell) for cell in row]).encode())
         count += 1
     book.close()
-    return {"cpu_s": round(time.process_time() - cpu, 2), "rows": count, "digest": digest.hexdigest()[:16],
+    return {"cpu_s": round(spent, 2), "rows": count, "digest": digest.hexdigest()[:16],
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
 
