@@ -3,10 +3,13 @@ several times faster, in bounded memory.
 
 openpyxl still opens the workbook, so the shared strings, the date styles, the 1904 flag and the sheet's
 <dimension> are its own, and its parser reads what precedes and follows the sheet's rows. The rows are read here,
-a block of XML at a time, by regular expressions that know the plain forms Excel, WPS, XlsxWriter and openpyxl
-write. Anything else in a block (a comment, a rich-text inline string, single-quoted attributes, another encoding,
-XML an XML parser would refuse, a value openpyxl would refuse or warn about ...) hands the sheet to openpyxl, which
-reads it again from the start and gives the rows not yet given: no cell is read otherwise than openpyxl reads it.
+a block of XML at a time (memory stays about two blocks), by regular expressions that know the plain forms Excel,
+WPS, XlsxWriter and openpyxl write, once the block is checked for what an XML parser refuses there (bad UTF-8,
+control characters, a bare &, ]]>, an undeclared prefix, a repeated attribute). Anything else in a block (a
+comment, a rich-text inline string, single-quoted attributes, another encoding, a value openpyxl would refuse or
+warn about ...) hands the sheet to openpyxl, which reads it again from the start and gives the rows not yet given:
+no cell is read otherwise than openpyxl reads it (tests/test_xlsx_read.py; every XLSX the tests read is read both
+ways and compared, tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -76,7 +79,7 @@ def sheet_rows(book: Workbook) -> Iterator[Values]:
                 yield from block
                 given += len(block)
             return
-        except Exception:  # noqa: S110 - Unaccounted, or an error openpyxl meets again (bad CRC ...) and reports
+        except Exception:  # Unaccounted, or an error openpyxl meets again (a bad CRC ...) and reports as its own
             pass
         finally:
             if fast is not None:
