@@ -70,3 +70,13 @@ def _own_agency_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     monkeypatch.setenv("AGENCY_UPLOADS", str(folder / "uploads"))
     monkeypatch.setenv("AGENCY_EXPORTS", str(folder / "exports"))
     monkeypatch.setenv("CHECKER_PACK_CACHE", str(folder / "packs"))  # a CLI test never reads another's cached pack
+
+
+@pytest.fixture(autouse=True)
+def _xlsx_read_twice(monkeypatch):
+    """Every XLSX a test reads is read by the fast reader and by openpyxl itself, which must agree row for row,
+    type for type, error for error (tests/xlsx_agree.py)."""
+    from checker.sheets import xlsx_read
+    from tests.xlsx_agree import shadowed
+
+    monkeypatch.setattr(xlsx_read, "sheet_rows", shadowed(xlsx_read.sheet_rows))

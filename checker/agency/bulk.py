@@ -3,8 +3,10 @@
 client and measure: each distinct (measure, status, amount, failed, open fields, saving) is encoded once.
 
 The stored forms are those `stored.encode` gives for `columnar.compact_results` of the row-by-row reading
-(tests/agency/test_bulk_check.py compares them). A chunk with a cell that is not text (XLSX numbers and dates,
-JSONL values), or whose rows do not share one header, returns None: the caller reads it row by row.
+(tests/agency/test_bulk_check.py compares them). A number in a number field's column (XLSX number cells, JSONL
+numbers) is read as its repr, which parse_value reads as it reads the number; a chunk with another cell that is not
+text (a bool, a number in a text column, a list), or whose rows do not share one header, returns None: the caller
+reads it row by row.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from checker.agency.stored import dumps, item_text, pack_body
-from checker.columns import TableReading, read_table, table_header
+from checker.columns import ID, TableReading, field_of, read_table, table_header
 from checker.engine.columnar import (
     LABELS,
     Matrix,
@@ -48,29 +50,46 @@ def header_of(rows: Sequence[Any]) -> list[str]:
     return header
 
 
-def text_table(rows: Sequence[Any]) -> tuple[list[str], list[list[str]]] | None:
-    """The rows' raw answers as one header and text cells (absent and None as ""), or None if a cell is not text or
-    a row's keys are not in the header's order (read_answers reports a row's problems in its own order)."""
+def text_table(rows: Sequence[Any], pack: RulePack | None = None) -> tuple[list[str], list[list[str]]] | None:
+    """The rows' raw answers as one header and text cells (absent and None as ""; with the pack, an int or float in
+    a number field's column as its repr), or None if another cell is not text or a row's keys are not in the header's
+    order (read_answers reports a row's problems in its own order)."""
     header = header_of(rows)
     place = {name: i for i, name in enumerate(header)}
+    numbers = number_columns(pack, header) if pack is not None else set()
     table: list[list[str]] = []
     for row in rows:
         cells = [""] * len(header)
         last = -1
         for key, value in row.raw.items():
             at = place[key]
-            if at < last or not isinstance(value, str) and value is not None:
+            if at < last:
                 return None
             last = at
-            if value is not None:
+            if isinstance(value, str):
                 cells[at] = value
+            elif value.__class__ in (int, float) and at in numbers:
+                cells[at] = repr(value)  # float(Decimal(repr(x))) is x: parse_value reads it as it reads x
+            elif value is not None:
+                return None
         table.append(cells)
     return (header, table) if table else None
 
 
+def number_columns(pack: RulePack, header: list[str]) -> set[int]:
+    """Where the header's int and decimal fields are: their number cells are read as text (never the id's column,
+    whose value is kept as given, nor a column no field claims, echoed as the user's own)."""
+    found = set()
+    for at, name in enumerate(header):
+        fid = field_of(pack, str(name))
+        if fid is not None and fid != ID and fid in pack.fields and pack.fields[fid].type in ("int", "decimal"):
+            found.add(at)
+    return found
+
+
 def read_chunk(pack: RulePack, rows: Sequence[Any], as_of: dt.date) -> TableReading | None:
     """The chunk read column-wise (read_answers of each row, as columns), or None when it must be read row by row."""
-    found = text_table(rows)
+    found = text_table(rows, pack)
     if found is None or not table_header(pack, found[0]):
         return None
     return read_table(pack, found[0], found[1], as_of)

@@ -67,10 +67,45 @@ def test_a_text_chunk_stores_what_the_row_by_row_reading_stores(pack, durable):
     assert _verdicts(durable, job, rows) == dict(zip([r.id for r in rows], verdicts))  # the job takes the bulk path
 
 
+def typed_rows(pack, n: int) -> list[SimpleNamespace]:
+    """text_rows as an XLSX upload stores them: a number field's cell that reads as a number is an int or a float
+    (as openpyxl gives a number cell), among them the odd ones: 1e99, -0.0, 1e-07, inf, 3.5 in an int field."""
+    rows = text_rows(pack, n)
+    odd = (1e99, -0.0, 1e-07, float("inf"), 3.5, 10**15, 12.0, -3)
+    for i, row in enumerate(rows):
+        for name, cell in row.raw.items():
+            if name in pack.fields and pack.fields[name].type in ("int", "decimal"):
+                try:
+                    row.raw[name] = int(cell) if cell.lstrip("-").isdigit() else float(cell)
+                except ValueError:
+                    continue
+                if i % 7 == 0:
+                    row.raw[name] = odd[(i // 7) % len(odd)]
+    return rows
+
+
+def test_a_chunk_of_number_cells_stores_what_the_row_by_row_reading_stores(pack, durable):
+    rows = typed_rows(pack, 400)
+    assert sum(type(v) is float for r in rows for v in r.raw.values()) > 100
+    job = SimpleNamespace(as_of=AS_OF, lang="zh")
+    found = bulk.check_chunk(pack, rows, AS_OF)
+    assert found is not None
+    expected = _row_verdicts(durable, job, rows)
+    for row, (result, problems) in zip(rows, found[0]):
+        want, want_problems = expected[row.id]
+        assert result == stored.encode(want), row.raw
+        assert problems == want_problems, row.raw
+    assert {p["code"] for _, problems in found[0] for p in problems} >= {"problem.too_large", "problem.not_whole"}
+
+
 def test_a_chunk_with_a_cell_that_is_not_text_is_read_row_by_row(pack):
     rows = text_rows(pack, 5)
-    rows[3].raw["employees"] = 120  # an XLSX number: 1, 1.0 and True must stay apart, as read_answers keeps them
+    rows[3].raw["employees"] = True  # 1, 1.0 and True must stay apart, as read_answers keeps them
     assert bulk.check_chunk(pack, rows, AS_OF) is None
+    for name, number in (("备注", 120), ("id", 7), ("name", 3)):  # kept as given, or read as text by parse_value
+        rows = text_rows(pack, 5)
+        rows[3].raw[name] = number
+        assert bulk.check_chunk(pack, rows, AS_OF) is None
     rows = text_rows(pack, 5)
     rows[2].raw = {"备注": "x", **rows[2].raw}  # a column before the id here, after every field elsewhere
     assert bulk.check_chunk(pack, rows, AS_OF) is None

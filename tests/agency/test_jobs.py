@@ -66,15 +66,20 @@ def test_cancel_stops_a_job_and_keeps_its_rows(app, users, alice):
 
 
 def crash_on(monkeypatch, row: str) -> None:
-    """Die while checking the chunk holding one row, as a server killed mid-chunk would."""
-    real = jobs.compact_results
+    """Die while checking the chunk holding one row, as a server killed mid-chunk would (read in bulk, or row by row)."""
+    real, real_bulk = jobs.compact_results, jobs.bulk.check_chunk
 
     def crashing(pack, profiles, as_of):
         if any(p.get("rd_expense_wan") == 100 + int(row[1:]) for p in profiles):
             raise SystemExit("killed")
         return real(pack, profiles, as_of)
 
+    def crashing_bulk(pack, rows, as_of):
+        crashing(pack, [r.raw for r in rows], as_of)
+        return real_bulk(pack, rows, as_of)
+
     monkeypatch.setattr(jobs, "compact_results", crashing)
+    monkeypatch.setattr(jobs.bulk, "check_chunk", crashing_bulk)
 
 
 def test_a_restarted_server_resumes_without_losing_or_duplicating_rows(tmp_path, monkeypatch):
@@ -200,6 +205,7 @@ def test_a_chunk_whose_vectorised_verdicts_disagree_with_the_engine_is_never_sto
         return results
 
     monkeypatch.setattr(jobs, "compact_results", wrong)
+    monkeypatch.setattr(jobs.bulk, "check_chunk", lambda pack, rows, as_of: None)  # the row-by-row reading's check
     services = app.extensions["checker"]
     with pytest.raises(EngineMismatch):
         process_job(services.sessions, services.checker, job, size=4)
