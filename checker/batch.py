@@ -249,6 +249,10 @@ def _xlsx_rows(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Row]:
         except Exception as exc:  # openpyxl raises many types for a bad file
             raise BatchFormatError(f"cannot open {path.name} as XLSX: {no_paths(str(exc), path)}") from None
         try:
+            # openpyxl's read-only sheet cuts every row to the sheet's <dimension>: a writer that declares too small a
+            # one (A1:B2 over four columns and five rows) lost the other cells without a word. Each row is read to
+            # its last cell instead, and cut to the header in _sheet_rows (cells under no header stay unread).
+            book.worksheets[0].reset_dimensions()
             yield from _sheet_rows(path, sheet_rows(book), limits)
         except (SyntaxError, ValueError, KeyError, TypeError) as exc:  # the sheet's XML is broken part-way (ParseError)
             if isinstance(exc, BatchFormatError):
@@ -275,7 +279,7 @@ def _sheet_rows(path: Path, rows: Iterator[Sequence[Any]], limits: Limits) -> It
         if number - 1 > MAX_ROWS:
             raise BatchFormatError(f"more than {MAX_ROWS} rows")
         if any(c is not None and str(c).strip() for c in cells):
-            yield _row(number, header, list(cells))
+            yield _row(number, header, list(cells[:len(header)]))
 
 
 def check_rows(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: BatchReport) -> Iterator[dict[str, Any]]:

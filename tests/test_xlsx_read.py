@@ -247,3 +247,32 @@ def test_random_cells_read_as_openpyxl_reads_them(tmp_path_factory, rows, inline
     path = xlsxwriter_book(tmp_path_factory.mktemp("h") / "h.xlsx", rows, constant_memory=inline)
     assert accounted(path)
     assert_agree(path)
+
+
+def _declared(path: Path, ref: str) -> Path:
+    """The workbook at path with its first sheet's <dimension> replaced by ref (as some writers declare A1 alone)."""
+    out = path.with_name(f"declared-{ref.replace(':', '-')}.xlsx")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                start = data.index(b"<dimension ")
+                data = data[:start] + f'<dimension ref="{ref}"/>'.encode() + data[data.index(b"/>", start) + 2:]
+            target.writestr(item, data)
+    return out
+
+
+@pytest.mark.parametrize("ref", ["A1:B2", "A1"])
+def test_an_upload_whose_sheet_declares_too_small_a_dimension_keeps_every_row_and_cell(tmp_path, ref):
+    """Regression: openpyxl's read-only sheet cuts rows to the declared <dimension>: a sheet declaring A1:B2 over
+    four columns and five rows was read as one client of two answers, the rest dropped without a word."""
+    from checker.batch import read_rows
+
+    book = Workbook()
+    book.active.append(["编号", "职工总数（人）", "联系人", None])
+    for n in range(1, 5):
+        book.active.append([f"K{n}", 10 * n, f"联系人{n}", "a note under no header"])
+    book.save(tmp_path / "clients.xlsx")
+    rows = list(read_rows(_declared(tmp_path / "clients.xlsx", ref)))
+    assert [(r.number, r.raw, r.error) for r in rows] == [
+        (n + 1, {"编号": f"K{n}", "职工总数（人）": 10 * n, "联系人": f"联系人{n}"}, None) for n in range(1, 5)]
