@@ -183,18 +183,15 @@ class _FastSheet:
 
     def _cells(self, xml: bytes) -> Values:
         """A row's values as openpyxl gives them, from the XML of its cells."""
-        if self.rows.width is None:
-            return self.rows.values(self._any_cells(xml))
         found = self._written(PLAIN_CELL, xml) if self.simple else None
         if found is None:
             found = self._written(CELL, xml)
         return self.rows.values(self._any_cells(xml)) if found is None else found
 
     def _written(self, pattern: re.Pattern[bytes], xml: bytes) -> tuple[Any, ...] | None:
-        """The row's values when every cell is in the pattern's form (PLAIN_CELL or CELL), else None."""
-        width = self.rows.width
-        assert width is not None
-        values: list[Any] = [None] * width
+        """The row's values when every cell is in the pattern's form (PLAIN_CELL or CELL), else None: as wide as the
+        dimension, else (no dimension, or reset_dimensions) up to the row's last cell, as openpyxl gives them."""
+        pairs: list[tuple[int, Any]] = []
         strings, dates, plain = self.strings, self.date_styles, self.plain
         value: Any
         for letters, style, kind, text, opened, inline, junk in pattern.findall(xml):
@@ -217,6 +214,10 @@ class _FastSheet:
                 value = self._date(text, style)
             else:
                 value = float(text) if b"." in text or b"E" in text or b"e" in text else int(text)
+            pairs.append((index, value))
+        width = self.rows.width if self.rows.width is not None else pairs[-1][0] + 1 if pairs else 0
+        values: list[Any] = [None] * width
+        for index, value in pairs:
             if index < width:  # a cell past the dimension is read all the same: openpyxl would raise on it
                 values[index] = value
         return tuple(values)
