@@ -23,7 +23,6 @@ import json
 import math
 import random
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+
+from common import peak_rss_mb  # noqa: E402
 
 from checker import config  # noqa: E402
 from checker.rules.loader import load_pack  # noqa: E402
@@ -196,15 +197,6 @@ def child(which: str, src: Path, out: Path, engine: str, with_detail: bool = Fal
     result["seconds"] = round(time.perf_counter() - start, 2)
     result["peak_rss_mb"] = peak_rss_mb()
     print(json.dumps(result))
-
-
-def peak_rss_mb() -> float:
-    """This process's own peak RSS (VmHWM): ru_maxrss also counts the parent's, inherited at fork across exec (a
-    parent holding 300 MB made a 154 MB child report 312 MB)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def main() -> None:
