@@ -124,11 +124,12 @@ def _converter(kind: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
     def convert(value: Any) -> Any:
         if isinstance(value, JsonText):  # serialised already: what the JSON types' processors return it as
             return value
+        key = (value.__class__, value)  # 1, 1.0 and True are equal keys, but a JSON column writes 1, 1.0 and true
         try:
-            return seen[value]
+            return seen[key]
         except KeyError:
-            seen[value] = process(value)
-            return seen[value]
+            seen[key] = process(value)
+            return seen[key]
         except TypeError:  # unhashable (a dict for a JSON column)
             return process(value)
     return convert

@@ -59,3 +59,20 @@ def test_no_rows_write_nothing(tmp_path):
         write_many(session, insert(fast), [])
         assert _stored(session, "by_write_many") == []
     engine.dispose()
+
+
+def test_equal_values_of_other_types_are_converted_each_as_its_own(tmp_path):
+    """1, 1.0 and True are one dict key; a JSON column stores them as 1, 1.0 and true, as session.execute does."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'w.sqlite'}")
+    plain, fast = _tables()
+    plain.metadata.create_all(engine)
+    rows = [{"id": n, "name": "x", "on": None, "at": NOW, "doc": value, "answers": None}
+            for n, value in enumerate([1, 1.0, True, 0, False], 1)]
+    with Session(engine) as session:
+        session.execute(insert(plain), rows)
+        write_many(session, insert(fast), rows)
+        stored = _stored(session, "by_write_many")
+        assert stored == _stored(session, "by_execute")
+    engine.dispose()
+    assert [row[4] for row in stored][2::2] == ["true", "false"]  # not 1 and 0 (the numbers' texts SQLite reads back
+    # as numbers, its column having no type of its own)
