@@ -9,7 +9,6 @@ way a row the engine decides otherwise stops the batch with EngineMismatch, befo
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from functools import partial
 from types import TracebackType
 from typing import IO, Any
@@ -48,7 +47,7 @@ class SampleCheck:
             failed: Exception | None = exc
         else:
             failed = None
-        for sample in _samples(requests):
+        for sample in requests_of(requests):
             reply(replies, partial(_raise, failed) if failed else partial(disagreement, self.checker, sample, self.as_of))
 
     @property
@@ -81,11 +80,6 @@ class SampleCheck:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
         self.close()
-
-
-def _samples(requests: IO[bytes]) -> Iterator[Sample]:
-    """The samples handed over, until they end."""
-    yield from requests_of(requests)
 
 
 def _raise(error: Exception) -> None:

@@ -44,8 +44,7 @@ def cached_workbook(folder: Path, session: Session, job: Job, pack: RulePack, la
     path = workbook_path(folder, job, lang, pack.version)
     if path.exists():
         return path
-    folder.mkdir(parents=True, exist_ok=True)
-    with writing(path):
+    with writing(path):  # makes the folder
         if path.exists():  # written by whoever held the lock
             return path
         handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
