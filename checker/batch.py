@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from checker.columns import field_of, nearest_labels, read_answers, row_id
 from checker.engine import Checker, CheckResult
@@ -176,34 +176,43 @@ def _csv_rows(lines: Iterable[str], limits: Limits = DEFAULT_LIMITS) -> Iterator
         raise BatchFormatError(str(exc)) from None
 
 
-def csv_lines(path: Path, limits: Limits = DEFAULT_LIMITS) -> Generator[list[str] | Row | tuple[int, list[str]], None, None]:
+def csv_lines(path: Path, limits: Limits = DEFAULT_LIMITS,
+              encoding: str | None = None) -> Generator[list[str] | Row | tuple[int, list[str]], None, None]:
     """A CSV file read as read_rows reads it, its cells left in lines for a column-wise reading: the header first,
     then each non-blank line as (row number, cells), or as the Row of its error (extra cells, a cell too long)."""
     try:
         check_file(path, limits)
     except InputRefused as exc:
         raise BatchFormatError(str(exc)) from None
-    with path.open(encoding=detect_encoding(path), newline="") as stream:
-        reader = csv.reader(bounded_lines(stream, limits, "\0"))
-        try:
+    with path.open(encoding=encoding or detect_encoding(path), newline="") as stream:
+        yield from stream_lines(stream, limits)
+
+
+def stream_lines(stream: TextIO, limits: Limits = DEFAULT_LIMITS, header: list[str] | None = None,
+                 first: int = FIRST_DATA_ROW) -> Generator[list[str] | Row | tuple[int, list[str]], None, None]:
+    """csv_lines of a text stream opened with newline="": its header line first; or, given the header, its lines are
+    all records, numbered from `first` (a file's second half)."""
+    reader = csv.reader(bounded_lines(stream, limits, "\0"))
+    try:
+        if header is None:
             header = [h.strip() for h in next(reader, [])]
             _check_header(header, limits)
             yield header
-            for number, cells in enumerate(reader, FIRST_DATA_ROW):
-                if number - 1 > MAX_ROWS:
-                    raise BatchFormatError(f"more than {MAX_ROWS} rows")
-                joined = "".join(cells)
-                if not joined or joined.isspace():  # every cell blank
-                    continue
-                if len(cells) > len(header) or (len(joined) > MAX_CELL and max(map(len, cells)) > MAX_CELL):
-                    row = _text_row(number, header, cells)
-                    yield row if row.error else (number, cells[:len(header)])
-                else:
-                    yield number, cells
-        except csv.Error as exc:
-            raise BatchFormatError(f"the CSV file is malformed near line {reader.line_num}: {exc}") from None
-        except InputRefused as exc:
-            raise BatchFormatError(str(exc)) from None
+        for number, cells in enumerate(reader, first):
+            if number - 1 > MAX_ROWS:
+                raise BatchFormatError(f"more than {MAX_ROWS} rows")
+            joined = "".join(cells)
+            if not joined or joined.isspace():  # every cell blank
+                continue
+            if len(cells) > len(header) or (len(joined) > MAX_CELL and max(map(len, cells)) > MAX_CELL):
+                row = _text_row(number, header, cells)
+                yield row if row.error else (number, cells[:len(header)])
+            else:
+                yield number, cells
+    except csv.Error as exc:
+        raise BatchFormatError(f"the CSV file is malformed near line {reader.line_num}: {exc}") from None
+    except InputRefused as exc:
+        raise BatchFormatError(str(exc)) from None
 
 
 def _check_header(header: list[str], limits: Limits) -> None:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import IO, Any, cast
 
 import numpy as np
 
@@ -25,16 +26,13 @@ from checker.batch import (
     BatchFormatError,
     BatchReport,
     Row,
-    RowProblem,
     _out_suffix,
     _valid,
-    csv_lines,
     sampled,
 )
-from checker.columns import read_table, table_header
 from checker.engine import Checker
 from checker.engine.answer import TOTAL_KEYS
-from checker.engine.columnar import Matrix, MeasureColumns, evaluate, flat_rows_at, profile_table, table_profile
+from checker.engine.columnar import Matrix, MeasureColumns, evaluate, flat_rows_at, profile_table
 from checker.engine.vector import F, T, U
 from checker.rules.pack import RulePack
 from checker.sample_check import Sample, SampleCheck
@@ -71,79 +69,15 @@ def write_matrix(path: Path, checker: Checker, rows: Iterable[Row], as_of: dt.da
                                               _status_form(path), recheck), lang, recheck.wait)
 
 
-def write_csv_matrix(path: Path, checker: Checker, source: Path, as_of: dt.date, report: BatchReport, lang: str = "zh",
-                     extras: list[str] | None = None, chunk: int = CHUNK, sample: int = SAMPLE,
-                     progress: Callable[[int], None] = lambda rows: None, recheck: SampleCheck | None = None) -> bool:
-    """write_matrix of a CSV file read a column at a time (columns.read_table: no per-row dicts); False, with nothing
-    written, when its header names a field twice (then read it row by row)."""
-    suffix = _out_suffix(path)
-    if suffix == ".jsonl":
-        raise BatchFormatError("the matrix has no JSONL form: write .csv or .xlsx, or use full results")
-    lines = csv_lines(source)
-    top = next(lines)
-    assert isinstance(top, list)
-    if not table_header(checker.pack, top):
-        return False
-    names = titles(checker.pack, lang)
-    header, kinds = matrix_head(names, lang, extras or [])
-    pending: list[Row | tuple[int, list[str]]] = []
-    status = _status_form(path)
-    checks = recheck or SampleCheck(checker, as_of, forked=False)
-
-    def chunks() -> Iterator[list[list[Any]]]:
-        for item in lines:
-            pending.append(cast("Row | tuple[int, list[str]]", item))
-            if len(pending) == chunk:
-                yield _table_columns(checker, top, pending, as_of, report, names, lang, extras or [], sample, status,
-                                     checks)
-                progress(len(pending))
-                pending.clear()
-        if pending:
-            yield _table_columns(checker, top, pending, as_of, report, names, lang, extras or [], sample, status, checks)
-            progress(len(pending))
-
-    _write(path, header, kinds, chunks(), lang, checks.wait)
-    return True
-
-
-def _table_columns(checker: Checker, header: list[str], items: list[Row | tuple[int, list[str]]], as_of: dt.date,
-                   report: BatchReport, names: dict[str, str], lang: str, extras: list[str], sample: int,
-                   status: StatusForm, recheck: SampleCheck) -> list[list[Any]]:
-    """One chunk of CSV lines read column-wise, its problems reported in row order, evaluated, `sample` rows (the
-    first among them) handed to the engine's re-check (awaited before the chunk is written), and its sheet columns."""
-    pack = checker.pack
-    good = [item for item in items if isinstance(item, tuple)]
-    reading = read_table(pack, header, [cells for _, cells in good], as_of)
-    numbers = [number for number, _ in good]
-    ids = [number if ident is None else ident for ident, number in zip(reading.ids, numbers)]
-    read = iter(zip(ids, reading.problems))
-    for item in items:  # in row order, as the row-by-row reading reports them
-        if isinstance(item, Row):
-            report.add([RowProblem(item.number, "row", item.error, item.number)] if item.error else [])
-            continue
-        ident, problems = next(read)
-        report.add([RowProblem(item[0], p.field, p.problem, ident) for p in problems])
-        report.checked += 1
-    n = len(good)
-    if not n:
-        return []
-    found = evaluate(pack, reading.table, as_of)
-    recheck.submit(_sample(checker, found, [(index, ids[index], table_profile(pack.at(as_of), reading.table, index))
-                                            for index in sampled(n, sample)], as_of))
-    column = reading.table.get("name")
-    titles_ = [str((column[row] if column is not None else None) or ident) for row, ident in enumerate(ids)]
-    head = Head(numbers, ids, titles_, reading.extra)
-    return sheet_columns(pack, found, head, names, lang, extras, as_of, status)
-
-
-def _write(path: Path, header: list[str], kinds: list[str], chunks: Iterable[list[list[Any]]], lang: str,
+def _write(path: Path, header: list[str], kinds: list[str], chunks: Iterable[list[list[Any]] | Part], lang: str,
            ready: Callable[[], None] = lambda: None) -> None:
     """The matrix sheet to a .csv or .xlsx file, a chunk of columns at a time, ready() called before each is written
     (the engine's verdict on the chunk's sample)."""
     if _out_suffix(path) == ".csv":
         _write_csv(path, header, kinds, chunks, ready)
     else:
-        lines = (list(line) for columns in _readied(chunks, ready) for line in zip(*columns))
+        rows = cast("Iterable[list[list[Any]]]", chunks)  # a Part is a CSV file's only
+        lines = (list(line) for columns in _readied(rows, ready) for line in zip(*columns))
         write_xlsx([Sheet(word("matrix", lang), header, lines, kinds)], path)
 
 
@@ -154,23 +88,45 @@ def _readied(chunks: Iterable[list[list[Any]]], ready: Callable[[], None]) -> It
         yield columns
 
 
-def _write_csv(path: Path, header: list[str], kinds: list[str], chunks: Iterable[list[list[Any]]],
+def _write_csv(path: Path, header: list[str], kinds: list[str], chunks: Iterable[list[list[Any]] | Part],
                ready: Callable[[], None] = lambda: None) -> None:
     """The CSV file sheets.iter_csv writes (BOM, every text cell neutralised, csv.writer's quoting), a chunk of columns
-    at a time: each column turned into its CSV cells at once (the statuses arrive so already, a row's run of them
-    joined into one column: see StatusForm), then the lines joined, and written once ready() has returned."""
-    kinds = [kind for at, kind in enumerate(kinds) if kind != "status" or not at or kinds[at - 1] != "status"]
+    at a time (csv_text), each written once ready() has returned; a Part's lines are copied as they are."""
+    kinds = csv_kinds(kinds)
     with path.open("w", encoding="utf-8", newline="") as out:
         out.write("\ufeff")
         csv.writer(out).writerow([neutralise(h) for h in header])
         for columns in chunks:
-            if not columns or not columns[0]:
-                continue
-            cells = [col if kind == "status" else _csv_column(col, kind)
-                     for col, kind in zip(columns, kinds + ["text"] * (len(columns) - len(kinds)))]
-            text = "\r\n".join(map(",".join, zip(*cells))) + "\r\n"
-            ready()
-            out.write(text)
+            if isinstance(columns, Part):
+                ready()
+                out.flush()
+                shutil.copyfileobj(columns.file, out.buffer)
+                out.buffer.flush()
+            elif columns and columns[0]:
+                text = csv_text(columns, kinds)
+                ready()
+                out.write(text)
+
+
+@dataclass(frozen=True)
+class Part:
+    """CSV lines of the matrix made elsewhere (a forked process's half of a file), UTF-8, in a file at its start."""
+
+    file: IO[bytes]
+    lines: int
+
+
+def csv_kinds(kinds: list[str]) -> list[str]:
+    """The kinds of a CSV file's matrix columns: a run of status columns is one column (see StatusForm)."""
+    return [kind for at, kind in enumerate(kinds) if kind != "status" or not at or kinds[at - 1] != "status"]
+
+
+def csv_text(columns: list[list[Any]], kinds: list[str]) -> str:
+    """A chunk's CSV lines (kinds as csv_kinds gives them): each column turned into its CSV cells at once (the
+    statuses arrive so already, a row's run of them joined into one column), then the lines joined."""
+    cells = [col if kind == "status" else _csv_column(col, kind)
+             for col, kind in zip(columns, kinds + ["text"] * (len(columns) - len(kinds)))]
+    return "\r\n".join(map(",".join, zip(*cells))) + "\r\n"
 
 
 def _status_form(path: Path) -> StatusForm:

@@ -248,7 +248,7 @@ def _run_batch(checker: Checker, source: Path, output: Path, as_of: dt.date, rep
                progress: bool | None, full: bool, lang: str, recheck: SampleCheck) -> None:
     """`checker batch` of SOURCE to OUTPUT: a CSV to a matrix a column at a time, everything else row by row."""
     from checker.batch import BatchFormatError, unclaimed_columns, unread_note
-    from checker.batch_columnar import write_csv_matrix
+    from checker.batch_table import write_csv_matrix
     from checker.engine import EngineMismatch
 
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from typing import IO, Any
@@ -54,6 +55,12 @@ class Forked:
         if not ok:
             raise found
         return found
+
+    def stop(self) -> None:
+        """End the child at once (its work no longer wanted) and reap it."""
+        if self.pid:
+            os.kill(self.pid, signal.SIGKILL)
+        self.close()
 
     def close(self) -> None:
         """End the child (its requests end; an answer it is still writing breaks off) and reap it."""

@@ -11,7 +11,8 @@ import pytest
 from openpyxl import load_workbook
 
 from checker.batch import BatchReport, matrix_rows, read_rows, unclaimed_columns, write_rows
-from checker.batch_columnar import write_csv_matrix, write_matrix
+from checker.batch_columnar import write_matrix
+from checker.batch_table import write_csv_matrix
 from tests.test_read_table import header_of, rows_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,7 +133,7 @@ def test_a_disagreement_on_a_sampled_row_of_a_later_chunk_stops_the_csv_batch(du
                                                                                tmp_path: Path, monkeypatch) -> None:
     """The column-wise CSV path re-checks `sample` rows of every chunk (the first among them) with the engine, and a
     verdict the engine does not give stops the batch naming the row, whichever chunk it is in."""
-    import checker.batch_columnar as batch_columnar
+    import checker.batch_table as batch_columnar
     from checker.engine import EngineMismatch
 
     real, calls = batch_columnar.evaluate, [0]

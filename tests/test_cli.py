@@ -275,7 +275,7 @@ def test_batch_stops_when_the_vectorised_path_disagrees_with_durable_rules(tmp_p
 def test_a_csv_batch_stops_when_its_forked_sample_check_disagrees(tmp_path, monkeypatch):
     """A CSV read a column at a time: the engine's re-check runs in a forked process, and its disagreement still stops
     the batch (exit 1) before the chunk is written."""
-    import checker.batch_columnar as batch_columnar
+    import checker.batch_table as batch_columnar  # the CSV matrix read a column at a time
 
     real = batch_columnar.evaluate
 
@@ -338,18 +338,18 @@ def test_batch_runs_with_few_collections_and_restores_the_collector(tmp_path, mo
     the thresholds and the frozen set are as they were (tests and a server share the process)."""
     import gc
 
-    from checker import batch_columnar
+    from checker import batch_table
 
     seen = []
-    real = batch_columnar.write_csv_matrix
+    real = batch_table.write_csv_matrix
 
     def spy(*args, **kwargs):
         seen.append((gc.get_threshold()[0], gc.get_freeze_count() > 0))
         if fails:
-            raise batch_columnar.BatchFormatError("refused")
+            raise batch_table.BatchFormatError("refused")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(batch_columnar, "write_csv_matrix", spy)
+    monkeypatch.setattr(batch_table, "write_csv_matrix", spy)
     source = tmp_path / "in.csv"
     source.write_text("id,name,employees\n1,甲,20\n", encoding="utf-8")
     before, frozen = gc.get_threshold(), gc.get_freeze_count()

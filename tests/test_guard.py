@@ -153,13 +153,14 @@ def pack_date():
 def test_cli_batch_streams_rows_in_and_results_out(tmp_path, monkeypatch):
     import checker.batch as batch
     import checker.batch_columnar as columnar
+    import checker.batch_table as table
 
     rows = columnar.CHUNK + 200  # one whole chunk and part of the next
     source, consumed, at_first_write = rows_file(tmp_path, rows), [], {}
     real_read, real_write = batch.csv_lines, columnar._write_csv
 
-    def counting_read(path, *args):  # a CSV source is read a column at a time: its lines are what is consumed
-        for line in real_read(path, *args):
+    def counting_read(path, *args, **kwargs):  # a CSV source is read a column at a time: its lines are what is consumed
+        for line in real_read(path, *args, **kwargs):
             if not isinstance(line, list):
                 consumed.append(line[0] if isinstance(line, tuple) else line.number)
             yield line
@@ -171,7 +172,8 @@ def test_cli_batch_streams_rows_in_and_results_out(tmp_path, monkeypatch):
                 yield columns
         real_write(path, header, kinds, watched(), *ready)
 
-    monkeypatch.setattr(columnar, "csv_lines", counting_read)
+    monkeypatch.setattr(table, "csv_lines", counting_read)
+    monkeypatch.setattr(table.csv_halves, "SPLIT_BYTES", 1 << 40)  # in one process: the lines read are counted here
     monkeypatch.setattr(columnar, "_write_csv", watching_write)
     run = ["--rules", str(MINI_RULES), "batch", str(source), "--as-of", "2026-06-01", "--engine", "reference", "-o"]
     result = CliRunner().invoke(main, [*run, str(tmp_path / "o.csv")])

@@ -1,0 +1,239 @@
+"""`checker batch` of a CSV file to a matrix, read a column at a time (columns.read_table: no per-row dicts), a large
+file on two cores: a forked process reads, checks and formats the second half (checker.csv_halves) while this one does
+the first, and its lines are added once this half is written, the cut proved and its sampled rows re-checked.
+
+The lines are those batch_columnar.write_matrix gives row by row (tests/test_batch_columnar.py compares them, cut and
+not); the problems are reported in row order, the second half's after the first's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import IO, Any, cast
+
+from checker import csv_halves
+from checker.batch import (
+    FIRST_DATA_ROW,
+    SAMPLE,
+    BatchFormatError,
+    BatchReport,
+    Row,
+    RowProblem,
+    _out_suffix,
+    csv_lines,
+    detect_encoding,
+    sampled,
+    stream_lines,
+)
+from checker.batch_columnar import (
+    CHUNK,
+    Head,
+    Part,
+    StatusForm,
+    _sample,
+    _status_form,
+    _write,
+    csv_kinds,
+    csv_text,
+    sheet_columns,
+)
+from checker.columns import read_table, table_header
+from checker.engine import Checker
+from checker.engine.columnar import evaluate, table_profile
+from checker.forked import FORKS, Forked, reply
+from checker.sample_check import Sample, SampleCheck
+from checker.sheets.verdicts import matrix_head, titles
+
+Item = Row | tuple[int, list[str]]  # a CSV line as csv_lines gives it: its Row when it cannot be read, else its cells
+
+
+@dataclass
+class Run:
+    """One matrix run: the checker, the file's header, the date, the sheet's titles, language, extra columns and
+    status form, the rows per chunk and per chunk's sample."""
+
+    checker: Checker
+    top: list[str]
+    as_of: dt.date
+    names: dict[str, str]
+    lang: str
+    extras: list[str]
+    status: StatusForm
+    chunk: int = CHUNK
+    sample: int = SAMPLE
+
+
+def write_csv_matrix(path: Path, checker: Checker, source: Path, as_of: dt.date, report: BatchReport, lang: str = "zh",
+                     extras: list[str] | None = None, chunk: int = CHUNK, sample: int = SAMPLE,
+                     progress: Callable[[int], None] = lambda rows: None, recheck: SampleCheck | None = None,
+                     cut_from: int | None = None) -> bool:
+    """write_matrix of a CSV file read a column at a time, a file of cut_from bytes (csv_halves.SPLIT_BYTES) or more in
+    two halves on two cores (where the platform forks); False, with nothing written, when its header names a field
+    twice (then read it row by row)."""
+    suffix = _out_suffix(path)
+    if suffix == ".jsonl":
+        raise BatchFormatError("the matrix has no JSONL form: write .csv or .xlsx, or use full results")
+    encoding = detect_encoding(source)
+    lines = csv_lines(source, encoding=encoding)
+    top = next(lines)
+    assert isinstance(top, list)
+    if not table_header(checker.pack, top):
+        return False
+    names = titles(checker.pack, lang)
+    header, kinds = matrix_head(names, lang, extras or [])
+    run = Run(checker, top, as_of, names, lang, extras or [], _status_form(path), chunk, sample)
+    checks = recheck or SampleCheck(checker, as_of, forked=False)
+    least = csv_halves.SPLIT_BYTES if cut_from is None else cut_from
+    cut = csv_halves.find_cut(source, encoding, FIRST_DATA_ROW, least) if FORKS and suffix == ".csv" else None
+    chunks = (_chunks(run, lines, report, checks, progress) if cut is None
+              else _halves(run, source, cut, lines, report, checks, progress, csv_kinds(kinds)))
+    _write(path, header, kinds, chunks, lang, checks.wait)
+    return True
+
+
+def _chunks(run: Run, items: Iterable[Any], report: BatchReport, checks: Any,
+            progress: Callable[[int], None]) -> Iterator[list[list[Any]]]:
+    """The sheet columns of the items, `run.chunk` lines at a time."""
+    pending: list[Item] = []
+    for item in items:
+        pending.append(cast("Item", item))
+        if len(pending) == run.chunk:
+            yield _table_columns(run, pending, report, checks)
+            progress(len(pending))
+            pending.clear()
+    if pending:
+        yield _table_columns(run, pending, report, checks)
+        progress(len(pending))
+
+
+def _halves(run: Run, source: Path, cut: csv_halves.Cut, lines: Iterator[Any], report: BatchReport,
+            checks: SampleCheck, progress: Callable[[int], None], kinds: list[str]) -> Iterator[list[list[Any]] | Part]:
+    """The first half's sheet columns, then the second half's lines as a Part made by a forked process (its sampled
+    rows handed to checks, its problems reported); read here from the first half's last line if the cut is unproved
+    or the forked process failed (its error, if the file has one, then raised here as a whole reading raises it)."""
+    with tempfile.TemporaryFile() as part:
+        child = Forked(partial(_serve_half, run, source, cut, kinds, part))
+        try:
+            proof = csv_halves.Proof(cut, run.top)
+            with csv_halves.first_half(source, cut) as stream:
+                yield from _chunks(run, proof.records(stream_lines(stream)), report, checks, progress)
+            done = _answer(child) if proof.proved else None
+        finally:
+            child.stop()  # answered and gone, or its work not wanted
+        if done is None:
+            yield from _chunks(run, _after(lines, proof.last), report, checks, progress)
+            return
+        for sample in done.samples:
+            checks.submit(sample)
+        for problems in done.problems:
+            report.add(problems)
+        report.checked += done.checked
+        part.seek(0)
+        yield Part(part, done.lines)
+        progress(done.lines)
+
+
+def _answer(child: Forked) -> Half | None:
+    """The forked half's work, None if it failed (any error: the file is then read on here)."""
+    try:
+        done: Half = child.answer()
+    except Exception:
+        return None
+    return done
+
+
+def _after(lines: Iterator[Any], last: int) -> Iterator[Any]:
+    """The lines (records) numbered after `last`."""
+    for item in lines:
+        if (item[0] if isinstance(item, tuple) else item.number) > last:
+            yield item
+
+
+@dataclass
+class Half:
+    """What the forked process did with the second half: rows checked, each flagged row's problems, each chunk's
+    sampled rows, lines written."""
+
+    checked: int = 0
+    problems: list[list[RowProblem]] = field(default_factory=list)
+    samples: list[Sample] = field(default_factory=list)
+    lines: int = 0
+
+
+class _Kept(BatchReport):
+    """A report keeping each flagged row's problems apart (to be reported again, in order, by the parent)."""
+
+    def __init__(self, half: Half) -> None:
+        super().__init__()
+        self.half = half
+
+    def add(self, problems: list[RowProblem]) -> None:
+        """Keep one row's problems."""
+        if problems:
+            self.half.problems.append(problems)
+
+
+class _Samples:
+    """Each chunk's sample, kept to be re-checked by the parent's SampleCheck."""
+
+    def __init__(self, half: Half) -> None:
+        self.half = half
+
+    def submit(self, sample: Sample) -> None:
+        """Keep one chunk's sampled rows."""
+        self.half.samples.append(sample)
+
+
+def _serve_half(run: Run, source: Path, cut: csv_halves.Cut, kinds: list[str], part: IO[bytes], requests: IO[bytes],
+                replies: IO[bytes]) -> None:
+    """The forked process: the second half's lines written to `part`, what it did (a Half) or its error replied."""
+    reply(replies, partial(_second_half, run, source, cut, kinds, part))
+
+
+def _second_half(run: Run, source: Path, cut: csv_halves.Cut, kinds: list[str], part: IO[bytes]) -> Half:
+    """Read, check and format the second half, its CSV lines written to `part`."""
+    half = Half()
+    report = _Kept(half)
+    with csv_halves.second_half(source, cut) as stream:
+        items = stream_lines(stream, header=run.top, first=cut.number)
+        for columns in _chunks(run, items, report, _Samples(half), lambda rows: None):
+            if columns and columns[0]:
+                part.write(csv_text(columns, kinds).encode("utf-8"))
+                half.lines += len(columns[0])
+    half.checked = report.checked
+    part.flush()
+    return half
+
+
+def _table_columns(run: Run, items: list[Item], report: BatchReport, checks: Any) -> list[list[Any]]:
+    """One chunk of CSV lines read column-wise, its problems reported in row order, evaluated, `sample` rows (the
+    first among them) handed to the engine's re-check (awaited before the chunk is written), and its sheet columns."""
+    checker, as_of = run.checker, run.as_of
+    pack = checker.pack
+    good = [item for item in items if isinstance(item, tuple)]
+    reading = read_table(pack, run.top, [cells for _, cells in good], as_of)
+    numbers = [number for number, _ in good]
+    ids = [number if ident is None else ident for ident, number in zip(reading.ids, numbers)]
+    read = iter(zip(ids, reading.problems))
+    for item in items:  # in row order, as the row-by-row reading reports them
+        if isinstance(item, Row):
+            report.add([RowProblem(item.number, "row", item.error, item.number)] if item.error else [])
+            continue
+        ident, problems = next(read)
+        report.add([RowProblem(item[0], p.field, p.problem, ident) for p in problems])
+        report.checked += 1
+    n = len(good)
+    if not n:
+        return []
+    found = evaluate(pack, reading.table, as_of)
+    checks.submit(_sample(checker, found, [(index, ids[index], table_profile(pack.at(as_of), reading.table, index))
+                                           for index in sampled(n, run.sample)], as_of))
+    column = reading.table.get("name")
+    titles_ = [str((column[row] if column is not None else None) or ident) for row, ident in enumerate(ids)]
+    head = Head(numbers, ids, titles_, reading.extra)
+    return sheet_columns(pack, found, head, run.names, run.lang, run.extras, as_of, run.status)
