@@ -94,8 +94,23 @@ class BatchFormatError(ValueError):
 def detect_encoding(path: Path, block: int = MIB) -> str:
     """How a CSV file is encoded: UTF-8 (with or without BOM), else GB18030 as Excel in China writes it.
 
-    The file is decoded once in blocks (bounded memory); a file that is neither is refused.
+    The file is decoded once in blocks (bounded memory); a file that is neither is refused. The answer is kept for
+    the file as it is (device, inode, size, modification time): a batch asks for it up to three times.
     """
+    state = path.stat()
+    key = (str(path), state.st_dev, state.st_ino, state.st_size, state.st_mtime_ns)
+    if key not in _ENCODINGS:
+        if len(_ENCODINGS) >= 16:
+            _ENCODINGS.clear()
+        _ENCODINGS[key] = _detect(path, block)
+    return _ENCODINGS[key]
+
+
+_ENCODINGS: dict[tuple[Any, ...], str] = {}  # detect_encoding's answers by the file's identity and state
+
+
+def _detect(path: Path, block: int) -> str:
+    """detect_encoding, decoding the file."""
     if _decodes(path, "utf-8", block):
         return "utf-8-sig"
     if _decodes(path, "gb18030", block):

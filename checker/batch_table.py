@@ -1,6 +1,7 @@
 """`checker batch` of a CSV file to a matrix, read a column at a time (columns.read_table: no per-row dicts), a large
 file on two cores: a forked process reads, checks and formats the second half (checker.csv_halves) while this one does
-the first, and its lines are added once this half is written, the cut proved and its sampled rows re-checked.
+the first, its sampled rows re-checked by the engine there, and its lines are added once this half is written and
+the cut proved.
 
 The lines are those batch_columnar.write_matrix gives row by row (tests/test_batch_columnar.py compares them, cut and
 not); the problems are reported in row order, the second half's after the first's.
@@ -43,10 +44,10 @@ from checker.batch_columnar import (
     sheet_columns,
 )
 from checker.columns import read_table, table_header
-from checker.engine import Checker
+from checker.engine import Checker, EngineMismatch
 from checker.engine.columnar import evaluate, table_profile
 from checker.forked import FORKS, Forked, reply
-from checker.sample_check import Sample, SampleCheck
+from checker.sample_check import SampleCheck
 from checker.sheets.verdicts import matrix_head, titles
 
 Item = Row | tuple[int, list[str]]  # a CSV line as csv_lines gives it: its Row when it cannot be read, else its cells
@@ -128,8 +129,6 @@ def _halves(run: Run, source: Path, cut: csv_halves.Cut, lines: Iterator[Any], r
         if done is None:
             yield from _chunks(run, _after(lines, proof.last), report, checks, progress)
             return
-        for sample in done.samples:
-            checks.submit(sample)
         for problems in done.problems:
             report.add(problems)
         report.checked += done.checked
@@ -139,9 +138,12 @@ def _halves(run: Run, source: Path, cut: csv_halves.Cut, lines: Iterator[Any], r
 
 
 def _answer(child: Forked) -> Half | None:
-    """The forked half's work, None if it failed (any error: the file is then read on here)."""
+    """The forked half's work, None if it failed (the file is then read on here); the engine's disagreement with a
+    sampled row of that half is raised."""
     try:
         done: Half = child.answer()
+    except EngineMismatch:
+        raise
     except Exception:
         return None
     return done
@@ -156,12 +158,10 @@ def _after(lines: Iterator[Any], last: int) -> Iterator[Any]:
 
 @dataclass
 class Half:
-    """What the forked process did with the second half: rows checked, each flagged row's problems, each chunk's
-    sampled rows, lines written."""
+    """What the forked process did with the second half: rows checked, each flagged row's problems, lines written."""
 
     checked: int = 0
     problems: list[list[RowProblem]] = field(default_factory=list)
-    samples: list[Sample] = field(default_factory=list)
     lines: int = 0
 
 
@@ -178,17 +178,6 @@ class _Kept(BatchReport):
             self.half.problems.append(problems)
 
 
-class _Samples:
-    """Each chunk's sample, kept to be re-checked by the parent's SampleCheck."""
-
-    def __init__(self, half: Half) -> None:
-        self.half = half
-
-    def submit(self, sample: Sample) -> None:
-        """Keep one chunk's sampled rows."""
-        self.half.samples.append(sample)
-
-
 def _serve_half(run: Run, source: Path, cut: csv_halves.Cut, kinds: list[str], part: IO[bytes], requests: IO[bytes],
                 replies: IO[bytes]) -> None:
     """The forked process: the second half's lines written to `part`, what it did (a Half) or its error replied."""
@@ -196,12 +185,15 @@ def _serve_half(run: Run, source: Path, cut: csv_halves.Cut, kinds: list[str], p
 
 
 def _second_half(run: Run, source: Path, cut: csv_halves.Cut, kinds: list[str], part: IO[bytes]) -> Half:
-    """Read, check and format the second half, its CSV lines written to `part`."""
+    """Read, check and format the second half, its CSV lines written to `part` once the engine has re-checked each
+    chunk's sample here (this process's own rulesets; the parent's forked re-check is busy with the first half)."""
     half = Half()
     report = _Kept(half)
+    checks = SampleCheck(run.checker, run.as_of, forked=False)
     with csv_halves.second_half(source, cut) as stream:
         items = stream_lines(stream, header=run.top, first=cut.number)
-        for columns in _chunks(run, items, report, _Samples(half), lambda rows: None):
+        for columns in _chunks(run, items, report, checks, lambda rows: None):
+            checks.wait()
             if columns and columns[0]:
                 part.write(csv_text(columns, kinds).encode("utf-8"))
                 half.lines += len(columns[0])

@@ -135,8 +135,8 @@ def test_a_line_too_long_in_the_second_half_is_refused_as_in_one_process(durable
 
 
 def test_the_second_halfs_sample_is_rechecked_before_its_lines_are_written(durable, rows, tmp_path, monkeypatch):
-    """The forked half's evaluation turned wrong: its sampled rows, re-checked by the engine here, stop the batch
-    before its lines are written (the first half's are)."""
+    """The forked half's evaluation turned wrong: its sampled rows, re-checked by the engine in that process, stop the
+    batch (the disagreement raised here, not taken for a failed half read again) before its lines are written."""
     import checker.batch_table as table
 
     parent, real = os.getpid(), table.evaluate
@@ -194,3 +194,19 @@ def test_a_proved_cut_gives_the_records_of_the_whole_reading(tmp_path_factory, r
     with csv_halves.second_half(path, cut) as stream:
         second = list(stream_lines(stream, header=whole[0], first=cut.number))
     assert [whole[0], *first, *second] == whole
+
+
+def test_a_files_encoding_is_detected_again_once_the_file_changes(tmp_path: Path) -> None:
+    """detect_encoding keeps its answer for the file as it is (a batch asks up to three times), not once rewritten."""
+    from checker.batch import detect_encoding
+
+    path = tmp_path / "in.csv"
+    path.write_text("id,district\nc1,海淀区\n", encoding="utf-8")
+    assert detect_encoding(path) == "utf-8-sig"
+    path.write_text("id,district\nc1,海淀区\nc2,朝阳区\n", encoding="gb18030")
+    assert detect_encoding(path) == "gb18030"
+    os.utime(path, ns=(1, 1))
+    first = detect_encoding(path)
+    path.write_text("id,district\nc1,海淀区\nc2,朝阳\n", encoding="utf-8")  # another size, same time set again
+    os.utime(path, ns=(1, 1))
+    assert (first, detect_encoding(path)) == ("gb18030", "utf-8-sig")
