@@ -82,7 +82,7 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 LAYERS: tuple[tuple[str, ...], ...] = (  # lowest first: a unit imports its own modules and lower layers' only
-    ("checker", "checker.config", "checker.i18n", "checker.forked"),
+    ("checker", "checker.config", "checker.i18n", "checker.forked", "checker.csv_halves"),
     ("checker.problems",),
     ("checker.rules",),  # the pack, its expression language and the parsing of answers by declared type
     ("checker.engine",),
@@ -92,6 +92,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (  # lowest first: a unit imports its own 
     ("checker.batch", "checker.alerts"),
     ("checker.sample_check",),  # the engine's re-check of a batch's sampled rows, in a forked process
     ("checker.batch_columnar",),  # the columnar writer of `checker batch`, built on batch
+    ("checker.batch_table",),  # `checker batch` of a CSV read a column at a time, in two halves on two cores
     ("checker.agency",),
     ("checker.staff",),  # its impact previews read agency clients; agency never reads staff
     ("checker.db_models",),  # the model registry: imports every area's tables
