@@ -92,7 +92,7 @@ def write_csv_matrix(path: Path, checker: Checker, source: Path, as_of: dt.date,
     least = csv_halves.SPLIT_BYTES if cut_from is None else cut_from
     cut = csv_halves.find_cut(source, encoding, FIRST_DATA_ROW, least) if FORKS and suffix == ".csv" else None
     chunks = (_chunks(run, lines, report, checks, progress) if cut is None
-              else _halves(run, source, cut, lines, report, checks, progress, csv_kinds(kinds)))
+              else _halves(run, source, cut, lines, report, checks, progress, csv_kinds(kinds), path.parent))
     _write(path, header, kinds, chunks, lang, checks.wait)
     return True
 
@@ -113,11 +113,13 @@ def _chunks(run: Run, items: Iterable[Any], report: BatchReport, checks: Any,
 
 
 def _halves(run: Run, source: Path, cut: csv_halves.Cut, lines: Iterator[Any], report: BatchReport,
-            checks: SampleCheck, progress: Callable[[int], None], kinds: list[str]) -> Iterator[list[list[Any]] | Part]:
+            checks: SampleCheck, progress: Callable[[int], None], kinds: list[str],
+            folder: Path) -> Iterator[list[list[Any]] | Part]:
     """The first half's sheet columns, then the second half's lines as a Part made by a forked process (its sampled
-    rows handed to checks, its problems reported); read here from the first half's last line if the cut is unproved
-    or the forked process failed (its error, if the file has one, then raised here as a whole reading raises it)."""
-    with tempfile.TemporaryFile() as part:
+    rows re-checked there, its problems reported here); read here from the first half's last line if the cut is unproved
+    or the forked process failed (its error, if the file has one, then raised here as a whole reading raises it). The
+    part is a nameless file in the output's folder (where the lines end up: a temporary folder may be memory)."""
+    with tempfile.TemporaryFile(dir=folder) as part:
         child = Forked(partial(_serve_half, run, source, cut, kinds, part))
         try:
             proof = csv_halves.Proof(cut, run.top)
