@@ -104,19 +104,21 @@ def batch(n: int, million: bool) -> None:
         plain_copy(src, folder / "copy.csv")
         base, base_cpu = time.perf_counter() - start, time.process_time() - cpu
         csv_s, csv_rss = cli(src, folder / "matrix.csv", compiled)
-        line(f"checker batch CSV->CSV {n} rows <= 3x csv", f"{csv_s:.2f}s ({csv_s / base:.0f}x), RSS {csv_rss:.0f} MB",
+        line(f"checker batch CSV->CSV {n} rows <= 3x csv", f"{csv_s:.2f}s ({csv_s / base:.1f}x), RSS {csv_rss:.0f} MB",
              f"csv read+write {base:.2f}s", csv_s <= 3 * base)
-        line("  its CPU seconds (with its forked half and re-check)", f"CPU {CPU[-1]:.2f}s ({CPU[-1] / base_cpu:.0f}x)",
+        line("  its CPU seconds (with its forked half and re-check)", f"CPU {CPU[-1]:.2f}s ({CPU[-1] / base_cpu:.1f}x)",
              f"CPU {base_cpu:.2f}s", None)
+        rows_s = csv_s - start_s  # the rows' share: the whole run less the 1-row batch (interpreter, imports, pack)
+        line("  less the 1-row batch's start-up", f"{rows_s:.2f}s ({rows_s / base:.1f}x)", f"start-up {start_s:.2f}s", None)
         if million:
             write_csv(src, 1_000_000)
             big_s, big_rss = cli(src, folder / "matrix.csv", compiled)
             line("1M rows streamed <= 120 s, RSS <= 1 GB", f"{big_s:.0f}s, CPU {CPU[-1]:.0f}s, RSS {big_rss:.0f} MB",
                  "measured (RSS: the batch process's own)", big_s <= 120 and big_rss <= 1024)
         else:
-            projected = CPU[-1] * 1_000_000 / n
-            line("1M rows streamed <= 120 s, RSS <= 1 GB", f"~{projected:.0f}s CPU, RSS ~{csv_rss:.0f} MB",
-                 f"extrapolated from {n} rows' CPU", projected <= 120 and csv_rss <= 1024)
+            projected, wall = CPU[-1] * 1_000_000 / n, rows_s * 1_000_000 / n + start_s  # CPU: both halves' sum
+            line("1M rows streamed <= 120 s, RSS <= 1 GB", f"~{wall:.0f}s wall, ~{projected:.0f}s CPU, RSS ~{csv_rss:.0f} MB",
+                 f"extrapolated from {n} rows", projected <= 120 and csv_rss <= 1024)
 
 
 def impact(n: int) -> None:
