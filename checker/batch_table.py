@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -93,7 +93,11 @@ def write_csv_matrix(path: Path, checker: Checker, source: Path, as_of: dt.date,
     cut = csv_halves.find_cut(source, encoding, FIRST_DATA_ROW, least) if FORKS and suffix == ".csv" else None
     chunks = (_chunks(run, lines, report, checks, progress) if cut is None
               else _halves(run, source, cut, lines, report, checks, progress, csv_kinds(kinds), path.parent))
-    _write(path, header, kinds, chunks, lang, checks.wait)
+    try:
+        _write(path, header, kinds, chunks, lang, checks.wait)
+    finally:  # a forked half still running ends now, not once the error that stopped the writing is collected
+        if isinstance(chunks, Generator):
+            chunks.close()
     return True
 
 
