@@ -140,7 +140,7 @@ def _halves(run: Run, source: Path, cut: csv_halves.Cut, lines: Iterator[Any], r
         report.checked += done.checked
         part.seek(0)
         yield Part(part, done.lines)
-        progress(done.lines)
+        progress(done.rows)
 
 
 def _answer(child: Forked) -> Half | None:
@@ -164,11 +164,13 @@ def _after(lines: Iterator[Any], last: int) -> Iterator[Any]:
 
 @dataclass
 class Half:
-    """What the forked process did with the second half: rows checked, each flagged row's problems, lines written."""
+    """What the forked process did with the second half: rows checked, each flagged row's problems, lines written,
+    records read (the progress a reading in one process reports: unreadable rows too)."""
 
     checked: int = 0
     problems: list[list[RowProblem]] = field(default_factory=list)
     lines: int = 0
+    rows: int = 0
 
 
 class _Kept(BatchReport):
@@ -198,7 +200,7 @@ def _second_half(run: Run, source: Path, cut: csv_halves.Cut, kinds: list[str], 
     checks = SampleCheck(run.checker, run.as_of, forked=False)
     with csv_halves.second_half(source, cut) as stream:
         items = stream_lines(stream, header=run.top, first=cut.number)
-        for columns in _chunks(run, items, report, checks, lambda rows: None):
+        for columns in _chunks(run, items, report, checks, partial(_count, half)):
             checks.wait()
             if columns and columns[0]:
                 part.write(csv_text(columns, kinds).encode("utf-8"))
@@ -206,6 +208,11 @@ def _second_half(run: Run, source: Path, cut: csv_halves.Cut, kinds: list[str], 
     half.checked = report.checked
     part.flush()
     return half
+
+
+def _count(half: Half, rows: int) -> None:
+    """Add a chunk's records to the half's."""
+    half.rows += rows
 
 
 def _table_columns(run: Run, items: list[Item], report: BatchReport, checks: Any) -> list[list[Any]]:

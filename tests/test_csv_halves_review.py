@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from checker.batch import BatchReport
 from checker.batch_table import write_csv_matrix
@@ -60,6 +62,16 @@ def head(pack) -> list[str]:
 def table(pack) -> tuple[list[str], list[list[str]]]:
     header = header_of(pack)
     return header, rows_of(pack, header, 120, 5, True)
+
+
+def test_progress_counts_the_second_halfs_unreadable_rows_as_one_process_does(durable, table, tmp_path: Path):
+    """Progress counts every line read, a row refused for its extra cells among them (its own chunk's count), in the
+    second half as in the first."""
+    header, body = table
+    for at in (10, 90, 100, 110):
+        body[at] = [*body[at], "extra", "more"]
+    whole = _same_as_one_process(durable, _file(tmp_path / "in.csv", header, body), tmp_path)
+    assert whole[3] == len(body)
 
 
 def _reaped(pid: int) -> bool:
@@ -125,3 +137,31 @@ def test_this_halfs_engine_disagreement_ends_the_forked_half_before_the_recheck_
                 os.waitpid(pid, 0)
 
 
+PIECES = ["c-1", "c-2", ",", ",", '"', '""', "\r\n", "\n", "\r\n", "\n", "\r", "\0", "中文", " ", "x" * 300, "𠀀",
+          "\ufeff", "5000", "是", "z" * 1100]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), min_size=0, max_size=300), st.sampled_from([1, 3, 7, 16]),
+       st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]))
+def test_any_text_of_troublesome_pieces_reads_as_in_one_process(durable, head, tmp_path_factory, pieces, chunk,
+                                                                 encoding):
+    """Hand-made irregular text after a real header: stray and doubled quotes, lone carriage returns, NULs, blank
+    lines, cells too long, rows longer than the header, characters of four bytes and a BOM anywhere."""
+    folder = tmp_path_factory.mktemp("pieces")
+    text = ",".join(head) + "\r\n" + "".join(pieces)
+    path = folder / "in.csv"
+    path.write_bytes(text.encode(encoding))
+    _same_as_one_process(durable, path, folder, chunk)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["c-1", "", "a,b", 'd"e', "f\ng", "h\r\ni", "\r", "中文", " ", "5000",
+                                          "x" * 1100]), min_size=0, max_size=30), min_size=1, max_size=60),
+       st.sampled_from([1, 7, 16]), st.sampled_from(["\r\n", "\n"]))
+def test_any_file_csv_writes_reads_as_in_one_process(durable, head, tmp_path_factory, rows, chunk, newline):
+    folder = tmp_path_factory.mktemp("written")
+    path = folder / "in.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out, lineterminator=newline).writerows([head, *rows])
+    _same_as_one_process(durable, path, folder, chunk)
