@@ -128,7 +128,7 @@ def _halves(run: Run, source: Path, cut: csv_halves.Cut, lines: Iterator[Any], r
         try:
             proof = csv_halves.Proof(cut, run.top)
             with csv_halves.first_half(source, cut) as stream:
-                yield from _chunks(run, proof.records(stream_lines(stream)), report, checks, progress)
+                yield from _chunks(run, _first_records(proof, stream), report, checks, progress)
             done = _answer(child) if proof.proved else None
         finally:
             child.stop()  # answered and gone, or its work not wanted
@@ -141,6 +141,16 @@ def _halves(run: Run, source: Path, cut: csv_halves.Cut, lines: Iterator[Any], r
         part.seek(0)
         yield Part(part, done.lines)
         progress(done.rows)
+
+
+def _first_records(proof: csv_halves.Proof, stream: IO[str]) -> Iterator[Any]:
+    """The proof's records of the first half, ending unproved where its reading fails: the sentinel may have made the
+    failure (a quoted cell it ran into grown past csv's field limit); the file read on here fails as a whole reading
+    does, if it does."""
+    try:
+        yield from proof.records(stream_lines(stream))
+    except BatchFormatError:
+        return
 
 
 def _answer(child: Forked) -> Half | None:

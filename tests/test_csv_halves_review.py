@@ -15,7 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.batch import BatchReport
+from checker import csv_halves
+from checker.batch import FIRST_DATA_ROW, BatchReport
 from checker.batch_table import write_csv_matrix
 from checker.engine import EngineMismatch
 from checker.sample_check import FORKS, SampleCheck
@@ -72,6 +73,27 @@ def test_progress_counts_the_second_halfs_unreadable_rows_as_one_process_does(du
         body[at] = [*body[at], "extra", "more"]
     whole = _same_as_one_process(durable, _file(tmp_path / "in.csv", header, body), tmp_path)
     assert whole[3] == len(body)
+
+
+def test_a_stray_quote_then_a_cell_near_the_field_limit_reads_as_in_one_process(durable, table, tmp_path: Path):
+    """A stray quote (5"000) makes the byte count take the inside of a later quoted cell for a record's end: the first
+    half's sentinel then lands inside that cell, and must not push it past csv's field limit where the whole file's
+    cell stays within it."""
+    header, body = table
+    limit = csv.field_size_limit()
+    lines = [",".join(header)] + [",".join(c.replace(",", " ").replace('"', " ") for c in row) for row in body]
+    lines[3] = lines[3].replace(",", ',5"000', 1)
+    at = next(at for at in range(len(lines)) if sum(map(len, lines[:at])) > sum(map(len, lines)) * 0.6)
+    lines.insert(at, f'c-long,"{"x" * 40}\r\n{"y" * 10}"')  # a quoted cell over two lines, past the middle
+    path = tmp_path / "in.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    cut = csv_halves.find_cut(path, "utf-8-sig", FIRST_DATA_ROW, 1)
+    assert cut is not None and path.read_bytes()[cut.at - 42:cut.at] == b"x" * 40 + b"\r\n"  # inside the cell
+    try:
+        csv.field_size_limit(52)  # the cell's 52 characters fit; with the 13 of the sentinel they would not
+        _same_as_one_process(durable, path, tmp_path)
+    finally:
+        csv.field_size_limit(limit)
 
 
 def _reaped(pid: int) -> bool:
