@@ -122,8 +122,14 @@ def _halves(run: Run, source: Path, cut: csv_halves.Cut, lines: Iterator[Any], r
     """The first half's sheet columns, then the second half's lines as a Part made by a forked process (its sampled
     rows re-checked there, its problems reported here); read here from the first half's last line if the cut is unproved
     or the forked process failed (its error, if the file has one, then raised here as a whole reading raises it). The
-    part is a nameless file in the output's folder (where the lines end up: a temporary folder may be memory)."""
-    with tempfile.TemporaryFile(dir=folder) as part:
+    part is a nameless file in the output's folder (where the lines end up: a temporary folder may be memory); a
+    folder that takes no new file has the whole file read here."""
+    try:
+        part = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 (closed by the with below)
+    except OSError:
+        yield from _chunks(run, lines, report, checks, progress)
+        return
+    with part:
         child = Forked(partial(_serve_half, run, source, cut, kinds, part))
         try:
             proof = csv_halves.Proof(cut, run.top)

@@ -159,6 +159,27 @@ def test_this_halfs_engine_disagreement_ends_the_forked_half_before_the_recheck_
                 os.waitpid(pid, 0)
 
 
+def test_an_output_folder_that_takes_no_new_file_is_written_as_in_one_process(durable, table, tmp_path, monkeypatch):
+    """The output file exists and may be written, but its folder takes no new file (the forked half's lines wait in
+    a nameless file there): the batch is still written, read in one process."""
+    import tempfile
+
+    header, body = table
+    source = _file(tmp_path / "in.csv", header, body)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    whole = _run(durable, source, folder / "one.csv", NEVER)
+    real = tempfile.TemporaryFile
+
+    def refused(*args, dir=None, **kwargs):  # noqa: A002 (tempfile's own name)
+        if dir is not None and Path(dir) == folder:
+            raise PermissionError(13, "Permission denied", str(folder))
+        return real(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", refused)
+    assert _run(durable, source, folder / "one.csv", 1) == whole
+
+
 PIECES = ["c-1", "c-2", ",", ",", '"', '""', "\r\n", "\n", "\r\n", "\n", "\r", "\0", "中文", " ", "x" * 300, "𠀀",
           "\ufeff", "5000", "是", "z" * 1100]
 
