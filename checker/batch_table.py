@@ -15,7 +15,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any, TextIO, cast
 
 from checker import csv_halves
 from checker.batch import (
@@ -120,8 +120,9 @@ def _halves(run: Run, source: Path, cut: csv_halves.Cut, lines: Iterator[Any], r
             checks: SampleCheck, progress: Callable[[int], None], kinds: list[str],
             folder: Path) -> Iterator[list[list[Any]] | Part]:
     """The first half's sheet columns, then the second half's lines as a Part made by a forked process (its sampled
-    rows re-checked there, its problems reported here); read here from the first half's last line if the cut is unproved
-    or the forked process failed (its error, if the file has one, then raised here as a whole reading raises it). The
+    rows re-checked there, its problems reported here); read here from the first half's last record if the cut is
+    unproved or the forked process failed (its error, if the file has one, then raised here as a whole reading raises
+    it, after the same lines and problems). The
     part is a nameless file in the output's folder (where the lines end up: a temporary folder may be memory); a
     folder that takes no new file has the whole file read here."""
     try:
@@ -133,13 +134,14 @@ def _halves(run: Run, source: Path, cut: csv_halves.Cut, lines: Iterator[Any], r
         child = Forked(partial(_serve_half, run, source, cut, kinds, part))
         try:
             proof = csv_halves.Proof(cut, run.top)
+            answer: list[Half | None] = []  # the forked half's work, once asked for
             with csv_halves.first_half(source, cut) as stream:
-                yield from _chunks(run, _first_records(proof, stream), report, checks, progress)
-            done = _answer(child) if proof.proved else None
+                records = _read_on(proof, stream, child, lines, answer)
+                yield from _chunks(run, records, report, checks, progress)
         finally:
             child.stop()  # answered and gone, or its work not wanted
+        done = answer[0]
         if done is None:
-            yield from _chunks(run, _after(lines, proof.last), report, checks, progress)
             return
         for problems in done.problems:
             report.add(problems)
@@ -149,7 +151,19 @@ def _halves(run: Run, source: Path, cut: csv_halves.Cut, lines: Iterator[Any], r
         progress(done.rows)
 
 
-def _first_records(proof: csv_halves.Proof, stream: IO[str]) -> Iterator[Any]:
+def _read_on(proof: csv_halves.Proof, stream: TextIO, child: Forked, lines: Iterator[Any],
+             answer: list[Half | None]) -> Iterator[Any]:
+    """The first half's records, then, if the cut is unproved or the forked half failed (`answer` gets its work or
+    None), the file's records after the last of them, read here: one run of chunks counted from the file's start as
+    one process counts them, so that an error further on finds the same lines written and problems reported."""
+    yield from _first_records(proof, stream)
+    answer.append(_answer(child) if proof.proved else None)
+    if answer[0] is None:
+        child.stop()  # its work not wanted
+        yield from _after(lines, proof.last)
+
+
+def _first_records(proof: csv_halves.Proof, stream: TextIO) -> Iterator[Any]:
     """The proof's records of the first half, ending unproved where its reading fails: the sentinel may have made the
     failure (a quoted cell it ran into grown past csv's field limit); the file read on here fails as a whole reading
     does, if it does."""

@@ -208,3 +208,22 @@ def test_any_file_csv_writes_reads_as_in_one_process(durable, head, tmp_path_fac
     with path.open("w", encoding="utf-8", newline="") as out:
         csv.writer(out, lineterminator=newline).writerows([head, *rows])
     _same_as_one_process(durable, path, folder, chunk)
+
+
+@pytest.mark.parametrize("chunk", [7, 16, 1000])
+def test_too_many_rows_in_the_second_half_stops_as_in_one_process(durable, table, tmp_path, monkeypatch, chunk):
+    """Past MAX_ROWS in the second half: the same error, the same problems reported and the same lines written
+    before it as one process (whose chunks are counted from the file's start)."""
+    import checker.batch as batch
+
+    monkeypatch.setattr(batch, "MAX_ROWS", 100)
+    header, body = table
+    whole = _same_as_one_process(durable, _file(tmp_path / "in.csv", header, body), tmp_path, chunk)
+    assert whole[-1] == "BatchFormatError: more than 100 rows"
+
+
+def test_a_line_too_long_in_the_second_half_stops_as_in_one_process(durable, table, tmp_path: Path):
+    header, body = table
+    body[110] = ["c-x", "y" * (3 << 20)]
+    whole = _same_as_one_process(durable, _file(tmp_path / "in.csv", header, body), tmp_path, 7)
+    assert "line 112" in whole[-1]
