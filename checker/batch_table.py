@@ -95,9 +95,10 @@ def write_csv_matrix(path: Path, checker: Checker, source: Path, as_of: dt.date,
               else _halves(run, source, cut, lines, report, checks, progress, csv_kinds(kinds), path.parent))
     try:
         _write(path, header, kinds, chunks, lang, checks.wait)
-    finally:  # a forked half still running ends now, not once the error that stopped the writing is collected
+    finally:  # a forked half still running ended, the source closed, now: not once the error raised is collected
         if isinstance(chunks, Generator):
             chunks.close()
+        lines.close()
     return True
 
 

@@ -227,3 +227,61 @@ def test_a_line_too_long_in_the_second_half_stops_as_in_one_process(durable, tab
     body[110] = ["c-x", "y" * (3 << 20)]
     whole = _same_as_one_process(durable, _file(tmp_path / "in.csv", header, body), tmp_path, 7)
     assert "line 112" in whole[-1]
+
+
+@pytest.fixture()
+def forks(monkeypatch) -> list[int]:
+    """The ids of the processes forked while the test runs."""
+    made: list[int] = []
+    real = os.fork
+
+    def noted() -> int:
+        pid = real()
+        if pid:
+            made.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", noted)
+    return made
+
+
+def _open_files() -> set[str]:
+    return set(os.listdir("/proc/self/fd"))
+
+
+def test_a_killed_forked_half_is_read_again_here(durable, table, tmp_path, monkeypatch, forks):
+    import checker.batch_table as table_module
+
+    monkeypatch.setattr(table_module, "_second_half", lambda *args: os.kill(os.getpid(), signal.SIGKILL))
+    header, body = table
+    _same_as_one_process(durable, _file(tmp_path / "in.csv", header, body), tmp_path, 7)
+    assert len(forks) == 1 and _reaped(forks[0])
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts open files in /proc")
+@pytest.mark.parametrize("stop", [None, KeyboardInterrupt, OSError])
+def test_no_process_or_open_file_is_left_behind(durable, table, tmp_path, forks, stop):
+    """Whether the batch ends, is interrupted or fails writing while the forked half runs, that process is reaped
+    and every file it or this one opened (the halves, the nameless part, the pipes) is closed."""
+    header, body = table
+    source = _file(tmp_path / "in.csv", header, body)
+    before = _open_files()
+
+    def progress(rows: int) -> None:
+        if stop is not None:
+            raise stop("stopped")
+
+    try:
+        write_csv_matrix(tmp_path / "out.csv", durable, source, AS_OF, BatchReport(), chunk=7, progress=progress,
+                         cut_from=1)
+    except (KeyboardInterrupt, OSError) as exc:
+        held = exc  # noqa: F841 (the error kept, as a caller keeps it)
+    assert len(forks) == 1 and _reaped(forks[0])
+    assert _open_files() == before
+
+
+def test_an_xlsx_matrix_is_never_cut(durable, table, tmp_path, forks):
+    header, body = table
+    assert write_csv_matrix(tmp_path / "out.xlsx", durable, _file(tmp_path / "in.csv", header, body), AS_OF,
+                            BatchReport(), chunk=7, cut_from=1)
+    assert forks == []
