@@ -9,10 +9,12 @@ not); the problems are reported in row order, the second half's after the first'
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import pickle
 import tempfile
 from collections.abc import Callable, Generator, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import IO, Any, TextIO, cast
@@ -124,15 +126,19 @@ def _halves(run: Run, source: Path, cut: csv_halves.Cut, lines: Iterator[Any], r
     rows re-checked there, its problems reported here); read here from the first half's last record if the cut is
     unproved or the forked process failed (its error, if the file has one, then raised here as a whole reading raises
     it, after the same lines and problems). The
-    part is a nameless file in the output's folder (where the lines end up: a temporary folder may be memory); a
-    folder that takes no new file has the whole file read here."""
+    part and the half's problems (pickled a row at a time: a messy half's would fill memory) are nameless files in
+    the output's folder (where the lines end up: a temporary folder may be memory); a folder that takes no new file
+    has the whole file read here."""
+    files = contextlib.ExitStack()
     try:
-        part = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 (closed by the with below)
+        part = files.enter_context(tempfile.TemporaryFile(dir=folder))  # noqa: SIM115 (the stack closes them)
+        kept = files.enter_context(tempfile.TemporaryFile(dir=folder))  # noqa: SIM115
     except OSError:
+        files.close()
         yield from _chunks(run, lines, report, checks, progress)
         return
-    with part:
-        child = Forked(partial(_serve_half, run, source, cut, kinds, part))
+    with files:
+        child = Forked(partial(_serve_half, run, source, cut, kinds, part, kept))
         try:
             proof = csv_halves.Proof(cut, run.top)
             answer: list[Half | None] = []  # the forked half's work, once asked for
@@ -144,12 +150,22 @@ def _halves(run: Run, source: Path, cut: csv_halves.Cut, lines: Iterator[Any], r
         done = answer[0]
         if done is None:
             return
-        for problems in done.problems:
+        kept.seek(0)
+        for problems in _pickled(kept):
             report.add(problems)
         report.checked += done.checked
         part.seek(0)
         yield Part(part, done.lines)
         progress(done.rows)
+
+
+def _pickled(file: IO[bytes]) -> Iterator[Any]:
+    """Each object pickled in the file, from where it is to its end."""
+    while True:
+        try:
+            yield pickle.load(file)
+        except EOFError:
+            return
 
 
 def _read_on(proof: csv_halves.Proof, stream: TextIO, child: Forked, lines: Iterator[Any],
@@ -195,39 +211,41 @@ def _after(lines: Iterator[Any], last: int) -> Iterator[Any]:
 
 @dataclass
 class Half:
-    """What the forked process did with the second half: rows checked, each flagged row's problems, lines written,
-    records read (the progress a reading in one process reports: unreadable rows too)."""
+    """What the forked process did with the second half: rows checked, lines written, records read (the progress a
+    reading in one process reports: unreadable rows too)."""
 
     checked: int = 0
-    problems: list[list[RowProblem]] = field(default_factory=list)
     lines: int = 0
     rows: int = 0
 
 
 class _Kept(BatchReport):
-    """A report keeping each flagged row's problems apart (to be reported again, in order, by the parent)."""
+    """A report pickling each flagged row's problems to a file (to be reported again, in order, by the parent)."""
 
-    def __init__(self, half: Half) -> None:
+    def __init__(self, file: IO[bytes]) -> None:
         super().__init__()
-        self.half = half
+        self.file = file
 
     def add(self, problems: list[RowProblem]) -> None:
         """Keep one row's problems."""
         if problems:
-            self.half.problems.append(problems)
+            pickle.dump(problems, self.file, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _serve_half(run: Run, source: Path, cut: csv_halves.Cut, kinds: list[str], part: IO[bytes], requests: IO[bytes],
-                replies: IO[bytes]) -> None:
-    """The forked process: the second half's lines written to `part`, what it did (a Half) or its error replied."""
-    reply(replies, partial(_second_half, run, source, cut, kinds, part))
+def _serve_half(run: Run, source: Path, cut: csv_halves.Cut, kinds: list[str], part: IO[bytes], kept: IO[bytes],
+                requests: IO[bytes], replies: IO[bytes]) -> None:
+    """The forked process: the second half's lines written to `part`, its problems to `kept`, what it did (a Half) or
+    its error replied."""
+    reply(replies, partial(_second_half, run, source, cut, kinds, part, kept))
 
 
-def _second_half(run: Run, source: Path, cut: csv_halves.Cut, kinds: list[str], part: IO[bytes]) -> Half:
+def _second_half(run: Run, source: Path, cut: csv_halves.Cut, kinds: list[str], part: IO[bytes],
+                 kept: IO[bytes]) -> Half:
     """Read, check and format the second half, its CSV lines written to `part` once the engine has re-checked each
-    chunk's sample here (this process's own rulesets; the parent's forked re-check is busy with the first half)."""
+    chunk's sample here (this process's own rulesets; the parent's forked re-check is busy with the first half), each
+    flagged row's problems to `kept`."""
     half = Half()
-    report = _Kept(half)
+    report = _Kept(kept)
     checks = SampleCheck(run.checker, run.as_of, forked=False)
     with csv_halves.second_half(source, cut) as stream:
         items = stream_lines(stream, header=run.top, first=cut.number)
@@ -238,6 +256,7 @@ def _second_half(run: Run, source: Path, cut: csv_halves.Cut, kinds: list[str], 
                 half.lines += len(columns[0])
     half.checked = report.checked
     part.flush()
+    kept.flush()
     return half
 
 

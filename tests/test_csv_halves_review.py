@@ -285,3 +285,24 @@ def test_an_xlsx_matrix_is_never_cut(durable, table, tmp_path, forks):
     assert write_csv_matrix(tmp_path / "out.xlsx", durable, _file(tmp_path / "in.csv", header, body), AS_OF,
                             BatchReport(), chunk=7, cut_from=1)
     assert forks == []
+
+
+def test_the_second_halfs_problems_come_from_a_file_not_in_one_answer(durable, table, tmp_path, monkeypatch):
+    """A messy second half's problems (a million rows: a million RowProblems) reach this process a row at a time, as
+    one process reports them to a sink, not all at once in the forked half's answer."""
+    import pickle
+
+    import checker.batch_table as table_module
+
+    sizes, real = [], table_module._answer
+
+    def measured(child):
+        done = real(child)
+        sizes.append(len(pickle.dumps(done)))
+        return done
+
+    monkeypatch.setattr(table_module, "_answer", measured)
+    header, body = table
+    body = [[row[0], "many", *row[2:]] for row in body * 4]  # every row flagged
+    whole = _same_as_one_process(durable, _file(tmp_path / "in.csv", header, body), tmp_path)
+    assert whole[2] == len(body) and len(sizes) == 1 and sizes[0] < 500
