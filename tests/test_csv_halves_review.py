@@ -306,3 +306,18 @@ def test_the_second_halfs_problems_come_from_a_file_not_in_one_answer(durable, t
     body = [[row[0], "many", *row[2:]] for row in body * 4]  # every row flagged
     whole = _same_as_one_process(durable, _file(tmp_path / "in.csv", header, body), tmp_path)
     assert whole[2] == len(body) and len(sizes) == 1 and sizes[0] < 500
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
+def test_a_first_half_of_only_a_header_spanning_lines(durable, table, tmp_path, encoding):
+    """A header longer than the rows (one of its titles quoted over two lines): the cut falls right after it, the
+    first half holds no record, and four-byte characters and a BOM (a character there) sit around the cut."""
+    header, _ = table
+    header = [*header[:-1], "备注\r\n(𠀀可选)" + "长" * 400]
+    path = tmp_path / "in.csv"
+    with path.open("w", encoding=encoding, newline="") as out:
+        csv.writer(out, lineterminator="\r\n").writerows([header, ["\ufeffc-1", "5", "𠀀"], ["c-2", "7"], ["c-3"]])
+    cut = csv_halves.find_cut(path, "utf-8-sig" if encoding != "gb18030" else encoding, FIRST_DATA_ROW, 1)
+    assert cut is not None and cut.number == FIRST_DATA_ROW
+    whole = _same_as_one_process(durable, path, tmp_path, 1)
+    assert whole[-2].count(b"\r\n") == 1 + 3 and whole[-1] is None
