@@ -126,7 +126,7 @@ def _halves(run: Run, source: Path, cut: csv_halves.Cut, lines: Iterator[Any], r
     rows re-checked there, its problems reported here); read here from the first half's last record if the cut is
     unproved or the forked process failed (its error, if the file has one, then raised here as a whole reading raises
     it, after the same lines and problems). The
-    part and the half's problems (pickled a row at a time: a messy half's would fill memory) are nameless files in
+    part and the half's problems (pickled a chunk at a time: a messy half's would fill memory) are nameless files in
     the output's folder (where the lines end up: a temporary folder may be memory); a folder that takes no new file
     has the whole file read here."""
     files = contextlib.ExitStack()
@@ -151,8 +151,9 @@ def _halves(run: Run, source: Path, cut: csv_halves.Cut, lines: Iterator[Any], r
         if done is None:
             return
         kept.seek(0)
-        for problems in _pickled(kept):
-            report.add(problems)
+        for rows in _pickled(kept):  # a chunk's
+            for problems in rows:
+                report.add(problems)
         report.checked += done.checked
         part.seek(0)
         yield Part(part, done.lines)
@@ -220,16 +221,24 @@ class Half:
 
 
 class _Kept(BatchReport):
-    """A report pickling each flagged row's problems to a file (to be reported again, in order, by the parent)."""
+    """A report keeping each flagged row's problems apart, a chunk's pickled to a file at a time (to be reported
+    again, in order, by the parent)."""
 
     def __init__(self, file: IO[bytes]) -> None:
         super().__init__()
         self.file = file
+        self.rows: list[list[RowProblem]] = []
 
     def add(self, problems: list[RowProblem]) -> None:
         """Keep one row's problems."""
         if problems:
-            pickle.dump(problems, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+            self.rows.append(problems)
+
+    def dump(self) -> None:
+        """The rows' problems kept so far to the file."""
+        if self.rows:
+            pickle.dump(self.rows, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+            self.rows = []
 
 
 def _serve_half(run: Run, source: Path, cut: csv_halves.Cut, kinds: list[str], part: IO[bytes], kept: IO[bytes],
@@ -250,6 +259,7 @@ def _second_half(run: Run, source: Path, cut: csv_halves.Cut, kinds: list[str], 
     with csv_halves.second_half(source, cut) as stream:
         items = stream_lines(stream, header=run.top, first=cut.number)
         for columns in _chunks(run, items, report, checks, partial(_count, half)):
+            report.dump()
             checks.wait()
             if columns and columns[0]:
                 part.write(csv_text(columns, kinds).encode("utf-8"))
