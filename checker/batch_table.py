@@ -125,10 +125,9 @@ def _halves(run: Run, source: Path, cut: csv_halves.Cut, lines: Iterator[Any], r
     """The first half's sheet columns, then the second half's lines as a Part made by a forked process (its sampled
     rows re-checked there, its problems reported here); read here from the first half's last record if the cut is
     unproved or the forked process failed (its error, if the file has one, then raised here as a whole reading raises
-    it, after the same lines and problems). The
-    part and the half's problems (pickled a chunk at a time: a messy half's would fill memory) are nameless files in
-    the output's folder (where the lines end up: a temporary folder may be memory); a folder that takes no new file
-    has the whole file read here."""
+    it, after the same lines and problems). The part and the half's problems (pickled a chunk at a time: a messy
+    half's would fill memory) are nameless files in the output's folder (where the lines end up: a temporary folder
+    may be memory); a folder that takes no new file has the whole file read here."""
     files = contextlib.ExitStack()
     try:
         part = files.enter_context(tempfile.TemporaryFile(dir=folder))  # noqa: SIM115 (the stack closes them)
