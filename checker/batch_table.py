@@ -125,9 +125,11 @@ def _halves(run: Run, source: Path, cut: csv_halves.Cut, lines: Iterator[Any], r
     """The first half's sheet columns, then the second half's lines as a Part made by a forked process (its sampled
     rows re-checked there, its problems reported here); read here from the first half's last record if the cut is
     unproved or the forked process failed (its error, if the file has one, then raised here as a whole reading raises
-    it, after the same lines and problems). The part and the half's problems (pickled a chunk at a time: a messy
-    half's would fill memory) are nameless files in the output's folder (where the lines end up: a temporary folder
-    may be memory); a folder that takes no new file has the whole file read here."""
+    it; the lines written and problems reported before it may differ: the first half's last short chunk is not held
+    back while the forked half works, as one process would hold it to fill the chunk). The part and the half's
+    problems (pickled a chunk at a time: a messy half's would fill memory) are nameless files in the output's folder
+    (where the lines end up: a temporary folder may be memory); a folder that takes no new file has the whole file
+    read here."""
     files = contextlib.ExitStack()
     try:
         part = files.enter_context(tempfile.TemporaryFile(dir=folder))  # noqa: SIM115 (the stack closes them)
@@ -140,14 +142,13 @@ def _halves(run: Run, source: Path, cut: csv_halves.Cut, lines: Iterator[Any], r
         child = Forked(partial(_serve_half, run, source, cut, kinds, part, kept))
         try:
             proof = csv_halves.Proof(cut, run.top)
-            answer: list[Half | None] = []  # the forked half's work, once asked for
-            with csv_halves.first_half(source, cut) as stream:
-                records = _read_on(proof, stream, child, lines, answer)
-                yield from _chunks(run, records, report, checks, progress)
+            with csv_halves.first_half(source, cut) as stream:  # its last short chunk written at once, beside the
+                yield from _chunks(run, _first_records(proof, stream), report, checks, progress)  # forked half
+            done = _answer(child) if proof.proved else None
         finally:
             child.stop()  # answered and gone, or its work not wanted
-        done = answer[0]
         if done is None:
+            yield from _chunks(run, _after(lines, proof.last), report, checks, progress)
             return
         kept.seek(0)
         for rows in _pickled(kept):  # a chunk's
@@ -166,18 +167,6 @@ def _pickled(file: IO[bytes]) -> Iterator[Any]:
             yield pickle.load(file)
         except EOFError:
             return
-
-
-def _read_on(proof: csv_halves.Proof, stream: TextIO, child: Forked, lines: Iterator[Any],
-             answer: list[Half | None]) -> Iterator[Any]:
-    """The first half's records, then, if the cut is unproved or the forked half failed (`answer` gets its work or
-    None), the file's records after the last of them, read here: one run of chunks counted from the file's start as
-    one process counts them, so that an error further on finds the same lines written and problems reported."""
-    yield from _first_records(proof, stream)
-    answer.append(_answer(child) if proof.proved else None)
-    if answer[0] is None:
-        child.stop()  # its work not wanted
-        yield from _after(lines, proof.last)
 
 
 def _first_records(proof: csv_halves.Proof, stream: TextIO) -> Iterator[Any]:
