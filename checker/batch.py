@@ -94,28 +94,23 @@ class BatchFormatError(ValueError):
 def detect_encoding(path: Path, block: int = MIB) -> str:
     """How a CSV file is encoded: UTF-8 (with or without BOM), else GB18030 as Excel in China writes it.
 
-    The file is decoded once in blocks (bounded memory); a file that is neither is refused. The answer is kept for
-    the file as it is (device, inode, size, modification time): a batch asks for it up to three times.
+    The file is decoded once in blocks (bounded memory); a file that is neither is refused.
     """
-    state = path.stat()
-    key = (str(path), state.st_dev, state.st_ino, state.st_size, state.st_mtime_ns)
-    if key not in _ENCODINGS:
-        if len(_ENCODINGS) >= 16:
-            _ENCODINGS.clear()
-        _ENCODINGS[key] = _detect(path, block)
-    return _ENCODINGS[key]
-
-
-_ENCODINGS: dict[tuple[Any, ...], str] = {}  # detect_encoding's answers by the file's identity and state
-
-
-def _detect(path: Path, block: int) -> str:
-    """detect_encoding, decoding the file."""
     if _decodes(path, "utf-8", block):
         return "utf-8-sig"
     if _decodes(path, "gb18030", block):
         return "gb18030"
     raise BatchFormatError("the CSV file is neither UTF-8 nor GBK/GB18030 text")
+
+
+def csv_encoding(path: Path, limits: Limits = DEFAULT_LIMITS) -> str:
+    """A CSV file's encoding once it has passed the input guard (BatchFormatError if not): worked out once by a batch
+    and handed to each of its readings (each would decode the whole file again)."""
+    try:
+        check_file(path, limits)
+    except InputRefused as exc:
+        raise BatchFormatError(str(exc)) from None
+    return detect_encoding(path)
 
 
 def _decodes(path: Path, encoding: str, block: int) -> bool:
@@ -131,8 +126,9 @@ def _decodes(path: Path, encoding: str, block: int) -> bool:
     return True
 
 
-def read_rows(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Row]:
-    """Rows of an input file, by suffix, streamed; the file passes the input guard first (BatchFormatError if not)."""
+def read_rows(path: Path, limits: Limits = DEFAULT_LIMITS, encoding: str | None = None) -> Iterator[Row]:
+    """Rows of an input file, by suffix, streamed; the file passes the input guard first (BatchFormatError if not);
+    encoding: a CSV file's, if known."""
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise BatchFormatError(f"cannot read {path.name}: use one of {', '.join(FORMATS)}")
@@ -143,7 +139,7 @@ def read_rows(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Row]:
     if suffix == ".jsonl":
         return _jsonl_file(path)
     if suffix == ".csv":
-        return _csv_file(path, detect_encoding(path), limits)
+        return _csv_file(path, encoding or detect_encoding(path), limits)
     return _xlsx_rows(path, limits)
 
 
@@ -352,11 +348,14 @@ def unread_note(pack: RulePack, source: Path, extras: list[str]) -> str:
     return f"{source}: columns not read as answers, kept as your own columns: {', '.join(named)}"
 
 
-def unclaimed_columns(checker: Checker, path: Path, limits: Limits = DEFAULT_LIMITS) -> list[str]:
-    """extra_columns of a file; a CSV whose header every field claims has none, so its rows are not read for them."""
-    rows = read_rows(path, limits)  # the input guard first
+def unclaimed_columns(checker: Checker, path: Path, limits: Limits = DEFAULT_LIMITS,
+                      encoding: str | None = None) -> list[str]:
+    """extra_columns of a file; a CSV whose header every field claims has none, so its rows are not read for them
+    (encoding: a CSV file's, if known)."""
+    rows = read_rows(path, limits, encoding)  # the input guard first
     if path.suffix.lower() == ".csv":
-        with path.open(encoding=detect_encoding(path), newline="") as stream:
+        encoding = encoding or detect_encoding(path)
+        with path.open(encoding=encoding, newline="") as stream:
             try:
                 header = next(csv.reader(bounded_lines(stream, limits, "\0")), [])
             except (csv.Error, InputRefused):
@@ -364,15 +363,15 @@ def unclaimed_columns(checker: Checker, path: Path, limits: Limits = DEFAULT_LIM
         if all(not h.strip() or field_of(checker.pack, h.strip()) is not None for h in header):
             return []
         if header != ["?"]:
-            return _csv_extras(checker.pack, path, limits)
+            return _csv_extras(checker.pack, path, limits, encoding)
     return extra_columns(checker, rows)
 
 
-def _csv_extras(pack: RulePack, path: Path, limits: Limits) -> list[str]:
+def _csv_extras(pack: RulePack, path: Path, limits: Limits, encoding: str) -> list[str]:
     """extra_columns of a CSV file from its lines (csv_lines), no row dicts built: the unclaimed columns in the order
     their first non-blank cell is met (a row's in header order), lines refused as a whole (extra cells) left out; read
     only until every unclaimed column has been met (a 联系人 column filled from the first row: one line)."""
-    lines = csv_lines(path, limits)
+    lines = csv_lines(path, limits, encoding)
     header = next(lines)
     assert isinstance(header, list)
     unclaimed = [(at, name) for at, name in enumerate(header) if name and field_of(pack, name) is None]

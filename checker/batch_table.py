@@ -74,14 +74,14 @@ class Run:
 def write_csv_matrix(path: Path, checker: Checker, source: Path, as_of: dt.date, report: BatchReport, lang: str = "zh",
                      extras: list[str] | None = None, chunk: int = CHUNK, sample: int = SAMPLE,
                      progress: Callable[[int], None] = lambda rows: None, recheck: SampleCheck | None = None,
-                     cut_from: int | None = None) -> bool:
+                     cut_from: int | None = None, encoding: str | None = None) -> bool:
     """write_matrix of a CSV file read a column at a time, a file of cut_from bytes (csv_halves.SPLIT_BYTES) or more in
     two halves on two cores (where the platform forks); False, with nothing written, when its header names a field
-    twice (then read it row by row)."""
+    twice (then read it row by row). encoding: the file's, if known (batch.csv_encoding)."""
     suffix = _out_suffix(path)
     if suffix == ".jsonl":
         raise BatchFormatError("the matrix has no JSONL form: write .csv or .xlsx, or use full results")
-    encoding = detect_encoding(source)
+    encoding = encoding or detect_encoding(source)
     lines = csv_lines(source, encoding=encoding)
     top = next(lines)
     assert isinstance(top, list)

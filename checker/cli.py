@@ -247,12 +247,13 @@ def _few_collections() -> Iterator[None]:
 def _run_batch(checker: Checker, source: Path, output: Path, as_of: dt.date, report: Any, use_vector: bool,
                progress: bool | None, full: bool, lang: str, recheck: SampleCheck) -> None:
     """`checker batch` of SOURCE to OUTPUT: a CSV to a matrix a column at a time, everything else row by row."""
-    from checker.batch import BatchFormatError, unclaimed_columns, unread_note
+    from checker.batch import BatchFormatError, csv_encoding, unclaimed_columns, unread_note
     from checker.batch_table import write_csv_matrix
     from checker.engine import EngineMismatch
 
     try:
-        extras = unclaimed_columns(checker, source)  # a first streamed pass, if need be: the columns no field claims
+        encoding = csv_encoding(source) if source.suffix.lower() == ".csv" else None  # the whole file decoded once
+        extras = unclaimed_columns(checker, source, encoding=encoding)  # a first pass, if need be: unclaimed columns
         if extras:
             click.echo(unread_note(checker.pack, source, extras), err=True)
         show = sys.stderr.isatty() if progress is None else progress
@@ -266,7 +267,7 @@ def _run_batch(checker: Checker, source: Path, output: Path, as_of: dt.date, rep
 
         if not (use_vector and source.suffix.lower() == ".csv"  # a CSV file is read a column at a time
                 and write_csv_matrix(output, checker, source, as_of, report, lang, extras, progress=chunk_done,
-                                     recheck=recheck)):
+                                     recheck=recheck, encoding=encoding)):
             _batch_rows(checker, source, output, as_of, report, use_vector, progress, full, lang, extras, recheck)
     except (BatchFormatError, EngineMismatch) as exc:
         raise click.ClickException(str(exc)) from None

@@ -196,17 +196,26 @@ def test_a_proved_cut_gives_the_records_of_the_whole_reading(tmp_path_factory, r
     assert [whole[0], *first, *second] == whole
 
 
-def test_a_files_encoding_is_detected_again_once_the_file_changes(tmp_path: Path) -> None:
-    """detect_encoding keeps its answer for the file as it is (a batch asks up to three times), not once rewritten."""
-    from checker.batch import detect_encoding
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_a_cli_batch_decodes_its_csv_once(rows, tmp_path: Path, monkeypatch, encoding: str) -> None:
+    """The CLI works out the file's encoding once (csv_encoding) and hands it to the extra-columns pass and the
+    batch: each had decoded the whole file again (three decodings of a file that may be hundreds of MB)."""
+    from click.testing import CliRunner
 
-    path = tmp_path / "in.csv"
-    path.write_text("id,district\nc1,海淀区\n", encoding="utf-8")
-    assert detect_encoding(path) == "utf-8-sig"
-    path.write_text("id,district\nc1,海淀区\nc2,朝阳区\n", encoding="gb18030")
-    assert detect_encoding(path) == "gb18030"
-    os.utime(path, ns=(1, 1))
-    first = detect_encoding(path)
-    path.write_text("id,district\nc1,海淀区\nc2,朝阳\n", encoding="utf-8")  # another size, same time set again
-    os.utime(path, ns=(1, 1))
-    assert (first, detect_encoding(path)) == ("gb18030", "utf-8-sig")
+    import checker.batch as batch
+    from checker.cli import main
+
+    real, decoded = batch._decodes, []
+
+    def counting(path, codec, block):
+        decoded.append(codec)
+        return real(path, codec, block)
+
+    monkeypatch.setattr(batch, "_decodes", counting)
+    header, body = rows
+    source = _write(tmp_path / "in.csv", header, body, encoding)
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(main, ["batch", str(source), "-o", str(out), "--as-of", "2026-06-01"])
+    assert result.exit_code in (0, 4), result.output
+    assert decoded == (["utf-8"] if encoding == "utf-8" else ["utf-8", "gb18030"])
+    assert out.read_text(encoding="utf-8-sig").count("\n") > len(body) // 2
