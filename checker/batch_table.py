@@ -4,7 +4,8 @@ the first, its sampled rows re-checked by the engine there, and its lines are ad
 the cut proved.
 
 The lines are those batch_columnar.write_matrix gives row by row (tests/test_batch_columnar.py compares them, cut and
-not); the problems are reported in row order, the second half's after the first's.
+not); the problems are reported in row order, the second half's after the first's. It forks: the command line's only,
+never a web or job process's (their threads' locks would be copied held; tests/test_layers.py keeps them apart).
 """
 
 from __future__ import annotations

@@ -145,6 +145,19 @@ def test_every_module_imports_only_lower_layers() -> None:
     assert _layer_violations(_graph(), LAYERS) == []
 
 
+FORKING = ("checker.batch_table", "checker.csv_halves", "checker.sample_check", "checker.forked")
+
+
+def test_only_the_command_line_reaches_the_modules_that_fork() -> None:
+    """The CLI batch forks (its second half, its re-check): a web or job process runs threads, whose locks a fork
+    would copy held, so no module of the web app, the agency or staff services reaches a module that forks."""
+    graph = _graph()
+    threaded = ("checker.web", "checker.agency", "checker.staff", "checker.jobs", "checker.alerts")
+    found = [f"{name} -> {target}" for name in sorted(graph) if name.startswith(threaded)
+             for target in sorted(graph[name]) if target.startswith(FORKING)]
+    assert found == []
+
+
 def test_the_web_areas_meet_only_at_the_sign_in() -> None:
     assert _door_violations(_graph(), WEB_DOORS) == []
 
