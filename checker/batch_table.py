@@ -49,7 +49,7 @@ from checker.batch_columnar import (
 from checker.columns import read_table, table_header
 from checker.engine import Checker, EngineMismatch
 from checker.engine.columnar import evaluate, table_profile
-from checker.forked import FORKS, Forked, reply
+from checker.forked import FORKS, Forked, pickled, reply
 from checker.sample_check import SampleCheck
 from checker.sheets.verdicts import matrix_head, titles
 
@@ -152,22 +152,13 @@ def _halves(run: Run, source: Path, cut: csv_halves.Cut, lines: Iterator[Any], r
             yield from _chunks(run, _after(lines, proof.last), report, checks, progress)
             return
         kept.seek(0)
-        for rows in _pickled(kept):  # a chunk's
+        for rows in pickled(kept):  # a chunk's
             for problems in rows:
                 report.add(problems)
         report.checked += done.checked
         part.seek(0)
         yield Part(part, done.lines)
         progress(done.rows)
-
-
-def _pickled(file: IO[bytes]) -> Iterator[Any]:
-    """Each object pickled in the file, from where it is to its end."""
-    while True:
-        try:
-            yield pickle.load(file)
-        except EOFError:
-            return
 
 
 def _first_records(proof: csv_halves.Proof, stream: TextIO) -> Iterator[Any]:

@@ -86,10 +86,10 @@ def reply(replies: IO[bytes], work: Callable[[], Any]) -> None:
     replies.flush()
 
 
-def requests_of(requests: IO[bytes]) -> Iterator[Any]:
-    """Each request until they end."""
+def pickled(stream: IO[bytes]) -> Iterator[Any]:
+    """Each object pickled in a pipe or file, from where it is to its end (a child's requests, a half's problems)."""
     while True:
         try:
-            yield pickle.load(requests)
+            yield pickle.load(stream)
         except EOFError:
             return

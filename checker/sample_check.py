@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from checker.batch import flat_check
 from checker.engine import Checker, EngineMismatch
-from checker.forked import FORKS, Forked, reply, requests_of
+from checker.forked import FORKS, Forked, pickled, reply
 
 Sample = list[tuple[Any, dict[str, Any], dict[str, Any]]]  # each sampled row: (id, profile, the batch's flat row)
 __all__ = ["FORKS", "Sample", "SampleCheck", "disagreement"]
@@ -47,7 +47,7 @@ class SampleCheck:
             failed: Exception | None = exc
         else:
             failed = None
-        for sample in requests_of(requests):
+        for sample in pickled(requests):
             reply(replies, partial(_raise, failed) if failed else partial(disagreement, self.checker, sample, self.as_of))
 
     @property
