@@ -113,7 +113,6 @@ class Part:
     """CSV lines of the matrix made elsewhere (a forked process's half of a file), UTF-8, in a file at its start."""
 
     file: IO[bytes]
-    lines: int
 
 
 def csv_kinds(kinds: list[str]) -> list[str]:

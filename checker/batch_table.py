@@ -157,7 +157,7 @@ def _halves(run: Run, source: Path, cut: csv_halves.Cut, lines: Iterator[Any], r
                 report.add(problems)
         report.checked += done.checked
         part.seek(0)
-        yield Part(part, done.lines)
+        yield Part(part)
         progress(done.rows)
 
 
@@ -192,11 +192,10 @@ def _after(lines: Iterator[Any], last: int) -> Iterator[Any]:
 
 @dataclass
 class Half:
-    """What the forked process did with the second half: rows checked, lines written, records read (the progress a
-    reading in one process reports: unreadable rows too)."""
+    """What the forked process did with the second half: rows checked, records read (the progress a reading in one
+    process reports: unreadable rows too)."""
 
     checked: int = 0
-    lines: int = 0
     rows: int = 0
 
 
@@ -243,7 +242,6 @@ def _second_half(run: Run, source: Path, cut: csv_halves.Cut, kinds: list[str], 
             checks.wait()
             if columns and columns[0]:
                 part.write(csv_text(columns, kinds).encode("utf-8"))
-                half.lines += len(columns[0])
     half.checked = report.checked
     part.flush()
     kept.flush()
