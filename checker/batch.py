@@ -551,6 +551,15 @@ def matrix_rows(checker: Checker, rows: Iterable[Row], as_of: dt.date, report: B
         yield from _matrix_chunk(checker, profiles, as_of, sample, vector_rows, EngineMismatch, extras or [])
 
 
+def disagreement(checker: Checker, sample: list[tuple[Any, dict[str, Any], dict[str, Any]]], as_of: dt.date) -> int | None:
+    """The index of the first sampled row (id, profile, the batch's flat row) whose flat result by the checker's engine
+    differs from the batch's, if any."""
+    for at, (ident, profile, flat) in enumerate(sample):
+        if flat != flat_check(ident, checker.check(profile, as_of)):
+            return at
+    return None
+
+
 def sampled(n: int, sample: int) -> range:
     """The rows of a chunk of n the engine re-checks: at most `sample` of them spread evenly, the first among them."""
     return range(0, n, max(1, -(-n // sample)))
@@ -560,11 +569,10 @@ def _matrix_chunk(checker: Checker, profiles: list[tuple[Any, dict[str, Any], di
                   sample: int, vector_rows: Callable[..., list[dict[str, Any]]], mismatch: type[Exception],
                   extras: list[str]) -> Iterator[dict[str, Any]]:
     flat = vector_rows(checker.pack, [p for _, p, _ in profiles], [i for i, _, _ in profiles], as_of)
-    for index in sampled(len(profiles), sample):
-        ident, profile, _ = profiles[index]
-        expected = flat_check(ident, checker.check(profile, as_of))
-        if flat[index] != expected:
-            raise mismatch(f"vectorised batch and {checker.engine} disagree on row id {ident!r}")
+    rows = [(profiles[index][0], profiles[index][1], flat[index]) for index in sampled(len(profiles), sample)]
+    at = disagreement(checker, rows, as_of)
+    if at is not None:
+        raise mismatch(f"vectorised batch and {checker.engine} disagree on row id {rows[at][0]!r}")
     for line, (_, _, extra) in zip(flat, profiles):
         yield {**line, ROW_KEY: extra[ROW_KEY], NAME_KEY: extra[NAME_KEY], **{name: extra.get(name) for name in extras}}
 

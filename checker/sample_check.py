@@ -13,20 +13,12 @@ from functools import partial
 from types import TracebackType
 from typing import IO, Any
 
-from checker.batch import flat_check
+from checker.batch import disagreement
 from checker.engine import Checker, EngineMismatch
 from checker.forked import FORKS, Forked, pickled, reply
 
 Sample = list[tuple[Any, dict[str, Any], dict[str, Any]]]  # each sampled row: (id, profile, the batch's flat row)
 __all__ = ["FORKS", "Sample", "SampleCheck", "disagreement"]
-
-
-def disagreement(checker: Checker, sample: Sample, as_of: dt.date) -> int | None:
-    """The index of the first sampled row whose flat result by the checker's engine differs from the batch's, if any."""
-    for at, (ident, profile, flat) in enumerate(sample):
-        if flat != flat_check(ident, checker.check(profile, as_of)):
-            return at
-    return None
 
 
 class SampleCheck:

@@ -85,3 +85,26 @@ def test_a_lazy_checker_builds_its_rulesets_only_when_first_needed(pack, rows) -
     prepared.close()
     with pytest.raises(RuntimeError, match="closed"):
         lazy.check(rows[0][1], AS_OF)
+
+
+def test_the_row_by_row_matrix_stops_at_the_sampled_row_the_engine_decides_otherwise(durable, monkeypatch):
+    """batch.matrix_rows (XLSX and JSONL inputs) re-checks its sample with the same disagreement as SampleCheck: a
+    verdict turned round on a sampled row (the third of 8 rows, sample 3: rows 0, 3, 6) names that row."""
+    import checker.engine.columnar as columnar
+    from checker.batch import BatchReport, Row, matrix_rows
+
+    real = columnar.matrix_rows
+
+    def turned(*args, **kwargs):
+        rows = real(*args, **kwargs)
+        key = "hte-recognition:status"
+        rows[3][key] = "eligible" if rows[3][key] != "eligible" else "ineligible"
+        return rows
+
+    monkeypatch.setattr(columnar, "matrix_rows", turned)
+    base = json.loads((ROOT / "examples" / "haidian-software.json").read_text(encoding="utf-8"))
+    rows = [Row(n + 2, {**base, "id": f"k{n}"}) for n in range(8)]
+    with pytest.raises(EngineMismatch, match="disagree on row id 'k3'"):
+        list(matrix_rows(durable, rows, AS_OF, BatchReport(), sample=3))
+    monkeypatch.setattr(columnar, "matrix_rows", real)
+    assert len(list(matrix_rows(durable, rows, AS_OF, BatchReport(), sample=3))) == 8
