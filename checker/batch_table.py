@@ -186,7 +186,7 @@ def _answer(child: Forked) -> Half | None:
 def _after(lines: Iterator[Any], last: int) -> Iterator[Any]:
     """The lines (records) numbered after `last`."""
     for item in lines:
-        if (item[0] if isinstance(item, tuple) else item.number) > last:
+        if csv_halves.number_of(item) > last:
             yield item
 
 

@@ -39,8 +39,9 @@ class Cut:
     encoding: str
 
     @property
-    def second_encoding(self) -> str:
-        """The second half's encoding: a byte-order mark is only one at the start of the file."""
+    def unmarked(self) -> str:
+        """The encoding of text that does not start the file (the second half, the sentinel): a byte-order mark is one
+        only at the file's start."""
         return "utf-8" if self.encoding == "utf-8-sig" else self.encoding
 
 
@@ -59,15 +60,15 @@ def find_cut(path: Path, encoding: str, first_row: int, least: int = SPLIT_BYTES
             data = np.frombuffer(block, dtype=np.uint8)
             if _lone_return(data, last):
                 return None
-            lines = np.flatnonzero(data == LF)
-            even = (quotes + np.searchsorted(np.flatnonzero(data == QUOTE), lines)) % 2 == 0
+            lines, marks = np.flatnonzero(data == LF), np.flatnonzero(data == QUOTE)
+            even = (quotes + np.searchsorted(marks, lines)) % 2 == 0
             if start + len(block) > size // 2:
                 past = even & (lines + start >= size // 2)
                 if past.any():
                     at = int(np.argmax(past))
                     if start + int(lines[at]) + 1 < size:
                         return Cut(start + int(lines[at]) + 1, first_row + ends + int(even[:at].sum()), encoding)
-            quotes += int(np.count_nonzero(data == QUOTE))
+            quotes += len(marks)
             ends += int(even.sum())
             last, start = int(data[-1]), start + len(block)
     return None
@@ -113,13 +114,13 @@ class _Span(io.RawIOBase):
 
 def first_half(path: Path, cut: Cut) -> TextIO:
     """The file's text to the cut, then the sentinel record (see Proof)."""
-    tail = f"{SENTINEL}\r\n".encode(cut.encoding.replace("-sig", ""))
+    tail = f"{SENTINEL}\r\n".encode(cut.unmarked)
     return io.TextIOWrapper(io.BufferedReader(_Span(path, 0, cut.at, tail)), encoding=cut.encoding, newline="")
 
 
 def second_half(path: Path, cut: Cut) -> TextIO:
     """The file's text from the cut to its end."""
-    return io.TextIOWrapper(io.BufferedReader(_Span(path, cut.at, None)), encoding=cut.second_encoding, newline="")
+    return io.TextIOWrapper(io.BufferedReader(_Span(path, cut.at, None)), encoding=cut.unmarked, newline="")
 
 
 class Proof:
@@ -140,7 +141,12 @@ class Proof:
         held = None
         for item in items:
             if held is not None:
-                self.last = held[0] if isinstance(held, tuple) else held.number
+                self.last = number_of(held)
                 yield held
             held = item
         self.proved = held == (self.cut.number, [SENTINEL])
+
+
+def number_of(record: Any) -> int:
+    """The row number of a record as the CSV readers give it: (number, cells), or the Row of an unreadable line."""
+    return int(record[0]) if isinstance(record, tuple) else int(record.number)
