@@ -76,11 +76,10 @@ def create_job(session: Session, user: User, filename: str, rows: Iterable[Row],
 def row_values(job_id: int, row: Row) -> dict[str, Any]:
     """A job row as stored, its JSON serialised here (before any write transaction): pending, or an error at once
     when the row is unreadable as a whole."""
-    if row.error:
-        return {"job_id": job_id, "number": row.number, "raw": JsonText(json_text(row.raw)), "state": "error",
-                "problems": JsonText(json_text([{"field": "row", **row.error.to_json()}]))}
-    return {"job_id": job_id, "number": row.number, "raw": JsonText(json_text(row.raw)), "state": "pending",
-            "problems": NO_PROBLEMS}
+    state, problems = (("error", JsonText(json_text([{"field": "row", **row.error.to_json()}]))) if row.error
+                       else ("pending", NO_PROBLEMS))
+    return {"job_id": job_id, "number": row.number, "raw": JsonText(json_text(row.raw)), "state": state,
+            "problems": problems}
 
 
 def cancel_job(session: Session, job: Job) -> bool:
